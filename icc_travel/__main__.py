@@ -1,0 +1,3 @@
+from icc_travel.cli.main import main
+
+main()

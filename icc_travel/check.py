@@ -1,0 +1,96 @@
+"""Evaluate an itinerary: resolve each stop, apply the law, attach precedents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from icc_travel import law
+from icc_travel.itinerary import StopSpec
+from icc_travel.models import Dataset, Precedent, Subject
+from icc_travel.places import Place, PlaceResolver
+
+
+@dataclass(frozen=True)
+class StopResult:
+    spec: StopSpec
+    place: Place
+    obligation: law.Obligation
+    precedents: tuple[Precedent, ...]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    subject: Subject
+    data_as_of: dt.date
+    stops: tuple[StopResult, ...]
+
+    def worst(self) -> str:
+        return max((s.obligation.level for s in self.stops), key=law.level_rank, default=law.NONE)
+
+
+def check_itinerary(
+    dataset: Dataset, subject: Subject, stops: Sequence[StopSpec], resolver: PlaceResolver | None = None
+) -> CheckResult:
+    resolver = resolver or PlaceResolver(dataset)
+    situation = dataset.situations[subject.situation]
+    results = []
+    for spec in stops:
+        place = resolver.resolve(spec.place)
+        obligation = law.obligation(subject, place.territory, spec.date, situation, spec.kind)
+        precedents = tuple(dataset.precedents_in(place.territory.iso3)) if place.territory else ()
+        results.append(StopResult(spec, place, obligation, precedents))
+    return CheckResult(subject, dataset.as_of, tuple(results))
+
+
+def precedent_json(precedent: Precedent) -> dict:
+    finding = precedent.finding
+    return {
+        "id": precedent.id,
+        "subject": precedent.subject,
+        "state": precedent.state,
+        "date": precedent.start.isoformat(),
+        "end": precedent.end.isoformat() if precedent.end else None,
+        "event": precedent.event,
+        "outcome": precedent.outcome,
+        "finding": None
+        if finding is None
+        else {
+            "number": finding.number,
+            "date": finding.date.isoformat() if finding.date else None,
+            "body": finding.body,
+            "result": finding.result,
+            "referral": finding.referral,
+        },
+        "sources": list(precedent.sources),
+    }
+
+
+def result_json(result: CheckResult) -> dict:
+    """The `check --format json` contract."""
+    return {
+        "subject": {"id": result.subject.id, "name": result.subject.name, "status": result.subject.status},
+        "data_as_of": result.data_as_of.isoformat(),
+        "stops": [
+            {
+                "input": stop.spec.place,
+                "date": stop.spec.date.isoformat(),
+                "kind": stop.spec.kind,
+                "country": None
+                if stop.place.territory is None
+                else {
+                    "iso3": stop.place.territory.iso3,
+                    "iso2": stop.place.territory.iso2,
+                    "name": stop.place.territory.name,
+                    "territory": stop.place.territory.territory,
+                },
+                "obligation": stop.obligation.level,
+                "basis": stop.obligation.basis,
+                "reasons": list(stop.obligation.reasons),
+                "sources": list(stop.obligation.sources),
+                "precedents": [precedent_json(p) for p in stop.precedents],
+            }
+            for stop in result.stops
+        ],
+    }

@@ -1,0 +1,127 @@
+"""`icc-travel check`: the obligation at each stop of one subject's itinerary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from icc_travel import law
+from icc_travel.check import CheckResult, result_json
+from icc_travel.cli.options import InputFailure, fail_on_option, format_option, on_option, reports_errors
+from icc_travel.cli.render import Report, emit
+from icc_travel.itinerary import parse_stop, read_itinerary
+from icc_travel.loaders import load
+from icc_travel.places import PlaceResolver
+from icc_travel.subjects import SubjectFinder
+
+CAVEAT = (
+    "Absence from the data does not prove there is no sealed warrant; check the Court's "
+    "own records before relying on a 'none'."
+)
+LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "none": "green"}
+
+
+@click.command()
+@click.argument("subject", required=False)
+@click.argument("stops", nargs=-1)
+@on_option
+@click.option(
+    "--itinerary",
+    type=click.Path(path_type=Path, dir_okay=True),
+    help="YAML file: {subject: ..., stops: [{place: ..., date: ..., kind: visit|transit}]}.",
+)
+@format_option()
+@fail_on_option
+@reports_errors
+def check(
+    subject: str | None, stops: tuple[str, ...], on: dt.date, itinerary: Path | None, fmt: str, fail_on: str
+) -> None:
+    """Say for each STOP whether SUBJECT must be arrested there on that date.
+
+    STOP is PLACE[@YYYY-MM-DD]; PLACE is an ISO code (MN, MNG), an English country
+    name, airport:IATA or airport:ICAO, or LAT,LON in decimal degrees.
+
+    \b
+    Examples:
+      icc-travel check putin MN@2024-09-03
+      icc-travel check netanyahu HU@2025-04-03 airport:BUD@2025-04-06 --format json
+      icc-travel check --itinerary trip.yaml --fail-on continuing
+
+    Exit status: 0 when no stop reaches --fail-on, 1 when one does, 2 on bad input.
+    """
+    specs = [parse_stop(text, on) for text in stops]
+    file_subject = None
+    if itinerary is not None:
+        plan = read_itinerary(itinerary, on)
+        file_subject = plan.subject
+        subject = subject or file_subject
+        specs = specs + plan.stops
+    if not subject:
+        raise InputFailure("missing SUBJECT: give a subject id, name or alias, e.g. icc-travel check putin MN")
+    if not specs:
+        raise InputFailure(f"no stops for {subject!r}: give at least one PLACE[@YYYY-MM-DD] or --itinerary FILE")
+    dataset = load()
+    finder = SubjectFinder(dataset)
+    found = finder.find(subject)
+    if itinerary is not None and file_subject and finder.find(file_subject).id != found.id:
+        raise InputFailure(f"{itinerary}: the file's subject {file_subject!r} is not {subject!r}")
+    from icc_travel.check import check_itinerary
+
+    result = check_itinerary(dataset, found, specs, PlaceResolver(dataset))
+    emit(check_report(result), fmt)
+    if any(law.reaches(stop.obligation.level, fail_on) for stop in result.stops):
+        raise SystemExit(1)
+
+
+def check_report(result: CheckResult) -> Report:
+    rows, details = [], []
+    for number, stop in enumerate(result.stops, 1):
+        territory = stop.place.territory
+        latest = stop.precedents[0] if stop.precedents else None
+        summary = ""
+        if latest is not None:
+            summary = f"{len(stop.precedents)}; latest {latest.start} {latest.subject} {latest.outcome}"
+            if latest.finding and latest.finding.result == "non_compliance":
+                summary += f" (non-compliance finding {latest.finding.number or latest.finding.date})"
+        rows.append(
+            {
+                "stop": number,
+                "date": stop.spec.date.isoformat(),
+                "kind": stop.spec.kind,
+                "input": stop.spec.place,
+                "iso3": territory.iso3 if territory else None,
+                "state": territory.label if territory else "(no state: high seas)",
+                "obligation": stop.obligation.level,
+                "basis": stop.obligation.basis,
+                "precedents": summary,
+            }
+        )
+        lines = list(stop.obligation.reasons)
+        lines += [f"Precedent: {p.start} {p.subject}: {p.event}" for p in stop.precedents[:3]]
+        lines += [f"Source: {url}" for url in stop.obligation.sources]
+        details.append(
+            (
+                f"[{number}] {stop.spec.place} on {stop.spec.date}: {stop.obligation.level} ({stop.obligation.basis})",
+                lines,
+            )
+        )
+    subject = result.subject
+    return Report(
+        columns=[
+            ("stop", "#"),
+            ("date", "Date"),
+            ("input", "Place"),
+            ("state", "State"),
+            ("obligation", "Obligation"),
+            ("basis", "Basis"),
+            ("precedents", "Precedents"),
+        ],
+        rows=rows,
+        payload=result_json(result),
+        title=f"{subject.name} ({subject.id}), status {subject.status}",
+        details=details,
+        footer=[f"Data as of {result.data_as_of}. {CAVEAT}"],
+        styles={"obligation": LEVEL_STYLES},
+    )

@@ -1,0 +1,115 @@
+"""`icc-travel data validate|info`: check the datasets and describe what they hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import click
+
+from icc_travel import law, paths
+from icc_travel.cli.options import format_option, reports_errors
+from icc_travel.cli.render import Report, emit
+from icc_travel.errors import DataError
+from icc_travel.loaders import load
+
+LICENCES = [
+    (
+        "member_states.geojson (boundaries)",
+        "OpenStreetMap contributors, ODbL 1.0, via npm @geo-maps/countries-maritime-10m 0.6.0",
+    ),
+    (
+        "states_parties.yaml, warrants.yaml, precedents.yaml",
+        "facts compiled from the cited public sources; each record carries its URLs",
+    ),
+    ("airports", "airportsdata (MIT)"),
+]
+
+
+@click.group()
+def data() -> None:
+    """Validate and describe the bundled datasets."""
+
+
+@data.command()
+@reports_errors
+def validate() -> None:
+    """Check schema, ISO codes, date order, cross-references and geometry.
+
+    Prints one `file: entry: problem` line per problem and exits 2 if there are any.
+
+    \b
+    Example:
+      icc-travel data validate
+    """
+    from icc_travel.validation import validate_all
+
+    problems = validate_all(paths.data_dir())
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(2)
+    click.echo(f"ok: data in {paths.data_dir()} is valid")
+
+
+@data.command()
+@click.option(
+    "--on", "on", default=None, metavar="YYYY-MM-DD", help="Count parties in force on this date (default today)."
+)
+@format_option(("table", "json"))
+@reports_errors
+def info(on: str | None, fmt: str) -> None:
+    """Dataset dates, counts, sources and licences.
+
+    \b
+    Example:
+      icc-travel data info --format json
+    """
+    from icc_travel.dates import parse_date
+
+    day = parse_date(on, what="--on") if on else dt.date.today()
+    try:
+        dataset = load()
+    except DataError as error:
+        raise error
+    statuses = Counter(s.status for s in dataset.subjects)
+    main = [t for t in dataset.territories if t.territory is None]
+    parties = sorted(t.iso3 for t in main if t.iso3 == t.sovereign and law.statute_in_force(t, day))
+    payload = {
+        "data_dir": str(paths.data_dir()),
+        "as_of": {"warrants": dataset.warrants_as_of.isoformat(), "precedents": dataset.precedents_as_of.isoformat()},
+        "counts": {
+            "subjects": len(dataset.subjects),
+            "subjects_by_status": dict(sorted(statuses.items())),
+            "situations": len(dataset.situations),
+            "precedents": len(dataset.precedents),
+            "territories": len(dataset.territories),
+            "states_ever_party": len({t.iso3 for t in main if t.entry_into_force and t.iso3 == t.sovereign}),
+            "parties_in_force": len(parties),
+        },
+        "parties_in_force_on": day.isoformat(),
+        "licences": [{"files": files, "licence": text} for files, text in LICENCES],
+    }
+    rows = [
+        {"item": key.replace("_", " "), "value": value}
+        for key, value in payload["counts"].items()
+        if key != "subjects_by_status"
+    ]
+    rows += [
+        {"item": f"subjects {status}", "value": count}
+        for status, count in payload["counts"]["subjects_by_status"].items()
+    ]
+    rows += [
+        {"item": "warrants as of", "value": payload["as_of"]["warrants"]},
+        {"item": "precedents as of", "value": payload["as_of"]["precedents"]},
+    ]
+    emit(
+        Report(
+            columns=[("item", "Item"), ("value", "Value")],
+            rows=rows,
+            payload=payload,
+            title=f"icc-travel data ({payload['data_dir']}); parties counted on {day}",
+            details=[("Licences", [f"{files}: {text}" for files, text in LICENCES])],
+        ),
+        fmt,
+    )

@@ -1,0 +1,82 @@
+"""Options shared by every command, spelled and validated one way (as rasterio's rio does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from icc_travel.dates import parse_date
+from icc_travel.errors import IccTravelError
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+class InputFailure(click.ClickException):
+    """Bad input: one line on stderr, exit status 2 (1 is reserved for findings)."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"icc-travel: error: {self.format_message()}", err=True)
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into InputFailure so no traceback ever reaches the user."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except IccTravelError as error:
+            raise InputFailure(str(error)) from None
+
+    return wrapper
+
+
+def _date_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return parse_date(value, what=f"--{param.name}")
+    except IccTravelError as error:
+        raise InputFailure(str(error)) from None
+
+
+def on_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--on",
+        "on",
+        metavar="YYYY-MM-DD",
+        callback=_date_callback,
+        help="Date to evaluate (default: today). A stop's own @DATE wins.",
+    )(command)
+
+
+def format_option(choices: tuple[str, ...] = FORMATS) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices, case_sensitive=False),
+        default=choices[0],
+        show_default=True,
+        envvar="ICC_TRAVEL_FORMAT",
+        help="Output format; table is rich on a terminal and plain text when piped.",
+    )
+
+
+def fail_on_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    from icc_travel.law import LEVELS
+
+    choices = (*tuple(level for level in LEVELS if level != "none"), "never")
+    return click.option(
+        "--fail-on",
+        type=click.Choice(choices),
+        default="arrest",
+        show_default=True,
+        envvar="ICC_TRAVEL_FAIL_ON",
+        help="Exit with status 1 when a stop reaches this level.",
+    )(command)

@@ -1,0 +1,42 @@
+"""Exceptions that carry a user-facing message; the CLI turns them into one stderr line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class IccTravelError(Exception):
+    """Base for errors the CLI reports without a traceback (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One defect in a data file, located as precisely as the file allows."""
+
+    file: str
+    entry: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.entry}: {self.message}"
+
+
+class DataError(IccTravelError):
+    """The bundled or supplied data is invalid: the run cannot give trustworthy answers."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        first = str(self.problems[0]) if self.problems else "invalid data"
+        more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
+        super().__init__(first + more)
+
+
+class InputError(IccTravelError):
+    """The user's input (a place, subject, date or file) cannot be understood."""
+
+    def __init__(self, message: str, suggestions: Sequence[str] = ()) -> None:
+        self.suggestions = list(suggestions)
+        if self.suggestions:
+            message += "; did you mean: " + ", ".join(self.suggestions) + "?"
+        super().__init__(message)

@@ -1,0 +1,256 @@
+"""The Rome Statute rules that decide whether a stop carries an obligation to arrest.
+
+Pure: no I/O, no click, no rich. `obligation()` applies the rules in a fixed order, the first
+that decides wins. Every rule in this module is one short function a lawyer can read and check:
+  1 no_warrant    2 state_party    3 unsc_referral    4 article_12_3
+  5 article_127_2 (former party: continuing duty)     6 former_party
+  7 non_party / no_territory / application_unknown
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from icc_travel.models import Situation, Subject, Territory
+
+ARREST, CONTINUING, NONE = "arrest", "continuing", "none"
+LEVELS = (ARREST, CONTINUING, NONE)
+_RANK = {NONE: 0, CONTINUING: 1, ARREST: 2}
+
+BASES = (
+    "no_warrant",
+    "state_party",
+    "unsc_referral",
+    "article_12_3",
+    "article_127_2",
+    "former_party",
+    "non_party",
+    "no_territory",
+    "application_unknown",
+)
+KINDS = ("visit", "transit")
+# Statuses after which no warrant remains to be executed, from status_date on.
+ENDED = {
+    "in_custody": "in the Court's custody since {date}: the warrant has been executed",
+    "convicted": "convicted on {date}: the warrant was executed",
+    "acquitted": "acquitted on {date}: the warrant was executed",
+    "released": "released on {date} after the proceedings ended",
+    "deceased": "died on {date}",
+    "withdrawn": "the warrant was withdrawn or the case ended on {date}",
+}
+IMMUNITY_CONTEXT = (
+    "A claim of head-of-state immunity does not relieve a State Party of the duty to arrest "
+    "(Appeals Chamber, Jordan Referral re Al-Bashir, 6 May 2019; Pre-Trial Chamber II, "
+    "Mongolia, 24 October 2024)."
+)
+IMMUNITY_SOURCES = (
+    "https://assets.documentcloud.org/documents/5991038/CR2019-02593.txt",
+    "https://jurist.org/news/2024/10/icc-finds-mongolia-failed-to-comply-with-request-to-arrest-putin",
+)
+OFFICE_WORDS = ("president", "prime minister", "head of state", "supreme leader", "minister")
+
+
+@dataclass(frozen=True)
+class Obligation:
+    level: str
+    basis: str
+    reasons: tuple[str, ...]
+    sources: tuple[str, ...] = field(default=())
+
+
+def level_rank(level: str) -> int:
+    return _RANK[level]
+
+
+def reaches(level: str, threshold: str) -> bool:
+    """Whether a level is at or above a --fail-on threshold ('never' is never reached)."""
+    return threshold != "never" and _RANK[level] >= _RANK[threshold]
+
+
+def statute_in_force(territory: Territory, on: dt.date) -> bool:
+    """Art. 126 entry into force, Art. 127(1) withdrawal one year after notification."""
+    if territory.entry_into_force is None or territory.entry_into_force > on:
+        return False
+    return territory.withdrawal_effective is None or territory.withdrawal_effective > on
+
+
+def first_warrant(subject: Subject) -> dt.date | None:
+    """The earliest date a warrant existed (issued; the public date where issue is unknown)."""
+    dates = [w.issued or w.public for w in subject.warrants]
+    return min((d for d in dates if d), default=None)
+
+
+def warrant_in_effect(subject: Subject, on: dt.date) -> tuple[bool, str]:
+    first = first_warrant(subject)
+    if first is None:
+        if subject.status == "application_pending":
+            return False, f"No warrant has been issued for {subject.name}: the Prosecutor's application is pending."
+        return False, f"No warrant is on record for {subject.name}."
+    if on < first:
+        return False, f"No warrant had been issued for {subject.name} by {on} (first warrant issued {first})."
+    if subject.status in ENDED and subject.status_date and on >= subject.status_date:
+        why = ENDED[subject.status].format(date=subject.status_date)
+        return False, f"No warrant to execute on {on}: {subject.name} {why}."
+    sealed = [w for w in subject.warrants if w.issued and w.public and w.issued <= on < w.public]
+    note = f" (issued under seal; made public {sealed[0].public})" if sealed else ""
+    return True, f"An ICC arrest warrant for {subject.name} was in effect on {on}{note}."
+
+
+def obligation(
+    subject: Subject,
+    territory: Territory | None,
+    on: dt.date,
+    situation: Situation,
+    kind: str = "visit",
+) -> Obligation:
+    """Decide the level, basis, quotable reasons and sources for one stop."""
+    in_effect, warrant_reason = warrant_in_effect(subject, on)
+    if not in_effect:
+        return Obligation(NONE, "no_warrant", (warrant_reason,), subject.sources[:1])
+    if territory is None:
+        return Obligation(
+            NONE, "no_territory", (warrant_reason, "The point is outside every state's land and territorial sea.")
+        )
+    context = _context(subject, territory, kind)
+    for rule in (_state_party, _unsc_referral, _article_12_3, _former_party):
+        decided = rule(subject, territory, on, situation)
+        if decided is not None:
+            level, basis, reasons, sources = decided
+            extra = context if level != NONE else _context(subject, territory, "visit", immunity=False)
+            return Obligation(
+                level, basis, (warrant_reason, *reasons, *extra), _sources(sources, territory, subject, level)
+            )
+    return _no_obligation(subject, territory, on, situation, warrant_reason)
+
+
+Decision = tuple[str, str, list[str], list[str]]
+
+
+def _state_party(subject: Subject, territory: Territory, on: dt.date, situation: Situation) -> Decision | None:
+    if not statute_in_force(territory, on):
+        return None
+    reasons = [
+        f"{_where(territory)} has had the Rome Statute in force since {territory.entry_into_force} "
+        "(Art. 126): States Parties must arrest and surrender persons sought by the Court (Arts. 86, 89)."
+    ]
+    if territory.application == "extended":
+        reasons.append(f"The ratification by {territory.sovereign} extends to {territory.name}.")
+    notified, revoked = territory.withdrawal_notified, territory.withdrawal_revoked
+    if notified and notified <= on and not (revoked and revoked <= on):
+        reasons.append(
+            f"A withdrawal was notified on {notified}; it takes effect on {territory.withdrawal_effective} "
+            "and does not affect obligations before then (Art. 127(1))."
+        )
+    elif notified and revoked and revoked <= on:
+        reasons.append(f"A withdrawal notified on {notified} was revoked on {revoked} and never took effect.")
+    return ARREST, "state_party", reasons, list(territory.sources)
+
+
+def _unsc_referral(subject: Subject, territory: Territory, on: dt.date, situation: Situation) -> Decision | None:
+    referral = situation.unsc_referral
+    if referral is None or on < referral.date or territory.sovereign not in referral.states_bound:
+        return None
+    reasons = [
+        f"UN Security Council resolution {referral.resolution} of {referral.date} referred the "
+        f"{situation.name} to the Court and obliges {territory.name} to cooperate fully, including by "
+        "arresting and surrendering suspects."
+    ]
+    return ARREST, "unsc_referral", reasons, list(situation.sources)
+
+
+def _article_12_3(subject: Subject, territory: Territory, on: dt.date, situation: Situation) -> Decision | None:
+    declarations = [d for d in situation.article_12_3 if d.state == territory.sovereign and d.lodged <= on]
+    if not declarations:
+        return None
+    latest = max(declarations, key=lambda d: d.lodged)
+    period = f"from {latest.period_from}" if latest.period_from else "for the situation"
+    if latest.period_to:
+        period += f" to {latest.period_to}"
+    reasons = [
+        f"{territory.name} lodged an Article 12(3) declaration on {latest.lodged} accepting the Court's "
+        f"jurisdiction {period}; it must cooperate without delay or exception under Part 9, arrest included."
+    ]
+    return ARREST, "article_12_3", reasons, list(situation.sources)
+
+
+def _former_party(subject: Subject, territory: Territory, on: dt.date, situation: Situation) -> Decision | None:
+    """Art. 127(2): withdrawal does not discharge cooperation in matters begun before it took effect."""
+    left = territory.withdrawal_effective
+    if left is None or left > on:
+        return None
+    opened = situation.investigation_opened
+    if opened is not None and opened < left:
+        reasons = [
+            f"{territory.name} left the Rome Statute on {left}, but the investigation in the "
+            f"{situation.name} opened on {opened}, before that: under Art. 127(2) its duty to cooperate in "
+            "investigations and proceedings begun before the withdrawal continues.",
+            "Whether that duty extends to arresting a suspect after withdrawal is contested; no chamber has "
+            "ruled on it for arrest.",
+        ]
+        return CONTINUING, "article_127_2", reasons, [*territory.sources, *situation.sources]
+    reasons = [
+        f"{territory.name} left the Rome Statute on {left}; the investigation in the {situation.name} "
+        f"{'opened on ' + str(opened) if opened else 'has no recorded opening date'}, after the withdrawal took effect, "
+        "so Art. 127(2) keeps no duty to cooperate in it."
+    ]
+    return NONE, "former_party", reasons, list(territory.sources)
+
+
+def _no_obligation(
+    subject: Subject, territory: Territory, on: dt.date, situation: Situation, warrant_reason: str
+) -> Obligation:
+    if territory.application == "unknown":
+        reasons = [
+            warrant_reason,
+            f"It is not established whether the ratification by {territory.sovereign} extends to "
+            f"{territory.name}; treat the obligation as unconfirmed.",
+        ]
+        return Obligation(NONE, "application_unknown", (*reasons, *_status_notes(territory)), territory.sources)
+    reasons = [warrant_reason]
+    if territory.application == "excluded" or (territory.application == "extended" and territory.entry_into_force):
+        reasons.append(f"The ratification by {territory.sovereign} did not extend to {territory.name} on {on}.")
+    elif territory.entry_into_force and territory.entry_into_force > on:
+        reasons.append(
+            f"{territory.name} was not yet a State Party on {on}: the Statute entered into force for it on "
+            f"{territory.entry_into_force} (Art. 126)."
+        )
+    else:
+        reasons.append(f"{territory.name} was not a State Party to the Rome Statute on {on}.")
+    referral = situation.unsc_referral
+    if referral and on >= referral.date:
+        reasons.append(
+            f"Resolution {referral.resolution} binds only {', '.join(referral.states_bound)}; it urges other "
+            "states to cooperate but creates no obligation for them."
+        )
+    reasons.extend(_status_notes(territory))
+    return Obligation(NONE, "non_party", tuple(reasons), territory.sources)
+
+
+def _context(subject: Subject, territory: Territory, kind: str, *, immunity: bool = True) -> list[str]:
+    notes = _status_notes(territory)
+    if kind == "transit":
+        notes.append("An airside transit stop is still on the state's territory: the same obligation applies.")
+    position = (subject.position or "").casefold()
+    if immunity and any(word in position for word in OFFICE_WORDS):
+        notes.append(IMMUNITY_CONTEXT)
+    return notes
+
+
+def _status_notes(territory: Territory) -> list[str]:
+    return [territory.control_note] if territory.control_note else []
+
+
+def _where(territory: Territory) -> str:
+    if territory.territory:
+        return f"{territory.name}, whose territory includes {territory.territory},"
+    return territory.name
+
+
+def _sources(sources: list[str], territory: Territory, subject: Subject, level: str) -> tuple[str, ...]:
+    extra = (
+        list(IMMUNITY_SOURCES)
+        if level != NONE and any(w in (subject.position or "").casefold() for w in OFFICE_WORDS)
+        else []
+    )
+    return tuple(dict.fromkeys([*sources, *subject.sources[:1], *extra]))

