@@ -39,6 +39,8 @@ ENDED = {
     "deceased": "died on {date}",
     "withdrawn": "the warrant was withdrawn or the case ended on {date}",
 }
+# The depositary's list of participants: absence from it is what makes a state a non-party.
+TREATY_STATUS_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en"
 IMMUNITY_CONTEXT = (
     "A claim of head-of-state immunity does not relieve a State Party of the duty to arrest "
     "(Appeals Chamber, Jordan Referral re Al-Bashir, 6 May 2019; Pre-Trial Chamber II, "
@@ -224,7 +226,10 @@ def _no_obligation(
             "states to cooperate but creates no obligation for them."
         )
     reasons.extend(_status_notes(territory))
-    return Obligation(NONE, "non_party", tuple(reasons), territory.sources)
+    sources = [*territory.sources, TREATY_STATUS_URL]
+    if referral:
+        sources += situation.sources
+    return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)))
 
 
 def _context(subject: Subject, territory: Territory, kind: str, *, immunity: bool = True) -> list[str]:

@@ -113,6 +113,8 @@ class PlaceResolver:
                 names.setdefault(name, set()).add(iso3)
         for name, codes in AMBIGUOUS_NAMES.items():
             names[name] = set(codes)
+        for name, codes in list(names.items()):  # "cote divoire", "guineabissau"
+            names.setdefault(name.replace(" ", ""), set()).update(codes)
         return names
 
     @cached_property
@@ -141,7 +143,8 @@ class PlaceResolver:
             return Place(text, "code", self.dataset.by_iso3[code])
         if len(code) == 2 and code in self.dataset.by_iso2:
             return Place(text, "code", self.dataset.by_iso2[code])
-        matches = self._names.get(normalise(cleaned), set())
+        key = normalise(cleaned)
+        matches = self._names.get(key) or self._names.get(key.replace(" ", ""), set())
         if len(matches) == 1:
             return Place(text, "name", self.dataset.by_iso3[next(iter(matches))])
         if len(matches) > 1:

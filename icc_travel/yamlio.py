@@ -8,11 +8,27 @@ from typing import Any
 import yaml
 
 try:  # libyaml is an order of magnitude faster; both loaders are the safe ones.
-    from yaml import CSafeLoader as SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 from icc_travel.errors import InputError
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader that leaves dates as text.
+
+    PyYAML's own date conversion raises a bare ValueError on 2024-13-01 and accepts forms we
+    do not; the callers parse dates strictly and say where a bad one is.
+    """
+
+
+SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read_yaml(path: Path, *, label: str | None = None) -> Any:
@@ -38,5 +54,5 @@ def read_yaml(path: Path, *, label: str | None = None) -> Any:
         mark = error.problem_mark
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise InputError(f"{where}: invalid YAML: {error.problem}") from None
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
         raise InputError(f"{name}: invalid YAML: {error}") from None

@@ -124,4 +124,8 @@ def check_report(result: CheckResult) -> Report:
         details=details,
         footer=[f"Data as of {result.data_as_of}. {CAVEAT}"],
         styles={"obligation": LEVEL_STYLES},
+        csv_columns=[
+            (key, key)
+            for key in ("stop", "date", "kind", "input", "iso3", "state", "obligation", "basis", "precedents")
+        ],
     )

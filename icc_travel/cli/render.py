@@ -24,6 +24,7 @@ class Report:
     details: list[tuple[str, list[str]]] = field(default_factory=list)  # (heading, lines) below the table
     footer: list[str] = field(default_factory=list)
     styles: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> value -> rich style
+    csv_columns: Sequence[tuple[str, str]] | None = None  # machine columns, when they differ
 
 
 def emit(report: Report, fmt: str) -> None:
@@ -47,9 +48,10 @@ def _cell(value: Any) -> str:
 def _csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([key for key, _ in report.columns])
+    columns = report.csv_columns or report.columns
+    writer.writerow([key for key, _ in columns])
     for row in report.rows:
-        writer.writerow([_cell(row.get(key)) for key, _ in report.columns])
+        writer.writerow([_cell(row.get(key)) for key, _ in columns])
     return buffer.getvalue()
 
 

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from icc_travel import loaders, paths
+from icc_travel.cli.main import cli
+from icc_travel.models import Dataset
+from icc_travel.places import PlaceResolver
+
+DATA = Path(paths.data_dir())
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the user's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session")
+def dataset() -> Dataset:
+    return loaders.load(DATA)
+
+
+@pytest.fixture(scope="session")
+def resolver(dataset: Dataset) -> PlaceResolver:
+    return PlaceResolver(dataset)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner: CliRunner) -> Callable:
+    def run(*args: str, **kwargs):
+        return runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the data directory that the CLI will use."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    monkeypatch.setenv(paths.DATA_ENV, str(target))
+    return target

@@ -1,0 +1,159 @@
+"""`icc-travel check` through click: every format, the JSON contract, exit statuses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STOP_KEYS = {"input", "date", "kind", "country", "obligation", "basis", "reasons", "sources", "precedents"}
+PRECEDENT_KEYS = {"subject", "state", "date", "outcome", "finding", "sources"}
+
+
+def test_mongolia_2024_is_arrest_with_the_non_compliance_finding(invoke) -> None:
+    result = invoke("check", "putin", "MN@2024-09-03", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert set(document) == {"subject", "data_as_of", "stops"}
+    assert document["subject"] == {"id": "putin", "name": "Vladimir Vladimirovich Putin", "status": "at_large"}
+    (stop,) = document["stops"]
+    assert set(stop) >= STOP_KEYS
+    assert stop["country"]["iso3"] == "MNG" and stop["country"]["iso2"] == "MN"
+    assert (stop["obligation"], stop["basis"], stop["date"], stop["kind"]) == (
+        "arrest",
+        "state_party",
+        "2024-09-03",
+        "visit",
+    )
+    assert stop["sources"] and stop["reasons"]
+    findings = [p["finding"] for p in stop["precedents"] if p["finding"]]
+    assert any(f["number"] == "ICC-01/22-90" and f["result"] == "non_compliance" for f in findings)
+    assert all(set(p) >= PRECEDENT_KEYS for p in stop["precedents"])
+
+
+def test_precedents_are_newest_first(invoke) -> None:
+    document = json.loads(invoke("check", "bashir", "ZA@2015-06-14", "--format", "json").stdout)
+    dates = [p["date"] for p in document["stops"][0]["precedents"]]
+    assert len(dates) >= 2 and dates == sorted(dates, reverse=True)
+
+
+def test_plain_table_when_piped(invoke) -> None:
+    result = invoke("check", "putin", "MN@2024-09-03", "RU@2024-09-03")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Vladimir Vladimirovich Putin (putin), status at_large"
+    assert lines[2].split() == ["#", "DATE", "PLACE", "STATE", "OBLIGATION", "BASIS", "PRECEDENTS"]
+    assert lines[3].split()[:6] == ["1", "2024-09-03", "MN", "Mongolia", "arrest", "state_party"]
+    assert "\x1b[" not in result.stdout
+    assert "Data as of" in result.stdout and "sealed warrant" in result.stdout
+
+
+def test_csv_and_markdown(invoke) -> None:
+    rows = list(csv.DictReader(io.StringIO(invoke("check", "putin", "MN@2024-09-03", "--format", "csv").stdout)))
+    assert (rows[0]["obligation"], rows[0]["iso3"], rows[0]["state"], rows[0]["kind"]) == (
+        "arrest",
+        "MNG",
+        "Mongolia",
+        "visit",
+    )
+    markdown = invoke("check", "putin", "MN@2024-09-03", "--format", "markdown").stdout
+    assert "| # | Date | Place | State | Obligation | Basis | Precedents |" in markdown
+    assert "| 1 | 2024-09-03 | MN | Mongolia | arrest | state_party |" in markdown
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["putin", "RU@2024-09-03"], 0),
+        (["putin", "MN@2024-09-03"], 1),
+        (["putin", "MN@2024-09-03", "--fail-on", "never"], 0),
+        (["netanyahu", "HU@2026-07-01"], 0),
+        (["netanyahu", "HU@2026-07-01", "--fail-on", "continuing"], 1),
+    ],
+)
+def test_exit_status_follows_fail_on(invoke, args: list[str], status: int) -> None:
+    assert invoke("check", *args).exit_code == status
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["putn", "MN"], "unknown subject 'putn'; did you mean: putin?"),
+        (["putin", "Mongolai"], "did you mean: Mongolia"),
+        (["putin", "MN@2025-02-30"], "does not exist"),
+        (["putin", "MN@20250101"], "YYYY-MM-DD"),
+        (["putin", "MN", "--on", "yesterday"], "--on"),
+        (["putin"], "no stops"),
+        ([], "missing SUBJECT"),
+        (["putin", "91,0"], "latitude"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(invoke, args: list[str], message: str) -> None:
+    result = invoke("check", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_itinerary_file(invoke, tmp_path: Path) -> None:
+    trip = tmp_path / "trip.yaml"
+    trip.write_text(
+        "subject: Netanyahu\nstops:\n  - {place: HU, date: 2025-04-03}\n  - {place: airport:JFK, date: 2025-04-07, kind: transit}\n"
+    )
+    document = json.loads(invoke("check", "--itinerary", str(trip), "--format", "json").stdout)
+    assert [s["obligation"] for s in document["stops"]] == ["arrest", "none"]
+    assert document["stops"][1]["kind"] == "transit"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "empty itinerary"),
+        ("subject: putin\nstops:\n  - {place: MN, date: 2024-13-01}\n", "trip.yaml:3"),
+        ("subject: putin\nstops:\n  - {place: MN, kind: cruise}\n", "trip.yaml:3: kind must be one of"),
+        ("subject: putin\nstops: [\n", "trip.yaml:"),
+        ("subject: putin\nstops: []\n", "no stops"),
+        ("- just\n- a list\n", "expected a mapping"),
+    ],
+)
+def test_bad_itinerary_files(invoke, tmp_path: Path, content: str, message: str) -> None:
+    trip = tmp_path / "trip.yaml"
+    trip.write_text(content)
+    result = invoke("check", "--itinerary", str(trip))
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_itinerary_that_is_a_directory_or_missing(invoke, tmp_path: Path) -> None:
+    assert "is a directory" in invoke("check", "--itinerary", str(tmp_path)).stderr
+    assert "no such file" in invoke("check", "--itinerary", str(tmp_path / "nope.yaml")).stderr
+
+
+def test_installed_command_and_module_entry_point() -> None:
+    for command in (["icc-travel"], [sys.executable, "-m", "icc_travel"]):
+        if command == ["icc-travel"] and not (Path(sys.executable).parent / "icc-travel").exists():
+            continue
+        if command[0] == "icc-travel":
+            command = [str(Path(sys.executable).parent / "icc-travel")]
+        done = subprocess.run(
+            [*command, "check", "putin", "MN@2024-09-03", "--format", "json"], capture_output=True, text=True
+        )
+        assert done.returncode == 1, done.stderr
+        assert json.loads(done.stdout)["stops"][0]["basis"] == "state_party"
+
+
+def test_country_code_check_does_not_import_geometry() -> None:
+    code = (
+        "import sys\n"
+        "from icc_travel.cli.main import cli\n"
+        "try:\n    cli(['check', 'putin', 'MN@2024-09-03', 'Mongolia', '--format', 'json'])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = [m for m in ('shapely', 'geopandas', 'pandas', 'pyproj', 'numpy', 'pycountry') if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "HEAVY []" in done.stderr, done.stderr

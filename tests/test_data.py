@@ -1,0 +1,84 @@
+"""Loading and `data validate|info`: broken data stops the run with file and entry named."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from icc_travel import loaders
+from icc_travel.errors import DataError
+from icc_travel.validation import validate_all
+
+
+def test_bundled_data_is_valid() -> None:
+    from icc_travel import paths
+
+    assert validate_all(paths.data_dir()) == []
+
+
+def test_data_validate_command(invoke) -> None:
+    result = invoke("data", "validate")
+    assert result.exit_code == 0 and result.stdout.startswith("ok:")
+
+
+def test_data_info_json(invoke) -> None:
+    info = json.loads(invoke("data", "info", "--on", "2025-07-08", "--format", "json").stdout)
+    assert info["counts"]["parties_in_force"] == 125
+    assert info["counts"]["states_ever_party"] == 127
+    assert sum(info["counts"]["subjects_by_status"].values()) == info["counts"]["subjects"]
+    assert info["as_of"]["warrants"] and any("ODbL" in item["licence"] for item in info["licences"])
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        ("warrants.yaml", "nationality: RUS", "nationality: XYZ", r"warrants\.yaml: subject \S+: nationality 'XYZ'"),
+        ("warrants.yaml", "status: at_large", "status: missing", r"warrants\.yaml: subject \S+: status must be one of"),
+        ("warrants.yaml", "situation: ukraine", "situation: atlantis", r"situation 'atlantis' is not defined"),
+        ("precedents.yaml", "subject: putin", "subject: nobody", r"precedents\.yaml: precedent \S+: subject 'nobody'"),
+        ("precedents.yaml", "state: MNG", "state: Mongolia", r"state 'Mongolia' is not an ISO alpha-3 code"),
+        ("warrants.yaml", "as_of: 2026-11-23", "as_of: 2026-13-45", r"warrants\.yaml: \(top level\): as_of"),
+        ("warrants.yaml", "subjects:", "subjects: [", r"warrants\.yaml: \(file\): .*invalid YAML"),
+        (
+            "member_states.geojson",
+            '"iso3":"MNG","iso2":"MN","name":"Mongolia","signed":"2000-12-29","deposited":"2002-04-11"',
+            '"iso3":"MNG","iso2":"MN","name":"Mongolia","signed":"2000-12-29","deposited":"2002-07-11"',
+            r"member_states\.geojson: MNG: deposited \(2002-07-11\) must be before entry_into_force",
+        ),
+    ],
+)
+def test_invalid_data_names_file_and_entry(
+    data_copy: Path, invoke, file: str, old: str, new: str, expected: str
+) -> None:
+    edit(data_copy / file, old, new)
+    with pytest.raises(DataError) as caught:
+        problems = validate_all(data_copy)
+        if problems:
+            raise DataError(problems)
+    assert any(re.search(expected, str(p)) for p in caught.value.problems), caught.value.problems
+    result = invoke("data", "validate")
+    assert result.exit_code == 2 and re.search(expected, result.stderr)
+    check = invoke("check", "putin", "MN@2024-09-03")
+    assert check.exit_code == 2 and "Traceback" not in check.stderr
+
+
+def test_stale_geojson_is_reported(data_copy: Path) -> None:
+    edit(data_copy / "states_parties.yaml", "entry_into_force: 2024-02-01", "entry_into_force: 2024-03-01")
+    problems = [str(p) for p in validate_all(data_copy)]
+    assert any("ARM: entry_into_force is 2024-02-01 but states_parties.yaml says 2024-03-01" in p for p in problems)
+
+
+def test_yaml_tags_are_refused(data_copy: Path) -> None:
+    path = data_copy / "precedents.yaml"
+    path.write_text("!!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"precedents\.yaml"):
+        loaders.load(data_copy)

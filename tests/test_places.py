@@ -1,0 +1,100 @@
+"""Place resolution: codes, names, airports and coordinates (micro-states, atolls, ±180°, Crimea)."""
+
+from __future__ import annotations
+
+import pytest
+
+from icc_travel.errors import InputError
+from icc_travel.places import PlaceResolver
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("MN", "MNG"),
+        ("mng", "MNG"),
+        ("Mongolia", "MNG"),
+        ("Russia", "RUS"),
+        ("Russian Federation", "RUS"),
+        ("Ivory Coast", "CIV"),
+        ("Côte d'Ivoire", "CIV"),
+        ("cote divoire", "CIV"),
+        ("State of Palestine", "PSE"),
+        ("DR Congo", "COD"),
+        ("united kingdom", "GBR"),
+        ("Holy See", "VAT"),
+        ("  hungary ", "HUN"),
+    ],
+)
+def test_codes_and_names(resolver: PlaceResolver, text: str, iso3: str) -> None:
+    place = resolver.resolve(text)
+    assert place.territory is not None and place.territory.iso3 == iso3
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3", "label"),
+    [
+        ("airport:ULN", "MNG", None),
+        ("airport:ZMCK", "MNG", None),
+        ("airport:MAJ", "MHL", None),
+        ("airport:TRW", "KIR", None),
+        ("airport:MLE", "MDV", None),
+        ("airport:FUN", "TUV", None),
+        ("airport:SIP", "UKR", "Crimea"),
+        ("airport:bud", "HUN", None),
+        ("airport:NAN", "FJI", None),
+    ],
+)
+def test_airports(resolver: PlaceResolver, text: str, iso3: str, label: str | None) -> None:
+    place = resolver.resolve(text)
+    assert place.territory is not None
+    assert (place.territory.iso3, place.territory.territory) == (iso3, label)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("41.9029,12.4534", "VAT"),
+        ("43.7384,7.4246", "MCO"),
+        ("43.9356,12.4467", "SMR"),
+        ("-8.52,179.19", "TUV"),
+        ("-17.75,177.44", "FJI"),
+        ("-16.8,-179.9", "FJI"),
+        ("44.95,34.1", "UKR"),
+        ("31.78,35.235", "PSE"),
+        ("35.34,33.32", "CYP"),
+        ("64.18,-51.7", "GRL"),
+        ("66,-175", "RUS"),
+        ("-12.6,-78.2", None),
+        ("30,-30", None),
+        ("-80,0", None),
+    ],
+)
+def test_coordinates(resolver: PlaceResolver, text: str, iso3: str | None) -> None:
+    place = resolver.resolve(text)
+    assert (place.territory.iso3 if place.territory else None) == iso3
+
+
+def test_crimea_carries_its_occupation_note(resolver: PlaceResolver) -> None:
+    place = resolver.resolve("44.95,34.1")
+    assert place.territory.territory == "Crimea"
+    assert "Occupied by the Russian Federation" in place.territory.control_note
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Mongolai", "did you mean: Mongolia"),
+        ("Congo", "ambiguous"),
+        ("91,0", "latitude"),
+        ("10,181", "longitude"),
+        ("12,abc", "LAT,LON"),
+        ("", "empty place"),
+        ("airport:ZZZ", "unknown airport"),
+        ("airport:TOOLONG", "IATA"),
+        ("Atlantis", "unknown place"),
+    ],
+)
+def test_bad_places(resolver: PlaceResolver, text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        resolver.resolve(text)
