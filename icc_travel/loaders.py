@@ -511,13 +511,20 @@ def cross_check(
 
 
 def load(directory: Path | None = None) -> Dataset:
-    """Load and validate all data; raise DataError listing every problem found."""
+    """Load and validate all data; raise DataError listing every problem found.
+
+    A dataset that passed validation is cached (keyed by the files' size and mtime and the
+    package version), so a later run skips parsing the YAML and the ISO checks.
+    """
     directory = directory or paths.data_dir()
     files = {
         "territories": directory / paths.TERRITORIES_FILE,
         "warrants": directory / paths.WARRANTS_FILE,
         "precedents": directory / paths.PRECEDENTS_FILE,
     }
+    cached = _cached(files.values())
+    if cached is not None:
+        return cached
     checks = {key: Checker(str(path)) for key, path in files.items()}
     territories = read_territories(files["territories"], checks["territories"])
     subjects, situations, warrants_as_of = read_warrants(files["warrants"], checks["warrants"])
@@ -534,13 +541,11 @@ def load(directory: Path | None = None) -> Dataset:
         precedents_as_of,
         territories_path=str(files["territories"]),
     )
-    if not _validated_before(files.values()):
-        problems = cross_check(
-            dataset, _pycountry_iso3(), *(str(files[k]) for k in ("warrants", "precedents", "territories"))
-        )
-        if problems:
-            raise DataError(problems)
-        _remember_validated(files.values())
+    files_named = (str(files[k]) for k in ("warrants", "precedents", "territories"))
+    problems = cross_check(dataset, _pycountry_iso3(), *files_named)
+    if problems:
+        raise DataError(problems)
+    _remember(files.values(), dataset)
     return dataset
 
 
@@ -560,19 +565,33 @@ def _fingerprint(files: Iterable[Path]) -> str:
     return "|".join(parts)
 
 
-def _validated_before(files: Iterable[Path]) -> bool:
-    """Cross-file checks need pycountry (~80 ms); skip them while the files are unchanged."""
-    stamp = paths.cache_dir() / "validated"
-    try:
-        return stamp.read_text(encoding="utf-8") == _fingerprint(files)
-    except OSError:
-        return False
+def _cache_file(files: Iterable[Path]) -> Path:
+    import hashlib
+
+    digest = hashlib.sha256(_fingerprint(files).encode()).hexdigest()[:16]
+    return paths.cache_dir() / f"dataset-{digest}.pickle"
 
 
-def _remember_validated(files: Iterable[Path]) -> None:
-    stamp = paths.cache_dir() / "validated"
+def _cached(files: Iterable[Path]) -> Dataset | None:
+    import pickle
+
     try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(_fingerprint(files), encoding="utf-8")
+        with _cache_file(list(files)).open("rb") as handle:
+            dataset = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return dataset if isinstance(dataset, Dataset) else None
+
+
+def _remember(files: Iterable[Path], dataset: Dataset) -> None:
+    import os
+    import pickle
+
+    target = _cache_file(list(files))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(target)
     except OSError:
         pass

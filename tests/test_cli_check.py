@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -146,7 +147,7 @@ def test_installed_command_and_module_entry_point() -> None:
         assert json.loads(done.stdout)["stops"][0]["basis"] == "state_party"
 
 
-def test_country_code_check_does_not_import_geometry() -> None:
+def test_country_code_check_does_not_import_geometry(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from icc_travel.cli.main import cli\n"
@@ -155,5 +156,8 @@ def test_country_code_check_does_not_import_geometry() -> None:
         "heavy = [m for m in ('shapely', 'geopandas', 'pandas', 'pyproj', 'numpy', 'pycountry') if m in sys.modules]\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "HEAVY []" in done.stderr, done.stderr
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert "HEAVY ['pycountry']" in cold.stderr, cold.stderr  # first run validates ISO codes
+    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert "HEAVY []" in warm.stderr, warm.stderr
