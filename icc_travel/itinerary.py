@@ -9,7 +9,6 @@ from pathlib import Path
 from icc_travel.dates import parse_date
 from icc_travel.errors import InputError
 from icc_travel.law import KINDS
-from icc_travel.yamlio import read_yaml
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,8 @@ class Itinerary:
 
 
 def read_itinerary(path: Path, default_date: dt.date) -> Itinerary:
+    from icc_travel.yamlio import read_yaml
+
     data = read_yaml(path)
     name = str(path)
     if data is None:

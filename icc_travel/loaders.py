@@ -26,7 +26,6 @@ from icc_travel.models import (
     UnscReferral,
     Warrant,
 )
-from icc_travel.yamlio import read_yaml
 
 SUBJECT_STATUSES = frozenset(
     {
@@ -440,6 +439,8 @@ def read_precedents(path: Path, check: Checker) -> tuple[list[Precedent], dt.dat
 
 
 def _read(path: Path, check: Checker) -> Any:
+    from icc_travel.yamlio import read_yaml
+
     try:
         return read_yaml(path)
     except InputError as error:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Territory:
     """A land-and-territorial-sea area with the treaty dates that apply to it."""
 
@@ -33,7 +33,7 @@ class Territory:
         return f"{self.name} ({self.territory})" if self.territory else self.name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Warrant:
     issued: dt.date | None
     public: dt.date | None
@@ -41,7 +41,7 @@ class Warrant:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Subject:
     id: str
     name: str
@@ -57,14 +57,14 @@ class Subject:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UnscReferral:
     resolution: str
     date: dt.date
     states_bound: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Declaration:
     """An Article 12(3) declaration accepting the Court's jurisdiction without ratifying."""
 
@@ -74,7 +74,7 @@ class Declaration:
     period_to: dt.date | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Situation:
     id: str
     name: str
@@ -87,7 +87,7 @@ class Situation:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     number: str | None
     date: dt.date | None
@@ -97,7 +97,7 @@ class Finding:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Precedent:
     id: str
     subject: str
