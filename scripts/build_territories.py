@@ -151,6 +151,39 @@ CONTESTED = (
     },
 )
 
+# The source draws the Golan Heights inside Israel. Its western edge here follows the 1923/1949
+# line east of the Jordan, Lake Hula and the Sea of Galilee, traced so Israeli localities next to
+# it (Snir, Kfar Szold, Gonen, Ein Gev, Ha'On) stay in Israel; intersected with the Israel feature,
+# whose eastern edge is already the 1974 disengagement line. Approximate to about 1 km.
+GOLAN_CUT = (
+    (35.680, 33.450),
+    (35.680, 33.300),
+    (35.675, 33.245),
+    (35.668, 33.190),
+    (35.662, 33.130),
+    (35.648, 33.050),
+    (35.633, 33.000),
+    (35.637, 32.950),
+    (35.645, 32.890),
+    (35.660, 32.850),
+    (35.662, 32.800),
+    (35.655, 32.750),
+    (35.650, 32.700),
+    (35.640, 32.685),
+    (35.640, 32.600),
+    (36.300, 32.600),
+    (36.300, 33.450),
+)
+GOLAN = {
+    "sovereign": "SYR",
+    "other": "ISR",
+    "territory": "Golan Heights",
+    "control_note": (
+        "Occupied by Israel since 1967; Syrian territory de jure (UN Security Council resolution "
+        "497 declares Israel's 1981 annexation null and void). Boundary approximate (about 1 km)."
+    ),
+}
+
 # Whole features whose status the output should mention.
 CONTROL_NOTES = {
     "PSE": (
@@ -163,6 +196,19 @@ CONTROL_NOTES = {
         "claimed by the Sahrawi Arab Democratic Republic."
     ),
     "TWN": "Administered by the authorities in Taipei; claimed by the People's Republic of China.",
+    "CYP": (
+        "The north is administered by the self-declared 'Turkish Republic of Northern Cyprus', "
+        "recognised only by Turkey; Cypriot territory de jure (UN Security Council resolution 541)."
+    ),
+    "GEO": (
+        "Abkhazia and South Ossetia are occupied by the Russian Federation; Georgian territory de jure "
+        "(UN General Assembly resolutions on internally displaced persons from Abkhazia and South Ossetia)."
+    ),
+    "MDA": "Transnistria is controlled by separatist authorities; Moldovan territory de jure.",
+    "UKR": (
+        "Parts of Donetsk, Luhansk, Zaporizhzhia and Kherson oblasts are occupied by the Russian "
+        "Federation; Ukrainian territory de jure (UN General Assembly resolution ES-11/4)."
+    ),
     "XKX": (
         "Declared independence from Serbia in 2008; not a UN member state; Serbia does not "
         "recognise it (UN Security Council resolution 1244)."
@@ -269,6 +315,11 @@ def resolve_overlaps(
                     "geometry": overlap,
                 }
             )
+    golan = polygons_only(shapely.intersection(geoms["ISR"], shapely.Polygon(GOLAN_CUT)))
+    geoms["ISR"] = polygons_only(shapely.difference(geoms["ISR"], golan))
+    extra.append(
+        {"iso3": "SYR", "territory": GOLAN["territory"], "control_note": GOLAN["control_note"], "geometry": golan}
+    )
     # What remains are slivers where neighbouring boundaries disagree by a few hundred metres:
     # the larger feature gives them up, which is deterministic and moves no town.
     codes = sorted(geoms)

@@ -65,6 +65,9 @@ def test_airports(resolver: PlaceResolver, text: str, iso3: str, label: str | No
         ("35.34,33.32", "CYP"),
         ("64.18,-51.7", "GRL"),
         ("66,-175", "RUS"),
+        ("32.99,35.69", "SYR"),
+        ("33.1928,35.6575", "ISR"),
+        ("32.78,35.64", "ISR"),
         ("-12.6,-78.2", None),
         ("30,-30", None),
         ("-80,0", None),
@@ -73,6 +76,12 @@ def test_airports(resolver: PlaceResolver, text: str, iso3: str, label: str | No
 def test_coordinates(resolver: PlaceResolver, text: str, iso3: str | None) -> None:
     place = resolver.resolve(text)
     assert (place.territory.iso3 if place.territory else None) == iso3
+
+
+def test_golan_is_syrian_de_jure_with_its_occupation_note(resolver: PlaceResolver) -> None:
+    place = resolver.resolve("33.27,35.77")  # Majdal Shams
+    assert (place.territory.iso3, place.territory.territory) == ("SYR", "Golan Heights")
+    assert "Occupied by Israel since 1967" in place.territory.control_note
 
 
 def test_crimea_carries_its_occupation_note(resolver: PlaceResolver) -> None:
