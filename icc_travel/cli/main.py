@@ -7,6 +7,11 @@ import click
 from icc_travel import __version__
 from icc_travel.cli.check_cmd import check
 from icc_travel.cli.data_cmd import data
+from icc_travel.cli.map_cmd import map_command
+from icc_travel.cli.precedents_cmd import precedents
+from icc_travel.cli.states_cmd import states
+from icc_travel.cli.subjects_cmd import subject, subjects
+from icc_travel.cli.table_cmd import table
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,8 +25,8 @@ def cli() -> None:
     """
 
 
-cli.add_command(check)
-cli.add_command(data)
+for command in (check, table, states, subjects, subject, precedents, map_command, data):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -1,0 +1,44 @@
+"""`icc-travel map`: a world map for one subject, coloured by obligation level."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from icc_travel.cli.options import InputFailure, on_option, reports_errors
+from icc_travel.itinerary import read_itinerary
+from icc_travel.loaders import load
+from icc_travel.subjects import SubjectFinder
+
+
+@click.command("map")
+@click.option("--subject", "subject_name", required=True, metavar="S", help="Subject id, name or alias.")
+@on_option
+@click.option("--itinerary", type=click.Path(path_type=Path), help="Itinerary YAML whose stops are drawn and numbered.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="FILE.png or FILE.svg.")
+@reports_errors
+def map_command(subject_name: str, on: dt.date, itinerary: Path | None, output: Path) -> None:
+    """Draw a world map coloured by the subject's obligation level on a date.
+
+    \b
+    Examples:
+      icc-travel map --subject putin --on 2024-09-03 -o putin.png
+      icc-travel map --subject netanyahu --itinerary trip.yaml -o trip.svg
+    """
+    if output.suffix.lower() not in (".png", ".svg"):
+        raise InputFailure(f"{output}: the map is written as .png or .svg")
+    if not output.parent.exists():
+        raise InputFailure(f"{output}: directory {output.parent} does not exist")
+    dataset = load()
+    person = SubjectFinder(dataset).find(subject_name)
+    stops = []
+    if itinerary is not None:
+        from icc_travel.check import check_itinerary
+
+        stops = list(check_itinerary(dataset, person, read_itinerary(itinerary, on).stops).stops)
+    from icc_travel.mapping import render_map
+
+    info = render_map(dataset, person, on, stops, output)
+    click.echo(f"wrote {info.path} ({info.width}x{info.height})", err=True)

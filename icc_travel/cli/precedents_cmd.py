@@ -1,0 +1,75 @@
+"""`icc-travel precedents`: what happened when wanted people travelled."""
+
+from __future__ import annotations
+
+import click
+
+from icc_travel.check import precedent_json
+from icc_travel.cli.options import format_option, reports_errors
+from icc_travel.cli.render import Report, emit
+from icc_travel.loaders import OUTCOMES, load
+from icc_travel.places import PlaceResolver
+from icc_travel.subjects import SubjectFinder
+from icc_travel.tables import find_precedents
+
+
+@click.command()
+@click.option("--subject", "subject_name", metavar="S", help="Subject id, name or alias.")
+@click.option("--state", "state", metavar="PLACE", help="A state as code or name.")
+@click.option("--outcome", type=click.Choice(sorted(OUTCOMES)), help="Only this outcome.")
+@format_option()
+@reports_errors
+def precedents(subject_name: str | None, state: str | None, outcome: str | None, fmt: str) -> None:
+    """Recorded episodes, newest first: visits, cancelled trips, overflights, arrests, findings.
+
+    \b
+    Examples:
+      icc-travel precedents --subject bashir --outcome not_arrested
+      icc-travel precedents --state Mongolia --format json
+    """
+    dataset = load()
+    subject_id = SubjectFinder(dataset).find(subject_name).id if subject_name else None
+    iso3 = None
+    if state:
+        territory = PlaceResolver(dataset).resolve(state).territory
+        iso3 = territory.iso3 if territory else None
+    found = find_precedents(dataset, subject=subject_id, state=iso3, outcome=outcome)
+    rows = []
+    for p in found:
+        finding = p.finding
+        rows.append(
+            {
+                "id": p.id,
+                "date": p.start.isoformat(),
+                "subject": p.subject,
+                "state": p.state,
+                "outcome": p.outcome,
+                "finding": ""
+                if finding is None
+                else " ".join(
+                    x for x in (finding.result, finding.number, finding.date.isoformat() if finding.date else None) if x
+                ),
+                "event": p.event,
+                "sources": list(p.sources),
+            }
+        )
+    emit(
+        Report(
+            columns=[
+                ("date", "Date"),
+                ("subject", "Subject"),
+                ("state", "State"),
+                ("outcome", "Outcome"),
+                ("finding", "Finding"),
+                ("event", "Event"),
+            ],
+            rows=rows,
+            payload={
+                "data_as_of": dataset.precedents_as_of.isoformat(),
+                "precedents": [precedent_json(p) for p in found],
+            },
+            title=f"{len(found)} precedents",
+            csv_columns=[(k, k) for k in ("id", "date", "subject", "state", "outcome", "finding", "event", "sources")],
+        ),
+        fmt,
+    )

@@ -1,0 +1,132 @@
+"""`icc-travel subjects` and `icc-travel subject`: who is wanted, and one person's profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from icc_travel.check import precedent_json
+from icc_travel.cli.options import format_option, on_option, reports_errors
+from icc_travel.cli.render import Report, emit
+from icc_travel.law import first_warrant
+from icc_travel.loaders import SUBJECT_STATUSES, load
+from icc_travel.subjects import SubjectFinder
+from icc_travel.tables import find_precedents, territories_with_obligation
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@click.command()
+@click.option("--status", type=click.Choice(sorted(SUBJECT_STATUSES)), help="Only subjects with this status.")
+@format_option()
+@reports_errors
+def subjects(status: str | None, fmt: str) -> None:
+    """Every subject of a public ICC arrest warrant (or pending application).
+
+    \b
+    Examples:
+      icc-travel subjects --status at_large
+      icc-travel subjects --format json
+    """
+    dataset = load()
+    chosen = sorted((s for s in dataset.subjects if status is None or s.status == status), key=lambda s: s.id)
+    rows = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "nationality": s.nationality,
+            "situation": s.situation,
+            "first_warrant": _iso(first_warrant(s)),
+            "status": s.status,
+            "status_date": _iso(s.status_date),
+        }
+        for s in chosen
+    ]
+    emit(
+        Report(
+            columns=[
+                ("id", "Id"),
+                ("name", "Name"),
+                ("nationality", "Nat."),
+                ("situation", "Situation"),
+                ("first_warrant", "First warrant"),
+                ("status", "Status"),
+                ("status_date", "Since"),
+            ],
+            rows=rows,
+            payload={"data_as_of": dataset.warrants_as_of.isoformat(), "subjects": rows},
+            title=f"{len(rows)} subjects" + (f" with status {status}" if status else ""),
+        ),
+        fmt,
+    )
+
+
+@click.command()
+@click.argument("name")
+@on_option
+@format_option()
+@reports_errors
+def subject(name: str, on: dt.date, fmt: str) -> None:
+    """A subject's profile: aliases, warrants, situation, status, precedents, sources.
+
+    \b
+    Example:
+      icc-travel subject "Omar al-Bashir"
+    """
+    dataset = load()
+    person = SubjectFinder(dataset).find(name)
+    situation = dataset.situations[person.situation]
+    levels = territories_with_obligation(dataset, person, on)
+    episodes = find_precedents(dataset, subject=person.id)
+    warrants = [
+        {"issued": _iso(w.issued), "public": _iso(w.public), "crimes": list(w.crimes), "note": w.note}
+        for w in person.warrants
+    ]
+    payload = {
+        "id": person.id,
+        "name": person.name,
+        "aliases": list(person.aliases),
+        "nationality": person.nationality,
+        "position": person.position,
+        "situation": {"id": situation.id, "name": situation.name},
+        "case": person.case,
+        "warrants": warrants,
+        "status": person.status,
+        "status_date": _iso(person.status_date),
+        "status_note": person.status_note,
+        "territories_by_obligation": {"date": on.isoformat(), **levels},
+        "precedents": [precedent_json(p) for p in episodes],
+        "sources": list(person.sources),
+        "data_as_of": dataset.as_of.isoformat(),
+    }
+    rows = [
+        {"field": "id", "value": person.id},
+        {"field": "aliases", "value": ", ".join(person.aliases)},
+        {"field": "nationality", "value": person.nationality},
+        {"field": "position", "value": person.position},
+        {"field": "situation", "value": f"{situation.name} ({situation.id})"},
+        {"field": "case", "value": person.case},
+        {"field": "status", "value": f"{person.status} since {_iso(person.status_date)}"},
+        {"field": "status note", "value": person.status_note},
+        {"field": f"territories with arrest on {on}", "value": levels["arrest"]},
+        {"field": f"territories with continuing duty on {on}", "value": levels["continuing"]},
+    ]
+    details = [
+        ("Warrants", [f"issued {w['issued']}, public {w['public']}: {'; '.join(w['crimes'])}" for w in warrants]),
+        ("Precedents", [f"{p.start} {p.state} {p.outcome}: {p.event}" for p in episodes] or ["none recorded"]),
+        ("Sources", list(person.sources)),
+    ]
+    emit(
+        Report(
+            columns=[("field", "Field"), ("value", "Value")],
+            rows=rows,
+            payload=payload,
+            title=person.name,
+            details=details,
+            footer=[f"Data as of {dataset.as_of}."],
+        ),
+        fmt,
+    )

@@ -1,0 +1,89 @@
+"""`icc-travel table`: the obligation in every territory for one or more subjects."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from icc_travel.cli.options import format_option, on_option, reports_errors
+from icc_travel.cli.render import Report, emit
+from icc_travel.loaders import load
+from icc_travel.subjects import SubjectFinder
+from icc_travel.tables import obligation_matrix, subjects_at_large
+
+LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "none": "green"}
+
+
+@click.command()
+@click.option("--subject", "subject_names", multiple=True, metavar="S", help="Subject id, name or alias; repeatable.")
+@on_option
+@click.option("--parties-only", is_flag=True, help="Only territories where the Statute is in force on the date.")
+@format_option()
+@reports_errors
+def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, fmt: str) -> None:
+    """One row per territory, sorted by name, with each subject's obligation there.
+
+    Without --subject, every subject with a warrant in effect on the date is included.
+
+    \b
+    Examples:
+      icc-travel table --subject putin --on 2024-09-03 --parties-only
+      icc-travel table --format markdown > obligations.md
+    """
+    dataset = load()
+    finder = SubjectFinder(dataset)
+    subjects = [finder.find(name) for name in subject_names] or subjects_at_large(dataset, on)
+    subjects = list({s.id: s for s in subjects}.values())
+    rows = obligation_matrix(dataset, subjects, on, parties_only=parties_only)
+    single = len(subjects) == 1
+    columns = [("name", "Territory"), ("iso3", "ISO3")]
+    for subject in subjects:
+        columns.append((subject.id, "Obligation" if single else subject.id))
+        if single:
+            columns.append((f"{subject.id}:basis", "Basis"))
+    columns.append(("precedents", "Precedents"))
+    table_rows = []
+    for row in rows:
+        cells: dict[str, object] = {
+            "name": row.territory.label,
+            "iso3": row.territory.iso3,
+            "precedents": row.precedents,
+        }
+        for subject_id, obligation in row.obligations.items():
+            cells[subject_id] = obligation.level if single else f"{obligation.level} ({obligation.basis})"
+            cells[f"{subject_id}:basis"] = obligation.basis
+        table_rows.append(cells)
+    csv_columns = [("name", "name"), ("iso3", "iso3")]
+    for subject in subjects:
+        csv_columns += [(subject.id, subject.id), (f"{subject.id}:basis", f"{subject.id}_basis")]
+    csv_columns.append(("precedents", "precedents"))
+    payload = {
+        "date": on.isoformat(),
+        "data_as_of": dataset.as_of.isoformat(),
+        "subjects": [{"id": s.id, "name": s.name, "status": s.status} for s in subjects],
+        "territories": [
+            {
+                "iso3": row.territory.iso3,
+                "iso2": row.territory.iso2,
+                "name": row.territory.name,
+                "territory": row.territory.territory,
+                "precedents": row.precedents,
+                "obligations": {sid: {"obligation": o.level, "basis": o.basis} for sid, o in row.obligations.items()},
+            }
+            for row in rows
+        ],
+    }
+    names = ", ".join(s.id for s in subjects) or "no subject with a warrant in effect"
+    emit(
+        Report(
+            columns=columns,
+            rows=table_rows,
+            payload=payload,
+            title=f"Obligation to arrest on {on}: {names}",
+            footer=[f"Data as of {dataset.as_of}. Absence from the data does not prove there is no sealed warrant."],
+            styles={s.id: LEVEL_STYLES for s in subjects} if single else {},
+            csv_columns=csv_columns,
+        ),
+        fmt,
+    )

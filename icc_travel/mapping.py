@@ -1,0 +1,147 @@
+"""World maps coloured by obligation level. geopandas and matplotlib are imported only here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from icc_travel import law
+from icc_travel.check import StopResult
+from icc_travel.models import Dataset, Subject
+
+COLOURS = {law.ARREST: "#c0392b", law.CONTINUING: "#f39c12", law.NONE: "#d0d3d4"}
+LABELS = {
+    law.ARREST: "Obligation to arrest",
+    law.CONTINUING: "Continuing duty (former party, Art. 127(2))",
+    law.NONE: "No obligation",
+}
+OCEAN = "#eef4f8"
+PROJECTION = "EPSG:8857"  # Equal Earth: equal-area, so small island states keep their true size
+SMALL_AREA_M2 = 3e9  # below ~3,000 km2 a territory is also drawn as a dot so it stays visible
+WORLD_X, WORLD_Y = 17_243_959.0, 8_392_927.6
+
+
+@dataclass(frozen=True)
+class MapInfo:
+    path: Path
+    width: int
+    height: int
+    pixel: Callable[[float, float], tuple[int, int]]  # (lon, lat) -> (column, row) in the saved image
+
+
+def render_map(
+    dataset: Dataset,
+    subject: Subject,
+    on: dt.date,
+    stops: Sequence[StopResult],
+    output: Path,
+    *,
+    width_in: float = 16.0,
+    height_in: float = 7.8,
+    dpi: int = 100,
+) -> MapInfo:
+    import geopandas as gpd
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+    from pyproj import Transformer
+
+    from icc_travel.geometry import TerritoryIndex
+
+    plt.rcParams["svg.fonttype"] = "none"  # keep text as text in SVG
+    geometries = TerritoryIndex(Path(dataset.territories_path)).geometries
+    situation = dataset.situations[subject.situation]
+    frame = gpd.GeoDataFrame(
+        {
+            "iso3": [t.iso3 for t in dataset.territories],
+            "level": [law.obligation(subject, t, on, situation).level for t in dataset.territories],
+        },
+        geometry=[geometries[t.feature_index] for t in dataset.territories],
+        crs="EPSG:4326",
+    ).to_crs(PROJECTION)
+
+    figure, axes = plt.subplots(figsize=(width_in, height_in), dpi=dpi)
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.04, top=0.95)
+    axes.set_facecolor(OCEAN)
+    for level, colour in COLOURS.items():
+        part = frame[frame["level"] == level]
+        if len(part):
+            part.plot(ax=axes, color=colour, edgecolor="white", linewidth=0.25)
+    small = frame[frame.geometry.area < SMALL_AREA_M2]
+    points = small.geometry.representative_point()
+    axes.scatter(
+        points.x,
+        points.y,
+        s=14,
+        c=[COLOURS[level] for level in small["level"]],
+        edgecolors="#333333",
+        linewidths=0.4,
+        zorder=3,
+    )
+
+    forward = Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True)
+    for number, stop in enumerate(stops, 1):
+        lon, lat = _stop_point(stop, geometries)
+        if lon is None or lat is None:
+            continue
+        x, y = forward.transform(lon, lat)
+        axes.scatter([x], [y], s=90, c="#1b4f72", edgecolors="white", linewidths=1.2, zorder=5)
+        axes.annotate(
+            str(number),
+            (x, y),
+            xytext=(6, 6),
+            textcoords="offset points",
+            fontsize=10,
+            fontweight="bold",
+            color="#1b4f72",
+            zorder=6,
+        )
+
+    axes.set_aspect("equal", adjustable="box")
+    axes.set_xlim(-WORLD_X, WORLD_X)
+    axes.set_ylim(-WORLD_Y * 0.72, WORLD_Y)  # Antarctica is not a state: leave the far south out
+    axes.set_xticks([])
+    axes.set_yticks([])
+    axes.set_xlabel("")
+    axes.set_ylabel("")
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    axes.set_title(f"Obligation to arrest {subject.name} on {on}", fontsize=15, loc="left")
+    handles = [Patch(facecolor=COLOURS[level], edgecolor="#555555", label=LABELS[level]) for level in COLOURS]
+    if stops:
+        handles.append(Patch(facecolor="#1b4f72", label="Itinerary stop (numbered)"))
+    axes.legend(handles=handles, loc="lower left", fontsize=9, frameon=True, title="Legend")
+    figure.text(
+        0.99,
+        0.012,
+        f"Data as of {dataset.as_of}. Boundaries © OpenStreetMap contributors (ODbL). icc-travel",
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="#555555",
+    )
+    figure.canvas.draw()
+    width, height = figure.canvas.get_width_height()
+    transform = axes.transData
+
+    def pixel(lon: float, lat: float) -> tuple[int, int]:
+        x, y = forward.transform(lon, lat)
+        column, row_from_bottom = transform.transform((x, y))
+        return round(column), round(height - row_from_bottom)
+
+    figure.savefig(output, dpi=dpi, facecolor="white")
+    plt.close(figure)
+    return MapInfo(output, width, height, pixel)
+
+
+def _stop_point(stop: StopResult, geometries: Sequence) -> tuple[float | None, float | None]:
+    if stop.place.lat is not None and stop.place.lon is not None:
+        return stop.place.lon, stop.place.lat
+    if stop.place.territory is None:
+        return None, None
+    point = geometries[stop.place.territory.feature_index].representative_point()
+    return point.x, point.y

@@ -1,0 +1,133 @@
+"""`table`, `states`, `subjects`, `subject`, `precedents`; and every advertised format on every command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import click
+import pytest
+
+from icc_travel.cli.main import cli
+
+SAMPLE_ARGS = {
+    "check": ["putin", "MN@2024-09-03"],
+    "table": ["--subject", "putin", "--on", "2024-09-03"],
+    "states": ["--on", "2025-07-08"],
+    "subjects": [],
+    "subject": ["putin", "--on", "2024-09-03"],
+    "precedents": ["--subject", "bashir"],
+    "info": ["--on", "2025-07-08"],
+}
+
+
+def commands_with_format() -> list[tuple[list[str], click.Command]]:
+    found = []
+    for name, command in cli.commands.items():
+        if isinstance(command, click.Group):
+            found += [([name, sub], c) for sub, c in command.commands.items()]
+        else:
+            found.append(([name], command))
+    return [(path, c) for path, c in found if any(p.name == "fmt" for p in c.params)]
+
+
+def test_every_command_with_output_has_sample_arguments() -> None:
+    assert {path[-1] for path, _ in commands_with_format()} == set(SAMPLE_ARGS)
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), commands_with_format(), ids=lambda v: " ".join(v) if isinstance(v, list) else ""
+)
+def test_every_command_supports_every_format_it_advertises(invoke, path: list[str], command: click.Command) -> None:
+    option = next(p for p in command.params if p.name == "fmt")
+    for fmt in option.type.choices:
+        result = invoke(*path, *SAMPLE_ARGS[path[-1]], "--format", fmt)
+        assert result.exit_code in (0, 1), (path, fmt, result.stderr)
+        assert result.stdout.strip(), (path, fmt)
+        if fmt == "json":
+            json.loads(result.stdout)
+        elif fmt == "csv":
+            assert next(iter(csv.reader(io.StringIO(result.stdout))))
+        elif fmt == "markdown":
+            assert "|---" in result.stdout
+
+
+def test_every_command_has_help_with_an_example(invoke) -> None:
+    for path, _ in commands_with_format():
+        text = invoke(*path, "--help").stdout
+        assert "Example" in text, path
+
+
+def test_states_count_matches_the_court(invoke) -> None:
+    assert invoke("states", "--on", "2025-07-08", "--count").stdout == "125\n"
+    assert invoke("states", "--on", "2026-06-02", "--count").stdout == "124\n"
+    assert invoke("states", "--on", "2002-07-01", "--count").stdout == "66\n"
+
+
+def test_states_lists_dates(invoke) -> None:
+    document = json.loads(invoke("states", "--on", "2024-02-01", "--format", "json").stdout)
+    armenia = next(s for s in document["states"] if s["iso3"] == "ARM")
+    assert armenia["entry_into_force"] == "2024-02-01" and armenia["sources"]
+    assert document["count"] == len(document["states"]) == 124
+
+
+def test_table_for_one_subject(invoke) -> None:
+    document = json.loads(invoke("table", "--subject", "putin", "--on", "2024-09-03", "--format", "json").stdout)
+    rows = {(t["iso3"], t["territory"]): t for t in document["territories"]}
+    assert rows[("MNG", None)]["obligations"]["putin"] == {"obligation": "arrest", "basis": "state_party"}
+    assert rows[("RUS", None)]["obligations"]["putin"]["obligation"] == "none"
+    assert rows[("UKR", "Crimea")]["obligations"]["putin"]["basis"] == "article_12_3"
+    assert rows[("MNG", None)]["precedents"] >= 1
+    names = [t["name"].casefold() for t in document["territories"]]
+    assert names == sorted(names) and len(names) == 253
+
+
+def test_table_parties_only_and_matrix(invoke) -> None:
+    document = json.loads(
+        invoke(
+            "table",
+            "--subject",
+            "putin",
+            "--subject",
+            "netanyahu",
+            "--on",
+            "2025-07-08",
+            "--parties-only",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert [s["id"] for s in document["subjects"]] == ["putin", "netanyahu"]
+    assert all(t["obligations"]["putin"]["obligation"] == "arrest" for t in document["territories"])
+    markdown = invoke(
+        "table", "--subject", "putin", "--subject", "netanyahu", "--on", "2025-07-08", "--format", "markdown"
+    ).stdout
+    assert "| Territory | ISO3 | putin | netanyahu | Precedents |" in markdown
+    assert "| Mongolia | MNG | arrest (state_party) | arrest (state_party) |" in markdown
+
+
+def test_table_without_subject_uses_everyone_at_large(invoke, dataset) -> None:
+    document = json.loads(invoke("table", "--on", "2026-01-01", "--parties-only", "--format", "json").stdout)
+    ids = {s["id"] for s in document["subjects"]}
+    assert {"putin", "netanyahu", "akhundzada"} <= ids
+    assert "duterte" not in ids and "kushayb" not in ids  # in custody by then
+
+
+def test_subjects_and_profile(invoke) -> None:
+    rows = json.loads(invoke("subjects", "--status", "at_large", "--format", "json").stdout)["subjects"]
+    assert rows and all(r["status"] == "at_large" for r in rows)
+    profile = json.loads(invoke("subject", "Владимир Путин", "--on", "2025-07-08", "--format", "json").stdout)
+    assert profile["id"] == "putin" and profile["situation"]["id"] == "ukraine"
+    assert profile["territories_by_obligation"]["arrest"] >= 125
+    assert any(p["state"] == "MNG" for p in profile["precedents"]) and profile["sources"]
+
+
+def test_precedents_filters(invoke) -> None:
+    found = json.loads(invoke("precedents", "--state", "Mongolia", "--format", "json").stdout)["precedents"]
+    assert found and all(p["state"] == "MNG" for p in found)
+    outcomes = json.loads(
+        invoke("precedents", "--subject", "bashir", "--outcome", "not_arrested", "--format", "json").stdout
+    )
+    assert len(outcomes["precedents"]) >= 5
+    assert all(p["outcome"] == "not_arrested" and p["subject"] == "bashir" for p in outcomes["precedents"])

@@ -1,0 +1,62 @@
+"""`icc-travel map`: colours where the countries are, legend and title present."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("geopandas")
+pytest.importorskip("matplotlib")
+
+from icc_travel.mapping import COLOURS, render_map
+
+
+def rgb(hex_colour: str) -> tuple[float, float, float]:
+    return tuple(int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def close(pixel, colour: str) -> bool:
+    return all(abs(float(a) - b) < 0.03 for a, b in zip(pixel[:3], rgb(colour), strict=True))
+
+
+def test_png_colours_by_level(dataset, tmp_path: Path) -> None:
+    import matplotlib.image
+
+    output = tmp_path / "putin.png"
+    info = render_map(dataset, dataset.subject("putin"), dt.date(2024, 9, 3), [], output)
+    image = matplotlib.image.imread(output)
+    assert image.shape[:2] == (info.height, info.width)
+    for lon, lat, level in [
+        (103.0, 46.5, "arrest"),
+        (100.0, 62.0, "none"),
+        (-55.0, -10.0, "arrest"),
+        (-100.0, 40.0, "none"),
+    ]:
+        column, row = info.pixel(lon, lat)
+        assert close(image[row, column], COLOURS[level]), (lon, lat, level, image[row, column])
+
+
+def test_svg_has_title_legend_and_attribution(invoke, tmp_path: Path) -> None:
+    trip = tmp_path / "trip.yaml"
+    trip.write_text("subject: putin\nstops:\n  - {place: airport:ULN, date: 2024-09-03}\n")
+    output = tmp_path / "map.svg"
+    result = invoke("map", "--subject", "putin", "--on", "2024-09-03", "--itinerary", str(trip), "-o", str(output))
+    assert result.exit_code == 0, result.stderr
+    svg = output.read_text()
+    for text in (
+        "Obligation to arrest Vladimir Vladimirovich Putin on 2024-09-03",
+        "Legend",
+        "Obligation to arrest",
+        "No obligation",
+        "Itinerary stop (numbered)",
+        "OpenStreetMap",
+        "Data as of",
+    ):
+        assert text in svg, text
+
+
+def test_map_rejects_other_extensions(invoke, tmp_path: Path) -> None:
+    result = invoke("map", "--subject", "putin", "-o", str(tmp_path / "map.jpg"))
+    assert result.exit_code == 2 and ".png or .svg" in result.stderr
