@@ -144,6 +144,7 @@ def _state_party(subject: Subject, territory: Territory, on: dt.date, situation:
             f"A withdrawal was notified on {notified}; it takes effect on {territory.withdrawal_effective} "
             "and does not affect obligations before then (Art. 127(1))."
         )
+        reasons.extend(_data_note(territory))
     elif notified and revoked and revoked <= on:
         reasons.append(f"A withdrawal notified on {notified} was revoked on {revoked} and never took effect.")
     return ARREST, "state_party", reasons, list(territory.sources)
@@ -190,13 +191,13 @@ def _former_party(subject: Subject, territory: Territory, on: dt.date, situation
             "Whether that duty extends to arresting a suspect after withdrawal is contested; no chamber has "
             "ruled on it for arrest.",
         ]
-        return CONTINUING, "article_127_2", reasons, [*territory.sources, *situation.sources]
+        return CONTINUING, "article_127_2", [*reasons, *_data_note(territory)], [*territory.sources, *situation.sources]
     reasons = [
         f"{territory.name} left the Rome Statute on {left}; the investigation in the {situation.name} "
         f"{'opened on ' + str(opened) if opened else 'has no recorded opening date'}, after the withdrawal took effect, "
         "so Art. 127(2) keeps no duty to cooperate in it."
     ]
-    return NONE, "former_party", reasons, list(territory.sources)
+    return NONE, "former_party", [*reasons, *_data_note(territory)], list(territory.sources)
 
 
 def _no_obligation(
@@ -240,6 +241,11 @@ def _context(subject: Subject, territory: Territory, kind: str, *, immunity: boo
     if immunity and any(word in position for word in OFFICE_WORDS):
         notes.append(IMMUNITY_CONTEXT)
     return notes
+
+
+def _data_note(territory: Territory) -> list[str]:
+    """Where sources on a withdrawal disagree, the answer must carry the disagreement."""
+    return [f"Note on the data: {territory.treaty_note}"] if territory.treaty_note else []
 
 
 def _status_notes(territory: Territory) -> list[str]:

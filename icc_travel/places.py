@@ -185,8 +185,12 @@ class PlaceResolver:
         return Place(text, "airport", territory, lat, lon, f"{airport['name']} ({code})")
 
     def locate(self, lat: float, lon: float) -> Territory | None:
-        hits = self._index.locate(lat, lon)
-        return self.pick([self.dataset.territories[i] for i in self._feature_positions(hits)])
+        return self.locate_many([(lat, lon)])[0]
+
+    def locate_many(self, points: list[tuple[float, float]]) -> list[Territory | None]:
+        """Territories for many (lat, lon) points in one vectorised query."""
+        hits = self._index.locate_many([p[0] for p in points], [p[1] for p in points])
+        return [self.pick([self.dataset.territories[i] for i in self._feature_positions(h)]) for h in hits]
 
     @cached_property
     def _position_of_feature(self) -> dict[int, int]:

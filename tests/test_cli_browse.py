@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import click
 import pytest
@@ -13,6 +14,7 @@ from icc_travel.cli.main import cli
 
 SAMPLE_ARGS = {
     "check": ["putin", "MN@2024-09-03"],
+    "batch": [str(Path(__file__).resolve().parent.parent / "examples" / "visits.yaml")],
     "table": ["--subject", "putin", "--on", "2024-09-03"],
     "states": ["--on", "2025-07-08"],
     "subjects": [],
@@ -51,6 +53,10 @@ def test_every_command_supports_every_format_it_advertises(invoke, path: list[st
             assert next(iter(csv.reader(io.StringIO(result.stdout))))
         elif fmt == "markdown":
             assert "|---" in result.stdout
+        elif fmt == "jsonl":
+            assert all(json.loads(line) for line in result.stdout.splitlines())
+        elif fmt == "github":
+            assert result.stdout.startswith("::")
 
 
 def test_every_command_has_help_with_an_example(invoke) -> None:

@@ -11,6 +11,7 @@ from icc_travel import __version__
 # name -> "module:attribute"; loading lazily keeps `check` from importing the other commands.
 COMMANDS = {
     "check": "icc_travel.cli.check_cmd:check",
+    "batch": "icc_travel.cli.batch_cmd:batch",
     "table": "icc_travel.cli.table_cmd:table",
     "states": "icc_travel.cli.states_cmd:states",
     "subjects": "icc_travel.cli.subjects_cmd:subjects",

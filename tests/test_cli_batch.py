@@ -1,0 +1,121 @@
+"""`icc-travel batch`: nothing dropped, counts reconcile, exit statuses, GitHub output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+VISITS = """\
+- id: bri
+  subject: putin
+  stops:
+    - {place: MN, date: 2024-09-03}
+    - {place: Atlantis, date: 2025-10-10}
+    - {place: "47.92,106.92", date: 2024-09-03}
+- id: hun
+  subject: netanyahu
+  stops:
+    - {place: HU, date: 2026-07-01}
+    - {place: RU, date: 2025-01-01}
+"""
+
+
+@pytest.fixture
+def visits(tmp_path: Path) -> Path:
+    path = tmp_path / "visits.yaml"
+    path.write_text(VISITS)
+    return path
+
+
+def test_every_row_comes_out_and_counts_reconcile(invoke, visits: Path) -> None:
+    result = invoke("batch", str(visits), "--format", "json")
+    assert result.exit_code == 2  # one row is an error, reported after all output
+    document = json.loads(result.stdout)
+    rows = document["rows"]
+    assert [r["line"] for r in rows] == [4, 5, 6, 10, 11]
+    assert [r["obligation"] if r["error"] is None else "error" for r in rows] == [
+        "arrest",
+        "error",
+        "arrest",
+        "continuing",
+        "none",
+    ]
+    assert "unknown place 'Atlantis'" in rows[1]["error"]
+    summary = document["summary"]
+    assert summary["rows"] == 5 == summary["results"] + summary["errors"] and summary["errors"] == 1
+    assert sum(summary["levels"].values()) == summary["results"]
+    assert "batch: 5 rows in: 4 results (arrest 2, continuing 1, none 1), 1 errors" in result.stderr
+    assert rows[2]["country"]["iso3"] == "MNG" and rows[0]["itinerary"] == "bri" and rows[0]["file"] == str(visits)
+
+
+@pytest.mark.parametrize(
+    ("stops", "fail_on", "status"),
+    [
+        ("    - {place: RU, date: 2024-09-03}\n", "arrest", 0),
+        ("    - {place: MN, date: 2024-09-03}\n", "arrest", 1),
+        ("    - {place: MN, date: 2024-09-03}\n", "never", 0),
+    ],
+)
+def test_exit_status(invoke, tmp_path: Path, stops: str, fail_on: str, status: int) -> None:
+    path = tmp_path / "v.yaml"
+    path.write_text(f"- id: a\n  subject: putin\n  stops:\n{stops}")
+    assert invoke("batch", str(path), "--fail-on", fail_on).exit_code == status
+
+
+def test_github_annotations_and_step_summary(invoke, visits: Path, tmp_path: Path, monkeypatch) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    out = invoke("batch", str(visits), "--format", "github").stdout.splitlines()
+    assert out[0] == f"::error file={visits},line=4::putin in Mongolia on 2024-09-03: arrest (state_party)"
+    assert out[1].startswith(f"::error file={visits},line=5::unknown place")
+    assert out[3] == f"::warning file={visits},line=10::netanyahu in Hungary on 2026-07-01: continuing (article_127_2)"
+    assert len(out) == 4
+    assert "| File | Line |" in summary.read_text()
+
+
+def test_csv_and_jsonl_inputs_from_stdin(invoke) -> None:
+    csv_text = "itinerary,subject,place,date,kind\r\nx,putin,MN,2024-09-03,visit\r\ny,bashir,SD,2015-06-14,transit\r\n"
+    rows = json.loads(invoke("batch", "-", "--input-format", "csv", "--format", "json", input=csv_text).stdout)["rows"]
+    assert [(r["line"], r["basis"], r["kind"]) for r in rows] == [
+        (2, "state_party", "visit"),
+        (3, "unsc_referral", "transit"),
+    ]
+    jsonl = '{"itinerary": "a", "subject": "putin", "place": "MN", "date": "2024-09-03"}\nnot json\n'
+    result = invoke("batch", "-", "--input-format", "jsonl", "--format", "jsonl", input=jsonl)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["error"] is None for row in lines] == [True, False] and lines[1]["line"] == 2
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("v.csv", "subject,date\nputin,2024-01-01\n", "CSV header lacks place"),
+        ("v.yaml", "", "empty input"),
+        ("v.yaml", "stops: []\n", "expected a list"),
+        ("v.yaml", "- id: a\n  subject: putin\n  stops: [\n", "invalid YAML"),
+        ("v.csv", "itinerary,subject,place,date\na,putin,MN,2024-02-30\n", "does not exist"),
+    ],
+)
+def test_bad_inputs_become_error_rows(invoke, tmp_path: Path, name: str, content: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    result = invoke("batch", str(path), "--format", "json")
+    assert result.exit_code == 2
+    rows = json.loads(result.stdout)["rows"]
+    assert len(rows) == 1 and message in rows[0]["error"] and rows[0]["file"] == str(path)
+
+
+def test_missing_file_and_lazy_output(invoke, tmp_path: Path) -> None:
+    output = tmp_path / "out.json"
+    result = invoke("batch", str(tmp_path / "nope.yaml"), "-o", str(output))
+    assert result.exit_code == 2 and "no such file" in json.loads(output.read_text())["rows"][0]["error"]
+
+
+def test_example_visits_file(invoke) -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "visits.yaml"
+    result = invoke("batch", str(example), "--format", "json", "--on", "2026-11-23")
+    assert result.exit_code == 1
+    assert all(row["error"] is None for row in json.loads(result.stdout)["rows"])
