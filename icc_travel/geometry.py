@@ -76,3 +76,82 @@ def _parse(raw: bytes) -> Any:
         from shapely.geometry import shape
 
         return np.array([shape(f["geometry"]) for f in collection["features"]], dtype=object)
+
+
+class TiledIndex:
+    """Bulk point lookup: a grid decides most points by array lookup, pieces decide the rest.
+
+    Each CELL-degree cell is classified once: wholly inside one territory (answer known), touching
+    no territory (answer none), or mixed. Points in mixed cells are tested against the
+    territories clipped to their cell, small polygons that test fast. Answers equal an untiled
+    polygon query (ties on shared boundaries resolve to the lowest feature index in both).
+    """
+
+    def __init__(self, geometries: Any, cell: float = 1.0, coarse: float = 10.0) -> None:
+        import numpy as np
+        import shapely
+
+        self.cell = cell
+        self.columns = round(360 / cell)
+        self.rows = round(180 / cell)
+        # Clip to coarse boxes first: intersecting Russia with 1,700 small cells directly is slow.
+        coarse_pieces, coarse_owner = _clip(np.asarray(geometries), np.arange(len(geometries)), _grid(coarse))
+        cells = _grid(cell)
+        cell_idx, piece_idx = shapely.STRtree(coarse_pieces).query(cells, predicate="intersects")
+        clipped = shapely.intersection(coarse_pieces[piece_idx], cells[cell_idx])
+        keep = shapely.area(clipped) > 0
+        cell_idx, piece_idx, clipped = cell_idx[keep], piece_idx[keep], clipped[keep]
+        counts = np.bincount(cell_idx, minlength=len(cells))
+        single = counts[cell_idx] == 1
+        whole = np.zeros(len(cell_idx), dtype=bool)
+        whole[single] = shapely.covers(coarse_pieces[piece_idx[single]], cells[cell_idx[single]])
+        owner = np.full(len(cells), -1, dtype=np.int32)  # -1: no territory
+        owner[cell_idx[whole]] = coarse_owner[piece_idx[whole]]
+        mixed = np.zeros(len(cells), dtype=bool)
+        mixed[cell_idx[~whole]] = True
+        self._owner = owner
+        self._mixed = mixed
+        self._pieces = shapely.STRtree(clipped[~whole])
+        self._piece_owner = coarse_owner[piece_idx[~whole]].astype(np.int32)
+
+    def lookup(self, lats: Any, lons: Any) -> Any:
+        """Feature index per point (-1 outside every territory), as a numpy array."""
+        import numpy as np
+        import shapely
+
+        lats = np.asarray(lats, dtype=float)
+        lons = np.asarray(lons, dtype=float)
+        column = np.clip(((lons + 180) // self.cell).astype(np.int64), 0, self.columns - 1)
+        row = np.clip(((lats + 90) // self.cell).astype(np.int64), 0, self.rows - 1)
+        cells = row * self.columns + column
+        result = self._owner[cells].copy()
+        pending = np.flatnonzero(self._mixed[cells])
+        if len(pending):
+            result[pending] = -1
+            points = shapely.points(lons[pending], lats[pending])
+            point_idx, piece_idx = self._pieces.query(points, predicate="intersects")
+            owners = self._piece_owner[piece_idx]
+            best = np.full(len(pending), np.iinfo(np.int32).max, dtype=np.int64)
+            np.minimum.at(best, point_idx, owners)
+            found = best != np.iinfo(np.int32).max
+            result[pending[found]] = best[found]
+        return result
+
+
+def _grid(cell: float) -> Any:
+    """Boxes of `cell` degrees covering the globe, row by row from the south-west."""
+    import numpy as np
+    import shapely
+
+    columns, rows = round(360 / cell), round(180 / cell)
+    west, south = np.meshgrid(np.arange(columns) * cell - 180, np.arange(rows) * cell - 90, indexing="xy")
+    return shapely.box(west, south, west + cell, south + cell).ravel()
+
+
+def _clip(geometries: Any, owners: Any, boxes: Any) -> tuple[Any, Any]:
+    import shapely
+
+    box_idx, geometry_idx = shapely.STRtree(geometries).query(boxes, predicate="intersects")
+    pieces = shapely.intersection(geometries[geometry_idx], boxes[box_idx])
+    keep = shapely.area(pieces) > 0
+    return pieces[keep], owners[geometry_idx[keep]]

@@ -1,0 +1,39 @@
+"""The tiled bulk lookup answers exactly as the untiled polygons do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from icc_travel.geometry import TerritoryIndex, TiledIndex
+from icc_travel.models import Dataset
+
+
+@pytest.fixture(scope="module")
+def geometries(dataset: Dataset) -> np.ndarray:
+    return TerritoryIndex(Path(dataset.territories_path)).geometries
+
+
+def test_tiled_lookup_agrees_with_untiled_polygons(geometries: np.ndarray) -> None:
+    rng = np.random.default_rng(11)
+    lats = np.degrees(np.arcsin(rng.uniform(-1, 1, 20_000)))
+    lons = rng.uniform(-180, 180, 20_000)
+    # add points where borders and coasts are dense
+    lats = np.concatenate([lats, rng.uniform(35, 60, 5_000), rng.uniform(-20, 15, 5_000)])
+    lons = np.concatenate([lons, rng.uniform(-10, 40, 5_000), rng.uniform(90, 180, 5_000)])
+    point_idx, feature_idx = shapely.STRtree(geometries).query(shapely.points(lons, lats), predicate="intersects")
+    expected = np.full(len(lats), -1, dtype=np.int64)
+    for point, feature in sorted(zip(point_idx.tolist(), feature_idx.tolist(), strict=True), reverse=True):
+        expected[point] = feature  # lowest index wins, as in the tiled lookup
+    got = TiledIndex(geometries).lookup(lats, lons)
+    assert np.array_equal(got, expected)
+
+
+def test_tiled_lookup_known_points(dataset: Dataset, geometries: np.ndarray) -> None:
+    tiled = TiledIndex(geometries)
+    found = tiled.lookup([47.92, 41.9029, -8.52, -16.8, 30.0, 89.9], [106.92, 12.4534, 179.19, -179.9, -30.0, 0.0])
+    codes = [dataset.territories[[t.feature_index for t in dataset.territories].index(f)].iso3 if f >= 0 else None for f in found]
+    assert codes == ["MNG", "VAT", "TUV", "FJI", None, None]
