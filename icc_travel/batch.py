@@ -14,13 +14,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.check import precedent_json
 from icc_travel.dates import parse_date
 from icc_travel.errors import IccTravelError, InputError
-from icc_travel.models import Dataset, Subject
+from icc_travel.models import Dataset, Subject, Territory
 from icc_travel.places import COORDINATES, Place, PlaceResolver, parse_coordinates
 from icc_travel.subjects import SubjectFinder
 
@@ -28,8 +28,9 @@ INPUT_FORMATS = ("yaml", "csv", "jsonl")
 CSV_COLUMNS = ("itinerary", "subject", "place", "date", "kind")
 
 
-@dataclass(frozen=True)
-class InputRow:
+class InputRow(NamedTuple):
+    """One input row as read; a tuple, because a batch may hold millions."""
+
     file: str
     line: int
     itinerary: str | None
@@ -42,18 +43,33 @@ class InputRow:
 
 @dataclass
 class BatchOutcome:
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    """Per input row: the shared result for its (subject, territory, date, kind), or an error."""
+
+    inputs: list[InputRow] = field(default_factory=list)
+    results: list[dict[str, Any] | str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
-        return sum(1 for r in self.rows if r["error"] is not None)
+        return sum(1 for r in self.results if isinstance(r, str))
 
     @property
-    def results(self) -> int:
-        return len(self.rows) - self.errors
+    def result_count(self) -> int:
+        return len(self.results) - self.errors
 
     def levels(self) -> Counter[str]:
-        return Counter(r["obligation"] for r in self.rows if r["error"] is None)
+        return Counter(r["obligation"] for r in self.results if not isinstance(r, str))
+
+    def reaches(self, threshold: str) -> bool:
+        return any(law.reaches(level, threshold) for level in self.levels())
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Full output rows, built one at a time."""
+        for row, result in zip(self.inputs, self.results, strict=True):
+            base = {"file": row.file, "line": row.line, "itinerary": row.itinerary}
+            if isinstance(result, str):
+                yield {**base, "subject": row.subject, "input": row.place, "error": result}
+            else:
+                yield {**base, "input": row.place, **result, "error": None}
 
 
 def detect_format(name: str, declared: str | None, text: str) -> str:
@@ -185,61 +201,81 @@ def evaluate(dataset: Dataset, rows: Iterable[InputRow], default_date: dt.date, 
     finder = SubjectFinder(dataset)
     subjects: dict[str, Subject | str] = {}
     places: dict[str, Place | str] = {}
-    _locate_coordinates_in_bulk(resolver, rows, places)
-    outcome = BatchOutcome()
-    for row in rows:
-        outcome.rows.append(_evaluate_row(dataset, row, default_date, resolver, finder, subjects, places))
+    located = _locate_coordinates_in_bulk(resolver, rows)
+    shared: dict[tuple, dict[str, Any]] = {}
+    outcome = BatchOutcome(inputs=rows)
+    for number, row in enumerate(rows):
+        try:
+            outcome.results.append(
+                _evaluate_row(
+                    dataset, row, located.get(number, _UNSET), default_date, resolver, finder, subjects, places, shared
+                )
+            )
+        except IccTravelError as error:
+            outcome.results.append(str(error))
         if progress is not None:
             progress()
     return outcome
 
 
-def _locate_coordinates_in_bulk(resolver: PlaceResolver, rows: list[InputRow], places: dict[str, Place | str]) -> None:
-    """One vectorised polygon query for every distinct coordinate stop."""
-    pending: dict[str, tuple[float, float]] = {}
-    for row in rows:
-        if row.place and row.place not in places and row.place not in pending and COORDINATES.match(row.place):
-            try:
-                pending[row.place] = parse_coordinates(row.place)
-            except InputError as error:
-                places[row.place] = str(error)
-    if not pending:
-        return
-    texts = list(pending)
-    for text, territory in zip(texts, resolver.locate_many([pending[t] for t in texts]), strict=True):
-        lat, lon = pending[text]
-        places[text] = Place(text, "coordinates", territory, lat, lon)
+_UNSET: Any = object()
+
+
+def _locate_coordinates_in_bulk(resolver: PlaceResolver, rows: list[InputRow]) -> dict[int, Territory | str | None]:
+    """One vectorised polygon query for every coordinate stop; bad coordinates become errors."""
+    numbers, points = [], []
+    located: dict[int, Territory | str | None] = {}
+    for number, row in enumerate(rows):
+        place = row.place
+        if not place or row.error or "," not in place or not COORDINATES.match(place):
+            continue
+        try:
+            points.append(parse_coordinates(place))
+            numbers.append(number)
+        except InputError as error:
+            located[number] = str(error)
+    if points:
+        located.update(zip(numbers, resolver.locate_many(points), strict=True))
+    return located
 
 
 def _evaluate_row(
     dataset: Dataset,
     row: InputRow,
+    located: Any,
     default_date: dt.date,
     resolver: PlaceResolver,
     finder: SubjectFinder,
     subjects: dict[str, Subject | str],
     places: dict[str, Place | str],
+    shared: dict[tuple, dict[str, Any]],
 ) -> dict[str, Any]:
-    base = {"file": row.file, "line": row.line, "itinerary": row.itinerary, "subject": row.subject, "input": row.place}
-    try:
-        if row.error:
-            raise InputError(row.error)
-        if not row.subject:
-            raise InputError("no subject")
-        if not row.place:
-            raise InputError("no place")
-        subject = _cached(subjects, row.subject, finder.find)
-        place = _cached(places, row.place, resolver.resolve)
+    if row.error:
+        raise InputError(row.error)
+    if not row.subject:
+        raise InputError("no subject")
+    if not row.place:
+        raise InputError("no place")
+    subject = _cached(subjects, row.subject, finder.find)
+    if located is _UNSET:
+        territory = _cached(places, row.place, resolver.resolve).territory
+    elif isinstance(located, str):
+        raise InputError(located)
+    else:
+        territory = located
+    kind = row.kind or "visit"
+    if kind not in law.KINDS:
+        raise InputError(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
+    key = (subject.id, territory.feature_index if territory else None, row.date, kind)
+    if key not in shared:
         day = parse_date(row.date, what="date") if row.date else default_date
-        kind = row.kind or "visit"
-        if kind not in law.KINDS:
-            raise InputError(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
-    except IccTravelError as error:
-        return {**base, "error": str(error)}
-    obligation = law.obligation(subject, place.territory, day, dataset.situations[subject.situation], kind)
-    territory = place.territory
+        shared[key] = _result(dataset, subject, territory, day, kind)
+    return shared[key]
+
+
+def _result(dataset: Dataset, subject: Subject, territory: Territory | None, day: dt.date, kind: str) -> dict[str, Any]:
+    obligation = law.obligation(subject, territory, day, dataset.situations[subject.situation], kind)
     return {
-        **base,
         "subject": subject.id,
         "date": day.isoformat(),
         "kind": kind,
@@ -251,7 +287,6 @@ def _evaluate_row(
         "reasons": list(obligation.reasons),
         "sources": list(obligation.sources),
         "precedents": [precedent_json(p) for p in dataset.precedents_in(territory.iso3)] if territory else [],
-        "error": None,
     }
 
 

@@ -198,7 +198,8 @@ class PlaceResolver:
         if len(points) >= BULK_POINTS:
             from icc_travel.geometry import TiledIndex
 
-            features = TiledIndex(self._index.geometries).lookup(lats, lons).tolist()
+            tiled = TiledIndex.cached(Path(self.dataset.territories_path), self._index.geometries)
+            features = tiled.lookup(lats, lons).tolist()
             territories = self.dataset.territories
             return [territories[self._position_of_feature[f]] if f >= 0 else None for f in features]
         hits = self._index.locate_many(lats, lons)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,21 +65,23 @@ def batch(
         rows += _read(name, input_format)
     dataset = load()
     outcome = _evaluate_with_progress(dataset, rows, on)
-    text = render(outcome, fmt, fail_on)
-    if output is not None:
+    if output is not None:  # opened only now: a run that fails earlier leaves no file behind
         try:
-            output.write_text(text, encoding="utf-8")
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                write(outcome, fmt, fail_on, handle.write)
         except OSError as error:
             raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None
     else:
-        click.echo(text, nl=False)
+        stdout = sys.stdout
+        write(outcome, fmt, fail_on, stdout.write)
+        stdout.flush()
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
-            summary.write(render(outcome, "markdown", fail_on))
+            write(outcome, "markdown", fail_on, summary.write)
     click.echo(summary_line(outcome), err=True)
     if outcome.errors:
         raise SystemExit(2)
-    if any(law.reaches(row["obligation"], fail_on) for row in outcome.rows):
+    if outcome.reaches(fail_on):
         raise SystemExit(1)
 
 
@@ -124,75 +126,103 @@ def _evaluate_with_progress(dataset: Any, rows: list[InputRow], day: dt.date) ->
 def summary_line(outcome: BatchOutcome) -> str:
     levels = outcome.levels()
     counts = ", ".join(f"{level} {levels.get(level, 0)}" for level in law.LEVELS)
-    return f"batch: {len(outcome.rows)} rows in: {outcome.results} results ({counts}), {outcome.errors} errors"
+    return f"batch: {len(outcome.results)} rows in: {outcome.result_count} results ({counts}), {outcome.errors} errors"
 
 
-def flat(row: dict[str, Any]) -> dict[str, Any]:
+def flat(row: dict[str, Any]) -> list[Any]:
     country = row.get("country") or {}
-    return {**{k: row.get(k) for k in FLAT}, "iso3": country.get("iso3"), "state": country.get("name")}
+    values = {**row, "iso3": country.get("iso3"), "state": country.get("name")}
+    return [values.get(key) for key in FLAT]
 
 
-def render(outcome: BatchOutcome, fmt: str, fail_on: str) -> str:
+def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], Any]) -> None:
+    """Render row by row: a million rows never exist as a million dicts at once."""
     if fmt == "json":
-        document = {
-            "summary": {
-                "rows": len(outcome.rows),
-                "results": outcome.results,
-                "errors": outcome.errors,
-                "levels": dict(outcome.levels()),
-            },
-            "rows": outcome.rows,
-        }
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in outcome.rows)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=FLAT, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(flat(row) for row in outcome.rows)
-        return buffer.getvalue()
-    if fmt == "markdown":
-        lines = [
-            "| File | Line | Itinerary | Subject | Place | Date | State | Obligation | Basis | Error |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for row in map(flat, outcome.rows):
-            cells = [
-                row[k]
-                for k in (
-                    "file",
-                    "line",
-                    "itinerary",
-                    "subject",
-                    "input",
-                    "date",
-                    "state",
-                    "obligation",
-                    "basis",
-                    "error",
+        out('{\n  "summary": ' + json.dumps(_summary(outcome)) + ',\n  "rows": [')
+        for number, row in enumerate(outcome.rows()):
+            out(("\n    " if number == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False))
+        out("\n  ]\n}\n")
+    elif fmt == "jsonl":
+        for row in outcome.rows():
+            out(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(_Sink(out), lineterminator="\n")
+        writer.writerow(FLAT)
+        tails: dict[int, tuple] = {}  # results are shared between rows: flatten each once
+        for row, result in zip(outcome.inputs, outcome.results, strict=True):
+            if isinstance(result, str):
+                writer.writerow(
+                    (
+                        row.file,
+                        row.line,
+                        row.itinerary,
+                        row.subject,
+                        row.place,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        result,
+                    )
                 )
-            ]
-            lines.append("| " + " | ".join("" if c is None else str(c).replace("|", "\\|") for c in cells) + " |")
-        return "\n".join([*lines, "", summary_line(outcome)]) + "\n"
-    return _github(outcome, fail_on)
+                continue
+            tail = tails.get(id(result))
+            if tail is None:
+                country = result["country"] or {}
+                tail = tails[id(result)] = (
+                    result["date"],
+                    result["kind"],
+                    country.get("iso3"),
+                    country.get("name"),
+                    result["obligation"],
+                    result["basis"],
+                    None,
+                )
+            writer.writerow((row.file, row.line, row.itinerary, result["subject"], row.place, *tail))
+    elif fmt == "markdown":
+        out("| File | Line | Itinerary | Subject | Place | Date | State | Obligation | Basis | Error |\n")
+        out("|---|---|---|---|---|---|---|---|---|---|\n")
+        shown = ("file", "line", "itinerary", "subject", "input", "date", "state", "obligation", "basis", "error")
+        for row in outcome.rows():
+            cells = dict(zip(FLAT, flat(row), strict=True))
+            out(
+                "| " + " | ".join("" if cells[k] is None else str(cells[k]).replace("|", "\\|") for k in shown) + " |\n"
+            )
+        out("\n" + summary_line(outcome) + "\n")
+    else:
+        for line in _github(outcome, fail_on):
+            out(line + "\n")
 
 
-def _github(outcome: BatchOutcome, fail_on: str) -> str:
+class _Sink:
+    def __init__(self, out: Callable[[str], Any]) -> None:
+        self.write = out
+
+
+def _summary(outcome: BatchOutcome) -> dict[str, Any]:
+    return {
+        "rows": len(outcome.results),
+        "results": outcome.result_count,
+        "errors": outcome.errors,
+        "levels": dict(outcome.levels()),
+    }
+
+
+def _github(outcome: BatchOutcome, fail_on: str) -> Iterator[str]:
     """Workflow commands: an error per arrest or bad row, a warning per continuing duty."""
-    lines = []
-    for row in outcome.rows:
+    for row in outcome.rows():
         where = f"file={_escape(row['file'])},line={row['line']}"
         if row["error"] is not None:
-            lines.append(f"::error {where}::{_escape(row['error'])}")
+            yield f"::error {where}::{_escape(row['error'])}"
             continue
         level = row["obligation"]
-        if level == law.NONE or not law.reaches(level, "continuing"):
+        if not law.reaches(level, "continuing"):
             continue
-        command = "error" if law.reaches(level, fail_on) and level == law.ARREST else "warning"
+        command = "error" if level == law.ARREST and law.reaches(level, fail_on) else "warning"
         state = (row["country"] or {}).get("name", "?")
-        lines.append(f"::{command} {where}::{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})")
-    return "\n".join(lines) + ("\n" if lines else "")
+        yield f"::{command} {where}::{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})"
 
 
 def _escape(text: str) -> str:
