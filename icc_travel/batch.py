@@ -21,7 +21,7 @@ from icc_travel.check import precedent_json
 from icc_travel.dates import parse_date
 from icc_travel.errors import IccTravelError, InputError
 from icc_travel.models import Dataset, Subject, Territory
-from icc_travel.places import COORDINATES, Place, PlaceResolver, parse_coordinates
+from icc_travel.places import PlaceResolver, parse_coordinates
 from icc_travel.subjects import SubjectFinder
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
@@ -29,7 +29,7 @@ CSV_COLUMNS = ("itinerary", "subject", "place", "date", "kind")
 
 
 class InputRow(NamedTuple):
-    """One input row as read; a tuple, because a batch may hold millions."""
+    """One input row as read (YAML and JSON Lines readers, and CSV's careful path)."""
 
     file: str
     line: int
@@ -41,35 +41,77 @@ class InputRow(NamedTuple):
     error: str | None = None  # a row that could not even be read
 
 
+FIELDS = InputRow._fields
+
+
+@dataclass
+class Rows:
+    """Input rows as columns: a million rows are eight lists, not a million objects."""
+
+    columns: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in FIELDS})
+
+    @classmethod
+    def of(cls, rows: Iterable[InputRow]) -> Rows:
+        rows = list(rows)
+        if not rows:
+            return cls()
+        return cls(dict(zip(FIELDS, map(list, zip(*rows, strict=True)), strict=True)))
+
+    def extend(self, other: Rows) -> None:
+        for name in FIELDS:
+            self.columns[name].extend(other.columns[name])
+
+    def __len__(self) -> int:
+        return len(self.columns["line"])
+
+    def __getattr__(self, name: str) -> list[Any]:
+        try:
+            return self.__dict__["columns"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 @dataclass
 class BatchOutcome:
-    """Per input row: the shared result for its (subject, territory, date, kind), or an error."""
+    """Per input row: an index into `results` (rows share them), or an error message."""
 
-    inputs: list[InputRow] = field(default_factory=list)
-    results: list[dict[str, Any] | str] = field(default_factory=list)
+    inputs: Rows
+    results: list[dict[str, Any]]
+    result_of_row: list[int]  # -1 where the row is an error
+    errors_by_row: dict[int, str]
 
     @property
     def errors(self) -> int:
-        return sum(1 for r in self.results if isinstance(r, str))
+        return len(self.errors_by_row)
 
     @property
     def result_count(self) -> int:
-        return len(self.results) - self.errors
+        return len(self.inputs) - self.errors
 
     def levels(self) -> Counter[str]:
-        return Counter(r["obligation"] for r in self.results if not isinstance(r, str))
+        used = Counter(i for i in self.result_of_row if i >= 0)
+        counts: Counter[str] = Counter()
+        for index, count in used.items():
+            counts[self.results[index]["obligation"]] += count
+        return counts
 
     def reaches(self, threshold: str) -> bool:
         return any(law.reaches(level, threshold) for level in self.levels())
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Full output rows, built one at a time."""
-        for row, result in zip(self.inputs, self.results, strict=True):
-            base = {"file": row.file, "line": row.line, "itinerary": row.itinerary}
-            if isinstance(result, str):
-                yield {**base, "subject": row.subject, "input": row.place, "error": result}
+        c = self.inputs.columns
+        for number, index in enumerate(self.result_of_row):
+            base = {"file": c["file"][number], "line": c["line"][number], "itinerary": c["itinerary"][number]}
+            if index < 0:
+                yield {
+                    **base,
+                    "subject": c["subject"][number],
+                    "input": c["place"][number],
+                    "error": self.errors_by_row[number],
+                }
             else:
-                yield {**base, "input": row.place, **result, "error": None}
+                yield {**base, "input": c["place"][number], **self.results[index], "error": None}
 
 
 def detect_format(name: str, declared: str | None, text: str) -> str:
@@ -89,11 +131,50 @@ def detect_format(name: str, declared: str | None, text: str) -> str:
     return "csv" if header.replace(" ", "").lower().startswith("itinerary,") else "yaml"
 
 
-def read_rows(name: str, text: str, fmt: str) -> list[InputRow]:
+def read_rows(name: str, text: str, fmt: str) -> Rows:
     if not text.strip():
-        return [InputRow(name, 1, None, None, None, None, None, "empty input: no rows")]
-    reader = {"yaml": _yaml_rows, "csv": _csv_rows, "jsonl": _jsonl_rows}[fmt]
-    return list(reader(name, text))
+        return Rows.of([InputRow(name, 1, None, None, None, None, None, "empty input: no rows")])
+    if fmt == "csv":
+        return _csv_columns(name, text)
+    reader = {"yaml": _yaml_rows, "jsonl": _jsonl_rows}[fmt]
+    return Rows.of(reader(name, text))
+
+
+def _csv_columns(name: str, text: str) -> Rows:
+    """The common case in one pass of C code: every record one line, every column present."""
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    records = list(reader)
+    width = len(header)
+    one_line_each = text.count("\n") + (not text.endswith("\n")) == len(records) + 1
+    if not (one_line_each and all(c in header for c in CSV_COLUMNS) and records):
+        return Rows.of(_csv_rows(name, text))
+    lines = [number + 2 for number, record in enumerate(records) if record]
+    records = [record for record in records if record]
+    if {len(record) for record in records} != {width}:
+        return Rows.of(_csv_rows(name, text))
+    columns = list(zip(*records, strict=True))
+    shared: dict[str, str] = {}
+    intern = shared.setdefault
+
+    def column(label: str, *, repeated: bool = False) -> list[str | None]:
+        values = [value.strip() for value in columns[header.index(label)]]
+        if repeated:
+            values = [intern(value, value) for value in values]
+        return [value or None for value in values]
+
+    return Rows(
+        {
+            "file": [name] * len(records),
+            "line": lines,
+            "itinerary": column("itinerary"),
+            "subject": column("subject", repeated=True),
+            "place": column("place"),
+            "date": column("date", repeated=True),
+            "kind": column("kind", repeated=True),
+            "error": [None] * len(records),
+        }
+    )
 
 
 def _csv_rows(name: str, text: str) -> Iterator[InputRow]:
@@ -195,85 +276,124 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def evaluate(dataset: Dataset, rows: Iterable[InputRow], default_date: dt.date, progress: Any = None) -> BatchOutcome:
-    rows = list(rows)
-    resolver = PlaceResolver(dataset)
-    finder = SubjectFinder(dataset)
-    subjects: dict[str, Subject | str] = {}
-    places: dict[str, Place | str] = {}
-    located = _locate_coordinates_in_bulk(resolver, rows)
-    shared: dict[tuple, dict[str, Any]] = {}
-    outcome = BatchOutcome(inputs=rows)
-    for number, row in enumerate(rows):
-        try:
-            outcome.results.append(
-                _evaluate_row(
-                    dataset, row, located.get(number, _UNSET), default_date, resolver, finder, subjects, places, shared
-                )
-            )
-        except IccTravelError as error:
-            outcome.results.append(str(error))
+def evaluate(dataset: Dataset, rows: Rows, default_date: dt.date, progress: Any = None) -> BatchOutcome:
+    """Resolve each distinct subject and place once, locate coordinates in bulk, and evaluate
+    the law once per distinct (subject, territory, date, kind)."""
+    c = rows.columns
+    count = len(rows)
+    errors: dict[int, str] = {n: e for n, e in enumerate(c["error"]) if e}
+    resolver, finder = PlaceResolver(dataset), SubjectFinder(dataset)
+
+    subjects = {text: _attempt(finder.find, text) for text in set(c["subject"]) if text}
+    territory_of_row = _territories(resolver, c["place"], errors)
+    keys: dict[tuple, int] = {}
+    results: list[dict[str, Any]] = []
+    result_of_row = [-1] * count
+    for number, (subject_text, date, kind, territory) in enumerate(
+        zip(c["subject"], c["date"], c["kind"], territory_of_row, strict=True)
+    ):
         if progress is not None:
             progress()
-    return outcome
-
-
-_UNSET: Any = object()
-
-
-def _locate_coordinates_in_bulk(resolver: PlaceResolver, rows: list[InputRow]) -> dict[int, Territory | str | None]:
-    """One vectorised polygon query for every coordinate stop; bad coordinates become errors."""
-    numbers, points = [], []
-    located: dict[int, Territory | str | None] = {}
-    for number, row in enumerate(rows):
-        place = row.place
-        if not place or row.error or "," not in place or not COORDINATES.match(place):
+        if number in errors:
             continue
-        try:
-            points.append(parse_coordinates(place))
-            numbers.append(number)
-        except InputError as error:
-            located[number] = str(error)
-    if points:
-        located.update(zip(numbers, resolver.locate_many(points), strict=True))
-    return located
+        subject = subjects.get(subject_text) if subject_text else "no subject"
+        if isinstance(subject, str) or subject is None:
+            errors[number] = subject or "no subject"
+            continue
+        key = (subject.id, id(territory), date, kind)  # a Territory hashes all its fields: slow
+        index = keys.get(key)
+        if index is None:
+            result = _attempt(lambda: _result(dataset, subject, territory, date, kind, default_date))  # noqa: B023
+            if isinstance(result, str):
+                errors[number] = result
+                continue
+            index = keys[key] = len(results)
+            results.append(result)
+        result_of_row[number] = index
+    return BatchOutcome(rows, results, result_of_row, errors)
 
 
-def _evaluate_row(
+def _territories(resolver: PlaceResolver, places: list[str | None], errors: dict[int, str]) -> list[Any]:
+    """Per row: a Territory, None (no territory), or a placeholder where the row is an error."""
+    distinct = set(places)
+    distinct.discard(None)
+    coordinates = [place for place in distinct if "," in place and not place.translate(_NUMERIC)]
+    located = dict(zip(coordinates, _locate(resolver, coordinates), strict=True))
+    named = {
+        place: _attempt(lambda p=place: resolver.resolve(p).territory) for place in distinct if place not in located
+    }
+    found = located
+    found.update(named)
+    territory_of_row: list[Any] = []
+    for number, place in enumerate(places):
+        value = found.get(place, "no place") if place else "no place"
+        if isinstance(value, str):
+            errors.setdefault(number, value)
+            value = None
+        territory_of_row.append(value)
+    return territory_of_row
+
+
+_NUMERIC = str.maketrans("", "", "0123456789.+-, \t")
+
+
+def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | str | None]:
+    """Parse and validate every coordinate at once; the strict parser names a bad one."""
+    import numpy as np
+
+    if not places:
+        return []
+    try:
+        pairs = [place.split(",") for place in places]
+        values = np.array([part for pair in pairs for part in pair], dtype=float).reshape(-1, 2)
+    except ValueError:
+        values = None
+    # Restricted to digits, signs, points, commas and blanks, numpy's float parse accepts exactly
+    # what COORDINATES does; anything else (an empty part, a third number) fails it as a whole.
+    if values is None or len(values) != len(places):
+        answers: list[Territory | str | None] = []
+        good, points = [], []
+        for number, place in enumerate(places):
+            try:
+                points.append(parse_coordinates(place))
+                good.append(number)
+                answers.append(None)
+            except InputError as error:
+                answers.append(str(error))
+        for number, territory in zip(good, resolver.locate_many(points), strict=True):
+            answers[number] = territory
+        return answers
+    lats, lons = values[:, 0], values[:, 1]
+    inside = (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+    answers = [None] * len(places)
+    for number in np.flatnonzero(~inside).tolist():
+        answers[number] = _attempt(parse_coordinates, places[number])
+    keep = np.flatnonzero(inside)
+    territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)))
+    for number, territory in zip(keep.tolist(), territories, strict=True):
+        answers[number] = territory
+    return answers
+
+
+def _attempt(make: Any, *args: Any) -> Any:
+    try:
+        return make(*args)
+    except IccTravelError as error:
+        return str(error)
+
+
+def _result(
     dataset: Dataset,
-    row: InputRow,
-    located: Any,
+    subject: Subject,
+    territory: Territory | None,
+    date: str | None,
+    kind: str | None,
     default_date: dt.date,
-    resolver: PlaceResolver,
-    finder: SubjectFinder,
-    subjects: dict[str, Subject | str],
-    places: dict[str, Place | str],
-    shared: dict[tuple, dict[str, Any]],
 ) -> dict[str, Any]:
-    if row.error:
-        raise InputError(row.error)
-    if not row.subject:
-        raise InputError("no subject")
-    if not row.place:
-        raise InputError("no place")
-    subject = _cached(subjects, row.subject, finder.find)
-    if located is _UNSET:
-        territory = _cached(places, row.place, resolver.resolve).territory
-    elif isinstance(located, str):
-        raise InputError(located)
-    else:
-        territory = located
-    kind = row.kind or "visit"
+    kind = kind or "visit"
     if kind not in law.KINDS:
         raise InputError(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
-    key = (subject.id, territory.feature_index if territory else None, row.date, kind)
-    if key not in shared:
-        day = parse_date(row.date, what="date") if row.date else default_date
-        shared[key] = _result(dataset, subject, territory, day, kind)
-    return shared[key]
-
-
-def _result(dataset: Dataset, subject: Subject, territory: Territory | None, day: dt.date, kind: str) -> dict[str, Any]:
+    day = parse_date(date, what="date") if date else default_date
     obligation = law.obligation(subject, territory, day, dataset.situations[subject.situation], kind)
     return {
         "subject": subject.id,
@@ -288,15 +408,3 @@ def _result(dataset: Dataset, subject: Subject, territory: Territory | None, day
         "sources": list(obligation.sources),
         "precedents": [precedent_json(p) for p in dataset.precedents_in(territory.iso3)] if territory else [],
     }
-
-
-def _cached(cache: dict[str, Any], key: str, make: Any) -> Any:
-    if key not in cache:
-        try:
-            cache[key] = make(key)
-        except IccTravelError as error:
-            cache[key] = str(error)
-    value = cache[key]
-    if isinstance(value, str):
-        raise InputError(value)
-    return value

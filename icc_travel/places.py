@@ -79,7 +79,8 @@ COMMON_NAMES = {
 }
 # Names people use for more than one state: always ask which.
 AMBIGUOUS_NAMES = {"congo": ("COD", "COG"), "korea": ("KOR", "PRK"), "the congo": ("COD", "COG")}
-COORDINATES = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
+_DEGREES = r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"
+COORDINATES = re.compile(rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$")
 BULK_POINTS = 50_000
 AIRPORT = re.compile(r"^airport:(.*)$", re.IGNORECASE)
 

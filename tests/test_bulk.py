@@ -35,5 +35,8 @@ def test_tiled_lookup_agrees_with_untiled_polygons(geometries: np.ndarray) -> No
 def test_tiled_lookup_known_points(dataset: Dataset, geometries: np.ndarray) -> None:
     tiled = TiledIndex(geometries)
     found = tiled.lookup([47.92, 41.9029, -8.52, -16.8, 30.0, 89.9], [106.92, 12.4534, 179.19, -179.9, -30.0, 0.0])
-    codes = [dataset.territories[[t.feature_index for t in dataset.territories].index(f)].iso3 if f >= 0 else None for f in found]
+    codes = [
+        dataset.territories[[t.feature_index for t in dataset.territories].index(f)].iso3 if f >= 0 else None
+        for f in found
+    ]
     assert codes == ["MNG", "VAT", "TUV", "FJI", None, None]
