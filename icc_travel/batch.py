@@ -25,6 +25,7 @@ from icc_travel.places import PlaceResolver, parse_coordinates
 from icc_travel.subjects import SubjectFinder
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
+PROGRESS_EVERY = 2048  # rows between progress callbacks: a callback per row would cost seconds
 CSV_COLUMNS = ("itinerary", "subject", "place", "date", "kind")
 
 
@@ -292,8 +293,8 @@ def evaluate(dataset: Dataset, rows: Rows, default_date: dt.date, progress: Any 
     for number, (subject_text, date, kind, territory) in enumerate(
         zip(c["subject"], c["date"], c["kind"], territory_of_row, strict=True)
     ):
-        if progress is not None:
-            progress()
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(min(PROGRESS_EVERY, count - number))
         if number in errors:
             continue
         subject = subjects.get(subject_text) if subject_text else "no subject"

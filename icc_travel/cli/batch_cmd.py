@@ -128,7 +128,7 @@ def _evaluate_with_progress(dataset: Any, rows: Rows, day: dt.date) -> BatchOutc
 
     with Progress(transient=True) as progress:
         task = progress.add_task("checking", total=len(rows))
-        return evaluate(dataset, rows, day, progress=lambda: progress.advance(task))
+        return evaluate(dataset, rows, day, progress=lambda done: progress.advance(task, done))
 
 
 def summary_line(outcome: BatchOutcome) -> str:
