@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import median_ms
 
 
 def command() -> list[str]:
@@ -30,16 +29,6 @@ CASES = {
     "check putin airport:ULN@2024-09-03 (airport)": [*command(), "check", "putin", "airport:ULN@2024-09-03"],
 }
 TARGETS_MS = {"check putin MN@2024-09-03 (code)": 150, "check putin 47.92,106.92@2024-09-03 (coordinates)": 400}
-
-
-def median_ms(argv: list[str], runs: int) -> float:
-    subprocess.run(argv, capture_output=True, check=False)  # warm-up: page cache, WKB cache
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=False)
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -8,11 +8,10 @@ Target (issue 4): under 1 s wall on the project's 2-core machine.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import median_ms
 
 COMMAND = [str(Path(sys.executable).parent / "icc-travel")]
 CASES = {
@@ -20,16 +19,6 @@ CASES = {
     "table (all subjects at large x all territories)": [*COMMAND, "table", "--on", "2026-01-01"],
     "table --format json": [*COMMAND, "table", "--on", "2026-01-01", "--format", "json"],
 }
-
-
-def median_ms(argv: list[str], runs: int) -> float:
-    subprocess.run(argv, capture_output=True, check=False)
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=False)
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from icc_travel.models import (
     UnscReferral,
     Warrant,
 )
+from icc_travel.text import normalise
 
 SUBJECT_STATUSES = frozenset(
     {
@@ -78,11 +79,14 @@ class Checker:
             return None
         if isinstance(value, dt.date):
             return value
+        text = str(value)
         try:
-            return dt.date.fromisoformat(str(value)) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)) else _bad()
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return dt.date.fromisoformat(text)
         except ValueError:
-            self.add(entry, f"{key} is not an ISO date (YYYY-MM-DD): {value!r}")
-            return None
+            pass
+        self.add(entry, f"{key} is not an ISO date (YYYY-MM-DD): {value!r}")
+        return None
 
     def text(self, entry: str, record: dict, key: str, *, required: bool = True) -> str | None:
         value = record.get(key)
@@ -137,10 +141,6 @@ class Checker:
             else:
                 self.add(f"{key}[{number}]", "expected a mapping")
         return good
-
-
-def _bad() -> dt.date:
-    raise ValueError
 
 
 def is_iso3(code: object, known: Callable[[str], bool]) -> bool:
@@ -484,8 +484,6 @@ def cross_check(
                     f"status_date {subject.status_date} is before the first warrant ({first})",
                 )
             )
-        from icc_travel.text import normalise
-
         for alias in (subject.name, *subject.aliases):
             key = normalise(alias)
             owner = aliases.setdefault(key, subject.id)

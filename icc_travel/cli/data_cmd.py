@@ -10,7 +10,6 @@ import click
 from icc_travel import law, paths
 from icc_travel.cli.options import format_option, reports_errors
 from icc_travel.cli.render import Report, emit
-from icc_travel.errors import DataError
 from icc_travel.loaders import load
 
 LICENCES = [
@@ -68,10 +67,7 @@ def info(on: str | None, fmt: str) -> None:
     from icc_travel.dates import parse_date
 
     day = parse_date(on, what="--on") if on else dt.date.today()
-    try:
-        dataset = load()
-    except DataError as error:
-        raise error
+    dataset = load()
     statuses = Counter(s.status for s in dataset.subjects)
     main = [t for t in dataset.territories if t.territory is None]
     parties = sorted(t.iso3 for t in main if t.iso3 == t.sovereign and law.statute_in_force(t, day))
