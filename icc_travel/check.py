@@ -25,13 +25,20 @@ class CheckResult:
     subject: Subject
     data_as_of: dt.date
     stops: tuple[StopResult, ...]
+    legs: tuple = ()  # routes.Leg between consecutive stops with coordinates
 
     def worst(self) -> str:
-        return max((s.obligation.level for s in self.stops), key=law.level_rank, default=law.NONE)
+        levels = [s.obligation.level for s in self.stops] + [leg.level for leg in self.legs]
+        return max(levels, key=law.level_rank, default=law.NONE)
 
 
 def check_itinerary(
-    dataset: Dataset, subject: Subject, stops: Sequence[StopSpec], resolver: PlaceResolver | None = None
+    dataset: Dataset,
+    subject: Subject,
+    stops: Sequence[StopSpec],
+    resolver: PlaceResolver | None = None,
+    *,
+    legs: bool = True,
 ) -> CheckResult:
     resolver = resolver or PlaceResolver(dataset)
     situation = dataset.situations[subject.situation]
@@ -41,7 +48,12 @@ def check_itinerary(
         obligation = law.obligation(subject, place.territory, spec.date, situation, spec.kind)
         precedents = tuple(dataset.precedents_in(place.territory.iso3)) if place.territory else ()
         results.append(StopResult(spec, place, obligation, precedents))
-    return CheckResult(subject, dataset.as_of, tuple(results))
+    measured: tuple = ()
+    if legs and sum(1 for r in results if r.place.lat is not None) >= 2:
+        from icc_travel.routes import RoutePlanner, legs_for  # pyproj and the grid: only for legs
+
+        measured = tuple(legs_for(RoutePlanner(dataset), subject, results))
+    return CheckResult(subject, dataset.as_of, tuple(results), measured)
 
 
 def precedent_json(precedent: Precedent) -> dict:
@@ -93,4 +105,11 @@ def result_json(result: CheckResult) -> dict:
             }
             for stop in result.stops
         ],
+        "legs": [_leg_json(leg) for leg in result.legs],
     }
+
+
+def _leg_json(leg: object) -> dict:
+    from icc_travel.routes import leg_json
+
+    return leg_json(leg)  # type: ignore[arg-type]

@@ -166,6 +166,16 @@ class TiledIndex:
         self._pieces = shapely.STRtree(clipped[~whole])
         self._piece_owner = coarse_owner[piece_idx[~whole]].astype(np.int32)
 
+    def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any]:
+        """Per point: its grid cell, the cell's sole territory (-1 if none or mixed), and whether
+        the cell is mixed (holds a border or coast) so only a polygon test can answer."""
+        import numpy as np
+
+        column = np.clip(((np.asarray(lons, dtype=float) + 180) // self.cell).astype(np.int64), 0, self.columns - 1)
+        row = np.clip(((np.asarray(lats, dtype=float) + 90) // self.cell).astype(np.int64), 0, self.rows - 1)
+        cells = row * self.columns + column
+        return cells, self._owner[cells], self._mixed[cells]
+
     def lookup(self, lats: Any, lons: Any) -> Any:
         """Feature index per point (-1 outside every territory), as a numpy array."""
         import numpy as np

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from icc_travel.models import Situation, Subject, Territory
 
-ARREST, CONTINUING, NONE = "arrest", "continuing", "none"
-LEVELS = (ARREST, CONTINUING, NONE)
-_RANK = {NONE: 0, CONTINUING: 1, ARREST: 2}
+ARREST, CONTINUING, OVERFLIGHT, NONE = "arrest", "continuing", "overflight", "none"
+LEVELS = (ARREST, CONTINUING, OVERFLIGHT, NONE)
+_RANK = {NONE: 0, OVERFLIGHT: 1, CONTINUING: 2, ARREST: 3}
 
 BASES = (
     "no_warrant",
@@ -59,6 +59,24 @@ class Obligation:
     basis: str
     reasons: tuple[str, ...]
     sources: tuple[str, ...] = field(default=())
+
+
+OVERFLIGHT_REASON = (
+    "Flying over a state's territory creates no duty to arrest, but an emergency or forced landing "
+    "there would bring the aircraft's passengers within that state's obligation."
+)
+
+
+def overflight(obligation_on_landing: Obligation) -> Obligation:
+    """What overflying a territory means, given the obligation a landing there would carry."""
+    if obligation_on_landing.level == NONE:
+        return obligation_on_landing
+    return Obligation(
+        OVERFLIGHT,
+        obligation_on_landing.basis,
+        (OVERFLIGHT_REASON, *obligation_on_landing.reasons),
+        obligation_on_landing.sources,
+    )
 
 
 def level_rank(level: str) -> int:

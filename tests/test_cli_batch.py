@@ -46,7 +46,7 @@ def test_every_row_comes_out_and_counts_reconcile(invoke, visits: Path) -> None:
     summary = document["summary"]
     assert summary["rows"] == 5 == summary["results"] + summary["errors"] and summary["errors"] == 1
     assert sum(summary["levels"].values()) == summary["results"]
-    assert "batch: 5 rows in: 4 results (arrest 2, continuing 1, none 1), 1 errors" in result.stderr
+    assert "batch: 5 rows in: 4 results (arrest 2, continuing 1, overflight 0, none 1), 1 errors" in result.stderr
     assert rows[2]["country"]["iso3"] == "MNG" and rows[0]["itinerary"] == "bri" and rows[0]["file"] == str(visits)
 
 

@@ -20,7 +20,7 @@ def test_mongolia_2024_is_arrest_with_the_non_compliance_finding(invoke) -> None
     result = invoke("check", "putin", "MN@2024-09-03", "--format", "json")
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    assert set(document) == {"subject", "data_as_of", "stops"}
+    assert set(document) == {"subject", "data_as_of", "stops", "legs"}
     assert document["subject"] == {"id": "putin", "name": "Vladimir Vladimirovich Putin", "status": "at_large"}
     (stop,) = document["stops"]
     assert set(stop) >= STOP_KEYS

@@ -20,7 +20,7 @@ CAVEAT = (
     "Absence from the data does not prove there is no sealed warrant; check the Court's "
     "own records before relying on a 'none'."
 )
-LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "none": "green"}
+LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
 
 
 @click.command()
@@ -34,9 +34,16 @@ LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "none": "green"}
 )
 @format_option()
 @fail_on_option
+@click.option("--no-legs", is_flag=True, help="Do not measure the great-circle legs between stops with coordinates.")
 @reports_errors
 def check(
-    subject: str | None, stops: tuple[str, ...], on: dt.date, itinerary: Path | None, fmt: str, fail_on: str
+    subject: str | None,
+    stops: tuple[str, ...],
+    on: dt.date,
+    itinerary: Path | None,
+    fmt: str,
+    fail_on: str,
+    no_legs: bool,
 ) -> None:
     """Say for each STOP whether SUBJECT must be arrested there on that date.
 
@@ -69,9 +76,9 @@ def check(
         raise InputFailure(f"{itinerary}: the file's subject {file_subject!r} is not {subject!r}")
     from icc_travel.check import check_itinerary
 
-    result = check_itinerary(dataset, found, specs, PlaceResolver(dataset))
+    result = check_itinerary(dataset, found, specs, PlaceResolver(dataset), legs=not no_legs)
     emit(check_report(result), fmt)
-    if any(law.reaches(stop.obligation.level, fail_on) for stop in result.stops):
+    if law.reaches(result.worst(), fail_on):
         raise SystemExit(1)
 
 
@@ -107,6 +114,11 @@ def check_report(result: CheckResult) -> Report:
                 lines,
             )
         )
+    for number, leg in enumerate(result.legs, 1):
+        lines = [
+            f"{o.territory.label}: {o.km:g} km, {o.obligation.level} ({o.obligation.basis})" for o in leg.overflown
+        ] or ["no territory overflown"]
+        details.append((f"Leg {number}: {leg.start} -> {leg.end}, {leg.distance_km:g} km great circle", lines))
     subject = result.subject
     return Report(
         columns=[

@@ -12,7 +12,7 @@ from icc_travel.loaders import load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import obligation_matrix, subjects_at_large
 
-LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "none": "green"}
+LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
 
 
 @click.command()

@@ -1,0 +1,52 @@
+"""10,000 random airport-to-airport legs: geodesic sampling and overflown territories.
+
+    python bench/bench_legs.py [--legs 10000]
+
+Target (issue 6): under 10 s on the project's 2-core machine. Reports legs/s and, as a
+baseline in the same run, the pyproj geodesic alone (npts every 25 km) for the same legs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import airportsdata
+import numpy as np
+from pyproj import Geod
+
+from icc_travel import loaders
+from icc_travel.routes import RoutePlanner
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--legs", type=int, default=10_000)
+    count = parser.parse_args().legs
+    airports = list(airportsdata.load("IATA").values())
+    rng = np.random.default_rng(6)
+    pairs = [(airports[a], airports[b]) for a, b in rng.integers(0, len(airports), size=(count, 2))]
+    planner = RoutePlanner(loaders.load())
+
+    geod = Geod(ellps="WGS84")
+    start = time.perf_counter()
+    for a, b in pairs:
+        geod.npts(a["lon"], a["lat"], b["lon"], b["lat"], 400)
+    baseline = time.perf_counter() - start
+
+    start = time.perf_counter()
+    total_km = 0.0
+    for a, b in pairs:
+        km, _ = planner.crossings(a["lat"], a["lon"], b["lat"], b["lon"])
+        total_km += km
+    elapsed = time.perf_counter() - start
+    print(f"legs: {count:,}, mean length {total_km / count:,.0f} km")
+    print(
+        f"overflown territories: {elapsed:.2f} s ({count / elapsed:,.0f} legs/s) "
+        f"{'ok' if elapsed < 10 else 'MISSED'} (target < 10 s)"
+    )
+    print(f"baseline, pyproj npts alone: {baseline:.2f} s; ratio x{elapsed / baseline:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Great-circle legs: antimeridian, overflown territories, distances, the overflight level."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from icc_travel import law
+from icc_travel.routes import RoutePlanner
+
+
+@pytest.fixture(scope="module")
+def planner(dataset) -> RoutePlanner:
+    return RoutePlanner(dataset)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+LEGS = {
+    "Nadi-Honolulu": ((-17.755, 177.443), (21.318, -157.922), ["FJI", "USA"]),
+    "Moscow-Ulaanbaatar": ((55.972, 37.415), (47.843, 106.767), ["RUS", "MNG"]),
+}
+
+
+@pytest.mark.parametrize("name", LEGS)
+def test_leg_crossings_and_distance(planner: RoutePlanner, name: str) -> None:
+    (lat1, lon1), (lat2, lon2), expected = LEGS[name]
+    km, crossed = planner.crossings(lat1, lon1, lat2, lon2)
+    codes = [territory.iso3 for territory, _ in crossed]
+    assert [c for c in codes if c in expected] == expected  # in flight order
+    assert abs(km - haversine_km(lat1, lon1, lat2, lon2)) / km < 0.005
+    assert sum(length for _, length in crossed) <= km + 1e-6
+
+
+def test_pacific_leg_crosses_the_antimeridian_without_a_wrong_way_line(planner: RoutePlanner) -> None:
+    km, crossed = planner.crossings(-17.755, 177.443, 21.318, -157.922)
+    assert km < 5200  # the short way across 180 degrees, not 15,000 km westward
+    assert not {"AUS", "IDN", "PHL", "ZAF"} & {t.iso3 for t, _ in crossed}
+
+
+def test_overflight_level_sits_between_continuing_and_none() -> None:
+    assert law.level_rank("continuing") > law.level_rank("overflight") > law.level_rank("none")
+    landing = law.Obligation("arrest", "state_party", ("r",), ("https://example.org",))
+    flown = law.overflight(landing)
+    assert (flown.level, flown.basis) == ("overflight", "state_party") and "emergency" in flown.reasons[0]
+    assert law.overflight(law.Obligation("none", "non_party", ())).level == "none"
+
+
+def test_check_json_has_legs_and_fail_on_overflight(invoke) -> None:
+    args = ["check", "putin", "airport:SVO@2024-09-02", "airport:ULN@2024-09-03"]
+    document = json.loads(invoke(*args, "--format", "json").stdout)
+    (leg,) = document["legs"]
+    assert (leg["from"], leg["to"]) == ("airport:SVO", "airport:ULN") and 4500 < leg["distance_km"] < 4800
+    rows = {o["iso3"]: o for o in leg["overflown"]}
+    assert rows["RUS"]["obligation"] == "none" and rows["MNG"]["obligation"] == "overflight"
+    assert set(rows["MNG"]) == {"iso3", "name", "km", "obligation", "basis"}
+    moscow_only = ["check", "putin", "airport:SVO@2024-09-02", "airport:LED@2024-09-02"]
+    assert invoke(*moscow_only, "--fail-on", "overflight").exit_code == 0
+    assert (
+        invoke(
+            "check", "netanyahu", "airport:TLV@2025-04-07", "airport:JFK@2025-04-07", "--fail-on", "overflight"
+        ).exit_code
+        == 1
+    )
+    assert invoke("check", "netanyahu", "airport:TLV@2025-04-07", "airport:JFK@2025-04-07").exit_code == 0
+
+
+def test_no_legs_and_code_stops(invoke) -> None:
+    with_flag = json.loads(
+        invoke("check", "putin", "airport:SVO", "airport:ULN", "--no-legs", "--format", "json").stdout
+    )
+    assert with_flag["legs"] == []
+    codes_only = json.loads(invoke("check", "putin", "RU", "MN", "--format", "json").stdout)
+    assert codes_only["legs"] == []  # code stops have no coordinates to draw a leg from
