@@ -65,12 +65,6 @@ class Rows:
     def __len__(self) -> int:
         return len(self.columns["line"])
 
-    def __getattr__(self, name: str) -> list[Any]:
-        try:
-            return self.__dict__["columns"][name]
-        except KeyError:
-            raise AttributeError(name) from None
-
 
 @dataclass
 class BatchOutcome:

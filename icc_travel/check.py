@@ -10,6 +10,7 @@ from icc_travel import law
 from icc_travel.itinerary import StopSpec
 from icc_travel.models import Dataset, Precedent, Subject
 from icc_travel.places import Place, PlaceResolver
+from icc_travel.routes import Leg, leg_json
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class CheckResult:
     subject: Subject
     data_as_of: dt.date
     stops: tuple[StopResult, ...]
-    legs: tuple = ()  # routes.Leg between consecutive stops with coordinates
+    legs: tuple[Leg, ...] = ()  # between consecutive stops with coordinates
 
     def worst(self) -> str:
         levels = [s.obligation.level for s in self.stops] + [leg.level for leg in self.legs]
@@ -105,11 +106,5 @@ def result_json(result: CheckResult) -> dict:
             }
             for stop in result.stops
         ],
-        "legs": [_leg_json(leg) for leg in result.legs],
+        "legs": [leg_json(leg) for leg in result.legs],
     }
-
-
-def _leg_json(leg: object) -> dict:
-    from icc_travel.routes import leg_json
-
-    return leg_json(leg)  # type: ignore[arg-type]

@@ -10,6 +10,11 @@ from icc_travel.errors import InputError
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
+def iso(day: dt.date | None) -> str | None:
+    """A date as YYYY-MM-DD for output, None kept as None."""
+    return day.isoformat() if day else None
+
+
 def parse_date(text: str, *, what: str = "date") -> dt.date:
     value = text.strip()
     match = _ISO.match(value)

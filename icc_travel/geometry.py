@@ -24,10 +24,6 @@ class TerritoryIndex:
         self.geometries = _load_geometries(path)
         self._tree = shapely.STRtree(self.geometries)
 
-    def locate(self, lat: float, lon: float) -> list[int]:
-        """Indices of the features that contain the point (boundary included), in file order."""
-        return self.locate_many([lat], [lon])[0]
-
     def locate_many(self, lats: Sequence[float], lons: Sequence[float]) -> list[list[int]]:
         import numpy as np
         import shapely

@@ -51,6 +51,14 @@ OUTCOMES = frozenset(
         "voluntary_surrender",
     }
 )
+MEMBERSHIP_FIELDS = (
+    "signed",
+    "deposited",
+    "entry_into_force",
+    "withdrawal_notified",
+    "withdrawal_revoked",
+    "withdrawal_effective",
+)
 APPLICATIONS = frozenset({None, "extended", "excluded", "unknown"})
 # Kosovo's user-assigned code: in wide use, absent from ISO 3166-1.
 EXTRA_ISO3 = frozenset({"XKX"})
@@ -209,17 +217,7 @@ def read_territories(path: Path, check: Checker) -> list[Territory]:
         iso2 = check.text(entry, props, "iso2")
         name = check.text(entry, props, "name")
         sovereign = check.text(entry, props, "sovereign")
-        dates = {
-            key: check.date(entry, props, key)
-            for key in (
-                "signed",
-                "deposited",
-                "entry_into_force",
-                "withdrawal_notified",
-                "withdrawal_revoked",
-                "withdrawal_effective",
-            )
-        }
+        dates = {key: check.date(entry, props, key) for key in MEMBERSHIP_FIELDS}
         application = props.get("application")
         if application not in APPLICATIONS:
             check.add(entry, f"application must be one of extended, excluded, unknown or null, got {application!r}")

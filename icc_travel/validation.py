@@ -10,17 +10,8 @@ from pathlib import Path
 
 from icc_travel import paths
 from icc_travel.errors import DataError, InputError, Problem
-from icc_travel.loaders import _pycountry_iso3, cross_check, load
+from icc_travel.loaders import MEMBERSHIP_FIELDS, _pycountry_iso3, cross_check, load
 from icc_travel.yamlio import read_yaml
-
-MEMBERSHIP_FIELDS = (
-    "signed",
-    "deposited",
-    "entry_into_force",
-    "withdrawal_notified",
-    "withdrawal_revoked",
-    "withdrawal_effective",
-)
 
 
 def validate_all(directory: Path) -> list[Problem]:

@@ -135,11 +135,9 @@ def test_itinerary_that_is_a_directory_or_missing(invoke, tmp_path: Path) -> Non
 
 
 def test_installed_command_and_module_entry_point() -> None:
-    for command in (["icc-travel"], [sys.executable, "-m", "icc_travel"]):
-        if command == ["icc-travel"] and not (Path(sys.executable).parent / "icc-travel").exists():
-            continue
-        if command[0] == "icc-travel":
-            command = [str(Path(sys.executable).parent / "icc-travel")]
+    installed = Path(sys.executable).parent / "icc-travel"
+    assert installed.exists(), "the console script is installed beside the interpreter"
+    for command in ([str(installed)], [sys.executable, "-m", "icc_travel"]):
         done = subprocess.run(
             [*command, "check", "putin", "MN@2024-09-03", "--format", "json"], capture_output=True, text=True
         )

@@ -10,7 +10,7 @@ import click
 from icc_travel import law
 from icc_travel.check import CheckResult, result_json
 from icc_travel.cli.options import InputFailure, fail_on_option, format_option, on_option, reports_errors
-from icc_travel.cli.render import Report, emit
+from icc_travel.cli.render import LEVEL_STYLES, Report, emit
 from icc_travel.itinerary import parse_stop, read_itinerary
 from icc_travel.loaders import load
 from icc_travel.places import PlaceResolver
@@ -20,7 +20,6 @@ CAVEAT = (
     "Absence from the data does not prove there is no sealed warrant; check the Court's "
     "own records before relying on a 'none'."
 )
-LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
 
 
 @click.command()

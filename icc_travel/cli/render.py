@@ -12,6 +12,9 @@ from typing import Any
 
 import click
 
+# How each obligation level looks on a terminal, in every command.
+LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
+
 
 @dataclass
 class Report:

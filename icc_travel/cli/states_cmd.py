@@ -8,12 +8,9 @@ import click
 
 from icc_travel.cli.options import format_option, on_option, reports_errors
 from icc_travel.cli.render import Report, emit
+from icc_travel.dates import iso
 from icc_travel.loaders import load
 from icc_travel.tables import parties_in_force
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 @click.command()
@@ -40,7 +37,7 @@ def states(on: dt.date, count: bool, fmt: str) -> None:
             "name": t.name,
             "iso3": t.iso3,
             "iso2": t.iso2,
-            **{f: _iso(getattr(t, f)) for f in fields},
+            **{f: iso(getattr(t, f)) for f in fields},
             "sources": list(t.sources),
         }
         for t in parties

@@ -9,14 +9,11 @@ import click
 from icc_travel.check import precedent_json
 from icc_travel.cli.options import format_option, on_option, reports_errors
 from icc_travel.cli.render import Report, emit
+from icc_travel.dates import iso
 from icc_travel.law import first_warrant
 from icc_travel.loaders import SUBJECT_STATUSES, load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import find_precedents, territories_with_obligation
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 @click.command()
@@ -39,9 +36,9 @@ def subjects(status: str | None, fmt: str) -> None:
             "name": s.name,
             "nationality": s.nationality,
             "situation": s.situation,
-            "first_warrant": _iso(first_warrant(s)),
+            "first_warrant": iso(first_warrant(s)),
             "status": s.status,
-            "status_date": _iso(s.status_date),
+            "status_date": iso(s.status_date),
         }
         for s in chosen
     ]
@@ -82,7 +79,7 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
     levels = territories_with_obligation(dataset, person, on)
     episodes = find_precedents(dataset, subject=person.id)
     warrants = [
-        {"issued": _iso(w.issued), "public": _iso(w.public), "crimes": list(w.crimes), "note": w.note}
+        {"issued": iso(w.issued), "public": iso(w.public), "crimes": list(w.crimes), "note": w.note}
         for w in person.warrants
     ]
     payload = {
@@ -95,7 +92,7 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
         "case": person.case,
         "warrants": warrants,
         "status": person.status,
-        "status_date": _iso(person.status_date),
+        "status_date": iso(person.status_date),
         "status_note": person.status_note,
         "territories_by_obligation": {"date": on.isoformat(), **levels},
         "precedents": [precedent_json(p) for p in episodes],
@@ -109,7 +106,7 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
         {"field": "position", "value": person.position},
         {"field": "situation", "value": f"{situation.name} ({situation.id})"},
         {"field": "case", "value": person.case},
-        {"field": "status", "value": f"{person.status} since {_iso(person.status_date)}"},
+        {"field": "status", "value": f"{person.status} since {iso(person.status_date)}"},
         {"field": "status note", "value": person.status_note},
         {"field": f"territories with arrest on {on}", "value": levels["arrest"]},
         {"field": f"territories with continuing duty on {on}", "value": levels["continuing"]},

@@ -7,12 +7,10 @@ import datetime as dt
 import click
 
 from icc_travel.cli.options import format_option, on_option, reports_errors
-from icc_travel.cli.render import Report, emit
+from icc_travel.cli.render import LEVEL_STYLES, Report, emit
 from icc_travel.loaders import load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import obligation_matrix, subjects_at_large
-
-LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
 
 
 @click.command()
