@@ -41,7 +41,7 @@ def main() -> None:
     lons = rng.uniform(-180, 180, n)
 
     start = time.perf_counter()
-    tiled = TiledIndex(geometries)
+    tiled = TiledIndex.build(geometries)
     build = time.perf_counter() - start
     start = time.perf_counter()
     ours = tiled.lookup(lats, lons)

@@ -21,7 +21,8 @@ from icc_travel.check import precedent_json
 from icc_travel.dates import parse_date
 from icc_travel.errors import IccTravelError, InputError
 from icc_travel.models import Dataset, Subject, Territory
-from icc_travel.places import PlaceResolver, parse_coordinates
+from icc_travel.places import COORDINATES, PlaceResolver, parse_coordinates
+from icc_travel.routes import Leg, leg_json
 from icc_travel.subjects import SubjectFinder
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
@@ -74,6 +75,7 @@ class BatchOutcome:
     results: list[dict[str, Any]]
     result_of_row: list[int]  # -1 where the row is an error
     errors_by_row: dict[int, str]
+    leg_of_row: dict[int, Leg] = field(default_factory=dict)  # the leg arriving at that row's stop
 
     @property
     def errors(self) -> int:
@@ -90,8 +92,11 @@ class BatchOutcome:
             counts[self.results[index]["obligation"]] += count
         return counts
 
+    def leg_levels(self) -> Counter[str]:
+        return Counter(leg.level for leg in self.leg_of_row.values())
+
     def reaches(self, threshold: str) -> bool:
-        return any(law.reaches(level, threshold) for level in self.levels())
+        return any(law.reaches(level, threshold) for level in (*self.levels(), *self.leg_levels()))
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Full output rows, built one at a time."""
@@ -106,7 +111,14 @@ class BatchOutcome:
                     "error": self.errors_by_row[number],
                 }
             else:
-                yield {**base, "input": c["place"][number], **self.results[index], "error": None}
+                leg = self.leg_of_row.get(number)
+                yield {
+                    **base,
+                    "input": c["place"][number],
+                    **self.results[index],
+                    "leg": None if leg is None else leg_json(leg),
+                    "error": None,
+                }
 
 
 def detect_format(name: str, declared: str | None, text: str) -> str:
@@ -271,9 +283,12 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def evaluate(dataset: Dataset, rows: Rows, default_date: dt.date, progress: Any = None) -> BatchOutcome:
+def evaluate(
+    dataset: Dataset, rows: Rows, default_date: dt.date, progress: Any = None, *, legs: bool = True
+) -> BatchOutcome:
     """Resolve each distinct subject and place once, locate coordinates in bulk, and evaluate
-    the law once per distinct (subject, territory, date, kind)."""
+    the law once per distinct (subject, territory, date, kind); with `legs`, measure the legs
+    between consecutive stops with coordinates of each itinerary."""
     c = rows.columns
     count = len(rows)
     errors: dict[int, str] = {n: e for n, e in enumerate(c["error"]) if e}
@@ -305,7 +320,67 @@ def evaluate(dataset: Dataset, rows: Rows, default_date: dt.date, progress: Any 
             index = keys[key] = len(results)
             results.append(result)
         result_of_row[number] = index
-    return BatchOutcome(rows, results, result_of_row, errors)
+    outcome = BatchOutcome(rows, results, result_of_row, errors)
+    if legs:
+        outcome.leg_of_row = _legs(dataset, resolver, outcome)
+    return outcome
+
+
+def _legs(dataset: Dataset, resolver: PlaceResolver, outcome: BatchOutcome) -> dict[int, Leg]:
+    """Legs between consecutive located stops of one itinerary: consecutive rows with the same
+    file, itinerary and subject. Keyed by the row the leg arrives at."""
+    c, result_of_row = outcome.inputs.columns, outcome.result_of_row
+    itinerary, file, subject = c["itinerary"], c["file"], c["subject"]
+    # rows in runs of two or more: a million one-stop itineraries cost one list comprehension
+    follows = [n for n in range(1, len(itinerary)) if itinerary[n] == itinerary[n - 1]]
+    members = sorted(
+        {m for n in follows if file[n] == file[n - 1] and subject[n] == subject[n - 1] for m in (n - 1, n)}
+    )
+    points: dict[str, tuple[float, float] | None] = {}
+    pairs: list[tuple[int, int]] = []
+    run, previous = None, None
+    for number in members:
+        key = (file[number], itinerary[number], subject[number])
+        if key != run:
+            run, previous = key, None
+        if result_of_row[number] < 0:
+            continue
+        place = c["place"][number]
+        if place not in points:
+            points[place] = _point(resolver, place)
+        if points[place] is None:
+            continue
+        if previous is not None:
+            pairs.append((previous, number))
+        previous = number
+    if not pairs:
+        return {}
+    from icc_travel.routes import RoutePlanner  # pyproj and the grid: only when there are legs
+
+    requests = []
+    for start, end in pairs:
+        departure = outcome.results[result_of_row[start]]
+        requests.append(
+            (
+                dataset.subject(departure["subject"]),
+                (c["place"][start], *points[c["place"][start]]),
+                (c["place"][end], *points[c["place"][end]]),
+                dt.date.fromisoformat(departure["date"]),
+            )
+        )
+    measured = RoutePlanner(dataset).legs(requests)
+    return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
+
+
+def _point(resolver: PlaceResolver, place: str) -> tuple[float, float] | None:
+    """Coordinates of an airport or LAT,LON stop; None for a country (it has no point)."""
+    try:
+        if COORDINATES.match(place):
+            return parse_coordinates(place)  # already located in bulk: no polygon lookup again
+        found = resolver.resolve(place)
+    except IccTravelError:
+        return None
+    return None if found.lat is None or found.lon is None else (found.lat, found.lon)
 
 
 def _territories(resolver: PlaceResolver, places: list[str | None], errors: dict[int, str]) -> list[Any]:

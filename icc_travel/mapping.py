@@ -1,8 +1,10 @@
-"""World maps coloured by obligation level. geopandas and matplotlib are imported only here."""
+"""World maps coloured by obligation level, with stops and great-circle legs. geopandas and
+matplotlib are imported only here."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 from icc_travel import law
 from icc_travel.check import StopResult
 from icc_travel.models import Dataset, Subject
+from icc_travel.routes import geodesic_path
 
 COLOURS = {law.ARREST: "#c0392b", law.CONTINUING: "#f39c12", law.NONE: "#d0d3d4"}
 LABELS = {
@@ -18,6 +21,7 @@ LABELS = {
     law.NONE: "No obligation",
 }
 OCEAN = "#eef4f8"
+LEG_COLOUR = "#1b4f72"
 PROJECTION = "EPSG:8857"  # Equal Earth: equal-area, so small island states keep their true size
 SMALL_AREA_M2 = 3e9  # below ~3,000 km2 a territory is also drawn as a dot so it stays visible
 WORLD_X, WORLD_Y = 17_243_959.0, 8_392_927.6
@@ -47,6 +51,7 @@ def render_map(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from pyproj import Transformer
 
@@ -84,6 +89,11 @@ def render_map(
     )
 
     forward = Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True)
+    located = [stop for stop in stops if stop.place.lat is not None and stop.place.lon is not None]
+    for start, end in itertools.pairwise(located):
+        for lons, lats in geodesic_path(start.place.lat, start.place.lon, end.place.lat, end.place.lon):
+            xs, ys = forward.transform(lons, lats)
+            axes.plot(xs, ys, color=LEG_COLOUR, linewidth=1.6, linestyle=(0, (5, 2)), zorder=4)
     for number, stop in enumerate(stops, 1):
         lon, lat = _stop_point(stop, geometries)
         if lon is None or lat is None:
@@ -114,6 +124,8 @@ def render_map(
     handles = [Patch(facecolor=COLOURS[level], edgecolor="#555555", label=LABELS[level]) for level in COLOURS]
     if stops:
         handles.append(Patch(facecolor="#1b4f72", label="Itinerary stop (numbered)"))
+    if len(located) >= 2:
+        handles.append(Line2D([], [], color=LEG_COLOUR, linestyle=(0, (5, 2)), label="Great-circle leg"))
     axes.legend(handles=handles, loc="lower left", fontsize=9, frameon=True, title="Legend")
     figure.text(
         0.99,

@@ -19,7 +19,11 @@ from icc_travel import law
 from icc_travel.models import Dataset, Subject, Territory
 
 COARSE_KM = 25.0
+CHUNK = 2_000  # legs per vectorised pass: bounds memory at a few hundred MB
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
+
+
+Endpoint = tuple[str, float, float]  # the stop's input, latitude, longitude
 
 
 @dataclass(frozen=True)
@@ -54,80 +58,150 @@ class RoutePlanner:
         self._geod = Geod(ellps="WGS84")
         self._tiles = TiledIndex.cached(path, TerritoryIndex(path).geometries)
         self._by_feature = {t.feature_index: t for t in dataset.territories}
+        self._features = max(self._by_feature) + 1
 
     def crossings(
         self, lat1: float, lon1: float, lat2: float, lon2: float
     ) -> tuple[float, list[tuple[Territory, float]]]:
-        """Geodesic distance in km and (territory, km) in the order first overflown.
+        """Geodesic distance in km and (territory, km) in the order first overflown."""
+        return self.crossings_many([(lat1, lon1, lat2, lon2)])[0]
 
-        The leg is sampled every COARSE_KM; a stretch whose ends lie in one grid cell wholly
+    def crossings_many(
+        self, legs: Sequence[tuple[float, float, float, float]]
+    ) -> list[tuple[float, list[tuple[Territory, float]]]]:
+        """`crossings` for many legs (lat1, lon1, lat2, lon2) at once, in chunks of CHUNK legs:
+        one geodesic call and one polygon lookup per chunk, not per leg."""
+        answers: list[tuple[float, list[tuple[Territory, float]]]] = []
+        for start in range(0, len(legs), CHUNK):
+            answers.extend(self._crossings_chunk(legs[start : start + CHUNK]))
+        return answers
+
+    def _crossings_chunk(
+        self, legs: Sequence[tuple[float, float, float, float]]
+    ) -> list[tuple[float, list[tuple[Territory, float]]]]:
+        """Each leg is sampled every COARSE_KM; a stretch whose ends lie in one grid cell wholly
         inside one territory (or in open sea) belongs to it, every other stretch is re-sampled
-        every SAMPLE_KM and those samples are located in the polygons.
-        """
+        every SAMPLE_KM and those samples are located in the polygons."""
         import numpy as np
 
+        if not len(legs):
+            return []
+        lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
         azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
-        km = metres / 1000
-        along = np.linspace(0.0, metres, max(1, int(np.ceil(km / COARSE_KM))) + 1)
-        lons, lats = self._points(lon1, lat1, azimuth, along)
+        metres = np.asarray(metres, dtype=float)
+        stretches = np.maximum(1, np.ceil(metres / 1000 / COARSE_KM)).astype(np.int64)
+        # points: stretches + 1 per leg; `leg` and `along` say where each one lies
+        counts = stretches + 1
+        leg = np.repeat(np.arange(len(legs)), counts)
+        first_point = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        step = np.repeat(metres / stretches, counts)
+        along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
+        lons, lats = self._points(lon1[leg], lat1[leg], azimuth[leg], along)
         cells, owner, mixed = self._tiles.cells(lats, lons)
-        refine = mixed[:-1] | mixed[1:] | (cells[:-1] != cells[1:])
-        stretch = np.diff(along)
-        # plain stretches: the cell's own territory
-        plain = ~refine & (owner[:-1] >= 0)
-        features = [owner[:-1][plain]]
-        lengths = [stretch[plain] / 1000]
-        positions = [along[:-1][plain]]
-        # mixed stretches: samples at the middle of SAMPLE_KM pieces
-        if refine.any():
+        # stretches run from each point that is not its leg's last to the next point
+        last = np.zeros(len(leg), dtype=bool)
+        last[first_point + stretches] = True
+        begin = np.flatnonzero(~last)
+        # A stretch between two whole cells of one owner (or two open-sea cells) that share an
+        # edge lies in that owner; one whose ends are diagonal neighbours may clip a third cell.
+        columns = self._tiles.columns
+        diagonal = (cells[begin] // columns != cells[begin + 1] // columns) & (
+            cells[begin] % columns != cells[begin + 1] % columns
+        )
+        refine = mixed[begin] | mixed[begin + 1] | (owner[begin] != owner[begin + 1]) | diagonal
+        plain = begin[~refine & (owner[begin] >= 0)]
+        legs_of, features, lengths, positions = [leg[plain]], [owner[plain]], [step[plain] / 1000], [along[plain]]
+        rough = begin[refine]
+        if len(rough):
             pieces = max(1, int(np.ceil(COARSE_KM / SAMPLE_KM)))
             offsets = (np.arange(pieces) + 0.5) / pieces
-            starts, widths = along[:-1][refine], stretch[refine]
-            fine = (starts[:, None] + widths[:, None] * offsets[None, :]).ravel()
-            fine_lons, fine_lats = self._points(lon1, lat1, azimuth, fine)
+            fine = (along[rough][:, None] + step[rough][:, None] * offsets[None, :]).ravel()
+            fine_leg = np.repeat(leg[rough], pieces)
+            fine_lons, fine_lats = _between(lons, lats, rough, offsets)
             found = self._tiles.lookup(fine_lats, fine_lons)
             inside = found >= 0
+            legs_of.append(fine_leg[inside])
             features.append(found[inside])
-            lengths.append(np.repeat(widths / pieces / 1000, pieces)[inside])
+            lengths.append(np.repeat(step[rough] / pieces / 1000, pieces)[inside])
             positions.append(fine[inside])
-        feature = np.concatenate(features)
-        if not len(feature):
-            return km, []
-        totals = np.bincount(feature, weights=np.concatenate(lengths))
+        territories = self._features
+        key = np.concatenate(legs_of) * territories + np.concatenate(features)
+        totals = np.bincount(key, weights=np.concatenate(lengths), minlength=len(legs) * territories)
         position = np.concatenate(positions)
-        first = {
-            int(f): float(p)
-            for f, p in sorted(zip(feature.tolist(), position.tolist(), strict=True), key=lambda fp: -fp[1])
-        }
-        order = sorted(first, key=first.__getitem__)
-        return km, [(self._by_feature[f], float(totals[f])) for f in order]
+        # first appearance of each (leg, territory): sort by key then position, keep each key's first
+        order = np.lexsort((position, key))
+        key, position = key[order], position[order]
+        head = np.ones(len(key), dtype=bool)
+        head[1:] = key[1:] != key[:-1]
+        key, position = key[head], position[head]
+        order = np.lexsort((position, key // territories))  # per leg, in the order first overflown
+        key = key[order]
+        bounds = np.searchsorted(key // territories, np.arange(len(legs) + 1))
+        answers = []
+        for number in range(len(legs)):
+            crossed = key[bounds[number] : bounds[number + 1]]
+            answers.append(
+                (
+                    float(metres[number]) / 1000,
+                    [(self._by_feature[int(k % territories)], float(totals[k])) for k in crossed.tolist()],
+                )
+            )
+        return answers
 
-    def _points(self, lon: float, lat: float, azimuth: float, along: Any) -> tuple[Any, Any]:
-        import numpy as np
+    def _points(self, lons: Any, lats: Any, azimuths: Any, along: Any) -> tuple[Any, Any]:
+        """Points `along` metres from (lons, lats) on bearings `azimuths`, longitudes in -180..180."""
+        ends_lons, ends_lats, _ = self._geod.fwd(lons, lats, azimuths, along)
+        return ends_lons, ends_lats
 
-        count = len(along)
-        lons, lats, _ = self._geod.fwd(np.full(count, lon), np.full(count, lat), np.full(count, azimuth), along)
-        return lons, lats
-
-    def leg(self, subject: Subject, start: tuple[str, float, float], end: tuple[str, float, float], on: dt.date) -> Leg:
-        situation = self.dataset.situations[subject.situation]
-        km, crossed = self.crossings(start[1], start[2], end[1], end[2])
-        overflown = tuple(
-            Overflown(territory, round(length, 1), law.overflight(law.obligation(subject, territory, on, situation)))
-            for territory, length in crossed
-        )
-        return Leg(start[0], end[0], round(km, 1), overflown)
+    def legs(self, requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]]) -> list[Leg]:
+        """Legs (subject, start, end, departure date) measured together; the law is applied
+        once per distinct subject, territory and date."""
+        answers = self.crossings_many([(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests])
+        decided: dict[tuple[str, int, dt.date], law.Obligation] = {}
+        legs = []
+        for (subject, start, end, on), (km, crossed) in zip(requests, answers, strict=True):
+            overflown = []
+            for territory, length in crossed:
+                key = (subject.id, territory.feature_index, on)
+                if key not in decided:
+                    situation = self.dataset.situations[subject.situation]
+                    decided[key] = law.overflight(law.obligation(subject, territory, on, situation))
+                overflown.append(Overflown(territory, round(length, 1), decided[key]))
+            legs.append(Leg(start[0], end[0], round(km, 1), tuple(overflown)))
+        return legs
 
 
 def legs_for(planner: RoutePlanner, subject: Subject, stops: Sequence) -> list[Leg]:
     """Legs between consecutive stops that have coordinates (airports, LAT,LON), dated at departure."""
     located = [s for s in stops if s.place.lat is not None and s.place.lon is not None]
-    return [
-        planner.leg(
-            subject, (a.spec.place, a.place.lat, a.place.lon), (b.spec.place, b.place.lat, b.place.lon), a.spec.date
-        )
-        for a, b in itertools.pairwise(located)
-    ]
+    return planner.legs(
+        [
+            (subject, (a.spec.place, a.place.lat, a.place.lon), (b.spec.place, b.place.lat, b.place.lon), a.spec.date)
+            for a, b in itertools.pairwise(located)
+        ]
+    )
+
+
+def geodesic_path(
+    lat1: float, lon1: float, lat2: float, lon2: float, spacing_km: float = 50.0
+) -> list[tuple[list[float], list[float]]]:
+    """The geodesic as (lons, lats) runs for drawing, broken where it crosses ±180°."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    _, _, metres = geod.inv(lon1, lat1, lon2, lat2)
+    inner = geod.npts(lon1, lat1, lon2, lat2, max(0, int(metres / 1000 / spacing_km)))
+    points = [(lon1, lat1), *inner, (lon2, lat2)]
+    runs: list[tuple[list[float], list[float]]] = [([], [])]
+    for (lon, lat), previous in zip(points, [None, *points], strict=False):
+        if previous is not None and abs(lon - previous[0]) > 180:
+            edge = 180.0 if previous[0] > 0 else -180.0
+            runs[-1][0].append(edge)
+            runs[-1][1].append(lat)
+            runs.append(([-edge], [lat]))
+        runs[-1][0].append(lon)
+        runs[-1][1].append(lat)
+    return runs
 
 
 def leg_json(leg: Leg) -> dict:
@@ -146,3 +220,18 @@ def leg_json(leg: Leg) -> dict:
             for o in leg.overflown
         ],
     }
+
+
+def _between(lons: Any, lats: Any, begin: Any, fractions: Any) -> tuple[Any, Any]:
+    """Points at `fractions` of the way from point `begin` to the next, by chords through the
+    unit sphere: over one COARSE_KM stretch this strays from the geodesic by metres, and it
+    needs no care at the antimeridian or the poles."""
+    import numpy as np
+
+    lon, lat = np.radians(lons), np.radians(lats)
+    xyz = np.stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)), axis=1)
+    a, b = xyz[begin][:, None, :], xyz[begin + 1][:, None, :]
+    t = np.asarray(fractions)[None, :, None]
+    points = (a * (1 - t) + b * t).reshape(-1, 3)
+    x, y, z = points.T
+    return np.degrees(np.arctan2(y, x)), np.degrees(np.arctan2(z, np.hypot(x, y)))

@@ -28,12 +28,12 @@ def test_tiled_lookup_agrees_with_untiled_polygons(geometries: np.ndarray) -> No
     expected = np.full(len(lats), -1, dtype=np.int64)
     for point, feature in sorted(zip(point_idx.tolist(), feature_idx.tolist(), strict=True), reverse=True):
         expected[point] = feature  # lowest index wins, as in the tiled lookup
-    got = TiledIndex(geometries).lookup(lats, lons)
+    got = TiledIndex.build(geometries).lookup(lats, lons)
     assert np.array_equal(got, expected)
 
 
 def test_tiled_lookup_known_points(dataset: Dataset, geometries: np.ndarray) -> None:
-    tiled = TiledIndex(geometries)
+    tiled = TiledIndex.build(geometries)
     found = tiled.lookup([47.92, 41.9029, -8.52, -16.8, 30.0, 89.9], [106.92, 12.4534, 179.19, -179.9, -30.0, 0.0])
     codes = [
         dataset.territories[[t.feature_index for t in dataset.territories].index(f)].iso3 if f >= 0 else None

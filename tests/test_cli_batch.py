@@ -119,3 +119,52 @@ def test_example_visits_file(invoke) -> None:
     result = invoke("batch", str(example), "--format", "json", "--on", "2026-11-23")
     assert result.exit_code == 1
     assert all(row["error"] is None for row in json.loads(result.stdout)["rows"])
+
+
+LEGS = """\
+itinerary,subject,place,date,kind
+p1,putin,airport:VKO,2024-09-02,visit
+p1,putin,MN,2024-09-02,visit
+p1,putin,"47.85,106.77",2024-09-03,visit
+p2,putin,airport:ULN,2024-09-04,visit
+n1,netanyahu,airport:TLV,2025-04-02,visit
+n1,netanyahu,airport:BUD,2025-04-03,visit
+"""
+
+
+@pytest.fixture
+def legs_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "legs.csv"
+    path.write_text(LEGS)
+    return path
+
+
+def test_rows_carry_the_leg_arriving_at_them(invoke, legs_csv: Path) -> None:
+    result = invoke("batch", str(legs_csv), "--format", "json")
+    rows = json.loads(result.stdout)["rows"]
+    legs = {row["line"]: row["leg"] for row in rows}
+    # a country stop has no point: the leg runs from the airport to the next located stop
+    assert [line for line, leg in legs.items() if leg] == [4, 7]
+    moscow_ulaanbaatar = legs[4]
+    assert moscow_ulaanbaatar["from"] == "airport:VKO" and moscow_ulaanbaatar["to"] == "47.85,106.77"
+    assert [o["iso3"] for o in moscow_ulaanbaatar["overflown"]] == ["RUS", "MNG"]
+    assert [o["obligation"] for o in moscow_ulaanbaatar["overflown"]] == ["none", "overflight"]
+    assert 4600 < moscow_ulaanbaatar["distance_km"] < 4750
+    # a new itinerary (p2) starts afresh; Tel Aviv-Budapest crosses parties on the way
+    assert legs[5] is None
+    assert {"GRC", "HUN"} <= {o["iso3"] for o in legs[7]["overflown"]}
+    assert "3 legs" not in result.stderr and "2 legs (overflight 2)" in result.stderr
+
+
+def test_legs_in_csv_and_the_overflight_threshold(invoke, legs_csv: Path) -> None:
+    table = invoke("batch", str(legs_csv), "--format", "csv", "--fail-on", "never")
+    assert table.exit_code == 0
+    header = table.stdout.splitlines()[0].split(",")
+    assert header[-4:] == ["leg_from", "leg_km", "overflown", "error"]
+    assert "RUS 39" in table.stdout and "km overflight" in table.stdout
+    github = invoke("batch", str(legs_csv), "--format", "github", "--fail-on", "overflight")
+    assert github.exit_code == 1
+    assert "::error file=" in github.stdout and "overflies MNG (overflight)" in github.stdout
+    plain = invoke("batch", str(legs_csv), "--format", "json", "--no-legs")
+    assert all(row["leg"] is None for row in json.loads(plain.stdout)["rows"])
+    assert "legs" not in plain.stderr

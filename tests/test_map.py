@@ -60,3 +60,32 @@ def test_svg_has_title_legend_and_attribution(invoke, tmp_path: Path) -> None:
 def test_map_rejects_other_extensions(invoke, tmp_path: Path) -> None:
     result = invoke("map", "--subject", "putin", "-o", str(tmp_path / "map.jpg"))
     assert result.exit_code == 2 and ".png or .svg" in result.stderr
+
+
+def test_legs_are_drawn_along_the_great_circle_and_split_at_180(dataset, tmp_path: Path) -> None:
+    import matplotlib.image
+
+    from icc_travel.check import check_itinerary
+    from icc_travel.itinerary import StopSpec
+    from icc_travel.mapping import LEG_COLOUR
+    from icc_travel.routes import geodesic_path
+
+    day = dt.date(2024, 9, 3)
+    specs = [StopSpec(place, day, "visit") for place in ("airport:VKO", "airport:ULN", "airport:NAN", "airport:HNL")]
+    stops = check_itinerary(dataset, dataset.subject("putin"), specs, legs=False).stops
+    output = tmp_path / "legs.png"
+    info = render_map(dataset, dataset.subject("putin"), day, stops, output)
+    image = matplotlib.image.imread(output)
+
+    def drawn_near(lon: float, lat: float) -> bool:
+        column, row = info.pixel(lon, lat)
+        window = image[row - 3 : row + 4, column - 3 : column + 4]
+        return any(close(pixel, LEG_COLOUR) for line in window for pixel in line)
+
+    for start, end in [(stops[0], stops[1]), (stops[2], stops[3])]:
+        runs = geodesic_path(start.place.lat, start.place.lon, end.place.lat, end.place.lon, spacing_km=200)
+        inner = [(lon, lat) for lons, lats in runs for lon, lat in list(zip(lons, lats, strict=True))[2:-2]]
+        assert sum(drawn_near(lon, lat) for lon, lat in inner) >= 0.8 * len(inner)
+    # Nadi-Honolulu crosses the antimeridian: two runs, and nothing drawn across the map's middle
+    assert len(geodesic_path(stops[2].place.lat, stops[2].place.lon, stops[3].place.lat, stops[3].place.lon)) == 2
+    assert not drawn_near(0.0, -5.0)

@@ -16,8 +16,16 @@ import click
 
 from icc_travel import law
 from icc_travel.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
-from icc_travel.cli.options import InputFailure, fail_on_option, format_option, on_option, reports_errors
+from icc_travel.cli.options import (
+    InputFailure,
+    fail_on_option,
+    format_option,
+    no_legs_option,
+    on_option,
+    reports_errors,
+)
 from icc_travel.loaders import load
+from icc_travel.routes import leg_json
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 FLAT = (
@@ -32,6 +40,9 @@ FLAT = (
     "state",
     "obligation",
     "basis",
+    "leg_from",
+    "leg_km",
+    "overflown",
     "error",
 )
 
@@ -43,14 +54,25 @@ FLAT = (
 @format_option(OUTPUT_FORMATS)
 @fail_on_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@no_legs_option
 @reports_errors
 def batch(
-    files: tuple[str, ...], input_format: str | None, on: dt.date, fmt: str, fail_on: str, output: Path | None
+    files: tuple[str, ...],
+    input_format: str | None,
+    on: dt.date,
+    fmt: str,
+    fail_on: str,
+    output: Path | None,
+    no_legs: bool,
 ) -> None:
     """Check many itineraries from YAML, CSV (itinerary,subject,place,date,kind) or JSON Lines.
 
     Each input row becomes one result or one error row (with file and line); a summary on
     stderr counts rows in, results, errors and levels. `-` reads standard input.
+
+    Consecutive rows with the same file, itinerary and subject are one itinerary: a row whose
+    stop and the previous located stop both have coordinates (airport:CODE, LAT,LON) carries
+    the great-circle leg between them and the territories it overflies.
 
     \b
     Examples:
@@ -68,7 +90,7 @@ def batch(
     for name in files:
         rows.extend(_read(name, input_format))
     dataset = load()
-    outcome = _evaluate_with_progress(dataset, rows, on)
+    outcome = _evaluate_with_progress(dataset, rows, on, legs=not no_legs)
     if output is not None:  # opened only now: a run that fails earlier leaves no file behind
         try:
             with output.open("w", encoding="utf-8", newline="") as handle:
@@ -121,26 +143,45 @@ def _failed(label: str, message: str) -> Rows:
     return Rows.of([InputRow(label, 1, None, None, None, None, None, message)])
 
 
-def _evaluate_with_progress(dataset: Any, rows: Rows, day: dt.date) -> BatchOutcome:
+def _evaluate_with_progress(dataset: Any, rows: Rows, day: dt.date, *, legs: bool) -> BatchOutcome:
     if not (sys.stderr.isatty() and len(rows) > 500):
-        return evaluate(dataset, rows, day)
+        return evaluate(dataset, rows, day, legs=legs)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task("checking", total=len(rows))
-        return evaluate(dataset, rows, day, progress=lambda done: progress.advance(task, done))
+        return evaluate(dataset, rows, day, progress=lambda done: progress.advance(task, done), legs=legs)
 
 
 def summary_line(outcome: BatchOutcome) -> str:
     levels = outcome.levels()
     counts = ", ".join(f"{level} {levels.get(level, 0)}" for level in law.LEVELS)
-    return f"batch: {len(outcome.inputs)} rows in: {outcome.result_count} results ({counts}), {outcome.errors} errors"
+    line = f"batch: {len(outcome.inputs)} rows in: {outcome.result_count} results ({counts}), {outcome.errors} errors"
+    if outcome.leg_of_row:
+        legs = outcome.leg_levels()
+        line += f"; {len(outcome.leg_of_row)} legs ({', '.join(f'{k} {legs[k]}' for k in law.LEVELS if legs[k])})"
+    return line
 
 
 def flat(row: dict[str, Any]) -> list[Any]:
     country = row.get("country") or {}
-    values = {**row, "iso3": country.get("iso3"), "state": country.get("name")}
+    leg = row.get("leg") or {}
+    values = {
+        **row,
+        "iso3": country.get("iso3"),
+        "state": country.get("name"),
+        "leg_from": leg.get("from"),
+        "leg_km": leg.get("distance_km"),
+        "overflown": overflown_text(leg.get("overflown")),
+    }
     return [values.get(key) for key in FLAT]
+
+
+def overflown_text(overflown: list[dict[str, Any]] | None) -> str | None:
+    """`GRC 59.7 km overflight; TUR 647.3 km none`: one CSV or table cell per leg."""
+    if overflown is None:
+        return None
+    return "; ".join(f"{o['iso3']} {o['km']} km {o['obligation']}" for o in overflown)
 
 
 def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], Any]) -> None:
@@ -158,9 +199,23 @@ def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], An
         writer.writerow(FLAT)
         writer.writerows(_csv_records(outcome))
     elif fmt == "markdown":
-        out("| File | Line | Itinerary | Subject | Place | Date | State | Obligation | Basis | Error |\n")
-        out("|---|---|---|---|---|---|---|---|---|---|\n")
-        shown = ("file", "line", "itinerary", "subject", "input", "date", "state", "obligation", "basis", "error")
+        out(
+            "| File | Line | Itinerary | Subject | Place | Date | State | Obligation | Basis | Leg overflies | Error |\n"
+        )
+        out("|---|---|---|---|---|---|---|---|---|---|---|\n")
+        shown = (
+            "file",
+            "line",
+            "itinerary",
+            "subject",
+            "input",
+            "date",
+            "state",
+            "obligation",
+            "basis",
+            "overflown",
+            "error",
+        )
         for row in outcome.rows():
             cells = dict(zip(FLAT, flat(row), strict=True))
             out(
@@ -187,6 +242,9 @@ def _csv_records(outcome: BatchOutcome) -> Iterator[tuple]:
                 result["obligation"],
                 result["basis"],
                 None,
+                None,
+                None,
+                None,
             )
         )
     rows = zip(c["file"], c["line"], c["itinerary"], c["subject"], c["place"], outcome.result_of_row, strict=True)
@@ -204,10 +262,17 @@ def _csv_records(outcome: BatchOutcome) -> Iterator[tuple]:
                 None,
                 None,
                 None,
+                None,
+                None,
+                None,
                 outcome.errors_by_row[number],
             )
         else:
             subject_id, *rest = tails[index]
+            leg = outcome.leg_of_row.get(number)
+            if leg is not None:
+                json_leg = leg_json(leg)
+                rest[-4:-1] = [json_leg["from"], json_leg["distance_km"], overflown_text(json_leg["overflown"])]
             yield (file, line, itinerary, subject_id, place, *rest)
 
 
@@ -226,18 +291,24 @@ def _summary(outcome: BatchOutcome) -> dict[str, Any]:
 
 
 def _github(outcome: BatchOutcome, fail_on: str) -> Iterator[str]:
-    """Workflow commands: an error per arrest or bad row, a warning per continuing duty."""
+    """Workflow commands: an error per arrest or bad row, a warning per continuing duty, and
+    with --fail-on overflight an error per leg over a party."""
     for row in outcome.rows():
         where = f"file={_escape(row['file'])},line={row['line']}"
         if row["error"] is not None:
             yield f"::error {where}::{_escape(row['error'])}"
             continue
         level = row["obligation"]
-        if not law.reaches(level, "continuing"):
-            continue
-        command = "error" if level == law.ARREST and law.reaches(level, fail_on) else "warning"
-        state = (row["country"] or {}).get("name", "?")
-        yield f"::{command} {where}::{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})"
+        if law.reaches(level, "continuing"):
+            command = "error" if level == law.ARREST and law.reaches(level, fail_on) else "warning"
+            state = (row["country"] or {}).get("name", "?")
+            yield f"::{command} {where}::{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})"
+        leg = row["leg"]
+        if leg is not None and law.reaches(law.OVERFLIGHT, fail_on):
+            parties = [o["iso3"] for o in leg["overflown"] if law.reaches(o["obligation"], fail_on)]
+            if parties:
+                message = f"{row['subject']}: the leg from {leg['from']} overflies {', '.join(parties)}"
+                yield f"::error {where}::{_escape(message)} (overflight)"
 
 
 def _escape(text: str) -> str:

@@ -9,7 +9,14 @@ import click
 
 from icc_travel import law
 from icc_travel.check import CheckResult, result_json
-from icc_travel.cli.options import InputFailure, fail_on_option, format_option, on_option, reports_errors
+from icc_travel.cli.options import (
+    InputFailure,
+    fail_on_option,
+    format_option,
+    no_legs_option,
+    on_option,
+    reports_errors,
+)
 from icc_travel.cli.render import LEVEL_STYLES, Report, emit
 from icc_travel.itinerary import parse_stop, read_itinerary
 from icc_travel.loaders import load
@@ -33,7 +40,7 @@ CAVEAT = (
 )
 @format_option()
 @fail_on_option
-@click.option("--no-legs", is_flag=True, help="Do not measure the great-circle legs between stops with coordinates.")
+@no_legs_option
 @reports_errors
 def check(
     subject: str | None,

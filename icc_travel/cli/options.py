@@ -80,3 +80,8 @@ def fail_on_option(command: Callable[..., Any]) -> Callable[..., Any]:
         envvar="ICC_TRAVEL_FAIL_ON",
         help="Exit with status 1 when a stop reaches this level.",
     )(command)
+
+
+no_legs_option = click.option(
+    "--no-legs", is_flag=True, help="Do not measure the great-circle legs between stops with coordinates."
+)
