@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from icc_travel import law
 from icc_travel.itinerary import StopSpec
 from icc_travel.models import Dataset, Precedent, Subject
 from icc_travel.places import Place, PlaceResolver
-from icc_travel.routes import Leg, leg_json
+
+if TYPE_CHECKING:
+    from icc_travel.routes import Leg
 
 
-@dataclass(frozen=True)
-class StopResult:
+class StopResult(NamedTuple):
     spec: StopSpec
     place: Place
     obligation: law.Obligation
     precedents: tuple[Precedent, ...]
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     subject: Subject
     data_as_of: dt.date
     stops: tuple[StopResult, ...]
@@ -106,5 +106,13 @@ def result_json(result: CheckResult) -> dict:
             }
             for stop in result.stops
         ],
-        "legs": [leg_json(leg) for leg in result.legs],
+        "legs": _legs_json(result.legs),
     }
+
+
+def _legs_json(legs: tuple[Leg, ...]) -> list[dict]:
+    if not legs:
+        return []
+    from icc_travel.routes import leg_json
+
+    return [leg_json(leg) for leg in legs]

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from icc_travel.dates import parse_date
 from icc_travel.errors import InputError
 from icc_travel.law import KINDS
 
 
-@dataclass(frozen=True)
-class StopSpec:
+class StopSpec(NamedTuple):
     """One stop as the user wrote it, before the place is resolved."""
 
     place: str
@@ -30,8 +29,7 @@ def parse_stop(text: str, default_date: dt.date) -> StopSpec:
     return StopSpec(place, parse_date(date_text, what=f"stop {text!r}: date"))
 
 
-@dataclass(frozen=True)
-class Itinerary:
+class Itinerary(NamedTuple):
     subject: str | None
     stops: list[StopSpec]
 

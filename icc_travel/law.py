@@ -10,7 +10,7 @@ that decides wins. Every rule in this module is one short function a lawyer can 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from icc_travel.models import Situation, Subject, Territory
 
@@ -53,12 +53,11 @@ IMMUNITY_SOURCES = (
 OFFICE_WORDS = ("president", "prime minister", "head of state", "supreme leader", "minister")
 
 
-@dataclass(frozen=True)
-class Obligation:
+class Obligation(NamedTuple):
     level: str
     basis: str
     reasons: tuple[str, ...]
-    sources: tuple[str, ...] = field(default=())
+    sources: tuple[str, ...] = ()
 
 
 OVERFLIGHT_REASON = (

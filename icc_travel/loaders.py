@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from icc_travel import paths
 from icc_travel.errors import DataError, InputError, Problem
 from icc_travel.models import (
     Dataset,
@@ -508,20 +507,15 @@ def cross_check(
 
 
 def load(directory: Path | None = None) -> Dataset:
-    """Load and validate all data; raise DataError listing every problem found.
+    """The dataset, from the cache when unchanged (see store.py)."""
+    from icc_travel import store
 
-    A dataset that passed validation is cached (keyed by the files' size and mtime and the
-    package version), so a later run skips parsing the YAML and the ISO checks.
-    """
-    directory = directory or paths.data_dir()
-    files = {
-        "territories": directory / paths.TERRITORIES_FILE,
-        "warrants": directory / paths.WARRANTS_FILE,
-        "precedents": directory / paths.PRECEDENTS_FILE,
-    }
-    cached = _cached(files.values())
-    if cached is not None:
-        return cached
+    return store.load(directory)
+
+
+def parse(territories_file: Path, warrants_file: Path, precedents_file: Path) -> Dataset:
+    """Parse and validate the three data files; raise DataError listing every problem found."""
+    files = {"territories": territories_file, "warrants": warrants_file, "precedents": precedents_file}
     checks = {key: Checker(str(path)) for key, path in files.items()}
     territories = read_territories(files["territories"], checks["territories"])
     subjects, situations, warrants_as_of = read_warrants(files["warrants"], checks["warrants"])
@@ -542,7 +536,6 @@ def load(directory: Path | None = None) -> Dataset:
     problems = cross_check(dataset, _pycountry_iso3(), *files_named)
     if problems:
         raise DataError(problems)
-    _remember(files.values(), dataset)
     return dataset
 
 
@@ -550,45 +543,3 @@ def _pycountry_iso3() -> Callable[[str], bool]:
     import pycountry
 
     return lambda code: code in EXTRA_ISO3 or pycountry.countries.get(alpha_3=code) is not None
-
-
-def _fingerprint(files: Iterable[Path]) -> str:
-    from icc_travel import __version__
-
-    parts = [__version__]
-    for path in files:
-        stat = path.stat()
-        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "|".join(parts)
-
-
-def _cache_file(files: Iterable[Path]) -> Path:
-    import hashlib
-
-    digest = hashlib.sha256(_fingerprint(files).encode()).hexdigest()[:16]
-    return paths.cache_dir() / f"dataset-{digest}.pickle"
-
-
-def _cached(files: Iterable[Path]) -> Dataset | None:
-    import pickle
-
-    try:
-        with _cache_file(list(files)).open("rb") as handle:
-            dataset = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return None
-    return dataset if isinstance(dataset, Dataset) else None
-
-
-def _remember(files: Iterable[Path], dataset: Dataset) -> None:
-    import os
-    import pickle
-
-    target = _cache_file(list(files))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(target)
-    except OSError:
-        pass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Territory:
+class Territory(NamedTuple):
     """A land-and-territorial-sea area with the treaty dates that apply to it."""
 
     iso3: str
@@ -33,16 +33,14 @@ class Territory:
         return f"{self.name} ({self.territory})" if self.territory else self.name
 
 
-@dataclass(frozen=True)
-class Warrant:
+class Warrant(NamedTuple):
     issued: dt.date | None
     public: dt.date | None
     crimes: tuple[str, ...]
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(NamedTuple):
     id: str
     name: str
     aliases: tuple[str, ...]
@@ -57,15 +55,13 @@ class Subject:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class UnscReferral:
+class UnscReferral(NamedTuple):
     resolution: str
     date: dt.date
     states_bound: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(NamedTuple):
     """An Article 12(3) declaration accepting the Court's jurisdiction without ratifying."""
 
     state: str
@@ -74,8 +70,7 @@ class Declaration:
     period_to: dt.date | None
 
 
-@dataclass(frozen=True)
-class Situation:
+class Situation(NamedTuple):
     id: str
     name: str
     icc_code: str | None
@@ -87,8 +82,7 @@ class Situation:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     number: str | None
     date: dt.date | None
     body: str | None
@@ -97,8 +91,7 @@ class Finding:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Precedent:
+class Precedent(NamedTuple):
     id: str
     subject: str
     state: str

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from icc_travel.errors import InputError
 from icc_travel.models import Dataset, Territory
@@ -85,8 +85,7 @@ BULK_POINTS = 50_000
 AIRPORT = re.compile(r"^airport:(.*)$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """A resolved stop location; `territory` is None for a point outside every territory."""
 
     input: str

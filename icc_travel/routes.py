@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.models import Dataset, Subject, Territory
@@ -26,15 +25,13 @@ SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (2
 Endpoint = tuple[str, float, float]  # the stop's input, latitude, longitude
 
 
-@dataclass(frozen=True)
-class Overflown:
+class Overflown(NamedTuple):
     territory: Territory
     km: float
     obligation: law.Obligation
 
 
-@dataclass(frozen=True)
-class Leg:
+class Leg(NamedTuple):
     start: str  # the stops' inputs
     end: str
     distance_km: float

@@ -46,6 +46,9 @@ class SubjectFinder:
     def find(self, text: str) -> Subject:
         if not text.strip():
             raise InputError("empty subject: give an id, name or alias, e.g. putin")
+        by_id = next((s for s in self.dataset.subjects if s.id == text.strip()), None)
+        if by_id is not None:  # an id is unique: no need to index every name and alias
+            return by_id
         for key in _keys(text):
             ids = self._exact.get(key)
             if ids and len(ids) == 1:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,6 +19,8 @@ def normalise(text: str) -> str:
 
 def suggest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str]:
     """Close matches by spelling, best first, for 'did you mean' hints."""
+    import difflib  # only when something was not found
+
     pool = {normalise(c): c for c in candidates}
     key = normalise(word)
     found = difflib.get_close_matches(key, list(pool), n=limit, cutoff=0.6)

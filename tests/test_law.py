@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -31,7 +30,7 @@ def territory(**changes: object) -> Territory:
         control_note=None,
         treaty_note=None,
     )
-    return dataclasses.replace(base, **changes)
+    return base._replace(**changes)
 
 
 SUBJECT = Subject(
@@ -82,7 +81,7 @@ def test_sealed_warrant_binds_from_issue_and_says_so() -> None:
 
 @pytest.mark.parametrize("status", ["deceased", "withdrawn", "in_custody", "convicted", "acquitted"])
 def test_no_warrant_after_status_ends_it(status: str) -> None:
-    ended = dataclasses.replace(SUBJECT, status=status, status_date=D("2020-01-01"))
+    ended = SUBJECT._replace(status=status, status_date=D("2020-01-01"))
     assert decide("2019-12-31", subject=ended).level == "arrest"
     assert (decide("2020-01-01", subject=ended).level, decide("2020-01-01", subject=ended).basis) == (
         "none",
@@ -91,7 +90,7 @@ def test_no_warrant_after_status_ends_it(status: str) -> None:
 
 
 def test_application_pending_has_no_obligation() -> None:
-    pending = dataclasses.replace(SUBJECT, warrants=(), status="application_pending")
+    pending = SUBJECT._replace(warrants=(), status="application_pending")
     assert decide("2025-01-01", subject=pending).basis == "no_warrant"
 
 
@@ -129,7 +128,7 @@ def test_former_party_with_investigation_opened_after_withdrawal_is_none() -> No
 
 
 def test_unsc_referral_binds_only_the_named_state() -> None:
-    referred = dataclasses.replace(SITUATION, unsc_referral=UnscReferral("S/RES/1 (2005)", D("2005-03-31"), ("XBB",)))
+    referred = SITUATION._replace(unsc_referral=UnscReferral("S/RES/1 (2005)", D("2005-03-31"), ("XBB",)))
     bound = territory(iso3="XBB", sovereign="XBB", entry_into_force=None, deposited=None)
     other = territory(iso3="XCC", sovereign="XCC", entry_into_force=None, deposited=None)
     assert decide("2016-01-01", bound, situation=referred).basis == "unsc_referral"
@@ -139,9 +138,7 @@ def test_unsc_referral_binds_only_the_named_state() -> None:
 
 
 def test_article_12_3_declaration_binds_from_lodging() -> None:
-    declared = dataclasses.replace(
-        SITUATION, article_12_3=(Declaration("XBB", D("2015-09-08"), D("2014-02-20"), None),)
-    )
+    declared = SITUATION._replace(article_12_3=(Declaration("XBB", D("2015-09-08"), D("2014-02-20"), None),))
     state = territory(iso3="XBB", sovereign="XBB", entry_into_force=None, deposited=None)
     assert decide("2015-09-07", state, situation=declared).basis == "non_party"
     assert decide("2015-09-08", state, situation=declared).basis == "article_12_3"

@@ -24,8 +24,8 @@ from icc_travel.cli.options import (
     on_option,
     reports_errors,
 )
-from icc_travel.loaders import load
 from icc_travel.routes import leg_json
+from icc_travel.store import load
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 FLAT = (

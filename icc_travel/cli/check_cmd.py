@@ -19,8 +19,8 @@ from icc_travel.cli.options import (
 )
 from icc_travel.cli.render import LEVEL_STYLES, Report, emit
 from icc_travel.itinerary import parse_stop, read_itinerary
-from icc_travel.loaders import load
 from icc_travel.places import PlaceResolver
+from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 
 CAVEAT = (

@@ -10,7 +10,7 @@ import click
 from icc_travel import law, paths
 from icc_travel.cli.options import format_option, reports_errors
 from icc_travel.cli.render import Report, emit
-from icc_travel.loaders import load
+from icc_travel.store import load
 
 LICENCES = [
     (

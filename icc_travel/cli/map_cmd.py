@@ -9,7 +9,7 @@ import click
 
 from icc_travel.cli.options import InputFailure, on_option, reports_errors
 from icc_travel.itinerary import read_itinerary
-from icc_travel.loaders import load
+from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 
 

@@ -7,8 +7,9 @@ import click
 from icc_travel.check import precedent_json
 from icc_travel.cli.options import format_option, reports_errors
 from icc_travel.cli.render import Report, emit
-from icc_travel.loaders import OUTCOMES, load
+from icc_travel.loaders import OUTCOMES
 from icc_travel.places import PlaceResolver
+from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import find_precedents
 

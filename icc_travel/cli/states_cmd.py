@@ -9,7 +9,7 @@ import click
 from icc_travel.cli.options import format_option, on_option, reports_errors
 from icc_travel.cli.render import Report, emit
 from icc_travel.dates import iso
-from icc_travel.loaders import load
+from icc_travel.store import load
 from icc_travel.tables import parties_in_force
 
 

@@ -11,7 +11,8 @@ from icc_travel.cli.options import format_option, on_option, reports_errors
 from icc_travel.cli.render import Report, emit
 from icc_travel.dates import iso
 from icc_travel.law import first_warrant
-from icc_travel.loaders import SUBJECT_STATUSES, load
+from icc_travel.loaders import SUBJECT_STATUSES
+from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import find_precedents, territories_with_obligation
 

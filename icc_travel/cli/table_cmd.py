@@ -8,7 +8,7 @@ import click
 
 from icc_travel.cli.options import format_option, on_option, reports_errors
 from icc_travel.cli.render import LEVEL_STYLES, Report, emit
-from icc_travel.loaders import load
+from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import obligation_matrix, subjects_at_large
 

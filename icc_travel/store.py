@@ -1,0 +1,65 @@
+"""The dataset for a run: from the cache when the data files are unchanged, else parsed and
+validated by `loaders` (imported only then: its checks cost more start-up than the answer).
+
+The cache is a pickle beside the user's cache, named by a CRC of the files' paths, sizes and
+mtimes, the package version and CACHE_FORMAT; the full fingerprint is stored inside and
+compared, so a CRC collision only costs a reparse.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from icc_travel import paths
+from icc_travel.models import Dataset
+
+CACHE_FORMAT = 2  # bump when the pickled records change shape
+
+
+def load(directory: Path | None = None) -> Dataset:
+    """Load and validate all data; raise DataError listing every problem found."""
+    directory = directory or paths.data_dir()
+    files = [directory / name for name in (paths.TERRITORIES_FILE, paths.WARRANTS_FILE, paths.PRECEDENTS_FILE)]
+    fingerprint = _fingerprint(files)
+    target = paths.cache_dir() / f"dataset-{zlib.crc32(fingerprint.encode()):08x}.pickle"
+    dataset = _cached(target, fingerprint)
+    if dataset is None:
+        from icc_travel import loaders
+
+        dataset = loaders.parse(*files)
+        _remember(target, fingerprint, dataset)
+    return dataset
+
+
+def _fingerprint(files: Sequence[Path]) -> str:
+    from icc_travel import __version__
+
+    parts = [__version__, str(CACHE_FORMAT)]
+    for path in files:
+        stat = path.stat()
+        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def _cached(target: Path, fingerprint: str) -> Dataset | None:
+    try:
+        with target.open("rb") as handle:
+            stored, dataset = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return dataset if stored == fingerprint and isinstance(dataset, Dataset) else None
+
+
+def _remember(target: Path, fingerprint: str, dataset: Dataset) -> None:
+    import os
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps((fingerprint, dataset), protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(target)
+    except OSError:
+        pass
