@@ -23,6 +23,7 @@ from icc_travel.errors import IccTravelError, InputError
 from icc_travel.models import Dataset, Subject, Territory
 from icc_travel.places import COORDINATES, PlaceResolver, parse_coordinates
 from icc_travel.routes import Leg, leg_json
+from icc_travel.staleness import staleness_warning
 from icc_travel.subjects import SubjectFinder
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
@@ -75,6 +76,7 @@ class BatchOutcome:
     results: list[dict[str, Any]]
     result_of_row: list[int]  # -1 where the row is an error
     errors_by_row: dict[int, str]
+    data_as_of: dt.date
     leg_of_row: dict[int, Leg] = field(default_factory=dict)  # the leg arriving at that row's stop
 
     @property
@@ -91,6 +93,17 @@ class BatchOutcome:
         for index, count in used.items():
             counts[self.results[index]["obligation"]] += count
         return counts
+
+    def staleness(self) -> str | None:
+        """Rows dated after the data, counted per row (results are shared between rows)."""
+        used = Counter(i for i in self.result_of_row if i >= 0)
+        dates = [
+            dt.date.fromisoformat(self.results[index]["date"])
+            for index, count in used.items()
+            if self.results[index]["after_data_as_of"]
+            for _ in range(count)
+        ]
+        return staleness_warning(self.data_as_of, dates)
 
     def leg_levels(self) -> Counter[str]:
         return Counter(leg.level for leg in self.leg_of_row.values())
@@ -320,7 +333,7 @@ def evaluate(
             index = keys[key] = len(results)
             results.append(result)
         result_of_row[number] = index
-    outcome = BatchOutcome(rows, results, result_of_row, errors)
+    outcome = BatchOutcome(rows, results, result_of_row, errors, dataset.as_of)
     if legs:
         outcome.leg_of_row = _legs(dataset, resolver, outcome)
     return outcome
@@ -477,4 +490,5 @@ def _result(
         "reasons": list(obligation.reasons),
         "sources": list(obligation.sources),
         "precedents": [precedent_json(p) for p in dataset.precedents_in(territory.iso3)] if territory else [],
+        "after_data_as_of": day > dataset.as_of,
     }

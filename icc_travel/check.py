@@ -10,6 +10,7 @@ from icc_travel import law
 from icc_travel.itinerary import StopSpec
 from icc_travel.models import Dataset, Precedent, Subject
 from icc_travel.places import Place, PlaceResolver
+from icc_travel.staleness import staleness_warning
 
 if TYPE_CHECKING:
     from icc_travel.routes import Leg
@@ -27,6 +28,9 @@ class CheckResult(NamedTuple):
     data_as_of: dt.date
     stops: tuple[StopResult, ...]
     legs: tuple[Leg, ...] = ()  # between consecutive stops with coordinates
+
+    def staleness(self) -> str | None:
+        return staleness_warning(self.data_as_of, (stop.spec.date for stop in self.stops))
 
     def worst(self) -> str:
         levels = [s.obligation.level for s in self.stops] + [leg.level for leg in self.legs]
@@ -103,10 +107,12 @@ def result_json(result: CheckResult) -> dict:
                 "reasons": list(stop.obligation.reasons),
                 "sources": list(stop.obligation.sources),
                 "precedents": [precedent_json(p) for p in stop.precedents],
+                "after_data_as_of": stop.spec.date > result.data_as_of,
             }
             for stop in result.stops
         ],
         "legs": _legs_json(result.legs),
+        "warnings": [warning] if (warning := result.staleness()) else [],
     }
 
 

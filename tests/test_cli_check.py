@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -20,7 +21,8 @@ def test_mongolia_2024_is_arrest_with_the_non_compliance_finding(invoke) -> None
     result = invoke("check", "putin", "MN@2024-09-03", "--format", "json")
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    assert set(document) == {"subject", "data_as_of", "stops", "legs"}
+    assert set(document) == {"subject", "data_as_of", "stops", "legs", "warnings"}
+    assert document["warnings"] == []
     assert document["subject"] == {"id": "putin", "name": "Vladimir Vladimirovich Putin", "status": "at_large"}
     (stop,) = document["stops"]
     assert set(stop) >= STOP_KEYS
@@ -31,7 +33,7 @@ def test_mongolia_2024_is_arrest_with_the_non_compliance_finding(invoke) -> None
         "2024-09-03",
         "visit",
     )
-    assert stop["sources"] and stop["reasons"]
+    assert stop["sources"] and stop["reasons"] and stop["after_data_as_of"] is False
     findings = [p["finding"] for p in stop["precedents"] if p["finding"]]
     assert any(f["number"] == "ICC-01/22-90" and f["result"] == "non_compliance" for f in findings)
     assert all(set(p) >= PRECEDENT_KEYS for p in stop["precedents"])
@@ -159,3 +161,15 @@ def test_country_code_check_does_not_import_geometry(tmp_path: Path) -> None:
     assert "HEAVY ['pycountry']" in cold.stderr, cold.stderr  # first run validates ISO codes
     warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "HEAVY []" in warm.stderr, warm.stderr
+
+
+def test_a_stop_after_the_data_is_flagged_on_stderr_and_in_json(invoke, dataset) -> None:
+    later = dataset.as_of + dt.timedelta(days=1)
+    result = invoke("check", "putin", f"MN@{later}", "MN@2024-09-03", "--format", "json")
+    document = json.loads(result.stdout)
+    assert [stop["after_data_as_of"] for stop in document["stops"]] == [True, False]
+    (warning,) = document["warnings"]
+    assert str(later) in warning and f"as-of date {dataset.as_of}" in warning and "may be missing" in warning
+    assert result.stderr == f"icc-travel: warning: {warning}\n"
+    quiet = invoke("check", "putin", f"MN@{dataset.as_of}")
+    assert quiet.stderr == ""

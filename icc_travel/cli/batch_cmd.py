@@ -24,6 +24,7 @@ from icc_travel.cli.options import (
     on_option,
     reports_errors,
 )
+from icc_travel.cli.render import warn
 from icc_travel.routes import leg_json
 from icc_travel.store import load
 
@@ -105,6 +106,7 @@ def batch(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             write(outcome, "markdown", fail_on, summary.write)
     click.echo(summary_line(outcome), err=True)
+    warn(outcome.staleness())
     if outcome.errors:
         raise SystemExit(2)
     if outcome.reaches(fail_on):
@@ -287,6 +289,8 @@ def _summary(outcome: BatchOutcome) -> dict[str, Any]:
         "results": outcome.result_count,
         "errors": outcome.errors,
         "levels": dict(outcome.levels()),
+        "data_as_of": outcome.data_as_of.isoformat(),
+        "warnings": [warning] if (warning := outcome.staleness()) else [],
     }
 
 

@@ -17,7 +17,7 @@ from icc_travel.cli.options import (
     on_option,
     reports_errors,
 )
-from icc_travel.cli.render import LEVEL_STYLES, Report, emit
+from icc_travel.cli.render import LEVEL_STYLES, Report, emit, warn
 from icc_travel.itinerary import parse_stop, read_itinerary
 from icc_travel.places import PlaceResolver
 from icc_travel.store import load
@@ -84,6 +84,7 @@ def check(
 
     result = check_itinerary(dataset, found, specs, PlaceResolver(dataset), legs=not no_legs)
     emit(check_report(result), fmt)
+    warn(result.staleness())
     if law.reaches(result.worst(), fail_on):
         raise SystemExit(1)
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+from typing import Any
 
 import click
 
@@ -23,6 +26,39 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Every failure ends as one line on stderr: click's usage errors (normally a usage
+        block plus a message), a closed pipe, an interrupt."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            status = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            hint = f" See '{error.ctx.command_path} --help'." if error.ctx is not None else ""
+            click.echo(f"icc-travel: error: {error.format_message()}{hint}", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except (click.Abort, KeyboardInterrupt, EOFError):
+            click.echo("icc-travel: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            # the reader (e.g. `head`) left: stop quietly, and keep Python from complaining at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        sys.exit(status if isinstance(status, int) else 0)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            from icc_travel.text import suggest
+
+            close = suggest(name, COMMANDS)
+            hint = f"; did you mean: {', '.join(close)}?" if close else f"; commands: {', '.join(COMMANDS)}"
+            raise click.UsageError(f"unknown command {name!r}{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 

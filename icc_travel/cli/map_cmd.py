@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from icc_travel.cli.options import InputFailure, on_option, reports_errors
+from icc_travel.cli.render import warn
 from icc_travel.itinerary import read_itinerary
+from icc_travel.staleness import staleness_warning
 from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 
@@ -32,6 +34,7 @@ def map_command(subject_name: str, on: dt.date, itinerary: Path | None, output: 
     if not output.parent.exists():
         raise InputFailure(f"{output}: directory {output.parent} does not exist")
     dataset = load()
+    warn(staleness_warning(dataset.as_of, [on]))
     person = SubjectFinder(dataset).find(subject_name)
     stops = []
     if itinerary is not None:

@@ -30,6 +30,12 @@ class Report:
     csv_columns: Sequence[tuple[str, str]] | None = None  # machine columns, when they differ
 
 
+def warn(message: str | None) -> None:
+    """A notice on stderr that leaves stdout (and the exit status) alone."""
+    if message:
+        click.echo(f"icc-travel: warning: {message}", err=True)
+
+
 def emit(report: Report, fmt: str) -> None:
     out = {"json": _json, "csv": _csv, "markdown": _markdown, "table": _table}[fmt.lower()](report)
     if out is not None:

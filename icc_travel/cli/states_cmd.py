@@ -7,8 +7,9 @@ import datetime as dt
 import click
 
 from icc_travel.cli.options import format_option, on_option, reports_errors
-from icc_travel.cli.render import Report, emit
+from icc_travel.cli.render import Report, emit, warn
 from icc_travel.dates import iso
+from icc_travel.staleness import staleness_warning
 from icc_travel.store import load
 from icc_travel.tables import parties_in_force
 
@@ -27,6 +28,7 @@ def states(on: dt.date, count: bool, fmt: str) -> None:
       icc-travel states --format csv
     """
     dataset = load()
+    warn(staleness_warning(dataset.as_of, [on]))
     parties = parties_in_force(dataset, on)
     if count:
         click.echo(len(parties))

@@ -8,10 +8,11 @@ import click
 
 from icc_travel.check import precedent_json
 from icc_travel.cli.options import format_option, on_option, reports_errors
-from icc_travel.cli.render import Report, emit
+from icc_travel.cli.render import Report, emit, warn
 from icc_travel.dates import iso
 from icc_travel.law import first_warrant
 from icc_travel.loaders import SUBJECT_STATUSES
+from icc_travel.staleness import staleness_warning
 from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import find_precedents, territories_with_obligation
@@ -76,6 +77,7 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
     """
     dataset = load()
     person = SubjectFinder(dataset).find(name)
+    warn(staleness_warning(dataset.as_of, [on]))
     situation = dataset.situations[person.situation]
     levels = territories_with_obligation(dataset, person, on)
     episodes = find_precedents(dataset, subject=person.id)

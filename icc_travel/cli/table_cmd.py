@@ -7,7 +7,8 @@ import datetime as dt
 import click
 
 from icc_travel.cli.options import format_option, on_option, reports_errors
-from icc_travel.cli.render import LEVEL_STYLES, Report, emit
+from icc_travel.cli.render import LEVEL_STYLES, Report, emit, warn
+from icc_travel.staleness import staleness_warning
 from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import obligation_matrix, subjects_at_large
@@ -59,6 +60,7 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, fmt: 
     payload = {
         "date": on.isoformat(),
         "data_as_of": dataset.as_of.isoformat(),
+        "warnings": [stale] if (stale := staleness_warning(dataset.as_of, [on])) else [],
         "subjects": [{"id": s.id, "name": s.name, "status": s.status} for s in subjects],
         "territories": [
             {
@@ -85,3 +87,4 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, fmt: 
         ),
         fmt,
     )
+    warn(stale)
