@@ -163,8 +163,11 @@ def read_rows(name: str, text: str, fmt: str) -> Rows:
 def _csv_columns(name: str, text: str) -> Rows:
     """The common case in one pass of C code: every record one line, every column present."""
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    records = list(reader)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        records = list(reader)
+    except csv.Error:  # e.g. a field over the size limit: the careful path says where
+        return Rows.of(_csv_rows(name, text))
     width = len(header)
     one_line_each = text.count("\n") + (not text.endswith("\n")) == len(records) + 1
     if not (one_line_each and all(c in header for c in CSV_COLUMNS) and records):
@@ -214,7 +217,15 @@ def _csv_rows(name: str, text: str) -> Iterator[InputRow]:
         )
         return
     reader.fieldnames = header
-    for record in reader:
+    while True:
+        before = reader.line_num
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # the reader resumes at the next line; line_num stays put
+            yield InputRow(name, before + 1, None, None, None, None, None, f"unreadable CSV: {error}")
+            continue
         line = reader.line_num
         if None in record:
             yield InputRow(name, line, None, None, None, None, None, "more fields than the header")
@@ -248,6 +259,11 @@ def _yaml_rows(name: str, text: str) -> Iterator[InputRow]:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         yield InputRow(name, line, None, None, None, None, None, f"invalid YAML: {error.problem}")
         return
+    foreign = _foreign_tag(root)
+    if foreign is not None:
+        line = foreign.start_mark.line + 1
+        yield InputRow(name, line, None, None, None, None, None, f"invalid YAML: unsupported tag {foreign.tag!r}")
+        return
     if not isinstance(root, yaml.SequenceNode):
         yield InputRow(name, 1, None, None, None, None, None, "expected a list of itineraries {id, subject, stops}")
         return
@@ -278,6 +294,32 @@ def _yaml_rows(name: str, text: str) -> Iterator[InputRow]:
                 yield InputRow(
                     name, stop_line, itinerary, subject, None, None, None, "a stop must be a place or a mapping"
                 )
+
+
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")
+)
+
+
+def _foreign_tag(root: Any) -> Any:
+    """The first node with a tag outside plain YAML (`!!python/...`, `!custom`), or None.
+    Each node is visited once, so aliases (even a 'billion laughs') cost nothing extra."""
+    import yaml
+
+    seen: set[int] = set()
+    pending = [root] if root is not None else []
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            return node
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+    return None
 
 
 def _scalar(node: Any) -> str | None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from icc_travel import law
+from icc_travel.errors import InputError
 from icc_travel.itinerary import StopSpec
 from icc_travel.models import Dataset, Precedent, Subject
 from icc_travel.places import Place, PlaceResolver
@@ -49,7 +50,12 @@ def check_itinerary(
     situation = dataset.situations[subject.situation]
     results = []
     for spec in stops:
-        place = resolver.resolve(spec.place)
+        try:
+            place = resolver.resolve(spec.place)
+        except InputError as error:
+            if spec.origin is None:
+                raise
+            raise InputError(f"{spec.origin}: {error}") from None
         obligation = law.obligation(subject, place.territory, spec.date, situation, spec.kind)
         precedents = tuple(dataset.precedents_in(place.territory.iso3)) if place.territory else ()
         results.append(StopResult(spec, place, obligation, precedents))

@@ -39,4 +39,13 @@ class InputError(IccTravelError):
         self.suggestions = list(suggestions)
         if self.suggestions:
             message += "; did you mean: " + ", ".join(self.suggestions) + "?"
-        super().__init__(message)
+        super().__init__(shorten(message))
+
+
+def shorten(message: str, limit: int = 400) -> str:
+    """Keep a message to one readable line: a megabyte of bad input is not echoed back whole."""
+    message = " ".join(message.splitlines())
+    if len(message) <= limit:
+        return message
+    half = (limit - 5) // 2
+    return f"{message[:half]} [...] {message[-half:]}"

@@ -10,6 +10,8 @@ from icc_travel.dates import parse_date
 from icc_travel.errors import InputError
 from icc_travel.law import KINDS
 
+MAX_ITINERARY_BYTES = 5_000_000  # a trip, not a dataset: batch reads large files row by row
+
 
 class StopSpec(NamedTuple):
     """One stop as the user wrote it, before the place is resolved."""
@@ -37,7 +39,7 @@ class Itinerary(NamedTuple):
 def read_itinerary(path: Path, default_date: dt.date) -> Itinerary:
     from icc_travel.yamlio import read_yaml
 
-    data = read_yaml(path)
+    data = read_yaml(path, max_bytes=MAX_ITINERARY_BYTES, hint=": use icc-travel batch for many stops")
     name = str(path)
     if data is None:
         raise InputError(f"{name}: empty itinerary file")

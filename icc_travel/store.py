@@ -8,12 +8,14 @@ compared, so a CRC collision only costs a reparse.
 
 from __future__ import annotations
 
+import os
 import pickle
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from icc_travel import paths
+from icc_travel.errors import DataError, Problem
 from icc_travel.models import Dataset
 
 CACHE_FORMAT = 2  # bump when the pickled records change shape
@@ -23,7 +25,13 @@ def load(directory: Path | None = None) -> Dataset:
     """Load and validate all data; raise DataError listing every problem found."""
     directory = directory or paths.data_dir()
     files = [directory / name for name in (paths.TERRITORIES_FILE, paths.WARRANTS_FILE, paths.PRECEDENTS_FILE)]
-    fingerprint = _fingerprint(files)
+    try:
+        fingerprint = _fingerprint(files)
+    except OSError as error:
+        origin = f" (from ${paths.DATA_ENV})" if os.environ.get(paths.DATA_ENV) else ""
+        raise DataError(
+            [Problem(str(error.filename or directory), "data file", f"cannot read: {error.strerror}{origin}")]
+        ) from None
     target = paths.cache_dir() / f"dataset-{zlib.crc32(fingerprint.encode()):08x}.pickle"
     dataset = _cached(target, fingerprint)
     if dataset is None:
@@ -54,8 +62,6 @@ def _cached(target: Path, fingerprint: str) -> Dataset | None:
 
 
 def _remember(target: Path, fingerprint: str, dataset: Dataset) -> None:
-    import os
-
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(f".{os.getpid()}.tmp")

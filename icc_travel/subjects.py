@@ -43,11 +43,20 @@ class SubjectFinder:
                         index.setdefault(word, set()).add(subject.id)
         return index
 
+    def _by_id(self, text: str) -> Subject | None:
+        """The subject with this id, when no other subject's name or alias contains it (the
+        common case, answered without indexing every name: 'gbagbo' is an id and a surname)."""
+        found = next((s for s in self.dataset.subjects if s.id == text), None)
+        if found is None:
+            return None
+        word = text.lower()
+        others = (n for s in self.dataset.subjects if s is not found for n in (s.name, *s.aliases))
+        return None if any(word in name.lower() for name in others) else found
+
     def find(self, text: str) -> Subject:
         if not text.strip():
             raise InputError("empty subject: give an id, name or alias, e.g. putin")
-        by_id = next((s for s in self.dataset.subjects if s.id == text.strip()), None)
-        if by_id is not None:  # an id is unique: no need to index every name and alias
+        if (by_id := self._by_id(text.strip())) is not None:
             return by_id
         for key in _keys(text):
             ids = self._exact.get(key)

@@ -31,10 +31,12 @@ SafeLoader.yaml_implicit_resolvers = {
 }
 
 
-def read_yaml(path: Path, *, label: str | None = None) -> Any:
+def read_yaml(path: Path, *, label: str | None = None, max_bytes: int | None = None, hint: str = "") -> Any:
     """Parse a YAML file with a safe loader; any failure becomes one located InputError."""
     name = label or str(path)
     try:
+        if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
+            raise InputError(f"{name}: too large ({size:,} bytes; the limit is {max_bytes:,}){hint}")
         raw = path.read_bytes()
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory, not a file") from None

@@ -29,6 +29,7 @@ from icc_travel.routes import leg_json
 from icc_travel.store import load
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
+ERRORS_SHOWN = 10  # error rows repeated on stderr
 FLAT = (
     "file",
     "line",
@@ -105,6 +106,8 @@ def batch(
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             write(outcome, "markdown", fail_on, summary.write)
+    for line in error_lines(outcome):
+        click.echo(f"icc-travel: error: {line}", err=True)
     click.echo(summary_line(outcome), err=True)
     warn(outcome.staleness())
     if outcome.errors:
@@ -153,6 +156,15 @@ def _evaluate_with_progress(dataset: Any, rows: Rows, day: dt.date, *, legs: boo
     with Progress(transient=True) as progress:
         task = progress.add_task("checking", total=len(rows))
         return evaluate(dataset, rows, day, progress=lambda done: progress.advance(task, done), legs=legs)
+
+
+def error_lines(outcome: BatchOutcome, limit: int = ERRORS_SHOWN) -> Iterator[str]:
+    """`file:line: message` for the first error rows (all of them are in the output)."""
+    c = outcome.inputs.columns
+    for number in sorted(outcome.errors_by_row)[:limit]:
+        yield f"{c['file'][number]}:{c['line'][number]}: {outcome.errors_by_row[number]}"
+    if outcome.errors > limit:
+        yield f"{outcome.errors - limit} more rows are errors; every one is in the output"
 
 
 def summary_line(outcome: BatchOutcome) -> str:

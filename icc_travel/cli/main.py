@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from icc_travel import __version__
+from icc_travel.errors import shorten
 
 # name -> "module:attribute"; loading lazily keeps `check` from importing the other commands.
 COMMANDS = {
@@ -35,7 +36,7 @@ class LazyGroup(click.Group):
             status = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as error:
             hint = f" See '{error.ctx.command_path} --help'." if error.ctx is not None else ""
-            click.echo(f"icc-travel: error: {error.format_message()}{hint}", err=True)
+            click.echo(f"icc-travel: error: {shorten(error.format_message())}{hint}", err=True)
             sys.exit(2)
         except click.ClickException as error:
             error.show()

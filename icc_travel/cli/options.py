@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from icc_travel.dates import parse_date
-from icc_travel.errors import IccTravelError
+from icc_travel.errors import IccTravelError, shorten
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -20,7 +20,7 @@ class InputFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"icc-travel: error: {self.format_message()}", err=True)
+        click.echo(f"icc-travel: error: {shorten(self.format_message())}", err=True)
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,0 +1,260 @@
+"""A catalogue of bad input through the installed command: each case exits with status 2 and
+says what was wrong in one line on stderr (with file:line where there is a file), never a
+traceback. Batch runs also print their summary line; no other stderr line is allowed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+COMMAND = str(Path(sys.executable).parent / "icc-travel")
+
+BOMB = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+subject: putin
+stops: *g
+"""
+CSV_HEADER = "itinerary,subject,place,date,kind\n"
+
+
+@dataclass
+class Case:
+    id: str
+    args: list[str]
+    says: str  # expected in the error line
+    files: dict[str, str | bytes] = field(default_factory=dict)  # written to the test's folder
+    stdin: str | None = ""  # None: standard input closed
+    at: str | None = None  # "name:line" the error must point at
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def itinerary(name: str, text: str | bytes, says: str, at: str | None = None, *extra: str) -> Case:
+    return Case(
+        f"itinerary {name}",
+        ["check", "putin", "--itinerary", "{dir}/trip.yaml", *extra],
+        says,
+        {"trip.yaml": text},
+        at=at,
+    )
+
+
+def batch(name: str, filename: str, text: str | bytes, says: str, at: str | None = None, *extra: str) -> Case:
+    return Case(f"batch {name}", ["batch", f"{{dir}}/{filename}", *extra], says, {filename: text}, at=at)
+
+
+CASES = [
+    # check: arguments
+    Case("no subject", ["check"], "missing SUBJECT"),
+    Case("no stops", ["check", "putin"], "no stops"),
+    Case("empty subject", ["check", "", "MN"], "SUBJECT"),
+    Case("unknown subject", ["check", "nobody-at-all", "MN"], "unknown subject 'nobody-at-all'"),
+    Case("misspelt subject", ["check", "putn", "MN"], "putin"),
+    Case("ambiguous subject", ["check", "gaddafi", "LY"], "ambiguous subject"),
+    Case("unknown place", ["check", "putin", "Atlantis"], "unknown place 'Atlantis'"),
+    Case("misspelt place", ["check", "putin", "Mongolai"], "Mongolia"),
+    Case("ambiguous place", ["check", "putin", "Congo"], "ambiguous place"),
+    Case("empty place", ["check", "putin", ""], "empty place"),
+    Case("blank place", ["check", "putin", "   "], "empty place"),
+    Case("latitude 91", ["check", "putin", "91,10"], "latitude 91 is outside -90..90"),
+    Case("longitude 181", ["check", "putin", "45,181"], "longitude 181"),
+    Case("coordinates with junk", ["check", "putin", "45,10abc"], "LAT,LON"),
+    Case("three numbers", ["check", "putin", "45,10,3"], "LAT,LON"),
+    Case("coordinates with words", ["check", "putin", "45 N,10 E"], "LAT,LON"),
+    Case("unknown airport", ["check", "putin", "airport:QQQ"], "QQQ"),
+    Case("empty airport", ["check", "putin", "airport:"], "airport"),
+    Case("30 February", ["check", "putin", "MN@2025-02-30"], "does not exist"),
+    Case("compact date", ["check", "putin", "MN@20250101"], "YYYY-MM-DD"),
+    Case("empty date", ["check", "putin", "MN@"], "YYYY-MM-DD"),
+    Case("date before place", ["check", "putin", "@2025-01-01"], "no place before '@'"),
+    Case("month 13 in --on", ["check", "putin", "MN", "--on", "2025-13-01"], "--on"),
+    Case("words in --on", ["check", "putin", "MN", "--on", "yesterday"], "YYYY-MM-DD"),
+    Case("unknown --format", ["check", "putin", "MN", "--format", "xml"], "'--format'"),
+    Case("--format from the environment", ["check", "putin", "MN"], "'--format'", env={"ICC_TRAVEL_FORMAT": "xml"}),
+    Case("unknown --fail-on", ["check", "putin", "MN", "--fail-on", "everything"], "'--fail-on'"),
+    Case("unknown option", ["check", "putin", "MN", "--bogus"], "--bogus"),
+    Case("unknown command", ["chek", "putin", "MN"], "did you mean: check"),
+    Case("very long place", ["check", "putin", "X" * 100_000], "unknown place"),
+    # check --itinerary
+    Case("missing itinerary", ["check", "putin", "--itinerary", "{dir}/none.yaml"], "no such file"),
+    Case("itinerary is a directory", ["check", "putin", "--itinerary", "{dir}"], "is a directory"),
+    Case(
+        "itinerary below a file",
+        ["check", "putin", "--itinerary", "{dir}/trip.yaml/x"],
+        "cannot read",
+        {"trip.yaml": "subject: putin\n"},
+    ),
+    itinerary("empty", "", "empty itinerary file"),
+    itinerary("only a comment", "# nothing here\n", "empty itinerary file"),
+    itinerary("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
+    itinerary("with NUL bytes", "subject: putin\x00\n", "binary file"),
+    itinerary("huge", "subject: putin\nstops:\n" + "  - MN\n" * 2_000_000, "too large"),
+    itinerary("alias bomb", BOMB, "a stop", "{dir}/trip.yaml:"),
+    itinerary(
+        "python tag", "subject: !!python/object/apply:os.system ['true']\nstops: [MN]\n", "invalid YAML", "trip.yaml:1"
+    ),
+    itinerary("unknown tag", "subject: putin\nstops: [!place MN]\n", "invalid YAML", "trip.yaml:2"),
+    itinerary("bad syntax", "subject: putin\nstops: [MN\n", "invalid YAML", "trip.yaml:"),
+    itinerary("a list at the root", "- MN\n- RU\n", "expected a mapping"),
+    itinerary("no stops", "subject: putin\nstops: []\n", "no stops"),
+    itinerary("stop without place", "subject: putin\nstops:\n  - date: 2024-09-03\n", "needs a 'place'", "trip.yaml:3"),
+    itinerary(
+        "bad stop date",
+        "subject: putin\nstops:\n  - MN\n  - {place: MN, date: 2024-02-30}\n",
+        "does not exist",
+        "trip.yaml:4",
+    ),
+    itinerary(
+        "datetime stop date",
+        "subject: putin\nstops:\n  - {place: MN, date: 2024-09-03T10:00:00}\n",
+        "YYYY-MM-DD",
+        "trip.yaml:3",
+    ),
+    itinerary(
+        "unknown kind", "subject: putin\nstops:\n  - {place: MN, kind: cruise}\n", "kind must be one of", "trip.yaml:3"
+    ),
+    itinerary("subject not text", "subject: [putin]\nstops: [MN]\n", "subject must be text"),
+    itinerary(
+        "unknown place", "subject: putin\nstops:\n  - MN\n  - Atlantis\n", "unknown place 'Atlantis'", "trip.yaml:4"
+    ),
+    # batch
+    Case("batch without a file", ["batch"], "Missing argument"),
+    Case("batch of a missing file", ["batch", "{dir}/none.csv"], "no such file", at="none.csv:1"),
+    Case("batch of a directory", ["batch", "{dir}"], "is a directory", at=":1"),
+    Case("batch of closed stdin", ["batch", "-"], "standard input is closed", stdin=None, at="<stdin>:1"),
+    Case("batch of empty stdin", ["batch", "-", "--input-format", "csv"], "empty input", at="<stdin>:1"),
+    Case("batch, unknown --input-format", ["batch", "-", "--input-format", "xls"], "'--input-format'"),
+    Case(
+        "batch output into a missing folder",
+        ["batch", "{dir}/v.csv", "-o", "{dir}/no/out.json"],
+        "cannot write",
+        {"v.csv": CSV_HEADER + "a,putin,MN,2024-09-03,visit\n"},
+    ),
+    batch("empty CSV", "v.csv", "", "empty input", "v.csv:1"),
+    batch(
+        "CSV without place",
+        "v.csv",
+        "itinerary,subject,date\na,putin,2024-09-03\n",
+        "CSV header lacks place",
+        "v.csv:1",
+    ),
+    batch(
+        "CSV row with extra fields",
+        "v.csv",
+        CSV_HEADER + "a,putin,MN,2024-09-03,visit,extra\n",
+        "more fields",
+        "v.csv:2",
+    ),
+    batch(
+        "CSV unknown place",
+        "v.csv",
+        CSV_HEADER + "a,putin,MN,2024-09-03,visit\na,putin,Atlantis,2024-09-03,visit\n",
+        "unknown place 'Atlantis'",
+        "v.csv:3",
+    ),
+    batch(
+        "CSV with BOM and CRLF, bad date",
+        "v.csv",
+        ("\ufeff" + CSV_HEADER + "a,putin,MN,2024-02-30,visit\n").replace("\n", "\r\n"),
+        "does not exist",
+        "v.csv:2",
+    ),
+    batch("CSV unknown kind", "v.csv", CSV_HEADER + "a,putin,MN,2024-09-03,cruise\n", "kind must be one of", "v.csv:2"),
+    batch(
+        "CSV unknown subject",
+        "v.csv",
+        CSV_HEADER + "a,nobody-at-all,MN,2024-09-03,visit\n",
+        "unknown subject",
+        "v.csv:2",
+    ),
+    batch("CSV latitude 91", "v.csv", CSV_HEADER + 'a,putin,"91,10",2024-09-03,visit\n', "latitude 91", "v.csv:2"),
+    batch(
+        "CSV very long line",
+        "v.csv",
+        CSV_HEADER + "a,putin," + "Y" * 1_000_000 + ",2024-09-03,visit\n",
+        "field larger than",
+        "v.csv:2",
+    ),
+    batch("binary", "v.csv", b"\x00\x01\x02\x03", "binary file", "v.csv:1"),
+    batch("not UTF-8", "v.csv", b"itinerary,subject\n\xff\xfe", "not UTF-8", "v.csv:1"),
+    batch(
+        "JSON Lines, invalid line",
+        "v.jsonl",
+        '{"subject": "putin", "place": "MN"}\n{"subject": \n',
+        "invalid JSON",
+        "v.jsonl:2",
+    ),
+    batch("JSON Lines, not an object", "v.jsonl", '["putin", "MN"]\n', "expected a JSON object", "v.jsonl:1"),
+    batch("YAML, bad syntax", "v.yaml", "- id: a\n  subject: putin\n  stops: [MN\n", "invalid YAML", "v.yaml:"),
+    batch("YAML, python tag", "v.yaml", "- !!python/object/apply:os.system ['true']\n", "invalid YAML", "v.yaml:1"),
+    batch("YAML, alias bomb", "v.yaml", BOMB, "expected a list", "v.yaml:1"),
+    batch("YAML, itinerary without stops", "v.yaml", "- id: a\n  subject: putin\n", "no list of stops", "v.yaml:1"),
+    # the report commands
+    Case("table, unknown subject", ["table", "--subject", "nobody-at-all"], "unknown subject"),
+    Case("table, 29 February 2025", ["table", "--on", "2025-02-29"], "does not exist"),
+    Case("states, unknown format", ["states", "--format", "yaml"], "'--format'"),
+    Case("subject, empty", ["subject", ""], "empty subject"),
+    Case("precedents, unknown state", ["precedents", "--state", "Atlantis"], "unknown place"),
+    Case("map, wrong extension", ["map", "--subject", "putin", "-o", "{dir}/map.jpg"], ".png or .svg"),
+    Case("map, missing folder", ["map", "--subject", "putin", "-o", "{dir}/no/map.png"], "does not exist"),
+    Case("map, unknown subject", ["map", "--subject", "nobody-at-all", "-o", "{dir}/map.png"], "unknown subject"),
+    Case("data, unknown subcommand", ["data", "bogus"], "bogus"),
+    Case("missing data directory", ["states"], "No such file", env={"ICC_TRAVEL_DATA": "/nonexistent/icc-travel-data"}),
+]
+
+
+def test_the_catalogue_is_large_and_ids_are_unique() -> None:
+    assert len(CASES) >= 50
+    assert len({case.id for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input_is_one_line_and_status_2(case: Case, tmp_path: Path) -> None:
+    for name, content in case.files.items():
+        target = tmp_path / name
+        target.write_bytes(content if isinstance(content, bytes) else content.encode())
+    args = [arg.replace("{dir}", str(tmp_path)) for arg in case.args]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **case.env}
+    env.pop("ICC_TRAVEL_FORMAT", None) if "ICC_TRAVEL_FORMAT" not in case.env else None
+    stdin = subprocess.DEVNULL if case.stdin is not None else None
+    if case.stdin is None:  # a shell closes standard input before starting the command
+        done = subprocess.run(
+            ["sh", "-c", '"$0" "$@" <&-', COMMAND, *args], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+    else:
+        done = subprocess.run([COMMAND, *args], stdin=stdin, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("icc-travel: error: ")]
+    others = [line for line in done.stderr.splitlines() if not line.startswith(("icc-travel: error: ", "batch: "))]
+    assert len(errors) == 1 and not others, done.stderr
+    assert case.says in errors[0]
+    assert len(errors[0]) < 600  # a megabyte of input is not echoed back
+    if case.at is not None:
+        assert case.at.replace("{dir}", str(tmp_path)) in errors[0]
+
+
+def test_text_quirks_that_are_not_errors(invoke, tmp_path: Path) -> None:
+    """A byte-order mark, CRLF line ends and harmless YAML anchors are read as intended."""
+    rows = tmp_path / "v.csv"
+    rows.write_bytes(("\ufeff" + CSV_HEADER + "a,putin,MN,2024-09-03,visit\n").replace("\n", "\r\n").encode())
+    result = invoke("batch", str(rows), "--format", "jsonl")
+    assert result.exit_code == 1 and '"obligation": "arrest"' in result.stdout
+    trip = tmp_path / "trip.yaml"
+    trip.write_bytes(
+        "\ufeffsubject: putin\r\nstops:\r\n  - {place: MN, date: &day 2024-09-03}\r\n  - {place: RU, date: *day}\r\n".encode()
+    )
+    result = invoke("check", "--itinerary", str(trip), "--format", "json")
+    assert result.exit_code == 1
+    assert [stop["date"] for stop in json.loads(result.stdout)["stops"]] == ["2024-09-03"] * 2
