@@ -131,6 +131,13 @@ CASES = [
     # batch
     Case("batch without a file", ["batch"], "Missing argument"),
     Case("batch of a missing file", ["batch", "{dir}/none.csv"], "no such file", at="none.csv:1"),
+    Case(
+        "batch of a path below a file",
+        ["batch", "{dir}/v.csv/x"],
+        "cannot read",
+        {"v.csv": CSV_HEADER},
+        at="v.csv/x:1",
+    ),
     Case("batch of a directory", ["batch", "{dir}"], "is a directory", at=":1"),
     Case("batch of closed stdin", ["batch", "-"], "standard input is closed", stdin=None, at="<stdin>:1"),
     Case("batch of empty stdin", ["batch", "-", "--input-format", "csv"], "empty input", at="<stdin>:1"),

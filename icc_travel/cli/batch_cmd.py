@@ -130,11 +130,7 @@ def _read(name: str, declared: str | None) -> Rows:
     except FileNotFoundError:
         return _failed(label, "no such file")
     except (OSError, ValueError) as error:
-        return [
-            InputRow(
-                label, 1, None, None, None, None, None, f"cannot read: {getattr(error, 'strerror', None) or error}"
-            )
-        ]
+        return _failed(label, f"cannot read: {getattr(error, 'strerror', None) or error}")
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
