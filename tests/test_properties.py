@@ -1,0 +1,170 @@
+"""Properties that must hold for any input: the parsers never crash on text, dates are strict,
+and the legal engine's invariants hold over the real data for every subject and territory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from icc_travel import law
+from icc_travel.check import check_itinerary
+from icc_travel.dates import parse_date
+from icc_travel.errors import InputError
+from icc_travel.itinerary import StopSpec, parse_stop
+from icc_travel.models import Dataset
+from icc_travel.places import PlaceResolver, parse_coordinates
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+DAYS = st.dates(min_value=dt.date(1998, 7, 17), max_value=dt.date(2030, 12, 31))
+TODAY = dt.date(2026, 1, 1)
+
+
+@SETTINGS
+@given(st.text())
+def test_parse_date_accepts_only_real_iso_dates(text: str) -> None:
+    try:
+        day = parse_date(text)
+    except InputError:
+        assert not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text) or not _exists(text.strip())
+    else:
+        assert day.isoformat() == text.strip()
+
+
+def _exists(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+@SETTINGS
+@given(DAYS)
+def test_parse_date_round_trips(day: dt.date) -> None:
+    assert parse_date(day.isoformat()) == day
+
+
+@SETTINGS
+@given(st.text(), DAYS)
+def test_parse_stop_never_fails_otherwise(text: str, default: dt.date) -> None:
+    try:
+        stop = parse_stop(text, default)
+    except InputError as error:
+        assert "\n" not in str(error)
+    else:
+        assert stop.date == default or "@" in text
+        assert stop.place in text
+
+
+@SETTINGS
+@given(st.text(alphabet="@-0123456789MNRU ", max_size=20), DAYS)
+def test_a_stop_with_a_date_keeps_the_place_before_the_last_at(text: str, default: dt.date) -> None:
+    try:
+        stop = parse_stop(text, default)
+    except InputError:
+        return
+    place, at, date_text = text.rpartition("@")
+    if at:
+        assert stop.place == place and stop.date.isoformat() == date_text.strip()
+
+
+@SETTINGS
+@given(st.floats(-90, 90), st.floats(-180, 180))
+def test_coordinates_in_range_parse_back(lat: float, lon: float) -> None:
+    text = f"{lat:.7f}, {lon:.7f}"  # decimal degrees, as the README asks
+    assert parse_coordinates(text) == (float(f"{lat:.7f}"), float(f"{lon:.7f}"))
+
+
+@SETTINGS
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True))
+def test_coordinates_out_of_range_are_refused(lat: float, lon: float) -> None:
+    inside = abs(float(f"{lat:.7f}")) <= 90 and abs(float(f"{lon:.7f}")) <= 180  # False for NaN, infinities
+    try:
+        parse_coordinates(f"{lat:.7f},{lon:.7f}")
+    except InputError:
+        assert not inside
+    else:
+        assert inside
+
+
+@SETTINGS
+@given(st.text(max_size=40))
+def test_place_resolution_answers_or_explains(resolver: PlaceResolver, text: str) -> None:
+    try:
+        place = resolver.resolve(text)
+    except InputError as error:
+        assert str(error) and "\n" not in str(error)
+    else:
+        assert place.territory is None or place.territory.iso3
+
+
+def _subjects_with_warrants(dataset: Dataset) -> list:
+    return [s for s in dataset.subjects if law.first_warrant(s) is not None]
+
+
+@SETTINGS
+@given(st.data())
+def test_before_the_first_warrant_the_level_is_none_everywhere(dataset: Dataset, data: st.DataObject) -> None:
+    subject = data.draw(st.sampled_from(_subjects_with_warrants(dataset)))
+    first = law.first_warrant(subject)
+    assert first is not None
+    day = data.draw(st.dates(max_value=first - dt.timedelta(days=1)))
+    territory = data.draw(st.sampled_from(dataset.territories))
+    situation = dataset.situations[subject.situation]
+    for kind in law.KINDS:
+        decided = law.obligation(subject, territory, day, situation, kind)
+        assert (decided.level, decided.basis) == (law.NONE, "no_warrant")
+
+
+@SETTINGS
+@given(st.data())
+def test_a_party_in_force_must_arrest_a_subject_at_large(dataset: Dataset, data: st.DataObject) -> None:
+    at_large = [s for s in _subjects_with_warrants(dataset) if s.status == "at_large"]
+    subject = data.draw(st.sampled_from(at_large))
+    first = law.first_warrant(subject)
+    day = data.draw(st.dates(min_value=first, max_value=dataset.as_of))
+    parties = [t for t in dataset.territories if law.statute_in_force(t, day)]
+    territory = data.draw(st.sampled_from(parties))
+    decided = law.obligation(subject, territory, day, dataset.situations[subject.situation])
+    assert (decided.level, decided.basis) == (law.ARREST, "state_party")
+    assert decided.sources and decided.reasons
+
+
+@SETTINGS
+@given(st.data())
+def test_every_answer_is_a_known_level_and_basis_with_sources(dataset: Dataset, data: st.DataObject) -> None:
+    subject = data.draw(st.sampled_from(dataset.subjects))
+    territory = data.draw(st.sampled_from([*dataset.territories, None]))
+    day = data.draw(DAYS)
+    kind = data.draw(st.sampled_from(law.KINDS))
+    decided = law.obligation(subject, territory, day, dataset.situations[subject.situation], kind)
+    assert decided.level in law.LEVELS and decided.level != law.OVERFLIGHT
+    assert decided.basis in law.BASES
+    assert decided.reasons
+    if decided.level != law.NONE:
+        assert decided.sources
+
+
+@pytest.fixture(scope="module")
+def codes(dataset: Dataset) -> list[str]:
+    return sorted(dataset.by_iso3)
+
+
+@SETTINGS
+@given(st.data())
+def test_results_do_not_depend_on_stop_order(
+    dataset: Dataset, resolver: PlaceResolver, codes: list[str], data: st.DataObject
+) -> None:
+    subject = data.draw(st.sampled_from(dataset.subjects))
+    stops = data.draw(
+        st.lists(st.builds(StopSpec, st.sampled_from(codes), DAYS, st.sampled_from(law.KINDS)), min_size=1, max_size=6)
+    )
+    order = data.draw(st.permutations(range(len(stops))))
+    forward = check_itinerary(dataset, subject, stops, resolver, legs=False)
+    shuffled = check_itinerary(dataset, subject, [stops[i] for i in order], resolver, legs=False)
+    assert [shuffled.stops[order.index(i)] for i in range(len(stops))] == list(forward.stops)
+    assert forward.worst() == shuffled.worst()
