@@ -27,7 +27,13 @@ LICENCES = [
 
 @click.group()
 def data() -> None:
-    """Validate and describe the bundled datasets."""
+    """Validate and describe the bundled datasets.
+
+    \b
+    Examples:
+      icc-travel data validate
+      icc-travel data info --format json
+    """
 
 
 @data.command()
