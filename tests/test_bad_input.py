@@ -265,3 +265,24 @@ def test_text_quirks_that_are_not_errors(invoke, tmp_path: Path) -> None:
     result = invoke("check", "--itinerary", str(trip), "--format", "json")
     assert result.exit_code == 1
     assert [stop["date"] for stop in json.loads(result.stdout)["stops"]] == ["2024-09-03"] * 2
+
+
+def test_yaml_is_only_read_with_safe_loaders() -> None:
+    """Every YAML call in the code names a safe loader; nothing can construct objects."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [*root.joinpath("icc_travel").rglob("*.py"), *root.joinpath("scripts").glob("*.py")]
+    calls = []
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "yaml":
+                assert node.attr not in {"unsafe_load", "full_load", "FullLoader", "UnsafeLoader", "Loader"}, source
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                func = node.func
+                if isinstance(func.value, ast.Name) and func.value.id == "yaml" and func.attr in {"load", "compose"}:
+                    loader = next((k.value for k in node.keywords if k.arg == "Loader"), None)
+                    calls.append((source.name, ast.unparse(loader) if loader is not None else None))
+    assert calls
+    for name, loader in calls:
+        assert loader in {"SafeLoader", "yaml.SafeLoader"}, (name, loader)
