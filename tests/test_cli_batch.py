@@ -168,3 +168,30 @@ def test_legs_in_csv_and_the_overflight_threshold(invoke, legs_csv: Path) -> Non
     plain = invoke("batch", str(legs_csv), "--format", "json", "--no-legs")
     assert all(row["leg"] is None for row in json.loads(plain.stdout)["rows"])
     assert "legs" not in plain.stderr
+
+
+def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None:
+    """The fast CSV writer against csv.writer on awkward values: commas, quotes, line breaks."""
+    import csv
+    import datetime as dt
+    import io
+
+    from icc_travel.batch import evaluate, read_rows
+    from icc_travel.cli.batch_cmd import FLAT, csv_lines, flat
+
+    text = (
+        "itinerary,subject,place,date,kind\n"
+        '"trip, one",putin,"47.92,106.92",2024-09-03,visit\n'
+        '"say ""hi""",putin,airport:ULN,2024-09-04,transit\n'
+        '"two\nlines",Putin,Atlantis,2024-09-03,visit\n'
+        "b,netanyahu,airport:TLV,2025-04-02,visit\n"
+        "b,netanyahu,airport:BUD,2025-04-03,visit\n"
+        'c,"nobody, really",MN,2024-09-03,visit\n'
+    )
+    outcome = evaluate(dataset, read_rows(str(tmp_path / "odd, name.csv"), text, "csv"), dt.date(2024, 9, 3))
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(FLAT)
+    writer.writerows(flat(row) for row in outcome.rows())
+    assert ",".join(FLAT) + "\n" + "".join(csv_lines(outcome)) == expected.getvalue()
+    assert outcome.errors == 2 and len(outcome.leg_of_row) == 1  # b: Tel Aviv to Budapest

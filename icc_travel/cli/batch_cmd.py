@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gc
+import itertools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -205,9 +206,10 @@ def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], An
         for row in outcome.rows():
             out(json.dumps(row, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        writer = csv.writer(_Sink(out), lineterminator="\n")
-        writer.writerow(FLAT)
-        writer.writerows(_csv_records(outcome))
+        out(",".join(FLAT) + "\n")
+        lines = csv_lines(outcome)
+        while chunk := list(itertools.islice(lines, 8192)):
+            out("".join(chunk))
     elif fmt == "markdown":
         out(
             "| File | Line | Itinerary | Subject | Place | Date | State | Obligation | Basis | Leg overflies | Error |\n"
@@ -237,58 +239,55 @@ def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], An
             out(line + "\n")
 
 
-def _csv_records(outcome: BatchOutcome) -> Iterator[tuple]:
+def csv_lines(outcome: BatchOutcome) -> Iterator[str]:
+    """Rows as CSV text, quoted as csv.writer's QUOTE_MINIMAL quotes them. The part of a line
+    that comes from its result is rendered once per result: a million rows share far fewer."""
     c = outcome.inputs.columns
-    tails = []  # results are shared between rows: flatten each once
+    subjects, tails = [], []
     for result in outcome.results:
         country = result["country"] or {}
-        tails.append(
-            (
-                result["subject"],
-                result["date"],
-                result["kind"],
-                country.get("iso3"),
-                country.get("name"),
-                result["obligation"],
-                result["basis"],
-                None,
-                None,
-                None,
-                None,
-            )
-        )
+        subjects.append(_quoted(result["subject"]))
+        tails.append(_tail(result, country, None))
+    files: dict[str, str] = {}
     rows = zip(c["file"], c["line"], c["itinerary"], c["subject"], c["place"], outcome.result_of_row, strict=True)
     for number, (file, line, itinerary, subject, place, index) in enumerate(rows):
+        head = f"{files.get(file) or files.setdefault(file, _quoted(file))},{line},{_quoted(itinerary)}"
         if index < 0:
-            yield (
-                file,
-                line,
-                itinerary,
-                subject,
-                place,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                outcome.errors_by_row[number],
-            )
-        else:
-            subject_id, *rest = tails[index]
-            leg = outcome.leg_of_row.get(number)
-            if leg is not None:
-                json_leg = leg_json(leg)
-                rest[-4:-1] = [json_leg["from"], json_leg["distance_km"], overflown_text(json_leg["overflown"])]
-            yield (file, line, itinerary, subject_id, place, *rest)
+            error = _quoted(outcome.errors_by_row[number])
+            yield f"{head},{_quoted(subject)},{_quoted(place)},,,,,,,,,,{error}\n"
+            continue
+        tail = tails[index]
+        leg = outcome.leg_of_row.get(number)
+        if leg is not None:
+            result = outcome.results[index]
+            tail = _tail(result, result["country"] or {}, leg_json(leg))
+        yield f"{head},{subjects[index]},{_quoted(place)},{tail}\n"
 
 
-class _Sink:
-    def __init__(self, out: Callable[[str], Any]) -> None:
-        self.write = out
+def _tail(result: dict[str, Any], country: dict[str, Any], leg: dict[str, Any] | None) -> str:
+    values = (
+        result["date"],
+        result["kind"],
+        country.get("iso3"),
+        country.get("name"),
+        result["obligation"],
+        result["basis"],
+        None if leg is None else leg["from"],
+        None if leg is None else leg["distance_km"],
+        None if leg is None else overflown_text(leg["overflown"]),
+        None,
+    )
+    return ",".join(_quoted(value) for value in values)
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _quoted(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
 def _summary(outcome: BatchOutcome) -> dict[str, Any]:
