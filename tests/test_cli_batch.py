@@ -22,11 +22,14 @@ VISITS = """\
 """
 
 
+def written(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
 @pytest.fixture
 def visits(tmp_path: Path) -> Path:
-    path = tmp_path / "visits.yaml"
-    path.write_text(VISITS)
-    return path
+    return written(tmp_path / "visits.yaml", VISITS)
 
 
 def test_every_row_comes_out_and_counts_reconcile(invoke, visits: Path) -> None:
@@ -134,9 +137,7 @@ n1,netanyahu,airport:BUD,2025-04-03,visit
 
 @pytest.fixture
 def legs_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "legs.csv"
-    path.write_text(LEGS)
-    return path
+    return written(tmp_path / "legs.csv", LEGS)
 
 
 def test_rows_carry_the_leg_arriving_at_them(invoke, legs_csv: Path) -> None:

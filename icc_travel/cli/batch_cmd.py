@@ -31,6 +31,20 @@ from icc_travel.store import load
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 ERRORS_SHOWN = 10  # error rows repeated on stderr
+# the CSV columns a reader of a Markdown report needs, with their headers
+MARKDOWN_COLUMNS = {
+    "file": "File",
+    "line": "Line",
+    "itinerary": "Itinerary",
+    "subject": "Subject",
+    "input": "Place",
+    "date": "Date",
+    "state": "State",
+    "obligation": "Obligation",
+    "basis": "Basis",
+    "overflown": "Leg overflies",
+    "error": "Error",
+}
 FLAT = (
     "file",
     "line",
@@ -211,23 +225,9 @@ def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], An
         while chunk := list(itertools.islice(lines, 8192)):
             out("".join(chunk))
     elif fmt == "markdown":
-        out(
-            "| File | Line | Itinerary | Subject | Place | Date | State | Obligation | Basis | Leg overflies | Error |\n"
-        )
-        out("|---|---|---|---|---|---|---|---|---|---|---|\n")
-        shown = (
-            "file",
-            "line",
-            "itinerary",
-            "subject",
-            "input",
-            "date",
-            "state",
-            "obligation",
-            "basis",
-            "overflown",
-            "error",
-        )
+        out("| " + " | ".join(MARKDOWN_COLUMNS.values()) + " |\n")
+        out("|" + "---|" * len(MARKDOWN_COLUMNS) + "\n")
+        shown = tuple(MARKDOWN_COLUMNS)
         for row in outcome.rows():
             cells = dict(zip(FLAT, flat(row), strict=True))
             out(
