@@ -18,6 +18,7 @@ from icc_travel import law
 from icc_travel.models import Dataset, Subject, Territory
 
 COARSE_KM = 25.0
+ROUTE_PRECEDENTS_CITED = 2  # newest route-avoidance episodes quoted per overflown state
 CHUNK = 2_000  # legs per vectorised pass: bounds memory at a few hundred MB
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
 
@@ -161,11 +162,27 @@ class RoutePlanner:
             for territory, length in crossed:
                 key = (subject.id, territory.feature_index, on)
                 if key not in decided:
-                    situation = self.dataset.situations[subject.situation]
-                    decided[key] = law.overflight(law.obligation(subject, territory, on, situation))
+                    decided[key] = self._overflight(subject, territory, on)
                 overflown.append(Overflown(territory, round(length, 1), decided[key]))
             legs.append(Leg(start[0], end[0], round(km, 1), tuple(overflown)))
         return legs
+
+    def _overflight(self, subject: Subject, territory: Territory, on: dt.date) -> law.Obligation:
+        """The overflight level, with the route-avoidance episodes recorded over that state up
+        to the date (any subject, newest first) as reasons and sources."""
+        landing = law.obligation(subject, territory, on, self.dataset.situations[subject.situation])
+        flown = law.overflight(landing)
+        if flown.level != law.OVERFLIGHT:
+            return flown
+        routes = [
+            p for p in self.dataset.precedents_in(territory.sovereign) if p.outcome == "overflight" and p.start <= on
+        ]
+        if not routes:
+            return flown
+        cited = routes[:ROUTE_PRECEDENTS_CITED]
+        reasons = (*flown.reasons, *(f"Route precedent: {p.start} {p.subject}: {p.event}" for p in cited))
+        sources = tuple(dict.fromkeys((*flown.sources, *(url for p in cited for url in p.sources))))
+        return flown._replace(reasons=reasons, sources=sources)
 
 
 def legs_for(planner: RoutePlanner, subject: Subject, stops: Sequence) -> list[Leg]:
@@ -213,6 +230,8 @@ def leg_json(leg: Leg) -> dict:
                 "km": o.km,
                 "obligation": o.obligation.level,
                 "basis": o.obligation.basis,
+                "reasons": list(o.obligation.reasons),
+                "sources": list(o.obligation.sources),
             }
             for o in leg.overflown
         ],

@@ -59,7 +59,7 @@ def test_check_json_has_legs_and_fail_on_overflight(invoke) -> None:
     assert (leg["from"], leg["to"]) == ("airport:SVO", "airport:ULN") and 4500 < leg["distance_km"] < 4800
     rows = {o["iso3"]: o for o in leg["overflown"]}
     assert rows["RUS"]["obligation"] == "none" and rows["MNG"]["obligation"] == "overflight"
-    assert set(rows["MNG"]) == {"iso3", "name", "km", "obligation", "basis"}
+    assert set(rows["MNG"]) == {"iso3", "name", "km", "obligation", "basis", "reasons", "sources"}
     moscow_only = ["check", "putin", "airport:SVO@2024-09-02", "airport:LED@2024-09-02"]
     assert invoke(*moscow_only, "--fail-on", "overflight").exit_code == 0
     assert (
@@ -78,3 +78,18 @@ def test_no_legs_and_code_stops(invoke) -> None:
     assert with_flag["legs"] == []
     codes_only = json.loads(invoke("check", "putin", "RU", "MN", "--format", "json").stdout)
     assert codes_only["legs"] == []  # code stops have no coordinates to draw a leg from
+
+
+def test_overflown_parties_cite_route_precedents_up_to_the_date(invoke) -> None:
+    def greece(day: str) -> dict:
+        result = invoke("check", "netanyahu", f"airport:TLV@{day}", f"airport:JFK@{day}", "--format", "json")
+        (leg,) = json.loads(result.stdout)["legs"]
+        return next(o for o in leg["overflown"] if o["iso3"] == "GRC")
+
+    later = greece("2026-03-01")
+    assert later["obligation"] == "overflight"
+    routes = [r for r in later["reasons"] if r.startswith("Route precedent: ")]
+    assert routes and routes[0].startswith("Route precedent: 2026-02-10 netanyahu")
+    assert "emergency or forced landing" in later["reasons"][0]
+    earlier = greece("2025-01-01")  # before any recorded route-avoidance flight
+    assert not [r for r in earlier["reasons"] if r.startswith("Route precedent")]

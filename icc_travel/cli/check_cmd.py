@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,9 @@ from icc_travel.itinerary import parse_stop, read_itinerary
 from icc_travel.places import PlaceResolver
 from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
+
+if TYPE_CHECKING:
+    from icc_travel.routes import Overflown
 
 CAVEAT = (
     "Absence from the data does not prove there is no sealed warrant; check the Court's "
@@ -122,9 +126,7 @@ def check_report(result: CheckResult) -> Report:
             )
         )
     for number, leg in enumerate(result.legs, 1):
-        lines = [
-            f"{o.territory.label}: {o.km:g} km, {o.obligation.level} ({o.obligation.basis})" for o in leg.overflown
-        ] or ["no territory overflown"]
+        lines = [_overflown_line(o) for o in leg.overflown] or ["no territory overflown"]
         details.append((f"Leg {number}: {leg.start} -> {leg.end}, {leg.distance_km:g} km great circle", lines))
     subject = result.subject
     return Report(
@@ -148,3 +150,13 @@ def check_report(result: CheckResult) -> Report:
             for key in ("stop", "date", "kind", "input", "iso3", "state", "obligation", "basis", "precedents")
         ],
     )
+
+
+def _overflown_line(overflown: Overflown) -> str:
+    line = (
+        f"{overflown.territory.label}: {overflown.km:g} km, {overflown.obligation.level} ({overflown.obligation.basis})"
+    )
+    routes = [
+        r.removeprefix("Route precedent: ") for r in overflown.obligation.reasons if r.startswith("Route precedent")
+    ]
+    return line + (f"; route precedent {routes[0]}" if routes else "")
