@@ -286,3 +286,21 @@ def test_yaml_is_only_read_with_safe_loaders() -> None:
     assert calls
     for name, loader in calls:
         assert loader in {"SafeLoader", "yaml.SafeLoader"}, (name, loader)
+
+
+def test_a_reader_that_leaves_early_gets_status_141_and_no_traceback(tmp_path: Path) -> None:
+    rows = tmp_path / "many.csv"
+    rows.write_text(CSV_HEADER + "".join(f"r{i},putin,MN,2024-09-03,visit\n" for i in range(5000)))
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [COMMAND, "batch", str(rows), "--format", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"{")
+    process.stdout.close()  # like `| head -1`
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 141
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr

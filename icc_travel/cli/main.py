@@ -26,10 +26,14 @@ COMMANDS = {
 }
 
 
+class _ClosedPipe(Exception):
+    """Standard output's reader went away."""
+
+
 class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        """Every failure ends as one line on stderr: click's usage errors (normally a usage
-        block plus a message), a closed pipe, an interrupt."""
+        """Every failure ends as one line on stderr (click's usage errors, normally a usage
+        block plus a message; an interrupt), or silently with status 141 for a closed pipe."""
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
@@ -44,11 +48,17 @@ class LazyGroup(click.Group):
         except (click.Abort, KeyboardInterrupt, EOFError):
             click.echo("icc-travel: interrupted", err=True)
             sys.exit(130)
-        except BrokenPipeError:
+        except _ClosedPipe:
             # the reader (e.g. `head`) left: stop quietly, and keep Python from complaining at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
+            sys.exit(141)  # as a shell reports SIGPIPE: not 1, which means "reached --fail-on"
         sys.exit(status if isinstance(status, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # click would turn it into a bare exit status 1
+            raise _ClosedPipe from None
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
         name = args[0] if args else ""
