@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -87,19 +88,24 @@ class BatchOutcome:
     def result_count(self) -> int:
         return len(self.inputs) - self.errors
 
+    @cached_property
+    def rows_per_result(self) -> Counter[int]:
+        """How many rows share each result (counted once: a million rows take a while)."""
+        used = Counter(self.result_of_row)
+        used.pop(-1, None)
+        return used
+
     def levels(self) -> Counter[str]:
-        used = Counter(i for i in self.result_of_row if i >= 0)
         counts: Counter[str] = Counter()
-        for index, count in used.items():
+        for index, count in self.rows_per_result.items():
             counts[self.results[index]["obligation"]] += count
         return counts
 
     def staleness(self) -> str | None:
         """Rows dated after the data, counted per row (results are shared between rows)."""
-        used = Counter(i for i in self.result_of_row if i >= 0)
         dates = [
             dt.date.fromisoformat(self.results[index]["date"])
-            for index, count in used.items()
+            for index, count in self.rows_per_result.items()
             if self.results[index]["after_data_as_of"]
             for _ in range(count)
         ]
