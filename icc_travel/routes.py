@@ -1,9 +1,12 @@
 """Great-circle legs between stops and the territories each one flies over.
 
-A leg is sampled along the WGS84 geodesic (every 25 km, and every 5 km wherever a grid cell
-holds a border or coast); each sample is located in the territory polygons (12-nm territorial
-sea included) and stands for the stretch of the leg around it. Longitudes come back normalised to -180..180, so a leg across the antimeridian needs no
-special geometry. Kilometres per territory are accurate to about one sample spacing per border.
+A leg is sampled along the WGS84 geodesic every 25 km; where a stretch touches a grid cell
+that holds a border or coast it is re-sampled every 5 km, on the chord between its ends
+(metres from the geodesic at that length). Each sample is located in the territory polygons
+(12-nm territorial sea included) and stands for the stretch around it. Longitudes come back
+normalised to -180..180, so a leg across the antimeridian needs no special geometry.
+Kilometres per territory are accurate to about one sample spacing per border. Many legs are
+measured together: one geodesic call and one polygon lookup per chunk of legs.
 """
 
 from __future__ import annotations
