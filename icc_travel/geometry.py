@@ -7,6 +7,7 @@ Parsed polygons are cached as WKB beside the user's cache (160 ms -> 10 ms per r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,14 +37,25 @@ class TerritoryIndex:
         return [sorted(hits) for hits in found]
 
 
+def file_digest(path: Path) -> str:
+    """A short content hash naming the caches built from a territories file; the polygons and
+    the grid both need it, so the file is read and hashed once per process."""
+    stat = path.stat()
+    return _digest(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
 def _load_geometries(path: Path) -> Any:
-    raw = path.read_bytes()
-    cache = paths.cache_dir() / f"territories-{hashlib.sha256(raw).hexdigest()[:16]}.npz"
+    cache = paths.cache_dir() / f"territories-{file_digest(path)}.npz"
     try:
         return load_wkb(cache)
     except (OSError, ValueError, KeyError):
         pass
-    geometries = _parse(raw)
+    geometries = _parse(path.read_bytes())
     save_wkb(cache, geometries)
     return geometries
 
@@ -116,8 +128,7 @@ class TiledIndex:
     @classmethod
     def cached(cls, path: Path, geometries: Any) -> TiledIndex:
         """The index for a territories file, built once (~2.5 s) and then read from the cache."""
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        cache = paths.cache_dir() / f"tiles-v2-{digest}-{cls.CELL}.npz"
+        cache = paths.cache_dir() / f"tiles-v2-{file_digest(path)}-{cls.CELL}.npz"
         try:
             pieces = load_wkb(cache)
             owner, mixed, piece_owner, piece_cell = load_arrays(cache, "owner", "mixed", "piece_owner", "piece_cell")

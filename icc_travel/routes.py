@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel import law
-from icc_travel.models import Dataset, Subject, Territory
+from icc_travel.models import Dataset, Precedent, Subject, Territory
 
 COARSE_KM = 25.0
 ROUTE_PRECEDENTS_CITED = 2  # newest route-avoidance episodes quoted per overflown state
+ROUTE_PRECEDENT = "Route precedent: "
 CHUNK = 2_000  # legs per vectorised pass: bounds memory at a few hundred MB
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
 
@@ -33,6 +34,7 @@ class Overflown(NamedTuple):
     territory: Territory
     km: float
     obligation: law.Obligation
+    routes: tuple[Precedent, ...] = ()  # route-avoidance episodes over this state, newest first
 
 
 class Leg(NamedTuple):
@@ -97,7 +99,7 @@ class RoutePlanner:
         first_point = np.concatenate(([0], np.cumsum(counts)[:-1]))
         step = np.repeat(metres / stretches, counts)
         along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
-        lons, lats = self._points(lon1[leg], lat1[leg], azimuth[leg], along)
+        lons, lats, _ = self._geod.fwd(lon1[leg], lat1[leg], azimuth[leg], along)  # -180..180
         cells, owner, mixed = self._tiles.cells(lats, lons)
         # stretches run from each point that is not its leg's last to the next point
         last = np.zeros(len(leg), dtype=bool)
@@ -149,16 +151,11 @@ class RoutePlanner:
             )
         return answers
 
-    def _points(self, lons: Any, lats: Any, azimuths: Any, along: Any) -> tuple[Any, Any]:
-        """Points `along` metres from (lons, lats) on bearings `azimuths`, longitudes in -180..180."""
-        ends_lons, ends_lats, _ = self._geod.fwd(lons, lats, azimuths, along)
-        return ends_lons, ends_lats
-
     def legs(self, requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]]) -> list[Leg]:
         """Legs (subject, start, end, departure date) measured together; the law is applied
         once per distinct subject, territory and date."""
         answers = self.crossings_many([(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests])
-        decided: dict[tuple[str, int, dt.date], law.Obligation] = {}
+        decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
         legs = []
         for (subject, start, end, on), (km, crossed) in zip(requests, answers, strict=True):
             overflown = []
@@ -166,26 +163,28 @@ class RoutePlanner:
                 key = (subject.id, territory.feature_index, on)
                 if key not in decided:
                     decided[key] = self._overflight(subject, territory, on)
-                overflown.append(Overflown(territory, round(length, 1), decided[key]))
+                overflown.append(Overflown(territory, round(length, 1), *decided[key]))
             legs.append(Leg(start[0], end[0], round(km, 1), tuple(overflown)))
         return legs
 
-    def _overflight(self, subject: Subject, territory: Territory, on: dt.date) -> law.Obligation:
-        """The overflight level, with the route-avoidance episodes recorded over that state up
-        to the date (any subject, newest first) as reasons and sources."""
+    def _overflight(
+        self, subject: Subject, territory: Territory, on: dt.date
+    ) -> tuple[law.Obligation, tuple[Precedent, ...]]:
+        """The overflight level and the route-avoidance episodes recorded over that state up to
+        the date (any subject, newest first), which its reasons and sources also quote."""
         landing = law.obligation(subject, territory, on, self.dataset.situations[subject.situation])
         flown = law.overflight(landing)
         if flown.level != law.OVERFLIGHT:
-            return flown
+            return flown, ()
         routes = [
             p for p in self.dataset.precedents_in(territory.sovereign) if p.outcome == "overflight" and p.start <= on
         ]
-        if not routes:
-            return flown
-        cited = routes[:ROUTE_PRECEDENTS_CITED]
-        reasons = (*flown.reasons, *(f"Route precedent: {p.start} {p.subject}: {p.event}" for p in cited))
+        cited = tuple(routes[:ROUTE_PRECEDENTS_CITED])
+        if not cited:
+            return flown, ()
+        reasons = (*flown.reasons, *(f"{ROUTE_PRECEDENT}{p.start} {p.subject}: {p.event}" for p in cited))
         sources = tuple(dict.fromkeys((*flown.sources, *(url for p in cited for url in p.sources))))
-        return flown._replace(reasons=reasons, sources=sources)
+        return flown._replace(reasons=reasons, sources=sources), cited
 
 
 def legs_for(planner: RoutePlanner, subject: Subject, stops: Sequence) -> list[Leg]:
@@ -247,9 +246,11 @@ def _between(lons: Any, lats: Any, begin: Any, fractions: Any) -> tuple[Any, Any
     needs no care at the antimeridian or the poles."""
     import numpy as np
 
-    lon, lat = np.radians(lons), np.radians(lats)
-    xyz = np.stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)), axis=1)
-    a, b = xyz[begin][:, None, :], xyz[begin + 1][:, None, :]
+    def unit_vectors(index: Any) -> Any:
+        lon, lat = np.radians(lons[index]), np.radians(lats[index])
+        return np.stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)), axis=1)[:, None, :]
+
+    a, b = unit_vectors(begin), unit_vectors(begin + 1)
     t = np.asarray(fractions)[None, :, None]
     points = (a * (1 - t) + b * t).reshape(-1, 3)
     x, y, z = points.T

@@ -35,7 +35,7 @@ class Case:
     args: list[str]
     says: str  # expected in the error line
     files: dict[str, str | bytes] = field(default_factory=dict)  # written to the test's folder
-    stdin: str | None = ""  # None: standard input closed
+    closed_stdin: bool = False  # else standard input is empty
     at: str | None = None  # "name:line" the error must point at
     env: dict[str, str] = field(default_factory=dict)
 
@@ -139,7 +139,7 @@ CASES = [
         at="v.csv/x:1",
     ),
     Case("batch of a directory", ["batch", "{dir}"], "is a directory", at=":1"),
-    Case("batch of closed stdin", ["batch", "-"], "standard input is closed", stdin=None, at="<stdin>:1"),
+    Case("batch of closed stdin", ["batch", "-"], "standard input is closed", closed_stdin=True, at="<stdin>:1"),
     Case("batch of empty stdin", ["batch", "-", "--input-format", "csv"], "empty input", at="<stdin>:1"),
     Case("batch, unknown --input-format", ["batch", "-", "--input-format", "xls"], "'--input-format'"),
     Case(
@@ -232,15 +232,11 @@ def test_bad_input_is_one_line_and_status_2(case: Case, tmp_path: Path) -> None:
         target = tmp_path / name
         target.write_bytes(content if isinstance(content, bytes) else content.encode())
     args = [arg.replace("{dir}", str(tmp_path)) for arg in case.args]
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **case.env}
-    env.pop("ICC_TRAVEL_FORMAT", None) if "ICC_TRAVEL_FORMAT" not in case.env else None
-    stdin = subprocess.DEVNULL if case.stdin is not None else None
-    if case.stdin is None:  # a shell closes standard input before starting the command
-        done = subprocess.run(
-            ["sh", "-c", '"$0" "$@" <&-', COMMAND, *args], capture_output=True, text=True, env=env, cwd=tmp_path
-        )
-    else:
-        done = subprocess.run([COMMAND, *args], stdin=stdin, capture_output=True, text=True, env=env, cwd=tmp_path)
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("ICC_TRAVEL_")}
+    env = {**inherited, "XDG_CACHE_HOME": str(tmp_path / "cache"), **case.env}
+    # a shell closes standard input before starting the command; otherwise it is empty
+    argv = ["sh", "-c", '"$0" "$@" <&-', COMMAND, *args] if case.closed_stdin else [COMMAND, *args]
+    done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert "Traceback" not in done.stderr
     assert done.returncode == 2, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("icc-travel: error: ")]

@@ -156,7 +156,7 @@ def _overflown_line(overflown: Overflown) -> str:
     line = (
         f"{overflown.territory.label}: {overflown.km:g} km, {overflown.obligation.level} ({overflown.obligation.basis})"
     )
-    routes = [
-        r.removeprefix("Route precedent: ") for r in overflown.obligation.reasons if r.startswith("Route precedent")
-    ]
-    return line + (f"; route precedent {routes[0]}" if routes else "")
+    if overflown.routes:
+        latest = overflown.routes[0]
+        line += f"; route precedent {latest.start} {latest.subject}: {latest.event}"
+    return line
