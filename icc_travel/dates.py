@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 from icc_travel.errors import InputError
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+# "Today" can be pinned, so that CI runs, golden files and reports give the same answer on any day.
+TODAY_ENV = "ICC_TRAVEL_TODAY"
 
 
 def iso(day: dt.date | None) -> str | None:
@@ -24,3 +28,13 @@ def parse_date(text: str, *, what: str = "date") -> dt.date:
         return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError as error:
         raise InputError(f"{what} {text!r} does not exist ({error})") from None
+
+
+def today() -> dt.date:
+    """The date a command takes when none is given: $ICC_TRAVEL_TODAY if set, else the clock.
+
+    Every default date in the tool comes from here, so pinning the variable pins the answer."""
+    pinned = os.environ.get(TODAY_ENV, "").strip()
+    if not pinned:
+        return dt.date.today()
+    return parse_date(pinned, what=f"${TODAY_ENV}")

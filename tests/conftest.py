@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +11,7 @@ from click.testing import CliRunner
 
 from icc_travel import loaders, paths
 from icc_travel.cli.main import cli
+from icc_travel.dates import TODAY_ENV
 from icc_travel.models import Dataset
 from icc_travel.places import PlaceResolver
 
@@ -19,6 +22,16 @@ DATA = Path(paths.data_dir())
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read or write the user's cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    """Tests never depend on the day they run: "today" is the data's as-of date, or the date CI
+    pins from outside (`.ci/run` runs the suite again years later); a test about staleness sets
+    ICC_TRAVEL_TODAY itself. Subprocesses inherit it through os.environ."""
+    pinned = os.environ.get(TODAY_ENV) or dataset.as_of.isoformat()
+    monkeypatch.setenv(TODAY_ENV, pinned)
+    return dt.date.fromisoformat(pinned)
 
 
 @pytest.fixture(scope="session")

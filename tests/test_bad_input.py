@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from icc_travel.dates import TODAY_ENV
+
 COMMAND = str(Path(sys.executable).parent / "icc-travel")
 
 BOMB = """\
@@ -27,6 +29,8 @@ subject: putin
 stops: *g
 """
 CSV_HEADER = "itinerary,subject,place,date,kind\n"
+# A "today" years after the data's as-of date: input errors must still be the only line on stderr.
+STALE = {TODAY_ENV: "2031-06-01"}
 
 
 @dataclass
@@ -198,7 +202,7 @@ CASES = [
     batch(
         "JSON Lines, invalid line",
         "v.jsonl",
-        '{"subject": "putin", "place": "MN"}\n{"subject": \n',
+        '{"subject": "putin", "place": "MN", "date": "2024-09-03"}\n{"subject": \n',
         "invalid JSON",
         "v.jsonl:2",
     ),
@@ -216,6 +220,24 @@ CASES = [
     Case("map, wrong extension", ["map", "--subject", "putin", "-o", "{dir}/map.jpg"], ".png or .svg"),
     Case("map, missing folder", ["map", "--subject", "putin", "-o", "{dir}/no/map.png"], "does not exist"),
     Case("map, unknown subject", ["map", "--subject", "nobody-at-all", "-o", "{dir}/map.png"], "unknown subject"),
+    # a stale "today" (years after the data) never adds a warning to an input error, in any command
+    Case("stale: map", ["map", "--subject", "nobody-at-all", "-o", "{dir}/map.png"], "unknown subject", env=STALE),
+    Case("stale: check subject", ["check", "nobody-at-all", "MN"], "unknown subject", env=STALE),
+    Case("stale: check place", ["check", "putin", "MN", "Atlantis"], "unknown place", env=STALE),
+    Case("stale: subject", ["subject", "nobody-at-all"], "unknown subject", env=STALE),
+    Case("stale: table", ["table", "--subject", "nobody-at-all"], "unknown subject", env=STALE),
+    Case("stale: precedents", ["precedents", "--state", "Atlantis"], "unknown place", env=STALE),
+    Case(
+        "stale: itinerary",
+        ["check", "putin", "--itinerary", "{dir}/trip.yaml"],
+        "unknown place",
+        {"trip.yaml": "stops:\n  - {place: MN}\n  - {place: Atlantis}\n"},
+        env=STALE,
+    ),
+    # the pinned "today" itself
+    Case("ICC_TRAVEL_TODAY in words", ["check", "putin", "MN"], "ICC_TRAVEL_TODAY", env={TODAY_ENV: "tomorrow"}),
+    Case("ICC_TRAVEL_TODAY 30 February", ["states"], "does not exist", env={TODAY_ENV: "2031-02-30"}),
+    Case("ICC_TRAVEL_TODAY compact", ["data", "info"], "YYYY-MM-DD", env={TODAY_ENV: "20310101"}),
     Case("data, unknown subcommand", ["data", "bogus"], "bogus"),
     Case("missing data directory", ["states"], "No such file", env={"ICC_TRAVEL_DATA": "/nonexistent/icc-travel-data"}),
 ]
@@ -233,7 +255,9 @@ def test_bad_input_is_one_line_and_status_2(case: Case, tmp_path: Path) -> None:
         target.write_bytes(content if isinstance(content, bytes) else content.encode())
     args = [arg.replace("{dir}", str(tmp_path)) for arg in case.args]
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("ICC_TRAVEL_")}
-    env = {**inherited, "XDG_CACHE_HOME": str(tmp_path / "cache"), **case.env}
+    env = {**inherited, "XDG_CACHE_HOME": str(tmp_path / "cache"), TODAY_ENV: os.environ[TODAY_ENV], **case.env}
+    if case.closed_stdin:  # libfaketime (CI's run in 2031) would open a file at the freed descriptor 0
+        env.pop("LD_PRELOAD", None)
     # a shell closes standard input before starting the command; otherwise it is empty
     argv = ["sh", "-c", '"$0" "$@" <&-', COMMAND, *args] if case.closed_stdin else [COMMAND, *args]
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, cwd=tmp_path)

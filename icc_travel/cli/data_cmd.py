@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import click
@@ -70,9 +69,9 @@ def info(on: str | None, fmt: str) -> None:
     Example:
       icc-travel data info --format json
     """
-    from icc_travel.dates import parse_date
+    from icc_travel.dates import parse_date, today
 
-    day = parse_date(on, what="--on") if on else dt.date.today()
+    day = parse_date(on, what="--on") if on else today()
     dataset = load()
     statuses = Counter(s.status for s in dataset.subjects)
     main = [t for t in dataset.territories if t.territory is None]

@@ -34,10 +34,16 @@ class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Every failure ends as one line on stderr (click's usage errors, normally a usage
         block plus a message; an interrupt), or silently with status 141 for a closed pipe."""
+        from icc_travel.cli.render import flush_warnings
+
+        flush_warnings(show=False)
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             status = super().main(*args, standalone_mode=False, **kwargs)
+        except SystemExit as done:  # a command's own status (1: reached --fail-on; 2: error rows)
+            flush_warnings(show=True)
+            raise done from None
         except click.UsageError as error:
             hint = f" See '{error.ctx.command_path} --help'." if error.ctx is not None else ""
             click.echo(f"icc-travel: error: {shorten(error.format_message())}{hint}", err=True)
@@ -52,6 +58,7 @@ class LazyGroup(click.Group):
             # the reader (e.g. `head`) left: stop quietly, and keep Python from complaining at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)  # as a shell reports SIGPIPE: not 1, which means "reached --fail-on"
+        flush_warnings(show=True)
         sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from icc_travel.dates import parse_date
+from icc_travel.dates import parse_date, today
 from icc_travel.errors import IccTravelError, shorten
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -38,10 +38,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _date_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
     try:
-        return parse_date(value, what=f"--{param.name}")
+        return today() if value is None else parse_date(value, what=f"--{param.name}")
     except IccTravelError as error:
         raise InputFailure(str(error)) from None
 

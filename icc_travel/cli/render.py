@@ -30,9 +30,22 @@ class Report:
     csv_columns: Sequence[tuple[str, str]] | None = None  # machine columns, when they differ
 
 
+# Warnings wait until the command has validated all its input and finished: a run that ends in
+# an input error prints that one error line and nothing else (see cli.main).
+_pending_warnings: list[str] = []
+
+
 def warn(message: str | None) -> None:
-    """A notice on stderr that leaves stdout (and the exit status) alone."""
-    if message:
+    """A notice for stderr that leaves stdout (and the exit status) alone, shown when the command ends."""
+    if message and message not in _pending_warnings:
+        _pending_warnings.append(message)
+
+
+def flush_warnings(*, show: bool) -> None:
+    """Print the warnings of a command that ran to its end, or drop those of one that failed."""
+    messages = list(_pending_warnings)
+    _pending_warnings.clear()
+    for message in messages if show else ():
         click.echo(f"icc-travel: warning: {message}", err=True)
 
 
