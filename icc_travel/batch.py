@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel import law
-from icc_travel.check import precedent_json
+from icc_travel.check import dispute_json, precedent_json
 from icc_travel.dates import parse_date
 from icc_travel.errors import IccTravelError, InputError
 from icc_travel.models import Dataset, Subject, Territory
 from icc_travel.places import COORDINATES, PlaceResolver, parse_coordinates
 from icc_travel.routes import Leg, leg_json
+from icc_travel.sources import as_json
 from icc_travel.staleness import staleness_warning
 from icc_travel.subjects import SubjectFinder
 
@@ -536,7 +537,9 @@ def _result(
         "obligation": obligation.level,
         "basis": obligation.basis,
         "reasons": list(obligation.reasons),
-        "sources": list(obligation.sources),
+        "sources": as_json(obligation.sources),
+        "confidence": obligation.confidence,
+        "disputed": dispute_json(obligation.disputed),
         "precedents": [precedent_json(p) for p in dataset.precedents_in(territory.iso3)] if territory else [],
         "after_data_as_of": day > dataset.as_of,
     }

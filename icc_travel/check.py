@@ -11,6 +11,7 @@ from icc_travel.errors import InputError
 from icc_travel.itinerary import StopSpec
 from icc_travel.models import Dataset, Precedent, Subject
 from icc_travel.places import Place, PlaceResolver
+from icc_travel.sources import as_json
 from icc_travel.staleness import staleness_warning
 
 if TYPE_CHECKING:
@@ -67,6 +68,19 @@ def check_itinerary(
     return CheckResult(subject, dataset.as_of, tuple(results), measured)
 
 
+def dispute_json(dispute: law.Dispute | None) -> dict | None:
+    """The other reading of a disputed fact, when it would change the answer."""
+    if dispute is None:
+        return None
+    return {
+        "obligation": dispute.level,
+        "basis": dispute.basis,
+        "reading": dispute.reason,
+        "why_chosen": dispute.why_chosen,
+        "sources": as_json(dispute.sources),
+    }
+
+
 def precedent_json(precedent: Precedent) -> dict:
     finding = precedent.finding
     return {
@@ -86,7 +100,7 @@ def precedent_json(precedent: Precedent) -> dict:
             "result": finding.result,
             "referral": finding.referral,
         },
-        "sources": list(precedent.sources),
+        "sources": as_json(precedent.sources),
     }
 
 
@@ -111,7 +125,9 @@ def result_json(result: CheckResult) -> dict:
                 "obligation": stop.obligation.level,
                 "basis": stop.obligation.basis,
                 "reasons": list(stop.obligation.reasons),
-                "sources": list(stop.obligation.sources),
+                "sources": as_json(stop.obligation.sources),
+                "confidence": stop.obligation.confidence,
+                "disputed": dispute_json(stop.obligation.disputed),
                 "precedents": [precedent_json(p) for p in stop.precedents],
                 "after_data_as_of": stop.spec.date > result.data_as_of,
             }

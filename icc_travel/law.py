@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from icc_travel.models import Situation, Subject, Territory
+from icc_travel.models import Reading, Situation, Subject, Territory
 
 ARREST, CONTINUING, OVERFLIGHT, NONE = "arrest", "continuing", "overflight", "none"
 LEVELS = (ARREST, CONTINUING, OVERFLIGHT, NONE)
@@ -53,11 +53,23 @@ IMMUNITY_SOURCES = (
 OFFICE_WORDS = ("president", "prime minister", "head of state", "supreme leader", "minister")
 
 
+class Dispute(NamedTuple):
+    """What the answer would be on the other reading of a disputed fact."""
+
+    level: str
+    basis: str
+    reason: str  # the other reading, for readers
+    why_chosen: str | None  # why the recorded reading was preferred
+    sources: tuple[str, ...]
+
+
 class Obligation(NamedTuple):
     level: str
     basis: str
     reasons: tuple[str, ...]
     sources: tuple[str, ...] = ()
+    confidence: str = "high"  # of the territory's facts the answer rests on
+    disputed: Dispute | None = None
 
 
 OVERFLIGHT_REASON = (
@@ -70,12 +82,7 @@ def overflight(obligation_on_landing: Obligation) -> Obligation:
     """What overflying a territory means, given the obligation a landing there would carry."""
     if obligation_on_landing.level == NONE:
         return obligation_on_landing
-    return Obligation(
-        OVERFLIGHT,
-        obligation_on_landing.basis,
-        (OVERFLIGHT_REASON, *obligation_on_landing.reasons),
-        obligation_on_landing.sources,
-    )
+    return obligation_on_landing._replace(level=OVERFLIGHT, reasons=(OVERFLIGHT_REASON, *obligation_on_landing.reasons))
 
 
 def level_rank(level: str) -> int:
@@ -123,7 +130,37 @@ def obligation(
     situation: Situation,
     kind: str = "visit",
 ) -> Obligation:
-    """Decide the level, basis, quotable reasons and sources for one stop."""
+    """Decide the level, basis, quotable reasons and sources for one stop.
+
+    Where the territory's facts have another reading on record (a disputed withdrawal, an
+    uncertain extension date), that reading is decided too; if it gives another answer, the
+    obligation carries it as `disputed`, and the recorded reading still decides the level."""
+    decided = _decide(subject, territory, on, situation, kind)
+    if territory is None or territory.alternative is None or decided.basis == "no_warrant":
+        return decided
+    reading = territory.alternative
+    other = _decide(subject, apply_reading(territory, reading), on, situation, kind)
+    if (other.level, other.basis) == (decided.level, decided.basis):
+        return decided
+    dispute = Dispute(other.level, other.basis, reading.reason, reading.why_chosen, reading.sources)
+    note = f"Disputed: on another reading of the sources the answer would be {other.level} ({other.basis}). {reading.reason}"
+    if reading.why_chosen:
+        note += f" Why this answer: {reading.why_chosen}"
+    return decided._replace(reasons=(*decided.reasons, note), disputed=dispute)
+
+
+def apply_reading(territory: Territory, reading: Reading) -> Territory:
+    """The territory as the other reading has it."""
+    return territory._replace(**dict(reading.changes), alternative=None)
+
+
+def _decide(
+    subject: Subject,
+    territory: Territory | None,
+    on: dt.date,
+    situation: Situation,
+    kind: str,
+) -> Obligation:
     in_effect, warrant_reason = warrant_in_effect(subject, on)
     if not in_effect:
         return Obligation(NONE, "no_warrant", (warrant_reason,), subject.sources[:1])
@@ -138,9 +175,17 @@ def obligation(
             level, basis, reasons, sources = decided
             extra = context if level != NONE else _context(subject, territory, "visit", immunity=False)
             return Obligation(
-                level, basis, (warrant_reason, *reasons, *extra), _sources(sources, territory, subject, level)
+                level,
+                basis,
+                (warrant_reason, *reasons, *extra),
+                _sources(sources, territory, subject, level),
+                territory.confidence if basis in TERRITORY_BASES else "high",
             )
     return _no_obligation(subject, territory, on, situation, warrant_reason)
+
+
+# Bases decided by the territory's own treaty facts (their confidence is the answer's).
+TERRITORY_BASES = frozenset({"state_party", "article_127_2", "former_party", "non_party", "application_unknown"})
 
 
 Decision = tuple[str, str, list[str], list[str]]
@@ -153,17 +198,17 @@ def _state_party(subject: Subject, territory: Territory, on: dt.date, situation:
         f"{_where(territory)} has had the Rome Statute in force since {territory.entry_into_force} "
         "(Art. 126): States Parties must arrest and surrender persons sought by the Court (Arts. 86, 89)."
     ]
-    if territory.application == "extended":
-        reasons.append(f"The ratification by {territory.sovereign} extends to {territory.name}.")
+    if territory.application in ("integral", "extended"):
+        reasons.append(f"The ratification by {territory.sovereign} applies to {territory.name}: {territory.reason}")
     notified, revoked = territory.withdrawal_notified, territory.withdrawal_revoked
     if notified and notified <= on and not (revoked and revoked <= on):
         reasons.append(
             f"A withdrawal was notified on {notified}; it takes effect on {territory.withdrawal_effective} "
             "and does not affect obligations before then (Art. 127(1))."
         )
-        reasons.extend(_data_note(territory))
     elif notified and revoked and revoked <= on:
         reasons.append(f"A withdrawal notified on {notified} was revoked on {revoked} and never took effect.")
+    reasons.extend(_record_reason(territory, on))
     return ARREST, "state_party", reasons, list(territory.sources)
 
 
@@ -208,13 +253,18 @@ def _former_party(subject: Subject, territory: Territory, on: dt.date, situation
             "Whether that duty extends to arresting a suspect after withdrawal is contested; no chamber has "
             "ruled on it for arrest.",
         ]
-        return CONTINUING, "article_127_2", [*reasons, *_data_note(territory)], [*territory.sources, *situation.sources]
+        return (
+            CONTINUING,
+            "article_127_2",
+            [*reasons, *_record_reason(territory, on)],
+            [*territory.sources, *situation.sources],
+        )
     reasons = [
         f"{territory.name} left the Rome Statute on {left}; the investigation in the {situation.name} "
         f"{'opened on ' + str(opened) if opened else 'has no recorded opening date'}, after the withdrawal took effect, "
         "so Art. 127(2) keeps no duty to cooperate in it."
     ]
-    return NONE, "former_party", [*reasons, *_data_note(territory)], list(territory.sources)
+    return NONE, "former_party", [*reasons, *_record_reason(territory, on)], list(territory.sources)
 
 
 def _no_obligation(
@@ -224,12 +274,19 @@ def _no_obligation(
         reasons = [
             warrant_reason,
             f"It is not established whether the ratification by {territory.sovereign} extends to "
-            f"{territory.name}; treat the obligation as unconfirmed.",
+            f"{territory.name}; treat the obligation as unconfirmed. {territory.reason}",
         ]
-        return Obligation(NONE, "application_unknown", (*reasons, *_status_notes(territory)), territory.sources)
+        return Obligation(
+            NONE,
+            "application_unknown",
+            (*reasons, *_status_notes(territory)),
+            territory.sources,
+            territory.confidence,
+        )
     reasons = [warrant_reason]
     if territory.application == "excluded" or (territory.application == "extended" and territory.entry_into_force):
-        reasons.append(f"The ratification by {territory.sovereign} did not extend to {territory.name} on {on}.")
+        reasons.append(f"The ratification by {territory.sovereign} did not apply to {territory.name} on {on}.")
+        reasons.extend(_record_reason(territory, on))
     elif territory.entry_into_force and territory.entry_into_force > on:
         reasons.append(
             f"{territory.name} was not yet a State Party on {on}: the Statute entered into force for it on "
@@ -247,7 +304,7 @@ def _no_obligation(
     sources = [*territory.sources, TREATY_STATUS_URL]
     if referral:
         sources += situation.sources
-    return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)))
+    return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)), territory.confidence)
 
 
 def _context(subject: Subject, territory: Territory, kind: str, *, immunity: bool = True) -> list[str]:
@@ -260,9 +317,14 @@ def _context(subject: Subject, territory: Territory, kind: str, *, immunity: boo
     return notes
 
 
-def _data_note(territory: Territory) -> list[str]:
-    """Where sources on a withdrawal disagree, the answer must carry the disagreement."""
-    return [f"Note on the data: {territory.treaty_note}"] if territory.treaty_note else []
+def _record_reason(territory: Territory, on: dt.date) -> list[str]:
+    """The record's own explanation, written for readers, where it bears on the answer: always for
+    a dependency's application (quoted by the caller), for a state once a withdrawal is notified."""
+    if territory.reason is None or territory.application in ("integral", "extended"):
+        return []
+    if territory.kind == "dependency" or (territory.withdrawal_notified and territory.withdrawal_notified <= on):
+        return [territory.reason]
+    return []
 
 
 def _status_notes(territory: Territory) -> list[str]:

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from icc_travel.errors import DataError, InputError, Problem
 from icc_travel.models import (
@@ -19,6 +19,7 @@ from icc_travel.models import (
     Declaration,
     Finding,
     Precedent,
+    Reading,
     Situation,
     Subject,
     Territory,
@@ -58,7 +59,7 @@ MEMBERSHIP_FIELDS = (
     "withdrawal_revoked",
     "withdrawal_effective",
 )
-APPLICATIONS = frozenset({None, "extended", "excluded", "unknown"})
+APPLICATIONS = frozenset({"integral", "extended", "excluded", "unknown"})
 # Kosovo's user-assigned code: in wide use, absent from ISO 3166-1.
 EXTRA_ISO3 = frozenset({"XKX"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -197,7 +198,13 @@ def _properties_by_line(text: str) -> list[dict | None]:
     return found
 
 
-def read_territories(path: Path, check: Checker) -> list[Territory]:
+IDENTITY_KINDS = frozenset({"state", "dependency", "area"})
+
+
+def read_features(path: Path, check: Checker) -> list[dict]:
+    """The geometry file's identity properties (ISO codes, name, sovereign, kind, sub-area).
+
+    Facts are refused here: they belong in states_parties.yaml, where they are sourced."""
     try:
         features = feature_properties(path.read_bytes())
     except FileNotFoundError:
@@ -206,44 +213,243 @@ def read_territories(path: Path, check: Checker) -> list[Territory]:
     except ValueError as error:
         check.add("(file)", f"invalid GeoJSON: {error}")
         return []
-    territories: list[Territory] = []
+    found = []
     for index, props in enumerate(features):
         if not isinstance(props, dict):
             check.add(f"features[{index}]", "feature without properties")
             continue
         entry = f"{props.get('iso3')}" + (f" ({props['territory']})" if props.get("territory") else "")
-        iso3 = check.text(entry, props, "iso3")
-        iso2 = check.text(entry, props, "iso2")
-        name = check.text(entry, props, "name")
-        sovereign = check.text(entry, props, "sovereign")
-        dates = {key: check.date(entry, props, key) for key in MEMBERSHIP_FIELDS}
-        application = props.get("application")
-        if application not in APPLICATIONS:
-            check.add(entry, f"application must be one of extended, excluded, unknown or null, got {application!r}")
-        is_member = dates["entry_into_force"] is not None
-        sources = check.sources(entry, props) if is_member else tuple(props.get("sources") or ())
-        _check_membership_dates(check, entry, dates, succession=bool(props.get("succession")))
+        values = {key: check.text(entry, props, key) for key in ("iso3", "iso2", "name", "sovereign", "kind")}
+        if values["kind"] is not None and values["kind"] not in IDENTITY_KINDS:
+            check.add(entry, f"kind must be one of {', '.join(sorted(IDENTITY_KINDS))}, got {values['kind']!r}")
+        facts = sorted(set(props) & {*MEMBERSHIP_FIELDS, "sources", "application", "control_note", "treaty_note"})
+        if facts:
+            check.add(entry, f"holds facts ({', '.join(facts)}): they belong in states_parties.yaml")
         if not props.get("_has_geometry"):
             check.add(entry, "geometry is missing")
-        if None in (iso3, iso2, name, sovereign):
+        if None in values.values():
             continue
+        found.append(
+            {**values, "territory": props.get("territory"), "official_name": props.get("official_name"), "index": index}
+        )
+    return found
+
+
+class Facts(NamedTuple):
+    """What states_parties.yaml says, keyed for the join with the geometry."""
+
+    states: dict[str, dict]
+    territories: dict[str, dict]
+    control: dict[tuple[str, str | None], str]
+
+
+def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
+    data = _read(path, check)
+    states: dict[str, dict] = {}
+    for raw in check.records(data, "states"):
+        entry = f"state {_entry(raw, '?')}"
+        iso3 = check.text(entry, raw, "iso3")
+        dates = {key: check.date(entry, raw, key) for key in MEMBERSHIP_FIELDS}
+        _check_membership_dates(check, entry, dates, succession=bool(raw.get("succession")))
+        sources = check.sources(entry, raw)
+        alternative = _reading(check, entry, raw, MEMBERSHIP_FIELDS, tiers)
+        if alternative is not None:
+            merged = {**dates, **dict(alternative.changes)}
+            _check_membership_dates(check, f"{entry}: alternative", merged, succession=bool(raw.get("succession")))
+        if iso3 in states:
+            check.add(entry, "duplicate state")
+        if iso3:
+            states[iso3] = {
+                "name": check.text(entry, raw, "name"),
+                "dates": dates,
+                "sources": sources,
+                "reason": check.text(entry, raw, "reason", required=False),
+                "confidence": _confidence(check, entry, raw, sources, tiers),
+                "alternative": alternative,
+                "succession": bool(raw.get("succession")),
+            }
+    territories: dict[str, dict] = {}
+    for raw in check.records(data, "territories"):
+        entry = f"territory {_entry(raw, '?')}"
+        iso3, sovereign = check.text(entry, raw, "iso3"), check.text(entry, raw, "sovereign")
+        application = raw.get("application")
+        if application not in APPLICATIONS:
+            check.add(entry, f"application must be one of {', '.join(sorted(APPLICATIONS))}, got {application!r}")
+        start = check.date(entry, raw, "from")
+        if start is not None and application != "extended":
+            check.add(entry, "from is only for an extended application")
+        sources = check.sources(entry, raw)
+        alternative = _reading(check, entry, raw, ("application", "from"), tiers)
+        if sovereign and sovereign not in states:
+            check.add(entry, f"sovereign {sovereign} is not under states: no ratification to apply")
+        if iso3 in territories:
+            check.add(entry, "duplicate territory")
+        if iso3 and sovereign and application in APPLICATIONS:
+            territories[iso3] = {
+                "name": check.text(entry, raw, "name"),
+                "sovereign": sovereign,
+                "application": application,
+                "from": start,
+                "sources": sources,
+                "reason": check.text(entry, raw, "reason"),
+                "confidence": _confidence(check, entry, raw, sources, tiers),
+                "alternative": alternative,
+            }
+    control: dict[tuple[str, str | None], str] = {}
+    for raw in check.records(data, "control"):
+        entry = f"control {_entry(raw, '?')}"
+        iso3, note = check.text(entry, raw, "iso3"), check.text(entry, raw, "note")
+        if iso3 and note:
+            control[(iso3, raw.get("territory"))] = note
+    return Facts(states, territories, control)
+
+
+def _confidence(check: Checker, entry: str, raw: dict, sources: tuple[str, ...], tiers: dict[str, str]) -> str:
+    from icc_travel.sources import CONFIDENCES, confidence
+
+    stated = raw.get("confidence")
+    if stated is not None and stated not in CONFIDENCES:
+        check.add(entry, f"confidence must be one of {', '.join(CONFIDENCES)}, got {stated!r}")
+        stated = None
+    return confidence(sources, tiers, stated)
+
+
+def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str], tiers: dict[str, str]) -> Reading | None:
+    """An `alternative:` block: other values for some fields, its reason and sources."""
+    alternative = raw.get("alternative")
+    if alternative is None:
+        return None
+    where = f"{entry}: alternative"
+    if not isinstance(alternative, dict):
+        check.add(where, "expected a mapping")
+        return None
+    changes = []
+    for key in fields:
+        if key in alternative:
+            value = alternative[key]
+            if key in MEMBERSHIP_FIELDS or key == "from":
+                value = check.date(where, alternative, key)
+            elif key == "application" and value not in APPLICATIONS:
+                check.add(where, f"application must be one of {', '.join(sorted(APPLICATIONS))}, got {value!r}")
+            changes.append((key, value))
+    unknown = sorted(set(alternative) - {*fields, "reason", "sources"})
+    if unknown:
+        check.add(where, f"unknown fields {', '.join(unknown)}")
+    if not changes:
+        check.add(where, "changes nothing: give the fields the other reading would set")
+    return Reading(
+        tuple(changes),
+        check.text(where, alternative, "reason") or "",
+        check.sources(where, alternative),
+        check.text(entry, raw, "why_chosen", required=False),
+    )
+
+
+def read_tiers(path: Path, check: Checker) -> tuple[dict[str, str], dict[str, str]]:
+    """Host -> tier, and the junk hosts that must never be cited (data/sources.yaml)."""
+    from icc_travel.sources import TIERS
+
+    data = _read(path, check)
+    if not isinstance(data, dict):
+        check.add("(top level)", "expected a mapping with keys tiers, hosts and junk")
+        return {}, {}
+    hosts = data.get("hosts") or {}
+    junk = data.get("junk") or {}
+    if not isinstance(hosts, dict) or not isinstance(junk, dict):
+        check.add("(top level)", "hosts and junk must be mappings")
+        return {}, {}
+    for name, tier in hosts.items():
+        if tier not in TIERS:
+            check.add(f"hosts: {name}", f"tier must be one of {', '.join(TIERS)}, got {tier!r}")
+    for name in set(hosts) & set(junk):
+        check.add(f"hosts: {name}", "listed both as a source and as junk")
+    return {str(k): str(v) for k, v in hosts.items()}, {str(k): str(v) for k, v in junk.items()}
+
+
+def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) -> list[Territory]:
+    """Each feature with the facts that apply to it. A dependency of a state that is or was a
+    party must have an application record: it never falls through to "not a party"."""
+    territories = []
+    for feature in features:
+        iso3, sovereign, kind = feature["iso3"], feature["sovereign"], feature["kind"]
+        record = facts.states.get(iso3) if kind != "dependency" else None
+        applied = facts.territories.get(iso3) if kind == "dependency" else None
+        parent = facts.states.get(sovereign)
+        fields: dict[str, Any] = dict.fromkeys(MEMBERSHIP_FIELDS)
+        extra: dict[str, Any] = {"application": None, "sources": (), "reason": None, "confidence": "high"}
+        if record is not None:
+            fields = dict(record["dates"])
+            extra = {
+                "application": None,
+                "sources": record["sources"],
+                "reason": record["reason"],
+                "confidence": record["confidence"],
+                "alternative": record["alternative"],
+                "succession": record["succession"],
+            }
+        elif kind == "dependency" and parent is not None:
+            if applied is None:
+                check.add(
+                    f"{iso3} ({feature['name']})",
+                    f"territory of {sovereign}, which is or was a State Party, has no application record under "
+                    f"territories in {facts_file}",
+                )
+                continue
+            fields = _applied_dates(parent["dates"], applied["application"], applied["from"])
+            extra = {
+                "application": applied["application"],
+                "sources": (*applied["sources"], *parent["sources"]),
+                "reason": applied["reason"],
+                "confidence": applied["confidence"],
+                "alternative": _applied_reading(parent["dates"], applied),
+            }
+        name = (applied or record or {}).get("name") or feature["name"]
         territories.append(
             Territory(
                 iso3=iso3,
-                iso2=iso2,
+                iso2=feature["iso2"],
                 name=name,
                 sovereign=sovereign,
-                territory=props.get("territory"),
-                application=application,
-                sources=sources,
-                control_note=props.get("control_note"),
-                treaty_note=props.get("treaty_note"),
-                official_name=props.get("official_name"),
-                feature_index=index,
-                **dates,
+                territory=feature["territory"],
+                control_note=facts.control.get((iso3, feature["territory"])),
+                official_name=feature["official_name"],
+                feature_index=feature["index"],
+                kind=kind,
+                **fields,
+                **extra,
             )
         )
+    drawn = {f["iso3"] for f in features}
+    for iso3 in sorted(set(facts.states) - drawn):
+        check.add(f"state {iso3}", "no boundary in the geometry file")
+    dependencies = {f["iso3"] for f in features if f["kind"] == "dependency"}
+    for iso3 in sorted(set(facts.territories) - dependencies):
+        where = "is drawn as a state, not a dependency" if iso3 in drawn else "has no boundary in the geometry file"
+        check.add(f"territory {iso3}", where)
+    for iso3, label in sorted(facts.control, key=str):
+        if not any(f["iso3"] == iso3 and f["territory"] == label for f in features):
+            check.add(f"control {iso3}", f"no feature {iso3} {label or ''} in the geometry file")
     return territories
+
+
+def _applied_dates(parent: dict[str, Any], application: str | None, start: dt.date | None) -> dict[str, Any]:
+    """A dependency's dates: its sovereign's where the ratification reaches it, from `from` if later."""
+    if application not in ("integral", "extended"):
+        return dict.fromkeys(MEMBERSHIP_FIELDS)
+    dates = dict(parent)
+    if start is not None and dates["entry_into_force"] is not None and start > dates["entry_into_force"]:
+        dates["entry_into_force"] = start
+    return dates
+
+
+def _applied_reading(parent: dict[str, Any], applied: dict[str, Any]) -> Reading | None:
+    """An application record's alternative, expressed as the Territory fields it would change."""
+    reading = applied["alternative"]
+    if reading is None:
+        return None
+    other = {**{"application": applied["application"], "from": applied["from"]}, **dict(reading.changes)}
+    dates = _applied_dates(parent, other["application"], other["from"])
+    return reading._replace(changes=(("application", other["application"]), *dates.items()))
 
 
 def _check_membership_dates(check: Checker, entry: str, dates: dict[str, dt.date | None], *, succession: bool) -> None:
@@ -513,14 +719,26 @@ def load(directory: Path | None = None) -> Dataset:
     return store.load(directory)
 
 
-def parse(territories_file: Path, warrants_file: Path, precedents_file: Path) -> Dataset:
-    """Parse and validate the three data files; raise DataError listing every problem found."""
-    files = {"territories": territories_file, "warrants": warrants_file, "precedents": precedents_file}
+def parse(
+    territories_file: Path, warrants_file: Path, precedents_file: Path, facts_file: Path, tiers_file: Path
+) -> Dataset:
+    """Parse and validate the data files; raise DataError listing every problem found."""
+    files = {
+        "territories": territories_file,
+        "warrants": warrants_file,
+        "precedents": precedents_file,
+        "facts": facts_file,
+        "tiers": tiers_file,
+    }
     checks = {key: Checker(str(path)) for key, path in files.items()}
-    territories = read_territories(files["territories"], checks["territories"])
+    tiers, junk = read_tiers(files["tiers"], checks["tiers"])
+    features = read_features(files["territories"], checks["territories"])
+    facts = read_facts(files["facts"], checks["facts"], tiers)
+    territories = join(features, facts, checks["facts"], files["facts"].name)
     subjects, situations, warrants_as_of = read_warrants(files["warrants"], checks["warrants"])
     precedents, precedents_as_of = read_precedents(files["precedents"], checks["precedents"])
     problems = [p for check in checks.values() for p in check.problems]
+    problems += _source_problems(files, tiers, junk)
     if problems or warrants_as_of is None or precedents_as_of is None:
         raise DataError(problems)
     dataset = Dataset(
@@ -531,12 +749,40 @@ def parse(territories_file: Path, warrants_file: Path, precedents_file: Path) ->
         warrants_as_of,
         precedents_as_of,
         territories_path=str(files["territories"]),
+        source_tiers=tiers,
     )
     files_named = (str(files[k]) for k in ("warrants", "precedents", "territories"))
     problems = cross_check(dataset, _pycountry_iso3(), *files_named)
     if problems:
         raise DataError(problems)
     return dataset
+
+
+def _source_problems(files: dict[str, Path], tiers: dict[str, str], junk: dict[str, str]) -> list[Problem]:
+    """Every URL cited anywhere has a classified host, and none is junk (line numbers given)."""
+    from icc_travel.sources import host
+
+    problems = []
+    for key in ("facts", "warrants", "precedents"):
+        path = files[key]
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue  # already reported by the reader
+        for number, line in enumerate(lines, 1):
+            for url in re.findall(r"https?://[^\s'\"\]]+", line.split(" # ", 1)[0]):
+                name = host(url)
+                if name in junk:
+                    problems.append(
+                        Problem(str(path), f"line {number}", f"{url} is junk ({junk[name]}): do not cite it")
+                    )
+                elif name not in tiers:
+                    problems.append(
+                        Problem(
+                            str(path), f"line {number}", f"{name} has no tier in {files['tiers'].name}: classify it"
+                        )
+                    )
+    return problems
 
 
 def _pycountry_iso3() -> Callable[[str], bool]:

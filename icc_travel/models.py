@@ -7,8 +7,20 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 
+class Reading(NamedTuple):
+    """Another reading of a disputed fact: the fields it changes, why, and on what sources."""
+
+    changes: tuple[tuple[str, object], ...]  # (Territory field, value)
+    reason: str
+    sources: tuple[str, ...]
+    why_chosen: str | None  # why the recorded reading was preferred over this one
+
+
 class Territory(NamedTuple):
-    """A land-and-territorial-sea area with the treaty dates that apply to it."""
+    """A land-and-territorial-sea area with the treaty dates that apply to it.
+
+    Identity comes from the geometry file, everything else from states_parties.yaml, joined on
+    load: a dependency takes its sovereign's dates through its application record."""
 
     iso3: str
     iso2: str
@@ -21,12 +33,16 @@ class Territory(NamedTuple):
     withdrawal_notified: dt.date | None
     withdrawal_revoked: dt.date | None
     withdrawal_effective: dt.date | None
-    application: str | None  # None for states; extended / excluded / unknown for dependencies
+    application: str | None  # None for states; integral / extended / excluded / unknown for dependencies
     sources: tuple[str, ...]
     control_note: str | None
-    treaty_note: str | None
+    reason: str | None = None  # written for readers: how the Statute reaches this territory, or its status
     official_name: str | None = None
     feature_index: int = -1
+    kind: str = "state"  # state, dependency, or area (a sub-area drawn apart, e.g. Crimea)
+    confidence: str = "high"
+    alternative: Reading | None = None
+    succession: bool = False
 
     @property
     def label(self) -> str:
@@ -115,6 +131,7 @@ class Dataset:
     warrants_as_of: dt.date
     precedents_as_of: dt.date
     territories_path: str = ""
+    source_tiers: dict[str, str] = field(default_factory=dict)  # host -> tier (data/sources.yaml)
     by_iso3: dict[str, Territory] = field(default_factory=dict)
     by_iso2: dict[str, Territory] = field(default_factory=dict)
 

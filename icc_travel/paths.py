@@ -10,6 +10,9 @@ TERRITORIES_FILE = "member_states.geojson"
 WARRANTS_FILE = "warrants.yaml"
 PRECEDENTS_FILE = "precedents.yaml"
 PARTIES_FILE = "states_parties.yaml"
+SOURCES_FILE = "sources.yaml"
+# Every file the dataset is built from, in the order loaders.parse takes them.
+DATA_FILES = (TERRITORIES_FILE, WARRANTS_FILE, PRECEDENTS_FILE, PARTIES_FILE, SOURCES_FILE)
 
 
 def data_dir() -> Path:

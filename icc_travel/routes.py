@@ -221,6 +221,9 @@ def geodesic_path(
 
 
 def leg_json(leg: Leg) -> dict:
+    from icc_travel.check import dispute_json
+    from icc_travel.sources import as_json
+
     return {
         "from": leg.start,
         "to": leg.end,
@@ -233,7 +236,9 @@ def leg_json(leg: Leg) -> dict:
                 "obligation": o.obligation.level,
                 "basis": o.obligation.basis,
                 "reasons": list(o.obligation.reasons),
-                "sources": list(o.obligation.sources),
+                "sources": as_json(o.obligation.sources),
+                "confidence": o.obligation.confidence,
+                "disputed": dispute_json(o.obligation.disputed),
             }
             for o in leg.overflown
         ],

@@ -18,13 +18,13 @@ from icc_travel import paths
 from icc_travel.errors import DataError, Problem
 from icc_travel.models import Dataset
 
-CACHE_FORMAT = 2  # bump when the pickled records change shape
+CACHE_FORMAT = 3  # bump when the pickled records change shape
 
 
 def load(directory: Path | None = None) -> Dataset:
     """Load and validate all data; raise DataError listing every problem found."""
     directory = directory or paths.data_dir()
-    files = [directory / name for name in (paths.TERRITORIES_FILE, paths.WARRANTS_FILE, paths.PRECEDENTS_FILE)]
+    files = [directory / name for name in paths.DATA_FILES]
     try:
         fingerprint = _fingerprint(files)
     except OSError as error:
@@ -39,6 +39,9 @@ def load(directory: Path | None = None) -> Dataset:
 
         dataset = loaders.parse(*files)
         _remember(target, fingerprint, dataset)
+    from icc_travel.sources import register
+
+    register(dataset.source_tiers)
     return dataset
 
 

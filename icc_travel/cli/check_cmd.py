@@ -21,6 +21,7 @@ from icc_travel.cli.options import (
 from icc_travel.cli.render import LEVEL_STYLES, Report, emit, warn
 from icc_travel.itinerary import parse_stop, read_itinerary
 from icc_travel.places import PlaceResolver
+from icc_travel.sources import as_lines
 from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 
@@ -112,16 +113,20 @@ def check_report(result: CheckResult) -> Report:
                 "iso3": territory.iso3 if territory else None,
                 "state": territory.label if territory else "(no state: high seas)",
                 "obligation": stop.obligation.level,
-                "basis": stop.obligation.basis,
+                "basis": stop.obligation.basis + (" (disputed)" if stop.obligation.disputed else ""),
                 "precedents": summary,
             }
         )
         lines = list(stop.obligation.reasons)
         lines += [f"Precedent: {p.start} {p.subject}: {p.event}" for p in stop.precedents[:3]]
-        lines += [f"Source: {url}" for url in stop.obligation.sources]
+        lines += as_lines(stop.obligation.sources)
+        disputed = stop.obligation.disputed
+        marks = f", DISPUTED: otherwise {disputed.level} ({disputed.basis})" if disputed else ""
+        if stop.obligation.confidence != "high":
+            marks += f", {stop.obligation.confidence} confidence"
         details.append(
             (
-                f"[{number}] {stop.spec.place} on {stop.spec.date}: {stop.obligation.level} ({stop.obligation.basis})",
+                f"[{number}] {stop.spec.place} on {stop.spec.date}: {stop.obligation.level} ({stop.obligation.basis}){marks}",
                 lines,
             )
         )

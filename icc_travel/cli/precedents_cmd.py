@@ -9,6 +9,7 @@ from icc_travel.cli.options import format_option, reports_errors
 from icc_travel.cli.render import Report, emit
 from icc_travel.loaders import OUTCOMES
 from icc_travel.places import PlaceResolver
+from icc_travel.sources import as_json
 from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
 from icc_travel.tables import find_precedents
@@ -51,7 +52,7 @@ def precedents(subject_name: str | None, state: str | None, outcome: str | None,
                     x for x in (finding.result, finding.number, finding.date.isoformat() if finding.date else None) if x
                 ),
                 "event": p.event,
-                "sources": list(p.sources),
+                "sources": as_json(p.sources),
             }
         )
     emit(

@@ -63,7 +63,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
+        return "; ".join(str(v["url"]) if isinstance(v, dict) and "url" in v else str(v) for v in value)
     return str(value)
 
 

@@ -9,6 +9,7 @@ import click
 from icc_travel.cli.options import format_option, on_option, reports_errors
 from icc_travel.cli.render import Report, emit, warn
 from icc_travel.dates import iso
+from icc_travel.sources import as_json
 from icc_travel.staleness import staleness_warning
 from icc_travel.store import load
 from icc_travel.tables import parties_in_force
@@ -40,7 +41,7 @@ def states(on: dt.date, count: bool, fmt: str) -> None:
             "iso3": t.iso3,
             "iso2": t.iso2,
             **{f: iso(getattr(t, f)) for f in fields},
-            "sources": list(t.sources),
+            "sources": as_json(t.sources),
         }
         for t in parties
     ]

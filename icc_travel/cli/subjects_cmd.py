@@ -12,6 +12,7 @@ from icc_travel.cli.render import Report, emit, warn
 from icc_travel.dates import iso
 from icc_travel.law import first_warrant
 from icc_travel.loaders import SUBJECT_STATUSES
+from icc_travel.sources import as_json, as_lines
 from icc_travel.staleness import staleness_warning
 from icc_travel.store import load
 from icc_travel.subjects import SubjectFinder
@@ -99,7 +100,7 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
         "status_note": person.status_note,
         "territories_by_obligation": {"date": on.isoformat(), **levels},
         "precedents": [precedent_json(p) for p in episodes],
-        "sources": list(person.sources),
+        "sources": as_json(person.sources),
         "data_as_of": dataset.as_of.isoformat(),
     }
     rows = [
@@ -117,7 +118,7 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
     details = [
         ("Warrants", [f"issued {w['issued']}, public {w['public']}: {'; '.join(w['crimes'])}" for w in warrants]),
         ("Precedents", [f"{p.start} {p.state} {p.outcome}: {p.event}" for p in episodes] or ["none recorded"]),
-        ("Sources", list(person.sources)),
+        ("Sources", as_lines(person.sources)),
     ]
     emit(
         Report(

@@ -1,0 +1,114 @@
+"""Facts as the answers carry them: territorial application, source tiers, confidence, disputes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_data import edit
+
+from icc_travel import law
+from icc_travel.models import Dataset
+from icc_travel.sources import TIERS, host
+
+RESEARCH_WORDS = re.compile(r"HIGH PRIORITY|TODO|is left null|[Rr]e-check|[Vv]erify against|\bCONFIRMED\b|as recalled")
+
+
+def stop(invoke, *args: str) -> dict:
+    return json.loads(invoke("check", *args, "--format", "json").stdout)["stops"][0]
+
+
+def test_every_territory_of_a_party_answers_from_an_application_record(dataset: Dataset) -> None:
+    ever_party = {t.iso3 for t in dataset.territories if t.kind == "state" and t.entry_into_force}
+    dependencies = [t for t in dataset.territories if t.kind == "dependency" and t.sovereign in ever_party]
+    assert len(dependencies) >= 40
+    missing = [t.label for t in dependencies if t.application is None or not t.reason or not t.sources]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("place", "day", "level", "basis"),
+    [
+        ("airport:RUN", "2025-01-01", "arrest", "state_party"),  # Réunion: part of France
+        ("French Guiana", "2025-01-01", "arrest", "state_party"),
+        ("airport:NOU", "2025-01-01", "arrest", "state_party"),  # New Caledonia
+        ("airport:MHQ", "2025-01-01", "arrest", "state_party"),  # Åland
+        ("airport:LYR", "2025-01-01", "arrest", "state_party"),  # Svalbard
+        ("airport:XCH", "2025-01-01", "arrest", "state_party"),  # Christmas Island
+        ("airport:CUR", "2025-01-01", "arrest", "state_party"),  # Curaçao
+        ("airport:FAE", "2006-09-30", "none", "non_party"),  # Faroe Islands before the extension
+        ("airport:FAE", "2006-10-01", "arrest", "state_party"),
+        ("airport:GIB", "2015-04-19", "none", "non_party"),  # Gibraltar before the 2015 extension
+        ("airport:GIB", "2015-04-20", "arrest", "state_party"),
+        ("airport:JER", "2025-01-01", "none", "application_unknown"),
+        ("Tokelau", "2025-01-01", "none", "non_party"),
+    ],
+)
+def test_territories_follow_their_application_record(invoke, place: str, day: str, level: str, basis: str) -> None:
+    # the 2006 and 2015 dates precede Putin's warrant: ask for a subject at large then (Kony, 2005)
+    answer = stop(invoke, "kony" if day < "2023" else "putin", f"{place}@{day}")
+    assert (answer["obligation"], answer["basis"]) == (level, basis), answer["reasons"]
+    assert answer["sources"]
+
+
+def test_sources_are_tiered_strongest_first_and_never_junk(invoke, data_copy: Path) -> None:
+    answer = stop(invoke, "putin", "MN@2024-09-03")
+    tiers = [source["tier"] for source in answer["sources"]]
+    assert set(tiers) <= set(TIERS) and tiers == sorted(tiers, key=TIERS.index)
+    assert tiers[0] == "depositary"
+    junk = set((data_copy / "sources.yaml").read_text().split("junk:", 1)[1].split())
+    assert not {host(s["url"]) + ":" for s in answer["sources"]} & junk
+
+
+def test_hungary_after_june_2026_shows_the_dispute(invoke) -> None:
+    before = stop(invoke, "netanyahu", "HU@2026-06-01")
+    assert (before["obligation"], before["basis"], before["disputed"]) == ("arrest", "state_party", None)
+    after = stop(invoke, "netanyahu", "HU@2026-07-01")
+    assert (after["obligation"], after["basis"], after["confidence"]) == ("arrest", "state_party", "low")
+    disputed = after["disputed"]
+    assert (disputed["obligation"], disputed["basis"]) == ("continuing", "article_127_2")
+    assert "2 June 2026" in disputed["reading"] and disputed["why_chosen"] and disputed["sources"]
+    assert any(reason.startswith("Disputed:") for reason in after["reasons"])
+    table = invoke("check", "netanyahu", "HU@2026-07-01").stdout
+    assert "state_party (disputed)" in table and "DISPUTED: otherwise continuing (article_127_2)" in table
+    # --fail-on follows the recorded reading
+    assert invoke("check", "netanyahu", "HU@2026-07-01", "--fail-on", "arrest").exit_code == 1
+
+
+def test_the_other_reading_decides_when_the_data_is_changed(invoke, data_copy: Path) -> None:
+    """A newsroom that prefers the other reading edits one record; no rebuild is needed."""
+    edit(
+        data_copy / "states_parties.yaml",
+        "  withdrawal_revoked: 2026-05-29\n  withdrawal_effective: null\n",
+        "  withdrawal_revoked: null\n  withdrawal_effective: 2026-06-02\n",
+    )
+    edit(
+        data_copy / "states_parties.yaml",
+        "    withdrawal_revoked: null\n    withdrawal_effective: 2026-06-02\n",
+        "    withdrawal_revoked: 2026-05-29\n    withdrawal_effective: null\n",
+    )
+    answer = stop(invoke, "netanyahu", "HU@2026-07-01")
+    assert (answer["obligation"], answer["basis"]) == ("continuing", "article_127_2")
+    assert (answer["disputed"]["obligation"], answer["disputed"]["basis"]) == ("arrest", "state_party")
+    assert invoke("check", "netanyahu", "HU@2026-07-01").exit_code == 0
+    assert invoke("check", "netanyahu", "HU@2026-07-01", "--fail-on", "continuing").exit_code == 1
+    assert invoke("states", "--on", "2026-06-02", "--count").stdout == "124\n"
+
+
+def test_reasons_are_written_for_readers(dataset: Dataset) -> None:
+    for subject_id in ("putin", "netanyahu", "bashir"):
+        person = dataset.subject(subject_id)
+        situation = dataset.situations[person.situation]
+        for territory in dataset.territories:
+            for day in ("2016-01-01", "2025-01-01", "2026-07-01"):
+                result = law.obligation(person, territory, law_date(day), situation)
+                for reason in result.reasons:
+                    assert not RESEARCH_WORDS.search(reason), (territory.label, reason)
+
+
+def law_date(text: str):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
