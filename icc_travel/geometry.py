@@ -1,7 +1,8 @@
 """Point-in-territory lookup. The only module that imports shapely, and only when called.
 
-Territories are disjoint by construction (scripts/build_territories.py); the lookup still
-returns every containing feature so a boundary sliver, if one appears, is visible to callers.
+Territories are disjoint by construction (scripts/build_territories.py, checked by the tests):
+only points on a shared boundary touch two features. Both lookups then apply the same rule, the
+feature first in the file wins, so `check`, small batches and bulk lookups always agree.
 Parsed polygons are cached as WKB beside the user's cache (160 ms -> 10 ms per run).
 """
 
@@ -19,10 +20,10 @@ from icc_travel import paths
 class TerritoryIndex:
     """An STRtree over the territory polygons, in the order of the features in the file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None = None, *, geometries: Any = None) -> None:
         import shapely
 
-        self.geometries = _load_geometries(path)
+        self.geometries = _load_geometries(path) if geometries is None else geometries
         self._tree = shapely.STRtree(self.geometries)
 
     def locate_many(self, lats: Sequence[float], lons: Sequence[float]) -> list[list[int]]:
@@ -119,8 +120,9 @@ class TiledIndex:
     Each CELL-degree cell is classified once: wholly inside one territory (answer known), touching
     no territory (answer none), or mixed. A point in a mixed cell is tested against the
     territories clipped to its cell (small prepared polygons, sorted by cell so a point's
-    candidates are one slice). Answers equal an untiled polygon query (ties on shared boundaries
-    resolve to the lowest feature index in both).
+    candidates are one slice). Answers equal an untiled polygon query: ties on shared boundaries
+    resolve to the lowest feature index in both, and a point on a cell edge (a border along a
+    whole degree) is answered by the untiled query, since its cell alone cannot see both sides.
     """
 
     CELL = 1.0
@@ -143,7 +145,7 @@ class TiledIndex:
                 piece_cell=index._piece_cell,
             )
             return index
-        return cls(cls.CELL, owner, mixed, pieces, piece_owner, piece_cell)
+        return cls(cls.CELL, owner, mixed, pieces, piece_owner, piece_cell, geometries)
 
     @classmethod
     def build(cls, geometries: Any, cell: float = CELL, coarse: float = 10.0) -> TiledIndex:
@@ -166,9 +168,11 @@ class TiledIndex:
         mixed = np.zeros(len(cells), dtype=bool)
         mixed[cell_idx[~whole]] = True
         piece_owner = coarse_owner[piece_idx[~whole]].astype(np.int32)
-        return cls(cell, owner, mixed, clipped[~whole], piece_owner, cell_idx[~whole])
+        return cls(cell, owner, mixed, clipped[~whole], piece_owner, cell_idx[~whole], geometries)
 
-    def __init__(self, cell: float, owner: Any, mixed: Any, pieces: Any, piece_owner: Any, piece_cell: Any) -> None:
+    def __init__(
+        self, cell: float, owner: Any, mixed: Any, pieces: Any, piece_owner: Any, piece_cell: Any, geometries: Any
+    ) -> None:
         import numpy as np
         import shapely
 
@@ -176,11 +180,40 @@ class TiledIndex:
         self.columns = round(360 / cell)
         self.rows = round(180 / cell)
         self._owner, self._mixed = owner, mixed
+        self._geometries = geometries
         order = np.argsort(piece_cell, kind="stable")
         self._pieces = np.asarray(pieces)[order]
         self._piece_owner = np.asarray(piece_owner, dtype=np.int32)[order]
         self._piece_cell = np.asarray(piece_cell, dtype=np.int64)[order]
         shapely.prepare(self._pieces)
+
+    @functools.cached_property
+    def _untiled(self) -> TerritoryIndex:
+        return TerritoryIndex(geometries=self._geometries)
+
+    def _hits(self, piece: Any, lons: Any, lats: Any) -> Any:
+        """Whether each point touches its candidate piece's territory. The clipped piece answers
+        inside the cell; a point on a piece's edge is retested against the whole territory, since
+        clipping can move a shared boundary by a rounding error and the untiled query would not."""
+        import numpy as np
+        import shapely
+
+        hit = shapely.intersects_xy(self._pieces[piece], lons, lats)
+        missed = np.flatnonzero(~hit)
+        near = missed[shapely.dwithin(self._pieces[piece[missed]], shapely.points(lons[missed], lats[missed]), 1e-9)]
+        if len(near):
+            owners = self._piece_owner[piece[near]]
+            hit[near] = shapely.intersects_xy(self._prepared_geometries[owners], lons[near], lats[near])
+        return hit
+
+    @functools.cached_property
+    def _prepared_geometries(self) -> Any:
+        import numpy as np
+        import shapely
+
+        geometries = np.asarray(self._geometries)
+        shapely.prepare(geometries)
+        return geometries
 
     def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any]:
         """Per point: its grid cell, the cell's sole territory (-1 if none or mixed), and whether
@@ -195,12 +228,16 @@ class TiledIndex:
     def lookup(self, lats: Any, lons: Any) -> Any:
         """Feature index per point (-1 outside every territory), as a numpy array."""
         import numpy as np
-        import shapely
 
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
         cells, owner, mixed = self.cells(lats, lons)
         result = owner.copy()
+        on_edge = (np.mod(lats, self.cell) == 0) | (np.mod(lons, self.cell) == 0)
+        if on_edge.any():
+            edge = np.flatnonzero(on_edge)
+            result[edge] = [min(hits, default=-1) for hits in self._untiled.locate_many(lats[edge], lons[edge])]
+            mixed = mixed & ~on_edge
         pending = np.flatnonzero(mixed)
         if not len(pending):
             return result
@@ -209,7 +246,7 @@ class TiledIndex:
         count = np.searchsorted(self._piece_cell, cells[pending], "right") - first
         point = np.repeat(np.arange(len(pending)), count)
         piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(point))
-        hit = shapely.intersects_xy(self._pieces[piece], lons[pending[point]], lats[pending[point]])
+        hit = self._hits(piece, lons[pending[point]], lats[pending[point]])
         none = np.iinfo(np.int32).max
         best = np.full(len(pending), none, dtype=np.int64)
         np.minimum.at(best, point[hit], self._piece_owner[piece[hit]])

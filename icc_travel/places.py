@@ -214,10 +214,9 @@ class PlaceResolver:
 
     @staticmethod
     def pick(candidates: list[Territory]) -> Territory | None:
-        """Among overlapping territories the de jure sovereign's own feature decides."""
-        if not candidates:
-            return None
-        return sorted(candidates, key=lambda t: (t.iso3 != t.sovereign, t.territory is None, t.iso3))[0]
+        """A point on a shared boundary touches two territories: the one first in the boundary
+        file wins, the rule the bulk index applies too (territories do not otherwise overlap)."""
+        return min(candidates, key=lambda t: t.feature_index, default=None)
 
 
 def parse_coordinates(text: str) -> tuple[float, float]:
