@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from icc_travel.models import Reading, Situation, Subject, Territory
+from icc_travel.models import ContestedLaw, Reading, Ruling, Situation, Subject, Territory
 
 ARREST, CONTINUING, OVERFLIGHT, NONE = "arrest", "continuing", "overflight", "none"
 LEVELS = (ARREST, CONTINUING, OVERFLIGHT, NONE)
@@ -36,21 +36,16 @@ ENDED = {
     "convicted": "convicted on {date}: the warrant was executed",
     "acquitted": "acquitted on {date}: the warrant was executed",
     "released": "released on {date} after the proceedings ended",
-    "deceased": "died on {date}",
+    "deceased": "died on {date}",  # completed by _death
     "withdrawn": "the warrant was withdrawn or the case ended on {date}",
 }
 # The depositary's list of participants: absence from it is what makes a state a non-party.
 TREATY_STATUS_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en"
-IMMUNITY_CONTEXT = (
-    "A claim of head-of-state immunity does not relieve a State Party of the duty to arrest "
-    "(Appeals Chamber, Jordan Referral re Al-Bashir, 6 May 2019; Pre-Trial Chamber II, "
-    "Mongolia, 24 October 2024)."
-)
-IMMUNITY_SOURCES = (
-    "https://assets.documentcloud.org/documents/5991038/CR2019-02593.txt",
-    "https://jurist.org/news/2024/10/icc-finds-mongolia-failed-to-comply-with-request-to-arrest-putin",
-)
-OFFICE_WORDS = ("president", "prime minister", "head of state", "supreme leader", "minister")
+OFFICE_NAMES = {
+    "head_of_state": "a sitting head of state",
+    "head_of_government": "a sitting head of government",
+    "minister": "a sitting minister",
+}
 
 
 class Dispute(NamedTuple):
@@ -117,10 +112,21 @@ def warrant_in_effect(subject: Subject, on: dt.date) -> tuple[bool, str]:
         return False, f"No warrant had been issued for {subject.name} by {on} (first warrant issued {first})."
     if subject.status in ENDED and subject.status_date and on >= subject.status_date:
         why = ENDED[subject.status].format(date=subject.status_date)
+        if subject.status == "deceased":
+            why += _death(subject, on)
         return False, f"No warrant to execute on {on}: {subject.name} {why}."
     sealed = [w for w in subject.warrants if w.issued and w.public and w.issued <= on < w.public]
     note = f" (issued under seal; made public {sealed[0].public})" if sealed else ""
     return True, f"An ICC arrest warrant for {subject.name} was in effect on {on}{note}."
+
+
+def _death(subject: Subject, on: dt.date) -> str:
+    """One rule for every death: no one is left to arrest from the date of death, whether or not
+    the Court has yet ended the proceedings (a warrant it has not withdrawn is still on its books)."""
+    ended = subject.proceedings_ended
+    if ended and ended <= on:
+        return f"; the Court ended the proceedings on {ended}"
+    return "; the Court had not formally ended the proceedings, but there is no one left to arrest"
 
 
 def obligation(
@@ -136,6 +142,10 @@ def obligation(
     uncertain extension date), that reading is decided too; if it gives another answer, the
     obligation carries it as `disputed`, and the recorded reading still decides the level."""
     decided = _decide(subject, territory, on, situation, kind)
+    if decided.basis in ("article_127_2", "former_party") and territory is not None:
+        contested = next((c for c in situation.contested_127_2 if c.state == territory.sovereign), None)
+        if contested is not None:
+            return _contested(decided, contested, territory, on)
     if territory is None or territory.alternative is None or decided.basis == "no_warrant":
         return decided
     reading = territory.alternative
@@ -147,6 +157,44 @@ def obligation(
     if reading.why_chosen:
         note += f" Why this answer: {reading.why_chosen}"
     return decided._replace(reasons=(*decided.reasons, note), disputed=dispute)
+
+
+def _contested(decided: Obligation, law: ContestedLaw, territory: Territory, on: dt.date) -> Obligation:
+    """A former party whose continuing duty the chambers and the state read differently: the
+    chosen reading decides, the other is attached as disputed, each with the decisions (dated on
+    or before the stop) that support it."""
+    basis = {CONTINUING: "article_127_2", NONE: "former_party"}
+    rulings = [r for r in law.rulings if r.date <= on]
+
+    def cited(level: str) -> str:
+        found = [r for r in rulings if r.side == level]
+        if not found:
+            return ""
+        return " Decisions for this reading: " + "; ".join(f"{r.body}, {r.date}: {r.holding}" for r in found)
+
+    left = territory.withdrawal_effective
+    reasons = [
+        decided.reasons[0],
+        f"{territory.name} left the Rome Statute on {left}. Whether Art. 127(2) keeps its duty to cooperate "
+        "in this situation is contested.",
+        law.reason + cited(law.level),
+        *(f"Also relevant: {r.body}, {r.date}: {r.holding}" for r in rulings if r.side == "other"),
+    ]
+    other_reason = law.alternative_reason + cited(law.alternative_level)
+    note = (
+        f"Disputed: on the other reading the answer would be {law.alternative_level} "
+        f"({basis[law.alternative_level]}). {other_reason} Why this answer: {law.why_chosen}"
+    )
+    side_sources = [u for r in rulings for u in r.sources[:1]]
+    dispute = Dispute(law.alternative_level, basis[law.alternative_level], other_reason, law.why_chosen, law.sources)
+    return Obligation(
+        law.level,
+        basis[law.level],
+        (*reasons, note),
+        tuple(dict.fromkeys([*law.sources, *side_sources, *territory.sources])),
+        law.confidence,
+        dispute,
+    )
 
 
 def apply_reading(territory: Territory, reading: Reading) -> Territory:
@@ -168,17 +216,17 @@ def _decide(
         return Obligation(
             NONE, "no_territory", (warrant_reason, "The point is outside every state's land and territorial sea.")
         )
-    context = _context(subject, territory, kind)
+    context = _context(subject, territory, kind, on)
     for rule in (_state_party, _unsc_referral, _article_12_3, _former_party):
         decided = rule(subject, territory, on, situation)
         if decided is not None:
             level, basis, reasons, sources = decided
-            extra = context if level != NONE else _context(subject, territory, "visit", immunity=False)
+            extra = context if level != NONE else _context(subject, territory, "visit", on, immunity=False)
             return Obligation(
                 level,
                 basis,
                 (warrant_reason, *reasons, *extra),
-                _sources(sources, territory, subject, level),
+                _sources(sources, subject, on, level),
                 territory.confidence if basis in TERRITORY_BASES else "high",
             )
     return _no_obligation(subject, territory, on, situation, warrant_reason)
@@ -307,14 +355,36 @@ def _no_obligation(
     return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)), territory.confidence)
 
 
-def _context(subject: Subject, territory: Territory, kind: str, *, immunity: bool = True) -> list[str]:
+def _context(subject: Subject, territory: Territory, kind: str, on: dt.date, *, immunity: bool = True) -> list[str]:
     notes = _status_notes(territory)
     if kind == "transit":
         notes.append("An airside transit stop is still on the state's territory: the same obligation applies.")
-    position = (subject.position or "").casefold()
-    if immunity and any(word in position for word in OFFICE_WORDS):
-        notes.append(IMMUNITY_CONTEXT)
+    if immunity and (note := immunity_note(subject, on)):
+        notes.append(note)
     return notes
+
+
+def immunity_rulings(subject: Subject, on: dt.date) -> list[Ruling]:
+    """Rulings on the office the subject held on the date, decided on or before it."""
+    office = subject.office_on(on)
+    if office is None:
+        return []
+    return [r for r in subject.immunity_rulings if r.office == office.kind and r.date <= on]
+
+
+def immunity_note(subject: Subject, on: dt.date) -> str | None:
+    rulings = immunity_rulings(subject, on)
+    office = subject.office_on(on)
+    if office is None or not rulings:
+        return None
+    latest = sorted(rulings, key=lambda r: r.date)[-3:]
+    cited = "; ".join(f"{r.body} ({r.state}, {r.date})" for r in latest)
+    if len(rulings) > len(latest):
+        cited += f"; and {len(rulings) - len(latest)} earlier decision{'s' if len(rulings) - len(latest) > 1 else ''}"
+    return (
+        f"On {on} {subject.name} held office as {office.title}. The Court has ruled that immunity claimed for "
+        f"{OFFICE_NAMES[office.kind]} does not relieve a State Party of the duty to arrest: {cited}."
+    )
 
 
 def _record_reason(territory: Territory, on: dt.date) -> list[str]:
@@ -337,10 +407,6 @@ def _where(territory: Territory) -> str:
     return territory.name
 
 
-def _sources(sources: list[str], territory: Territory, subject: Subject, level: str) -> tuple[str, ...]:
-    extra = (
-        list(IMMUNITY_SOURCES)
-        if level != NONE and any(w in (subject.position or "").casefold() for w in OFFICE_WORDS)
-        else []
-    )
-    return tuple(dict.fromkeys([*sources, *subject.sources[:1], *extra]))
+def _sources(sources: list[str], subject: Subject, on: dt.date, level: str) -> tuple[str, ...]:
+    rulings = immunity_rulings(subject, on) if level != NONE else []
+    return tuple(dict.fromkeys([*sources, *subject.sources[:1], *(r.sources[0] for r in rulings)]))

@@ -15,11 +15,14 @@ from typing import Any, NamedTuple
 
 from icc_travel.errors import DataError, InputError, Problem
 from icc_travel.models import (
+    ContestedLaw,
     Dataset,
     Declaration,
     Finding,
+    Office,
     Precedent,
     Reading,
+    Ruling,
     Situation,
     Subject,
     Territory,
@@ -60,6 +63,9 @@ MEMBERSHIP_FIELDS = (
     "withdrawal_effective",
 )
 APPLICATIONS = frozenset({"integral", "extended", "excluded", "unknown"})
+OFFICE_KINDS = frozenset({"head_of_state", "head_of_government", "minister"})
+CONTESTED_LEVELS = frozenset({"continuing", "none"})
+RULING_SIDES = frozenset({"continuing", "none", "other"})
 # Kosovo's user-assigned code: in wide use, absent from ISO 3166-1.
 EXTRA_ISO3 = frozenset({"XKX"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -528,6 +534,11 @@ def read_warrants(path: Path, check: Checker) -> tuple[list[Subject], dict[str, 
             state = check.text(decl_entry, decl, "state")
             if lodged and state:
                 declarations.append(Declaration(state, lodged, start, end))
+        contested = tuple(
+            law
+            for number, item in enumerate(raw.get("contested_127_2") or [], 1)
+            if (law := _contested_law(check, f"{entry}: contested_127_2[{number}]", item)) is not None
+        )
         if situation_id in situations:
             check.add(entry, "duplicate situation id")
         if situation_id:
@@ -541,7 +552,13 @@ def read_warrants(path: Path, check: Checker) -> tuple[list[Subject], dict[str, 
                 article_12_3=tuple(declarations),
                 sources=check.sources(entry, raw),
                 note=raw.get("note"),
+                contested_127_2=contested,
             )
+    rulings = tuple(
+        ruling
+        for number, item in enumerate(check.records(data, "immunity_rulings"), 1)
+        if (ruling := _ruling(check, f"immunity_rulings[{number}]", item, office=True)) is not None
+    )
     subjects: list[Subject] = []
     seen: set[str] = set()
     for raw in check.records(data, "subjects"):
@@ -572,6 +589,15 @@ def read_warrants(path: Path, check: Checker) -> tuple[list[Subject], dict[str, 
         if situation and situation not in situations:
             check.add(entry, f"situation {situation!r} is not defined under situations")
         status_date = check.date(entry, raw, "status_date")
+        ended = check.date(entry, raw, "proceedings_ended")
+        if ended and status != "deceased":
+            check.add(entry, "proceedings_ended is for deceased subjects (other statuses date their own end)")
+        check.order(entry, [("status_date", status_date, "proceedings_ended", ended)])
+        offices = tuple(
+            office
+            for number, item in enumerate(raw.get("offices") or [], 1)
+            if (office := _office(check, f"{entry}: offices[{number}]", item)) is not None
+        )
         if subject_id and situation and status in SUBJECT_STATUSES:
             subjects.append(
                 Subject(
@@ -587,9 +613,72 @@ def read_warrants(path: Path, check: Checker) -> tuple[list[Subject], dict[str, 
                     status_date=status_date,
                     status_note=raw.get("status_note"),
                     sources=check.sources(entry, raw),
+                    offices=offices,
+                    proceedings_ended=ended,
+                    immunity_rulings=tuple(r for r in rulings if r.office in {o.kind for o in offices}),
                 )
             )
     return subjects, situations, as_of
+
+
+def _office(check: Checker, entry: str, raw: Any) -> Office | None:
+    if not isinstance(raw, dict):
+        check.add(entry, "expected a mapping")
+        return None
+    kind = raw.get("kind")
+    if kind not in OFFICE_KINDS:
+        check.add(entry, f"kind must be one of {', '.join(sorted(OFFICE_KINDS))}, got {kind!r}")
+        return None
+    start, end = check.date(entry, raw, "from"), check.date(entry, raw, "to")
+    check.order(entry, [("from", start, "to", end)], strict=True)
+    title = check.text(entry, raw, "title")
+    return Office(kind, title or kind, start, end, check.sources(entry, raw))
+
+
+def _ruling(check: Checker, entry: str, raw: Any, *, office: bool = False) -> Ruling | None:
+    if not isinstance(raw, dict):
+        check.add(entry, "expected a mapping")
+        return None
+    date = check.date(entry, raw, "date", required=True)
+    body, holding = check.text(entry, raw, "body"), check.text(entry, raw, "holding")
+    kind, side = raw.get("office"), raw.get("side")
+    if office and kind not in OFFICE_KINDS:
+        check.add(entry, f"office must be one of {', '.join(sorted(OFFICE_KINDS))}, got {kind!r}")
+    if not office and side not in RULING_SIDES:
+        check.add(entry, f"side must be one of {', '.join(sorted(RULING_SIDES))}, got {side!r}")
+    sources = check.sources(entry, raw)
+    if date is None or body is None or holding is None:
+        return None
+    return Ruling(date, body, holding, sources, raw.get("state"), kind if office else None, None if office else side)
+
+
+def _contested_law(check: Checker, entry: str, raw: Any) -> ContestedLaw | None:
+    if not isinstance(raw, dict):
+        check.add(entry, "expected a mapping")
+        return None
+    levels = raw.get("level"), (raw.get("alternative") or {}).get("level")
+    if any(level not in CONTESTED_LEVELS for level in levels) or levels[0] == levels[1]:
+        check.add(entry, f"level and alternative.level must differ, each one of {sorted(CONTESTED_LEVELS)}")
+        return None
+    alternative = raw["alternative"]
+    rulings = tuple(
+        ruling
+        for number, item in enumerate(raw.get("rulings") or [], 1)
+        if (ruling := _ruling(check, f"{entry}: rulings[{number}]", item)) is not None
+    )
+    texts = [check.text(entry, raw, key) for key in ("state", "reason", "why_chosen")]
+    alternative_reason = check.text(f"{entry}: alternative", alternative, "reason")
+    from icc_travel.sources import CONFIDENCES
+
+    confidence = raw.get("confidence", "medium")
+    if confidence not in CONFIDENCES:
+        check.add(entry, f"confidence must be one of {', '.join(CONFIDENCES)}, got {confidence!r}")
+    if None in texts or alternative_reason is None:
+        return None
+    state, reason, why = texts
+    return ContestedLaw(
+        state, levels[0], reason, levels[1], alternative_reason, why, rulings, check.sources(entry, raw), confidence
+    )
 
 
 def read_precedents(path: Path, check: Checker) -> tuple[list[Precedent], dt.date | None]:

@@ -56,6 +56,31 @@ class Warrant(NamedTuple):
     note: str | None = None
 
 
+class Ruling(NamedTuple):
+    """A court decision (or a government's stated position) quoted in answers, never after its date."""
+
+    date: dt.date
+    body: str
+    holding: str  # one sentence for readers
+    sources: tuple[str, ...]
+    state: str | None = None  # the state the decision concerned
+    office: str | None = None  # immunity rulings: the office type they addressed
+    side: str | None = None  # contested law: the reading the decision supports
+
+
+class Office(NamedTuple):
+    """An office a subject held, typed so immunity context follows the office on the stop's date."""
+
+    kind: str  # head_of_state, head_of_government, minister
+    title: str
+    start: dt.date | None  # None: held since before any warrant
+    end: dt.date | None  # None: still held
+    sources: tuple[str, ...]
+
+    def held_on(self, on: dt.date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or on < self.end)
+
+
 class Subject(NamedTuple):
     id: str
     name: str
@@ -69,6 +94,12 @@ class Subject(NamedTuple):
     status_date: dt.date | None
     status_note: str | None
     sources: tuple[str, ...]
+    offices: tuple[Office, ...] = ()
+    proceedings_ended: dt.date | None = None  # deceased: when a chamber ended the proceedings
+    immunity_rulings: tuple[Ruling, ...] = ()  # joined on load: rulings on the offices held
+
+    def office_on(self, on: dt.date) -> Office | None:
+        return next((office for office in self.offices if office.held_on(on)), None)
 
 
 class UnscReferral(NamedTuple):
@@ -86,6 +117,21 @@ class Declaration(NamedTuple):
     period_to: dt.date | None
 
 
+class ContestedLaw(NamedTuple):
+    """Art. 127(2) for one former party where chambers and the state read the law differently:
+    both readings, the chosen one first, with the decisions on each side."""
+
+    state: str
+    level: str  # the chosen reading's level (continuing or none)
+    reason: str
+    alternative_level: str
+    alternative_reason: str
+    why_chosen: str
+    rulings: tuple[Ruling, ...]
+    sources: tuple[str, ...]
+    confidence: str = "medium"
+
+
 class Situation(NamedTuple):
     id: str
     name: str
@@ -96,6 +142,7 @@ class Situation(NamedTuple):
     article_12_3: tuple[Declaration, ...]
     sources: tuple[str, ...]
     note: str | None = None
+    contested_127_2: tuple[ContestedLaw, ...] = ()
 
 
 class Finding(NamedTuple):

@@ -112,3 +112,70 @@ def law_date(text: str):
     import datetime as dt
 
     return dt.date.fromisoformat(text)
+
+
+def test_philippines_contested_law_gives_both_readings_with_decisions_to_date(invoke) -> None:
+    answer = stop(invoke, "duterte", "PH@2025-03-08")
+    assert (answer["obligation"], answer["basis"], answer["confidence"]) == ("continuing", "article_127_2", "medium")
+    assert (answer["disputed"]["obligation"], answer["disputed"]["basis"]) == ("none", "former_party")
+    text = " ".join(answer["reasons"])
+    assert "is contested" in text and "Pre-Trial Chamber I, 2021-09-15" in text
+    assert "Perrin de Brichambaut" in answer["disputed"]["reading"]  # the other side's decision
+    assert "2025-10-23" not in text and "2026-04-22" not in text  # not yet decided on that date
+    later = " ".join(stop(invoke, "dela-rosa", "PH@2026-05-12")["reasons"])
+    assert "2025-10-23" in later and "2026-04-22" in later
+
+
+@pytest.mark.parametrize(
+    ("subject", "place", "cited", "not_cited"),
+    [
+        ("putin", "MN@2024-09-03", "Jordan, 2019-05-06", "Mongolia"),  # the stop is before that ruling
+        ("putin", "MN@2024-11-01", "Mongolia, 2024-10-24", None),
+        ("putin", "FR@2023-06-01", "Jordan, 2019-05-06", "Mongolia"),
+        ("netanyahu", "FR@2025-09-01", "Hungary, 2025-07-24", None),  # head of government
+        ("netanyahu", "HU@2025-04-03", None, "immunity"),  # no ruling on heads of government yet
+        ("bashir", "ZA@2015-06-13", "Democratic Republic of the Congo, 2014-04-09", "Jordan"),
+        ("bashir", "TD@2020-01-01", None, "immunity"),  # no longer in office
+        ("ngaissona", "FR@2018-12-12", None, "immunity"),  # a football federation is not an office
+        ("gallant", "FR@2025-01-01", None, "immunity"),  # left office before the warrant
+    ],
+)
+def test_immunity_context_follows_the_office_held_and_rulings_to_date(
+    invoke, subject: str, place: str, cited: str | None, not_cited: str | None
+) -> None:
+    text = " ".join(stop(invoke, subject, place)["reasons"])
+    note = next((reason for reason in text.split(". On ") if "held office" in reason), "")
+    if cited:
+        assert cited in note
+    else:
+        assert note == ""
+    if not_cited:
+        assert not_cited not in note
+
+
+def test_one_rule_for_every_death(dataset: Dataset) -> None:
+    """From the reported date of death no warrant is left to execute, whether or not (and before)
+    the Court ended the proceedings."""
+    import datetime as dt
+
+    deceased = [s for s in dataset.subjects if s.status == "deceased"]
+    assert {"deif", "saif-gaddafi", "mudacumura", "otti"} <= {s.id for s in deceased}
+    territory = dataset.by_iso3["FRA"]
+    for subject in deceased:
+        situation = dataset.situations[subject.situation]
+        first = max(subject.status_date, law.first_warrant(subject))  # Deif died before his warrant
+        for day in (first, first + dt.timedelta(days=200)):
+            result = law.obligation(subject, territory, day, situation)
+            assert (result.level, result.basis) == ("none", "no_warrant"), (subject.id, day)
+            ended = subject.proceedings_ended
+            wording = "ended the proceedings on" if ended and ended <= day else "had not formally ended"
+            assert wording in result.reasons[0], (subject.id, day)
+
+
+def test_offices_are_validated(data_copy: Path) -> None:
+    from icc_travel import loaders
+    from icc_travel.errors import DataError
+
+    edit(data_copy / "warrants.yaml", "      - kind: head_of_government\n", "      - kind: prime_minister\n")
+    with pytest.raises(DataError, match=r"warrants\.yaml: subject netanyahu: offices\[1\]: kind must be one of"):
+        loaders.load(data_copy)

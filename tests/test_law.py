@@ -181,7 +181,7 @@ def test_levels_are_ordered() -> None:
         ("bashir", "SDN", "2015-06-14", "arrest", "unsc_referral"),
         ("bashir", "ZAF", "2015-06-14", "arrest", "state_party"),
         ("bashir", "EGY", "2015-06-14", "none", "non_party"),
-        ("duterte", "PHL", "2025-03-11", "none", "former_party"),
+        ("duterte", "PHL", "2025-03-11", "continuing", "article_127_2"),  # contested: see test_facts
     ],
 )
 def test_real_cases(dataset: Dataset, subject: str, iso3: str, day: str, level: str, basis: str) -> None:
