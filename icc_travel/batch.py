@@ -540,6 +540,7 @@ def _result(
         "sources": as_json(obligation.sources),
         "confidence": obligation.confidence,
         "disputed": dispute_json(obligation.disputed),
+        "local_facts": list(obligation.local),
         "precedents": [precedent_json(p) for p in dataset.precedents_in(territory.iso3)] if territory else [],
         "after_data_as_of": day > dataset.as_of,
     }

@@ -91,6 +91,8 @@ def precedent_json(precedent: Precedent) -> dict:
         "end": precedent.end.isoformat() if precedent.end else None,
         "event": precedent.event,
         "outcome": precedent.outcome,
+        "confidence": precedent.confidence,
+        "local": precedent.local,
         "finding": None
         if finding is None
         else {
@@ -128,6 +130,7 @@ def result_json(result: CheckResult) -> dict:
                 "sources": as_json(stop.obligation.sources),
                 "confidence": stop.obligation.confidence,
                 "disputed": dispute_json(stop.obligation.disputed),
+                "local_facts": list(stop.obligation.local),
                 "precedents": [precedent_json(p) for p in stop.precedents],
                 "after_data_as_of": stop.spec.date > result.data_as_of,
             }

@@ -41,6 +41,7 @@ ENDED = {
 }
 # The depositary's list of participants: absence from it is what makes a state a non-party.
 TREATY_STATUS_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en"
+CITED_RULINGS = 3  # the latest rulings quoted in the immunity note (and their sources)
 OFFICE_NAMES = {
     "head_of_state": "a sitting head of state",
     "head_of_government": "a sitting head of government",
@@ -65,6 +66,7 @@ class Obligation(NamedTuple):
     sources: tuple[str, ...] = ()
     confidence: str = "high"  # of the territory's facts the answer rests on
     disputed: Dispute | None = None
+    local: tuple[str, ...] = ()  # records from a local facts file the answer rests on
 
 
 OVERFLIGHT_REASON = (
@@ -141,6 +143,12 @@ def obligation(
     Where the territory's facts have another reading on record (a disputed withdrawal, an
     uncertain extension date), that reading is decided too; if it gives another answer, the
     obligation carries it as `disputed`, and the recorded reading still decides the level."""
+    return _mark_local(_with_other_readings(subject, territory, on, situation, kind), subject, territory)
+
+
+def _with_other_readings(
+    subject: Subject, territory: Territory | None, on: dt.date, situation: Situation, kind: str
+) -> Obligation:
     decided = _decide(subject, territory, on, situation, kind)
     if decided.basis in ("article_127_2", "former_party") and territory is not None:
         contested = next((c for c in situation.contested_127_2 if c.state == territory.sovereign), None)
@@ -157,6 +165,21 @@ def obligation(
     if reading.why_chosen:
         note += f" Why this answer: {reading.why_chosen}"
     return decided._replace(reasons=(*decided.reasons, note), disputed=dispute)
+
+
+def _mark_local(decided: Obligation, subject: Subject, territory: Territory | None) -> Obligation:
+    """Say so when the answer rests on a record from a local facts file, not the bundled data."""
+    local = []
+    if subject.local:
+        local.append(f"subject {subject.id} ({subject.local})")
+    if territory is not None and territory.local and decided.basis in TERRITORY_BASES:
+        local.append(f"{territory.label} ({territory.local})")
+    if not local:
+        return decided
+    note = (
+        f"Local fact: this answer rests on records from a local facts file, not the bundled data: {', '.join(local)}."
+    )
+    return decided._replace(reasons=(*decided.reasons, note), local=tuple(local))
 
 
 def _contested(decided: Obligation, law: ContestedLaw, territory: Territory, on: dt.date) -> Obligation:
@@ -227,7 +250,7 @@ def _decide(
                 basis,
                 (warrant_reason, *reasons, *extra),
                 _sources(sources, subject, on, level),
-                territory.confidence if basis in TERRITORY_BASES else "high",
+                territory.confidence_on(on) if basis in TERRITORY_BASES else "high",
             )
     return _no_obligation(subject, territory, on, situation, warrant_reason)
 
@@ -329,7 +352,7 @@ def _no_obligation(
             "application_unknown",
             (*reasons, *_status_notes(territory)),
             territory.sources,
-            territory.confidence,
+            territory.confidence_on(on),
         )
     reasons = [warrant_reason]
     if territory.application == "excluded" or (territory.application == "extended" and territory.entry_into_force):
@@ -352,7 +375,7 @@ def _no_obligation(
     sources = [*territory.sources, TREATY_STATUS_URL]
     if referral:
         sources += situation.sources
-    return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)), territory.confidence)
+    return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)), territory.confidence_on(on))
 
 
 def _context(subject: Subject, territory: Territory, kind: str, on: dt.date, *, immunity: bool = True) -> list[str]:
@@ -369,7 +392,8 @@ def immunity_rulings(subject: Subject, on: dt.date) -> list[Ruling]:
     office = subject.office_on(on)
     if office is None:
         return []
-    return [r for r in subject.immunity_rulings if r.office == office.kind and r.date <= on]
+    found = [r for r in subject.immunity_rulings if r.office == office.kind and r.date <= on]
+    return sorted(found, key=lambda r: r.date)
 
 
 def immunity_note(subject: Subject, on: dt.date) -> str | None:
@@ -377,7 +401,7 @@ def immunity_note(subject: Subject, on: dt.date) -> str | None:
     office = subject.office_on(on)
     if office is None or not rulings:
         return None
-    latest = sorted(rulings, key=lambda r: r.date)[-3:]
+    latest = rulings[-CITED_RULINGS:]
     cited = "; ".join(f"{r.body} ({r.state}, {r.date})" for r in latest)
     if len(rulings) > len(latest):
         cited += f"; and {len(rulings) - len(latest)} earlier decision{'s' if len(rulings) - len(latest) > 1 else ''}"
@@ -408,5 +432,5 @@ def _where(territory: Territory) -> str:
 
 
 def _sources(sources: list[str], subject: Subject, on: dt.date, level: str) -> tuple[str, ...]:
-    rulings = immunity_rulings(subject, on) if level != NONE else []
+    rulings = immunity_rulings(subject, on)[-CITED_RULINGS:] if level != NONE else []
     return tuple(dict.fromkeys([*sources, *subject.sources[:1], *(r.sources[0] for r in rulings)]))

@@ -18,6 +18,7 @@ from icc_travel.models import (
     ContestedLaw,
     Dataset,
     Declaration,
+    Event,
     Finding,
     Office,
     Precedent,
@@ -72,15 +73,33 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://\S+$")
 
 
+# What a local facts file (--facts) may add or replace: section -> (bundled file, key field, entry label).
+OVERLAY_SECTIONS = {
+    "states": ("facts", "iso3", "state"),
+    "territories": ("facts", "iso3", "territory"),
+    "announcements": ("facts", "iso3", "announcement"),
+    "subjects": ("warrants", "id", "subject"),
+    "precedents": ("precedents", "id", "precedent"),
+}
+
+
 class Checker:
-    """Collects problems for one file while converting its raw values."""
+    """Collects problems for one file while converting its raw values.
+
+    With a local facts file, its records are merged into this file's data as it is read, and a
+    problem in one of them is reported against the local file (entries in `local`)."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.overlay: dict[str, list[dict]] = {}  # section -> local records
+        self.overlay_file: str | None = None
+        self.local: set[str] = set()  # entry labels of records that came from the local file
 
     def add(self, entry: str, message: str) -> None:
-        self.problems.append(Problem(self.file, entry, message))
+        head = entry.split(":", 1)[0]
+        file = self.overlay_file if self.overlay_file and head in self.local else self.file
+        self.problems.append(Problem(file, entry, message))
 
     def date(self, entry: str, record: dict, key: str, *, required: bool = False) -> dt.date | None:
         value = record.get(key)
@@ -247,11 +266,13 @@ class Facts(NamedTuple):
     states: dict[str, dict]
     territories: dict[str, dict]
     control: dict[tuple[str, str | None], str]
+    events: dict[str, list[Event]]
 
 
 def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
     data = _read(path, check)
     states: dict[str, dict] = {}
+    events: dict[str, list[Event]] = {}
     for raw in check.records(data, "states"):
         entry = f"state {_entry(raw, '?')}"
         iso3 = check.text(entry, raw, "iso3")
@@ -264,13 +285,27 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
             _check_membership_dates(check, f"{entry}: alternative", merged, succession=bool(raw.get("succession")))
         if iso3 in states:
             check.add(entry, "duplicate state")
+        for number, item in enumerate(raw.get("events") or [], 1):
+            event = _event(check, f"{entry}: events[{number}]", item, tiers)
+            if iso3 and event:
+                events.setdefault(iso3, []).append(event)
         if iso3:
+            withdrawal = [
+                d
+                for d in (
+                    dates["withdrawal_notified"],
+                    *(v for _, v in (alternative.changes if alternative else ()) if isinstance(v, dt.date)),
+                )
+                if d
+            ]
             states[iso3] = {
                 "name": check.text(entry, raw, "name"),
                 "dates": dates,
                 "sources": sources,
                 "reason": check.text(entry, raw, "reason", required=False),
                 "confidence": _confidence(check, entry, raw, sources, tiers),
+                "uncertain_from": min(withdrawal, default=None),
+                "sourced_confidence": _confidence(check, entry, {}, sources, tiers),
                 "alternative": alternative,
                 "succession": bool(raw.get("succession")),
             }
@@ -307,7 +342,28 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         iso3, note = check.text(entry, raw, "iso3"), check.text(entry, raw, "note")
         if iso3 and note:
             control[(iso3, raw.get("territory"))] = note
-    return Facts(states, territories, control)
+    for raw in check.records(data, "announcements"):
+        entry = f"announcement {_entry(raw, '?')}"
+        iso3, announced = check.text(entry, raw, "iso3"), check.date(entry, raw, "announced", required=True)
+        sources = check.sources(entry, raw)
+        text = check.text(entry, raw, "reason", required=False) or "announced its intention to withdraw"
+        if iso3 and announced:
+            confidence = _confidence(check, entry, raw, sources, tiers)
+            events.setdefault(iso3, []).append(Event(announced, "announcement", text, sources, confidence))
+    return Facts(states, territories, control, events)
+
+
+def _event(check: Checker, entry: str, raw: Any, tiers: dict[str, str]) -> Event | None:
+    """A dated fact shown in the state's timeline only (it decides no answer)."""
+    if not isinstance(raw, dict):
+        check.add(entry, "expected a mapping")
+        return None
+    date, text = check.date(entry, raw, "date", required=True), check.text(entry, raw, "event")
+    kind = check.text(entry, raw, "kind")
+    sources = check.sources(entry, raw)
+    if date is None or text is None or kind is None:
+        return None
+    return Event(date, kind, text, sources, _confidence(check, entry, raw, sources, tiers))
 
 
 def _confidence(check: Checker, entry: str, raw: dict, sources: tuple[str, ...], tiers: dict[str, str]) -> str:
@@ -392,6 +448,8 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
                 "confidence": record["confidence"],
                 "alternative": record["alternative"],
                 "succession": record["succession"],
+                "uncertain_from": record["uncertain_from"],
+                "sourced_confidence": record["sourced_confidence"],
             }
         elif kind == "dependency" and parent is not None:
             if applied is None:
@@ -681,7 +739,9 @@ def _contested_law(check: Checker, entry: str, raw: Any) -> ContestedLaw | None:
     )
 
 
-def read_precedents(path: Path, check: Checker) -> tuple[list[Precedent], dt.date | None]:
+def read_precedents(
+    path: Path, check: Checker, tiers: dict[str, str] | None = None
+) -> tuple[list[Precedent], dt.date | None]:
     data = _read(path, check)
     as_of = check.date("(top level)", data, "as_of", required=True) if isinstance(data, dict) else None
     precedents: list[Precedent] = []
@@ -723,8 +783,9 @@ def read_precedents(path: Path, check: Checker) -> tuple[list[Precedent], dt.dat
                     check.text(entry, raw, "event") or "",
                     outcome,
                     finding,
-                    check.sources(entry, raw),
+                    sources := check.sources(entry, raw),
                     raw.get("note"),
+                    _confidence(check, entry, raw, sources, tiers or {}),
                 )
             )
     return precedents, as_of
@@ -734,10 +795,53 @@ def _read(path: Path, check: Checker) -> Any:
     from icc_travel.yamlio import read_yaml
 
     try:
-        return read_yaml(path)
+        data = read_yaml(path)
     except InputError as error:
         check.add("(file)", str(error).removeprefix(f"{path}: "))
         return None
+    if check.overlay and isinstance(data, dict):
+        data = {**data}
+        for section, records in check.overlay.items():
+            _, key, label = OVERLAY_SECTIONS[section]
+            bundled = data.get(section) if isinstance(data.get(section), list) else []
+            replaced = {str(r.get(key)) for r in records}
+            kept = [r for r in bundled if not (isinstance(r, dict) and str(r.get(key)) in replaced)]
+            data[section] = [*kept, *records]
+            check.local |= {f"{label} {r.get(key)}" for r in records}
+    return data
+
+
+def read_overlay(path: Path, check: Checker) -> tuple[dict[str, list[dict]], dict[str, str]]:
+    """A local facts file: sections of records in the bundled files' own shape (added, or
+    replacing the bundled record with the same key), and tiers for hosts it cites."""
+    data = _read(path, check)
+    if not isinstance(data, dict):
+        check.add("(top level)", f"expected a mapping with any of {', '.join([*OVERLAY_SECTIONS, 'hosts'])}")
+        return {}, {}
+    unknown = sorted(set(data) - {*OVERLAY_SECTIONS, "hosts"})
+    if unknown:
+        check.add(
+            "(top level)", f"unknown sections {', '.join(unknown)}; expected {', '.join([*OVERLAY_SECTIONS, 'hosts'])}"
+        )
+    sections = {}
+    for section, (_, key, label) in OVERLAY_SECTIONS.items():
+        if section not in data:
+            continue
+        records = check.records(data, section)
+        for number, record in enumerate(records, 1):
+            if not record.get(key):
+                check.add(f"{section}[{number}]", f"{key} is required (it names the {label} added or replaced)")
+        sections[section] = [r for r in records if r.get(key)]
+    hosts = data.get("hosts") or {}
+    if not isinstance(hosts, dict):
+        check.add("hosts", "expected a mapping of host: tier")
+        hosts = {}
+    from icc_travel.sources import TIERS
+
+    for name, tier in hosts.items():
+        if tier not in TIERS:
+            check.add(f"hosts: {name}", f"tier must be one of {', '.join(TIERS)}, got {tier!r}")
+    return sections, {str(k): str(v) for k, v in hosts.items()}
 
 
 def cross_check(
@@ -809,9 +913,15 @@ def load(directory: Path | None = None) -> Dataset:
 
 
 def parse(
-    territories_file: Path, warrants_file: Path, precedents_file: Path, facts_file: Path, tiers_file: Path
+    territories_file: Path,
+    warrants_file: Path,
+    precedents_file: Path,
+    facts_file: Path,
+    tiers_file: Path,
+    overlay_file: Path | None = None,
 ) -> Dataset:
-    """Parse and validate the data files; raise DataError listing every problem found."""
+    """Parse and validate the data files, with a local facts file merged in; raise DataError
+    listing every problem found."""
     files = {
         "territories": territories_file,
         "warrants": warrants_file,
@@ -820,14 +930,23 @@ def parse(
         "tiers": tiers_file,
     }
     checks = {key: Checker(str(path)) for key, path in files.items()}
+    overlay_check = Checker(str(overlay_file))
+    overlay_hosts: dict[str, str] = {}
+    if overlay_file is not None:
+        sections, overlay_hosts = read_overlay(overlay_file, overlay_check)
+        for section, records in sections.items():
+            target = checks[OVERLAY_SECTIONS[section][0]]
+            target.overlay[section] = records
+            target.overlay_file = str(overlay_file)
     tiers, junk = read_tiers(files["tiers"], checks["tiers"])
+    tiers = {**tiers, **overlay_hosts}
     features = read_features(files["territories"], checks["territories"])
     facts = read_facts(files["facts"], checks["facts"], tiers)
     territories = join(features, facts, checks["facts"], files["facts"].name)
     subjects, situations, warrants_as_of = read_warrants(files["warrants"], checks["warrants"])
-    precedents, precedents_as_of = read_precedents(files["precedents"], checks["precedents"])
-    problems = [p for check in checks.values() for p in check.problems]
-    problems += _source_problems(files, tiers, junk)
+    precedents, precedents_as_of = read_precedents(files["precedents"], checks["precedents"], tiers)
+    problems = [p for check in (*checks.values(), overlay_check) for p in check.problems]
+    problems += _source_problems(files, tiers, junk, overlay_file)
     if problems or warrants_as_of is None or precedents_as_of is None:
         raise DataError(problems)
     dataset = Dataset(
@@ -839,7 +958,10 @@ def parse(
         precedents_as_of,
         territories_path=str(files["territories"]),
         source_tiers=tiers,
+        state_events=facts.events,
     )
+    if overlay_file is not None:
+        _mark_local(dataset, {label for check in checks.values() for label in check.local}, overlay_file.name)
     files_named = (str(files[k]) for k in ("warrants", "precedents", "territories"))
     problems = cross_check(dataset, _pycountry_iso3(), *files_named)
     if problems:
@@ -847,13 +969,32 @@ def parse(
     return dataset
 
 
-def _source_problems(files: dict[str, Path], tiers: dict[str, str], junk: dict[str, str]) -> list[Problem]:
+def _mark_local(dataset: Dataset, local: set[str], name: str) -> None:
+    """Records from the local facts file carry its name, so answers can say they rest on it. A
+    dependency follows its sovereign: its dates come from the sovereign's record."""
+    local_states = {label.split(" ", 1)[1] for label in local if label.startswith("state ")}
+    dataset.territories[:] = [
+        t._replace(local=name)
+        if f"territory {t.iso3}" in local or t.iso3 in local_states or t.sovereign in local_states
+        else t
+        for t in dataset.territories
+    ]
+    dataset.subjects[:] = [s._replace(local=name) if f"subject {s.id}" in local else s for s in dataset.subjects]
+    dataset.precedents[:] = [p._replace(local=name) if f"precedent {p.id}" in local else p for p in dataset.precedents]
+    dataset.by_iso3.clear()
+    dataset.by_iso2.clear()
+    dataset.__post_init__()
+
+
+def _source_problems(
+    files: dict[str, Path], tiers: dict[str, str], junk: dict[str, str], overlay: Path | None = None
+) -> list[Problem]:
     """Every URL cited anywhere has a classified host, and none is junk (line numbers given)."""
     from icc_travel.sources import host
 
     problems = []
-    for key in ("facts", "warrants", "precedents"):
-        path = files[key]
+    paths = [files[key] for key in ("facts", "warrants", "precedents")] + ([overlay] if overlay else [])
+    for path in paths:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):

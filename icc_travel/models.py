@@ -43,6 +43,16 @@ class Territory(NamedTuple):
     confidence: str = "high"
     alternative: Reading | None = None
     succession: bool = False
+    # A state's stated (lower) confidence concerns its withdrawal facts: before the first of them
+    # its answers rest on the rest of the record, as strong as its sources.
+    uncertain_from: dt.date | None = None
+    sourced_confidence: str = "high"
+    local: str | None = None  # the local facts file (--facts) its record came from
+
+    def confidence_on(self, on: dt.date) -> str:
+        if self.uncertain_from is not None and on < self.uncertain_from:
+            return self.sourced_confidence
+        return self.confidence
 
     @property
     def label(self) -> str:
@@ -97,6 +107,7 @@ class Subject(NamedTuple):
     offices: tuple[Office, ...] = ()
     proceedings_ended: dt.date | None = None  # deceased: when a chamber ended the proceedings
     immunity_rulings: tuple[Ruling, ...] = ()  # joined on load: rulings on the offices held
+    local: str | None = None  # the local facts file (--facts) its record came from
 
     def office_on(self, on: dt.date) -> Office | None:
         return next((office for office in self.offices if office.held_on(on)), None)
@@ -164,7 +175,19 @@ class Precedent(NamedTuple):
     outcome: str
     finding: Finding | None
     sources: tuple[str, ...]
-    note: str | None = None
+    note: str | None = None  # research note, never shown
+    confidence: str = "high"  # how well the episode (and its stated cause) is supported
+    local: str | None = None  # the local facts file (--facts) its record came from
+
+
+class Event(NamedTuple):
+    """One dated fact in a state's timeline, with its evidence."""
+
+    date: dt.date
+    kind: str  # signed, deposited, entry_into_force, withdrawal_*, announcement, article_12_3, ...
+    text: str  # for readers
+    sources: tuple[str, ...]
+    confidence: str = "high"
 
 
 @dataclass
@@ -179,6 +202,7 @@ class Dataset:
     precedents_as_of: dt.date
     territories_path: str = ""
     source_tiers: dict[str, str] = field(default_factory=dict)  # host -> tier (data/sources.yaml)
+    state_events: dict[str, list[Event]] = field(default_factory=dict)  # iso3 -> announcements, other events
     by_iso3: dict[str, Territory] = field(default_factory=dict)
     by_iso2: dict[str, Territory] = field(default_factory=dict)
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DATA_ENV = "ICC_TRAVEL_DATA"
+FACTS_ENV = "ICC_TRAVEL_FACTS"  # a local facts file merged over the bundled data (--facts)
 TERRITORIES_FILE = "member_states.geojson"
 WARRANTS_FILE = "warrants.yaml"
 PRECEDENTS_FILE = "precedents.yaml"
@@ -25,6 +26,12 @@ def data_dir() -> Path:
     if (bundled / WARRANTS_FILE).exists():
         return bundled
     return package.parent / "data"
+
+
+def facts_file() -> Path | None:
+    """The local facts file, if one is set: facts a newsroom has verified ahead of a release."""
+    value = os.environ.get(FACTS_ENV)
+    return Path(value) if value else None
 
 
 def cache_dir() -> Path:

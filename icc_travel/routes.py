@@ -239,6 +239,7 @@ def leg_json(leg: Leg) -> dict:
                 "sources": as_json(o.obligation.sources),
                 "confidence": o.obligation.confidence,
                 "disputed": dispute_json(o.obligation.disputed),
+                "local_facts": list(o.obligation.local),
             }
             for o in leg.overflown
         ],

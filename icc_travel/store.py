@@ -18,17 +18,22 @@ from icc_travel import paths
 from icc_travel.errors import DataError, Problem
 from icc_travel.models import Dataset
 
-CACHE_FORMAT = 3  # bump when the pickled records change shape
+CACHE_FORMAT = 4  # bump when the pickled records change shape
 
 
 def load(directory: Path | None = None) -> Dataset:
-    """Load and validate all data; raise DataError listing every problem found."""
+    """Load and validate all data, with the local facts file ($ICC_TRAVEL_FACTS, set by --facts)
+    merged in; raise DataError listing every problem found."""
     directory = directory or paths.data_dir()
     files = [directory / name for name in paths.DATA_FILES]
+    overlay = paths.facts_file()
     try:
-        fingerprint = _fingerprint(files)
+        fingerprint = _fingerprint([*files, *([overlay] if overlay else [])])
     except OSError as error:
-        origin = f" (from ${paths.DATA_ENV})" if os.environ.get(paths.DATA_ENV) else ""
+        if overlay is not None and error.filename == str(overlay):
+            origin = f" (local facts file, from --facts or ${paths.FACTS_ENV})"
+        else:
+            origin = f" (from ${paths.DATA_ENV})" if os.environ.get(paths.DATA_ENV) else ""
         raise DataError(
             [Problem(str(error.filename or directory), "data file", f"cannot read: {error.strerror}{origin}")]
         ) from None
@@ -37,7 +42,7 @@ def load(directory: Path | None = None) -> Dataset:
     if dataset is None:
         from icc_travel import loaders
 
-        dataset = loaders.parse(*files)
+        dataset = loaders.parse(*files, overlay_file=overlay)
         _remember(target, fingerprint, dataset)
     from icc_travel.sources import register
 

@@ -44,6 +44,16 @@ def parties_in_force(dataset: Dataset, on: dt.date) -> list[Territory]:
     return sorted(states, key=lambda t: t.name.casefold())
 
 
+def states_ever_parties(dataset: Dataset) -> list[Territory]:
+    """States (not dependencies or sub-areas) that are, were or will be parties, by name."""
+    states = [
+        t
+        for t in dataset.territories
+        if t.territory is None and t.iso3 == t.sovereign and (t.entry_into_force or t.deposited)
+    ]
+    return sorted(states, key=lambda t: t.name.casefold())
+
+
 def territories_with_obligation(dataset: Dataset, subject: Subject, on: dt.date) -> dict[str, int]:
     """How many territories carry each level for the subject on the date."""
     situation = dataset.situations[subject.situation]

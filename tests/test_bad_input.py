@@ -239,6 +239,46 @@ CASES = [
     Case("ICC_TRAVEL_TODAY 30 February", ["states"], "does not exist", env={TODAY_ENV: "2031-02-30"}),
     Case("ICC_TRAVEL_TODAY compact", ["data", "info"], "YYYY-MM-DD", env={TODAY_ENV: "20310101"}),
     Case("data, unknown subcommand", ["data", "bogus"], "bogus"),
+    Case("data sources, unknown tier", ["data", "sources", "--at-most", "blog"], "'--at-most'"),
+    # state timelines
+    Case("state, unknown", ["state", "Atlantis"], "unknown place"),
+    Case("state, empty", ["state", ""], "empty"),
+    Case("state, month 13", ["state", "Hungary", "--since", "2026-13-01"], "--since"),
+    Case("states --all, 30 February", ["states", "--all", "--on", "2025-02-30"], "does not exist"),
+    # local facts files (--facts, $ICC_TRAVEL_FACTS)
+    Case("facts, missing file", ["--facts", "{dir}/nope.yaml", "states"], "local facts file"),
+    Case("facts, invalid YAML", ["--facts", "{dir}/f.yaml", "states"], "f.yaml", {"f.yaml": "states: [\n"}),
+    Case(
+        "facts, unknown section", ["--facts", "{dir}/f.yaml", "states"], "unknown sections", {"f.yaml": "parties: []\n"}
+    ),
+    Case(
+        "facts, bad date",
+        ["--facts", "{dir}/f.yaml", "check", "putin", "ML"],
+        "f.yaml: state MLI: withdrawal_notified",
+        {
+            "f.yaml": "states:\n- iso3: MLI\n  name: Mali\n  entry_into_force: 2002-07-01\n  withdrawal_notified: 2026-02-30\n  sources: [https://treaties.un.org/x]\n"
+        },
+    ),
+    Case(
+        "facts, junk source",
+        ["--facts", "{dir}/f.yaml", "states"],
+        "is junk",
+        {
+            "f.yaml": "precedents:\n- id: x-2026\n  subject: putin\n  state: MNG\n  date: 2026-01-01\n  event: e\n  outcome: not_arrested\n  sources: [https://archyde.com/x]\n"
+        },
+    ),
+    Case(
+        "facts, record without key",
+        ["--facts", "{dir}/f.yaml", "states"],
+        "iso3 is required",
+        {"f.yaml": "states:\n- name: Mali\n"},
+    ),
+    Case(
+        "facts from the environment, missing",
+        ["states"],
+        "local facts file",
+        env={"ICC_TRAVEL_FACTS": "/nonexistent/facts.yaml"},
+    ),
     Case("missing data directory", ["states"], "No such file", env={"ICC_TRAVEL_DATA": "/nonexistent/icc-travel-data"}),
 ]
 

@@ -17,10 +17,12 @@ SAMPLE_ARGS = {
     "batch": [str(Path(__file__).resolve().parent.parent / "examples" / "visits.yaml")],
     "table": ["--subject", "putin", "--on", "2024-09-03"],
     "states": ["--on", "2025-07-08"],
+    "state": ["Hungary", "--since", "2025-01-01"],
     "subjects": [],
     "subject": ["putin", "--on", "2024-09-03"],
     "precedents": ["--subject", "bashir"],
     "info": ["--on", "2025-07-08"],
+    "sources": ["--at-most", "news"],
 }
 
 

@@ -69,6 +69,7 @@ def test_check_json_has_legs_and_fail_on_overflight(invoke) -> None:
         "sources",
         "confidence",
         "disputed",
+        "local_facts",
     }
     moscow_only = ["check", "putin", "airport:SVO@2024-09-02", "airport:LED@2024-09-02"]
     assert invoke(*moscow_only, "--fail-on", "overflight").exit_code == 0

@@ -124,6 +124,8 @@ def check_report(result: CheckResult) -> Report:
         marks = f", DISPUTED: otherwise {disputed.level} ({disputed.basis})" if disputed else ""
         if stop.obligation.confidence != "high":
             marks += f", {stop.obligation.confidence} confidence"
+        if stop.obligation.local:
+            marks += ", LOCAL FACT"
         details.append(
             (
                 f"[{number}] {stop.spec.place} on {stop.spec.date}: {stop.obligation.level} ({stop.obligation.basis}){marks}",

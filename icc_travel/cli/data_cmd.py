@@ -11,6 +11,8 @@ from icc_travel.cli.options import format_option, reports_errors
 from icc_travel.cli.render import Report, emit
 from icc_travel.store import load
 
+TIER_NAMES = ("depositary", "court", "un", "government", "ngo", "news", "aggregator")  # sources.TIERS, unimported
+
 LICENCES = [
     (
         "member_states.geojson (boundaries)",
@@ -54,6 +56,76 @@ def validate() -> None:
     if problems:
         raise SystemExit(2)
     click.echo(f"ok: data in {paths.data_dir()} is valid")
+
+
+@data.command()
+@click.option(
+    "--at-most",
+    "at_most",
+    type=click.Choice(TIER_NAMES),
+    help="Only facts whose strongest source is of this tier or weaker (e.g. news: news and aggregators).",
+)
+@format_option()
+@reports_errors
+def sources(at_most: str | None, fmt: str) -> None:
+    """Each recorded fact with its strongest source tier and confidence, weakest first.
+
+    A fact is any record with sources: a state's membership dates, a territory's application, an
+    announcement or event, a subject, an office, a ruling, a precedent. Use it to find the facts
+    that rest only on aggregators and improve them.
+
+    \b
+    Examples:
+      icc-travel data sources --at-most aggregator
+      icc-travel data sources --format csv
+    """
+    from icc_travel.evidence import fact_evidence, tier_counts
+    from icc_travel.sources import TIERS, as_json
+
+    dataset = load()
+    directory = paths.data_dir()
+    files = [directory / name for name in (paths.PARTIES_FILE, paths.WARRANTS_FILE, paths.PRECEDENTS_FILE)]
+    if paths.facts_file() is not None:
+        files.append(paths.facts_file())
+    facts = fact_evidence(files, dataset.source_tiers)
+    counts = tier_counts(facts)
+    if at_most:
+        facts = [f for f in facts if TIERS.index(f.strongest_tier) >= TIERS.index(at_most)]
+    rows = [
+        {
+            "file": f.file,
+            "fact": f.entry,
+            "strongest_tier": f.strongest_tier,
+            "confidence": f.confidence,
+            "source_count": len(f.sources),
+            "strongest_source": f.sources[0],
+            "sources": as_json(f.sources),
+        }
+        for f in facts
+    ]
+    emit(
+        Report(
+            columns=[
+                ("fact", "Fact"),
+                ("file", "File"),
+                ("strongest_tier", "Strongest tier"),
+                ("confidence", "Confidence"),
+                ("source_count", "Sources"),
+                ("strongest_source", "Strongest source"),
+            ],
+            rows=rows,
+            payload={"data_as_of": dataset.as_of.isoformat(), "facts_by_strongest_tier": counts, "facts": rows},
+            title=f"{len(rows)} facts" + (f" whose strongest source is {at_most} or weaker" if at_most else ""),
+            footer=[
+                "Facts by strongest tier: " + ", ".join(f"{tier} {n}" for tier, n in counts.items()),
+                f"Data as of {dataset.as_of}.",
+            ],
+            csv_columns=[
+                (k, k) for k in ("file", "fact", "strongest_tier", "confidence", "source_count", "strongest_source")
+            ],
+        ),
+        fmt,
+    )
 
 
 @data.command()

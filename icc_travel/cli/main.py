@@ -18,6 +18,7 @@ COMMANDS = {
     "batch": "icc_travel.cli.batch_cmd:batch",
     "table": "icc_travel.cli.table_cmd:table",
     "states": "icc_travel.cli.states_cmd:states",
+    "state": "icc_travel.cli.states_cmd:state",
     "subjects": "icc_travel.cli.subjects_cmd:subjects",
     "subject": "icc_travel.cli.subjects_cmd:subject",
     "precedents": "icc_travel.cli.precedents_cmd:precedents",
@@ -96,14 +97,32 @@ class LazyGroup(click.Group):
         pass
 
 
+def _facts_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--facts hands the file to the data layer the way $ICC_TRAVEL_FACTS does."""
+    from icc_travel import paths
+
+    if value:
+        os.environ[paths.FACTS_ENV] = value
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="icc-travel")
+@click.option(
+    "--facts",
+    metavar="FILE",
+    callback=_facts_callback,
+    expose_value=False,
+    is_eager=True,
+    help="A local facts file (YAML) merged over the bundled data, validated like it; answers that rest "
+    "on its records say so. Also $ICC_TRAVEL_FACTS.",
+)
 def cli() -> None:
     """Which stops of a trip carry an obligation to arrest a person wanted by the ICC.
 
     \b
     Example:
       icc-travel check putin MN@2024-09-03
+      icc-travel --facts newsroom.yaml check putin NE@2027-07-01
     """
 
 

@@ -54,6 +54,15 @@ def on_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def _optional_date_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    return None if value is None else _date_callback(ctx, param, value)
+
+
+def date_option(flag: str, *, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An optional date (no default), validated like --on."""
+    return click.option(flag, metavar="YYYY-MM-DD", callback=_optional_date_callback, help=help)
+
+
 def format_option(choices: tuple[str, ...] = FORMATS) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "--format",

@@ -46,6 +46,7 @@ def precedents(subject_name: str | None, state: str | None, outcome: str | None,
                 "subject": p.subject,
                 "state": p.state,
                 "outcome": p.outcome,
+                "confidence": p.confidence,
                 "finding": ""
                 if finding is None
                 else " ".join(
@@ -62,6 +63,7 @@ def precedents(subject_name: str | None, state: str | None, outcome: str | None,
                 ("subject", "Subject"),
                 ("state", "State"),
                 ("outcome", "Outcome"),
+                ("confidence", "Confidence"),
                 ("finding", "Finding"),
                 ("event", "Event"),
             ],
@@ -71,7 +73,10 @@ def precedents(subject_name: str | None, state: str | None, outcome: str | None,
                 "precedents": [precedent_json(p) for p in found],
             },
             title=f"{len(found)} precedents",
-            csv_columns=[(k, k) for k in ("id", "date", "subject", "state", "outcome", "finding", "event", "sources")],
+            csv_columns=[
+                (k, k)
+                for k in ("id", "date", "subject", "state", "outcome", "confidence", "finding", "event", "sources")
+            ],
         ),
         fmt,
     )

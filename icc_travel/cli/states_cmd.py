@@ -1,4 +1,4 @@
-"""`icc-travel states`: the States Parties in force on a date."""
+"""`icc-travel states` (the States Parties on a date) and `icc-travel state` (one state's timeline)."""
 
 from __future__ import annotations
 
@@ -6,26 +6,46 @@ import datetime as dt
 
 import click
 
-from icc_travel.cli.options import format_option, on_option, reports_errors
+from icc_travel.cli.options import date_option, format_option, on_option, reports_errors
 from icc_travel.cli.render import Report, emit, warn
 from icc_travel.dates import iso
+from icc_travel.errors import InputError
+from icc_travel.places import PlaceResolver
 from icc_travel.sources import as_json
 from icc_travel.staleness import staleness_warning
 from icc_travel.store import load
-from icc_travel.tables import parties_in_force
+from icc_travel.tables import parties_in_force, states_ever_parties
+from icc_travel.timeline import state_status, state_timeline
+
+FIELDS = (
+    "signed",
+    "deposited",
+    "entry_into_force",
+    "withdrawal_notified",
+    "withdrawal_revoked",
+    "withdrawal_effective",
+)
 
 
 @click.command()
 @on_option
 @click.option("--count", is_flag=True, help="Print only the number of parties.")
+@click.option(
+    "--all",
+    "everyone",
+    is_flag=True,
+    help="Every state that is, was or will be a party, with its status on the date (party, withdrawing, "
+    "former, not_yet).",
+)
 @format_option()
 @reports_errors
-def states(on: dt.date, count: bool, fmt: str) -> None:
+def states(on: dt.date, count: bool, everyone: bool, fmt: str) -> None:
     """The States Parties to the Rome Statute in force on a date, with their dates.
 
     \b
     Examples:
       icc-travel states --on 2025-07-08 --count
+      icc-travel states --all --on 2027-07-01
       icc-travel states --format csv
     """
     dataset = load()
@@ -34,30 +54,118 @@ def states(on: dt.date, count: bool, fmt: str) -> None:
     if count:
         click.echo(len(parties))
         return
-    fields = ("signed", "deposited", "entry_into_force", "withdrawal_notified", "withdrawal_revoked")
+    chosen = states_ever_parties(dataset) if everyone else parties
     rows = [
         {
             "name": t.name,
             "iso3": t.iso3,
             "iso2": t.iso2,
-            **{f: iso(getattr(t, f)) for f in fields},
+            "status": state_status(t, on),
+            **{f: iso(getattr(t, f)) for f in FIELDS},
+            "confidence": t.confidence,
+            "disputed": t.alternative is not None,
             "sources": as_json(t.sources),
         }
-        for t in parties
+        for t in chosen
     ]
+    columns = [("name", "State"), ("iso3", "ISO3")]
+    if everyone:
+        columns.append(("status", f"On {on}"))
+    columns += [
+        ("deposited", "Deposited"),
+        ("entry_into_force", "In force"),
+        ("withdrawal_notified", "Withdrawal notified"),
+    ]
+    if everyone:
+        columns += [("withdrawal_revoked", "Revoked"), ("withdrawal_effective", "Left")]
+    columns.append(("confidence", "Confidence"))
+    title = f"{len(parties)} States Parties in force on {on}"
+    if everyone:
+        title += f"; {len(chosen)} states that are, were or will be parties"
+    emit(
+        Report(
+            columns=columns,
+            rows=rows,
+            payload={
+                "date": on.isoformat(),
+                "count": len(parties),
+                "data_as_of": dataset.as_of.isoformat(),
+                "states": rows,
+            },
+            title=title,
+            footer=[f"Data as of {dataset.as_of}."],
+            styles={"status": STATUS_STYLES},
+            csv_columns=[(k, k) for k in ("name", "iso3", "iso2", "status", *FIELDS, "confidence", "disputed")],
+        ),
+        fmt,
+    )
+
+
+STATUS_STYLES = {"party": "bold", "withdrawing": "yellow", "former": "dim", "not_yet": "cyan"}
+
+
+@click.command()
+@click.argument("name")
+@date_option("--since", help="Only events on or after this date.")
+@date_option("--until", help="Only events on or before this date.")
+@format_option()
+@reports_errors
+def state(name: str, since: dt.date | None, until: dt.date | None, fmt: str) -> None:
+    """A state's timeline: signature, ratification, entry into force, withdrawal notified, revoked or
+    effective, Art. 12(3) declarations, Security Council referrals, rulings, findings and precedents,
+    each with its sources and confidence.
+
+    NAME is a state (or one of its territories) as a code or name.
+
+    \b
+    Examples:
+      icc-travel state Hungary --since 2026-01-01
+      icc-travel state PH --format json
+    """
+    dataset = load()
+    territory = PlaceResolver(dataset).resolve(name).territory
+    if territory is None:
+        raise InputError(f"{name!r} is not a state or territory")
+    sovereign = dataset.by_iso3[territory.sovereign]
+    events = [
+        e
+        for e in state_timeline(dataset, sovereign)
+        if (since is None or e.date >= since) and (until is None or e.date <= until)
+    ]
+    today_status = state_status(sovereign, dataset.as_of)
+    rows = [
+        {
+            "date": e.date.isoformat(),
+            "kind": e.kind,
+            "event": e.text,
+            "confidence": e.confidence,
+            "sources": as_json(e.sources),
+            "source": (as_json(e.sources) or [{"url": ""}])[0]["url"],
+        }
+        for e in events
+    ]
+    footer = [f"Data as of {dataset.as_of}; status on that date: {today_status}."]
+    if territory.iso3 != sovereign.iso3 or territory.territory:
+        footer.insert(
+            0, f"{territory.label} is a territory of {sovereign.name}: {territory.reason or 'see its record'}"
+        )
     emit(
         Report(
             columns=[
-                ("name", "State"),
-                ("iso3", "ISO3"),
-                ("deposited", "Deposited"),
-                ("entry_into_force", "In force"),
-                ("withdrawal_notified", "Withdrawal notified"),
+                ("date", "Date"),
+                ("event", "Event"),
+                ("confidence", "Confidence"),
+                ("source", "Strongest source"),
             ],
             rows=rows,
-            payload={"date": on.isoformat(), "count": len(parties), "states": rows},
-            title=f"{len(parties)} States Parties in force on {on}",
-            csv_columns=[(k, k) for k in ("name", "iso3", "iso2", *fields)],
+            payload={
+                "state": {"iso3": sovereign.iso3, "name": sovereign.name, "status": today_status},
+                "data_as_of": dataset.as_of.isoformat(),
+                "events": [{k: v for k, v in row.items() if k != "source"} for row in rows],
+            },
+            title=f"{sovereign.name}: {len(rows)} events",
+            footer=footer,
+            csv_columns=[(k, k) for k in ("date", "kind", "event", "confidence", "sources")],
         ),
         fmt,
     )

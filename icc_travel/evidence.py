@@ -1,0 +1,82 @@
+"""How well each recorded fact is sourced: what `icc-travel data sources` reports.
+
+Walks the data files as written (a dependency's record apart from its sovereign's, a ruling apart
+from its situation), so the weakest facts can be found and improved. Every mapping with a
+`sources` list is a fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from icc_travel.sources import TIERS, confidence, strongest_first, tier_of
+
+# Top-level sections of the data files and the singular that names one record.
+SECTIONS = {
+    "states": "state",
+    "territories": "territory",
+    "announcements": "announcement",
+    "subjects": "subject",
+    "situations": "situation",
+    "immunity_rulings": "immunity ruling",
+    "precedents": "precedent",
+}
+
+
+class FactEvidence(NamedTuple):
+    file: str
+    entry: str  # e.g. "state HUN", "subject putin: offices[1]"
+    strongest_tier: str
+    confidence: str
+    sources: tuple[str, ...]  # strongest first
+
+
+def fact_evidence(files: list[Path], tiers: Mapping[str, str]) -> list[FactEvidence]:
+    """Every sourced fact in the files, weakest first (by strongest tier, then confidence)."""
+    from icc_travel.yamlio import read_yaml
+
+    facts = []
+    for path in files:
+        data = read_yaml(path)
+        if not isinstance(data, dict):
+            continue
+        for entry, record in _records(data):
+            urls = [u for u in record.get("sources") or [] if isinstance(u, str)]
+            if not urls:
+                continue
+            ordered = strongest_first(urls, tiers)
+            stated = record.get("confidence") if record.get("confidence") in ("high", "medium", "low") else None
+            facts.append(
+                FactEvidence(path.name, entry, tier_of(ordered[0], tiers), confidence(urls, tiers, stated), ordered)
+            )
+    ranks = {"low": 0, "medium": 1, "high": 2}
+    return sorted(facts, key=lambda f: (-TIERS.index(f.strongest_tier), ranks[f.confidence], f.file, f.entry))
+
+
+def _records(data: dict) -> Iterator[tuple[str, dict]]:
+    for section, singular in SECTIONS.items():
+        for number, record in enumerate(data.get(section) or [], 1):
+            if isinstance(record, dict):
+                name = record.get("id") or record.get("iso3") or record.get("date") or number
+                yield from _nested(f"{singular} {name}", record)
+
+
+def _nested(entry: str, record: dict) -> Iterator[tuple[str, dict]]:
+    yield entry, record
+    for key, value in record.items():
+        if isinstance(value, dict) and "sources" in value:
+            yield from _nested(f"{entry}: {key}", value)
+        elif isinstance(value, list):
+            for number, item in enumerate(value, 1):
+                if isinstance(item, dict):
+                    label = item.get("state") or item.get("date") or number
+                    yield from _nested(f"{entry}: {key}[{label}]", item)
+
+
+def tier_counts(facts: list[FactEvidence]) -> dict[str, int]:
+    counts = dict.fromkeys(TIERS, 0)
+    for fact in facts:
+        counts[fact.strongest_tier] += 1
+    return counts
