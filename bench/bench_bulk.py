@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from icc_travel import loaders
-from icc_travel.geometry import TerritoryIndex, TiledIndex
+from icc_travel.data import loaders, store
+from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
 
 
 def untiled(geometries: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
@@ -34,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=1_000_000)
     n = parser.parse_args().points
-    dataset = loaders.load()
+    dataset = store.load()
     geometries = TerritoryIndex(Path(dataset.territories_path)).geometries
     rng = np.random.default_rng(2026)
     lats = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))  # uniform on the sphere

@@ -15,8 +15,8 @@ import airportsdata
 import numpy as np
 from pyproj import Geod
 
-from icc_travel import loaders
-from icc_travel.routes import RoutePlanner
+from icc_travel.data import store
+from icc_travel.geo.routes import RoutePlanner
 
 
 def main() -> None:
@@ -26,7 +26,7 @@ def main() -> None:
     airports = list(airportsdata.load("IATA").values())
     rng = np.random.default_rng(6)
     pairs = [(airports[a], airports[b]) for a, b in rng.integers(0, len(airports), size=(count, 2))]
-    planner = RoutePlanner(loaders.load())
+    planner = RoutePlanner(store.load())
 
     geod = Geod(ellps="WGS84")
     start = time.perf_counter()

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from icc_travel import loaders, paths
 from icc_travel.cli.main import cli
+from icc_travel.data import paths, store
+from icc_travel.data.models import Dataset
 from icc_travel.dates import TODAY_ENV
-from icc_travel.models import Dataset
-from icc_travel.places import PlaceResolver
+from icc_travel.geo.places import PlaceResolver
 
 DATA = Path(paths.data_dir())
 
@@ -36,7 +36,7 @@ def pinned_today(dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> dt.date:
 
 @pytest.fixture(scope="session")
 def dataset() -> Dataset:
-    return loaders.load(DATA)
+    return store.load(DATA)
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import shapely
 
-from icc_travel.geometry import TerritoryIndex, TiledIndex
-from icc_travel.models import Dataset
-from icc_travel.places import BULK_POINTS, PlaceResolver
+from icc_travel.data.models import Dataset
+from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
+from icc_travel.geo.places import BULK_POINTS, PlaceResolver
 
 # Points on or near borders that two features used to claim, and points on borders that follow a
 # whole degree (where the bulk grid's cells meet).

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import shapely
 
-from icc_travel.geometry import TerritoryIndex, TiledIndex
-from icc_travel.models import Dataset
+from icc_travel.data.models import Dataset
+from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
 
 
 @pytest.fixture(scope="module")

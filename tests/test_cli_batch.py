@@ -177,8 +177,8 @@ def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None
     import datetime as dt
     import io
 
-    from icc_travel.batch import evaluate, read_rows
     from icc_travel.cli.batch_cmd import FLAT, csv_lines, flat
+    from icc_travel.engine.batch import evaluate, read_rows
 
     text = (
         "itinerary,subject,place,date,kind\n"

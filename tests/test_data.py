@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from icc_travel import loaders
+from icc_travel.data import store
+from icc_travel.data.validation import validate_all
 from icc_travel.errors import DataError
-from icc_travel.validation import validate_all
 
 
 def test_bundled_data_is_valid() -> None:
-    from icc_travel import paths
+    from icc_travel.data import paths
 
     assert validate_all(paths.data_dir()) == []
 
@@ -108,4 +108,4 @@ def test_yaml_tags_are_refused(data_copy: Path) -> None:
     path = data_copy / "precedents.yaml"
     path.write_text("!!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"precedents\.yaml"):
-        loaders.load(data_copy)
+        store.load(data_copy)

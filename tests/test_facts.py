@@ -10,8 +10,8 @@ import pytest
 from test_data import edit
 
 from icc_travel import law
-from icc_travel.models import Dataset
-from icc_travel.sources import TIERS, host
+from icc_travel.data.models import Dataset
+from icc_travel.data.sources import TIERS, host
 
 RESEARCH_WORDS = re.compile(r"HIGH PRIORITY|TODO|is left null|[Rr]e-check|[Vv]erify against|\bCONFIRMED\b|as recalled")
 
@@ -173,9 +173,9 @@ def test_one_rule_for_every_death(dataset: Dataset) -> None:
 
 
 def test_offices_are_validated(data_copy: Path) -> None:
-    from icc_travel import loaders
+    from icc_travel.data import store
     from icc_travel.errors import DataError
 
     edit(data_copy / "warrants.yaml", "      - kind: head_of_government\n", "      - kind: prime_minister\n")
     with pytest.raises(DataError, match=r"warrants\.yaml: subject netanyahu: offices\[1\]: kind must be one of"):
-        loaders.load(data_copy)
+        store.load(data_copy)

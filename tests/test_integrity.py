@@ -10,7 +10,7 @@ import pycountry
 import pytest
 
 from icc_travel import law
-from icc_travel.models import Dataset
+from icc_travel.data.models import Dataset
 from icc_travel.text import normalise
 
 URL_PREFIXES = ("https://", "http://")
@@ -25,7 +25,7 @@ def one_year_after(day: dt.date) -> dt.date:
 
 def test_every_party_has_a_non_empty_valid_geometry(dataset: Dataset) -> None:
     shapely = pytest.importorskip("shapely")
-    from icc_travel.geometry import TerritoryIndex
+    from icc_travel.geo.geometry import TerritoryIndex
 
     geometries = TerritoryIndex(Path(dataset.territories_path)).geometries
     ever_party = [t for t in dataset.territories if t.entry_into_force is not None]

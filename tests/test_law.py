@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from icc_travel import law
-from icc_travel.models import Dataset, Declaration, Situation, Subject, Territory, UnscReferral, Warrant
+from icc_travel.data.models import Dataset, Declaration, Situation, Subject, Territory, UnscReferral, Warrant
 
 D = dt.date.fromisoformat
 

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("geopandas")
 pytest.importorskip("matplotlib")
 
-from icc_travel.mapping import COLOURS, render_map
+from icc_travel.geo.mapping import COLOURS, render_map
 
 
 def rgb(hex_colour: str) -> tuple[float, float, float]:
@@ -65,10 +65,10 @@ def test_map_rejects_other_extensions(invoke, tmp_path: Path) -> None:
 def test_legs_are_drawn_along_the_great_circle_and_split_at_180(dataset, tmp_path: Path) -> None:
     import matplotlib.image
 
-    from icc_travel.check import check_itinerary
-    from icc_travel.itinerary import StopSpec
-    from icc_travel.mapping import LEG_COLOUR
-    from icc_travel.routes import geodesic_path
+    from icc_travel.engine.check import check_itinerary
+    from icc_travel.engine.itinerary import StopSpec
+    from icc_travel.geo.mapping import LEG_COLOUR
+    from icc_travel.geo.routes import geodesic_path
 
     day = dt.date(2024, 9, 3)
     specs = [StopSpec(place, day, "visit") for place in ("airport:VKO", "airport:ULN", "airport:NAN", "airport:HNL")]

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from icc_travel.data.models import Dataset
 from icc_travel.law import statute_in_force
-from icc_travel.models import Dataset
 
 
 def parties_on(dataset: Dataset, day: str) -> set[str]:

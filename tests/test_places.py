@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from icc_travel.errors import InputError
-from icc_travel.places import PlaceResolver
+from icc_travel.geo.places import PlaceResolver
 
 
 @pytest.mark.parametrize(

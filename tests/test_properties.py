@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from icc_travel import law
-from icc_travel.check import check_itinerary
+from icc_travel.data.models import Dataset
 from icc_travel.dates import parse_date
+from icc_travel.engine.check import check_itinerary
+from icc_travel.engine.itinerary import StopSpec, parse_stop
 from icc_travel.errors import InputError
-from icc_travel.itinerary import StopSpec, parse_stop
-from icc_travel.models import Dataset
-from icc_travel.places import PlaceResolver, parse_coordinates
+from icc_travel.geo.places import PlaceResolver, parse_coordinates
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 DAYS = st.dates(min_value=dt.date(1998, 7, 17), max_value=dt.date(2030, 12, 31))

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from icc_travel import law
-from icc_travel.routes import RoutePlanner
+from icc_travel.geo.routes import RoutePlanner
 
 
 @pytest.fixture(scope="module")

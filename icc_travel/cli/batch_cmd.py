@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from icc_travel import law
-from icc_travel.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
 from icc_travel.cli.options import (
     InputFailure,
     fail_on_option,
@@ -26,8 +25,9 @@ from icc_travel.cli.options import (
     reports_errors,
 )
 from icc_travel.cli.render import warn
-from icc_travel.routes import leg_json
-from icc_travel.store import load
+from icc_travel.data.store import load
+from icc_travel.engine.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
+from icc_travel.geo.routes import leg_json
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 ERRORS_SHOWN = 10  # error rows repeated on stderr

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from icc_travel import law
-from icc_travel.check import CheckResult, result_json
 from icc_travel.cli.options import (
     InputFailure,
     fail_on_option,
@@ -19,14 +18,15 @@ from icc_travel.cli.options import (
     reports_errors,
 )
 from icc_travel.cli.render import LEVEL_STYLES, Report, emit, warn
-from icc_travel.itinerary import parse_stop, read_itinerary
-from icc_travel.places import PlaceResolver
-from icc_travel.sources import as_lines
-from icc_travel.store import load
-from icc_travel.subjects import SubjectFinder
+from icc_travel.data.sources import as_lines
+from icc_travel.data.store import load
+from icc_travel.engine.check import CheckResult, result_json
+from icc_travel.engine.itinerary import parse_stop, read_itinerary
+from icc_travel.engine.subjects import SubjectFinder
+from icc_travel.geo.places import PlaceResolver
 
 if TYPE_CHECKING:
-    from icc_travel.routes import Overflown
+    from icc_travel.geo.routes import Overflown
 
 CAVEAT = (
     "Absence from the data does not prove there is no sealed warrant; check the Court's "
@@ -85,7 +85,7 @@ def check(
     found = finder.find(subject)
     if itinerary is not None and file_subject and finder.find(file_subject).id != found.id:
         raise InputFailure(f"{itinerary}: the file's subject {file_subject!r} is not {subject!r}")
-    from icc_travel.check import check_itinerary
+    from icc_travel.engine.check import check_itinerary
 
     result = check_itinerary(dataset, found, specs, PlaceResolver(dataset), legs=not no_legs)
     emit(check_report(result), fmt)

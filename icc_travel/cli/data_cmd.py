@@ -6,10 +6,11 @@ from collections import Counter
 
 import click
 
-from icc_travel import law, paths
+from icc_travel import law
 from icc_travel.cli.options import format_option, reports_errors
 from icc_travel.cli.render import Report, emit
-from icc_travel.store import load
+from icc_travel.data import paths
+from icc_travel.data.store import load
 
 TIER_NAMES = ("depositary", "court", "un", "government", "ngo", "news", "aggregator")  # sources.TIERS, unimported
 
@@ -48,7 +49,7 @@ def validate() -> None:
     Example:
       icc-travel data validate
     """
-    from icc_travel.validation import validate_all
+    from icc_travel.data.validation import validate_all
 
     problems = validate_all(paths.data_dir())
     for problem in problems:
@@ -79,8 +80,8 @@ def sources(at_most: str | None, fmt: str) -> None:
       icc-travel data sources --at-most aggregator
       icc-travel data sources --format csv
     """
-    from icc_travel.evidence import fact_evidence, tier_counts
-    from icc_travel.sources import TIERS, as_json
+    from icc_travel.data.evidence import fact_evidence, tier_counts
+    from icc_travel.data.sources import TIERS, as_json
 
     dataset = load()
     directory = paths.data_dir()

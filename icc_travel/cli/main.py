@@ -99,7 +99,7 @@ class LazyGroup(click.Group):
 
 def _facts_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """--facts hands the file to the data layer the way $ICC_TRAVEL_FACTS does."""
-    from icc_travel import paths
+    from icc_travel.data import paths
 
     if value:
         os.environ[paths.FACTS_ENV] = value

@@ -9,10 +9,10 @@ import click
 
 from icc_travel.cli.options import InputFailure, on_option, reports_errors
 from icc_travel.cli.render import warn
-from icc_travel.itinerary import read_itinerary
-from icc_travel.staleness import staleness_warning
-from icc_travel.store import load
-from icc_travel.subjects import SubjectFinder
+from icc_travel.data.store import load
+from icc_travel.engine.itinerary import read_itinerary
+from icc_travel.engine.staleness import staleness_warning
+from icc_travel.engine.subjects import SubjectFinder
 
 
 @click.command("map")
@@ -38,10 +38,10 @@ def map_command(subject_name: str, on: dt.date, itinerary: Path | None, output: 
     person = SubjectFinder(dataset).find(subject_name)
     stops = []
     if itinerary is not None:
-        from icc_travel.check import check_itinerary
+        from icc_travel.engine.check import check_itinerary
 
         stops = list(check_itinerary(dataset, person, read_itinerary(itinerary, on).stops).stops)
-    from icc_travel.mapping import render_map
+    from icc_travel.geo.mapping import render_map
 
     info = render_map(dataset, person, on, stops, output)
     click.echo(f"wrote {info.path} ({info.width}x{info.height})", err=True)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
-from icc_travel.check import precedent_json
 from icc_travel.cli.options import format_option, reports_errors
 from icc_travel.cli.render import Report, emit
-from icc_travel.loaders import OUTCOMES
-from icc_travel.places import PlaceResolver
-from icc_travel.sources import as_json
-from icc_travel.store import load
-from icc_travel.subjects import SubjectFinder
-from icc_travel.tables import find_precedents
+from icc_travel.data.loaders import OUTCOMES
+from icc_travel.data.sources import as_json
+from icc_travel.data.store import load
+from icc_travel.engine.check import precedent_json
+from icc_travel.engine.subjects import SubjectFinder
+from icc_travel.engine.tables import find_precedents
+from icc_travel.geo.places import PlaceResolver
 
 
 @click.command()

@@ -8,14 +8,14 @@ import click
 
 from icc_travel.cli.options import date_option, format_option, on_option, reports_errors
 from icc_travel.cli.render import Report, emit, warn
+from icc_travel.data.sources import as_json
+from icc_travel.data.store import load
 from icc_travel.dates import iso
+from icc_travel.engine.staleness import staleness_warning
+from icc_travel.engine.tables import parties_in_force, states_ever_parties
+from icc_travel.engine.timeline import state_status, state_timeline
 from icc_travel.errors import InputError
-from icc_travel.places import PlaceResolver
-from icc_travel.sources import as_json
-from icc_travel.staleness import staleness_warning
-from icc_travel.store import load
-from icc_travel.tables import parties_in_force, states_ever_parties
-from icc_travel.timeline import state_status, state_timeline
+from icc_travel.geo.places import PlaceResolver
 
 FIELDS = (
     "signed",

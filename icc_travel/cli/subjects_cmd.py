@@ -6,17 +6,17 @@ import datetime as dt
 
 import click
 
-from icc_travel.check import precedent_json
 from icc_travel.cli.options import format_option, on_option, reports_errors
 from icc_travel.cli.render import Report, emit, warn
+from icc_travel.data.loaders import SUBJECT_STATUSES
+from icc_travel.data.sources import as_json, as_lines
+from icc_travel.data.store import load
 from icc_travel.dates import iso
+from icc_travel.engine.check import precedent_json
+from icc_travel.engine.staleness import staleness_warning
+from icc_travel.engine.subjects import SubjectFinder
+from icc_travel.engine.tables import find_precedents, territories_with_obligation
 from icc_travel.law import first_warrant
-from icc_travel.loaders import SUBJECT_STATUSES
-from icc_travel.sources import as_json, as_lines
-from icc_travel.staleness import staleness_warning
-from icc_travel.store import load
-from icc_travel.subjects import SubjectFinder
-from icc_travel.tables import find_precedents, territories_with_obligation
 
 
 @click.command()

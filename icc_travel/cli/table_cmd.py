@@ -8,10 +8,10 @@ import click
 
 from icc_travel.cli.options import format_option, on_option, reports_errors
 from icc_travel.cli.render import LEVEL_STYLES, Report, emit, warn
-from icc_travel.staleness import staleness_warning
-from icc_travel.store import load
-from icc_travel.subjects import SubjectFinder
-from icc_travel.tables import obligation_matrix, subjects_at_large
+from icc_travel.data.store import load
+from icc_travel.engine.staleness import staleness_warning
+from icc_travel.engine.subjects import SubjectFinder
+from icc_travel.engine.tables import obligation_matrix, subjects_at_large
 
 
 @click.command()

@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel import law
-from icc_travel.check import dispute_json, precedent_json
+from icc_travel.data.models import Dataset, Subject, Territory
+from icc_travel.data.sources import as_json
 from icc_travel.dates import parse_date
+from icc_travel.engine.check import dispute_json, precedent_json
+from icc_travel.engine.staleness import staleness_warning
+from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError
-from icc_travel.models import Dataset, Subject, Territory
-from icc_travel.places import COORDINATES, PlaceResolver, parse_coordinates
-from icc_travel.routes import Leg, leg_json
-from icc_travel.sources import as_json
-from icc_travel.staleness import staleness_warning
-from icc_travel.subjects import SubjectFinder
+from icc_travel.geo.places import COORDINATES, PlaceResolver, parse_coordinates
+from icc_travel.geo.routes import Leg, leg_json
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
 PROGRESS_EVERY = 2048  # rows between progress callbacks: a callback per row would cost seconds
@@ -258,7 +258,7 @@ def _jsonl_rows(name: str, text: str) -> Iterator[InputRow]:
 def _yaml_rows(name: str, text: str) -> Iterator[InputRow]:
     import yaml
 
-    from icc_travel.yamlio import SafeLoader
+    from icc_travel.data.yamlio import SafeLoader
 
     try:
         root = yaml.compose(text, Loader=SafeLoader)
@@ -417,7 +417,7 @@ def _legs(dataset: Dataset, resolver: PlaceResolver, outcome: BatchOutcome) -> d
         previous = number
     if not pairs:
         return {}
-    from icc_travel.routes import RoutePlanner  # pyproj and the grid: only when there are legs
+    from icc_travel.geo.routes import RoutePlanner  # pyproj and the grid: only when there are legs
 
     requests = []
     for start, end in pairs:

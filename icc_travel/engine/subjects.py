@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from icc_travel.data.models import Dataset, Subject
 from icc_travel.errors import InputError
-from icc_travel.models import Dataset, Subject
 from icc_travel.text import normalise, suggest
 
 _PARTICLES = ("al ", "el ", "abu ", "ag ")

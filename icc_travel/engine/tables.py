@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from icc_travel import law
-from icc_travel.models import Dataset, Precedent, Subject, Territory
+from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 
 
 @dataclass(frozen=True)

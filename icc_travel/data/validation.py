@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from icc_travel import paths
+from icc_travel.data import paths
+from icc_travel.data.loaders import _pycountry_iso3, cross_check
+from icc_travel.data.store import load
 from icc_travel.errors import DataError, Problem
-from icc_travel.loaders import _pycountry_iso3, cross_check, load
 
 
 def validate_all(directory: Path) -> list[Problem]:
@@ -31,7 +32,7 @@ def validate_all(directory: Path) -> list[Problem]:
 def _geometry_problems(path: Path, labels: list[str]) -> list[Problem]:
     import shapely
 
-    from icc_travel.geometry import _parse
+    from icc_travel.geo.geometry import _parse
 
     geometries = _parse(path.read_bytes())
     problems = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from icc_travel.models import Dataset, Event, Territory
-from icc_travel.sources import confidence
+from icc_travel.data.models import Dataset, Event, Territory
+from icc_travel.data.sources import confidence
 
 MEMBERSHIP_EVENTS = {
     "signed": "signed the Rome Statute",

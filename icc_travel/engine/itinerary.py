@@ -37,7 +37,7 @@ class Itinerary(NamedTuple):
 
 
 def read_itinerary(path: Path, default_date: dt.date) -> Itinerary:
-    from icc_travel.yamlio import read_yaml
+    from icc_travel.data.yamlio import read_yaml
 
     data = read_yaml(path, max_bytes=MAX_ITINERARY_BYTES, hint=": use icc-travel batch for many stops")
     name = str(path)

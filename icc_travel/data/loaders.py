@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from icc_travel.errors import DataError, InputError, Problem
-from icc_travel.models import (
+from icc_travel.data.models import (
     ContestedLaw,
     Dataset,
     Declaration,
@@ -30,6 +29,7 @@ from icc_travel.models import (
     UnscReferral,
     Warrant,
 )
+from icc_travel.errors import DataError, InputError, Problem
 from icc_travel.text import normalise
 
 SUBJECT_STATUSES = frozenset(
@@ -367,7 +367,7 @@ def _event(check: Checker, entry: str, raw: Any, tiers: dict[str, str]) -> Event
 
 
 def _confidence(check: Checker, entry: str, raw: dict, sources: tuple[str, ...], tiers: dict[str, str]) -> str:
-    from icc_travel.sources import CONFIDENCES, confidence
+    from icc_travel.data.sources import CONFIDENCES, confidence
 
     stated = raw.get("confidence")
     if stated is not None and stated not in CONFIDENCES:
@@ -409,7 +409,7 @@ def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str], tiers
 
 def read_tiers(path: Path, check: Checker) -> tuple[dict[str, str], dict[str, str]]:
     """Host -> tier, and the junk hosts that must never be cited (data/sources.yaml)."""
-    from icc_travel.sources import TIERS
+    from icc_travel.data.sources import TIERS
 
     data = _read(path, check)
     if not isinstance(data, dict):
@@ -726,7 +726,7 @@ def _contested_law(check: Checker, entry: str, raw: Any) -> ContestedLaw | None:
     )
     texts = [check.text(entry, raw, key) for key in ("state", "reason", "why_chosen")]
     alternative_reason = check.text(f"{entry}: alternative", alternative, "reason")
-    from icc_travel.sources import CONFIDENCES
+    from icc_travel.data.sources import CONFIDENCES
 
     confidence = raw.get("confidence", "medium")
     if confidence not in CONFIDENCES:
@@ -792,7 +792,7 @@ def read_precedents(
 
 
 def _read(path: Path, check: Checker) -> Any:
-    from icc_travel.yamlio import read_yaml
+    from icc_travel.data.yamlio import read_yaml
 
     try:
         data = read_yaml(path)
@@ -836,7 +836,7 @@ def read_overlay(path: Path, check: Checker) -> tuple[dict[str, list[dict]], dic
     if not isinstance(hosts, dict):
         check.add("hosts", "expected a mapping of host: tier")
         hosts = {}
-    from icc_travel.sources import TIERS
+    from icc_travel.data.sources import TIERS
 
     for name, tier in hosts.items():
         if tier not in TIERS:
@@ -903,13 +903,6 @@ def cross_check(
         if not is_iso3(precedent.state, known_iso3):
             problems.append(Problem(precedents_file, entry, f"state {precedent.state!r} is not an ISO alpha-3 code"))
     return problems
-
-
-def load(directory: Path | None = None) -> Dataset:
-    """The dataset, from the cache when unchanged (see store.py)."""
-    from icc_travel import store
-
-    return store.load(directory)
 
 
 def parse(
@@ -990,7 +983,7 @@ def _source_problems(
     files: dict[str, Path], tiers: dict[str, str], junk: dict[str, str], overlay: Path | None = None
 ) -> list[Problem]:
     """Every URL cited anywhere has a classified host, and none is junk (line numbers given)."""
-    from icc_travel.sources import host
+    from icc_travel.data.sources import host
 
     problems = []
     paths = [files[key] for key in ("facts", "warrants", "precedents")] + ([overlay] if overlay else [])

@@ -21,7 +21,7 @@ def data_dir() -> Path:
     override = os.environ.get(DATA_ENV)
     if override:
         return Path(override)
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # icc_travel/
     bundled = package / "_data"
     if (bundled / WARRANTS_FILE).exists():
         return bundled

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from icc_travel import law
-from icc_travel.check import StopResult
-from icc_travel.models import Dataset, Subject
-from icc_travel.routes import geodesic_path
+from icc_travel.data.models import Dataset, Subject
+from icc_travel.engine.check import StopResult
+from icc_travel.geo.routes import geodesic_path
 
 COLOURS = {law.ARREST: "#c0392b", law.CONTINUING: "#f39c12", law.NONE: "#d0d3d4"}
 LABELS = {
@@ -55,7 +55,7 @@ def render_map(
     from matplotlib.patches import Patch
     from pyproj import Transformer
 
-    from icc_travel.geometry import TerritoryIndex
+    from icc_travel.geo.geometry import TerritoryIndex
 
     plt.rcParams["svg.fonttype"] = "none"  # keep text as text in SVG
     geometries = TerritoryIndex(Path(dataset.territories_path)).geometries

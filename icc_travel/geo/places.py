@@ -12,8 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+from icc_travel.data.models import Dataset, Territory
 from icc_travel.errors import InputError
-from icc_travel.models import Dataset, Territory
 from icc_travel.text import normalise, suggest
 
 # Everyday names ISO does not use. Keys are normalised; values are ISO alpha-3.
@@ -120,7 +120,7 @@ class PlaceResolver:
 
     @cached_property
     def _index(self):
-        from icc_travel.geometry import TerritoryIndex
+        from icc_travel.geo.geometry import TerritoryIndex
 
         return TerritoryIndex(Path(self.dataset.territories_path))
 
@@ -196,7 +196,7 @@ class PlaceResolver:
         """
         lats, lons = [p[0] for p in points], [p[1] for p in points]
         if len(points) >= BULK_POINTS:
-            from icc_travel.geometry import TiledIndex
+            from icc_travel.geo.geometry import TiledIndex
 
             tiled = TiledIndex.cached(Path(self.dataset.territories_path), self._index.geometries)
             features = tiled.lookup(lats, lons).tolist()

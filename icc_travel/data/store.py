@@ -14,9 +14,9 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from icc_travel import paths
+from icc_travel.data import paths
+from icc_travel.data.models import Dataset
 from icc_travel.errors import DataError, Problem
-from icc_travel.models import Dataset
 
 CACHE_FORMAT = 4  # bump when the pickled records change shape
 
@@ -40,11 +40,11 @@ def load(directory: Path | None = None) -> Dataset:
     target = paths.cache_dir() / f"dataset-{zlib.crc32(fingerprint.encode()):08x}.pickle"
     dataset = _cached(target, fingerprint)
     if dataset is None:
-        from icc_travel import loaders
+        from icc_travel.data import loaders
 
         dataset = loaders.parse(*files, overlay_file=overlay)
         _remember(target, fingerprint, dataset)
-    from icc_travel.sources import register
+    from icc_travel.data.sources import register
 
     register(dataset.source_tiers)
     return dataset

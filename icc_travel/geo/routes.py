@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel import law
-from icc_travel.models import Dataset, Precedent, Subject, Territory
+from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 
 COARSE_KM = 25.0
 ROUTE_PRECEDENTS_CITED = 2  # newest route-avoidance episodes quoted per overflown state
@@ -54,7 +54,7 @@ class RoutePlanner:
     def __init__(self, dataset: Dataset) -> None:
         from pyproj import Geod
 
-        from icc_travel.geometry import TerritoryIndex, TiledIndex
+        from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
 
         self.dataset = dataset
         path = Path(dataset.territories_path)
@@ -221,8 +221,8 @@ def geodesic_path(
 
 
 def leg_json(leg: Leg) -> dict:
-    from icc_travel.check import dispute_json
-    from icc_travel.sources import as_json
+    from icc_travel.data.sources import as_json
+    from icc_travel.engine.check import dispute_json
 
     return {
         "from": leg.start,

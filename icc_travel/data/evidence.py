@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from icc_travel.sources import TIERS, confidence, strongest_first, tier_of
+from icc_travel.data.sources import TIERS, confidence, strongest_first, tier_of
 
 # Top-level sections of the data files and the singular that names one record.
 SECTIONS = {
@@ -35,7 +35,7 @@ class FactEvidence(NamedTuple):
 
 def fact_evidence(files: list[Path], tiers: Mapping[str, str]) -> list[FactEvidence]:
     """Every sourced fact in the files, weakest first (by strongest tier, then confidence)."""
-    from icc_travel.yamlio import read_yaml
+    from icc_travel.data.yamlio import read_yaml
 
     facts = []
     for path in files:

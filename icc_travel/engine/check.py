@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from icc_travel import law
+from icc_travel.data.models import Dataset, Precedent, Subject
+from icc_travel.data.sources import as_json
+from icc_travel.engine.itinerary import StopSpec
+from icc_travel.engine.staleness import staleness_warning
 from icc_travel.errors import InputError
-from icc_travel.itinerary import StopSpec
-from icc_travel.models import Dataset, Precedent, Subject
-from icc_travel.places import Place, PlaceResolver
-from icc_travel.sources import as_json
-from icc_travel.staleness import staleness_warning
+from icc_travel.geo.places import Place, PlaceResolver
 
 if TYPE_CHECKING:
-    from icc_travel.routes import Leg
+    from icc_travel.geo.routes import Leg
 
 
 class StopResult(NamedTuple):
@@ -62,7 +62,7 @@ def check_itinerary(
         results.append(StopResult(spec, place, obligation, precedents))
     measured: tuple = ()
     if legs and sum(1 for r in results if r.place.lat is not None) >= 2:
-        from icc_travel.routes import RoutePlanner, legs_for  # pyproj and the grid: only for legs
+        from icc_travel.geo.routes import RoutePlanner, legs_for  # pyproj and the grid: only for legs
 
         measured = tuple(legs_for(RoutePlanner(dataset), subject, results))
     return CheckResult(subject, dataset.as_of, tuple(results), measured)
@@ -144,6 +144,6 @@ def result_json(result: CheckResult) -> dict:
 def _legs_json(legs: tuple[Leg, ...]) -> list[dict]:
     if not legs:
         return []
-    from icc_travel.routes import leg_json
+    from icc_travel.geo.routes import leg_json
 
     return [leg_json(leg) for leg in legs]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from icc_travel import paths
+from icc_travel.data import paths
 
 
 class TerritoryIndex:

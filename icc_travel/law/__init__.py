@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from icc_travel.models import ContestedLaw, Reading, Ruling, Situation, Subject, Territory
+from icc_travel.data.models import ContestedLaw, Reading, Ruling, Situation, Subject, Territory
 
 ARREST, CONTINUING, OVERFLIGHT, NONE = "arrest", "continuing", "overflight", "none"
 LEVELS = (ARREST, CONTINUING, OVERFLIGHT, NONE)

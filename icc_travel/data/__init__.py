@@ -1,0 +1,1 @@
+"""Reading, validating and caching the datasets: every file, every check, every source tier."""
