@@ -364,3 +364,24 @@ def test_a_reader_that_leaves_early_gets_status_141_and_no_traceback(tmp_path: P
     stderr = process.stderr.read().decode()
     assert process.wait() == 141
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["table", "--on", "2024-09-03"],
+        ["table", "--on", "2024-09-03", "--format", "json"],
+        ["data", "sources", "--format", "json"],
+        ["check", "putin", *(f"MN@2024-09-{day:02d}" for day in range(1, 31)), "--format", "json"],
+    ],
+    ids=["table", "table json", "data sources", "check"],
+)
+def test_every_command_exits_141_when_its_reader_leaves(args: list[str], tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    process = subprocess.Popen([COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10)
+    process.stdout.close()  # like `| head -c 10`
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 141, stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr

@@ -196,3 +196,30 @@ def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None
     writer.writerows(flat(row) for row in outcome.rows())
     assert ",".join(FLAT) + "\n" + "".join(csv_lines(outcome)) == expected.getvalue()
     assert outcome.errors == 2 and len(outcome.leg_of_row) == 1  # b: Tel Aviv to Budapest
+
+
+def test_github_messages_keep_commas_and_escape_only_what_ends_them(invoke, tmp_path: Path) -> None:
+    rows = tmp_path / "a,b.csv"
+    rows.write_text('subject,place,date\nputin,"-26.2,28.0",2023-08-22\nputin,Atlantis,2024-01-01\n')
+    out = invoke("batch", str(rows), "--format", "github").stdout.splitlines()
+    where = str(rows).replace(",", "%2C")
+    assert out[0] == f"::error file={where},line=2::putin in South Africa on 2023-08-22: arrest (state_party)"
+    assert out[1].startswith(f"::error file={where},line=3::unknown place 'Atlantis'")
+    assert all("%2C" not in line.split("::", 2)[2] for line in out)  # commas in messages stay commas
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Subject,Place,Date\nputin,MN,2024-09-03\n",  # title case, as spreadsheets export
+        " SUBJECT , PLACE , DATE \nputin,MN,2024-09-03\n",
+        "Subject;Place;Date\nputin;MN;2024-09-03\n",  # a semicolon locale
+        "subject\tplace\tdate\nputin\tMN\t2024-09-03\n",
+    ],
+    ids=["title case", "padded capitals", "semicolons", "tabs"],
+)
+def test_csv_headers_from_spreadsheets(invoke, tmp_path: Path, text: str) -> None:
+    rows = tmp_path / "export.csv"
+    rows.write_text(text)
+    result = json.loads(invoke("batch", str(rows), "--format", "json").stdout)["rows"]
+    assert [(r["subject"], r["country"]["iso3"], r["obligation"]) for r in result] == [("putin", "MNG", "arrest")]

@@ -39,10 +39,10 @@ def test_mongolia_2024_is_arrest_with_the_non_compliance_finding(invoke) -> None
     assert all(set(p) >= PRECEDENT_KEYS for p in stop["precedents"])
 
 
-def test_precedents_are_newest_first(invoke) -> None:
-    document = json.loads(invoke("check", "bashir", "ZA@2015-06-14", "--format", "json").stdout)
-    dates = [p["date"] for p in document["stops"][0]["precedents"]]
-    assert len(dates) >= 2 and dates == sorted(dates, reverse=True)
+def test_precedents_are_newest_first_within_each_group(invoke) -> None:
+    document = json.loads(invoke("check", "putin", "MN@2024-09-03", "--format", "json").stdout)
+    dates = [p["date"] for p in document["stops"][0]["precedents"] if p["subject"] == "putin"]
+    assert len(dates) >= 1 and dates == sorted(dates, reverse=True)
 
 
 def test_plain_table_when_piped(invoke) -> None:
@@ -84,7 +84,12 @@ def test_exit_status_follows_fail_on(invoke, args: list[str], status: int) -> No
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["putn", "MN"], "unknown subject 'putn'; did you mean: putin?"),
+        (["putn", "MN"], "on record as of 2026-11-23 (see 'icc-travel subjects'); did you mean: putin?"),
+        (
+            ["Xi Jinping", "CN"],
+            "unknown subject 'Xi Jinping': no public ICC arrest warrant or Prosecutor's application",
+        ),
+        (["putin", "-91,28.0@2023-08-22"], "latitude -91 is outside"),  # a southern coordinate, as typed
         (["putin", "Mongolai"], "did you mean: Mongolia"),
         (["putin", "MN@2025-02-30"], "does not exist"),
         (["putin", "MN@20250101"], "YYYY-MM-DD"),
@@ -172,3 +177,23 @@ def test_a_stop_after_the_data_is_flagged_on_stderr_and_in_json(invoke, dataset)
     assert result.stderr == f"icc-travel: warning: {warning}\n"
     quiet = invoke("check", "putin", f"MN@{dataset.as_of}")
     assert quiet.stderr == ""
+
+
+def test_southern_and_western_coordinates_are_taken_as_typed(invoke) -> None:
+    document = json.loads(
+        invoke("check", "putin", "-26.2,28.0@2023-08-22", "-22.9,-43.2@2024-11-18", "--format", "json").stdout
+    )
+    assert [(s["input"], s["country"]["iso3"]) for s in document["stops"]] == [
+        ("-26.2,28.0", "ZAF"),
+        ("-22.9,-43.2", "BRA"),
+    ]
+    assert invoke("check", "putin", "-26.2,28.0", "--bogus").exit_code == 2  # real unknown options still fail
+
+
+def test_precedents_favour_the_same_subject_up_to_the_stop(invoke) -> None:
+    stop = json.loads(invoke("check", "bashir", "ZA@2015-06-14", "--format", "json").stdout)["stops"][0]
+    ids = [p["id"] for p in stop["precedents"]]
+    assert ids[0] == "bashir-zaf-2015"
+    later = [p for p in stop["precedents"] if p["date"] > "2015-06-14"]
+    assert later and ids[-len(later) :] == [p["id"] for p in later]  # episodes after the stop come last
+    assert "latest 2015-06-13 bashir" in invoke("check", "bashir", "ZA@2015-06-14").stdout

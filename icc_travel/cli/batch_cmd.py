@@ -314,7 +314,7 @@ def _github(outcome: BatchOutcome, fail_on: str) -> Iterator[str]:
     """Workflow commands: an error per arrest or bad row, a warning per continuing duty, and
     with --fail-on overflight an error per leg over a party."""
     for row in outcome.rows():
-        where = f"file={_escape(row['file'])},line={row['line']}"
+        where = f"file={_escape_property(row['file'])},line={row['line']}"
         if row["error"] is not None:
             yield f"::error {where}::{_escape(row['error'])}"
             continue
@@ -322,7 +322,8 @@ def _github(outcome: BatchOutcome, fail_on: str) -> Iterator[str]:
         if law.reaches(level, "continuing"):
             command = "error" if level == law.ARREST and law.reaches(level, fail_on) else "warning"
             state = (row["country"] or {}).get("name", "?")
-            yield f"::{command} {where}::{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})"
+            message = f"{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})"
+            yield f"::{command} {where}::{_escape(message)}"
         leg = row["leg"]
         if leg is not None and law.reaches(law.OVERFLIGHT, fail_on):
             parties = [o["iso3"] for o in leg["overflown"] if law.reaches(o["obligation"], fail_on)]
@@ -332,11 +333,10 @@ def _github(outcome: BatchOutcome, fail_on: str) -> Iterator[str]:
 
 
 def _escape(text: str) -> str:
-    return (
-        str(text)
-        .replace("%", "%25")
-        .replace("\r", "%0D")
-        .replace("\n", "%0A")
-        .replace(",", "%2C")
-        .replace("::", "%3A%3A")
-    )
+    """A workflow command's message: only %, CR and LF are special (commas read as commas)."""
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property value (file=...): also `:` and `,`, which end it."""
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")

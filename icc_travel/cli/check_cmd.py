@@ -10,12 +10,14 @@ import click
 
 from icc_travel import law
 from icc_travel.cli.options import (
+    CoordinateArgsCommand,
     InputFailure,
     fail_on_option,
     format_option,
     no_legs_option,
     on_option,
     reports_errors,
+    unshield,
 )
 from icc_travel.cli.render import LEVEL_STYLES, Report, emit, warn
 from icc_travel.data.sources import as_lines
@@ -34,9 +36,9 @@ CAVEAT = (
 )
 
 
-@click.command()
+@click.command(cls=CoordinateArgsCommand)
 @click.argument("subject", required=False)
-@click.argument("stops", nargs=-1)
+@click.argument("stops", nargs=-1, callback=lambda ctx, param, value: unshield(value))
 @on_option
 @click.option(
     "--itinerary",
@@ -59,7 +61,8 @@ def check(
     """Say for each STOP whether SUBJECT must be arrested there on that date.
 
     STOP is PLACE[@YYYY-MM-DD]; PLACE is an ISO code (MN, MNG), an English country
-    name, airport:IATA or airport:ICAO, or LAT,LON in decimal degrees.
+    name, airport:IATA or airport:ICAO, or LAT,LON in decimal degrees (southern and
+    western coordinates as typed: -26.2,28.0).
 
     \b
     Examples:
@@ -98,10 +101,11 @@ def check_report(result: CheckResult) -> Report:
     rows, details = [], []
     for number, stop in enumerate(result.stops, 1):
         territory = stop.place.territory
-        latest = stop.precedents[0] if stop.precedents else None
+        latest = stop.precedents[0] if stop.precedents else None  # the same subject's first, then by date
         summary = ""
         if latest is not None:
-            summary = f"{len(stop.precedents)}; latest {latest.start} {latest.subject} {latest.outcome}"
+            when = "latest" if latest.start <= stop.spec.date else "later"
+            summary = f"{len(stop.precedents)}; {when} {latest.start} {latest.subject} {latest.outcome}"
             if latest.finding and latest.finding.result == "non_compliance":
                 summary += f" (non-compliance finding {latest.finding.number or latest.finding.date})"
         rows.append(

@@ -46,6 +46,9 @@ class LazyGroup(click.Group):
             flush_warnings(show=True)
             raise done from None
         except click.UsageError as error:
+            if error.ctx is not None and type(error).__name__ == "NoArgsIsHelpError":
+                click.echo(error.ctx.get_help())  # a bare `icc-travel` (or `icc-travel data`): help, legibly
+                sys.exit(0)
             hint = f" See '{error.ctx.command_path} --help'." if error.ctx is not None else ""
             click.echo(f"icc-travel: error: {shorten(error.format_message())}{hint}", err=True)
             sys.exit(2)
@@ -97,6 +100,21 @@ class LazyGroup(click.Group):
         pass
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """`--version` names the data's as-of date too: an answer is only as current as its data."""
+    if not value or ctx.resilient_parsing:
+        return
+    from icc_travel.data.store import load
+    from icc_travel.errors import IccTravelError
+
+    try:
+        as_of = f"data as of {load().as_of}"
+    except IccTravelError:
+        as_of = "data unavailable (run 'icc-travel data validate')"
+    click.echo(f"icc-travel {__version__}, {as_of}")
+    ctx.exit()
+
+
 def _facts_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """--facts hands the file to the data layer the way $ICC_TRAVEL_FACTS does."""
     from icc_travel.data import paths
@@ -106,7 +124,14 @@ def _facts_callback(ctx: click.Context, param: click.Parameter, value: str | Non
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="icc-travel")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the data's as-of date, then exit.",
+)
 @click.option(
     "--facts",
     metavar="FILE",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,25 @@ from icc_travel.dates import parse_date, today
 from icc_travel.errors import IccTravelError, shorten
 
 FORMATS = ("table", "json", "csv", "markdown")
+# A stop typed as a southern or western coordinate (-26.2,28.0@2023-08-22) starts with a dash;
+# click would take it for an option. Such tokens are shielded while click parses, then restored.
+NEGATIVE_COORDINATE = re.compile(r"^-\d+(\.\d+)?\s*,")
+_SHIELD = "\x00"
+
+
+class CoordinateArgsCommand(click.Command):
+    """A command whose positional arguments may be coordinates with a leading minus sign."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        shielded, positional_only = [], False
+        for arg in args:
+            positional_only = positional_only or arg == "--"
+            shielded.append(_SHIELD + arg if not positional_only and NEGATIVE_COORDINATE.match(arg) else arg)
+        return super().parse_args(ctx, shielded)
+
+
+def unshield(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(value.removeprefix(_SHIELD) for value in values)
 
 
 class InputFailure(click.ClickException):

@@ -52,7 +52,20 @@ def flush_warnings(*, show: bool) -> None:
 def emit(report: Report, fmt: str) -> None:
     out = {"json": _json, "csv": _csv, "markdown": _markdown, "table": _table}[fmt.lower()](report)
     if out is not None:
-        click.echo(out, nl=False)
+        write_out(out)
+
+
+CHUNK = 16_384
+
+
+def write_out(text: str) -> None:
+    """Write to stdout in flushed pieces: a reader that leaves early (`| head`) then surfaces as a
+    broken pipe (exit status 141) instead of a single large write that some kernels cut short
+    without an error."""
+    stream = sys.stdout
+    for start in range(0, len(text), CHUNK):
+        stream.write(text[start : start + CHUNK])
+        stream.flush()
 
 
 def _json(report: Report) -> str:

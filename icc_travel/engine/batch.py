@@ -21,7 +21,7 @@ from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
 from icc_travel.data.sources import as_json
 from icc_travel.dates import parse_date
-from icc_travel.engine.check import dispute_json, precedent_json
+from icc_travel.engine.check import dispute_json, precedent_json, relevant_precedents
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError
@@ -167,11 +167,26 @@ def read_rows(name: str, text: str, fmt: str) -> Rows:
     return Rows.of(reader(name, text))
 
 
+def _delimiter(text: str) -> str:
+    """Spreadsheets in many locales export CSV with semicolons (or tabs): read the header's."""
+    first = text.split("\n", 1)[0]
+    if "," not in first:
+        for candidate in (";", "\t"):
+            if candidate in first:
+                return candidate
+    return ","
+
+
+def _header(fields: list[str]) -> list[str]:
+    """Header names as spreadsheets write them: any case, padded, quoted."""
+    return [field.strip().strip('"').strip().lower() for field in fields]
+
+
 def _csv_columns(name: str, text: str) -> Rows:
     """The common case in one pass of C code: every record one line, every column present."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
-        header = [h.strip() for h in next(reader, [])]
+        header = _header(next(reader, []))
         records = list(reader)
     except csv.Error:  # e.g. a field over the size limit: the careful path says where
         return Rows.of(_csv_rows(name, text))
@@ -208,8 +223,8 @@ def _csv_columns(name: str, text: str) -> Rows:
 
 
 def _csv_rows(name: str, text: str) -> Iterator[InputRow]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
+    header = _header(list(reader.fieldnames or []))
     missing = [c for c in ("subject", "place") if c not in header]
     if missing:
         yield InputRow(
@@ -541,6 +556,8 @@ def _result(
         "confidence": obligation.confidence,
         "disputed": dispute_json(obligation.disputed),
         "local_facts": list(obligation.local),
-        "precedents": [precedent_json(p) for p in dataset.precedents_in(territory.iso3)] if territory else [],
+        "precedents": [precedent_json(p) for p in relevant_precedents(dataset, territory.iso3, subject.id, day)]
+        if territory
+        else [],
         "after_data_as_of": day > dataset.as_of,
     }

@@ -58,7 +58,9 @@ def check_itinerary(
                 raise
             raise InputError(f"{spec.origin}: {error}") from None
         obligation = law.obligation(subject, place.territory, spec.date, situation, spec.kind)
-        precedents = tuple(dataset.precedents_in(place.territory.iso3)) if place.territory else ()
+        precedents = (
+            relevant_precedents(dataset, place.territory.iso3, subject.id, spec.date) if place.territory else ()
+        )
         results.append(StopResult(spec, place, obligation, precedents))
     measured: tuple = ()
     if legs and sum(1 for r in results if r.place.lat is not None) >= 2:
@@ -79,6 +81,18 @@ def dispute_json(dispute: law.Dispute | None) -> dict | None:
         "why_chosen": dispute.why_chosen,
         "sources": as_json(dispute.sources),
     }
+
+
+def relevant_precedents(dataset: Dataset, iso3: str, subject_id: str, on: dt.date) -> tuple[Precedent, ...]:
+    """A state's episodes in the order a reader of this stop needs them: the same subject's up to
+    the stop's date, then other subjects' up to that date, then later ones; newest first in each."""
+
+    def group(p: Precedent) -> int:
+        if p.start > on:
+            return 2
+        return 0 if p.subject == subject_id else 1
+
+    return tuple(sorted(dataset.precedents_in(iso3), key=group))  # stable: newest first within a group
 
 
 def precedent_json(precedent: Precedent) -> dict:

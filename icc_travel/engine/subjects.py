@@ -73,4 +73,8 @@ class SubjectFinder:
         hints = suggest(text, pool)
         by_text = {normalise(x): s.id for s in self.dataset.subjects for x in (s.id, s.name, *s.aliases)}
         ids_hinted = list(dict.fromkeys(by_text.get(normalise(h), h) for h in hints))
-        raise InputError(f"unknown subject {text!r}", ids_hinted)
+        raise InputError(
+            f"unknown subject {text!r}: no public ICC arrest warrant or Prosecutor's application for this "
+            f"person is on record as of {self.dataset.warrants_as_of} (see 'icc-travel subjects')",
+            ids_hinted,
+        )
