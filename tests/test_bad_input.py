@@ -66,7 +66,7 @@ CASES = [
     Case("unknown subject", ["check", "nobody-at-all", "MN"], "unknown subject 'nobody-at-all'"),
     Case("misspelt subject", ["check", "putn", "MN"], "putin"),
     Case("ambiguous subject", ["check", "gaddafi", "LY"], "ambiguous subject"),
-    Case("unknown place", ["check", "putin", "Atlantis"], "unknown place 'Atlantis'"),
+    Case("unknown place", ["check", "putin", "Freedonia"], "unknown place 'Freedonia'"),
     Case("misspelt place", ["check", "putin", "Mongolai"], "Mongolia"),
     Case("ambiguous place", ["check", "putin", "Congo"], "ambiguous place"),
     Case("empty place", ["check", "putin", ""], "empty place"),
@@ -130,7 +130,7 @@ CASES = [
     ),
     itinerary("subject not text", "subject: [putin]\nstops: [MN]\n", "subject must be text"),
     itinerary(
-        "unknown place", "subject: putin\nstops:\n  - MN\n  - Atlantis\n", "unknown place 'Atlantis'", "trip.yaml:4"
+        "unknown place", "subject: putin\nstops:\n  - MN\n  - Freedonia\n", "unknown place 'Freedonia'", "trip.yaml:4"
     ),
     # batch
     Case("batch without a file", ["batch"], "Missing argument"),
@@ -170,8 +170,8 @@ CASES = [
     batch(
         "CSV unknown place",
         "v.csv",
-        CSV_HEADER + "a,putin,MN,2024-09-03,visit\na,putin,Atlantis,2024-09-03,visit\n",
-        "unknown place 'Atlantis'",
+        CSV_HEADER + "a,putin,MN,2024-09-03,visit\na,putin,Freedonia,2024-09-03,visit\n",
+        "unknown place 'Freedonia'",
         "v.csv:3",
     ),
     batch(
@@ -216,22 +216,22 @@ CASES = [
     Case("table, 29 February 2025", ["table", "--on", "2025-02-29"], "does not exist"),
     Case("states, unknown format", ["states", "--format", "yaml"], "'--format'"),
     Case("subject, empty", ["subject", ""], "empty subject"),
-    Case("precedents, unknown state", ["precedents", "--state", "Atlantis"], "unknown place"),
+    Case("precedents, unknown state", ["precedents", "--state", "Freedonia"], "unknown place"),
     Case("map, wrong extension", ["map", "--subject", "putin", "-o", "{dir}/map.jpg"], ".png or .svg"),
     Case("map, missing folder", ["map", "--subject", "putin", "-o", "{dir}/no/map.png"], "does not exist"),
     Case("map, unknown subject", ["map", "--subject", "nobody-at-all", "-o", "{dir}/map.png"], "unknown subject"),
     # a stale "today" (years after the data) never adds a warning to an input error, in any command
     Case("stale: map", ["map", "--subject", "nobody-at-all", "-o", "{dir}/map.png"], "unknown subject", env=STALE),
     Case("stale: check subject", ["check", "nobody-at-all", "MN"], "unknown subject", env=STALE),
-    Case("stale: check place", ["check", "putin", "MN", "Atlantis"], "unknown place", env=STALE),
+    Case("stale: check place", ["check", "putin", "MN", "Freedonia"], "unknown place", env=STALE),
     Case("stale: subject", ["subject", "nobody-at-all"], "unknown subject", env=STALE),
     Case("stale: table", ["table", "--subject", "nobody-at-all"], "unknown subject", env=STALE),
-    Case("stale: precedents", ["precedents", "--state", "Atlantis"], "unknown place", env=STALE),
+    Case("stale: precedents", ["precedents", "--state", "Freedonia"], "unknown place", env=STALE),
     Case(
         "stale: itinerary",
         ["check", "putin", "--itinerary", "{dir}/trip.yaml"],
         "unknown place",
-        {"trip.yaml": "stops:\n  - {place: MN}\n  - {place: Atlantis}\n"},
+        {"trip.yaml": "stops:\n  - {place: MN}\n  - {place: Freedonia}\n"},
         env=STALE,
     ),
     # the pinned "today" itself
@@ -241,7 +241,7 @@ CASES = [
     Case("data, unknown subcommand", ["data", "bogus"], "bogus"),
     Case("data sources, unknown tier", ["data", "sources", "--at-most", "blog"], "'--at-most'"),
     # state timelines
-    Case("state, unknown", ["state", "Atlantis"], "unknown place"),
+    Case("state, unknown", ["state", "Freedonia"], "unknown place"),
     Case("state, empty", ["state", ""], "empty"),
     Case("state, month 13", ["state", "Hungary", "--since", "2026-13-01"], "--since"),
     Case("states --all, 30 February", ["states", "--all", "--on", "2025-02-30"], "does not exist"),

