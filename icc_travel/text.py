@@ -26,3 +26,12 @@ def suggest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str
     found = difflib.get_close_matches(key, list(pool), n=limit, cutoff=0.6)
     found += [k for k in pool if key and (k.startswith(key) or key in k.split()) and k not in found]
     return list(dict.fromkeys(pool[k] for k in found))[:limit]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (an ANSI escape in a data file or an
+    input row, bidirectional overrides) shown as escapes instead of acting on the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)

@@ -161,7 +161,7 @@ def test_legs_in_csv_and_the_overflight_threshold(invoke, legs_csv: Path) -> Non
     table = invoke("batch", str(legs_csv), "--format", "csv", "--fail-on", "never")
     assert table.exit_code == 0
     header = table.stdout.splitlines()[0].split(",")
-    assert header[-4:] == ["leg_from", "leg_km", "overflown", "error"]
+    assert header[-5:] == ["leg_from", "leg_km", "overflown", "error", "data_as_of"]
     assert "RUS 39" in table.stdout and "km overflight" in table.stdout
     github = invoke("batch", str(legs_csv), "--format", "github", "--fail-on", "overflight")
     assert github.exit_code == 1
@@ -193,7 +193,7 @@ def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None
     expected = io.StringIO()
     writer = csv.writer(expected, lineterminator="\n")
     writer.writerow(FLAT)
-    writer.writerows(flat(row) for row in outcome.rows())
+    writer.writerows(flat(row, outcome.data_as_of) for row in outcome.rows())
     assert ",".join(FLAT) + "\n" + "".join(csv_lines(outcome)) == expected.getvalue()
     assert outcome.errors == 2 and len(outcome.leg_of_row) == 1  # b: Tel Aviv to Budapest
 

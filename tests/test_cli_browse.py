@@ -12,6 +12,7 @@ import pytest
 
 from icc_travel.cli.main import cli
 
+SAMPLE_BATCH = Path(__file__).resolve().parent.parent / "examples" / "visits.yaml"
 SAMPLE_ARGS = {
     "check": ["putin", "MN@2024-09-03"],
     "batch": [str(Path(__file__).resolve().parent.parent / "examples" / "visits.yaml")],
@@ -139,3 +140,24 @@ def test_precedents_filters(invoke) -> None:
     )
     assert len(outcomes["precedents"]) >= 5
     assert all(p["outcome"] == "not_arrested" and p["subject"] == "bashir" for p in outcomes["precedents"])
+
+
+def test_format_defaults_from_the_environment_fit_each_command(invoke, monkeypatch) -> None:
+    monkeypatch.setenv("ICC_TRAVEL_FORMAT", "markdown")
+    assert invoke("data", "info").stdout.startswith("icc-travel data")  # has no markdown: its default
+    assert invoke("states", "--count").exit_code == 0
+    assert invoke("subjects").stdout.startswith("**")  # markdown where the command has it
+    monkeypatch.setenv("ICC_TRAVEL_FORMAT", "table")
+    assert invoke("batch", str(SAMPLE_BATCH)).stdout.startswith("{")  # batch has no table: json
+    monkeypatch.setenv("ICC_TRAVEL_CHECK_FORMAT", "csv")
+    assert invoke("check", "putin", "MN@2024-09-03").stdout.startswith("record,stop,leg")
+    monkeypatch.setenv("ICC_TRAVEL_DATA_INFO_FORMAT", "csv")
+    result = invoke("data", "info")
+    assert result.exit_code == 2 and "ICC_TRAVEL_DATA_INFO_FORMAT" in result.stderr
+
+
+def test_every_format_shows_the_data_as_of_date(invoke) -> None:
+    for fmt in ("table", "json", "csv", "markdown", "geojson"):
+        assert "2026-11-23" in invoke("check", "putin", "airport:ULN@2024-09-03", "--format", fmt).stdout, fmt
+    for fmt in ("table", "json", "csv", "markdown", "ftm"):
+        assert "2026-11-23" in invoke("subjects", "--format", fmt).stdout, fmt

@@ -27,6 +27,8 @@ from icc_travel.cli.options import (
 from icc_travel.cli.render import warn
 from icc_travel.data.store import load
 from icc_travel.engine.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
+from icc_travel.formats.csv import neutralise
+from icc_travel.formats.markdown import escape
 from icc_travel.geo.routes import leg_json
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
@@ -61,6 +63,7 @@ FLAT = (
     "leg_km",
     "overflown",
     "error",
+    "data_as_of",
 )
 
 
@@ -188,7 +191,7 @@ def summary_line(outcome: BatchOutcome) -> str:
     return line
 
 
-def flat(row: dict[str, Any]) -> list[Any]:
+def flat(row: dict[str, Any], as_of: dt.date | None = None) -> list[Any]:
     country = row.get("country") or {}
     leg = row.get("leg") or {}
     values = {
@@ -198,6 +201,7 @@ def flat(row: dict[str, Any]) -> list[Any]:
         "leg_from": leg.get("from"),
         "leg_km": leg.get("distance_km"),
         "overflown": overflown_text(leg.get("overflown")),
+        "data_as_of": as_of.isoformat() if as_of else None,
     }
     return [values.get(key) for key in FLAT]
 
@@ -230,10 +234,8 @@ def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], An
         shown = tuple(MARKDOWN_COLUMNS)
         for row in outcome.rows():
             cells = dict(zip(FLAT, flat(row), strict=True))
-            out(
-                "| " + " | ".join("" if cells[k] is None else str(cells[k]).replace("|", "\\|") for k in shown) + " |\n"
-            )
-        out("\n" + summary_line(outcome) + "\n")
+            out("| " + " | ".join("" if cells[k] is None else escape(str(cells[k])) for k in shown) + " |\n")
+        out("\n" + summary_line(outcome) + f" Data as of {outcome.data_as_of}.\n")
     else:
         for line in _github(outcome, fail_on):
             out(line + "\n")
@@ -249,18 +251,19 @@ def csv_lines(outcome: BatchOutcome) -> Iterator[str]:
         subjects.append(_quoted(result["subject"]))
         tails.append(_tail(result, country, None))
     files = {file: _quoted(file) for file in set(c["file"])}
+    as_of = outcome.data_as_of.isoformat()
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)
     for number, (file, line, itinerary, place, index) in enumerate(zip(*columns, strict=True)):
         if index < 0:
             error = _quoted(outcome.errors_by_row[number])
-            yield f"{files[file]},{line},{itinerary},{_quoted(c['subject'][number])},{place},,,,,,,,,,{error}\n"
+            yield f"{files[file]},{line},{itinerary},{_quoted(c['subject'][number])},{place},,,,,,,,,,{error},{as_of}\n"
             continue
         tail = tails[index]
         leg = outcome.leg_of_row.get(number)
         if leg is not None:
             result = outcome.results[index]
             tail = _tail(result, result["country"] or {}, leg_json(leg))
-        yield f"{files[file]},{line},{itinerary},{subjects[index]},{place},{tail}\n"
+        yield f"{files[file]},{line},{itinerary},{subjects[index]},{place},{tail},{as_of}\n"
 
 
 def _tail(result: dict[str, Any], country: dict[str, Any], leg: dict[str, Any] | None) -> str:
@@ -283,19 +286,26 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def _quoted_column(values: list[str | None]) -> list[str]:
-    """`_quoted` for a whole column, inline: a function call per cell costs a second a million."""
+    """`_quoted` for a whole column, inline: a function call per cell costs a second a million
+    (only a cell that starts like a formula pays for the spreadsheet check)."""
     return [
         ""
         if v is None
+        else _quoted(v)
+        if v[:1] in FORMULA_FIRST
         else ('"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\n" in v or "\r" in v) else v)
         for v in values
     ]
 
 
+FORMULA_FIRST = frozenset("=+-@\t\r")
+
+
 def _quoted(value: Any) -> str:
+    """A CSV cell: quoted as QUOTE_MINIMAL would, and never a formula a spreadsheet would run."""
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
+    text = neutralise(value if isinstance(value, str) else str(value))
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 

@@ -19,12 +19,13 @@ from icc_travel.cli.options import (
     reports_errors,
     unshield,
 )
-from icc_travel.cli.render import LEVEL_STYLES, Report, emit, warn
-from icc_travel.data.sources import as_lines
+from icc_travel.cli.render import emit, warn
+from icc_travel.data.sources import as_json, as_lines
 from icc_travel.data.store import load
-from icc_travel.engine.check import CheckResult, result_json
+from icc_travel.engine.check import CheckResult, result_features, result_json
 from icc_travel.engine.itinerary import parse_stop, read_itinerary
 from icc_travel.engine.subjects import SubjectFinder
+from icc_travel.formats import LEVEL_STYLES, Report
 from icc_travel.geo.places import PlaceResolver
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ CAVEAT = (
     type=click.Path(path_type=Path, dir_okay=True),
     help="YAML file: {subject: ..., stops: [{place: ..., date: ..., kind: visit|transit}]}.",
 )
-@format_option()
+@format_option(("table", "json", "csv", "markdown", "geojson"))
 @fail_on_option
 @no_legs_option
 @reports_errors
@@ -143,6 +144,7 @@ def check_report(result: CheckResult) -> Report:
         details.append((f"Leg {number}: {leg.start} -> {leg.end}, {leg.distance_km:g} km great circle", lines))
     subject = result.subject
     return Report(
+        as_of=result.data_as_of,
         columns=[
             ("stop", "#"),
             ("date", "Date"),
@@ -158,11 +160,77 @@ def check_report(result: CheckResult) -> Report:
         details=details,
         footer=[f"Data as of {result.data_as_of}. {CAVEAT}"],
         styles={"obligation": LEVEL_STYLES},
-        csv_columns=[
-            (key, key)
-            for key in ("stop", "date", "kind", "input", "iso3", "state", "obligation", "basis", "precedents")
-        ],
+        csv_columns=[(key, key) for key in CSV_COLUMNS],
+        csv_rows=_csv_rows(result, rows),
+        features=result_features(result),
     )
+
+
+# One row per stop, then one per territory each leg overflies (a leg over none has one row).
+CSV_COLUMNS = (
+    "record",
+    "stop",
+    "leg",
+    "date",
+    "kind",
+    "input",
+    "leg_from",
+    "leg_to",
+    "leg_km",
+    "iso3",
+    "state",
+    "km",
+    "obligation",
+    "basis",
+    "confidence",
+    "disputed",
+    "reasons",
+    "sources",
+    "precedents",
+)
+
+
+def _csv_rows(result: CheckResult, table_rows: list[dict]) -> list[dict]:
+    rows = []
+    for row, stop in zip(table_rows, result.stops, strict=True):
+        obligation = stop.obligation
+        rows.append(
+            {
+                **row,
+                "record": "stop",
+                "basis": obligation.basis,
+                "confidence": obligation.confidence,
+                "disputed": f"{obligation.disputed.level} ({obligation.disputed.basis})" if obligation.disputed else "",
+                "reasons": list(obligation.reasons),
+                "sources": as_json(obligation.sources),
+            }
+        )
+    for number, leg in enumerate(result.legs, 1):
+        departure = next(s.spec.date for s in result.stops if s.spec.place == leg.start)
+        base = {"record": "leg", "leg": number, "date": departure.isoformat(), "leg_from": leg.start}
+        base |= {"leg_to": leg.end, "leg_km": leg.distance_km}
+        if not leg.overflown:
+            rows.append({**base, "obligation": law.NONE})
+        for overflown in leg.overflown:
+            obligation = overflown.obligation
+            rows.append(
+                {
+                    **base,
+                    "record": "overflown",
+                    "iso3": overflown.territory.iso3,
+                    "state": overflown.territory.label,
+                    "km": overflown.km,
+                    "obligation": obligation.level,
+                    "basis": obligation.basis,
+                    "confidence": obligation.confidence,
+                    "disputed": f"{obligation.disputed.level} ({obligation.disputed.basis})"
+                    if obligation.disputed
+                    else "",
+                    "reasons": list(obligation.reasons),
+                    "sources": as_json(obligation.sources),
+                }
+            )
+    return rows
 
 
 def _overflown_line(overflown: Overflown) -> str:

@@ -8,9 +8,10 @@ import click
 
 from icc_travel import law
 from icc_travel.cli.options import format_option, reports_errors
-from icc_travel.cli.render import Report, emit
+from icc_travel.cli.render import emit
 from icc_travel.data import paths
 from icc_travel.data.store import load
+from icc_travel.formats import Report
 
 TIER_NAMES = ("depositary", "court", "un", "government", "ngo", "news", "aggregator")  # sources.TIERS, unimported
 
@@ -106,6 +107,7 @@ def sources(at_most: str | None, fmt: str) -> None:
     ]
     emit(
         Report(
+            as_of=dataset.as_of,
             columns=[
                 ("fact", "Fact"),
                 ("file", "File"),
@@ -179,6 +181,7 @@ def info(on: str | None, fmt: str) -> None:
     ]
     emit(
         Report(
+            as_of=dataset.as_of,
             columns=[("item", "Item"), ("value", "Value")],
             rows=rows,
             payload=payload,

@@ -83,15 +83,48 @@ def date_option(flag: str, *, help: str) -> Callable[[Callable[..., Any]], Calla
     return click.option(flag, metavar="YYYY-MM-DD", callback=_optional_date_callback, help=help)
 
 
+FORMAT_HELP = {
+    "table": "table (rich on a terminal, plain text when piped)",
+    "json": "json",
+    "jsonl": "jsonl (one row per line)",
+    "csv": "csv",
+    "markdown": "markdown",
+    "github": "github (workflow annotations)",
+    "geojson": "geojson (stops as points, legs as lines)",
+    "ftm": "ftm (FollowTheMoney entities, needs icc-travel[ftm])",
+}
+FORMAT_ENV = "ICC_TRAVEL_FORMAT"
+
+
+def _format_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """--format, else $ICC_TRAVEL_<COMMAND>_FORMAT, else $ICC_TRAVEL_FORMAT when this command has
+    that format (a default set for `check` must not break `data info`), else the first choice."""
+    import os
+
+    choices = param.type.choices  # type: ignore[attr-defined]
+    if value is not None:
+        return value.lower()
+    own = "ICC_TRAVEL_" + "_".join(ctx.command_path.upper().split()[1:]) + "_FORMAT"
+    if os.environ.get(own):
+        chosen = os.environ[own].lower()
+        if chosen not in choices:
+            raise InputFailure(f"${own}={os.environ[own]!r}: this command's formats are {', '.join(choices)}")
+        return chosen
+    shared = os.environ.get(FORMAT_ENV, "").lower()
+    if shared and shared not in FORMAT_HELP:
+        raise InputFailure(f"${FORMAT_ENV}={os.environ[FORMAT_ENV]!r} is not a '--format' of any command")
+    return shared if shared in choices else choices[0]
+
+
 def format_option(choices: tuple[str, ...] = FORMATS) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(choices, case_sensitive=False),
-        default=choices[0],
-        show_default=True,
-        envvar="ICC_TRAVEL_FORMAT",
-        help="Output format; table is rich on a terminal and plain text when piped.",
+        default=None,
+        callback=_format_callback,
+        help=f"Output format: {', '.join(FORMAT_HELP[c] for c in choices)}. Default {choices[0]}, or "
+        f"$ICC_TRAVEL_<COMMAND>_FORMAT, or ${FORMAT_ENV} when this command has it.",
     )
 
 

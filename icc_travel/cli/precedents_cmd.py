@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from icc_travel.cli.options import format_option, reports_errors
-from icc_travel.cli.render import Report, emit
+from icc_travel.cli.render import emit
 from icc_travel.data.loaders import OUTCOMES
 from icc_travel.data.sources import as_json
 from icc_travel.data.store import load
 from icc_travel.engine.check import precedent_json
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import find_precedents
+from icc_travel.formats import Report
 from icc_travel.geo.places import PlaceResolver
 
 
@@ -58,6 +59,7 @@ def precedents(subject_name: str | None, state: str | None, outcome: str | None,
         )
     emit(
         Report(
+            as_of=dataset.precedents_as_of,
             columns=[
                 ("date", "Date"),
                 ("subject", "Subject"),

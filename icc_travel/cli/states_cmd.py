@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from icc_travel.cli.options import date_option, format_option, on_option, reports_errors
-from icc_travel.cli.render import Report, emit, warn
+from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_json
 from icc_travel.data.store import load
 from icc_travel.dates import iso
@@ -15,6 +15,7 @@ from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.tables import parties_in_force, states_ever_parties
 from icc_travel.engine.timeline import state_status, state_timeline
 from icc_travel.errors import InputError
+from icc_travel.formats import Report
 from icc_travel.geo.places import PlaceResolver
 
 FIELDS = (
@@ -84,6 +85,7 @@ def states(on: dt.date, count: bool, everyone: bool, fmt: str) -> None:
         title += f"; {len(chosen)} states that are, were or will be parties"
     emit(
         Report(
+            as_of=dataset.as_of,
             columns=columns,
             rows=rows,
             payload={
@@ -151,6 +153,7 @@ def state(name: str, since: dt.date | None, until: dt.date | None, fmt: str) -> 
         )
     emit(
         Report(
+            as_of=dataset.as_of,
             columns=[
                 ("date", "Date"),
                 ("event", "Event"),

@@ -6,22 +6,24 @@ import datetime as dt
 
 import click
 
-from icc_travel.cli.options import format_option, on_option, reports_errors
-from icc_travel.cli.render import Report, emit, warn
+from icc_travel.cli.options import FORMATS, format_option, on_option, reports_errors
+from icc_travel.cli.render import emit, warn
 from icc_travel.data.loaders import SUBJECT_STATUSES
 from icc_travel.data.sources import as_json, as_lines
 from icc_travel.data.store import load
 from icc_travel.dates import iso
 from icc_travel.engine.check import precedent_json
+from icc_travel.engine.entities import subject_entities
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import find_precedents, territories_with_obligation
+from icc_travel.formats import Report
 from icc_travel.law import first_warrant
 
 
 @click.command()
 @click.option("--status", type=click.Choice(sorted(SUBJECT_STATUSES)), help="Only subjects with this status.")
-@format_option()
+@format_option((*FORMATS, "ftm"))
 @reports_errors
 def subjects(status: str | None, fmt: str) -> None:
     """Every subject of a public ICC arrest warrant (or pending application).
@@ -47,6 +49,7 @@ def subjects(status: str | None, fmt: str) -> None:
     ]
     emit(
         Report(
+            as_of=dataset.warrants_as_of,
             columns=[
                 ("id", "Id"),
                 ("name", "Name"),
@@ -58,6 +61,7 @@ def subjects(status: str | None, fmt: str) -> None:
             ],
             rows=rows,
             payload={"data_as_of": dataset.warrants_as_of.isoformat(), "subjects": rows},
+            entities=subject_entities(dataset, chosen) if fmt == "ftm" else None,
             title=f"{len(rows)} subjects" + (f" with status {status}" if status else ""),
         ),
         fmt,
@@ -67,7 +71,7 @@ def subjects(status: str | None, fmt: str) -> None:
 @click.command()
 @click.argument("name")
 @on_option
-@format_option()
+@format_option((*FORMATS, "ftm"))
 @reports_errors
 def subject(name: str, on: dt.date, fmt: str) -> None:
     """A subject's profile: aliases, warrants, situation, status, precedents, sources.
@@ -122,10 +126,12 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
     ]
     emit(
         Report(
+            as_of=dataset.as_of,
             columns=[("field", "Field"), ("value", "Value")],
             rows=rows,
             payload=payload,
             title=person.name,
+            entities=subject_entities(dataset, [person]) if fmt == "ftm" else None,
             details=details,
             footer=[f"Data as of {dataset.as_of}."],
         ),

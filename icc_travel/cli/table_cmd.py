@@ -7,11 +7,12 @@ import datetime as dt
 import click
 
 from icc_travel.cli.options import format_option, on_option, reports_errors
-from icc_travel.cli.render import LEVEL_STYLES, Report, emit, warn
+from icc_travel.cli.render import emit, warn
 from icc_travel.data.store import load
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import obligation_matrix, subjects_at_large
+from icc_travel.formats import LEVEL_STYLES, Report
 
 
 @click.command()
@@ -77,6 +78,7 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, fmt: 
     names = ", ".join(s.id for s in subjects) or "no subject with a warrant in effect"
     emit(
         Report(
+            as_of=dataset.as_of,
             columns=columns,
             rows=table_rows,
             payload=payload,

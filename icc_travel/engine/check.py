@@ -125,34 +125,61 @@ def result_json(result: CheckResult) -> dict:
     return {
         "subject": {"id": result.subject.id, "name": result.subject.name, "status": result.subject.status},
         "data_as_of": result.data_as_of.isoformat(),
-        "stops": [
-            {
-                "input": stop.spec.place,
-                "date": stop.spec.date.isoformat(),
-                "kind": stop.spec.kind,
-                "country": None
-                if stop.place.territory is None
-                else {
-                    "iso3": stop.place.territory.iso3,
-                    "iso2": stop.place.territory.iso2,
-                    "name": stop.place.territory.name,
-                    "territory": stop.place.territory.territory,
-                },
-                "obligation": stop.obligation.level,
-                "basis": stop.obligation.basis,
-                "reasons": list(stop.obligation.reasons),
-                "sources": as_json(stop.obligation.sources),
-                "confidence": stop.obligation.confidence,
-                "disputed": dispute_json(stop.obligation.disputed),
-                "local_facts": list(stop.obligation.local),
-                "precedents": [precedent_json(p) for p in stop.precedents],
-                "after_data_as_of": stop.spec.date > result.data_as_of,
-            }
-            for stop in result.stops
-        ],
+        "stops": [stop_json(stop, result.data_as_of) for stop in result.stops],
         "legs": _legs_json(result.legs),
         "warnings": [warning] if (warning := result.staleness()) else [],
     }
+
+
+def stop_json(stop: StopResult, as_of: dt.date) -> dict:
+    """One stop of the JSON contract."""
+    return {
+        "input": stop.spec.place,
+        "date": stop.spec.date.isoformat(),
+        "kind": stop.spec.kind,
+        "country": None
+        if stop.place.territory is None
+        else {
+            "iso3": stop.place.territory.iso3,
+            "iso2": stop.place.territory.iso2,
+            "name": stop.place.territory.name,
+            "territory": stop.place.territory.territory,
+        },
+        "obligation": stop.obligation.level,
+        "basis": stop.obligation.basis,
+        "reasons": list(stop.obligation.reasons),
+        "sources": as_json(stop.obligation.sources),
+        "confidence": stop.obligation.confidence,
+        "disputed": dispute_json(stop.obligation.disputed),
+        "local_facts": list(stop.obligation.local),
+        "precedents": [precedent_json(p) for p in stop.precedents],
+        "after_data_as_of": stop.spec.date > as_of,
+    }
+
+
+def result_features(result: CheckResult) -> list[dict]:
+    """GeoJSON features: each stop a point (no geometry for a stop named by a code or a country),
+    each leg its geodesic; the properties are the JSON contract's fields."""
+    subject = {"subject": result.subject.id, "subject_name": result.subject.name}
+    features = []
+    for number, stop in enumerate(result.stops, 1):
+        located = stop.place.lat is not None and stop.place.lon is not None
+        geometry = {"type": "Point", "coordinates": [stop.place.lon, stop.place.lat]} if located else None
+        properties = {"feature": "stop", "stop": number, **subject, **stop_json(stop, result.data_as_of)}
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    if result.legs:
+        from icc_travel.geo.routes import leg_json
+
+        for number, leg in enumerate(result.legs, 1):
+            runs = leg.path()
+            geometry = (
+                {"type": "LineString", "coordinates": runs[0]}
+                if len(runs) == 1
+                else {"type": "MultiLineString", "coordinates": runs}
+            )
+            properties = {"feature": "leg", "leg": number, "level": leg.level, **subject, **leg_json(leg)}
+            features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    return features
 
 
 def _legs_json(legs: tuple[Leg, ...]) -> list[dict]:

@@ -42,6 +42,15 @@ class Leg(NamedTuple):
     end: str
     distance_km: float
     overflown: tuple[Overflown, ...]
+    start_point: tuple[float, float] | None = None  # (lat, lon)
+    end_point: tuple[float, float] | None = None
+
+    def path(self) -> list[list[list[float]]]:
+        """The geodesic as GeoJSON coordinate runs ([lon, lat] pairs), split at ±180°."""
+        if self.start_point is None or self.end_point is None:
+            return []
+        runs = geodesic_path(*self.start_point, *self.end_point)
+        return [[[round(lon, 5), round(lat, 5)] for lon, lat in zip(lons, lats, strict=True)] for lons, lats in runs]
 
     @property
     def level(self) -> str:
@@ -164,7 +173,7 @@ class RoutePlanner:
                 if key not in decided:
                     decided[key] = self._overflight(subject, territory, on)
                 overflown.append(Overflown(territory, round(length, 1), *decided[key]))
-            legs.append(Leg(start[0], end[0], round(km, 1), tuple(overflown)))
+            legs.append(Leg(start[0], end[0], round(km, 1), tuple(overflown), (start[1], start[2]), (end[1], end[2])))
         return legs
 
     def _overflight(

@@ -1,0 +1,69 @@
+"""One output layer for every command: a command builds a `Report`, a format module renders it.
+
+Each format is one module here with `render(report) -> str | None` (None when it printed itself,
+as the rich table does on a terminal); `FORMATS` names them. Adding a format is one module and
+one line below. A report carries what the formats need: rows for the tabular ones, the JSON
+document, GeoJSON features where the command has places, FollowTheMoney entities where it has
+people, and always the data's as-of date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# format name -> module under icc_travel.formats
+FORMATS = {
+    "table": "table",
+    "json": "json",
+    "csv": "csv",
+    "markdown": "markdown",
+    "geojson": "geojson",
+    "ftm": "ftm",
+}
+# How each obligation level looks on a terminal, in every command.
+LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
+
+
+@dataclass
+class Report:
+    """What a command has to say, independent of format."""
+
+    columns: Sequence[tuple[str, str]]  # (key, header)
+    rows: list[dict[str, Any]]
+    payload: Any  # the JSON document
+    as_of: dt.date | None = None  # the data's as-of date: every format shows it
+    title: str | None = None
+    details: list[tuple[str, list[str]]] = field(default_factory=list)  # (heading, lines) below the table
+    footer: list[str] = field(default_factory=list)
+    styles: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> value -> rich style
+    csv_columns: Sequence[tuple[str, str]] | None = None  # machine columns, when they differ
+    csv_rows: list[dict[str, Any]] | None = None  # machine rows, when they differ (e.g. stops and legs)
+    features: list[dict[str, Any]] | None = None  # GeoJSON features, for commands with places
+    entities: list[dict[str, Any]] | None = None  # FollowTheMoney entities, for commands with people
+
+    def footer_lines(self) -> list[str]:
+        """The footer, ending with the as-of date unless the command already says it."""
+        lines = list(self.footer)
+        if self.as_of is not None and not any(str(self.as_of) in line for line in lines):
+            lines.append(f"Data as of {self.as_of}.")
+        return lines
+
+
+def render(report: Report, fmt: str) -> str | None:
+    module = importlib.import_module(f"icc_travel.formats.{FORMATS[fmt.lower()]}")
+    return module.render(report)
+
+
+def cell(value: Any) -> str:
+    """One value as text for a table cell: lists joined with '; ', sources as their URLs."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(cell(v) for v in value)
+    if isinstance(value, dict):
+        return str(value.get("url") or value.get("name") or value)
+    return str(value)

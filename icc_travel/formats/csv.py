@@ -1,0 +1,36 @@
+"""CSV for spreadsheets: the machine columns, every row carrying the data's as-of date, and
+cells that a spreadsheet would run as formulas neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from icc_travel.formats import Report, cell
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A number or a LAT,LON stop (-26.2,28.0@2023-08-22) is data, not a formula.
+_DATA = re.compile(r"^[+-]?\d+(\.\d+)?(\s*,\s*[+-]?\d+(\.\d+)?)?(@\d{4}-\d{2}-\d{2})?$")
+
+
+def render(report: Report) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = list(report.csv_columns or report.columns)
+    if report.as_of is not None and all(key != "data_as_of" for key, _ in columns):
+        columns.append(("data_as_of", "data_as_of"))
+    writer.writerow([key for key, _ in columns])
+    as_of = report.as_of.isoformat() if report.as_of else ""
+    for row in report.csv_rows if report.csv_rows is not None else report.rows:
+        values = {**row, "data_as_of": row.get("data_as_of", as_of)}
+        writer.writerow([neutralise(cell(values.get(key))) for key, _ in columns])
+    return buffer.getvalue()
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet would evaluate (=HYPERLINK(...), +1, @SUM) is quoted with a leading
+    apostrophe; numbers, dates and coordinates (-26.2) stay as they are."""
+    if text.startswith(FORMULA_START) and not _DATA.match(text):
+        return "'" + text
+    return text
