@@ -109,11 +109,15 @@ def test_table_parties_only_and_matrix(invoke) -> None:
     )
     assert [s["id"] for s in document["subjects"]] == ["putin", "netanyahu"]
     assert all(t["obligations"]["putin"]["obligation"] == "arrest" for t in document["territories"])
-    markdown = invoke(
-        "table", "--subject", "putin", "--subject", "netanyahu", "--on", "2025-07-08", "--format", "markdown"
-    ).stdout
-    assert "| Territory | ISO3 | putin | netanyahu | Precedents |" in markdown
-    assert "| Mongolia | MNG | arrest (state_party) | arrest (state_party) |" in markdown
+    args = ["table", "--subject", "putin", "--subject", "netanyahu", "--on", "2025-07-08", "--format", "markdown"]
+    wide = invoke(*args, "--wide").stdout
+    assert "| Territory | ISO3 | putin | netanyahu | Precedents |" in wide
+    assert "| Mongolia | MNG | arrest (state_party) | arrest (state_party) |" in wide
+    grouped = invoke(*args).stdout  # readable by default: one row per territory and level
+    assert "| Territory | ISO3 | Obligation | Basis | Subjects | Precedents |" in grouped
+    assert "| Mongolia | MNG | arrest | state_party | all 2 |" in grouped
+    assert "| Ukraine | UKR | arrest | state_party | putin, netanyahu |" not in grouped
+    assert "| Ukraine | UKR | arrest | state_party | all 2 |" in grouped
 
 
 def test_table_without_subject_uses_everyone_at_large(invoke, dataset) -> None:

@@ -19,12 +19,17 @@ from icc_travel.formats import LEVEL_STYLES, Report
 @click.option("--subject", "subject_names", multiple=True, metavar="S", help="Subject id, name or alias; repeatable.")
 @on_option
 @click.option("--parties-only", is_flag=True, help="Only territories where the Statute is in force on the date.")
+@click.option(
+    "--wide", is_flag=True, help="One column per subject in the table and Markdown too (CSV and JSON always are)."
+)
 @format_option()
 @reports_errors
-def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, fmt: str) -> None:
+def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, wide: bool, fmt: str) -> None:
     """One row per territory, sorted by name, with each subject's obligation there.
 
-    Without --subject, every subject with a warrant in effect on the date is included.
+    Without --subject, every subject with a warrant in effect on the date is included. With
+    several subjects the table and Markdown give one row per territory and level, listing the
+    subjects ("all" when every one shares it); --wide gives a column per subject instead.
 
     \b
     Examples:
@@ -76,6 +81,9 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, fmt: 
         ],
     }
     names = ", ".join(s.id for s in subjects) or "no subject with a warrant in effect"
+    grouped = len(subjects) > 1 and not wide and fmt in ("table", "markdown")
+    if grouped:
+        columns, table_rows = _grouped(rows, subjects)
     emit(
         Report(
             as_of=dataset.as_of,
@@ -84,9 +92,39 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, fmt: 
             payload=payload,
             title=f"Obligation to arrest on {on}: {names}",
             footer=[f"Data as of {dataset.as_of}. Absence from the data does not prove there is no sealed warrant."],
-            styles={s.id: LEVEL_STYLES for s in subjects} if single else {},
+            styles={s.id: LEVEL_STYLES for s in subjects} if single else {"obligation": LEVEL_STYLES},
             csv_columns=csv_columns,
         ),
         fmt,
     )
     warn(stale)
+
+
+def _grouped(rows: list, subjects: list) -> tuple[list[tuple[str, str]], list[dict[str, object]]]:
+    """One row per territory and (level, basis), the subjects listed: readable with 30 subjects."""
+    columns = [
+        ("name", "Territory"),
+        ("iso3", "ISO3"),
+        ("obligation", "Obligation"),
+        ("basis", "Basis"),
+        ("subjects", "Subjects"),
+        ("precedents", "Precedents"),
+    ]
+    out: list[dict[str, object]] = []
+    for row in rows:
+        groups: dict[tuple[str, str], list[str]] = {}
+        for subject_id, obligation in row.obligations.items():
+            groups.setdefault((obligation.level, obligation.basis), []).append(subject_id)
+        for (level, basis), ids in sorted(groups.items(), key=lambda item: -len(item[1])):
+            listed = f"all {len(ids)}" if len(ids) == len(subjects) else ", ".join(ids)
+            out.append(
+                {
+                    "name": row.territory.label,
+                    "iso3": row.territory.iso3,
+                    "obligation": level,
+                    "basis": basis,
+                    "subjects": listed,
+                    "precedents": row.precedents,
+                }
+            )
+    return columns, out
