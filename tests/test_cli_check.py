@@ -168,15 +168,22 @@ def test_country_code_check_does_not_import_geometry(tmp_path: Path) -> None:
 
 
 def test_a_stop_after_the_data_is_flagged_on_stderr_and_in_json(invoke, dataset) -> None:
-    later = dataset.as_of + dt.timedelta(days=1)
-    result = invoke("check", "putin", f"MN@{later}", "MN@2024-09-03", "--format", "json")
+    """Every stop after the as-of date is flagged in JSON; a warning is added only past the
+    grace period (GRACE_DAYS), so a check on the days after a data release stays quiet."""
+    from icc_travel.engine.staleness import GRACE_DAYS
+
+    soon = dataset.as_of + dt.timedelta(days=GRACE_DAYS)
+    later = dataset.as_of + dt.timedelta(days=GRACE_DAYS + 1)
+    result = invoke("check", "putin", f"MN@{later}", f"MN@{soon}", "MN@2024-09-03", "--format", "json")
     document = json.loads(result.stdout)
-    assert [stop["after_data_as_of"] for stop in document["stops"]] == [True, False]
+    assert [stop["after_data_as_of"] for stop in document["stops"]] == [True, True, False]
     (warning,) = document["warnings"]
     assert str(later) in warning and f"as-of date {dataset.as_of}" in warning and "may be missing" in warning
     assert result.stderr == f"icc-travel: warning: {warning}\n"
-    quiet = invoke("check", "putin", f"MN@{dataset.as_of}")
-    assert quiet.stderr == ""
+    assert invoke("check", "putin", f"MN@{soon}").stderr == ""
+    assert invoke("-q", "check", "putin", f"MN@{later}").stderr == ""
+    verbose = invoke("-v", "check", "putin", f"MN@{soon}").stderr
+    assert verbose.startswith("icc-travel: data from ") and f"as of {dataset.as_of}" in verbose
 
 
 def test_southern_and_western_coordinates_are_taken_as_typed(invoke) -> None:

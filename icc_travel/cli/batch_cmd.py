@@ -24,7 +24,7 @@ from icc_travel.cli.options import (
     on_option,
     reports_errors,
 )
-from icc_travel.cli.render import warn
+from icc_travel.cli.render import quiet, warn
 from icc_travel.data.store import load
 from icc_travel.engine.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
 from icc_travel.formats.csv import neutralise
@@ -126,7 +126,8 @@ def batch(
             write(outcome, "markdown", fail_on, summary.write)
     for line in error_lines(outcome):
         click.echo(f"icc-travel: error: {line}", err=True)
-    click.echo(summary_line(outcome), err=True)
+    if not quiet():
+        click.echo(summary_line(outcome), err=True)
     warn(outcome.staleness())
     if outcome.errors:
         raise SystemExit(2)
@@ -163,7 +164,7 @@ def _failed(label: str, message: str) -> Rows:
 
 
 def _evaluate_with_progress(dataset: Any, rows: Rows, day: dt.date, *, legs: bool) -> BatchOutcome:
-    if not (sys.stderr.isatty() and len(rows) > 500):
+    if quiet() or not (sys.stderr.isatty() and len(rows) > 500):
         return evaluate(dataset, rows, day, legs=legs)
     from rich.progress import Progress
 

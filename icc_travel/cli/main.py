@@ -27,6 +27,20 @@ COMMANDS = {
 }
 
 
+def _describe_data() -> None:
+    """With -v: where the answers' data came from."""
+    from icc_travel.cli.render import info, verbose
+
+    if not verbose():
+        return
+    from icc_travel.data import paths
+    from icc_travel.data.store import load
+
+    local = paths.facts_file()
+    extra = f"; local facts from {local}" if local else ""
+    info(f"data from {paths.data_dir()}, as of {load().as_of}{extra}")
+
+
 class _ClosedPipe(Exception):
     """Standard output's reader went away."""
 
@@ -35,14 +49,16 @@ class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Every failure ends as one line on stderr (click's usage errors, normally a usage
         block plus a message; an interrupt), or silently with status 141 for a closed pipe."""
-        from icc_travel.cli.render import flush_warnings
+        from icc_travel.cli.render import flush_warnings, set_verbosity
 
         flush_warnings(show=False)
+        set_verbosity(0)  # one invocation's -q or -v never outlives it (tests run many in a process)
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             status = super().main(*args, standalone_mode=False, **kwargs)
         except SystemExit as done:  # a command's own status (1: reached --fail-on; 2: error rows)
+            _describe_data()
             flush_warnings(show=True)
             raise done from None
         except click.UsageError as error:
@@ -62,6 +78,7 @@ class LazyGroup(click.Group):
             # the reader (e.g. `head`) left: stop quietly, and keep Python from complaining at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)  # as a shell reports SIGPIPE: not 1, which means "reached --fail-on"
+        _describe_data()
         flush_warnings(show=True)
         sys.exit(status if isinstance(status, int) else 0)
 
@@ -115,6 +132,13 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
+def _verbosity_callback(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    from icc_travel.cli.render import set_verbosity
+
+    if value:
+        set_verbosity(-1 if param.name == "quiet" else value)
+
+
 def _facts_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """--facts hands the file to the data layer the way $ICC_TRAVEL_FACTS does."""
     from icc_travel.data import paths
@@ -140,6 +164,22 @@ def _facts_callback(ctx: click.Context, param: click.Parameter, value: str | Non
     is_eager=True,
     help="A local facts file (YAML) merged over the bundled data, validated like it; answers that rest "
     "on its records say so. Also $ICC_TRAVEL_FACTS.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    count=True,
+    expose_value=False,
+    callback=_verbosity_callback,
+    help="No warnings, progress bars or summary lines on stderr (errors still show).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    expose_value=False,
+    callback=_verbosity_callback,
+    help="Also say on stderr which data (and local facts file) answered.",
 )
 def cli() -> None:
     """Which stops of a trip carry an obligation to arrest a person wanted by the ICC.

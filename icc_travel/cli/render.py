@@ -12,20 +12,44 @@ from icc_travel.formats import Report, render
 # Warnings wait until the command has validated all its input and finished: a run that ends in
 # an input error prints that one error line and nothing else (see cli.main).
 _pending_warnings: list[str] = []
+_verbosity = {"level": 0}  # -q: -1 (no warnings, no progress), -v: 1 (also where the data came from)
+
+
+def set_verbosity(level: int) -> None:
+    _verbosity["level"] = level
+
+
+def quiet() -> bool:
+    return _verbosity["level"] < 0
+
+
+def verbose() -> bool:
+    return _verbosity["level"] > 0
+
+
+def info(message: str) -> None:
+    """A note shown only with -v."""
+    if _verbosity["level"] > 0:
+        warn_prefixed(f"icc-travel: {message}")
+
+
+def warn_prefixed(line: str) -> None:
+    if line not in _pending_warnings:
+        _pending_warnings.append(line)
 
 
 def warn(message: str | None) -> None:
     """A notice for stderr that leaves stdout (and the exit status) alone, shown when the command ends."""
-    if message and message not in _pending_warnings:
-        _pending_warnings.append(message)
+    if message:
+        warn_prefixed(f"icc-travel: warning: {message}")
 
 
 def flush_warnings(*, show: bool) -> None:
     """Print the warnings of a command that ran to its end, or drop those of one that failed."""
-    messages = list(_pending_warnings)
+    lines = list(_pending_warnings)
     _pending_warnings.clear()
-    for message in messages if show else ():
-        click.echo(f"icc-travel: warning: {message}", err=True)
+    for line in lines if show and not quiet() else ():
+        click.echo(line, err=True)
 
 
 def emit(report: Report, fmt: str) -> None:
