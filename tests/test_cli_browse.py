@@ -165,3 +165,30 @@ def test_every_format_shows_the_data_as_of_date(invoke) -> None:
         assert "2026-11-23" in invoke("check", "putin", "airport:ULN@2024-09-03", "--format", fmt).stdout, fmt
     for fmt in ("table", "json", "csv", "markdown", "ftm"):
         assert "2026-11-23" in invoke("subjects", "--format", fmt).stdout, fmt
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("icc-travel check pu", "plain,putin"),
+        ("icc-travel ch", "plain,check"),
+        ("icc-travel check putin MN --format geo", "plain,geojson"),
+        ("icc-travel table --subject netan", "plain,netanyahu"),
+        ("icc-travel state HU", "plain,HUN"),
+    ],
+)
+def test_shell_completion(words: str, expected: str, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    command = str(Path(sys.executable).parent / "icc-travel")
+    env = {
+        **os.environ,
+        "_ICC_TRAVEL_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+        "XDG_CACHE_HOME": str(tmp_path),
+    }
+    done = subprocess.run([command], env=env, capture_output=True, text=True)
+    assert expected in done.stdout.splitlines(), done.stdout + done.stderr

@@ -22,6 +22,7 @@ from icc_travel.cli.options import (
     format_option,
     no_legs_option,
     on_option,
+    output_option,
     reports_errors,
 )
 from icc_travel.cli.render import quiet, warn
@@ -73,7 +74,7 @@ FLAT = (
 @on_option
 @format_option(OUTPUT_FORMATS)
 @fail_on_option
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@output_option()
 @no_legs_option
 @reports_errors
 def batch(

@@ -14,9 +14,11 @@ from icc_travel.cli.options import (
     InputFailure,
     fail_on_option,
     format_option,
+    itinerary_option,
     no_legs_option,
     on_option,
     reports_errors,
+    subject_argument,
     unshield,
 )
 from icc_travel.cli.render import emit, warn
@@ -38,14 +40,10 @@ CAVEAT = (
 
 
 @click.command(cls=CoordinateArgsCommand)
-@click.argument("subject", required=False)
+@subject_argument(required=False)
 @click.argument("stops", nargs=-1, callback=lambda ctx, param, value: unshield(value))
 @on_option
-@click.option(
-    "--itinerary",
-    type=click.Path(path_type=Path, dir_okay=True),
-    help="YAML file: {subject: ..., stops: [{place: ..., date: ..., kind: visit|transit}]}.",
-)
+@itinerary_option("YAML file: {subject: ..., stops: [{place: ..., date: ..., kind: visit|transit}]}.")
 @format_option(("table", "json", "csv", "markdown", "geojson"))
 @fail_on_option
 @no_legs_option

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from icc_travel.cli.options import InputFailure, on_option, reports_errors
+from icc_travel.cli.options import (
+    InputFailure,
+    itinerary_option,
+    on_option,
+    output_option,
+    reports_errors,
+    subject_option,
+)
 from icc_travel.cli.render import warn
 from icc_travel.data.store import load
 from icc_travel.engine.itinerary import read_itinerary
@@ -16,10 +23,10 @@ from icc_travel.engine.subjects import SubjectFinder
 
 
 @click.command("map")
-@click.option("--subject", "subject_name", required=True, metavar="S", help="Subject id, name or alias.")
+@subject_option(required=True)
 @on_option
-@click.option("--itinerary", type=click.Path(path_type=Path), help="Itinerary YAML whose stops are drawn and numbered.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="FILE.png or FILE.svg.")
+@itinerary_option("Itinerary YAML whose stops are drawn and numbered.")
+@output_option(required=True, help="FILE.png or FILE.svg.")
 @reports_errors
 def map_command(subject_name: str, on: dt.date, itinerary: Path | None, output: Path) -> None:
     """Draw a world map coloured by the subject's obligation level on a date.

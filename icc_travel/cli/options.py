@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -145,3 +146,63 @@ def fail_on_option(command: Callable[..., Any]) -> Callable[..., Any]:
 no_legs_option = click.option(
     "--no-legs", is_flag=True, help="Do not measure the great-circle legs between stops with coordinates."
 )
+
+
+# --- subjects, places, files: each defined once, with completion where a shell can offer it ---
+
+
+def complete_subject(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Subject ids for shell completion (the dataset is cached, so this stays quick)."""
+    from click.shell_completion import CompletionItem
+
+    from icc_travel.data.store import load
+
+    try:
+        subjects = load().subjects
+    except IccTravelError:
+        return []
+    return [CompletionItem(s.id, help=s.name) for s in subjects if s.id.startswith(incomplete.lower())]
+
+
+def complete_state(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    from icc_travel.data.store import load
+
+    try:
+        states = [t for t in load().territories if t.territory is None]
+    except IccTravelError:
+        return []
+    return [CompletionItem(t.iso3, help=t.name) for t in states if t.iso3.startswith(incomplete.upper())]
+
+
+def subject_argument(name: str = "subject", *, required: bool = True) -> Callable[..., Any]:
+    return click.argument(name, required=required, shell_complete=complete_subject)
+
+
+def subject_option(*, required: bool = False, multiple: bool = False) -> Callable[..., Any]:
+    return click.option(
+        "--subject",
+        "subject_names" if multiple else "subject_name",
+        required=required,
+        multiple=multiple,
+        metavar="S",
+        shell_complete=complete_subject,
+        help="Subject id, name or alias" + ("; repeatable." if multiple else "."),
+    )
+
+
+def state_option(help: str = "A state as code or name.") -> Callable[..., Any]:
+    return click.option("--state", "state", metavar="PLACE", shell_complete=complete_state, help=help)
+
+
+def state_argument(name: str = "name") -> Callable[..., Any]:
+    return click.argument(name, shell_complete=complete_state)
+
+
+def itinerary_option(help: str) -> Callable[..., Any]:
+    return click.option("--itinerary", type=click.Path(path_type=Path, dir_okay=True), help=help)
+
+
+def output_option(*, required: bool = False, help: str = "Write here instead of stdout.") -> Callable[..., Any]:
+    return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=required, help=help)

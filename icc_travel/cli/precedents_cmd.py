@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from icc_travel.cli.options import format_option, reports_errors
+from icc_travel.cli.options import format_option, reports_errors, state_option, subject_option
 from icc_travel.cli.render import emit
 from icc_travel.data.loaders import OUTCOMES
 from icc_travel.data.sources import as_json
@@ -17,8 +17,8 @@ from icc_travel.geo.places import PlaceResolver
 
 
 @click.command()
-@click.option("--subject", "subject_name", metavar="S", help="Subject id, name or alias.")
-@click.option("--state", "state", metavar="PLACE", help="A state as code or name.")
+@subject_option()
+@state_option()
 @click.option("--outcome", type=click.Choice(sorted(OUTCOMES)), help="Only this outcome.")
 @format_option()
 @reports_errors

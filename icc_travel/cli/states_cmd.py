@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from icc_travel.cli.options import date_option, format_option, on_option, reports_errors
+from icc_travel.cli.options import date_option, format_option, on_option, reports_errors, state_argument
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_json
 from icc_travel.data.store import load
@@ -107,7 +107,7 @@ STATUS_STYLES = {"party": "bold", "withdrawing": "yellow", "former": "dim", "not
 
 
 @click.command()
-@click.argument("name")
+@state_argument()
 @date_option("--since", help="Only events on or after this date.")
 @date_option("--until", help="Only events on or before this date.")
 @format_option()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from icc_travel.cli.options import FORMATS, format_option, on_option, reports_errors
+from icc_travel.cli.options import FORMATS, format_option, on_option, reports_errors, subject_argument
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.loaders import SUBJECT_STATUSES
 from icc_travel.data.sources import as_json, as_lines
@@ -69,7 +69,7 @@ def subjects(status: str | None, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("name")
+@subject_argument("name")
 @on_option
 @format_option((*FORMATS, "ftm"))
 @reports_errors
