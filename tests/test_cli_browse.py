@@ -192,3 +192,20 @@ def test_shell_completion(words: str, expected: str, tmp_path) -> None:
     }
     done = subprocess.run([command], env=env, capture_output=True, text=True)
     assert expected in done.stdout.splitlines(), done.stdout + done.stderr
+
+
+def test_commands_added_the_click_way_are_kept(invoke) -> None:
+    """@cli.command() and add_command register as on any click group, next to the lazy table."""
+    from icc_travel.cli.main import cli
+
+    @cli.command("echo-test")
+    def echo_test() -> None:
+        """An added command."""
+        click.echo("added")
+
+    try:
+        assert invoke("echo-test").stdout == "added\n"
+        assert "echo-test" in invoke("--help").stdout
+        assert invoke("check", "putin", "MN@2024-09-03").exit_code == 1  # built-ins still load lazily
+    finally:
+        cli._eager.pop("echo-test")

@@ -90,31 +90,56 @@ class LazyGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
         name = args[0] if args else ""
-        if name and not name.startswith("-") and name not in COMMANDS:
+        built_in = name in COMMANDS or name in self._eager  # the entry points are read only otherwise
+        if name and not name.startswith("-") and not built_in and name not in (known := self.list_commands(ctx)):
             from icc_travel.text import suggest
 
-            close = suggest(name, COMMANDS)
-            hint = f"; did you mean: {', '.join(close)}?" if close else f"; commands: {', '.join(COMMANDS)}"
+            close = suggest(name, known)
+            hint = f"; did you mean: {', '.join(close)}?" if close else f"; commands: {', '.join(known)}"
             raise click.UsageError(f"unknown command {name!r}{hint}", ctx)
         return super().resolve_command(ctx, args)
 
+    # Commands come from three places, all loaded only when run: the built-in table above,
+    # commands added the normal click way (@cli.command(), cli.add_command), and other packages'
+    # entry points in the group `icc_travel.commands`.
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
+        return list(dict.fromkeys([*COMMANDS, *self._eager, *_plugins()]))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._eager:
+            return self._eager[cmd_name]
         target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module, attribute = target.split(":")
-        return getattr(importlib.import_module(module), attribute)
+        if target is not None:
+            module, attribute = target.split(":")
+            return getattr(importlib.import_module(module), attribute)
+        plugin = _plugins().get(cmd_name)
+        return plugin.load() if plugin is not None else None
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._eager[name] = cmd
+
+    @property
+    def _eager(self) -> dict[str, click.Command]:
+        return self.__dict__.setdefault("_added", {})
 
     @property
     def commands(self) -> dict[str, click.Command]:  # type: ignore[override]
-        return {name: self.get_command(click.Context(self), name) for name in COMMANDS}  # type: ignore[misc]
+        context = click.Context(self)
+        return {name: command for name in self.list_commands(context) if (command := self.get_command(context, name))}
 
     @commands.setter
     def commands(self, value: dict[str, click.Command]) -> None:
-        pass
+        self._eager.update(value)  # click.Group.__init__ and add_command write here
+
+
+def _plugins() -> dict[str, Any]:
+    """Entry points in the group `icc_travel.commands` (read only when a name is not built in)."""
+    from importlib.metadata import entry_points
+
+    return {point.name: point for point in entry_points(group="icc_travel.commands")}
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
