@@ -6,7 +6,6 @@ import click
 
 from icc_travel.cli.options import format_option, reports_errors, state_option, subject_option
 from icc_travel.cli.render import emit
-from icc_travel.data.loaders import OUTCOMES
 from icc_travel.data.sources import as_json
 from icc_travel.data.store import load
 from icc_travel.engine.check import precedent_json
@@ -14,12 +13,13 @@ from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import find_precedents
 from icc_travel.formats import Report
 from icc_travel.geo.places import PlaceResolver
+from icc_travel.vocabulary import Outcome, values
 
 
 @click.command()
 @subject_option()
 @state_option()
-@click.option("--outcome", type=click.Choice(sorted(OUTCOMES)), help="Only this outcome.")
+@click.option("--outcome", type=click.Choice(sorted(values(Outcome))), help="Only this outcome.")
 @format_option()
 @reports_errors
 def precedents(subject_name: str | None, state: str | None, outcome: str | None, fmt: str) -> None:

@@ -8,7 +8,6 @@ import click
 
 from icc_travel.cli.options import FORMATS, format_option, on_option, reports_errors, subject_argument
 from icc_travel.cli.render import emit, warn
-from icc_travel.data.loaders import SUBJECT_STATUSES
 from icc_travel.data.sources import as_json, as_lines
 from icc_travel.data.store import load
 from icc_travel.dates import iso
@@ -19,10 +18,11 @@ from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import find_precedents, territories_with_obligation
 from icc_travel.formats import Report
 from icc_travel.law import first_warrant
+from icc_travel.vocabulary import SubjectStatus, values
 
 
 @click.command()
-@click.option("--status", type=click.Choice(sorted(SUBJECT_STATUSES)), help="Only subjects with this status.")
+@click.option("--status", type=click.Choice(sorted(values(SubjectStatus))), help="Only subjects with this status.")
 @format_option((*FORMATS, "ftm"))
 @reports_errors
 def subjects(status: str | None, fmt: str) -> None:

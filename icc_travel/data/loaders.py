@@ -31,30 +31,10 @@ from icc_travel.data.models import (
 )
 from icc_travel.errors import DataError, InputError, Problem
 from icc_travel.text import normalise
+from icc_travel.vocabulary import Application, Level, OfficeKind, Outcome, SubjectStatus, TerritoryKind, values
 
-SUBJECT_STATUSES = frozenset(
-    {
-        "at_large",
-        "in_custody",
-        "deceased",
-        "withdrawn",
-        "convicted",
-        "acquitted",
-        "released",
-        "application_pending",
-    }
-)
-OUTCOMES = frozenset(
-    {
-        "not_arrested",
-        "arrested",
-        "surrendered",
-        "arrested_released",
-        "visit_cancelled",
-        "overflight",
-        "voluntary_surrender",
-    }
-)
+SUBJECT_STATUSES = frozenset(values(SubjectStatus))
+OUTCOMES = frozenset(values(Outcome))
 MEMBERSHIP_FIELDS = (
     "signed",
     "deposited",
@@ -63,9 +43,9 @@ MEMBERSHIP_FIELDS = (
     "withdrawal_revoked",
     "withdrawal_effective",
 )
-APPLICATIONS = frozenset({"integral", "extended", "excluded", "unknown"})
-OFFICE_KINDS = frozenset({"head_of_state", "head_of_government", "minister"})
-CONTESTED_LEVELS = frozenset({"continuing", "none"})
+APPLICATIONS = frozenset(values(Application))
+OFFICE_KINDS = frozenset(values(OfficeKind))
+CONTESTED_LEVELS = frozenset({Level.CONTINUING.value, Level.NONE.value})
 RULING_SIDES = frozenset({"continuing", "none", "other"})
 # Kosovo's user-assigned code: in wide use, absent from ISO 3166-1.
 EXTRA_ISO3 = frozenset({"XKX"})
@@ -223,7 +203,7 @@ def _properties_by_line(text: str) -> list[dict | None]:
     return found
 
 
-IDENTITY_KINDS = frozenset({"state", "dependency", "area"})
+IDENTITY_KINDS = frozenset(values(TerritoryKind))
 
 
 def read_features(path: Path, check: Checker) -> list[dict]:

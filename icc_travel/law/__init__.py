@@ -13,23 +13,13 @@ import datetime as dt
 from typing import NamedTuple
 
 from icc_travel.data.models import ContestedLaw, Reading, Ruling, Situation, Subject, Territory
+from icc_travel.vocabulary import Basis, Level, StopKind, values
 
-ARREST, CONTINUING, OVERFLIGHT, NONE = "arrest", "continuing", "overflight", "none"
-LEVELS = (ARREST, CONTINUING, OVERFLIGHT, NONE)
+ARREST, CONTINUING, OVERFLIGHT, NONE = Level.ARREST, Level.CONTINUING, Level.OVERFLIGHT, Level.NONE
+LEVELS = values(Level)
 _RANK = {NONE: 0, OVERFLIGHT: 1, CONTINUING: 2, ARREST: 3}
-
-BASES = (
-    "no_warrant",
-    "state_party",
-    "unsc_referral",
-    "article_12_3",
-    "article_127_2",
-    "former_party",
-    "non_party",
-    "no_territory",
-    "application_unknown",
-)
-KINDS = ("visit", "transit")
+BASES = values(Basis)
+KINDS = values(StopKind)
 # Statuses after which no warrant remains to be executed, from status_date on.
 ENDED = {
     "in_custody": "in the Court's custody since {date}: the warrant has been executed",
