@@ -28,9 +28,9 @@ from icc_travel.cli.options import (
 from icc_travel.cli.render import quiet, warn
 from icc_travel.data.store import load
 from icc_travel.engine.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
+from icc_travel.engine.check import leg_json
 from icc_travel.formats.csv import neutralise
 from icc_travel.formats.markdown import escape
-from icc_travel.geo.routes import leg_json
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 ERRORS_SHOWN = 10  # error rows repeated on stderr

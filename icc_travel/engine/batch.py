@@ -19,14 +19,13 @@ from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
-from icc_travel.data.sources import as_json
 from icc_travel.dates import parse_date
-from icc_travel.engine.check import dispute_json, precedent_json, relevant_precedents
+from icc_travel.engine.check import country_json, leg_json, obligation_json, precedent_json, relevant_precedents
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError
 from icc_travel.geo.places import COORDINATES, PlaceResolver, parse_coordinates
-from icc_travel.geo.routes import Leg, leg_json
+from icc_travel.geo.routes import Leg
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
 PROGRESS_EVERY = 2048  # rows between progress callbacks: a callback per row would cost seconds
@@ -546,16 +545,8 @@ def _result(
         "subject": subject.id,
         "date": day.isoformat(),
         "kind": kind,
-        "country": None
-        if territory is None
-        else {"iso3": territory.iso3, "iso2": territory.iso2, "name": territory.name, "territory": territory.territory},
-        "obligation": obligation.level,
-        "basis": obligation.basis,
-        "reasons": list(obligation.reasons),
-        "sources": as_json(obligation.sources),
-        "confidence": obligation.confidence,
-        "disputed": dispute_json(obligation.disputed),
-        "local_facts": list(obligation.local),
+        "country": country_json(territory),
+        **obligation_json(obligation),
         "precedents": [precedent_json(p) for p in relevant_precedents(dataset, territory.iso3, subject.id, day)]
         if territory
         else [],

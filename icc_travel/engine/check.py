@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from icc_travel import law
-from icc_travel.data.models import Dataset, Precedent, Subject
+from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.data.sources import as_json
 from icc_travel.engine.itinerary import StopSpec
 from icc_travel.engine.staleness import staleness_warning
@@ -137,23 +137,30 @@ def stop_json(stop: StopResult, as_of: dt.date) -> dict:
         "input": stop.spec.place,
         "date": stop.spec.date.isoformat(),
         "kind": stop.spec.kind,
-        "country": None
-        if stop.place.territory is None
-        else {
-            "iso3": stop.place.territory.iso3,
-            "iso2": stop.place.territory.iso2,
-            "name": stop.place.territory.name,
-            "territory": stop.place.territory.territory,
-        },
-        "obligation": stop.obligation.level,
-        "basis": stop.obligation.basis,
-        "reasons": list(stop.obligation.reasons),
-        "sources": as_json(stop.obligation.sources),
-        "confidence": stop.obligation.confidence,
-        "disputed": dispute_json(stop.obligation.disputed),
-        "local_facts": list(stop.obligation.local),
+        "country": country_json(stop.place.territory),
+        **obligation_json(stop.obligation),
         "precedents": [precedent_json(p) for p in stop.precedents],
         "after_data_as_of": stop.spec.date > as_of,
+    }
+
+
+def country_json(territory: Territory | None) -> dict | None:
+    """The `country` object of every answer: None outside every territory."""
+    if territory is None:
+        return None
+    return {"iso3": territory.iso3, "iso2": territory.iso2, "name": territory.name, "territory": territory.territory}
+
+
+def obligation_json(obligation: law.Obligation) -> dict:
+    """The fields every answer (stop, batch row, overflown territory) carries about its obligation."""
+    return {
+        "obligation": obligation.level,
+        "basis": obligation.basis,
+        "reasons": list(obligation.reasons),
+        "sources": as_json(obligation.sources),
+        "confidence": obligation.confidence,
+        "disputed": dispute_json(obligation.disputed),
+        "local_facts": list(obligation.local),
     }
 
 
@@ -168,8 +175,6 @@ def result_features(result: CheckResult) -> list[dict]:
         properties = {"feature": "stop", "stop": number, **subject, **stop_json(stop, result.data_as_of)}
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     if result.legs:
-        from icc_travel.geo.routes import leg_json
-
         for number, leg in enumerate(result.legs, 1):
             runs = leg.path()
             geometry = (
@@ -185,6 +190,17 @@ def result_features(result: CheckResult) -> list[dict]:
 def _legs_json(legs: tuple[Leg, ...]) -> list[dict]:
     if not legs:
         return []
-    from icc_travel.geo.routes import leg_json
-
     return [leg_json(leg) for leg in legs]
+
+
+def leg_json(leg: Leg) -> dict:
+    """One leg of the JSON contract: the territories it overflies and what a landing would mean."""
+    return {
+        "from": leg.start,
+        "to": leg.end,
+        "distance_km": leg.distance_km,
+        "overflown": [
+            {"iso3": o.territory.iso3, "name": o.territory.label, "km": o.km, **obligation_json(o.obligation)}
+            for o in leg.overflown
+        ],
+    }

@@ -8,11 +8,14 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject
-from icc_travel.engine.check import StopResult
 from icc_travel.geo.routes import geodesic_path
+
+if TYPE_CHECKING:  # the stops are the engine's results; the map only reads their places and dates
+    from icc_travel.engine.check import StopResult
 
 COLOURS = {law.ARREST: "#c0392b", law.CONTINUING: "#f39c12", law.NONE: "#d0d3d4"}
 LABELS = {

@@ -229,32 +229,6 @@ def geodesic_path(
     return runs
 
 
-def leg_json(leg: Leg) -> dict:
-    from icc_travel.data.sources import as_json
-    from icc_travel.engine.check import dispute_json
-
-    return {
-        "from": leg.start,
-        "to": leg.end,
-        "distance_km": leg.distance_km,
-        "overflown": [
-            {
-                "iso3": o.territory.iso3,
-                "name": o.territory.label,
-                "km": o.km,
-                "obligation": o.obligation.level,
-                "basis": o.obligation.basis,
-                "reasons": list(o.obligation.reasons),
-                "sources": as_json(o.obligation.sources),
-                "confidence": o.obligation.confidence,
-                "disputed": dispute_json(o.obligation.disputed),
-                "local_facts": list(o.obligation.local),
-            }
-            for o in leg.overflown
-        ],
-    }
-
-
 def _between(lons: Any, lats: Any, begin: Any, fractions: Any) -> tuple[Any, Any]:
     """Points at `fractions` of the way from point `begin` to the next, by chords through the
     unit sphere: over one COARSE_KM stretch this strays from the geodesic by metres, and it
