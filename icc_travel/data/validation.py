@@ -32,9 +32,9 @@ def validate_all(directory: Path) -> list[Problem]:
 def _geometry_problems(path: Path, labels: list[str]) -> list[Problem]:
     import shapely
 
-    from icc_travel.geo.geometry import _parse
+    from icc_travel.data.boundaries import parse_geometries
 
-    geometries = _parse(path.read_bytes())
+    geometries = parse_geometries(path.read_bytes())
     problems = []
     for label, geometry in zip(labels, geometries, strict=False):
         if geometry is None or geometry.is_empty:

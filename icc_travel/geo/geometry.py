@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from icc_travel.data import paths
+from icc_travel.data.boundaries import parse_geometries
 
 
 class TerritoryIndex:
@@ -56,7 +57,7 @@ def _load_geometries(path: Path) -> Any:
         return load_wkb(cache)
     except (OSError, ValueError, KeyError):
         pass
-    geometries = _parse(path.read_bytes())
+    geometries = parse_geometries(path.read_bytes())
     save_wkb(cache, geometries)
     return geometries
 
@@ -95,23 +96,6 @@ def load_arrays(path: Path, *names: str) -> list[Any]:
 
     with np.load(path, allow_pickle=False) as stored:
         return [stored[name] for name in names]
-
-
-def _parse(raw: bytes) -> Any:
-    import json
-
-    import shapely
-
-    lines = raw.decode("utf-8").split("\n")
-    features = [line.rstrip(",") for line in lines[1:] if line.rstrip(",") not in ("]}", "")]
-    try:
-        return shapely.from_geojson(features)
-    except Exception:
-        collection = json.loads(raw)
-        import numpy as np
-        from shapely.geometry import shape
-
-        return np.array([shape(f["geometry"]) for f in collection["features"]], dtype=object)
 
 
 class TiledIndex:
