@@ -223,3 +223,12 @@ def test_csv_headers_from_spreadsheets(invoke, tmp_path: Path, text: str) -> Non
     rows.write_text(text)
     result = json.loads(invoke("batch", str(rows), "--format", "json").stdout)["rows"]
     assert [(r["subject"], r["country"]["iso3"], r["obligation"]) for r in result] == [("putin", "MNG", "arrest")]
+
+
+def test_output_files_are_written_whole_or_not_at_all(invoke, visits: Path, tmp_path: Path) -> None:
+    target = tmp_path / "results.csv"
+    target.write_text("previous report\n")
+    assert invoke("batch", str(visits), "--format", "csv", "-o", str(target)).exit_code == 2  # visits has error rows
+    assert target.read_text().startswith("file,line,")  # the whole new report replaced the old one
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left
+    assert oct(target.stat().st_mode & 0o777) != oct(0o600)  # the mode a new file gets, not mkstemp's

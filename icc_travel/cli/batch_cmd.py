@@ -25,7 +25,7 @@ from icc_travel.cli.options import (
     output_option,
     reports_errors,
 )
-from icc_travel.cli.render import quiet, warn
+from icc_travel.cli.render import AtomicOutput, quiet, warn
 from icc_travel.data.store import load
 from icc_travel.engine.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
 from icc_travel.engine.check import leg_json
@@ -112,9 +112,9 @@ def batch(
         rows.extend(_read(name, input_format))
     dataset = load()
     outcome = _evaluate_with_progress(dataset, rows, on, legs=not no_legs)
-    if output is not None:  # opened only now: a run that fails earlier leaves no file behind
+    if output is not None:  # written only now, and in full or not at all
         try:
-            with output.open("w", encoding="utf-8", newline="") as handle:
+            with AtomicOutput(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
                 write(outcome, fmt, fail_on, handle.write)
         except OSError as error:
             raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None

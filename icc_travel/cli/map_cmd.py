@@ -15,7 +15,7 @@ from icc_travel.cli.options import (
     reports_errors,
     subject_option,
 )
-from icc_travel.cli.render import warn
+from icc_travel.cli.render import AtomicOutput, warn
 from icc_travel.data.store import load
 from icc_travel.engine.itinerary import read_itinerary
 from icc_travel.engine.staleness import staleness_warning
@@ -50,5 +50,6 @@ def map_command(subject_name: str, on: dt.date, itinerary: Path | None, output: 
         stops = list(check_itinerary(dataset, person, read_itinerary(itinerary, on).stops).stops)
     from icc_travel.geo.mapping import render_map
 
-    info = render_map(dataset, person, on, stops, output)
-    click.echo(f"wrote {info.path} ({info.width}x{info.height})", err=True)
+    with AtomicOutput(output) as temporary:
+        info = render_map(dataset, person, on, stops, temporary)
+    click.echo(f"wrote {output} ({info.width}x{info.height})", err=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -70,3 +71,34 @@ def write_out(text: str) -> None:
     for start in range(0, len(text), CHUNK):
         stream.write(text[start : start + CHUNK])
         stream.flush()
+
+
+class AtomicOutput:
+    """A file written in full or not at all: the text goes to a temporary file beside the target,
+    which replaces the target only when the command finished writing (a reader never sees half a
+    report, and a failed run leaves the previous file in place)."""
+
+    def __init__(self, target: Path) -> None:
+        import os
+        import tempfile
+
+        self.target = Path(target)
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{self.target.name}.", suffix=f".tmp{self.target.suffix}", dir=self.target.parent
+        )
+        os.close(descriptor)
+        self.temporary = Path(name)
+
+    def __enter__(self) -> Path:
+        return self.temporary
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if error is None:
+            import os
+
+            mask = os.umask(0)  # mkstemp makes the file private; give it the mode a new file gets
+            os.umask(mask)
+            self.temporary.chmod(0o666 & ~mask)
+            self.temporary.replace(self.target)
+        else:
+            self.temporary.unlink(missing_ok=True)

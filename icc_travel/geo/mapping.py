@@ -148,7 +148,7 @@ def render_map(
         column, row_from_bottom = transform.transform((x, y))
         return round(column), round(height - row_from_bottom)
 
-    figure.savefig(output, dpi=dpi, facecolor="white")
+    figure.savefig(output, dpi=dpi, facecolor="white", format=output.suffix.lstrip(".").lower() or None)
     plt.close(figure)
     return MapInfo(output, width, height, pixel)
 
