@@ -50,7 +50,7 @@ def test_svg_has_title_legend_and_attribution(invoke, tmp_path: Path) -> None:
         "Legend",
         "Obligation to arrest",
         "No obligation",
-        "Itinerary stop (numbered)",
+        "Itinerary stop (number · date)",
         "OpenStreetMap",
         "Data as of",
     ):
@@ -89,3 +89,21 @@ def test_legs_are_drawn_along_the_great_circle_and_split_at_180(dataset, tmp_pat
     # Nadi-Honolulu crosses the antimeridian: two runs, and nothing drawn across the map's middle
     assert len(geodesic_path(stops[2].place.lat, stops[2].place.lon, stops[3].place.lat, stops[3].place.lon)) == 2
     assert not drawn_near(0.0, -5.0)
+
+
+def test_a_grey_map_says_why_and_stops_carry_their_dates(invoke, tmp_path: Path) -> None:
+    grey = tmp_path / "grey.svg"
+    assert invoke("map", "--subject", "putin", "--on", "2022-01-01", "-o", str(grey)).exit_code == 0
+    text = grey.read_text()
+    assert "No territory has an obligation" in text and "first warrant issued 2023-03-17" in text
+    trip = tmp_path / "trip.yaml"
+    trip.write_text("stops:\n  - {place: airport:SVO, date: 2024-09-02}\n  - {place: airport:ULN, date: 2024-09-03}\n")
+    drawn = tmp_path / "trip.svg"
+    assert (
+        invoke("map", "--subject", "putin", "--on", "2024-09-03", "--itinerary", str(trip), "-o", str(drawn)).exit_code
+        == 0
+    )
+    svg = drawn.read_text()
+    assert "1 · 2024-09-02" in svg and "2 · 2024-09-03" in svg
+    assert "each stop is labelled with its own date" in svg
+    assert "No territory has an obligation" not in svg

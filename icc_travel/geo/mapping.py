@@ -25,6 +25,7 @@ LABELS = {
 }
 OCEAN = "#eef4f8"
 LEG_COLOUR = "#1b4f72"
+STOP_COLOUR = "#1b1b1b"
 PROJECTION = "EPSG:8857"  # Equal Earth: equal-area, so small island states keep their true size
 SMALL_AREA_M2 = 3e9  # below ~3,000 km2 a territory is also drawn as a dot so it stays visible
 WORLD_X, WORLD_Y = 17_243_959.0, 8_392_927.6
@@ -97,20 +98,30 @@ def render_map(
         for lons, lats in geodesic_path(start.place.lat, start.place.lon, end.place.lat, end.place.lon):
             xs, ys = forward.transform(lons, lats)
             axes.plot(xs, ys, color=LEG_COLOUR, linewidth=1.6, linestyle=(0, (5, 2)), zorder=4)
+    places: dict[tuple[int, int], tuple[float, float, list[str]]] = {}
     for number, stop in enumerate(stops, 1):
         lon, lat = _stop_point(stop, geometries)
         if lon is None or lat is None:
             continue
         x, y = forward.transform(lon, lat)
-        axes.scatter([x], [y], s=90, c="#1b4f72", edgecolors="white", linewidths=1.2, zorder=5)
+        spot = (round(x / 50_000), round(y / 50_000))  # stops within ~50 km share one ring and label
+        places.setdefault(spot, (x, y, []))[2].append(f"{number} · {stop.spec.date}")
+    placed: list[tuple[float, float]] = []
+    for x, y, labels in places.values():
+        # labels of nearby stops stack downwards instead of printing over each other
+        crowd = sum(1 for px, py in placed if abs(px - x) < 1_500_000 and abs(py - y) < 400_000)
+        placed.append((x, y))
+        # a ring, not a disc: the country's colour under the stop stays visible
+        axes.scatter([x], [y], s=110, facecolors="none", edgecolors="white", linewidths=3.2, zorder=5)
+        axes.scatter([x], [y], s=110, facecolors="none", edgecolors=STOP_COLOUR, linewidths=1.8, zorder=5)
         axes.annotate(
-            str(number),
+            "\n".join(labels),
             (x, y),
-            xytext=(6, 6),
+            xytext=(8, 6 - 16 * crowd),
             textcoords="offset points",
-            fontsize=10,
+            fontsize=9,
             fontweight="bold",
-            color="#1b4f72",
+            color=STOP_COLOUR,
             zorder=6,
         )
 
@@ -124,9 +135,29 @@ def render_map(
     for spine in axes.spines.values():
         spine.set_visible(False)
     axes.set_title(f"Obligation to arrest {subject.name} on {on}", fontsize=15, loc="left")
+    explanation = _why_grey(subject, on, frame["level"])
+    if stops:
+        dates = sorted({stop.spec.date for stop in stops})
+        if dates != [on]:
+            note = f"Colours show {on}; each stop is labelled with its own date, and its answer may differ."
+            explanation = f"{explanation} {note}" if explanation else note
+    if explanation:
+        axes.text(0.0, 1.0, explanation, transform=axes.transAxes, fontsize=10, color="#333333", va="top", wrap=True)
     handles = [Patch(facecolor=COLOURS[level], edgecolor="#555555", label=LABELS[level]) for level in COLOURS]
     if stops:
-        handles.append(Patch(facecolor="#1b4f72", label="Itinerary stop (numbered)"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="none",
+                markeredgecolor=STOP_COLOUR,
+                markeredgewidth=1.8,
+                markersize=9,
+                label="Itinerary stop (number · date)",
+            )
+        )
     if len(located) >= 2:
         handles.append(Line2D([], [], color=LEG_COLOUR, linestyle=(0, (5, 2)), label="Great-circle leg"))
     axes.legend(handles=handles, loc="lower left", fontsize=9, frameon=True, title="Legend")
@@ -151,6 +182,16 @@ def render_map(
     figure.savefig(output, dpi=dpi, facecolor="white", format=output.suffix.lstrip(".").lower() or None)
     plt.close(figure)
     return MapInfo(output, width, height, pixel)
+
+
+def _why_grey(subject: Subject, on: dt.date, levels: Sequence[str]) -> str | None:
+    """When no territory has an obligation, say why: a map of one colour explains nothing."""
+    if any(level != law.NONE for level in levels):
+        return None
+    in_effect, reason = law.warrant_in_effect(subject, on)
+    if not in_effect:
+        return f"No territory has an obligation: {reason}"
+    return f"No territory has an obligation on {on}: no state is bound to execute this warrant then."
 
 
 def _stop_point(stop: StopResult, geometries: Sequence) -> tuple[float | None, float | None]:
