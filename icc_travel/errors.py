@@ -43,8 +43,11 @@ class InputError(IccTravelError):
 
 
 def shorten(message: str, limit: int = 400) -> str:
-    """Keep a message to one readable line: a megabyte of bad input is not echoed back whole."""
-    message = " ".join(message.splitlines())
+    """Keep a message to one readable line: a megabyte of bad input is not echoed back whole, and
+    control characters in it (an ANSI escape in an input row) are shown, not sent to the terminal."""
+    from icc_travel.text import printable
+
+    message = printable(" ".join(message.splitlines()))
     if len(message) <= limit:
         return message
     half = (limit - 5) // 2

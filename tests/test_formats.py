@@ -103,3 +103,12 @@ def test_batch_csv_never_writes_a_formula(invoke, tmp_path) -> None:
     assert parsed[0]["input"].startswith("'=HYPERLINK") and parsed[0]["error"].startswith("unknown place '=HYPERLINK")
     assert parsed[1]["input"] == "-26.2,28.0" and parsed[1]["obligation"] == "arrest"
     assert {row["data_as_of"] for row in parsed} == {"2026-11-23"}
+
+
+def test_errors_never_send_control_characters_to_the_terminal(invoke, tmp_path) -> None:
+    rows = tmp_path / "ansi.csv"
+    rows.write_text('subject,place,date\nputin,"\x1b[2Jevil",2024-09-03\n')
+    result = invoke("batch", str(rows), "--format", "json")
+    assert "\x1b" not in result.stderr and "\\x1b[2Jevil" in result.stderr
+    checked = invoke("check", "putin", "\x1b[31mX")
+    assert checked.exit_code == 2 and "\x1b" not in checked.stderr

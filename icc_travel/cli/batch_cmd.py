@@ -29,6 +29,7 @@ from icc_travel.cli.render import AtomicOutput, quiet, warn
 from icc_travel.data.store import load
 from icc_travel.engine.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
 from icc_travel.engine.check import leg_json
+from icc_travel.errors import shorten
 from icc_travel.formats.csv import neutralise
 from icc_travel.formats.markdown import escape
 
@@ -126,7 +127,7 @@ def batch(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             write(outcome, "markdown", fail_on, summary.write)
     for line in error_lines(outcome):
-        click.echo(f"icc-travel: error: {line}", err=True)
+        click.echo(f"icc-travel: error: {shorten(line)}", err=True)
     if not quiet():
         click.echo(summary_line(outcome), err=True)
     warn(outcome.staleness())

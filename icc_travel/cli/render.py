@@ -42,7 +42,9 @@ def warn_prefixed(line: str) -> None:
 def warn(message: str | None) -> None:
     """A notice for stderr that leaves stdout (and the exit status) alone, shown when the command ends."""
     if message:
-        warn_prefixed(f"icc-travel: warning: {message}")
+        from icc_travel.text import printable
+
+        warn_prefixed(f"icc-travel: warning: {printable(message)}")
 
 
 def flush_warnings(*, show: bool) -> None:
