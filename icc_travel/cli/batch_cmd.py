@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import itertools
-import json
 import os
 import re
 import sys
@@ -30,8 +28,8 @@ from icc_travel.data.store import load
 from icc_travel.engine.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
 from icc_travel.engine.check import leg_json
 from icc_travel.errors import shorten
+from icc_travel.formats import RowStream, stream
 from icc_travel.formats.csv import neutralise
-from icc_travel.formats.markdown import escape
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 ERRORS_SHOWN = 10  # error rows repeated on stderr
@@ -217,31 +215,23 @@ def overflown_text(overflown: list[dict[str, Any]] | None) -> str | None:
 
 
 def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], Any]) -> None:
-    """Render row by row: a million rows never exist as a million dicts at once."""
-    if fmt == "json":
-        out('{\n  "summary": ' + json.dumps(_summary(outcome)) + ',\n  "rows": [')
-        for number, row in enumerate(outcome.rows()):
-            out(("\n    " if number == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False))
-        out("\n  ]\n}\n")
-    elif fmt == "jsonl":
-        for row in outcome.rows():
-            out(json.dumps(row, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        out(",".join(FLAT) + "\n")
-        lines = csv_lines(outcome)
-        while chunk := list(itertools.islice(lines, 8192)):
-            out("".join(chunk))
-    elif fmt == "markdown":
-        out("| " + " | ".join(MARKDOWN_COLUMNS.values()) + " |\n")
-        out("|" + "---|" * len(MARKDOWN_COLUMNS) + "\n")
-        shown = tuple(MARKDOWN_COLUMNS)
-        for row in outcome.rows():
-            cells = dict(zip(FLAT, flat(row), strict=True))
-            out("| " + " | ".join("" if cells[k] is None else escape(str(cells[k])) for k in shown) + " |\n")
-        out("\n" + summary_line(outcome) + f" Data as of {outcome.data_as_of}.\n")
-    else:
-        for line in _github(outcome, fail_on):
-            out(line + "\n")
+    """Render row by row through the format's stream writer: a million rows never exist as a
+    million dicts at once."""
+    stream(row_stream(outcome, fail_on), fmt, out)
+
+
+def row_stream(outcome: BatchOutcome, fail_on: str) -> RowStream:
+    return RowStream(
+        rows=outcome.rows,
+        summary=_summary(outcome),
+        summary_line=summary_line(outcome),
+        as_of=outcome.data_as_of,
+        flat_columns=FLAT,
+        flat=lambda row: flat(row, outcome.data_as_of),
+        markdown_columns=MARKDOWN_COLUMNS,
+        csv_lines=lambda: csv_lines(outcome),
+        annotations=lambda: annotations(outcome, fail_on),
+    )
 
 
 def csv_lines(outcome: BatchOutcome) -> Iterator[str]:
@@ -323,33 +313,22 @@ def _summary(outcome: BatchOutcome) -> dict[str, Any]:
     }
 
 
-def _github(outcome: BatchOutcome, fail_on: str) -> Iterator[str]:
-    """Workflow commands: an error per arrest or bad row, a warning per continuing duty, and
-    with --fail-on overflight an error per leg over a party."""
+def annotations(outcome: BatchOutcome, fail_on: str) -> Iterator[tuple[str, str, int, str]]:
+    """CI annotations: an error per arrest or bad row, a warning per continuing duty, and with
+    --fail-on overflight an error per leg over a party."""
     for row in outcome.rows():
-        where = f"file={_escape_property(row['file'])},line={row['line']}"
+        where = (row["file"], row["line"])
         if row["error"] is not None:
-            yield f"::error {where}::{_escape(row['error'])}"
+            yield ("error", *where, row["error"])
             continue
         level = row["obligation"]
         if law.reaches(level, "continuing"):
             command = "error" if level == law.ARREST and law.reaches(level, fail_on) else "warning"
             state = (row["country"] or {}).get("name", "?")
-            message = f"{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})"
-            yield f"::{command} {where}::{_escape(message)}"
+            yield (command, *where, f"{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})")
         leg = row["leg"]
         if leg is not None and law.reaches(law.OVERFLIGHT, fail_on):
             parties = [o["iso3"] for o in leg["overflown"] if law.reaches(o["obligation"], fail_on)]
             if parties:
-                message = f"{row['subject']}: the leg from {leg['from']} overflies {', '.join(parties)}"
-                yield f"::error {where}::{_escape(message)} (overflight)"
-
-
-def _escape(text: str) -> str:
-    """A workflow command's message: only %, CR and LF are special (commas read as commas)."""
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    """A workflow command's property value (file=...): also `:` and `,`, which end it."""
-    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+                message = f"{row['subject']}: the leg from {leg['from']} overflies {', '.join(parties)} (overflight)"
+                yield ("error", *where, message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +19,12 @@ from typing import Any
 FORMATS = {
     "table": "table",
     "json": "json",
+    "jsonl": "jsonl",
     "csv": "csv",
     "markdown": "markdown",
     "geojson": "geojson",
     "ftm": "ftm",
+    "github": "github",
 }
 # How each obligation level looks on a terminal, in every command.
 LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
@@ -53,9 +55,35 @@ class Report:
         return lines
 
 
+@dataclass
+class RowStream:
+    """Rows too many to hold as a report (a batch of a million): each format writes them as
+    they come. `rows` yields the JSON rows; `flat` turns one into the values of `flat_columns`;
+    `csv_lines`, when given, yields ready CSV lines faster than flattening every row;
+    `annotations` yields (command, file, line, message) for CI logs."""
+
+    rows: Callable[[], Iterator[dict[str, Any]]]
+    summary: dict[str, Any]
+    summary_line: str
+    as_of: dt.date
+    flat_columns: Sequence[str]
+    flat: Callable[[dict[str, Any]], list[Any]]
+    markdown_columns: dict[str, str]
+    csv_lines: Callable[[], Iterator[str]] | None = None
+    annotations: Callable[[], Iterator[tuple[str, str, int, str]]] | None = None
+
+
 def render(report: Report, fmt: str) -> str | None:
-    module = importlib.import_module(f"icc_travel.formats.{FORMATS[fmt.lower()]}")
-    return module.render(report)
+    return _module(fmt).render(report)
+
+
+def stream(rows: RowStream, fmt: str, out: Callable[[str], Any]) -> None:
+    """Write a row stream in a format, piece by piece."""
+    _module(fmt).stream(rows, out)
+
+
+def _module(fmt: str) -> Any:
+    return importlib.import_module(f"icc_travel.formats.{FORMATS[fmt.lower()]}")
 
 
 def cell(value: Any) -> str:

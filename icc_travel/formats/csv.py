@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+from collections.abc import Callable
+from typing import Any
 
-from icc_travel.formats import Report, cell
+from icc_travel.formats import Report, RowStream, cell
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A number or a LAT,LON stop (-26.2,28.0@2023-08-22) is data, not a formula.
@@ -34,3 +37,20 @@ def neutralise(text: str) -> str:
     if text.startswith(FORMULA_START) and not _DATA.match(text):
         return "'" + text
     return text
+
+
+def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
+    """The flat columns, in chunks; the stream's own fast lines when it has them."""
+    out(",".join(rows.flat_columns) + "\n")
+    if rows.csv_lines is not None:
+        lines = rows.csv_lines()
+    else:
+        lines = (_line([neutralise(cell(value)) for value in rows.flat(row)]) for row in rows.rows())
+    while chunk := list(itertools.islice(lines, 8192)):
+        out("".join(chunk))
+
+
+def _line(values: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()

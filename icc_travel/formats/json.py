@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
-from icc_travel.formats import Report
+from icc_travel.formats import Report, RowStream
 
 
 def render(report: Report) -> str:
@@ -12,3 +14,11 @@ def render(report: Report) -> str:
     if isinstance(payload, dict) and report.as_of is not None and "data_as_of" not in payload:
         payload = {**payload, "data_as_of": report.as_of.isoformat()}
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
+    """`{"summary": {...}, "rows": [...]}`, one row at a time."""
+    out('{\n  "summary": ' + json.dumps(rows.summary) + ',\n  "rows": [')
+    for number, row in enumerate(rows.rows()):
+        out(("\n    " if number == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False))
+    out("\n  ]\n}\n")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from icc_travel.formats import Report, cell
+from collections.abc import Callable
+from typing import Any
+
+from icc_travel.formats import Report, RowStream, cell
 
 
 def escape(text: str) -> str:
@@ -31,3 +34,14 @@ def render(report: Report) -> str:
     if footer:
         lines += [""] + [f"_{escape(line)}_" for line in footer]
     return "\n".join(lines) + "\n"
+
+
+def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
+    """A table of the columns a reader needs, then the summary and the as-of date."""
+    out("| " + " | ".join(rows.markdown_columns.values()) + " |\n")
+    out("|" + "---|" * len(rows.markdown_columns) + "\n")
+    shown = tuple(rows.markdown_columns)
+    for row in rows.rows():
+        cells = dict(zip(rows.flat_columns, rows.flat(row), strict=True))
+        out("| " + " | ".join("" if cells[k] is None else escape(str(cells[k])) for k in shown) + " |\n")
+    out("\n" + escape(rows.summary_line) + f" Data as of {rows.as_of}.\n")

@@ -1,0 +1,25 @@
+"""GitHub Actions workflow commands: `::error file=F,line=N::message`, one per annotation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from icc_travel.formats import RowStream
+
+
+def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
+    if rows.annotations is None:
+        return
+    for command, file, line, message in rows.annotations():
+        out(f"::{command} file={escape_property(file)},line={line}::{escape(message)}\n")
+
+
+def escape(text: str) -> str:
+    """A workflow command's message: only %, CR and LF are special (commas read as commas)."""
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value (file=...): also `:` and `,`, which end it."""
+    return escape(text).replace(":", "%3A").replace(",", "%2C")
