@@ -10,7 +10,7 @@ import click
 from icc_travel.cli.options import (
     InputFailure,
     itinerary_option,
-    on_option,
+    on_date,
     output_option,
     reports_errors,
     subject_option,
@@ -24,7 +24,7 @@ from icc_travel.engine.subjects import SubjectFinder
 
 @click.command("map")
 @subject_option(required=True)
-@on_option
+@on_date("Date whose obligations colour the map (default: today).")
 @itinerary_option("Itinerary YAML whose stops are drawn and numbered.")
 @output_option(required=True, help="FILE.png or FILE.svg.")
 @reports_errors

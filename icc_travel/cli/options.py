@@ -65,14 +65,12 @@ def _date_callback(ctx: click.Context, param: click.Parameter, value: str | None
         raise InputFailure(str(error)) from None
 
 
-def on_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--on",
-        "on",
-        metavar="YYYY-MM-DD",
-        callback=_date_callback,
-        help="Date to evaluate (default: today). A stop's own @DATE wins.",
-    )(command)
+def on_date(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--on, validated one way everywhere, with a help text true for the command it is on."""
+    return click.option("--on", "on", metavar="YYYY-MM-DD", callback=_date_callback, help=help)
+
+
+on_option = on_date("Date for stops without their own @DATE (default: today).")
 
 
 def _optional_date_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from icc_travel.cli.options import date_option, format_option, on_option, reports_errors, state_argument
+from icc_travel.cli.options import date_option, format_option, on_date, reports_errors, state_argument
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_json
 from icc_travel.data.store import load
@@ -29,7 +29,7 @@ FIELDS = (
 
 
 @click.command()
-@on_option
+@on_date("Date on which to list the States Parties (default: today).")
 @click.option("--count", is_flag=True, help="Print only the number of parties.")
 @click.option(
     "--all",

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from icc_travel.cli.options import FORMATS, format_option, on_option, reports_errors, subject_argument
+from icc_travel.cli.options import FORMATS, format_option, on_date, reports_errors, subject_argument
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_json, as_lines
 from icc_travel.data.store import load
@@ -70,7 +70,7 @@ def subjects(status: str | None, fmt: str) -> None:
 
 @click.command()
 @subject_argument("name")
-@on_option
+@on_date("Date of the territory counts (default: today).")
 @format_option((*FORMATS, "ftm"))
 @reports_errors
 def subject(name: str, on: dt.date, fmt: str) -> None:

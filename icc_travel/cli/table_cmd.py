@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from icc_travel.cli.options import format_option, on_option, reports_errors, subject_option
+from icc_travel.cli.options import format_option, on_date, reports_errors, subject_option
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.store import load
 from icc_travel.engine.staleness import staleness_warning
@@ -17,7 +17,7 @@ from icc_travel.formats import LEVEL_STYLES, Report
 
 @click.command()
 @subject_option(multiple=True)
-@on_option
+@on_date("Date of the obligations (default: today).")
 @click.option("--parties-only", is_flag=True, help="Only territories where the Statute is in force on the date.")
 @click.option(
     "--wide", is_flag=True, help="One column per subject in the table and Markdown too (CSV and JSON always are)."

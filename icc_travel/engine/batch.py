@@ -382,16 +382,16 @@ def evaluate(
             progress(min(PROGRESS_EVERY, count - number))
         if number in errors:
             continue
-        subject = subjects.get(subject_text) if subject_text else "no subject"
-        if isinstance(subject, str) or subject is None:
-            errors[number] = subject or "no subject"
+        subject = subjects.get(subject_text) if subject_text else Failure("no subject")
+        if isinstance(subject, Failure) or subject is None:
+            errors[number] = subject.message if subject else "no subject"
             continue
         key = (subject.id, id(territory), date, kind)  # a Territory hashes all its fields: slow
         index = keys.get(key)
         if index is None:
             result = _attempt(lambda: _result(dataset, subject, territory, date, kind, default_date))  # noqa: B023
-            if isinstance(result, str):
-                errors[number] = result
+            if isinstance(result, Failure):
+                errors[number] = result.message
                 continue
             index = keys[key] = len(results)
             results.append(result)
@@ -472,9 +472,9 @@ def _territories(resolver: PlaceResolver, places: list[str | None], errors: dict
     found.update(named)
     territory_of_row: list[Any] = []
     for number, place in enumerate(places):
-        value = found.get(place, "no place") if place else "no place"
-        if isinstance(value, str):
-            errors.setdefault(number, value)
+        value = found.get(place, Failure("no place")) if place else Failure("no place")
+        if isinstance(value, Failure):
+            errors.setdefault(number, value.message)
             value = None
         territory_of_row.append(value)
     return territory_of_row
@@ -483,7 +483,7 @@ def _territories(resolver: PlaceResolver, places: list[str | None], errors: dict
 _NUMERIC = str.maketrans("", "", "0123456789.+-, \t")
 
 
-def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | str | None]:
+def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | Failure | None]:
     """Parse and validate every coordinate at once; the strict parser names a bad one."""
     import numpy as np
 
@@ -497,7 +497,7 @@ def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | str 
     # Restricted to digits, signs, points, commas and blanks, numpy's float parse accepts exactly
     # what COORDINATES does; anything else (an empty part, a third number) fails it as a whole.
     if values is None or len(values) != len(places):
-        answers: list[Territory | str | None] = []
+        answers: list[Territory | Failure | None] = []
         good, points = [], []
         for number, place in enumerate(places):
             try:
@@ -505,7 +505,7 @@ def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | str 
                 good.append(number)
                 answers.append(None)
             except InputError as error:
-                answers.append(str(error))
+                answers.append(Failure(str(error)))
         for number, territory in zip(good, resolver.locate_many(points), strict=True):
             answers[number] = territory
         return answers
@@ -521,11 +521,19 @@ def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | str 
     return answers
 
 
+class Failure(NamedTuple):
+    """Why a value could not be had (an unknown subject, a bad place): the row becomes an error
+    row with this message, told apart from a result by its type, never by being a string."""
+
+    message: str
+
+
 def _attempt(make: Any, *args: Any) -> Any:
+    """The value, or a Failure saying why not."""
     try:
         return make(*args)
     except IccTravelError as error:
-        return str(error)
+        return Failure(str(error))
 
 
 def _result(
