@@ -25,7 +25,16 @@ from icc_travel.cli.options import (
 )
 from icc_travel.cli.render import AtomicOutput, quiet, warn
 from icc_travel.data.store import load
-from icc_travel.engine.batch import INPUT_FORMATS, BatchOutcome, InputRow, Rows, detect_format, evaluate, read_rows
+from icc_travel.engine.batch import (
+    INPUT_FORMATS,
+    BatchOutcome,
+    BatchResult,
+    InputRow,
+    Rows,
+    detect_format,
+    evaluate,
+    read_rows,
+)
 from icc_travel.engine.check import leg_json
 from icc_travel.errors import shorten
 from icc_travel.formats import RowStream, stream
@@ -240,9 +249,8 @@ def csv_lines(outcome: BatchOutcome) -> Iterator[str]:
     c = outcome.inputs.columns
     subjects, tails = [], []
     for result in outcome.results:
-        country = result["country"] or {}
-        subjects.append(_quoted(result["subject"]))
-        tails.append(_tail(result, country, None))
+        subjects.append(_quoted(result.subject.id))
+        tails.append(_tail(result, None))
     files = {file: _quoted(file) for file in set(c["file"])}
     as_of = outcome.data_as_of.isoformat()
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)
@@ -254,19 +262,19 @@ def csv_lines(outcome: BatchOutcome) -> Iterator[str]:
         tail = tails[index]
         leg = outcome.leg_of_row.get(number)
         if leg is not None:
-            result = outcome.results[index]
-            tail = _tail(result, result["country"] or {}, leg_json(leg))
+            tail = _tail(outcome.results[index], leg_json(leg))
         yield f"{files[file]},{line},{itinerary},{subjects[index]},{place},{tail},{as_of}\n"
 
 
-def _tail(result: dict[str, Any], country: dict[str, Any], leg: dict[str, Any] | None) -> str:
+def _tail(result: BatchResult, leg: dict[str, Any] | None) -> str:
+    territory = result.territory
     values = (
-        result["date"],
-        result["kind"],
-        country.get("iso3"),
-        country.get("name"),
-        result["obligation"],
-        result["basis"],
+        result.day.isoformat(),
+        result.kind,
+        territory.iso3 if territory else None,
+        territory.name if territory else None,
+        result.obligation.level,
+        result.obligation.basis,
         None if leg is None else leg["from"],
         None if leg is None else leg["distance_km"],
         None if leg is None else overflown_text(leg["overflown"]),

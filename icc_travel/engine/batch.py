@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel import law
-from icc_travel.data.models import Dataset, Subject, Territory
+from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.dates import parse_date
 from icc_travel.engine.check import country_json, leg_json, obligation_json, precedent_json, relevant_precedents
 from icc_travel.engine.staleness import staleness_warning
@@ -69,12 +69,35 @@ class Rows:
         return len(self.columns["line"])
 
 
+class BatchResult(NamedTuple):
+    """One evaluated (subject, territory, date, kind): rows that ask the same share it."""
+
+    subject: Subject
+    territory: Territory | None
+    day: dt.date
+    kind: str
+    obligation: law.Obligation
+    precedents: tuple[Precedent, ...]
+
+    def json(self, as_of: dt.date) -> dict[str, Any]:
+        """The row fields of the JSON contract (shared by every row that asked this)."""
+        return {
+            "subject": self.subject.id,
+            "date": self.day.isoformat(),
+            "kind": self.kind,
+            "country": country_json(self.territory),
+            **obligation_json(self.obligation),
+            "precedents": [precedent_json(p) for p in self.precedents],
+            "after_data_as_of": self.day > as_of,
+        }
+
+
 @dataclass
 class BatchOutcome:
     """Per input row: an index into `results` (rows share them), or an error message."""
 
     inputs: Rows
-    results: list[dict[str, Any]]
+    results: list[BatchResult]
     result_of_row: list[int]  # -1 where the row is an error
     errors_by_row: dict[int, str]
     data_as_of: dt.date
@@ -98,15 +121,15 @@ class BatchOutcome:
     def levels(self) -> Counter[str]:
         counts: Counter[str] = Counter()
         for index, count in self.rows_per_result.items():
-            counts[self.results[index]["obligation"]] += count
+            counts[self.results[index].obligation.level] += count
         return counts
 
     def staleness(self) -> str | None:
         """Rows dated after the data, counted per row (results are shared between rows)."""
         dates = [
-            dt.date.fromisoformat(self.results[index]["date"])
+            self.results[index].day
             for index, count in self.rows_per_result.items()
-            if self.results[index]["after_data_as_of"]
+            if self.results[index].day > self.data_as_of
             for _ in range(count)
         ]
         return staleness_warning(self.data_as_of, dates)
@@ -116,6 +139,13 @@ class BatchOutcome:
 
     def reaches(self, threshold: str) -> bool:
         return any(law.reaches(level, threshold) for level in (*self.levels(), *self.leg_levels()))
+
+    def result_json(self, index: int) -> dict[str, Any]:
+        """A result's JSON fields, built once however many rows share it."""
+        cache = self.__dict__.setdefault("_json", {})
+        if index not in cache:
+            cache[index] = self.results[index].json(self.data_as_of)
+        return cache[index]
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Full output rows, built one at a time."""
@@ -134,7 +164,7 @@ class BatchOutcome:
                 yield {
                     **base,
                     "input": c["place"][number],
-                    **self.results[index],
+                    **self.result_json(index),
                     "leg": None if leg is None else leg_json(leg),
                     "error": None,
                 }
@@ -373,7 +403,7 @@ def evaluate(
     subjects = {text: _attempt(finder.find, text) for text in set(c["subject"]) if text}
     territory_of_row = _territories(resolver, c["place"], errors)
     keys: dict[tuple, int] = {}
-    results: list[dict[str, Any]] = []
+    results: list[BatchResult] = []
     result_of_row = [-1] * count
     for number, (subject_text, date, kind, territory) in enumerate(
         zip(c["subject"], c["date"], c["kind"], territory_of_row, strict=True)
@@ -438,10 +468,10 @@ def _legs(dataset: Dataset, resolver: PlaceResolver, outcome: BatchOutcome) -> d
         departure = outcome.results[result_of_row[start]]
         requests.append(
             (
-                dataset.subject(departure["subject"]),
+                departure.subject,
                 (c["place"][start], *points[c["place"][start]]),
                 (c["place"][end], *points[c["place"][end]]),
-                dt.date.fromisoformat(departure["date"]),
+                departure.day,
             )
         )
     measured = RoutePlanner(dataset).legs(requests)
@@ -543,20 +573,11 @@ def _result(
     date: str | None,
     kind: str | None,
     default_date: dt.date,
-) -> dict[str, Any]:
+) -> BatchResult:
     kind = kind or "visit"
     if kind not in law.KINDS:
         raise InputError(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
     day = parse_date(date, what="date") if date else default_date
     obligation = law.obligation(subject, territory, day, dataset.situations[subject.situation], kind)
-    return {
-        "subject": subject.id,
-        "date": day.isoformat(),
-        "kind": kind,
-        "country": country_json(territory),
-        **obligation_json(obligation),
-        "precedents": [precedent_json(p) for p in relevant_precedents(dataset, territory.iso3, subject.id, day)]
-        if territory
-        else [],
-        "after_data_as_of": day > dataset.as_of,
-    }
+    precedents = relevant_precedents(dataset, territory.iso3, subject.id, day) if territory else ()
+    return BatchResult(subject, territory, day, kind, obligation, precedents)
