@@ -8,7 +8,7 @@ import re
 
 from icc_travel.errors import InputError
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")  # ASCII digits only: \d also takes ٢٠٢٤
 
 # "Today" can be pinned, so that CI runs, golden files and reports give the same answer on any day.
 TODAY_ENV = "ICC_TRAVEL_TODAY"

@@ -21,6 +21,8 @@ def suggest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str
     """Close matches by spelling, best first, for 'did you mean' hints."""
     import difflib  # only when something was not found
 
+    if len(word) > 100:  # no name is this long; comparing a megabyte against every name takes minutes
+        return []
     pool = {normalise(c): c for c in candidates}
     key = normalise(word)
     found = difflib.get_close_matches(key, list(pool), n=limit, cutoff=0.6)

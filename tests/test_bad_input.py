@@ -89,7 +89,7 @@ CASES = [
     Case("unknown --fail-on", ["check", "putin", "MN", "--fail-on", "everything"], "'--fail-on'"),
     Case("unknown option", ["check", "putin", "MN", "--bogus"], "--bogus"),
     Case("unknown command", ["chek", "putin", "MN"], "did you mean: check"),
-    Case("very long place", ["check", "putin", "X" * 100_000], "unknown place"),
+    Case("very long place", ["check", "putin", "X" * 100_000], "no place name is longer than 200"),
     # check --itinerary
     Case("missing itinerary", ["check", "putin", "--itinerary", "{dir}/none.yaml"], "no such file"),
     Case("itinerary is a directory", ["check", "putin", "--itinerary", "{dir}"], "is a directory"),

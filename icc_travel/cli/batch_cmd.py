@@ -24,9 +24,11 @@ from icc_travel.cli.options import (
     reports_errors,
 )
 from icc_travel.cli.render import AtomicOutput, quiet, warn
+from icc_travel.data.inputs import read_limited, read_stream
 from icc_travel.data.store import load
 from icc_travel.engine.batch import (
     INPUT_FORMATS,
+    NOT_READ,
     BatchOutcome,
     BatchResult,
     InputRow,
@@ -36,12 +38,13 @@ from icc_travel.engine.batch import (
     read_rows,
 )
 from icc_travel.engine.check import leg_json
-from icc_travel.errors import shorten
+from icc_travel.errors import InputError, shorten
 from icc_travel.formats import RowStream, stream
 from icc_travel.formats.csv import neutralise
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 ERRORS_SHOWN = 10  # error rows repeated on stderr
+MAX_INPUT_BYTES = 1 << 30  # 1 GiB per input: about 25 million CSV rows; /dev/zero is not a file of rows
 # the CSV columns a reader of a Markdown report needs, with their headers
 MARKDOWN_COLUMNS = {
     "file": "File",
@@ -131,8 +134,11 @@ def batch(
         write(outcome, fmt, fail_on, stdout.write)
         stdout.flush()
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
-            write(outcome, "markdown", fail_on, summary.write)
+        try:
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+                write(outcome, "markdown", fail_on, summary.write)
+        except OSError as error:  # the annotations went out; the summary is a courtesy
+            warn(f"cannot append the summary to $GITHUB_STEP_SUMMARY: {error.strerror or error}")
     for line in error_lines(outcome):
         click.echo(f"icc-travel: error: {shorten(line)}", err=True)
     if not quiet():
@@ -150,13 +156,14 @@ def _read(name: str, declared: str | None) -> Rows:
         if name == "-":
             if sys.stdin is None or sys.stdin.closed:
                 return _failed(label, "standard input is closed")
-            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+            if hasattr(sys.stdin, "buffer"):
+                raw = read_stream(sys.stdin.buffer, MAX_INPUT_BYTES, name=label)
+            else:
+                raw = sys.stdin.read().encode()
         else:
-            raw = Path(name).read_bytes()
-    except IsADirectoryError:
-        return _failed(label, "is a directory, not a file")
-    except FileNotFoundError:
-        return _failed(label, "no such file")
+            raw = read_limited(Path(name), MAX_INPUT_BYTES, label=label)
+    except InputError as error:
+        return _failed(label, str(error).removeprefix(f"{label}: "))
     except (OSError, ValueError) as error:
         return _failed(label, f"cannot read: {getattr(error, 'strerror', None) or error}")
     try:
@@ -185,10 +192,11 @@ def _evaluate_with_progress(dataset: Any, rows: Rows, day: dt.date, *, legs: boo
 def error_lines(outcome: BatchOutcome, limit: int = ERRORS_SHOWN) -> Iterator[str]:
     """`file:line: message` for the first error rows (all of them are in the output)."""
     c = outcome.inputs.columns
-    for number in sorted(outcome.errors_by_row)[:limit]:
+    shown = [n for n in sorted(outcome.errors_by_row) if not outcome.errors_by_row[n].startswith(NOT_READ)]
+    for number in shown[:limit]:
         yield f"{c['file'][number]}:{c['line'][number]}: {outcome.errors_by_row[number]}"
-    if outcome.errors > limit:
-        yield f"{outcome.errors - limit} more rows are errors; every one is in the output"
+    if len(shown) > limit:
+        yield f"{len(shown) - limit} more rows are errors; every one is in the output"
 
 
 def summary_line(outcome: BatchOutcome) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -41,6 +42,12 @@ def _describe_data() -> None:
     info(f"data from {paths.data_dir()}, as of {load().as_of}{extra}")
 
 
+def _silence_stdout() -> None:
+    """Nothing more can reach standard output; keep Python's exit from trying again."""
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 class _ClosedPipe(Exception):
     """Standard output's reader went away."""
 
@@ -49,7 +56,7 @@ class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Every failure ends as one line on stderr (click's usage errors, normally a usage
         block plus a message; an interrupt), or silently with status 141 for a closed pipe."""
-        from icc_travel.cli.render import flush_warnings, set_verbosity
+        from icc_travel.cli.render import OutputClosed, flush_warnings, set_verbosity
 
         flush_warnings(show=False)
         set_verbosity(0)  # one invocation's -q or -v never outlives it (tests run many in a process)
@@ -71,9 +78,16 @@ class LazyGroup(click.Group):
         except click.ClickException as error:
             error.show()
             sys.exit(error.exit_code)
+        except OutputClosed as error:
+            click.echo(f"icc-travel: error: {error}", err=True)
+            sys.exit(2)
         except (click.Abort, KeyboardInterrupt, EOFError):
             click.echo("icc-travel: interrupted", err=True)
             sys.exit(130)
+        except OSError as error:  # standard output on a full disk, or gone
+            _silence_stdout()
+            click.echo(f"icc-travel: error: cannot write the output: {error.strerror or error}", err=True)
+            sys.exit(2)
         except _ClosedPipe:
             # the reader (e.g. `head`) left: stop quietly, and keep Python from complaining at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

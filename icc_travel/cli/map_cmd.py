@@ -50,6 +50,9 @@ def map_command(subject_name: str, on: dt.date, itinerary: Path | None, output: 
         stops = list(check_itinerary(dataset, person, read_itinerary(itinerary, on).stops).stops)
     from icc_travel.geo.mapping import render_map
 
-    with AtomicOutput(output) as temporary:
-        info = render_map(dataset, person, on, stops, temporary)
+    try:
+        with AtomicOutput(output) as temporary:
+            info = render_map(dataset, person, on, stops, temporary)
+    except OSError as error:
+        raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None
     click.echo(f"wrote {output} ({info.width}x{info.height})", err=True)

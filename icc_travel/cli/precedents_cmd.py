@@ -11,6 +11,7 @@ from icc_travel.data.store import load
 from icc_travel.engine.check import precedent_json
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import find_precedents
+from icc_travel.errors import InputError
 from icc_travel.formats import Report
 from icc_travel.geo.places import PlaceResolver
 from icc_travel.vocabulary import Outcome, values
@@ -35,7 +36,9 @@ def precedents(subject_name: str | None, state: str | None, outcome: str | None,
     iso3 = None
     if state:
         territory = PlaceResolver(dataset).resolve(state).territory
-        iso3 = territory.iso3 if territory else None
+        if territory is None:  # not "every state": a point at sea has no precedents of its own
+            raise InputError(f"--state {state!r} is outside every state's territory")
+        iso3 = territory.iso3
     found = find_precedents(dataset, subject=subject_id, state=iso3, outcome=outcome)
     rows = []
     for p in found:

@@ -70,9 +70,15 @@ def write_out(text: str) -> None:
     broken pipe (exit status 141) instead of a single large write that some kernels cut short
     without an error."""
     stream = sys.stdout
+    if stream is None:
+        raise OutputClosed("standard output is closed: nothing to write the answer to")
     for start in range(0, len(text), CHUNK):
         stream.write(text[start : start + CHUNK])
         stream.flush()
+
+
+class OutputClosed(Exception):
+    """Standard output cannot take the answer (closed, or a full disk): one line, exit status 2."""
 
 
 class AtomicOutput:

@@ -94,7 +94,7 @@ class Checker:
             return value
         text = str(value)
         try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
                 return dt.date.fromisoformat(text)
         except ValueError:
             pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +16,48 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 from icc_travel.errors import InputError
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOOL = "tag:yaml.org,2002:bool"
+# YAML 1.2 booleans only: YAML 1.1 also reads yes/no/on/off/y/n, so Norway's code NO would be false.
+_BOOL_1_2 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
 class SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """A safe loader that leaves dates as text.
+    """A safe loader that leaves dates as text, reads booleans as YAML 1.2 does, and refuses a
+    key given twice in one mapping.
 
     PyYAML's own date conversion raises a bare ValueError on 2024-13-01 and accepts forms we
-    do not; the callers parse dates strictly and say where a bad one is.
+    do not; the callers parse dates strictly and say where a bad one is. A repeated key would
+    otherwise silently keep the last value.
     """
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
+                    )
+                seen[key] = True
+            except TypeError:  # an unhashable key: the base constructor says so
+                break
+        return super().construct_mapping(node, deep=deep)
 
 
 SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP]
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_TIMESTAMP, _BOOL)]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+SafeLoader.add_implicit_resolver(_BOOL, _BOOL_1_2, list("tTfF"))
 
 
 def read_yaml(path: Path, *, label: str | None = None, max_bytes: int | None = None, hint: str = "") -> Any:
     """Parse a YAML file with a safe loader; any failure becomes one located InputError."""
+    from icc_travel.data.inputs import read_limited
+
     name = label or str(path)
-    try:
-        if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
-            raise InputError(f"{name}: too large ({size:,} bytes; the limit is {max_bytes:,}){hint}")
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a file") from None
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except OSError as error:
-        raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
+    raw = read_limited(path, max_bytes if max_bytes is not None else 1 << 30, label=name, hint=hint)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -23,7 +23,7 @@ from icc_travel.dates import parse_date
 from icc_travel.engine.check import country_json, leg_json, obligation_json, precedent_json, relevant_precedents
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
-from icc_travel.errors import IccTravelError, InputError
+from icc_travel.errors import IccTravelError, InputError, shorten
 from icc_travel.geo.places import COORDINATES, PlaceResolver, parse_coordinates
 from icc_travel.geo.routes import Leg
 
@@ -191,7 +191,8 @@ def read_rows(name: str, text: str, fmt: str) -> Rows:
     if not text.strip():
         return Rows.of([InputRow(name, 1, None, None, None, None, None, "empty input: no rows")])
     if fmt == "csv":
-        return _csv_columns(name, text)
+        # old Mac exports end lines with CR alone: one line end, so line numbers stay true
+        return _csv_columns(name, text.replace("\r\n", "\n").replace("\r", "\n"))
     reader = {"yaml": _yaml_rows, "jsonl": _jsonl_rows}[fmt]
     return Rows.of(reader(name, text))
 
@@ -221,7 +222,8 @@ def _csv_columns(name: str, text: str) -> Rows:
         return Rows.of(_csv_rows(name, text))
     width = len(header)
     one_line_each = text.count("\n") + (not text.endswith("\n")) == len(records) + 1
-    if not (one_line_each and all(c in header for c in CSV_COLUMNS) and records):
+    unique = len(set(header)) == width
+    if not (one_line_each and unique and all(c in header for c in CSV_COLUMNS) and records):
         return Rows.of(_csv_rows(name, text))
     lines = [number + 2 for number, record in enumerate(records) if record]
     records = [record for record in records if record]
@@ -252,46 +254,89 @@ def _csv_columns(name: str, text: str) -> Rows:
 
 
 def _csv_rows(name: str, text: str) -> Iterator[InputRow]:
-    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
-    header = _header(list(reader.fieldnames or []))
-    missing = [c for c in ("subject", "place") if c not in header]
-    if missing:
-        yield InputRow(
-            name,
-            1,
-            None,
-            None,
-            None,
-            None,
-            None,
-            f"CSV header lacks {', '.join(missing)} (expected {','.join(CSV_COLUMNS)})",
-        )
+    """The careful path: every record at the line where it starts, a bad record an error row,
+    and an unterminated quote costing only its own record (the lines after it are read again)."""
+    delimiter = _delimiter(text)
+    lines = text.split("\n")
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        header = _header(next(reader, []))
+    except csv.Error as error:
+        unread = sum(1 for line in lines[1:] if line.strip())
+        yield InputRow(name, 1, None, None, None, None, None, f"unreadable CSV header: {error}; {unread} rows not read")
+        yield from _each_line_an_error(name, lines, 1, "the header could not be read")
         return
-    reader.fieldnames = header
-    while True:
-        before = reader.line_num
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:  # the reader resumes at the next line; line_num stays put
-            yield InputRow(name, before + 1, None, None, None, None, None, f"unreadable CSV: {error}")
-            continue
-        line = reader.line_num
-        if None in record:
-            yield InputRow(name, line, None, None, None, None, None, "more fields than the header")
-            continue
-        yield InputRow(name, line, *(_blank(record.get(c)) for c in CSV_COLUMNS))
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    missing = [c for c in ("subject", "place") if c not in header]
+    if repeated or missing:
+        problem = (
+            f"CSV header repeats {', '.join(repeated)}: which column answers would be a guess"
+            if repeated
+            else f"CSV header lacks {', '.join(missing)} (expected {','.join(CSV_COLUMNS)}; "
+            f"the first line is {shorten(lines[0], 80)!r})"
+        )
+        unread = sum(1 for line in lines[1:] if line.strip())
+        yield InputRow(name, 1, None, None, None, None, None, f"{problem}; {unread} rows after it not read")
+        yield from _each_line_an_error(name, lines, 1, "no usable CSV header")
+        return
+    position = {label: header.index(label) for label in CSV_COLUMNS if label in header}
+    yield from _csv_records(name, lines, 2, delimiter, header, position)
+
+
+def _csv_records(
+    name: str, lines: list[str], first_line: int, delimiter: str, header: list[str], position: dict[str, int]
+) -> Iterator[InputRow]:
+    """Records from `first_line` on, each numbered by the line it starts on. A record the reader
+    cannot finish (a quote never closed) is one error row, and reading resumes on its next line."""
+    while first_line <= len(lines):
+        reader = csv.reader(io.StringIO("\n".join(lines[first_line - 1 :])), delimiter=delimiter, strict=True)
+        while True:
+            start = first_line + reader.line_num
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield InputRow(name, start, None, None, None, None, None, f"unreadable CSV: {error}")
+                first_line = start + 1
+                break
+            yield from _csv_record(name, start, record, header, position)
+
+
+def _csv_record(
+    name: str, line: int, record: list[str], header: list[str], position: dict[str, int]
+) -> Iterator[InputRow]:
+    if not record or not any(field.strip() for field in record):
+        return  # a blank line
+    if len(record) > len(header):
+        yield InputRow(name, line, None, None, None, None, None, "more fields than the header")
+        return
+    values = [record[position[c]] if c in position and position[c] < len(record) else None for c in CSV_COLUMNS]
+    yield InputRow(name, line, *(_blank(v) for v in values))
+
+
+NOT_READ = "not read: "  # rows behind a bad header: in the output, counted once on stderr
+
+
+def _each_line_an_error(name: str, lines: list[str], skip: int, why: str) -> Iterator[InputRow]:
+    """Without a usable header, every further non-blank line is an input record and an error row."""
+    for number, line in enumerate(lines[skip:], skip + 1):
+        if line.strip():
+            yield InputRow(name, number, None, None, None, None, None, f"{NOT_READ}{why}")
 
 
 def _jsonl_rows(name: str, text: str) -> Iterator[InputRow]:
-    for number, raw in enumerate(text.splitlines(), 1):
+    # split on line feeds only: str.splitlines would also split at U+2028 inside a JSON string
+    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
         if not raw.strip():
             continue
         try:
             record = json.loads(raw)
         except ValueError as error:
             yield InputRow(name, number, None, None, None, None, None, f"invalid JSON: {error.args[0]}")
+            continue
+        except RecursionError:
+            yield InputRow(name, number, None, None, None, None, None, "invalid JSON: nested too deeply")
             continue
         if not isinstance(record, dict):
             yield InputRow(name, number, None, None, None, None, None, "expected a JSON object")

@@ -9,7 +9,7 @@ from icc_travel.text import printable
 
 
 def render(report: Report) -> str | None:
-    if sys.stdout.isatty():
+    if sys.stdout is not None and sys.stdout.isatty():
         _rich(report)
         return None
     return plain(report)

@@ -119,6 +119,7 @@ QUALIFIED_CITY = re.compile(r"^(?P<city>.+?)\s*(?:,\s*|\()(?P<country>[A-Za-z]{2
 _DEGREES = r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"
 COORDINATES = re.compile(rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$")
 BULK_POINTS = 50_000
+MAX_PLACE = 200  # characters: the longest official state names are under 80
 AIRPORT = re.compile(r"^airport:(.*)$", re.IGNORECASE)
 
 
@@ -165,6 +166,8 @@ class PlaceResolver:
         cleaned = text.strip()
         if not cleaned:
             raise InputError("empty place: give an ISO code, a country name, airport:CODE or LAT,LON")
+        if len(cleaned) > MAX_PLACE:
+            raise InputError(f"place of {len(cleaned):,} characters: no place name is longer than {MAX_PLACE}")
         airport = AIRPORT.match(cleaned)
         if airport:
             return self._airport(cleaned, airport.group(1).strip())
