@@ -57,3 +57,212 @@ def test_every_record_is_one_row_at_its_own_line(invoke, tmp_path: Path, name: s
     assert len(got) == len(expected), got
     for (line, value), (want_line, want) in zip(got, expected, strict=True):
         assert line == want_line and want in value, got
+
+
+def run(args: list[str], tmp_path: Path, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **kwargs.pop("env", {})}
+    return subprocess.run([COMMAND, *args], capture_output=True, text=True, env=env, cwd=tmp_path, **kwargs)
+
+
+def one_error(done: subprocess.CompletedProcess, says: str) -> None:
+    assert "Traceback" not in done.stderr, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("icc-travel: error: ")]
+    assert done.returncode == 2 and len(errors) == 1 and says in errors[0], done.stderr
+
+
+def test_yaml_is_read_as_yaml_1_2_without_repeated_keys(tmp_path: Path) -> None:
+    trip = tmp_path / "trip.yaml"
+    trip.write_text("subject: putin\nstops:\n  - {place: NO, date: 2024-09-03}\n")
+    done = run(["check", "--itinerary", str(trip), "--format", "json"], tmp_path)
+    assert json.loads(done.stdout)["stops"][0]["country"]["iso3"] == "NOR"  # not `false`
+    trip.write_text("subject: putin\nsubject: netanyahu\nstops:\n  - {place: MN, date: 2024-09-03}\n")
+    one_error(run(["check", "--itinerary", str(trip)], tmp_path), "key 'subject' appears twice")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_devices_and_fifos_neither_hang_nor_exhaust_memory(tmp_path: Path) -> None:
+    one_error(run(["check", "putin", "--itinerary", "/dev/zero"], tmp_path, timeout=60), "too large")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    done = run(["batch", str(fifo), "--input-format", "csv", "--format", "json"], tmp_path, timeout=60)
+    assert done.returncode == 2 and "empty input" in done.stdout  # no writer: read as empty, at once
+
+
+def test_a_very_long_place_is_refused_quickly(tmp_path: Path) -> None:
+    import time
+
+    rows = tmp_path / "long.csv"
+    rows.write_text("subject,place,date\nputin," + "x" * 100_000 + ",2024-09-03\n")
+    start = time.perf_counter()
+    done = run(["batch", str(rows), "--format", "json"], tmp_path)
+    assert time.perf_counter() - start < 20  # it took minutes when every name was compared
+    assert "no place name is longer than 200" in json.loads(done.stdout)["rows"][0]["error"]
+
+
+@pytest.mark.parametrize(
+    ("shell", "says"),
+    [
+        ('"$0" "$@" >&-', "standard output is closed"),
+        ('"$0" "$@" > /dev/full', "No space left on device"),
+    ],
+    ids=["closed stdout", "full disk"],
+)
+def test_stdout_faults_end_in_one_line(shell: str, says: str, tmp_path: Path) -> None:
+    if not Path("/dev/full").exists() and "full" in shell:
+        pytest.skip("no /dev/full")
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}  # faketime's preload reopens fd 1
+    for args in (["check", "putin", "MN@2024-09-03"], ["batch", str(SAMPLE), "--format", "csv"]):
+        done = subprocess.run(["sh", "-c", shell, COMMAND, *args], capture_output=True, text=True, env=env)
+        one_error(done, says)
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "visits.yaml"
+
+
+def test_unwritable_outputs(tmp_path: Path) -> None:
+    done = run(["batch", str(SAMPLE), "--format", "github"], tmp_path, env={"GITHUB_STEP_SUMMARY": "/nonexistent/x"})
+    assert "Traceback" not in done.stderr and "cannot append the summary" in done.stderr
+    assert done.stdout.startswith("::error")  # the annotations still went out
+    one_error(run(["map", "--subject", "putin", "-o", "/proc/none/map.png"], tmp_path), "does not exist")
+    (tmp_path / "out.png").mkdir()
+    one_error(run(["map", "--subject", "putin", "-o", str(tmp_path / "out.png")], tmp_path), "is a directory")
+
+
+def test_deeply_nested_json_is_an_error_row(tmp_path: Path) -> None:
+    rows = tmp_path / "deep.jsonl"
+    rows.write_text('{"subject": ' + "[" * 100_000 + "}\n")
+    done = run(["batch", str(rows), "--format", "json"], tmp_path)
+    assert "nested too deeply" in json.loads(done.stdout)["rows"][0]["error"] and "Traceback" not in done.stderr
+
+
+def test_caches_follow_content_and_survive_damage(tmp_path: Path, data_copy: Path) -> None:
+    env = {"ICC_TRAVEL_DATA": str(data_copy)}
+    first = run(["states", "--on", "2024-02-01", "--count"], tmp_path, env=env)
+    assert first.stdout == "124\n"
+    # an edit in place that keeps the size and the modification time
+    facts = data_copy / "states_parties.yaml"
+    stat = facts.stat()
+    text = facts.read_text()
+    edited = text.replace(
+        "  deposited: 2023-11-14\n  entry_into_force: 2024-02-01\n",
+        "  deposited: 2023-11-14\n  entry_into_force: 2024-02-02\n",
+    )
+    assert edited != text and len(edited) == len(text)
+    facts.write_text(edited)
+    os.utime(facts, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run(["states", "--on", "2024-02-01", "--count"], tmp_path, env=env).stdout == "123\n"
+    # damaged caches are rebuilt, not fatal
+    for cache in (tmp_path / "cache" / "icc-travel").glob("*"):
+        cache.write_bytes(b"\x00garbage")
+    assert run(["check", "putin", "47.92,106.92@2024-09-03"], tmp_path, env=env).returncode == 1
+    assert run(["states", "--on", "2024-02-02", "--count"], tmp_path, env=env).stdout == "124\n"
+
+
+def test_a_truncated_boundary_file_is_refused(tmp_path: Path, data_copy: Path) -> None:
+    geometry = data_copy / "member_states.geojson"
+    lines = geometry.read_text().split("\n")
+    geometry.write_text("\n".join(lines[:119]) + "\n")  # cut at a line boundary
+    done = run(["check", "putin", "MN"], tmp_path, env={"ICC_TRAVEL_DATA": str(data_copy)})
+    assert done.returncode == 2 and "member_states.geojson" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_concurrent_first_runs_share_the_caches(tmp_path: Path) -> None:
+    processes = [
+        subprocess.Popen(
+            [COMMAND, "check", "putin", "47.92,106.92@2024-09-03", "--format", "json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+        )
+        for _ in range(4)
+    ]
+    outputs = [process.communicate() for process in processes]
+    assert [p.returncode for p in processes] == [1, 1, 1, 1]
+    assert all(b"Traceback" not in err for _, err in outputs)
+    assert len({out for out, _ in outputs}) == 1
+
+
+def test_relative_cache_home_is_ignored(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": "relative/cache", "HOME": str(tmp_path)}
+    done = subprocess.run([COMMAND, "check", "putin", "MN@2024-09-03"], capture_output=True, env=env, cwd=tmp_path)
+    assert done.returncode == 1 and not (tmp_path / "relative").exists()
+    assert (tmp_path / ".cache" / "icc-travel").exists()
+
+
+def test_antarctica_is_not_the_high_seas(invoke) -> None:
+    stop = json.loads(invoke("check", "putin", "-75,0@2024-09-03", "--format", "json").stdout)["stops"][0]
+    assert stop["basis"] == "no_territory" and "Antarctic Treaty" in stop["reasons"][-1]
+    sea = json.loads(invoke("check", "putin", "0,-30@2024-09-03", "--format", "json").stdout)["stops"][0]
+    assert "high seas" in sea["reasons"][-1]
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0662\u0660\u0662\u0664-\u0660\u0669-\u0660\u0663", "\uff12\uff10\uff12\uff14-\uff10\uff19-\uff10\uff13"]
+)
+def test_dates_take_ascii_digits_only(invoke, text: str) -> None:
+    result = invoke("check", "putin", f"MN@{text}")
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr
+
+
+def test_precedents_for_a_point_at_sea_is_an_error(invoke) -> None:
+    result = invoke("precedents", "--state", "0,0")
+    assert result.exit_code == 2 and "outside every state" in result.stderr
+
+
+# --- the readers, on anything -------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from icc_travel.engine.batch import read_rows  # noqa: E402
+
+HEADER = "itinerary,subject,place,date,kind\n"
+
+
+def lines_of(rows) -> list[int]:
+    return rows.columns["line"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_as_any_format_give_rows_never_a_crash(raw: bytes) -> None:
+    text = raw.decode("utf-8", errors="replace")
+    for fmt in ("csv", "jsonl", "yaml"):
+        rows = read_rows("x", text, fmt)
+        count = text.count("\n") + 2
+        assert len(rows) >= 1 and all(1 <= line <= count for line in lines_of(rows))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_characters='"\n\r', blacklist_categories=["Cs"]), max_size=40),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_csv_rows_reconcile_with_the_lines_given(body: list[str]) -> None:
+    """Without quotes, every line after the header with any content is exactly one row, at its
+    line; a line of blanks and delimiters (a spreadsheet's empty row) is no record."""
+    text = HEADER + "".join(line + "\n" for line in body)
+    rows = read_rows("x", text, "csv")
+    expected = [number for number, line in enumerate(body, 2) if any(field.strip() for field in line.split(","))]
+    assert lines_of(rows) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_characters="\n\r", blacklist_categories=["Cs"]), max_size=40),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_jsonl_rows_reconcile_with_the_lines_given(body: list[str]) -> None:
+    text = "".join(line + "\n" for line in body)
+    rows = read_rows("x", text, "jsonl")
+    non_blank = [number for number, line in enumerate(body, 1) if line.strip()]
+    if not text.strip():
+        assert len(rows) == 1  # "empty input"
+    else:
+        assert lines_of(rows) == non_blank

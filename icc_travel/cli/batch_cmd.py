@@ -23,7 +23,7 @@ from icc_travel.cli.options import (
     output_option,
     reports_errors,
 )
-from icc_travel.cli.render import AtomicOutput, quiet, warn
+from icc_travel.cli.render import AtomicOutput, OutputClosed, quiet, warn
 from icc_travel.data.inputs import read_limited, read_stream
 from icc_travel.data.store import load
 from icc_travel.engine.batch import (
@@ -131,6 +131,8 @@ def batch(
             raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None
     else:
         stdout = sys.stdout
+        if stdout is None:
+            raise OutputClosed("standard output is closed: nothing to write the answer to (or use -o FILE)")
         write(outcome, fmt, fail_on, stdout.write)
         stdout.flush()
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):

@@ -189,6 +189,8 @@ def _properties_by_line(text: str) -> list[dict | None]:
     lines = text.split("\n")
     if not lines[0].startswith('{"type": "FeatureCollection"') or not lines[0].endswith('"features": ['):
         raise ValueError("not the canonical layout")
+    if text.rstrip()[-2:] != "]}":  # cut short (a line boundary would otherwise look complete)
+        raise ValueError("not the canonical layout")
     found: list[dict | None] = []
     for line in lines[1:]:
         line = line.rstrip(",")

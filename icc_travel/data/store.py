@@ -50,13 +50,21 @@ def load(directory: Path | None = None) -> Dataset:
     return dataset
 
 
+# The code that turns the files into the cached records: an edit to it invalidates the cache too.
+PARSER_FILES = ("data/loaders.py", "data/models.py", "data/sources.py", "vocabulary.py")
+
+
 def _fingerprint(files: Sequence[Path]) -> str:
+    """Names the cache by what the data is and what read it: each file's path, size, mtime and
+    ctime (which no tool can set back, so an edit in place that keeps size and mtime still
+    changes it), and the same for the parser's own modules, plus the version."""
     from icc_travel import __version__
 
+    package = Path(__file__).resolve().parent.parent
     parts = [__version__, str(CACHE_FORMAT)]
-    for path in files:
+    for path in [*files, *(package / name for name in PARSER_FILES)]:
         stat = path.stat()
-        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}")
+        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")
     return "|".join(parts)
 
 
@@ -64,7 +72,7 @@ def _cached(target: Path, fingerprint: str) -> Dataset | None:
     try:
         with target.open("rb") as handle:
             stored, dataset = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+    except Exception:  # missing, damaged or from another version: parse again
         return None
     return dataset if stored == fingerprint and isinstance(dataset, Dataset) else None
 

@@ -24,7 +24,7 @@ from icc_travel.engine.check import country_json, leg_json, obligation_json, pre
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError, shorten
-from icc_travel.geo.places import COORDINATES, PlaceResolver, parse_coordinates
+from icc_travel.geo.places import ANTARCTIC_TREATY_LATITUDE, COORDINATES, PlaceResolver, parse_coordinates
 from icc_travel.geo.routes import Leg
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
@@ -355,6 +355,11 @@ def _yaml_rows(name: str, text: str) -> Iterator[InputRow]:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         yield InputRow(name, line, None, None, None, None, None, f"invalid YAML: {error.problem}")
         return
+    except (yaml.YAMLError, RecursionError) as error:  # e.g. a control character the reader refuses
+        line = text.count("\n", 0, getattr(error, "position", 0)) + 1
+        reason = getattr(error, "reason", None) or type(error).__name__
+        yield InputRow(name, line, None, None, None, None, None, f"invalid YAML: {reason}")
+        return
     foreign = _foreign_tag(root)
     if foreign is not None:
         line = foreign.start_mark.line + 1
@@ -461,10 +466,11 @@ def evaluate(
         if isinstance(subject, Failure) or subject is None:
             errors[number] = subject.message if subject else "no subject"
             continue
-        key = (subject.id, id(territory), date, kind)  # a Territory hashes all its fields: slow
+        outside = _antarctic(c["place"][number]) if territory is None else None
+        key = (subject.id, id(territory), date, kind, outside)  # a Territory hashes all its fields: slow
         index = keys.get(key)
         if index is None:
-            result = _attempt(lambda: _result(dataset, subject, territory, date, kind, default_date))  # noqa: B023
+            result = _attempt(lambda: _result(dataset, subject, territory, date, kind, default_date, outside))  # noqa: B023
             if isinstance(result, Failure):
                 errors[number] = result.message
                 continue
@@ -611,6 +617,17 @@ def _attempt(make: Any, *args: Any) -> Any:
         return Failure(str(error))
 
 
+def _antarctic(place: str | None) -> str | None:
+    """The Antarctic note for a LAT,LON stop in no territory south of 60°S (else the high seas)."""
+    if not place or "," not in place:
+        return None
+    try:
+        lat = float(place.split(",", 1)[0])
+    except ValueError:
+        return None
+    return law.ANTARCTICA if lat <= ANTARCTIC_TREATY_LATITUDE else None
+
+
 def _result(
     dataset: Dataset,
     subject: Subject,
@@ -618,11 +635,12 @@ def _result(
     date: str | None,
     kind: str | None,
     default_date: dt.date,
+    outside: str | None = None,
 ) -> BatchResult:
     kind = kind or "visit"
     if kind not in law.KINDS:
         raise InputError(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
     day = parse_date(date, what="date") if date else default_date
-    obligation = law.obligation(subject, territory, day, dataset.situations[subject.situation], kind)
+    obligation = law.obligation(subject, territory, day, dataset.situations[subject.situation], kind, outside)
     precedents = relevant_precedents(dataset, territory.iso3, subject.id, day) if territory else ()
     return BatchResult(subject, territory, day, kind, obligation, precedents)

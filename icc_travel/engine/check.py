@@ -12,7 +12,7 @@ from icc_travel.data.sources import as_json
 from icc_travel.engine.itinerary import StopSpec
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.errors import InputError
-from icc_travel.geo.places import Place, PlaceResolver
+from icc_travel.geo.places import Place, PlaceResolver, outside_note
 
 if TYPE_CHECKING:
     from icc_travel.geo.routes import Leg
@@ -57,7 +57,7 @@ def check_itinerary(
             if spec.origin is None:
                 raise
             raise InputError(f"{spec.origin}: {error}") from None
-        obligation = law.obligation(subject, place.territory, spec.date, situation, spec.kind)
+        obligation = law.obligation(subject, place.territory, spec.date, situation, spec.kind, outside_note(place))
         precedents = (
             relevant_precedents(dataset, place.territory.iso3, subject.id, spec.date) if place.territory else ()
         )

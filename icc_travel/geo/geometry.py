@@ -55,7 +55,7 @@ def _load_geometries(path: Path) -> Any:
     cache = paths.cache_dir() / f"territories-{file_digest(path)}.npz"
     try:
         return load_wkb(cache)
-    except (OSError, ValueError, KeyError):
+    except Exception:  # missing, or damaged in any way (a cut zip, bad WKB): rebuild it
         pass
     geometries = parse_geometries(path.read_bytes())
     save_wkb(cache, geometries)
@@ -118,7 +118,7 @@ class TiledIndex:
         try:
             pieces = load_wkb(cache)
             owner, mixed, piece_owner, piece_cell = load_arrays(cache, "owner", "mixed", "piece_owner", "piece_cell")
-        except (OSError, ValueError, KeyError):
+        except Exception:  # missing, or damaged in any way: rebuild it
             index = cls.build(geometries)
             save_wkb(
                 cache,

@@ -134,6 +134,18 @@ class Place(NamedTuple):
     detail: str | None = None  # e.g. the airport's name
 
 
+ANTARCTIC_TREATY_LATITUDE = -60.0  # the Treaty applies south of 60°S (Art. VI)
+
+
+def outside_note(place: Place) -> str | None:
+    """What to say about a point in no state's territory: Antarctica is not the high seas."""
+    if place.territory is None and place.lat is not None and place.lat <= ANTARCTIC_TREATY_LATITUDE:
+        from icc_travel.law import ANTARCTICA
+
+        return ANTARCTICA
+    return None
+
+
 class PlaceResolver:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset

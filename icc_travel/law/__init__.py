@@ -32,6 +32,12 @@ ENDED = {
 # The depositary's list of participants: absence from it is what makes a state a non-party.
 TREATY_STATUS_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en"
 CITED_RULINGS = 3  # the latest rulings quoted in the immunity note (and their sources)
+HIGH_SEAS = "The point is outside every state's land and territorial sea (the high seas)."
+ANTARCTICA = (
+    "The point is in Antarctica, south of 60°S: the Antarctic Treaty freezes every territorial claim, "
+    "so it is no state's territory and no state's obligation to arrest reaches it."
+)
+
 OFFICE_NAMES = {
     "head_of_state": "a sitting head of state",
     "head_of_government": "a sitting head of government",
@@ -127,19 +133,21 @@ def obligation(
     on: dt.date,
     situation: Situation,
     kind: str = "visit",
+    outside: str | None = None,
 ) -> Obligation:
-    """Decide the level, basis, quotable reasons and sources for one stop.
+    """Decide the level, basis, quotable reasons and sources for one stop (`outside` says where
+    a point in no territory is: the high seas unless the caller knows better, e.g. Antarctica).
 
     Where the territory's facts have another reading on record (a disputed withdrawal, an
     uncertain extension date), that reading is decided too; if it gives another answer, the
     obligation carries it as `disputed`, and the recorded reading still decides the level."""
-    return _mark_local(_with_other_readings(subject, territory, on, situation, kind), subject, territory)
+    return _mark_local(_with_other_readings(subject, territory, on, situation, kind, outside), subject, territory)
 
 
 def _with_other_readings(
-    subject: Subject, territory: Territory | None, on: dt.date, situation: Situation, kind: str
+    subject: Subject, territory: Territory | None, on: dt.date, situation: Situation, kind: str, outside: str | None
 ) -> Obligation:
-    decided = _decide(subject, territory, on, situation, kind)
+    decided = _decide(subject, territory, on, situation, kind, outside)
     if decided.basis in ("article_127_2", "former_party") and territory is not None:
         contested = next((c for c in situation.contested_127_2 if c.state == territory.sovereign), None)
         if contested is not None:
@@ -221,14 +229,13 @@ def _decide(
     on: dt.date,
     situation: Situation,
     kind: str,
+    outside: str | None = None,
 ) -> Obligation:
     in_effect, warrant_reason = warrant_in_effect(subject, on)
     if not in_effect:
         return Obligation(NONE, "no_warrant", (warrant_reason,), subject.sources[:1])
     if territory is None:
-        return Obligation(
-            NONE, "no_territory", (warrant_reason, "The point is outside every state's land and territorial sea.")
-        )
+        return Obligation(NONE, "no_territory", (warrant_reason, outside or HIGH_SEAS))
     context = _context(subject, territory, kind, on)
     for rule in (_state_party, _unsc_referral, _article_12_3, _former_party):
         decided = rule(subject, territory, on, situation)
