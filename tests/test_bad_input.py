@@ -209,7 +209,14 @@ CASES = [
     batch("JSON Lines, not an object", "v.jsonl", '["putin", "MN"]\n', "expected a JSON object", "v.jsonl:1"),
     batch("YAML, bad syntax", "v.yaml", "- id: a\n  subject: putin\n  stops: [MN\n", "invalid YAML", "v.yaml:"),
     batch("YAML, python tag", "v.yaml", "- !!python/object/apply:os.system ['true']\n", "invalid YAML", "v.yaml:1"),
-    batch("YAML, alias bomb", "v.yaml", BOMB, "expected a list", "v.yaml:1"),
+    batch("YAML, alias bomb", "v.yaml", BOMB, "alias repeats rows", "v.yaml:"),
+    batch(
+        "YAML, aliased itineraries",
+        "v.yaml",
+        "- &s {id: x, subject: putin, stops: [{place: MN, date: 2024-09-03}]}\n- *s\n- *s\n",
+        "alias repeats rows",
+        "v.yaml:1",
+    ),
     batch("YAML, itinerary without stops", "v.yaml", "- id: a\n  subject: putin\n", "no list of stops", "v.yaml:1"),
     # the report commands
     Case("table, unknown subject", ["table", "--subject", "nobody-at-all"], "unknown subject"),

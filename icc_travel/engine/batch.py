@@ -361,6 +361,11 @@ def _yaml_rows(name: str, text: str) -> Iterator[InputRow]:
         yield InputRow(name, line, None, None, None, None, None, f"invalid YAML: {reason}")
         return
     foreign = _foreign_tag(root)
+    if isinstance(foreign, _Alias):
+        line = foreign.node.start_mark.line + 1
+        message = "a YAML alias repeats rows here: write each itinerary and stop out in full"
+        yield InputRow(name, line, None, None, None, None, None, message)
+        return
     if foreign is not None:
         line = foreign.start_mark.line + 1
         yield InputRow(name, line, None, None, None, None, None, f"invalid YAML: unsupported tag {foreign.tag!r}")
@@ -402,9 +407,14 @@ _PLAIN_TAGS = frozenset(
 )
 
 
+class _Alias(NamedTuple):
+    node: Any
+
+
 def _foreign_tag(root: Any) -> Any:
-    """The first node with a tag outside plain YAML (`!!python/...`, `!custom`), or None.
-    Each node is visited once, so aliases (even a 'billion laughs') cost nothing extra."""
+    """The first node with a tag outside plain YAML (`!!python/...`, `!custom`), or a node used
+    twice (an alias: `*name` would repeat rows, and nested aliases multiply a small file into
+    millions of them), or None. Each node is visited once, so even a 'billion laughs' is quick."""
     import yaml
 
     seen: set[int] = set()
@@ -412,7 +422,7 @@ def _foreign_tag(root: Any) -> Any:
     while pending:
         node = pending.pop()
         if id(node) in seen:
-            continue
+            return _Alias(node)
         seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
             return node
