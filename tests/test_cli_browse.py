@@ -24,6 +24,11 @@ SAMPLE_ARGS = {
     "precedents": ["--subject", "bashir"],
     "info": ["--on", "2025-07-08"],
     "sources": ["--at-most", "news"],
+    "track": [
+        str(Path(__file__).resolve().parent.parent / "examples" / "synthetic_track_tlv_west.json"),
+        "--subject",
+        "netanyahu",
+    ],
 }
 
 

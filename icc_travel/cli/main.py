@@ -23,6 +23,7 @@ COMMANDS = {
     "subjects": "icc_travel.cli.subjects_cmd:subjects",
     "subject": "icc_travel.cli.subjects_cmd:subject",
     "precedents": "icc_travel.cli.precedents_cmd:precedents",
+    "track": "icc_travel.cli.track_cmd:track",
     "map": "icc_travel.cli.map_cmd:map_command",
     "data": "icc_travel.cli.data_cmd:data",
 }

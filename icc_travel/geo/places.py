@@ -11,7 +11,7 @@ import math
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from icc_travel.data.models import Dataset, Territory
 from icc_travel.errors import InputError
@@ -299,6 +299,22 @@ class PlaceResolver:
             return [territories[self._position_of_feature[f]] if f >= 0 else None for f in features]
         hits = self._index.locate_many(lats, lons)
         return [self.pick([self.dataset.territories[i] for i in self._feature_positions(h)]) for h in hits]
+
+    def feature_indexes(self, lats: Any, lons: Any) -> Any:
+        """The feature index of each point (-1 outside every territory) as a numpy array: the
+        bulk path without building a Territory per point (a million-fix track)."""
+        import numpy as np
+
+        if len(lats) >= BULK_POINTS:
+            from icc_travel.geo.geometry import TiledIndex
+
+            tiled = TiledIndex.cached(Path(self.dataset.territories_path), self._index.geometries)
+            return tiled.lookup(lats, lons)
+        found = self.locate_many(list(zip(np.asarray(lats).tolist(), np.asarray(lons).tolist(), strict=True)))
+        return np.array([t.feature_index if t is not None else -1 for t in found], dtype=np.int64)
+
+    def territory_of_feature(self, feature: int) -> Territory | None:
+        return self.dataset.territories[self._position_of_feature[feature]] if feature >= 0 else None
 
     @cached_property
     def _position_of_feature(self) -> dict[int, int]:

@@ -1,0 +1,202 @@
+"""`icc-travel track`: where a recorded flight went, and what each territory meant for the subject."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from icc_travel import law
+from icc_travel.cli.options import fail_on_option, format_option, reports_errors, subject_option
+from icc_travel.cli.render import emit, warn
+from icc_travel.data.store import load
+from icc_travel.engine.staleness import staleness_warning
+from icc_travel.engine.subjects import SubjectFinder
+from icc_travel.engine.track import TrackResult, analyse, track_json
+from icc_travel.formats import LEVEL_STYLES, Report
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
+@subject_option(required=True)
+@format_option(("table", "json", "csv", "geojson"))
+@fail_on_option
+@click.option(
+    "--gap",
+    type=click.FloatRange(min=0.5),
+    default=10.0,
+    show_default=True,
+    metavar="MINUTES",
+    help="Fixes further apart than this are a gap: never drawn or counted as flown.",
+)
+@reports_errors
+def track(files: tuple[Path, ...], subject_name: str, fmt: str, fail_on: str, gap: float) -> None:
+    """The territories a recorded flight track crossed or landed in, with entry and exit times
+    (UTC) and what each meant for SUBJECT on that date: `overflight` for an airborne pass over a
+    territory where a landing would carry a duty, the stop's level on the ground.
+
+    FILE is a readsb/tar1090 trace JSON (as adsb.lol and ADS-B Exchange serve it), a
+    Flightradar24 CSV or a GPX track; gzip is read transparently.
+
+    \b
+    Examples:
+      icc-travel track trace_full_738a5b.json --subject netanyahu
+      icc-travel track flight.csv --subject putin --format geojson > flight.geojson
+
+    Exit status: 1 when a segment or landing reaches --fail-on, 2 on bad input.
+    """
+    from icc_travel.geo.tracks import read_tracks
+
+    dataset = load()
+    subject = SubjectFinder(dataset).find(subject_name)
+    tracks = [t for path in files for t in read_tracks(path)]
+    results = [analyse(dataset, subject, t, gap_minutes=gap) for t in tracks]
+    days = [f.time.date() for t in tracks for f in (t.fixes[0], t.fixes[-1])]
+    stale = staleness_warning(dataset.as_of, days)
+    emit(track_report(dataset.as_of, subject, results, stale), fmt)
+    warn(stale)
+    worst = max((r.worst() for r in results), key=law.level_rank, default=law.NONE)
+    if law.reaches(worst, fail_on):
+        raise SystemExit(1)
+
+
+def track_report(as_of: dt.date, subject, results: list[TrackResult], stale: str | None) -> Report:
+    documents = [track_json(r) for r in results]
+    rows, csv_rows, features = [], [], []
+    for number, (result, document) in enumerate(zip(results, documents, strict=True), 1):
+        for segment in document["segments"]:
+            row = {
+                "track": number,
+                "record": "segment",
+                "time": segment["entered"] or "(gap)",
+                "until": segment["left"] or "",
+                "state": segment["name"] or "(no state)",
+                "iso3": segment["iso3"],
+                "km": segment["km"],
+                "airborne": "airborne" if segment["airborne"] else "on ground",
+                "inferred": segment["inferred"],
+                "obligation": segment["obligation"],
+                "basis": segment["basis"],
+                "reasons": segment["reasons"],
+                "sources": segment["sources"],
+            }
+            rows.append(row)
+            csv_rows.append(row)
+        for landing in document["landings"]:
+            row = {
+                "track": number,
+                "record": "landing",
+                "time": landing["time"],
+                "until": "",
+                "state": landing["name"] or "(no state)",
+                "iso3": landing["iso3"],
+                "km": "",
+                "airborne": f"on the ground near {landing['airport']} ({landing['airport_km']} km)",
+                "inferred": False,
+                "obligation": landing["obligation"],
+                "basis": landing["basis"],
+                "reasons": landing["reasons"],
+                "sources": landing["sources"],
+            }
+            rows.append(row)
+            csv_rows.append(row)
+        features += _features(result, document)
+    payload = {
+        "subject": {"id": subject.id, "name": subject.name, "status": subject.status},
+        "data_as_of": as_of.isoformat(),
+        "tracks": documents,
+        "warnings": [stale] if stale else [],
+    }
+    details = [
+        (
+            f"Track {n}: {d['file']}",
+            [f"{d['points']} fixes, {d['start']} to {d['end']}"]
+            + [
+                f"gap {g['from']} to {g['to']} ({g['minutes']} min): territories under it are inferred"
+                for g in d["gaps"]
+            ],
+        )
+        for n, d in enumerate(documents, 1)
+    ]
+    return Report(
+        as_of=as_of,
+        columns=[
+            ("track", "#"),
+            ("time", "From (UTC)"),
+            ("until", "Until"),
+            ("state", "State"),
+            ("km", "km"),
+            ("airborne", "Flight"),
+            ("obligation", "Obligation"),
+            ("basis", "Basis"),
+        ],
+        rows=rows,
+        payload=payload,
+        title=f"{subject.name} ({subject.id}): {len(results)} track(s)",
+        details=details,
+        styles={"obligation": LEVEL_STYLES},
+        csv_columns=[
+            (k, k)
+            for k in (
+                "track",
+                "record",
+                "time",
+                "until",
+                "iso3",
+                "state",
+                "km",
+                "airborne",
+                "inferred",
+                "obligation",
+                "basis",
+                "reasons",
+                "sources",
+            )
+        ],
+        csv_rows=csv_rows,
+        features=features,
+    )
+
+
+def _features(result: TrackResult, document: dict) -> list[dict]:
+    """The flown track as lines between gaps (split at ±180°), landings as points."""
+    fixes = result.track.fixes
+    features, run = [], [fixes[0]]
+    gap_starts = {g.start for g in result.gaps}
+    for fix in fixes[1:]:
+        if run[-1].time in gap_starts:
+            features.append(_line(run, document))
+            run = []
+        run.append(fix)
+    features.append(_line(run, document))
+    for landing in document["landings"]:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [landing["lon"], landing["lat"]]},
+                "properties": {"feature": "landing", "file": document["file"], **landing},
+            }
+        )
+    return features
+
+
+def _line(fixes: list, document: dict) -> dict:
+    parts: list[list[list[float]]] = [[]]
+    for fix in fixes:
+        if parts[-1] and abs(fix.lon - parts[-1][-1][0]) > 180:
+            parts.append([])
+        parts[-1].append([round(fix.lon, 5), round(fix.lat, 5)])
+    geometry = (
+        {"type": "LineString", "coordinates": parts[0]}
+        if len(parts) == 1
+        else {"type": "MultiLineString", "coordinates": parts}
+    )
+    properties = {
+        "feature": "track",
+        "file": document["file"],
+        "aircraft": document["aircraft"],
+        "start": fixes[0].time.isoformat(),
+        "end": fixes[-1].time.isoformat(),
+    }
+    return {"type": "Feature", "geometry": geometry, "properties": properties}

@@ -1,0 +1,297 @@
+"""What a recorded track meant: the territories it crossed or landed in, when, and the
+obligation for the subject in each, with the same reasons and sources as `check`.
+
+A track is cut at gaps (fixes more than `gap` minutes apart), then into runs over one territory;
+the time a run begins or ends is found by bisecting the great circle between the last fix on one
+side and the first on the other (within seconds for fixes a minute apart). Territories that only
+the great circle across a gap crosses are reported as `inferred`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from icc_travel import law
+from icc_travel.data.models import Dataset, Subject, Territory
+from icc_travel.engine.check import country_json, obligation_json
+from icc_travel.geo.places import ANTARCTIC_TREATY_LATITUDE, PlaceResolver
+from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, Fix, Track, great_circle_point, km_between
+
+BISECTIONS = 16  # halvings of the stretch between two fixes: a minute apart, under a second
+
+
+class Segment(NamedTuple):
+    territory: Territory | None
+    entered: dt.datetime | None  # None for an inferred crossing inside a gap
+    left: dt.datetime | None
+    km: float
+    airborne: bool
+    inferred: bool
+    obligation: law.Obligation
+
+
+class Landing(NamedTuple):
+    time: dt.datetime
+    territory: Territory | None
+    lat: float
+    lon: float
+    airport: str | None  # "NAME (IATA)" of the nearest airport
+    airport_km: float | None
+    obligation: law.Obligation
+
+
+class Gap(NamedTuple):
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def minutes(self) -> float:
+        return round((self.end - self.start).total_seconds() / 60, 1)
+
+
+class TrackResult(NamedTuple):
+    track: Track
+    segments: tuple[Segment, ...]
+    landings: tuple[Landing, ...]
+    gaps: tuple[Gap, ...]
+
+    def worst(self) -> str:
+        levels = [s.obligation.level for s in self.segments] + [landing.obligation.level for landing in self.landings]
+        return max(levels, key=law.level_rank, default=law.NONE)
+
+
+def analyse(
+    dataset: Dataset,
+    subject: Subject,
+    track: Track,
+    *,
+    gap_minutes: float = 10.0,
+    resolver: PlaceResolver | None = None,
+) -> TrackResult:
+    import numpy as np
+
+    resolver = resolver or PlaceResolver(dataset)
+    fixes = track.fixes
+    lats = np.fromiter((f.lat for f in fixes), dtype=float, count=len(fixes))
+    lons = np.fromiter((f.lon for f in fixes), dtype=float, count=len(fixes))
+    ground = np.fromiter((f.on_ground for f in fixes), dtype=bool, count=len(fixes))
+    features = resolver.feature_indexes(lats, lons)
+    by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
+    flown = np.concatenate([[0.0], np.cumsum(_haversine(lats[:-1], lons[:-1], lats[1:], lons[1:]))])
+    situation = dataset.situations[subject.situation]
+
+    def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:
+        outside = law.ANTARCTICA if territory is None and lat <= ANTARCTIC_TREATY_LATITUDE else None
+        landing = law.obligation(subject, territory, when.date(), situation, "visit", outside)
+        return law.overflight(landing) if airborne else landing
+
+    def locate_feature(lat: float, lon: float) -> int:
+        found = resolver.locate(lat, lon)
+        if found is not None:
+            by_feature.setdefault(found.feature_index, found)
+        return found.feature_index if found is not None else -1
+
+    pieces, gaps = _pieces(fixes, gap_minutes)
+    segments: list[Segment] = []
+    decided: dict[tuple[int, dt.date, bool], law.Obligation] = {}
+    for start, end in pieces:
+        piece_runs = _runs(features, ground, start, end)
+        boundaries = [_boundary(fixes[r.last], fixes[r.last + 1], r.feature, locate_feature) for r in piece_runs[:-1]]
+        for number, run in enumerate(piece_runs):
+            entered = boundaries[number - 1][0] if number > 0 else fixes[run.first].time
+            left = boundaries[number][0] if number < len(boundaries) else fixes[run.last].time
+            km = flown[run.last] - flown[run.first]
+            if number > 0:
+                km += boundaries[number - 1][1][1]
+            if number < len(boundaries):
+                km += boundaries[number][1][0]
+            territory = by_feature.get(run.feature)
+            key = (run.feature, entered.date(), run.on_ground)
+            if key not in decided or territory is None:
+                decided[key] = decide(territory, entered, not run.on_ground, fixes[run.first].lat)
+            segments.append(
+                Segment(territory, entered, left, round(float(km), 1), not run.on_ground, False, decided[key])
+            )
+    segments = _with_gaps(dataset, segments, gaps, fixes, decide)
+    landings = _landings(fixes, features, by_feature, resolver, decide)
+    return TrackResult(track, tuple(segments), tuple(landings), tuple(Gap(a.time, b.time) for a, b in gaps))
+
+
+def _runs(features: Any, ground: Any, start: int, end: int) -> list[Any]:
+    """Maximal runs of fixes in one territory and one state of flight, from index start to end."""
+    import numpy as np
+
+    from icc_travel.geo.tracks import Run
+
+    feature, on_ground = features[start : end + 1], ground[start : end + 1]
+    changes = np.flatnonzero((feature[1:] != feature[:-1]) | (on_ground[1:] != on_ground[:-1])) + 1
+    firsts = np.concatenate([[0], changes]) + start
+    lasts = np.concatenate([changes - 1, [end - start]]) + start
+    return [
+        Run(int(features[first]), int(first), int(last), bool(ground[first]))
+        for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True)
+    ]
+
+
+def _haversine(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    import numpy as np
+
+    p1, p2, l1, l2 = map(np.radians, (lat1, lat2, lon1, lon2))
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+
+
+def _pieces(fixes: Sequence[Fix], gap_minutes: float) -> tuple[list[tuple[int, int]], list[tuple[Fix, Fix]]]:
+    """Index ranges without a gap, and the gaps (fix before, fix after)."""
+    limit = dt.timedelta(minutes=gap_minutes)
+    pieces, gaps, start = [], [], 0
+    for index in range(1, len(fixes)):
+        if fixes[index].time - fixes[index - 1].time > limit:
+            pieces.append((start, index - 1))
+            gaps.append((fixes[index - 1], fixes[index]))
+            start = index
+    pieces.append((start, len(fixes) - 1))
+    return pieces, gaps
+
+
+def _boundary(a: Fix, b: Fix, feature: int, locate: Any) -> tuple[dt.datetime, tuple[float, float]]:
+    """When the aircraft left `feature` between fixes a and b, and the km flown before and after."""
+    if a.on_ground != b.on_ground and locate(b.lat, b.lon) == feature:  # took off or landed in place
+        low = 0.5
+    else:
+        low, high = 0.0, 1.0
+        for _ in range(BISECTIONS):
+            middle = (low + high) / 2
+            if locate(*great_circle_point(a, b, middle)) == feature:
+                low = middle
+            else:
+                high = middle
+    time = a.time + (b.time - a.time) * low
+    total = km_between(a, b)
+    return time, (total * low, total * (1 - low))
+
+
+def _with_gaps(
+    dataset: Dataset, segments: list[Segment], gaps: list[tuple[Fix, Fix]], fixes: Sequence[Fix], decide: Any
+) -> list[Segment]:
+    """Insert, after the segment each gap follows, the territories its great circle crosses."""
+    if not gaps:
+        return segments
+    from icc_travel.geo.routes import RoutePlanner
+
+    crossings = RoutePlanner(dataset).crossings_many([(a.lat, a.lon, b.lat, b.lon) for a, b in gaps])
+    out: list[Segment] = []
+    pending = list(zip(gaps, crossings, strict=True))
+    for segment in segments:
+        while pending and segment.entered is not None and pending[0][0][1].time <= segment.entered:
+            (a, _), (_, crossed) = pending.pop(0)
+            out += [
+                Segment(t, None, None, round(km, 1), True, True, decide(t, a.time, True, a.lat)) for t, km in crossed
+            ]
+        out.append(segment)
+    return out
+
+
+def _landings(
+    fixes: Sequence[Fix], features: Any, by_feature: dict, resolver: PlaceResolver, decide: Any
+) -> list[Landing]:
+    """The first fix of each run on the ground, and a track ending low and slow."""
+    found = []
+    for index, fix in enumerate(fixes):
+        touched = fix.on_ground and (index == 0 or not fixes[index - 1].on_ground)
+        ended_low = (
+            index == len(fixes) - 1
+            and not fix.on_ground
+            and fix.altitude_ft is not None
+            and fix.altitude_ft <= GROUND_ALTITUDE_FT
+        )
+        if touched or ended_low:
+            airport, distance = nearest_airport(fix.lat, fix.lon)
+            territory = by_feature.get(int(features[index])) or resolver.territory_of_feature(int(features[index]))
+            found.append(
+                Landing(
+                    fix.time,
+                    territory,
+                    fix.lat,
+                    fix.lon,
+                    airport,
+                    distance,
+                    decide(territory, fix.time, False, fix.lat),
+                )
+            )
+    return found
+
+
+@functools.cache
+def _airports() -> tuple[Any, Any, list[str]]:
+    import airportsdata
+    import numpy as np
+
+    table = [a for a in airportsdata.load("IATA").values() if a.get("lat") is not None]
+    lats = np.radians(np.array([float(a["lat"]) for a in table]))
+    lons = np.radians(np.array([float(a["lon"]) for a in table]))
+    return lats, lons, [f"{a['name']} ({a['iata']})" for a in table]
+
+
+def nearest_airport(lat: float, lon: float) -> tuple[str | None, float | None]:
+    import numpy as np
+
+    lats, lons, names = _airports()
+    phi, lam = np.radians(lat), np.radians(lon)
+    h = np.sin((lats - phi) / 2) ** 2 + np.cos(phi) * np.cos(lats) * np.sin((lons - lam) / 2) ** 2
+    distances = 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+    best = int(np.argmin(distances))
+    return names[best], round(float(distances[best]), 1)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    """UTC to the second (the bisection is finer than the fixes can vouch for)."""
+    if moment is None:
+        return None
+    rounded = (moment + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+    return rounded.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def track_json(result: TrackResult) -> dict[str, Any]:
+    """One track of the `track --format json` contract."""
+    track = result.track
+    return {
+        "file": track.file,
+        "aircraft": {"hex": track.hex, "registration": track.registration, "callsign": track.callsign},
+        "start": _iso(track.fixes[0].time),
+        "end": _iso(track.fixes[-1].time),
+        "points": len(track.fixes),
+        "segments": [
+            {
+                **_place(s.territory),
+                "entered": _iso(s.entered),
+                "left": _iso(s.left),
+                "km": s.km,
+                "airborne": s.airborne,
+                "inferred": s.inferred,
+                **obligation_json(s.obligation),
+            }
+            for s in result.segments
+        ],
+        "landings": [
+            {
+                "time": _iso(landing.time),
+                **_place(landing.territory),
+                "lat": landing.lat,
+                "lon": landing.lon,
+                "airport": landing.airport,
+                "airport_km": landing.airport_km,
+                **obligation_json(landing.obligation),
+            }
+            for landing in result.landings
+        ],
+        "gaps": [{"from": _iso(g.start), "to": _iso(g.end), "minutes": g.minutes} for g in result.gaps],
+    }
+
+
+def _place(territory: Territory | None) -> dict[str, Any]:
+    country = country_json(territory) or {"iso3": None, "iso2": None, "name": None, "territory": None}
+    return {"iso3": country["iso3"], "name": territory.label if territory else None, "country": country}

@@ -1,0 +1,184 @@
+"""Recorded flight tracks: reading them, and cutting them into runs over one territory.
+
+Readers (format detected from the content, gzip read transparently):
+  - readsb / tar1090 trace JSON (`trace_full_<hex>.json`, as adsb.lol and ADS-B Exchange serve
+    it): `{icao, r, t, timestamp, trace: [[dt, lat, lon, alt|"ground"|null, gs, track, flags,
+    ...], ...]}`; flag bit 2 starts a new leg, bit 1 marks a stale position (skipped);
+  - Flightradar24 CSV (`Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction`);
+  - GPX tracks (the gpxpy library).
+Each reader gives `Track`s of time-ordered `Fix`es; a bad file is one InputError with its
+file and position.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from icc_travel.errors import InputError
+
+MAX_TRACK_BYTES = 1 << 30
+GROUND_ALTITUDE_FT = 300  # a track ending below this is taken to have landed
+
+
+class Fix(NamedTuple):
+    time: dt.datetime  # UTC
+    lat: float
+    lon: float
+    altitude_ft: float | None
+    on_ground: bool
+
+
+class Track(NamedTuple):
+    file: str
+    hex: str | None
+    registration: str | None
+    callsign: str | None
+    fixes: tuple[Fix, ...]
+
+
+def read_tracks(path: Path) -> list[Track]:
+    """The tracks in one file, whatever its format."""
+    from icc_travel.data.inputs import read_limited
+
+    raw = read_limited(path, MAX_TRACK_BYTES)
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as error:
+            raise InputError(f"{path}: damaged gzip: {error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    start = text.lstrip()[:200]
+    if start.startswith("{"):
+        return [_readsb(path, text)]
+    if start.startswith("<") and "<gpx" in text[:2000]:
+        return _gpx(path, text)
+    if start.lower().startswith("timestamp,utc,callsign,position"):
+        return [_fr24(path, text)]
+    raise InputError(f"{path}: not a track this tool reads (readsb/tar1090 trace JSON, Flightradar24 CSV or GPX)")
+
+
+def _readsb(path: Path, text: str) -> Track:
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise InputError(f"{path}: invalid JSON: {error}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("trace"), list):
+        raise InputError(f"{path}: a readsb trace needs a 'trace' list")
+    base = document.get("timestamp")
+    if not isinstance(base, int | float) or not math.isfinite(base):
+        raise InputError(f"{path}: a readsb trace needs a numeric 'timestamp'")
+    fixes = []
+    for number, point in enumerate(document["trace"], 1):
+        where = f"{path}: trace[{number}]"
+        if not isinstance(point, list) or len(point) < 4:
+            raise InputError(f"{where}: expected [seconds, lat, lon, altitude, ...]")
+        seconds, lat, lon, altitude = point[:4]
+        flags = point[6] if len(point) > 6 and isinstance(point[6], int) else 0
+        if flags & 1:  # a stale position: not a fix
+            continue
+        _check_position(where, lat, lon)
+        if not isinstance(seconds, int | float):
+            raise InputError(f"{where}: time offset must be a number")
+        on_ground = altitude == "ground"
+        feet = float(altitude) if isinstance(altitude, int | float) else (0.0 if on_ground else None)
+        time = dt.datetime.fromtimestamp(base + seconds, dt.UTC)
+        fixes.append(Fix(time, float(lat), float(lon), feet, on_ground))
+    return Track(str(path), _text(document.get("icao")), _text(document.get("r")), None, _ordered(path, fixes))
+
+
+def _fr24(path: Path, text: str) -> Track:
+    reader = csv.DictReader(io.StringIO(text))
+    fixes, callsign = [], None
+    for record in reader:
+        where = f"{path}:{reader.line_num}"
+        try:
+            seconds = float(record["Timestamp"])
+            lat_text, lon_text = (record["Position"] or "").split(",")
+            lat, lon = float(lat_text), float(lon_text)
+            altitude = float(record["Altitude"]) if record.get("Altitude") not in (None, "") else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise InputError(f'{where}: expected Timestamp,UTC,Callsign,"LAT,LON",Altitude,...') from None
+        _check_position(where, lat, lon)
+        callsign = callsign or _text(record.get("Callsign"))
+        time = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        fixes.append(Fix(time, lat, lon, altitude, altitude is not None and altitude <= 0))
+    return Track(str(path), None, None, callsign, _ordered(path, fixes))
+
+
+def _gpx(path: Path, text: str) -> list[Track]:
+    import gpxpy
+    import gpxpy.gpx
+
+    try:
+        document = gpxpy.parse(text)
+    except (gpxpy.gpx.GPXException, ValueError) as error:
+        raise InputError(f"{path}: invalid GPX: {error}") from None
+    tracks = []
+    for track in document.tracks:
+        fixes = []
+        for segment in track.segments:
+            for point in segment.points:
+                if point.time is None:
+                    raise InputError(f"{path}: a GPX track point without a time")
+                time = point.time if point.time.tzinfo else point.time.replace(tzinfo=dt.UTC)
+                feet = point.elevation * 3.28084 if point.elevation is not None else None
+                fixes.append(Fix(time.astimezone(dt.UTC), point.latitude, point.longitude, feet, False))
+        tracks.append(Track(str(path), None, None, track.name, _ordered(path, fixes)))
+    if not tracks:
+        raise InputError(f"{path}: the GPX file has no track")
+    return tracks
+
+
+def _check_position(where: str, lat: Any, lon: Any) -> None:
+    if not (isinstance(lat, int | float) and isinstance(lon, int | float)):
+        raise InputError(f"{where}: latitude and longitude must be numbers")
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InputError(f"{where}: position {lat},{lon} is not on the globe")
+
+
+def _ordered(path: Path, fixes: list[Fix]) -> tuple[Fix, ...]:
+    if not fixes:
+        raise InputError(f"{path}: the track has no positions")
+    return tuple(sorted(fixes, key=lambda fix: fix.time))
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+class Run(NamedTuple):
+    """Consecutive fixes over one territory (feature index, -1 for none), airborne or not."""
+
+    feature: int
+    first: int  # fix indexes, inclusive
+    last: int
+    on_ground: bool
+
+
+def great_circle_point(a: Fix, b: Fix, fraction: float) -> tuple[float, float]:
+    """The point a fraction of the way from a to b along the great circle (lat, lon)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    v1 = (math.cos(lat1) * math.cos(lon1), math.cos(lat1) * math.sin(lon1), math.sin(lat1))
+    v2 = (math.cos(lat2) * math.cos(lon2), math.cos(lat2) * math.sin(lon2), math.sin(lat2))
+    omega = math.acos(max(-1.0, min(1.0, sum(p * q for p, q in zip(v1, v2, strict=True)))))
+    if omega < 1e-12:
+        return a.lat, a.lon
+    s1, s2 = math.sin((1 - fraction) * omega) / math.sin(omega), math.sin(fraction * omega) / math.sin(omega)
+    x, y, z = (s1 * p + s2 * q for p, q in zip(v1, v2, strict=True))
+    return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+
+
+def km_between(a: Fix, b: Fix) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))

@@ -1,0 +1,172 @@
+"""Recorded tracks: every reader, segments with entry and exit times, gaps, landings, the
+antimeridian and a 12-nm sea border (the tests build their own small track files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import itertools
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+T0 = 1735725600  # 2025-01-01 10:00 UTC
+
+
+def great_circle(a: tuple[float, float], b: tuple[float, float], steps: int) -> list[tuple[float, float]]:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    v1 = (math.cos(lat1) * math.cos(lon1), math.cos(lat1) * math.sin(lon1), math.sin(lat1))
+    v2 = (math.cos(lat2) * math.cos(lon2), math.cos(lat2) * math.sin(lon2), math.sin(lat2))
+    omega = math.acos(sum(p * q for p, q in zip(v1, v2, strict=True)))
+    points = []
+    for i in range(1, steps + 1):
+        f = i / steps
+        s1, s2 = math.sin((1 - f) * omega) / math.sin(omega), math.sin(f * omega) / math.sin(omega)
+        x, y, z = (s1 * p + s2 * q for p, q in zip(v1, v2, strict=True))
+        points.append((math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))))
+    return points
+
+
+def route(waypoints: list[tuple[float, float]], km_per_fix: float = 14.0) -> list[tuple[float, float]]:
+    points = [waypoints[0]]
+    for a, b in itertools.pairwise(waypoints):
+        lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        km = 2 * 6371 * math.asin(math.sqrt(h))
+        points += great_circle(a, b, max(1, round(km / km_per_fix)))
+    return points
+
+
+def readsb(
+    path: Path, points: list[tuple[float, float]], *, ground_at_end: bool = False, skip: range = range(0)
+) -> Path:
+    trace = []
+    for number, (lat, lon) in enumerate(points):
+        if number in skip:
+            continue
+        altitude = "ground" if ground_at_end and number == len(points) - 1 else 35000
+        trace.append([number * 60, round(lat, 5), round(lon, 5), altitude, 450, 270, 0])
+    path.write_text(json.dumps({"icao": "738a5b", "r": "4X-ISR", "timestamp": T0, "trace": trace}))
+    return path
+
+
+# Tel Aviv, south of Crete and Sicily, between Sicily and Tunisia, out through Gibraltar
+MEDITERRANEAN = [
+    (32.01, 34.88),
+    (33.3, 31.0),
+    (34.3, 25.5),
+    (34.6, 22.0),
+    (35.6, 16.5),
+    (37.4, 11.3),
+    (37.6, 6.0),
+    (36.6, -1.0),
+    (35.95, -5.6),
+    (36.2, -9.5),
+    (38.0, -20.0),
+]
+
+
+def segments(invoke, path: Path, subject: str = "netanyahu", *extra: str) -> tuple[dict, int]:
+    result = invoke("track", str(path), "--subject", subject, "--format", "json", *extra)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)["tracks"][0], result.exit_code
+
+
+def test_a_mediterranean_flight_crosses_what_it_crosses(invoke, tmp_path: Path) -> None:
+    track, status = segments(invoke, readsb(tmp_path / "trace_full_738a5b.json", route(MEDITERRANEAN)))
+    crossed = [(s["iso3"], s["obligation"]) for s in track["segments"] if s["iso3"]]
+    assert ("TUN", "overflight") in crossed and ("ESP", "overflight") in crossed and ("MAR", "none") in crossed
+    assert ("GRC", "overflight") not in crossed and ("ITA", "overflight") not in crossed  # routed around them
+    spain = next(s for s in track["segments"] if s["iso3"] == "ESP")
+    assert spain["entered"] < spain["left"] and spain["airborne"] and spain["sources"]
+    assert spain["entered"].endswith("Z") and len(spain["entered"]) == len("2025-01-01T14:25:47Z")
+    assert track["aircraft"] == {"hex": "738a5b", "registration": "4X-ISR", "callsign": None}
+    assert status == 0  # overflight is not an arrest
+    assert (
+        invoke(
+            "track", str(tmp_path / "trace_full_738a5b.json"), "--subject", "netanyahu", "--fail-on", "overflight"
+        ).exit_code
+        == 1
+    )
+
+
+def test_entry_time_is_found_between_fixes(invoke, tmp_path: Path) -> None:
+    """Crossing into France's 12-nm sea at a known time: fixes a minute apart, answer within seconds."""
+    points = route([(43.0, 6.5), (44.0, 6.5)], km_per_fix=14)  # due north from the open sea to Provence
+    track, _ = segments(invoke, readsb(tmp_path / "t.json", points))
+    france = next(s for s in track["segments"] if s["iso3"] == "FRA")
+    entered = dt.datetime.fromisoformat(france["entered"].replace("Z", "+00:00"))
+    # the boundary is crossed where the geodesic first enters the polygon: recompute it finely
+    from icc_travel.data import store
+    from icc_travel.geo.places import PlaceResolver
+
+    resolver = PlaceResolver(store.load())
+    fine = [(43.0 + i / 10000, 6.5) for i in range(10001)]
+    first = next(i for i, t in enumerate(resolver.locate_many(fine)) if t is not None and t.iso3 == "FRA")
+    expected = T0 + (first / 10000) * (len(points) - 1) * 60
+    assert abs(entered.timestamp() - expected) < 10
+
+
+def test_a_gap_over_a_country_is_inferred_not_flown(invoke, tmp_path: Path) -> None:
+    points = route([(48.0, -5.5), (47.0, 9.0)], km_per_fix=14)  # Brittany to Switzerland over France
+    track, _ = segments(invoke, readsb(tmp_path / "gap.json", points, skip=range(10, len(points) - 10)), "putin")
+    assert len(track["gaps"]) == 1 and track["gaps"][0]["minutes"] > 10
+    inferred = [s for s in track["segments"] if s["inferred"]]
+    assert any(s["iso3"] == "FRA" for s in inferred) and all(s["entered"] is None for s in inferred)
+
+
+def test_a_landing_names_the_airport_and_the_stop_level(invoke, tmp_path: Path) -> None:
+    points = route([(47.0, 100.0), (47.85, 106.77)], km_per_fix=10)  # into Ulaanbaatar
+    track, status = segments(invoke, readsb(tmp_path / "uln.json", points, ground_at_end=True), "putin")
+    (landing,) = track["landings"]
+    assert (landing["iso3"] == "MNG" and "(UBN)" in landing["airport"]) or "(ULN)" in landing["airport"]
+    assert (landing["obligation"], landing["basis"]) == ("arrest", "state_party") and status == 1
+
+
+def test_the_antimeridian(invoke, tmp_path: Path) -> None:
+    points = route([(-17.8, 177.4), (-13.8, -171.8)], km_per_fix=14)  # Fiji to Samoa
+    path = readsb(tmp_path / "pacific.json", points)
+    track, _ = segments(invoke, path, "putin")
+    assert {s["iso3"] for s in track["segments"] if s["iso3"]} >= {"FJI", "WSM"}
+    collection = json.loads(invoke("track", str(path), "--subject", "putin", "--format", "geojson").stdout)
+    line = next(f for f in collection["features"] if f["properties"]["feature"] == "track")
+    assert line["geometry"]["type"] == "MultiLineString"
+
+
+def test_every_reader(invoke, tmp_path: Path) -> None:
+    points = route([(36.5, -7.0), (36.0, -4.5)], km_per_fix=10)  # into Spain's south coast
+    readsb(tmp_path / "a.json", points)
+    (tmp_path / "a.json.gz").write_bytes(gzip.compress((tmp_path / "a.json").read_bytes()))
+    rows = ["Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction"]
+    rows += [f'{T0 + 60 * n},x,ISR001,"{lat:.5f},{lon:.5f}",35000,450,90' for n, (lat, lon) in enumerate(points)]
+    (tmp_path / "b.csv").write_text("\n".join(rows) + "\n")
+    gpx = [
+        '<?xml version="1.0"?><gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>t</name><trkseg>'
+    ]
+    for n, (lat, lon) in enumerate(points):
+        when = dt.datetime.fromtimestamp(T0 + 60 * n, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        gpx.append(f'<trkpt lat="{lat:.5f}" lon="{lon:.5f}"><ele>10000</ele><time>{when}</time></trkpt>')
+    (tmp_path / "c.gpx").write_text("".join(gpx) + "</trkseg></trk></gpx>")
+    answers = []
+    for name in ("a.json", "a.json.gz", "b.csv", "c.gpx"):
+        track, _ = segments(invoke, tmp_path / name, "putin")
+        answers.append([(s["iso3"], s["obligation"]) for s in track["segments"]])
+    assert answers[0] == answers[1] == answers[2] == answers[3] and ("ESP", "overflight") in answers[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("{}", "needs a 'trace' list"),
+        ('{"timestamp": 1, "trace": [[0, 91, 0, 1000]]}', "is not on the globe"),
+        ("Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction\n1,x,y,bad,1,1,1\n", "t.txt:2"),
+        ("hello", "not a track this tool reads"),
+    ],
+)
+def test_bad_track_files_are_one_line(invoke, tmp_path: Path, content: str, says: str) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(content)
+    result = invoke("track", str(path), "--subject", "putin")
+    assert result.exit_code == 2 and says in result.stderr and "Traceback" not in result.stderr
