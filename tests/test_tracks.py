@@ -149,11 +149,41 @@ def test_every_reader(invoke, tmp_path: Path) -> None:
         when = dt.datetime.fromtimestamp(T0 + 60 * n, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         gpx.append(f'<trkpt lat="{lat:.5f}" lon="{lon:.5f}"><ele>10000</ele><time>{when}</time></trkpt>')
     (tmp_path / "c.gpx").write_text("".join(gpx) + "</trkseg></trk></gpx>")
+    kml = [
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2" '
+        'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><Placemark><name>ISR001</name><gx:Track>'
+    ]
+    kml += [
+        f"<when>{dt.datetime.fromtimestamp(T0 + 60 * n, dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}</when>"
+        for n in range(len(points))
+    ]
+    kml += [f"<gx:coord>{lon:.5f} {lat:.5f} 10668</gx:coord>" for lat, lon in points]
+    (tmp_path / "d.kml").write_text("".join(kml) + "</gx:Track></Placemark></Document></kml>")
+    rows = ["time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,baroaltitude"]
+    rows += [
+        f"{T0 + 60 * n},738a5b,{lat:.5f},{lon:.5f},230,90,0,ISR001,False,False,False,1000,10668"
+        for n, (lat, lon) in enumerate(points)
+    ]
+    rows += [
+        f"{T0 + 60 * n},4b1805,{lat:.5f},{lon:.5f},230,90,0,SWR1,False,False,False,1000,10668"
+        for n, (lat, lon) in enumerate(points)
+    ]
+    (tmp_path / "e.csv").write_text("\n".join(rows) + "\n")
+    pyarrow = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    records = [dict(zip(rows[0].split(","), line.split(","), strict=True)) for line in rows[1:]]
+    for record in records:
+        record["time"], record["lat"], record["lon"] = int(record["time"]), float(record["lat"]), float(record["lon"])
+        record["baroaltitude"], record["onground"] = float(record["baroaltitude"]), record["onground"] == "True"
+    pq.write_table(pyarrow.Table.from_pylist(records), tmp_path / "f.parquet")
     answers = []
-    for name in ("a.json", "a.json.gz", "b.csv", "c.gpx"):
+    for name in ("a.json", "a.json.gz", "b.csv", "c.gpx", "d.kml", "e.csv", "f.parquet"):
         track, _ = segments(invoke, tmp_path / name, "putin")
         answers.append([(s["iso3"], s["obligation"]) for s in track["segments"]])
-    assert answers[0] == answers[1] == answers[2] == answers[3] and ("ESP", "overflight") in answers[0]
+    assert all(answer == answers[0] for answer in answers) and ("ESP", "overflight") in answers[0]
+    document = json.loads(invoke("track", str(tmp_path / "e.csv"), "--subject", "putin", "--format", "json").stdout)
+    assert [t["aircraft"]["hex"] for t in document["tracks"]] == ["4b1805", "738a5b"]  # one track per aircraft
 
 
 @pytest.mark.parametrize(

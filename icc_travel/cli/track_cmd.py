@@ -37,7 +37,8 @@ def track(files: tuple[Path, ...], subject_name: str, fmt: str, fail_on: str, ga
     territory where a landing would carry a duty, the stop's level on the ground.
 
     FILE is a readsb/tar1090 trace JSON (as adsb.lol and ADS-B Exchange serve it), a
-    Flightradar24 CSV or a GPX track; gzip is read transparently.
+    Flightradar24 CSV, a KML gx:Track, OpenSky state vectors (CSV or Parquet; one track
+    per aircraft) or a GPX track; gzip is read transparently.
 
     \b
     Examples:

@@ -5,6 +5,9 @@ Readers (format detected from the content, gzip read transparently):
     it): `{icao, r, t, timestamp, trace: [[dt, lat, lon, alt|"ground"|null, gs, track, flags,
     ...], ...]}`; flag bit 2 starts a new leg, bit 1 marks a stale position (skipped);
   - Flightradar24 CSV (`Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction`);
+  - KML with `gx:Track` (tar1090 and Flightradar24 exports; the fastkml library);
+  - OpenSky state vectors as CSV or Parquet (`time, icao24, lat, lon, onground, baroaltitude,
+    callsign, ...`; pyarrow for Parquet): each aircraft in the file is a track of its own;
   - GPX tracks (the gpxpy library).
 Each reader gives `Track`s of time-ordered `Fix`es; a bad file is one InputError with its
 file and position.
@@ -48,6 +51,8 @@ def read_tracks(path: Path) -> list[Track]:
     from icc_travel.data.inputs import read_limited
 
     raw = read_limited(path, MAX_TRACK_BYTES)
+    if raw[:4] == b"PAR1":
+        return _opensky_parquet(path, raw)
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
@@ -62,9 +67,17 @@ def read_tracks(path: Path) -> list[Track]:
         return [_readsb(path, text)]
     if start.startswith("<") and "<gpx" in text[:2000]:
         return _gpx(path, text)
-    if start.lower().startswith("timestamp,utc,callsign,position"):
+    if start.startswith("<") and "<kml" in text[:2000]:
+        return _kml(path, text.encode())
+    header = start.split("\n", 1)[0].lower().replace(" ", "")
+    if header.startswith("timestamp,utc,callsign,position"):
         return [_fr24(path, text)]
-    raise InputError(f"{path}: not a track this tool reads (readsb/tar1090 trace JSON, Flightradar24 CSV or GPX)")
+    if {"time", "icao24", "lat", "lon"} <= set(header.split(",")):
+        return _opensky(path, list(csv.DictReader(io.StringIO(text))), "csv")
+    raise InputError(
+        f"{path}: not a track this tool reads (readsb/tar1090 trace JSON, Flightradar24 CSV, KML gx:Track, "
+        "OpenSky state vectors as CSV or Parquet, or GPX)"
+    )
 
 
 def _readsb(path: Path, text: str) -> Track:
@@ -113,6 +126,90 @@ def _fr24(path: Path, text: str) -> Track:
         time = dt.datetime.fromtimestamp(seconds, dt.UTC)
         fixes.append(Fix(time, lat, lon, altitude, altitude is not None and altitude <= 0))
     return Track(str(path), None, None, callsign, _ordered(path, fixes))
+
+
+def _kml(path: Path, raw: bytes) -> list[Track]:
+    import warnings
+
+    with warnings.catch_warnings():  # fastkml notes that lxml (pretty printing) is absent
+        warnings.simplefilter("ignore")
+        from fastkml import kml
+        from fastkml.gx import MultiTrack
+        from fastkml.gx import Track as KmlTrack
+
+    try:
+        document = kml.KML.from_string(raw)
+    except Exception as error:  # the parser's own errors are many kinds; any is a bad file
+        raise InputError(f"{path}: invalid KML: {error}") from None
+    tracks = []
+    pending = list(document.features or [])
+    while pending:
+        feature = pending.pop(0)
+        pending.extend(getattr(feature, "features", None) or [])
+        geometry = getattr(feature, "kml_geometry", None)
+        parts = [geometry] if isinstance(geometry, KmlTrack) else []
+        if isinstance(geometry, MultiTrack):
+            parts = list(geometry.tracks)
+        fixes = []
+        for part in parts:
+            for item in part.track_items or []:
+                if item.when is None or item.coord is None:
+                    continue
+                time = item.when.dt if isinstance(item.when.dt, dt.datetime) else None
+                if time is None:
+                    raise InputError(f"{path}: a gx:Track <when> without a time of day")
+                lon, lat = item.coord.x, item.coord.y
+                _check_position(f"{path}: gx:coord", lat, lon)
+                feet = item.coord.z * 3.28084 if item.coord.has_z else None
+                utc = time if time.tzinfo else time.replace(tzinfo=dt.UTC)
+                fixes.append(Fix(utc.astimezone(dt.UTC), lat, lon, feet, False))
+        if fixes:
+            tracks.append(Track(str(path), None, None, getattr(feature, "name", None), _ordered(path, fixes)))
+    if not tracks:
+        raise InputError(f"{path}: the KML file has no gx:Track")
+    return tracks
+
+
+def _opensky_parquet(path: Path, raw: bytes) -> list[Track]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(f"{path}: reading Parquet needs pyarrow: pip install 'icc-travel[parquet]'") from None
+    try:
+        table = pq.read_table(io.BytesIO(raw))
+    except Exception as error:  # pyarrow raises several kinds for a damaged file
+        raise InputError(f"{path}: invalid Parquet: {error}") from None
+    return _opensky(path, table.to_pylist(), "parquet")
+
+
+def _opensky(path: Path, records: list[dict[str, Any]], kind: str) -> list[Track]:
+    """OpenSky state vectors: one track per aircraft (icao24), altitudes in metres."""
+    by_aircraft: dict[str, list[Fix]] = {}
+    callsigns: dict[str, str | None] = {}
+    for number, record in enumerate(records, 2 if kind == "csv" else 1):
+        where = f"{path}:{number}" if kind == "csv" else f"{path}: row {number}"
+        if record.get("lat") in (None, "") or record.get("lon") in (None, ""):
+            continue  # a state vector without a position
+        try:
+            lat, lon, seconds = float(record["lat"]), float(record["lon"]), float(record["time"])
+            altitude = record.get("baroaltitude")
+            metres = float(altitude) if altitude not in (None, "") else None
+        except (TypeError, ValueError, KeyError):
+            raise InputError(f"{where}: expected numbers for time, lat, lon and baroaltitude") from None
+        _check_position(where, lat, lon)
+        ground = str(record.get("onground", "")).strip().lower() in ("true", "1")
+        aircraft = str(record.get("icao24") or "?").strip().lower()
+        callsigns.setdefault(aircraft, _text(record.get("callsign")))
+        feet = metres * 3.28084 if metres is not None else None
+        by_aircraft.setdefault(aircraft, []).append(
+            Fix(dt.datetime.fromtimestamp(seconds, dt.UTC), lat, lon, feet, ground)
+        )
+    if not by_aircraft:
+        raise InputError(f"{path}: no state vector with a position")
+    return [
+        Track(str(path), aircraft, None, callsigns.get(aircraft), _ordered(path, fixes))
+        for aircraft, fixes in sorted(by_aircraft.items())
+    ]
 
 
 def _gpx(path: Path, text: str) -> list[Track]:
