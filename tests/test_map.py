@@ -107,3 +107,12 @@ def test_a_grey_map_says_why_and_stops_carry_their_dates(invoke, tmp_path: Path)
     assert "1 · 2024-09-02" in svg and "2 · 2024-09-03" in svg
     assert "each stop is labelled with its own date" in svg
     assert "No territory has an obligation" not in svg
+
+
+def test_a_recorded_track_is_drawn_with_its_legend(invoke, tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "synthetic_track_tlv_west.json"
+    drawn = tmp_path / "track.svg"
+    result = invoke("map", "--subject", "netanyahu", "--on", "2025-01-01", "--track", str(example), "-o", str(drawn))
+    assert result.exit_code == 0, result.stderr
+    svg = drawn.read_text()
+    assert "Recorded track over a party" in svg and "Gap in the record" in svg

@@ -26,15 +26,26 @@ from icc_travel.engine.subjects import SubjectFinder
 @subject_option(required=True)
 @on_date("Date whose obligations colour the map (default: today).")
 @itinerary_option("Itinerary YAML whose stops are drawn and numbered.")
+@click.option(
+    "--track",
+    "track_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A recorded track (any format `track` reads) drawn over the map, coloured by level, gaps dashed.",
+)
 @output_option(required=True, help="FILE.png or FILE.svg.")
 @reports_errors
-def map_command(subject_name: str, on: dt.date, itinerary: Path | None, output: Path) -> None:
+def map_command(
+    subject_name: str, on: dt.date, itinerary: Path | None, track_files: tuple[Path, ...], output: Path
+) -> None:
     """Draw a world map coloured by the subject's obligation level on a date.
 
     \b
     Examples:
       icc-travel map --subject putin --on 2024-09-03 -o putin.png
       icc-travel map --subject netanyahu --itinerary trip.yaml -o trip.svg
+      icc-travel map --subject netanyahu --track trace_full_738a5b.json -o flight.png
     """
     if output.suffix.lower() not in (".png", ".svg"):
         raise InputFailure(f"{output}: the map is written as .png or .svg")
@@ -48,11 +59,17 @@ def map_command(subject_name: str, on: dt.date, itinerary: Path | None, output: 
         from icc_travel.engine.check import check_itinerary
 
         stops = list(check_itinerary(dataset, person, read_itinerary(itinerary, on).stops).stops)
+    tracks = []
+    if track_files:
+        from icc_travel.engine.track import analyse
+        from icc_travel.geo.tracks import read_tracks
+
+        tracks = [analyse(dataset, person, t) for path in track_files for t in read_tracks(path)]
     from icc_travel.geo.mapping import render_map
 
     try:
         with AtomicOutput(output) as temporary:
-            info = render_map(dataset, person, on, stops, temporary)
+            info = render_map(dataset, person, on, stops, temporary, tracks=tracks)
     except OSError as error:
         raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None
     click.echo(f"wrote {output} ({info.width}x{info.height})", err=True)

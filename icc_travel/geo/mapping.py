@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject
@@ -46,6 +46,7 @@ def render_map(
     stops: Sequence[StopResult],
     output: Path,
     *,
+    tracks: Sequence[Any] = (),
     width_in: float = 16.0,
     height_in: float = 7.8,
     dpi: int = 100,
@@ -125,6 +126,9 @@ def render_map(
             zorder=6,
         )
 
+    for result in tracks:
+        _draw_track(axes, forward, result)
+
     axes.set_aspect("equal", adjustable="box")
     axes.set_xlim(-WORLD_X, WORLD_X)
     axes.set_ylim(-WORLD_Y * 0.72, WORLD_Y)  # Antarctica is not a state: leave the far south out
@@ -160,6 +164,12 @@ def render_map(
         )
     if len(located) >= 2:
         handles.append(Line2D([], [], color=LEG_COLOUR, linestyle=(0, (5, 2)), label="Great-circle leg"))
+    if tracks:
+        handles.append(
+            Line2D([], [], color=TRACK_COLOURS["overflight"], linewidth=2.2, label="Recorded track over a party")
+        )
+        handles.append(Line2D([], [], color=TRACK_COLOURS["none"], linewidth=2.2, label="Recorded track, no duty"))
+        handles.append(Line2D([], [], color="#777777", linestyle=(0, (2, 2)), label="Gap in the record"))
     axes.legend(handles=handles, loc="lower left", fontsize=9, frameon=True, title="Legend")
     figure.text(
         0.99,
@@ -182,6 +192,35 @@ def render_map(
     figure.savefig(output, dpi=dpi, facecolor="white", format=output.suffix.lstrip(".").lower() or None)
     plt.close(figure)
     return MapInfo(output, width, height, pixel)
+
+
+TRACK_COLOURS = {"arrest": "#7b0000", "continuing": "#b35900", "overflight": "#6a1b9a", "none": "#1b4f72"}
+
+
+def _draw_track(axes: Any, forward: Any, result: Any) -> None:
+    """The recorded fixes as a line, each stretch coloured by the level of its segment; gaps
+    dashed along their great circle (never drawn as flown track)."""
+    fixes = result.track.fixes
+    flown = [s for s in result.segments if not s.inferred]
+
+    def level_at(moment: dt.datetime) -> str:
+        for segment in flown:
+            if segment.entered is not None and segment.left is not None and segment.entered <= moment <= segment.left:
+                return segment.obligation.level
+        return "none"
+
+    gap_starts = {gap.start for gap in result.gaps}
+    for before, after in itertools.pairwise(fixes):
+        if before.time in gap_starts:
+            for lons, lats in geodesic_path(before.lat, before.lon, after.lat, after.lon):
+                xs, ys = forward.transform(lons, lats)
+                axes.plot(xs, ys, color="#777777", linewidth=1.4, linestyle=(0, (2, 2)), zorder=4)
+            continue
+        level = level_at(before.time + (after.time - before.time) / 2)
+        if abs(after.lon - before.lon) > 180:  # across ±180°: no line through the map's middle
+            continue
+        xs, ys = forward.transform([before.lon, after.lon], [before.lat, after.lat])
+        axes.plot(xs, ys, color=TRACK_COLOURS.get(level, "#1b4f72"), linewidth=2.2, solid_capstyle="round", zorder=4)
 
 
 def _why_grey(subject: Subject, on: dt.date, levels: Sequence[str]) -> str | None:
