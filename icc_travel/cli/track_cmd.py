@@ -8,18 +8,18 @@ from pathlib import Path
 import click
 
 from icc_travel import law
-from icc_travel.cli.options import fail_on_option, format_option, reports_errors, subject_option
+from icc_travel.cli.options import InputFailure, fail_on_option, format_option, reports_errors, subject_option
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.store import load
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
-from icc_travel.engine.track import TrackResult, analyse, track_json
+from icc_travel.engine.track import TrackResult, aircraft_json, analyse, track_json
 from icc_travel.formats import LEVEL_STYLES, Report
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
-@subject_option(required=True)
+@subject_option()
 @format_option(("table", "json", "csv", "geojson"))
 @fail_on_option
 @click.option(
@@ -31,10 +31,13 @@ from icc_travel.formats import LEVEL_STYLES, Report
     help="Fixes further apart than this are a gap: never drawn or counted as flown.",
 )
 @reports_errors
-def track(files: tuple[Path, ...], subject_name: str, fmt: str, fail_on: str, gap: float) -> None:
+def track(files: tuple[Path, ...], subject_name: str | None, fmt: str, fail_on: str, gap: float) -> None:
     """The territories a recorded flight track crossed or landed in, with entry and exit times
     (UTC) and what each meant for SUBJECT on that date: `overflight` for an airborne pass over a
     territory where a landing would carry a duty, the stop's level on the ground.
+
+    Without --subject, the subject is the one the data ties to the track's aircraft (its ICAO
+    address or registration; the `aircraft` section of warrants.yaml, each entry sourced).
 
     FILE is a readsb/tar1090 trace JSON (as adsb.lol and ADS-B Exchange serve it), a
     Flightradar24 CSV, a KML gx:Track, OpenSky state vectors (CSV or Parquet; one track
@@ -50,8 +53,17 @@ def track(files: tuple[Path, ...], subject_name: str, fmt: str, fail_on: str, ga
     from icc_travel.geo.tracks import read_tracks
 
     dataset = load()
-    subject = SubjectFinder(dataset).find(subject_name)
     tracks = [t for path in files for t in read_tracks(path)]
+    if subject_name:
+        subject = SubjectFinder(dataset).find(subject_name)
+    else:  # an aircraft the data ties to one subject names its passenger
+        from icc_travel.engine.track import known_aircraft
+
+        known = {plane.subject for t in tracks if (plane := known_aircraft(dataset, t)) is not None}
+        if len(known) != 1:
+            raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data")
+        subject = dataset.subject(known.pop())
+        warn(f"--subject {subject.id}, the subject the data ties to this aircraft; give --subject to choose")
     results = [analyse(dataset, subject, t, gap_minutes=gap) for t in tracks]
     days = [f.time.date() for t in tracks for f in (t.fixes[0], t.fixes[-1])]
     stale = staleness_warning(dataset.as_of, days)
@@ -64,6 +76,9 @@ def track(files: tuple[Path, ...], subject_name: str, fmt: str, fail_on: str, ga
 
 def track_report(as_of: dt.date, subject, results: list[TrackResult], stale: str | None) -> Report:
     documents = [track_json(r) for r in results]
+    dataset = load()
+    for result, document in zip(results, documents, strict=True):
+        document["aircraft"] = aircraft_json(dataset, result.track)
     rows, csv_rows, features = [], [], []
     for number, (result, document) in enumerate(zip(results, documents, strict=True), 1):
         for segment in document["segments"]:

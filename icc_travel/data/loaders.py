@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel.data.models import (
+    Aircraft,
     ContestedLaw,
     Dataset,
     Declaration,
@@ -545,6 +546,34 @@ def _one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+def read_aircraft(data: Any, check: Checker, tiers: dict[str, str]) -> list[Aircraft]:
+    """The optional `aircraft` section of warrants.yaml: each entry sourced."""
+    if not isinstance(data, dict) or data.get("aircraft") is None:
+        return []
+    found = []
+    for raw in check.records(data, "aircraft"):
+        entry = f"aircraft {raw.get('registration', '?')}"
+        registration, subject = check.text(entry, raw, "registration"), check.text(entry, raw, "subject")
+        hex_code = raw.get("hex")
+        if hex_code is not None and not (isinstance(hex_code, str) and re.fullmatch(r"[0-9a-fA-F]{6}", hex_code)):
+            check.add(entry, f"hex must be a 6-digit ICAO address, got {hex_code!r}")
+            hex_code = None
+        sources = check.sources(entry, raw)
+        if registration and subject:
+            found.append(
+                Aircraft(
+                    registration.upper(),
+                    hex_code.lower() if hex_code else None,
+                    raw.get("type"),
+                    raw.get("operator"),
+                    subject,
+                    sources,
+                    _confidence(check, entry, raw, sources, tiers),
+                )
+            )
+    return found
+
+
 def read_warrants(path: Path, check: Checker) -> tuple[list[Subject], dict[str, Situation], dt.date | None]:
     data = _read(path, check)
     as_of = check.date("(top level)", data, "as_of", required=True) if isinstance(data, dict) else None
@@ -878,6 +907,11 @@ def cross_check(
                 problems.append(
                     Problem(warrants_file, f"situation {situation.id}", f"{code!r} is not an ISO alpha-3 code")
                 )
+    for plane in dataset.aircraft:
+        if plane.subject not in subject_ids:
+            problems.append(
+                Problem(warrants_file, f"aircraft {plane.registration}", f"subject {plane.subject!r} is unknown")
+            )
     for precedent in dataset.precedents:
         entry = f"precedent {precedent.id}"
         if precedent.subject not in subject_ids:
@@ -920,6 +954,7 @@ def parse(
     territories = join(features, facts, checks["facts"], files["facts"].name)
     subjects, situations, warrants_as_of = read_warrants(files["warrants"], checks["warrants"])
     precedents, precedents_as_of = read_precedents(files["precedents"], checks["precedents"], tiers)
+    aircraft = read_aircraft(_read(files["warrants"], Checker(str(files["warrants"]))), checks["warrants"], tiers)
     problems = [p for check in (*checks.values(), overlay_check) for p in check.problems]
     problems += _source_problems(files, tiers, junk, overlay_file)
     if problems or warrants_as_of is None or precedents_as_of is None:
@@ -934,6 +969,7 @@ def parse(
         territories_path=str(files["territories"]),
         source_tiers=tiers,
         state_events=facts.events,
+        aircraft=aircraft,
     )
     if overlay_file is not None:
         _mark_local(dataset, {label for check in checks.values() for label in check.local}, overlay_file.name)

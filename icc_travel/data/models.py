@@ -113,6 +113,18 @@ class Subject(NamedTuple):
         return next((office for office in self.offices if office.held_on(on)), None)
 
 
+class Aircraft(NamedTuple):
+    """A government aircraft a source ties to a subject: lets a track name its aircraft."""
+
+    registration: str
+    hex: str | None  # ICAO 24-bit address, lower case, when a source gives it
+    type: str | None
+    operator: str | None
+    subject: str
+    sources: tuple[str, ...]
+    confidence: str = "medium"
+
+
 class UnscReferral(NamedTuple):
     resolution: str
     date: dt.date
@@ -203,6 +215,7 @@ class Dataset:
     territories_path: str = ""
     source_tiers: dict[str, str] = field(default_factory=dict)  # host -> tier (data/sources.yaml)
     state_events: dict[str, list[Event]] = field(default_factory=dict)  # iso3 -> announcements, other events
+    aircraft: list[Aircraft] = field(default_factory=list)
     by_iso3: dict[str, Territory] = field(default_factory=dict)
     by_iso2: dict[str, Territory] = field(default_factory=dict)
 

@@ -292,6 +292,33 @@ def track_json(result: TrackResult) -> dict[str, Any]:
     }
 
 
+def known_aircraft(dataset: Dataset, track: Track) -> Any:
+    """The sourced aircraft entry matching the track's ICAO address or registration, if any."""
+    for plane in dataset.aircraft:
+        if (track.hex and plane.hex == track.hex.lower()) or (
+            track.registration and plane.registration == track.registration.upper()
+        ):
+            return plane
+    return None
+
+
+def aircraft_json(dataset: Dataset, track: Track) -> dict[str, Any]:
+    from icc_travel.data.sources import as_json
+
+    plane = known_aircraft(dataset, track)
+    known = None
+    if plane is not None:
+        known = {
+            "registration": plane.registration,
+            "type": plane.type,
+            "operator": plane.operator,
+            "subject": plane.subject,
+            "confidence": plane.confidence,
+            "sources": as_json(plane.sources),
+        }
+    return {"hex": track.hex, "registration": track.registration, "callsign": track.callsign, "known": known}
+
+
 def _place(territory: Territory | None) -> dict[str, Any]:
     country = country_json(territory) or {"iso3": None, "iso2": None, "name": None, "territory": None}
     return {"iso3": country["iso3"], "name": territory.label if territory else None, "country": country}
