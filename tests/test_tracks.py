@@ -204,3 +204,18 @@ def test_bad_track_files_are_one_line(invoke, tmp_path: Path, content: str, says
     path.write_text(content)
     result = invoke("track", str(path), "--subject", "putin")
     assert result.exit_code == 2 and says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_known_aircraft_names_its_subject(invoke, tmp_path: Path) -> None:
+    path = readsb(tmp_path / "wing.json", route([(36.5, -7.0), (36.0, -4.5)], km_per_fix=10))  # registration 4X-ISR
+    result = invoke("track", str(path), "--format", "json")
+    assert result.exit_code in (0, 1) and "the subject the data ties to this aircraft" in result.stderr
+    document = json.loads(result.stdout)
+    known = document["tracks"][0]["aircraft"]["known"]
+    assert document["subject"]["id"] == "netanyahu" and known["registration"] == "4X-ISR"
+    assert known["sources"] and "decoy" in known["caveat"]
+    other = json.loads(path.read_text())
+    other["r"], other["icao"] = "D-ABCD", "3c0000"
+    path.write_text(json.dumps(other))
+    unknown = invoke("track", str(path))
+    assert unknown.exit_code == 2 and "give --subject" in unknown.stderr

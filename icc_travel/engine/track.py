@@ -315,6 +315,8 @@ def aircraft_json(dataset: Dataset, track: Track) -> dict[str, Any]:
             "subject": plane.subject,
             "confidence": plane.confidence,
             "sources": as_json(plane.sources),
+            "caveat": "A matching aircraft does not prove the person was on board: state fleets fly "
+            "backup and decoy flights.",
         }
     return {"hex": track.hex, "registration": track.registration, "callsign": track.callsign, "known": known}
 
