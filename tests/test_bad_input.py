@@ -376,10 +376,16 @@ def test_a_reader_that_leaves_early_gets_status_141_and_no_traceback(tmp_path: P
 @pytest.mark.parametrize(
     "args",
     [
-        ["table", "--on", "2024-09-03"],
+        ["table", "--on", "2024-09-03", "--wide"],  # well past any pipe buffer
         ["table", "--on", "2024-09-03", "--format", "json"],
         ["data", "sources", "--format", "json"],
-        ["check", "putin", *(f"MN@2024-09-{day:02d}" for day in range(1, 31)), "--format", "json"],
+        [
+            "check",
+            "putin",
+            *(f"MN@2024-{month:02d}-{day:02d}" for month in (7, 8, 9) for day in range(1, 29)),
+            "--format",
+            "json",
+        ],
     ],
     ids=["table", "table json", "data sources", "check"],
 )
