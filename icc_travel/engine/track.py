@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
 from icc_travel.engine.check import country_json, obligation_json
-from icc_travel.geo.places import ANTARCTIC_TREATY_LATITUDE, PlaceResolver
+from icc_travel.geo.places import ANTARCTIC_TREATY_LATITUDE, PlaceResolver, airport_table
 from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, Fix, Track, great_circle_point, km_between
 
 BISECTIONS = 16  # halvings of the stretch between two fixes: a minute apart, under a second
@@ -227,10 +227,9 @@ def _landings(
 
 @functools.cache
 def _airports() -> tuple[Any, Any, list[str]]:
-    import airportsdata
     import numpy as np
 
-    table = [a for a in airportsdata.load("IATA").values() if a.get("lat") is not None]
+    table = [a for a in airport_table("IATA").values() if a.get("lat") is not None]
     lats = np.radians(np.array([float(a["lat"]) for a in table]))
     lons = np.radians(np.array([float(a["lon"]) for a in table]))
     return lats, lons, [f"{a['name']} ({a['iata']})" for a in table]
