@@ -13,7 +13,9 @@ import pytest
 from icc_travel.cli.main import cli
 
 SAMPLE_BATCH = Path(__file__).resolve().parent.parent / "examples" / "visits.yaml"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SAMPLE_ARGS = {
+    "screen": [str(EXAMPLES / "synthetic_positions.csv"), "--watchlist", str(EXAMPLES / "watchlist.csv")],
     "check": ["putin", "MN@2024-09-03"],
     "batch": [str(Path(__file__).resolve().parent.parent / "examples" / "visits.yaml")],
     "table": ["--subject", "putin", "--on", "2024-09-03"],

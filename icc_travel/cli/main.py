@@ -24,6 +24,7 @@ COMMANDS = {
     "subject": "icc_travel.cli.subjects_cmd:subject",
     "precedents": "icc_travel.cli.precedents_cmd:precedents",
     "track": "icc_travel.cli.track_cmd:track",
+    "screen": "icc_travel.cli.screen_cmd:screen",
     "map": "icc_travel.cli.map_cmd:map_command",
     "data": "icc_travel.cli.data_cmd:data",
 }

@@ -1,0 +1,166 @@
+"""`icc-travel screen`: the watched aircraft in large position datasets, and what their routes meant."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from icc_travel import law
+from icc_travel.cli.options import InputFailure, fail_on_option, format_option, output_option, reports_errors
+from icc_travel.cli.render import AtomicOutput, OutputClosed, quiet, warn
+from icc_travel.data.store import load
+from icc_travel.formats import RowStream, stream
+
+FLAT = (
+    "hex",
+    "registration",
+    "subject",
+    "record",
+    "time",
+    "until",
+    "iso3",
+    "state",
+    "km",
+    "airborne",
+    "inferred",
+    "obligation",
+    "basis",
+    "sources",
+)
+
+
+def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, str]:
+    """`--columns time=ts,icao24=hex`: our column name = the dataset's."""
+    if not value:
+        return {}
+    mapping = {}
+    for part in value.split(","):
+        ours, _, theirs = part.partition("=")
+        if not ours.strip() or not theirs.strip():
+            raise InputFailure(f"--columns {value!r}: give OURS=THEIRS pairs, e.g. time=ts,icao24=hex")
+        mapping[theirs.strip()] = ours.strip()
+    return mapping
+
+
+@click.command()
+@click.argument("positions", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="POSITIONS...")
+@click.option(
+    "--watchlist",
+    type=click.Path(path_type=Path),
+    help="CSV hex,registration,subject,source (default: the data's aircraft with a sourced ICAO address).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local"]),
+    default="local",
+    show_default=True,
+    help="Where to run: this machine, streaming the dataset.",
+)
+@click.option(
+    "--columns",
+    callback=_columns,
+    metavar="OURS=THEIRS,...",
+    help="Map other column names: time, icao24, lat, lon, onground, baroaltitude, callsign.",
+)
+@click.option(
+    "--gap",
+    type=click.FloatRange(min=0.5),
+    default=10.0,
+    show_default=True,
+    metavar="MINUTES",
+    help="Positions further apart than this are a gap.",
+)
+@format_option(("jsonl", "csv", "json"))
+@fail_on_option
+@output_option()
+@reports_errors
+def screen(
+    positions: tuple[Path, ...],
+    watchlist: Path | None,
+    engine: str,
+    columns: dict[str, str],
+    gap: float,
+    fmt: str,
+    fail_on: str,
+    output: Path | None,
+) -> None:
+    """Find the watched aircraft in position datasets (OpenSky state vectors: Parquet files or
+    directories, or CSV) and report, for each, the territories it crossed or landed in and what
+    they meant for its subject: one row per segment or landing, as `track` gives them.
+
+    \\b
+    Examples:
+      icc-travel screen states_2025-01/ --watchlist watched.csv -o hits.jsonl
+      icc-travel screen positions.csv --watchlist watched.csv --format csv
+
+    Exit status: 1 when a row reaches --fail-on, 2 on bad input.
+    """
+    from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
+    from icc_travel.engine.track import analyse, track_json
+
+    dataset = load()
+    watched = read_watchlist(watchlist, dataset) if watchlist else default_watchlist(dataset)
+    if not watched:
+        raise InputFailure("no watchlist: give --watchlist FILE (hex,registration,subject,source)")
+    found = scan(positions, watched, columns)
+    rows: list[dict[str, Any]] = []
+    for entry, track in found.tracks:
+        subject = dataset.subject(entry.subject)
+        document = track_json(analyse(dataset, subject, track, gap_minutes=gap))
+        base = {"hex": entry.hex, "registration": entry.registration, "subject": subject.id}
+        rows += [{**base, "record": "segment", **segment} for segment in document["segments"]]
+        rows += [{**base, "record": "landing", **landing} for landing in document["landings"]]
+    summary = {
+        "rows_read": found.rows_read,
+        "positions_kept": found.positions_kept,
+        "aircraft_watched": len(watched),
+        "aircraft_found": len(found.tracks),
+        "data_as_of": dataset.as_of.isoformat(),
+    }
+    line = (
+        f"screen: {found.rows_read:,} rows read, {found.positions_kept:,} positions kept, "
+        f"{len(found.tracks)} of {len(watched)} watched aircraft found, {len(rows)} rows out"
+    )
+    source = RowStream(
+        rows=lambda: iter(rows),
+        summary=summary,
+        summary_line=line,
+        as_of=dataset.as_of,
+        flat_columns=(*FLAT, "data_as_of"),
+        flat=lambda row: [_flat(row, key, dataset.as_of) for key in (*FLAT, "data_as_of")],
+        markdown_columns={},
+    )
+    if output is not None:
+        try:
+            with AtomicOutput(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+                stream(source, fmt, handle.write)
+        except OSError as error:
+            raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None
+    else:
+        if sys.stdout is None:
+            raise OutputClosed("standard output is closed: nothing to write the answer to (or use -o FILE)")
+        stream(source, fmt, sys.stdout.write)
+        sys.stdout.flush()
+    if not quiet():
+        click.echo(line, err=True)
+    if not found.tracks:
+        warn("none of the watched aircraft is in the positions")
+    if any(law.reaches(row["obligation"], fail_on) for row in rows):
+        raise SystemExit(1)
+
+
+def _flat(row: dict[str, Any], key: str, as_of: Any) -> Any:
+    if key == "time":
+        return row.get("entered") or row.get("time")
+    if key == "until":
+        return row.get("left")
+    if key == "state":
+        return row.get("name")
+    if key == "sources":
+        return "; ".join(s["url"] for s in row.get("sources") or [])
+    if key == "data_as_of":
+        return as_of.isoformat()
+    return row.get(key)

@@ -1,0 +1,117 @@
+"""Screening generated position datasets for watched aircraft (nothing downloaded)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from test_tracks import T0, route
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+
+def positions(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Two watched aircraft among background traffic, as Parquet (two files in a folder) and CSV."""
+    watched_path = [(36.5, -7.0), (36.0, -4.5)]  # into Spain's south coast
+    records = []
+    for number, (lat, lon) in enumerate(route(watched_path, km_per_fix=10)):
+        records.append(
+            {
+                "time": T0 + 60 * number,
+                "icao24": "738A5B",
+                "lat": lat,
+                "lon": lon,
+                "onground": False,
+                "baroaltitude": 10668.0,
+                "callsign": "ISR001",
+            }
+        )
+    for number, (lat, lon) in enumerate(route([(47.0, 100.0), (47.85, 106.77)], km_per_fix=10)):
+        records.append(
+            {
+                "time": T0 + 60 * number,
+                "icao24": "157716",
+                "lat": lat,
+                "lon": lon,
+                "onground": False,
+                "baroaltitude": 9000.0,
+                "callsign": "RSD001",
+            }
+        )
+    for number in range(5000):  # traffic nobody watches
+        records.append(
+            {
+                "time": T0 + number,
+                "icao24": f"a{number:05x}",
+                "lat": 40.0,
+                "lon": -3.0,
+                "onground": False,
+                "baroaltitude": 11000.0,
+                "callsign": "X",
+            }
+        )
+    folder = tmp_path / "states"
+    folder.mkdir()
+    half = len(records) // 2
+    pq.write_table(pa.Table.from_pylist(records[:half]), folder / "part-0.parquet")
+    pq.write_table(pa.Table.from_pylist(records[half:]), folder / "part-1.parquet")
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(records[0]))
+    writer.writeheader()
+    writer.writerows(records)
+    (tmp_path / "states.csv").write_text(text.getvalue())
+    watchlist = tmp_path / "watched.csv"
+    watchlist.write_text(
+        "hex,registration,subject,source\n738a5b,4X-ISR,netanyahu,https://example.org/a\n"
+        "157716,RA-96022,putin,https://example.org/b\nffffff,,putin,\n"
+    )
+    return folder, tmp_path / "states.csv", watchlist
+
+
+def test_screen_finds_the_watched_aircraft_in_parquet_and_csv(invoke, tmp_path: Path) -> None:
+    folder, table, watchlist = positions(tmp_path)
+    answers = []
+    for source in (folder, table):
+        result = invoke("screen", str(source), "--watchlist", str(watchlist), "--format", "jsonl")
+        assert result.exit_code == 0, result.stderr  # overflights only: nothing reaches arrest
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        answers.append(rows)
+        assert "2 of 3 watched aircraft found" in result.stderr and "5,000" not in result.stderr.split("kept")[1]
+        spain = [r for r in rows if r["hex"] == "738a5b" and r["iso3"] == "ESP"]
+        assert spain and spain[0]["obligation"] == "overflight" and spain[0]["subject"] == "netanyahu"
+        mongolia = [r for r in rows if r["hex"] == "157716" and r["iso3"] == "MNG"]
+        assert mongolia and mongolia[0]["subject"] == "putin"
+    assert answers[0] == answers[1]  # the same answers from either format
+    failing = invoke("screen", str(folder), "--watchlist", str(watchlist), "--fail-on", "overflight")
+    assert failing.exit_code == 1
+
+
+def test_screen_summary_and_csv(invoke, tmp_path: Path) -> None:
+    folder, _, watchlist = positions(tmp_path)
+    document = json.loads(invoke("screen", str(folder), "--watchlist", str(watchlist), "--format", "json").stdout)
+    summary = document["summary"]
+    assert summary["rows_read"] == 5000 + summary["positions_kept"] and summary["aircraft_found"] == 2
+    out = tmp_path / "hits.csv"
+    invoke("screen", str(folder), "--watchlist", str(watchlist), "--format", "csv", "-o", str(out))
+    rows = list(csv.DictReader(out.open()))
+    assert {r["hex"] for r in rows} == {"738a5b", "157716"} and all(r["data_as_of"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("watchlist", "says"),
+    [
+        ("hex,subject\nzzz,putin\n", "6-digit ICAO address"),
+        ("hex,subject\n157716,nobody\n", "unknown subject"),
+        ("registration\nRA-1\n", "needs the columns hex and subject"),
+    ],
+)
+def test_bad_watchlists_are_one_line(invoke, tmp_path: Path, watchlist: str, says: str) -> None:
+    folder, _, _ = positions(tmp_path)
+    path = tmp_path / "w.csv"
+    path.write_text(watchlist)
+    result = invoke("screen", str(folder), "--watchlist", str(path))
+    assert result.exit_code == 2 and says in result.stderr
