@@ -115,3 +115,14 @@ def test_bad_watchlists_are_one_line(invoke, tmp_path: Path, watchlist: str, say
     path.write_text(watchlist)
     result = invoke("screen", str(folder), "--watchlist", str(path))
     assert result.exit_code == 2 and says in result.stderr
+
+
+def test_both_engines_give_byte_identical_output(invoke, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    folder, table, watchlist = positions(tmp_path)
+    for source in (folder, table):
+        local = invoke("screen", str(source), "--watchlist", str(watchlist), "--format", "jsonl")
+        dask = invoke("screen", str(source), "--watchlist", str(watchlist), "--format", "jsonl", "--engine", "dask")
+        assert local.exit_code == dask.exit_code == 0, dask.stderr
+        assert local.stdout == dask.stdout and local.stdout.count("\n") >= 4
+        assert local.stderr.splitlines()[-1] == dask.stderr.splitlines()[-1]  # the same summary

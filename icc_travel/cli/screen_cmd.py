@@ -54,10 +54,13 @@ def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> d
 )
 @click.option(
     "--engine",
-    type=click.Choice(["local"]),
+    type=click.Choice(["local", "dask"]),
     default="local",
     show_default=True,
-    help="Where to run: this machine, streaming the dataset.",
+    help="local: stream the dataset on this machine; dask: filter and locate the positions on a Dask cluster.",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="A running Dask scheduler (tcp://host:8786); default: a LocalCluster."
 )
 @click.option(
     "--columns",
@@ -81,6 +84,7 @@ def screen(
     positions: tuple[Path, ...],
     watchlist: Path | None,
     engine: str,
+    scheduler: str | None,
     columns: dict[str, str],
     gap: float,
     fmt: str,
@@ -105,11 +109,18 @@ def screen(
     watched = read_watchlist(watchlist, dataset) if watchlist else default_watchlist(dataset)
     if not watched:
         raise InputFailure("no watchlist: give --watchlist FILE (hex,registration,subject,source)")
-    found = scan(positions, watched, columns)
+    located: dict[str, Any] = {}
+    if engine == "dask":
+        from icc_travel.engine.screen import scan_dask
+
+        found, located = scan_dask(positions, watched, columns, scheduler)
+    else:
+        found = scan(positions, watched, columns)
     rows: list[dict[str, Any]] = []
     for entry, track in found.tracks:
         subject = dataset.subject(entry.subject)
-        document = track_json(analyse(dataset, subject, track, gap_minutes=gap))
+        result = analyse(dataset, subject, track, gap_minutes=gap, features=located.get(entry.hex))
+        document = track_json(result)
         base = {"hex": entry.hex, "registration": entry.registration, "subject": subject.id}
         rows += [{**base, "record": "segment", **segment} for segment in document["segments"]]
         rows += [{**base, "record": "landing", **landing} for landing in document["landings"]]

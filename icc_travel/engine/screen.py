@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -137,3 +138,82 @@ def _tracks(batches: list[Any], wanted: dict[str, Watched]) -> list[tuple[Watche
         )
         for code, fixes in sorted(by_hex.items())
     ]
+
+
+# --- the Dask engine ------------------------------------------------------------------------------
+
+
+def scan_dask(
+    paths: Iterable[Path], watched: list[Watched], columns: dict[str, str] | None = None, scheduler: str | None = None
+) -> tuple[Screened, dict[str, Any]]:
+    """The scan on a Dask cluster: the workers read and filter the positions and locate them in
+    the territories (each worker loads the territory index once); the client builds the tracks.
+    Returns the tracks and, per aircraft, the feature index of each of its fixes."""
+    import dask
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    rename = columns or {}
+    hexes = sorted({w.hex for w in watched})
+    wanted = {w.hex: w for w in watched}
+    client = (
+        Client(scheduler)
+        if scheduler
+        else Client(LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0", silence_logs=50))
+    )
+    try:
+        frames, counts = [], []
+        for path in paths:
+            is_csv = path.suffix.lower() in (".csv", ".gz") and not path.is_dir()
+            try:
+                frame = dd.read_csv(str(path)) if is_csv else dd.read_parquet(str(path))
+            except (OSError, ValueError) as error:
+                raise InputError(f"{path}: cannot read positions: {error}") from None
+            frame = frame.rename(columns={theirs: ours for theirs, ours in rename.items() if theirs in frame.columns})
+            missing = [c for c in ("time", "icao24", "lat", "lon") if c not in frame.columns]
+            if missing:
+                raise InputError(f"{path}: the positions lack {', '.join(missing)} (map other names with --columns)")
+            frame = frame[[c for c in COLUMNS if c in frame.columns]]
+            counts.append(frame.shape[0])
+            frame = frame.assign(icao24=frame["icao24"].astype(str).str.lower())
+            frames.append(frame[frame["icao24"].isin(hexes)])
+        kept = dd.concat(frames) if len(frames) > 1 else frames[0]
+        located = kept.map_partitions(_locate_partition, meta={**kept._meta.dtypes.to_dict(), "feature": "int64"})
+        (table, *sizes) = dask.compute(located, *counts)
+    finally:
+        client.close()
+    records = table.to_dict("list")
+    batch = _Columns(records, len(table))
+    tracks = _tracks([batch], wanted)
+    features: dict[str, list[int]] = {}
+    order = sorted(range(len(table)), key=lambda i: (str(records["icao24"][i]), float(records["time"][i])))
+    for i in order:
+        if records["lat"][i] is None or records["lon"][i] is None:
+            continue
+        features.setdefault(str(records["icao24"][i]), []).append(int(records["feature"][i]))
+    return Screened(int(sum(sizes)), len(table), tracks), features
+
+
+class _Columns:
+    """A column dict shaped like a pyarrow batch for `_tracks`."""
+
+    def __init__(self, columns: dict[str, list[Any]], rows: int) -> None:
+        self._columns, self.num_rows = columns, rows
+
+    def to_pydict(self) -> dict[str, list[Any]]:
+        return self._columns
+
+
+def _locate_partition(frame: Any) -> Any:
+    """On a worker: the feature index of each position (the index is loaded once per worker)."""
+    resolver = _worker_resolver()
+    features = resolver.feature_indexes(frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float))
+    return frame.assign(feature=features)
+
+
+@functools.cache
+def _worker_resolver() -> Any:
+    from icc_travel.data.store import load
+    from icc_travel.geo.places import PlaceResolver
+
+    return PlaceResolver(load())

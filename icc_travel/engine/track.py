@@ -70,7 +70,9 @@ def analyse(
     *,
     gap_minutes: float = 10.0,
     resolver: PlaceResolver | None = None,
+    features: Sequence[int] | None = None,
 ) -> TrackResult:
+    """`features`, when given, are the fixes' territories already located (by Dask workers)."""
     import numpy as np
 
     resolver = resolver or PlaceResolver(dataset)
@@ -78,7 +80,7 @@ def analyse(
     lats = np.fromiter((f.lat for f in fixes), dtype=float, count=len(fixes))
     lons = np.fromiter((f.lon for f in fixes), dtype=float, count=len(fixes))
     ground = np.fromiter((f.on_ground for f in fixes), dtype=bool, count=len(fixes))
-    features = resolver.feature_indexes(lats, lons)
+    features = np.asarray(features, dtype=np.int64) if features is not None else resolver.feature_indexes(lats, lons)
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
     flown = np.concatenate([[0.0], np.cumsum(_haversine(lats[:-1], lons[:-1], lats[1:], lons[1:]))])
     situation = dataset.situations[subject.situation]
