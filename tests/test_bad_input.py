@@ -247,6 +247,52 @@ CASES = [
     Case("ICC_TRAVEL_TODAY compact", ["data", "info"], "YYYY-MM-DD", env={TODAY_ENV: "20310101"}),
     Case("data, unknown subcommand", ["data", "bogus"], "bogus"),
     Case("data sources, unknown tier", ["data", "sources", "--at-most", "blog"], "'--at-most'"),
+    # recorded tracks and screening
+    Case("track, missing file", ["track", "{dir}/none.json", "--subject", "putin"], "no such file"),
+    Case(
+        "track, not a track",
+        ["track", "{dir}/t.txt", "--subject", "putin"],
+        "not a track this tool reads",
+        {"t.txt": "hello\n"},
+    ),
+    Case("track, bad trace", ["track", "{dir}/t.json", "--subject", "putin"], "needs a 'trace' list", {"t.json": "{}"}),
+    Case(
+        "track, position off the globe",
+        ["track", "{dir}/t.json", "--subject", "putin"],
+        "t.json: trace[1]: position 91,0 is not on the globe",
+        {"t.json": '{"timestamp": 1735725600, "trace": [[0, 91, 0, 1000]]}'},
+    ),
+    Case(
+        "track, damaged gzip",
+        ["track", "{dir}/t.json.gz", "--subject", "putin"],
+        "damaged gzip",
+        {"t.json.gz": b"\x1f\x8b\x08garbage"},
+    ),
+    Case(
+        "track, gap too small",
+        ["track", "{dir}/t.json", "--subject", "putin", "--gap", "0"],
+        "'--gap'",
+        {"t.json": "{}"},
+    ),
+    Case(
+        "track, no subject and no known aircraft",
+        ["track", "{dir}/t.json"],
+        "give --subject",
+        {"t.json": '{"icao": "3c0000", "timestamp": 1735725600, "trace": [[0, 40, 0, 1000]]}'},
+    ),
+    Case(
+        "screen, bad watchlist",
+        ["screen", "{dir}/p.csv", "--watchlist", "{dir}/w.csv"],
+        "6-digit ICAO address",
+        {"p.csv": "time,icao24,lat,lon\n1,abcdef,0,0\n", "w.csv": "hex,subject\nxyz,putin\n"},
+    ),
+    Case(
+        "screen, positions lack columns",
+        ["screen", "{dir}/p.csv", "--watchlist", "{dir}/w.csv"],
+        "the positions lack",
+        {"p.csv": "when,hex\n1,abcdef\n", "w.csv": "hex,subject\nabcdef,putin\n"},
+    ),
+    Case("screen, bad --columns", ["screen", "{dir}/p.csv", "--columns", "time"], "OURS=THEIRS", {"p.csv": "x\n"}),
     # state timelines
     Case("state, unknown", ["state", "Freedonia"], "unknown place"),
     Case("state, empty", ["state", ""], "empty"),
