@@ -108,3 +108,17 @@ def test_check_small_and_large_batches_agree(invoke: Callable, tmp_path: Path) -
     assert batch(len(places)) == checked
     assert batch(BULK_POINTS + 10) == checked
     assert checked["31.743211,35.209872"] == ("PSE", "arrest", "state_party")
+
+
+def test_points_exactly_on_boundary_vertices_agree(geometries: np.ndarray) -> None:
+    """The hardest points: exactly on a territory's vertices, where clipping to the grid could
+    move an edge by a rounding error either way."""
+    rng = np.random.default_rng(5)
+    coordinates = shapely.get_coordinates(shapely.boundary(geometries))
+    picks = coordinates[rng.integers(0, len(coordinates), 20_000)]
+    lats, lons = picks[:, 1].copy(), picks[:, 0].copy()
+    point_idx, feature_idx = shapely.STRtree(geometries).query(shapely.points(lons, lats), predicate="intersects")
+    best = np.full(len(lats), np.iinfo(np.int64).max)
+    np.minimum.at(best, point_idx, feature_idx)
+    untiled = np.where(best == np.iinfo(np.int64).max, -1, best)
+    assert np.array_equal(TiledIndex.build(geometries).lookup(lats, lons), untiled)

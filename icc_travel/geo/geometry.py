@@ -114,7 +114,7 @@ class TiledIndex:
     @classmethod
     def cached(cls, path: Path, geometries: Any) -> TiledIndex:
         """The index for a territories file, built once (~2.5 s) and then read from the cache."""
-        cache = paths.cache_dir() / f"tiles-v2-{file_digest(path)}-{cls.CELL}.npz"
+        cache = paths.cache_dir() / f"tiles-v3-{file_digest(path)}-{cls.CELL}.npz"
         try:
             pieces = load_wkb(cache)
             owner, mixed, piece_owner, piece_cell = load_arrays(cache, "owner", "mixed", "piece_owner", "piece_cell")
@@ -141,18 +141,27 @@ class TiledIndex:
         cells = _grid(cell)
         cell_idx, piece_idx = shapely.STRtree(coarse_pieces).query(cells, predicate="intersects")
         clipped = shapely.intersection(coarse_pieces[piece_idx], cells[cell_idx])
-        keep = shapely.area(clipped) > 0
-        cell_idx, piece_idx, clipped = cell_idx[keep], piece_idx[keep], clipped[keep]
-        counts = np.bincount(cell_idx, minlength=len(cells))
-        single = counts[cell_idx] == 1
+        area = shapely.area(clipped) > 0
+        touching = ~area & ~shapely.is_empty(clipped)  # a territory meeting the cell in a point or line
+        cell_idx, piece_idx, clipped, area = (
+            cell_idx[area | touching],
+            piece_idx[area | touching],
+            clipped[area | touching],
+            area[area | touching],
+        )
+        counts = np.bincount(cell_idx[area], minlength=len(cells))
+        single = area & (counts[cell_idx] == 1)
         whole = np.zeros(len(cell_idx), dtype=bool)
         whole[single] = shapely.covers(coarse_pieces[piece_idx[single]], cells[cell_idx[single]])
         owner = np.full(len(cells), -1, dtype=np.int32)  # -1: no territory
         owner[cell_idx[whole]] = coarse_owner[piece_idx[whole]]
         mixed = np.zeros(len(cells), dtype=bool)
-        mixed[cell_idx[~whole]] = True
-        piece_owner = coarse_owner[piece_idx[~whole]].astype(np.int32)
-        return cls(cell, owner, mixed, clipped[~whole], piece_owner, cell_idx[~whole], geometries)
+        mixed[cell_idx[area & ~whole]] = True
+        # pieces: every area piece of a mixed cell, and the touching ones there (a point exactly on
+        # such a touch belongs to both territories, as in the untiled query)
+        kept = ~whole & mixed[cell_idx]
+        piece_owner = coarse_owner[piece_idx[kept]].astype(np.int32)
+        return cls(cell, owner, mixed, clipped[kept], piece_owner, cell_idx[kept], geometries)
 
     def __init__(
         self, cell: float, owner: Any, mixed: Any, pieces: Any, piece_owner: Any, piece_cell: Any, geometries: Any
@@ -170,7 +179,7 @@ class TiledIndex:
         self._piece_owner = np.asarray(piece_owner, dtype=np.int32)[order]
         self._piece_cell = np.asarray(piece_cell, dtype=np.int64)[order]
         shapely.prepare(self._pieces)
-        self._grown  # noqa: B018 - built with the index, not on the first lookup
+        self._edges  # noqa: B018 - built with the index, not on the first lookup
 
     @functools.cached_property
     def _untiled(self) -> TerritoryIndex:
@@ -178,31 +187,29 @@ class TiledIndex:
 
     def _hits(self, piece: Any, lons: Any, lats: Any) -> Any:
         """Whether each point touches its candidate piece's territory. The clipped piece answers
-        inside the cell; a point on a piece's edge is retested against the whole territory, since
-        clipping can move a shared boundary by a rounding error and the untiled query would not."""
+        inside the cell; a point within a nanodegree of the piece's edge is answered by the whole
+        territory instead, since clipping can move an edge by a rounding error either way and
+        the untiled query would not."""
         import numpy as np
         import shapely
 
         hit = shapely.intersects_xy(self._pieces[piece], lons, lats)
-        missed = np.flatnonzero(~hit)
-        # a point within a nanodegree of the piece: its prepared, slightly grown copy says so fast
-        near = missed[shapely.intersects_xy(self._grown[piece[missed]], lons[missed], lats[missed])]
-        if len(near):
-            owners = self._piece_owner[piece[near]]
+        edge = np.flatnonzero(shapely.intersects_xy(self._edges[piece], lons, lats))
+        if len(edge):
+            owners = self._piece_owner[piece[edge]]
             geometries = np.asarray(self._geometries)
             shapely.prepare(geometries[np.unique(owners)])  # only the territories needed; kept prepared
-            hit[near] = shapely.intersects_xy(geometries[owners], lons[near], lats[near])
+            hit[edge] = shapely.intersects_xy(geometries[owners], lons[edge], lats[edge])
         return hit
 
     @functools.cached_property
-    def _grown(self) -> Any:
-        """Each piece grown by a nanodegree (prepared): only points this close to a piece's edge
-        are tested against the whole territory."""
+    def _edges(self) -> Any:
+        """Each piece's boundary grown by a nanodegree each side (prepared)."""
         import shapely
 
-        grown = shapely.buffer(self._pieces, 1e-9, quad_segs=1)
-        shapely.prepare(grown)
-        return grown
+        edges = shapely.buffer(shapely.boundary(self._pieces), 1e-9, quad_segs=1)
+        shapely.prepare(edges)
+        return edges
 
     def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any]:
         """Per point: its grid cell, the cell's sole territory (-1 if none or mixed), and whether
