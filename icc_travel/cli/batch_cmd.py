@@ -15,7 +15,6 @@ import click
 
 from icc_travel import law
 from icc_travel.cli.options import (
-    InputFailure,
     fail_on_option,
     format_option,
     no_legs_option,
@@ -23,7 +22,7 @@ from icc_travel.cli.options import (
     output_option,
     reports_errors,
 )
-from icc_travel.cli.render import AtomicOutput, OutputClosed, quiet, warn
+from icc_travel.cli.render import quiet, warn, write_streamed
 from icc_travel.data.inputs import read_limited, read_stream
 from icc_travel.data.store import load
 from icc_travel.engine.batch import (
@@ -123,18 +122,7 @@ def batch(
         rows.extend(_read(name, input_format))
     dataset = load()
     outcome = _evaluate_with_progress(dataset, rows, on, legs=not no_legs)
-    if output is not None:  # written only now, and in full or not at all
-        try:
-            with AtomicOutput(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
-                write(outcome, fmt, fail_on, handle.write)
-        except OSError as error:
-            raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None
-    else:
-        stdout = sys.stdout
-        if stdout is None:
-            raise OutputClosed("standard output is closed: nothing to write the answer to (or use -o FILE)")
-        write(outcome, fmt, fail_on, stdout.write)
-        stdout.flush()
+    write_streamed(output, lambda out: write(outcome, fmt, fail_on, out))  # written only now, and in full or not at all
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         try:
             with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -75,6 +77,23 @@ def write_out(text: str) -> None:
     for start in range(0, len(text), CHUNK):
         stream.write(text[start : start + CHUNK])
         stream.flush()
+
+
+def write_streamed(output: Path | None, write: Callable[[Callable[[str], Any]], None]) -> None:
+    """Run `write` against -o FILE (written atomically) or standard output, piece by piece."""
+    from icc_travel.errors import InputError
+
+    if output is not None:
+        try:
+            with AtomicOutput(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+                write(handle.write)
+        except OSError as error:
+            raise InputError(f"{output}: cannot write: {error.strerror or error}") from None
+        return
+    if sys.stdout is None:
+        raise OutputClosed("standard output is closed: nothing to write the answer to (or use -o FILE)")
+    write(sys.stdout.write)
+    sys.stdout.flush()
 
 
 class OutputClosed(Exception):

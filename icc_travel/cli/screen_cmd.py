@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +9,9 @@ import click
 
 from icc_travel import law
 from icc_travel.cli.options import InputFailure, fail_on_option, format_option, output_option, reports_errors
-from icc_travel.cli.render import AtomicOutput, OutputClosed, quiet, warn
+from icc_travel.cli.render import quiet, warn, write_streamed
 from icc_travel.data.store import load
+from icc_travel.engine.track import flat_record
 from icc_travel.formats import RowStream, stream
 
 FLAT = (
@@ -141,20 +141,10 @@ def screen(
         summary_line=line,
         as_of=dataset.as_of,
         flat_columns=(*FLAT, "data_as_of"),
-        flat=lambda row: [_flat(row, key, dataset.as_of) for key in (*FLAT, "data_as_of")],
+        flat=lambda row: _flat(row, dataset.as_of),
         markdown_columns={},
     )
-    if output is not None:
-        try:
-            with AtomicOutput(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
-                stream(source, fmt, handle.write)
-        except OSError as error:
-            raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None
-    else:
-        if sys.stdout is None:
-            raise OutputClosed("standard output is closed: nothing to write the answer to (or use -o FILE)")
-        stream(source, fmt, sys.stdout.write)
-        sys.stdout.flush()
+    write_streamed(output, lambda out: stream(source, fmt, out))
     if not quiet():
         click.echo(line, err=True)
     if not found.tracks:
@@ -163,15 +153,7 @@ def screen(
         raise SystemExit(1)
 
 
-def _flat(row: dict[str, Any], key: str, as_of: Any) -> Any:
-    if key == "time":
-        return row.get("entered") or row.get("time")
-    if key == "until":
-        return row.get("left")
-    if key == "state":
-        return row.get("name")
-    if key == "sources":
-        return "; ".join(s["url"] for s in row.get("sources") or [])
-    if key == "data_as_of":
-        return as_of.isoformat()
-    return row.get(key)
+def _flat(row: dict[str, Any], as_of: Any) -> list[Any]:
+    """A JSON row as the CSV's columns: the watched aircraft, then the track's flat record."""
+    flat = {**row, **flat_record(row["record"], row), "data_as_of": as_of.isoformat()}
+    return [flat.get(key) for key in (*FLAT, "data_as_of")]

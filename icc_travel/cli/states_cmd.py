@@ -8,6 +8,7 @@ import click
 
 from icc_travel.cli.options import date_option, format_option, on_date, reports_errors, state_argument
 from icc_travel.cli.render import emit, warn
+from icc_travel.data.models import MEMBERSHIP_FIELDS
 from icc_travel.data.sources import as_json
 from icc_travel.data.store import load
 from icc_travel.dates import iso
@@ -17,15 +18,6 @@ from icc_travel.engine.timeline import state_status, state_timeline
 from icc_travel.errors import InputError
 from icc_travel.formats import Report
 from icc_travel.geo.places import PlaceResolver
-
-FIELDS = (
-    "signed",
-    "deposited",
-    "entry_into_force",
-    "withdrawal_notified",
-    "withdrawal_revoked",
-    "withdrawal_effective",
-)
 
 
 @click.command()
@@ -62,7 +54,7 @@ def states(on: dt.date, count: bool, everyone: bool, fmt: str) -> None:
             "iso3": t.iso3,
             "iso2": t.iso2,
             "status": state_status(t, on),
-            **{f: iso(getattr(t, f)) for f in FIELDS},
+            **{f: iso(getattr(t, f)) for f in MEMBERSHIP_FIELDS},
             "confidence": t.confidence,
             "disputed": t.alternative is not None,
             "sources": as_json(t.sources),
@@ -97,7 +89,9 @@ def states(on: dt.date, count: bool, everyone: bool, fmt: str) -> None:
             title=title,
             footer=[f"Data as of {dataset.as_of}."],
             styles={"status": STATUS_STYLES},
-            csv_columns=[(k, k) for k in ("name", "iso3", "iso2", "status", *FIELDS, "confidence", "disputed")],
+            csv_columns=[
+                (k, k) for k in ("name", "iso3", "iso2", "status", *MEMBERSHIP_FIELDS, "confidence", "disputed")
+            ],
         ),
         fmt,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
@@ -10,10 +9,11 @@ import click
 from icc_travel import law
 from icc_travel.cli.options import InputFailure, fail_on_option, format_option, reports_errors, subject_option
 from icc_travel.cli.render import emit, warn
+from icc_travel.data.models import Dataset, Subject
 from icc_travel.data.store import load
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
-from icc_travel.engine.track import TrackResult, aircraft_json, analyse, track_json
+from icc_travel.engine.track import TrackResult, aircraft_json, analyse, flat_records, track_json
 from icc_travel.formats import LEVEL_STYLES, Report
 
 
@@ -67,57 +67,35 @@ def track(files: tuple[Path, ...], subject_name: str | None, fmt: str, fail_on: 
     results = [analyse(dataset, subject, t, gap_minutes=gap) for t in tracks]
     days = [f.time.date() for t in tracks for f in (t.fixes[0], t.fixes[-1])]
     stale = staleness_warning(dataset.as_of, days)
-    emit(track_report(dataset.as_of, subject, results, stale), fmt)
+    emit(track_report(dataset, subject, results, stale), fmt)
     warn(stale)
     worst = max((r.worst() for r in results), key=law.level_rank, default=law.NONE)
     if law.reaches(worst, fail_on):
         raise SystemExit(1)
 
 
-def track_report(as_of: dt.date, subject, results: list[TrackResult], stale: str | None) -> Report:
+def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult], stale: str | None) -> Report:
     documents = [track_json(r) for r in results]
-    dataset = load()
     for result, document in zip(results, documents, strict=True):
         document["aircraft"] = aircraft_json(dataset, result.track)
-    rows, csv_rows, features = [], [], []
+    rows, features = [], []
     for number, (result, document) in enumerate(zip(results, documents, strict=True), 1):
-        for segment in document["segments"]:
-            row = {
-                "track": number,
-                "record": "segment",
-                "time": segment["entered"] or "(gap)",
-                "until": segment["left"] or "",
-                "state": segment["name"] or "(no state)",
-                "iso3": segment["iso3"],
-                "km": segment["km"],
-                "airborne": "airborne" if segment["airborne"] else "on ground",
-                "inferred": segment["inferred"],
-                "obligation": segment["obligation"],
-                "basis": segment["basis"],
-                "reasons": segment["reasons"],
-                "sources": segment["sources"],
-            }
-            rows.append(row)
-            csv_rows.append(row)
-        for landing in document["landings"]:
-            row = {
-                "track": number,
-                "record": "landing",
-                "time": landing["time"],
-                "until": "",
-                "state": landing["name"] or "(no state)",
-                "iso3": landing["iso3"],
-                "km": "",
-                "airborne": f"on the ground near {landing['airport']} ({landing['airport_km']} km)",
-                "inferred": False,
-                "obligation": landing["obligation"],
-                "basis": landing["basis"],
-                "reasons": landing["reasons"],
-                "sources": landing["sources"],
-            }
-            rows.append(row)
-            csv_rows.append(row)
+        for record in flat_records(document):
+            landing = record["record"] == "landing"
+            flight = f"on the ground near {record['airport']}" if landing else None
+            rows.append(
+                {
+                    **record,
+                    "track": number,
+                    "time": record["time"] or "(gap)",
+                    "until": record["until"] or "",
+                    "state": record["state"] or "(no state)",
+                    "km": "" if record["km"] is None else record["km"],
+                    "airborne": flight or ("airborne" if record["airborne"] else "on ground"),
+                }
+            )
         features += _features(result, document)
+    as_of = dataset.as_of
     payload = {
         "subject": {"id": subject.id, "name": subject.name, "status": subject.status},
         "data_as_of": as_of.isoformat(),
@@ -170,7 +148,6 @@ def track_report(as_of: dt.date, subject, results: list[TrackResult], stale: str
                 "sources",
             )
         ],
-        csv_rows=csv_rows,
         features=features,
     )
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel.data.models import (
+    MEMBERSHIP_FIELDS,
     Aircraft,
     ContestedLaw,
     Dataset,
@@ -36,14 +37,6 @@ from icc_travel.vocabulary import Application, Level, OfficeKind, Outcome, Subje
 
 SUBJECT_STATUSES = frozenset(values(SubjectStatus))
 OUTCOMES = frozenset(values(Outcome))
-MEMBERSHIP_FIELDS = (
-    "signed",
-    "deposited",
-    "entry_into_force",
-    "withdrawal_notified",
-    "withdrawal_revoked",
-    "withdrawal_effective",
-)
 APPLICATIONS = frozenset(values(Application))
 OFFICE_KINDS = frozenset(values(OfficeKind))
 CONTESTED_LEVELS = frozenset({Level.CONTINUING.value, Level.NONE.value})
@@ -574,7 +567,9 @@ def read_aircraft(data: Any, check: Checker, tiers: dict[str, str]) -> list[Airc
     return found
 
 
-def read_warrants(path: Path, check: Checker) -> tuple[list[Subject], dict[str, Situation], dt.date | None]:
+def read_warrants(
+    path: Path, check: Checker, tiers: dict[str, str] | None = None
+) -> tuple[list[Subject], dict[str, Situation], dt.date | None, list[Aircraft]]:
     data = _read(path, check)
     as_of = check.date("(top level)", data, "as_of", required=True) if isinstance(data, dict) else None
     situations: dict[str, Situation] = {}
@@ -687,7 +682,7 @@ def read_warrants(path: Path, check: Checker) -> tuple[list[Subject], dict[str, 
                     immunity_rulings=tuple(r for r in rulings if r.office in {o.kind for o in offices}),
                 )
             )
-    return subjects, situations, as_of
+    return subjects, situations, as_of, read_aircraft(data, check, tiers or {})
 
 
 def _office(check: Checker, entry: str, raw: Any) -> Office | None:
@@ -952,9 +947,8 @@ def parse(
     features = read_features(files["territories"], checks["territories"])
     facts = read_facts(files["facts"], checks["facts"], tiers)
     territories = join(features, facts, checks["facts"], files["facts"].name)
-    subjects, situations, warrants_as_of = read_warrants(files["warrants"], checks["warrants"])
+    subjects, situations, warrants_as_of, aircraft = read_warrants(files["warrants"], checks["warrants"], tiers)
     precedents, precedents_as_of = read_precedents(files["precedents"], checks["precedents"], tiers)
-    aircraft = read_aircraft(_read(files["warrants"], Checker(str(files["warrants"]))), checks["warrants"], tiers)
     problems = [p for check in (*checks.values(), overlay_check) for p in check.problems]
     problems += _source_problems(files, tiers, junk, overlay_file)
     if problems or warrants_as_of is None or precedents_as_of is None:

@@ -6,6 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+# A state's treaty dates, in the order they happen (Territory fields of the same names).
+MEMBERSHIP_FIELDS = (
+    "signed",
+    "deposited",
+    "entry_into_force",
+    "withdrawal_notified",
+    "withdrawal_revoked",
+    "withdrawal_effective",
+)
+
 
 class Reading(NamedTuple):
     """Another reading of a disputed fact: the fields it changes, why, and on what sources."""

@@ -24,7 +24,7 @@ from icc_travel.engine.check import country_json, leg_json, obligation_json, pre
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError, shorten
-from icc_travel.geo.places import ANTARCTIC_TREATY_LATITUDE, COORDINATES, PlaceResolver, parse_coordinates
+from icc_travel.geo.places import COORDINATES, PlaceResolver, outside_note, parse_coordinates
 from icc_travel.geo.routes import Leg
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
@@ -628,14 +628,13 @@ def _attempt(make: Any, *args: Any) -> Any:
 
 
 def _antarctic(place: str | None) -> str | None:
-    """The Antarctic note for a LAT,LON stop in no territory south of 60°S (else the high seas)."""
+    """The note for a LAT,LON stop in no territory (Antarctica south of 60°S, else none)."""
     if not place or "," not in place:
         return None
     try:
-        lat = float(place.split(",", 1)[0])
+        return outside_note(float(place.split(",", 1)[0]))
     except ValueError:
         return None
-    return law.ANTARCTICA if lat <= ANTARCTIC_TREATY_LATITUDE else None
 
 
 def _result(

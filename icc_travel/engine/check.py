@@ -57,7 +57,14 @@ def check_itinerary(
             if spec.origin is None:
                 raise
             raise InputError(f"{spec.origin}: {error}") from None
-        obligation = law.obligation(subject, place.territory, spec.date, situation, spec.kind, outside_note(place))
+        obligation = law.obligation(
+            subject,
+            place.territory,
+            spec.date,
+            situation,
+            spec.kind,
+            outside_note(place.lat) if place.territory is None else None,
+        )
         precedents = (
             relevant_precedents(dataset, place.territory.iso3, subject.id, spec.date) if place.territory else ()
         )

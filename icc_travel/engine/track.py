@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
 from icc_travel.engine.check import country_json, obligation_json
-from icc_travel.geo.places import ANTARCTIC_TREATY_LATITUDE, PlaceResolver, airport_table
-from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, Fix, Track, great_circle_point, km_between
+from icc_travel.geo.places import PlaceResolver, airport_table, outside_note
+from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, Fix, Track, great_circle_point, haversine_km
 
 BISECTIONS = 16  # halvings of the stretch between two fixes: a minute apart, under a second
 
@@ -82,11 +82,11 @@ def analyse(
     ground = np.fromiter((f.on_ground for f in fixes), dtype=bool, count=len(fixes))
     features = np.asarray(features, dtype=np.int64) if features is not None else resolver.feature_indexes(lats, lons)
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
-    flown = np.concatenate([[0.0], np.cumsum(_haversine(lats[:-1], lons[:-1], lats[1:], lons[1:]))])
+    flown = np.concatenate([[0.0], np.cumsum(haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:]))])
     situation = dataset.situations[subject.situation]
 
     def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:
-        outside = law.ANTARCTICA if territory is None and lat <= ANTARCTIC_TREATY_LATITUDE else None
+        outside = outside_note(lat) if territory is None else None
         landing = law.obligation(subject, territory, when.date(), situation, "visit", outside)
         return law.overflight(landing) if airborne else landing
 
@@ -117,7 +117,7 @@ def analyse(
             segments.append(
                 Segment(territory, entered, left, round(float(km), 1), not run.on_ground, False, decided[key])
             )
-    segments = _with_gaps(dataset, segments, gaps, fixes, decide)
+    segments = _with_gaps(dataset, segments, gaps, decide)
     landings = _landings(fixes, features, by_feature, resolver, decide)
     return TrackResult(track, tuple(segments), tuple(landings), tuple(Gap(a.time, b.time) for a, b in gaps))
 
@@ -136,14 +136,6 @@ def _runs(features: Any, ground: Any, start: int, end: int) -> list[Any]:
         Run(int(features[first]), int(first), int(last), bool(ground[first]))
         for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True)
     ]
-
-
-def _haversine(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    import numpy as np
-
-    p1, p2, l1, l2 = map(np.radians, (lat1, lat2, lon1, lon2))
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
 
 
 def _pieces(fixes: Sequence[Fix], gap_minutes: float) -> tuple[list[tuple[int, int]], list[tuple[Fix, Fix]]]:
@@ -172,13 +164,11 @@ def _boundary(a: Fix, b: Fix, feature: int, locate: Any) -> tuple[dt.datetime, t
             else:
                 high = middle
     time = a.time + (b.time - a.time) * low
-    total = km_between(a, b)
+    total = float(haversine_km(a.lat, a.lon, b.lat, b.lon))
     return time, (total * low, total * (1 - low))
 
 
-def _with_gaps(
-    dataset: Dataset, segments: list[Segment], gaps: list[tuple[Fix, Fix]], fixes: Sequence[Fix], decide: Any
-) -> list[Segment]:
+def _with_gaps(dataset: Dataset, segments: list[Segment], gaps: list[tuple[Fix, Fix]], decide: Any) -> list[Segment]:
     """Insert, after the segment each gap follows, the territories its great circle crosses."""
     if not gaps:
         return segments
@@ -232,8 +222,8 @@ def _airports() -> tuple[Any, Any, list[str]]:
     import numpy as np
 
     table = [a for a in airport_table("IATA").values() if a.get("lat") is not None]
-    lats = np.radians(np.array([float(a["lat"]) for a in table]))
-    lons = np.radians(np.array([float(a["lon"]) for a in table]))
+    lats = np.array([float(a["lat"]) for a in table])  # degrees, as haversine_km takes them
+    lons = np.array([float(a["lon"]) for a in table])
     return lats, lons, [f"{a['name']} ({a['iata']})" for a in table]
 
 
@@ -241,9 +231,7 @@ def nearest_airport(lat: float, lon: float) -> tuple[str | None, float | None]:
     import numpy as np
 
     lats, lons, names = _airports()
-    phi, lam = np.radians(lat), np.radians(lon)
-    h = np.sin((lats - phi) / 2) ** 2 + np.cos(phi) * np.cos(lats) * np.sin((lons - lam) / 2) ** 2
-    distances = 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+    distances = haversine_km(lat, lon, lats, lons)
     best = int(np.argmin(distances))
     return names[best], round(float(distances[best]), 1)
 
@@ -320,6 +308,33 @@ def aircraft_json(dataset: Dataset, track: Track) -> dict[str, Any]:
             "backup and decoy flights.",
         }
     return {"hex": track.hex, "registration": track.registration, "callsign": track.callsign, "known": known}
+
+
+def flat_record(record: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A segment or landing of the JSON contract as one flat row (CSV, tables, screening)."""
+    landing = record == "landing"
+    return {
+        "record": record,
+        "time": item["time"] if landing else item["entered"],
+        "until": None if landing else item["left"],
+        "iso3": item["iso3"],
+        "state": item["name"],
+        "km": None if landing else item["km"],
+        "airborne": False if landing else item["airborne"],
+        "inferred": False if landing else item["inferred"],
+        "airport": f"{item['airport']} ({item['airport_km']} km)" if landing else None,
+        "obligation": item["obligation"],
+        "basis": item["basis"],
+        "reasons": item["reasons"],
+        "sources": item["sources"],
+    }
+
+
+def flat_records(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each segment, then each landing, of one track's JSON as flat rows."""
+    return [flat_record("segment", s) for s in document["segments"]] + [
+        flat_record("landing", landing) for landing in document["landings"]
+    ]
 
 
 def _place(territory: Territory | None) -> dict[str, Any]:

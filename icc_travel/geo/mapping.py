@@ -200,13 +200,20 @@ TRACK_COLOURS = {"arrest": "#7b0000", "continuing": "#b35900", "overflight": "#6
 def _draw_track(axes: Any, forward: Any, result: Any) -> None:
     """The recorded fixes as a line, each stretch coloured by the level of its segment; gaps
     dashed along their great circle (never drawn as flown track)."""
+    import bisect
+
     fixes = result.track.fixes
-    flown = [s for s in result.segments if not s.inferred]
+    flown = sorted(
+        (s for s in result.segments if not s.inferred and s.entered is not None and s.left is not None),
+        key=lambda s: s.entered,
+    )
+    starts = [s.entered for s in flown]
 
     def level_at(moment: dt.datetime) -> str:
-        for segment in flown:
-            if segment.entered is not None and segment.left is not None and segment.entered <= moment <= segment.left:
-                return segment.obligation.level
+        """The level of the segment flown at that moment (segments are in time order)."""
+        index = bisect.bisect_right(starts, moment) - 1
+        if index >= 0 and moment <= flown[index].left:
+            return flown[index].obligation.level
         return "none"
 
     gap_starts = {gap.start for gap in result.gaps}

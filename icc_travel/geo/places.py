@@ -137,9 +137,10 @@ class Place(NamedTuple):
 ANTARCTIC_TREATY_LATITUDE = -60.0  # the Treaty applies south of 60°S (Art. VI)
 
 
-def outside_note(place: Place) -> str | None:
-    """What to say about a point in no state's territory: Antarctica is not the high seas."""
-    if place.territory is None and place.lat is not None and place.lat <= ANTARCTIC_TREATY_LATITUDE:
+def outside_note(lat: float | None) -> str | None:
+    """What to say about a point in no state's territory at this latitude: Antarctica is not
+    the high seas (None: the law's own high-seas reason)."""
+    if lat is not None and lat <= ANTARCTIC_TREATY_LATITUDE:
         from icc_travel.law import ANTARCTICA
 
         return ANTARCTICA
