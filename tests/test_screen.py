@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,13 @@ def test_both_engines_give_byte_identical_output(invoke, tmp_path: Path) -> None
         assert local.exit_code == dask.exit_code == 0, dask.stderr
         assert local.stdout == dask.stdout and local.stdout.count("\n") >= 4
         assert local.stderr.splitlines()[-1] == dask.stderr.splitlines()[-1]  # the same summary
+
+
+@pytest.mark.parametrize(("module", "extra"), [("pyarrow", "parquet"), ("distributed", "dask")])
+def test_a_missing_optional_package_is_one_line(invoke, tmp_path: Path, monkeypatch, module: str, extra: str) -> None:
+    folder, _, watchlist = positions(tmp_path)
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    result = invoke(
+        "screen", str(folder), "--watchlist", str(watchlist), "--engine", "dask" if extra == "dask" else "local"
+    )
+    assert result.exit_code == 2 and f"pip install 'icc-travel[{extra}]'" in result.stderr

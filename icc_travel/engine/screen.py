@@ -69,8 +69,19 @@ def default_watchlist(dataset: Dataset) -> list[Watched]:
     return [Watched(a.hex, a.registration, a.subject, a.sources[0]) for a in dataset.aircraft if a.hex]
 
 
+def requires(module: str, extra: str) -> None:
+    """One line naming the extra to install, not a traceback, when an optional package is absent."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise InputError(f"screening needs the {module} package: pip install 'icc-travel[{extra}]'") from None
+
+
 def scan(paths: Iterable[Path], watched: list[Watched], columns: dict[str, str] | None = None) -> Screened:
     """Read every position file, keep the watched aircraft's rows, one track per aircraft."""
+    requires("pyarrow", "parquet")
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.dataset as pads
@@ -149,6 +160,8 @@ def scan_dask(
     """The scan on a Dask cluster: the workers read and filter the positions and locate them in
     the territories (each worker loads the territory index once); the client builds the tracks.
     Returns the tracks and, per aircraft, the feature index of each of its fixes."""
+    requires("distributed", "dask")
+    requires("pandas", "dask")
     import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
