@@ -1,8 +1,9 @@
 """Point-in-territory lookup. The only module that imports shapely, and only when called.
 
 Territories are disjoint by construction (scripts/build_territories.py, checked by the tests):
-only points on a shared boundary touch two features. Both lookups then apply the same rule, the
-feature first in the file wins, so `check`, small batches and bulk lookups always agree.
+only points on a shared boundary touch two features. Both lookups (an STRtree over the polygons
+for a few points, a three-level grid for many) then apply the same rule, the feature first in
+the file wins, so `check`, small batches and bulk lookups always agree.
 Parsed polygons are cached as WKB beside the user's cache (160 ms -> 10 ms per run).
 """
 
@@ -25,14 +26,14 @@ class TerritoryIndex:
         import shapely
 
         self.geometries = _load_geometries(path) if geometries is None else geometries
-        self._tree = shapely.STRtree(self.geometries)
+        self.tree = shapely.STRtree(self.geometries)
 
     def locate_many(self, lats: Sequence[float], lons: Sequence[float]) -> list[list[int]]:
         import numpy as np
         import shapely
 
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        point_idx, feature_idx = self._tree.query(points, predicate="intersects")
+        point_idx, feature_idx = self.tree.query(points, predicate="intersects")
         found: list[list[int]] = [[] for _ in range(len(points))]
         for point, feature in zip(point_idx.tolist(), feature_idx.tolist(), strict=True):
             found[point].append(feature)
@@ -99,127 +100,107 @@ def load_arrays(path: Path, *names: str) -> list[Any]:
 
 
 class TiledIndex:
-    """Bulk point lookup: a grid decides most points by array lookup, pieces decide the rest.
+    """Bulk point lookup: a three-level grid decides almost every point by array lookups, and the
+    territories' own polygons decide the few points next to a boundary.
 
-    Each CELL-degree cell is classified once: wholly inside one territory (answer known), touching
-    no territory (answer none), or mixed. A point in a mixed cell is tested against the
-    territories clipped to its cell (small prepared polygons, sorted by cell so a point's
-    candidates are one slice). Answers equal an untiled polygon query: ties on shared boundaries
-    resolve to the lowest feature index in both, and a point on a cell edge (a border along a
-    whole degree) is answered by the untiled query, since its cell alone cannot see both sides.
+    The grid has 1° cells, split into 8 x 8 sub-cells of 1/8°, split again into 8 x 8 leaves of
+    1/64° (about 1.7 km). A cell at any level is *pure* when no boundary segment of any territory
+    comes within a nanodegree of it (closed box), found by walking every segment through the
+    leaves it crosses. A pure cell lies wholly inside one territory or outside all of them, and
+    so do the pure cells that share an edge with it: each connected group of pure cells is
+    answered once, by testing one cell centre against the untiled polygons. A point in a leaf a
+    boundary crosses is tested against the whole polygons of the territories whose boundaries
+    cross its sub-cell (no clipped pieces, so no rounding from clipping), and ties on a shared
+    boundary go to the lowest feature index, as in the untiled query. The answers are therefore
+    the untiled polygons' answers, at array speed everywhere except within a leaf of a border.
+
+    Codes per cell: a feature index (>= 0), -1 for no territory, or -2 - k: look in block k of
+    the next level (at the last level, -2 means "test the polygons").
     """
 
-    CELL = 1.0
+    SPLIT = 8  # sub-cells per side at each level below the 1° grid
+    LEAVES = 64  # leaves per degree: SPLIT * SPLIT
+    COLUMNS, ROWS = 360, 180  # 1° cells
+    EPSILON = 1e-9  # degrees: a segment this close to a cell makes it impure (rounding margin)
+    VERSION = 4  # of the cached arrays' layout
 
     @classmethod
     def cached(cls, path: Path, geometries: Any) -> TiledIndex:
-        """The index for a territories file, built once (~2.5 s) and then read from the cache."""
-        cache = paths.cache_dir() / f"tiles-v3-{file_digest(path)}-{cls.CELL}.npz"
+        """The index for a territories file, built once (a few seconds) and then read from the cache."""
+        cache = paths.cache_dir() / f"tiles-v{cls.VERSION}-{file_digest(path)}.npz"
+        names = ("code0", "code1", "code2", "candidate_start", "candidate_owner")
         try:
-            pieces = load_wkb(cache)
-            owner, mixed, piece_owner, piece_cell = load_arrays(cache, "owner", "mixed", "piece_owner", "piece_cell")
+            arrays = load_arrays(cache, *names)
+            code0, code1, code2, start, _ = arrays
+            cells = cls.SPLIT * cls.SPLIT
+            if len(code0) != cls.COLUMNS * cls.ROWS or len(code1) % cells or len(code2) != (len(start) - 1) * cells:
+                raise ValueError("cached grid of the wrong shape")
         except Exception:  # missing, or damaged in any way: rebuild it
             index = cls.build(geometries)
-            save_wkb(
-                cache,
-                index._pieces,
-                owner=index._owner,
-                mixed=index._mixed,
-                piece_owner=index._piece_owner,
-                piece_cell=index._piece_cell,
-            )
+            _save_arrays(cache, **{name: getattr(index, f"_{name}") for name in names})
             return index
-        return cls(cls.CELL, owner, mixed, pieces, piece_owner, piece_cell, geometries)
+        return cls(*arrays, geometries)
 
     @classmethod
-    def build(cls, geometries: Any, cell: float = CELL, coarse: float = 10.0) -> TiledIndex:
+    def build(cls, geometries: Any) -> TiledIndex:
         import numpy as np
-        import shapely
 
-        # Clip to coarse boxes first: intersecting Russia with 1,700 small cells directly is slow.
-        coarse_pieces, coarse_owner = _clip(np.asarray(geometries), np.arange(len(geometries)), _grid(coarse))
-        cells = _grid(cell)
-        cell_idx, piece_idx = shapely.STRtree(coarse_pieces).query(cells, predicate="intersects")
-        clipped = shapely.intersection(coarse_pieces[piece_idx], cells[cell_idx])
-        area = shapely.area(clipped) > 0
-        touching = ~area & ~shapely.is_empty(clipped)  # a territory meeting the cell in a point or line
-        cell_idx, piece_idx, clipped, area = (
-            cell_idx[area | touching],
-            piece_idx[area | touching],
-            clipped[area | touching],
-            area[area | touching],
-        )
-        counts = np.bincount(cell_idx[area], minlength=len(cells))
-        single = area & (counts[cell_idx] == 1)
-        whole = np.zeros(len(cell_idx), dtype=bool)
-        whole[single] = shapely.covers(coarse_pieces[piece_idx[single]], cells[cell_idx[single]])
-        owner = np.full(len(cells), -1, dtype=np.int32)  # -1: no territory
-        owner[cell_idx[whole]] = coarse_owner[piece_idx[whole]]
-        mixed = np.zeros(len(cells), dtype=bool)
-        mixed[cell_idx[area & ~whole]] = True
-        # pieces: every area piece of a mixed cell, and the touching ones there (a point exactly on
-        # such a touch belongs to both territories, as in the untiled query)
-        kept = ~whole & mixed[cell_idx]
-        piece_owner = coarse_owner[piece_idx[kept]].astype(np.int32)
-        return cls(cell, owner, mixed, clipped[kept], piece_owner, cell_idx[kept], geometries)
+        geometries = np.asarray(geometries)
+        crossed, crossed_by = _boundary_leaves(geometries, cls.LEAVES, cls.EPSILON)  # (leaf, territory) pairs
+        leaf_keys = np.unique(crossed)
+        leaf_columns = cls.COLUMNS * cls.LEAVES
+        row, column = crossed // leaf_columns, crossed % leaf_columns
+        sub_columns = cls.COLUMNS * cls.SPLIT
+        mixed_sub = np.unique((row // cls.SPLIT) * sub_columns + column // cls.SPLIT)
+        mixed_cell = np.unique((row // cls.LEAVES) * cls.COLUMNS + column // cls.LEAVES)
+        untiled = TerritoryIndex(geometries=geometries)
+
+        # 1° cells: pure ones answered by their centres
+        code0 = np.full(cls.COLUMNS * cls.ROWS, -1, dtype=np.int32)
+        pure0 = np.setdiff1d(np.arange(len(code0)), mixed_cell)
+        code0[pure0] = _first_hits(untiled, (pure0 // cls.COLUMNS) + 0.5 - 90, (pure0 % cls.COLUMNS) + 0.5 - 180)
+        code0[mixed_cell] = -2 - np.arange(len(mixed_cell), dtype=np.int32)
+
+        # 1/8° sub-cells of each mixed cell
+        code1 = _block_codes(untiled, mixed_cell, cls.COLUMNS, 1.0, cls.SPLIT, mixed_sub, sub_columns).astype(np.int32)
+        # 1/64° leaves of each mixed sub-cell
+        code2 = _block_codes(untiled, mixed_sub, sub_columns, 1.0 / cls.SPLIT, cls.SPLIT, leaf_keys, leaf_columns)
+        code2 = np.maximum(code2, -2)  # the last level: -2 means "test the polygons"
+        # candidates: the territories whose boundaries cross each mixed sub-cell
+        block_of_leaf = np.searchsorted(mixed_sub, (row // cls.SPLIT) * sub_columns + column // cls.SPLIT)
+        pairs = np.unique(block_of_leaf.astype(np.int64) * _OWNERS + crossed_by)
+        candidate_owner = (pairs % _OWNERS).astype(np.int32)
+        candidate_start = np.searchsorted(pairs // _OWNERS, np.arange(len(mixed_sub) + 1)).astype(np.int64)
+        return cls(code0, code1, code2.astype(np.int16), candidate_start, candidate_owner, geometries)
 
     def __init__(
-        self, cell: float, owner: Any, mixed: Any, pieces: Any, piece_owner: Any, piece_cell: Any, geometries: Any
+        self, code0: Any, code1: Any, code2: Any, candidate_start: Any, candidate_owner: Any, geometries: Any
     ) -> None:
-        import numpy as np
-        import shapely
-
-        self.cell = cell
-        self.columns = round(360 / cell)
-        self.rows = round(180 / cell)
-        self._owner, self._mixed = owner, mixed
+        self._code0, self._code1, self._code2 = code0, code1, code2
+        self._candidate_start, self._candidate_owner = candidate_start, candidate_owner
         self._geometries = geometries
-        order = np.argsort(piece_cell, kind="stable")
-        self._pieces = np.asarray(pieces)[order]
-        self._piece_owner = np.asarray(piece_owner, dtype=np.int32)[order]
-        self._piece_cell = np.asarray(piece_cell, dtype=np.int64)[order]
-        shapely.prepare(self._pieces)
-        self._edges  # noqa: B018 - built with the index, not on the first lookup
+        self.columns, self.rows = self.COLUMNS, self.ROWS
 
     @functools.cached_property
-    def _untiled(self) -> TerritoryIndex:
-        return TerritoryIndex(geometries=self._geometries)
-
-    def _hits(self, piece: Any, lons: Any, lats: Any) -> Any:
-        """Whether each point touches its candidate piece's territory. The clipped piece answers
-        inside the cell; a point within a nanodegree of the piece's edge is answered by the whole
-        territory instead, since clipping can move an edge by a rounding error either way and
-        the untiled query would not."""
+    def _prepared(self) -> Any:
+        """The whole polygons, prepared on first need (only points next to a boundary use them)."""
         import numpy as np
         import shapely
 
-        hit = shapely.intersects_xy(self._pieces[piece], lons, lats)
-        edge = np.flatnonzero(shapely.intersects_xy(self._edges[piece], lons, lats))
-        if len(edge):
-            owners = self._piece_owner[piece[edge]]
-            geometries = np.asarray(self._geometries)
-            shapely.prepare(geometries[np.unique(owners)])  # only the territories needed; kept prepared
-            hit[edge] = shapely.intersects_xy(geometries[owners], lons[edge], lats[edge])
-        return hit
-
-    @functools.cached_property
-    def _edges(self) -> Any:
-        """Each piece's boundary grown by a nanodegree each side (prepared)."""
-        import shapely
-
-        edges = shapely.buffer(shapely.boundary(self._pieces), 1e-9, quad_segs=1)
-        shapely.prepare(edges)
-        return edges
+        geometries = np.asarray(self._geometries)
+        shapely.prepare(geometries)
+        return geometries
 
     def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any]:
-        """Per point: its grid cell, the cell's sole territory (-1 if none or mixed), and whether
-        the cell is mixed (holds a border or coast) so only a polygon test can answer."""
+        """Per point: its 1° cell, the cell's sole territory (-1 if none or mixed), and whether a
+        boundary crosses the cell, so only a finer look can answer."""
         import numpy as np
 
-        column = np.clip(((np.asarray(lons, dtype=float) + 180) // self.cell).astype(np.int64), 0, self.columns - 1)
-        row = np.clip(((np.asarray(lats, dtype=float) + 90) // self.cell).astype(np.int64), 0, self.rows - 1)
-        cells = row * self.columns + column
-        return cells, self._owner[cells], self._mixed[cells]
+        column = np.clip(((np.asarray(lons, dtype=float) + 180) // 1).astype(np.int64), 0, self.COLUMNS - 1)
+        row = np.clip(((np.asarray(lats, dtype=float) + 90) // 1).astype(np.int64), 0, self.ROWS - 1)
+        cells = row * self.COLUMNS + column
+        code = self._code0[cells]
+        return cells, np.where(code >= 0, code, -1), code <= -2
 
     def lookup(self, lats: Any, lons: Any) -> Any:
         """Feature index per point (-1 outside every territory), as a numpy array."""
@@ -227,43 +208,162 @@ class TiledIndex:
 
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
-        cells, owner, mixed = self.cells(lats, lons)
-        result = owner.copy()
-        on_edge = (np.mod(lats, self.cell) == 0) | (np.mod(lons, self.cell) == 0)
-        if on_edge.any():
-            edge = np.flatnonzero(on_edge)
-            result[edge] = [min(hits, default=-1) for hits in self._untiled.locate_many(lats[edge], lons[edge])]
-            mixed = mixed & ~on_edge
-        pending = np.flatnonzero(mixed)
-        if not len(pending):
+        split, leaves = self.SPLIT, self.LEAVES
+        column = np.clip(((lons + 180) * leaves).astype(np.int64), 0, self.COLUMNS * leaves - 1)
+        row = np.clip(((lats + 90) * leaves).astype(np.int64), 0, self.ROWS * leaves - 1)
+        result = self._code0[(row // leaves) * self.COLUMNS + column // leaves]
+        deeper = np.flatnonzero(result <= -2)
+        if not len(deeper):
             return result
-        # candidate pairs: each pending point with every piece of its cell
-        first = np.searchsorted(self._piece_cell, cells[pending], "left")
-        count = np.searchsorted(self._piece_cell, cells[pending], "right") - first
-        point = np.repeat(np.arange(len(pending)), count)
-        piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(point))
-        hit = self._hits(piece, lons[pending[point]], lats[pending[point]])
-        none = np.iinfo(np.int32).max
-        best = np.full(len(pending), none, dtype=np.int64)
-        np.minimum.at(best, point[hit], self._piece_owner[piece[hit]])
-        result[pending] = np.where(best == none, -1, best)
+        row, column = row[deeper], column[deeper]
+        code = self._code1[
+            (-2 - result[deeper]) * (split * split) + ((row // split) % split) * split + (column // split) % split
+        ]
+        result[deeper] = code
+        inner = np.flatnonzero(code <= -2)
+        if not len(inner):
+            return result
+        block = -2 - code[inner].astype(np.int64)
+        code = self._code2[block * (split * split) + (row[inner] % split) * split + column[inner] % split]
+        result[deeper[inner]] = code
+        near = np.flatnonzero(code == -2)
+        if len(near):
+            points = deeper[inner[near]]
+            result[points] = self._test(block[near], lats[points], lons[points])
         return result
 
+    def _test(self, block: Any, lats: Any, lons: Any) -> Any:
+        """The lowest feature index whose polygon holds each point, among its sub-cell's candidates."""
+        import numpy as np
+        import shapely
 
-def _grid(cell: float) -> Any:
-    """Boxes of `cell` degrees covering the globe, row by row from the south-west."""
+        first = self._candidate_start[block]
+        count = self._candidate_start[block + 1] - first
+        point = np.repeat(np.arange(len(block)), count)
+        pair = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(point))
+        owner = self._candidate_owner[pair]
+        hit = shapely.intersects_xy(self._prepared[owner], lons[point], lats[point])
+        none = np.iinfo(np.int32).max
+        best = np.full(len(block), none, dtype=np.int64)
+        np.minimum.at(best, point[hit], owner[hit])
+        return np.where(best == none, -1, best)
+
+
+def _boundary_leaves(geometries: Any, leaves: int, epsilon: float) -> tuple[Any, Any]:
+    """Every leaf (1/`leaves` degree) that a boundary segment comes within `epsilon` of, as
+    sorted unique keys (row * columns + column), with the territory whose boundary it is.
+    Segments are cut into pieces shorter than a leaf, and each piece's box, grown by epsilon,
+    marks the leaves it touches: a superset of the leaves the exact segment touches."""
     import numpy as np
     import shapely
 
-    columns, rows = round(360 / cell), round(180 / cell)
-    west, south = np.meshgrid(np.arange(columns) * cell - 180, np.arange(rows) * cell - 90, indexing="xy")
-    return shapely.box(west, south, west + cell, south + cell).ravel()
+    rings, owner_of_ring = shapely.get_parts(shapely.boundary(geometries), return_index=True)
+    coordinates, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[1:] == ring[:-1]
+    start, end = coordinates[:-1][same], coordinates[1:][same]
+    owner = owner_of_ring[ring[:-1][same]]
+    origin = np.array([180.0, 90.0])  # leaf units, computed as lookups compute them: (lon + 180) * leaves
+    start = (start + origin) * leaves
+    end = (end + origin) * leaves
+    pieces = np.maximum(1, np.ceil(np.abs(end - start).max(axis=1))).astype(np.int64)
+    segment = np.repeat(np.arange(len(start)), pieces)
+    step = np.arange(len(segment)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    share = (end - start)[segment] / pieces[segment, None]
+    a = start[segment] + share * step[:, None]
+    b = start[segment] + share * (step[:, None] + 1)
+    margin = epsilon * leaves
+    low = np.floor(np.minimum(a, b) - margin).astype(np.int64)
+    high = np.floor(np.maximum(a, b) + margin).astype(np.int64)
+    columns, rows = 360 * leaves, 180 * leaves
+    span = int((high - low).max()) + 1 if len(low) else 0  # pieces are shorter than a leaf: at most 3
+    keys, owners = [], []
+    for dx in range(span):
+        for dy in range(span):
+            column, row = low[:, 0] + dx, low[:, 1] + dy
+            ok = (column <= high[:, 0]) & (row <= high[:, 1])
+            column = np.clip(column[ok], 0, columns - 1)
+            row = np.clip(row[ok], 0, rows - 1)
+            keys.append(row * columns + column)
+            owners.append(owner[segment[ok]])
+    pairs = np.unique(np.concatenate(keys) * _OWNERS + np.concatenate(owners))
+    return pairs // _OWNERS, pairs % _OWNERS
 
 
-def _clip(geometries: Any, owners: Any, boxes: Any) -> tuple[Any, Any]:
+_OWNERS = 1 << 16  # more territories than any boundary file holds: (key, owner) pairs packed in one int64
+
+
+def _block_codes(
+    untiled: TerritoryIndex, parents: Any, parent_columns: int, parent_size: float, split: int, mixed: Any, columns: int
+) -> Any:
+    """Codes of the split x split children of each parent cell: -2 - k for the k-th mixed child
+    (in `mixed`, sorted keys at the children's level), else the territory holding the child,
+    found once per connected group of pure children by testing one centre."""
+    import numpy as np
+
+    size = parent_size / split
+    parent_row, parent_column = parents // parent_columns, parents % parent_columns
+    offset_row, offset_column = np.divmod(np.arange(split * split), split)
+    child_row = parent_row[:, None] * split + offset_row[None, :]
+    child_column = parent_column[:, None] * split + offset_column[None, :]
+    keys = child_row * columns + child_column
+    position = np.searchsorted(mixed, keys)
+    is_mixed = (position < len(mixed)) & (mixed[np.minimum(position, len(mixed) - 1)] == keys)
+    labels = _components(~is_mixed.reshape(-1, split, split)).reshape(len(parents), -1)
+    first = np.unique(labels[~is_mixed])
+    lats = (child_row.ravel()[first] + 0.5) * size - 90
+    lons = (child_column.ravel()[first] + 0.5) * size - 180
+    owner_of_label = np.full(labels.size, -1, dtype=np.int64)
+    owner_of_label[first] = _first_hits(untiled, lats, lons)
+    codes = np.where(is_mixed, -2 - position, owner_of_label[np.where(is_mixed, 0, labels)])
+    return codes.ravel()
+
+
+def _components(pure: Any) -> Any:
+    """Connected groups (sharing an edge) of pure cells in each block, labelled by the flat index
+    of their first cell; impure cells get the largest index. Labels spread by taking the smallest
+    label among pure neighbours until nothing changes (blocks are small: a few dozen rounds)."""
+    import numpy as np
+
+    big = np.iinfo(np.int64).max
+    labels = np.where(pure, np.arange(pure.size).reshape(pure.shape), big)
+    while True:
+        spread = labels.copy()
+        np.minimum(spread[:, 1:, :], labels[:, :-1, :], out=spread[:, 1:, :])
+        np.minimum(spread[:, :-1, :], labels[:, 1:, :], out=spread[:, :-1, :])
+        np.minimum(spread[:, :, 1:], labels[:, :, :-1], out=spread[:, :, 1:])
+        np.minimum(spread[:, :, :-1], labels[:, :, 1:], out=spread[:, :, :-1])
+        spread = np.where(pure, spread, big)
+        if np.array_equal(spread, labels):
+            return labels
+        labels = spread
+
+
+def _first_hits(untiled: TerritoryIndex, lats: Any, lons: Any) -> Any:
+    """The lowest feature index holding each point (-1: none), by the untiled polygons: the
+    tree's boxes give candidates, the prepared polygons decide (an STRtree predicate query would
+    not use them prepared, and is several times slower)."""
+    import numpy as np
     import shapely
 
-    box_idx, geometry_idx = shapely.STRtree(geometries).query(boxes, predicate="intersects")
-    pieces = shapely.intersection(geometries[geometry_idx], boxes[box_idx])
-    keep = shapely.area(pieces) > 0
-    return pieces[keep], owners[geometry_idx[keep]]
+    lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
+    point, feature = untiled.tree.query(shapely.points(lons, lats))
+    shapely.prepare(untiled.geometries)
+    hit = shapely.intersects_xy(untiled.geometries[feature], lons[point], lats[point])
+    none = np.iinfo(np.int64).max
+    best = np.full(len(lats), none, dtype=np.int64)
+    np.minimum.at(best, point[hit], feature[hit])
+    return np.where(best == none, -1, best)
+
+
+def _save_arrays(path: Path, **arrays: Any) -> None:
+    import os
+
+    import numpy as np
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(temporary, **arrays)
+        temporary.replace(path)
+    except OSError:
+        pass
