@@ -1,16 +1,18 @@
-"""End to end: `icc-travel batch` on a 1,000,000-row CSV of coordinate stops.
+"""End to end: `icc-travel batch` on CSVs of 1 and 5 million rows, memory and speed side by side.
 
-    python bench/bench_batch.py [--rows 1000000]
+    python bench/bench_batch.py [--rows 1000000,5000000] [--places coordinates|airports|mixed]
 
-Writes the CSV to a temporary directory, runs the installed command once to warm the caches
-(polygons, tiled grid), then times a second run and reads its peak memory. Targets (issue 5):
-under 15 s and under 1.5 GiB. A bare `python -c "import click, yaml"` is timed as the baseline.
+Writes each CSV to a temporary directory, runs the installed command once to warm the caches
+(polygons, tiled grid), then runs it on every size and reads each run's own peak memory. The
+batch streams, so the peak should not grow with the input: the last column is each size's peak
+over the smallest size's. A bare `python -c "import click, yaml"` is the start-up baseline.
+Targets (issue 15): >= 100,000 rows/s for any kind of stop (without legs, `--no-legs`; `--legs`
+measures them too); peak < 1 GiB at any size.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -18,54 +20,78 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import peak_run
+
+
+def write_csv(path: Path, rows: int, places: str) -> None:
+    rng = np.random.default_rng(7)
+    codes: list[str] = []
+    if places != "coordinates":
+        from icc_travel.geo.places import airport_table
+
+        codes = sorted(airport_table("IATA"))[::40][:200]
+    with path.open("w") as handle:
+        handle.write("itinerary,subject,place,date,kind\n")
+        for start in range(0, rows, 500_000):
+            count = min(500_000, rows - start)
+            lats = np.degrees(np.arcsin(rng.uniform(-1, 1, count)))
+            lons = rng.uniform(-180, 180, count)
+            if places == "airports":
+                lines = [
+                    f"r{start + i},putin,airport:{codes[(start + i) % len(codes)]},2024-09-03,visit\n"
+                    for i in range(count)
+                ]
+            elif places == "mixed":  # two-stop itineraries: a coordinate, then an airport (a leg each)
+                lines = [
+                    f'r{(start + i) // 2},putin,"{a:.5f},{b:.5f}",2024-09-03,visit\n'
+                    if i % 2 == 0
+                    else f"r{(start + i) // 2},putin,airport:{codes[i % len(codes)]},2024-09-04,visit\n"
+                    for i, (a, b) in enumerate(zip(lats, lons, strict=True))
+                ]
+            else:
+                lines = [
+                    f'r{start + i},putin,"{a:.5f},{b:.5f}",2024-09-03,visit\n'
+                    for i, (a, b) in enumerate(zip(lats, lons, strict=True))
+                ]
+            handle.writelines(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", default="1000000,5000000", help="comma-separated input sizes")
+    parser.add_argument("--places", choices=("coordinates", "airports", "mixed"), default="coordinates")
     parser.add_argument(
-        "--places",
-        choices=("coordinates", "airports"),
-        default="coordinates",
-        help="airports: 200 distinct IATA codes (each resolved once per run)",
+        "--legs", action="store_true", help="measure the legs too (mixed: a great-circle leg per itinerary)"
     )
     arguments = parser.parse_args()
-    rows = arguments.rows
+    sizes = [int(size) for size in arguments.rows.split(",")]
     command = str(Path(sys.executable).parent / "icc-travel")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import click, yaml"], check=True)
+    baseline = time.perf_counter() - start
+    print(f"places: {arguments.places}; legs: {arguments.legs}; bare start-up {baseline * 1000:.0f} ms")
+    print(f"{'rows':>10} {'wall s':>8} {'rows/s':>10} {'peak GiB':>9} {'x smallest':>10}  rows out  status")
+    first_peak = None
     with tempfile.TemporaryDirectory() as folder:
-        source, target = Path(folder) / "stops.csv", Path(folder) / "out.csv"
-        rng = np.random.default_rng(7)
-        lats = np.degrees(np.arcsin(rng.uniform(-1, 1, rows)))
-        lons = rng.uniform(-180, 180, rows)
-        with source.open("w") as handle:
-            handle.write("itinerary,subject,place,date,kind\n")
-            if arguments.places == "airports":
-                from icc_travel.geo.places import airport_table
-
-                codes = sorted(airport_table("IATA"))[::40][:200]
-                handle.writelines(f"r{i},putin,airport:{codes[i % len(codes)]},2024-09-03,visit\n" for i in range(rows))
-            else:
-                handle.writelines(
-                    f'r{i},putin,"{a:.5f},{b:.5f}",2024-09-03,visit\n'
-                    for i, (a, b) in enumerate(zip(lats, lons, strict=True))
-                )
-        argv = [command, "batch", str(source), "--format", "csv", "-o", str(target)]
-        subprocess.run(argv, capture_output=True, check=False)  # warm the caches
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import click, yaml"], check=True)
-        baseline = time.perf_counter() - start
-        start = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - start
-        peak_gib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
-        written = sum(1 for _ in target.open()) - 1
-    print(done.stderr.strip())
-    print(f"rows in: {rows:,}; rows written: {written:,}; exit status {done.returncode}")
-    print(f"rate: {rows / elapsed:,.0f} rows/s (target >= 100,000 for any kind of stop)")
-    print(
-        f"wall: {elapsed:.2f} s (target < 15 s) {'ok' if elapsed < 15 else 'MISSED'}; x{elapsed / baseline:.0f} a bare start-up"
-    )
-    print(f"peak memory: {peak_gib:.2f} GiB (target < 1.5 GiB) {'ok' if peak_gib < 1.5 else 'MISSED'}")
+        for rows in sizes:
+            source, target = Path(folder) / "stops.csv", Path(folder) / "out.csv"
+            write_csv(source, rows, arguments.places)
+            argv = [command, "batch", str(source), "--format", "csv", "-o", str(target)]
+            if not arguments.legs:
+                argv.append("--no-legs")
+            if first_peak is None:
+                subprocess.run(argv, capture_output=True, check=False)  # warm the caches
+            elapsed, peak, status, stderr = peak_run(argv)
+            written = sum(1 for _ in target.open()) - 1
+            first_peak = first_peak or peak
+            verdict = "ok" if rows / elapsed >= 100_000 and peak < 1 else "MISSED"
+            print(
+                f"{rows:>10,} {elapsed:>8.2f} {rows / elapsed:>10,.0f} {peak:>9.2f} {peak / first_peak:>10.2f}"
+                f"  {written:,}  {status}  {verdict}"
+            )
+            print(f"           {stderr.splitlines()[-1] if stderr else ''}")
+            source.unlink()
+    print("targets: >= 100,000 rows/s and peak < 1 GiB at every size")
 
 
 if __name__ == "__main__":

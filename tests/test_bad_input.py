@@ -198,7 +198,7 @@ CASES = [
         "v.csv:2",
     ),
     batch("binary", "v.csv", b"\x00\x01\x02\x03", "binary file", "v.csv:1"),
-    batch("not UTF-8", "v.csv", b"itinerary,subject\n\xff\xfe", "not UTF-8", "v.csv:1"),
+    batch("not UTF-8", "v.csv", CSV_HEADER.encode() + b"a,putin,\xff\xfe,2024-09-03,visit\n", "not UTF-8", "v.csv:2"),
     batch(
         "JSON Lines, invalid line",
         "v.jsonl",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
+import io
 import os
 import re
 import sys
@@ -23,27 +25,27 @@ from icc_travel.cli.options import (
     reports_errors,
 )
 from icc_travel.cli.render import quiet, warn, write_streamed
-from icc_travel.data.inputs import read_limited, read_stream
+from icc_travel.data.inputs import UnreadableLine, open_input, text_blocks
 from icc_travel.data.store import load
 from icc_travel.engine.batch import (
+    CHUNK_ROWS,
     INPUT_FORMATS,
-    NOT_READ,
     BatchOutcome,
     BatchResult,
+    Evaluator,
     InputRow,
     Rows,
-    detect_format,
-    evaluate,
-    read_rows,
+    Totals,
+    read_chunks,
 )
 from icc_travel.engine.check import leg_json
 from icc_travel.errors import InputError, shorten
 from icc_travel.formats import RowStream, stream
 from icc_travel.formats.csv import neutralise
+from icc_travel.formats.markdown import TableWriter
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 ERRORS_SHOWN = 10  # error rows repeated on stderr
-MAX_INPUT_BYTES = 1 << 30  # 1 GiB per input: about 25 million CSV rows; /dev/zero is not a file of rows
 # the CSV columns a reader of a Markdown report needs, with their headers
 MARKDOWN_COLUMNS = {
     "file": "File",
@@ -98,8 +100,10 @@ def batch(
 ) -> None:
     """Check many itineraries from YAML, CSV (itinerary,subject,place,date,kind) or JSON Lines.
 
-    Each input row becomes one result or one error row (with file and line); a summary on
-    stderr counts rows in, results, errors and levels. `-` reads standard input.
+    Each input row becomes one result or one error row (with file and line), in input order; a
+    summary on stderr counts rows in, results, errors and levels. `-` reads standard input.
+    CSV and JSON Lines are read, checked and written in chunks, so memory stays flat however
+    long the input is.
 
     Consecutive rows with the same file, itinerary and subject are one itinerary: a row whose
     stop and the previous located stop both have coordinates (airport:CODE, LAT,LON) carries
@@ -117,85 +121,149 @@ def batch(
     # A batch holds millions of small acyclic containers: the cyclic collector would re-scan
     # them all every few thousand allocations (a third of the run time) and free nothing.
     gc.disable()
-    rows = Rows()
-    for name in files:
-        rows.extend(_read(name, input_format))
     dataset = load()
-    outcome = _evaluate_with_progress(dataset, rows, on, legs=not no_legs)
-    write_streamed(output, lambda out: write(outcome, fmt, fail_on, out))  # written only now, and in full or not at all
-    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        try:
-            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
-                write(outcome, "markdown", fail_on, summary.write)
-        except OSError as error:  # the annotations went out; the summary is a courtesy
-            warn(f"cannot append the summary to $GITHUB_STEP_SUMMARY: {error.strerror or error}")
-    for line in error_lines(outcome):
+    evaluate = Evaluator(dataset, on, legs=not no_legs)
+    totals = Totals(dataset.as_of, shown=ERRORS_SHOWN)
+    with _progress(files) as advance:
+
+        def outcomes() -> Iterator[BatchOutcome]:
+            """Chunks read, evaluated and counted as the output asks for them, in input order."""
+            for name in files:
+                for rows, size in _chunks(name, input_format):
+                    outcome = evaluate(rows)
+                    totals.add(outcome)
+                    advance(size)
+                    yield outcome
+
+        source = row_stream(outcomes, totals, fail_on)
+        step_summary = _step_summary(source) if fmt == "github" else None
+        # -o FILE is replaced only once every row is written: in full or not at all
+        write_streamed(output, lambda out: stream(source, fmt, out))
+        if step_summary is not None:
+            step_summary.close()
+    for line in error_lines(totals):
         click.echo(f"icc-travel: error: {shorten(line)}", err=True)
     if not quiet():
-        click.echo(summary_line(outcome), err=True)
-    warn(outcome.staleness())
-    if outcome.errors:
+        click.echo(summary_line(totals), err=True)
+    warn(totals.staleness())
+    if totals.errors:
         raise SystemExit(2)
-    if outcome.reaches(fail_on):
+    if totals.reaches(fail_on):
         raise SystemExit(1)
 
 
-def _read(name: str, declared: str | None) -> Rows:
+def _chunks(name: str, declared: str | None) -> Iterator[tuple[Rows, int]]:
+    """(rows, bytes read) per chunk of one input; a file that cannot be read is one error row,
+    and a file that stops being readable partway is an error row where it stopped."""
     label = "<stdin>" if name == "-" else name
     try:
         if name == "-":
             if sys.stdin is None or sys.stdin.closed:
-                return _failed(label, "standard input is closed")
-            if hasattr(sys.stdin, "buffer"):
-                raw = read_stream(sys.stdin.buffer, MAX_INPUT_BYTES, name=label)
-            else:
-                raw = sys.stdin.read().encode()
+                yield _failed(label, 1, "standard input is closed"), 0
+                return
+            handle = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(sys.stdin.read().encode())
         else:
-            raw = read_limited(Path(name), MAX_INPUT_BYTES, label=label)
+            handle = open_input(Path(name), label)
     except InputError as error:
-        return _failed(label, str(error).removeprefix(f"{label}: "))
-    except (OSError, ValueError) as error:
-        return _failed(label, f"cannot read: {getattr(error, 'strerror', None) or error}")
+        yield _failed(label, 1, str(error).removeprefix(f"{label}: ")), 0
+        return
     try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as error:
-        return _failed(label, f"not UTF-8 text (byte {error.start})")
-    if "\x00" in text:
-        return _failed(label, "binary file, expected text")
-    return read_rows(label, text, detect_format(label, declared, text))
+        yield from read_chunks(label, text_blocks(handle, lines=CHUNK_ROWS), declared)
+    except UnreadableLine as error:
+        yield _failed(label, error.line, str(error)), 0
+    except (OSError, ValueError) as error:
+        yield _failed(label, 1, f"cannot read: {getattr(error, 'strerror', None) or error}"), 0
+    finally:
+        if name != "-":
+            handle.close()
 
 
-def _failed(label: str, message: str) -> Rows:
-    return Rows.of([InputRow(label, 1, None, None, None, None, None, message)])
+def _failed(label: str, line: int, message: str) -> Rows:
+    return Rows.of([InputRow(label, line, None, None, None, None, None, message)])
 
 
-def _evaluate_with_progress(dataset: Any, rows: Rows, day: dt.date, *, legs: bool) -> BatchOutcome:
-    if quiet() or not (sys.stderr.isatty() and len(rows) > 500):
-        return evaluate(dataset, rows, day, legs=legs)
+@contextlib.contextmanager
+def _progress(files: tuple[str, ...]) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr over the bytes of the inputs, for large inputs on a terminal."""
+    sizes = [os.stat(name).st_size if name != "-" and os.path.isfile(name) else 0 for name in files]
+    if quiet() or not sys.stderr.isatty() or ("-" not in files and sum(sizes) < PROGRESS_BYTES):
+        yield lambda size: None
+        return
     from rich.progress import Progress
 
-    with Progress(transient=True) as progress:
-        task = progress.add_task("checking", total=len(rows))
-        return evaluate(dataset, rows, day, progress=lambda done: progress.advance(task, done), legs=legs)
+    with Progress(transient=True, console=None) as progress:
+        task = progress.add_task("checking", total=sum(sizes) if "-" not in files else None)
+        yield lambda size: progress.advance(task, size)
 
 
-def error_lines(outcome: BatchOutcome, limit: int = ERRORS_SHOWN) -> Iterator[str]:
+PROGRESS_BYTES = 1 << 20  # inputs smaller than this finish before a bar would be read
+
+
+class _StepSummary:
+    """The Markdown table appended to $GITHUB_STEP_SUMMARY as the annotations stream, a
+    courtesy: if it cannot be written, a warning says so and the run goes on."""
+
+    def __init__(self, path: str, source: RowStream) -> None:
+        self.handle: Any = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self.table = TableWriter(source, self._write)
+
+    def _write(self, text: str) -> None:
+        if self.handle is None:
+            return
+        try:
+            self.handle.write(text)
+        except OSError as error:
+            self._give_up(error)
+
+    def _give_up(self, error: OSError) -> None:
+        warn(f"cannot append the summary to $GITHUB_STEP_SUMMARY: {error.strerror or error}")
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        self.handle = None
+
+    def close(self) -> None:
+        self.table.close()
+        if self.handle is not None:
+            try:
+                self.handle.close()
+            except OSError as error:
+                self._give_up(error)
+
+
+def _step_summary(source: RowStream) -> _StepSummary | None:
+    """When $GITHUB_STEP_SUMMARY is set, a Markdown table fed the same rows as the annotations."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return None
+    try:
+        summary = _StepSummary(path, source)
+    except OSError as error:
+        warn(f"cannot append the summary to $GITHUB_STEP_SUMMARY: {error.strerror or error}")
+        return None
+    rows = source.rows
+
+    def tee() -> Iterator[dict[str, Any]]:
+        for row in rows():
+            summary.table.row(row)
+            yield row
+
+    source.rows = tee
+    return summary
+
+
+def error_lines(totals: Totals) -> Iterator[str]:
     """`file:line: message` for the first error rows (all of them are in the output)."""
-    c = outcome.inputs.columns
-    shown = [n for n in sorted(outcome.errors_by_row) if not outcome.errors_by_row[n].startswith(NOT_READ)]
-    for number in shown[:limit]:
-        yield f"{c['file'][number]}:{c['line'][number]}: {outcome.errors_by_row[number]}"
-    if len(shown) > limit:
-        yield f"{len(shown) - limit} more rows are errors; every one is in the output"
+    yield from totals.first_errors
+    if totals.errors_to_show > len(totals.first_errors):
+        yield f"{totals.errors_to_show - len(totals.first_errors)} more rows are errors; every one is in the output"
 
 
-def summary_line(outcome: BatchOutcome) -> str:
-    levels = outcome.levels()
-    counts = ", ".join(f"{level} {levels.get(level, 0)}" for level in law.LEVELS)
-    line = f"batch: {len(outcome.inputs)} rows in: {outcome.result_count} results ({counts}), {outcome.errors} errors"
-    if outcome.leg_of_row:
-        legs = outcome.leg_levels()
-        line += f"; {len(outcome.leg_of_row)} legs ({', '.join(f'{k} {legs[k]}' for k in law.LEVELS if legs[k])})"
+def summary_line(totals: Totals) -> str:
+    counts = ", ".join(f"{level} {totals.levels.get(level, 0)}" for level in law.LEVELS)
+    line = f"batch: {totals.rows} rows in: {totals.results} results ({counts}), {totals.errors} errors"
+    if totals.legs:
+        legs = totals.leg_levels
+        line += f"; {totals.legs} legs ({', '.join(f'{k} {legs[k]}' for k in law.LEVELS if legs[k])})"
     return line
 
 
@@ -221,23 +289,19 @@ def overflown_text(overflown: list[dict[str, Any]] | None) -> str | None:
     return "; ".join(f"{o['iso3']} {o['km']} km {o['obligation']}" for o in overflown)
 
 
-def write(outcome: BatchOutcome, fmt: str, fail_on: str, out: Callable[[str], Any]) -> None:
-    """Render row by row through the format's stream writer: a million rows never exist as a
-    million dicts at once."""
-    stream(row_stream(outcome, fail_on), fmt, out)
-
-
-def row_stream(outcome: BatchOutcome, fail_on: str) -> RowStream:
+def row_stream(outcomes: Callable[[], Iterator[BatchOutcome]], totals: Totals, fail_on: str) -> RowStream:
+    """The batch as a row stream: rows are made chunk by chunk as the format writes them, and
+    the summary, asked for after the rows, counts what went by."""
     return RowStream(
-        rows=outcome.rows,
-        summary=_summary(outcome),
-        summary_line=summary_line(outcome),
-        as_of=outcome.data_as_of,
+        rows=lambda: (row for outcome in outcomes() for row in outcome.rows()),
+        summary=lambda: _summary(totals),
+        summary_line=lambda: summary_line(totals),
+        as_of=totals.data_as_of,
         flat_columns=FLAT,
-        flat=lambda row: flat(row, outcome.data_as_of),
+        flat=lambda row: flat(row, totals.data_as_of),
         markdown_columns=MARKDOWN_COLUMNS,
-        csv_lines=lambda: csv_lines(outcome),
-        annotations=lambda: annotations(outcome, fail_on),
+        csv_lines=lambda: (line for outcome in outcomes() for line in csv_lines(outcome)),
+        annotate=lambda row: annotations(row, fail_on),
     )
 
 
@@ -308,33 +372,32 @@ def _quoted(value: Any) -> str:
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
-def _summary(outcome: BatchOutcome) -> dict[str, Any]:
+def _summary(totals: Totals) -> dict[str, Any]:
     return {
-        "rows": len(outcome.inputs),
-        "results": outcome.result_count,
-        "errors": outcome.errors,
-        "levels": dict(outcome.levels()),
-        "data_as_of": outcome.data_as_of.isoformat(),
-        "warnings": [warning] if (warning := outcome.staleness()) else [],
+        "rows": totals.rows,
+        "results": totals.results,
+        "errors": totals.errors,
+        "levels": dict(totals.levels),
+        "data_as_of": totals.data_as_of.isoformat(),
+        "warnings": [warning] if (warning := totals.staleness()) else [],
     }
 
 
-def annotations(outcome: BatchOutcome, fail_on: str) -> Iterator[tuple[str, str, int, str]]:
-    """CI annotations: an error per arrest or bad row, a warning per continuing duty, and with
-    --fail-on overflight an error per leg over a party."""
-    for row in outcome.rows():
-        where = (row["file"], row["line"])
-        if row["error"] is not None:
-            yield ("error", *where, row["error"])
-            continue
-        level = row["obligation"]
-        if law.reaches(level, "continuing"):
-            command = "error" if level == law.ARREST and law.reaches(level, fail_on) else "warning"
-            state = (row["country"] or {}).get("name", "?")
-            yield (command, *where, f"{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})")
-        leg = row["leg"]
-        if leg is not None and law.reaches(law.OVERFLIGHT, fail_on):
-            parties = [o["iso3"] for o in leg["overflown"] if law.reaches(o["obligation"], fail_on)]
-            if parties:
-                message = f"{row['subject']}: the leg from {leg['from']} overflies {', '.join(parties)} (overflight)"
-                yield ("error", *where, message)
+def annotations(row: dict[str, Any], fail_on: str) -> Iterator[tuple[str, str, int, str]]:
+    """A row's CI annotations: an error for an arrest or a bad row, a warning for a continuing
+    duty, and with --fail-on overflight an error for a leg over a party."""
+    where = (row["file"], row["line"])
+    if row["error"] is not None:
+        yield ("error", *where, row["error"])
+        return
+    level = row["obligation"]
+    if law.reaches(level, "continuing"):
+        command = "error" if level == law.ARREST and law.reaches(level, fail_on) else "warning"
+        state = (row["country"] or {}).get("name", "?")
+        yield (command, *where, f"{row['subject']} in {state} on {row['date']}: {level} ({row['basis']})")
+    leg = row["leg"]
+    if leg is not None and law.reaches(law.OVERFLIGHT, fail_on):
+        parties = [o["iso3"] for o in leg["overflown"] if law.reaches(o["obligation"], fail_on)]
+        if parties:
+            message = f"{row['subject']}: the leg from {leg['from']} overflies {', '.join(parties)} (overflight)"
+            yield ("error", *where, message)

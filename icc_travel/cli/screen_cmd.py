@@ -137,8 +137,8 @@ def screen(
     )
     source = RowStream(
         rows=lambda: iter(rows),
-        summary=summary,
-        summary_line=line,
+        summary=lambda: summary,
+        summary_line=lambda: line,
         as_of=dataset.as_of,
         flat_columns=(*FLAT, "data_as_of"),
         flat=lambda row: _flat(row, dataset.as_of),

@@ -1,22 +1,35 @@
 """Reading an input file safely: a size limit that holds for devices and pipes (which report no
-size), and no hang on a FIFO that nobody writes to."""
+size), no hang on a FIFO that nobody writes to, and large inputs read as blocks of whole lines
+so memory stays flat however long the input is."""
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from icc_travel.errors import InputError
 
 CHUNK = 1 << 20
+MAX_LINE_BYTES = 64 << 20  # a "line" this long is not a row of a batch (a binary file, /dev/zero)
 
 
 def read_limited(path: Path, limit: int, *, label: str | None = None, hint: str = "") -> bytes:
     """The file's bytes, or an InputError: too large (counted while reading, not trusted from the
     file system), a directory, missing, unreadable."""
     name = label or str(path)
+    with open_input(path, name) as handle:
+        try:
+            return read_stream(handle, limit, name=name, hint=hint)
+        except OSError as error:
+            raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
+
+
+def open_input(path: Path, name: str) -> BinaryIO:
+    """The file opened for reading in binary, or an InputError saying why not (missing, a
+    directory, unreadable)."""
     try:
         # O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting forever
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -32,9 +45,9 @@ def read_limited(path: Path, limit: int, *, label: str | None = None, hint: str 
             raise InputError(f"{name}: is a directory, not a file")
         if hasattr(os, "set_blocking"):
             os.set_blocking(descriptor, True)  # a FIFO with a writer is then read as it comes
-        with os.fdopen(descriptor, "rb", closefd=True) as handle:
-            descriptor = -1
-            return read_stream(handle, limit, name=name, hint=hint)
+        handle = os.fdopen(descriptor, "rb", closefd=True)
+        descriptor = -1
+        return handle
     except OSError as error:
         raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
     finally:
@@ -52,3 +65,92 @@ def read_stream(handle: BinaryIO, limit: int, *, name: str, hint: str = "") -> b
         parts.append(part)
         size += len(part)
     raise InputError(f"{name}: too large (more than {limit:,} bytes){hint}")
+
+
+class UnreadableLine(InputError):
+    """Reading stopped at a line that cannot be a row of text (a NUL at the start, a line of
+    endless bytes): the rows before it were read; `line` says where."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class TextBlock(NamedTuple):
+    """Whole lines of an input, decoded: `text` holds the lines from `first_line` on, each ending
+    in a line feed (CR LF and a lone CR are line ends too, as old spreadsheets write them). A line
+    that is not UTF-8, or holds a NUL byte, is left empty in `text` and named in `bad`."""
+
+    first_line: int
+    text: str
+    bad: tuple[tuple[int, str], ...]
+    size: int  # bytes of input this block consumed
+
+
+def text_blocks(handle: BinaryIO, *, lines: int) -> Iterator[TextBlock]:
+    """The stream as blocks of about `lines` whole lines. Raises UnreadableLine for input that is
+    not text at all (a NUL byte in its first megabyte, or a line over MAX_LINE_BYTES)."""
+    pending = b""
+    parts: list[bytes] = []
+    counted = size = offset = 0
+    line = 1
+    first = True
+    while True:
+        chunk = handle.read(CHUNK)
+        if first:
+            if b"\x00" in chunk:
+                raise UnreadableLine(1, "binary file, expected text")
+            chunk = chunk.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, as Excel writes UTF-8
+            first = False
+        data = pending + chunk
+        if chunk and data.endswith(b"\r"):  # maybe half of a CR LF: decide with the next chunk
+            data, pending = data[:-1], b"\r"
+        else:
+            pending = b""
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if not chunk:
+            if data and not data.endswith(b"\n"):
+                data += b"\n"
+            cut = len(data)
+        else:
+            cut = data.rfind(b"\n") + 1
+        whole, rest = data[:cut], data[cut:]
+        pending = rest + pending
+        if len(pending) > MAX_LINE_BYTES:
+            message = f"a line longer than {MAX_LINE_BYTES:,} bytes: not rows of text; reading stopped here"
+            raise UnreadableLine(line + counted, message)
+        if whole:
+            parts.append(whole)
+            counted += whole.count(b"\n")
+            size += len(whole)
+        if parts and (counted >= lines or not chunk):
+            yield _decoded(b"".join(parts), line, size, offset)
+            line += counted
+            offset += size
+            parts, counted, size = [], 0, 0
+        if not chunk:
+            return
+
+
+def _decoded(raw: bytes, first_line: int, size: int, start: int) -> TextBlock:
+    """The block as text; `start` is its first byte's offset in the input (after any BOM), for
+    naming a bad byte."""
+    if b"\x00" not in raw:
+        try:
+            return TextBlock(first_line, raw.decode("utf-8"), (), size)
+        except UnicodeDecodeError:
+            pass
+    lines, bad, offset = [], [], start
+    for number, piece in enumerate(raw.split(b"\n")[:-1], first_line):
+        try:
+            if b"\x00" in piece:
+                raise ValueError("binary data (a NUL byte), expected text")
+            lines.append(piece.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            lines.append("")
+            bad.append((number, f"not UTF-8 text (byte {offset + error.start})"))
+        except ValueError as error:
+            lines.append("")
+            bad.append((number, str(error)))
+        offset += len(piece) + 1
+    return TextBlock(first_line, "".join(line + "\n" for line in lines), tuple(bad), size)

@@ -1,7 +1,10 @@
 """Batch checks: many itineraries from YAML, CSV or JSON Lines, one output row per input row.
 
 Nothing is dropped: every input row becomes a result or an error carrying file and line, and
-the summary counts reconcile (rows = results + errors). Coordinate stops are located in bulk.
+the summary counts reconcile (rows = results + errors). Inputs are read, evaluated and written in
+chunks of CHUNK_ROWS rows, in input order, so memory stays flat however long the input is; the
+evaluator keeps what chunks share (subjects, named places, results, the open itinerary).
+Coordinate stops are located in bulk.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -18,18 +22,21 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel import law
+from icc_travel.data.inputs import TextBlock
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.dates import parse_date
 from icc_travel.engine.check import country_json, leg_json, obligation_json, precedent_json, relevant_precedents
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError, shorten
-from icc_travel.geo.places import COORDINATES, PlaceResolver, outside_note, parse_coordinates
+from icc_travel.geo.places import BULK_POINTS, COORDINATES, PlaceResolver, outside_note, parse_coordinates
 from icc_travel.geo.routes import Leg
 
 INPUT_FORMATS = ("yaml", "csv", "jsonl")
-PROGRESS_EVERY = 2048  # rows between progress callbacks: a callback per row would cost seconds
 CSV_COLUMNS = ("itinerary", "subject", "place", "date", "kind")
+CHUNK_ROWS = 50_000  # rows read, evaluated and written at a time: about 50 MB of working memory
+MAX_YAML_BYTES = 64 << 20  # YAML is read whole (its tree is ~20x the text): larger batches are CSV or JSON Lines
+CACHE_LIMIT = 200_000  # distinct named places or results kept between chunks before starting afresh
 
 
 class InputRow(NamedTuple):
@@ -67,6 +74,12 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.columns["line"])
+
+    def slice(self, start: int, stop: int) -> Rows:
+        return Rows({name: values[start:stop] for name, values in self.columns.items()})
+
+    def records(self) -> Iterator[InputRow]:
+        return (InputRow(*values) for values in zip(*(self.columns[name] for name in FIELDS), strict=True))
 
 
 class BatchResult(NamedTuple):
@@ -170,6 +183,51 @@ class BatchOutcome:
                 }
 
 
+@dataclass
+class Totals:
+    """The batch's counts, added up chunk by chunk (the chunks themselves are gone by the end)."""
+
+    data_as_of: dt.date
+    shown: int = 10  # error rows kept to repeat on stderr
+    rows: int = 0
+    errors: int = 0
+    levels: Counter[str] = field(default_factory=Counter)
+    legs: int = 0
+    leg_levels: Counter[str] = field(default_factory=Counter)
+    later: Counter[dt.date] = field(default_factory=Counter)  # rows asking about dates after the data
+    first_errors: list[str] = field(default_factory=list)  # "file:line: message"
+    errors_to_show: int = 0  # error rows other than the "not read" ones behind a bad header
+
+    def add(self, outcome: BatchOutcome) -> None:
+        self.rows += len(outcome.inputs)
+        self.errors += outcome.errors
+        self.levels.update(outcome.levels())
+        self.legs += len(outcome.leg_of_row)
+        self.leg_levels.update(outcome.leg_levels())
+        for index, count in outcome.rows_per_result.items():
+            day = outcome.results[index].day
+            if day > self.data_as_of:
+                self.later[day] += count
+        c = outcome.inputs.columns
+        for number in sorted(outcome.errors_by_row):
+            message = outcome.errors_by_row[number]
+            if message.startswith(NOT_READ):
+                continue
+            self.errors_to_show += 1
+            if len(self.first_errors) < self.shown:
+                self.first_errors.append(f"{c['file'][number]}:{c['line'][number]}: {message}")
+
+    @property
+    def results(self) -> int:
+        return self.rows - self.errors
+
+    def staleness(self) -> str | None:
+        return staleness_warning(self.data_as_of, self.later.elements())
+
+    def reaches(self, threshold: str) -> bool:
+        return any(law.reaches(level, threshold) for level in (*self.levels, *self.leg_levels))
+
+
 def detect_format(name: str, declared: str | None, text: str) -> str:
     if declared:
         return declared
@@ -188,13 +246,77 @@ def detect_format(name: str, declared: str | None, text: str) -> str:
 
 
 def read_rows(name: str, text: str, fmt: str) -> Rows:
+    """All rows of a text already in memory (the chunked reader does the same block by block)."""
     if not text.strip():
         return Rows.of([InputRow(name, 1, None, None, None, None, None, "empty input: no rows")])
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # a lone CR ends a line, as old Mac exports have it
+    if fmt == "yaml":
+        return Rows.of(_yaml_rows(name, text))
+    return block_reader(name, fmt)(text, 1)
+
+
+def block_reader(name: str, fmt: str) -> Any:
+    """A reader of blocks of whole lines of a CSV or JSON Lines input: call it with each block's
+    text and first line number, in order; it returns the block's rows."""
     if fmt == "csv":
-        # old Mac exports end lines with CR alone: one line end, so line numbers stay true
-        return _csv_columns(name, text.replace("\r\n", "\n").replace("\r", "\n"))
-    reader = {"yaml": _yaml_rows, "jsonl": _jsonl_rows}[fmt]
-    return Rows.of(reader(name, text))
+        return CsvBlocks(name)
+    return lambda text, first_line: Rows.of(_jsonl_rows(name, text, first_line))
+
+
+def read_chunks(name: str, blocks: Iterator[TextBlock], declared: str | None) -> Iterator[tuple[Rows, int]]:
+    """(rows, bytes consumed) per chunk of an input given as text blocks (`data.inputs.text_blocks`),
+    the format from `declared`, the name's extension or the first block. A line that could not be
+    decoded is an error row at its place."""
+    first = next(blocks, None)
+    if first is None or (not first.text.strip() and not first.bad and next(blocks, None) is None):
+        yield Rows.of([InputRow(name, 1, None, None, None, None, None, "empty input: no rows")]), 0
+        return
+    fmt = detect_format(name, declared, first.text)
+    if fmt == "yaml":
+        yield from _yaml_chunks(name, first, blocks)
+        return
+    read = block_reader(name, fmt)
+    pending: TextBlock | None = first
+    for block in itertools.chain(blocks, [None]):
+        if pending is None:
+            pending = block
+            continue
+        # a quoted CSV field may run over the block's end: an odd number of quotes keeps it open
+        if block is not None and fmt == "csv" and pending.text.count('"') % 2 and len(pending.text) < 64 * CHUNK_TEXT:
+            pending = TextBlock(
+                pending.first_line, pending.text + block.text, pending.bad + block.bad, pending.size + block.size
+            )
+            continue
+        rows = read(pending.text, pending.first_line)
+        if pending.bad:
+            bad = [InputRow(name, line, None, None, None, None, None, message) for line, message in pending.bad]
+            rows = Rows.of(sorted([*rows.records(), *bad], key=lambda row: row.line))
+        yield rows, pending.size
+        pending = block
+
+
+CHUNK_TEXT = 4 << 20  # characters: a block past 64 times this stops waiting for a quote to close
+
+
+def _yaml_chunks(name: str, first: TextBlock, blocks: Iterator[TextBlock]) -> Iterator[tuple[Rows, int]]:
+    parts, size, bad = [first.text], first.size, list(first.bad)
+    length = len(first.text)
+    for block in blocks:
+        parts.append(block.text)
+        size += block.size
+        length += len(block.text)
+        bad += block.bad
+        if length > MAX_YAML_BYTES:
+            message = f"a YAML batch over {MAX_YAML_BYTES >> 20} MiB: write large batches as CSV or JSON Lines"
+            yield Rows.of([InputRow(name, 1, None, None, None, None, None, message)]), size
+            return
+    if bad:
+        line, message = bad[0]
+        yield Rows.of([InputRow(name, line, None, None, None, None, None, message)]), size
+        return
+    rows = Rows.of(_yaml_rows(name, "".join(parts)))
+    for start in range(0, len(rows), CHUNK_ROWS):
+        yield rows.slice(start, start + CHUNK_ROWS), size if start == 0 else 0
 
 
 def _delimiter(text: str) -> str:
@@ -212,95 +334,120 @@ def _header(fields: list[str]) -> list[str]:
     return [field.strip().strip('"').strip().lower() for field in fields]
 
 
-def _csv_columns(name: str, text: str) -> Rows:
-    """The common case in one pass of C code: every record one line, every column present."""
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-    try:
-        header = _header(next(reader, []))
-        records = list(reader)
-    except csv.Error:  # e.g. a field over the size limit: the careful path says where
-        return Rows.of(_csv_rows(name, text))
-    width = len(header)
-    one_line_each = text.count("\n") + (not text.endswith("\n")) == len(records) + 1
-    unique = len(set(header)) == width
-    if not (one_line_each and unique and all(c in header for c in CSV_COLUMNS) and records):
-        return Rows.of(_csv_rows(name, text))
-    lines = [number + 2 for number, record in enumerate(records) if record]
-    records = [record for record in records if record]
-    if {len(record) for record in records} != {width}:
-        return Rows.of(_csv_rows(name, text))
-    columns = list(zip(*records, strict=True))
-    shared: dict[str, str] = {}
-    intern = shared.setdefault
+class CsvBlocks:
+    """A CSV input block by block: the header from the first line, the same columns after it.
 
-    def column(label: str, *, repeated: bool = False) -> list[str | None]:
-        values = [value.strip() for value in columns[header.index(label)]]
-        if repeated:
-            values = [intern(value, value) for value in values]
-        return [value or None for value in values]
+    Each block takes the fast path when every record is one line with every column (one pass
+    of C code), else the careful one: every record at the line where it starts, a bad record an
+    error row, and an unclosed quote costing only its own record. Without a usable header every
+    further non-blank line is an error row ("not read")."""
 
-    return Rows(
-        {
-            "file": [name] * len(records),
-            "line": lines,
-            "itinerary": column("itinerary"),
-            "subject": column("subject", repeated=True),
-            "place": column("place"),
-            "date": column("date", repeated=True),
-            "kind": column("kind", repeated=True),
-            "error": [None] * len(records),
-        }
-    )
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.header: list[str] | None = None
+        self.unusable: str | None = None  # why the header cannot be used
+        self.delimiter = ","
 
+    def __call__(self, text: str, first_line: int) -> Rows:
+        rows: list[InputRow] = []
+        if self.header is None and self.unusable is None:
+            head, _, text = text.partition("\n")
+            rows += self._read_header(head)
+            first_line += 1
+        if self.unusable is not None:
+            lines = text.split("\n")
+            rows += _each_line_an_error(self.name, lines, first_line, self.unusable)
+            return Rows.of(rows)
+        body = self._columns(text, first_line)
+        if body is None:
+            body = Rows.of(_csv_records(self.name, text.split("\n"), first_line, self.delimiter, self.header))
+        if rows:
+            head = Rows.of(rows)
+            head.extend(body)
+            return head
+        return body
 
-def _csv_rows(name: str, text: str) -> Iterator[InputRow]:
-    """The careful path: every record at the line where it starts, a bad record an error row,
-    and an unterminated quote costing only its own record (the lines after it are read again)."""
-    delimiter = _delimiter(text)
-    lines = text.split("\n")
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
-    try:
-        header = _header(next(reader, []))
-    except csv.Error as error:
-        unread = sum(1 for line in lines[1:] if line.strip())
-        yield InputRow(name, 1, None, None, None, None, None, f"unreadable CSV header: {error}; {unread} rows not read")
-        yield from _each_line_an_error(name, lines, 1, "the header could not be read")
-        return
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
-    missing = [c for c in ("subject", "place") if c not in header]
-    if repeated or missing:
-        problem = (
-            f"CSV header repeats {', '.join(repeated)}: which column answers would be a guess"
-            if repeated
-            else f"CSV header lacks {', '.join(missing)} (expected {','.join(CSV_COLUMNS)}; "
-            f"the first line is {shorten(lines[0], 80)!r})"
+    def _read_header(self, line: str) -> list[InputRow]:
+        self.delimiter = _delimiter(line)
+        try:
+            header = _header(next(csv.reader([line], delimiter=self.delimiter, strict=True), []))
+        except csv.Error as error:
+            self.unusable = "the header could not be read"
+            return [InputRow(self.name, 1, None, None, None, None, None, f"unreadable CSV header: {error}")]
+        repeated = sorted({h for h in header if h and header.count(h) > 1})
+        missing = [c for c in ("subject", "place") if c not in header]
+        if repeated or missing:
+            problem = (
+                f"CSV header repeats {', '.join(repeated)}: which column answers would be a guess"
+                if repeated
+                else f"CSV header lacks {', '.join(missing)} (expected {','.join(CSV_COLUMNS)}; "
+                f"the first line is {shorten(line, 80)!r})"
+            )
+            self.unusable = "no usable CSV header"
+            return [InputRow(self.name, 1, None, None, None, None, None, f"{problem}; the rows after it are not read")]
+        self.header = header
+        return []
+
+    def _columns(self, text: str, first_line: int) -> Rows | None:
+        """The fast path, or None when the block needs the careful one."""
+        header = self.header
+        assert header is not None
+        try:
+            records = list(csv.reader(io.StringIO(text), delimiter=self.delimiter))
+        except csv.Error:  # e.g. a field over the size limit: the careful path says where
+            return None
+        width = len(header)
+        if text.count("\n") + (not text.endswith("\n")) != len(records) or not all(c in header for c in CSV_COLUMNS):
+            return None
+        lines = [number for number, record in enumerate(records, first_line) if record]
+        records = [record for record in records if record]
+        if not records:
+            return Rows()
+        if {len(record) for record in records} != {width}:
+            return None
+        columns = list(zip(*records, strict=True))
+        shared: dict[str, str] = {}
+        intern = shared.setdefault
+
+        def column(label: str, *, repeated: bool = False) -> list[str | None]:
+            values = [value.strip() for value in columns[header.index(label)]]
+            if repeated:
+                values = [intern(value, value) for value in values]
+            return [value or None for value in values]
+
+        return Rows(
+            {
+                "file": [self.name] * len(records),
+                "line": lines,
+                "itinerary": column("itinerary"),
+                "subject": column("subject", repeated=True),
+                "place": column("place"),
+                "date": column("date", repeated=True),
+                "kind": column("kind", repeated=True),
+                "error": [None] * len(records),
+            }
         )
-        unread = sum(1 for line in lines[1:] if line.strip())
-        yield InputRow(name, 1, None, None, None, None, None, f"{problem}; {unread} rows after it not read")
-        yield from _each_line_an_error(name, lines, 1, "no usable CSV header")
-        return
+
+
+def _csv_records(name: str, lines: list[str], first_line: int, delimiter: str, header: list[str]) -> Iterator[InputRow]:
+    """Records of a block's lines (the first at line `first_line`), each numbered by the line it
+    starts on. A record the reader cannot finish (a quote never closed) is one error row, and
+    reading resumes on its next line."""
     position = {label: header.index(label) for label in CSV_COLUMNS if label in header}
-    yield from _csv_records(name, lines, 2, delimiter, header, position)
-
-
-def _csv_records(
-    name: str, lines: list[str], first_line: int, delimiter: str, header: list[str], position: dict[str, int]
-) -> Iterator[InputRow]:
-    """Records from `first_line` on, each numbered by the line it starts on. A record the reader
-    cannot finish (a quote never closed) is one error row, and reading resumes on its next line."""
-    while first_line <= len(lines):
-        reader = csv.reader(io.StringIO("\n".join(lines[first_line - 1 :])), delimiter=delimiter, strict=True)
+    index = 0
+    while index < len(lines):
+        reader = csv.reader(io.StringIO("\n".join(lines[index:])), delimiter=delimiter, strict=True)
         while True:
-            start = first_line + reader.line_num
+            start = index + reader.line_num
             try:
                 record = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                yield InputRow(name, start, None, None, None, None, None, f"unreadable CSV: {error}")
-                first_line = start + 1
+                yield InputRow(name, first_line + start, None, None, None, None, None, f"unreadable CSV: {error}")
+                index = start + 1
                 break
-            yield from _csv_record(name, start, record, header, position)
+            yield from _csv_record(name, first_line + start, record, header, position)
 
 
 def _csv_record(
@@ -318,16 +465,16 @@ def _csv_record(
 NOT_READ = "not read: "  # rows behind a bad header: in the output, counted once on stderr
 
 
-def _each_line_an_error(name: str, lines: list[str], skip: int, why: str) -> Iterator[InputRow]:
+def _each_line_an_error(name: str, lines: list[str], first_line: int, why: str) -> Iterator[InputRow]:
     """Without a usable header, every further non-blank line is an input record and an error row."""
-    for number, line in enumerate(lines[skip:], skip + 1):
+    for number, line in enumerate(lines, first_line):
         if line.strip():
             yield InputRow(name, number, None, None, None, None, None, f"{NOT_READ}{why}")
 
 
-def _jsonl_rows(name: str, text: str) -> Iterator[InputRow]:
+def _jsonl_rows(name: str, text: str, first_line: int = 1) -> Iterator[InputRow]:
     # split on line feeds only: str.splitlines would also split at U+2028 inside a JSON string
-    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
+    for number, raw in enumerate(text.split("\n"), first_line):
         if not raw.strip():
             continue
         try:
@@ -449,132 +596,169 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def evaluate(
-    dataset: Dataset, rows: Rows, default_date: dt.date, progress: Any = None, *, legs: bool = True
-) -> BatchOutcome:
-    """Resolve each distinct subject and place once, locate coordinates in bulk, and evaluate
-    the law once per distinct (subject, territory, date, kind); with `legs`, measure the legs
-    between consecutive stops with coordinates of each itinerary."""
-    c = rows.columns
-    count = len(rows)
-    errors: dict[int, str] = {n: e for n, e in enumerate(c["error"]) if e}
-    resolver, finder = PlaceResolver(dataset), SubjectFinder(dataset)
+def evaluate(dataset: Dataset, rows: Rows, default_date: dt.date, *, legs: bool = True) -> BatchOutcome:
+    """The outcome of rows held in memory at once (the command streams chunks through an Evaluator)."""
+    return Evaluator(dataset, default_date, legs=legs)(rows)
 
-    subjects = {text: _attempt(finder.find, text) for text in set(c["subject"]) if text}
-    territory_of_row = _territories(resolver, c["place"], errors)
-    keys: dict[tuple, int] = {}
-    results: list[BatchResult] = []
-    result_of_row = [-1] * count
-    for number, (subject_text, date, kind, territory) in enumerate(
-        zip(c["subject"], c["date"], c["kind"], territory_of_row, strict=True)
-    ):
-        if progress is not None and number % PROGRESS_EVERY == 0:
-            progress(min(PROGRESS_EVERY, count - number))
-        if number in errors:
-            continue
-        subject = subjects.get(subject_text) if subject_text else Failure("no subject")
-        if isinstance(subject, Failure) or subject is None:
-            errors[number] = subject.message if subject else "no subject"
-            continue
-        outside = _antarctic(c["place"][number]) if territory is None else None
-        key = (subject.id, id(territory), date, kind, outside)  # a Territory hashes all its fields: slow
-        index = keys.get(key)
-        if index is None:
-            result = _attempt(lambda: _result(dataset, subject, territory, date, kind, default_date, outside))  # noqa: B023
+
+class OpenItinerary(NamedTuple):
+    """The itinerary a chunk ended in, so the next chunk's first rows continue its legs."""
+
+    key: tuple[Any, ...]  # (file, itinerary, subject)
+    last_stop: tuple[str, tuple[float, float], BatchResult] | None  # its last located stop
+
+
+class Evaluator:
+    """Evaluates chunks of rows in input order. Each distinct subject and named place (country,
+    airport, city) is resolved once for the whole batch, coordinates are located in bulk per
+    chunk, and the law is evaluated once per distinct (subject, territory, date, kind). Legs run
+    between consecutive located stops of an itinerary, across chunk boundaries."""
+
+    def __init__(self, dataset: Dataset, default_date: dt.date, *, legs: bool = True) -> None:
+        self.dataset, self.default_date, self.legs = dataset, default_date, legs
+        self.resolver, self.finder = PlaceResolver(dataset), SubjectFinder(dataset)
+        self._subjects: dict[str, Subject | Failure] = {}
+        self._places: dict[str, Territory | Failure | None] = {}
+        self._points: dict[str, tuple[float, float] | None] = {}
+        self._results: dict[tuple, BatchResult | Failure] = {}
+        self._open: OpenItinerary | None = None
+        self._planner: Any = None
+        self._coordinates = 0  # coordinate stops seen so far
+
+    def __call__(self, rows: Rows) -> BatchOutcome:
+        c = rows.columns
+        errors: dict[int, str] = {n: e for n, e in enumerate(c["error"]) if e}
+        for text in set(c["subject"]):
+            if text and text not in self._subjects:
+                self._subjects[text] = _attempt(self.finder.find, text)
+        territory_of_row = self._territories(c["place"], errors)
+        if len(self._results) > CACHE_LIMIT:
+            self._results.clear()
+        index_of: dict[int, int] = {}  # id(result) -> its index in this chunk's results
+        results: list[BatchResult] = []
+        result_of_row = [-1] * len(rows)
+        for number, (subject_text, date, kind, territory) in enumerate(
+            zip(c["subject"], c["date"], c["kind"], territory_of_row, strict=True)
+        ):
+            if number in errors:
+                continue
+            subject = self._subjects.get(subject_text) if subject_text else None
+            if subject is None or isinstance(subject, Failure):
+                errors[number] = subject.message if subject else "no subject"
+                continue
+            outside = _antarctic(c["place"][number]) if territory is None else None
+            key = (subject.id, id(territory), date, kind, outside)  # a Territory hashes all its fields: slow
+            result = self._results.get(key)
+            if result is None:
+                result = self._results[key] = _attempt(
+                    lambda: _result(self.dataset, subject, territory, date, kind, self.default_date, outside)  # noqa: B023
+                )
             if isinstance(result, Failure):
                 errors[number] = result.message
                 continue
-            index = keys[key] = len(results)
-            results.append(result)
-        result_of_row[number] = index
-    outcome = BatchOutcome(rows, results, result_of_row, errors, dataset.as_of)
-    if legs:
-        outcome.leg_of_row = _legs(dataset, resolver, outcome)
-    return outcome
+            index = index_of.get(id(result))
+            if index is None:
+                index = index_of[id(result)] = len(results)
+                results.append(result)
+            result_of_row[number] = index
+        outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of)
+        if self.legs:
+            outcome.leg_of_row = self._legs(outcome)
+        return outcome
 
+    def _territories(self, places: list[str | None], errors: dict[int, str]) -> list[Any]:
+        """Per row: a Territory, None (no territory), or a placeholder where the row is an error."""
+        distinct = set(places)
+        distinct.discard(None)
+        coordinates = [place for place in distinct if "," in place and not place.translate(_NUMERIC)]
+        # a batch of many chunks is a bulk lookup even when one chunk holds few coordinates
+        self._coordinates += len(coordinates)
+        bulk = self._coordinates >= BULK_POINTS
+        found: dict[str, Any] = dict(zip(coordinates, _locate(self.resolver, coordinates, bulk), strict=True))
+        if len(self._places) > CACHE_LIMIT:
+            self._places.clear()
+        for place in distinct:
+            if place not in found:
+                if place not in self._places:
+                    self._places[place] = _attempt(lambda p=place: self.resolver.resolve(p).territory)
+                found[place] = self._places[place]
+        territory_of_row: list[Any] = []
+        for number, place in enumerate(places):
+            value = found.get(place, Failure("no place")) if place else Failure("no place")
+            if isinstance(value, Failure):
+                errors.setdefault(number, value.message)
+                value = None
+            territory_of_row.append(value)
+        return territory_of_row
 
-def _legs(dataset: Dataset, resolver: PlaceResolver, outcome: BatchOutcome) -> dict[int, Leg]:
-    """Legs between consecutive located stops of one itinerary: consecutive rows with the same
-    file, itinerary and subject. Keyed by the row the leg arrives at."""
-    c, result_of_row = outcome.inputs.columns, outcome.result_of_row
-    itinerary, file, subject = c["itinerary"], c["file"], c["subject"]
-    # rows in runs of two or more: a million one-stop itineraries cost one list comprehension
-    follows = [n for n in range(1, len(itinerary)) if itinerary[n] == itinerary[n - 1]]
-    members = sorted(
-        {m for n in follows if file[n] == file[n - 1] and subject[n] == subject[n - 1] for m in (n - 1, n)}
-    )
-    points: dict[str, tuple[float, float] | None] = {}
-    pairs: list[tuple[int, int]] = []
-    run, previous = None, None
-    for number in members:
-        key = (file[number], itinerary[number], subject[number])
-        if key != run:
-            run, previous = key, None
-        if result_of_row[number] < 0:
-            continue
-        place = c["place"][number]
-        if place not in points:
-            points[place] = _point(resolver, place)
-        if points[place] is None:
-            continue
-        if previous is not None:
-            pairs.append((previous, number))
-        previous = number
-    if not pairs:
-        return {}
-    from icc_travel.geo.routes import RoutePlanner  # pyproj and the grid: only when there are legs
+    def _legs(self, outcome: BatchOutcome) -> dict[int, Leg]:
+        """Legs between consecutive located stops of one itinerary: consecutive rows with the same
+        file, itinerary and subject. Keyed by the row the leg arrives at."""
+        c, result_of_row = outcome.inputs.columns, outcome.result_of_row
+        itinerary, file, subject = c["itinerary"], c["file"], c["subject"]
+        count = len(itinerary)
+        if not count:
+            return {}
+        # rows in runs of two or more: a million one-stop itineraries cost one list comprehension;
+        # the first row may continue the previous chunk's itinerary, the last may go on in the next
+        follows = [n for n in range(1, count) if itinerary[n] == itinerary[n - 1]]
+        members = {m for n in follows if file[n] == file[n - 1] and subject[n] == subject[n - 1] for m in (n - 1, n)}
+        members |= {0, count - 1}
+        opened = self._open
+        run: tuple[Any, ...] | None = None
+        previous: tuple[str, tuple[float, float], BatchResult] | None = None
+        if opened is not None and (file[0], itinerary[0], subject[0]) == opened.key:
+            run, previous = opened.key, opened.last_stop
+        pairs: list[tuple[tuple[str, tuple[float, float], BatchResult], int]] = []
+        for number in sorted(members):
+            key = (file[number], itinerary[number], subject[number])
+            if key != run:
+                run, previous = key, None
+            if result_of_row[number] < 0:
+                continue
+            place = c["place"][number]
+            point = self._point(place)
+            if point is None:
+                continue
+            if previous is not None:
+                pairs.append((previous, number))
+            previous = (place, point, outcome.results[result_of_row[number]])
+        self._open = OpenItinerary(run, previous) if run is not None else None
+        if not pairs:
+            return {}
+        if self._planner is None:
+            from icc_travel.geo.routes import RoutePlanner  # pyproj and the grid: only when there are legs
 
-    requests = []
-    for start, end in pairs:
-        departure = outcome.results[result_of_row[start]]
-        requests.append(
-            (
-                departure.subject,
-                (c["place"][start], *points[c["place"][start]]),
-                (c["place"][end], *points[c["place"][end]]),
-                departure.day,
-            )
-        )
-    measured = RoutePlanner(dataset).legs(requests)
-    return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
+            self._planner = RoutePlanner(self.dataset)
+        requests = []
+        for (place, point, departure), end in pairs:
+            arrival = c["place"][end]
+            requests.append((departure.subject, (place, *point), (arrival, *self._point(arrival)), departure.day))
+        measured = self._planner.legs(requests)
+        return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
 
-
-def _point(resolver: PlaceResolver, place: str) -> tuple[float, float] | None:
-    """Coordinates of an airport or LAT,LON stop; None for a country (it has no point)."""
-    try:
+    def _point(self, place: str) -> tuple[float, float] | None:
+        """Coordinates of an airport or LAT,LON stop; None for a country (it has no point)."""
         if COORDINATES.match(place):
-            return parse_coordinates(place)  # already located in bulk: no polygon lookup again
-        found = resolver.resolve(place)
-    except IccTravelError:
-        return None
-    return None if found.lat is None or found.lon is None else (found.lat, found.lon)
-
-
-def _territories(resolver: PlaceResolver, places: list[str | None], errors: dict[int, str]) -> list[Any]:
-    """Per row: a Territory, None (no territory), or a placeholder where the row is an error."""
-    distinct = set(places)
-    distinct.discard(None)
-    coordinates = [place for place in distinct if "," in place and not place.translate(_NUMERIC)]
-    located = dict(zip(coordinates, _locate(resolver, coordinates), strict=True))
-    named = {
-        place: _attempt(lambda p=place: resolver.resolve(p).territory) for place in distinct if place not in located
-    }
-    found = located
-    found.update(named)
-    territory_of_row: list[Any] = []
-    for number, place in enumerate(places):
-        value = found.get(place, Failure("no place")) if place else Failure("no place")
-        if isinstance(value, Failure):
-            errors.setdefault(number, value.message)
-            value = None
-        territory_of_row.append(value)
-    return territory_of_row
+            try:
+                return parse_coordinates(place)  # already located in bulk: no polygon lookup again
+            except IccTravelError:
+                return None
+        if place not in self._points:
+            if len(self._points) > CACHE_LIMIT:
+                self._points.clear()
+            try:
+                found = self.resolver.resolve(place)
+                self._points[place] = None if found.lat is None or found.lon is None else (found.lat, found.lon)
+            except IccTravelError:
+                self._points[place] = None
+        return self._points[place]
 
 
 _NUMERIC = str.maketrans("", "", "0123456789.+-, \t")
 
 
-def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | Failure | None]:
+def _locate(resolver: PlaceResolver, places: list[str], bulk: bool = False) -> list[Territory | Failure | None]:
     """Parse and validate every coordinate at once; the strict parser names a bad one."""
     import numpy as np
 
@@ -597,7 +781,7 @@ def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | Fail
                 answers.append(None)
             except InputError as error:
                 answers.append(Failure(str(error)))
-        for number, territory in zip(good, resolver.locate_many(points), strict=True):
+        for number, territory in zip(good, resolver.locate_many(points, bulk=bulk), strict=True):
             answers[number] = territory
         return answers
     lats, lons = values[:, 0], values[:, 1]
@@ -606,7 +790,7 @@ def _locate(resolver: PlaceResolver, places: list[str]) -> list[Territory | Fail
     for number in np.flatnonzero(~inside).tolist():
         answers[number] = _attempt(parse_coordinates, places[number])
     keep = np.flatnonzero(inside)
-    territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)))
+    territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)), bulk=bulk)
     for number, territory in zip(keep.tolist(), territories, strict=True):
         answers[number] = territory
     return answers

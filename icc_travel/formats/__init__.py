@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,20 +57,21 @@ class Report:
 
 @dataclass
 class RowStream:
-    """Rows too many to hold as a report (a batch of a million): each format writes them as
-    they come. `rows` yields the JSON rows; `flat` turns one into the values of `flat_columns`;
-    `csv_lines`, when given, yields ready CSV lines faster than flattening every row;
-    `annotations` yields (command, file, line, message) for CI logs."""
+    """Rows too many to hold as a report (a batch of millions): each format writes them as they
+    come, and the summary once they have all gone by (it counts them). `rows` yields the JSON
+    rows, once; `flat` turns one into the values of `flat_columns`; `csv_lines`, when given,
+    yields ready CSV lines faster than flattening every row (a format uses one or the other);
+    `annotate` gives a row's (command, file, line, message) annotations for CI logs."""
 
     rows: Callable[[], Iterator[dict[str, Any]]]
-    summary: dict[str, Any]
-    summary_line: str
+    summary: Callable[[], dict[str, Any]]
+    summary_line: Callable[[], str]
     as_of: dt.date
     flat_columns: Sequence[str]
     flat: Callable[[dict[str, Any]], list[Any]]
     markdown_columns: dict[str, str]
     csv_lines: Callable[[], Iterator[str]] | None = None
-    annotations: Callable[[], Iterator[tuple[str, str, int, str]]] | None = None
+    annotate: Callable[[dict[str, Any]], Iterable[tuple[str, str, int, str]]] | None = None
 
 
 def render(report: Report, fmt: str) -> str | None:

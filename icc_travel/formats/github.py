@@ -9,10 +9,11 @@ from icc_travel.formats import RowStream
 
 
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
-    if rows.annotations is None:
+    if rows.annotate is None:
         return
-    for command, file, line, message in rows.annotations():
-        out(f"::{command} file={escape_property(file)},line={line}::{escape(message)}\n")
+    for row in rows.rows():
+        for command, file, line, message in rows.annotate(row):
+            out(f"::{command} file={escape_property(file)},line={line}::{escape(message)}\n")
 
 
 def escape(text: str) -> str:

@@ -17,8 +17,9 @@ def render(report: Report) -> str:
 
 
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
-    """`{"summary": {...}, "rows": [...]}`, one row at a time."""
-    out('{\n  "summary": ' + json.dumps(rows.summary) + ',\n  "rows": [')
+    """`{"rows": [...], "summary": {...}}`, one row at a time; the summary, which counts the
+    rows, comes after them."""
+    out('{\n  "rows": [')
     for number, row in enumerate(rows.rows()):
         out(("\n    " if number == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False))
-    out("\n  ]\n}\n")
+    out('\n  ],\n  "summary": ' + json.dumps(rows.summary()) + "\n}\n")

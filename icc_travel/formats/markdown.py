@@ -38,10 +38,25 @@ def render(report: Report) -> str:
 
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     """A table of the columns a reader needs, then the summary and the as-of date."""
-    out("| " + " | ".join(rows.markdown_columns.values()) + " |\n")
-    out("|" + "---|" * len(rows.markdown_columns) + "\n")
-    shown = tuple(rows.markdown_columns)
+    table = TableWriter(rows, out)
     for row in rows.rows():
-        cells = dict(zip(rows.flat_columns, rows.flat(row), strict=True))
-        out("| " + " | ".join("" if cells[k] is None else escape(str(cells[k])) for k in shown) + " |\n")
-    out("\n" + escape(rows.summary_line) + f" Data as of {rows.as_of}.\n")
+        table.row(row)
+    table.close()
+
+
+class TableWriter:
+    """A row stream's Markdown table, written a row at a time: the batch command also feeds it
+    the rows it streams in another format (its GitHub step summary)."""
+
+    def __init__(self, rows: RowStream, out: Callable[[str], Any]) -> None:
+        self.rows, self.out = rows, out
+        self.shown = tuple(rows.markdown_columns)
+        out("| " + " | ".join(rows.markdown_columns.values()) + " |\n")
+        out("|" + "---|" * len(rows.markdown_columns) + "\n")
+
+    def row(self, row: dict[str, Any]) -> None:
+        cells = dict(zip(self.rows.flat_columns, self.rows.flat(row), strict=True))
+        self.out("| " + " | ".join("" if cells[k] is None else escape(str(cells[k])) for k in self.shown) + " |\n")
+
+    def close(self) -> None:
+        self.out("\n" + escape(self.rows.summary_line()) + f" Data as of {self.rows.as_of}.\n")

@@ -150,6 +150,7 @@ def outside_note(lat: float | None) -> str | None:
 class PlaceResolver:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
+        self._tiled: Any = None  # the grid index, once a bulk lookup has loaded it
 
     @cached_property
     def _names(self) -> dict[str, set[str]]:
@@ -280,17 +281,17 @@ class PlaceResolver:
     def locate(self, lat: float, lon: float) -> Territory | None:
         return self.locate_many([(lat, lon)])[0]
 
-    def locate_many(self, points: list[tuple[float, float]]) -> list[Territory | None]:
+    def locate_many(self, points: list[tuple[float, float]], *, bulk: bool = False) -> list[Territory | None]:
         """Territories for many (lat, lon) points in one vectorised query.
 
-        Past BULK_POINTS points the grid-tiled index pays for its ~2.5 s build (millions of
-        points per second against tens of thousands for the plain polygon query).
+        Past BULK_POINTS points (or with `bulk`: a batch streamed in chunks says it has many),
+        the grid index pays for its build, once per data version (tens of millions of points
+        per second against tens of thousands for the plain polygon query); once loaded, it
+        answers every later query. Both give the same answers.
         """
         lats, lons = [p[0] for p in points], [p[1] for p in points]
-        if len(points) >= BULK_POINTS:
-            from icc_travel.geo.geometry import TiledIndex
-
-            tiled = TiledIndex.cached(Path(self.dataset.territories_path), self._index.geometries)
+        tiled = self._grid(len(points), bulk)
+        if tiled is not None:
             features = tiled.lookup(lats, lons).tolist()
             territories = self.dataset.territories
             return [territories[self._position_of_feature[f]] if f >= 0 else None for f in features]
@@ -302,13 +303,19 @@ class PlaceResolver:
         bulk path without building a Territory per point (a million-fix track)."""
         import numpy as np
 
-        if len(lats) >= BULK_POINTS:
-            from icc_travel.geo.geometry import TiledIndex
-
-            tiled = TiledIndex.cached(Path(self.dataset.territories_path), self._index.geometries)
+        tiled = self._grid(len(lats), False)
+        if tiled is not None:
             return tiled.lookup(lats, lons)
         found = self.locate_many(list(zip(np.asarray(lats).tolist(), np.asarray(lons).tolist(), strict=True)))
         return np.array([t.feature_index if t is not None else -1 for t in found], dtype=np.int64)
+
+    def _grid(self, count: int, bulk: bool) -> Any:
+        """The grid index when it is worth loading (or already loaded), else None."""
+        if self._tiled is None and (bulk or count >= BULK_POINTS):
+            from icc_travel.geo.geometry import TiledIndex
+
+            self._tiled = TiledIndex.cached(Path(self.dataset.territories_path), self._index.geometries)
+        return self._tiled
 
     def territory_of_feature(self, feature: int) -> Territory | None:
         return self.dataset.territories[self._position_of_feature[feature]] if feature >= 0 else None
