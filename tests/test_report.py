@@ -118,6 +118,9 @@ def test_track_page_rows_aircraft_and_drawn_track(invoke, tmp_path: Path) -> Non
         assert {s["url"] for s in item["sources"]} <= links
     # the subject came from the aircraft table, as `track` does it, and the page says so
     assert "ties to the aircraft" in page
+    # a track across the Mediterranean is a few pixels on the world map: a detail map shows it
+    detail = page.split('<svg class="detail"', 1)[1].split("</svg>", 1)[0]
+    assert '<use href="#territories"' in detail and 'class="track k-overflight"' in detail
 
 
 def test_subject_page_lists_territories_with_a_duty(invoke, tmp_path: Path, dataset) -> None:
@@ -137,6 +140,7 @@ def test_subject_page_lists_territories_with_a_duty(invoke, tmp_path: Path, data
     assert "Mongolia" in page and "putin-mng-2024" not in page  # precedents shown by their text
     assert "Made an official visit to Ulaanbaatar" in page  # the subject's own precedent
     assert "Mongolia: arrest (obligation to arrest)" in page  # the map's territory title
+    assert 'class="detail"' not in page  # nothing drawn: the world map is the whole story
 
 
 def test_a_grey_map_says_why(invoke, tmp_path: Path) -> None:

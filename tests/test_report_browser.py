@@ -98,12 +98,15 @@ def write_report(invoke: Callable, tmp_path: Path, name: str, *args: str) -> Pat
 
 
 def map_box(image: Any) -> tuple[int, int, int, int]:
-    """The map's rectangle on the screenshot: the extent of its ocean colour."""
+    """The world map's rectangle on the screenshot: the first unbroken run of rows with its ocean
+    colour (every row of the map has ocean at its edges; a detail map below starts after a gap)."""
     pixels = image.load()
     width, height = image.size
-    rows = [y for y in range(height) if any(pixels[x, y][:3] == OCEAN for x in range(0, width, 4))]
+    rows = {y for y in range(height) if any(pixels[x, y][:3] == OCEAN for x in range(0, width, 4))}
     assert rows, "no map on the screenshot"
-    top, bottom = rows[0], rows[-1]
+    top = bottom = min(rows)
+    while bottom + 1 in rows:
+        bottom += 1
     middle = (top + bottom) // 2
     columns = [x for x in range(width) if pixels[x, top + 2][:3] == OCEAN or pixels[x, middle][:3] == OCEAN]
     return columns[0], top, columns[-1], bottom

@@ -42,6 +42,18 @@ VIEW_HEIGHT = round((WORLD_Y - SOUTH) * SCALE, 1)
 SIMPLIFY = 0.3  # view units (~10 km): finer than the eye sees at full width, a tenth of the raw size
 SMALL_AREA = SMALL_AREA_M2 * SCALE * SCALE
 NEARBY = 6.0  # view units: stops closer than this share one marker and label
+MIN_FOCUS = 60.0  # the detail view spans at least this many view units (~2,000 km)
+MAX_FOCUS_SHARE = 0.3  # what is drawn spans more of the world than this: no detail view
+ZOOMED_MARK = 1.5  # marks and labels in the detail view, relative to the world view's
+MARKS = {
+    "border": 0.4 / ZOOMED_MARK,
+    "stop_r": 4.0,
+    "dot_r": 1.8,
+    "font": 9.0,
+    "halo": 2.5,
+    "dx": 6.0,
+    "dy": -5.0,
+}  # world view sizes
 
 
 def world_map(
@@ -105,7 +117,11 @@ def world_map(
         for result in tracks
         for level, lons, lats in track_stretches(result)
     ]
+    drawn = [(m["cx"], m["cy"]) for m in markers] + [
+        tuple(map(float, point.split(","))) for line in [*legs, *lines] for point in line["points"].split()
+    ]
     return {
+        "focus": focus(drawn),
         "width": _n(VIEW_WIDTH),
         "height": _n(VIEW_HEIGHT),
         "date": on.isoformat(),
@@ -118,6 +134,31 @@ def world_map(
         "gaps": [line for line in lines if line["level"] == GAP],
         "stops": stop_marks,
         "why_grey": why_grey(subject, on, [t["level"] for t in territories]),
+    }
+
+
+def focus(points: Sequence[tuple[float, float]]) -> dict[str, Any] | None:
+    """A detail view of what was drawn, when it covers a small part of the world (a track over
+    the Mediterranean is a few pixels wide on the world map): the box around it, padded and
+    widened to the world map's shape, and its zoom factor. None when the world view shows it."""
+    if not points:
+        return None
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    width = max(max(xs) - min(xs), (max(ys) - min(ys)) * VIEW_WIDTH / VIEW_HEIGHT) * 1.3
+    width = max(width, MIN_FOCUS)
+    if width > VIEW_WIDTH * MAX_FOCUS_SHARE:
+        return None
+    height = width * VIEW_HEIGHT / VIEW_WIDTH
+    left = min(max((max(xs) + min(xs)) / 2 - width / 2, 0.0), VIEW_WIDTH - width)
+    top = min(max((max(ys) + min(ys)) / 2 - height / 2, 0.0), VIEW_HEIGHT - height)
+    zoom = VIEW_WIDTH / width
+    return {
+        "x": _n(left),
+        "y": _n(top),
+        "w": _n(width),
+        "h": _n(height),
+        # marks keep their size on screen: sizes in the detail's units, to two decimals
+        **{key: f"{size / zoom * ZOOMED_MARK:.2f}" for key, size in MARKS.items()},
     }
 
 
