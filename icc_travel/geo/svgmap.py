@@ -45,15 +45,8 @@ NEARBY = 6.0  # view units: stops closer than this share one marker and label
 MIN_FOCUS = 60.0  # the detail view spans at least this many view units (~2,000 km)
 MAX_FOCUS_SHARE = 0.3  # what is drawn spans more of the world than this: no detail view
 ZOOMED_MARK = 1.5  # marks and labels in the detail view, relative to the world view's
-MARKS = {
-    "border": 0.4 / ZOOMED_MARK,
-    "stop_r": 4.0,
-    "dot_r": 1.8,
-    "font": 9.0,
-    "halo": 2.5,
-    "dx": 6.0,
-    "dy": -5.0,
-}  # world view sizes
+# sizes of marks and labels on the world view, in its units
+MARKS = {"border": 0.4, "stop_r": 4.5, "dot_r": 1.8, "font": 11.0, "halo": 3.0, "dx": 7.0, "dy": -6.0}
 
 
 def world_map(
@@ -121,6 +114,7 @@ def world_map(
         tuple(map(float, point.split(","))) for line in [*legs, *lines] for point in line["points"].split()
     ]
     return {
+        "marks": {key: f"{size:g}" for key, size in MARKS.items()},
         "focus": focus(drawn),
         "width": _n(VIEW_WIDTH),
         "height": _n(VIEW_HEIGHT),
@@ -159,6 +153,7 @@ def focus(points: Sequence[tuple[float, float]]) -> dict[str, Any] | None:
         "h": _n(height),
         # marks keep their size on screen: sizes in the detail's units, to two decimals
         **{key: f"{size / zoom * ZOOMED_MARK:.2f}" for key, size in MARKS.items()},
+        "border": f"{MARKS['border'] / zoom:.2f}",  # borders as thin as on the world view
     }
 
 
