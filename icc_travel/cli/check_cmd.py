@@ -33,10 +33,7 @@ from icc_travel.geo.places import PlaceResolver
 if TYPE_CHECKING:
     from icc_travel.geo.routes import Overflown
 
-CAVEAT = (
-    "Absence from the data does not prove there is no sealed warrant; check the Court's "
-    "own records before relying on a 'none'."
-)
+CAVEAT = law.SEALED_WARRANT_CAVEAT
 
 
 @click.command(cls=CoordinateArgsCommand)

@@ -26,6 +26,7 @@ COMMANDS = {
     "track": "icc_travel.cli.track_cmd:track",
     "screen": "icc_travel.cli.screen_cmd:screen",
     "map": "icc_travel.cli.map_cmd:map_command",
+    "report": "icc_travel.cli.report_cmd:report",
     "data": "icc_travel.cli.data_cmd:data",
 }
 

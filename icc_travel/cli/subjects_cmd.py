@@ -8,14 +8,13 @@ import click
 
 from icc_travel.cli.options import FORMATS, format_option, on_date, reports_errors, subject_argument
 from icc_travel.cli.render import emit, warn
-from icc_travel.data.sources import as_json, as_lines
+from icc_travel.data.sources import as_lines
 from icc_travel.data.store import load
 from icc_travel.dates import iso
-from icc_travel.engine.check import precedent_json
 from icc_travel.engine.entities import subject_entities
 from icc_travel.engine.staleness import staleness_warning
-from icc_travel.engine.subjects import SubjectFinder
-from icc_travel.engine.tables import find_precedents, territories_with_obligation
+from icc_travel.engine.subjects import SubjectFinder, profile_json
+from icc_travel.engine.tables import find_precedents
 from icc_travel.formats import Report
 from icc_travel.law import first_warrant
 from icc_travel.vocabulary import SubjectStatus, values
@@ -83,36 +82,17 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
     dataset = load()
     person = SubjectFinder(dataset).find(name)
     warn(staleness_warning(dataset.as_of, [on]))
-    situation = dataset.situations[person.situation]
-    levels = territories_with_obligation(dataset, person, on)
+    payload = profile_json(dataset, person, on)
+    levels = payload["territories_by_obligation"]
+    situation = payload["situation"]
     episodes = find_precedents(dataset, subject=person.id)
-    warrants = [
-        {"issued": iso(w.issued), "public": iso(w.public), "crimes": list(w.crimes), "note": w.note}
-        for w in person.warrants
-    ]
-    payload = {
-        "id": person.id,
-        "name": person.name,
-        "aliases": list(person.aliases),
-        "nationality": person.nationality,
-        "position": person.position,
-        "situation": {"id": situation.id, "name": situation.name},
-        "case": person.case,
-        "warrants": warrants,
-        "status": person.status,
-        "status_date": iso(person.status_date),
-        "status_note": person.status_note,
-        "territories_by_obligation": {"date": on.isoformat(), **levels},
-        "precedents": [precedent_json(p) for p in episodes],
-        "sources": as_json(person.sources),
-        "data_as_of": dataset.as_of.isoformat(),
-    }
+    warrants = payload["warrants"]
     rows = [
         {"field": "id", "value": person.id},
         {"field": "aliases", "value": ", ".join(person.aliases)},
         {"field": "nationality", "value": person.nationality},
         {"field": "position", "value": person.position},
-        {"field": "situation", "value": f"{situation.name} ({situation.id})"},
+        {"field": "situation", "value": f"{situation['name']} ({situation['id']})"},
         {"field": "case", "value": person.case},
         {"field": "status", "value": f"{person.status} since {iso(person.status_date)}"},
         {"field": "status note", "value": person.status_note},

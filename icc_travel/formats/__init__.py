@@ -25,6 +25,7 @@ FORMATS = {
     "geojson": "geojson",
     "ftm": "ftm",
     "github": "github",
+    "html": "html",  # the self-contained page of `report`: needs Report.page
 }
 # How each obligation level looks on a terminal, in every command.
 LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
@@ -46,6 +47,7 @@ class Report:
     csv_rows: list[dict[str, Any]] | None = None  # machine rows, when they differ (e.g. stops and legs)
     features: list[dict[str, Any]] | None = None  # GeoJSON features, for commands with places
     entities: list[dict[str, Any]] | None = None  # FollowTheMoney entities, for commands with people
+    page: dict[str, Any] | None = None  # the report page's model (plain data), for the html format
 
     def footer_lines(self) -> list[str]:
         """The footer, ending with the as-of date unless the command already says it."""

@@ -101,7 +101,7 @@ def render_map(
             axes.plot(xs, ys, color=LEG_COLOUR, linewidth=1.6, linestyle=(0, (5, 2)), zorder=4)
     places: dict[tuple[int, int], tuple[float, float, list[str]]] = {}
     for number, stop in enumerate(stops, 1):
-        lon, lat = _stop_point(stop, geometries)
+        lon, lat = stop_point(stop, geometries)
         if lon is None or lat is None:
             continue
         x, y = forward.transform(lon, lat)
@@ -139,7 +139,7 @@ def render_map(
     for spine in axes.spines.values():
         spine.set_visible(False)
     axes.set_title(f"Obligation to arrest {subject.name} on {on}", fontsize=15, loc="left")
-    explanation = _why_grey(subject, on, frame["level"])
+    explanation = why_grey(subject, on, frame["level"])
     if stops:
         dates = sorted({stop.spec.date for stop in stops})
         if dates != [on]:
@@ -198,8 +198,24 @@ TRACK_COLOURS = {"arrest": "#7b0000", "continuing": "#b35900", "overflight": "#6
 
 
 def _draw_track(axes: Any, forward: Any, result: Any) -> None:
-    """The recorded fixes as a line, each stretch coloured by the level of its segment; gaps
-    dashed along their great circle (never drawn as flown track)."""
+    """The recorded fixes as lines coloured by level, gaps dashed along their great circle."""
+    for level, lons, lats in track_stretches(result):
+        xs, ys = forward.transform(lons, lats)
+        if level == GAP:
+            axes.plot(xs, ys, color="#777777", linewidth=1.4, linestyle=(0, (2, 2)), zorder=4)
+        else:
+            axes.plot(
+                xs, ys, color=TRACK_COLOURS.get(level, "#1b4f72"), linewidth=2.2, solid_capstyle="round", zorder=4
+            )
+
+
+GAP = "gap"
+
+
+def track_stretches(result: Any) -> list[tuple[str, list[float], list[float]]]:
+    """A track result as (level or GAP, lons, lats) stretches, for any drawing: each stretch of
+    recorded fixes coloured by the level of the segment flown there; a gap follows its great
+    circle (never drawn as flown track); nothing is drawn across ±180°."""
     import bisect
 
     fixes = result.track.fixes
@@ -216,21 +232,31 @@ def _draw_track(axes: Any, forward: Any, result: Any) -> None:
             return flown[index].obligation.level
         return "none"
 
+    stretches: list[tuple[str, list[float], list[float]]] = []
     gap_starts = {gap.start for gap in result.gaps}
+    joins = False  # whether the last stretch ends at `before` and may take the next fix
     for before, after in itertools.pairwise(fixes):
         if before.time in gap_starts:
-            for lons, lats in geodesic_path(before.lat, before.lon, after.lat, after.lon):
-                xs, ys = forward.transform(lons, lats)
-                axes.plot(xs, ys, color="#777777", linewidth=1.4, linestyle=(0, (2, 2)), zorder=4)
+            stretches += [
+                (GAP, list(lons), list(lats))
+                for lons, lats in geodesic_path(before.lat, before.lon, after.lat, after.lon)
+            ]
+            joins = False
+            continue
+        if abs(after.lon - before.lon) > 180:  # across ±180°: no line through the map's middle
+            joins = False
             continue
         level = level_at(before.time + (after.time - before.time) / 2)
-        if abs(after.lon - before.lon) > 180:  # across ±180°: no line through the map's middle
-            continue
-        xs, ys = forward.transform([before.lon, after.lon], [before.lat, after.lat])
-        axes.plot(xs, ys, color=TRACK_COLOURS.get(level, "#1b4f72"), linewidth=2.2, solid_capstyle="round", zorder=4)
+        if joins and stretches[-1][0] == level:
+            stretches[-1][1].append(after.lon)
+            stretches[-1][2].append(after.lat)
+        else:
+            stretches.append((level, [before.lon, after.lon], [before.lat, after.lat]))
+        joins = True
+    return stretches
 
 
-def _why_grey(subject: Subject, on: dt.date, levels: Sequence[str]) -> str | None:
+def why_grey(subject: Subject, on: dt.date, levels: Sequence[str]) -> str | None:
     """When no territory has an obligation, say why: a map of one colour explains nothing."""
     if any(level != law.NONE for level in levels):
         return None
@@ -240,7 +266,7 @@ def _why_grey(subject: Subject, on: dt.date, levels: Sequence[str]) -> str | Non
     return f"No territory has an obligation on {on}: no state is bound to execute this warrant then."
 
 
-def _stop_point(stop: StopResult, geometries: Sequence) -> tuple[float | None, float | None]:
+def stop_point(stop: StopResult, geometries: Sequence) -> tuple[float | None, float | None]:
     if stop.place.lat is not None and stop.place.lon is not None:
         return stop.place.lon, stop.place.lat
     if stop.place.territory is None:

@@ -33,6 +33,11 @@ ENDED = {
 TREATY_STATUS_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en"
 CITED_RULINGS = 3  # the latest rulings quoted in the immunity note (and their sources)
 HIGH_SEAS = "The point is outside every state's land and territorial sea (the high seas)."
+# Every answer that can say "none" says this too: the data holds public warrants only.
+SEALED_WARRANT_CAVEAT = (
+    "Absence from the data does not prove there is no sealed warrant; check the Court's "
+    "own records before relying on a 'none'."
+)
 ANTARCTICA = (
     "The point is in Antarctica, south of 60°S: the Antarctic Treaty freezes every territorial claim, "
     "so it is no state's territory and no state's obligation to arrest reaches it."
