@@ -58,8 +58,9 @@ def positions(tmp_path: Path) -> tuple[Path, Path, Path]:
     folder = tmp_path / "states"
     folder.mkdir()
     half = len(records) // 2
-    pq.write_table(pa.Table.from_pylist(records[:half]), folder / "part-0.parquet")
-    pq.write_table(pa.Table.from_pylist(records[half:]), folder / "part-1.parquet")
+    # small row groups: the Dask engine gives each worker a few row groups of a file at a time
+    pq.write_table(pa.Table.from_pylist(records[:half]), folder / "part-0.parquet", row_group_size=400)
+    pq.write_table(pa.Table.from_pylist(records[half:]), folder / "part-1.parquet", row_group_size=400)
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=list(records[0]))
     writer.writeheader()
@@ -127,6 +128,9 @@ def test_both_engines_give_byte_identical_output(invoke, tmp_path: Path) -> None
         assert local.exit_code == dask.exit_code == 0, dask.stderr
         assert local.stdout == dask.stdout and local.stdout.count("\n") >= 4
         assert local.stderr.splitlines()[-1] == dask.stderr.splitlines()[-1]  # the same summary
+    from icc_travel.engine.screen import ROW_GROUPS_PER_TASK, _parts
+
+    assert len(_parts(folder)) > 2 > ROW_GROUPS_PER_TASK / 400  # several tasks per file
 
 
 @pytest.mark.parametrize(("module", "extra"), [("pyarrow", "parquet"), ("distributed", "dask")])

@@ -116,10 +116,15 @@ def screen(
         found, located = scan_dask(positions, watched, columns, scheduler)
     else:
         found = scan(positions, watched, columns)
+    from icc_travel.geo.places import BULK_POINTS, PlaceResolver
+
+    resolver = PlaceResolver(dataset)  # one for every track: the index is loaded once
+    if found.positions_kept >= BULK_POINTS:
+        resolver.load_grid()
     rows: list[dict[str, Any]] = []
     for entry, track in found.tracks:
         subject = dataset.subject(entry.subject)
-        result = analyse(dataset, subject, track, gap_minutes=gap, features=located.get(entry.hex))
+        result = analyse(dataset, subject, track, gap_minutes=gap, resolver=resolver, features=located.get(entry.hex))
         document = track_json(result)
         base = {"hex": entry.hex, "registration": entry.registration, "subject": subject.id}
         rows += [{**base, "record": "segment", **segment} for segment in document["segments"]]

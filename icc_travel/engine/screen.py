@@ -82,38 +82,69 @@ def requires(module: str, extra: str) -> None:
 def scan(paths: Iterable[Path], watched: list[Watched], columns: dict[str, str] | None = None) -> Screened:
     """Read every position file, keep the watched aircraft's rows, one track per aircraft."""
     requires("pyarrow", "parquet")
+    wanted = {w.hex: w for w in watched}
+    rows_read, kept = 0, []
+    for path in paths:
+        part = Part(str(path), _format(path), None)
+        rows, batches = filter_part(part, sorted(wanted), columns or {})
+        rows_read += rows
+        kept += batches
+    positions = sum(batch.num_rows for batch in kept)
+    return Screened(rows_read, positions, _tracks(kept, wanted))
+
+
+class Part(NamedTuple):
+    """A piece of a position dataset one task reads: a file or directory, or some row groups of
+    one Parquet file (what the Dask engine hands each worker)."""
+
+    path: str
+    format: str  # parquet or csv
+    row_groups: tuple[int, ...] | None
+
+
+def _format(path: Path) -> str:
+    return "csv" if path.suffix.lower() in (".csv", ".gz") and not path.is_dir() else "parquet"
+
+
+def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[int, list[Any]]:
+    """Rows read and the watched aircraft's rows (pyarrow batches, our column names) of one part.
+
+    The watchlist filter is pushed into the pyarrow scan (evaluated in its C++ threads, batch
+    by batch, with a bounded read-ahead), so only the watched rows reach Python and memory
+    follows them, not the dataset. Both engines use this one function."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.dataset as pads
 
-    rename = columns or {}
-    wanted = {w.hex: w for w in watched}
-    rows_read, kept = 0, []
-    for path in paths:
-        fmt = "csv" if path.suffix.lower() in (".csv", ".gz") and not path.is_dir() else "parquet"
-        try:
-            source = pads.dataset(str(path), format=fmt)
-        except (OSError, pa.ArrowInvalid, ValueError) as error:
-            raise InputError(f"{path}: cannot read positions: {error}") from None
-        names = {rename.get(c, c): c for c in COLUMNS}
-        missing = [name for name in names if name not in source.schema.names and names[name] != "callsign"]
-        missing = [m for m in missing if names[m] in ("time", "icao24", "lat", "lon")]
-        if missing:
-            raise InputError(f"{path}: the positions lack {', '.join(missing)} (map other names with --columns)")
-        hex_column = next(name for name, ours in names.items() if ours == "icao24")
-        present = [name for name in names if name in source.schema.names]
-        try:
-            for batch in source.to_batches(columns=present, batch_size=1 << 20):
-                rows_read += batch.num_rows
-                codes = pc.utf8_lower(pc.cast(batch.column(hex_column), pa.string()))
-                mask = pc.is_in(codes, value_set=pa.array(sorted(wanted)))
-                chosen = batch.filter(mask)
-                if chosen.num_rows:
-                    kept.append(chosen.rename_columns([names[n] for n in chosen.schema.names]))
-        except (OSError, pa.ArrowInvalid) as error:
-            raise InputError(f"{path}: cannot read positions: {error}") from None
-    positions = sum(batch.num_rows for batch in kept)
-    return Screened(rows_read, positions, _tracks(kept, wanted))
+    try:
+        source = pads.dataset(part.path, format=part.format)
+    except (OSError, pa.ArrowInvalid, ValueError) as error:
+        raise InputError(f"{part.path}: cannot read positions: {error}") from None
+    names = {rename.get(c, c): c for c in COLUMNS}  # theirs -> ours
+    missing = [theirs for theirs, ours in names.items() if ours in ("time", "icao24", "lat", "lon")]
+    missing = [theirs for theirs in missing if theirs not in source.schema.names]
+    if missing:
+        raise InputError(f"{part.path}: the positions lack {', '.join(missing)} (map other names with --columns)")
+    hex_column = next(theirs for theirs, ours in names.items() if ours == "icao24")
+    present = [theirs for theirs in names if theirs in source.schema.names]
+    watched = pc.is_in(pc.utf8_lower(pc.field(hex_column).cast(pa.string())), value_set=pa.array(hexes))
+    scanned: Any = source
+    if part.row_groups is not None:
+        fragment = next(iter(source.get_fragments()))
+        scanned = fragment.subset(row_group_ids=list(part.row_groups))
+    kept = []
+    try:
+        # a row-group subset's count_rows() counts its whole file: count its own row groups
+        rows = scanned.count_rows() if part.row_groups is None else sum(g.num_rows for g in scanned.row_groups)
+        options = {"batch_size": 1 << 18, "batch_readahead": 4}
+        if part.row_groups is None:
+            options["fragment_readahead"] = 2
+        for batch in scanned.to_batches(columns=present, filter=watched, **options):
+            if batch.num_rows:
+                kept.append(batch.rename_columns([names[n] for n in batch.schema.names]))
+    except (OSError, pa.ArrowInvalid) as error:
+        raise InputError(f"{part.path}: cannot read positions: {error}") from None
+    return rows, kept
 
 
 def _tracks(batches: list[Any], wanted: dict[str, Watched]) -> list[tuple[Watched, Track]]:
@@ -157,71 +188,92 @@ def _tracks(batches: list[Any], wanted: dict[str, Watched]) -> list[tuple[Watche
 def scan_dask(
     paths: Iterable[Path], watched: list[Watched], columns: dict[str, str] | None = None, scheduler: str | None = None
 ) -> tuple[Screened, dict[str, Any]]:
-    """The scan on a Dask cluster: the workers read and filter the positions and locate them in
-    the territories (each worker loads the territory index once); the client builds the tracks.
-    Returns the tracks and, per aircraft, the feature index of each of its fixes."""
+    """The scan on a Dask cluster: each worker filters its parts of the dataset with the local
+    engine's own filter (`filter_part`) and locates the kept positions in the territories (each
+    worker loads the territory index once); the client gathers the watched rows and builds the
+    tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes."""
     requires("distributed", "dask")
-    requires("pandas", "dask")
-    import dask
-    import dask.dataframe as dd
+    requires("pyarrow", "parquet")
+    import pyarrow as pa
     from distributed import Client, LocalCluster
 
-    rename = columns or {}
     hexes = sorted({w.hex for w in watched})
     wanted = {w.hex: w for w in watched}
+    parts = [part for path in paths for part in _parts(path)]
     client = (
         Client(scheduler)
         if scheduler
         else Client(LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0", silence_logs=50))
     )
     try:
-        frames, counts = [], []
-        for path in paths:
-            is_csv = path.suffix.lower() in (".csv", ".gz") and not path.is_dir()
-            try:
-                frame = dd.read_csv(str(path)) if is_csv else dd.read_parquet(str(path))
-            except (OSError, ValueError) as error:
-                raise InputError(f"{path}: cannot read positions: {error}") from None
-            frame = frame.rename(columns={theirs: ours for theirs, ours in rename.items() if theirs in frame.columns})
-            missing = [c for c in ("time", "icao24", "lat", "lon") if c not in frame.columns]
-            if missing:
-                raise InputError(f"{path}: the positions lack {', '.join(missing)} (map other names with --columns)")
-            frame = frame[[c for c in COLUMNS if c in frame.columns]]
-            counts.append(frame.shape[0])
-            frame = frame.assign(icao24=frame["icao24"].astype(str).str.lower())
-            frames.append(frame[frame["icao24"].isin(hexes)])
-        kept = dd.concat(frames) if len(frames) > 1 else frames[0]
-        located = kept.map_partitions(_locate_partition, meta={**kept._meta.dtypes.to_dict(), "feature": "int64"})
-        (table, *sizes) = dask.compute(located, *counts)
+        futures = client.map(_screen_part, parts, hexes=hexes, rename=columns or {}, pure=False)
+        results = client.gather(futures)
     finally:
         client.close()
-    records = table.to_dict("list")
-    batch = _Columns(records, len(table))
-    tracks = _tracks([batch], wanted)
+    rows_read = sum(rows for rows, _ in results)
+    tables = [table for _, table in results if table is not None and table.num_rows]
+    if not tables:
+        return Screened(rows_read, 0, []), {}
+    table = pa.concat_tables(tables, promote_options="permissive")
+    batches = table.to_batches()
+    tracks = _tracks(batches, wanted)
+    records = table.to_pydict()
     features: dict[str, list[int]] = {}
-    order = sorted(range(len(table)), key=lambda i: (str(records["icao24"][i]), float(records["time"][i])))
+    order = sorted(
+        range(table.num_rows), key=lambda i: (str(records["icao24"][i]).lower(), _seconds(records["time"][i]))
+    )
     for i in order:
-        if records["lat"][i] is None or records["lon"][i] is None:
+        if records["lat"][i] is None or records["lon"][i] is None or records["time"][i] is None:
             continue
-        features.setdefault(str(records["icao24"][i]), []).append(int(records["feature"][i]))
-    return Screened(int(sum(sizes)), len(table), tracks), features
+        features.setdefault(str(records["icao24"][i]).lower(), []).append(int(records["feature"][i]))
+    return Screened(rows_read, table.num_rows, tracks), features
 
 
-class _Columns:
-    """A column dict shaped like a pyarrow batch for `_tracks`."""
-
-    def __init__(self, columns: dict[str, list[Any]], rows: int) -> None:
-        self._columns, self.num_rows = columns, rows
-
-    def to_pydict(self) -> dict[str, list[Any]]:
-        return self._columns
+ROW_GROUPS_PER_TASK = 4
 
 
-def _locate_partition(frame: Any) -> Any:
-    """On a worker: the feature index of each position (the index is loaded once per worker)."""
-    resolver = _worker_resolver()
-    features = resolver.feature_indexes(frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float))
-    return frame.assign(feature=features)
+def _parts(path: Path) -> list[Part]:
+    """The tasks for one input: a CSV file whole; each Parquet file in groups of row groups."""
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+    fmt = _format(path)
+    if fmt == "csv":
+        return [Part(str(path), fmt, None)]
+    try:
+        fragments = list(pads.dataset(str(path), format="parquet").get_fragments())
+    except (OSError, pa.ArrowInvalid, ValueError) as error:
+        raise InputError(f"{path}: cannot read positions: {error}") from None
+    parts = []
+    for fragment in fragments:
+        groups = [group.id for group in fragment.row_groups]
+        for start in range(0, max(len(groups), 1), ROW_GROUPS_PER_TASK):
+            parts.append(Part(fragment.path, fmt, tuple(groups[start : start + ROW_GROUPS_PER_TASK])))
+    return parts
+
+
+def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[int, Any]:
+    """On a worker: one part's rows read, and its watched rows with each one's feature index."""
+    import numpy as np
+    import pyarrow as pa
+
+    rows, batches = filter_part(part, hexes, rename)
+    if not batches:
+        return rows, None
+    table = pa.Table.from_batches(batches)
+    lats = table.column("lat").to_numpy(zero_copy_only=False).astype(float)
+    lons = table.column("lon").to_numpy(zero_copy_only=False).astype(float)
+    usable = np.isfinite(lats) & np.isfinite(lons)
+    features = np.full(len(lats), -1, dtype=np.int64)
+    if usable.any():
+        features[usable] = _worker_resolver().feature_indexes(lats[usable], lons[usable])
+    return rows, table.append_column("feature", pa.array(features))
+
+
+def _seconds(value: Any) -> float:
+    if value is None:
+        return float("inf")
+    return value.timestamp() if isinstance(value, dt.datetime) else float(value)
 
 
 @functools.cache

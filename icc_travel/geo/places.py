@@ -309,6 +309,11 @@ class PlaceResolver:
         found = self.locate_many(list(zip(np.asarray(lats).tolist(), np.asarray(lons).tolist(), strict=True)))
         return np.array([t.feature_index if t is not None else -1 for t in found], dtype=np.int64)
 
+    def load_grid(self) -> None:
+        """Answer every later lookup from the grid index: the caller knows many will follow
+        (a screen of many tracks, each too short alone to pay for loading it)."""
+        self._grid(0, True)
+
     def _grid(self, count: int, bulk: bool) -> Any:
         """The grid index when it is worth loading (or already loaded), else None."""
         if self._tiled is None and (bulk or count >= BULK_POINTS):
