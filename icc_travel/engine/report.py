@@ -145,7 +145,12 @@ def track_page(
             }
         )
         items = [*document["segments"], *document["landings"]]
-        for index, (record, item) in enumerate(zip(flat_records(document), items, strict=True), 1):
+        # landings among the segments, in time order as the caption says (a stable sort: a
+        # segment and a landing at the same second keep that order)
+        paired = sorted(
+            zip(flat_records(document), items, strict=True), key=lambda pair: pair[0]["time"] or pair[0]["until"] or ""
+        )
+        for index, (record, item) in enumerate(paired, 1):
             key = repr((item["name"], item["obligation"], item["basis"], item["reasons"], item["disputed"]))
             if key not in known:
                 known[key] = f"why-{len(known) + 1}"
