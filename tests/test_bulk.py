@@ -17,6 +17,36 @@ def geometries(dataset: Dataset) -> np.ndarray:
     return TerritoryIndex(Path(dataset.territories_path)).geometries
 
 
+@pytest.fixture(scope="module")
+def tiled(geometries: np.ndarray) -> TiledIndex:
+    return TiledIndex.build(geometries)
+
+
+def untiled(geometries: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """The plain polygon answer: the lowest feature index holding each point, -1 for none."""
+    point_idx, feature_idx = shapely.STRtree(geometries).query(shapely.points(lons, lats), predicate="intersects")
+    best = np.full(len(lats), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, point_idx, feature_idx)
+    return np.where(best == np.iinfo(np.int64).max, -1, best)
+
+
+def test_the_grid_is_exact_where_boundaries_are(geometries: np.ndarray, tiled: TiledIndex) -> None:
+    """Where an approximate index goes wrong: boundary vertices themselves, points a nanometre
+    to a few kilometres from them, and points on the grid's own cell edges (multiples of 1/64°)."""
+    rng = np.random.default_rng(15)
+    vertices = shapely.get_coordinates(shapely.boundary(geometries))
+    picks = vertices[rng.integers(0, len(vertices), 30_000)]
+    lons, lats = picks[:, 0], picks[:, 1]
+    sets = [(lats, lons)]
+    for scale in (1e-12, 1e-9, 1e-6, 0.01, 0.1):
+        jitter = rng.uniform(-scale, scale, (len(picks), 2))
+        sets.append((np.clip(lats + jitter[:, 1], -90, 90), np.clip(lons + jitter[:, 0], -180, 180)))
+    sets.append((np.round(lats * 64) / 64, np.round(lons * 64) / 64))  # on leaf corners and edges
+    sets.append((np.round(lats * 64) / 64, lons))
+    for set_lats, set_lons in sets:
+        assert np.array_equal(tiled.lookup(set_lats, set_lons), untiled(geometries, set_lats, set_lons))
+
+
 def test_tiled_lookup_agrees_with_untiled_polygons(geometries: np.ndarray) -> None:
     rng = np.random.default_rng(11)
     lats = np.degrees(np.arcsin(rng.uniform(-1, 1, 20_000)))

@@ -109,8 +109,9 @@ class TiledIndex:
     leaves it crosses. A pure cell lies wholly inside one territory or outside all of them, and
     so do the pure cells that share an edge with it: each connected group of pure cells is
     answered once, by testing one cell centre against the untiled polygons. A point in a leaf a
-    boundary crosses is tested against the whole polygons of the territories whose boundaries
-    cross its sub-cell (no clipped pieces, so no rounding from clipping), and ties on a shared
+    boundary comes near is tested against the whole polygons of the territories whose boundaries
+    come near its sub-cell or that hold the sub-cell's centre (no clipped pieces, so no rounding
+    from clipping), and ties on a shared
     boundary go to the lowest feature index, as in the untiled query. The answers are therefore
     the untiled polygons' answers, at array speed everywhere except within a leaf of a border.
 
@@ -122,7 +123,7 @@ class TiledIndex:
     LEAVES = 64  # leaves per degree: SPLIT * SPLIT
     COLUMNS, ROWS = 360, 180  # 1° cells
     EPSILON = 1e-9  # degrees: a segment this close to a cell makes it impure (rounding margin)
-    VERSION = 4  # of the cached arrays' layout
+    VERSION = 5  # of the cached arrays' layout and rules
 
     @classmethod
     def cached(cls, path: Path, geometries: Any) -> TiledIndex:
@@ -166,9 +167,17 @@ class TiledIndex:
         # 1/64° leaves of each mixed sub-cell
         code2 = _block_codes(untiled, mixed_sub, sub_columns, 1.0 / cls.SPLIT, cls.SPLIT, leaf_keys, leaf_columns)
         code2 = np.maximum(code2, -2)  # the last level: -2 means "test the polygons"
-        # candidates: the territories whose boundaries cross each mixed sub-cell
+        # candidates for a point in a leaf a boundary touches: the territories whose boundaries
+        # come near its sub-cell (a superset: the marking is conservative), and whichever hold
+        # the sub-cell's centre. A territory that reaches into the sub-cell without its boundary
+        # coming near holds all of it, centre included, so no owner is left out.
         block_of_leaf = np.searchsorted(mixed_sub, (row // cls.SPLIT) * sub_columns + column // cls.SPLIT)
-        pairs = np.unique(block_of_leaf.astype(np.int64) * _OWNERS + crossed_by)
+        centre_lats = (mixed_sub // sub_columns + 0.5) / cls.SPLIT - 90
+        centre_lons = (mixed_sub % sub_columns + 0.5) / cls.SPLIT - 180
+        block_of_centre, holder = _all_hits(untiled, centre_lats, centre_lons)
+        pairs = np.unique(
+            np.concatenate([block_of_leaf.astype(np.int64) * _OWNERS + crossed_by, block_of_centre * _OWNERS + holder])
+        )
         candidate_owner = (pairs % _OWNERS).astype(np.int32)
         candidate_start = np.searchsorted(pairs // _OWNERS, np.arange(len(mixed_sub) + 1)).astype(np.int64)
         return cls(code0, code1, code2.astype(np.int16), candidate_start, candidate_owner, geometries)
@@ -338,10 +347,10 @@ def _components(pure: Any) -> Any:
         labels = spread
 
 
-def _first_hits(untiled: TerritoryIndex, lats: Any, lons: Any) -> Any:
-    """The lowest feature index holding each point (-1: none), by the untiled polygons: the
-    tree's boxes give candidates, the prepared polygons decide (an STRtree predicate query would
-    not use them prepared, and is several times slower)."""
+def _all_hits(untiled: TerritoryIndex, lats: Any, lons: Any) -> tuple[Any, Any]:
+    """(point, feature) pairs for every territory holding each point, by the untiled polygons:
+    the tree's boxes give candidates, the prepared polygons decide (an STRtree predicate query
+    would not use them prepared, and is several times slower)."""
     import numpy as np
     import shapely
 
@@ -349,9 +358,17 @@ def _first_hits(untiled: TerritoryIndex, lats: Any, lons: Any) -> Any:
     point, feature = untiled.tree.query(shapely.points(lons, lats))
     shapely.prepare(untiled.geometries)
     hit = shapely.intersects_xy(untiled.geometries[feature], lons[point], lats[point])
+    return point[hit].astype(np.int64), feature[hit].astype(np.int64)
+
+
+def _first_hits(untiled: TerritoryIndex, lats: Any, lons: Any) -> Any:
+    """The lowest feature index holding each point (-1: none), by the untiled polygons."""
+    import numpy as np
+
+    point, feature = _all_hits(untiled, lats, lons)
     none = np.iinfo(np.int64).max
     best = np.full(len(lats), none, dtype=np.int64)
-    np.minimum.at(best, point[hit], feature[hit])
+    np.minimum.at(best, point, feature)
     return np.where(best == none, -1, best)
 
 
