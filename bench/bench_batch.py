@@ -22,6 +22,10 @@ from pathlib import Path
 import numpy as np
 from timing import peak_run
 
+NAMES = ("Mongolia", "HU", "FRA", "South Africa", "Ivory Coast", "DR Congo", "Russia", "airport:JFK", "Johannesburg")
+NAMES += ('"London, GB"', "Crimea", "US")
+SUBJECTS = ("putin", "netanyahu", "bashir")
+
 
 def write_csv(path: Path, rows: int, places: str) -> None:
     rng = np.random.default_rng(7)
@@ -36,7 +40,12 @@ def write_csv(path: Path, rows: int, places: str) -> None:
             count = min(500_000, rows - start)
             lats = np.degrees(np.arcsin(rng.uniform(-1, 1, count)))
             lons = rng.uniform(-180, 180, count)
-            if places == "airports":
+            if places == "names":  # codes, names, a city, a named area, an airport; three subjects, many dates
+                lines = [
+                    f"r{start + i},{SUBJECTS[i % 3]},{NAMES[(start + i) % len(NAMES)]},{2015 + i % 10}-0{1 + i % 9}-1{i % 9},visit\n"
+                    for i in range(count)
+                ]
+            elif places == "airports":
                 lines = [
                     f"r{start + i},putin,airport:{codes[(start + i) % len(codes)]},2024-09-03,visit\n"
                     for i in range(count)
@@ -59,7 +68,7 @@ def write_csv(path: Path, rows: int, places: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", default="1000000,5000000", help="comma-separated input sizes")
-    parser.add_argument("--places", choices=("coordinates", "airports", "mixed"), default="coordinates")
+    parser.add_argument("--places", choices=("coordinates", "airports", "mixed", "names"), default="coordinates")
     parser.add_argument(
         "--legs", action="store_true", help="measure the legs too (mixed: a great-circle leg per itinerary)"
     )
