@@ -14,6 +14,7 @@ from icc_travel.cli.options import (
     output_option,
     reports_errors,
     subject_option,
+    track_files_option,
 )
 from icc_travel.cli.render import AtomicOutput, warn
 from icc_travel.data.store import load
@@ -26,14 +27,7 @@ from icc_travel.engine.subjects import SubjectFinder
 @subject_option(required=True)
 @on_date("Date whose obligations colour the map (default: today).")
 @itinerary_option("Itinerary YAML whose stops are drawn and numbered.")
-@click.option(
-    "--track",
-    "track_files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="A recorded track (any format `track` reads) drawn over the map, coloured by level, gaps dashed.",
-)
+@track_files_option("A recorded track (any format `track` reads) drawn over the map, coloured by level, gaps dashed.")
 @output_option(required=True, help="FILE.png or FILE.svg.")
 @reports_errors
 def map_command(

@@ -202,5 +202,12 @@ def itinerary_option(help: str) -> Callable[..., Any]:
     return click.option("--itinerary", type=click.Path(path_type=Path, dir_okay=True), help=help)
 
 
+def track_files_option(help: str) -> Callable[..., Any]:
+    """`--track FILE`, repeatable: recorded tracks in any format `track` reads."""
+    return click.option(
+        "--track", "track_files", multiple=True, type=click.Path(path_type=Path), metavar="FILE", help=help
+    )
+
+
 def output_option(*, required: bool = False, help: str = "Write here instead of stdout.") -> Callable[..., Any]:
     return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=required, help=help)

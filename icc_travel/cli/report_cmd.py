@@ -15,6 +15,7 @@ from icc_travel.cli.options import (
     output_option,
     reports_errors,
     subject_option,
+    track_files_option,
 )
 from icc_travel.cli.render import AtomicOutput, warn
 from icc_travel.data.store import load
@@ -24,13 +25,8 @@ from icc_travel.engine.subjects import SubjectFinder
 
 @click.command()
 @itinerary_option("Itinerary YAML (as `check --itinerary` reads it): one row per stop.")
-@click.option(
-    "--track",
-    "track_files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="A recorded track (any format `track` reads); repeatable. One row per territory crossed or landing.",
+@track_files_option(
+    "A recorded track (any format `track` reads); repeatable. One row per territory crossed or landing."
 )
 @subject_option()
 @date_option(
