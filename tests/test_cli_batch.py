@@ -196,6 +196,8 @@ def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None
     writer.writerows(flat(row, outcome.data_as_of) for row in outcome.rows())
     assert ",".join(FLAT) + "\n" + "".join(csv_lines(outcome)) == expected.getvalue()
     assert outcome.errors == 2 and len(outcome.leg_of_row) == 1  # b: Tel Aviv to Budapest
+    # the fast JSON texts are the rows as json.dumps writes them
+    assert list(outcome.json_texts()) == [json.dumps(row, ensure_ascii=False) for row in outcome.rows()]
 
 
 def test_github_messages_keep_commas_and_escape_only_what_ends_them(invoke, tmp_path: Path) -> None:

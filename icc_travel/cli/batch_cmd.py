@@ -301,6 +301,7 @@ def row_stream(outcomes: Callable[[], Iterator[BatchOutcome]], totals: Totals, f
         flat=lambda row: flat(row, totals.data_as_of),
         markdown_columns=MARKDOWN_COLUMNS,
         csv_lines=lambda: (line for outcome in outcomes() for line in csv_lines(outcome)),
+        json_texts=lambda: (text for outcome in outcomes() for text in outcome.json_texts()),
         annotate=lambda row: annotations(row, fail_on),
     )
 

@@ -182,6 +182,27 @@ class BatchOutcome:
                     "error": None,
                 }
 
+    def json_texts(self) -> Iterator[str]:
+        """Each row as `json.dumps(row, ensure_ascii=False)` would write it, faster: the part that
+        comes from a result (reasons, sources, precedents: most of the text) is written once per
+        result, however many rows share it."""
+        c = self.inputs.columns
+        shared = [json.dumps(self.result_json(index), ensure_ascii=False)[1:-1] for index in range(len(self.results))]
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        for number, (file, line, itinerary, place, index) in enumerate(
+            zip(c["file"], c["line"], c["itinerary"], c["place"], self.result_of_row, strict=True)
+        ):
+            if index < 0:
+                row = {"file": file, "line": line, "itinerary": itinerary, "subject": c["subject"][number]}
+                yield dumps({**row, "input": place, "error": self.errors_by_row[number]})
+                continue
+            leg = self.leg_of_row.get(number)
+            head = (
+                f'{{"file": {dumps(file)}, "line": {line}, "itinerary": {dumps(itinerary)}, "input": {dumps(place)}, '
+            )
+            tail = "null" if leg is None else dumps(leg_json(leg))
+            yield f'{head}{shared[index]}, "leg": {tail}, "error": null}}'
+
 
 @dataclass
 class Totals:

@@ -61,8 +61,9 @@ class Report:
 class RowStream:
     """Rows too many to hold as a report (a batch of millions): each format writes them as they
     come, and the summary once they have all gone by (it counts them). `rows` yields the JSON
-    rows, once; `flat` turns one into the values of `flat_columns`; `csv_lines`, when given,
-    yields ready CSV lines faster than flattening every row (a format uses one or the other);
+    rows, once; `flat` turns one into the values of `flat_columns`; `csv_lines` and
+    `json_texts`, when given, yield ready CSV lines and JSON texts faster than converting every
+    row (a format uses one of these sources);
     `annotate` gives a row's (command, file, line, message) annotations for CI logs."""
 
     rows: Callable[[], Iterator[dict[str, Any]]]
@@ -73,6 +74,7 @@ class RowStream:
     flat: Callable[[dict[str, Any]], list[Any]]
     markdown_columns: dict[str, str]
     csv_lines: Callable[[], Iterator[str]] | None = None
+    json_texts: Callable[[], Iterator[str]] | None = None  # each row's JSON text, faster than dumping every row
     annotate: Callable[[dict[str, Any]], Iterable[tuple[str, str, int, str]]] | None = None
 
 

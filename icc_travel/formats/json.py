@@ -20,6 +20,9 @@ def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     """`{"rows": [...], "summary": {...}}`, one row at a time; the summary, which counts the
     rows, comes after them."""
     out('{\n  "rows": [')
-    for number, row in enumerate(rows.rows()):
-        out(("\n    " if number == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False))
+    texts = (
+        rows.json_texts() if rows.json_texts is not None else (json.dumps(r, ensure_ascii=False) for r in rows.rows())
+    )
+    for number, text in enumerate(texts):
+        out(("\n    " if number == 0 else ",\n    ") + text)
     out('\n  ],\n  "summary": ' + json.dumps(rows.summary()) + "\n}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,5 +11,8 @@ from icc_travel.formats import RowStream
 
 
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
-    for row in rows.rows():
-        out(json.dumps(row, ensure_ascii=False) + "\n")
+    texts = (
+        rows.json_texts() if rows.json_texts is not None else (json.dumps(r, ensure_ascii=False) for r in rows.rows())
+    )
+    while chunk := list(itertools.islice(texts, 4096)):
+        out("\n".join(chunk) + "\n")
