@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import sys
@@ -141,3 +142,22 @@ def test_a_missing_optional_package_is_one_line(invoke, tmp_path: Path, monkeypa
         "screen", str(folder), "--watchlist", str(watchlist), "--engine", "dask" if extra == "dask" else "local"
     )
     assert result.exit_code == 2 and f"pip install 'icc-travel[{extra}]'" in result.stderr
+
+
+def test_other_column_names_are_mapped_on_both_engines(invoke, tmp_path: Path) -> None:
+    """`--columns` maps a dataset's own names (here `ts`, `hex`, `latitude`, `longitude`); the
+    watchlist filter is pushed into the scan under those names, on either engine."""
+    folder, _, watchlist = positions(tmp_path)
+    renamed = tmp_path / "renamed"
+    renamed.mkdir()
+    names = {"time": "ts", "icao24": "hex", "lat": "latitude", "lon": "longitude"}
+    for part in sorted(folder.iterdir()):
+        table = pq.read_table(part)
+        pq.write_table(table.rename_columns([names.get(n, n) for n in table.column_names]), renamed / part.name)
+    mapping = ",".join(f"{ours}={theirs}" for ours, theirs in names.items())
+    expected = invoke("screen", str(folder), "--watchlist", str(watchlist))
+    engines = [("local",), ("dask",)] if importlib.util.find_spec("distributed") else [("local",)]
+    for (engine,) in engines:
+        result = invoke("screen", str(renamed), "--watchlist", str(watchlist), "--columns", mapping, "--engine", engine)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == expected.stdout and result.stdout.count("\n") >= 4

@@ -120,7 +120,8 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
         source = pads.dataset(part.path, format=part.format)
     except (OSError, pa.ArrowInvalid, ValueError) as error:
         raise InputError(f"{part.path}: cannot read positions: {error}") from None
-    names = {rename.get(c, c): c for c in COLUMNS}  # theirs -> ours
+    theirs_of = {ours: theirs for theirs, ours in rename.items()}  # --columns gives theirs -> ours
+    names = {theirs_of.get(c, c): c for c in COLUMNS}  # theirs -> ours
     missing = [theirs for theirs, ours in names.items() if ours in ("time", "icao24", "lat", "lon")]
     missing = [theirs for theirs in missing if theirs not in source.schema.names]
     if missing:
