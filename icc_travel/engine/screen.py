@@ -164,7 +164,9 @@ def _tracks(batches: list[Any], wanted: dict[str, Watched]) -> list[tuple[Watche
             ground = ground if isinstance(ground, bool) else str(ground).strip().lower() in ("true", "1")
             feet = float(metres) * 3.28084 if metres not in (None, "") else None
             when = seconds if isinstance(seconds, dt.datetime) else dt.datetime.fromtimestamp(float(seconds), dt.UTC)
-            by_hex.setdefault(code, []).append(Fix(when.astimezone(dt.UTC), float(lat), float(lon), feet, bool(ground)))
+            # a timestamp without a zone is UTC, as OpenSky writes them (not this machine's zone)
+            when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+            by_hex.setdefault(code, []).append(Fix(when, float(lat), float(lon), feet, bool(ground)))
             callsign = table.get("callsign", [None] * count)[i]
             if callsign and not callsigns.get(code):
                 callsigns[code] = str(callsign).strip() or None
@@ -274,7 +276,9 @@ def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[
 def _seconds(value: Any) -> float:
     if value is None:
         return float("inf")
-    return value.timestamp() if isinstance(value, dt.datetime) else float(value)
+    if isinstance(value, dt.datetime):
+        return (value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value).timestamp()
+    return float(value)
 
 
 @functools.cache
