@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,19 @@ FLAT = (
     "basis",
     "sources",
 )
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr over the dataset's parts, when stderr is a terminal."""
+    if quiet() or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("screening", total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, str]:
@@ -113,9 +129,11 @@ def screen(
     if engine == "dask":
         from icc_travel.engine.screen import scan_dask
 
-        found, located = scan_dask(positions, watched, columns, scheduler)
+        with _progress() as advance:
+            found, located = scan_dask(positions, watched, columns, scheduler, progress=advance)
     else:
-        found = scan(positions, watched, columns)
+        with _progress() as advance:
+            found = scan(positions, watched, columns, progress=advance)
     from icc_travel.geo.places import BULK_POINTS, PlaceResolver
 
     resolver = PlaceResolver(dataset)  # one for every track: the index is loaded once

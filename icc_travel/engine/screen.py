@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import functools
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -79,16 +79,25 @@ def requires(module: str, extra: str) -> None:
         raise InputError(f"screening needs the {module} package: pip install 'icc-travel[{extra}]'") from None
 
 
-def scan(paths: Iterable[Path], watched: list[Watched], columns: dict[str, str] | None = None) -> Screened:
-    """Read every position file, keep the watched aircraft's rows, one track per aircraft."""
+def scan(
+    paths: Iterable[Path],
+    watched: list[Watched],
+    columns: dict[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Screened:
+    """Read every position file, keep the watched aircraft's rows, one track per aircraft.
+    The dataset is read in the parts the Dask engine would hand its workers, in order, and
+    `progress(parts done, parts)` is called after each."""
     requires("pyarrow", "parquet")
     wanted = {w.hex: w for w in watched}
     rows_read, kept = 0, []
-    for path in paths:
-        part = Part(str(path), _format(path), None)
+    parts = [part for path in paths for part in _parts(path)]
+    for number, part in enumerate(parts, 1):
         rows, batches = filter_part(part, sorted(wanted), columns or {})
         rows_read += rows
         kept += batches
+        if progress is not None:
+            progress(number, len(parts))
     positions = sum(batch.num_rows for batch in kept)
     return Screened(rows_read, positions, _tracks(kept, wanted))
 
@@ -189,7 +198,11 @@ def _tracks(batches: list[Any], wanted: dict[str, Watched]) -> list[tuple[Watche
 
 
 def scan_dask(
-    paths: Iterable[Path], watched: list[Watched], columns: dict[str, str] | None = None, scheduler: str | None = None
+    paths: Iterable[Path],
+    watched: list[Watched],
+    columns: dict[str, str] | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Screened, dict[str, Any]]:
     """The scan on a Dask cluster: each worker filters its parts of the dataset with the local
     engine's own filter (`filter_part`) and locates the kept positions in the territories (each
@@ -198,7 +211,7 @@ def scan_dask(
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
     import pyarrow as pa
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, as_completed
 
     hexes = sorted({w.hex for w in watched})
     wanted = {w.hex: w for w in watched}
@@ -210,7 +223,12 @@ def scan_dask(
     )
     try:
         futures = client.map(_screen_part, parts, hexes=hexes, rename=columns or {}, pure=False)
-        results = client.gather(futures)
+        position = {future.key: number for number, future in enumerate(futures)}
+        results: list[Any] = [None] * len(futures)
+        for done, future in enumerate(as_completed(futures), 1):
+            results[position[future.key]] = future.result()  # in the dataset's order, whatever finishes first
+            if progress is not None:
+                progress(done, len(futures))
     finally:
         client.close()
     rows_read = sum(rows for rows, _ in results)
