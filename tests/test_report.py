@@ -121,6 +121,10 @@ def test_track_page_rows_aircraft_and_drawn_track(invoke, tmp_path: Path) -> Non
     # a track across the Mediterranean is a few pixels on the world map: a detail map shows it
     detail = page.split('<svg class="detail"', 1)[1].split("</svg>", 1)[0]
     assert '<use href="#territories"' in detail and 'class="track k-overflight"' in detail
+    # rows in time order, landings among the segments; each landing marked with its airport
+    times = [row.findtext("td[1]") for row in rows]
+    assert times == sorted(times)
+    assert all(f"Landing at {landing['airport']}" in detail for landing in document["landings"])
 
 
 def test_subject_page_lists_territories_with_a_duty(invoke, tmp_path: Path, dataset) -> None:

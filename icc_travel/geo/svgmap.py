@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,22 @@ def world_map(
         }
         for m in markers
     ]
+    # a track's landings, labelled with the nearest airport's code as the table names it
+    landings = []
+    for result in tracks:
+        for landing in result.landings:
+            x, y = project_point(project, landing.lon, landing.lat)
+            code = re.search(r"\(([A-Z0-9]{3,4})\)$", landing.airport or "")
+            landings.append(
+                {
+                    "x": _n(x),
+                    "y": _n(y),
+                    "label": code.group(1) if code else "landing",
+                    "level": landing.obligation.level,
+                    "title": f"Landing at {landing.airport or 'no known airport'}, {landing.time:%Y-%m-%d %H:%M} UTC",
+                }
+            )
+            markers.append({"cx": x, "cy": y})
     legs = []
     for start, end in itertools.pairwise(s for s in located if s.place.lat is not None and s.place.lon is not None):
         for lons, lats in geodesic_path(start.place.lat, start.place.lon, end.place.lat, end.place.lon):
@@ -127,6 +144,7 @@ def world_map(
         "tracks": [line for line in lines if line["level"] != GAP],
         "gaps": [line for line in lines if line["level"] == GAP],
         "stops": stop_marks,
+        "landings": landings,
         "why_grey": why_grey(subject, on, [t["level"] for t in territories]),
     }
 
