@@ -19,6 +19,8 @@ def test_every_help_shows_an_example(runner, path: list[str]) -> None:
     assert result.exit_code == 0
     assert "Example" in result.stdout and "icc-travel " in result.stdout.split("Example", 1)[1]
     assert result.stdout.strip() == reference.help_text(path).strip()  # what the README shows
+    # examples keep their lines: click's no-rewrap marker is the \b character, not a backslash and b
+    assert "\\b" not in result.stdout and "\n  Example" in result.stdout
 
 
 def test_readme_command_reference_is_current() -> None:

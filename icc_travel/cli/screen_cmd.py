@@ -111,7 +111,7 @@ def screen(
     directories, or CSV) and report, for each, the territories it crossed or landed in and what
     they meant for its subject: one row per segment or landing, as `track` gives them.
 
-    \\b
+    \b
     Examples:
       icc-travel screen states_2025-01/ --watchlist watched.csv -o hits.jsonl
       icc-travel screen positions.csv --watchlist watched.csv --format csv
