@@ -266,3 +266,27 @@ def test_jsonl_rows_reconcile_with_the_lines_given(body: list[str]) -> None:
         assert len(rows) == 1  # "empty input"
     else:
         assert lines_of(rows) == non_blank
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([*'ab,;"\r\n \t{}:', "putin", "MN", "é", "2024-09-03"]), max_size=12).map("".join),
+        max_size=25,
+    ),
+    st.integers(min_value=1, max_value=6),
+    st.sampled_from(["csv", "jsonl"]),
+)
+def test_reading_in_blocks_gives_the_rows_of_the_whole(body: list[str], lines: int, fmt: str) -> None:
+    """However an input is cut into blocks of lines (quotes left open across a cut, CR line
+    ends, blank lines), the streamed reader gives the rows of the whole text, in order."""
+    import io
+
+    from icc_travel.data.inputs import text_blocks
+    from icc_travel.engine.batch import read_chunks
+
+    text = (HEADER if fmt == "csv" else "") + "\n".join(body)
+    whole = read_rows("x", text, fmt)
+    chunks = read_chunks("x", text_blocks(io.BytesIO(text.encode()), lines=lines), fmt)
+    streamed = [row for rows, _ in chunks for row in rows.records()]
+    assert streamed == list(whole.records())

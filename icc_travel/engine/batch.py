@@ -273,50 +273,59 @@ def read_rows(name: str, text: str, fmt: str) -> Rows:
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # a lone CR ends a line, as old Mac exports have it
     if fmt == "yaml":
         return Rows.of(_yaml_rows(name, text))
-    return block_reader(name, fmt)(text, 1)
+    return block_reader(name, fmt)(text, 1, True)[0]
 
 
 def block_reader(name: str, fmt: str) -> Any:
     """A reader of blocks of whole lines of a CSV or JSON Lines input: call it with each block's
-    text and first line number, in order; it returns the block's rows."""
+    text, its first line number and whether it is the last, in order; it returns the block's rows
+    and the text of the lines it left for the next block (a CSV record still open at the end)."""
     if fmt == "csv":
         return CsvBlocks(name)
-    return lambda text, first_line: Rows.of(_jsonl_rows(name, text, first_line))
+    return lambda text, first_line, last: (Rows.of(_jsonl_rows(name, text, first_line)), "")
 
 
 def read_chunks(name: str, blocks: Iterator[TextBlock], declared: str | None) -> Iterator[tuple[Rows, int]]:
     """(rows, bytes consumed) per chunk of an input given as text blocks (`data.inputs.text_blocks`),
     the format from `declared`, the name's extension or the first block. A line that could not be
     decoded is an error row at its place."""
-    first = next(blocks, None)
-    if first is None or (not first.text.strip() and not first.bad and next(blocks, None) is None):
-        yield Rows.of([InputRow(name, 1, None, None, None, None, None, "empty input: no rows")]), 0
+    leading: list[TextBlock] = []  # blank blocks up to the first with any text
+    for block in blocks:
+        leading.append(block)
+        if block.text.strip() or block.bad:
+            break
+    else:
+        size = sum(block.size for block in leading)
+        yield Rows.of([InputRow(name, 1, None, None, None, None, None, "empty input: no rows")]), size
         return
-    fmt = detect_format(name, declared, first.text)
+    fmt = detect_format(name, declared, leading[-1].text)
+    first, blocks = leading[0], itertools.chain(leading[1:], blocks)
     if fmt == "yaml":
         yield from _yaml_chunks(name, first, blocks)
         return
     read = block_reader(name, fmt)
-    pending: TextBlock | None = first
-    for block in itertools.chain(blocks, [None]):
-        if pending is None:
-            pending = block
-            continue
-        # a quoted CSV field may run over the block's end: an odd number of quotes keeps it open
-        if block is not None and fmt == "csv" and pending.text.count('"') % 2 and len(pending.text) < 64 * CHUNK_TEXT:
-            pending = TextBlock(
-                pending.first_line, pending.text + block.text, pending.bad + block.bad, pending.size + block.size
-            )
-            continue
-        rows = read(pending.text, pending.first_line)
-        if pending.bad:
-            bad = [InputRow(name, line, None, None, None, None, None, message) for line, message in pending.bad]
-            rows = Rows.of(sorted([*rows.records(), *bad], key=lambda row: row.line))
-        yield rows, pending.size
-        pending = block
+    carry, carry_line, carry_bad = "", 0, ()  # lines of a record still open at the last block's end
+    blocks = itertools.chain([first], blocks)
+    block: TextBlock | None = next(blocks)
+    while block is not None:
+        following = next(blocks, None)
+        text = carry + block.text
+        start = carry_line if carry else block.first_line
+        bad = (*carry_bad, *block.bad)
+        # a record may stay open across blocks, but not without end: past CARRY_TEXT it is read
+        # as it stands (an unclosed quote then costs its own line, as at the end of the input)
+        rows, tail = read(text, start, following is None or len(text) > CARRY_TEXT)
+        carry_line = start + text.count("\n", 0, len(text) - len(tail))
+        carry, carry_bad = tail, tuple(b for b in bad if b[0] >= carry_line)
+        bad = tuple(b for b in bad if b[0] < carry_line) if tail else bad
+        if bad:
+            errors = [InputRow(name, line, None, None, None, None, None, message) for line, message in bad]
+            rows = Rows.of(sorted([*rows.records(), *errors], key=lambda row: row.line))
+        yield rows, block.size
+        block = following
 
 
-CHUNK_TEXT = 4 << 20  # characters: a block past 64 times this stops waiting for a quote to close
+CARRY_TEXT = 256 << 20  # characters: how long a CSV record may stay open across blocks
 
 
 def _yaml_chunks(name: str, first: TextBlock, blocks: Iterator[TextBlock]) -> Iterator[tuple[Rows, int]]:
@@ -369,7 +378,9 @@ class CsvBlocks:
         self.unusable: str | None = None  # why the header cannot be used
         self.delimiter = ","
 
-    def __call__(self, text: str, first_line: int) -> Rows:
+    def __call__(self, text: str, first_line: int, last: bool = True) -> tuple[Rows, str]:
+        """The block's rows, and the text of its last record if a quote left it open at the end
+        of the block (unless `last`): the next block's text goes on from there."""
         rows: list[InputRow] = []
         if self.header is None and self.unusable is None:
             head, _, text = text.partition("\n")
@@ -378,15 +389,20 @@ class CsvBlocks:
         if self.unusable is not None:
             lines = text.split("\n")
             rows += _each_line_an_error(self.name, lines, first_line, self.unusable)
-            return Rows.of(rows)
+            return Rows.of(rows), ""
+        tail = ""
         body = self._columns(text, first_line)
         if body is None:
-            body = Rows.of(_csv_records(self.name, text.split("\n"), first_line, self.delimiter, self.header))
+            lines = text.split("\n")
+            records, open_from = _csv_records(self.name, lines, first_line, self.delimiter, self.header, last)
+            body = Rows.of(records)
+            if open_from is not None:
+                tail = "\n".join(lines[open_from:])
         if rows:
             head = Rows.of(rows)
             head.extend(body)
-            return head
-        return body
+            return head, tail
+        return body, tail
 
     def _read_header(self, line: str) -> list[InputRow]:
         self.delimiter = _delimiter(line)
@@ -414,8 +430,9 @@ class CsvBlocks:
         header = self.header
         assert header is not None
         try:
-            records = list(csv.reader(io.StringIO(text), delimiter=self.delimiter))
-        except csv.Error:  # e.g. a field over the size limit: the careful path says where
+            # strict, as the careful path reads: the fast path only ever skips its bookkeeping
+            records = list(csv.reader(io.StringIO(text), delimiter=self.delimiter, strict=True))
+        except csv.Error:  # a stray quote, a field over the size limit: the careful path says where
             return None
         width = len(header)
         if text.count("\n") + (not text.endswith("\n")) != len(records) or not all(c in header for c in CSV_COLUMNS):
@@ -450,11 +467,16 @@ class CsvBlocks:
         )
 
 
-def _csv_records(name: str, lines: list[str], first_line: int, delimiter: str, header: list[str]) -> Iterator[InputRow]:
+def _csv_records(
+    name: str, lines: list[str], first_line: int, delimiter: str, header: list[str], last: bool = True
+) -> tuple[list[InputRow], int | None]:
     """Records of a block's lines (the first at line `first_line`), each numbered by the line it
     starts on. A record the reader cannot finish (a quote never closed) is one error row, and
-    reading resumes on its next line."""
+    reading resumes on its next line; unless this is not the `last` block and the record was
+    still open at its end: then reading stops there, and the index of the record's first line
+    is returned with the rows, so the next block can finish it."""
     position = {label: header.index(label) for label in CSV_COLUMNS if label in header}
+    rows: list[InputRow] = []
     index = 0
     while index < len(lines):
         reader = csv.reader(io.StringIO("\n".join(lines[index:])), delimiter=delimiter, strict=True)
@@ -463,12 +485,17 @@ def _csv_records(name: str, lines: list[str], first_line: int, delimiter: str, h
             try:
                 record = next(reader)
             except StopIteration:
-                return
+                return rows, None
             except csv.Error as error:
-                yield InputRow(name, first_line + start, None, None, None, None, None, f"unreadable CSV: {error}")
+                if not last and "unexpected end of data" in str(error):
+                    return rows, start
+                rows.append(
+                    InputRow(name, first_line + start, None, None, None, None, None, f"unreadable CSV: {error}")
+                )
                 index = start + 1
                 break
-            yield from _csv_record(name, first_line + start, record, header, position)
+            rows += _csv_record(name, first_line + start, record, header, position)
+    return rows, None
 
 
 def _csv_record(
