@@ -145,3 +145,28 @@ def test_the_environment_variable_works_like_the_option(invoke, newsroom: Path, 
     answer = json_of(invoke, "check", "putin", "ML@2027-09-01")["stops"][0]
     assert answer["basis"] == "article_127_2" and answer["local_facts"]
     assert invoke("data", "validate").exit_code == 0
+
+
+def test_each_dataset_answers_with_its_own_source_tiers(dataset, newsroom: Path, monkeypatch) -> None:
+    """Tiers come from the dataset asked, not from whichever was loaded last: a local facts file
+    that classes a host changes the answers made from its dataset only."""
+    import datetime as dt
+
+    from icc_travel.data import store
+    from icc_travel.data.paths import FACTS_ENV
+    from icc_travel.engine.check import obligation_json
+    from icc_travel.law import obligation
+
+    monkeypatch.setenv(FACTS_ENV, str(newsroom))
+    local = store.load()
+    mali = next(t for t in local.territories if t.iso3 == "MLI")
+    on = dt.date(2026, 9, 1)
+    answer = obligation(local.subjects[0], mali, on, local.situations[local.subjects[0].situation])
+    newsroom_url = "https://newsroom.example.org/2026/08/mali-notifies-withdrawal"
+    assert newsroom_url in answer.sources
+    tiers = {s["url"]: s["tier"] for s in obligation_json(answer, local.source_tiers)["sources"]}
+    assert tiers[newsroom_url] == "news"
+    # the bundled dataset, loaded before and after, does not know the host: an aggregator to it
+    assert "newsroom.example.org" not in dataset.source_tiers
+    tiers = {s["url"]: s["tier"] for s in obligation_json(answer, dataset.source_tiers)["sources"]}
+    assert tiers[newsroom_url] == "aggregator"

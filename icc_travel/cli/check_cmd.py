@@ -121,7 +121,7 @@ def check_report(result: CheckResult) -> Report:
         )
         lines = list(stop.obligation.reasons)
         lines += [f"Precedent: {p.start} {p.subject}: {p.event}" for p in stop.precedents[:3]]
-        lines += as_lines(stop.obligation.sources)
+        lines += as_lines(stop.obligation.sources, result.source_tiers)
         disputed = stop.obligation.disputed
         marks = f", DISPUTED: otherwise {disputed.level} ({disputed.basis})" if disputed else ""
         if stop.obligation.confidence != "high":
@@ -197,7 +197,7 @@ def _csv_rows(result: CheckResult, table_rows: list[dict]) -> list[dict]:
                 "confidence": obligation.confidence,
                 "disputed": f"{obligation.disputed.level} ({obligation.disputed.basis})" if obligation.disputed else "",
                 "reasons": list(obligation.reasons),
-                "sources": as_json(obligation.sources),
+                "sources": as_json(obligation.sources, result.source_tiers),
             }
         )
     for number, leg in enumerate(result.legs, 1):
@@ -222,7 +222,7 @@ def _csv_rows(result: CheckResult, table_rows: list[dict]) -> list[dict]:
                     if obligation.disputed
                     else "",
                     "reasons": list(obligation.reasons),
-                    "sources": as_json(obligation.sources),
+                    "sources": as_json(obligation.sources, result.source_tiers),
                 }
             )
     return rows

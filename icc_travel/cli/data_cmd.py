@@ -101,7 +101,7 @@ def sources(at_most: str | None, fmt: str) -> None:
             "confidence": f.confidence,
             "source_count": len(f.sources),
             "strongest_source": f.sources[0],
-            "sources": as_json(f.sources),
+            "sources": as_json(f.sources, dataset.source_tiers),
         }
         for f in facts
     ]

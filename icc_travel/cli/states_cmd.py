@@ -57,7 +57,7 @@ def states(on: dt.date, count: bool, everyone: bool, fmt: str) -> None:
             **{f: iso(getattr(t, f)) for f in MEMBERSHIP_FIELDS},
             "confidence": t.confidence,
             "disputed": t.alternative is not None,
-            "sources": as_json(t.sources),
+            "sources": as_json(t.sources, dataset.source_tiers),
         }
         for t in chosen
     ]
@@ -135,8 +135,8 @@ def state(name: str, since: dt.date | None, until: dt.date | None, fmt: str) -> 
             "kind": e.kind,
             "event": e.text,
             "confidence": e.confidence,
-            "sources": as_json(e.sources),
-            "source": (as_json(e.sources) or [{"url": ""}])[0]["url"],
+            "sources": as_json(e.sources, dataset.source_tiers),
+            "source": (as_json(e.sources, dataset.source_tiers) or [{"url": ""}])[0]["url"],
         }
         for e in events
     ]

@@ -55,21 +55,12 @@ def confidence(urls: Iterable[str], tiers: Mapping[str, str], stated: str | None
     return max(stated, cap, key=CONFIDENCES.index)
 
 
-# The loaded dataset's table (store.load registers it): answers are built far from the loader,
-# and one process answers from one dataset.
-_loaded: dict[str, str] = {}
+def as_json(urls: Iterable[str], tiers: Mapping[str, str]) -> list[dict[str, str]]:
+    """Sources for an answer: `{"url", "tier"}`, strongest first, by a dataset's table of tiers
+    (`Dataset.source_tiers`: the bundled hosts and any a local facts file adds)."""
+    return tiered(urls, tiers)
 
 
-def register(tiers: Mapping[str, str]) -> None:
-    _loaded.clear()
-    _loaded.update(tiers)
-
-
-def as_json(urls: Iterable[str]) -> list[dict[str, str]]:
-    """Sources for an answer: `{"url", "tier"}`, strongest first, by the loaded dataset's table."""
-    return tiered(urls, _loaded)
-
-
-def as_lines(urls: Iterable[str]) -> list[str]:
+def as_lines(urls: Iterable[str], tiers: Mapping[str, str]) -> list[str]:
     """Sources for a terminal or a report: `Source (tier): URL`, strongest first."""
-    return [f"Source ({entry['tier']}): {entry['url']}" for entry in as_json(urls)]
+    return [f"Source ({entry['tier']}): {entry['url']}" for entry in as_json(urls, tiers)]

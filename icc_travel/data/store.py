@@ -44,9 +44,6 @@ def load(directory: Path | None = None) -> Dataset:
 
         dataset = loaders.parse(*files, overlay_file=overlay)
         _remember(target, fingerprint, dataset)
-    from icc_travel.data.sources import register
-
-    register(dataset.source_tiers)
     return dataset
 
 

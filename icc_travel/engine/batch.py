@@ -15,7 +15,7 @@ import io
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -92,15 +92,15 @@ class BatchResult(NamedTuple):
     obligation: law.Obligation
     precedents: tuple[Precedent, ...]
 
-    def json(self, as_of: dt.date) -> dict[str, Any]:
+    def json(self, as_of: dt.date, tiers: Mapping[str, str]) -> dict[str, Any]:
         """The row fields of the JSON contract (shared by every row that asked this)."""
         return {
             "subject": self.subject.id,
             "date": self.day.isoformat(),
             "kind": self.kind,
             "country": country_json(self.territory),
-            **obligation_json(self.obligation),
-            "precedents": [precedent_json(p) for p in self.precedents],
+            **obligation_json(self.obligation, tiers),
+            "precedents": [precedent_json(p, tiers) for p in self.precedents],
             "after_data_as_of": self.day > as_of,
         }
 
@@ -114,6 +114,7 @@ class BatchOutcome:
     result_of_row: list[int]  # -1 where the row is an error
     errors_by_row: dict[int, str]
     data_as_of: dt.date
+    source_tiers: Mapping[str, str] = field(default_factory=dict)  # the dataset's host -> tier table
     leg_of_row: dict[int, Leg] = field(default_factory=dict)  # the leg arriving at that row's stop
 
     @property
@@ -157,7 +158,7 @@ class BatchOutcome:
         """A result's JSON fields, built once however many rows share it."""
         cache = self.__dict__.setdefault("_json", {})
         if index not in cache:
-            cache[index] = self.results[index].json(self.data_as_of)
+            cache[index] = self.results[index].json(self.data_as_of, self.source_tiers)
         return cache[index]
 
     def rows(self) -> Iterator[dict[str, Any]]:
@@ -178,7 +179,7 @@ class BatchOutcome:
                     **base,
                     "input": c["place"][number],
                     **self.result_json(index),
-                    "leg": None if leg is None else leg_json(leg),
+                    "leg": None if leg is None else leg_json(leg, self.source_tiers),
                     "error": None,
                 }
 
@@ -200,7 +201,7 @@ class BatchOutcome:
             head = (
                 f'{{"file": {dumps(file)}, "line": {line}, "itinerary": {dumps(itinerary)}, "input": {dumps(place)}, '
             )
-            tail = "null" if leg is None else dumps(leg_json(leg))
+            tail = "null" if leg is None else dumps(leg_json(leg, self.source_tiers))
             yield f'{head}{shared[index]}, "leg": {tail}, "error": null}}'
 
 
@@ -709,7 +710,7 @@ class Evaluator:
                 index = index_of[id(result)] = len(results)
                 results.append(result)
             result_of_row[number] = index
-        outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of)
+        outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of, self.dataset.source_tiers)
         if self.legs:
             outcome.leg_of_row = self._legs(outcome)
         return outcome

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from icc_travel import law
@@ -30,6 +30,7 @@ class CheckResult(NamedTuple):
     data_as_of: dt.date
     stops: tuple[StopResult, ...]
     legs: tuple[Leg, ...] = ()  # between consecutive stops with coordinates
+    source_tiers: Mapping[str, str] = {}  # the dataset's host -> tier table, for the sources' tiers
 
     def staleness(self) -> str | None:
         return staleness_warning(self.data_as_of, (stop.spec.date for stop in self.stops))
@@ -74,10 +75,10 @@ def check_itinerary(
         from icc_travel.geo.routes import RoutePlanner, legs_for  # pyproj and the grid: only for legs
 
         measured = tuple(legs_for(RoutePlanner(dataset), subject, results))
-    return CheckResult(subject, dataset.as_of, tuple(results), measured)
+    return CheckResult(subject, dataset.as_of, tuple(results), measured, dataset.source_tiers)
 
 
-def dispute_json(dispute: law.Dispute | None) -> dict | None:
+def dispute_json(dispute: law.Dispute | None, tiers: Mapping[str, str]) -> dict | None:
     """The other reading of a disputed fact, when it would change the answer."""
     if dispute is None:
         return None
@@ -86,7 +87,7 @@ def dispute_json(dispute: law.Dispute | None) -> dict | None:
         "basis": dispute.basis,
         "reading": dispute.reason,
         "why_chosen": dispute.why_chosen,
-        "sources": as_json(dispute.sources),
+        "sources": as_json(dispute.sources, tiers),
     }
 
 
@@ -102,7 +103,7 @@ def relevant_precedents(dataset: Dataset, iso3: str, subject_id: str, on: dt.dat
     return tuple(sorted(dataset.precedents_in(iso3), key=group))  # stable: newest first within a group
 
 
-def precedent_json(precedent: Precedent) -> dict:
+def precedent_json(precedent: Precedent, tiers: Mapping[str, str]) -> dict:
     finding = precedent.finding
     return {
         "id": precedent.id,
@@ -123,7 +124,7 @@ def precedent_json(precedent: Precedent) -> dict:
             "result": finding.result,
             "referral": finding.referral,
         },
-        "sources": as_json(precedent.sources),
+        "sources": as_json(precedent.sources, tiers),
     }
 
 
@@ -132,21 +133,21 @@ def result_json(result: CheckResult) -> dict:
     return {
         "subject": {"id": result.subject.id, "name": result.subject.name, "status": result.subject.status},
         "data_as_of": result.data_as_of.isoformat(),
-        "stops": [stop_json(stop, result.data_as_of) for stop in result.stops],
-        "legs": _legs_json(result.legs),
+        "stops": [stop_json(stop, result.data_as_of, result.source_tiers) for stop in result.stops],
+        "legs": [leg_json(leg, result.source_tiers) for leg in result.legs],
         "warnings": [warning] if (warning := result.staleness()) else [],
     }
 
 
-def stop_json(stop: StopResult, as_of: dt.date) -> dict:
+def stop_json(stop: StopResult, as_of: dt.date, tiers: Mapping[str, str]) -> dict:
     """One stop of the JSON contract."""
     return {
         "input": stop.spec.place,
         "date": stop.spec.date.isoformat(),
         "kind": stop.spec.kind,
         "country": country_json(stop.place.territory),
-        **obligation_json(stop.obligation),
-        "precedents": [precedent_json(p) for p in stop.precedents],
+        **obligation_json(stop.obligation, tiers),
+        "precedents": [precedent_json(p, tiers) for p in stop.precedents],
         "after_data_as_of": stop.spec.date > as_of,
     }
 
@@ -158,15 +159,15 @@ def country_json(territory: Territory | None) -> dict | None:
     return {"iso3": territory.iso3, "iso2": territory.iso2, "name": territory.name, "territory": territory.territory}
 
 
-def obligation_json(obligation: law.Obligation) -> dict:
+def obligation_json(obligation: law.Obligation, tiers: Mapping[str, str]) -> dict:
     """The fields every answer (stop, batch row, overflown territory) carries about its obligation."""
     return {
         "obligation": obligation.level,
         "basis": obligation.basis,
         "reasons": list(obligation.reasons),
-        "sources": as_json(obligation.sources),
+        "sources": as_json(obligation.sources, tiers),
         "confidence": obligation.confidence,
-        "disputed": dispute_json(obligation.disputed),
+        "disputed": dispute_json(obligation.disputed, tiers),
         "local_facts": list(obligation.local),
     }
 
@@ -179,7 +180,12 @@ def result_features(result: CheckResult) -> list[dict]:
     for number, stop in enumerate(result.stops, 1):
         located = stop.place.lat is not None and stop.place.lon is not None
         geometry = {"type": "Point", "coordinates": [stop.place.lon, stop.place.lat]} if located else None
-        properties = {"feature": "stop", "stop": number, **subject, **stop_json(stop, result.data_as_of)}
+        properties = {
+            "feature": "stop",
+            "stop": number,
+            **subject,
+            **stop_json(stop, result.data_as_of, result.source_tiers),
+        }
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     if result.legs:
         for number, leg in enumerate(result.legs, 1):
@@ -189,25 +195,25 @@ def result_features(result: CheckResult) -> list[dict]:
                 if len(runs) == 1
                 else {"type": "MultiLineString", "coordinates": runs}
             )
-            properties = {"feature": "leg", "leg": number, "level": leg.level, **subject, **leg_json(leg)}
+            properties = {
+                "feature": "leg",
+                "leg": number,
+                "level": leg.level,
+                **subject,
+                **leg_json(leg, result.source_tiers),
+            }
             features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     return features
 
 
-def _legs_json(legs: tuple[Leg, ...]) -> list[dict]:
-    if not legs:
-        return []
-    return [leg_json(leg) for leg in legs]
-
-
-def leg_json(leg: Leg) -> dict:
+def leg_json(leg: Leg, tiers: Mapping[str, str]) -> dict:
     """One leg of the JSON contract: the territories it overflies and what a landing would mean."""
     return {
         "from": leg.start,
         "to": leg.end,
         "distance_km": leg.distance_km,
         "overflown": [
-            {"iso3": o.territory.iso3, "name": o.territory.label, "km": o.km, **obligation_json(o.obligation)}
+            {"iso3": o.territory.iso3, "name": o.territory.label, "km": o.km, **obligation_json(o.obligation, tiers)}
             for o in leg.overflown
         ],
     }

@@ -107,7 +107,7 @@ def profile_json(dataset: Dataset, person: Subject, on: dt.date) -> dict[str, An
         "status_date": iso(person.status_date),
         "status_note": person.status_note,
         "territories_by_obligation": {"date": on.isoformat(), **territories_with_obligation(dataset, person, on)},
-        "precedents": [precedent_json(p) for p in find_precedents(dataset, subject=person.id)],
-        "sources": as_json(person.sources),
+        "precedents": [precedent_json(p, dataset.source_tiers) for p in find_precedents(dataset, subject=person.id)],
+        "sources": as_json(person.sources, dataset.source_tiers),
         "data_as_of": dataset.as_of.isoformat(),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from icc_travel import law
@@ -57,6 +57,7 @@ class TrackResult(NamedTuple):
     segments: tuple[Segment, ...]
     landings: tuple[Landing, ...]
     gaps: tuple[Gap, ...]
+    source_tiers: Mapping[str, str] = {}  # the dataset's host -> tier table, for the sources' tiers
 
     def worst(self) -> str:
         levels = [s.obligation.level for s in self.segments] + [landing.obligation.level for landing in self.landings]
@@ -119,7 +120,8 @@ def analyse(
             )
     segments = _with_gaps(dataset, segments, gaps, decide)
     landings = _landings(fixes, features, by_feature, resolver, decide)
-    return TrackResult(track, tuple(segments), tuple(landings), tuple(Gap(a.time, b.time) for a, b in gaps))
+    gaps_found = tuple(Gap(a.time, b.time) for a, b in gaps)
+    return TrackResult(track, tuple(segments), tuple(landings), gaps_found, dataset.source_tiers)
 
 
 def _runs(features: Any, ground: Any, start: int, end: int) -> list[Any]:
@@ -261,7 +263,7 @@ def track_json(result: TrackResult) -> dict[str, Any]:
                 "km": s.km,
                 "airborne": s.airborne,
                 "inferred": s.inferred,
-                **obligation_json(s.obligation),
+                **obligation_json(s.obligation, result.source_tiers),
             }
             for s in result.segments
         ],
@@ -273,7 +275,7 @@ def track_json(result: TrackResult) -> dict[str, Any]:
                 "lon": landing.lon,
                 "airport": landing.airport,
                 "airport_km": landing.airport_km,
-                **obligation_json(landing.obligation),
+                **obligation_json(landing.obligation, result.source_tiers),
             }
             for landing in result.landings
         ],
@@ -303,7 +305,7 @@ def aircraft_json(dataset: Dataset, track: Track) -> dict[str, Any]:
             "operator": plane.operator,
             "subject": plane.subject,
             "confidence": plane.confidence,
-            "sources": as_json(plane.sources),
+            "sources": as_json(plane.sources, dataset.source_tiers),
             "caveat": "A matching aircraft does not prove the person was on board: state fleets fly "
             "backup and decoy flights.",
         }
