@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -132,6 +133,9 @@ def test_both_engines_give_byte_identical_output(invoke, tmp_path: Path) -> None
     from icc_travel.engine.screen import ROW_GROUPS_PER_TASK, _parts
 
     assert len(_parts(folder)) > 2 > ROW_GROUPS_PER_TASK / 400  # several tasks per file
+    # a worker on a cluster has its own working directory: parts name their files absolutely
+    relative = Path(os.path.relpath(folder))
+    assert all(Path(part.path).is_absolute() and part.label.startswith(str(relative)) for part in _parts(relative))
 
 
 @pytest.mark.parametrize(("module", "extra"), [("pyarrow", "parquet"), ("distributed", "dask")])

@@ -24,7 +24,7 @@ from icc_travel.cli.options import (
     output_option,
     reports_errors,
 )
-from icc_travel.cli.render import quiet, warn, write_streamed
+from icc_travel.cli.render import progress_bar, quiet, warn, write_streamed
 from icc_travel.data.inputs import UnreadableLine, open_input, text_blocks
 from icc_travel.data.store import load
 from icc_travel.engine.batch import (
@@ -124,7 +124,7 @@ def batch(
     dataset = load()
     evaluate = Evaluator(dataset, on, legs=not no_legs)
     totals = Totals(dataset.as_of, shown=ERRORS_SHOWN)
-    with _progress(files) as advance:
+    with _progress(files) as update:
 
         def outcomes() -> Iterator[BatchOutcome]:
             """Chunks read, evaluated and counted as the output asks for them, in input order."""
@@ -132,7 +132,7 @@ def batch(
                 for rows, size in _chunks(name, input_format):
                     outcome = evaluate(rows)
                     totals.add(outcome)
-                    advance(size)
+                    update(advance=size)
                     yield outcome
 
         source = row_stream(outcomes, totals, fail_on)
@@ -182,18 +182,12 @@ def _failed(label: str, line: int, message: str) -> Rows:
     return Rows.of([InputRow(label, line, None, None, None, None, None, message)])
 
 
-@contextlib.contextmanager
-def _progress(files: tuple[str, ...]) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr over the bytes of the inputs, for large inputs on a terminal."""
+def _progress(files: tuple[str, ...]) -> Any:
+    """A progress bar over the bytes of the inputs (of unknown size when one is standard input),
+    unless they are small enough to finish before a bar could be read."""
     sizes = [os.stat(name).st_size if name != "-" and os.path.isfile(name) else 0 for name in files]
-    if quiet() or not sys.stderr.isatty() or ("-" not in files and sum(sizes) < PROGRESS_BYTES):
-        yield lambda size: None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True, console=None) as progress:
-        task = progress.add_task("checking", total=sum(sizes) if "-" not in files else None)
-        yield lambda size: progress.advance(task, size)
+    piped = "-" in files
+    return progress_bar("checking", None if piped else sum(sizes), wanted=piped or sum(sizes) >= PROGRESS_BYTES)
 
 
 PROGRESS_BYTES = 1 << 20  # inputs smaller than this finish before a bar would be read

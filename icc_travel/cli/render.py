@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,21 @@ def set_verbosity(level: int) -> None:
 
 def quiet() -> bool:
     return _verbosity["level"] < 0
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, total: int | None = None, *, wanted: bool = True) -> Iterator[Callable[..., None]]:
+    """A transient progress bar on stderr for long work: shown when stderr is a terminal, not
+    with -q, and when the caller judges the work long enough (`wanted`). Yields an update
+    taking rich's `advance=N` or `completed=N, total=M`; without a bar the update does nothing."""
+    if not wanted or quiet() or not sys.stderr.isatty():
+        yield lambda **changes: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda **changes: progress.update(task, **changes)
 
 
 def verbose() -> bool:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,40 +9,12 @@ import click
 
 from icc_travel import law
 from icc_travel.cli.options import InputFailure, fail_on_option, format_option, output_option, reports_errors
-from icc_travel.cli.render import quiet, warn, write_streamed
+from icc_travel.cli.render import progress_bar, quiet, warn, write_streamed
 from icc_travel.data.store import load
-from icc_travel.engine.track import flat_record
+from icc_travel.engine.track import FLAT_COLUMNS, flat_record
 from icc_travel.formats import RowStream, stream
 
-FLAT = (
-    "hex",
-    "registration",
-    "subject",
-    "record",
-    "time",
-    "until",
-    "iso3",
-    "state",
-    "km",
-    "airborne",
-    "inferred",
-    "obligation",
-    "basis",
-    "sources",
-)
-
-
-@contextlib.contextmanager
-def _progress() -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr over the dataset's parts, when stderr is a terminal."""
-    if quiet() or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as progress:
-        task = progress.add_task("screening", total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
+FLAT = ("hex", "registration", "subject", *FLAT_COLUMNS, "sources")
 
 
 def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, str]:
@@ -129,11 +98,13 @@ def screen(
     if engine == "dask":
         from icc_travel.engine.screen import scan_dask
 
-        with _progress() as advance:
-            found, located = scan_dask(positions, watched, columns, scheduler, progress=advance)
+        with progress_bar("screening") as update:
+            found, located = scan_dask(
+                positions, watched, columns, scheduler, progress=lambda done, total: update(completed=done, total=total)
+            )
     else:
-        with _progress() as advance:
-            found = scan(positions, watched, columns, progress=advance)
+        with progress_bar("screening") as update:
+            found = scan(positions, watched, columns, progress=lambda done, total: update(completed=done, total=total))
     from icc_travel.geo.places import BULK_POINTS, PlaceResolver
 
     resolver = PlaceResolver(dataset)  # one for every track: the index is loaded once

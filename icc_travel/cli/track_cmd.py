@@ -13,8 +13,9 @@ from icc_travel.data.models import Dataset, Subject
 from icc_travel.data.store import load
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
-from icc_travel.engine.track import TrackResult, aircraft_json, analyse, flat_records, track_json
+from icc_travel.engine.track import FLAT_COLUMNS, TrackResult, aircraft_json, analyse, flat_records, track_json
 from icc_travel.formats import LEVEL_STYLES, Report
+from icc_travel.geo.routes import line_geometry
 
 
 @click.command()
@@ -130,24 +131,7 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
         title=f"{subject.name} ({subject.id}): {len(results)} track(s)",
         details=details,
         styles={"obligation": LEVEL_STYLES},
-        csv_columns=[
-            (k, k)
-            for k in (
-                "track",
-                "record",
-                "time",
-                "until",
-                "iso3",
-                "state",
-                "km",
-                "airborne",
-                "inferred",
-                "obligation",
-                "basis",
-                "reasons",
-                "sources",
-            )
-        ],
+        csv_columns=[(k, k) for k in ("track", *FLAT_COLUMNS, "reasons", "sources")],
         features=features,
     )
 
@@ -180,11 +164,7 @@ def _line(fixes: list, document: dict) -> dict:
         if parts[-1] and abs(fix.lon - parts[-1][-1][0]) > 180:
             parts.append([])
         parts[-1].append([round(fix.lon, 5), round(fix.lat, 5)])
-    geometry = (
-        {"type": "LineString", "coordinates": parts[0]}
-        if len(parts) == 1
-        else {"type": "MultiLineString", "coordinates": parts}
-    )
+    geometry = line_geometry(parts)
     properties = {
         "feature": "track",
         "file": document["file"],

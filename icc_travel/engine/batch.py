@@ -138,21 +138,8 @@ class BatchOutcome:
             counts[self.results[index].obligation.level] += count
         return counts
 
-    def staleness(self) -> str | None:
-        """Rows dated after the data, counted per row (results are shared between rows)."""
-        dates = [
-            self.results[index].day
-            for index, count in self.rows_per_result.items()
-            if self.results[index].day > self.data_as_of
-            for _ in range(count)
-        ]
-        return staleness_warning(self.data_as_of, dates)
-
     def leg_levels(self) -> Counter[str]:
         return Counter(leg.level for leg in self.leg_of_row.values())
-
-    def reaches(self, threshold: str) -> bool:
-        return any(law.reaches(level, threshold) for level in (*self.levels(), *self.leg_levels()))
 
     def result_json(self, index: int) -> dict[str, Any]:
         """A result's JSON fields, built once however many rows share it."""

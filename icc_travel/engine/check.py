@@ -189,12 +189,9 @@ def result_features(result: CheckResult) -> list[dict]:
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     if result.legs:
         for number, leg in enumerate(result.legs, 1):
-            runs = leg.path()
-            geometry = (
-                {"type": "LineString", "coordinates": runs[0]}
-                if len(runs) == 1
-                else {"type": "MultiLineString", "coordinates": runs}
-            )
+            from icc_travel.geo.routes import line_geometry
+
+            geometry = line_geometry(leg.path())
             properties = {
                 "feature": "leg",
                 "leg": number,

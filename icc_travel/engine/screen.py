@@ -106,9 +106,10 @@ class Part(NamedTuple):
     """A piece of a position dataset one task reads: a file or directory, or some row groups of
     one Parquet file (what the Dask engine hands each worker)."""
 
-    path: str
+    path: str  # absolute: a worker on a cluster does not share the client's working directory
     format: str  # parquet or csv
     row_groups: tuple[int, ...] | None
+    label: str  # the file as the user named it, for messages
 
 
 def _format(path: Path) -> str:
@@ -128,13 +129,13 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
     try:
         source = pads.dataset(part.path, format=part.format)
     except (OSError, pa.ArrowInvalid, ValueError) as error:
-        raise InputError(f"{part.path}: cannot read positions: {error}") from None
+        raise InputError(f"{part.label}: cannot read positions: {error}") from None
     theirs_of = {ours: theirs for theirs, ours in rename.items()}  # --columns gives theirs -> ours
     names = {theirs_of.get(c, c): c for c in COLUMNS}  # theirs -> ours
     missing = [theirs for theirs, ours in names.items() if ours in ("time", "icao24", "lat", "lon")]
     missing = [theirs for theirs in missing if theirs not in source.schema.names]
     if missing:
-        raise InputError(f"{part.path}: the positions lack {', '.join(missing)} (map other names with --columns)")
+        raise InputError(f"{part.label}: the positions lack {', '.join(missing)} (map other names with --columns)")
     hex_column = next(theirs for theirs, ours in names.items() if ours == "icao24")
     present = [theirs for theirs in names if theirs in source.schema.names]
     watched = pc.is_in(pc.utf8_lower(pc.field(hex_column).cast(pa.string())), value_set=pa.array(hexes))
@@ -153,7 +154,7 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
             if batch.num_rows:
                 kept.append(batch.rename_columns([names[n] for n in batch.schema.names]))
     except (OSError, pa.ArrowInvalid) as error:
-        raise InputError(f"{part.path}: cannot read positions: {error}") from None
+        raise InputError(f"{part.label}: cannot read positions: {error}") from None
     return rows, kept
 
 
@@ -259,17 +260,19 @@ def _parts(path: Path) -> list[Part]:
     import pyarrow.dataset as pads
 
     fmt = _format(path)
+    absolute = path.absolute()
     if fmt == "csv":
-        return [Part(str(path), fmt, None)]
+        return [Part(str(absolute), fmt, None, str(path))]
     try:
-        fragments = list(pads.dataset(str(path), format="parquet").get_fragments())
+        fragments = list(pads.dataset(str(absolute), format="parquet").get_fragments())
     except (OSError, pa.ArrowInvalid, ValueError) as error:
         raise InputError(f"{path}: cannot read positions: {error}") from None
     parts = []
     for fragment in fragments:
+        label = str(path / Path(fragment.path).relative_to(absolute)) if path.is_dir() else str(path)
         groups = [group.id for group in fragment.row_groups]
         for start in range(0, max(len(groups), 1), ROW_GROUPS_PER_TASK):
-            parts.append(Part(fragment.path, fmt, tuple(groups[start : start + ROW_GROUPS_PER_TASK])))
+            parts.append(Part(fragment.path, fmt, tuple(groups[start : start + ROW_GROUPS_PER_TASK]), label))
     return parts
 
 

@@ -312,6 +312,11 @@ def aircraft_json(dataset: Dataset, track: Track) -> dict[str, Any]:
     return {"hex": track.hex, "registration": track.registration, "callsign": track.callsign, "known": known}
 
 
+# the columns of a flat segment or landing in CSV: `track` adds the track number and the reasons,
+# `screen` the aircraft and its subject
+FLAT_COLUMNS = ("record", "time", "until", "iso3", "state", "km", "airborne", "inferred", "obligation", "basis")
+
+
 def flat_record(record: str, item: dict[str, Any]) -> dict[str, Any]:
     """A segment or landing of the JSON contract as one flat row (CSV, tables, screening)."""
     landing = record == "landing"

@@ -66,18 +66,25 @@ def _load_geometries(path: Path) -> Any:
 def save_wkb(path: Path, geometries: Any, **arrays: Any) -> None:
     """Geometries as one WKB byte buffer plus offsets (a fixed-width bytes array would drop
     trailing zero bytes, and a WKB ending in a 0.0 coordinate with them)."""
-    import os
-
     import numpy as np
     import shapely
 
     blobs = shapely.to_wkb(geometries)
     offsets = np.cumsum([0, *(len(b) for b in blobs)], dtype=np.int64)
-    buffer = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    save_arrays(path, wkb=np.frombuffer(b"".join(blobs), dtype=np.uint8), offsets=offsets, **arrays)
+
+
+def save_arrays(path: Path, **arrays: Any) -> None:
+    """A cache file of named arrays, written whole beside its final name and then moved there (a
+    concurrent reader sees the old file or the new one); a cache that cannot be written is skipped."""
+    import os
+
+    import numpy as np
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(temporary, wkb=buffer, offsets=offsets, **arrays)
+        np.savez(temporary, **arrays)
         temporary.replace(path)
     except OSError:
         pass
@@ -138,7 +145,7 @@ class TiledIndex:
                 raise ValueError("cached grid of the wrong shape")
         except Exception:  # missing, or damaged in any way: rebuild it
             index = cls.build(geometries)
-            _save_arrays(cache, **{name: getattr(index, f"_{name}") for name in names})
+            save_arrays(cache, **{name: getattr(index, f"_{name}") for name in names})
             return index
         return cls(*arrays, geometries)
 
@@ -370,17 +377,3 @@ def _first_hits(untiled: TerritoryIndex, lats: Any, lons: Any) -> Any:
     best = np.full(len(lats), none, dtype=np.int64)
     np.minimum.at(best, point, feature)
     return np.where(best == none, -1, best)
-
-
-def _save_arrays(path: Path, **arrays: Any) -> None:
-    import os
-
-    import numpy as np
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(temporary, **arrays)
-        temporary.replace(path)
-    except OSError:
-        pass

@@ -207,6 +207,14 @@ def legs_for(planner: RoutePlanner, subject: Subject, stops: Sequence) -> list[L
     )
 
 
+def line_geometry(runs: list[list[list[float]]]) -> dict[str, Any]:
+    """GeoJSON geometry for coordinate runs already split at ±180°: one run is a LineString,
+    several a MultiLineString (RFC 7946 asks lines crossing the antimeridian to be cut there)."""
+    if len(runs) == 1:
+        return {"type": "LineString", "coordinates": runs[0]}
+    return {"type": "MultiLineString", "coordinates": runs}
+
+
 def geodesic_path(
     lat1: float, lon1: float, lat2: float, lon2: float, spacing_km: float = 50.0
 ) -> list[tuple[list[float], list[float]]]:
