@@ -70,13 +70,13 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
             "states_parties.yaml",
             "- https://coalitionfortheicc.org/news/hungary-withdraws-icc-rome-statute\n",
             "- https://news.hanna-ai.com/en/article/hungary-remains-icc-member\n",
-            r"states_parties\.yaml: line \d+: https://news\.hanna-ai\.com/\S+ is junk",
+            r"states_parties\.yaml: states\[\d+\] \(HUN\)\.sources\[\d+\]: https://news\.hanna-ai\.com/\S+ is junk",
         ),
         (
             "states_parties.yaml",
             "- https://coalitionfortheicc.org/news/hungary-withdraws-icc-rome-statute\n",
             "- https://unclassified.example/hungary\n",
-            r"states_parties\.yaml: line \d+: unclassified\.example has no tier in sources\.yaml",
+            r"states_parties\.yaml: states\[\d+\] \(HUN\)\.sources\[\d+\]: unclassified\.example has no tier in sources\.yaml",
         ),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -290,3 +291,201 @@ def test_reading_in_blocks_gives_the_rows_of_the_whole(body: list[str], lines: i
     chunks = read_chunks("x", text_blocks(io.BytesIO(text.encode()), lines=lines), fmt)
     streamed = [row for rows, _ in chunks for row in rows.records()]
     assert streamed == list(whole.records())
+
+
+# Issue 22: the new inputs get the old guarantees.
+
+UNSHARE = shutil.which("unshare")
+
+
+def _private_dev_available() -> bool:
+    if UNSHARE is None or os.geteuid() != 0:
+        return False
+    probe = subprocess.run([UNSHARE, "-m", "--propagation", "private", "true"], capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _private_dev_available(), reason="needs root and unshare for a private /dev")
+def test_o_writes_devices_and_links_in_place_and_never_replaces_them(tmp_path: Path) -> None:
+    """As root, `-o /dev/null` once replaced the device node with a regular file. Run in a private
+    mount namespace with its own tmpfs /dev, so the host's /dev is never at stake."""
+    script = f"""
+set -e
+mount -t tmpfs tmpfs /dev
+mknod -m 666 /dev/null c 1 3
+mknod -m 666 /dev/full c 1 7
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/1 /dev/stdout
+for target in /dev/null /dev/stdout; do
+  "{COMMAND}" batch "{SAMPLE}" --format csv -o "$target" > {tmp_path}/out.$(basename $target) 2>> {tmp_path}/err || true
+done
+"{COMMAND}" batch "{SAMPLE}" --format csv -o /dev/full 2> {tmp_path}/full.err || echo "status $?" > {tmp_path}/full.status
+stat -c '%F %t,%T' /dev/null /dev/full > {tmp_path}/kinds
+readlink /dev/stdout > {tmp_path}/link
+"""
+    done = subprocess.run(
+        [UNSHARE, "-m", "--propagation", "private", "sh", "-c", script], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "kinds").read_text().split("\n")[:2] == [
+        "character special file 1,3",
+        "character special file 1,7",
+    ]
+    assert (tmp_path / "link").read_text().strip() == "/proc/self/fd/1"  # still the link
+    assert (tmp_path / "out.stdout").read_text().startswith("file,line,")  # reached standard output
+    assert (tmp_path / "out.null").read_text() == ""
+    assert "No space left on device" in (tmp_path / "full.err").read_text()
+    assert (tmp_path / "full.status").read_text().strip() == "status 2"
+
+
+def test_o_through_a_link_writes_the_linked_file_in_place(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    done = run(["batch", str(SAMPLE), "--format", "csv", "-o", str(link)], tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert link.is_symlink() and real.read_text().startswith("file,line,")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_o_to_a_fifo_is_written_as_it_comes(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    writer = subprocess.Popen([COMMAND, "batch", str(SAMPLE), "--format", "csv", "-o", str(fifo)], env=env)
+    with fifo.open() as reader:
+        text = reader.read()
+    assert writer.wait(timeout=60) in (0, 1)
+    assert text.startswith("file,line,") and fifo.exists() and not fifo.is_file()
+
+
+@pytest.mark.parametrize("command", ["batch", "screen"])
+def test_o_naming_an_input_is_refused_and_the_input_kept(command: str, tmp_path: Path) -> None:
+    source = tmp_path / ("visits.yaml" if command == "batch" else "positions.csv")
+    if command == "batch":
+        source.write_bytes(SAMPLE.read_bytes())
+        args = ["batch", str(source)]
+    else:
+        source.write_bytes((SAMPLE.parent / "synthetic_positions.csv").read_bytes())
+        args = ["screen", str(source), "--watchlist", str(SAMPLE.parent / "watchlist.csv")]
+    before = source.read_bytes()
+    for spelling in (str(source), f"{tmp_path}/./{source.name}"):
+        one_error(run([*args, "-o", spelling], tmp_path), "-o names the input")
+    assert source.read_bytes() == before
+
+
+def test_o_inside_an_input_directory_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "positions"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes((SAMPLE.parent / "synthetic_positions.csv").read_bytes())
+    watchlist = str(SAMPLE.parent / "watchlist.csv")
+    one_error(
+        run(["screen", str(folder), "--watchlist", watchlist, "-o", str(folder / "hits.jsonl")], tmp_path),
+        "inside the input directory",
+    )
+
+
+def test_sigterm_removes_the_temporary_output(tmp_path: Path) -> None:
+    """`docker stop` sends SIGTERM: the half-written temporary beside -o is removed, as on ^C."""
+    import signal
+    import time
+
+    rows = tmp_path / "many.csv"
+    rows.write_text("subject,place,date\n" + "putin,MN,2024-09-03\n" * 400_000)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [COMMAND, "batch", str(rows), "--format", "csv", "-o", str(tmp_path / "out.csv")],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not [p for p in tmp_path.iterdir() if p.name.startswith(".out.csv.")] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143 and "Traceback" not in stderr, stderr
+    assert "terminated" in stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.csv.")]
+    assert not (tmp_path / "out.csv").exists()
+
+
+BILLION_LAUGHS = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['x'] * 9)}]\n"
+    for prev, name in zip([None, *"abcdefg"], "abcdefgh", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (BILLION_LAUGHS + "states: [*h]\n", "aliases of lists and mappings are not accepted"),
+        (
+            "states:\n- iso3: HUN\n  name: Hungary\n  withdrawl_effective: 2026-06-02\n",
+            "unknown field 'withdrawl_effective'; did you mean withdrawal_effective",
+        ),
+        ("x" * (6 << 20), "too large"),
+        ("", "is empty"),
+    ],
+    ids=["alias bomb", "misspelt field", "over 5 MB", "empty"],
+)
+def test_a_bad_facts_file_is_one_line_naming_it(content: str, says: str, tmp_path: Path) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(content)
+    done = run(["--facts", str(facts), "check", "putin", "MN@2024-09-03"], tmp_path, timeout=60)
+    one_error(done, says)
+    assert str(facts) in done.stderr and "states_parties.yaml" not in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize(
+    "name", ["member_states.geojson", "warrants.yaml", "states_parties.yaml", "sources.yaml", "precedents.yaml"]
+)
+def test_data_files_that_are_devices_or_fifos_neither_hang_nor_exhaust_memory(name: str, tmp_path: Path) -> None:
+    from icc_travel.data import paths
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data)
+    (data / name).unlink()
+    (data / name).symlink_to("/dev/zero")
+    one_error(run(["check", "putin", "MN"], tmp_path, env={"ICC_TRAVEL_DATA": str(data)}, timeout=120), "too large")
+    (data / name).unlink()
+    os.mkfifo(data / name)
+    done = run(["check", "putin", "MN"], tmp_path, env={"ICC_TRAVEL_DATA": str(data)}, timeout=60)
+    one_error(done, name)
+    for facts in ("/dev/zero", str(data / name)):
+        one_error(run(["--facts", facts, "check", "putin", "MN"], tmp_path, timeout=60), facts)
+
+
+def test_junk_hosts_are_found_as_a_browser_reads_the_url(tmp_path: Path) -> None:
+    """A YAML escape, a trailing dot, a userinfo `@` or upper case cannot slip a junk host past."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        "precedents: []\nstates:\n- iso3: HUN\n  name: Hungary\n  deposited: 2001-11-30\n"
+        "  entry_into_force: 2002-07-01\n  sources:\n"
+        '  - "https://\\x61rchyde.com/a"\n  - https://ARCHYDE.com./b\n  - https://icc-cpi.int@archyde.com/c\n'
+    )
+    done = run(["--facts", str(facts), "data", "validate"], tmp_path)
+    junk = [line for line in done.stderr.splitlines() + done.stdout.splitlines() if "is junk" in line]
+    assert len(junk) == 3, done.stdout + done.stderr
+
+
+def test_a_facts_file_that_retiers_a_bundled_host_marks_the_answers(tmp_path: Path) -> None:
+    """Tiering a host in `hosts:` changes every answer citing it: those answers say they rest on
+    the local file, never silently gaining a tier."""
+    from icc_travel.data import store
+    from icc_travel.data.sources import host
+
+    dataset = store.load()
+    mongolia = dataset.by_iso3["MNG"]
+    weakest = max(mongolia.sources, key=lambda url: dataset.source_tiers.get(url) or "")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(f"hosts:\n  {host(weakest)}: depositary\n")
+    plain = json.loads(run(["check", "putin", "MN@2024-09-03", "--format", "json"], tmp_path).stdout)
+    local = json.loads(
+        run(["--facts", str(facts), "check", "putin", "MN@2024-09-03", "--format", "json"], tmp_path).stdout
+    )
+    assert not plain["stops"][0].get("local_facts")
+    assert local["stops"][0].get("local_facts"), local["stops"][0]

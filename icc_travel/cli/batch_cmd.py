@@ -24,7 +24,7 @@ from icc_travel.cli.options import (
     output_option,
     reports_errors,
 )
-from icc_travel.cli.render import progress_bar, quiet, warn, write_streamed
+from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
 from icc_travel.data.inputs import UnreadableLine, open_input, text_blocks
 from icc_travel.data.store import load
 from icc_travel.engine.batch import (
@@ -118,6 +118,7 @@ def batch(
     Exit status: 2 if any row is an error (after writing all output), else 1 if a result
     reaches --fail-on, else 0.
     """
+    refuse_overwriting_inputs(output, [Path(name) for name in files if name != "-"])
     # A batch holds millions of small acyclic containers: the cyclic collector would re-scan
     # them all every few thousand allocations (a third of the run time) and free nothing.
     gc.disable()

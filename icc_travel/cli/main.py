@@ -55,6 +55,32 @@ class _ClosedPipe(Exception):
     """Standard output's reader went away."""
 
 
+class _Terminated(BaseException):
+    """SIGTERM (`docker stop`, systemd, `kill`): unwinds like an interrupt, so every temporary
+    output file is removed on the way out, as SIGINT's KeyboardInterrupt does."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Any:
+    """SIGTERM raises _Terminated while the command runs (in the main thread only: a signal
+    handler cannot be set elsewhere), and the previous handler is restored after."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Every failure ends as one line on stderr (click's usage errors, normally a usage
@@ -66,7 +92,11 @@ class LazyGroup(click.Group):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
-            status = super().main(*args, standalone_mode=False, **kwargs)
+            with _terminate_cleanly():
+                status = super().main(*args, standalone_mode=False, **kwargs)
+        except _Terminated:
+            click.echo("icc-travel: terminated", err=True)
+            sys.exit(143)  # as a shell reports SIGTERM
         except SystemExit as done:  # a command's own status (1: reached --fail-on; 2: error rows)
             _describe_data()
             flush_warnings(show=True)

@@ -16,7 +16,7 @@ from icc_travel.cli.options import (
     subject_option,
     track_files_option,
 )
-from icc_travel.cli.render import AtomicOutput, warn
+from icc_travel.cli.render import OutputFile, refuse_overwriting_inputs, warn
 from icc_travel.data.store import load
 from icc_travel.engine.itinerary import read_itinerary
 from icc_travel.engine.staleness import staleness_warning
@@ -45,6 +45,7 @@ def map_command(
         raise InputFailure(f"{output}: the map is written as .png or .svg")
     if not output.parent.exists():
         raise InputFailure(f"{output}: directory {output.parent} does not exist")
+    refuse_overwriting_inputs(output, [itinerary, *track_files])
     dataset = load()
     warn(staleness_warning(dataset.as_of, [on]))
     person = SubjectFinder(dataset).find(subject_name)
@@ -62,7 +63,7 @@ def map_command(
     from icc_travel.geo.mapping import render_map
 
     try:
-        with AtomicOutput(output) as temporary:
+        with OutputFile(output) as temporary:
             info = render_map(dataset, person, on, stops, temporary, tracks=tracks)
     except OSError as error:
         raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None

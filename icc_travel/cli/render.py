@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,13 +97,19 @@ def write_out(text: str) -> None:
 
 
 def write_streamed(output: Path | None, write: Callable[[Callable[[str], Any]], None]) -> None:
-    """Run `write` against -o FILE (written atomically) or standard output, piece by piece."""
+    """Run `write` against -o FILE or standard output, piece by piece. A regular file is replaced
+    atomically; a device, FIFO or link is written in place, as it comes (see OutputFile)."""
     from icc_travel.errors import InputError
 
     if output is not None:
+        target = OutputFile(output)
         try:
-            with AtomicOutput(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
-                write(handle.write)
+            if target.in_place:
+                with target.open_in_place() as handle:
+                    write(handle.write)
+            else:
+                with target as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+                    write(handle.write)
         except OSError as error:
             raise InputError(f"{output}: cannot write: {error.strerror or error}") from None
         return
@@ -116,18 +123,25 @@ class OutputClosed(Exception):
     """Standard output cannot take the answer (closed, or a full disk): one line, exit status 2."""
 
 
-class AtomicOutput:
-    """A file written in full or not at all: the text goes to a temporary file beside the target,
-    which replaces the target only when the command finished writing (a reader never sees half a
-    report, and a failed run leaves the previous file in place)."""
+class OutputFile:
+    """-o FILE, written in full or not at all where that is safe.
+
+    A regular file (or a new one) is written to a temporary file beside it, which replaces it only
+    when the command has finished writing: a reader never sees half a report, and a failed run leaves
+    the previous file in place. Anything else the path names is written in place and never replaced:
+    renaming over `/dev/null`, `/dev/stdout` (a link) or a FIFO would put a regular file where the
+    system's device node or link was, for every later user of it, as root in a container. A link is
+    followed and its target written, as `>` in a shell does. The temporary of an in-place write lives
+    in the temporary directory, not in `/dev`, and is copied to the target at the end."""
 
     def __init__(self, target: Path) -> None:
-        import os
         import tempfile
 
         self.target = Path(target)
+        self.in_place = written_in_place(self.target)
+        folder = Path(tempfile.gettempdir()) if self.in_place else self.target.parent
         descriptor, name = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=f".tmp{self.target.suffix}", dir=self.target.parent
+            prefix=f".{self.target.name}.", suffix=f".tmp{self.target.suffix}", dir=folder
         )
         os.close(descriptor)
         self.temporary = Path(name)
@@ -136,12 +150,78 @@ class AtomicOutput:
         return self.temporary
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        if error is None:
-            import os
-
+        try:
+            if error is not None:
+                return
+            if self.in_place:
+                with self.temporary.open("rb") as source, self.open_in_place("wb") as sink:
+                    while block := source.read(CHUNK):
+                        sink.write(block)
+                return
             mask = os.umask(0)  # mkstemp makes the file private; give it the mode a new file gets
             os.umask(mask)
             self.temporary.chmod(0o666 & ~mask)
             self.temporary.replace(self.target)
-        else:
+        finally:
             self.temporary.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def open_in_place(self, mode: str = "w") -> Iterator[Any]:
+        """The target itself, opened for writing without replacing it (a device, FIFO or link)."""
+        self.temporary.unlink(missing_ok=True)  # streamed straight to the target: no copy needed
+        if "b" in mode:
+            with open(self.target, mode) as handle:
+                yield handle
+        else:
+            with open(self.target, mode, encoding="utf-8", newline="") as handle:
+                yield handle
+
+
+def written_in_place(target: Path) -> bool:
+    """Whether -o names something other than a regular file (or nothing yet): a device, FIFO,
+    socket or symbolic link, all of which are written in place. `lstat`, so a link is seen as one."""
+    import stat
+
+    try:
+        mode = os.lstat(target).st_mode
+    except OSError:
+        return False  # nothing there yet (or unreachable: creating the temporary file says why)
+    return not stat.S_ISREG(mode)
+
+
+def refuse_overwriting_inputs(output: Path | None, inputs: Iterable[Path | None]) -> None:
+    """-o naming one of the command's own inputs would replace the data with the answer about it
+    (`screen positions.csv -o positions.csv`), and -o inside an input directory would be read as
+    input next time: both refused before anything is read. A device or FIFO given as both (a
+    pipeline through /dev/stdin and /dev/stdout) is no overwrite."""
+    import stat
+
+    from icc_travel.errors import InputError
+
+    if output is None:
+        return
+    try:
+        written = os.stat(output)
+    except OSError:
+        written = None
+    if written is not None and not stat.S_ISREG(written.st_mode):
+        return
+    for source in inputs:
+        if source is None:
+            continue
+        try:
+            read = os.stat(source)
+        except OSError:
+            continue
+        if written is not None and (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+            raise InputError(f"{output}: -o names the input {source}; write the answer to another file")
+        if stat.S_ISDIR(read.st_mode) and _inside(Path(output), Path(source)):
+            raise InputError(f"{output}: -o is inside the input directory {source}; write the answer elsewhere")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return True

@@ -17,7 +17,7 @@ from icc_travel.cli.options import (
     subject_option,
     track_files_option,
 )
-from icc_travel.cli.render import AtomicOutput, warn
+from icc_travel.cli.render import OutputFile, refuse_overwriting_inputs, warn
 from icc_travel.data.store import load
 from icc_travel.dates import today
 from icc_travel.engine.subjects import SubjectFinder
@@ -58,6 +58,7 @@ def report(
         raise InputFailure("give --itinerary or --track, not both: a report is about one of them")
     if itinerary is None and not track_files and not subject_name:
         raise InputFailure("nothing to report: give --itinerary FILE, --track FILE or --subject S")
+    refuse_overwriting_inputs(output, [itinerary, *track_files])
     dataset = load()
     finder = SubjectFinder(dataset)
     from icc_travel.engine import report as pages
@@ -98,7 +99,7 @@ def report(
 
     text = render(Report(columns=[], rows=[], payload=None, as_of=dataset.as_of, page=page), "html")
     try:
-        with AtomicOutput(output) as temporary:
+        with OutputFile(output) as temporary:
             temporary.write_text(text or "", encoding="utf-8", newline="\n")
     except OSError as error:
         raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None

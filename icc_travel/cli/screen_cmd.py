@@ -9,7 +9,7 @@ import click
 
 from icc_travel import law
 from icc_travel.cli.options import InputFailure, fail_on_option, format_option, output_option, reports_errors
-from icc_travel.cli.render import progress_bar, quiet, warn, write_streamed
+from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
 from icc_travel.data.store import load
 from icc_travel.engine.track import FLAT_COLUMNS, flat_record
 from icc_travel.formats import RowStream, stream
@@ -89,6 +89,8 @@ def screen(
     """
     from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
     from icc_travel.engine.track import analyse, track_json
+
+    refuse_overwriting_inputs(output, [*positions, watchlist])
 
     dataset = load()
     watched = read_watchlist(watchlist, dataset) if watchlist else default_watchlist(dataset)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -69,6 +69,11 @@ class Checker:
         self.overlay: dict[str, list[dict]] = {}  # section -> local records
         self.overlay_file: str | None = None
         self.local: set[str] = set()  # entry labels of records that came from the local file
+        self.document: Any = None  # the file's parsed content, every mapping a Tracked one
+
+    @property
+    def is_overlay(self) -> bool:
+        return self.overlay_file is not None and self.overlay_file == self.file
 
     def add(self, entry: str, message: str) -> None:
         head = entry.split(":", 1)[0]
@@ -206,13 +211,15 @@ def read_features(path: Path, check: Checker) -> list[dict]:
     """The geometry file's identity properties (ISO codes, name, sovereign, kind, sub-area).
 
     Facts are refused here: they belong in states_parties.yaml, where they are sourced."""
+    from icc_travel.data.boundaries import read_geometry_bytes
+
     try:
-        features = feature_properties(path.read_bytes())
-    except FileNotFoundError:
-        check.add("(file)", "missing")
+        features = feature_properties(read_geometry_bytes(path))
+    except DataError as error:
+        check.problems += error.problems
         return []
-    except ValueError as error:
-        check.add("(file)", f"invalid GeoJSON: {error}")
+    except (ValueError, RecursionError) as error:
+        check.add("(file)", f"invalid GeoJSON: {'nested too deeply' if isinstance(error, RecursionError) else error}")
         return []
     found = []
     for index, props in enumerate(features):
@@ -401,7 +408,13 @@ def read_tiers(path: Path, check: Checker) -> tuple[dict[str, str], dict[str, st
             check.add(f"hosts: {name}", f"tier must be one of {', '.join(TIERS)}, got {tier!r}")
     for name in set(hosts) & set(junk):
         check.add(f"hosts: {name}", "listed both as a source and as junk")
-    return {str(k): str(v) for k, v in hosts.items()}, {str(k): str(v) for k, v in junk.items()}
+    return {host_key(k): str(v) for k, v in hosts.items()}, {host_key(k): str(v) for k, v in junk.items()}
+
+
+def host_key(name: object) -> str:
+    """A host as the tier table keys it: lower case, no `www.`, no trailing dot (as sources.host
+    reads a URL), so `Example.COM.` in a table cannot miss the URLs that open example.com."""
+    return str(name).strip().lower().rstrip(".").removeprefix("www.")
 
 
 def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) -> list[Territory]:
@@ -801,10 +814,14 @@ def _read(path: Path, check: Checker) -> Any:
     from icc_travel.data.yamlio import read_yaml
 
     try:
-        data = read_yaml(path)
+        data = tracked(read_yaml(path, max_bytes=MAX_OVERLAY_BYTES if check.is_overlay else None))
     except InputError as error:
         check.add("(file)", str(error).removeprefix(f"{path}: "))
         return None
+    if data is None:
+        check.add("(file)", "is empty (a FIFO that nobody writes to reads as empty too)")
+        return None
+    check.document = data
     if check.overlay and isinstance(data, dict):
         data = {**data}
         for section, records in check.overlay.items():
@@ -812,6 +829,9 @@ def _read(path: Path, check: Checker) -> Any:
             bundled = data.get(section) if isinstance(data.get(section), list) else []
             replaced = {str(r.get(key)) for r in records}
             kept = [r for r in bundled if not (isinstance(r, dict) and str(r.get(key)) in replaced)]
+            for record in bundled:
+                if record not in kept:
+                    _set_aside(record)
             data[section] = [*kept, *records]
             check.local |= {f"{label} {r.get(key)}" for r in records}
     return data
@@ -847,7 +867,7 @@ def read_overlay(path: Path, check: Checker) -> tuple[dict[str, list[dict]], dic
     for name, tier in hosts.items():
         if tier not in TIERS:
             check.add(f"hosts: {name}", f"tier must be one of {', '.join(TIERS)}, got {tier!r}")
-    return sections, {str(k): str(v) for k, v in hosts.items()}
+    return sections, {host_key(k): str(v) for k, v in hosts.items()}
 
 
 def cross_check(
@@ -935,6 +955,7 @@ def parse(
     }
     checks = {key: Checker(str(path)) for key, path in files.items()}
     overlay_check = Checker(str(overlay_file))
+    overlay_check.overlay_file = str(overlay_file) if overlay_file is not None else None
     overlay_hosts: dict[str, str] = {}
     if overlay_file is not None:
         sections, overlay_hosts = read_overlay(overlay_file, overlay_check)
@@ -943,6 +964,8 @@ def parse(
             target.overlay[section] = records
             target.overlay_file = str(overlay_file)
     tiers, junk = read_tiers(files["tiers"], checks["tiers"])
+    for name in sorted(set(overlay_hosts) & set(junk)):
+        overlay_check.add(f"hosts: {name}", f"is junk in sources.yaml ({junk[name]}): it cannot be given a tier")
     tiers = {**tiers, **overlay_hosts}
     features = read_features(files["territories"], checks["territories"])
     facts = read_facts(files["facts"], checks["facts"], tiers)
@@ -950,7 +973,18 @@ def parse(
     subjects, situations, warrants_as_of, aircraft = read_warrants(files["warrants"], checks["warrants"], tiers)
     precedents, precedents_as_of = read_precedents(files["precedents"], checks["precedents"], tiers)
     problems = [p for check in (*checks.values(), overlay_check) for p in check.problems]
-    problems += _source_problems(files, tiers, junk, overlay_file)
+    unreadable = [p for p in problems if p.entry == "(file)"]
+    if unreadable:  # what the other files say of a file that could not be read is only noise
+        raise DataError(unreadable)
+    local_records = _mappings(overlay_check.document)
+    unknown = [
+        problem
+        for check in (overlay_check, *checks.values())
+        for problem in _unknown_keys(check, local_records if check is not overlay_check else set())
+    ]
+    problems = unknown + problems  # a misspelt field explains the "required" problems it causes
+    cited = list(_cited_urls((*checks.values(), overlay_check)))
+    problems += _source_problems(cited, tiers, junk)
     if problems or warrants_as_of is None or precedents_as_of is None:
         raise DataError(problems)
     dataset = Dataset(
@@ -965,8 +999,11 @@ def parse(
         state_events=facts.events,
         aircraft=aircraft,
     )
+    # Every cited URL tiered once, here, and cached with the data: answers look a URL up, never parse it.
+    dataset.source_tiers.update({url: tiers[name] for _, _, url, name in cited if name in tiers})
     if overlay_file is not None:
         _mark_local(dataset, {label for check in checks.values() for label in check.local}, overlay_file.name)
+        _mark_retiered(dataset, {url for _, _, url, name in cited if name in overlay_hosts}, overlay_file.name)
     files_named = (str(files[k]) for k in ("warrants", "precedents", "territories"))
     problems = cross_check(dataset, _pycountry_iso3(), *files_named)
     if problems:
@@ -991,33 +1028,164 @@ def _mark_local(dataset: Dataset, local: set[str], name: str) -> None:
     dataset.__post_init__()
 
 
-def _source_problems(
-    files: dict[str, Path], tiers: dict[str, str], junk: dict[str, str], overlay: Path | None = None
-) -> list[Problem]:
-    """Every URL cited anywhere has a classified host, and none is junk (line numbers given)."""
+def _cited_urls(checks: Iterable[Checker]) -> Iterator[tuple[Checker, str, str, str]]:
+    """(file, entry, url, host) for every URL cited anywhere in the files' parsed values: YAML
+    escapes (`"https://\\x6Aunk.example"`) are undone first, and each URL's host is the one a
+    browser would open (see sources.host), so a userinfo `@`, a backslash or a trailing dot cannot
+    slip a junk host past the table."""
     from icc_travel.data.sources import host
 
+    for check in checks:
+        for entry, text in _strings(check.document):
+            for url in WEB_ADDRESS.findall(text):
+                yield check, entry, url, host(url)
+
+
+def _source_problems(
+    cited: Iterable[tuple[Checker, str, str, str]], tiers: dict[str, str], junk: dict[str, str]
+) -> list[Problem]:
+    """Every URL cited anywhere has a classified host, and none is junk."""
     problems = []
-    paths = [files[key] for key in ("facts", "warrants", "precedents")] + ([overlay] if overlay else [])
-    for path in paths:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue  # already reported by the reader
-        for number, line in enumerate(lines, 1):
-            for url in re.findall(r"https?://[^\s'\"\]]+", line.split(" # ", 1)[0]):
-                name = host(url)
-                if name in junk:
-                    problems.append(
-                        Problem(str(path), f"line {number}", f"{url} is junk ({junk[name]}): do not cite it")
-                    )
-                elif name not in tiers:
-                    problems.append(
-                        Problem(
-                            str(path), f"line {number}", f"{name} has no tier in {files['tiers'].name}: classify it"
-                        )
-                    )
+    for check, entry, url, name in cited:
+        if not name:
+            problems.append(Problem(check.file, entry, f"{url!r} is not a URL a browser can open"))
+        elif name in junk:
+            problems.append(Problem(check.file, entry, f"{url} is junk ({junk[name]}): do not cite it"))
+        elif name not in tiers:
+            problems.append(Problem(check.file, entry, f"{name} has no tier in sources.yaml: classify it"))
     return problems
+
+
+def _mark_retiered(dataset: Dataset, urls: set[str], name: str) -> None:
+    """A local facts file that tiers a host (its `hosts:`) changes how much every record citing
+    that host can carry: those records, bundled or not, are marked as resting on the local file,
+    so no answer gains a tier from it silently."""
+
+    def cites(value: Any) -> bool:
+        if isinstance(value, str):
+            return value in urls
+        if isinstance(value, tuple | list):
+            return any(cites(item) for item in value)
+        return False
+
+    situations = {key for key, situation in dataset.situations.items() if cites(tuple(situation))}
+    dataset.territories[:] = [t._replace(local=name) if cites(tuple(t)) else t for t in dataset.territories]
+    dataset.subjects[:] = [
+        s._replace(local=name) if cites(tuple(s)) or s.situation in situations else s for s in dataset.subjects
+    ]
+    dataset.precedents[:] = [p._replace(local=name) if cites(tuple(p)) else p for p in dataset.precedents]
+    dataset.by_iso3.clear()
+    dataset.by_iso2.clear()
+    dataset.__post_init__()
+
+
+WEB_ADDRESS = re.compile(r"https?:\S+", re.IGNORECASE)
+MAX_OVERLAY_BYTES = 5 << 20  # a local facts file: a newsroom's few records, not a dataset
+
+
+class Tracked(dict):
+    """A mapping read from a data file that remembers which keys the reader asked for. A key never
+    asked for is a misspelling or a field this version does not know (`withdrawl_effective`):
+    reported, never silently ignored. Iterating over the mapping counts as asking for every key."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.asked: set[Any] = set()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        self.asked.add(key)
+        return super().__contains__(key)
+
+    def __iter__(self) -> Any:
+        self.asked.update(super().keys())
+        return super().__iter__()
+
+    def items(self) -> Any:
+        self.asked.update(super().keys())
+        return super().items()
+
+    def values(self) -> Any:
+        self.asked.update(super().keys())
+        return super().values()
+
+
+def tracked(value: Any) -> Any:
+    """The parsed document with every mapping made a Tracked one."""
+    if isinstance(value, dict):
+        return Tracked({key: tracked(item) for key, item in dict.items(value)})
+    if isinstance(value, list):
+        return [tracked(item) for item in value]
+    return value
+
+
+def _walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(path, value) for every value in a parsed document, the path as a reader would name it:
+    `states[12] (HUN).dates`."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in dict.items(value):
+            yield from _walk(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for number, item in enumerate(value, 1):
+            name = dict.get(item, "id") or dict.get(item, "iso3") if isinstance(item, dict) else None
+            yield from _walk(item, f"{path}[{number}]" + (f" ({name})" if isinstance(name, str) else ""))
+
+
+def _strings(document: Any) -> Iterator[tuple[str, str]]:
+    for path, value in _walk(document):
+        if isinstance(value, str):
+            yield path or "(top level)", value
+        elif isinstance(value, dict):
+            for key in dict.keys(value):
+                if isinstance(key, str):
+                    yield path or "(top level)", key
+
+
+# Fields written for the file's readers, which the tool does not read: the top level's notes on
+# method, a record's `note` and `name`, an announcement's reported notification (the withdrawal
+# itself is dated in the state's record).
+NOTE_FIELDS = {"": frozenset({"as_of", "method", "tiers"}), "announcements": frozenset({"notified"})}
+RECORD_NOTE_FIELDS = frozenset({"note", "name"})
+
+
+def _unknown_keys(check: Checker, skip: set[int]) -> list[Problem]:
+    """Keys in the file's mappings that the reader never asked for, with close matches."""
+    from icc_travel.text import suggest
+
+    known = {key for _, value in _walk(check.document) if isinstance(value, Tracked) for key in value.asked}
+    known = {key for key in known if isinstance(key, str)}
+    problems = []
+    for path, value in _walk(check.document):
+        if not isinstance(value, Tracked) or id(value) in skip:
+            continue
+        section = path.split("[", 1)[0] if "[" in path else ("" if not path else None)
+        notes = NOTE_FIELDS.get(section or "", frozenset()) if section is not None else frozenset()
+        for key in dict.keys(value):
+            if key in value.asked or key in notes or (path and key in RECORD_NOTE_FIELDS):
+                continue
+            close = suggest(str(key), sorted(known))
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            problems.append(Problem(check.file, path or "(top level)", f"unknown field {key!r}{hint}"))
+    return problems
+
+
+def _set_aside(record: Any) -> None:
+    """A bundled record that a local one replaces is not read: none of its keys is unknown."""
+    for _, value in _walk(record):
+        if isinstance(value, Tracked):
+            value.asked.update(dict.keys(value))
+
+
+def _mappings(document: Any) -> set[int]:
+    return {id(value) for _, value in _walk(document) if isinstance(value, dict)}
 
 
 def _pycountry_iso3() -> Callable[[str], bool]:

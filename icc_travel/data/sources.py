@@ -24,15 +24,27 @@ _CAP = {
 
 
 def host(url: str) -> str:
-    """The host a tier is recorded for: scheme, `www.`, port and path dropped, lower case."""
-    rest = url.split("://", 1)[-1]
-    name = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0].lower()
-    return name.removeprefix("www.")
+    """The host a tier is recorded for, as a browser reads the URL (the WHATWG URL Standard, by
+    the ada library): `https://icc-cpi.int\\@junk.example/`, `https://a@b@junk.example/` and
+    `https://%6Aunk.example/` all open junk.example, so they are junk.example here too. Lower case,
+    IDNA as ASCII, without `www.` and without the trailing dot of a fully qualified name. A text
+    no browser would open as a URL gives ''."""
+    import ada_url
+
+    try:
+        name = ada_url.URL(url.strip()).hostname
+    except ValueError:
+        return ""
+    return name.rstrip(".").removeprefix("www.")
 
 
 def tier_of(url: str, tiers: Mapping[str, str]) -> str:
-    """A URL's tier; a host not in the table counts as an aggregator (validation refuses it)."""
-    return tiers.get(host(url), "aggregator")
+    """A URL's tier; a host not in the table counts as an aggregator (validation refuses it).
+
+    A dataset's table also holds every URL its files cite, tiered when the data was loaded (and
+    cached with it), so answers never parse a URL again."""
+    known = tiers.get(url)
+    return known if known is not None else tiers.get(host(url), "aggregator")
 
 
 def strongest_first(urls: Iterable[str], tiers: Mapping[str, str]) -> tuple[str, ...]:

@@ -32,9 +32,9 @@ def validate_all(directory: Path) -> list[Problem]:
 def _geometry_problems(path: Path, labels: list[str]) -> list[Problem]:
     import shapely
 
-    from icc_travel.data.boundaries import parse_geometries
+    from icc_travel.data.boundaries import read_geometries
 
-    geometries = parse_geometries(path.read_bytes())
+    geometries = read_geometries(path)
     problems = []
     for label, geometry in zip(labels, geometries, strict=False):
         if geometry is None or geometry.is_empty:

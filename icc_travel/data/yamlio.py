@@ -52,23 +52,59 @@ SafeLoader.yaml_implicit_resolvers = {
 SafeLoader.add_implicit_resolver(_BOOL, _BOOL_1_2, list("tTfF"))
 
 
+MAX_YAML_BYTES = 16 << 20  # the bundled data files are a few hundred kB each
+
+
 def read_yaml(path: Path, *, label: str | None = None, max_bytes: int | None = None, hint: str = "") -> Any:
-    """Parse a YAML file with a safe loader; any failure becomes one located InputError."""
+    """Parse a YAML file with a safe loader; any failure becomes one located InputError.
+
+    The file is read with a size limit counted while reading (a device or FIFO says nothing of its
+    size), and aliases of lists and mappings are refused: nested ones expand a file of a few hundred bytes
+    into billions of values, which every later step (validation messages among them) would walk."""
     from icc_travel.data.inputs import read_limited
 
     name = label or str(path)
-    raw = read_limited(path, max_bytes if max_bytes is not None else 1 << 30, label=name, hint=hint)
+    raw = read_limited(path, max_bytes if max_bytes is not None else MAX_YAML_BYTES, label=name, hint=hint)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
     if "\x00" in text:
         raise InputError(f"{name}: binary file, expected YAML text")
+    loader = SafeLoader(text)
     try:
-        return yaml.load(text, Loader=SafeLoader)
+        node = loader.get_single_node()
+        alias = repeated_node(node)
+        if alias is not None:
+            line = alias.start_mark.line + 1
+            raise InputError(f"{name}:{line}: YAML aliases of lists and mappings are not accepted: write the values out")
+        return loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise InputError(f"{where}: invalid YAML: {error.problem}") from None
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         raise InputError(f"{name}: invalid YAML: {error}") from None
+    finally:
+        loader.dispose()
+
+
+def repeated_node(root: Any) -> Any:
+    """The first list or mapping reached twice in a composed YAML document (the target of an
+    alias), or None. An alias of a single value (`date: *day`) repeats one value and is accepted;
+    an alias of a collection is what multiplies. Each node is visited once, so a 'billion laughs'
+    is answered at once."""
+    seen: set[int] = set()
+    pending = [root] if root is not None else []
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            if isinstance(node, yaml.ScalarNode):
+                continue
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+    return None

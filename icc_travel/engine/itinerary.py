@@ -74,9 +74,12 @@ def _stop_lines(path: Path) -> list[int]:
     """1-based line numbers of the stop items, so errors can point at file:line."""
     import yaml
 
+    from icc_travel.data.inputs import read_limited
+
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        text = read_limited(path, MAX_ITINERARY_BYTES).decode("utf-8-sig")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, InputError, UnicodeDecodeError, RecursionError):
         return []
     if not isinstance(node, yaml.MappingNode):
         return []

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from icc_travel.data import paths
-from icc_travel.data.boundaries import parse_geometries
+from icc_travel.data.boundaries import read_geometries
 
 
 class TerritoryIndex:
@@ -49,7 +49,9 @@ def file_digest(path: Path) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _digest(path: Path, size: int, mtime_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    from icc_travel.data.boundaries import read_geometry_bytes
+
+    return hashlib.sha256(read_geometry_bytes(path)).hexdigest()[:16]
 
 
 def _load_geometries(path: Path) -> Any:
@@ -58,7 +60,7 @@ def _load_geometries(path: Path) -> Any:
         return load_wkb(cache)
     except Exception:  # missing, or damaged in any way (a cut zip, bad WKB): rebuild it
         pass
-    geometries = parse_geometries(path.read_bytes())
+    geometries = read_geometries(path)
     save_wkb(cache, geometries)
     return geometries
 
