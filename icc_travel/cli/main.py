@@ -106,7 +106,9 @@ class LazyGroup(click.Group):
                 click.echo(error.ctx.get_help())  # a bare `icc-travel` (or `icc-travel data`): help, legibly
                 sys.exit(0)
             hint = f" See '{error.ctx.command_path} --help'." if error.ctx is not None else ""
-            click.echo(f"icc-travel: error: {shorten(error.format_message())}{hint}", err=True)
+            message = shorten(error.format_message())
+            message += "" if message.endswith((".", "?", "!")) else "."
+            click.echo(f"icc-travel: error: {message}{hint}", err=True)
             sys.exit(2)
         except click.ClickException as error:
             error.show()

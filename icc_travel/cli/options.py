@@ -209,5 +209,25 @@ def track_files_option(help: str) -> Callable[..., Any]:
     )
 
 
+MAX_GAP_MINUTES = 7 * 24 * 60
+
+
+def _finite_gap(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """NaN passes click's FloatRange (every comparison with it is false): refused here, as is
+    anything past a week."""
+    import math
+
+    if not math.isfinite(value) or not 0.5 <= value <= MAX_GAP_MINUTES:
+        raise click.BadParameter(f"{value!r} is not a number of minutes from 0.5 to {MAX_GAP_MINUTES:,}")
+    return value
+
+
+def gap_option(help: str) -> Callable[..., Any]:
+    """`--gap MINUTES`: fixes further apart than this are a gap (track and screen)."""
+    return click.option(
+        "--gap", type=float, default=10.0, show_default=True, metavar="MINUTES", callback=_finite_gap, help=help
+    )
+
+
 def output_option(*, required: bool = False, help: str = "Write here instead of stdout.") -> Callable[..., Any]:
     return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=required, help=help)

@@ -8,7 +8,14 @@ from typing import Any
 import click
 
 from icc_travel import law
-from icc_travel.cli.options import InputFailure, fail_on_option, format_option, output_option, reports_errors
+from icc_travel.cli.options import (
+    InputFailure,
+    fail_on_option,
+    format_option,
+    gap_option,
+    output_option,
+    reports_errors,
+)
 from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
 from icc_travel.data.store import load
 from icc_travel.engine.track import FLAT_COLUMNS, flat_record
@@ -21,13 +28,43 @@ def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     """`--columns time=ts,icao24=hex`: our column name = the dataset's."""
     if not value:
         return {}
-    mapping = {}
+    from icc_travel.engine.screen import COLUMNS
+    from icc_travel.text import suggest
+
+    mapping: dict[str, str] = {}
     for part in value.split(","):
-        ours, _, theirs = part.partition("=")
-        if not ours.strip() or not theirs.strip():
-            raise InputFailure(f"--columns {value!r}: give OURS=THEIRS pairs, e.g. time=ts,icao24=hex")
-        mapping[theirs.strip()] = ours.strip()
+        ours, _, theirs = (text.strip() for text in part.partition("="))
+        if not ours or not theirs:
+            raise click.BadParameter(f"{value!r}: give OURS=THEIRS pairs, e.g. time=ts,icao24=hex")
+        if ours not in COLUMNS:
+            close = suggest(ours, list(COLUMNS))
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; ours are {', '.join(COLUMNS)}"
+            raise click.BadParameter(f"{ours!r} is not a column this tool reads{hint}")
+        if ours in mapping.values():
+            raise click.BadParameter(f"{ours} is mapped twice")
+        mapping[theirs] = ours
+    read_from = {ours: next((t for t, o in mapping.items() if o == ours), ours) for ours in COLUMNS}
+    for ours, theirs in read_from.items():
+        others = [o for o, t in read_from.items() if t == theirs and o != ours]
+        if others:
+            raise click.BadParameter(f"{ours} and {others[0]} would both read the column {theirs!r}")
     return mapping
+
+
+def _scheduler(value: str | None) -> str | None:
+    """A Dask scheduler address: tcp://HOST:PORT (or tls://, or HOST:PORT), checked before any
+    work starts; a garbled one is a usage error, not a traceback from deep in distributed."""
+    import re
+
+    if value is None:
+        return None
+    address = value.strip()
+    if "://" not in address:
+        address = f"tcp://{address}"
+    match = re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})/?", address)
+    if not match or not 0 < int(match.group(3)) < 65536:
+        raise click.BadParameter(f"{value!r} is not a scheduler address such as tcp://10.0.0.5:8786")
+    return address
 
 
 @click.command()
@@ -45,7 +82,10 @@ def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     help="local: stream the dataset on this machine; dask: filter and locate the positions on a Dask cluster.",
 )
 @click.option(
-    "--scheduler", metavar="ADDRESS", help="A running Dask scheduler (tcp://host:8786); default: a LocalCluster."
+    "--scheduler",
+    metavar="ADDRESS",
+    callback=lambda ctx, param, value: _scheduler(value),
+    help="A running Dask scheduler (tcp://host:8786); default: a LocalCluster.",
 )
 @click.option(
     "--columns",
@@ -53,14 +93,7 @@ def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> d
     metavar="OURS=THEIRS,...",
     help="Map other column names: time, icao24, lat, lon, onground, baroaltitude, callsign.",
 )
-@click.option(
-    "--gap",
-    type=click.FloatRange(min=0.5),
-    default=10.0,
-    show_default=True,
-    metavar="MINUTES",
-    help="Positions further apart than this are a gap.",
-)
+@gap_option("Positions further apart than this are a gap.")
 @format_option(("jsonl", "csv", "json"))
 @fail_on_option
 @output_option()
@@ -123,6 +156,7 @@ def screen(
     summary = {
         "rows_read": found.rows_read,
         "positions_kept": found.positions_kept,
+        "positions_refused": dict(sorted(found.refused.items())),
         "aircraft_watched": len(watched),
         "aircraft_found": len(found.tracks),
         "data_as_of": dataset.as_of.isoformat(),
@@ -143,6 +177,9 @@ def screen(
     write_streamed(output, lambda out: stream(source, fmt, out))
     if not quiet():
         click.echo(line, err=True)
+    if found.refused:
+        counts = ", ".join(f"{why}: {count:,}" for why, count in sorted(found.refused.items()))
+        warn(f"{sum(found.refused.values()):,} positions of watched aircraft were left out, never flown ({counts})")
     if not found.tracks:
         warn("none of the watched aircraft is in the positions")
     if any(law.reaches(row["obligation"], fail_on) for row in rows):

@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from icc_travel import law
-from icc_travel.cli.options import InputFailure, fail_on_option, format_option, reports_errors, subject_option
+from icc_travel.cli.options import (
+    InputFailure,
+    fail_on_option,
+    format_option,
+    gap_option,
+    reports_errors,
+    subject_option,
+)
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.models import Dataset, Subject
 from icc_travel.data.store import load
@@ -23,14 +30,7 @@ from icc_travel.geo.routes import line_geometry
 @subject_option()
 @format_option(("table", "json", "csv", "geojson"))
 @fail_on_option
-@click.option(
-    "--gap",
-    type=click.FloatRange(min=0.5),
-    default=10.0,
-    show_default=True,
-    metavar="MINUTES",
-    help="Fixes further apart than this are a gap: never drawn or counted as flown.",
-)
+@gap_option("Fixes further apart than this are a gap: never drawn or counted as flown.")
 @reports_errors
 def track(files: tuple[Path, ...], subject_name: str | None, fmt: str, fail_on: str, gap: float) -> None:
     """The territories a recorded flight track crossed or landed in, with entry and exit times
@@ -65,7 +65,12 @@ def track(files: tuple[Path, ...], subject_name: str | None, fmt: str, fail_on: 
             raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data")
         subject = dataset.subject(known.pop())
         warn(f"--subject {subject.id}, the subject the data ties to this aircraft; give --subject to choose")
-    results = [analyse(dataset, subject, t, gap_minutes=gap) for t in tracks]
+    from icc_travel.geo.places import BULK_POINTS, PlaceResolver
+
+    resolver = PlaceResolver(dataset)  # one for every track: an OpenSky file may hold thousands of aircraft
+    if sum(len(t.fixes) for t in tracks) >= BULK_POINTS:
+        resolver.load_grid()
+    results = [analyse(dataset, subject, t, gap_minutes=gap, resolver=resolver) for t in tracks]
     days = [f.time.date() for t in tracks for f in (t.fixes[0], t.fixes[-1])]
     stale = staleness_warning(dataset.as_of, days)
     emit(track_report(dataset, subject, results, stale), fmt)

@@ -67,6 +67,40 @@ def read_stream(handle: BinaryIO, limit: int, *, name: str, hint: str = "") -> b
     raise InputError(f"{name}: too large (more than {limit:,} bytes){hint}")
 
 
+def not_text(head: bytes) -> str:
+    """Why bytes that are not UTF-8 text cannot be read, as a user can act on it: UTF-16 (what
+    Excel's "Unicode text" and many Windows tools save) is named, with the way to convert it."""
+    sample = head[:4096]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or _alternate_nuls(sample):
+        return "UTF-16 text; this tool reads UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8 FILE > NEW"
+    return "binary file, expected text"
+
+
+def _alternate_nuls(sample: bytes) -> bool:
+    """UTF-16 without a byte order mark: ASCII text with a NUL in every other byte."""
+    even, odd = sample[0::2], sample[1::2]
+    if len(odd) < 4:
+        return False
+    return (odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0) or (
+        even.count(0) >= 0.9 * len(even) and odd.count(0) == 0
+    )
+
+
+def decompressed(raw: bytes, limit: int, *, name: str) -> bytes:
+    """gzip content read with a limit on the bytes it expands to, counted while expanding: a
+    3 MB file of 3 GiB of zeros (a gzip bomb) stops at the limit instead of filling memory.
+    Concatenated members are read as one stream, as gzip -d does."""
+    import gzip
+    import io
+    import zlib
+
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            return read_stream(stream, limit, name=name, hint=" once decompressed")  # type: ignore[arg-type]
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(f"{name}: damaged gzip: {error}") from None
+
+
 class UnreadableLine(InputError):
     """Reading stopped at a line that cannot be a row of text (a NUL at the start, a line of
     endless bytes): the rows before it were read; `line` says where."""
@@ -99,7 +133,7 @@ def text_blocks(handle: BinaryIO, *, lines: int) -> Iterator[TextBlock]:
         chunk = handle.read(CHUNK)
         if first:
             if b"\x00" in chunk:
-                raise UnreadableLine(1, "binary file, expected text")
+                raise UnreadableLine(1, not_text(chunk))
             chunk = chunk.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, as Excel writes UTF-8
             first = False
         data = pending + chunk

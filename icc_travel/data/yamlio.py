@@ -65,6 +65,10 @@ def read_yaml(path: Path, *, label: str | None = None, max_bytes: int | None = N
 
     name = label or str(path)
     raw = read_limited(path, max_bytes if max_bytes is not None else MAX_YAML_BYTES, label=name, hint=hint)
+    from icc_travel.data.inputs import not_text
+
+    if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name}: {not_text(raw).replace('expected text', 'expected YAML text')}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -77,7 +81,9 @@ def read_yaml(path: Path, *, label: str | None = None, max_bytes: int | None = N
         alias = repeated_node(node)
         if alias is not None:
             line = alias.start_mark.line + 1
-            raise InputError(f"{name}:{line}: YAML aliases of lists and mappings are not accepted: write the values out")
+            raise InputError(
+                f"{name}:{line}: YAML aliases of lists and mappings are not accepted: write the values out"
+            )
         return loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark

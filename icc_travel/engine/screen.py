@@ -10,7 +10,6 @@ one track, analysed as `track` does.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import functools
 import io
 from collections.abc import Callable, Iterable
@@ -35,21 +34,38 @@ class Screened(NamedTuple):
     rows_read: int
     positions_kept: int
     tracks: list[tuple[Watched, Track]]
+    refused: dict[str, int]  # why -> how many of the watched aircraft's positions were left out
 
 
 def read_watchlist(path: Path, dataset: Dataset) -> list[Watched]:
     """CSV `hex,registration,subject,source`; each subject must be in the data."""
-    from icc_travel.data.inputs import read_limited
+    from icc_travel.data.inputs import not_text, read_limited
 
-    text = read_limited(path, 5_000_000).decode("utf-8-sig", errors="replace")
+    raw = read_limited(path, 5_000_000)
+    if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: {not_text(raw)}")
+    text = raw.decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+    except csv.Error as error:
+        raise InputError(f"{path}:1: unreadable CSV: {error}") from None
     if "hex" not in header or "subject" not in header:
         raise InputError(f"{path}:1: a watchlist needs the columns hex and subject (hex,registration,subject,source)")
+    repeated = sorted({name for name in header if header.count(name) > 1 and name})
+    if repeated:
+        raise InputError(f"{path}:1: the header repeats {', '.join(repeated)}")
     reader.fieldnames = header
     subjects = {s.id for s in dataset.subjects}
-    watched = []
-    for record in reader:
+    watched: list[Watched] = []
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise InputError(f"{path}:{reader.line_num + 1}: unreadable CSV: {error}") from None
         where = f"{path}:{reader.line_num}"
         code = (record.get("hex") or "").strip().lower()
         if len(code) != 6 or any(c not in "0123456789abcdef" for c in code):
@@ -58,7 +74,10 @@ def read_watchlist(path: Path, dataset: Dataset) -> list[Watched]:
         if subject not in subjects:
             raise InputError(f"{where}: unknown subject {subject!r}")
         registration = (record.get("registration") or "").strip() or None
-        watched.append(Watched(code, registration, subject, (record.get("source") or "").strip() or None))
+        entry = Watched(code, registration, subject, (record.get("source") or "").strip() or None)
+        if any((w.hex, w.subject) == (code, subject) for w in watched):
+            continue  # the same aircraft for the same subject twice: one track
+        watched.append(entry)
     if not watched:
         raise InputError(f"{path}: the watchlist is empty")
     return watched
@@ -89,7 +108,7 @@ def scan(
     The dataset is read in the parts the Dask engine would hand its workers, in order, and
     `progress(parts done, parts)` is called after each."""
     requires("pyarrow", "parquet")
-    wanted = {w.hex: w for w in watched}
+    wanted = watched_by_hex(watched)
     rows_read, kept = 0, []
     parts = [part for path in paths for part in _parts(path)]
     for number, part in enumerate(parts, 1):
@@ -98,8 +117,23 @@ def scan(
         kept += batches
         if progress is not None:
             progress(number, len(parts))
-    positions = sum(batch.num_rows for batch in kept)
-    return Screened(rows_read, positions, _tracks(kept, wanted))
+    if rows_read == 0:
+        raise InputError(f"{', '.join(str(p) for p in paths)}: no positions (0 rows): nothing to screen")
+    tracks, refused = _tracks(kept, wanted)
+    return Screened(rows_read, _positions(tracks), tracks, refused)
+
+
+def _positions(tracks: list[tuple[Watched, Track]]) -> int:
+    """Positions kept, each once (an aircraft tied to two subjects has two tracks of the same fixes)."""
+    return sum(len(track.fixes) for track in {track.hex: track for _, track in tracks}.values())
+
+
+def watched_by_hex(watched: list[Watched]) -> dict[str, list[Watched]]:
+    """One aircraft may be tied to more than one subject: each gets its own track."""
+    wanted: dict[str, list[Watched]] = {}
+    for entry in watched:
+        wanted.setdefault(entry.hex, []).append(entry)
+    return wanted
 
 
 class Part(NamedTuple):
@@ -110,6 +144,7 @@ class Part(NamedTuple):
     format: str  # parquet or csv
     row_groups: tuple[int, ...] | None
     label: str  # the file as the user named it, for messages
+    files: tuple[str, ...] = ()  # a directory's files, listed once (links followed, loops not)
 
 
 def _format(path: Path) -> str:
@@ -124,19 +159,23 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
     follows them, not the dataset. Both engines use this one function."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.dataset as pads
 
-    try:
-        source = pads.dataset(part.path, format=part.format)
-    except (OSError, pa.ArrowInvalid, ValueError) as error:
-        raise InputError(f"{part.label}: cannot read positions: {error}") from None
     theirs_of = {ours: theirs for theirs, ours in rename.items()}  # --columns gives theirs -> ours
     names = {theirs_of.get(c, c): c for c in COLUMNS}  # theirs -> ours
+    hex_column = next(theirs for theirs, ours in names.items() if ours == "icao24")
+    source = _open_part(part, hex_column)
+    schema_names = source.schema.names
+    repeated = sorted({name for name in schema_names if schema_names.count(name) > 1})
+    if repeated:
+        raise InputError(f"{part.label}: the positions repeat the column {', '.join(repeated)}: which one to read?")
     missing = [theirs for theirs, ours in names.items() if ours in ("time", "icao24", "lat", "lon")]
-    missing = [theirs for theirs in missing if theirs not in source.schema.names]
+    missing = [theirs for theirs in missing if theirs not in schema_names]
     if missing:
         raise InputError(f"{part.label}: the positions lack {', '.join(missing)} (map other names with --columns)")
-    hex_column = next(theirs for theirs, ours in names.items() if ours == "icao24")
+    unknown = sorted(theirs for theirs in rename if theirs not in schema_names)
+    if unknown:
+        raise InputError(f"{part.label}: --columns names {', '.join(unknown)}, which the positions do not have")
+    _check_types(part, source.schema, names)
     present = [theirs for theirs in names if theirs in source.schema.names]
     watched = pc.is_in(pc.utf8_lower(pc.field(hex_column).cast(pa.string())), value_set=pa.array(hexes))
     scanned: Any = source
@@ -158,41 +197,107 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
     return rows, kept
 
 
-def _tracks(batches: list[Any], wanted: dict[str, Watched]) -> list[tuple[Watched, Track]]:
+def _open_part(part: Part, hex_column: str) -> Any:
+    """The part as a pyarrow dataset. A CSV's ICAO address column is read as text: inferred as
+    integers, `040123` would lose its leading zero and never match."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.dataset as pads
+
+    fmt: Any = part.format
+    if part.format == "csv":
+        fmt = pads.CsvFileFormat(convert_options=pacsv.ConvertOptions(column_types={hex_column: pa.string()}))
+    try:
+        return pads.dataset(list(part.files) if part.files else part.path, format=fmt)
+    except (OSError, pa.ArrowInvalid, ValueError) as error:
+        raise InputError(f"{part.label}: cannot read positions: {_reason(error)}") from None
+
+
+def _reason(error: BaseException) -> str:
+    """pyarrow's message, on one line, without its C++ source locations."""
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+NUMERIC = ("lat", "lon", "baroaltitude")
+
+
+def _check_types(part: Part, schema: Any, names: dict[str, str]) -> None:
+    """Columns of a type that would be misread are refused: true/false as a latitude (1.0), an
+    ICAO address stored as an integer (its hex digits are gone)."""
+    import pyarrow.types as t
+
+    for theirs, ours in names.items():
+        if theirs not in schema.names:
+            continue
+        kind = schema.field(theirs).type
+        if ours in NUMERIC and not (t.is_floating(kind) or t.is_integer(kind) or t.is_decimal(kind) or t.is_null(kind)):
+            raise InputError(f"{part.label}: column {theirs} ({ours}) is {kind}, not a number")
+        if ours == "time" and not (
+            t.is_integer(kind) or t.is_floating(kind) or t.is_timestamp(kind) or t.is_string(kind) or t.is_null(kind)
+        ):
+            raise InputError(f"{part.label}: column {theirs} (time) is {kind}, not seconds since 1970 or a timestamp")
+        if ours == "icao24" and not (t.is_string(kind) or t.is_large_string(kind) or t.is_dictionary(kind)):
+            raise InputError(
+                f"{part.label}: column {theirs} (icao24) is {kind}: ICAO addresses are hex text such as 3c6444"
+            )
+
+
+def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[tuple[Watched, Track]], dict[str, int]]:
+    """The kept rows as one time-ordered track per watched aircraft and subject, and the count of
+    positions refused by reason (off the globe, a time outside 1970-2100, a non-finite altitude):
+    they are never flown, and the summary says how many were left out."""
+    from icc_travel.geo.tracks import feet_from, parse_time
+
     by_hex: dict[str, list[Fix]] = {}
     callsigns: dict[str, str | None] = {}
+    refused: dict[str, int] = {}
     for batch in batches:
         table = batch.to_pydict()
         count = batch.num_rows
+        absent = [None] * count
+        lats, lons, times, codes = table["lat"], table["lon"], table["time"], table["icao24"]
+        altitudes = table.get("baroaltitude", absent)
+        grounds = table.get("onground", absent)
+        signs = table.get("callsign", absent)
         for i in range(count):
-            lat, lon, seconds = table["lat"][i], table["lon"][i], table["time"][i]
+            lat, lon, seconds = lats[i], lons[i], times[i]
             if lat is None or lon is None or seconds is None:
                 continue
-            code = str(table["icao24"][i]).lower()
-            metres = table.get("baroaltitude", [None] * count)[i]
-            ground = table.get("onground", [False] * count)[i]
+            code = str(codes[i]).lower()
+            lat, lon = float(lat), float(lon)
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN fails both
+                refused["position off the globe"] = refused.get("position off the globe", 0) + 1
+                continue
+            try:
+                # a timestamp without a zone is UTC, as OpenSky writes them (not this machine's zone)
+                when = parse_time(seconds, "")
+                feet = feet_from(altitudes[i], "", scale=3.28084)
+            except InputError as error:
+                why = str(error).removeprefix(": ").split(" ", 1)[0]
+                reason = "altitude not a finite number" if why == "altitude" else "time outside 1970-2100"
+                refused[reason] = refused.get(reason, 0) + 1
+                continue
+            ground = grounds[i]
             ground = ground if isinstance(ground, bool) else str(ground).strip().lower() in ("true", "1")
-            feet = float(metres) * 3.28084 if metres not in (None, "") else None
-            when = seconds if isinstance(seconds, dt.datetime) else dt.datetime.fromtimestamp(float(seconds), dt.UTC)
-            # a timestamp without a zone is UTC, as OpenSky writes them (not this machine's zone)
-            when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
-            by_hex.setdefault(code, []).append(Fix(when, float(lat), float(lon), feet, bool(ground)))
-            callsign = table.get("callsign", [None] * count)[i]
+            fixes = by_hex.get(code)
+            if fixes is None:
+                fixes = by_hex[code] = []
+            fixes.append(Fix(when, lat, lon, feet, ground))
+            callsign = signs[i]
             if callsign and not callsigns.get(code):
                 callsigns[code] = str(callsign).strip() or None
-    return [
+    tracks = [
         (
-            wanted[code],
+            entry,
             Track(
-                "positions",
-                code,
-                wanted[code].registration,
-                callsigns.get(code),
-                tuple(sorted(fixes, key=lambda f: f.time)),
+                "positions", code, entry.registration, callsigns.get(code), tuple(sorted(fixes, key=lambda f: f.time))
             ),
         )
         for code, fixes in sorted(by_hex.items())
+        for entry in wanted.get(code, [])
     ]
+    return tracks, refused
 
 
 # --- the Dask engine ------------------------------------------------------------------------------
@@ -215,10 +320,10 @@ def scan_dask(
     from distributed import Client, LocalCluster, as_completed
 
     hexes = sorted({w.hex for w in watched})
-    wanted = {w.hex: w for w in watched}
+    wanted = watched_by_hex(watched)
     parts = [part for path in paths for part in _parts(path)]
     client = (
-        Client(scheduler)
+        _connect(Client, scheduler)
         if scheduler
         else Client(LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0", silence_logs=50))
     )
@@ -233,22 +338,60 @@ def scan_dask(
     finally:
         client.close()
     rows_read = sum(rows for rows, _ in results)
+    if rows_read == 0:
+        raise InputError(f"{', '.join(str(p) for p in paths)}: no positions (0 rows): nothing to screen")
     tables = [table for _, table in results if table is not None and table.num_rows]
     if not tables:
-        return Screened(rows_read, 0, []), {}
+        return Screened(rows_read, 0, [], {}), {}
     table = pa.concat_tables(tables, promote_options="permissive")
     batches = table.to_batches()
-    tracks = _tracks(batches, wanted)
+    tracks, refused = _tracks(batches, wanted)
     records = table.to_pydict()
     features: dict[str, list[int]] = {}
     order = sorted(
         range(table.num_rows), key=lambda i: (str(records["icao24"][i]).lower(), _seconds(records["time"][i]))
     )
+    kept = _kept_rows(records)
     for i in order:
-        if records["lat"][i] is None or records["lon"][i] is None or records["time"][i] is None:
+        if not kept[i]:
             continue
         features.setdefault(str(records["icao24"][i]).lower(), []).append(int(records["feature"][i]))
-    return Screened(rows_read, table.num_rows, tracks), features
+    return Screened(rows_read, _positions(tracks), tracks, refused), features
+
+
+def _kept_rows(records: dict[str, list[Any]]) -> list[bool]:
+    """Which gathered rows `_tracks` keeps as fixes (the same tests, row by row), so each kept
+    fix is paired with its own feature index."""
+    from icc_travel.geo.tracks import feet_from, parse_time
+
+    count = len(records["lat"])
+    altitudes = records.get("baroaltitude", [None] * count)
+    kept = []
+    for lat, lon, seconds, altitude in zip(records["lat"], records["lon"], records["time"], altitudes, strict=True):
+        if lat is None or lon is None or seconds is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            kept.append(False)
+            continue
+        try:
+            parse_time(seconds, "")
+            feet_from(altitude, "")
+        except InputError:
+            kept.append(False)
+            continue
+        kept.append(True)
+    return kept
+
+
+SCHEDULER_TIMEOUT_S = 10
+
+
+def _connect(client_class: Any, address: str) -> Any:
+    """A client of the scheduler at `address`, or one line saying it cannot be reached (within
+    SCHEDULER_TIMEOUT_S, not distributed's default 30 s, and naming the scheduler, not the output)."""
+    try:
+        return client_class(address, timeout=SCHEDULER_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise InputError(f"--scheduler {address}: cannot reach the Dask scheduler: {reason[:200]}") from None
 
 
 ROW_GROUPS_PER_TASK = 4
@@ -261,19 +404,75 @@ def _parts(path: Path) -> list[Part]:
 
     fmt = _format(path)
     absolute = path.absolute()
+    if not absolute.exists():
+        raise InputError(f"{path}: no such file or directory")
     if fmt == "csv":
         return [Part(str(absolute), fmt, None, str(path))]
+    files = dataset_files(absolute) if absolute.is_dir() else [str(absolute)]
+    if not files:
+        raise InputError(f"{path}: no position files in the directory")
     try:
-        fragments = list(pads.dataset(str(absolute), format="parquet").get_fragments())
+        fragments = list(pads.dataset(files, format="parquet").get_fragments())
     except (OSError, pa.ArrowInvalid, ValueError) as error:
-        raise InputError(f"{path}: cannot read positions: {error}") from None
+        raise InputError(f"{path}: cannot read positions: {_reason(error)}") from None
     parts = []
     for fragment in fragments:
-        label = str(path / Path(fragment.path).relative_to(absolute)) if path.is_dir() else str(path)
+        label = _label(path, absolute, fragment.path)
         groups = [group.id for group in fragment.row_groups]
         for start in range(0, max(len(groups), 1), ROW_GROUPS_PER_TASK):
             parts.append(Part(fragment.path, fmt, tuple(groups[start : start + ROW_GROUPS_PER_TASK]), label))
     return parts
+
+
+def _label(path: Path, absolute: Path, file: str) -> str:
+    """A file of a directory as the user would name it (its path through the directory)."""
+    try:
+        return str(path / Path(file).relative_to(absolute))
+    except ValueError:
+        return file
+
+
+MAX_DATASET_FILES = 1_000_000
+
+
+def dataset_files(folder: Path) -> list[str]:
+    """The data files under a directory, each once, in name order, skipping hidden and `_`
+    files as pyarrow does. Links are followed, but a directory already visited (a link back to
+    a parent: a loop) is not entered again, and a file reached through two links is read once:
+    pyarrow's own discovery read such a file dozens of times, or walked exponentially."""
+    seen_folders: set[tuple[int, int]] = set()
+    seen_files: set[tuple[int, int]] = set()
+    found: list[str] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            status = current.stat()
+        except OSError:
+            continue  # a dangling link
+        key = (status.st_dev, status.st_ino)
+        if key in seen_folders:
+            continue
+        seen_folders.add(key)
+        try:
+            entries = sorted(current.iterdir(), reverse=True)
+        except OSError as error:
+            raise InputError(f"{current}: cannot list the directory: {error.strerror or error}") from None
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            if entry.is_dir():
+                pending.append(entry)
+            elif (info.st_dev, info.st_ino) not in seen_files:
+                seen_files.add((info.st_dev, info.st_ino))
+                found.append(str(entry))
+                if len(found) > MAX_DATASET_FILES:
+                    raise InputError(f"{folder}: more than {MAX_DATASET_FILES:,} files: screen them in parts")
+    return sorted(found)
 
 
 def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[int, Any]:
@@ -295,11 +494,12 @@ def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[
 
 
 def _seconds(value: Any) -> float:
-    if value is None:
+    from icc_travel.geo.tracks import parse_time
+
+    try:
+        return parse_time(value, "").timestamp()
+    except InputError:
         return float("inf")
-    if isinstance(value, dt.datetime):
-        return (value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value).timestamp()
-    return float(value)
 
 
 @functools.cache

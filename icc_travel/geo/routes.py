@@ -207,9 +207,16 @@ def legs_for(planner: RoutePlanner, subject: Subject, stops: Sequence) -> list[L
     )
 
 
-def line_geometry(runs: list[list[list[float]]]) -> dict[str, Any]:
+def line_geometry(runs: list[list[list[float]]]) -> dict[str, Any] | None:
     """GeoJSON geometry for coordinate runs already split at ±180°: one run is a LineString,
-    several a MultiLineString (RFC 7946 asks lines crossing the antimeridian to be cut there)."""
+    several a MultiLineString (RFC 7946 asks lines crossing the antimeridian to be cut there).
+    A line needs two positions (RFC 7946, 3.1.4): a run of one is left out, and a path that is only
+    that (a segment of one fix) is its Point."""
+    lines = [run for run in runs if len(run) >= 2]
+    if not lines:
+        position = next((run[0] for run in runs if run), None)
+        return {"type": "Point", "coordinates": position} if position is not None else None
+    runs = lines
     if len(runs) == 1:
         return {"type": "LineString", "coordinates": runs[0]}
     return {"type": "MultiLineString", "coordinates": runs}
@@ -223,7 +230,9 @@ def geodesic_path(
 
     geod = Geod(ellps="WGS84")
     _, _, metres = geod.inv(lon1, lat1, lon2, lat2)
-    inner = geod.npts(lon1, lat1, lon2, lat2, max(0, int(metres / 1000 / spacing_km)))
+    count = int(metres / 1000 / spacing_km) if metres == metres else 0  # NaN: no inner point
+    # pyproj refuses npts=0 (it reads 0 as "no count given"): a short or zero-length leg has none
+    inner = geod.npts(lon1, lat1, lon2, lat2, count) if count > 0 else []
     points = [(lon1, lat1), *inner, (lon2, lat2)]
     runs: list[tuple[list[float], list[float]]] = [([], [])]
     for (lon, lat), previous in zip(points, [None, *points], strict=False):

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
 import io
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -47,17 +47,17 @@ class Track(NamedTuple):
 
 
 def read_tracks(path: Path) -> list[Track]:
-    """The tracks in one file, whatever its format."""
-    from icc_travel.data.inputs import read_limited
+    """The tracks in one file, whatever its format. gzip is undone first (a gzipped Parquet file
+    is still Parquet), with a limit on what it expands to."""
+    from icc_travel.data.inputs import decompressed, not_text, read_limited
 
     raw = read_limited(path, MAX_TRACK_BYTES)
+    if raw[:2] == b"\x1f\x8b":
+        raw = decompressed(raw, MAX_TRACK_BYTES, name=str(path))
     if raw[:4] == b"PAR1":
         return _opensky_parquet(path, raw)
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise InputError(f"{path}: damaged gzip: {error}") from None
+    if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: {not_text(raw)}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -65,19 +65,107 @@ def read_tracks(path: Path) -> list[Track]:
     start = text.lstrip()[:200]
     if start.startswith("{"):
         return [_readsb(path, text)]
-    if start.startswith("<") and "<gpx" in text[:2000]:
-        return _gpx(path, text)
-    if start.startswith("<") and "<kml" in text[:2000]:
-        return _kml(path, text.encode())
-    header = start.split("\n", 1)[0].lower().replace(" ", "")
-    if header.startswith("timestamp,utc,callsign,position"):
-        return [_fr24(path, text)]
-    if {"time", "icao24", "lat", "lon"} <= set(header.split(",")):
-        return _opensky(path, list(csv.DictReader(io.StringIO(text))), "csv")
+    if start.startswith("<"):
+        root = _xml_root(text)
+        if root == "gpx":
+            return _gpx(path, text)
+        if root == "kml":
+            return _kml(path, text.encode())
+    header = start.split("\n", 1)[0].lower().replace(" ", "").replace('"', "")
+    try:
+        if header.startswith("timestamp,utc,callsign,position"):
+            return [_fr24(path, text)]
+        if {"time", "icao24", "lat", "lon"} <= set(header.split(",")):
+            return _opensky(path, _csv_records(path, text), "csv")
+    except csv.Error as error:
+        raise InputError(f"{path}: unreadable CSV: {error}") from None
     raise InputError(
         f"{path}: not a track this tool reads (readsb/tar1090 trace JSON, Flightradar24 CSV, KML gx:Track, "
         "OpenSky state vectors as CSV or Parquet, or GPX)"
     )
+
+
+def _xml_root(text: str) -> str | None:
+    """The name of an XML document's root element, without its namespace prefix: a long comment,
+    a declaration or a DOCTYPE before it is skipped, however long."""
+    position = 0
+    while True:
+        start = text.find("<", position)
+        if start < 0:
+            return None
+        if text.startswith("<!--", start):
+            end = text.find("-->", start + 4)
+            position = end + 3 if end >= 0 else len(text)
+        elif text.startswith(("<?", "<!"), start):
+            end = text.find(">", start)
+            position = end + 1 if end >= 0 else len(text)
+        else:
+            match = re.match(r"<\s*([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)", text[start : start + 200])
+            return match.group(2).lower() if match else None
+
+
+def _csv_records(path: Path, text: str) -> list[dict[str, Any]]:
+    """CSV rows as mappings; a field over the csv module's size limit (128 KiB) is one error at
+    its line, not a traceback."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise InputError(f"{path}:{reader.line_num + 1}: unreadable CSV: {error}") from None
+
+
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def utc_from_epoch(seconds: Any, where: str) -> dt.datetime:
+    """A Unix time in seconds as UTC, or an InputError naming the fix: not a number (true/false
+    are not numbers), not finite, or outside 1970-2100 (milliseconds read as seconds land in the
+    year 56,000; a receiver clock at zero in 1970 is accepted as what it says)."""
+    if isinstance(seconds, dt.datetime):
+        utc = seconds.astimezone(dt.UTC) if seconds.tzinfo else seconds.replace(tzinfo=dt.UTC)
+        if not EARLIEST <= utc < LATEST:
+            raise InputError(f"{where}: time {utc.isoformat()} is not a time between 1970 and 2100")
+        return utc
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise InputError(f"{where}: time must be a number of seconds since 1970, got {seconds!r}")
+    if not math.isfinite(seconds) or not (0 <= seconds < LATEST.timestamp()):
+        hint = " (milliseconds? times are in seconds)" if math.isfinite(seconds) and seconds > 1e11 else ""
+        raise InputError(f"{where}: time {seconds!r} is not a time between 1970 and 2100{hint}")
+    return EARLIEST + dt.timedelta(seconds=float(seconds))
+
+
+def parse_time(value: Any, where: str) -> dt.datetime:
+    """A time from a text or number field: seconds since 1970, or an ISO 8601 date-time (UTC
+    unless it says otherwise)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return utc_from_epoch(float(text), where)
+        except ValueError:
+            pass
+        try:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"{where}: time {value!r} is neither seconds since 1970 nor an ISO 8601 time") from None
+        return utc_from_epoch(parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC), where)
+    return utc_from_epoch(value, where)
+
+
+def feet_from(value: Any, where: str, *, scale: float = 1.0) -> float | None:
+    """An altitude as finite feet, or None where none is given. NaN or infinity is an error: read
+    as "low", it would invent a landing, and with it an arrest duty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InputError(f"{where}: altitude must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: altitude must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise InputError(f"{where}: altitude {value!r} is not a finite number")
+    return number * scale
 
 
 def _readsb(path: Path, text: str) -> Track:
@@ -88,7 +176,7 @@ def _readsb(path: Path, text: str) -> Track:
     if not isinstance(document, dict) or not isinstance(document.get("trace"), list):
         raise InputError(f"{path}: a readsb trace needs a 'trace' list")
     base = document.get("timestamp")
-    if not isinstance(base, int | float) or not math.isfinite(base):
+    if isinstance(base, bool) or not isinstance(base, int | float) or not math.isfinite(base):
         raise InputError(f"{path}: a readsb trace needs a numeric 'timestamp'")
     fixes = []
     for number, point in enumerate(document["trace"], 1):
@@ -100,11 +188,11 @@ def _readsb(path: Path, text: str) -> Track:
         if flags & 1:  # a stale position: not a fix
             continue
         _check_position(where, lat, lon)
-        if not isinstance(seconds, int | float):
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
             raise InputError(f"{where}: time offset must be a number")
         on_ground = altitude == "ground"
-        feet = float(altitude) if isinstance(altitude, int | float) else (0.0 if on_ground else None)
-        time = dt.datetime.fromtimestamp(base + seconds, dt.UTC)
+        feet = 0.0 if on_ground else feet_from(altitude, where) if isinstance(altitude, int | float) else None
+        time = utc_from_epoch(base + seconds, where)
         fixes.append(Fix(time, float(lat), float(lon), feet, on_ground))
     return Track(str(path), _text(document.get("icao")), _text(document.get("r")), None, _ordered(path, fixes))
 
@@ -118,12 +206,12 @@ def _fr24(path: Path, text: str) -> Track:
             seconds = float(record["Timestamp"])
             lat_text, lon_text = (record["Position"] or "").split(",")
             lat, lon = float(lat_text), float(lon_text)
-            altitude = float(record["Altitude"]) if record.get("Altitude") not in (None, "") else None
         except (ValueError, KeyError, TypeError, AttributeError):
             raise InputError(f'{where}: expected Timestamp,UTC,Callsign,"LAT,LON",Altitude,...') from None
+        altitude = feet_from(record.get("Altitude"), where)
         _check_position(where, lat, lon)
         callsign = callsign or _text(record.get("Callsign"))
-        time = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        time = utc_from_epoch(seconds, where)
         fixes.append(Fix(time, lat, lon, altitude, altitude is not None and altitude <= 0))
     return Track(str(path), None, None, callsign, _ordered(path, fixes))
 
@@ -160,7 +248,7 @@ def _kml(path: Path, raw: bytes) -> list[Track]:
                     raise InputError(f"{path}: a gx:Track <when> without a time of day")
                 lon, lat = item.coord.x, item.coord.y
                 _check_position(f"{path}: gx:coord", lat, lon)
-                feet = item.coord.z * 3.28084 if item.coord.has_z else None
+                feet = feet_from(item.coord.z, f"{path}: gx:coord", scale=3.28084) if item.coord.has_z else None
                 utc = time if time.tzinfo else time.replace(tzinfo=dt.UTC)
                 fixes.append(Fix(utc.astimezone(dt.UTC), lat, lon, feet, False))
         if fixes:
@@ -190,20 +278,22 @@ def _opensky(path: Path, records: list[dict[str, Any]], kind: str) -> list[Track
         where = f"{path}:{number}" if kind == "csv" else f"{path}: row {number}"
         if record.get("lat") in (None, "") or record.get("lon") in (None, ""):
             continue  # a state vector without a position
+        if any(isinstance(record.get(key), bool) for key in ("lat", "lon", "time")):
+            raise InputError(f"{where}: time, lat and lon must be numbers, not true/false")
         try:
-            lat, lon, seconds = float(record["lat"]), float(record["lon"]), float(record["time"])
-            altitude = record.get("baroaltitude")
-            metres = float(altitude) if altitude not in (None, "") else None
+            lat, lon = float(record["lat"]), float(record["lon"])
         except (TypeError, ValueError, KeyError):
             raise InputError(f"{where}: expected numbers for time, lat, lon and baroaltitude") from None
+        time = parse_time(record.get("time"), where)
+        feet = feet_from(record.get("baroaltitude"), where, scale=3.28084)
         _check_position(where, lat, lon)
         ground = str(record.get("onground", "")).strip().lower() in ("true", "1")
         aircraft = str(record.get("icao24") or "?").strip().lower()
         callsigns.setdefault(aircraft, _text(record.get("callsign")))
-        feet = metres * 3.28084 if metres is not None else None
-        by_aircraft.setdefault(aircraft, []).append(
-            Fix(dt.datetime.fromtimestamp(seconds, dt.UTC), lat, lon, feet, ground)
-        )
+        fixes = by_aircraft.get(aircraft)
+        if fixes is None:
+            fixes = by_aircraft[aircraft] = []
+        fixes.append(Fix(time, lat, lon, feet, ground))
     if not by_aircraft:
         raise InputError(f"{path}: no state vector with a position")
     return [
@@ -227,9 +317,13 @@ def _gpx(path: Path, text: str) -> list[Track]:
             for point in segment.points:
                 if point.time is None:
                     raise InputError(f"{path}: a GPX track point without a time")
+                where = f"{path}: track point {len(fixes) + 1}"
+                _check_position(where, point.latitude, point.longitude)
                 time = point.time if point.time.tzinfo else point.time.replace(tzinfo=dt.UTC)
-                feet = point.elevation * 3.28084 if point.elevation is not None else None
-                fixes.append(Fix(time.astimezone(dt.UTC), point.latitude, point.longitude, feet, False))
+                feet = feet_from(point.elevation, where, scale=3.28084)
+                fixes.append(
+                    Fix(utc_from_epoch(time.astimezone(dt.UTC), where), point.latitude, point.longitude, feet, False)
+                )
         tracks.append(Track(str(path), None, None, track.name, _ordered(path, fixes)))
     if not tracks:
         raise InputError(f"{path}: the GPX file has no track")
@@ -237,7 +331,11 @@ def _gpx(path: Path, text: str) -> list[Track]:
 
 
 def _check_position(where: str, lat: Any, lon: Any) -> None:
-    if not (isinstance(lat, int | float) and isinstance(lon, int | float)):
+    if (
+        isinstance(lat, bool)
+        or isinstance(lon, bool)
+        or not (isinstance(lat, int | float) and isinstance(lon, int | float))
+    ):
         raise InputError(f"{where}: latitude and longitude must be numbers")
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         raise InputError(f"{where}: position {lat},{lon} is not on the globe")
