@@ -170,7 +170,10 @@ def test_format_defaults_from_the_environment_fit_each_command(invoke, monkeypat
 def test_every_format_shows_the_data_as_of_date(invoke) -> None:
     for fmt in ("table", "json", "csv", "markdown", "geojson"):
         assert "2026-11-23" in invoke("check", "putin", "airport:ULN@2024-09-03", "--format", fmt).stdout, fmt
-    for fmt in ("table", "json", "csv", "markdown", "ftm"):
+    import importlib.util
+
+    has_ftm = importlib.util.find_spec("followthemoney") is not None  # an extra: pip install "icc-travel[ftm]"
+    for fmt in ("table", "json", "csv", "markdown", *(["ftm"] if has_ftm else [])):
         assert "2026-11-23" in invoke("subjects", "--format", fmt).stdout, fmt
 
 

@@ -28,7 +28,7 @@ from icc_travel.engine.check import CheckResult, result_features, result_json
 from icc_travel.engine.itinerary import parse_stop, read_itinerary
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.formats import LEVEL_STYLES, Report
-from icc_travel.geo.places import PlaceResolver
+from icc_travel.geo.places import PlaceResolver, no_state_label
 
 if TYPE_CHECKING:
     from icc_travel.geo.routes import Overflown
@@ -113,7 +113,7 @@ def check_report(result: CheckResult) -> Report:
                 "kind": stop.spec.kind,
                 "input": stop.spec.place,
                 "iso3": territory.iso3 if territory else None,
-                "state": territory.label if territory else "(no state: high seas)",
+                "state": territory.label if territory else no_state_label(stop.place.lat),
                 "obligation": stop.obligation.level,
                 "basis": stop.obligation.basis + (" (disputed)" if stop.obligation.disputed else ""),
                 "precedents": summary,

@@ -51,6 +51,18 @@ def _silence_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _escape_what_cannot_be_encoded() -> None:
+    """Under PYTHONIOENCODING=ascii or a non-UTF-8 locale (LANG=C on an old system, a Windows
+    code page), text the stream cannot encode (a name in Cyrillic, a dash) is written as
+    backslash escapes instead of ending the run with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if stream is None or encoding == "utf8" or not hasattr(stream, "reconfigure"):
+            continue
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            stream.reconfigure(errors="backslashreplace")
+
+
 class _ClosedPipe(Exception):
     """Standard output's reader went away."""
 
@@ -88,6 +100,7 @@ class LazyGroup(click.Group):
         from icc_travel.cli.render import OutputClosed, flush_warnings, set_verbosity
 
         flush_warnings(show=False)
+        _escape_what_cannot_be_encoded()
         set_verbosity(0)  # one invocation's -q or -v never outlives it (tests run many in a process)
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
@@ -162,7 +175,7 @@ class LazyGroup(click.Group):
             module, attribute = target.split(":")
             return getattr(importlib.import_module(module), attribute)
         plugin = _plugins().get(cmd_name)
-        return plugin.load() if plugin is not None else None
+        return _load_plugin(plugin) if plugin is not None else None
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         name = name or cmd.name
@@ -189,6 +202,36 @@ def _plugins() -> dict[str, Any]:
     from importlib.metadata import entry_points
 
     return {point.name: point for point in entry_points(group="icc_travel.commands")}
+
+
+def _load_plugin(point: Any) -> click.Command:
+    """A plugin's command, or a stand-in that says why it cannot run (as rio's BrokenCommand does):
+    one broken package must not take `--help`, shell completion or the other commands with it."""
+    try:
+        command = point.load()
+    except Exception as error:  # a plugin can fail to import in any way at all
+        return _broken(point, f"{type(error).__name__}: {error}")
+    if not isinstance(command, click.Command):
+        return _broken(point, f"{point.value} is not a click command")
+    return command
+
+
+def _broken(point: Any, why: str) -> click.Command:
+    reason = shorten(why, 200)
+
+    def refuse() -> None:
+        click.echo(
+            f"icc-travel: error: the plugin command {point.name!r} ({point.value}) cannot be loaded: {reason}", err=True
+        )
+        sys.exit(2)
+
+    return click.Command(
+        point.name,
+        callback=refuse,
+        help=f"Broken plugin: {reason}",
+        short_help=f"(broken plugin: {shorten(why, 60)})",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:

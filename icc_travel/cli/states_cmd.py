@@ -118,6 +118,8 @@ def state(name: str, since: dt.date | None, until: dt.date | None, fmt: str) -> 
       icc-travel state Hungary --since 2026-01-01
       icc-travel state PH --format json
     """
+    if since is not None and until is not None and since > until:
+        raise click.UsageError(f"--since {since} is after --until {until}: no date is in that range")
     dataset = load()
     territory = PlaceResolver(dataset).resolve(name).territory
     if territory is None:

@@ -21,6 +21,7 @@ from icc_travel.data.sources import TIERS
 from icc_travel.engine.check import CheckResult, obligation_json, precedent_json, relevant_precedents, stop_json
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import profile_json
+from icc_travel.geo.places import no_state_label
 
 # What each level means, said in words beside its colour: colour alone tells nothing to a
 # colour-blind reader or on a black-and-white printout.
@@ -43,7 +44,7 @@ def itinerary_page(dataset: Dataset, result: CheckResult, *, name: str, on: dt.d
     rows, explanations = [], []
     for number, (stop, found) in enumerate(zip(stops, result.stops, strict=True), 1):
         place = stop["input"] + (f" ({found.place.detail})" if found.place.detail else "")
-        state = stop["country"]["name"] if stop["country"] else "(no state: high seas)"
+        state = stop["country"]["name"] if stop["country"] else no_state_label(found.place.lat)
         if found.place.territory is not None and found.place.territory.territory:
             state = found.place.territory.label
         anchor = f"stop-{number}"

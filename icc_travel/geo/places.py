@@ -147,6 +147,13 @@ def outside_note(lat: float | None) -> str | None:
     return None
 
 
+def no_state_label(lat: float | None) -> str:
+    """How a table names a point in no state's territory: Antarctica is not the high seas."""
+    if lat is not None and lat <= ANTARCTIC_TREATY_LATITUDE:
+        return "(no state: Antarctica)"
+    return "(no state: high seas)"
+
+
 class PlaceResolver:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
