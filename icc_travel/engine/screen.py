@@ -206,6 +206,7 @@ def _open_part(part: Part, hex_column: str) -> Any:
 
     fmt: Any = part.format
     if part.format == "csv":
+        _check_csv_header(part)
         fmt = pads.CsvFileFormat(convert_options=pacsv.ConvertOptions(column_types={hex_column: pa.string()}))
     try:
         return pads.dataset(list(part.files) if part.files else part.path, format=fmt)
@@ -214,9 +215,35 @@ def _open_part(part: Part, hex_column: str) -> Any:
 
 
 def _reason(error: BaseException) -> str:
-    """pyarrow's message, on one line, without its C++ source locations."""
+    """pyarrow's message on one line, from its last cause on ("Invalid: ..."): what went wrong,
+    without the layers that wrapped it."""
     text = " ".join(str(error).split())
+    for marker in ("Invalid: ", "IOError: ", "NotImplemented: "):
+        if marker in text:
+            text = text.rsplit(marker, 1)[1]
+            break
     return text or type(error).__name__
+
+
+def _check_csv_header(part: Part) -> None:
+    """A CSV header read before pyarrow's: a repeated column named plainly, a UTF-16 file named
+    as such."""
+    from icc_travel.data.inputs import not_text, open_input
+
+    with open_input(Path(part.path), part.label) as handle:
+        head = handle.read(1 << 16)
+    if head.startswith(b"\x1f\x8b"):
+        return  # gzipped: pyarrow reads it, and says what is wrong with it
+    if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{part.label}: {not_text(head)}")
+    first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    try:
+        names = [name.strip() for name in next(csv.reader([first]), [])]
+    except csv.Error:
+        return
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:
+        raise InputError(f"{part.label}:1: the positions repeat the column {', '.join(repeated)}: which one to read?")
 
 
 NUMERIC = ("lat", "lon", "baroaltitude")
