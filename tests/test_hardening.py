@@ -428,8 +428,13 @@ BILLION_LAUGHS = "".join(
         ),
         ("x" * (6 << 20), "too large"),
         ("", "is empty"),
+        (
+            "states:\n- iso3: HUN\n  name: Hungary\n  deposited: 2001-11-30\n  entry_into_force: 2002-07-01\n"
+            '  succession: "false"\n  sources: [https://www.icc-cpi.int/x]\n',
+            "succession must be true or false, got 'false'",
+        ),
     ],
-    ids=["alias bomb", "misspelt field", "over 5 MB", "empty"],
+    ids=["alias bomb", "misspelt field", "over 5 MB", "empty", "text as a flag"],
 )
 def test_a_bad_facts_file_is_one_line_naming_it(content: str, says: str, tmp_path: Path) -> None:
     facts = tmp_path / "facts.yaml"
@@ -489,3 +494,11 @@ def test_a_facts_file_that_retiers_a_bundled_host_marks_the_answers(tmp_path: Pa
     )
     assert not plain["stops"][0].get("local_facts")
     assert local["stops"][0].get("local_facts"), local["stops"][0]
+
+
+def test_facts_given_twice_is_refused(tmp_path: Path) -> None:
+    """The second --facts would silently replace the first."""
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("precedents: []\n")
+    second.write_text("precedents: []\n")
+    one_error(run(["--facts", str(first), "--facts", str(second), "check", "putin", "MN"], tmp_path), "merge them")

@@ -256,12 +256,16 @@ def _verbosity_callback(ctx: click.Context, param: click.Parameter, value: int) 
         set_verbosity(-1 if param.name == "quiet" else value)
 
 
-def _facts_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """--facts hands the file to the data layer the way $ICC_TRAVEL_FACTS does."""
+def _facts_callback(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    """--facts hands the file to the data layer the way $ICC_TRAVEL_FACTS does. Given twice, it is
+    refused: the second would silently replace the first, and answers would rest on half the facts
+    the user meant."""
     from icc_travel.data import paths
 
+    if len(value) > 1:
+        raise click.BadParameter(f"given {len(value)} times ({', '.join(value)}): merge them into one file")
     if value:
-        os.environ[paths.FACTS_ENV] = value
+        os.environ[paths.FACTS_ENV] = value[0]
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -276,6 +280,7 @@ def _facts_callback(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option(
     "--facts",
     metavar="FILE",
+    multiple=True,
     callback=_facts_callback,
     expose_value=False,
     is_eager=True,

@@ -57,9 +57,11 @@ def map_command(
     tracks = []
     if track_files:
         from icc_travel.engine.track import analyse
+        from icc_travel.geo.places import PlaceResolver
         from icc_travel.geo.tracks import read_tracks
 
-        tracks = [analyse(dataset, person, t) for path in track_files for t in read_tracks(path)]
+        resolver = PlaceResolver(dataset)  # one for every track
+        tracks = [analyse(dataset, person, t, resolver=resolver) for path in track_files for t in read_tracks(path)]
     from icc_travel.geo.mapping import render_map
 
     try:

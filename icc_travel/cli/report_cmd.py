@@ -89,7 +89,10 @@ def report(
                 raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data")
             person = dataset.subject(known.pop())
             warn(f"--subject {person.id}, the subject the data ties to this aircraft; give --subject to choose")
-        results = [analyse(dataset, person, t) for t in tracks]
+        from icc_travel.geo.places import PlaceResolver
+
+        resolver = PlaceResolver(dataset)  # one for every track
+        results = [analyse(dataset, person, t, resolver=resolver) for t in tracks]
         page = pages.track_page(dataset, person, results, on=on, subject_from_aircraft=not subject_name)
     else:
         person = finder.find(subject_name or "")

@@ -121,6 +121,17 @@ class Checker:
             self.add(entry, f"sources has entries that are not URLs: {bad[:3]}")
         return tuple(u for u in value if isinstance(u, str))
 
+    def flag(self, entry: str, record: dict, key: str) -> bool:
+        """A yes/no field: true or false as YAML writes them. A text such as "false" is refused,
+        not read as true (any non-empty text is true to Python)."""
+        value = record.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.add(entry, f"{key} must be true or false, got {value!r}")
+            return False
+        return value
+
     def strings(self, entry: str, record: dict, key: str) -> tuple[str, ...]:
         value = record.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -260,12 +271,13 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         entry = f"state {_entry(raw, '?')}"
         iso3 = check.text(entry, raw, "iso3")
         dates = {key: check.date(entry, raw, key) for key in MEMBERSHIP_FIELDS}
-        _check_membership_dates(check, entry, dates, succession=bool(raw.get("succession")))
+        succession = check.flag(entry, raw, "succession")
+        _check_membership_dates(check, entry, dates, succession=succession)
         sources = check.sources(entry, raw)
         alternative = _reading(check, entry, raw, MEMBERSHIP_FIELDS, tiers)
         if alternative is not None:
             merged = {**dates, **dict(alternative.changes)}
-            _check_membership_dates(check, f"{entry}: alternative", merged, succession=bool(raw.get("succession")))
+            _check_membership_dates(check, f"{entry}: alternative", merged, succession=succession)
         if iso3 in states:
             check.add(entry, "duplicate state")
         for number, item in enumerate(raw.get("events") or [], 1):
@@ -290,7 +302,7 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
                 "uncertain_from": min(withdrawal, default=None),
                 "sourced_confidence": _confidence(check, entry, {}, sources, tiers),
                 "alternative": alternative,
-                "succession": bool(raw.get("succession")),
+                "succession": succession,
             }
     territories: dict[str, dict] = {}
     for raw in check.records(data, "territories"):
