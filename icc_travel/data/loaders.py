@@ -6,6 +6,7 @@ rather than letting one wrong date through to an answer.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -989,10 +990,11 @@ def parse(
     if unreadable:  # what the other files say of a file that could not be read is only noise
         raise DataError(unreadable)
     local_records = _mappings(overlay_check.document)
+    asked = _asked_by_shape(check.document for check in (*checks.values(), overlay_check))
     unknown = [
         problem
         for check in (overlay_check, *checks.values())
-        for problem in _unknown_keys(check, local_records if check is not overlay_check else set())
+        for problem in _unknown_keys(check, local_records if check is not overlay_check else set(), asked)
     ]
     problems = unknown + problems  # a misspelt field explains the "required" problems it causes
     cited = list(_cited_urls((*checks.values(), overlay_check)))
@@ -1018,6 +1020,12 @@ def parse(
         _mark_retiered(dataset, {url for _, _, url, name in cited if name in overlay_hosts}, overlay_file.name)
     files_named = (str(files[k]) for k in ("warrants", "precedents", "territories"))
     problems = cross_check(dataset, _pycountry_iso3(), *files_named)
+    if problems and overlay_file is not None:  # a local record's problem is the local file's
+        local = {label for check in checks.values() for label in check.local}
+        local |= {t.label for t in dataset.territories if t.local and f"territory {t.iso3}" in local}
+        problems = [
+            dataclasses.replace(p, file=str(overlay_file)) if p.entry.split(":", 1)[0] in local else p for p in problems
+        ]
     if problems:
         raise DataError(problems)
     return dataset
@@ -1168,20 +1176,36 @@ NOTE_FIELDS = {"": frozenset({"as_of", "method", "tiers"}), "announcements": fro
 RECORD_NOTE_FIELDS = frozenset({"note", "name"})
 
 
-def _unknown_keys(check: Checker, skip: set[int]) -> list[Problem]:
-    """Keys in the file's mappings that the reader never asked for, with close matches."""
+def _shape(path: str) -> str:
+    """A mapping's place in its file without record numbers: `subjects.offices` for every office."""
+    return re.sub(r"\[[^\]]*\]( \([^)]*\))?", "", path)
+
+
+def _asked_by_shape(documents: Iterable[Any]) -> dict[str, set[str]]:
+    """The keys the readers asked for, in any mapping of each shape, over all the files."""
+    asked: dict[str, set[str]] = {}
+    for document in documents:
+        for path, value in _walk(document):
+            if isinstance(value, Tracked):
+                asked.setdefault(_shape(path), set()).update(k for k in value.asked if isinstance(k, str))
+    return asked
+
+
+def _unknown_keys(check: Checker, skip: set[int], asked: dict[str, set[str]]) -> list[Problem]:
+    """Keys the readers never asked for in any mapping of the same shape, with close matches. A
+    field the reader skipped in one record (after an error in it) is still known from the others;
+    a misspelt one is asked for nowhere."""
     from icc_travel.text import suggest
 
-    known = {key for _, value in _walk(check.document) if isinstance(value, Tracked) for key in value.asked}
-    known = {key for key in known if isinstance(key, str)}
     problems = []
     for path, value in _walk(check.document):
         if not isinstance(value, Tracked) or id(value) in skip:
             continue
+        known = asked.get(_shape(path), set())
         section = path.split("[", 1)[0] if "[" in path else ("" if not path else None)
         notes = NOTE_FIELDS.get(section or "", frozenset()) if section is not None else frozenset()
         for key in dict.keys(value):
-            if key in value.asked or key in notes or (path and key in RECORD_NOTE_FIELDS):
+            if key in value.asked or key in known or key in notes or (path and key in RECORD_NOTE_FIELDS):
                 continue
             close = suggest(str(key), sorted(known))
             hint = f"; did you mean {', '.join(close)}?" if close else ""
