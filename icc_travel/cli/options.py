@@ -229,5 +229,14 @@ def gap_option(help: str) -> Callable[..., Any]:
     )
 
 
+trust_positions_option = click.option(
+    "--trust-positions",
+    is_flag=True,
+    help="Count every position as flown: no quality filter (positions that jump at impossible speeds "
+    "or drift at cruise altitude, as GNSS spoofing makes them, are otherwise left out and the stretch "
+    "is a gap whose crossings are inferred).",
+)
+
+
 def output_option(*, required: bool = False, help: str = "Write here instead of stdout.") -> Callable[..., Any]:
     return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=required, help=help)

@@ -14,6 +14,7 @@ from icc_travel.cli.options import (
     gap_option,
     reports_errors,
     subject_option,
+    trust_positions_option,
 )
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.models import Dataset, Subject
@@ -31,8 +32,11 @@ from icc_travel.geo.routes import line_geometry
 @format_option(("table", "json", "csv", "geojson"))
 @fail_on_option
 @gap_option("Fixes further apart than this are a gap: never drawn or counted as flown.")
+@trust_positions_option
 @reports_errors
-def track(files: tuple[Path, ...], subject_name: str | None, fmt: str, fail_on: str, gap: float) -> None:
+def track(
+    files: tuple[Path, ...], subject_name: str | None, fmt: str, fail_on: str, gap: float, trust_positions: bool
+) -> None:
     """The territories a recorded flight track crossed or landed in, with entry and exit times
     (UTC) and what each meant for SUBJECT on that date: `overflight` for an airborne pass over a
     territory where a landing would carry a duty, the stop's level on the ground.
@@ -70,14 +74,29 @@ def track(files: tuple[Path, ...], subject_name: str | None, fmt: str, fail_on: 
     resolver = PlaceResolver(dataset)  # one for every track: an OpenSky file may hold thousands of aircraft
     if sum(len(t.fixes) for t in tracks) >= BULK_POINTS:
         resolver.load_grid()
-    results = [analyse(dataset, subject, t, gap_minutes=gap, resolver=resolver) for t in tracks]
+    results = [
+        analyse(dataset, subject, t, gap_minutes=gap, resolver=resolver, trust_positions=trust_positions)
+        for t in tracks
+    ]
     days = [f.time.date() for t in tracks for f in (t.fixes[0], t.fixes[-1])]
     stale = staleness_warning(dataset.as_of, days)
     emit(track_report(dataset, subject, results, stale), fmt)
     warn(stale)
+    for result in results:
+        for stretch in result.suspect:
+            warn(
+                f"{result.track.file}: positions from {_clock(stretch.start)} to {_clock(stretch.end)} left out "
+                f"as implausible ({stretch.why}); what lies under them is inferred"
+            )
     worst = max((r.worst() for r in results), key=law.level_rank, default=law.NONE)
     if law.reaches(worst, fail_on):
         raise SystemExit(1)
+
+
+def _clock(moment: object) -> str:
+    from icc_travel.engine.track import _iso
+
+    return _iso(moment) or ""  # type: ignore[arg-type]
 
 
 def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult], stale: str | None) -> Report:
@@ -86,18 +105,25 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
         document["aircraft"] = aircraft_json(dataset, result.track)
     rows, features = [], []
     for number, (result, document) in enumerate(zip(results, documents, strict=True), 1):
-        for record in flat_records(document):
+        flight_of = {index: f["number"] for f in document["flights"] for index in f["segments"]}
+        arrivals = {f["arrival"]["time"]: f["number"] for f in document["flights"] if f["arrival"]["recorded"]}
+        count = len(document["segments"])
+        for position, record in enumerate(flat_records(document)):
+            flight = flight_of.get(position) if position < count else arrivals.get(record["time"])
             landing = record["record"] == "landing"
-            flight = f"on the ground near {record['airport']}" if landing else None
+            where = f"on the ground near {record['airport']}" if landing else None
+            if landing and document["landings"][position - count]["inferred"]:
+                where = f"landed unseen near {record['airport']} (inferred)"
             rows.append(
                 {
                     **record,
                     "track": number,
-                    "time": record["time"] or "(gap)",
+                    "flight": "" if flight is None else flight,
+                    "time": record["time"] or ("(suspect positions)" if record.get("suspect") else "(gap)"),
                     "until": record["until"] or "",
                     "state": record["state"] or "(no state)",
                     "km": "" if record["km"] is None else record["km"],
-                    "airborne": flight or ("airborne" if record["airborne"] else "on ground"),
+                    "airborne": where or ("airborne" if record["airborne"] else "on ground"),
                 }
             )
         features += _features(result, document)
@@ -114,6 +140,11 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
             [f"{d['points']} fixes, {d['start']} to {d['end']}"]
             + [
                 f"gap {g['from']} to {g['to']} ({g['minutes']} min): territories under it are inferred"
+                + (
+                    f"; the positions in it were left out as implausible: {g['quality']['why']}"
+                    if g.get("quality")
+                    else ""
+                )
                 for g in d["gaps"]
             ],
         )
@@ -123,6 +154,7 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
         as_of=as_of,
         columns=[
             ("track", "#"),
+            ("flight", "Flt"),
             ("time", "From (UTC)"),
             ("until", "Until"),
             ("state", "State"),
@@ -136,7 +168,7 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
         title=f"{subject.name} ({subject.id}): {len(results)} track(s)",
         details=details,
         styles={"obligation": LEVEL_STYLES},
-        csv_columns=[(k, k) for k in ("track", *FLAT_COLUMNS, "reasons", "sources")],
+        csv_columns=[(k, k) for k in ("track", "flight", *FLAT_COLUMNS, "reasons", "sources")],
         features=features,
     )
 

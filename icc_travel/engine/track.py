@@ -31,6 +31,7 @@ class Segment(NamedTuple):
     airborne: bool
     inferred: bool
     obligation: law.Obligation
+    suspect_why: str | None = None  # inferred across positions judged implausible: why they were
 
 
 class Landing(NamedTuple):
@@ -41,11 +42,23 @@ class Landing(NamedTuple):
     airport: str | None  # "NAME (IATA)" of the nearest airport
     airport_km: float | None
     obligation: law.Obligation
+    inferred: bool = False  # no ground position recorded: inferred from a long silence low in the air
+
+
+class Flight(NamedTuple):
+    """From a take-off (or the first fix in the air) to a landing (or the last fix in the air)."""
+
+    first: int  # fix indexes (of the fixes analysed), inclusive
+    last: int
+    departure: Landing | None  # where it left from: the ground stay before it (None: not recorded)
+    arrival: Landing | None
+    km: float
 
 
 class Gap(NamedTuple):
     start: dt.datetime
     end: dt.datetime
+    why: str | None = None  # set when the gap is positions judged implausible, not silence
 
     @property
     def minutes(self) -> float:
@@ -58,6 +71,10 @@ class TrackResult(NamedTuple):
     landings: tuple[Landing, ...]
     gaps: tuple[Gap, ...]
     source_tiers: Mapping[str, str] = {}  # the dataset's host -> tier table, for the sources' tiers
+    suspect: tuple[Gap, ...] = ()  # stretches of positions judged implausible (geo.quality), with why
+    trusted: bool = False  # --trust-positions: the quality filter was off
+    flights: tuple[Flight, ...] = ()
+    fixes: tuple[Fix, ...] = ()  # the fixes analysed (the track's, less those judged implausible)
 
     def worst(self) -> str:
         levels = [s.obligation.level for s in self.segments] + [landing.obligation.level for landing in self.landings]
@@ -72,12 +89,36 @@ def analyse(
     gap_minutes: float = 10.0,
     resolver: PlaceResolver | None = None,
     features: Sequence[int] | None = None,
+    trust_positions: bool = False,
 ) -> TrackResult:
-    """`features`, when given, are the fixes' territories already located (by Dask workers)."""
+    """`features`, when given, are the fixes' territories already located (by Dask workers).
+
+    Unless `trust_positions`, positions the quality filter rejects (geo.quality: jumps at
+    impossible speeds, drifting at cruise altitude) are left out, and the stretch they covered is
+    a gap whose crossings are inferred, with the reason."""
     import numpy as np
 
     resolver = resolver or PlaceResolver(dataset)
     fixes = track.fixes
+    suspect: list[Gap] = []
+    breaks: dict[int, str] = {}  # kept fix index -> why the stretch before it was left out
+    if not trust_positions and len(fixes) > 1:
+        from icc_travel.geo.quality import judge
+
+        judgement = judge(fixes, [f.source for f in fixes])
+        if judgement.stretches:
+            kept = np.flatnonzero(judgement.kept)
+            new_index = np.cumsum(judgement.kept) - 1  # old index -> index among the kept
+            for stretch in judgement.stretches:
+                suspect.append(Gap(fixes[stretch.first].time, fixes[stretch.last].time, stretch.why))
+                after = stretch.last + 1
+                if stretch.first > 0 and after < len(fixes) and judgement.kept[after]:
+                    breaks[int(new_index[after])] = stretch.why
+            fixes = tuple(fixes[i] for i in kept.tolist())
+            if features is not None:
+                features = [features[i] for i in kept.tolist()]
+            if not fixes:
+                return TrackResult(track, (), (), (), dataset.source_tiers, tuple(suspect))
     lats = np.fromiter((f.lat for f in fixes), dtype=float, count=len(fixes))
     lons = np.fromiter((f.lon for f in fixes), dtype=float, count=len(fixes))
     ground = np.fromiter((f.on_ground for f in fixes), dtype=bool, count=len(fixes))
@@ -97,7 +138,7 @@ def analyse(
             by_feature.setdefault(found.feature_index, found)
         return found.feature_index if found is not None else -1
 
-    pieces, gaps = _pieces(fixes, gap_minutes)
+    pieces, gaps, stays = _pieces(fixes, gap_minutes, breaks)
     segments: list[Segment] = []
     decided: dict[tuple[int, dt.date, bool], law.Obligation] = {}
     for start, end in pieces:
@@ -119,9 +160,20 @@ def analyse(
                 Segment(territory, entered, left, round(float(km), 1), not run.on_ground, False, decided[key])
             )
     segments = _with_gaps(dataset, segments, gaps, decide)
-    landings = _landings(fixes, features, by_feature, resolver, decide)
-    gaps_found = tuple(Gap(a.time, b.time) for a, b in gaps)
-    return TrackResult(track, tuple(segments), tuple(landings), gaps_found, dataset.source_tiers)
+    landings = _landings(fixes, features, by_feature, resolver, decide, stays)
+    flights = _flights(fixes, landings, stays, flown)
+    gaps_found = tuple(Gap(a.time, b.time, why) for a, b, why in gaps)
+    return TrackResult(
+        track,
+        tuple(segments),
+        tuple(landings),
+        gaps_found,
+        dataset.source_tiers,
+        tuple(suspect),
+        trust_positions,
+        flights,
+        tuple(fixes),
+    )
 
 
 def _runs(features: Any, ground: Any, start: int, end: int) -> list[Any]:
@@ -140,17 +192,60 @@ def _runs(features: Any, ground: Any, start: int, end: int) -> list[Any]:
     ]
 
 
-def _pieces(fixes: Sequence[Fix], gap_minutes: float) -> tuple[list[tuple[int, int]], list[tuple[Fix, Fix]]]:
-    """Index ranges without a gap, and the gaps (fix before, fix after)."""
+GROUND_STAY_KM = 5.0  # two ground fixes this close, however far apart in time, are one stay on the ground
+# A silence this long, starting and ending low (or where the recorder marks a new leg), over which
+# the aircraft moved less than an aeroplane in the air could, is a stay on the ground nobody recorded.
+UNSEEN_STAY_MINUTES = 45.0
+UNSEEN_STAY_LOW_FT = 15_000.0
+UNSEEN_STAY_KMH = 150.0
+
+
+def _stayed_unseen(before: Fix, after: Fix) -> bool:
+    minutes = (after.time - before.time).total_seconds() / 60
+    if minutes < UNSEEN_STAY_MINUTES:
+        return False
+    low = all(
+        f.on_ground or (f.altitude_ft is not None and f.altitude_ft <= UNSEEN_STAY_LOW_FT) for f in (before, after)
+    )
+    if not (low or after.new_leg):
+        return False
+    km = float(haversine_km(before.lat, before.lon, after.lat, after.lon))
+    return km / (minutes / 60) < UNSEEN_STAY_KMH
+
+
+def _pieces(
+    fixes: Sequence[Fix], gap_minutes: float, breaks: Mapping[int, str] | None = None
+) -> tuple[list[tuple[int, int]], list[tuple[Fix, Fix, str | None]], list[int]]:
+    """Index ranges without a gap; the gaps (fix before, fix after, why when the gap is positions
+    left out as implausible); and the fixes after which the aircraft stayed on the ground unseen.
+
+    Silence between two fixes on the ground at one place (an aircraft parked overnight) is time on
+    the ground, not a gap to be flown across. So is a long silence that starts and ends low (or
+    that the recorder closes with a new leg) over which the aircraft barely moved: it landed
+    where no receiver saw it, and took off again; no airborne crossing is inferred for it."""
     limit = dt.timedelta(minutes=gap_minutes)
-    pieces, gaps, start = [], [], 0
+    breaks = breaks or {}
+    pieces, gaps, stays, start = [], [], [], 0
     for index in range(1, len(fixes)):
-        if fixes[index].time - fixes[index - 1].time > limit:
-            pieces.append((start, index - 1))
-            gaps.append((fixes[index - 1], fixes[index]))
-            start = index
+        before, after = fixes[index - 1], fixes[index]
+        why = breaks.get(index)
+        if why is None and after.time - before.time <= limit:
+            continue
+        if (
+            why is None
+            and before.on_ground
+            and after.on_ground
+            and float(haversine_km(before.lat, before.lon, after.lat, after.lon)) <= GROUND_STAY_KM
+        ):
+            continue
+        pieces.append((start, index - 1))
+        start = index
+        if why is None and not before.on_ground and _stayed_unseen(before, after):
+            stays.append(index - 1)
+            continue
+        gaps.append((before, after, why))
     pieces.append((start, len(fixes) - 1))
-    return pieces, gaps
+    return pieces, gaps, stays
 
 
 def _boundary(a: Fix, b: Fix, feature: int, locate: Any) -> tuple[dt.datetime, tuple[float, float]]:
@@ -170,30 +265,40 @@ def _boundary(a: Fix, b: Fix, feature: int, locate: Any) -> tuple[dt.datetime, t
     return time, (total * low, total * (1 - low))
 
 
-def _with_gaps(dataset: Dataset, segments: list[Segment], gaps: list[tuple[Fix, Fix]], decide: Any) -> list[Segment]:
+def _with_gaps(
+    dataset: Dataset, segments: list[Segment], gaps: list[tuple[Fix, Fix, str | None]], decide: Any
+) -> list[Segment]:
     """Insert, after the segment each gap follows, the territories its great circle crosses."""
     if not gaps:
         return segments
     from icc_travel.geo.routes import RoutePlanner
 
-    crossings = RoutePlanner(dataset).crossings_many([(a.lat, a.lon, b.lat, b.lon) for a, b in gaps])
+    crossings = RoutePlanner(dataset).crossings_many([(a.lat, a.lon, b.lat, b.lon) for a, b, _ in gaps])
     out: list[Segment] = []
     pending = list(zip(gaps, crossings, strict=True))
     for segment in segments:
         while pending and segment.entered is not None and pending[0][0][1].time <= segment.entered:
-            (a, _), (_, crossed) = pending.pop(0)
+            (a, _, why), (_, crossed) = pending.pop(0)
             out += [
-                Segment(t, None, None, round(km, 1), True, True, decide(t, a.time, True, a.lat)) for t, km in crossed
+                Segment(t, None, None, round(km, 1), True, True, decide(t, a.time, True, a.lat), why)
+                for t, km in crossed
             ]
         out.append(segment)
     return out
 
 
 def _landings(
-    fixes: Sequence[Fix], features: Any, by_feature: dict, resolver: PlaceResolver, decide: Any
+    fixes: Sequence[Fix],
+    features: Any,
+    by_feature: dict,
+    resolver: PlaceResolver,
+    decide: Any,
+    stays: Sequence[int] = (),
 ) -> list[Landing]:
-    """The first fix of each run on the ground, and a track ending low and slow."""
+    """The first fix of each run on the ground, a track ending low and slow, and (inferred) the
+    last fix before each stay on the ground that no receiver saw."""
     found = []
+    unseen = set(stays)
     for index, fix in enumerate(fixes):
         touched = fix.on_ground and (index == 0 or not fixes[index - 1].on_ground)
         ended_low = (
@@ -202,7 +307,7 @@ def _landings(
             and fix.altitude_ft is not None
             and fix.altitude_ft <= GROUND_ALTITUDE_FT
         )
-        if touched or ended_low:
+        if touched or ended_low or index in unseen:
             airport, distance = nearest_airport(fix.lat, fix.lon)
             territory = by_feature.get(int(features[index])) or resolver.territory_of_feature(int(features[index]))
             found.append(
@@ -214,9 +319,48 @@ def _landings(
                     airport,
                     distance,
                     decide(territory, fix.time, False, fix.lat),
+                    index in unseen,
                 )
             )
     return found
+
+
+def _flights(fixes: Sequence[Fix], landings: Sequence[Landing], stays: Sequence[int], flown: Any) -> tuple[Flight, ...]:
+    """The track cut into flights: at each stay on the ground (recorded ground fixes, or a stay
+    inferred from a long low silence) and where the recorder marks a new leg."""
+    by_time = {landing.time: landing for landing in landings}
+    unseen = set(stays)
+    flights: list[Flight] = []
+    first: int | None = None
+    departure: Landing | None = None
+    previous_ground: Landing | None = None
+    for index, fix in enumerate(fixes):
+        if fix.on_ground:
+            if first is not None:  # landed
+                arrival = by_time.get(fix.time)
+                flights.append(_flight(first, index - 1, departure, arrival, flown))
+                first = None
+            previous_ground = by_time.get(fix.time, previous_ground)
+            continue
+        if first is None:
+            first, departure = index, previous_ground
+            previous_ground = None
+        elif fix.new_leg and index - 1 not in unseen:
+            flights.append(_flight(first, index - 1, departure, None, flown))
+            first, departure = index, None
+        if index in unseen:
+            stay = by_time.get(fix.time)
+            flights.append(_flight(first, index, departure, stay, flown))
+            first, departure, previous_ground = None, None, stay
+    if first is not None:
+        last = len(fixes) - 1
+        ended_low = by_time.get(fixes[last].time)
+        flights.append(_flight(first, last, departure, ended_low, flown))
+    return tuple(flights)
+
+
+def _flight(first: int, last: int, departure: Landing | None, arrival: Landing | None, flown: Any) -> Flight:
+    return Flight(first, last, departure, arrival, round(float(flown[last] - flown[first]), 1))
 
 
 @functools.cache
@@ -263,6 +407,7 @@ def track_json(result: TrackResult) -> dict[str, Any]:
                 "km": s.km,
                 "airborne": s.airborne,
                 "inferred": s.inferred,
+                **({"quality": {"suspect": True, "why": s.suspect_why}} if s.suspect_why else {}),
                 **obligation_json(s.obligation, result.source_tiers),
             }
             for s in result.segments
@@ -275,12 +420,84 @@ def track_json(result: TrackResult) -> dict[str, Any]:
                 "lon": landing.lon,
                 "airport": landing.airport,
                 "airport_km": landing.airport_km,
+                "inferred": landing.inferred,
                 **obligation_json(landing.obligation, result.source_tiers),
             }
             for landing in result.landings
         ],
-        "gaps": [{"from": _iso(g.start), "to": _iso(g.end), "minutes": g.minutes} for g in result.gaps],
+        "flights": [_flight_json(number, flight, result) for number, flight in enumerate(result.flights, 1)],
+        "gaps": [
+            {
+                "from": _iso(g.start),
+                "to": _iso(g.end),
+                "minutes": g.minutes,
+                **({"quality": {"suspect": True, "why": g.why}} if g.why else {}),
+            }
+            for g in result.gaps
+        ],
+        "quality": {
+            "filter": "off (--trust-positions)" if result.trusted else "on",
+            "suspect_positions": sum(1 for _ in _suspect_fixes(result)),
+            "suspect": [
+                {"from": _iso(s.start), "to": _iso(s.end), "minutes": s.minutes, "why": s.why} for s in result.suspect
+            ],
+        },
     }
+
+
+def _flight_json(number: int, flight: Flight, result: TrackResult) -> dict[str, Any]:
+    """One flight: where and when it left and arrived ("recorded": false where the trace starts or
+    ends in the air), its km, and the indexes of its segments and landings in the track's lists."""
+    fixes = result.fixes
+    start, end = fixes[flight.first].time, fixes[flight.last].time
+
+    def end_json(landing: Landing | None, moment: dt.datetime) -> dict[str, Any]:
+        if landing is None:
+            return {"recorded": False, "airport": None, "time": None, "iso3": None, "inferred": False}
+        return {
+            "recorded": True,
+            "airport": landing.airport,
+            "time": _iso(moment),
+            "iso3": landing.territory.iso3 if landing.territory else None,
+            "inferred": landing.inferred,
+        }
+
+    arrival_time = flight.arrival.time if flight.arrival is not None else end
+    inside = [
+        index
+        for index, segment in enumerate(result.segments)
+        if segment.airborne
+        and _segment_time(result.segments, index) is not None
+        and start <= _segment_time(result.segments, index) <= end  # type: ignore[operator]
+    ]
+    return {
+        "number": number,
+        "departure": end_json(flight.departure, start),
+        "arrival": end_json(flight.arrival, arrival_time),
+        "start": _iso(start),
+        "end": _iso(end),
+        "km": flight.km,
+        "segments": inside,
+    }
+
+
+def _segment_time(segments: Sequence[Segment], index: int) -> dt.datetime | None:
+    """A moment inside a segment: the middle of its span; for an inferred one (inside a gap), the
+    end of the segment before it, where the gap began."""
+    segment = segments[index]
+    if segment.entered is not None and segment.left is not None:
+        return segment.entered + (segment.left - segment.entered) / 2
+    for earlier in reversed(segments[:index]):
+        if earlier.left is not None:
+            return earlier.left
+    return None
+
+
+def _suspect_fixes(result: TrackResult) -> Any:
+    """The track's fixes inside the stretches judged implausible."""
+    for fix in result.track.fixes:
+        if any(s.start <= fix.time <= s.end for s in result.suspect):
+            yield fix
 
 
 def known_aircraft(dataset: Dataset, track: Track) -> Any:
@@ -329,6 +546,7 @@ def flat_record(record: str, item: dict[str, Any]) -> dict[str, Any]:
         "km": None if landing else item["km"],
         "airborne": False if landing else item["airborne"],
         "inferred": False if landing else item["inferred"],
+        "suspect": bool(item.get("quality")),
         "airport": f"{item['airport']} ({item['airport_km']} km)" if landing else None,
         "obligation": item["obligation"],
         "basis": item["basis"],

@@ -36,6 +36,8 @@ class Fix(NamedTuple):
     lon: float
     altitude_ft: float | None
     on_ground: bool
+    source: str | None = None  # how the position was obtained, where the file says (readsb: adsb_icao, mlat, ...)
+    new_leg: bool = False  # the recorder marks a new leg here (readsb trace flag 2)
 
 
 class Track(NamedTuple):
@@ -193,7 +195,8 @@ def _readsb(path: Path, text: str) -> Track:
         on_ground = altitude == "ground"
         feet = 0.0 if on_ground else feet_from(altitude, where) if isinstance(altitude, int | float) else None
         time = utc_from_epoch(base + seconds, where)
-        fixes.append(Fix(time, float(lat), float(lon), feet, on_ground))
+        source = point[9] if len(point) > 9 and isinstance(point[9], str) else None
+        fixes.append(Fix(time, float(lat), float(lon), feet, on_ground, source, bool(flags & 2)))
     return Track(str(path), _text(document.get("icao")), _text(document.get("r")), None, _ordered(path, fixes))
 
 
@@ -271,9 +274,16 @@ def _opensky_parquet(path: Path, raw: bytes) -> list[Track]:
 
 
 def _opensky(path: Path, records: list[dict[str, Any]], kind: str) -> list[Track]:
-    """OpenSky state vectors: one track per aircraft (icao24), altitudes in metres."""
+    """OpenSky state vectors: one track per aircraft (icao24), altitudes in metres.
+
+    A state vector repeats the aircraft's last known position every second or so, stamped with
+    the vector's `time`, until a new position arrives; `lastposupdate` says when the position was
+    actually received. Read as stamped, a position 20 minutes old looks like an aircraft frozen in
+    place, then jumping at thousands of km/h. So where `lastposupdate` is given, a fix is the
+    position at that time, once."""
     by_aircraft: dict[str, list[Fix]] = {}
     callsigns: dict[str, str | None] = {}
+    received: dict[str, set[dt.datetime]] = {}
     for number, record in enumerate(records, 2 if kind == "csv" else 1):
         where = f"{path}:{number}" if kind == "csv" else f"{path}: row {number}"
         if record.get("lat") in (None, "") or record.get("lon") in (None, ""):
@@ -289,6 +299,15 @@ def _opensky(path: Path, records: list[dict[str, Any]], kind: str) -> list[Track
         _check_position(where, lat, lon)
         ground = str(record.get("onground", "")).strip().lower() in ("true", "1")
         aircraft = str(record.get("icao24") or "?").strip().lower()
+        updated = record.get("lastposupdate")
+        if updated not in (None, "") and not isinstance(updated, bool):
+            position_time = parse_time(updated, where)
+            if position_time <= time:
+                seen = received.setdefault(aircraft, set())
+                if position_time in seen:
+                    continue  # the same position, repeated by a later state vector
+                seen.add(position_time)
+                time = position_time
         callsigns.setdefault(aircraft, _text(record.get("callsign")))
         fixes = by_aircraft.get(aircraft)
         if fixes is None:

@@ -1,0 +1,214 @@
+"""Which recorded positions an aircraft can actually have flown through.
+
+Since 2022, GNSS spoofing and jamming over the Baltic, the Black Sea and the Eastern
+Mediterranean give ADS-B positions that freeze, drift at a walking pace at cruise altitude, or
+jump hundreds of kilometres at once: an aircraft over Poland is reported near Lviv for twenty
+minutes (a real THY trace of 17 September 2024 does exactly this). Counted as flown, those
+positions report overflights of states the aircraft never entered. Published analyses of the
+interference (e.g. the GPSJam maps built from ADS-B navigation-integrity values, EASA's Safety
+Information Bulletin 2022-02R3 on GNSS outages and alterations) describe these patterns; readsb
+itself drops positions implying an impossible speed from the last one ("speed check" in
+readsb's track.c), and the `traffic` library filters positions by kinematic consistency.
+
+The judgement here, on time-ordered fixes:
+  1. A pair of consecutive fixes is a *jump* when covering its distance needs more than
+     MAX_KMH (no aircraft position in a track file moves faster: the fastest airliner ground
+     speeds with the jet stream are about 1,300 km/h), allowing for timing jitter and position
+     noise (more for multilateration and TIS-B positions, which receivers compute on the ground).
+  2. Fixes high in the air whose path covers less than SLOWEST_AIRBORNE_KMH over at least
+     WINDOW_S are *drifting*: no aeroplane cruises at a walking pace, and a holding pattern still
+     covers its path at hundreds of km/h (the path, not the net displacement, is measured).
+  3. Jumps cut the track into runs of mutually consistent fixes; drifting runs are never trusted.
+     Of the rest, the chain of runs that could all have been flown one after the other (each
+     reachable from the previous at a plausible speed) and holds the most fixes is kept; every
+     other fix is suspect.
+
+Suspect fixes never make a flown segment: `engine.track` turns each suspect stretch into a gap
+whose crossings are inferred, and says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from icc_travel.geo.tracks import Fix
+
+MAX_KMH = 1500.0
+JITTER_S = 2.0  # receivers stamp positions to the second or worse
+NOISE_KM = 0.5  # ADS-B position noise (NACp 8 is under 93 m; a margin for older transponders)
+GROUND_COMPUTED_NOISE_KM = 3.0  # MLAT and TIS-B positions are computed by ground stations
+GROUND_COMPUTED = frozenset({"mlat", "tisb_icao", "tisb_other", "tisb_trackfile", "adsr_icao", "adsr_other", "other"})
+SLOWEST_AIRBORNE_KMH = 150.0
+HIGH_FT = 10_000.0  # above this, an aircraft moving at a walking pace is not flying there
+WINDOW_S = 120.0
+LOOKBACK_RUNS = 64  # how many earlier runs a run may follow in the chain (bounds the work)
+
+
+class Stretch(NamedTuple):
+    """Consecutive suspect fixes (indexes into the track's fixes, inclusive) and why."""
+
+    first: int
+    last: int
+    why: str
+
+
+class Judgement(NamedTuple):
+    kept: Any  # numpy bool array, one per fix
+    stretches: tuple[Stretch, ...]
+
+    @property
+    def suspect(self) -> int:
+        return int((~self.kept).sum())
+
+
+def judge(fixes: Sequence[Fix], sources: Sequence[str | None] | None = None) -> Judgement:
+    """Which fixes can have been flown (see the module's docstring), in one pass of array
+    arithmetic plus a small search over runs: a million fixes take well under a second."""
+    import numpy as np
+
+    from icc_travel.geo.tracks import haversine_km
+
+    count = len(fixes)
+    if count < 2:
+        return Judgement(np.ones(count, dtype=bool), ())
+    seconds = np.fromiter((f.time.timestamp() for f in fixes), dtype=float, count=count)
+    lats = np.fromiter((f.lat for f in fixes), dtype=float, count=count)
+    lons = np.fromiter((f.lon for f in fixes), dtype=float, count=count)
+    feet = np.fromiter((np.nan if f.altitude_ft is None else f.altitude_ft for f in fixes), dtype=float, count=count)
+    ground = np.fromiter((f.on_ground for f in fixes), dtype=bool, count=count)
+    noise = np.full(count, NOISE_KM)
+    if sources is not None:
+        noise[[i for i, s in enumerate(sources) if s in GROUND_COMPUTED]] = GROUND_COMPUTED_NOISE_KM
+
+    steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
+    steps_s = np.diff(seconds)
+    allowed = MAX_KMH * (steps_s + JITTER_S) / 3600 + noise[:-1] + noise[1:]
+    jump = steps_km > allowed  # between fix i and i + 1
+
+    drifting = _drifting(seconds, steps_km, feet, ground)
+    # runs: cut at every jump and wherever drifting starts or stops
+    cut = jump | (drifting[1:] != drifting[:-1])
+    firsts = np.concatenate([[0], np.flatnonzero(cut) + 1])
+    lasts = np.concatenate([firsts[1:] - 1, [count - 1]])
+    trusted = _best_chain(firsts, lasts, drifting, seconds, lats, lons, noise)
+    kept = np.zeros(count, dtype=bool)
+    for run in trusted:
+        kept[firsts[run] : lasts[run] + 1] = True
+    if kept.all():
+        return Judgement(kept, ())
+    return Judgement(kept, tuple(_stretches(kept, fixes, seconds, lats, lons, feet, drifting)))
+
+
+def _drifting(seconds: Any, steps_km: Any, feet: Any, ground: Any) -> Any:
+    """Fixes in a window of at least WINDOW_S, all high in the air, whose path over the window
+    covers less than SLOWEST_AIRBORNE_KMH."""
+    import numpy as np
+
+    count = len(seconds)
+    high = ~ground & (np.nan_to_num(feet, nan=0.0) >= HIGH_FT)
+    path = np.concatenate([[0.0], np.cumsum(steps_km)])
+    ends = np.searchsorted(seconds, seconds + WINDOW_S)  # first fix at least WINDOW_S later
+    valid = ends < count
+    starts = np.flatnonzero(valid)
+    ends = ends[valid]
+    if not len(starts):
+        return np.zeros(count, dtype=bool)
+    span_s = seconds[ends] - seconds[starts]
+    speed = (path[ends] - path[starts]) / np.maximum(span_s, 1e-9) * 3600
+    lows = np.concatenate([[0], np.cumsum(~high)])  # a window is high when it holds no low fix
+    all_high = (lows[ends + 1] - lows[starts]) == 0
+    slow = (speed < SLOWEST_AIRBORNE_KMH) & all_high
+    marks = np.zeros(count + 1, dtype=int)  # mark every fix of every slow window
+    np.add.at(marks, starts[slow], 1)
+    np.add.at(marks, ends[slow] + 1, -1)
+    return np.cumsum(marks[:-1]) > 0
+
+
+def _best_chain(firsts: Any, lasts: Any, drifting: Any, seconds: Any, lats: Any, lons: Any, noise: Any) -> list[int]:
+    """The runs of the longest (in fixes) chain in which each run can be reached from the one
+    before at a plausible speed; drifting runs take no part."""
+    from icc_travel.geo.tracks import haversine_km
+
+    runs = len(firsts)
+    sizes = (lasts - firsts + 1).tolist()
+    usable = [not bool(drifting[firsts[r]]) for r in range(runs)]
+    best = [0] * runs
+    before = [-1] * runs
+    for run in range(runs):
+        if not usable[run]:
+            continue
+        best[run] = sizes[run]
+        start = firsts[run]
+        low = max(0, run - LOOKBACK_RUNS)
+        candidates = [m for m in range(low, run) if usable[m] and best[m]]
+        if candidates:
+            ends = [int(lasts[m]) for m in candidates]
+            km = haversine_km(lats[ends], lons[ends], lats[start], lons[start])
+            elapsed = seconds[start] - seconds[ends]
+            allowed = MAX_KMH * (elapsed + JITTER_S) / 3600 + noise[ends] + noise[start]
+            for m, reachable in zip(candidates, (km <= allowed).tolist(), strict=True):
+                if reachable and best[m] + sizes[run] > best[run]:
+                    best[run], before[run] = best[m] + sizes[run], m
+    if not any(best):
+        return []
+    run = max(range(runs), key=lambda r: (best[r], -r))
+    chain = []
+    while run >= 0:
+        chain.append(run)
+        run = before[run]
+    return chain[::-1]
+
+
+def _stretches(
+    kept: Any, fixes: Sequence[Fix], seconds: Any, lats: Any, lons: Any, feet: Any, drifting: Any
+) -> list[Stretch]:
+    """Each run of suspect fixes, with a reason a reader can check against the positions."""
+    import numpy as np
+
+    from icc_travel.geo.tracks import haversine_km
+
+    suspect = np.flatnonzero(~kept)
+    breaks = np.flatnonzero(np.diff(suspect) > 1)
+    found = []
+    for first, last in zip(
+        np.concatenate([[suspect[0]], suspect[breaks + 1]]).tolist(),
+        np.concatenate([suspect[breaks], [suspect[-1]]]).tolist(),
+        strict=True,
+    ):
+        parts = []
+        minutes = (seconds[last] - seconds[first]) / 60
+        if drifting[first : last + 1].any():
+            span = max(seconds[last] - seconds[first], 1e-9)
+            moved = float(
+                np.sum(
+                    haversine_km(
+                        lats[first:last], lons[first:last], lats[first + 1 : last + 1], lons[first + 1 : last + 1]
+                    )
+                )
+            )
+            height = np.nanmax(feet[first : last + 1]) if np.isfinite(feet[first : last + 1]).any() else None
+            at = f" at {height:,.0f} ft" if height is not None else " in flight"
+            parts.append(
+                f"positions near {lats[first]:.2f},{lons[first]:.2f} for {minutes:.0f} min moving at "
+                f"{moved / span * 3600:,.0f} km/h{at}"
+            )
+        else:
+            parts.append(
+                f"{last - first + 1} position(s) near {lats[first]:.2f},{lons[first]:.2f} over {minutes:.0f} min"
+            )
+        for a, b, word in ((first - 1, first, "into"), (last, last + 1, "out of")):
+            if a >= 0 and b < len(fixes):
+                km = float(haversine_km(lats[a], lons[a], lats[b], lons[b]))
+                speed = km / max(seconds[b] - seconds[a], 1e-9) * 3600
+                if speed > MAX_KMH:
+                    parts.append(f"a {speed:,.0f} km/h jump {word} them")
+        if first == 0 or last == len(fixes) - 1:
+            parts.append("not reachable from the rest of the track at a possible speed")
+        found.append(Stretch(first, last, ", ".join(parts) + ": GNSS spoofing or jamming, or a receiver error"))
+    return found
+
+
+def describe_span(fixes: Sequence[Fix], stretch: Stretch) -> tuple[dt.datetime, dt.datetime]:
+    return fixes[stretch.first].time, fixes[stretch.last].time

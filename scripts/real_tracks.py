@@ -1,0 +1,73 @@
+"""Make the real-recording fixtures in tests/data/real/ from the `traffic` package's samples.
+
+The `traffic` library (MIT licence, https://github.com/xoolive/traffic) ships real ADS-B
+recordings as pandas JSON (columns of {row: value}); this script rewrites the ones the tests use
+in formats journalists hold (OpenSky state-vector CSV, readsb trace JSON), without changing a
+position or a time. Usage: python scripts/real_tracks.py traffic-2.13-py3-none-any.whl
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "real"
+SAMPLES = "traffic/data/samples/"
+
+
+def records(frame: object) -> list[dict[str, object]]:
+    """pandas JSON as rows, in either of its orients: columns ({column: {row: value}}) or records."""
+    if isinstance(frame, list):
+        return frame
+    assert isinstance(frame, dict)
+    return [{name: column.get(key) for name, column in frame.items()} for key in frame["timestamp"]]
+
+
+def opensky_csv(frame: object) -> bytes:
+    """A pandas JSON frame of traffic's columns as OpenSky state vectors (metres, seconds)."""
+    rows = sorted(records(frame), key=lambda row: row["timestamp"])
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["time", "icao24", "lat", "lon", "velocity", "heading", "callsign", "onground", "baroaltitude", "lastposupdate"])
+    for row in rows:
+        def value(name: str, row: dict[str, object] = row) -> object:
+            return row.get(name)
+
+        altitude = value("altitude")
+        speed = value("groundspeed")
+        last = value("last_position")
+        writer.writerow(
+            [
+                f"{int(value('timestamp')) / 1000:.3f}",
+                value("icao24"),
+                value("latitude"),
+                value("longitude"),
+                "" if speed is None else f"{float(speed) * 0.514444:.2f}",
+                "" if value("track") is None else f"{float(value('track')):.1f}",
+                (value("callsign") or "").strip(),
+                "False",
+                "" if altitude is None else f"{float(altitude) * 0.3048:.1f}",
+                "" if last is None else f"{int(last) / 1000:.3f}",
+            ]
+        )
+    return text.getvalue().encode()
+
+
+def main(wheel: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as package:
+        for name in ("noisy/noisy_spoofing", "noisy/noisy_landing", "noisy/noisy_time_issue"):
+            frame = json.loads(gzip.decompress(package.read(f"{SAMPLES}{name}.json.gz")))
+            target = OUT / f"traffic_{name.split('/')[1]}.csv.gz"
+            target.write_bytes(gzip.compress(opensky_csv(frame), mtime=0))
+        (OUT / "trace_full_ac671b.json").write_bytes(package.read(f"{SAMPLES}readsb/trace_full_ac671b.json"))
+        (OUT / "fr24_2ce4f83f.json").write_bytes(package.read(f"{SAMPLES}fr24/2ce4f83f.json"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
