@@ -98,14 +98,19 @@ def analyse(
     a gap whose crossings are inferred, with the reason."""
     import numpy as np
 
+    from icc_travel.geo.tracks import fix_arrays
+
     resolver = resolver or PlaceResolver(dataset)
     fixes = track.fixes
+    columns = fix_arrays(fixes)
     suspect: list[Gap] = []
     breaks: dict[int, str] = {}  # kept fix index -> why the stretch before it was left out
+    steps_km = None  # km between consecutive fixes, when the quality filter has measured them
     if not trust_positions and len(fixes) > 1:
         from icc_travel.geo.quality import judge
 
-        judgement = judge(fixes, [f.source for f in fixes])
+        judgement = judge(fixes, columns)
+        steps_km = judgement.steps_km
         if judgement.stretches:
             kept = np.flatnonzero(judgement.kept)
             new_index = np.cumsum(judgement.kept) - 1  # old index -> index among the kept
@@ -115,16 +120,17 @@ def analyse(
                 if stretch.first > 0 and after < len(fixes) and judgement.kept[after]:
                     breaks[int(new_index[after])] = stretch.why
             fixes = tuple(fixes[i] for i in kept.tolist())
+            columns = columns.take(kept)
             if features is not None:
                 features = [features[i] for i in kept.tolist()]
             if not fixes:
                 return TrackResult(track, (), (), (), dataset.source_tiers, tuple(suspect))
-    lats = np.fromiter((f.lat for f in fixes), dtype=float, count=len(fixes))
-    lons = np.fromiter((f.lon for f in fixes), dtype=float, count=len(fixes))
-    ground = np.fromiter((f.on_ground for f in fixes), dtype=bool, count=len(fixes))
+    lats, lons, ground = columns.lats, columns.lons, columns.ground
     features = np.asarray(features, dtype=np.int64) if features is not None else resolver.feature_indexes(lats, lons)
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
-    flown = np.concatenate([[0.0], np.cumsum(haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:]))])
+    if steps_km is None:
+        steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
+    flown = np.concatenate([[0.0], np.cumsum(steps_km)])
     situation = dataset.situations[subject.situation]
 
     def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:

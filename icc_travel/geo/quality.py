@@ -33,7 +33,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from icc_travel.geo.tracks import Fix
+from icc_travel.geo.tracks import Fix, FixArrays
 
 MAX_KMH = 1500.0
 JITTER_S = 2.0  # receivers stamp positions to the second or worse
@@ -57,30 +57,28 @@ class Stretch(NamedTuple):
 class Judgement(NamedTuple):
     kept: Any  # numpy bool array, one per fix
     stretches: tuple[Stretch, ...]
+    steps_km: Any = None  # great-circle km between consecutive fixes (the analysis reuses them)
 
     @property
     def suspect(self) -> int:
         return int((~self.kept).sum())
 
 
-def judge(fixes: Sequence[Fix], sources: Sequence[str | None] | None = None) -> Judgement:
-    """Which fixes can have been flown (see the module's docstring), in one pass of array
-    arithmetic plus a small search over runs: a million fixes take well under a second."""
+def judge(fixes: Sequence[Fix], columns: FixArrays | None = None) -> Judgement:
+    """Which fixes can have been flown (see the module's docstring), in array arithmetic plus a
+    small search over runs. `columns`, when the caller has them, are the fixes as arrays."""
     import numpy as np
 
-    from icc_travel.geo.tracks import haversine_km
+    from icc_travel.geo.tracks import fix_arrays, haversine_km
 
     count = len(fixes)
     if count < 2:
-        return Judgement(np.ones(count, dtype=bool), ())
-    seconds = np.fromiter((f.time.timestamp() for f in fixes), dtype=float, count=count)
-    lats = np.fromiter((f.lat for f in fixes), dtype=float, count=count)
-    lons = np.fromiter((f.lon for f in fixes), dtype=float, count=count)
-    feet = np.fromiter((np.nan if f.altitude_ft is None else f.altitude_ft for f in fixes), dtype=float, count=count)
-    ground = np.fromiter((f.on_ground for f in fixes), dtype=bool, count=count)
+        return Judgement(np.ones(count, dtype=bool), (), np.zeros(max(count - 1, 0)))
+    columns = columns if columns is not None else fix_arrays(tuple(fixes))
+    seconds, lats, lons, feet, ground = columns.seconds, columns.lats, columns.lons, columns.feet, columns.ground
     noise = np.full(count, NOISE_KM)
-    if sources is not None:
-        noise[[i for i, s in enumerate(sources) if s in GROUND_COMPUTED]] = GROUND_COMPUTED_NOISE_KM
+    if GROUND_COMPUTED & set(columns.sources):  # most files name no source, or ADS-B only
+        noise[np.isin(np.array(columns.sources, dtype=object), list(GROUND_COMPUTED))] = GROUND_COMPUTED_NOISE_KM
 
     steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
     steps_s = np.diff(seconds)
@@ -97,8 +95,8 @@ def judge(fixes: Sequence[Fix], sources: Sequence[str | None] | None = None) -> 
     for run in trusted:
         kept[firsts[run] : lasts[run] + 1] = True
     if kept.all():
-        return Judgement(kept, ())
-    return Judgement(kept, tuple(_stretches(kept, fixes, seconds, lats, lons, feet, drifting)))
+        return Judgement(kept, (), steps_km)
+    return Judgement(kept, tuple(_stretches(kept, fixes, seconds, lats, lons, feet, drifting)), None)
 
 
 def _drifting(seconds: Any, steps_km: Any, feet: Any, ground: Any) -> Any:

@@ -40,6 +40,48 @@ class Fix(NamedTuple):
     new_leg: bool = False  # the recorder marks a new leg here (readsb trace flag 2)
 
 
+class FixArrays(NamedTuple):
+    """A track's fixes as columns (numpy arrays), built once for the quality filter and the
+    analysis alike."""
+
+    seconds: Any  # Unix time
+    lats: Any
+    lons: Any
+    feet: Any  # NaN where unknown
+    ground: Any  # bool
+    sources: tuple[str | None, ...]
+
+    def take(self, indexes: Any) -> FixArrays:
+        return FixArrays(
+            self.seconds[indexes],
+            self.lats[indexes],
+            self.lons[indexes],
+            self.feet[indexes],
+            self.ground[indexes],
+            tuple(self.sources[i] for i in indexes.tolist()),
+        )
+
+
+def fix_arrays(fixes: tuple[Fix, ...] | list[Fix]) -> FixArrays:
+    """The fixes' columns, each by one C-level pass (`map` with an item getter): over a million
+    fixes this is several times faster than a generator per column, and far faster than
+    transposing with zip(*fixes)."""
+    from operator import itemgetter
+
+    import numpy as np
+
+    count = len(fixes)
+    feet = np.fromiter(map(itemgetter(3), fixes), dtype=object, count=count)
+    return FixArrays(
+        np.fromiter(map(dt.datetime.timestamp, map(itemgetter(0), fixes)), dtype=float, count=count),
+        np.fromiter(map(itemgetter(1), fixes), dtype=float, count=count),
+        np.fromiter(map(itemgetter(2), fixes), dtype=float, count=count),
+        np.where(feet == None, np.nan, feet).astype(float),  # noqa: E711 - elementwise, not identity
+        np.fromiter(map(itemgetter(4), fixes), dtype=bool, count=count),
+        tuple(map(itemgetter(5), fixes)),
+    )
+
+
 class Track(NamedTuple):
     file: str
     hex: str | None
@@ -175,8 +217,14 @@ def _readsb(path: Path, text: str) -> Track:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise InputError(f"{path}: invalid JSON: {error}") from None
+    flight = _fr24_flight(document)
+    if flight is not None:
+        return _fr24_json(path, flight)
     if not isinstance(document, dict) or not isinstance(document.get("trace"), list):
-        raise InputError(f"{path}: a readsb trace needs a 'trace' list")
+        raise InputError(
+            f"{path}: a readsb trace needs a 'trace' list (or, from Flightradar24, a playback's "
+            "result.response.data.flight.track)"
+        )
     base = document.get("timestamp")
     if isinstance(base, bool) or not isinstance(base, int | float) or not math.isfinite(base):
         raise InputError(f"{path}: a readsb trace needs a numeric 'timestamp'")
@@ -198,6 +246,50 @@ def _readsb(path: Path, text: str) -> Track:
         source = point[9] if len(point) > 9 and isinstance(point[9], str) else None
         fixes.append(Fix(time, float(lat), float(lon), feet, on_ground, source, bool(flags & 2)))
     return Track(str(path), _text(document.get("icao")), _text(document.get("r")), None, _ordered(path, fixes))
+
+
+def _fr24_flight(document: Any) -> dict[str, Any] | None:
+    """The flight of a Flightradar24 flight-playback document (`result.response.data.flight`)."""
+    node = document
+    for key in ("result", "response", "data", "flight"):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) and isinstance(node.get("track"), list) else None
+
+
+FR24_GROUND_KT = 50  # FR24 gives altitude 0 on the ground; taxiing is slower than this
+
+
+def _fr24_json(path: Path, flight: dict[str, Any]) -> Track:
+    """Flightradar24's flight playback JSON: `track` points with latitude, longitude,
+    altitude.feet, speed.kts and a Unix timestamp; the aircraft's ICAO address and registration
+    under aircraft.identification."""
+    fixes = []
+    for number, point in enumerate(flight["track"], 1):
+        where = f"{path}: track[{number}]"
+        if not isinstance(point, dict):
+            raise InputError(f"{where}: expected an object with latitude, longitude, altitude and timestamp")
+        lat, lon = point.get("latitude"), point.get("longitude")
+        _check_position(where, lat, lon)
+        altitude = point.get("altitude")
+        feet = feet_from(altitude.get("feet") if isinstance(altitude, dict) else altitude, where)
+        speed = point.get("speed")
+        knots = speed.get("kts") if isinstance(speed, dict) else None
+        slow = isinstance(knots, int | float) and not isinstance(knots, bool) and knots < FR24_GROUND_KT
+        time = utc_from_epoch(point.get("timestamp"), where)
+        fixes.append(Fix(time, float(lat), float(lon), feet, feet == 0 and slow))
+    aircraft = flight.get("aircraft") if isinstance(flight.get("aircraft"), dict) else {}
+    ident = aircraft.get("identification") if isinstance(aircraft.get("identification"), dict) else {}
+    hex_code = _text(ident.get("modes"))
+    callsign = (
+        (flight.get("identification") or {}).get("callsign") if isinstance(flight.get("identification"), dict) else None
+    )
+    return Track(
+        str(path),
+        hex_code.lower() if hex_code else None,
+        _text(ident.get("registration")),
+        _text(callsign),
+        _ordered(path, fixes),
+    )
 
 
 def _fr24(path: Path, text: str) -> Track:

@@ -1,0 +1,124 @@
+"""`track` on real receiver recordings (tests/data/real/README.md says where each comes from):
+GNSS spoofing, a readsb day of flights with an unseen landing, a Flightradar24 playback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+MAX_FLOWN_KMH = 1500
+
+
+def document(invoke, name: str, *extra: str) -> dict:
+    result = invoke("track", str(REAL / name), "--subject", "putin", "--format", "json", *extra)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)["tracks"][0]
+
+
+def when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REAL.iterdir() if p.name != "README.md"))
+def test_no_flown_segment_is_faster_than_an_aircraft(invoke, name: str) -> None:
+    for segment in document(invoke, name)["segments"]:
+        if segment["inferred"] or not segment["airborne"]:
+            continue
+        hours = (when(segment["left"]) - when(segment["entered"])).total_seconds() / 3600
+        if segment["km"] > 2:  # a border a few hundred metres past a fix: timing, not speed
+            assert segment["km"] / max(hours, 1 / 3600) <= MAX_FLOWN_KMH, (name, segment)
+
+
+def test_spoofed_positions_are_not_flown(invoke) -> None:
+    """The THY flight of 17 September 2024 never entered Ukraine's airspace (closed since 2022);
+    its spoofed positions near Lviv once gave a 324 km flown overflight of Ukraine."""
+    track = document(invoke, "traffic_noisy_spoofing.csv.gz")
+    flown = [s for s in track["segments"] if not s["inferred"]]
+    assert "UKR" not in {s["iso3"] for s in flown}
+    stretch = track["quality"]["suspect"]
+    assert len(stretch) == 1 and stretch[0]["from"].startswith("2024-09-17T09:24")
+    assert "jump" in stretch[0]["why"] and "spoofing" in stretch[0]["why"]
+    for segment in flown:  # no flown segment rests on a rejected position
+        assert not (
+            when(segment["entered"]) < when(stretch[0]["to"]) and when(segment["left"]) > when(stretch[0]["from"])
+        )
+    crossed = [s for s in track["segments"] if s["inferred"]]
+    assert crossed and all(s["quality"]["suspect"] for s in crossed)
+    trusting = document(invoke, "traffic_noisy_spoofing.csv.gz", "--trust-positions")
+    assert "UKR" in {s["iso3"] for s in trusting["segments"] if not s["inferred"]}  # the filter is what keeps it out
+    assert trusting["quality"]["filter"].startswith("off")
+
+
+def test_the_spoofing_warning_names_the_time_span(invoke) -> None:
+    result = invoke("track", str(REAL / "traffic_noisy_spoofing.csv.gz"), "--subject", "putin")
+    assert "(suspect positions)" in result.stdout
+    assert "positions from 2024-09-17T09:24:25Z to 2024-09-17T09:47:44Z left out as implausible" in result.stderr
+
+
+def test_opensky_positions_are_read_at_their_own_time(invoke) -> None:
+    """State vectors repeat a position until a new one arrives: read once, at lastposupdate."""
+    from icc_travel.geo.tracks import read_tracks
+
+    fixes = read_tracks(REAL / "traffic_noisy_spoofing.csv.gz")[0].fixes
+    assert len(fixes) < 8670  # rows with a position
+    assert len({f.time for f in fixes}) == len(fixes)  # each received position once, at its own time
+    positions = [(f.lat, f.lon) for f in fixes]
+    assert sum(a == b for a, b in zip(positions, positions[1:], strict=False)) <= 1  # not repeated each second
+
+
+def test_a_readsb_day_is_split_into_flights(invoke) -> None:
+    track = document(invoke, "trace_full_ac671b.json")
+    flights = track["flights"]
+    assert [(f["departure"]["airport"] or "", f["arrival"]["airport"] or "") for f in flights] == [
+        ("", "Minneapolis-St Paul International/Wold-Chamberlain Airport (MSP)"),
+        ("Minneapolis-St Paul International/Wold-Chamberlain Airport (MSP)", "Felts Field (SFF)"),
+        ("Felts Field (SFF)", "Minneapolis-St Paul International/Wold-Chamberlain Airport (MSP)"),
+        ("Minneapolis-St Paul International/Wold-Chamberlain Airport (MSP)", "Denver International Airport (DEN)"),
+    ]
+    assert flights[0]["departure"]["recorded"] is False  # the trace starts in the air over Belize
+    assert flights[1]["arrival"]["inferred"] and flights[2]["departure"]["inferred"]
+    inferred = [landing for landing in track["landings"] if landing["inferred"]]
+    assert len(inferred) == 1 and inferred[0]["iso3"] == "USA"
+    # parked at MSP overnight and between flights: time on the ground, never an airborne gap
+    for gap in track["gaps"]:
+        assert gap["minutes"] < 120, gap
+    assert not [s for s in track["segments"] if s["airborne"] and s["inferred"] and s["km"] == 0]
+    covered = {index for f in flights for index in f["segments"]}
+    assert covered == {i for i, s in enumerate(track["segments"]) if s["airborne"]}
+
+
+def test_the_table_groups_rows_by_flight(invoke) -> None:
+    result = invoke("track", str(REAL / "trace_full_ac671b.json"), "--subject", "putin", "--format", "csv")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {row["flight"] for row in rows if row["airborne"] == "airborne"} == {"1", "2", "3", "4"}
+
+
+def test_a_flightradar24_playback_is_a_track(invoke) -> None:
+    track = document(invoke, "fr24_2ce4f83f.json")
+    assert track["aircraft"]["hex"] == "ae503d" and track["aircraft"]["callsign"] == "SPAR19"
+    assert [landing["iso3"] for landing in track["landings"]] == ["MYS", "TWN"]
+    assert {"IDN", "SGP"} <= {s["iso3"] for s in track["segments"]}
+    assert len(track["flights"]) == 1 and "(TSA)" in track["flights"][0]["arrival"]["airport"]
+
+
+def test_the_quality_filter_keeps_clean_tracks_whole(invoke) -> None:
+    for name in ("trace_full_ac671b.json", "fr24_2ce4f83f.json", "traffic_noisy_landing.csv.gz"):
+        assert document(invoke, name)["quality"]["suspect_positions"] == 0, name
+
+
+def test_every_position_rejected_is_an_answer(invoke, tmp_path: Path) -> None:
+    """Two positions 3,000 km apart one second apart: neither can be trusted alone, one is kept."""
+    from test_tracks import T0
+
+    path = tmp_path / "t.json"
+    trace = [[0, 50.0, 10.0, 35000], [1, 50.0, 50.0, 35000]]
+    path.write_text(json.dumps({"icao": "abcdef", "timestamp": T0, "trace": trace}))
+    result = invoke("track", str(path), "--subject", "putin", "--format", "json")
+    assert result.exit_code in (0, 1) and json.loads(result.stdout)["tracks"][0]["quality"]["suspect_positions"] == 1
