@@ -154,8 +154,8 @@ def test_immunity_context_follows_the_office_held_and_rulings_to_date(
 
 
 def test_one_rule_for_every_death(dataset: Dataset) -> None:
-    """From the reported date of death no warrant is left to execute, whether or not (and before)
-    the Court ended the proceedings."""
+    """A reported death leaves the warrant formally in effect, disputed, until a chamber ends the
+    proceedings; from then no warrant is left to execute."""
     import datetime as dt
 
     deceased = [s for s in dataset.subjects if s.status == "deceased"]
@@ -166,10 +166,16 @@ def test_one_rule_for_every_death(dataset: Dataset) -> None:
         first = max(subject.status_date, law.first_warrant(subject))  # Deif died before his warrant
         for day in (first, first + dt.timedelta(days=200)):
             result = law.obligation(subject, territory, day, situation)
-            assert (result.level, result.basis) == ("none", "no_warrant"), (subject.id, day)
             ended = subject.proceedings_ended
-            wording = "ended the proceedings on" if ended and ended <= day else "had not formally ended"
-            assert wording in result.reasons[0], (subject.id, day)
+            if ended and ended <= day:
+                assert (result.level, result.basis, result.disputed) == ("none", "no_warrant", None), subject.id
+                assert "ended the proceedings on" in result.reasons[0], (subject.id, day)
+            else:
+                assert (result.level, result.basis) == ("arrest", "state_party"), (subject.id, day)
+                assert result.disputed is not None and result.disputed.basis == "no_warrant", (subject.id, day)
+                assert "reported dead on" in result.disputed.reason, (subject.id, day)
+                order = ("high", "medium", "low")
+                assert order.index(result.confidence) >= order.index(subject.death_confidence), (subject.id, day)
 
 
 def test_offices_are_validated(data_copy: Path) -> None:

@@ -643,10 +643,17 @@ def read_warrants(
                 check.add(war_entry, "expected a mapping")
                 continue
             issued, public = check.date(war_entry, war, "issued"), check.date(war_entry, war, "public")
+            start, by = check.date(war_entry, war, "issued_from"), check.date(war_entry, war, "issued_by")
             check.order(war_entry, [("issued", issued, "public", public)])
-            if issued is None and public is None:
-                check.add(war_entry, "a warrant needs an issued or a public date")
-            warrants.append(Warrant(issued, public, check.strings(war_entry, war, "crimes"), war.get("note")))
+            check.order(war_entry, [("issued_from", start, "issued_by", by), ("issued_by", by, "public", public)])
+            check.order(war_entry, [("issued_from", start, "public", public)])
+            if issued is None and public is None and by is None:
+                check.add(war_entry, "a warrant needs an issued, issued_by or public date")
+            if issued is not None and (start or by):
+                check.add(war_entry, "issued_from and issued_by are for a warrant whose issue day is not known")
+            warrants.append(
+                Warrant(issued, public, check.strings(war_entry, war, "crimes"), war.get("note"), start, by)
+            )
         if status != "application_pending" and not warrants:
             check.add(entry, "a subject needs at least one warrant unless the status is application_pending")
         situation = check.text(entry, raw, "situation")
@@ -656,6 +663,11 @@ def read_warrants(
         ended = check.date(entry, raw, "proceedings_ended")
         if ended and status != "deceased":
             check.add(entry, "proceedings_ended is for deceased subjects (other statuses date their own end)")
+        death_sources = check.sources(f"{entry}: death", raw["death"]) if isinstance(raw.get("death"), dict) else ()
+        if raw.get("death") is not None and status != "deceased":
+            check.add(entry, "death is for deceased subjects")
+        if status == "deceased" and not death_sources:
+            check.add(entry, "a deceased subject needs death: {sources: [...]}, the report of the death")
         check.order(entry, [("status_date", status_date, "proceedings_ended", ended)])
         offices = tuple(
             office
@@ -679,6 +691,10 @@ def read_warrants(
                     sources=check.sources(entry, raw),
                     offices=offices,
                     proceedings_ended=ended,
+                    death_sources=death_sources,
+                    death_confidence=_confidence(
+                        check, f"{entry}: death", raw.get("death") or {}, death_sources, tiers or {}
+                    ),
                     immunity_rulings=tuple(r for r in rulings if r.office in {o.kind for o in offices}),
                 )
             )
@@ -872,7 +888,7 @@ def cross_check(
                     f"nationality {subject.nationality!r} is not an ISO alpha-3 code",
                 )
             )
-        first = min((w.issued or w.public for w in subject.warrants if (w.issued or w.public)), default=None)
+        first = min((w.latest_issue for w in subject.warrants if w.latest_issue), default=None)
         if (
             subject.status_date
             and first

@@ -74,6 +74,20 @@ class Warrant(NamedTuple):
     public: dt.date | None
     crimes: tuple[str, ...]
     note: str | None = None
+    # Issued under seal on a day the Court has not given: on or after issued_from (None: unknown),
+    # on or before issued_by (the public date when nothing earlier is stated).
+    issued_from: dt.date | None = None
+    issued_by: dt.date | None = None
+
+    @property
+    def latest_issue(self) -> dt.date | None:
+        """The day by which the warrant certainly existed."""
+        return self.issued or self.issued_by or self.public
+
+    @property
+    def earliest_issue(self) -> dt.date | None:
+        """The first day the warrant may have existed (None: any day before latest_issue)."""
+        return self.issued or self.issued_from
 
 
 class Ruling(NamedTuple):
@@ -116,6 +130,9 @@ class Subject(NamedTuple):
     sources: tuple[str, ...]
     offices: tuple[Office, ...] = ()
     proceedings_ended: dt.date | None = None  # deceased: when a chamber ended the proceedings
+    # deceased: the report of the death (its first source is named) and the most it can carry
+    death_sources: tuple[str, ...] = ()
+    death_confidence: str = "medium"
     immunity_rulings: tuple[Ruling, ...] = ()  # joined on load: rulings on the offices held
     local: str | None = None  # the local facts file (--facts) its record came from
 
