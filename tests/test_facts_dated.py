@@ -10,8 +10,10 @@ import pytest
 
 from icc_travel import law
 from icc_travel.data.models import Dataset
+from icc_travel.data.paths import data_dir
 
 D = dt.date.fromisoformat
+DATA_DIR = data_dir()
 
 
 def answers(invoke, subject: str, *stops: str) -> list[tuple[str, str, str, str | None]]:
@@ -102,3 +104,110 @@ def test_unconfirmed_deaths_leave_the_warrant_disputed(invoke, tmp_path, subject
         assert confidence in ("medium", "low")
     rows = batch_rows(invoke, tmp_path, [(subject, place, after)])
     assert (rows[0]["obligation"], rows[0]["disputed"]["basis"]) == ("arrest", "no_warrant")
+
+
+def test_announced_withdrawals_without_notification(invoke) -> None:
+    """An announcement has no legal effect: the state stays a party, and once a notification made
+    after it could have taken effect, the answer says so and is no more than medium confidence."""
+    got = answers(invoke, "putin", "BF@2025-09-21", "BF@2025-09-22", "BF@2026-09-21", "BF@2026-09-22", "ML@2027-07-27")
+    assert [g[:2] for g in got] == [("arrest", "state_party")] * 5
+    assert [g[2] for g in got] == ["high", "high", "high", "medium", "medium"]
+    text = invoke("check", "putin", "VE@2027-01-01", "--fail-on", "never").stdout
+    assert "announced its withdrawal on 2025-12-11" in text and "no written notification" in text
+
+
+def test_niger_pending_withdrawal_and_party_counts(invoke) -> None:
+    got = answers(invoke, "putin", "NE@2026-06-17", "NE@2026-06-18", "NE@2027-06-17", "NE@2027-06-18")
+    assert [g[:2] for g in got[:3]] == [("arrest", "state_party")] * 3
+    assert [g[2] for g in got] == ["high", "low", "low", "low"]  # the notification rests on aggregators
+    assert got[3][:2] == ("continuing", "article_127_2")
+    counts = {
+        day: invoke("states", "--on", day, "--count").stdout.strip()
+        for day in ("2026-07-01", "2027-07-27", "2028-12-31")
+    }
+    assert counts == {"2026-07-01": "125", "2027-07-27": "124", "2028-12-31": "124"}
+
+
+@pytest.mark.parametrize("place", ["airport:JER", "airport:GCI", "British Indian Ocean Territory", "South Georgia"])
+def test_one_rule_for_territories_left_out_of_a_ratification(invoke, place: str) -> None:
+    result = invoke("check", "putin", f"{place}@2025-01-01", "--format", "json", "--fail-on", "never")
+    stop = json.loads(result.stdout)["stops"][0]
+    assert (stop["obligation"], stop["basis"], stop["confidence"]) == ("none", "non_party", "medium")
+    assert any("no extension on record names" in reason for reason in stop["reasons"])
+
+
+def test_every_not_extended_territory_is_answered_alike(dataset: Dataset) -> None:
+    left_out = [t for t in dataset.territories if t.application == "not_extended"]
+    assert {t.iso3 for t in left_out} >= {"JEY", "GGY", "IOT", "SGS"}
+    assert not [t for t in dataset.territories if t.application == "unknown" and t.sovereign == "GBR"]
+    putin = dataset.subject("putin")
+    for territory in left_out:
+        result = law.obligation(putin, territory, D("2025-01-01"), dataset.situations["ukraine"])
+        assert (result.level, result.basis) == ("none", "non_party"), territory.iso3
+        assert law.not_extended_reason(territory) in result.reasons
+
+
+def test_source_tiers_follow_the_written_criteria(dataset: Dataset) -> None:
+    tiers = dataset.source_tiers
+    for host in (
+        "itamilradar.com",
+        "kahawatungu.com",
+        "nigerianeye.com",
+        "sahelinfos.com",
+        "newsmax.com",
+        "qudsnen.co",
+    ):
+        assert tiers[host] == "aggregator", host
+    for host in ("newsdirectory3.com", "todayinbrief.ai"):
+        assert host not in tiers
+    text = (DATA_DIR / "sources.yaml").read_text(encoding="utf-8")
+    assert "Criteria" in text and "newsdirectory3.com:" in text.split("\njunk:", 1)[1]
+
+
+def test_facts_recorded_in_this_round(invoke, dataset: Dataset) -> None:
+    tjk = next(p for p in dataset.precedents if p.id == "putin-tjk-2025")
+    assert tjk.finding is not None and (tjk.finding.number, tjk.finding.date, tjk.finding.confidence) == (
+        "ICC-01/22-143",
+        D("2026-03-19"),
+        "low",
+    )
+    events = json.loads(invoke("state", "Tajikistan", "--format", "json").stdout)["events"]
+    finding = next(e for e in events if e["kind"] == "finding")
+    assert (finding["date"], finding["confidence"]) == ("2026-03-19", "low")
+    budapest = next(p for p in dataset.precedents if p.id == "putin-hun-2025")
+    assert (budapest.state, budapest.outcome, budapest.start) == ("HUN", "visit_cancelled", D("2025-10-16"))
+    entebbe = next(p for p in dataset.precedents if p.id == "bashir-uga-2018")
+    assert (entebbe.start, entebbe.outcome) == (D("2018-07-07"), "not_arrested")
+    armenia = json.loads(invoke("state", "Armenia", "--format", "json").stdout)["events"]
+    assert any(e["kind"] == "article_12_3" and e["date"] == "2023-11-14" for e in armenia)
+    afghanistan = json.loads(invoke("state", "Afghanistan", "--format", "json").stdout)
+    assert afghanistan["state"]["status"] == "party"
+    assert any(e["kind"] == "announcement" and e["date"] == "2025-02-20" for e in afghanistan["events"])
+    before, after = answers(invoke, "akhundzada", "AF@2025-12-01", "AF@2026-03-01")
+    assert before[:2] == after[:2] == ("arrest", "state_party")
+    text = invoke("check", "akhundzada", "AF@2026-03-01", "--fail-on", "never").stdout
+    assert "duty to arrest rests on the State of Afghanistan" in text and "no legal effect" in text
+
+
+def test_data_sources_lists_each_fact_with_the_sources_bound_to_it(invoke) -> None:
+    facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
+    revocation = facts["state HUN: revocation"]
+    assert [s["tier"] for s in revocation["sources"]] == ["depositary"]
+    assert revocation["tiers"] == "depositary 1" and revocation["confidence"] == "medium"
+    assert facts["state NER: withdrawal"]["strongest_tier"] == "aggregator"
+    assert facts["subject otti: death"]["sources"] and facts["precedent putin-tjk-2025: finding"]["confidence"] == "low"
+    table = invoke("data", "sources").stdout
+    assert "TIERS" in table.upper() and "state HUN: revocation" in table and "depositary 1" in table
+
+
+def test_answers_cite_only_the_sources_bound_to_their_reasons(invoke) -> None:
+    """Before Hungary's withdrawal only its entry into force is cited; the revocation's depositary
+    notification appears once the revocation is part of the answer."""
+
+    def urls(stop: str) -> list[str]:
+        result = invoke("check", "netanyahu", stop, "--format", "json", "--fail-on", "never")
+        return [s["url"] for s in json.loads(result.stdout)["stops"][0]["sources"]]
+
+    early, late = urls("HU@2025-01-01"), urls("HU@2026-07-01")
+    assert not any("CN.180.2026" in url for url in early) and not any("coalitionfortheicc" in url for url in early)
+    assert any("CN.180.2026" in url for url in late)

@@ -179,7 +179,7 @@ def test_levels_are_ordered() -> None:
         ("putin", "BDI", "2024-01-01", "none", "former_party"),
         ("putin", "RUS", "2024-01-01", "none", "non_party"),
         ("netanyahu", "HUN", "2025-04-03", "arrest", "state_party"),
-        ("netanyahu", "HUN", "2026-06-02", "arrest", "state_party"),  # disputed: see below
+        ("netanyahu", "HUN", "2026-06-02", "arrest", "state_party"),  # withdrawal revoked 2026-05-29
         ("bashir", "SDN", "2015-06-14", "arrest", "unsc_referral"),
         ("bashir", "ZAF", "2015-06-14", "arrest", "state_party"),
         ("bashir", "EGY", "2015-06-14", "none", "non_party"),

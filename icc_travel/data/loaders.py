@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel.data.models import (
+    EVIDENCE_FACTS,
     MEMBERSHIP_FIELDS,
     Aircraft,
     ContestedLaw,
     Dataset,
     Declaration,
     Event,
+    Evidence,
     Finding,
     Office,
     Precedent,
@@ -256,6 +258,8 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         _check_membership_dates(check, entry, dates, succession=bool(raw.get("succession")))
         sources = check.sources(entry, raw)
         alternative = _reading(check, entry, raw, MEMBERSHIP_FIELDS, tiers)
+        evidence = _evidence(check, entry, raw, ("entry_into_force", "withdrawal", "revocation"), tiers)
+        alternative = _current(alternative, evidence)
         if alternative is not None:
             merged = {**dates, **dict(alternative.changes)}
             _check_membership_dates(check, f"{entry}: alternative", merged, succession=bool(raw.get("succession")))
@@ -284,6 +288,7 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
                 "sourced_confidence": _confidence(check, entry, {}, sources, tiers),
                 "alternative": alternative,
                 "succession": bool(raw.get("succession")),
+                "evidence": evidence,
             }
     territories: dict[str, dict] = {}
     for raw in check.records(data, "territories"):
@@ -297,6 +302,8 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
             check.add(entry, "from is only for an extended application")
         sources = check.sources(entry, raw)
         alternative = _reading(check, entry, raw, ("application", "from"), tiers)
+        evidence = _evidence(check, entry, raw, ("application",), tiers)
+        alternative = _current(alternative, evidence)
         if sovereign and sovereign not in states:
             check.add(entry, f"sovereign {sovereign} is not under states: no ratification to apply")
         if iso3 in territories:
@@ -311,6 +318,7 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
                 "reason": check.text(entry, raw, "reason"),
                 "confidence": _confidence(check, entry, raw, sources, tiers),
                 "alternative": alternative,
+                "evidence": evidence,
             }
     control: dict[tuple[str, str | None], str] = {}
     for raw in check.records(data, "control"):
@@ -326,6 +334,9 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         if iso3 and announced:
             confidence = _confidence(check, entry, raw, sources, tiers)
             events.setdefault(iso3, []).append(Event(announced, "announcement", text, sources, confidence))
+            notified = check.date(entry, raw, "notified")
+            if iso3 in states and notified is None and states[iso3]["dates"]["withdrawal_notified"] is None:
+                states[iso3]["withdrawal_announced"] = announced
     return Facts(states, territories, control, events)
 
 
@@ -370,7 +381,7 @@ def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str], tiers
             elif key == "application" and value not in APPLICATIONS:
                 check.add(where, f"application must be one of {', '.join(sorted(APPLICATIONS))}, got {value!r}")
             changes.append((key, value))
-    unknown = sorted(set(alternative) - {*fields, "reason", "sources"})
+    unknown = sorted(set(alternative) - {*fields, "reason", "sources", "dated"})
     if unknown:
         check.add(where, f"unknown fields {', '.join(unknown)}")
     if not changes:
@@ -380,7 +391,47 @@ def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str], tiers
         check.text(where, alternative, "reason") or "",
         check.sources(where, alternative),
         check.text(entry, raw, "why_chosen", required=False),
+        check.date(where, alternative, "dated"),
     )
+
+
+def _evidence(
+    check: Checker, entry: str, raw: dict, facts: tuple[str, ...], tiers: dict[str, str]
+) -> tuple[tuple[str, Evidence], ...]:
+    """An `evidence:` block: for each fact, the sources that support it (and, optionally, the
+    confidence they allow and the date of the latest of them)."""
+    block = raw.get("evidence")
+    if block is None:
+        return ()
+    if not isinstance(block, dict):
+        check.add(f"{entry}: evidence", "expected a mapping of fact: {sources: [...]}")
+        return ()
+    found = []
+    for fact, item in block.items():
+        where = f"{entry}: evidence.{fact}"
+        if fact not in facts:
+            check.add(where, f"unknown fact; expected one of {', '.join(facts)}")
+            continue
+        if not isinstance(item, dict):
+            check.add(where, "expected a mapping with sources")
+            continue
+        unknown = sorted(set(item) - {"sources", "confidence", "dated"})
+        if unknown:
+            check.add(where, f"unknown fields {', '.join(unknown)}")
+        sources = check.sources(where, item)
+        found.append(
+            (fact, Evidence(sources, _confidence(check, where, item, sources, tiers), check.date(where, item, "dated")))
+        )
+    return tuple(sorted(found, key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
+
+
+def _current(reading: Reading | None, evidence: tuple[tuple[str, Evidence], ...]) -> Reading | None:
+    """An alternative reading is shown only while a source of the same or later date supports
+    it: one whose latest source predates the latest source of the recorded reading is dropped."""
+    if reading is None or reading.dated is None:
+        return reading
+    latest = max((found.dated for _, found in evidence if found.dated), default=None)
+    return None if latest is not None and reading.dated < latest else reading
 
 
 def read_tiers(path: Path, check: Checker) -> tuple[dict[str, str], dict[str, str]]:
@@ -426,6 +477,8 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
                 "succession": record["succession"],
                 "uncertain_from": record["uncertain_from"],
                 "sourced_confidence": record["sourced_confidence"],
+                "evidence": record["evidence"],
+                "withdrawal_announced": record.get("withdrawal_announced"),
             }
         elif kind == "dependency" and parent is not None:
             if applied is None:
@@ -442,6 +495,7 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
                 "reason": applied["reason"],
                 "confidence": applied["confidence"],
                 "alternative": _applied_reading(parent["dates"], applied),
+                "evidence": _applied_evidence(parent, applied),
             }
         name = (applied or record or {}).get("name") or feature["name"]
         territories.append(
@@ -470,6 +524,17 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
         if not any(f["iso3"] == iso3 and f["territory"] == label for f in features):
             check.add(f"control {iso3}", f"no feature {iso3} {label or ''} in the geometry file")
     return territories
+
+
+def _applied_evidence(parent: dict[str, Any], applied: dict[str, Any]) -> tuple[tuple[str, Evidence], ...]:
+    """A dependency's facts: its own application record's, and its sovereign's treaty facts. Where
+    it binds nothing, the application rests on the record's sources."""
+    if not parent["evidence"] and not applied["evidence"]:
+        return ()
+    own = applied["evidence"] or (("application", Evidence(applied["sources"], applied["confidence"])),)
+    parents = parent["evidence"] or (("entry_into_force", Evidence(parent["sources"], parent["confidence"])),)
+    merged = [*own, *(pair for pair in parents if pair[0] != "application")]
+    return tuple(sorted(merged, key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
 
 
 def _applied_dates(parent: dict[str, Any], application: str | None, start: dt.date | None) -> dict[str, Any]:
@@ -785,6 +850,7 @@ def read_precedents(
         finding = None
         if isinstance(raw.get("finding"), dict):
             f = raw["finding"]
+            found_in = check.sources(f"{entry}: finding", f) if f.get("sources") is not None else ()
             finding = Finding(
                 f.get("number"),
                 check.date(f"{entry}: finding", f, "date"),
@@ -792,6 +858,8 @@ def read_precedents(
                 f.get("result"),
                 f.get("referral"),
                 f.get("note"),
+                found_in,
+                _confidence(check, f"{entry}: finding", f, found_in or tuple(raw.get("sources") or ()), tiers or {}),
             )
         subject, state = check.text(entry, raw, "subject"), check.text(entry, raw, "state")
         if precedent_id and start and subject and state and outcome in OUTCOMES:

@@ -24,6 +24,20 @@ class Reading(NamedTuple):
     reason: str
     sources: tuple[str, ...]
     why_chosen: str | None  # why the recorded reading was preferred over this one
+    dated: dt.date | None = None  # when its latest supporting source was written
+
+
+# The facts a state's (or a territory's) sources are bound to, in the order they happen.
+EVIDENCE_FACTS = ("entry_into_force", "application", "withdrawal", "revocation")
+
+
+class Evidence(NamedTuple):
+    """The sources bound to one fact (entry into force, application to a territory, withdrawal,
+    revocation), the confidence they allow, and when the latest of them was written."""
+
+    sources: tuple[str, ...]
+    confidence: str
+    dated: dt.date | None = None
 
 
 class Territory(NamedTuple):
@@ -58,11 +72,37 @@ class Territory(NamedTuple):
     uncertain_from: dt.date | None = None
     sourced_confidence: str = "high"
     local: str | None = None  # the local facts file (--facts) its record came from
+    evidence: tuple[tuple[str, Evidence], ...] = ()  # (fact, its sources): see EVIDENCE_FACTS
+    withdrawal_announced: dt.date | None = None  # an announced withdrawal no notification followed
+
+    def bound(self, fact: str) -> Evidence | None:
+        return next((found for name, found in self.evidence if name == fact), None)
+
+    def facts_on(self, on: dt.date) -> list[str]:
+        """The facts an answer on this date rests on: entry into force (and application to a
+        territory), then a withdrawal notified by then, then its revocation."""
+        facts = ["entry_into_force", "application"]
+        if self.withdrawal_notified and self.withdrawal_notified <= on:
+            facts.append("withdrawal")
+        if self.withdrawal_revoked and self.withdrawal_revoked <= on:
+            facts.append("revocation")
+        return facts
 
     def confidence_on(self, on: dt.date) -> str:
+        bound = [found for fact in self.facts_on(on) if (found := self.bound(fact)) is not None]
+        if bound:
+            return max((found.confidence for found in bound), key=("high", "medium", "low").index)
         if self.uncertain_from is not None and on < self.uncertain_from:
             return self.sourced_confidence
         return self.confidence
+
+    def sources_on(self, on: dt.date) -> tuple[str, ...]:
+        """The sources bound to the facts an answer on this date rests on (all the record's
+        sources where it binds none)."""
+        if not self.evidence:
+            return self.sources
+        bound = [url for fact in self.facts_on(on) if (found := self.bound(fact)) for url in found.sources]
+        return tuple(dict.fromkeys(bound)) or self.sources
 
     @property
     def label(self) -> str:
@@ -202,6 +242,8 @@ class Finding(NamedTuple):
     result: str | None
     referral: str | None
     note: str | None = None
+    sources: tuple[str, ...] = ()  # where the finding itself is reported, if not in the episode's sources
+    confidence: str = "high"  # how well the finding is supported (never more than the episode)
 
 
 class Precedent(NamedTuple):

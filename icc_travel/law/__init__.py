@@ -327,7 +327,7 @@ def _contested(decided: Obligation, law: ContestedLaw, territory: Territory, on:
         law.level,
         basis[law.level],
         (*reasons, note),
-        tuple(dict.fromkeys([*law.sources, *side_sources, *territory.sources])),
+        tuple(dict.fromkeys([*law.sources, *side_sources, *territory.sources_on(on)])),
         law.confidence,
         dispute,
     )
@@ -362,7 +362,9 @@ def _decide(
                 basis,
                 (warrant_reason, *reasons, *extra),
                 _sources(sources, subject, on, level),
-                territory.confidence_on(on) if basis in TERRITORY_BASES else "high",
+                announced_confidence(territory, on, territory.confidence_on(on))
+                if basis in TERRITORY_BASES
+                else "high",
             )
     return _no_obligation(subject, territory, on, situation, warrant_reason)
 
@@ -385,14 +387,58 @@ def _state_party(subject: Subject, territory: Territory, on: dt.date, situation:
         reasons.append(f"The ratification by {territory.sovereign} applies to {territory.name}: {territory.reason}")
     notified, revoked = territory.withdrawal_notified, territory.withdrawal_revoked
     if notified and notified <= on and not (revoked and revoked <= on):
+        takes_effect = territory.withdrawal_effective or _one_year_after(notified)
         reasons.append(
-            f"A withdrawal was notified on {notified}; it takes effect on {territory.withdrawal_effective} "
+            f"A withdrawal was notified on {notified}; it takes effect on {takes_effect} "
             "and does not affect obligations before then (Art. 127(1))."
         )
     elif notified and revoked and revoked <= on:
         reasons.append(f"A withdrawal notified on {notified} was revoked on {revoked} and never took effect.")
+    elif (announced := territory.withdrawal_announced) and not notified and announced <= on:
+        reasons.append(announced_reason(territory, on))
     reasons.extend(_record_reason(territory, on))
-    return ARREST, "state_party", reasons, list(territory.sources)
+    return ARREST, "state_party", reasons, list(territory.sources_on(on))
+
+
+def announced_reason(territory: Territory, on: dt.date) -> str:
+    """A withdrawal announced but not notified: the state stays a party; a notification received
+    since would take effect one year after its receipt (Art. 127(1))."""
+    announced = territory.withdrawal_announced
+    text = (
+        f"{territory.name} announced its withdrawal on {announced}, but no written notification to the UN "
+        "Secretary-General is on record; an announcement has no legal effect, and a notification takes effect "
+        "only one year after it is received (Art. 127(1))."
+    )
+    if announced and on >= _one_year_after(announced):
+        text += (
+            f" A notification received on or before {_one_year_after_back(on)} would have taken effect by "
+            f"{on}: check the depositary's record."
+        )
+    return text
+
+
+def announced_confidence(territory: Territory, on: dt.date, confidence: str) -> str:
+    """Once a notification made after the announcement could have taken effect, an answer that the
+    state is still a party is no more than medium confidence."""
+    announced = territory.withdrawal_announced
+    if announced and not territory.withdrawal_notified and on >= _one_year_after(announced):
+        return _lower(confidence, "medium")
+    return confidence
+
+
+def _one_year_after_back(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _one_year_after(day: dt.date) -> dt.date:
+    """Art. 127(1): a withdrawal takes effect one year after the notification is received."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
 
 
 def _unsc_referral(subject: Subject, territory: Territory, on: dt.date, situation: Situation) -> Decision | None:
@@ -440,14 +486,14 @@ def _former_party(subject: Subject, territory: Territory, on: dt.date, situation
             CONTINUING,
             "article_127_2",
             [*reasons, *_record_reason(territory, on)],
-            [*territory.sources, *situation.sources],
+            [*territory.sources_on(on), *situation.sources],
         )
     reasons = [
         f"{territory.name} left the Rome Statute on {left}; the investigation in the {situation.name} "
         f"{'opened on ' + str(opened) if opened else 'has no recorded opening date'}, after the withdrawal took effect, "
         "so Art. 127(2) keeps no duty to cooperate in it."
     ]
-    return NONE, "former_party", [*reasons, *_record_reason(territory, on)], list(territory.sources)
+    return NONE, "former_party", [*reasons, *_record_reason(territory, on)], list(territory.sources_on(on))
 
 
 def _no_obligation(
@@ -463,11 +509,14 @@ def _no_obligation(
             NONE,
             "application_unknown",
             (*reasons, *_status_notes(territory)),
-            territory.sources,
+            territory.sources_on(on),
             territory.confidence_on(on),
         )
     reasons = [warrant_reason]
-    if territory.application == "excluded" or (territory.application == "extended" and territory.entry_into_force):
+    if territory.application == "not_extended":
+        reasons.append(not_extended_reason(territory))
+        reasons.extend(_record_reason(territory, on))
+    elif territory.application == "excluded" or (territory.application == "extended" and territory.entry_into_force):
         reasons.append(f"The ratification by {territory.sovereign} did not apply to {territory.name} on {on}.")
         reasons.extend(_record_reason(territory, on))
     elif territory.entry_into_force and territory.entry_into_force > on:
@@ -484,10 +533,21 @@ def _no_obligation(
             "states to cooperate but creates no obligation for them."
         )
     reasons.extend(_status_notes(territory))
-    sources = [*territory.sources, TREATY_STATUS_URL]
+    sources = [*territory.sources_on(on), TREATY_STATUS_URL]
     if referral:
         sources += situation.sources
     return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)), territory.confidence_on(on))
+
+
+def not_extended_reason(territory: Territory) -> str:
+    """One rule for every territory left out of a ratification that its sovereign extends to its
+    dependencies by notice: absent from every extension notified, the Statute does not apply there,
+    whatever the territory's own legislation prepares for."""
+    return (
+        f"{territory.sovereign}'s ratification reaches its dependencies only where it has notified the UN "
+        f"Secretary-General that it extends to them; no extension on record names {territory.name}, so the "
+        "Statute does not apply there (legislation a territory passes in preparation does not extend the treaty)."
+    )
 
 
 def _context(subject: Subject, territory: Territory, kind: str, on: dt.date, *, immunity: bool = True) -> list[str]:
