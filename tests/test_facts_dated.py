@@ -211,3 +211,50 @@ def test_answers_cite_only_the_sources_bound_to_their_reasons(invoke) -> None:
     early, late = urls("HU@2025-01-01"), urls("HU@2026-07-01")
     assert not any("CN.180.2026" in url for url in early) and not any("coalitionfortheicc" in url for url in early)
     assert any("CN.180.2026" in url for url in late)
+
+
+def test_this_rounds_answers_in_batch(invoke, tmp_path) -> None:
+    rows = batch_rows(
+        invoke,
+        tmp_path,
+        [
+            ("netanyahu", "HU", "2026-07-01"),
+            ("putin", "BF", "2026-09-22"),
+            ("putin", "airport:JER", "2025-01-01"),
+            ("akhundzada", "AF", "2026-03-01"),
+            ("otti", "UG", "2023-01-01"),
+            ("al-kani", "TN", "2024-01-01"),
+        ],
+    )
+    got = [(r["obligation"], r["basis"], r["confidence"], (r["disputed"] or {}).get("basis")) for r in rows]
+    assert got == [
+        ("arrest", "state_party", "medium", None),
+        ("arrest", "state_party", "medium", None),
+        ("none", "non_party", "medium", None),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "medium", "no_warrant"),
+        ("arrest", "state_party", "high", None),
+    ]
+
+
+def test_this_rounds_events_in_state_timelines(invoke) -> None:
+    def events(name: str) -> list[tuple[str, str]]:
+        document = json.loads(invoke("state", name, "--format", "json").stdout)
+        return [(e["kind"], e["date"]) for e in document["events"]]
+
+    assert ("announcement", "2025-09-22") in events("Burkina Faso")
+    assert ("precedent", "2018-07-07") in events("Uganda")
+    assert ("precedent", "2025-10-16") in events("Hungary")
+    niger = events("Niger")
+    assert ("withdrawal_notified", "2026-06-18") in niger and ("withdrawal_effective", "2027-06-18") in niger
+
+
+def test_a_record_binding_some_facts_falls_back_to_its_sources_for_the_others(dataset: Dataset) -> None:
+    """South Africa binds only its revocation: an answer during the pending withdrawal rests on the
+    record's own sources and confidence for the unbound facts."""
+    south_africa, kony = dataset.by_iso3["ZAF"], dataset.subject("kony")
+    pending = law.obligation(kony, south_africa, D("2017-01-01"), dataset.situations[kony.situation])
+    assert (pending.level, pending.confidence) == ("arrest", "high")
+    assert any("treaties.un.org" in url for url in pending.sources)
+    philippines = dataset.by_iso3["PHL"]
+    assert philippines.bound("withdrawal") is not None and philippines.confidence_on(D("2018-06-01")) == "high"

@@ -239,3 +239,10 @@ def test_a_warrant_issued_under_seal_on_an_undisclosed_day() -> None:
     early = decide("2024-01-01", subject=unknown)
     assert (early.level, early.basis, early.confidence) == ("none", "no_warrant", "low")
     assert "may already have existed" in early.reasons[0]
+
+
+def test_a_doubt_about_the_warrant_changes_nothing_where_there_is_no_duty() -> None:
+    dead = SUBJECT._replace(status="deceased", status_date=D("2020-01-01"), death_confidence="low")
+    outside = territory(iso3="XCC", sovereign="XCC", entry_into_force=None, deposited=None)
+    result = decide("2020-06-01", outside, subject=dead)
+    assert (result.level, result.basis, result.disputed, result.confidence) == ("none", "non_party", None, "high")

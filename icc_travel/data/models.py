@@ -88,21 +88,30 @@ class Territory(NamedTuple):
             facts.append("revocation")
         return facts
 
+    def _unbound_on(self, on: dt.date) -> bool:
+        """Whether a fact the answer rests on has no sources of its own (beyond 'application' for a
+        state, which has none to bind)."""
+        facts = [f for f in self.facts_on(on) if f != "application" or self.kind == "dependency"]
+        return any(self.bound(fact) is None for fact in facts)
+
     def confidence_on(self, on: dt.date) -> str:
-        bound = [found for fact in self.facts_on(on) if (found := self.bound(fact)) is not None]
-        if bound:
-            return max((found.confidence for found in bound), key=("high", "medium", "low").index)
-        if self.uncertain_from is not None and on < self.uncertain_from:
-            return self.sourced_confidence
-        return self.confidence
+        """The weakest confidence of the facts an answer on this date rests on: each bound fact's
+        own, and the record's for any fact it binds no sources to."""
+        bound = [found.confidence for fact in self.facts_on(on) if (found := self.bound(fact)) is not None]
+        if not bound or self._unbound_on(on):
+            if self.uncertain_from is not None and on < self.uncertain_from:
+                bound.append(self.sourced_confidence)
+            else:
+                bound.append(self.confidence)
+        return max(bound, key=("high", "medium", "low").index)
 
     def sources_on(self, on: dt.date) -> tuple[str, ...]:
-        """The sources bound to the facts an answer on this date rests on (all the record's
-        sources where it binds none)."""
-        if not self.evidence:
-            return self.sources
+        """The sources bound to the facts an answer on this date rests on, and the record's
+        sources for any fact it binds none to."""
         bound = [url for fact in self.facts_on(on) if (found := self.bound(fact)) for url in found.sources]
-        return tuple(dict.fromkeys(bound)) or self.sources
+        if not bound or self._unbound_on(on):
+            bound.extend(self.sources)
+        return tuple(dict.fromkeys(bound))
 
     @property
     def label(self) -> str:

@@ -245,7 +245,7 @@ def _with_warrant_doubt(decided: Obligation, subject: Subject, on: dt.date) -> O
             return decided._replace(confidence="low")
         return decided
     doubt = warrant_doubt(subject, on)
-    if doubt is None:
+    if doubt is None or decided.level == NONE:  # no duty on either reading: nothing to dispute
         return decided
     dispute, cap = doubt
     note = f"Disputed: on another reading of the sources the answer would be {dispute.level} ({dispute.basis}). "
