@@ -67,6 +67,7 @@ class Application(StrEnum):
     INTEGRAL = "integral"
     EXTENDED = "extended"
     EXCLUDED = "excluded"
+    NOT_EXTENDED = "not_extended"  # absent from every extension its sovereign notified
     UNKNOWN = "unknown"
 
 

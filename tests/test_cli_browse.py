@@ -77,7 +77,7 @@ def test_every_command_has_help_with_an_example(invoke) -> None:
 
 def test_states_count_matches_the_court(invoke) -> None:
     assert invoke("states", "--on", "2025-07-08", "--count").stdout == "125\n"
-    assert invoke("states", "--on", "2026-06-02", "--count").stdout == "125\n"  # Hungary stays (disputed)
+    assert invoke("states", "--on", "2026-06-02", "--count").stdout == "125\n"  # Hungary stays (revoked)
     assert invoke("states", "--on", "2002-07-01", "--count").stdout == "66\n"
 
 

@@ -42,7 +42,7 @@ def test_every_territory_of_a_party_answers_from_an_application_record(dataset: 
         ("airport:FAE", "2006-10-01", "arrest", "state_party"),
         ("airport:GIB", "2015-04-19", "none", "non_party"),  # Gibraltar before the 2015 extension
         ("airport:GIB", "2015-04-20", "arrest", "state_party"),
-        ("airport:JER", "2025-01-01", "none", "application_unknown"),
+        ("airport:JER", "2025-01-01", "none", "non_party"),  # absent from every UK extension
         ("Tokelau", "2025-01-01", "none", "non_party"),
     ],
 )
@@ -62,19 +62,26 @@ def test_sources_are_tiered_strongest_first_and_never_junk(invoke, data_copy: Pa
     assert not {host(s["url"]) + ":" for s in answer["sources"]} & junk
 
 
-def test_hungary_after_june_2026_shows_the_dispute(invoke) -> None:
+def test_hungary_revoked_its_withdrawal_and_the_superseded_reading_is_not_shown(invoke) -> None:
+    """Every source after May 2026 reports the revocation; the 2025 forecast of 2 June 2026 is
+    superseded, so no alternative is shown, and the answer cites the revocation's own source."""
     before = stop(invoke, "netanyahu", "HU@2026-06-01")
     assert (before["obligation"], before["basis"], before["disputed"]) == ("arrest", "state_party", None)
-    after = stop(invoke, "netanyahu", "HU@2026-07-01")
-    assert (after["obligation"], after["basis"], after["confidence"]) == ("arrest", "state_party", "low")
-    disputed = after["disputed"]
-    assert (disputed["obligation"], disputed["basis"]) == ("continuing", "article_127_2")
-    assert "2 June 2026" in disputed["reading"] and disputed["why_chosen"] and disputed["sources"]
-    assert any(reason.startswith("Disputed:") for reason in after["reasons"])
+    for day in ("2026-06-02", "2026-07-01", "2027-06-02"):
+        after = stop(invoke, "netanyahu", f"HU@{day}")
+        assert (after["obligation"], after["basis"], after["confidence"], after["disputed"]) == (
+            "arrest",
+            "state_party",
+            "medium",
+            None,
+        )
+        assert any("revoked on 2026-05-29" in reason for reason in after["reasons"])
+        urls = [source["url"] for source in after["sources"]]
+        assert any(url.endswith("CN.180.2026-Eng.pdf") for url in urls)
     table = invoke("check", "netanyahu", "HU@2026-07-01").stdout
-    assert "state_party (disputed)" in table and "DISPUTED: otherwise continuing (article_127_2)" in table
-    # --fail-on follows the recorded reading
+    assert "DISPUTED" not in table
     assert invoke("check", "netanyahu", "HU@2026-07-01", "--fail-on", "arrest").exit_code == 1
+    assert invoke("states", "--on", "2026-07-01", "--count").stdout == "125\n"
 
 
 def test_the_other_reading_decides_when_the_data_is_changed(invoke, data_copy: Path) -> None:
@@ -86,7 +93,7 @@ def test_the_other_reading_decides_when_the_data_is_changed(invoke, data_copy: P
     )
     edit(
         data_copy / "states_parties.yaml",
-        "    withdrawal_revoked: null\n    withdrawal_effective: 2026-06-02\n",
+        "    withdrawal_revoked: null\n    withdrawal_effective: 2026-06-02\n    dated: 2025-06-02\n",
         "    withdrawal_revoked: 2026-05-29\n    withdrawal_effective: null\n",
     )
     answer = stop(invoke, "netanyahu", "HU@2026-07-01")
@@ -154,8 +161,8 @@ def test_immunity_context_follows_the_office_held_and_rulings_to_date(
 
 
 def test_one_rule_for_every_death(dataset: Dataset) -> None:
-    """From the reported date of death no warrant is left to execute, whether or not (and before)
-    the Court ended the proceedings."""
+    """A reported death leaves the warrant formally in effect, disputed, until a chamber ends the
+    proceedings; from then no warrant is left to execute."""
     import datetime as dt
 
     deceased = [s for s in dataset.subjects if s.status == "deceased"]
@@ -166,10 +173,16 @@ def test_one_rule_for_every_death(dataset: Dataset) -> None:
         first = max(subject.status_date, law.first_warrant(subject))  # Deif died before his warrant
         for day in (first, first + dt.timedelta(days=200)):
             result = law.obligation(subject, territory, day, situation)
-            assert (result.level, result.basis) == ("none", "no_warrant"), (subject.id, day)
             ended = subject.proceedings_ended
-            wording = "ended the proceedings on" if ended and ended <= day else "had not formally ended"
-            assert wording in result.reasons[0], (subject.id, day)
+            if ended and ended <= day:
+                assert (result.level, result.basis, result.disputed) == ("none", "no_warrant", None), subject.id
+                assert "ended the proceedings on" in result.reasons[0], (subject.id, day)
+            else:
+                assert (result.level, result.basis) == ("arrest", "state_party"), (subject.id, day)
+                assert result.disputed is not None and result.disputed.basis == "no_warrant", (subject.id, day)
+                assert "reported dead on" in result.disputed.reason, (subject.id, day)
+                order = ("high", "medium", "low")
+                assert order.index(result.confidence) >= order.index(subject.death_confidence), (subject.id, day)
 
 
 def test_offices_are_validated(data_copy: Path) -> None:

@@ -81,6 +81,8 @@ def test_sealed_warrant_binds_from_issue_and_says_so() -> None:
 @pytest.mark.parametrize("status", ["deceased", "withdrawn", "in_custody", "convicted", "acquitted"])
 def test_no_warrant_after_status_ends_it(status: str) -> None:
     ended = SUBJECT._replace(status=status, status_date=D("2020-01-01"))
+    if status == "deceased":  # a death ends the warrant only once a chamber ends the proceedings
+        ended = ended._replace(proceedings_ended=D("2020-01-01"))
     assert decide("2019-12-31", subject=ended).level == "arrest"
     assert (decide("2020-01-01", subject=ended).level, decide("2020-01-01", subject=ended).basis) == (
         "none",
@@ -177,7 +179,7 @@ def test_levels_are_ordered() -> None:
         ("putin", "BDI", "2024-01-01", "none", "former_party"),
         ("putin", "RUS", "2024-01-01", "none", "non_party"),
         ("netanyahu", "HUN", "2025-04-03", "arrest", "state_party"),
-        ("netanyahu", "HUN", "2026-06-02", "arrest", "state_party"),  # disputed: see below
+        ("netanyahu", "HUN", "2026-06-02", "arrest", "state_party"),  # withdrawal revoked 2026-05-29
         ("bashir", "SDN", "2015-06-14", "arrest", "unsc_referral"),
         ("bashir", "ZAF", "2015-06-14", "arrest", "state_party"),
         ("bashir", "EGY", "2015-06-14", "none", "non_party"),
@@ -189,3 +191,58 @@ def test_real_cases(dataset: Dataset, subject: str, iso3: str, day: str, level: 
     result = law.obligation(person, dataset.by_iso3[iso3], D(day), dataset.situations[person.situation])
     assert (result.level, result.basis) == (level, basis)
     assert result.sources
+
+
+def test_a_death_the_court_has_not_confirmed_leaves_the_warrant_in_effect_disputed() -> None:
+    dead = SUBJECT._replace(
+        status="deceased",
+        status_date=D("2020-01-01"),
+        proceedings_ended=D("2021-06-01"),
+        death_sources=("https://example.org/report",),
+        death_confidence="medium",
+    )
+    before, reported, ended = (
+        decide("2019-12-31", subject=dead),
+        decide("2020-01-01", subject=dead),
+        decide("2021-06-01", subject=dead),
+    )
+    assert (before.level, before.disputed) == ("arrest", None)
+    assert (reported.level, reported.basis, reported.confidence) == ("arrest", "state_party", "medium")
+    assert reported.disputed is not None and (reported.disputed.level, reported.disputed.basis) == (
+        "none",
+        "no_warrant",
+    )
+    assert "reported dead on 2020-01-01 (https://example.org/report)" in reported.disputed.reason
+    assert "formally in effect" in reported.reasons[0]
+    assert (ended.level, ended.basis) == ("none", "no_warrant")
+    assert "ended the proceedings on 2021-06-01" in ended.reasons[0]
+    weak = dead._replace(death_confidence="low")
+    assert decide("2020-06-01", subject=weak).confidence == "low"
+
+
+def test_a_warrant_issued_under_seal_on_an_undisclosed_day() -> None:
+    from icc_travel.data.models import Warrant
+
+    sealed = SUBJECT._replace(
+        warrants=(Warrant(None, D("2024-10-04"), ("war crimes",), None, D("2023-04-06"), D("2023-07-18")),)
+    )
+    before, window, by, after = (
+        decide(day, subject=sealed) for day in ("2023-04-05", "2023-05-01", "2023-07-18", "2024-01-01")
+    )
+    assert (before.level, before.basis, before.confidence) == ("none", "no_warrant", "high")
+    assert "issued under seal between 2023-04-06 and 2023-07-18" in before.reasons[0]
+    assert (window.level, window.confidence) == ("arrest", "low")
+    assert window.disputed is not None and window.disputed.basis == "no_warrant"
+    assert (by.level, by.disputed, after.level) == ("arrest", None, "arrest")
+    assert "issued under seal by 2023-07-18; made public 2024-10-04" in after.reasons[0]
+    unknown = SUBJECT._replace(warrants=(Warrant(None, D("2024-10-04"), ("war crimes",)),))
+    early = decide("2024-01-01", subject=unknown)
+    assert (early.level, early.basis, early.confidence) == ("none", "no_warrant", "low")
+    assert "may already have existed" in early.reasons[0]
+
+
+def test_a_doubt_about_the_warrant_changes_nothing_where_there_is_no_duty() -> None:
+    dead = SUBJECT._replace(status="deceased", status_date=D("2020-01-01"), death_confidence="low")
+    outside = territory(iso3="XCC", sovereign="XCC", entry_into_force=None, deposited=None)
+    result = decide("2020-06-01", outside, subject=dead)
+    assert (result.level, result.basis, result.disputed, result.confidence) == ("none", "non_party", None, "high")

@@ -37,7 +37,7 @@ def parties_on(dataset: Dataset, day: str) -> set[str]:
         ("2026-06-01", 125),
         ("2027-06-17", 125),
         ("2027-06-18", 124),  # Niger's notified withdrawal takes effect (low confidence)
-        ("2026-06-02", 125),  # Hungary's withdrawal, revoked on 2026-05-29, never took effect (disputed)
+        ("2026-06-02", 125),  # Hungary's withdrawal, revoked on 2026-05-29, never took effect
     ],
 )
 def test_party_count_on_date(dataset: Dataset, day: str, count: int) -> None:

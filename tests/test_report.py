@@ -54,12 +54,26 @@ def test_itinerary_page_has_each_stop_its_reasons_and_sources(trip_page: str, in
             assert source["url"] in links
         for precedent in stop["precedents"]:
             assert precedent["event"] in html.unescape(trip_page)
-    # the disputed reading of Hungary's withdrawal, marked and with both answers
+    # Hungary's revoked withdrawal: a party after 2 June 2026, the superseded reading not shown
     hungary_2026 = rows[3]
-    assert "DISPUTED" in "".join(hungary_2026.itertext())
-    assert answer["stops"][3]["disputed"]["reading"] in html.unescape(trip_page)
+    assert "DISPUTED" not in "".join(hungary_2026.itertext()) and answer["stops"][3]["disputed"] is None
+    assert "revoked on 2026-05-29" in html.unescape(trip_page)
     for text in ("Data as of", "2026-11-23", "sealed warrant", "Benjamin Netanyahu", "2024-11-21", "at_large"):
         assert text in trip_page, text
+
+
+def test_a_disputed_answer_is_marked_with_its_other_reading(invoke, tmp_path: Path) -> None:
+    """A death the Court had not confirmed: the warrant's answer, marked disputed, the other
+    reading (reported dead, with its source) on the page."""
+    import json
+
+    trip = tmp_path / "trip.yaml"
+    trip.write_text("subject: mudacumura\nstops:\n  - {place: CD, date: 2020-01-01}\n", encoding="utf-8")
+    page = make(invoke, tmp_path, "--itinerary", str(trip), name="disputed.html")
+    answer = json.loads(invoke("check", "mudacumura", "CD@2020-01-01", "--format", "json").stdout)
+    row = parse(page).findall(".//tbody/tr[@id]")[0]
+    assert "DISPUTED" in "".join(row.itertext())
+    assert answer["stops"][0]["disputed"]["reading"] in html.unescape(page)
 
 
 def test_levels_are_told_in_words_and_tiers_beside_sources(trip_page: str) -> None:

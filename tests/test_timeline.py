@@ -55,8 +55,11 @@ def test_hungary_timeline_shows_2026_and_the_dispute(invoke) -> None:
     assert document["state"] == {"iso3": "HUN", "name": "Hungary", "status": "party"}
     kinds = {event["kind"]: event for event in document["events"]}
     assert kinds["withdrawal_revoked"]["date"] == "2026-05-29"
-    assert kinds["withdrawal_revoked"]["confidence"] == "low"
-    assert kinds["disputed_withdrawal_effective"]["date"] == "2026-06-02"
+    assert kinds["withdrawal_revoked"]["confidence"] == "medium"
+    revoked_by = [source["url"] for source in kinds["withdrawal_revoked"]["sources"]]
+    assert revoked_by[0].endswith("CN.180.2026-Eng.pdf") and not any("ViewDetails" in url for url in revoked_by)
+    # the 2025 forecast of 2 June 2026 is superseded by later sources: no longer shown as a reading
+    assert "disputed_withdrawal_effective" not in kinds
     assert all(event["date"] >= "2026-01-01" for event in document["events"])
     assert all(event["sources"] and event["sources"][0]["tier"] for event in document["events"])
     everything = json_of(invoke, "state", "HU")["events"]
@@ -68,7 +71,7 @@ def test_hungary_timeline_shows_2026_and_the_dispute(invoke) -> None:
 @pytest.mark.parametrize(
     ("name", "kind", "date"),
     [
-        ("Armenia", "article_12_3", "2023-10-13"),
+        ("Armenia", "article_12_3", "2023-11-14"),  # lodged with the ratification
         ("Ukraine", "article_12_3", "2014-04-17"),
         ("Sudan", "unsc_referral", "2005-03-31"),
         ("Philippines", "ruling", "2026-04-22"),

@@ -105,7 +105,8 @@ def check_report(result: CheckResult) -> Report:
             when = "latest" if latest.start <= stop.spec.date else "later"
             summary = f"{len(stop.precedents)}; {when} {latest.start} {latest.subject} {latest.outcome}"
             if latest.finding and latest.finding.result == "non_compliance":
-                summary += f" (non-compliance finding {latest.finding.number or latest.finding.date})"
+                weak = f", {latest.finding.confidence} confidence" if latest.finding.confidence != "high" else ""
+                summary += f" (non-compliance finding {latest.finding.number or latest.finding.date}{weak})"
         rows.append(
             {
                 "stop": number,

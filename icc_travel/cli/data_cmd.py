@@ -70,11 +70,12 @@ def validate() -> None:
 @format_option()
 @reports_errors
 def sources(at_most: str | None, fmt: str) -> None:
-    """Each recorded fact with its strongest source tier and confidence, weakest first.
+    """Each recorded fact with the sources bound to it, their tiers and its confidence, weakest first.
 
-    A fact is any record with sources: a state's membership dates, a territory's application, an
-    announcement or event, a subject, an office, a ruling, a precedent. Use it to find the facts
-    that rest only on aggregators and improve them.
+    A fact is any record with sources: a state's membership dates and, where the record binds them,
+    its entry into force, withdrawal and revocation apart; a territory's application; an
+    announcement or event; a subject, a death, an office, a ruling, a precedent, a finding. Use it
+    to find the facts that rest only on aggregators and improve them.
 
     \b
     Examples:
@@ -101,6 +102,7 @@ def sources(at_most: str | None, fmt: str) -> None:
             "confidence": f.confidence,
             "source_count": len(f.sources),
             "strongest_source": f.sources[0],
+            "tiers": _tier_summary(f.sources, dataset.source_tiers),
             "sources": as_json(f.sources, dataset.source_tiers),
         }
         for f in facts
@@ -114,6 +116,7 @@ def sources(at_most: str | None, fmt: str) -> None:
                 ("strongest_tier", "Strongest tier"),
                 ("confidence", "Confidence"),
                 ("source_count", "Sources"),
+                ("tiers", "Tiers"),
                 ("strongest_source", "Strongest source"),
             ],
             rows=rows,
@@ -129,6 +132,14 @@ def sources(at_most: str | None, fmt: str) -> None:
         ),
         fmt,
     )
+
+
+def _tier_summary(urls: tuple[str, ...], tiers: dict[str, str]) -> str:
+    """How many of a fact's sources are of each tier, strongest first: "court 2, news 1"."""
+    from icc_travel.data.sources import TIERS, tier_of
+
+    counts = [(tier, sum(1 for url in urls if tier_of(url, tiers) == tier)) for tier in TIERS]
+    return ", ".join(f"{tier} {n}" for tier, n in counts if n)
 
 
 @data.command()

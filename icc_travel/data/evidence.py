@@ -66,7 +66,11 @@ def _records(data: dict) -> Iterator[tuple[str, dict]]:
 def _nested(entry: str, record: dict) -> Iterator[tuple[str, dict]]:
     yield entry, record
     for key, value in record.items():
-        if isinstance(value, dict) and "sources" in value:
+        if key == "evidence" and isinstance(value, dict):  # sources bound to one fact each
+            for fact, item in value.items():
+                if isinstance(item, dict) and "sources" in item:
+                    yield from _nested(f"{entry}: {fact}", item)
+        elif isinstance(value, dict) and "sources" in value:
             yield from _nested(f"{entry}: {key}", value)
         elif isinstance(value, list):
             for number, item in enumerate(value, 1):

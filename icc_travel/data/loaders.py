@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from icc_travel.data.models import (
+    EVIDENCE_FACTS,
     MEMBERSHIP_FIELDS,
     Aircraft,
     ContestedLaw,
     Dataset,
     Declaration,
     Event,
+    Evidence,
     Finding,
     Office,
     Precedent,
@@ -276,6 +278,8 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         _check_membership_dates(check, entry, dates, succession=succession)
         sources = check.sources(entry, raw)
         alternative = _reading(check, entry, raw, MEMBERSHIP_FIELDS, tiers)
+        evidence = _evidence(check, entry, raw, ("entry_into_force", "withdrawal", "revocation"), tiers)
+        alternative = _current(alternative, evidence)
         if alternative is not None:
             merged = {**dates, **dict(alternative.changes)}
             _check_membership_dates(check, f"{entry}: alternative", merged, succession=succession)
@@ -304,6 +308,7 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
                 "sourced_confidence": _confidence(check, entry, {}, sources, tiers),
                 "alternative": alternative,
                 "succession": succession,
+                "evidence": evidence,
             }
     territories: dict[str, dict] = {}
     for raw in check.records(data, "territories"):
@@ -317,6 +322,8 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
             check.add(entry, "from is only for an extended application")
         sources = check.sources(entry, raw)
         alternative = _reading(check, entry, raw, ("application", "from"), tiers)
+        evidence = _evidence(check, entry, raw, ("application",), tiers)
+        alternative = _current(alternative, evidence)
         if sovereign and sovereign not in states:
             check.add(entry, f"sovereign {sovereign} is not under states: no ratification to apply")
         if iso3 in territories:
@@ -331,6 +338,7 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
                 "reason": check.text(entry, raw, "reason"),
                 "confidence": _confidence(check, entry, raw, sources, tiers),
                 "alternative": alternative,
+                "evidence": evidence,
             }
     control: dict[tuple[str, str | None], str] = {}
     for raw in check.records(data, "control"):
@@ -346,6 +354,9 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         if iso3 and announced:
             confidence = _confidence(check, entry, raw, sources, tiers)
             events.setdefault(iso3, []).append(Event(announced, "announcement", text, sources, confidence))
+            notified = check.date(entry, raw, "notified")
+            if iso3 in states and notified is None and states[iso3]["dates"]["withdrawal_notified"] is None:
+                states[iso3]["withdrawal_announced"] = announced
     return Facts(states, territories, control, events)
 
 
@@ -390,7 +401,7 @@ def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str], tiers
             elif key == "application" and value not in APPLICATIONS:
                 check.add(where, f"application must be one of {', '.join(sorted(APPLICATIONS))}, got {value!r}")
             changes.append((key, value))
-    unknown = sorted(set(alternative) - {*fields, "reason", "sources"})
+    unknown = sorted(set(alternative) - {*fields, "reason", "sources", "dated"})
     if unknown:
         check.add(where, f"unknown fields {', '.join(unknown)}")
     if not changes:
@@ -400,7 +411,47 @@ def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str], tiers
         check.text(where, alternative, "reason") or "",
         check.sources(where, alternative),
         check.text(entry, raw, "why_chosen", required=False),
+        check.date(where, alternative, "dated"),
     )
+
+
+def _evidence(
+    check: Checker, entry: str, raw: dict, facts: tuple[str, ...], tiers: dict[str, str]
+) -> tuple[tuple[str, Evidence], ...]:
+    """An `evidence:` block: for each fact, the sources that support it (and, optionally, the
+    confidence they allow and the date of the latest of them)."""
+    block = raw.get("evidence")
+    if block is None:
+        return ()
+    if not isinstance(block, dict):
+        check.add(f"{entry}: evidence", "expected a mapping of fact: {sources: [...]}")
+        return ()
+    found = []
+    for fact, item in block.items():
+        where = f"{entry}: evidence.{fact}"
+        if fact not in facts:
+            check.add(where, f"unknown fact; expected one of {', '.join(facts)}")
+            continue
+        if not isinstance(item, dict):
+            check.add(where, "expected a mapping with sources")
+            continue
+        unknown = sorted(set(item) - {"sources", "confidence", "dated"})
+        if unknown:
+            check.add(where, f"unknown fields {', '.join(unknown)}")
+        sources = check.sources(where, item)
+        found.append(
+            (fact, Evidence(sources, _confidence(check, where, item, sources, tiers), check.date(where, item, "dated")))
+        )
+    return tuple(sorted(found, key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
+
+
+def _current(reading: Reading | None, evidence: tuple[tuple[str, Evidence], ...]) -> Reading | None:
+    """An alternative reading is shown only while a source of the same or later date supports
+    it: one whose latest source predates the latest source of the recorded reading is dropped."""
+    if reading is None or reading.dated is None:
+        return reading
+    latest = max((found.dated for _, found in evidence if found.dated), default=None)
+    return None if latest is not None and reading.dated < latest else reading
 
 
 def read_tiers(path: Path, check: Checker) -> tuple[dict[str, str], dict[str, str]]:
@@ -452,6 +503,8 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
                 "succession": record["succession"],
                 "uncertain_from": record["uncertain_from"],
                 "sourced_confidence": record["sourced_confidence"],
+                "evidence": record["evidence"],
+                "withdrawal_announced": record.get("withdrawal_announced"),
             }
         elif kind == "dependency" and parent is not None:
             if applied is None:
@@ -468,6 +521,7 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
                 "reason": applied["reason"],
                 "confidence": applied["confidence"],
                 "alternative": _applied_reading(parent["dates"], applied),
+                "evidence": _applied_evidence(parent, applied),
             }
         name = (applied or record or {}).get("name") or feature["name"]
         territories.append(
@@ -496,6 +550,17 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
         if not any(f["iso3"] == iso3 and f["territory"] == label for f in features):
             check.add(f"control {iso3}", f"no feature {iso3} {label or ''} in the geometry file")
     return territories
+
+
+def _applied_evidence(parent: dict[str, Any], applied: dict[str, Any]) -> tuple[tuple[str, Evidence], ...]:
+    """A dependency's facts: its own application record's, and its sovereign's treaty facts. Where
+    it binds nothing, the application rests on the record's sources."""
+    if not parent["evidence"] and not applied["evidence"]:
+        return ()
+    own = applied["evidence"] or (("application", Evidence(applied["sources"], applied["confidence"])),)
+    parents = parent["evidence"] or (("entry_into_force", Evidence(parent["sources"], parent["confidence"])),)
+    merged = [*own, *(pair for pair in parents if pair[0] != "application")]
+    return tuple(sorted(merged, key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
 
 
 def _applied_dates(parent: dict[str, Any], application: str | None, start: dt.date | None) -> dict[str, Any]:
@@ -669,10 +734,17 @@ def read_warrants(
                 check.add(war_entry, "expected a mapping")
                 continue
             issued, public = check.date(war_entry, war, "issued"), check.date(war_entry, war, "public")
+            start, by = check.date(war_entry, war, "issued_from"), check.date(war_entry, war, "issued_by")
             check.order(war_entry, [("issued", issued, "public", public)])
-            if issued is None and public is None:
-                check.add(war_entry, "a warrant needs an issued or a public date")
-            warrants.append(Warrant(issued, public, check.strings(war_entry, war, "crimes"), war.get("note")))
+            check.order(war_entry, [("issued_from", start, "issued_by", by), ("issued_by", by, "public", public)])
+            check.order(war_entry, [("issued_from", start, "public", public)])
+            if issued is None and public is None and by is None:
+                check.add(war_entry, "a warrant needs an issued, issued_by or public date")
+            if issued is not None and (start or by):
+                check.add(war_entry, "issued_from and issued_by are for a warrant whose issue day is not known")
+            warrants.append(
+                Warrant(issued, public, check.strings(war_entry, war, "crimes"), war.get("note"), start, by)
+            )
         if status != "application_pending" and not warrants:
             check.add(entry, "a subject needs at least one warrant unless the status is application_pending")
         situation = check.text(entry, raw, "situation")
@@ -682,6 +754,11 @@ def read_warrants(
         ended = check.date(entry, raw, "proceedings_ended")
         if ended and status != "deceased":
             check.add(entry, "proceedings_ended is for deceased subjects (other statuses date their own end)")
+        death_sources = check.sources(f"{entry}: death", raw["death"]) if isinstance(raw.get("death"), dict) else ()
+        if raw.get("death") is not None and status != "deceased":
+            check.add(entry, "death is for deceased subjects")
+        if status == "deceased" and not death_sources:
+            check.add(entry, "a deceased subject needs death: {sources: [...]}, the report of the death")
         check.order(entry, [("status_date", status_date, "proceedings_ended", ended)])
         offices = tuple(
             office
@@ -705,6 +782,10 @@ def read_warrants(
                     sources=check.sources(entry, raw),
                     offices=offices,
                     proceedings_ended=ended,
+                    death_sources=death_sources,
+                    death_confidence=_confidence(
+                        check, f"{entry}: death", raw.get("death") or {}, death_sources, tiers or {}
+                    ),
                     immunity_rulings=tuple(r for r in rulings if r.office in {o.kind for o in offices}),
                 )
             )
@@ -795,6 +876,7 @@ def read_precedents(
         finding = None
         if isinstance(raw.get("finding"), dict):
             f = raw["finding"]
+            found_in = check.sources(f"{entry}: finding", f) if f.get("sources") is not None else ()
             finding = Finding(
                 f.get("number"),
                 check.date(f"{entry}: finding", f, "date"),
@@ -802,6 +884,8 @@ def read_precedents(
                 f.get("result"),
                 f.get("referral"),
                 f.get("note"),
+                found_in,
+                _confidence(check, f"{entry}: finding", f, found_in or tuple(raw.get("sources") or ()), tiers or {}),
             )
         subject, state = check.text(entry, raw, "subject"), check.text(entry, raw, "state")
         if precedent_id and start and subject and state and outcome in OUTCOMES:
@@ -905,7 +989,7 @@ def cross_check(
                     f"nationality {subject.nationality!r} is not an ISO alpha-3 code",
                 )
             )
-        first = min((w.issued or w.public for w in subject.warrants if (w.issued or w.public)), default=None)
+        first = min((w.latest_issue for w in subject.warrants if w.latest_issue), default=None)
         if (
             subject.status_date
             and first

@@ -24,6 +24,20 @@ class Reading(NamedTuple):
     reason: str
     sources: tuple[str, ...]
     why_chosen: str | None  # why the recorded reading was preferred over this one
+    dated: dt.date | None = None  # when its latest supporting source was written
+
+
+# The facts a state's (or a territory's) sources are bound to, in the order they happen.
+EVIDENCE_FACTS = ("entry_into_force", "application", "withdrawal", "revocation")
+
+
+class Evidence(NamedTuple):
+    """The sources bound to one fact (entry into force, application to a territory, withdrawal,
+    revocation), the confidence they allow, and when the latest of them was written."""
+
+    sources: tuple[str, ...]
+    confidence: str
+    dated: dt.date | None = None
 
 
 class Territory(NamedTuple):
@@ -58,11 +72,46 @@ class Territory(NamedTuple):
     uncertain_from: dt.date | None = None
     sourced_confidence: str = "high"
     local: str | None = None  # the local facts file (--facts) its record came from
+    evidence: tuple[tuple[str, Evidence], ...] = ()  # (fact, its sources): see EVIDENCE_FACTS
+    withdrawal_announced: dt.date | None = None  # an announced withdrawal no notification followed
+
+    def bound(self, fact: str) -> Evidence | None:
+        return next((found for name, found in self.evidence if name == fact), None)
+
+    def facts_on(self, on: dt.date) -> list[str]:
+        """The facts an answer on this date rests on: entry into force (and application to a
+        territory), then a withdrawal notified by then, then its revocation."""
+        facts = ["entry_into_force", "application"]
+        if self.withdrawal_notified and self.withdrawal_notified <= on:
+            facts.append("withdrawal")
+        if self.withdrawal_revoked and self.withdrawal_revoked <= on:
+            facts.append("revocation")
+        return facts
+
+    def _unbound_on(self, on: dt.date) -> bool:
+        """Whether a fact the answer rests on has no sources of its own (beyond 'application' for a
+        state, which has none to bind)."""
+        facts = [f for f in self.facts_on(on) if f != "application" or self.kind == "dependency"]
+        return any(self.bound(fact) is None for fact in facts)
 
     def confidence_on(self, on: dt.date) -> str:
-        if self.uncertain_from is not None and on < self.uncertain_from:
-            return self.sourced_confidence
-        return self.confidence
+        """The weakest confidence of the facts an answer on this date rests on: each bound fact's
+        own, and the record's for any fact it binds no sources to."""
+        bound = [found.confidence for fact in self.facts_on(on) if (found := self.bound(fact)) is not None]
+        if not bound or self._unbound_on(on):
+            if self.uncertain_from is not None and on < self.uncertain_from:
+                bound.append(self.sourced_confidence)
+            else:
+                bound.append(self.confidence)
+        return max(bound, key=("high", "medium", "low").index)
+
+    def sources_on(self, on: dt.date) -> tuple[str, ...]:
+        """The sources bound to the facts an answer on this date rests on, and the record's
+        sources for any fact it binds none to."""
+        bound = [url for fact in self.facts_on(on) if (found := self.bound(fact)) for url in found.sources]
+        if not bound or self._unbound_on(on):
+            bound.extend(self.sources)
+        return tuple(dict.fromkeys(bound))
 
     @property
     def label(self) -> str:
@@ -74,6 +123,20 @@ class Warrant(NamedTuple):
     public: dt.date | None
     crimes: tuple[str, ...]
     note: str | None = None
+    # Issued under seal on a day the Court has not given: on or after issued_from (None: unknown),
+    # on or before issued_by (the public date when nothing earlier is stated).
+    issued_from: dt.date | None = None
+    issued_by: dt.date | None = None
+
+    @property
+    def latest_issue(self) -> dt.date | None:
+        """The day by which the warrant certainly existed."""
+        return self.issued or self.issued_by or self.public
+
+    @property
+    def earliest_issue(self) -> dt.date | None:
+        """The first day the warrant may have existed (None: any day before latest_issue)."""
+        return self.issued or self.issued_from
 
 
 class Ruling(NamedTuple):
@@ -116,6 +179,9 @@ class Subject(NamedTuple):
     sources: tuple[str, ...]
     offices: tuple[Office, ...] = ()
     proceedings_ended: dt.date | None = None  # deceased: when a chamber ended the proceedings
+    # deceased: the report of the death (its first source is named) and the most it can carry
+    death_sources: tuple[str, ...] = ()
+    death_confidence: str = "medium"
     immunity_rulings: tuple[Ruling, ...] = ()  # joined on load: rulings on the offices held
     local: str | None = None  # the local facts file (--facts) its record came from
 
@@ -185,6 +251,8 @@ class Finding(NamedTuple):
     result: str | None
     referral: str | None
     note: str | None = None
+    sources: tuple[str, ...] = ()  # where the finding itself is reported, if not in the episode's sources
+    confidence: str = "high"  # how well the finding is supported (never more than the episode)
 
 
 class Precedent(NamedTuple):

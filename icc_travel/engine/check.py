@@ -123,6 +123,8 @@ def precedent_json(precedent: Precedent, tiers: Mapping[str, str]) -> dict:
             "body": finding.body,
             "result": finding.result,
             "referral": finding.referral,
+            "confidence": finding.confidence,
+            "sources": as_json(finding.sources or precedent.sources, tiers),
         },
         "sources": as_json(precedent.sources, tiers),
     }

@@ -22,6 +22,16 @@ MEMBERSHIP_EVENTS = {
     "withdrawal_effective": "left the Statute as its withdrawal took effect (Art. 127(2) keeps matters begun before)",
 }
 
+# The fact each membership date belongs to (Territory.evidence binds sources to facts).
+FACT_OF = {
+    "signed": "entry_into_force",
+    "deposited": "entry_into_force",
+    "entry_into_force": "entry_into_force",
+    "withdrawal_notified": "withdrawal",
+    "withdrawal_revoked": "revocation",
+    "withdrawal_effective": "withdrawal",
+}
+
 
 def state_timeline(dataset: Dataset, state: Territory) -> list[Event]:
     """Every dated event recorded for a state, oldest first."""
@@ -34,8 +44,15 @@ def state_timeline(dataset: Dataset, state: Territory) -> list[Event]:
             return state.confidence if field in disputed else state.sourced_confidence
         return state.confidence_on(day)
 
+    def membership_event(field: str, day: dt.date, text: str) -> Event:
+        """Each date with the sources bound to its fact, where the record binds them."""
+        bound = state.bound(FACT_OF[field])
+        if bound is not None:
+            return Event(day, field, f"{name} {text}", bound.sources, bound.confidence)
+        return Event(day, field, f"{name} {text}", state.sources, membership_confidence(field, day))
+
     events = [
-        Event(day, field, f"{name} {text}", state.sources, membership_confidence(field, day))
+        membership_event(field, day, text)
         for field, text in MEMBERSHIP_EVENTS.items()
         if (day := getattr(state, field)) is not None
     ]
@@ -93,7 +110,9 @@ def state_timeline(dataset: Dataset, state: Territory) -> list[Event]:
             text = f"finding on {subject.name}'s visit: {what}" + (
                 f" (referred: {finding.referral})" if finding.referral else ""
             )
-            events.append(Event(finding.date, "finding", text, precedent.sources, precedent.confidence))
+            sources = finding.sources or precedent.sources
+            weakest = max(finding.confidence, precedent.confidence, key=("high", "medium", "low").index)
+            events.append(Event(finding.date, "finding", text, sources, weakest))
     return sorted(
         events, key=lambda e: (e.date, list(MEMBERSHIP_EVENTS).index(e.kind) if e.kind in MEMBERSHIP_EVENTS else 9)
     )

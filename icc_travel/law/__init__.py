@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from icc_travel.data.models import ContestedLaw, Reading, Ruling, Situation, Subject, Territory
+from icc_travel.data.models import ContestedLaw, Reading, Ruling, Situation, Subject, Territory, Warrant
 from icc_travel.vocabulary import Basis, Level, StopKind, values
 
 ARREST, CONTINUING, OVERFLIGHT, NONE = Level.ARREST, Level.CONTINUING, Level.OVERFLIGHT, Level.NONE
@@ -26,7 +26,7 @@ ENDED = {
     "convicted": "convicted on {date}: the warrant was executed",
     "acquitted": "acquitted on {date}: the warrant was executed",
     "released": "released on {date} after the proceedings ended",
-    "deceased": "died on {date}",  # completed by _death
+    "deceased": "died on {date}",  # used only once the Court has ended the proceedings
     "withdrawn": "the warrant was withdrawn or the case ended on {date}",
 }
 # The depositary's list of participants: absence from it is what makes a state a non-party.
@@ -100,9 +100,31 @@ def statute_in_force(territory: Territory, on: dt.date) -> bool:
 
 
 def first_warrant(subject: Subject) -> dt.date | None:
-    """The earliest date a warrant existed (issued; the public date where issue is unknown)."""
-    dates = [w.issued or w.public for w in subject.warrants]
+    """The earliest date by which a warrant certainly existed: its issue date, else the latest day
+    the Court says it was issued under seal by, else the day it was made public."""
+    dates = [w.latest_issue for w in subject.warrants]
     return min((d for d in dates if d), default=None)
+
+
+def _first_issue(subject: Subject) -> str:
+    """When the first warrant was issued, as the record knows it."""
+    first = min((w for w in subject.warrants if w.latest_issue), key=lambda w: w.latest_issue or dt.date.max)
+    if first.issued is None and first.issued_from is not None:
+        return f"first warrant issued under seal between {first.issued_from} and {first.latest_issue}"
+    return f"first warrant issued {first.latest_issue}"
+
+
+def _sealed_window(subject: Subject, on: dt.date) -> tuple[dt.date | None, Warrant] | None:
+    """Before the first certain date: the warrant that may already have existed under seal on the
+    date (its issue day not given by the Court), with the first day it may have existed (None:
+    not known). None when no warrant can have existed on the date."""
+    for warrant in sorted(subject.warrants, key=lambda w: w.latest_issue or dt.date.max):
+        if warrant.issued is not None or warrant.latest_issue is None or on >= warrant.latest_issue:
+            continue
+        start = warrant.issued_from
+        if start is None or start <= on:
+            return start, warrant
+    return None
 
 
 def warrant_in_effect(subject: Subject, on: dt.date) -> tuple[bool, str]:
@@ -112,24 +134,88 @@ def warrant_in_effect(subject: Subject, on: dt.date) -> tuple[bool, str]:
             return False, f"No warrant has been issued for {subject.name}: the Prosecutor's application is pending."
         return False, f"No warrant is on record for {subject.name}."
     if on < first:
-        return False, f"No warrant had been issued for {subject.name} by {on} (first warrant issued {first})."
+        window = _sealed_window(subject, on)
+        if window is None:
+            return False, f"No warrant had been issued for {subject.name} by {on} ({_first_issue(subject)})."
+        start, sealed = window
+        if start is None:
+            return False, (
+                f"No warrant for {subject.name} had been made public by {on}: the first was issued under seal by "
+                f"{sealed.latest_issue} (made public {sealed.public}), on a day the Court has not given, so it may "
+                "already have existed."
+            )
+        return True, (
+            f"An ICC arrest warrant for {subject.name} may have been in effect on {on}: the Court states it was "
+            f"issued under seal between {start} and {sealed.latest_issue} (made public {sealed.public}) without "
+            "giving the day."
+        )
+    if subject.status == "deceased" and subject.status_date and on >= subject.status_date:
+        ended = subject.proceedings_ended
+        if ended and ended <= on:
+            return False, (
+                f"No warrant to execute on {on}: {subject.name} died on {subject.status_date}; "
+                f"the Court ended the proceedings on {ended}."
+            )
+        return True, (
+            f"An ICC arrest warrant for {subject.name} remained formally in effect on {on}: {subject.name} was "
+            f"reported dead on {subject.status_date}, but the Court had not ended the proceedings, and only a "
+            "chamber's decision ending them renders a warrant without effect."
+        )
     if subject.status in ENDED and subject.status_date and on >= subject.status_date:
         why = ENDED[subject.status].format(date=subject.status_date)
-        if subject.status == "deceased":
-            why += _death(subject, on)
         return False, f"No warrant to execute on {on}: {subject.name} {why}."
-    sealed = [w for w in subject.warrants if w.issued and w.public and w.issued <= on < w.public]
-    note = f" (issued under seal; made public {sealed[0].public})" if sealed else ""
+    sealed = [w for w in subject.warrants if w.latest_issue and w.public and w.latest_issue <= on < w.public]
+    note = ""
+    if sealed:
+        issued = "issued under seal" if sealed[0].issued else f"issued under seal by {sealed[0].latest_issue}"
+        note = f" ({issued}; made public {sealed[0].public})"
     return True, f"An ICC arrest warrant for {subject.name} was in effect on {on}{note}."
 
 
-def _death(subject: Subject, on: dt.date) -> str:
-    """One rule for every death: no one is left to arrest from the date of death, whether or not
-    the Court has yet ended the proceedings (a warrant it has not withdrawn is still on its books)."""
-    ended = subject.proceedings_ended
-    if ended and ended <= on:
-        return f"; the Court ended the proceedings on {ended}"
-    return "; the Court had not formally ended the proceedings, but there is no one left to arrest"
+# Why an answer does not follow the reading that no warrant was in effect.
+WHY_SEALED = (
+    "A warrant issued under seal binds from the day it is issued; the Court's statement leaves open that "
+    "it already existed on this date, so the answer does not say there was none."
+)
+WHY_DEATH = (
+    "Only a chamber's decision ending the proceedings renders a warrant without effect; until then it stays "
+    "formally in effect, and the Court has refused to end proceedings on a reported death it found unproven "
+    "(Vincent Otti: termination rejected on 1 December 2022, proceedings ended on 17 November 2023)."
+)
+
+
+def warrant_doubt(subject: Subject, on: dt.date) -> tuple[Dispute, str] | None:
+    """Where the warrant is in effect on one reading of the record only: the other reading (no
+    warrant) and the most confidence the answer can claim."""
+    first = first_warrant(subject)
+    if first is not None and on < first:
+        window = _sealed_window(subject, on)
+        if window is None or window[0] is None:
+            return None
+        start, sealed = window
+        reason = (
+            f"The warrant may not yet have been issued on {on}: the Court gives only the period "
+            f"{start} to {sealed.latest_issue}."
+        )
+        return Dispute(NONE, "no_warrant", reason, WHY_SEALED, subject.sources[:1]), "low"
+    if subject.status != "deceased" or subject.status_date is None or on < subject.status_date:
+        return None
+    if subject.proceedings_ended and subject.proceedings_ended <= on:
+        return None
+    cited = subject.death_sources or subject.sources
+    reason = f"{subject.name} was reported dead on {subject.status_date} ({cited[0]})."
+    return Dispute(NONE, "no_warrant", reason, WHY_DEATH, cited), subject.death_confidence
+
+
+def _issue_unknown(subject: Subject, on: dt.date) -> bool:
+    """Whether a 'no warrant' answer rests on an issue date the Court has not given."""
+    first = first_warrant(subject)
+    return first is not None and on < first and _sealed_window(subject, on) is not None
+
+
+def _lower(confidence: str, cap: str) -> str:
+    order = ("high", "medium", "low")
+    return max(confidence, cap, key=order.index)
 
 
 def obligation(
@@ -146,7 +232,31 @@ def obligation(
     Where the territory's facts have another reading on record (a disputed withdrawal, an
     uncertain extension date), that reading is decided too; if it gives another answer, the
     obligation carries it as `disputed`, and the recorded reading still decides the level."""
-    return _mark_local(_with_other_readings(subject, territory, on, situation, kind, outside), subject, territory)
+    decided = _with_other_readings(subject, territory, on, situation, kind, outside)
+    return _mark_local(_with_warrant_doubt(decided, subject, on), subject, territory)
+
+
+def _with_warrant_doubt(decided: Obligation, subject: Subject, on: dt.date) -> Obligation:
+    """A warrant in effect on one reading of the record only (a sealed warrant's undisclosed issue
+    day, a death the Court has not confirmed) keeps its answer, disputed, with the confidence the
+    other reading leaves it."""
+    if decided.basis == "no_warrant":
+        if _issue_unknown(subject, on):
+            return decided._replace(confidence="low")
+        return decided
+    doubt = warrant_doubt(subject, on)
+    if doubt is None or decided.level == NONE:  # no duty on either reading: nothing to dispute
+        return decided
+    dispute, cap = doubt
+    note = f"Disputed: on another reading of the sources the answer would be {dispute.level} ({dispute.basis}). "
+    note += f"{dispute.reason} Why this answer: {dispute.why_chosen}"
+    sources = tuple(dict.fromkeys([*decided.sources, *dispute.sources[:1]]))
+    return decided._replace(
+        reasons=(*decided.reasons, note),
+        sources=sources,
+        confidence=_lower(decided.confidence, cap),
+        disputed=decided.disputed or dispute,
+    )
 
 
 def _with_other_readings(
@@ -217,7 +327,7 @@ def _contested(decided: Obligation, law: ContestedLaw, territory: Territory, on:
         law.level,
         basis[law.level],
         (*reasons, note),
-        tuple(dict.fromkeys([*law.sources, *side_sources, *territory.sources])),
+        tuple(dict.fromkeys([*law.sources, *side_sources, *territory.sources_on(on)])),
         law.confidence,
         dispute,
     )
@@ -252,7 +362,9 @@ def _decide(
                 basis,
                 (warrant_reason, *reasons, *extra),
                 _sources(sources, subject, on, level),
-                territory.confidence_on(on) if basis in TERRITORY_BASES else "high",
+                announced_confidence(territory, on, territory.confidence_on(on))
+                if basis in TERRITORY_BASES
+                else "high",
             )
     return _no_obligation(subject, territory, on, situation, warrant_reason)
 
@@ -275,14 +387,58 @@ def _state_party(subject: Subject, territory: Territory, on: dt.date, situation:
         reasons.append(f"The ratification by {territory.sovereign} applies to {territory.name}: {territory.reason}")
     notified, revoked = territory.withdrawal_notified, territory.withdrawal_revoked
     if notified and notified <= on and not (revoked and revoked <= on):
+        takes_effect = territory.withdrawal_effective or _one_year_after(notified)
         reasons.append(
-            f"A withdrawal was notified on {notified}; it takes effect on {territory.withdrawal_effective} "
+            f"A withdrawal was notified on {notified}; it takes effect on {takes_effect} "
             "and does not affect obligations before then (Art. 127(1))."
         )
     elif notified and revoked and revoked <= on:
         reasons.append(f"A withdrawal notified on {notified} was revoked on {revoked} and never took effect.")
+    elif (announced := territory.withdrawal_announced) and not notified and announced <= on:
+        reasons.append(announced_reason(territory, on))
     reasons.extend(_record_reason(territory, on))
-    return ARREST, "state_party", reasons, list(territory.sources)
+    return ARREST, "state_party", reasons, list(territory.sources_on(on))
+
+
+def announced_reason(territory: Territory, on: dt.date) -> str:
+    """A withdrawal announced but not notified: the state stays a party; a notification received
+    since would take effect one year after its receipt (Art. 127(1))."""
+    announced = territory.withdrawal_announced
+    text = (
+        f"{territory.name} announced its withdrawal on {announced}, but no written notification to the UN "
+        "Secretary-General is on record; an announcement has no legal effect, and a notification takes effect "
+        "only one year after it is received (Art. 127(1))."
+    )
+    if announced and on >= _one_year_after(announced):
+        text += (
+            f" A notification received on or before {_one_year_after_back(on)} would have taken effect by "
+            f"{on}: check the depositary's record."
+        )
+    return text
+
+
+def announced_confidence(territory: Territory, on: dt.date, confidence: str) -> str:
+    """Once a notification made after the announcement could have taken effect, an answer that the
+    state is still a party is no more than medium confidence."""
+    announced = territory.withdrawal_announced
+    if announced and not territory.withdrawal_notified and on >= _one_year_after(announced):
+        return _lower(confidence, "medium")
+    return confidence
+
+
+def _one_year_after_back(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _one_year_after(day: dt.date) -> dt.date:
+    """Art. 127(1): a withdrawal takes effect one year after the notification is received."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
 
 
 def _unsc_referral(subject: Subject, territory: Territory, on: dt.date, situation: Situation) -> Decision | None:
@@ -330,14 +486,14 @@ def _former_party(subject: Subject, territory: Territory, on: dt.date, situation
             CONTINUING,
             "article_127_2",
             [*reasons, *_record_reason(territory, on)],
-            [*territory.sources, *situation.sources],
+            [*territory.sources_on(on), *situation.sources],
         )
     reasons = [
         f"{territory.name} left the Rome Statute on {left}; the investigation in the {situation.name} "
         f"{'opened on ' + str(opened) if opened else 'has no recorded opening date'}, after the withdrawal took effect, "
         "so Art. 127(2) keeps no duty to cooperate in it."
     ]
-    return NONE, "former_party", [*reasons, *_record_reason(territory, on)], list(territory.sources)
+    return NONE, "former_party", [*reasons, *_record_reason(territory, on)], list(territory.sources_on(on))
 
 
 def _no_obligation(
@@ -353,11 +509,14 @@ def _no_obligation(
             NONE,
             "application_unknown",
             (*reasons, *_status_notes(territory)),
-            territory.sources,
+            territory.sources_on(on),
             territory.confidence_on(on),
         )
     reasons = [warrant_reason]
-    if territory.application == "excluded" or (territory.application == "extended" and territory.entry_into_force):
+    if territory.application == "not_extended":
+        reasons.append(not_extended_reason(territory))
+        reasons.extend(_record_reason(territory, on))
+    elif territory.application == "excluded" or (territory.application == "extended" and territory.entry_into_force):
         reasons.append(f"The ratification by {territory.sovereign} did not apply to {territory.name} on {on}.")
         reasons.extend(_record_reason(territory, on))
     elif territory.entry_into_force and territory.entry_into_force > on:
@@ -374,10 +533,21 @@ def _no_obligation(
             "states to cooperate but creates no obligation for them."
         )
     reasons.extend(_status_notes(territory))
-    sources = [*territory.sources, TREATY_STATUS_URL]
+    sources = [*territory.sources_on(on), TREATY_STATUS_URL]
     if referral:
         sources += situation.sources
     return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)), territory.confidence_on(on))
+
+
+def not_extended_reason(territory: Territory) -> str:
+    """One rule for every territory left out of a ratification that its sovereign extends to its
+    dependencies by notice: absent from every extension notified, the Statute does not apply there,
+    whatever the territory's own legislation prepares for."""
+    return (
+        f"{territory.sovereign}'s ratification reaches its dependencies only where it has notified the UN "
+        f"Secretary-General that it extends to them; no extension on record names {territory.name}, so the "
+        "Statute does not apply there (legislation a territory passes in preparation does not extend the treaty)."
+    )
 
 
 def _context(subject: Subject, territory: Territory, kind: str, on: dt.date, *, immunity: bool = True) -> list[str]:

@@ -1,0 +1,260 @@
+"""Answers pinned on the dates before, at and after each recorded event, through `check`,
+`batch`, `state` and the library: sealed warrants, unconfirmed deaths, withdrawals, revocations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from icc_travel import law
+from icc_travel.data.models import Dataset
+from icc_travel.data.paths import data_dir
+
+D = dt.date.fromisoformat
+DATA_DIR = data_dir()
+
+
+def answers(invoke, subject: str, *stops: str) -> list[tuple[str, str, str, str | None]]:
+    """(obligation, basis, confidence, disputed basis) per stop, from `check --format json`."""
+    result = invoke("check", subject, *stops, "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    return [
+        (s["obligation"], s["basis"], s["confidence"], (s["disputed"] or {}).get("basis"))
+        for s in json.loads(result.stdout)["stops"]
+    ]
+
+
+def batch_rows(invoke, tmp_path, rows: list[tuple[str, str, str]]) -> list[dict]:
+    path = tmp_path / "rows.csv"
+    path.write_text("itinerary,subject,place,date\n" + "".join(f"x,{s},{p},{d}\n" for s, p, d in rows))
+    result = invoke("batch", str(path), "--format", "json", "--fail-on", "never")
+    return json.loads(result.stdout)["rows"]
+
+
+TARHUNAH = ["al-kani", "doumah", "al-shaqaqi", "al-zinkal", "daou", "al-salheen-salmi"]
+
+
+@pytest.mark.parametrize("subject", TARHUNAH)
+def test_tarhunah_warrants_bind_from_their_sealed_issue(dataset: Dataset, subject: str) -> None:
+    record = dataset.subject(subject)
+    assert [(w.issued_from, w.issued_by, w.public) for w in record.warrants] == [
+        (D("2023-04-06"), D("2023-07-18"), D("2024-10-04"))
+    ]
+    assert law.first_warrant(record) == D("2023-07-18")
+    in_effect, reason = law.warrant_in_effect(record, D("2024-01-01"))
+    assert in_effect and "issued under seal by 2023-07-18" in reason
+
+
+def test_sealed_warrant_answers_before_at_and_after_issue(invoke) -> None:
+    assert answers(invoke, "al-kani", "TN@2023-04-05", "TN@2023-04-06", "TN@2023-07-18", "TN@2024-01-01") == [
+        ("none", "no_warrant", "high", None),
+        ("arrest", "state_party", "low", "no_warrant"),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+    ]
+    text = invoke("check", "al-kani", "TN@2024-01-01", "--fail-on", "never").stdout
+    assert "No warrant" not in text and "issued under seal by 2023-07-18" in text
+
+
+def test_sealed_warrant_in_batch(invoke, tmp_path) -> None:
+    rows = batch_rows(invoke, tmp_path, [("daou", "TN", "2023-03-01"), ("daou", "TN", "2024-01-01")])
+    assert [(r["obligation"], r["basis"]) for r in rows] == [("none", "no_warrant"), ("arrest", "state_party")]
+
+
+def test_every_subject_without_an_issue_date_states_when_it_existed(dataset: Dataset) -> None:
+    """An unknown issue day is bounded: by the Court's stated period, else by the public date
+    (and then a 'none' before it is low confidence, never a flat 'no warrant')."""
+    for subject in dataset.subjects:
+        for warrant in subject.warrants:
+            if warrant.issued is None:
+                assert warrant.issued_by or warrant.public, subject.id
+                if warrant.issued_from is None:
+                    day = (warrant.issued_by or warrant.public) - dt.timedelta(days=1)
+                    result = law.obligation(subject, dataset.by_iso3["FRA"], day, dataset.situations[subject.situation])
+                    assert result.confidence == "low", subject.id
+
+
+def test_otti_warrant_in_effect_until_the_chamber_ended_the_case(invoke) -> None:
+    assert answers(
+        invoke, "otti", "UG@2007-10-01", "UG@2022-12-01", "UG@2023-01-01", "UG@2023-11-16", "UG@2023-11-17"
+    ) == [
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "medium", "no_warrant"),
+        ("arrest", "state_party", "medium", "no_warrant"),
+        ("arrest", "state_party", "medium", "no_warrant"),
+        ("none", "no_warrant", "high", None),
+    ]
+    text = invoke("check", "otti", "UG@2023-01-01", "--fail-on", "never").stdout
+    assert "reported dead on 2007-10-02" in text and "1 December 2022" in text
+
+
+@pytest.mark.parametrize(
+    ("subject", "place", "death"),
+    [("mudacumura", "CD", "2019-09-18"), ("saif-gaddafi", "FR", "2026-02-03")],
+)
+def test_unconfirmed_deaths_leave_the_warrant_disputed(invoke, tmp_path, subject: str, place: str, death: str) -> None:
+    day = D(death)
+    before, at, after = (str(day - dt.timedelta(days=1)), death, str(day + dt.timedelta(days=300)))
+    got = answers(invoke, subject, f"{place}@{before}", f"{place}@{at}", f"{place}@{after}")
+    assert got[0][:2] == ("arrest", "state_party") and got[0][3] is None
+    for level, basis, confidence, disputed in got[1:]:
+        assert (level, basis, disputed) == ("arrest", "state_party", "no_warrant")
+        assert confidence in ("medium", "low")
+    rows = batch_rows(invoke, tmp_path, [(subject, place, after)])
+    assert (rows[0]["obligation"], rows[0]["disputed"]["basis"]) == ("arrest", "no_warrant")
+
+
+def test_announced_withdrawals_without_notification(invoke) -> None:
+    """An announcement has no legal effect: the state stays a party, and once a notification made
+    after it could have taken effect, the answer says so and is no more than medium confidence."""
+    got = answers(invoke, "putin", "BF@2025-09-21", "BF@2025-09-22", "BF@2026-09-21", "BF@2026-09-22", "ML@2027-07-27")
+    assert [g[:2] for g in got] == [("arrest", "state_party")] * 5
+    assert [g[2] for g in got] == ["high", "high", "high", "medium", "medium"]
+    text = invoke("check", "putin", "VE@2027-01-01", "--fail-on", "never").stdout
+    assert "announced its withdrawal on 2025-12-11" in text and "no written notification" in text
+
+
+def test_niger_pending_withdrawal_and_party_counts(invoke) -> None:
+    got = answers(invoke, "putin", "NE@2026-06-17", "NE@2026-06-18", "NE@2027-06-17", "NE@2027-06-18")
+    assert [g[:2] for g in got[:3]] == [("arrest", "state_party")] * 3
+    assert [g[2] for g in got] == ["high", "low", "low", "low"]  # the notification rests on aggregators
+    assert got[3][:2] == ("continuing", "article_127_2")
+    counts = {
+        day: invoke("states", "--on", day, "--count").stdout.strip()
+        for day in ("2026-07-01", "2027-07-27", "2028-12-31")
+    }
+    assert counts == {"2026-07-01": "125", "2027-07-27": "124", "2028-12-31": "124"}
+
+
+@pytest.mark.parametrize("place", ["airport:JER", "airport:GCI", "British Indian Ocean Territory", "South Georgia"])
+def test_one_rule_for_territories_left_out_of_a_ratification(invoke, place: str) -> None:
+    result = invoke("check", "putin", f"{place}@2025-01-01", "--format", "json", "--fail-on", "never")
+    stop = json.loads(result.stdout)["stops"][0]
+    assert (stop["obligation"], stop["basis"], stop["confidence"]) == ("none", "non_party", "medium")
+    assert any("no extension on record names" in reason for reason in stop["reasons"])
+
+
+def test_every_not_extended_territory_is_answered_alike(dataset: Dataset) -> None:
+    left_out = [t for t in dataset.territories if t.application == "not_extended"]
+    assert {t.iso3 for t in left_out} >= {"JEY", "GGY", "IOT", "SGS"}
+    assert not [t for t in dataset.territories if t.application == "unknown" and t.sovereign == "GBR"]
+    putin = dataset.subject("putin")
+    for territory in left_out:
+        result = law.obligation(putin, territory, D("2025-01-01"), dataset.situations["ukraine"])
+        assert (result.level, result.basis) == ("none", "non_party"), territory.iso3
+        assert law.not_extended_reason(territory) in result.reasons
+
+
+def test_source_tiers_follow_the_written_criteria(dataset: Dataset) -> None:
+    tiers = dataset.source_tiers
+    for host in (
+        "itamilradar.com",
+        "kahawatungu.com",
+        "nigerianeye.com",
+        "sahelinfos.com",
+        "newsmax.com",
+        "qudsnen.co",
+    ):
+        assert tiers[host] == "aggregator", host
+    for host in ("newsdirectory3.com", "todayinbrief.ai"):
+        assert host not in tiers
+    text = (DATA_DIR / "sources.yaml").read_text(encoding="utf-8")
+    assert "Criteria" in text and "newsdirectory3.com:" in text.split("\njunk:", 1)[1]
+
+
+def test_facts_recorded_in_this_round(invoke, dataset: Dataset) -> None:
+    tjk = next(p for p in dataset.precedents if p.id == "putin-tjk-2025")
+    assert tjk.finding is not None and (tjk.finding.number, tjk.finding.date, tjk.finding.confidence) == (
+        "ICC-01/22-143",
+        D("2026-03-19"),
+        "low",
+    )
+    events = json.loads(invoke("state", "Tajikistan", "--format", "json").stdout)["events"]
+    finding = next(e for e in events if e["kind"] == "finding")
+    assert (finding["date"], finding["confidence"]) == ("2026-03-19", "low")
+    budapest = next(p for p in dataset.precedents if p.id == "putin-hun-2025")
+    assert (budapest.state, budapest.outcome, budapest.start) == ("HUN", "visit_cancelled", D("2025-10-16"))
+    entebbe = next(p for p in dataset.precedents if p.id == "bashir-uga-2018")
+    assert (entebbe.start, entebbe.outcome) == (D("2018-07-07"), "not_arrested")
+    armenia = json.loads(invoke("state", "Armenia", "--format", "json").stdout)["events"]
+    assert any(e["kind"] == "article_12_3" and e["date"] == "2023-11-14" for e in armenia)
+    afghanistan = json.loads(invoke("state", "Afghanistan", "--format", "json").stdout)
+    assert afghanistan["state"]["status"] == "party"
+    assert any(e["kind"] == "announcement" and e["date"] == "2025-02-20" for e in afghanistan["events"])
+    before, after = answers(invoke, "akhundzada", "AF@2025-12-01", "AF@2026-03-01")
+    assert before[:2] == after[:2] == ("arrest", "state_party")
+    text = invoke("check", "akhundzada", "AF@2026-03-01", "--fail-on", "never").stdout
+    assert "duty to arrest rests on the State of Afghanistan" in text and "no legal effect" in text
+
+
+def test_data_sources_lists_each_fact_with_the_sources_bound_to_it(invoke) -> None:
+    facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
+    revocation = facts["state HUN: revocation"]
+    assert [s["tier"] for s in revocation["sources"]] == ["depositary"]
+    assert revocation["tiers"] == "depositary 1" and revocation["confidence"] == "medium"
+    assert facts["state NER: withdrawal"]["strongest_tier"] == "aggregator"
+    assert facts["subject otti: death"]["sources"] and facts["precedent putin-tjk-2025: finding"]["confidence"] == "low"
+    table = invoke("data", "sources").stdout
+    assert "TIERS" in table.upper() and "state HUN: revocation" in table and "depositary 1" in table
+
+
+def test_answers_cite_only_the_sources_bound_to_their_reasons(invoke) -> None:
+    """Before Hungary's withdrawal only its entry into force is cited; the revocation's depositary
+    notification appears once the revocation is part of the answer."""
+
+    def urls(stop: str) -> list[str]:
+        result = invoke("check", "netanyahu", stop, "--format", "json", "--fail-on", "never")
+        return [s["url"] for s in json.loads(result.stdout)["stops"][0]["sources"]]
+
+    early, late = urls("HU@2025-01-01"), urls("HU@2026-07-01")
+    assert not any("CN.180.2026" in url for url in early) and not any("coalitionfortheicc" in url for url in early)
+    assert any("CN.180.2026" in url for url in late)
+
+
+def test_this_rounds_answers_in_batch(invoke, tmp_path) -> None:
+    rows = batch_rows(
+        invoke,
+        tmp_path,
+        [
+            ("netanyahu", "HU", "2026-07-01"),
+            ("putin", "BF", "2026-09-22"),
+            ("putin", "airport:JER", "2025-01-01"),
+            ("akhundzada", "AF", "2026-03-01"),
+            ("otti", "UG", "2023-01-01"),
+            ("al-kani", "TN", "2024-01-01"),
+        ],
+    )
+    got = [(r["obligation"], r["basis"], r["confidence"], (r["disputed"] or {}).get("basis")) for r in rows]
+    assert got == [
+        ("arrest", "state_party", "medium", None),
+        ("arrest", "state_party", "medium", None),
+        ("none", "non_party", "medium", None),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "medium", "no_warrant"),
+        ("arrest", "state_party", "high", None),
+    ]
+
+
+def test_this_rounds_events_in_state_timelines(invoke) -> None:
+    def events(name: str) -> list[tuple[str, str]]:
+        document = json.loads(invoke("state", name, "--format", "json").stdout)
+        return [(e["kind"], e["date"]) for e in document["events"]]
+
+    assert ("announcement", "2025-09-22") in events("Burkina Faso")
+    assert ("precedent", "2018-07-07") in events("Uganda")
+    assert ("precedent", "2025-10-16") in events("Hungary")
+    niger = events("Niger")
+    assert ("withdrawal_notified", "2026-06-18") in niger and ("withdrawal_effective", "2027-06-18") in niger
+
+
+def test_a_record_binding_some_facts_falls_back_to_its_sources_for_the_others(dataset: Dataset) -> None:
+    """South Africa binds only its revocation: an answer during the pending withdrawal rests on the
+    record's own sources and confidence for the unbound facts."""
+    south_africa, kony = dataset.by_iso3["ZAF"], dataset.subject("kony")
+    pending = law.obligation(kony, south_africa, D("2017-01-01"), dataset.situations[kony.situation])
+    assert (pending.level, pending.confidence) == ("arrest", "high")
+    assert any("treaties.un.org" in url for url in pending.sources)
+    philippines = dataset.by_iso3["PHL"]
+    assert philippines.bound("withdrawal") is not None and philippines.confidence_on(D("2018-06-01")) == "high"
