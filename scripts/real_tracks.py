@@ -33,8 +33,11 @@ def opensky_csv(frame: object) -> bytes:
     rows = sorted(records(frame), key=lambda row: row["timestamp"])
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["time", "icao24", "lat", "lon", "velocity", "heading", "callsign", "onground", "baroaltitude", "lastposupdate"])
+    writer.writerow(
+        ["time", "icao24", "lat", "lon", "velocity", "heading", "callsign", "onground", "baroaltitude", "lastposupdate"]
+    )
     for row in rows:
+
         def value(name: str, row: dict[str, object] = row) -> object:
             return row.get(name)
 
