@@ -15,6 +15,7 @@ from icc_travel.cli.options import (
     gap_option,
     output_option,
     reports_errors,
+    trust_positions_option,
 )
 from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
 from icc_travel.data.store import load
@@ -94,6 +95,7 @@ def _scheduler(value: str | None) -> str | None:
     help="Map other column names: time, icao24, lat, lon, onground, baroaltitude, callsign.",
 )
 @gap_option("Positions further apart than this are a gap.")
+@trust_positions_option
 @format_option(("jsonl", "csv", "json"))
 @fail_on_option
 @output_option()
@@ -105,6 +107,7 @@ def screen(
     scheduler: str | None,
     columns: dict[str, str],
     gap: float,
+    trust_positions: bool,
     fmt: str,
     fail_on: str,
     output: Path | None,
@@ -148,7 +151,15 @@ def screen(
     rows: list[dict[str, Any]] = []
     for entry, track in found.tracks:
         subject = dataset.subject(entry.subject)
-        result = analyse(dataset, subject, track, gap_minutes=gap, resolver=resolver, features=located.get(entry.hex))
+        result = analyse(
+            dataset,
+            subject,
+            track,
+            gap_minutes=gap,
+            resolver=resolver,
+            features=located.get(entry.hex),
+            trust_positions=trust_positions,
+        )
         document = track_json(result)
         base = {"hex": entry.hex, "registration": entry.registration, "subject": subject.id}
         rows += [{**base, "record": "segment", **segment} for segment in document["segments"]]
