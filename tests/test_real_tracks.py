@@ -123,3 +123,20 @@ def test_every_position_rejected_is_an_answer(invoke, tmp_path: Path) -> None:
     path.write_text(json.dumps({"icao": "abcdef", "timestamp": T0, "trace": trace}))
     result = invoke("track", str(path), "--subject", "putin", "--format", "json")
     assert result.exit_code in (0, 1) and json.loads(result.stdout)["tracks"][0]["quality"]["suspect_positions"] == 1
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REAL.iterdir() if p.name != "README.md"))
+def test_report_and_map_follow_real_tracks(invoke, tmp_path: Path, name: str) -> None:
+    """The report once failed on a track whose gap crossed a state with a duty (no time to date it)."""
+    html5lib = pytest.importorskip("html5lib")
+    page = tmp_path / "page.html"
+    result = invoke("report", "--track", str(REAL / name), "--subject", "putin", "-o", str(page))
+    assert result.exit_code == 0, result.stderr
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page.read_text())
+    if name.startswith("traffic_noisy_spoofing"):
+        assert "Suspect positions" in page.read_text() and "judged implausible" in page.read_text()
+    if name.startswith("trace_full"):
+        assert "flight 2: landed unseen (inferred)" in page.read_text()
+    drawn = tmp_path / "map.svg"
+    assert invoke("map", "--track", str(REAL / name), "--subject", "putin", "-o", str(drawn)).exit_code == 0
+    assert drawn.read_text().startswith("<?xml")

@@ -142,6 +142,8 @@ def track_page(
                 "end": document["end"],
                 "points": document["points"],
                 "gaps": document["gaps"],
+                "suspect": document["quality"]["suspect"],
+                "flights": len(document["flights"]),
                 **plane,
             }
         )
@@ -151,7 +153,9 @@ def track_page(
         paired = sorted(
             zip(flat_records(document), items, strict=True), key=lambda pair: pair[0]["time"] or pair[0]["until"] or ""
         )
+        moment = document["start"]  # an inferred segment (in a gap) has no time: the gap's start is near
         for index, (record, item) in enumerate(paired, 1):
+            moment = record["time"] or record["until"] or moment
             key = repr((item["name"], item["obligation"], item["basis"], item["reasons"], item["disputed"]))
             if key not in known:
                 known[key] = f"why-{len(known) + 1}"
@@ -159,10 +163,25 @@ def track_page(
                 explanations.append(_explanation(known[key], f"{where}: {item['obligation']}", item))
             landing = record["record"] == "landing"
             if item["iso3"] and item["obligation"] != law.NONE:
-                concerned.setdefault(item["iso3"], dt.date.fromisoformat(record["time"][:10]))
+                concerned.setdefault(item["iso3"], dt.date.fromisoformat(moment[:10]))
             flight = "landing, " + record["airport"] if landing else ("airborne" if record["airborne"] else "on ground")
+            if landing and item.get("inferred"):
+                flight = "landed unseen (inferred), near " + record["airport"]
             if record["inferred"]:
                 flight += ", inferred across a gap"
+            if record.get("suspect"):
+                flight += " of positions judged implausible (GNSS spoofing or jamming)"
+            number_of_flight = next(
+                (
+                    f["number"]
+                    for f in document["flights"]
+                    if (landing and f["arrival"]["time"] == record["time"])
+                    or (not landing and items.index(item) in f["segments"])
+                ),
+                None,
+            )
+            if number_of_flight is not None and len(document["flights"]) > 1:
+                flight = f"flight {number_of_flight}: {flight}"
             rows.append(
                 {
                     "id": f"track-{number}-{index}",
