@@ -140,3 +140,22 @@ def test_report_and_map_follow_real_tracks(invoke, tmp_path: Path, name: str) ->
     drawn = tmp_path / "map.svg"
     assert invoke("map", "--track", str(REAL / name), "--subject", "putin", "-o", str(drawn)).exit_code == 0
     assert drawn.read_text().startswith("<?xml")
+
+
+def test_screen_reads_real_state_vectors_as_track_does(invoke, tmp_path: Path) -> None:
+    """`screen` over the spoofed OpenSky vectors gives `track`'s rows (lastposupdate, the quality
+    filter), on both engines."""
+    import gzip
+
+    positions = tmp_path / "states.csv"
+    positions.write_bytes(gzip.decompress((REAL / "traffic_noisy_spoofing.csv.gz").read_bytes()))
+    watchlist = tmp_path / "watched.csv"
+    watchlist.write_text("hex,registration,subject,source\n4baac6,,putin,\n")
+    local = invoke("screen", str(positions), "--watchlist", str(watchlist), "--format", "jsonl")
+    rows = [json.loads(line) for line in local.stdout.splitlines()]
+    track = document(invoke, "traffic_noisy_spoofing.csv.gz")
+    assert [(r["iso3"], r["inferred"]) for r in rows] == [(s["iso3"], s["inferred"]) for s in track["segments"]]
+    assert "UKR" not in {r["iso3"] for r in rows if not r["inferred"]}
+    pytest.importorskip("distributed")
+    dask = invoke("screen", str(positions), "--watchlist", str(watchlist), "--format", "jsonl", "--engine", "dask")
+    assert dask.stdout == local.stdout

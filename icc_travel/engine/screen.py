@@ -20,7 +20,7 @@ from icc_travel.data.models import Dataset
 from icc_travel.errors import InputError
 from icc_travel.geo.tracks import Fix, Track
 
-COLUMNS = ("time", "icao24", "lat", "lon", "onground", "baroaltitude", "callsign")
+COLUMNS = ("time", "icao24", "lat", "lon", "onground", "baroaltitude", "callsign", "lastposupdate")
 
 
 class Watched(NamedTuple):
@@ -270,15 +270,32 @@ def _check_types(part: Part, schema: Any, names: dict[str, str]) -> None:
             )
 
 
+def position_time(seconds: Any, updated: Any) -> tuple[Any, bool]:
+    """When a state vector's position was received, and whether `lastposupdate` said so: OpenSky
+    repeats the last position in every vector until a new one arrives (see geo.tracks._opensky),
+    so a position is read at `lastposupdate`, once, where the dataset has it."""
+    from icc_travel.geo.tracks import parse_time
+
+    when = parse_time(seconds, "")
+    if updated is None or updated == "" or isinstance(updated, bool):
+        return when, False
+    try:
+        received = parse_time(updated, "")
+    except InputError:
+        return when, False
+    return (received, True) if received <= when else (when, False)
+
+
 def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[tuple[Watched, Track]], dict[str, int]]:
     """The kept rows as one time-ordered track per watched aircraft and subject, and the count of
     positions refused by reason (off the globe, a time outside 1970-2100, a non-finite altitude):
     they are never flown, and the summary says how many were left out."""
-    from icc_travel.geo.tracks import feet_from, parse_time
+    from icc_travel.geo.tracks import feet_from
 
     by_hex: dict[str, list[Fix]] = {}
     callsigns: dict[str, str | None] = {}
     refused: dict[str, int] = {}
+    received: set[tuple[str, Any]] = set()
     for batch in batches:
         table = batch.to_pydict()
         count = batch.num_rows
@@ -287,6 +304,7 @@ def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[
         altitudes = table.get("baroaltitude", absent)
         grounds = table.get("onground", absent)
         signs = table.get("callsign", absent)
+        updates = table.get("lastposupdate", absent)
         for i in range(count):
             lat, lon, seconds = lats[i], lons[i], times[i]
             if lat is None or lon is None or seconds is None:
@@ -298,13 +316,16 @@ def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[
                 continue
             try:
                 # a timestamp without a zone is UTC, as OpenSky writes them (not this machine's zone)
-                when = parse_time(seconds, "")
+                when, repeated = position_time(seconds, updates[i])
                 feet = feet_from(altitudes[i], "", scale=3.28084)
             except InputError as error:
                 why = str(error).removeprefix(": ").split(" ", 1)[0]
                 reason = "altitude not a finite number" if why == "altitude" else "time outside 1970-2100"
                 refused[reason] = refused.get(reason, 0) + 1
                 continue
+            if repeated and (code, when) in received:
+                continue  # the same position, repeated by a later state vector
+            received.add((code, when))
             ground = grounds[i]
             ground = ground if isinstance(ground, bool) else str(ground).strip().lower() in ("true", "1")
             fixes = by_hex.get(code)
@@ -375,8 +396,10 @@ def scan_dask(
     tracks, refused = _tracks(batches, wanted)
     records = table.to_pydict()
     features: dict[str, list[int]] = {}
+    updates = records.get("lastposupdate", [None] * table.num_rows)
     order = sorted(
-        range(table.num_rows), key=lambda i: (str(records["icao24"][i]).lower(), _seconds(records["time"][i]))
+        range(table.num_rows),
+        key=lambda i: (str(records["icao24"][i]).lower(), _seconds(records["time"][i], updates[i])),
     )
     kept = _kept_rows(records)
     for i in order:
@@ -389,21 +412,30 @@ def scan_dask(
 def _kept_rows(records: dict[str, list[Any]]) -> list[bool]:
     """Which gathered rows `_tracks` keeps as fixes (the same tests, row by row), so each kept
     fix is paired with its own feature index."""
-    from icc_travel.geo.tracks import feet_from, parse_time
+    from icc_travel.geo.tracks import feet_from
 
     count = len(records["lat"])
     altitudes = records.get("baroaltitude", [None] * count)
+    updates = records.get("lastposupdate", [None] * count)
+    received: set[tuple[str, Any]] = set()
     kept = []
-    for lat, lon, seconds, altitude in zip(records["lat"], records["lon"], records["time"], altitudes, strict=True):
+    for lat, lon, seconds, altitude, updated, code in zip(
+        records["lat"], records["lon"], records["time"], altitudes, updates, records["icao24"], strict=True
+    ):
         if lat is None or lon is None or seconds is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
             kept.append(False)
             continue
         try:
-            parse_time(seconds, "")
+            when, repeated = position_time(seconds, updated)
             feet_from(altitude, "")
         except InputError:
             kept.append(False)
             continue
+        key = (str(code).lower(), when)
+        if repeated and key in received:
+            kept.append(False)
+            continue
+        received.add(key)
         kept.append(True)
     return kept
 
@@ -520,11 +552,9 @@ def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[
     return rows, table.append_column("feature", pa.array(features))
 
 
-def _seconds(value: Any) -> float:
-    from icc_travel.geo.tracks import parse_time
-
+def _seconds(value: Any, updated: Any = None) -> float:
     try:
-        return parse_time(value, "").timestamp()
+        return position_time(value, updated)[0].timestamp()
     except InputError:
         return float("inf")
 
