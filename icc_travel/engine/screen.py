@@ -9,7 +9,9 @@ one track, analysed as `track` does.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime as dt
 import functools
 import io
 from collections.abc import Callable, Iterable
@@ -270,82 +272,157 @@ def _check_types(part: Part, schema: Any, names: dict[str, str]) -> None:
             )
 
 
-def position_time(seconds: Any, updated: Any) -> tuple[Any, bool]:
-    """When a state vector's position was received, and whether `lastposupdate` said so: OpenSky
-    repeats the last position in every vector until a new one arrives (see geo.tracks._opensky),
-    so a position is read at `lastposupdate`, once, where the dataset has it."""
-    from icc_travel.geo.tracks import parse_time
+class JudgedRows(NamedTuple):
+    """The watched rows of a position table, judged column by column (no Python loop per row)."""
 
-    when = parse_time(seconds, "")
-    if updated is None or updated == "" or isinstance(updated, bool):
-        return when, False
-    try:
-        received = parse_time(updated, "")
-    except InputError:
-        return when, False
-    return (received, True) if received <= when else (when, False)
+    kept: Any  # bool per row: a fix of its aircraft's track
+    when: Any  # the position's Unix time (lastposupdate where given, else time)
+    lats: Any
+    lons: Any
+    feet: Any  # NaN where unknown
+    ground: Any
+    codes: Any  # per row, an index into `names` (integer codes sort and compare fast)
+    names: list[str]  # the ICAO addresses, lower case
+    callsigns: Any
+    refused: dict[str, int]
+
+
+LATEST_SECONDS = 4102444800.0  # 2100-01-01: as geo.tracks.utc_from_epoch
+
+
+def _numbers(table: Any, name: str) -> tuple[Any, Any]:
+    """A column as float64 seconds or values (NaN for a null) and its null mask; a timestamp
+    column in Unix seconds (a naive one is UTC, as OpenSky writes them); a text column of times
+    parsed as `track` parses them (an unreadable one is +inf: outside every valid range)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = table.num_rows
+    if name not in table.column_names:
+        return np.full(count, np.nan), np.ones(count, dtype=bool)
+    column = table.column(name)
+    nulls = column.is_null().to_numpy(zero_copy_only=False)
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        micros = pc.cast(column.cast(pa.timestamp("us", tz=kind.tz)), pa.int64())
+        values = pc.fill_null(micros, 0).to_numpy(zero_copy_only=False) / 1e6
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        from icc_travel.geo.tracks import parse_time
+
+        values = np.full(count, np.inf)
+        for index, text in enumerate(column.to_pylist()):
+            if text is not None:
+                with contextlib.suppress(InputError):  # unreadable: +inf, outside every valid range
+                    values[index] = parse_time(text, "").timestamp()
+    else:
+        values = pc.fill_null(pc.cast(column, pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+    return np.where(nulls, np.nan, values), nulls
+
+
+def judged_rows(table: Any) -> JudgedRows:
+    """Which rows become fixes, by the rules `track` applies to a file (geo.tracks), on whole
+    columns: a row without a position or time is no fix; a position off the globe, a time outside
+    1970-2100 and a non-finite altitude are refused and counted; a position repeated by a later
+    state vector (the same `lastposupdate`) is one fix, the first."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = table.num_rows
+    lats, lat_null = _numbers(table, "lat")
+    lons, lon_null = _numbers(table, "lon")
+    times, time_null = _numbers(table, "time")
+    altitudes, altitude_null = _numbers(table, "baroaltitude")
+    updates, update_null = _numbers(table, "lastposupdate")
+    with np.errstate(invalid="ignore"):
+        present = ~(lat_null | lon_null | time_null)
+        on_globe = (lats >= -90) & (lats <= 90) & (lons >= -180) & (lons <= 180)  # NaN fails
+        time_ok = np.isfinite(times) & (times >= 0) & (times < LATEST_SECONDS)
+        altitude_bad = ~altitude_null & ~np.isfinite(altitudes)
+        update_ok = ~update_null & np.isfinite(updates) & (updates >= 0) & (updates <= times)
+    off = present & ~on_globe
+    bad_time = present & on_globe & ~time_ok
+    bad_altitude = present & on_globe & time_ok & altitude_bad
+    kept = present & on_globe & time_ok & ~altitude_bad
+    when = np.where(update_ok, updates, times)
+    encoded = pc.dictionary_encode(pc.utf8_lower(table.column("icao24").cast(pa.string()))).combine_chunks()
+    names = [str(name) for name in encoded.dictionary.to_pylist()]
+    order_of = np.argsort(np.array(names, dtype=object)) if names else np.zeros(0, dtype=np.int64)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order_of] = np.arange(len(names))  # codes in name order, so aircraft come out sorted by hex
+    codes = rank[pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)]
+    names = [names[i] for i in order_of.tolist()]
+    rows = np.flatnonzero(kept)
+    if len(rows):  # the same (aircraft, position time) again, from lastposupdate: not a new fix
+        code_index = codes[rows]
+        order = np.lexsort((rows, when[rows], code_index))
+        same = np.zeros(len(rows), dtype=bool)
+        same[1:] = (code_index[order][1:] == code_index[order][:-1]) & (when[rows][order][1:] == when[rows][order][:-1])
+        repeat = np.zeros(len(rows), dtype=bool)
+        repeat[order] = same
+        kept[rows[repeat & update_ok[rows]]] = False
+    if "onground" in table.column_names:
+        column = table.column("onground")
+        if pa.types.is_boolean(column.type):
+            ground = pc.fill_null(column, False).to_numpy(zero_copy_only=False)
+        else:
+            words = pc.utf8_lower(pc.utf8_trim_whitespace(column.cast(pa.string())))
+            ground = pc.fill_null(pc.is_in(words, value_set=pa.array(["true", "1"])), False).to_numpy(
+                zero_copy_only=False
+            )
+    else:
+        ground = np.zeros(count, dtype=bool)
+    callsigns = table.column("callsign").to_pylist() if "callsign" in table.column_names else [None] * count
+    refused = {
+        reason: int(number)
+        for reason, number in (
+            ("position off the globe", off.sum()),
+            ("time outside 1970-2100", bad_time.sum()),
+            ("altitude not a finite number", bad_altitude.sum()),
+        )
+        if number
+    }
+    return JudgedRows(kept, when, lats, lons, altitudes * 3.28084, ground, codes, names, callsigns, refused)
 
 
 def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[tuple[Watched, Track]], dict[str, int]]:
     """The kept rows as one time-ordered track per watched aircraft and subject, and the count of
     positions refused by reason (off the globe, a time outside 1970-2100, a non-finite altitude):
     they are never flown, and the summary says how many were left out."""
-    from icc_travel.geo.tracks import feet_from
+    import pyarrow as pa
 
-    by_hex: dict[str, list[Fix]] = {}
-    callsigns: dict[str, str | None] = {}
-    refused: dict[str, int] = {}
-    received: set[tuple[str, Any]] = set()
-    for batch in batches:
-        table = batch.to_pydict()
-        count = batch.num_rows
-        absent = [None] * count
-        lats, lons, times, codes = table["lat"], table["lon"], table["time"], table["icao24"]
-        altitudes = table.get("baroaltitude", absent)
-        grounds = table.get("onground", absent)
-        signs = table.get("callsign", absent)
-        updates = table.get("lastposupdate", absent)
-        for i in range(count):
-            lat, lon, seconds = lats[i], lons[i], times[i]
-            if lat is None or lon is None or seconds is None:
-                continue
-            code = str(codes[i]).lower()
-            lat, lon = float(lat), float(lon)
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN fails both
-                refused["position off the globe"] = refused.get("position off the globe", 0) + 1
-                continue
-            try:
-                # a timestamp without a zone is UTC, as OpenSky writes them (not this machine's zone)
-                when, repeated = position_time(seconds, updates[i])
-                feet = feet_from(altitudes[i], "", scale=3.28084)
-            except InputError as error:
-                why = str(error).removeprefix(": ").split(" ", 1)[0]
-                reason = "altitude not a finite number" if why == "altitude" else "time outside 1970-2100"
-                refused[reason] = refused.get(reason, 0) + 1
-                continue
-            if repeated and (code, when) in received:
-                continue  # the same position, repeated by a later state vector
-            received.add((code, when))
-            ground = grounds[i]
-            ground = ground if isinstance(ground, bool) else str(ground).strip().lower() in ("true", "1")
-            fixes = by_hex.get(code)
-            if fixes is None:
-                fixes = by_hex[code] = []
-            fixes.append(Fix(when, lat, lon, feet, ground))
-            callsign = signs[i]
-            if callsign and not callsigns.get(code):
-                callsigns[code] = str(callsign).strip() or None
-    tracks = [
-        (
-            entry,
-            Track(
-                "positions", code, entry.registration, callsigns.get(code), tuple(sorted(fixes, key=lambda f: f.time))
-            ),
+    if not batches:
+        return [], {}
+    rows = judged_rows(pa.Table.from_batches(batches))
+    return _tracks_of(rows, wanted), rows.refused
+
+
+def _tracks_of(rows: JudgedRows, wanted: dict[str, list[Watched]]) -> list[tuple[Watched, Track]]:
+    """Each aircraft's kept rows as fixes, in position-time order (a stable sort: rows at the same
+    time keep the table's order, as the Dask engine's feature indexes do), aircraft by hex."""
+    import numpy as np
+
+    kept = np.flatnonzero(rows.kept)
+    if not len(kept):
+        return []
+    code_index = rows.codes[kept]
+    sort = np.lexsort((np.arange(len(kept)), rows.when[kept], code_index))
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(code_index[sort])) + 1])
+    groups = np.split(kept[sort], starts[1:])
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    tracks = []
+    for start, group in zip(starts.tolist(), groups, strict=True):
+        name = rows.names[int(code_index[sort][start])]
+        times = [epoch + dt.timedelta(seconds=s) for s in rows.when[group].tolist()]
+        feet = [None if f != f else f for f in rows.feet[group].tolist()]  # NaN: unknown
+        fixes = tuple(
+            map(Fix, times, rows.lats[group].tolist(), rows.lons[group].tolist(), feet, rows.ground[group].tolist())
         )
-        for code, fixes in sorted(by_hex.items())
-        for entry in wanted.get(code, [])
-    ]
-    return tracks, refused
+        callsign = next((str(c).strip() for i in group.tolist() if (c := rows.callsigns[i]) and str(c).strip()), None)
+        for entry in wanted.get(name, []):
+            tracks.append((entry, Track("positions", name, entry.registration, callsign, fixes)))
+    return tracks
 
 
 # --- the Dask engine ------------------------------------------------------------------------------
@@ -364,6 +441,7 @@ def scan_dask(
     tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes."""
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
+    import numpy as np
     import pyarrow as pa
     from distributed import Client, LocalCluster, as_completed
 
@@ -392,52 +470,17 @@ def scan_dask(
     if not tables:
         return Screened(rows_read, 0, [], {}), {}
     table = pa.concat_tables(tables, promote_options="permissive")
-    batches = table.to_batches()
-    tracks, refused = _tracks(batches, wanted)
-    records = table.to_pydict()
+    judged = judged_rows(table)
+    tracks, refused = _tracks_of(judged, wanted), judged.refused
     features: dict[str, list[int]] = {}
-    updates = records.get("lastposupdate", [None] * table.num_rows)
-    order = sorted(
-        range(table.num_rows),
-        key=lambda i: (str(records["icao24"][i]).lower(), _seconds(records["time"][i], updates[i])),
-    )
-    kept = _kept_rows(records)
-    for i in order:
-        if not kept[i]:
+    feature = table.column("feature").to_numpy(zero_copy_only=False)
+    for _, track in tracks:  # each aircraft's kept rows in the order _tracks_of gave its fixes
+        if track.hex in features:
             continue
-        features.setdefault(str(records["icao24"][i]).lower(), []).append(int(records["feature"][i]))
+        rows = np.flatnonzero(judged.kept & (judged.codes == judged.names.index(track.hex)))
+        rows = rows[np.argsort(judged.when[rows], kind="stable")]
+        features[track.hex] = feature[rows].tolist()
     return Screened(rows_read, _positions(tracks), tracks, refused), features
-
-
-def _kept_rows(records: dict[str, list[Any]]) -> list[bool]:
-    """Which gathered rows `_tracks` keeps as fixes (the same tests, row by row), so each kept
-    fix is paired with its own feature index."""
-    from icc_travel.geo.tracks import feet_from
-
-    count = len(records["lat"])
-    altitudes = records.get("baroaltitude", [None] * count)
-    updates = records.get("lastposupdate", [None] * count)
-    received: set[tuple[str, Any]] = set()
-    kept = []
-    for lat, lon, seconds, altitude, updated, code in zip(
-        records["lat"], records["lon"], records["time"], altitudes, updates, records["icao24"], strict=True
-    ):
-        if lat is None or lon is None or seconds is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            kept.append(False)
-            continue
-        try:
-            when, repeated = position_time(seconds, updated)
-            feet_from(altitude, "")
-        except InputError:
-            kept.append(False)
-            continue
-        key = (str(code).lower(), when)
-        if repeated and key in received:
-            kept.append(False)
-            continue
-        received.add(key)
-        kept.append(True)
-    return kept
 
 
 SCHEDULER_TIMEOUT_S = 10
@@ -550,13 +593,6 @@ def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[
     if usable.any():
         features[usable] = _worker_resolver().feature_indexes(lats[usable], lons[usable])
     return rows, table.append_column("feature", pa.array(features))
-
-
-def _seconds(value: Any, updated: Any = None) -> float:
-    try:
-        return position_time(value, updated)[0].timestamp()
-    except InputError:
-        return float("inf")
 
 
 @functools.cache

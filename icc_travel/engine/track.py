@@ -501,6 +501,8 @@ def _segment_time(segments: Sequence[Segment], index: int) -> dt.datetime | None
 
 def _suspect_fixes(result: TrackResult) -> Any:
     """The track's fixes inside the stretches judged implausible."""
+    if not result.suspect:
+        return
     for fix in result.track.fixes:
         if any(s.start <= fix.time <= s.end for s in result.suspect):
             yield fix
