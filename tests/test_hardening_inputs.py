@@ -338,3 +338,27 @@ def test_a_deeply_nested_boundary_file_is_refused(tmp_path: Path) -> None:
 
 def test_the_command_is_this_environments(tmp_path: Path) -> None:
     assert Path(COMMAND).exists() and Path(sys.executable).parent == Path(COMMAND).parent
+
+
+def test_screen_reads_times_as_numbers_timestamps_or_text_alike(tmp_path: Path) -> None:
+    import datetime as dt
+
+    header, *rows = POSITIONS.read_text().splitlines()
+    as_text = tmp_path / "iso.csv"
+    as_text.write_text(
+        "\n".join(
+            [header]
+            + [
+                ",".join([dt.datetime.fromtimestamp(int(r.split(",")[0]), dt.UTC).isoformat(), *r.split(",")[1:]])
+                for r in rows
+            ]
+        )
+        + "\n"
+    )
+    mixed = tmp_path / "mixed.csv"  # a column of text: one unreadable time is refused and counted
+    mixed.write_text("\n".join([header, *rows, "yesterday" + rows[0][rows[0].index(",") :]]) + "\n")
+    numeric = json.loads(screen(tmp_path, POSITIONS).stdout)
+    assert json.loads(screen(tmp_path, as_text).stdout)["rows"] == numeric["rows"]
+    document = json.loads(screen(tmp_path, mixed).stdout)
+    assert document["rows"] == numeric["rows"]
+    assert document["summary"]["positions_refused"] == {"time outside 1970-2100": 1}
