@@ -108,24 +108,29 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
         flight_of = {index: f["number"] for f in document["flights"] for index in f["segments"]}
         arrivals = {f["arrival"]["time"]: f["number"] for f in document["flights"] if f["arrival"]["recorded"]}
         count = len(document["segments"])
+        timed = []
+        moment = document["start"]  # a crossing inferred in a gap sorts where the gap began
         for position, record in enumerate(flat_records(document)):
+            if position < count:  # segments are in time order; a landing has its own time
+                moment = record["time"] or moment
             flight = flight_of.get(position) if position < count else arrivals.get(record["time"])
             landing = record["record"] == "landing"
             where = f"on the ground near {record['airport']}" if landing else None
             if landing and document["landings"][position - count]["inferred"]:
                 where = f"landed unseen near {record['airport']} (inferred)"
-            rows.append(
-                {
-                    **record,
-                    "track": number,
-                    "flight": "" if flight is None else flight,
-                    "time": record["time"] or ("(suspect positions)" if record.get("suspect") else "(gap)"),
-                    "until": record["until"] or "",
-                    "state": record["state"] or "(no state)",
-                    "km": "" if record["km"] is None else record["km"],
-                    "airborne": where or ("airborne" if record["airborne"] else "on ground"),
-                }
-            )
+            row = {
+                **record,
+                "track": number,
+                "flight": "" if flight is None else flight,
+                "time": record["time"] or ("(suspect positions)" if record.get("suspect") else "(gap)"),
+                "until": record["until"] or "",
+                "state": record["state"] or "(no state)",
+                "km": "" if record["km"] is None else record["km"],
+                "airborne": where or ("airborne" if record["airborne"] else "on ground"),
+            }
+            timed.append((record["time"] if landing else moment, position, row))
+        # landings among the segments, in time order: the rows of one flight stay together
+        rows += [row for _, _, row in sorted(timed, key=lambda item: (item[0], item[1]))]
         features += _features(result, document)
     as_of = dataset.as_of
     payload = {
