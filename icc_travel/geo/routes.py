@@ -149,15 +149,16 @@ class RoutePlanner:
         order = np.lexsort((position, key // territories))  # per leg, in the order first overflown
         key = key[order]
         bounds = np.searchsorted(key // territories, np.arange(len(legs) + 1))
+        # plain Python lists from here: indexing numpy arrays one scalar at a time costs more than
+        # the rest of the chunk
+        by_feature = self._by_feature
+        crossed = [by_feature[f] for f in (key % territories).tolist()]
+        km = totals[key].tolist()
+        edges = bounds.tolist()
         answers = []
-        for number in range(len(legs)):
-            crossed = key[bounds[number] : bounds[number + 1]]
-            answers.append(
-                (
-                    float(metres[number]) / 1000,
-                    [(self._by_feature[int(k % territories)], float(totals[k])) for k in crossed.tolist()],
-                )
-            )
+        for number, total in enumerate((metres / 1000).tolist()):
+            first, last = edges[number], edges[number + 1]
+            answers.append((total, list(zip(crossed[first:last], km[first:last], strict=True))))
         return answers
 
     def legs(self, requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]]) -> list[Leg]:
