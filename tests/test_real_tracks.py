@@ -159,3 +159,18 @@ def test_screen_reads_real_state_vectors_as_track_does(invoke, tmp_path: Path) -
     pytest.importorskip("distributed")
     dask = invoke("screen", str(positions), "--watchlist", str(watchlist), "--format", "jsonl", "--engine", "dask")
     assert dask.stdout == local.stdout
+
+
+def test_a_track_of_only_implausible_positions_is_an_answer(invoke, tmp_path: Path) -> None:
+    """Twenty minutes frozen at cruise altitude: no trustworthy position, nothing drawn as flown."""
+    from test_tracks import T0
+
+    path = tmp_path / "frozen.json"
+    trace = [[minute * 60, 50.0, 10.0, 35000, 450, 60, 0] for minute in range(20)]
+    path.write_text(json.dumps({"icao": "abcdef", "timestamp": T0, "trace": trace}))
+    result = invoke("track", str(path), "--subject", "putin")
+    assert result.exit_code == 0 and "no trustworthy position" in result.stdout + result.stderr
+    document = json.loads(invoke("track", str(path), "--subject", "putin", "--format", "json").stdout)["tracks"][0]
+    assert document["segments"] == [] and document["quality"]["suspect_positions"] == 20
+    drawn = json.loads(invoke("track", str(path), "--subject", "putin", "--format", "geojson").stdout)
+    assert drawn["features"] == []

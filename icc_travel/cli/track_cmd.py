@@ -83,6 +83,11 @@ def track(
     emit(track_report(dataset, subject, results, stale), fmt)
     warn(stale)
     for result in results:
+        if result.suspect and not result.fixes:
+            warn(
+                f"{result.track.file}: no trustworthy position: every one was judged implausible ({result.suspect[0].why})"
+            )
+            continue
         for stretch in result.suspect:
             warn(
                 f"{result.track.file}: positions from {_clock(stretch.start)} to {_clock(stretch.end)} left out "
@@ -143,6 +148,11 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
         (
             f"Track {n}: {d['file']}",
             [f"{d['points']} fixes, {d['start']} to {d['end']}"]
+            + (
+                ["no trustworthy position: every one was judged implausible"]
+                if d["quality"]["suspect_positions"] and d["quality"]["suspect_positions"] == d["points"]
+                else []
+            )
             + [
                 f"gap {g['from']} to {g['to']} ({g['minutes']} min): territories under it are inferred"
                 + (
@@ -180,15 +190,20 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
 
 def _features(result: TrackResult, document: dict) -> list[dict]:
     """The flown track as lines between gaps (split at ±180°), landings as points."""
-    fixes = result.track.fixes
-    features, run = [], [fixes[0]]
+    fixes = result.fixes  # without the positions the quality filter left out: never drawn as flown
+    if not fixes:
+        features: list[dict] = []
+        run: list = []
+    else:
+        features, run = [], [fixes[0]]
     gap_starts = {g.start for g in result.gaps}
     for fix in fixes[1:]:
         if run[-1].time in gap_starts:
             features.append(_line(run, document))
             run = []
         run.append(fix)
-    features.append(_line(run, document))
+    if run:
+        features.append(_line(run, document))
     for landing in document["landings"]:
         features.append(
             {

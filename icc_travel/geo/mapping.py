@@ -218,7 +218,7 @@ def track_stretches(result: Any) -> list[tuple[str, list[float], list[float]]]:
     circle (never drawn as flown track); nothing is drawn across ±180°."""
     import bisect
 
-    fixes = result.track.fixes
+    fixes = result.fixes  # without the positions the quality filter left out: never drawn as flown
     flown = sorted(
         (s for s in result.segments if not s.inferred and s.entered is not None and s.left is not None),
         key=lambda s: s.entered,

@@ -202,7 +202,9 @@ def _stretches(
                 speed = km / max(seconds[b] - seconds[a], 1e-9) * 3600
                 if speed > MAX_KMH:
                     parts.append(f"a {speed:,.0f} km/h jump {word} them")
-        if first == 0 or last == len(fixes) - 1:
+        if first == 0 and last == len(fixes) - 1:
+            parts.append("every position of the track")
+        elif first == 0 or last == len(fixes) - 1:
             parts.append("not reachable from the rest of the track at a possible speed")
         found.append(Stretch(first, last, ", ".join(parts) + ": GNSS spoofing or jamming, or a receiver error"))
     return found
