@@ -298,6 +298,7 @@ class Dataset:
     by_iso2: dict[str, Territory] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.__dict__.pop("_precedents_by_state", None)  # records replaced (local facts): index again
         for territory in self.territories:
             if territory.territory is None:
                 self.by_iso3.setdefault(territory.iso3, territory)
@@ -312,6 +313,12 @@ class Dataset:
         return next(s for s in self.subjects if s.id == subject_id)
 
     def precedents_in(self, iso3: str) -> list[Precedent]:
-        """Episodes in a state, newest first."""
-        found = [p for p in self.precedents if p.state == iso3]
-        return sorted(found, key=lambda p: (p.start, p.id), reverse=True)
+        """Episodes in a state, newest first (indexed by state on first use: a batch asks for
+        every row)."""
+        index = self.__dict__.get("_precedents_by_state")
+        if index is None:
+            index = {}
+            for precedent in sorted(self.precedents, key=lambda p: (p.start, p.id), reverse=True):
+                index.setdefault(precedent.state, []).append(precedent)
+            self.__dict__["_precedents_by_state"] = index
+        return list(index.get(iso3, ()))
