@@ -130,6 +130,9 @@ def _best_chain(firsts: Any, lasts: Any, drifting: Any, seconds: Any, lats: Any,
     from icc_travel.geo.tracks import haversine_km
 
     runs = len(firsts)
+    # a receiver's noise can cut a long track into very many runs: look back less far then, so the
+    # search stays linear (a run far back is rarely the best predecessor of a noisy one)
+    lookback = LOOKBACK_RUNS if runs <= 10_000 else 8
     sizes = (lasts - firsts + 1).tolist()
     usable = [not bool(drifting[firsts[r]]) for r in range(runs)]
     best = [0] * runs
@@ -139,7 +142,7 @@ def _best_chain(firsts: Any, lasts: Any, drifting: Any, seconds: Any, lats: Any,
             continue
         best[run] = sizes[run]
         start = firsts[run]
-        low = max(0, run - LOOKBACK_RUNS)
+        low = max(0, run - lookback)
         candidates = [m for m in range(low, run) if usable[m] and best[m]]
         if candidates:
             ends = [int(lasts[m]) for m in candidates]
