@@ -227,4 +227,11 @@ def _points(project: Callable[[Any], Any], lons: Sequence[float], lats: Sequence
     import numpy as np
 
     projected = project(np.column_stack([np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)]))
-    return " ".join(f"{_n(x)},{_n(y)}" for x, y in projected)
+    points = [f"{_n(x)},{_n(y)}" for x, y in projected]
+    # decimated to the drawing's own resolution (0.1 view units): consecutive fixes that land on
+    # one drawn point are one point, so a million-fix track does not write a million points; the
+    # line drawn is the same, and the analysis never sees this
+    kept = [point for point, before in zip(points, [None, *points], strict=False) if point != before]
+    if len(kept) == 1 and len(points) > 1:
+        kept.append(kept[0])  # a line needs two points, even where they coincide
+    return " ".join(kept)
