@@ -84,12 +84,9 @@ def analyse(
     features = np.asarray(features, dtype=np.int64) if features is not None else resolver.feature_indexes(lats, lons)
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
     flown = np.concatenate([[0.0], np.cumsum(haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:]))])
-    situation = dataset.situations[subject.situation]
 
     def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:
-        outside = outside_note(lat) if territory is None else None
-        landing = law.obligation(subject, territory, when.date(), situation, "visit", outside)
-        return law.overflight(landing) if airborne else landing
+        return decide_obligation(dataset, subject, territory, when, airborne, lat)
 
     def locate_feature(lat: float, lon: float) -> int:
         found = resolver.locate(lat, lon)
@@ -122,6 +119,17 @@ def analyse(
     landings = _landings(fixes, features, by_feature, resolver, decide)
     gaps_found = tuple(Gap(a.time, b.time) for a, b in gaps)
     return TrackResult(track, tuple(segments), tuple(landings), gaps_found, dataset.source_tiers)
+
+
+def decide_obligation(
+    dataset: Dataset, subject: Subject, territory: Territory | None, when: dt.datetime, airborne: bool, lat: float
+) -> law.Obligation:
+    """What being over (airborne) or on (landed) `territory` at `when` meant for the subject: the
+    one rule `track`, `screen` and `watch` share."""
+    situation = dataset.situations[subject.situation]
+    outside = outside_note(lat) if territory is None else None
+    landing = law.obligation(subject, territory, when.date(), situation, "visit", outside)
+    return law.overflight(landing) if airborne else landing
 
 
 def _runs(features: Any, ground: Any, start: int, end: int) -> list[Any]:
