@@ -506,6 +506,9 @@ def test_kill_9_mid_stream_then_restart(tmp_path: Path) -> None:
         (["--source", "sbs:127.0.0.1:1", "--watchlist", "{bad}"], "hex must be"),
         (["--source", "sbs:127.0.0.1:1", "--watchlist", "{state}"], "needs the columns"),
         (["--source", "sbs:127.0.0.1:1", "--max-events", "0"], "--max-events"),
+        (["--source", "sbs:127.0.0.1:1", "--webhook", "ftp://example.org/x"], "http(s) URL"),
+        (["--source", "sbs:127.0.0.1:1", "--webhook", "https://u:p@example.org/x"], "ICC_TRAVEL_WEBHOOK_TOKEN"),
+        (["--source", "sbs:127.0.0.1:1", "--exec", "  "], "--exec"),
     ],
 )
 def test_bad_options_and_watchlists_are_one_line(tmp_path: Path, args: list[str], says: str) -> None:
@@ -517,3 +520,64 @@ def test_bad_options_and_watchlists_are_one_line(tmp_path: Path, args: list[str]
     done = watch(*args, "--no-state")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("icc-travel: error: ") and says in done.stderr
+
+
+def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path) -> None:
+    received: list[dict] = []
+    calls = {"count": 0}
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            calls["count"] += 1
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if calls["count"] == 1:  # the first delivery fails: it is retried
+                self.send_response(503)
+                self.end_headers()
+                return
+            assert self.headers["Authorization"] == "Bearer s3cret" and self.headers["X-Team"] == "desk"
+            received.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    timer = threading.Timer(60, server.shutdown)
+    timer.daemon = True
+    timer.start()
+    headers = tmp_path / "headers.txt"
+    headers.write_text("# sent with every POST\nX-Team: desk\n")
+    sink = tmp_path / "exec.jsonl"
+    script = f"import sys; open({str(sink)!r}, 'a').write(sys.stdin.read())"
+    command = f"{sys.executable} -c {json.dumps(script)}"
+    try:
+        done = watch(
+            "--replay",
+            str(ROOT / "examples" / "synthetic_positions.csv"),
+            "--watchlist",
+            str(WATCHLIST),
+            "--webhook",
+            f"http://127.0.0.1:{server.server_address[1]}/hook",
+            "--webhook-headers",
+            str(headers),
+            "--exec",
+            command,
+            "--state",
+            str(tmp_path / "w.json"),
+            "--fail-on",
+            "never",
+            env={"ICC_TRAVEL_WEBHOOK_TOKEN": "s3cret"},
+        )
+    finally:
+        timer.cancel()
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    printed = lines(done.stdout)
+    assert len(printed) == 6
+    assert sorted(e["id"] for e in received) == sorted(e["id"] for e in printed)
+    assert calls["count"] == 7 and "delivery failed (HTTP 503)" in done.stderr
+    assert [json.loads(line)["id"] for line in sink.read_text().splitlines()] == [e["id"] for e in printed]
+    assert "s3cret" not in (tmp_path / "w.json").read_text()

@@ -92,6 +92,19 @@ def _positive(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     help="The state file (default $XDG_STATE_HOME/icc-travel/watch.json; none for --replay).",
 )
 @click.option("--no-state", is_flag=True, help="Keep no state between runs.")
+@click.option(
+    "--webhook",
+    metavar="URL",
+    help="Also POST each event as JSON here (or $ICC_TRAVEL_WEBHOOK_URL; a bearer token from "
+    "$ICC_TRAVEL_WEBHOOK_TOKEN); failed deliveries are retried and kept in the state.",
+)
+@click.option(
+    "--webhook-headers",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Headers for --webhook, one 'Name: value' a line.",
+)
+@click.option("--exec", "command", metavar="CMD", help="Also run CMD for each event, the event on its standard input.")
 @fail_on_option
 @reports_errors
 def watch(
@@ -113,6 +126,9 @@ def watch(
     gap: float,
     state_path: Path | None,
     no_state: bool,
+    webhook: str | None,
+    webhook_headers: Path | None,
+    command: str | None,
     fail_on: str,
 ) -> None:
     """Follow watched aircraft live and print one JSON line per change of an aircraft's state:
@@ -160,15 +176,29 @@ def watch(
     if not no_state and (state_path is not None or not replay_files):
         store = StateFile(state_path or default_state_path())
         store.restore(watcher)
-    out = Output(store, watcher, max_events)
+    from icc_travel.cli.watch_notify import Notifier, NotifyError, read_headers
+
+    try:
+        if webhook and "@" in webhook.split("/")[2 if "//" in webhook else 0]:
+            raise NotifyError("--webhook: credentials in a URL end up in process lists; use $ICC_TRAVEL_WEBHOOK_TOKEN")
+        notifier = Notifier(
+            webhook, command, read_headers(webhook_headers), store.undelivered if store else [], warn=_warn
+        )
+    except NotifyError as error:
+        raise InputFailure(str(error)) from None
+    out = Output(store, watcher, max_events, notifier)
     try:
         out.send(store.outbox if store else [])  # events of a run that stopped before they were written
         if replay_files:
             _replay(watcher, out, replay_files, speed)
         else:
             _live(watcher, out, sources, once=once, interval=interval, duration=duration, stall=stall)
+        notifier.drain()  # not on an interrupt or SIGTERM: what is pending waits in the state
     finally:
         out.save()
+        if notifier.pending:
+            kept = "kept in the state" if store else "lost: --no-state"
+            _warn(f"{len(notifier.pending)} deliveries still pending ({kept})")
     if not quiet():
         click.echo(
             f"watch: {watcher.positions:,} positions of watched aircraft, {watcher.suspect:,} suspect, "
@@ -187,8 +217,8 @@ class Output:
     """Events to stdout, each batch first written to the state's outbox (so a crash between the
     two loses none; a reader drops a repeat by its `id`)."""
 
-    def __init__(self, store: StateFile | None, watcher: Any, max_events: int | None) -> None:
-        self.store, self.watcher, self.max_events = store, watcher, max_events
+    def __init__(self, store: StateFile | None, watcher: Any, max_events: int | None, notifier: Any) -> None:
+        self.store, self.watcher, self.max_events, self.notifier = store, watcher, max_events, notifier
         self.count = 0
         self.worst = law.NONE
         self.last_save = 0.0
@@ -203,22 +233,26 @@ class Output:
         if self.max_events is not None:  # those past --max-events wait in the outbox for the next run
             events, later = events[: self.max_events - self.count], events[self.max_events - self.count :]
         if self.store is not None:
-            self.store.save(self.watcher, events + later)
+            self.store.save(self.watcher, events + later, self.notifier.pending)
         for event in events:
             sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
             if event.get("obligation"):
                 self.worst = max(self.worst, event["obligation"], key=law.level_rank)
         sys.stdout.flush()
         self.count += len(events)
-        if self.store is not None:
-            self.store.save(self.watcher, later)
+        self.notifier.add(events)
         self.pending = later
+        if self.store is not None:
+            self.store.save(self.watcher, later, self.notifier.pending)
+        if self.notifier.pending:
+            self.notifier.flush()
+            self.save()
         if self.max_events is not None and self.count >= self.max_events:
             raise Finished
 
     def save(self, *, every: float = 0.0) -> None:
         if self.store is not None and time.monotonic() - self.last_save >= every:
-            self.store.save(self.watcher, self.pending)
+            self.store.save(self.watcher, self.pending, self.notifier.pending)
             self.last_save = time.monotonic()
 
 
@@ -290,6 +324,8 @@ def _live(
             if not once and time.monotonic() - last_tick >= 1.0:
                 last_tick = time.monotonic()
                 out.send(watcher.tick(clock.now()))
+                if out.notifier.pending:
+                    out.notifier.flush()
                 out.save(every=5.0)
         if once:
             out.send(watcher.tick(clock.now()))
@@ -353,6 +389,7 @@ class StateFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.outbox: list[dict[str, Any]] = []
+        self.undelivered: list[dict[str, Any]] = []
 
     def restore(self, watcher: Any) -> None:
         if not self.path.exists():
@@ -363,14 +400,16 @@ class StateFile:
                 raise ValueError(f"version {saved.get('version')!r}")
             watcher.restore(saved["watch"])
             self.outbox = list(saved.get("outbox", []))
+            self.undelivered = list(saved.get("undelivered", []))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
             raise InputFailure(f"{self.path}: unreadable watch state ({error}); move it away to start afresh") from None
 
-    def save(self, watcher: Any, outbox: list[dict[str, Any]]) -> None:
+    def save(self, watcher: Any, outbox: list[dict[str, Any]], undelivered: list[dict[str, Any]]) -> None:
         import tempfile
 
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        payload = json.dumps({"version": STATE_VERSION, "watch": watcher.snapshot(), "outbox": outbox})
+        state = {"version": STATE_VERSION, "watch": watcher.snapshot(), "outbox": outbox, "undelivered": undelivered}
+        payload = json.dumps(state)
         handle, temporary = tempfile.mkstemp(prefix=".watch-", dir=self.path.parent)  # mode 0600
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
