@@ -171,6 +171,42 @@ def test_state_survives_a_snapshot(dataset, resolver) -> None:
 # --- formats ----------------------------------------------------------------------------------
 
 
+# every message type, as the BaseStation documentation shows them (node-sbs1's README quotes them)
+BASESTATION = """\
+SEL,,496,2286,4CA4E5,27215,2010/02/19,18:06:07.710,2010/02/19,18:06:07.710,RYR1427
+ID,,496,7162,405637,27928,2010/02/19,18:06:07.115,2010/02/19,18:06:07.115,EZY691A
+AIR,,496,5906,400F01,27931,2010/02/19,18:06:07.128,2010/02/19,18:06:07.128
+STA,,5,179,400AE7,10103,2008/11/28,14:58:51.153,2008/11/28,14:58:51.153,RM
+CLK,,496,-1,,-1,2010/02/19,18:18:19.036,2010/02/19,18:18:19.036
+MSG,1,145,256,7404F2,11267,2008/11/28,23:48:18.611,2008/11/28,23:53:19.161,RJA1118,,,,,,,,,,,
+MSG,2,496,603,400CB6,13168,2008/10/13,12:24:32.414,2008/10/13,12:28:52.074,,,0,76.4,258.3,54.05735,-4.38826,,,,,,0
+MSG,3,496,211,4CA2D6,10057,2008/11/28,14:53:50.594,2008/11/28,14:58:51.153,,37000,,,51.45735,-1.02826,,,0,0,0,0
+MSG,4,496,469,4CA767,27854,2010/02/19,17:58:13.039,2010/02/19,17:58:13.368,,,288.6,103.2,,,-832,,,,,
+MSG,5,496,329,394A65,27868,2010/02/19,17:58:12.644,2010/02/19,17:58:13.368,,10000,,,,,,,0,,0,0
+MSG,6,496,237,4CA215,27864,2010/02/19,17:58:12.846,2010/02/19,17:58:13.368,,33325,,,,,,0271,0,0,0,0
+MSG,7,496,742,51106E,27929,2011/03/06,07:57:36.523,2011/03/06,07:57:37.054,,3775,,,,,,,,,,0
+MSG,8,496,194,405F4E,27884,2010/02/19,17:58:13.244,2010/02/19,17:58:13.368,,,,,,,,,,,,0
+"""
+
+
+def test_every_basestation_message_type() -> None:
+    everyone = feeds.LineReader("sbs", lambda code, registration: True)
+    found = [everyone.position(line.encode(), 0.0) for line in BASESTATION.splitlines()]
+    positions = [p for p in found if p is not None]
+    # the documentation's MSG,2 example has one field too many (its "latitude" is 258.3): off the
+    # globe, it is no position
+    assert [(p.hex, p.lat, p.lon, p.on_ground, p.altitude_ft) for p in positions] == [
+        ("4ca2d6", 51.45735, -1.02826, False, 37000.0),
+    ]
+    assert positions[0].time == dt.datetime(2008, 11, 28, 14, 53, 50, 594000, tzinfo=dt.UTC)
+    # a surface position as dump1090 and readsb write it
+    surface = "MSG,2,1,1,400CB6,1,2008/10/13,12:24:32.414,2008/10/13,12:24:32.414,,,0,76,54.05735,-4.38826,,,0,0,0,-1"
+    on_ground = everyone.position(surface.encode(), 0.0)
+    assert on_ground is not None and on_ground.on_ground and on_ground.altitude_ft == 0.0
+    nobody = feeds.LineReader("sbs", lambda code, registration: False)
+    assert all(nobody.position(line.encode(), 0.0) is None for line in BASESTATION.splitlines())
+
+
 def test_live_formats() -> None:
     readsb = {
         "now": 1735725600.0,
@@ -439,7 +475,7 @@ def test_ndjson_stream_and_a_source_that_is_down(tmp_path: Path) -> None:
             "--duration",
             "20",
             "--max-events",
-            "7",
+            "8",  # seven territorial events and the dead source's, in whichever order they come
         )
     assert done.returncode == 0, done.stderr
     events = lines(done.stdout)
@@ -451,6 +487,7 @@ def test_ndjson_stream_and_a_source_that_is_down(tmp_path: Path) -> None:
         ("left", "MAR"),
         ("entered", "ESP"),
         ("left", "ESP"),
+        ("entered", None),
     ]
     assert [e["source"] for e in events if e["event"] == "source_lost"] == [f"sbs:{dead}"]
     assert done.stderr.count("unreadable input") == 1
@@ -581,3 +618,62 @@ def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path
     assert calls["count"] == 7 and "delivery failed (HTTP 503)" in done.stderr
     assert [json.loads(line)["id"] for line in sink.read_text().splitlines()] == [e["id"] for e in printed]
     assert "s3cret" not in (tmp_path / "w.json").read_text()
+
+
+def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path: Path) -> None:
+    seen_headers: list[str | None] = []
+    tunis = {"hex": "738a5b", "r": "4X-ISR", "lat": 36.85, "lon": 10.22, "alt_baro": 12000, "seen_pos": 1}
+    madrid = [
+        "738a5b",
+        "ISR1",
+        "Israel",
+        T0 + 10,
+        T0 + 10,
+        -3.56,
+        40.49,
+        None,
+        True,
+        0,
+        0,
+        0,
+        None,
+        None,
+        None,
+        False,
+        0,
+    ]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen_headers.append(self.headers.get("Authorization"))
+            document = (
+                {"ac": [tunis], "now": T0 * 1000, "total": 1} if "v2" in self.path else {"time": T0, "states": [madrid]}
+            )
+            body = json.dumps(document).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {"OPENSKY_USERNAME": "reporter", "OPENSKY_PASSWORD": "pw", "OPENSKY_CLIENT_ID": ""}
+    try:
+        v2 = watch(
+            "--source", f"v2:{base}/v2/hex/738a5b", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+        )
+        sky = watch(
+            "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(v2.stdout)] == [("entered", "TUN", True)]
+    assert v2.returncode == 0  # an overflight is below --fail-on arrest
+    assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(sky.stdout)] == [("entered", "ESP", False)]
+    assert sky.returncode == 1  # on the ground in a state party
+    assert seen_headers[0] is None and seen_headers[1] == "Basic cmVwb3J0ZXI6cHc="

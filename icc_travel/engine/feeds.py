@@ -110,9 +110,11 @@ def sbs_line(line: bytes | str, source: str | None = None) -> Position | None:
     are the message's generated date and time, read as UTC."""
     text = line.decode("ascii", errors="replace") if isinstance(line, bytes) else line
     fields = text.strip().split(",")
-    if len(fields) < 16 or fields[0] not in ("MSG", "SEL", "ID", "AIR", "STA", "CLK"):
+    if fields[0] in ("SEL", "ID", "AIR", "STA", "CLK"):
+        return None  # selection, identity, new-aircraft, status and clock messages: no position
+    if fields[0] != "MSG" or len(fields) < 16 or not fields[1].strip().isdigit():
         raise FeedError("not a BaseStation line")
-    if fields[0] != "MSG" or fields[1] not in ("2", "3"):
+    if fields[1] not in ("2", "3"):
         return None
     code = fields[4].strip().lower()
     if len(code) != 6 or any(c not in "0123456789abcdef" for c in code):

@@ -98,6 +98,8 @@ def read_watch_entries(
             source = f"{PLANE_ALERT}: {','.join(row)}"
         else:
             who = record.get("subject") or subject
+            if who is None:
+                raise InputError(f"{where}: no subject (give one in the row, or --subject)")
             source = record.get("source") or None
         if who is not None and who not in subjects:
             raise InputError(f"{where}: unknown subject {who!r}")
