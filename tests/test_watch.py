@@ -314,12 +314,24 @@ def http_snapshots(snapshots: list[dict], *, limit: int = 50, lifetime: float = 
 
 
 @contextlib.contextmanager
-def tcp_stream(connections: list[list[bytes]], *, lifetime: float = 60) -> Iterator[str]:
-    """A TCP server on 127.0.0.1: the n-th connection gets the n-th list of chunks, then is cut;
-    after the last it stops listening (and it stops after `lifetime` seconds whatever happens)."""
+def tcp_stream(connections: list[list[bytes | float]], *, lifetime: float = 60) -> Iterator[str]:
+    """A TCP server on 127.0.0.1: the n-th connection gets the n-th list of chunks (a number is
+    a pause, the connection open and silent), then is cut; each connection is served in a thread
+    of its own. After the last it stops listening (and it stops after `lifetime` seconds
+    whatever happens)."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(1.0)
     deadline = time.monotonic() + lifetime
+
+    def send(connection: socket.socket, chunks: list[bytes | float]) -> None:
+        with connection:
+            for chunk in chunks:
+                if isinstance(chunk, float):
+                    time.sleep(min(chunk, max(deadline - time.monotonic(), 0)))
+                    continue
+                with contextlib.suppress(OSError):
+                    connection.sendall(chunk)
+            time.sleep(0.2)
 
     def serve() -> None:
         for chunks in connections:
@@ -329,14 +341,13 @@ def tcp_stream(connections: list[list[bytes]], *, lifetime: float = 60) -> Itera
                     break
                 except TimeoutError:
                     continue
+                except OSError:  # closed by the test
+                    return
             else:
                 return
-            with connection:
-                for chunk in chunks:
-                    with contextlib.suppress(OSError):
-                        connection.sendall(chunk)
-                time.sleep(0.2)
-        listener.close()
+            threading.Thread(target=send, args=(connection, chunks), daemon=True).start()
+        with contextlib.suppress(OSError):
+            listener.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -677,3 +688,26 @@ def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path
     assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(sky.stdout)] == [("entered", "ESP", False)]
     assert sky.returncode == 1  # on the ground in a state party
     assert seen_headers[0] is None and seen_headers[1] == "Basic cmVwb3J0ZXI6cHc="
+
+
+def test_a_stalled_stream_is_reconnected() -> None:
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:58"]
+    first: list[bytes | float] = [_sbs(p) for p in fixes[:9]] + [3.0]  # then silence, the connection open
+    with tcp_stream([first, [_sbs(p) for p in fixes[9:]]]) as address:
+        done = watch(
+            "--source",
+            f"sbs:{address}",
+            "--watchlist",
+            str(WATCHLIST),
+            "--no-state",
+            "--stall",
+            "1",
+            "--duration",
+            "20",
+            "--max-events",
+            "6",
+        )
+    assert done.returncode == 0, done.stderr
+    events = lines(done.stdout)
+    assert [e["event"] for e in events] == ["entered", "left", "entered", "source_lost", "source_regained", "left"]
+    assert "stalled" in events[3]["reason"] and done.stderr.count("stalled") == 1

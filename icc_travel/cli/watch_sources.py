@@ -210,26 +210,24 @@ class Source(threading.Thread):
     def _stream(self) -> None:
         host, _, port = self.spec.address.rpartition(":")
         host = host.strip("[]")
-        failures = 0
+        self.failures = 0
         started = time.monotonic()
         while not self.stop.is_set():
             if self.once and time.monotonic() - started >= self.duration:
                 return
             try:
                 with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S) as connection:
-                    failures = 0
-                    self._back()
                     reason = self._read_lines(connection, started)
             except OSError as error:
                 reason = _reason(error)
             if self.stop.is_set() or reason is None:
                 return
-            failures += 1
+            self.failures += 1
             self._warn_once(f"down:{reason}", reason)
             self._dropped(reason)
             if self.once and time.monotonic() - started >= self.duration:
                 return
-            self.stop.wait(BACKOFF_S[min(failures - 1, len(BACKOFF_S) - 1)])
+            self.stop.wait(BACKOFF_S[min(self.failures - 1, len(BACKOFF_S) - 1)])
 
     def _read_lines(self, connection: socket.socket, started: float) -> str | None:
         """Lines until the peer closes (the reason) or the run ends (None). A line over
@@ -237,6 +235,7 @@ class Source(threading.Thread):
         connection.settimeout(0.5)
         buffer = b""
         skipping = False
+        flowing = False
         last_data = time.monotonic()
         while not self.stop.is_set():
             if self.once and time.monotonic() - started >= self.duration:
@@ -251,6 +250,9 @@ class Source(threading.Thread):
                 return _reason(error)
             if not chunk:
                 return "the connection was closed"
+            if not flowing:  # back once data flows, not on a bare connect
+                flowing, self.failures = True, 0
+                self._back()
             last_data = time.monotonic()
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
