@@ -711,3 +711,12 @@ def test_a_stalled_stream_is_reconnected() -> None:
     events = lines(done.stdout)
     assert [e["event"] for e in events] == ["entered", "left", "entered", "source_lost", "source_regained", "left"]
     assert "stalled" in events[3]["reason"] and done.stderr.count("stalled") == 1
+
+
+def test_a_watched_registration_under_a_new_hex_is_an_event_and_a_warning(tmp_path: Path) -> None:
+    watchlist = tmp_path / "w.csv"
+    watchlist.write_text("hex,registration,subject,source\n738a5c,4X-ISR,netanyahu,a note\n")
+    done = watch("--replay", str(TRACK), "--watchlist", str(watchlist), "--max-events", "2", "--fail-on", "never")
+    assert done.returncode == 0, done.stderr
+    assert [(e["event"], e["hex"]) for e in lines(done.stdout)] == [("new_hex", "738a5b"), ("entered", "738a5b")]
+    assert "4X-ISR seen under the ICAO address 738a5b, not the watchlist's 738a5c" in done.stderr

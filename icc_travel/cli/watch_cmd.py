@@ -236,6 +236,11 @@ class Output:
             self.store.save(self.watcher, events + later, self.notifier.pending)
         for event in events:
             sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+            if event["event"] == "new_hex":
+                _warn(
+                    f"{event['registration']} seen under the ICAO address {event['hex']}, not the watchlist's "
+                    f"{event['watched_hex']}: followed under it too (re-registered, or a spoofed identity?)"
+                )
             if event.get("obligation"):
                 self.worst = max(self.worst, event["obligation"], key=law.level_rank)
         sys.stdout.flush()
