@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import queue
 import sys
 import threading
 import time
@@ -282,9 +281,9 @@ class DataClock:
 def _live(
     watcher: Any, out: Output, specs: list[Any], *, once: bool, interval: float, duration: float | None, stall: float
 ) -> None:
-    from icc_travel.cli.watch_sources import Source
+    from icc_travel.cli.watch_sources import Mailbox, Source
 
-    items: queue.Queue = queue.Queue(maxsize=10_000)
+    items = Mailbox()
     stop = threading.Event()
     readers = [
         Source(
@@ -309,10 +308,7 @@ def _live(
         while running:
             if duration is not None and not once and time.monotonic() - started >= duration:
                 break
-            try:
-                item = items.get(timeout=0.25)
-            except queue.Empty:
-                item = None
+            item = items.get(timeout=0.25)
             if item is not None:
                 kind = item[0]
                 if kind == "position":
@@ -337,7 +333,7 @@ def _live(
     except Finished:
         pass
     finally:
-        stop.set()
+        stop.set()  # the mailbox's pipe stays open: a source thread may still write to it
 
 
 def _replay(watcher: Any, out: Output, files: tuple[Path, ...], speed: float) -> None:

@@ -1,15 +1,17 @@
 """The live sources of `watch`: each runs in a thread of its own and puts what it reads on one
-bounded queue; a source that fails says so once, reconnects with backoff, and the others go on.
+bounded mailbox; a source that fails says so once, reconnects with backoff, and the others go on.
 
-Items on the queue: ("position", Position), ("source", kind, label, reason) for a source that
+Items in the mailbox: ("position", Position), ("source", kind, label, reason) for a source that
 dropped or came back, ("warning", text), ("done", label) when a source has finished (--once).
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import json
 import os
-import queue
+import select
 import socket
 import threading
 import time
@@ -27,6 +29,48 @@ OPENSKY_TOKEN_URL = "https://auth.opensky-network.org/auth/realms/opensky-networ
 BACKOFF_S = (0.5, 1, 2, 5, 10, 30)
 CONNECT_TIMEOUT_S = 10.0
 USER_AGENT = "icc-travel-watch"
+
+
+class Mailbox:
+    """A bounded queue from the source threads to the watcher. Waiting is done with select() on a
+    pipe and short sleeps, never a lock with a timeout: under a moved clock (libfaketime, as CI's
+    second test run uses) a timed lock wait is computed against the wrong clock and never ends."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.items: collections.deque = collections.deque()
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.wake_read, self.wake_write = os.pipe()
+        os.set_blocking(self.wake_read, False)
+        os.set_blocking(self.wake_write, False)
+
+    def put(self, item: tuple, stop: threading.Event) -> None:
+        while not stop.is_set():
+            with self.lock:
+                if len(self.items) < self.limit:
+                    self.items.append(item)
+                    break
+            time.sleep(0.01)  # full: the watcher is behind; the sender waits (TCP slows the feed)
+        with contextlib.suppress(OSError):  # BlockingIOError: the pipe is full of wake-ups already
+            os.write(self.wake_write, b"x")
+
+    def get(self, timeout: float) -> tuple | None:
+        with self.lock:
+            if self.items:
+                return self.items.popleft()
+        select.select([self.wake_read], [], [], timeout)
+        with contextlib.suppress(OSError):  # BlockingIOError: drained
+            while os.read(self.wake_read, 4096):
+                pass
+        with self.lock:
+            return self.items.popleft() if self.items else None
+
+
+def pause(stop: threading.Event, seconds: float) -> None:
+    """Wait `seconds` or until `stop` is set, in short sleeps (see Mailbox: no timed lock waits)."""
+    end = time.monotonic() + seconds
+    while not stop.is_set() and (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, 0.05))
 
 
 class SourceSpec(NamedTuple):
@@ -66,7 +110,7 @@ class Source(threading.Thread):
     def __init__(
         self,
         spec: SourceSpec,
-        out: queue.Queue,
+        out: Mailbox,
         stop: threading.Event,
         *,
         interval: float = 5.0,
@@ -87,12 +131,7 @@ class Source(threading.Thread):
     # --- messages to the watcher ---
 
     def _put(self, item: tuple) -> None:
-        while not self.stop.is_set():
-            try:
-                self.out.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                continue
+        self.out.put(item, self.stop)
 
     def _warn_once(self, key: str, text: str) -> None:
         if key not in self.warned:
@@ -140,7 +179,7 @@ class Source(threading.Thread):
                     self._dropped(reason)
                 if self.once:
                     return
-                self.stop.wait(BACKOFF_S[min(failures - 1, len(BACKOFF_S) - 1)])
+                pause(self.stop, BACKOFF_S[min(failures - 1, len(BACKOFF_S) - 1)])
                 continue
             failures = 0
             self._back()
@@ -149,7 +188,7 @@ class Source(threading.Thread):
                     self._put(("position", position))
             if self.once:
                 return
-            self.stop.wait(self.interval)
+            pause(self.stop, self.interval)
 
     def _fetch(self) -> Any:
         address = self.spec.address
@@ -227,7 +266,7 @@ class Source(threading.Thread):
             self._dropped(reason)
             if self.once and time.monotonic() - started >= self.duration:
                 return
-            self.stop.wait(BACKOFF_S[min(self.failures - 1, len(BACKOFF_S) - 1)])
+            pause(self.stop, BACKOFF_S[min(self.failures - 1, len(BACKOFF_S) - 1)])
 
     def _read_lines(self, connection: socket.socket, started: float) -> str | None:
         """Lines until the peer closes (the reason) or the run ends (None). A line over
