@@ -59,6 +59,42 @@ def run(lines: list[bytes], watched: list[str], dataset: object, resolver: Place
     return time.perf_counter() - began, sorted(latencies), watcher.positions
 
 
+def over_tcp(lines: list[bytes], codes: list[str], watched: int, dataset: object, resolver: PlaceResolver) -> str:
+    """The command's own path: a loopback server sends the stream, a Source thread reads and
+    filters it into the Mailbox, the watcher takes positions from there."""
+    import socket
+    import threading
+
+    from icc_travel.cli.watch_sources import Mailbox, Source, SourceSpec
+
+    payload = b"\r\n".join(lines) + b"\r\n"
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.sendall(payload)
+            time.sleep(2)
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    entries = [WatchEntry(code, None, "netanyahu", "bench") for code in codes[:watched]]
+    watcher = Watcher(dataset, Watchlist(entries), resolver=resolver)  # type: ignore[arg-type]
+    mailbox, stop = Mailbox(), threading.Event()
+    spec = SourceSpec("sbs", f"127.0.0.1:{listener.getsockname()[1]}")
+    source = Source(spec, mailbox, stop, once=True, duration=300, wanted=watcher.watchlist.wanted)
+    expected = sum(1 for line in lines if line.split(b",", 5)[4].decode().lower() in set(codes[:watched]))
+    began = time.perf_counter()
+    source.start()
+    while watcher.positions < expected and time.perf_counter() - began < 300:
+        item = mailbox.get(0.25)
+        if item is not None and item[0] == "position":
+            watcher.feed(item[1])
+    elapsed = time.perf_counter() - began
+    stop.set()
+    return f"{elapsed:.2f} s, {len(lines) / elapsed:,.0f} lines/s ({watcher.positions:,} watched positions judged)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=1_000_000)
@@ -75,6 +111,9 @@ def main() -> None:
         f"{args.messages / elapsed:,.0f} positions/s; {judged:,} watched positions judged; latency from a "
         f"line to its events: median {latencies[len(latencies) // 2] * 1000:.2f} ms, "
         f"max {latencies[-1] * 1000:.2f} ms ({len(latencies)} lines gave events)"
+    )
+    print(
+        f"{args.messages:,} SBS lines over loopback TCP, end to end: {over_tcp(lines, codes, args.watched, dataset, resolver)}"
     )
     # memory: the same number of messages over ten times fewer and ten times more aircraft
     for count in (args.aircraft // 10, args.aircraft):
