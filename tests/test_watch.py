@@ -720,3 +720,56 @@ def test_a_watched_registration_under_a_new_hex_is_an_event_and_a_warning(tmp_pa
     assert done.returncode == 0, done.stderr
     assert [(e["event"], e["hex"]) for e in lines(done.stdout)] == [("new_hex", "738a5b"), ("entered", "738a5b")]
     assert "4X-ISR seen under the ICAO address 738a5b, not the watchlist's 738a5c" in done.stderr
+
+
+def test_a_file_rewritten_in_place_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "aircraft.json"
+    first = _snapshot(T0, {"hex": "738a5b", "lat": 32.01, "lon": 34.88, "alt_baro": "ground", "seen_pos": 1}, UNWATCHED)
+    later = _snapshot(T0 + 600, {"hex": "738a5b", "lat": 32.50165, "lon": 33.45603, "alt_baro": 37000, "seen_pos": 0})
+    path.write_text(json.dumps(first))
+    process = subprocess.Popen(
+        [
+            *(COMMAND, "watch", "--source", f"aircraft-json:{path}", "--watchlist", str(WATCHLIST), "--no-state"),
+            *("--interval", "0.2", "--duration", "30", "--max-events", "4", "--fail-on", "never"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert json.loads(process.stdout.readline())["event"] == "entered"
+    with path.open("r+") as handle:  # rewritten in place, caught half-written for a moment
+        handle.truncate(0)
+        handle.write(json.dumps(later)[:40])
+        handle.flush()
+        time.sleep(0.3)
+        handle.seek(0)
+        handle.write(json.dumps(later))
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert [(e["event"], e["iso3"]) for e in lines(out)] == [("took_off", "ISR"), ("left", "ISR"), ("entered", None)]
+
+
+def test_sigterm_ends_a_live_watch_cleanly_with_its_state(tmp_path: Path) -> None:
+    import signal
+
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:46"]
+    state = tmp_path / "w.json"
+    with tcp_stream([[*(_sbs(p) for p in fixes), 30.0]]) as address:
+        process = subprocess.Popen(
+            [COMMAND, "watch", "--source", f"sbs:{address}", "--watchlist", str(WATCHLIST), "--state", str(state)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        assert json.loads(process.stdout.readline())["event"] == "entered"
+        time.sleep(1.0)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 143 and "terminated" in err and "Traceback" not in err
+    saved = json.loads(state.read_text())
+    assert saved["outbox"] == [] and "738a5b" in saved["watch"]["aircraft"]
+    assert state.stat().st_mode & 0o077 == 0
