@@ -773,3 +773,64 @@ def test_sigterm_ends_a_live_watch_cleanly_with_its_state(tmp_path: Path) -> Non
     saved = json.loads(state.read_text())
     assert saved["outbox"] == [] and "738a5b" in saved["watch"]["aircraft"]
     assert state.stat().st_mode & 0o077 == 0
+
+
+def test_opensky_oauth2_token_from_the_environment() -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            seen.append(("token", body))
+            self._json({"access_token": "tok-123", "expires_in": 300})
+
+        def do_GET(self) -> None:
+            seen.append(("states", self.headers.get("Authorization")))
+            state = [
+                "738a5b",
+                "ISR1",
+                "Israel",
+                T0,
+                T0,
+                10.22,
+                36.85,
+                3000.0,
+                False,
+                0,
+                0,
+                0,
+                None,
+                None,
+                None,
+                False,
+                0,
+            ]
+            self._json({"time": T0, "states": [state]})
+
+        def _json(self, document: dict) -> None:
+            body = json.dumps(document).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {"OPENSKY_CLIENT_ID": "desk", "OPENSKY_CLIENT_SECRET": "s3cret", "OPENSKY_TOKEN_URL": f"{base}/token"}
+    try:
+        done = watch(
+            "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    assert [(e["event"], e["iso3"]) for e in lines(done.stdout)] == [("entered", "TUN")]
+    assert (
+        seen[0][0] == "token" and "grant_type=client_credentials" in seen[0][1] and "client_secret=s3cret" in seen[0][1]
+    )
+    assert seen[1] == ("states", "Bearer tok-123")
