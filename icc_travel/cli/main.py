@@ -25,6 +25,7 @@ COMMANDS = {
     "precedents": "icc_travel.cli.precedents_cmd:precedents",
     "track": "icc_travel.cli.track_cmd:track",
     "screen": "icc_travel.cli.screen_cmd:screen",
+    "watch": "icc_travel.cli.watch_cmd:watch",
     "map": "icc_travel.cli.map_cmd:map_command",
     "report": "icc_travel.cli.report_cmd:report",
     "data": "icc_travel.cli.data_cmd:data",

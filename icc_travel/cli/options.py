@@ -240,3 +240,40 @@ trust_positions_option = click.option(
 
 def output_option(*, required: bool = False, help: str = "Write here instead of stdout.") -> Callable[..., Any]:
     return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=required, help=help)
+
+
+def _seconds_callback(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A finite, non-negative number of seconds (NaN passes click's FloatRange)."""
+    import math
+
+    if value is None:
+        return None
+    if not math.isfinite(value) or value < 0 or value > 10 * 365 * 86400:
+        raise click.BadParameter(f"{value!r} is not a number of seconds from 0 to ten years")
+    return value
+
+
+def seconds_option(flag: str, *, default: float | None, help: str) -> Callable[..., Any]:
+    """A duration in seconds (`--cooldown`, `--silence`, `--duration` ...), validated one way."""
+    return click.option(
+        flag,
+        type=float,
+        default=default,
+        show_default=default is not None,
+        metavar="SECONDS",
+        callback=_seconds_callback,
+        help=help,
+    )
+
+
+def min_level_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--min-level`: leave out what is below this level (the levels `--fail-on` names)."""
+    from icc_travel.law import LEVELS
+
+    return click.option(
+        "--min-level",
+        type=click.Choice(tuple(LEVELS)),
+        default="none",
+        show_default=True,
+        help="Leave out territory events whose obligation is below this level.",
+    )(command)

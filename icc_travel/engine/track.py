@@ -131,12 +131,9 @@ def analyse(
     if steps_km is None:
         steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
     flown = np.concatenate([[0.0], np.cumsum(steps_km)])
-    situation = dataset.situations[subject.situation]
 
     def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:
-        outside = outside_note(lat) if territory is None else None
-        landing = law.obligation(subject, territory, when.date(), situation, "visit", outside)
-        return law.overflight(landing) if airborne else landing
+        return decide_obligation(dataset, subject, territory, when, airborne, lat)
 
     def locate_feature(lat: float, lon: float) -> int:
         found = resolver.locate(lat, lon)
@@ -180,6 +177,17 @@ def analyse(
         flights,
         tuple(fixes),
     )
+
+
+def decide_obligation(
+    dataset: Dataset, subject: Subject, territory: Territory | None, when: dt.datetime, airborne: bool, lat: float
+) -> law.Obligation:
+    """What being over (airborne) or on (landed) `territory` at `when` meant for the subject: the
+    one rule `track`, `screen` and `watch` share."""
+    situation = dataset.situations[subject.situation]
+    outside = outside_note(lat) if territory is None else None
+    landing = law.obligation(subject, territory, when.date(), situation, "visit", outside)
+    return law.overflight(landing) if airborne else landing
 
 
 def _runs(features: Any, ground: Any, start: int, end: int) -> list[Any]:

@@ -1,0 +1,470 @@
+"""Live positions of watched aircraft as dated legal events (`icc-travel watch`). Pure: no I/O.
+
+Each watched aircraft has a small state (where it was last seen, in which territory, on the
+ground or not, whether its signal is lost); a position that changes that state gives events:
+`entered`, `left`, `landed`, `took_off`, `signal_lost`, `signal_regained` (and `new_hex` when a
+watched registration appears under an ICAO address the watchlist does not give). Territories
+and obligations are decided exactly as `track` decides them (`decide_obligation`, the same
+resolver and the same boundary bisection), so a replayed track gives the entries `track` gives.
+
+A position is first judged on its own (`position_quality`): one implying a ground speed no
+aircraft flies, or repeating a frozen position, never moves the aircraft and never fires an
+event. The watcher reports where an aircraft is, never where it could go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from icc_travel import law
+from icc_travel.data.models import Dataset, Territory
+from icc_travel.engine.check import obligation_json
+from icc_travel.engine.track import _boundary, _iso, _place, decide_obligation, nearest_airport
+from icc_travel.geo.places import PlaceResolver
+from icc_travel.geo.tracks import Fix, haversine_km
+
+EVENTS = (
+    "entered",
+    "left",
+    "landed",
+    "took_off",
+    "signal_lost",
+    "signal_regained",
+    "new_hex",
+    "source_lost",
+    "source_regained",
+)
+CAVEAT = (
+    "A matching aircraft does not prove the person is on board: state fleets fly backup and decoy flights. "
+    "This reports where the aircraft is, not where it could go."
+)
+MAX_KMH = 1500.0  # no aircraft these fleets fly is faster over the ground
+JITTER_S = 5.0  # receivers stamp positions a few seconds apart from when they were heard
+JITTER_KM = 2.0
+REANCHOR_POSITIONS = 5  # suspect positions consistent among themselves for this long move the aircraft
+REANCHOR_S = 120.0
+INFERRED_LANDING_FT = 1500.0  # signal lost below this near an airport: an inferred landing
+INFERRED_AIRPORT_KM = 10.0
+SILENCE_S = 600.0  # default: no position for this long is a lost signal
+
+
+class Position(NamedTuple):
+    hex: str  # ICAO 24-bit address, lower case
+    time: dt.datetime  # UTC
+    lat: float
+    lon: float
+    altitude_ft: float | None
+    on_ground: bool
+    registration: str | None = None
+    source: str | None = None  # the --source it came from
+
+
+class WatchEntry(NamedTuple):
+    """One watched aircraft for one subject (subject None: a plane-alert row without one)."""
+
+    hex: str | None
+    registration: str | None
+    subject: str | None
+    source: str | None
+
+
+def registration_key(registration: str | None) -> str | None:
+    """Registrations compare without case, hyphens or spaces (4X-ISR, 4xisr)."""
+    if not registration:
+        return None
+    key = "".join(ch for ch in registration.upper() if ch.isalnum())
+    return key or None
+
+
+class Watchlist:
+    """Entries by ICAO address and by registration; a registration seen under a new address is
+    learnt (the aircraft is then followed under it) and reported once."""
+
+    def __init__(self, entries: Iterable[WatchEntry]) -> None:
+        self.entries = list(entries)
+        self.by_hex: dict[str, list[WatchEntry]] = {}
+        self.by_registration: dict[str, list[WatchEntry]] = {}
+        for entry in self.entries:
+            if entry.hex:
+                self.by_hex.setdefault(entry.hex.lower(), []).append(entry)
+            key = registration_key(entry.registration)
+            if key:
+                self.by_registration.setdefault(key, []).append(entry)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def wanted(self, hex_code: str, registration: str | None) -> bool:
+        """Whether an aircraft is watched, without learning anything (the fast filter of a stream)."""
+        if hex_code in self.by_hex:
+            return True
+        key = registration_key(registration) if registration else None
+        return key is not None and key in self.by_registration
+
+    def match(self, hex_code: str, registration: str | None) -> tuple[list[WatchEntry], bool]:
+        """The entries this aircraft answers to, and whether its registration came under a new address."""
+        found = self.by_hex.get(hex_code)
+        if found is not None:
+            return found, False
+        key = registration_key(registration)
+        if key is None or key not in self.by_registration:
+            return [], False
+        entries = self.by_registration[key]
+        self.by_hex[hex_code] = entries  # followed under this address from now on (SBS gives no registration)
+        new = any(e.hex and e.hex.lower() != hex_code for e in entries)
+        return entries, new
+
+
+def position_quality(reference: Position | None, position: Position) -> str:
+    """`good`, `frozen` (airborne at exactly the last accepted point: a receiver or transponder
+    repeating a stale position; the clock of the reference does not move, so a jump after it is
+    measured from the last fresh position) or `suspect` (a ground speed over MAX_KMH from the last
+    accepted position, with a margin for timing jitter). Kept small and on its own: a fuller
+    position-quality judgement can replace it."""
+    if reference is None:
+        return "good"
+    if (position.lat, position.lon) == (reference.lat, reference.lon) and not position.on_ground:
+        return "frozen"
+    seconds = (position.time - reference.time).total_seconds()
+    km = float(haversine_km(reference.lat, reference.lon, position.lat, position.lon))
+    allowed = MAX_KMH * (max(seconds, 0.0) + JITTER_S) / 3600 + JITTER_KM
+    return "suspect" if km > allowed else "good"
+
+
+@dataclass
+class Aircraft:
+    hex: str
+    registration: str | None = None
+    reference: Position | None = None  # the last accepted, fresh position
+    feature: int = -1  # the territory feature it is in (-1: none)
+    on_ground: bool = False
+    last_seen: dt.datetime | None = None
+    lost: bool = False
+    announced_new_hex: bool = False
+    suspects: list[Position] = field(default_factory=list)
+
+
+class Watcher:
+    """The state machine for every watched aircraft; `feed` a position, `tick` the clock."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        watchlist: Watchlist,
+        *,
+        resolver: PlaceResolver | None = None,
+        silence_s: float = SILENCE_S,
+        gap_minutes: float = 10.0,
+        min_level: str = law.NONE,
+        cooldown_s: float = 0.0,
+    ) -> None:
+        self.dataset = dataset
+        self.watchlist = watchlist
+        self.resolver = resolver or PlaceResolver(dataset)
+        self.silence = dt.timedelta(seconds=silence_s)
+        self.gap = dt.timedelta(minutes=gap_minutes)
+        self.min_level = min_level
+        self.cooldown = dt.timedelta(seconds=cooldown_s)
+        self.aircraft: dict[str, Aircraft] = {}
+        self.last_sent: dict[str, dt.datetime] = {}  # cooldown key -> time of the last event sent
+        self.positions = 0  # positions of watched aircraft judged
+        self.suspect = 0
+
+    # --- positions -----------------------------------------------------------------------
+
+    def feed(self, position: Position) -> list[dict[str, Any]]:
+        entries, new_hex = self.watchlist.match(position.hex, position.registration)
+        if not entries:
+            return []
+        return self._filtered(self._feed(position, entries, new_hex))
+
+    def _feed(self, position: Position, entries: list[WatchEntry], new_hex: bool) -> list[dict[str, Any]]:
+        plane = self.aircraft.get(position.hex)
+        if plane is None:
+            plane = self.aircraft[position.hex] = Aircraft(position.hex)
+        plane.registration = position.registration or plane.registration or entries[0].registration
+        events: list[dict[str, Any]] = []
+        if new_hex and not plane.announced_new_hex:
+            plane.announced_new_hex = True
+            events += self._events("new_hex", plane, entries, position, None, extra={"watched_hex": entries[0].hex})
+        if plane.last_seen is not None and position.time <= plane.last_seen:
+            return events  # already judged (another source, or a restart replaying the same data)
+        self.positions += 1
+        quality = position_quality(plane.reference, position)
+        plane.last_seen = position.time
+        if quality == "frozen":
+            return events
+        if quality == "suspect":
+            self.suspect += 1
+            if not self._reanchor(plane, position):
+                return events
+            quality = "reanchored"  # the aircraft now is where a consistent run of positions puts it
+        plane.suspects.clear()
+        territory = self.resolver.locate(position.lat, position.lon)
+        feature = territory.feature_index if territory is not None else -1
+        before = plane.reference
+        if quality == "reanchored":
+            pass  # moved without an event: a spoofed jump never fires `entered`
+        elif before is None:
+            events += self._events("entered", plane, entries, position, territory, first_seen=True)
+        else:
+            if plane.lost:
+                events += self._events("signal_regained", plane, entries, position, territory)
+            # a landing or take-off between two close positions: half-way, as `track` times it
+            midway = before.time + (position.time - before.time) / 2
+            if position.time - before.time > self.gap or plane.lost:
+                midway = position.time
+            old = self.resolver.territory_of_feature(plane.feature)
+            took_off = plane.on_ground and not position.on_ground
+            if took_off:  # from where it stood
+                events += self._events("took_off", plane, entries, before, old, when=midway, airborne=True)
+            if feature != plane.feature:
+                when = position.time
+                close = position.time - before.time <= self.gap and not plane.lost
+                if close and not (before.on_ground and position.on_ground):
+                    when = self._crossing(before, position, plane.feature)
+                airborne = took_off or not plane.on_ground
+                events += self._events("left", plane, entries, before, old, when=when, airborne=airborne)
+                events += self._events("entered", plane, entries, position, territory, when=when)
+            if not plane.on_ground and position.on_ground:
+                events += self._landed(plane, entries, position, territory, inferred=False, when=midway)
+        plane.reference, plane.feature, plane.on_ground, plane.lost = position, feature, position.on_ground, False
+        plane.registration = plane.registration or position.registration
+        for event in events:
+            event["quality"] = event.get("quality") or quality
+        return events
+
+    def _reanchor(self, plane: Aircraft, position: Position) -> bool:
+        """A run of suspect positions consistent among themselves for REANCHOR_POSITIONS positions
+        and REANCHOR_S seconds is where the aircraft is (the earlier one was the bad one)."""
+        if plane.suspects and position_quality(plane.suspects[-1], position) != "good":
+            plane.suspects.clear()
+        plane.suspects.append(position)
+        del plane.suspects[:-REANCHOR_POSITIONS]
+        span = (plane.suspects[-1].time - plane.suspects[0].time).total_seconds()
+        return len(plane.suspects) >= REANCHOR_POSITIONS and span >= REANCHOR_S
+
+    def _crossing(self, before: Position, after: Position, feature: int) -> dt.datetime:
+        """When the aircraft left `feature` between two positions, bisected as `track` does."""
+
+        def locate_feature(lat: float, lon: float) -> int:
+            found = self.resolver.locate(lat, lon)
+            return found.feature_index if found is not None else -1
+
+        a = Fix(before.time, before.lat, before.lon, before.altitude_ft, before.on_ground)
+        b = Fix(after.time, after.lat, after.lon, after.altitude_ft, after.on_ground)
+        return _boundary(a, b, feature, locate_feature)[0]
+
+    def _landed(
+        self,
+        plane: Aircraft,
+        entries: list[WatchEntry],
+        position: Position,
+        territory: Territory | None,
+        *,
+        inferred: bool,
+        when: dt.datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        airport, km = nearest_airport(position.lat, position.lon)
+        return self._events(
+            "landed",
+            plane,
+            entries,
+            position,
+            territory,
+            when=when,
+            airborne=False,
+            inferred=inferred,
+            extra={"airport": airport, "airport_km": km},
+        )
+
+    # --- the clock -----------------------------------------------------------------------
+
+    def tick(self, now: dt.datetime) -> list[dict[str, Any]]:
+        """Signals silent for longer than the silence limit are lost; one lost low near an
+        airport is an inferred landing."""
+        events: list[dict[str, Any]] = []
+        for plane in self.aircraft.values():
+            if plane.lost or plane.reference is None or plane.last_seen is None:
+                continue
+            if now - plane.last_seen <= self.silence:
+                continue
+            entries, _ = self.watchlist.match(plane.hex, plane.registration)
+            if not entries:
+                continue
+            plane.lost = True
+            last = plane.reference
+            territory = self.resolver.territory_of_feature(plane.feature)
+            extra = {"detected": _iso(now), "silent_s": round((now - plane.last_seen).total_seconds())}
+            events += self._events(
+                "signal_lost",
+                plane,
+                entries,
+                last,
+                territory,
+                airborne=not plane.on_ground,
+                quality="good",
+                extra=extra,
+            )
+            low = last.altitude_ft is not None and last.altitude_ft <= INFERRED_LANDING_FT
+            if not plane.on_ground and low:
+                _, km = nearest_airport(last.lat, last.lon)
+                if km is not None and km <= INFERRED_AIRPORT_KM:
+                    events += self._landed(plane, entries, last, territory, inferred=True)
+                    events[-len(entries) :] = [{**e, "quality": "good"} for e in events[-len(entries) :]]
+                    plane.on_ground = True
+        return self._filtered(events)
+
+    def source_event(self, kind: str, source: str, now: dt.datetime, reason: str) -> dict[str, Any]:
+        """A source that dropped (`source_lost`) or came back (`source_regained`)."""
+        event = {"event": kind, "time": _iso(now), "source": source, "reason": reason}
+        event["data_as_of"] = self.dataset.as_of.isoformat()
+        event["id"] = _event_id(kind, source, event["time"], reason)
+        return event
+
+    # --- events --------------------------------------------------------------------------
+
+    def _events(
+        self,
+        kind: str,
+        plane: Aircraft,
+        entries: list[WatchEntry],
+        position: Position,
+        territory: Territory | None,
+        *,
+        when: dt.datetime | None = None,
+        airborne: bool | None = None,
+        inferred: bool = False,
+        first_seen: bool = False,
+        quality: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        when = when or position.time
+        airborne = (not position.on_ground) if airborne is None else airborne
+        out = []
+        for entry in entries:
+            subject = self.dataset.subject(entry.subject) if entry.subject else None
+            if subject is not None:
+                decided = decide_obligation(self.dataset, subject, territory, when, airborne, position.lat)
+                legal = obligation_json(decided, self.dataset.source_tiers)
+            else:
+                legal = {
+                    "obligation": None,
+                    "basis": None,
+                    "reasons": ["no subject is tied to this aircraft in the watchlist"],
+                    "sources": [],
+                    "confidence": None,
+                    "disputed": None,
+                    "local_facts": [],
+                }
+            place = _place(territory)
+            event = {
+                "event": kind,
+                "time": _iso(when),
+                "hex": plane.hex,
+                "registration": plane.registration or entry.registration,
+                "subject": entry.subject,
+                "lat": round(position.lat, 5),
+                "lon": round(position.lon, 5),
+                "altitude_ft": None if position.altitude_ft is None else round(position.altitude_ft),
+                "airborne": airborne,
+                "quality": quality,
+                **place,
+                **legal,
+                "airport": None,
+                "airport_km": None,
+                "inferred": inferred,
+                "first_seen": first_seen,
+                "watchlist_source": entry.source,
+                "position_source": position.source,
+                **(extra or {}),
+                "data_as_of": self.dataset.as_of.isoformat(),
+                "caveat": CAVEAT,
+            }
+            event["id"] = _event_id(kind, plane.hex, entry.subject or "", event["time"], place["iso3"] or "")
+            out.append(event)
+        return out
+
+    def _filtered(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """--min-level and --cooldown: an event below the level, or repeating the same event for the
+        same aircraft, subject and territory within the cooldown, is not sent."""
+        kept = []
+        for event in events:
+            level = event.get("obligation")
+            territorial = self.min_level != law.NONE and event["event"] in EVENTS[:6]
+            if territorial and (level is None or not law.reaches(level, self.min_level)):
+                continue
+            if self.cooldown:
+                key = "|".join(str(event.get(k)) for k in ("event", "hex", "subject", "iso3"))
+                when = dt.datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
+                last = self.last_sent.get(key)
+                if last is not None and when - last < self.cooldown:
+                    continue
+                self.last_sent[key] = when
+            kept.append(event)
+        return kept
+
+    # --- state that outlives the process -------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        def position(p: Position | None) -> list[Any] | None:
+            if p is None:
+                return None
+            return [p.hex, p.time.timestamp(), p.lat, p.lon, p.altitude_ft, p.on_ground, p.registration, p.source]
+
+        return {
+            "aircraft": {
+                code: {
+                    "registration": a.registration,
+                    "reference": position(a.reference),
+                    "feature": a.feature,
+                    "on_ground": a.on_ground,
+                    "last_seen": a.last_seen.timestamp() if a.last_seen else None,
+                    "lost": a.lost,
+                    "announced_new_hex": a.announced_new_hex,
+                    "suspects": [position(p) for p in a.suspects],
+                }
+                for code, a in self.aircraft.items()
+            },
+            "last_sent": {key: when.timestamp() for key, when in self.last_sent.items()},
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        def moment(seconds: float) -> dt.datetime:
+            return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+        def position(row: list[Any] | None) -> Position | None:
+            if row is None:
+                return None
+            return Position(row[0], moment(row[1]), row[2], row[3], row[4], bool(row[5]), row[6], row[7])
+
+        for code, saved in state.get("aircraft", {}).items():
+            plane = Aircraft(
+                code,
+                saved.get("registration"),
+                position(saved.get("reference")),
+                int(saved.get("feature", -1)),
+                bool(saved.get("on_ground")),
+                moment(saved["last_seen"]) if saved.get("last_seen") is not None else None,
+                bool(saved.get("lost")),
+                bool(saved.get("announced_new_hex")),
+                [p for p in map(position, saved.get("suspects", [])) if p is not None],
+            )
+            self.aircraft[code] = plane
+            if plane.announced_new_hex or code not in self.watchlist.by_hex:
+                self.watchlist.match(code, plane.registration)  # relearn an address learnt from a registration
+        self.last_sent = {key: moment(when) for key, when in state.get("last_sent", {}).items()}
+
+
+def _event_id(*parts: str) -> str:
+    """A stable id: the same event from a restart's replay has the same id, so a reader can drop it."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def worst(events: Iterable[dict[str, Any]]) -> str:
+    levels = [e["obligation"] for e in events if e.get("obligation")]
+    return max(levels, key=law.level_rank, default=law.NONE)

@@ -1,0 +1,836 @@
+"""`icc-travel watch`: the engine, the live formats, the watchlists, and the installed command
+against real loopback servers (HTTP snapshots, SBS and NDJSON streams, a cut, garbage)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from icc_travel.engine import feeds
+from icc_travel.engine.track import analyse, track_json
+from icc_travel.engine.watch import Position, WatchEntry, Watcher, Watchlist, position_quality
+from icc_travel.engine.watchlists import read_watch_entries
+from icc_travel.errors import InputError
+from icc_travel.geo.tracks import read_tracks
+
+ROOT = Path(__file__).resolve().parent.parent
+TRACK = ROOT / "examples" / "synthetic_track_tlv_west.json"
+WATCHLIST = ROOT / "examples" / "watchlist.csv"
+COMMAND = str(Path(sys.executable).parent / "icc-travel")
+WING = WatchEntry("738a5b", "4X-ISR", "netanyahu", "test")
+
+
+def _positions() -> list[Position]:
+    track = read_tracks(TRACK)[0]
+    return [Position("738a5b", f.time, f.lat, f.lon, f.altitude_ft, f.on_ground, "4X-ISR", "test") for f in track.fixes]
+
+
+def _run(watcher: Watcher, positions: list[Position]) -> list[dict]:
+    events = []
+    for position in positions:
+        events += watcher.feed(position)
+        events += watcher.tick(position.time)
+    return events
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+
+def test_a_replayed_track_enters_what_track_reports(dataset, resolver) -> None:
+    """Same territories, same times, same obligations as `track` for the same fixes."""
+    events = _run(Watcher(dataset, Watchlist([WING]), resolver=resolver), _positions())
+    entered = [(e["time"], e["iso3"], e["obligation"], e["basis"]) for e in events if e["event"] == "entered"]
+    document = track_json(analyse(dataset, dataset.subject("netanyahu"), read_tracks(TRACK)[0], resolver=resolver))
+    airborne = [s for s in document["segments"] if s["airborne"]]
+    expected = [(s["entered"], s["iso3"], s["obligation"], s["basis"]) for s in airborne[1:]]
+    assert entered[1:] == expected
+    assert entered[0][1] == "ISR" and events[0]["first_seen"] is True
+    assert [e["event"] for e in events[:2]] == ["entered", "took_off"]
+    assert events[1]["time"] == airborne[0]["entered"]  # the take-off half-way, as `track` times it
+    assert {e["iso3"] for e in events if e["obligation"] == "overflight"} == {"TUN", "ESP"}
+    for event in events:
+        assert "does not prove the person is on board" in event["caveat"]
+        assert event["data_as_of"] == dataset.as_of.isoformat()
+
+
+def test_events_only_on_a_change_of_state(dataset, resolver) -> None:
+    positions = _positions()
+    watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver)
+    first = _run(watcher, positions[:100])
+    again = _run(watcher, positions[:100])  # the same positions again (a second source, a restart)
+    assert first and again == []
+
+
+def test_position_quality_speed_jitter_and_frozen() -> None:
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    here = Position("738a5b", start, 32.0, 34.0, 37000.0, False)
+    assert position_quality(None, here) == "good"
+    # 0.15 degrees of latitude (17 km) in 40 s is 1,500 km/h: within the jitter margin
+    assert position_quality(here, here._replace(time=start + dt.timedelta(seconds=40), lat=32.15)) == "good"
+    # 500 km in 5 minutes is 6,000 km/h
+    assert position_quality(here, here._replace(time=start + dt.timedelta(minutes=5), lat=36.5)) == "suspect"
+    assert position_quality(here, here._replace(time=start + dt.timedelta(minutes=1))) == "frozen"
+
+
+def test_a_spoofed_jump_never_fires_entered(dataset, resolver) -> None:
+    positions = _positions()[:120]  # over the sea between Israel and Tunisia
+    watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver)
+    _run(watcher, positions)
+    last = positions[-1]
+    jumps = [  # into Tunisia, Spain and Russia, seconds apart
+        last._replace(time=last.time + dt.timedelta(seconds=10 * n), lat=lat, lon=lon)
+        for n, (lat, lon) in enumerate([(36.8, 10.2), (40.4, -3.7), (55.75, 37.6)], 1)
+    ]
+    assert _run(watcher, jumps) == []
+    assert watcher.suspect == 3
+    # frozen at the last position for five minutes, then a jump of 1,000 km: measured from the
+    # last fresh position, still impossible
+    frozen = [last._replace(time=last.time + dt.timedelta(seconds=30 + 10 * n)) for n in range(30)]
+    jump = last._replace(time=frozen[-1].time + dt.timedelta(seconds=10), lat=41.0, lon=20.0)
+    assert _run(watcher, [*frozen, jump]) == []
+    # and a real next position is still accepted
+    onward = positions[120:125]
+    assert _run(watcher, [p._replace(time=jump.time + (p.time - last.time)) for p in onward]) == []
+
+
+def test_a_consistent_new_track_moves_the_aircraft_without_entered(dataset, resolver) -> None:
+    start = dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC)
+    watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver)
+    _run(watcher, [Position("738a5b", start, 33.0, 30.0, 37000.0, False)])  # over the sea
+    far = [
+        Position("738a5b", start + dt.timedelta(seconds=60 * n), 36.8, 9.5 + 0.1 * n, 37000.0, False) for n in range(6)
+    ]
+    assert _run(watcher, far) == []  # re-anchored in Tunisia, silently
+    later = Position("738a5b", far[-1].time + dt.timedelta(seconds=60), 36.8, 10.2, 0.0, True)
+    events = _run(watcher, [later])
+    assert [(e["event"], e["iso3"]) for e in events] == [("landed", "TUN")]
+
+
+def test_signal_lost_low_near_an_airport_is_an_inferred_landing(dataset, resolver) -> None:
+    start = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
+    # approaching Tunis-Carthage (36.851, 10.227) from the north, descending
+    approach = [
+        Position("738a5b", start + dt.timedelta(seconds=30 * n), 37.2 - 0.05 * n, 10.227, 9000.0 - 1100 * n, False)
+        for n in range(8)
+    ]
+    watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver, silence_s=300)
+    _run(watcher, approach)
+    events = watcher.tick(approach[-1].time + dt.timedelta(seconds=301))
+    assert [e["event"] for e in events] == ["signal_lost", "landed"]
+    landed = events[1]
+    assert landed["inferred"] is True and landed["iso3"] == "TUN" and "(TUN)" in landed["airport"]
+    assert landed["obligation"] == "arrest"  # on the ground in a state party
+    assert watcher.tick(approach[-1].time + dt.timedelta(hours=2)) == []  # once
+    back = approach[-1]._replace(time=approach[-1].time + dt.timedelta(hours=1), altitude_ft=0.0, on_ground=True)
+    assert [e["event"] for e in watcher.feed(back)] == ["signal_regained"]
+
+
+def test_a_known_registration_under_a_new_hex(dataset, resolver) -> None:
+    watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver)
+    position = _positions()[50]._replace(hex="abcdef")
+    events = watcher.feed(position)
+    assert [e["event"] for e in events] == ["new_hex", "entered"]
+    assert events[0]["watched_hex"] == "738a5b" and events[0]["hex"] == "abcdef"
+    # followed under the new address from now on, without a registration (SBS gives none)
+    assert watcher.feed(position._replace(time=position.time + dt.timedelta(seconds=5), registration=None)) == []
+    assert "abcdef" in watcher.aircraft
+
+
+def test_min_level_and_cooldown(dataset, resolver) -> None:
+    events = _run(Watcher(dataset, Watchlist([WING]), resolver=resolver, min_level="overflight"), _positions())
+    assert events and all(e["obligation"] in ("overflight", "arrest", "continuing") for e in events)
+    every = _run(Watcher(dataset, Watchlist([WING]), resolver=resolver), _positions())
+    calm = _run(Watcher(dataset, Watchlist([WING]), resolver=resolver, cooldown_s=3600), _positions())
+    assert len(calm) < len(every)  # the second pass over Tunisia within the hour is not repeated
+    assert sum(e["event"] == "entered" and e["iso3"] == "TUN" for e in calm) == 1
+
+
+def test_state_survives_a_snapshot(dataset, resolver) -> None:
+    positions = _positions()
+    whole = _run(Watcher(dataset, Watchlist([WING]), resolver=resolver), positions)
+    first = Watcher(dataset, Watchlist([WING]), resolver=resolver)
+    before = _run(first, positions[:150])
+    second = Watcher(dataset, Watchlist([WING]), resolver=resolver)
+    second.restore(json.loads(json.dumps(first.snapshot())))
+    after = _run(second, positions[100:])  # overlapping: the first 50 were judged already
+    assert [e["id"] for e in before + after] == [e["id"] for e in whole]
+
+
+# --- formats ----------------------------------------------------------------------------------
+
+
+# every message type, as the BaseStation documentation shows them (node-sbs1's README quotes them)
+BASESTATION = """\
+SEL,,496,2286,4CA4E5,27215,2010/02/19,18:06:07.710,2010/02/19,18:06:07.710,RYR1427
+ID,,496,7162,405637,27928,2010/02/19,18:06:07.115,2010/02/19,18:06:07.115,EZY691A
+AIR,,496,5906,400F01,27931,2010/02/19,18:06:07.128,2010/02/19,18:06:07.128
+STA,,5,179,400AE7,10103,2008/11/28,14:58:51.153,2008/11/28,14:58:51.153,RM
+CLK,,496,-1,,-1,2010/02/19,18:18:19.036,2010/02/19,18:18:19.036
+MSG,1,145,256,7404F2,11267,2008/11/28,23:48:18.611,2008/11/28,23:53:19.161,RJA1118,,,,,,,,,,,
+MSG,2,496,603,400CB6,13168,2008/10/13,12:24:32.414,2008/10/13,12:28:52.074,,,0,76.4,258.3,54.05735,-4.38826,,,,,,0
+MSG,3,496,211,4CA2D6,10057,2008/11/28,14:53:50.594,2008/11/28,14:58:51.153,,37000,,,51.45735,-1.02826,,,0,0,0,0
+MSG,4,496,469,4CA767,27854,2010/02/19,17:58:13.039,2010/02/19,17:58:13.368,,,288.6,103.2,,,-832,,,,,
+MSG,5,496,329,394A65,27868,2010/02/19,17:58:12.644,2010/02/19,17:58:13.368,,10000,,,,,,,0,,0,0
+MSG,6,496,237,4CA215,27864,2010/02/19,17:58:12.846,2010/02/19,17:58:13.368,,33325,,,,,,0271,0,0,0,0
+MSG,7,496,742,51106E,27929,2011/03/06,07:57:36.523,2011/03/06,07:57:37.054,,3775,,,,,,,,,,0
+MSG,8,496,194,405F4E,27884,2010/02/19,17:58:13.244,2010/02/19,17:58:13.368,,,,,,,,,,,,0
+"""
+
+
+def test_every_basestation_message_type() -> None:
+    everyone = feeds.LineReader("sbs", lambda code, registration: True)
+    found = [everyone.position(line.encode(), 0.0) for line in BASESTATION.splitlines()]
+    positions = [p for p in found if p is not None]
+    # the documentation's MSG,2 example has one field too many (its "latitude" is 258.3): off the
+    # globe, it is no position
+    assert [(p.hex, p.lat, p.lon, p.on_ground, p.altitude_ft) for p in positions] == [
+        ("4ca2d6", 51.45735, -1.02826, False, 37000.0),
+    ]
+    assert positions[0].time == dt.datetime(2008, 11, 28, 14, 53, 50, 594000, tzinfo=dt.UTC)
+    # a surface position as dump1090 and readsb write it
+    surface = "MSG,2,1,1,400CB6,1,2008/10/13,12:24:32.414,2008/10/13,12:24:32.414,,,0,76,54.05735,-4.38826,,,0,0,0,-1"
+    on_ground = everyone.position(surface.encode(), 0.0)
+    assert on_ground is not None and on_ground.on_ground and on_ground.altitude_ft == 0.0
+    nobody = feeds.LineReader("sbs", lambda code, registration: False)
+    assert all(nobody.position(line.encode(), 0.0) is None for line in BASESTATION.splitlines())
+
+
+def test_live_formats() -> None:
+    readsb = {
+        "now": 1735725600.0,
+        "aircraft": [
+            {"hex": "738A5B", "r": "4X-ISR", "lat": 32.0, "lon": 34.8, "alt_baro": "ground", "seen_pos": 2.0},
+            {"hex": "~2a0001", "alt_baro": 1000},  # no position
+        ],
+    }
+    (position,) = feeds.aircraft_json(readsb)
+    assert position.hex == "738a5b" and position.on_ground and position.registration == "4X-ISR"
+    assert position.time == dt.datetime(2025, 1, 1, 9, 59, 58, tzinfo=dt.UTC)
+    v2 = {"ac": [{"hex": "738a5b", "lat": 32.0, "lon": 34.8, "alt_baro": 37000}], "now": 1735725600000, "total": 1}
+    assert feeds.aircraft_json(v2)[0].time == dt.datetime(2025, 1, 1, 10, tzinfo=dt.UTC)
+    sbs = "MSG,3,1,1,738A5B,1,2025/01/01,10:00:00.000,2025/01/01,10:00:00.000,,37000,,,32.5,33.4,,,0,0,0,0"
+    position = feeds.sbs_line(sbs)
+    assert position is not None and (position.lat, position.lon, position.altitude_ft) == (32.5, 33.4, 37000.0)
+    assert feeds.sbs_line("MSG,1,1,1,738A5B,1,2025/01/01,10:00:00.000,2025/01/01,10:00:00.000,ISR1,,,,,,,,,,,0") is None
+    opensky = {
+        "time": 1735725600,
+        "states": [["738a5b", "ISR1 ", "Israel", 1735725590, 1735725599, 34.8, 32.0, 1000.0, False]],
+    }
+    position = feeds.opensky_states(opensky)[0]
+    assert round(position.altitude_ft) == 3281 and position.time.second == 50
+    for garbage in ("hello", "MSG,3,1,1,ZZZZZZ,1,2025/01/01,10:00:00.000,,,,1,,,1,1", "\x00\xff" * 40):
+        with pytest.raises(feeds.FeedError):
+            feeds.sbs_line(garbage)
+    with pytest.raises(feeds.FeedError):
+        feeds.ndjson_line(b"{not json", 0.0)
+    with pytest.raises(feeds.FeedError):
+        feeds.aircraft_json({"now": 1e15 * 1000, "aircraft": [{"hex": "738a5b", "lat": 1.0, "lon": 1.0}]})
+
+
+PLANE_ALERT = (
+    "$ICAO,$Registration,$Operator,$Type,$ICAO Type,#CMPG,$Tag 1,$#Tag 2,$#Tag 3,Category,$#Link\n"
+    "738A5B,4X-ISR,Israeli Air Force,Boeing 767-338ER,B763,Mil,Wing of Zion,VIP,,Dictator Alert,https://example.org\n"
+    "3C4B26,D-AIAB,Lufthansa,Airbus A321,A321,Civ,Ordinary,,,Airline,\n"
+)
+
+
+def test_plane_alert_watchlist_with_filters(dataset, tmp_path: Path) -> None:
+    path = tmp_path / "plane-alert-db.csv"
+    path.write_text(PLANE_ALERT)
+    entries = read_watch_entries(path, dataset, subject="netanyahu", categories=["dictator alert"])
+    assert [(e.hex, e.registration, e.subject) for e in entries] == [("738a5b", "4X-ISR", "netanyahu")]
+    assert "plane-alert-db" in entries[0].source and "Wing of Zion" in entries[0].source
+    assert [e.hex for e in read_watch_entries(path, dataset, tags=["ordinary"])] == ["3c4b26"]
+    assert read_watch_entries(path, dataset)[0].subject is None
+    with pytest.raises(InputError, match="empty after"):
+        read_watch_entries(path, dataset, categories=["nothing"])
+
+
+# --- the installed command ---------------------------------------------------------------------
+
+
+def watch(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [COMMAND, "watch", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+@contextlib.contextmanager
+def http_snapshots(snapshots: list[dict], *, limit: int = 50, lifetime: float = 60) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 serving the snapshots in turn (the last one again), for at
+    most `limit` requests and `lifetime` seconds."""
+    served = {"count": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            number = min(served["count"], len(snapshots) - 1)
+            served["count"] += 1
+            body = json.dumps(snapshots[number]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            if served["count"] >= limit:
+                threading.Thread(target=server.shutdown, daemon=True).start()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    timer = threading.Timer(lifetime, server.shutdown)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/data/aircraft.json"
+    finally:
+        timer.cancel()
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def tcp_stream(connections: list[list[bytes | float]], *, lifetime: float = 60) -> Iterator[str]:
+    """A TCP server on 127.0.0.1: the n-th connection gets the n-th list of chunks (a number is
+    a pause, the connection open and silent), then is cut; each connection is served in a thread
+    of its own. After the last it stops listening (and it stops after `lifetime` seconds
+    whatever happens)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(1.0)
+    deadline = time.monotonic() + lifetime
+
+    def send(connection: socket.socket, chunks: list[bytes | float]) -> None:
+        with connection:
+            for chunk in chunks:
+                if isinstance(chunk, float):
+                    time.sleep(min(chunk, max(deadline - time.monotonic(), 0)))
+                    continue
+                with contextlib.suppress(OSError):
+                    connection.sendall(chunk)
+            time.sleep(0.2)
+
+    def serve() -> None:
+        for chunks in connections:
+            while time.monotonic() < deadline:
+                try:
+                    connection, _ = listener.accept()
+                    break
+                except TimeoutError:
+                    continue
+                except OSError:  # closed by the test
+                    return
+            else:
+                return
+            threading.Thread(target=send, args=(connection, chunks), daemon=True).start()
+        with contextlib.suppress(OSError):
+            listener.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        with contextlib.suppress(OSError):
+            listener.close()
+
+
+def _snapshot(now: float, *aircraft: dict) -> dict:
+    return {"now": now, "messages": 1000, "aircraft": list(aircraft)}
+
+
+T0 = 1735725600.0  # 2025-01-01T10:00:00Z
+UNWATCHED = {"hex": "4ca123", "r": "EI-ABC", "lat": 53.4, "lon": -6.2, "alt_baro": 30000, "seen_pos": 1.0}
+
+
+def test_aircraft_json_over_http_once_with_state(tmp_path: Path) -> None:
+    snapshots = [
+        _snapshot(
+            T0,
+            {"hex": "738a5b", "r": "4X-ISR", "lat": 32.01, "lon": 34.88, "alt_baro": "ground", "seen_pos": 1},
+            UNWATCHED,
+        ),
+        _snapshot(
+            T0 + 600, {"hex": "738a5b", "lat": 32.50165, "lon": 33.45603, "alt_baro": 37000, "seen_pos": 0.5}, UNWATCHED
+        ),
+    ]
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    args = ["--watchlist", str(WATCHLIST), "--once", "--fail-on", "never"]
+    with http_snapshots(snapshots) as url:
+        first = watch("--source", f"aircraft-json:{url}", *args, env=env)
+        second = watch("--source", f"aircraft-json:{url}", *args, env=env)
+        third = watch("--source", f"aircraft-json:{url}", *args, env=env)
+    assert first.returncode == 0, first.stderr
+    assert [(e["event"], e["iso3"]) for e in lines(first.stdout)] == [("entered", "ISR")]
+    assert [(e["event"], e["iso3"]) for e in lines(second.stdout)] == [
+        ("took_off", "ISR"),
+        ("left", "ISR"),
+        ("entered", None),
+    ]
+    assert third.stdout == ""  # the same snapshot again: nothing new
+    state = tmp_path / "state" / "icc-travel" / "watch.json"
+    assert state.stat().st_mode & 0o077 == 0  # the user's alone
+
+
+def test_once_exits_1_when_an_event_reaches_fail_on(tmp_path: Path) -> None:
+    in_tunisia = _snapshot(T0, {"hex": "738a5b", "lat": 36.85, "lon": 10.22, "alt_baro": "ground", "seen_pos": 1})
+    path = tmp_path / "aircraft.json"
+    path.write_text(json.dumps(in_tunisia))
+    done = watch("--source", f"aircraft-json:{path}", "--watchlist", str(WATCHLIST), "--once", "--no-state")
+    assert done.returncode == 1, done.stderr
+    (event,) = lines(done.stdout)
+    assert (event["event"], event["iso3"], event["obligation"], event["airborne"]) == (
+        "entered",
+        "TUN",
+        "arrest",
+        False,
+    )
+
+
+def _sbs(position: Position) -> bytes:
+    stamp = position.time.strftime("%Y/%m/%d,%H:%M:%S.000")
+    altitude = "" if position.altitude_ft is None else f"{position.altitude_ft:.0f}"
+    return (
+        f"MSG,3,1,1,{position.hex.upper()},1,{stamp},{stamp},,{altitude},450,270,{position.lat},{position.lon},"
+        f",,0,0,0,{-1 if position.on_ground else 0}\r\n"
+    ).encode()
+
+
+def test_sbs_stream_cut_mid_stream_with_garbage(tmp_path: Path) -> None:
+    """Over Tunisia, the stream cut between the two passes: the watcher says so, reconnects and
+    goes on; garbage and an over-long line get one warning."""
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:58"]
+    other = Position("4ca123", fixes[0].time, 53.4, -6.2, 30000.0, False)
+    first = [_sbs(other)] + [_sbs(p) for p in fixes[:9]] + [b"garbage\r\n", b"x" * 200_000 + b"\n"]
+    first.append(b"MSG,3,1,1,738A5B,1,2025/01/01,12:4")  # cut in the middle of a line
+    second = [_sbs(p) for p in fixes[9:]]
+    with tcp_stream([first, second]) as address:
+        done = watch(
+            "--source",
+            f"sbs:{address}",
+            "--watchlist",
+            str(WATCHLIST),
+            "--no-state",
+            "--duration",
+            "20",
+            "--max-events",
+            "8",
+        )
+    assert done.returncode == 0, done.stderr
+    events = lines(done.stdout)
+    assert [(e["event"], e.get("iso3")) for e in events] == [
+        ("entered", None),
+        ("left", None),
+        ("entered", "TUN"),
+        ("source_lost", None),
+        ("source_regained", None),
+        ("left", "TUN"),
+        ("entered", None),
+        ("left", None),
+    ]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("unreadable input") == 1
+
+
+def test_ndjson_stream_and_a_source_that_is_down(tmp_path: Path) -> None:
+    fixes = [p for p in _positions() if "14:20" <= p.time.strftime("%H:%M") <= "14:32"]
+    objects = [
+        {
+            "now": p.time.timestamp(),
+            "hex": p.hex,
+            "r": "4X-ISR",
+            "lat": p.lat,
+            "lon": p.lon,
+            "alt_baro": 37000,
+            "seen_pos": 0,
+        }
+        for p in fixes
+    ]
+    chunks = [(json.dumps(o) + "\n").encode() for o in objects]
+    chunks[2:2] = [b'{"hex": 12}\n', b"]]]\n"]
+    closed = socket.create_server(("127.0.0.1", 0))
+    dead = f"127.0.0.1:{closed.getsockname()[1]}"
+    closed.close()  # nothing listens there
+    with tcp_stream([chunks]) as address:
+        done = watch(
+            "--source",
+            f"ndjson:{address}",
+            "--source",
+            f"sbs:{dead}",
+            "--watchlist",
+            str(WATCHLIST),
+            "--no-state",
+            "--duration",
+            "20",
+            "--max-events",
+            "8",  # seven territorial events and the dead source's, in whichever order they come
+        )
+    assert done.returncode == 0, done.stderr
+    events = lines(done.stdout)
+    territorial = [(e["event"], e["iso3"]) for e in events if "iso3" in e]
+    assert territorial == [
+        ("entered", None),
+        ("left", None),
+        ("entered", "MAR"),
+        ("left", "MAR"),
+        ("entered", "ESP"),
+        ("left", "ESP"),
+        ("entered", None),
+    ]
+    assert [e["source"] for e in events if e["event"] == "source_lost"] == [f"sbs:{dead}"]
+    assert done.stderr.count("unreadable input") == 1
+
+
+def test_replay_restart_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None:
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    whole = watch("--replay", str(TRACK), "--watchlist", str(WATCHLIST), "--fail-on", "never")
+    expected = [e["id"] for e in lines(whole.stdout)]
+    state = ["--state", str(tmp_path / "w.json"), "--fail-on", "never", "--watchlist", str(WATCHLIST)]
+    got: list[str] = []
+    for _ in range(10):
+        done = watch("--replay", str(TRACK), *state, "--max-events", "4", env=env)
+        assert done.returncode == 0, done.stderr
+        got += [e["id"] for e in lines(done.stdout)]
+        if not done.stdout:
+            break
+    assert got == expected and len(expected) == 19
+
+
+def test_kill_9_mid_stream_then_restart(tmp_path: Path) -> None:
+    state = ["--state", str(tmp_path / "w.json"), "--fail-on", "never", "--watchlist", str(WATCHLIST)]
+    whole = [e["id"] for e in lines(watch("--replay", str(TRACK), "--watchlist", str(WATCHLIST)).stdout)]
+    process = subprocess.Popen(
+        [COMMAND, "watch", "--replay", str(TRACK), "--speed", "3000", *state],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    seen = [json.loads(process.stdout.readline())["id"] for _ in range(5)]
+    process.kill()
+    process.wait(timeout=10)
+    seen += [json.loads(line)["id"] for line in process.stdout.read().splitlines()]
+    rest = watch("--replay", str(TRACK), *state)
+    seen += [e["id"] for e in lines(rest.stdout)]
+    assert list(dict.fromkeys(seen)) == whole  # none lost, in order
+    # at most the one batch (an aircraft leaving one territory and entering the next) written as the
+    # process died is written again, under the same ids
+    assert len(seen) - len(whole) <= 2
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--source", "sbs:nohost"], "HOST:PORT"),
+        (["--source", "v2:ftp://x"], "http(s) URL"),
+        (["--source", "opensky:https://user:secret@opensky-network.org/api/states/all"], "environment"),
+        (["--replay", "x.json", "--source", "sbs:127.0.0.1:1"], "not both"),
+        ([], "not both or neither"),
+        (["--source", "sbs:127.0.0.1:1", "--cooldown", "nan"], "--cooldown"),
+        (["--source", "sbs:127.0.0.1:1", "--category", "VIP"], "plane-alert-db"),
+        (["--source", "sbs:127.0.0.1:1", "--watchlist", "{bad}"], "hex must be"),
+        (["--source", "sbs:127.0.0.1:1", "--watchlist", "{state}"], "needs the columns"),
+        (["--source", "sbs:127.0.0.1:1", "--max-events", "0"], "--max-events"),
+        (["--source", "sbs:127.0.0.1:1", "--webhook", "ftp://example.org/x"], "http(s) URL"),
+        (["--source", "sbs:127.0.0.1:1", "--webhook", "https://u:p@example.org/x"], "ICC_TRAVEL_WEBHOOK_TOKEN"),
+        (["--source", "sbs:127.0.0.1:1", "--exec", "  "], "--exec"),
+    ],
+)
+def test_bad_options_and_watchlists_are_one_line(tmp_path: Path, args: list[str], says: str) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hex,registration,subject,source\nnothex,4X-ISR,netanyahu,x\n")
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    args = [a.replace("{bad}", str(bad)).replace("{state}", str(other)) for a in args]
+    done = watch(*args, "--no-state")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("icc-travel: error: ") and says in done.stderr
+
+
+def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path) -> None:
+    received: list[dict] = []
+    calls = {"count": 0}
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            calls["count"] += 1
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if calls["count"] == 1:  # the first delivery fails: it is retried
+                self.send_response(503)
+                self.end_headers()
+                return
+            assert self.headers["Authorization"] == "Bearer s3cret" and self.headers["X-Team"] == "desk"
+            received.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    timer = threading.Timer(60, server.shutdown)
+    timer.daemon = True
+    timer.start()
+    headers = tmp_path / "headers.txt"
+    headers.write_text("# sent with every POST\nX-Team: desk\n")
+    sink = tmp_path / "exec.jsonl"
+    script = f"import sys; open({str(sink)!r}, 'a').write(sys.stdin.read())"
+    command = f"{sys.executable} -c {json.dumps(script)}"
+    try:
+        done = watch(
+            "--replay",
+            str(ROOT / "examples" / "synthetic_positions.csv"),
+            "--watchlist",
+            str(WATCHLIST),
+            "--webhook",
+            f"http://127.0.0.1:{server.server_address[1]}/hook",
+            "--webhook-headers",
+            str(headers),
+            "--exec",
+            command,
+            "--state",
+            str(tmp_path / "w.json"),
+            "--fail-on",
+            "never",
+            env={"ICC_TRAVEL_WEBHOOK_TOKEN": "s3cret"},
+        )
+    finally:
+        timer.cancel()
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    printed = lines(done.stdout)
+    assert len(printed) == 6
+    assert sorted(e["id"] for e in received) == sorted(e["id"] for e in printed)
+    assert calls["count"] == 7 and "delivery failed (HTTP 503)" in done.stderr
+    assert [json.loads(line)["id"] for line in sink.read_text().splitlines()] == [e["id"] for e in printed]
+    assert "s3cret" not in (tmp_path / "w.json").read_text()
+
+
+def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path: Path) -> None:
+    seen_headers: list[str | None] = []
+    tunis = {"hex": "738a5b", "r": "4X-ISR", "lat": 36.85, "lon": 10.22, "alt_baro": 12000, "seen_pos": 1}
+    madrid = [
+        "738a5b",
+        "ISR1",
+        "Israel",
+        T0 + 10,
+        T0 + 10,
+        -3.56,
+        40.49,
+        None,
+        True,
+        0,
+        0,
+        0,
+        None,
+        None,
+        None,
+        False,
+        0,
+    ]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen_headers.append(self.headers.get("Authorization"))
+            document = (
+                {"ac": [tunis], "now": T0 * 1000, "total": 1} if "v2" in self.path else {"time": T0, "states": [madrid]}
+            )
+            body = json.dumps(document).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {"OPENSKY_USERNAME": "reporter", "OPENSKY_PASSWORD": "pw", "OPENSKY_CLIENT_ID": ""}
+    try:
+        v2 = watch(
+            "--source", f"v2:{base}/v2/hex/738a5b", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+        )
+        sky = watch(
+            "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(v2.stdout)] == [("entered", "TUN", True)]
+    assert v2.returncode == 0  # an overflight is below --fail-on arrest
+    assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(sky.stdout)] == [("entered", "ESP", False)]
+    assert sky.returncode == 1  # on the ground in a state party
+    assert seen_headers[0] is None and seen_headers[1] == "Basic cmVwb3J0ZXI6cHc="
+
+
+def test_a_stalled_stream_is_reconnected() -> None:
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:58"]
+    first: list[bytes | float] = [_sbs(p) for p in fixes[:9]] + [3.0]  # then silence, the connection open
+    with tcp_stream([first, [_sbs(p) for p in fixes[9:]]]) as address:
+        done = watch(
+            "--source",
+            f"sbs:{address}",
+            "--watchlist",
+            str(WATCHLIST),
+            "--no-state",
+            "--stall",
+            "1",
+            "--duration",
+            "20",
+            "--max-events",
+            "6",
+        )
+    assert done.returncode == 0, done.stderr
+    events = lines(done.stdout)
+    assert [e["event"] for e in events] == ["entered", "left", "entered", "source_lost", "source_regained", "left"]
+    assert "stalled" in events[3]["reason"] and done.stderr.count("stalled") == 1
+
+
+def test_a_watched_registration_under_a_new_hex_is_an_event_and_a_warning(tmp_path: Path) -> None:
+    watchlist = tmp_path / "w.csv"
+    watchlist.write_text("hex,registration,subject,source\n738a5c,4X-ISR,netanyahu,a note\n")
+    done = watch("--replay", str(TRACK), "--watchlist", str(watchlist), "--max-events", "2", "--fail-on", "never")
+    assert done.returncode == 0, done.stderr
+    assert [(e["event"], e["hex"]) for e in lines(done.stdout)] == [("new_hex", "738a5b"), ("entered", "738a5b")]
+    assert "4X-ISR seen under the ICAO address 738a5b, not the watchlist's 738a5c" in done.stderr
+
+
+def test_a_file_rewritten_in_place_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "aircraft.json"
+    first = _snapshot(T0, {"hex": "738a5b", "lat": 32.01, "lon": 34.88, "alt_baro": "ground", "seen_pos": 1}, UNWATCHED)
+    later = _snapshot(T0 + 600, {"hex": "738a5b", "lat": 32.50165, "lon": 33.45603, "alt_baro": 37000, "seen_pos": 0})
+    path.write_text(json.dumps(first))
+    process = subprocess.Popen(
+        [
+            *(COMMAND, "watch", "--source", f"aircraft-json:{path}", "--watchlist", str(WATCHLIST), "--no-state"),
+            *("--interval", "0.2", "--duration", "30", "--max-events", "4", "--fail-on", "never"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert json.loads(process.stdout.readline())["event"] == "entered"
+    with path.open("r+") as handle:  # rewritten in place, caught half-written for a moment
+        handle.truncate(0)
+        handle.write(json.dumps(later)[:40])
+        handle.flush()
+        time.sleep(0.3)
+        handle.seek(0)
+        handle.write(json.dumps(later))
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert [(e["event"], e["iso3"]) for e in lines(out)] == [("took_off", "ISR"), ("left", "ISR"), ("entered", None)]
+
+
+def test_sigterm_ends_a_live_watch_cleanly_with_its_state(tmp_path: Path) -> None:
+    import signal
+
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:46"]
+    state = tmp_path / "w.json"
+    with tcp_stream([[*(_sbs(p) for p in fixes), 30.0]]) as address:
+        process = subprocess.Popen(
+            [COMMAND, "watch", "--source", f"sbs:{address}", "--watchlist", str(WATCHLIST), "--state", str(state)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        assert json.loads(process.stdout.readline())["event"] == "entered"
+        time.sleep(1.0)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 143 and "terminated" in err and "Traceback" not in err
+    saved = json.loads(state.read_text())
+    assert saved["outbox"] == [] and "738a5b" in saved["watch"]["aircraft"]
+    assert state.stat().st_mode & 0o077 == 0
+
+
+def test_opensky_oauth2_token_from_the_environment() -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            seen.append(("token", body))
+            self._json({"access_token": "tok-123", "expires_in": 300})
+
+        def do_GET(self) -> None:
+            seen.append(("states", self.headers.get("Authorization")))
+            state = [
+                "738a5b",
+                "ISR1",
+                "Israel",
+                T0,
+                T0,
+                10.22,
+                36.85,
+                3000.0,
+                False,
+                0,
+                0,
+                0,
+                None,
+                None,
+                None,
+                False,
+                0,
+            ]
+            self._json({"time": T0, "states": [state]})
+
+        def _json(self, document: dict) -> None:
+            body = json.dumps(document).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {"OPENSKY_CLIENT_ID": "desk", "OPENSKY_CLIENT_SECRET": "s3cret", "OPENSKY_TOKEN_URL": f"{base}/token"}
+    try:
+        done = watch(
+            "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    assert [(e["event"], e["iso3"]) for e in lines(done.stdout)] == [("entered", "TUN")]
+    assert (
+        seen[0][0] == "token" and "grant_type=client_credentials" in seen[0][1] and "client_secret=s3cret" in seen[0][1]
+    )
+    assert seen[1] == ("states", "Bearer tok-123")
