@@ -50,6 +50,13 @@ REANCHOR_S = 120.0
 INFERRED_LANDING_FT = 1500.0  # signal lost below this near an airport: an inferred landing
 INFERRED_AIRPORT_KM = 10.0
 SILENCE_S = 600.0  # default: no position for this long is a lost signal
+# After a silence longer than --gap at cruise altitude (above geo.quality.HIGH_FT before and
+# after: where GNSS spoofing moves aircraft), positions move the aircraft only once a run of them
+# confirms it: at least this many positions over at least this long, each plausible from the one
+# before, and not drifting at a pace no aircraft cruises at. Until then they are held; a
+# confirmed run's events carry the positions' own times. On the ground or low, nothing is held.
+CONFIRM_POSITIONS = 2
+CONFIRM_S = 120.0
 
 
 class Position(NamedTuple):
@@ -146,6 +153,7 @@ class Aircraft:
     lost: bool = False
     announced_new_hex: bool = False
     suspects: list[Position] = field(default_factory=list)
+    held: list[Position] = field(default_factory=list)  # after a silence: the run awaiting confirmation
 
 
 class Watcher:
@@ -182,7 +190,9 @@ class Watcher:
             return []
         return self._filtered(self._feed(position, entries, new_hex))
 
-    def _feed(self, position: Position, entries: list[WatchEntry], new_hex: bool) -> list[dict[str, Any]]:
+    def _feed(
+        self, position: Position, entries: list[WatchEntry], new_hex: bool, *, confirmed: bool = False
+    ) -> list[dict[str, Any]]:
         plane = self.aircraft.get(position.hex)
         if plane is None:
             plane = self.aircraft[position.hex] = Aircraft(position.hex)
@@ -191,9 +201,14 @@ class Watcher:
         if new_hex and not plane.announced_new_hex:
             plane.announced_new_hex = True
             events += self._events("new_hex", plane, entries, position, None, extra={"watched_hex": entries[0].hex})
-        if plane.last_seen is not None and position.time <= plane.last_seen:
-            return events  # already judged (another source, or a restart replaying the same data)
-        self.positions += 1
+        if not confirmed:
+            if plane.last_seen is not None and position.time <= plane.last_seen:
+                return events  # already judged (another source, or a restart replaying the same data)
+            self.positions += 1
+            reference = plane.reference
+            silent = reference is not None and position.time - reference.time > self.gap
+            if plane.held or (silent and _cruising(reference) and _cruising(position)):
+                return events + self._confirm(plane, entries, position)
         quality = position_quality(plane.reference, position)
         plane.last_seen = position.time
         if quality == "frozen":
@@ -240,13 +255,47 @@ class Watcher:
 
     def _reanchor(self, plane: Aircraft, position: Position) -> bool:
         """A run of suspect positions consistent among themselves for REANCHOR_POSITIONS positions
-        and REANCHOR_S seconds is where the aircraft is (the earlier one was the bad one)."""
+        and REANCHOR_S seconds, and not drifting, is where the aircraft is (the earlier one was the
+        bad one)."""
         if plane.suspects and position_quality(plane.suspects[-1], position) != "good":
             plane.suspects.clear()
         plane.suspects.append(position)
         del plane.suspects[:-REANCHOR_POSITIONS]
         span = (plane.suspects[-1].time - plane.suspects[0].time).total_seconds()
-        return len(plane.suspects) >= REANCHOR_POSITIONS and span >= REANCHOR_S
+        enough = len(plane.suspects) >= REANCHOR_POSITIONS and span >= REANCHOR_S
+        return enough and not drifting(plane.suspects)
+
+    def _confirm(self, plane: Aircraft, entries: list[WatchEntry], position: Position) -> list[dict[str, Any]]:
+        """After a silence: hold the position until a run confirms where the aircraft is (see
+        CONFIRM_POSITIONS). A run broken by a jump or found drifting is dropped as suspect; a
+        confirmed run is fed through in order, so its events carry the positions' own times, and
+        one not reachable from the last trusted position moves the aircraft without an event, as a
+        re-anchoring does."""
+        held = plane.held
+        plane.last_seen = position.time
+        if held and position_quality(held[-1], position) == "suspect":
+            self.suspect += len(held)
+            held.clear()
+        held.append(position)
+        span = (held[-1].time - held[0].time).total_seconds()
+        if len(held) < CONFIRM_POSITIONS or span < CONFIRM_S:
+            return []
+        run = list(held)
+        held.clear()
+        if drifting(run):
+            self.suspect += len(run)
+            return []
+        reference = plane.reference
+        if reference is not None and position_quality(reference, run[0]) == "suspect":
+            self.suspect += len(run)
+            territory = self.resolver.locate(run[-1].lat, run[-1].lon)
+            plane.reference, plane.on_ground, plane.lost = run[-1], run[-1].on_ground, False
+            plane.feature = territory.feature_index if territory is not None else -1
+            return []  # moved without an event: a spoofed jump never fires `entered`
+        events = []
+        for held_position in run:
+            events += self._feed(held_position, entries, False, confirmed=True)
+        return events
 
     def _crossing(self, before: Position, after: Position, feature: int) -> dt.datetime:
         """When the aircraft left `feature` between two positions, bisected as `track` does."""
@@ -427,6 +476,7 @@ class Watcher:
                     "lost": a.lost,
                     "announced_new_hex": a.announced_new_hex,
                     "suspects": [position(p) for p in a.suspects],
+                    "held": [position(p) for p in a.held],
                 }
                 for code, a in self.aircraft.items()
             },
@@ -453,11 +503,37 @@ class Watcher:
                 bool(saved.get("lost")),
                 bool(saved.get("announced_new_hex")),
                 [p for p in map(position, saved.get("suspects", [])) if p is not None],
+                [p for p in map(position, saved.get("held", [])) if p is not None],
             )
             self.aircraft[code] = plane
             if plane.announced_new_hex or code not in self.watchlist.by_hex:
                 self.watchlist.match(code, plane.registration)  # relearn an address learnt from a registration
         self.last_sent = {key: moment(when) for key, when in state.get("last_sent", {}).items()}
+
+
+def _cruising(position: Position | None) -> bool:
+    from icc_travel.geo.quality import HIGH_FT
+
+    if position is None or position.on_ground or position.altitude_ft is None:
+        return False
+    return position.altitude_ft >= HIGH_FT
+
+
+def drifting(run: list[Position]) -> bool:
+    """Positions high in the air whose path covers less than geo.quality's slowest airborne speed:
+    no aeroplane cruises at a walking pace (GNSS spoofing drags positions slowly)."""
+    import itertools
+
+    from icc_travel.geo.quality import HIGH_FT, slowest_kmh
+
+    if any(p.on_ground or p.altitude_ft is None or p.altitude_ft < HIGH_FT for p in run):
+        return False
+    seconds = (run[-1].time - run[0].time).total_seconds()
+    if seconds <= 0:
+        return False
+    path = sum(float(haversine_km(a.lat, a.lon, b.lat, b.lon)) for a, b in itertools.pairwise(run))
+    lowest = min(p.altitude_ft for p in run if p.altitude_ft is not None)
+    return path / seconds * 3600 < slowest_kmh(lowest)
 
 
 def _event_id(*parts: str) -> str:

@@ -42,6 +42,16 @@ GROUND_COMPUTED_NOISE_KM = 3.0  # MLAT and TIS-B positions are computed by groun
 GROUND_COMPUTED = frozenset({"mlat", "tisb_icao", "tisb_other", "tisb_trackfile", "adsr_icao", "adsr_other", "other"})
 SLOWEST_AIRBORNE_KMH = 150.0
 HIGH_FT = 10_000.0  # above this, an aircraft moving at a walking pace is not flying there
+# Higher up, only jets fly, at true airspeeds of 750-900 km/h: even into a 250 km/h jet-stream
+# headwind their ground speed stays far above these floors.
+SLOWEST_BY_ALTITUDE = ((30_000.0, 350.0), (20_000.0, 250.0), (HIGH_FT, SLOWEST_AIRBORNE_KMH))
+
+
+def slowest_kmh(feet: float) -> float:
+    """The slowest ground speed an aircraft holding this altitude can fly (0 below HIGH_FT)."""
+    return next((kmh for floor, kmh in SLOWEST_BY_ALTITUDE if feet >= floor), 0.0)
+
+
 WINDOW_S = 120.0
 LOOKBACK_RUNS = 64  # how many earlier runs a run may follow in the chain (bounds the work)
 
@@ -117,7 +127,10 @@ def _drifting(seconds: Any, steps_km: Any, feet: Any, ground: Any) -> Any:
     speed = (path[ends] - path[starts]) / np.maximum(span_s, 1e-9) * 3600
     lows = np.concatenate([[0], np.cumsum(~high)])  # a window is high when it holds no low fix
     all_high = (lows[ends + 1] - lows[starts]) == 0
-    slow = (speed < SLOWEST_AIRBORNE_KMH) & all_high
+    # the floor for the lower end of the window: the lower of its first and last fixes' altitudes
+    lower = np.fmin(np.nan_to_num(feet[starts], nan=0.0), np.nan_to_num(feet[ends], nan=0.0))
+    floor = np.select([lower >= f for f, _ in SLOWEST_BY_ALTITUDE], [k for _, k in SLOWEST_BY_ALTITUDE], 0.0)
+    slow = (speed < floor) & all_high
     marks = np.zeros(count + 1, dtype=int)  # mark every fix of every slow window
     np.add.at(marks, starts[slow], 1)
     np.add.at(marks, ends[slow] + 1, -1)
