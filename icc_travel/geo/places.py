@@ -264,8 +264,9 @@ class PlaceResolver:
             raise InputError(f"ambiguous place {text!r}: several cities have this name; add the country", options)
         city = found[0]
         lat, lon = float(city["latitude"]), float(city["longitude"])
-        territory = self.locate(lat, lon) or self.dataset.by_iso2.get(city["countrycode"])
-        return Place(text, "city", territory, lat, lon, f"{city['name']}, {city['countrycode']}")
+        # the polygons alone answer, as for the same coordinates typed as LAT,LON: the gazetteer's
+        # country code would put a city in the Sovereign Base Areas in Cyprus
+        return Place(text, "city", self.locate(lat, lon), lat, lon, f"{city['name']}, {city['countrycode']}")
 
     def _airport(self, text: str, code: str) -> Place:
 
@@ -280,10 +281,9 @@ class PlaceResolver:
         if airport is None:
             raise InputError(f"unknown airport {code!r}", sorted(k for k in table if k[:2] == code[:2])[:3])
         lat, lon = float(airport["lat"]), float(airport["lon"])
-        territory = self.locate(lat, lon)
-        if territory is None:  # a runway end just outside a simplified coastline: trust the country
-            territory = self.dataset.by_iso2.get(airport["country"])
-        return Place(text, "airport", territory, lat, lon, f"{airport['name']} ({code})")
+        # the polygons alone answer, as for the airport's coordinates typed as LAT,LON: the
+        # table's country code says Cyprus for RAF Akrotiri, in the Sovereign Base Areas
+        return Place(text, "airport", self.locate(lat, lon), lat, lon, f"{airport['name']} ({code})")
 
     def locate(self, lat: float, lon: float) -> Territory | None:
         return self.locate_many([(lat, lon)])[0]

@@ -30,6 +30,35 @@ SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (2
 Endpoint = tuple[str, float, float]  # the stop's input, latitude, longitude
 
 
+class Strait(NamedTuple):
+    name: str
+    bounds: tuple[float, float, float, float]  # west, south, east, north: the narrows
+    states: frozenset[str]  # sovereigns whose territorial seas meet there
+
+
+# Straits used for international navigation in which the territorial seas of the coastal states
+# meet, so that aircraft overfly them in transit passage (UNCLOS Part III). Left out: the Turkish
+# Straits and the Danish straits, under long-standing conventions of their own (Art. 35(c)), and
+# archipelagic sea lanes (Part IV). The boxes hold the narrows, roughly.
+STRAITS = (
+    Strait("Strait of Gibraltar", (-6.05, 35.75, -5.25, 36.2), frozenset({"ESP", "MAR", "GBR"})),
+    Strait("Strait of Dover", (1.2, 50.8, 1.95, 51.2), frozenset({"GBR", "FRA"})),
+    Strait("Bab el-Mandeb", (43.1, 12.3, 43.65, 12.8), frozenset({"YEM", "DJI", "ERI"})),
+    Strait("Strait of Hormuz", (55.9, 25.9, 56.9, 26.8), frozenset({"IRN", "OMN"})),
+    Strait("Strait of Tiran", (34.35, 27.85, 34.6, 28.1), frozenset({"EGY", "SAU"})),
+    Strait("Singapore Strait", (103.55, 1.05, 104.45, 1.45), frozenset({"IDN", "MYS", "SGP"})),
+    Strait("Strait of Malacca (One Fathom Bank narrows)", (100.6, 2.3, 101.7, 3.1), frozenset({"IDN", "MYS"})),
+    Strait("Bering Strait", (-169.6, 65.45, -168.0, 66.2), frozenset({"USA", "RUS"})),
+    Strait("Torres Strait", (141.5, -10.8, 143.4, -9.2), frozenset({"AUS", "PNG"})),
+)
+TRANSIT_PASSAGE = (
+    "Over the {strait} this leg is in transit passage, which applies to aircraft as to ships and "
+    "cannot be suspended (UNCLOS Arts. 37-38 and 44): the coastal state cannot lawfully stop it, "
+    "but a landing there would still bring the passengers within its obligation."
+)
+TRANSIT_SOURCE = "https://www.un.org/depts/los/convention_agreements/texts/unclos/part3.htm"
+
+
 class Overflown(NamedTuple):
     territory: Territory
     km: float
@@ -164,18 +193,60 @@ class RoutePlanner:
     def legs(self, requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]]) -> list[Leg]:
         """Legs (subject, start, end, departure date) measured together; the law is applied
         once per distinct subject, territory and date."""
-        answers = self.crossings_many([(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests])
+        ends = [(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests]
+        answers = self.crossings_many(ends)
+        straits = self.straits_many(ends)
         decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
         legs = []
-        for (subject, start, end, on), (km, crossed) in zip(requests, answers, strict=True):
+        for (subject, start, end, on), (km, crossed), through in zip(requests, answers, straits, strict=True):
             overflown = []
             for territory, length in crossed:
                 key = (subject.id, territory.feature_index, on)
                 if key not in decided:
                     decided[key] = self._overflight(subject, territory, on)
-                overflown.append(Overflown(territory, round(length, 1), *decided[key]))
+                obligation, routes = decided[key]
+                passage = [s for s in through if territory.sovereign in s.states]
+                if passage:
+                    obligation = obligation._replace(
+                        reasons=(*obligation.reasons, *(TRANSIT_PASSAGE.format(strait=s.name) for s in passage)),
+                        sources=tuple(dict.fromkeys((*obligation.sources, TRANSIT_SOURCE))),
+                    )
+                overflown.append(Overflown(territory, round(length, 1), obligation, routes))
             legs.append(Leg(start[0], end[0], round(km, 1), tuple(overflown), (start[1], start[2]), (end[1], end[2])))
         return legs
+
+    def straits_many(self, legs: Sequence[tuple[float, float, float, float]]) -> list[tuple[Strait, ...]]:
+        """The straits of STRAITS each leg (lat1, lon1, lat2, lon2) passes through: the geodesic
+        sampled every 2 km, only for legs whose 25-km samples come within 0.3 degrees of a strait."""
+        import numpy as np
+
+        found: list[tuple[Strait, ...]] = [() for _ in legs]
+        if not len(legs):
+            return found
+        lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
+        azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
+        metres = np.asarray(metres, dtype=float)
+
+        def sample(numbers: Any, spacing_m: float) -> tuple[Any, Any, Any]:
+            counts = np.maximum(1, np.ceil(metres[numbers] / spacing_m)).astype(np.int64) + 1
+            leg = np.repeat(numbers, counts)
+            first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            along = (np.arange(len(leg)) - np.repeat(first, counts)) * np.repeat(metres[numbers] / (counts - 1), counts)
+            lons, lats, _ = self._geod.fwd(lon1[leg], lat1[leg], azimuth[leg], along)
+            return leg, np.asarray(lons), np.asarray(lats)
+
+        leg, lons, lats = sample(np.arange(len(legs)), COARSE_KM * 1000)
+        near = np.zeros(len(leg), dtype=bool)
+        for strait in STRAITS:
+            near |= _inside(lons, lats, strait.bounds, 0.3)
+        candidates = np.unique(leg[near])
+        if not len(candidates):
+            return found
+        leg, lons, lats = sample(candidates, 2000.0)
+        for strait in STRAITS:
+            for number in np.unique(leg[_inside(lons, lats, strait.bounds, 0.0)]).tolist():
+                found[number] = (*found[number], strait)
+        return found
 
     def _overflight(
         self, subject: Subject, territory: Territory, on: dt.date
@@ -245,6 +316,11 @@ def geodesic_path(
         runs[-1][0].append(lon)
         runs[-1][1].append(lat)
     return runs
+
+
+def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], margin: float) -> Any:
+    west, south, east, north = bounds
+    return (lons >= west - margin) & (lons <= east + margin) & (lats >= south - margin) & (lats <= north + margin)
 
 
 def _between(lons: Any, lats: Any, begin: Any, fractions: Any) -> tuple[Any, Any]:
