@@ -385,7 +385,7 @@ def test_bad_input_is_one_line_and_status_2(case: Case, tmp_path: Path) -> None:
         target.write_bytes(content if isinstance(content, bytes) else content.encode())
     args = [arg.replace("{dir}", str(tmp_path)) for arg in case.args]
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("ICC_TRAVEL_")}
-    env = {**inherited, "XDG_CACHE_HOME": str(tmp_path / "cache"), TODAY_ENV: os.environ[TODAY_ENV], **case.env}
+    env = {**inherited, TODAY_ENV: os.environ[TODAY_ENV], **case.env}  # the session's cache (conftest)
     if case.closed_stdin:  # libfaketime (CI's run in 2031) would open a file at the freed descriptor 0
         env.pop("LD_PRELOAD", None)
     # a shell closes standard input before starting the command; otherwise it is empty

@@ -56,9 +56,11 @@ def test_crimea_is_only_crimea(dataset: Dataset, geometries: np.ndarray) -> None
 
 
 def test_fine_grid_gets_one_answer_from_both_indexes(geometries: np.ndarray) -> None:
-    """Every point of a half-degree grid (whole-degree lines included) gets one answer, and the
-    bulk index gives the untiled polygons' answer; no point lies inside two territories."""
-    lats, lons = (a.ravel() for a in np.meshgrid(np.arange(-90, 90.01, 0.5), np.arange(-180, 180, 0.5), indexing="ij"))
+    """Every point of a whole-degree grid (on the grid's own cell edges), shifted by a third of a
+    degree in longitude on alternate rows, gets one answer, and the bulk index gives the untiled
+    polygons' answer; no point lies inside two territories."""
+    lats, lons = (a.ravel() for a in np.meshgrid(np.arange(-90, 90.01, 1.0), np.arange(-180, 180, 1.0), indexing="ij"))
+    lons = np.where(np.round(lats) % 2 == 1, lons + 1 / 3, lons)
     points = shapely.points(lons, lats)
     point_idx, feature_idx = shapely.STRtree(geometries).query(points, predicate="intersects")
     best = np.full(len(points), np.iinfo(np.int64).max)
