@@ -86,6 +86,15 @@ def _alternate_nuls(sample: bytes) -> bool:
     )
 
 
+def read_text(path: Path, limit: int) -> str:
+    """A small text input (a watchlist) read with a limit, refused as one line when it is binary
+    or UTF-16 (named, with the way to convert it); undecodable bytes become U+FFFD."""
+    raw = read_limited(path, limit)
+    if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: {not_text(raw)}")
+    return raw.decode("utf-8-sig", errors="replace")
+
+
 def decompressed(raw: bytes, limit: int, *, name: str) -> bytes:
     """gzip content read with a limit on the bytes it expands to, counted while expanding: a
     3 MB file of 3 GiB of zeros (a gzip bomb) stops at the limit instead of filling memory.

@@ -41,12 +41,9 @@ class Screened(NamedTuple):
 
 def read_watchlist(path: Path, dataset: Dataset) -> list[Watched]:
     """CSV `hex,registration,subject,source`; each subject must be in the data."""
-    from icc_travel.data.inputs import not_text, read_limited
+    from icc_travel.data.inputs import read_text
 
-    raw = read_limited(path, 5_000_000)
-    if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path}: {not_text(raw)}")
-    text = raw.decode("utf-8-sig", errors="replace")
+    text = read_text(path, 5_000_000)
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = [h.strip().lower() for h in reader.fieldnames or []]

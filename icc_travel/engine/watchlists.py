@@ -40,12 +40,9 @@ def read_watch_entries(
 ) -> list[WatchEntry]:
     """The entries of a watchlist file (the `screen` CSV or plane-alert-db's), with a clear
     InputError for anything else. `subject` ties rows without one (plane-alert-db's) to a subject."""
-    from icc_travel.data.inputs import not_text, read_limited
+    from icc_travel.data.inputs import read_text
 
-    raw = read_limited(path, 50_000_000)
-    if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path}: {not_text(raw)}")
-    text = raw.decode("utf-8-sig", errors="replace")
+    text = read_text(path, 50_000_000)
     reader = csv.reader(io.StringIO(text))
     try:
         header = [_name(h) for h in next(reader, [])]

@@ -29,7 +29,6 @@ whose crossings are inferred, and says why.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -224,7 +223,3 @@ def _stretches(
             parts.append("not reachable from the rest of the track at a possible speed")
         found.append(Stretch(first, last, ", ".join(parts) + ": GNSS spoofing or jamming, or a receiver error"))
     return found
-
-
-def describe_span(fixes: Sequence[Fix], stretch: Stretch) -> tuple[dt.datetime, dt.datetime]:
-    return fixes[stretch.first].time, fixes[stretch.last].time
