@@ -135,21 +135,24 @@ class OutputFile:
     in the temporary directory, not in `/dev`, and is copied to the target at the end."""
 
     def __init__(self, target: Path) -> None:
-        import tempfile
-
         self.target = Path(target)
         self.in_place = written_in_place(self.target)
+        self.temporary: Path | None = None  # made on entry: a streamed in-place write needs none
+
+    def __enter__(self) -> Path:
+        import tempfile
+
         folder = Path(tempfile.gettempdir()) if self.in_place else self.target.parent
         descriptor, name = tempfile.mkstemp(
             prefix=f".{self.target.name}.", suffix=f".tmp{self.target.suffix}", dir=folder
         )
         os.close(descriptor)
         self.temporary = Path(name)
-
-    def __enter__(self) -> Path:
         return self.temporary
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if self.temporary is None:
+            return
         try:
             if error is not None:
                 return
@@ -168,7 +171,6 @@ class OutputFile:
     @contextlib.contextmanager
     def open_in_place(self, mode: str = "w") -> Iterator[Any]:
         """The target itself, opened for writing without replacing it (a device, FIFO or link)."""
-        self.temporary.unlink(missing_ok=True)  # streamed straight to the target: no copy needed
         if "b" in mode:
             with open(self.target, mode) as handle:
                 yield handle
