@@ -15,8 +15,10 @@ ALLOWED = {
     "geo": {"data", "law", "geo"},
     "engine": {"data", "law", "geo", "engine"},
     "formats": {"formats"},
-    "cli": {"data", "law", "geo", "engine", "formats", "cli"},
+    "cli": {"data", "law", "geo", "engine", "formats", "cli", "api"},
 }
+# modules at the package's top level, each a layer of its own
+MODULES = {"api": {"data", "law", "geo", "engine"}}
 BASICS = {"errors", "text", "dates", "vocabulary", "__version__"}
 
 
@@ -46,6 +48,12 @@ def test_each_layer_imports_only_the_layers_above_it(layer: str) -> None:
     for path in sorted((PACKAGE / layer).glob("*.py")):
         wrong = imports(path) - ALLOWED[layer] - BASICS
         assert not wrong, f"{path.relative_to(PACKAGE)} imports {sorted(wrong)}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_each_top_level_module_imports_only_the_layers_above_it(module: str) -> None:
+    wrong = imports(PACKAGE / f"{module}.py") - MODULES[module] - BASICS
+    assert not wrong, f"{module}.py imports {sorted(wrong)}"
 
 
 def test_the_law_has_no_io_click_or_rich() -> None:

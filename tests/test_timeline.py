@@ -157,7 +157,7 @@ def test_each_dataset_answers_with_its_own_source_tiers(dataset, newsroom: Path,
 
     from icc_travel.data import store
     from icc_travel.data.paths import FACTS_ENV
-    from icc_travel.engine.check import obligation_json
+    from icc_travel.engine.contract import obligation_json
     from icc_travel.law import obligation
 
     monkeypatch.setenv(FACTS_ENV, str(newsroom))

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from icc_travel.engine import feeds
-from icc_travel.engine.track import analyse, track_json
+from icc_travel.engine.contract import track_json
+from icc_travel.engine.track import analyse
 from icc_travel.engine.watch import Position, WatchEntry, Watcher, Watchlist, position_quality
 from icc_travel.engine.watchlists import read_watch_entries
 from icc_travel.errors import InputError

@@ -38,7 +38,7 @@ from icc_travel.engine.batch import (
     Totals,
     read_chunks,
 )
-from icc_travel.engine.check import leg_json
+from icc_travel.engine.contract import leg_json
 from icc_travel.errors import InputError, shorten
 from icc_travel.formats import RowStream, stream
 from icc_travel.formats.csv import neutralise

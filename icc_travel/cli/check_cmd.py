@@ -24,11 +24,12 @@ from icc_travel.cli.options import (
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_json, as_lines
 from icc_travel.data.store import load
-from icc_travel.engine.check import CheckResult, result_features, result_json
+from icc_travel.engine.check import CheckResult
+from icc_travel.engine.contract import result_features, result_json
 from icc_travel.engine.itinerary import parse_stop, read_itinerary
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.formats import LEVEL_STYLES, Report
-from icc_travel.geo.places import PlaceResolver, no_state_label
+from icc_travel.geo.places import no_state_label
 
 if TYPE_CHECKING:
     from icc_travel.geo.routes import Overflown
@@ -86,9 +87,9 @@ def check(
     found = finder.find(subject)
     if itinerary is not None and file_subject and finder.find(file_subject).id != found.id:
         raise InputFailure(f"{itinerary}: the file's subject {file_subject!r} is not {subject!r}")
-    from icc_travel.engine.check import check_itinerary
+    from icc_travel import api
 
-    result = check_itinerary(dataset, found, specs, PlaceResolver(dataset), legs=not no_legs)
+    result = api.check(found, specs, legs=not no_legs, dataset=dataset)
     emit(check_report(result), fmt)
     warn(result.staleness())
     if law.reaches(result.worst(), fail_on):

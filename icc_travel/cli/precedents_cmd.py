@@ -8,7 +8,7 @@ from icc_travel.cli.options import format_option, reports_errors, state_option, 
 from icc_travel.cli.render import emit
 from icc_travel.data.sources import as_json
 from icc_travel.data.store import load
-from icc_travel.engine.check import precedent_json
+from icc_travel.engine.contract import precedent_json
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import find_precedents
 from icc_travel.errors import InputError

@@ -77,23 +77,22 @@ def report(
         result = check_itinerary(dataset, person, plan.stops)
         page = pages.itinerary_page(dataset, result, name=itinerary.name, on=on)
     elif track_files:
-        from icc_travel.engine.track import analyse, known_aircraft
-        from icc_travel.geo.tracks import read_tracks
+        from icc_travel import api
+        from icc_travel.errors import InputError
 
-        tracks = [t for path in track_files for t in read_tracks(path)]
-        if subject_name:
-            person = finder.find(subject_name)
-        else:  # as `track` does: an aircraft the data ties to one subject names its passenger
-            known = {plane.subject for t in tracks if (plane := known_aircraft(dataset, t)) is not None}
-            if len(known) != 1:
-                raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data")
-            person = dataset.subject(known.pop())
-            warn(f"--subject {person.id}, the subject the data ties to this aircraft; give --subject to choose")
-        from icc_travel.geo.places import PlaceResolver
-
-        resolver = PlaceResolver(dataset)  # one for every track
-        results = [analyse(dataset, person, t, resolver=resolver) for t in tracks]
-        page = pages.track_page(dataset, person, results, on=on, subject_from_aircraft=not subject_name)
+        try:
+            analysed = api.analyse_tracks(track_files, subject=subject_name, dataset=dataset)
+        except InputError as error:
+            if subject_name is None and str(error).startswith("give a subject"):
+                raise InputFailure(
+                    "give --subject: the tracks' aircraft are not tied to one subject in the data"
+                ) from None
+            raise
+        if analysed.subject_from_aircraft:
+            warn(
+                f"--subject {analysed.subject.id}, the subject the data ties to this aircraft; give --subject to choose"
+            )
+        page = pages.track_page(dataset, analysed, on=on)
     else:
         person = finder.find(subject_name or "")
         page = pages.subject_page(dataset, person, on or today())

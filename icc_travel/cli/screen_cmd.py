@@ -19,7 +19,7 @@ from icc_travel.cli.options import (
 )
 from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
 from icc_travel.data.store import load
-from icc_travel.engine.track import FLAT_COLUMNS, flat_record
+from icc_travel.engine.contract import FLAT_COLUMNS, flat_record
 from icc_travel.formats import RowStream, stream
 
 FLAT = ("hex", "registration", "subject", *FLAT_COLUMNS, "sources")
@@ -123,8 +123,9 @@ def screen(
 
     Exit status: 1 when a row reaches --fail-on, 2 on bad input.
     """
+    from icc_travel.engine.contract import track_json
     from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
-    from icc_travel.engine.track import analyse, track_json
+    from icc_travel.engine.track import analyse
 
     refuse_overwriting_inputs(output, [*positions, watchlist])
 

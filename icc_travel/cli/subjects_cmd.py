@@ -11,9 +11,10 @@ from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_lines
 from icc_travel.data.store import load
 from icc_travel.dates import iso
+from icc_travel.engine.contract import profile_json
 from icc_travel.engine.entities import subject_entities
 from icc_travel.engine.staleness import staleness_warning
-from icc_travel.engine.subjects import SubjectFinder, profile_json
+from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import find_precedents
 from icc_travel.formats import Report
 from icc_travel.law import first_warrant

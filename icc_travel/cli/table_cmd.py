@@ -9,9 +9,7 @@ import click
 from icc_travel.cli.options import format_option, on_date, reports_errors, subject_option
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.store import load
-from icc_travel.engine.staleness import staleness_warning
-from icc_travel.engine.subjects import SubjectFinder
-from icc_travel.engine.tables import obligation_matrix, subjects_at_large
+from icc_travel.engine.contract import table_json
 from icc_travel.formats import LEVEL_STYLES, Report
 
 
@@ -36,11 +34,11 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, wide:
       icc-travel table --subject putin --on 2024-09-03 --parties-only
       icc-travel table --format markdown > obligations.md
     """
+    from icc_travel import api
+
     dataset = load()
-    finder = SubjectFinder(dataset)
-    subjects = [finder.find(name) for name in subject_names] or subjects_at_large(dataset, on)
-    subjects = list({s.id: s for s in subjects}.values())
-    rows = obligation_matrix(dataset, subjects, on, parties_only=parties_only)
+    result = api.table(subject_names, on=on, parties_only=parties_only, dataset=dataset)
+    subjects, rows = list(result.subjects), list(result.rows)
     single = len(subjects) == 1
     columns = [("name", "Territory"), ("iso3", "ISO3")]
     for subject in subjects:
@@ -63,23 +61,7 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, wide:
     for subject in subjects:
         csv_columns += [(subject.id, subject.id), (f"{subject.id}:basis", f"{subject.id}_basis")]
     csv_columns.append(("precedents", "precedents"))
-    payload = {
-        "date": on.isoformat(),
-        "data_as_of": dataset.as_of.isoformat(),
-        "warnings": [stale] if (stale := staleness_warning(dataset.as_of, [on])) else [],
-        "subjects": [{"id": s.id, "name": s.name, "status": s.status} for s in subjects],
-        "territories": [
-            {
-                "iso3": row.territory.iso3,
-                "iso2": row.territory.iso2,
-                "name": row.territory.name,
-                "territory": row.territory.territory,
-                "precedents": row.precedents,
-                "obligations": {sid: {"obligation": o.level, "basis": o.basis} for sid, o in row.obligations.items()},
-            }
-            for row in rows
-        ],
-    }
+    payload = table_json(result)
     names = ", ".join(s.id for s in subjects) or "no subject with a warrant in effect"
     grouped = len(subjects) > 1 and not wide and fmt in ("table", "markdown")
     if grouped:
@@ -97,7 +79,8 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, wide:
         ),
         fmt,
     )
-    warn(stale)
+    for warning in result.warnings:
+        warn(warning)
 
 
 def _grouped(rows: list, subjects: list) -> tuple[list[tuple[str, str]], list[dict[str, object]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,13 +18,14 @@ from icc_travel.cli.options import (
     trust_positions_option,
 )
 from icc_travel.cli.render import emit, warn
-from icc_travel.data.models import Dataset, Subject
 from icc_travel.data.store import load
-from icc_travel.engine.staleness import staleness_warning
-from icc_travel.engine.subjects import SubjectFinder
-from icc_travel.engine.track import FLAT_COLUMNS, TrackResult, aircraft_json, analyse, flat_records, track_json
+from icc_travel.engine.contract import FLAT_COLUMNS, flat_records, tracks_documents, tracks_json
+from icc_travel.engine.track import TrackResult
 from icc_travel.formats import LEVEL_STYLES, Report
 from icc_travel.geo.routes import line_geometry
+
+if TYPE_CHECKING:
+    from icc_travel.engine.results import TracksResult
 
 
 @click.command()
@@ -55,59 +57,30 @@ def track(
 
     Exit status: 1 when a segment or landing reaches --fail-on, 2 on bad input.
     """
-    from icc_travel.geo.tracks import read_tracks
+    from icc_travel import api
+    from icc_travel.errors import InputError
 
-    dataset = load()
-    tracks = [t for path in files for t in read_tracks(path)]
-    if subject_name:
-        subject = SubjectFinder(dataset).find(subject_name)
-    else:  # an aircraft the data ties to one subject names its passenger
-        from icc_travel.engine.track import known_aircraft
-
-        known = {plane.subject for t in tracks if (plane := known_aircraft(dataset, t)) is not None}
-        if len(known) != 1:
-            raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data")
-        subject = dataset.subject(known.pop())
-        warn(f"--subject {subject.id}, the subject the data ties to this aircraft; give --subject to choose")
-    from icc_travel.geo.places import BULK_POINTS, PlaceResolver
-
-    resolver = PlaceResolver(dataset)  # one for every track: an OpenSky file may hold thousands of aircraft
-    if sum(len(t.fixes) for t in tracks) >= BULK_POINTS:
-        resolver.load_grid()
-    results = [
-        analyse(dataset, subject, t, gap_minutes=gap, resolver=resolver, trust_positions=trust_positions)
-        for t in tracks
-    ]
-    days = [f.time.date() for t in tracks for f in (t.fixes[0], t.fixes[-1])]
-    stale = staleness_warning(dataset.as_of, days)
-    emit(track_report(dataset, subject, results, stale), fmt)
-    warn(stale)
-    for result in results:
-        if result.suspect and not result.fixes:
-            warn(
-                f"{result.track.file}: no trustworthy position: every one was judged implausible ({result.suspect[0].why})"
-            )
-            continue
-        for stretch in result.suspect:
-            warn(
-                f"{result.track.file}: positions from {_clock(stretch.start)} to {_clock(stretch.end)} left out "
-                f"as implausible ({stretch.why}); what lies under them is inferred"
-            )
-    worst = max((r.worst() for r in results), key=law.level_rank, default=law.NONE)
+    try:
+        result = api.analyse_tracks(
+            files, subject=subject_name, gap_minutes=gap, trust_positions=trust_positions, dataset=load()
+        )
+    except InputError as error:
+        if subject_name is None and str(error).startswith("give a subject"):
+            raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data") from None
+        raise
+    if result.subject_from_aircraft:
+        warn(f"--subject {result.subject.id}, the subject the data ties to this aircraft; give --subject to choose")
+    emit(track_report(result), fmt)
+    for warning in result.warnings:
+        warn(warning)
+    worst = max((r.worst() for r in result.tracks), key=law.level_rank, default=law.NONE)
     if law.reaches(worst, fail_on):
         raise SystemExit(1)
 
 
-def _clock(moment: object) -> str:
-    from icc_travel.engine.track import _iso
-
-    return _iso(moment) or ""  # type: ignore[arg-type]
-
-
-def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult], stale: str | None) -> Report:
-    documents = [track_json(r) for r in results]
-    for result, document in zip(results, documents, strict=True):
-        document["aircraft"] = aircraft_json(dataset, result.track)
+def track_report(analysed: TracksResult) -> Report:
+    documents = tracks_documents(analysed)
+    results, subject = analysed.tracks, analysed.subject
     rows, features = [], []
     for number, (result, document) in enumerate(zip(results, documents, strict=True), 1):
         flight_of = {index: f["number"] for f in document["flights"] for index in f["segments"]}
@@ -137,13 +110,8 @@ def track_report(dataset: Dataset, subject: Subject, results: list[TrackResult],
         # landings among the segments, in time order: the rows of one flight stay together
         rows += [row for _, _, row in sorted(timed, key=lambda item: (item[0], item[1]))]
         features += _features(result, document)
-    as_of = dataset.as_of
-    payload = {
-        "subject": {"id": subject.id, "name": subject.name, "status": subject.status},
-        "data_as_of": as_of.isoformat(),
-        "tracks": documents,
-        "warnings": [stale] if stale else [],
-    }
+    as_of = analysed.data_as_of
+    payload = tracks_json(analysed, documents)
     details = [
         (
             f"Track {n}: {d['file']}",

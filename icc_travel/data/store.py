@@ -19,14 +19,16 @@ from icc_travel.data.models import Dataset
 from icc_travel.errors import DataError, Problem
 
 CACHE_FORMAT = 4  # bump when the pickled records change shape
+FACTS_FROM_ENVIRONMENT = Path("$" + paths.FACTS_ENV)  # `facts` default: the environment says
 
 
-def load(directory: Path | None = None) -> Dataset:
-    """Load and validate all data, with the local facts file ($ICC_TRAVEL_FACTS, set by --facts)
-    merged in; raise DataError listing every problem found."""
+def load(directory: Path | None = None, *, facts: Path | None = FACTS_FROM_ENVIRONMENT) -> Dataset:
+    """Load and validate all data, with a local facts file merged in; raise DataError listing
+    every problem found. The facts file is `facts` when given (None: no facts file), else the
+    run's: `--facts`, or $ICC_TRAVEL_FACTS."""
     directory = directory or paths.data_dir()
     files = [directory / name for name in paths.DATA_FILES]
-    overlay = paths.facts_file()
+    overlay = paths.facts_file() if facts is FACTS_FROM_ENVIRONMENT else facts
     try:
         fingerprint = _fingerprint([*files, *([overlay] if overlay else [])])
     except OSError as error:

@@ -25,7 +25,8 @@ from icc_travel import law
 from icc_travel.data.inputs import TextBlock
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.dates import parse_date
-from icc_travel.engine.check import country_json, leg_json, obligation_json, precedent_json, relevant_precedents
+from icc_travel.engine.check import relevant_precedents
+from icc_travel.engine.contract import country_json, leg_json, obligation_json, precedent_json
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError, shorten

@@ -13,15 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject
 from icc_travel.data.sources import TIERS
-from icc_travel.engine.check import CheckResult, obligation_json, precedent_json, relevant_precedents, stop_json
+from icc_travel.engine.check import CheckResult, relevant_precedents
+from icc_travel.engine.contract import obligation_json, precedent_json, profile_json, stop_json
 from icc_travel.engine.staleness import staleness_warning
-from icc_travel.engine.subjects import profile_json
 from icc_travel.geo.places import no_state_label
+
+if TYPE_CHECKING:
+    from icc_travel.engine.results import TracksResult
 
 # What each level means, said in words beside its colour: colour alone tells nothing to a
 # colour-blind reader or on a black-and-white printout.
@@ -116,14 +119,13 @@ def itinerary_page(dataset: Dataset, result: CheckResult, *, name: str, on: dt.d
     )
 
 
-def track_page(
-    dataset: Dataset, subject: Subject, results: Sequence[Any], *, on: dt.date | None, subject_from_aircraft: bool
-) -> dict[str, Any]:
+def track_page(dataset: Dataset, analysed: TracksResult, *, on: dt.date | None) -> dict[str, Any]:
     """Recorded tracks' page: one row per segment and landing; explanations shared by rows with
     the same answer (a track crosses one state many times); the map on the first fix's date."""
-    from icc_travel.engine.track import aircraft_json, flat_records, track_json
+    from icc_travel.engine.contract import flat_records, tracks_documents
 
-    documents = [track_json(r) for r in results]
+    results, subject, subject_from_aircraft = analysed.tracks, analysed.subject, analysed.subject_from_aircraft
+    documents = tracks_documents(analysed)
     starts = [r.track.fixes[0].time.date() for r in results]
     map_date = on or min(starts)
     rows: list[dict[str, Any]] = []
@@ -131,9 +133,9 @@ def track_page(
     known: dict[str, str] = {}
     concerned: dict[str, dt.date] = {}
     aircraft = []
-    for number, (result, document) in enumerate(zip(results, documents, strict=True), 1):
+    for number, document in enumerate(documents, 1):
         file = Path(document["file"]).name
-        plane = aircraft_json(dataset, result.track)
+        plane = document["aircraft"]
         aircraft.append(
             {
                 "number": number,
@@ -376,7 +378,7 @@ def _map_note(map_date: dt.date, what: str) -> str:
 
 
 def _legs(result: CheckResult) -> list[dict[str, Any]]:
-    from icc_travel.engine.check import leg_json
+    from icc_travel.engine.contract import leg_json
 
     return [leg_json(leg, result.source_tiers) for leg in result.legs]
 

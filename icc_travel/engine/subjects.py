@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cached_property
-from typing import Any
 
 from icc_travel.data.models import Dataset, Subject
 from icc_travel.errors import InputError
@@ -80,34 +78,3 @@ class SubjectFinder:
             f"person is on record as of {self.dataset.warrants_as_of} (see 'icc-travel subjects')",
             ids_hinted,
         )
-
-
-def profile_json(dataset: Dataset, person: Subject, on: dt.date) -> dict[str, Any]:
-    """A subject's profile as `subject --format json` prints it and the report page shows it:
-    aliases, warrants, status, how many territories carry each level on the date, precedents."""
-    from icc_travel.data.sources import as_json
-    from icc_travel.dates import iso
-    from icc_travel.engine.check import precedent_json
-    from icc_travel.engine.tables import find_precedents, territories_with_obligation
-
-    situation = dataset.situations[person.situation]
-    return {
-        "id": person.id,
-        "name": person.name,
-        "aliases": list(person.aliases),
-        "nationality": person.nationality,
-        "position": person.position,
-        "situation": {"id": situation.id, "name": situation.name},
-        "case": person.case,
-        "warrants": [
-            {"issued": iso(w.issued), "public": iso(w.public), "crimes": list(w.crimes), "note": w.note}
-            for w in person.warrants
-        ],
-        "status": person.status,
-        "status_date": iso(person.status_date),
-        "status_note": person.status_note,
-        "territories_by_obligation": {"date": on.isoformat(), **territories_with_obligation(dataset, person, on)},
-        "precedents": [precedent_json(p, dataset.source_tiers) for p in find_precedents(dataset, subject=person.id)],
-        "sources": as_json(person.sources, dataset.source_tiers),
-        "data_as_of": dataset.as_of.isoformat(),
-    }

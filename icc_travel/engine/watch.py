@@ -22,8 +22,8 @@ from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Territory
-from icc_travel.engine.check import obligation_json
-from icc_travel.engine.track import _boundary, _iso, _place, decide_obligation, nearest_airport
+from icc_travel.engine.contract import obligation_json, place_json, utc_text
+from icc_travel.engine.track import _boundary, decide_obligation, nearest_airport
 from icc_travel.geo.places import PlaceResolver
 from icc_travel.geo.tracks import Fix, haversine_km
 
@@ -348,7 +348,7 @@ class Watcher:
             plane.lost = True
             last = plane.reference
             territory = self.resolver.territory_of_feature(plane.feature)
-            extra = {"detected": _iso(now), "silent_s": round((now - plane.last_seen).total_seconds())}
+            extra = {"detected": utc_text(now), "silent_s": round((now - plane.last_seen).total_seconds())}
             events += self._events(
                 "signal_lost",
                 plane,
@@ -370,7 +370,7 @@ class Watcher:
 
     def source_event(self, kind: str, source: str, now: dt.datetime, reason: str) -> dict[str, Any]:
         """A source that dropped (`source_lost`) or came back (`source_regained`)."""
-        event = {"event": kind, "time": _iso(now), "source": source, "reason": reason}
+        event = {"event": kind, "time": utc_text(now), "source": source, "reason": reason}
         event["data_as_of"] = self.dataset.as_of.isoformat()
         event["id"] = _event_id(kind, source, event["time"], reason)
         return event
@@ -410,10 +410,10 @@ class Watcher:
                     "disputed": None,
                     "local_facts": [],
                 }
-            place = _place(territory)
+            place = place_json(territory)
             event = {
                 "event": kind,
-                "time": _iso(when),
+                "time": utc_text(when),
                 "hex": plane.hex,
                 "registration": plane.registration or entry.registration,
                 "subject": entry.subject,
