@@ -33,6 +33,26 @@ class Basis(StrEnum):
     APPLICATION_UNKNOWN = "application_unknown"
 
 
+class Confidence(StrEnum):
+    """How far a fact can be relied on, strongest first (a source's tier caps it)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Tier(StrEnum):
+    """What kind of source a URL is, strongest first (data/sources.yaml classes every host)."""
+
+    DEPOSITARY = "depositary"
+    COURT = "court"
+    UN = "un"
+    GOVERNMENT = "government"
+    NGO = "ngo"
+    NEWS = "news"
+    AGGREGATOR = "aggregator"
+
+
 class StopKind(StrEnum):
     VISIT = "visit"
     TRANSIT = "transit"  # an airside stop is still on the state's territory

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-TIERS = ("depositary", "court", "un", "government", "ngo", "news", "aggregator")
+from icc_travel.vocabulary import Confidence, Tier, values
+
+TIERS = values(Tier)
 _RANK = {tier: rank for rank, tier in enumerate(TIERS)}
-CONFIDENCES = ("high", "medium", "low")
+CONFIDENCES = values(Confidence)
 # The most a fact can claim when its strongest source is of this tier.
 _CAP = {
     "depositary": "high",

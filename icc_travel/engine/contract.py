@@ -23,13 +23,30 @@ from icc_travel.data.sources import as_json
 if TYPE_CHECKING:
     from icc_travel.data.models import Aircraft
     from icc_travel.engine.check import CheckResult, StopResult
+    from icc_travel.engine.contract_types import (
+        AircraftJSON,
+        CheckJSON,
+        CountryJSON,
+        DisputeJSON,
+        LegJSON,
+        ObligationJSON,
+        PrecedentJSON,
+        ScreenRowJSON,
+        ScreenSummaryJSON,
+        StopJSON,
+        SubjectJSON,
+        SubjectProfileJSON,
+        TableJSON,
+        TrackJSON,
+        TracksJSON,
+    )
     from icc_travel.engine.results import ScreenResult, TableResult, TracksResult
     from icc_travel.engine.track import Flight, Landing, Segment, TrackResult
     from icc_travel.geo.routes import Leg
     from icc_travel.geo.tracks import Track
 
 
-def result_json(result: CheckResult) -> dict:
+def result_json(result: CheckResult) -> CheckJSON:
     """The `check --format json` contract."""
     return {
         "subject": subject_json(result.subject),
@@ -40,7 +57,7 @@ def result_json(result: CheckResult) -> dict:
     }
 
 
-def stop_json(stop: StopResult, as_of: dt.date, tiers: Mapping[str, str]) -> dict:
+def stop_json(stop: StopResult, as_of: dt.date, tiers: Mapping[str, str]) -> StopJSON:
     """One stop of the JSON contract."""
     return {
         "input": stop.spec.place,
@@ -53,14 +70,14 @@ def stop_json(stop: StopResult, as_of: dt.date, tiers: Mapping[str, str]) -> dic
     }
 
 
-def country_json(territory: Territory | None) -> dict | None:
+def country_json(territory: Territory | None) -> CountryJSON | None:
     """The `country` object of every answer: None outside every territory."""
     if territory is None:
         return None
     return {"iso3": territory.iso3, "iso2": territory.iso2, "name": territory.name, "territory": territory.territory}
 
 
-def obligation_json(obligation: law.Obligation, tiers: Mapping[str, str]) -> dict:
+def obligation_json(obligation: law.Obligation, tiers: Mapping[str, str]) -> ObligationJSON:
     """The fields every answer (stop, batch row, overflown territory) carries about its obligation."""
     return {
         "obligation": obligation.level,
@@ -73,7 +90,7 @@ def obligation_json(obligation: law.Obligation, tiers: Mapping[str, str]) -> dic
     }
 
 
-def dispute_json(dispute: law.Dispute | None, tiers: Mapping[str, str]) -> dict | None:
+def dispute_json(dispute: law.Dispute | None, tiers: Mapping[str, str]) -> DisputeJSON | None:
     """The other reading of a disputed fact, when it would change the answer."""
     if dispute is None:
         return None
@@ -86,7 +103,7 @@ def dispute_json(dispute: law.Dispute | None, tiers: Mapping[str, str]) -> dict 
     }
 
 
-def precedent_json(precedent: Precedent, tiers: Mapping[str, str]) -> dict:
+def precedent_json(precedent: Precedent, tiers: Mapping[str, str]) -> PrecedentJSON:
     finding = precedent.finding
     return {
         "id": precedent.id,
@@ -113,7 +130,7 @@ def precedent_json(precedent: Precedent, tiers: Mapping[str, str]) -> dict:
     }
 
 
-def leg_json(leg: Leg, tiers: Mapping[str, str]) -> dict:
+def leg_json(leg: Leg, tiers: Mapping[str, str]) -> LegJSON:
     """One leg of the JSON contract: the territories it overflies and what a landing would mean."""
     return {
         "from": leg.start,
@@ -165,7 +182,7 @@ def utc_text(moment: dt.datetime | None) -> str | None:
     return rounded.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def track_json(result: TrackResult) -> dict[str, Any]:
+def track_json(result: TrackResult) -> TrackJSON:
     """One track of the `track --format json` contract."""
     track = result.track
     return {
@@ -278,7 +295,7 @@ def _suspect_fixes(result: TrackResult) -> Any:
             yield fix
 
 
-def aircraft_json(track: Track, plane: Aircraft | None, tiers: Mapping[str, str]) -> dict[str, Any]:
+def aircraft_json(track: Track, plane: Aircraft | None, tiers: Mapping[str, str]) -> AircraftJSON:
     """The aircraft a track was recorded from, and the sourced record tying it to a subject."""
     known = None
     if plane is not None:
@@ -295,7 +312,7 @@ def aircraft_json(track: Track, plane: Aircraft | None, tiers: Mapping[str, str]
     return {"hex": track.hex, "registration": track.registration, "callsign": track.callsign, "known": known}
 
 
-def tracks_documents(result: TracksResult) -> list[dict[str, Any]]:
+def tracks_documents(result: TracksResult) -> list[TrackJSON]:
     """Each track of a `track` run as the JSON contract gives it, with its aircraft."""
     documents = []
     for analysed, plane in zip(result.tracks, result.aircraft, strict=True):
@@ -305,7 +322,7 @@ def tracks_documents(result: TracksResult) -> list[dict[str, Any]]:
     return documents
 
 
-def tracks_json(result: TracksResult, documents: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def tracks_json(result: TracksResult, documents: list[TrackJSON] | None = None) -> TracksJSON:
     """The `track --format json` document."""
     return {
         "subject": subject_json(result.subject),
@@ -315,7 +332,7 @@ def tracks_json(result: TracksResult, documents: list[dict[str, Any]] | None = N
     }
 
 
-def subject_json(subject: Subject) -> dict[str, Any]:
+def subject_json(subject: Subject) -> SubjectJSON:
     """The subject an answer is about, as every document names it."""
     return {"id": subject.id, "name": subject.name, "status": subject.status}
 
@@ -358,7 +375,7 @@ def place_json(territory: Territory | None) -> dict[str, Any]:
     return {"iso3": country["iso3"], "name": territory.label if territory else None, "country": country}
 
 
-def profile_json(dataset: Dataset, person: Subject, on: dt.date) -> dict[str, Any]:
+def profile_json(dataset: Dataset, person: Subject, on: dt.date) -> SubjectProfileJSON:
     """A subject's profile as `subject --format json` prints it and the report page shows it:
     aliases, warrants, status, how many territories carry each level on the date, precedents."""
     from icc_travel.dates import iso
@@ -387,7 +404,7 @@ def profile_json(dataset: Dataset, person: Subject, on: dt.date) -> dict[str, An
     }
 
 
-def table_json(result: TableResult) -> dict[str, Any]:
+def table_json(result: TableResult) -> TableJSON:
     """The `table --format json` document: each territory's obligation for each subject."""
     return {
         "date": result.on.isoformat(),
@@ -408,7 +425,7 @@ def table_json(result: TableResult) -> dict[str, Any]:
     }
 
 
-def screen_rows(result: ScreenResult) -> list[dict[str, Any]]:
+def screen_rows(result: ScreenResult) -> list[ScreenRowJSON]:
     """The rows `screen --format json` writes: each watched aircraft's segments and landings."""
     rows: list[dict[str, Any]] = []
     for entry, analysed in result.tracks:
@@ -419,7 +436,7 @@ def screen_rows(result: ScreenResult) -> list[dict[str, Any]]:
     return rows
 
 
-def screen_summary(result: ScreenResult) -> dict[str, Any]:
+def screen_summary(result: ScreenResult) -> ScreenSummaryJSON:
     """What `screen` says of the whole run (the JSON document's summary)."""
     return {
         "rows_read": result.rows_read,
