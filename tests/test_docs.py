@@ -36,3 +36,20 @@ def test_the_reference_check_fails_on_a_stale_readme(tmp_path: Path) -> None:
     assert reference.main([str(stale), "--check"]) == 1
     assert reference.main([str(stale)]) == 0
     assert reference.main([str(stale), "--check"]) == 0 and "Usage: icc-travel check" in stale.read_text()
+
+
+def test_the_readme_api_example_prints_what_it_says() -> None:
+    """The Python API example runs as written, and prints the lines its comments show."""
+    if not README.exists():
+        pytest.skip("README.md is not beside the tests (installed from a wheel)")
+    pytest.importorskip("geopandas")
+    import contextlib
+    import io
+
+    marker = "<!-- api example: run by tests/test_docs.py -->\n```python\n"
+    block = README.read_text(encoding="utf-8").split(marker, 1)[1].split("```", 1)[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(block, "README.md (api example)", "exec"), {})
+    shown = [line.removeprefix("# ") for line in block.splitlines() if line.startswith("# ")]
+    assert printed.getvalue().splitlines() == shown
