@@ -7,7 +7,9 @@ here. Adding a value is one line, and every check that enumerates them follows.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Iterable
+from enum import IntEnum, StrEnum
+from typing import NamedTuple
 
 
 class Level(StrEnum):
@@ -17,6 +19,55 @@ class Level(StrEnum):
     CONTINUING = "continuing"  # a former party's Art. 127(2) duty
     OVERFLIGHT = "overflight"  # legs only: a landing would oblige
     NONE = "none"
+
+    @classmethod
+    def worst(cls, levels: Iterable[str]) -> Level:
+        """The strongest of some levels (`none` when there are none): what a trip, a track or a
+        batch amounts to, and what `--fail-on` compares."""
+        found = {cls(level) for level in levels}
+        return next((level for level in cls if level in found), cls.NONE)
+
+
+class LevelLook(NamedTuple):
+    """How a level is shown, the same in every output: words beside the colour (colour alone
+    tells nothing to a colour-blind reader or on a black-and-white printout)."""
+
+    words: str  # the page's legend and lead, after the level's name
+    label: str  # a map's legend
+    colour: str  # the territory's fill on maps and the page
+    track_colour: str  # a recorded track's line over such a territory
+    style: str  # rich style on a terminal
+
+
+LEVEL_LOOKS = {
+    Level.ARREST: LevelLook("obligation to arrest", "Obligation to arrest", "#c0392b", "#7b0000", "bold red"),
+    Level.CONTINUING: LevelLook(
+        "continuing duty (former party, Art. 127(2))",
+        "Continuing duty (former party, Art. 127(2))",
+        "#f39c12",
+        "#b35900",
+        "yellow",
+    ),
+    Level.OVERFLIGHT: LevelLook(
+        "overflight: a landing there would oblige",
+        "Overflight: a landing would oblige",
+        "#6a1b9a",
+        "#6a1b9a",
+        "magenta",
+    ),
+    Level.NONE: LevelLook("no obligation", "No obligation", "#d0d3d4", "#1b4f72", "green"),
+}
+
+
+class ExitStatus(IntEnum):
+    """What every command's exit status means."""
+
+    OK = 0  # nothing reached --fail-on
+    REACHED = 1  # an answer reached --fail-on
+    BAD_INPUT = 2  # bad input or invalid data: one line on stderr
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as a shell reports it
+    BROKEN_PIPE = 141  # the reader of the output went away (128 + SIGPIPE): not 1, "reached"
+    TERMINATED = 143  # stopped by SIGTERM (128 + 15), temporary files removed
 
 
 class Basis(StrEnum):

@@ -43,6 +43,7 @@ from icc_travel.errors import InputError, shorten
 from icc_travel.formats import RowStream, stream
 from icc_travel.formats.csv import neutralise
 from icc_travel.formats.markdown import TableWriter
+from icc_travel.vocabulary import ExitStatus
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 ERRORS_SHOWN = 10  # error rows repeated on stderr
@@ -148,9 +149,9 @@ def batch(
         click.echo(summary_line(totals), err=True)
     warn(totals.staleness())
     if totals.errors:
-        raise SystemExit(2)
+        raise SystemExit(ExitStatus.BAD_INPUT)
     if totals.reaches(fail_on):
-        raise SystemExit(1)
+        raise SystemExit(ExitStatus.REACHED)
 
 
 def _chunks(name: str, declared: str | None) -> Iterator[tuple[Rows, int]]:

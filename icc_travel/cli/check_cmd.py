@@ -30,6 +30,7 @@ from icc_travel.engine.itinerary import parse_stop, read_itinerary
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.formats import LEVEL_STYLES, Report
 from icc_travel.geo.places import no_state_label
+from icc_travel.vocabulary import ExitStatus
 
 if TYPE_CHECKING:
     from icc_travel.geo.routes import Overflown
@@ -93,7 +94,7 @@ def check(
     emit(check_report(result), fmt)
     warn(result.staleness())
     if law.reaches(result.worst(), fail_on):
-        raise SystemExit(1)
+        raise SystemExit(ExitStatus.REACHED)
 
 
 def check_report(result: CheckResult) -> Report:

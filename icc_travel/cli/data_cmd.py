@@ -12,6 +12,7 @@ from icc_travel.cli.render import emit
 from icc_travel.data import paths
 from icc_travel.data.store import load
 from icc_travel.formats import Report
+from icc_travel.vocabulary import ExitStatus
 
 TIER_NAMES = ("depositary", "court", "un", "government", "ngo", "news", "aggregator")  # sources.TIERS, unimported
 
@@ -56,7 +57,7 @@ def validate() -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
-        raise SystemExit(2)
+        raise SystemExit(ExitStatus.BAD_INPUT)
     click.echo(f"ok: data in {paths.data_dir()} is valid")
 
 

@@ -12,6 +12,7 @@ import click
 
 from icc_travel import __version__
 from icc_travel.errors import shorten
+from icc_travel.vocabulary import ExitStatus
 
 # name -> "module:attribute"; loading lazily keeps `check` from importing the other commands.
 COMMANDS = {
@@ -110,7 +111,7 @@ class LazyGroup(click.Group):
                 status = super().main(*args, standalone_mode=False, **kwargs)
         except _Terminated:
             click.echo("icc-travel: terminated", err=True)
-            sys.exit(143)  # as a shell reports SIGTERM
+            sys.exit(ExitStatus.TERMINATED)  # as a shell reports SIGTERM
         except SystemExit as done:  # a command's own status (1: reached --fail-on; 2: error rows)
             _describe_data()
             flush_warnings(show=True)
@@ -118,29 +119,29 @@ class LazyGroup(click.Group):
         except click.UsageError as error:
             if error.ctx is not None and type(error).__name__ == "NoArgsIsHelpError":
                 click.echo(error.ctx.get_help())  # a bare `icc-travel` (or `icc-travel data`): help, legibly
-                sys.exit(0)
+                sys.exit(ExitStatus.OK)
             hint = f" See '{error.ctx.command_path} --help'." if error.ctx is not None else ""
             message = shorten(error.format_message())
             message += "" if message.endswith((".", "?", "!")) else "."
             click.echo(f"icc-travel: error: {message}{hint}", err=True)
-            sys.exit(2)
+            sys.exit(ExitStatus.BAD_INPUT)
         except click.ClickException as error:
             error.show()
             sys.exit(error.exit_code)
         except OutputClosed as error:
             click.echo(f"icc-travel: error: {error}", err=True)
-            sys.exit(2)
+            sys.exit(ExitStatus.BAD_INPUT)
         except (click.Abort, KeyboardInterrupt, EOFError):
             click.echo("icc-travel: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(ExitStatus.INTERRUPTED)
         except OSError as error:  # standard output on a full disk, or gone
             _silence_stdout()
             click.echo(f"icc-travel: error: cannot write the output: {error.strerror or error}", err=True)
-            sys.exit(2)
+            sys.exit(ExitStatus.BAD_INPUT)
         except _ClosedPipe:
             # the reader (e.g. `head`) left: stop quietly, and keep Python from complaining at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(141)  # as a shell reports SIGPIPE: not 1, which means "reached --fail-on"
+            sys.exit(ExitStatus.BROKEN_PIPE)  # as a shell reports SIGPIPE: not 1, which means "reached --fail-on"
         _describe_data()
         flush_warnings(show=True)
         sys.exit(status if isinstance(status, int) else 0)
@@ -224,7 +225,7 @@ def _broken(point: Any, why: str) -> click.Command:
         click.echo(
             f"icc-travel: error: the plugin command {point.name!r} ({point.value}) cannot be loaded: {reason}", err=True
         )
-        sys.exit(2)
+        sys.exit(ExitStatus.BAD_INPUT)
 
     return click.Command(
         point.name,

@@ -23,6 +23,7 @@ from icc_travel.engine.contract import FLAT_COLUMNS, flat_records, tracks_docume
 from icc_travel.engine.track import TrackResult
 from icc_travel.formats import LEVEL_STYLES, Report
 from icc_travel.geo.routes import line_geometry
+from icc_travel.vocabulary import ExitStatus, Level
 
 if TYPE_CHECKING:
     from icc_travel.engine.results import TracksResult
@@ -73,9 +74,9 @@ def track(
     emit(track_report(result), fmt)
     for warning in result.warnings:
         warn(warning)
-    worst = max((r.worst() for r in result.tracks), key=law.level_rank, default=law.NONE)
+    worst = Level.worst(r.worst() for r in result.tracks)
     if law.reaches(worst, fail_on):
-        raise SystemExit(1)
+        raise SystemExit(ExitStatus.REACHED)
 
 
 def track_report(analysed: TracksResult) -> Report:

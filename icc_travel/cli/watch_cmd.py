@@ -25,6 +25,7 @@ from icc_travel.cli.options import (
 )
 from icc_travel.cli.render import quiet
 from icc_travel.data.store import load
+from icc_travel.vocabulary import Level
 
 STATE_VERSION = 1
 
@@ -241,7 +242,7 @@ class Output:
                     f"{event['watched_hex']}: followed under it too (re-registered, or a spoofed identity?)"
                 )
             if event.get("obligation"):
-                self.worst = max(self.worst, event["obligation"], key=law.level_rank)
+                self.worst = Level.worst((self.worst, event["obligation"]))
         sys.stdout.flush()
         self.count += len(events)
         self.notifier.add(events)

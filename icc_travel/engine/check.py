@@ -12,6 +12,7 @@ from icc_travel.engine.itinerary import StopSpec
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.errors import InputError
 from icc_travel.geo.places import Place, PlaceResolver, outside_note
+from icc_travel.vocabulary import Level
 
 if TYPE_CHECKING:
     from icc_travel.geo.routes import Leg
@@ -36,7 +37,7 @@ class CheckResult(NamedTuple):
 
     def worst(self) -> str:
         levels = [s.obligation.level for s in self.stops] + [leg.level for leg in self.legs]
-        return max(levels, key=law.level_rank, default=law.NONE)
+        return Level.worst(levels)
 
 
 def check_itinerary(

@@ -22,19 +22,14 @@ from icc_travel.engine.check import CheckResult, relevant_precedents
 from icc_travel.engine.contract import obligation_json, precedent_json, profile_json, stop_json
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.geo.places import no_state_label
+from icc_travel.vocabulary import LEVEL_LOOKS, Level
 
 if TYPE_CHECKING:
     from icc_travel.engine.results import TracksResult
 
-# What each level means, said in words beside its colour: colour alone tells nothing to a
-# colour-blind reader or on a black-and-white printout.
-LEVEL_WORDS = {
-    law.ARREST: "obligation to arrest",
-    law.CONTINUING: "continuing duty (former party, Art. 127(2))",
-    law.OVERFLIGHT: "overflight: a landing there would oblige",
-    law.NONE: "no obligation",
-}
-LEVEL_COLOURS = {law.ARREST: "#c0392b", law.CONTINUING: "#f39c12", law.OVERFLIGHT: "#6a1b9a", law.NONE: "#d0d3d4"}
+# What each level means, in words beside its colour (vocabulary.LEVEL_LOOKS: one table for every output).
+LEVEL_WORDS = {level: look.words for level, look in LEVEL_LOOKS.items()}
+LEVEL_COLOURS = {level: look.colour for level, look in LEVEL_LOOKS.items()}
 
 
 def itinerary_page(dataset: Dataset, result: CheckResult, *, name: str, on: dt.date | None) -> dict[str, Any]:
@@ -197,7 +192,7 @@ def track_page(dataset: Dataset, analysed: TracksResult, *, on: dt.date | None) 
                     "why": known[key],
                 }
             )
-    worst = max((r.worst() for r in results), key=law.level_rank, default=law.NONE)
+    worst = Level.worst(r.worst() for r in results)
     first, last = min(d["start"] for d in documents), max(d["end"] for d in documents)
     lead = f"The strongest level on the recorded track{'s' if len(results) != 1 else ''}: {worst.upper()}, {LEVEL_WORDS[worst]}."
     if subject_from_aircraft:

@@ -18,6 +18,7 @@ from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
 from icc_travel.geo.places import PlaceResolver, airport_table, outside_note
 from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, Fix, Track, great_circle_point, haversine_km
+from icc_travel.vocabulary import Level
 
 BISECTIONS = 16  # halvings of the stretch between two fixes: a minute apart, under a second
 
@@ -77,7 +78,7 @@ class TrackResult(NamedTuple):
 
     def worst(self) -> str:
         levels = [s.obligation.level for s in self.segments] + [landing.obligation.level for landing in self.landings]
-        return max(levels, key=law.level_rank, default=law.NONE)
+        return Level.worst(levels)
 
 
 def analyse(

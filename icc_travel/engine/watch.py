@@ -26,6 +26,7 @@ from icc_travel.engine.contract import obligation_json, place_json, utc_text
 from icc_travel.engine.track import _boundary, decide_obligation, nearest_airport
 from icc_travel.geo.places import PlaceResolver
 from icc_travel.geo.tracks import Fix, haversine_km
+from icc_travel.vocabulary import Level
 
 EVENTS = (
     "entered",
@@ -543,4 +544,4 @@ def _event_id(*parts: str) -> str:
 
 def worst(events: Iterable[dict[str, Any]]) -> str:
     levels = [e["obligation"] for e in events if e.get("obligation")]
-    return max(levels, key=law.level_rank, default=law.NONE)
+    return Level.worst(levels)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from icc_travel.vocabulary import LEVEL_LOOKS
+
 # format name -> module under icc_travel.formats
 FORMATS = {
     "table": "table",
@@ -27,8 +29,9 @@ FORMATS = {
     "github": "github",
     "html": "html",  # the self-contained page of `report`: needs Report.page
 }
+
 # How each obligation level looks on a terminal, in every command.
-LEVEL_STYLES = {"arrest": "bold red", "continuing": "yellow", "overflight": "magenta", "none": "green"}
+LEVEL_STYLES = {str(level): look.style for level, look in LEVEL_LOOKS.items()}
 
 
 @dataclass

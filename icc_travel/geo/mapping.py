@@ -13,16 +13,14 @@ from typing import TYPE_CHECKING, Any
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject
 from icc_travel.geo.routes import geodesic_path
+from icc_travel.vocabulary import LEVEL_LOOKS
 
 if TYPE_CHECKING:  # the stops are the engine's results; the map only reads their places and dates
     from icc_travel.engine.check import StopResult
 
-COLOURS = {law.ARREST: "#c0392b", law.CONTINUING: "#f39c12", law.NONE: "#d0d3d4"}
-LABELS = {
-    law.ARREST: "Obligation to arrest",
-    law.CONTINUING: "Continuing duty (former party, Art. 127(2))",
-    law.NONE: "No obligation",
-}
+# territories are filled by what a landing there would mean: overflight is a track's, not a fill's
+COLOURS = {level: LEVEL_LOOKS[level].colour for level in (law.ARREST, law.CONTINUING, law.NONE)}
+LABELS = {level: LEVEL_LOOKS[level].label for level in COLOURS}
 OCEAN = "#eef4f8"
 LEG_COLOUR = "#1b4f72"
 STOP_COLOUR = "#1b1b1b"
@@ -197,7 +195,7 @@ def render_map(
     return MapInfo(output, width, height, pixel)
 
 
-TRACK_COLOURS = {"arrest": "#7b0000", "continuing": "#b35900", "overflight": "#6a1b9a", "none": "#1b4f72"}
+TRACK_COLOURS = {str(level): look.track_colour for level, look in LEVEL_LOOKS.items()}
 
 
 def _draw_track(axes: Any, forward: Any, result: Any) -> None:

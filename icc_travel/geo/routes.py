@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
+from icc_travel.vocabulary import Level
 
 COARSE_KM = 25.0
 ROUTE_PRECEDENTS_CITED = 2  # newest route-avoidance episodes quoted per overflown state
@@ -83,7 +84,7 @@ class Leg(NamedTuple):
 
     @property
     def level(self) -> str:
-        return max((o.obligation.level for o in self.overflown), key=law.level_rank, default=law.NONE)
+        return Level.worst(o.obligation.level for o in self.overflown)
 
 
 class RoutePlanner:

@@ -32,6 +32,7 @@ from icc_travel.geo.mapping import (
     why_grey,
 )
 from icc_travel.geo.routes import geodesic_path
+from icc_travel.vocabulary import Level
 
 if TYPE_CHECKING:
     from icc_travel.engine.check import StopResult
@@ -97,7 +98,7 @@ def world_map(
             "x": _n(m["cx"]),
             "y": _n(m["cy"]),
             "label": ", ".join(m["numbers"]),
-            "level": max(m["levels"], key=law.level_rank),
+            "level": Level.worst(m["levels"]),
             "title": "Stop " + ", ".join(m["numbers"]),
         }
         for m in markers
