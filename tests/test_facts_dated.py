@@ -369,3 +369,27 @@ def test_data_sources_lists_every_states_facts(invoke) -> None:
     assert "state FRA" not in facts
     assert [s["tier"] for s in facts["state GMB: withdrawal"]["sources"]] == ["government"]
     assert not any("ViewDetails" in s["url"] for s in facts["state BDI: withdrawal"]["sources"])
+
+
+def test_a_recalled_deposit_day_is_not_cited_to_the_status_page(invoke, dataset: Dataset) -> None:
+    """Where the deposit day was recalled from the status table, never read there, the entry into
+    force rests on the sources actually read and is as confident as they allow; where the day was
+    since read (Switzerland, in its own compilation of treaties) the record is like any other."""
+    recalled = {t.iso3 for t in dataset.territories if t.kind == "state"} & {"MKD", "GMB", "HUN", "NZL", "NAM"}
+    assert len(recalled) == 5
+    for iso3 in recalled:
+        found = dataset.by_iso3[iso3].bound("entry_into_force")
+        assert found.sources and not any("treaties.un.org/Pages" in url for url in found.sources), iso3
+    assert dataset.by_iso3["MKD"].confidence_on(D("2025-01-01")) == "medium"  # an NGO source only
+    assert dataset.by_iso3["NZL"].confidence_on(D("2025-01-01")) == "high"  # its government's own page
+    assert answers(invoke, "putin", "MK@2025-01-01", "CH@2025-01-01", "FR@2025-01-01") == [
+        ("arrest", "state_party", "medium", None),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+    ]
+    assert "treaties.un.org" not in invoke("check", "putin", "MK@2025-01-01", "--fail-on", "never").stdout
+    swiss = invoke("check", "putin", "CH@2025-01-01", "--fail-on", "never").stdout
+    assert "Source (government): https://www.droit-bilingue.ch/" in swiss
+    facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
+    assert facts["state MKD: entry_into_force"]["strongest_tier"] == "ngo"
+    assert facts["state CHE: entry_into_force"]["strongest_tier"] == "depositary"

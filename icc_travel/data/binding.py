@@ -12,7 +12,10 @@ may bind them itself (`evidence:`); what it leaves unbound is bound here, by rul
 - an entry into force left unbound rests on the record's sources other than those it binds to a
   withdrawal or revocation (which speak of the act, not of membership);
 - a territory's application rests on its own record's sources; its sovereign's treaty facts on
-  the sovereign's bindings (composed on load).
+  the sovereign's bindings (composed on load);
+- where a record's deposit day was recalled, not read (`deposit_recalled: true`), the status page
+  backs nothing: the entry into force rests on the record's other sources, as confident as they
+  allow.
 
 Pure: works on the records as read from YAML, so `data sources` and the loader agree.
 """
@@ -29,7 +32,9 @@ ACTS = ("withdrawal", "revocation")
 def is_status_page(url: str) -> bool:
     """The UN treaty-status page: a table of dates, not the text of any act."""
     lowered = url.lower()
-    return "treaties.un.org" in lowered and "/pages/viewdetails.aspx" in lowered
+    return "treaties.un.org" in lowered and (
+        "/pages/viewdetails.aspx" in lowered or "/pages/showmtdsgdetails.aspx" in lowered
+    )
 
 
 def asserted(raw: dict[str, Any]) -> tuple[str, ...]:
@@ -74,11 +79,16 @@ def state_bindings(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
         else:
             chosen = [url for url in sources if not is_status_page(url) and url not in on_entry]
         bound[fact] = {"sources": chosen, "confidence": None, "dated": None, "derived": True}
+    if raw.get("deposit_recalled") is True and "entry_into_force" in bound:
+        entry = bound["entry_into_force"]
+        entry["sources"] = [url for url in entry["sources"] if not is_status_page(url)]
+        entry["recalled"] = True
     return {fact: bound[fact] for fact in sorted(bound, key=lambda f: STATE_FACTS.index(f) if f in STATE_FACTS else 9)}
 
 
 def territory_binding(raw: dict[str, Any]) -> dict[str, Any]:
-    """A territory's application: bound by its record, or resting on its record's own sources."""
+    """A territory's application: bound by its record, or resting on its record's own sources
+    other than the status page (which gives no extension's text)."""
     block = raw.get("evidence") if isinstance(raw.get("evidence"), dict) else {}
     item = block.get("application")
     if isinstance(item, dict):
@@ -88,4 +98,5 @@ def territory_binding(raw: dict[str, Any]) -> dict[str, Any]:
             "dated": item.get("dated"),
             "derived": False,
         }
-    return {"sources": _urls(raw.get("sources")), "confidence": raw.get("confidence"), "dated": None, "derived": True}
+    sources = [url for url in _urls(raw.get("sources")) if not is_status_page(url)]
+    return {"sources": sources, "confidence": raw.get("confidence"), "dated": None, "derived": True}

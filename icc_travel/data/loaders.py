@@ -326,6 +326,14 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         alternative = _reading(check, entry, raw, ("application", "from"), tiers)
         evidence = _evidence(check, entry, raw, ("application",), tiers)
         alternative = _current(alternative, evidence)
+        if not evidence:  # bound by rule: the record's own sources but the status page
+            from icc_travel.data.binding import territory_binding
+
+            applied = tuple(territory_binding(raw)["sources"])
+            if applied:
+                evidence = (("application", Evidence(applied, _confidence(check, entry, raw, applied, tiers))),)
+            else:
+                check.add(f"{entry}: sources", "no source backs the application but the treaty-status page, never read")
         if sovereign and sovereign not in states:
             check.add(entry, f"sovereign {sovereign} is not under states: no ratification to apply")
         if iso3 in territories:
@@ -466,19 +474,28 @@ def _bound_by_rule(
     facts = asserted(raw)
     stated = raw.get("confidence") if raw.get("confidence") in ("high", "medium", "low") else None
     has_acts = any(fact in facts for fact in ACTS)
+    check.flag(entry, raw, "deposit_recalled")
     for fact, item in state_bindings(raw).items():
-        if fact in found or not item["derived"]:
+        if fact in found and not item.get("recalled"):
+            continue
+        if fact not in found and not item["derived"]:
             continue
         sources = tuple(item["sources"])
         if not sources:
+            what = "a recalled deposit day" if item.get("recalled") else "the act"
             check.add(
                 f"{entry}: evidence.{fact}",
-                "no source backs it (the treaty-status page gives dates, not the act): bind the notification "
-                "or a statement of it",
+                f"no source backs it (the treaty-status page, never read, cannot back {what}): cite a source read",
             )
+            found.pop(fact, None)
             continue
-        own = stated if (fact in ACTS or not has_acts) else None
-        found[fact] = Evidence(sources, _confidence(check, entry, {"confidence": own}, sources, tiers))
+        if fact in found:  # bound by the record, recalled deposit: the same binding without the status page
+            own = found[fact].confidence
+            dated = found[fact].dated
+        else:
+            own = stated if (fact in ACTS or not has_acts) else None
+            dated = None
+        found[fact] = Evidence(sources, _confidence(check, entry, {"confidence": own}, sources, tiers), dated)
     return tuple(sorted(found.items(), key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
 
 
