@@ -393,3 +393,17 @@ def test_a_recalled_deposit_day_is_not_cited_to_the_status_page(invoke, dataset:
     facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
     assert facts["state MKD: entry_into_force"]["strongest_tier"] == "ngo"
     assert facts["state CHE: entry_into_force"]["strongest_tier"] == "depositary"
+
+
+def test_bound_sources_in_batch_and_state_timelines(invoke, tmp_path) -> None:
+    """The same bindings reach batch rows and the state timeline: Burundi's notified withdrawal
+    cites the depositary notification as the gazette reproduces it, never the status page."""
+    rows = batch_rows(invoke, tmp_path, [("al-bashir", "BI", "2016-01-01"), ("al-bashir", "BI", "2017-06-01")])
+    before, pending = ([s["url"] for s in row["sources"]] for row in rows)
+    assert not any("vlex.pt" in url for url in before) and any("vlex.pt" in url for url in pending)
+    document = json.loads(invoke("state", "Burundi", "--format", "json").stdout)
+    notified = next(e for e in document["events"] if e["kind"] == "withdrawal_notified")
+    urls = [s["url"] for s in notified["sources"]]
+    assert any("vlex.pt" in url for url in urls) and not any("Pages/ViewDetails" in url for url in urls)
+    entry = next(e for e in document["events"] if e["kind"] == "entry_into_force")
+    assert not any("reuters" in s["url"] for s in entry["sources"])
