@@ -258,3 +258,152 @@ def test_a_record_binding_some_facts_falls_back_to_its_sources_for_the_others(da
     assert any("treaties.un.org" in url for url in pending.sources)
     philippines = dataset.by_iso3["PHL"]
     assert philippines.bound("withdrawal") is not None and philippines.confidence_on(D("2018-06-01")) == "high"
+
+
+# The 2026 notifications reported by the audit that no citable source in the stored corpus
+# confirms: each state stays a party on every date, its announcement (where there is one) capping
+# the answer at medium one year after it, and the party count follows only Niger's notification.
+UNCONFIRMED_2026 = [
+    ("BF", "2027-06-23", "2027-06-24"),
+    ("ML", "2027-06-23", "2027-06-24"),
+    ("VE", "2027-07-23", "2027-07-24"),
+]
+
+
+@pytest.mark.parametrize(("place", "before", "at"), UNCONFIRMED_2026)
+def test_unconfirmed_2026_notifications_leave_the_state_a_party(invoke, tmp_path, place, before, at) -> None:
+    after = "2028-01-01"
+    got = answers(invoke, "putin", f"{place}@{before}", f"{place}@{at}", f"{place}@{after}")
+    assert got == [("arrest", "state_party", "medium", None)] * 3
+    rows = batch_rows(invoke, tmp_path, [("putin", place, at), ("putin", place, after)])
+    assert [(r["obligation"], r["confidence"]) for r in rows] == [("arrest", "medium")] * 2
+    text = invoke("check", "putin", f"{place}@{at}", "--fail-on", "never").stdout
+    assert "no written notification to the UN Secretary-General is on record" in text
+    assert "check the depositary's record" in text
+
+
+@pytest.mark.parametrize(
+    ("place", "day"), [("TD", "2027-07-27"), ("TD", "2028-01-01"), ("NR", "2027-09-23"), ("NR", "2028-01-01")]
+)
+def test_no_source_for_chad_or_nauru_leaves_them_parties(invoke, place: str, day: str) -> None:
+    assert answers(invoke, "putin", f"{place}@{day}") == [("arrest", "state_party", "high", None)]
+
+
+def test_party_counts_through_2028(invoke) -> None:
+    counts = {
+        day: invoke("states", "--on", day, "--count").stdout.strip()
+        for day in ("2026-06-01", "2027-06-17", "2027-06-18", "2027-06-24", "2027-07-24", "2027-07-27", "2028-12-31")
+    }
+    assert counts == {
+        "2026-06-01": "125",
+        "2027-06-17": "125",
+        "2027-06-18": "124",  # Niger's reported notification of 18 June 2026 takes effect
+        "2027-06-24": "124",
+        "2027-07-24": "124",
+        "2027-07-27": "124",
+        "2028-12-31": "124",
+    }
+
+
+def test_unconfirmed_notifications_in_state_timelines(invoke) -> None:
+    for name in ("Burkina Faso", "Mali", "Venezuela"):
+        document = json.loads(invoke("state", name, "--format", "json").stdout)
+        kinds = [e["kind"] for e in document["events"]]
+        assert "announcement" in kinds and "withdrawal_notified" not in kinds
+
+
+# Sources bound to facts by one rule for every record.
+
+
+def test_every_state_binds_each_of_its_facts(dataset: Dataset) -> None:
+    """Every state has sources for each fact it asserts; the treaty-status page backs an entry into
+    force only, never a withdrawal or a revocation."""
+    for state in dataset.territories:
+        if state.kind != "state" or state.entry_into_force is None:
+            continue
+        facts = ["entry_into_force"] + ["withdrawal"] * bool(state.withdrawal_notified)
+        facts += ["revocation"] * bool(state.withdrawal_revoked)
+        for fact in facts:
+            found = state.bound(fact)
+            assert found is not None and found.sources, (state.iso3, fact)
+            if fact != "entry_into_force":
+                assert not any("Pages/ViewDetails" in url for url in found.sources), (state.iso3, fact)
+
+
+def test_withdrawals_cite_the_act_not_the_status_page(invoke) -> None:
+    """Burundi's and Gambia's withdrawals and Gambia's revocation cite the depositary notifications
+    as the Portuguese gazette reproduces them; before the withdrawal only the entry into force is cited."""
+
+    def urls(subject: str, stop: str) -> list[str]:
+        result = invoke("check", subject, stop, "--format", "json", "--fail-on", "never")
+        return [s["url"] for s in json.loads(result.stdout)["stops"][0]["sources"]]
+
+    burundi_before, burundi_pending = urls("al-bashir", "BI@2016-01-01"), urls("al-bashir", "BI@2017-06-01")
+    assert not any("vlex.pt" in u or "reuters" in u for u in burundi_before)
+    assert any("vlex.pt" in u for u in burundi_pending)
+    gambia = urls("al-bashir", "GM@2017-06-01")
+    assert any("aviso-71-2018" in u for u in gambia) and any("aviso-31-2018" in u for u in gambia)
+    assert (
+        answers(invoke, "al-bashir", "GM@2016-11-09", "GM@2017-01-01", "GM@2017-06-01", "GM@2018-01-01")
+        == [("arrest", "state_party", "high", None)] * 4
+    )
+
+
+def test_a_territory_cites_its_application_and_its_sovereigns_entry_into_force(dataset: Dataset) -> None:
+    jersey, guiana = dataset.by_iso3["JEY"], dataset.by_iso3["GUF"]
+    assert jersey.entry_into_force is None and jersey.facts_on(D("2025-01-01")) == ["application"]
+    assert not any("Pages/ViewDetails" in url for url in jersey.sources_on(D("2025-01-01")))
+    cited = guiana.sources_on(D("2025-01-01"))
+    assert set(guiana.bound("application").sources) <= set(cited)
+    assert set(dataset.by_iso3["FRA"].bound("entry_into_force").sources) <= set(cited)
+
+
+def test_data_sources_lists_every_states_facts(invoke) -> None:
+    facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
+    assert {
+        "state FRA: entry_into_force",
+        "state BDI: withdrawal",
+        "state GMB: revocation",
+        "territory JEY: application",
+    } <= set(facts)
+    assert "state FRA" not in facts
+    assert [s["tier"] for s in facts["state GMB: withdrawal"]["sources"]] == ["government"]
+    assert not any("ViewDetails" in s["url"] for s in facts["state BDI: withdrawal"]["sources"])
+
+
+def test_a_recalled_deposit_day_is_not_cited_to_the_status_page(invoke, dataset: Dataset) -> None:
+    """Where the deposit day was recalled from the status table, never read there, the entry into
+    force rests on the sources actually read and is as confident as they allow; where the day was
+    since read (Switzerland, in its own compilation of treaties) the record is like any other."""
+    recalled = {t.iso3 for t in dataset.territories if t.kind == "state"} & {"MKD", "GMB", "HUN", "NZL", "NAM"}
+    assert len(recalled) == 5
+    for iso3 in recalled:
+        found = dataset.by_iso3[iso3].bound("entry_into_force")
+        assert found.sources and not any("treaties.un.org/Pages" in url for url in found.sources), iso3
+    assert dataset.by_iso3["MKD"].confidence_on(D("2025-01-01")) == "medium"  # an NGO source only
+    assert dataset.by_iso3["NZL"].confidence_on(D("2025-01-01")) == "high"  # its government's own page
+    assert answers(invoke, "putin", "MK@2025-01-01", "CH@2025-01-01", "FR@2025-01-01") == [
+        ("arrest", "state_party", "medium", None),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+    ]
+    assert "treaties.un.org" not in invoke("check", "putin", "MK@2025-01-01", "--fail-on", "never").stdout
+    swiss = invoke("check", "putin", "CH@2025-01-01", "--fail-on", "never").stdout
+    assert "Source (government): https://www.droit-bilingue.ch/" in swiss
+    facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
+    assert facts["state MKD: entry_into_force"]["strongest_tier"] == "ngo"
+    assert facts["state CHE: entry_into_force"]["strongest_tier"] == "depositary"
+
+
+def test_bound_sources_in_batch_and_state_timelines(invoke, tmp_path) -> None:
+    """The same bindings reach batch rows and the state timeline: Burundi's notified withdrawal
+    cites the depositary notification as the gazette reproduces it, never the status page."""
+    rows = batch_rows(invoke, tmp_path, [("al-bashir", "BI", "2016-01-01"), ("al-bashir", "BI", "2017-06-01")])
+    before, pending = ([s["url"] for s in row["sources"]] for row in rows)
+    assert not any("vlex.pt" in url for url in before) and any("vlex.pt" in url for url in pending)
+    document = json.loads(invoke("state", "Burundi", "--format", "json").stdout)
+    notified = next(e for e in document["events"] if e["kind"] == "withdrawal_notified")
+    urls = [s["url"] for s in notified["sources"]]
+    assert any("vlex.pt" in url for url in urls) and not any("Pages/ViewDetails" in url for url in urls)
+    entry = next(e for e in document["events"] if e["kind"] == "entry_into_force")
+    assert not any("reuters" in s["url"] for s in entry["sources"])

@@ -111,7 +111,9 @@ def test_evidence_report_ranks_facts_weakest_first(invoke) -> None:
     tiers = ["depositary", "court", "un", "government", "ngo", "news", "aggregator"]
     ranks = [tiers.index(f["strongest_tier"]) for f in facts]
     assert ranks == sorted(ranks, reverse=True)
-    assert any(f["fact"] == "state HUN" for f in facts) and any(f["fact"].startswith("subject putin") for f in facts)
+    assert any(f["fact"] == "state HUN: entry_into_force" for f in facts) and any(
+        f["fact"].startswith("subject putin") for f in facts
+    )
     weak = json_of(invoke, "data", "sources", "--at-most", "news")["facts"]
     assert weak and {f["strongest_tier"] for f in weak} <= {"news", "aggregator"}
 

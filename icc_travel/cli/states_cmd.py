@@ -55,9 +55,9 @@ def states(on: dt.date, count: bool, everyone: bool, fmt: str) -> None:
             "iso2": t.iso2,
             "status": state_status(t, on),
             **{f: iso(getattr(t, f)) for f in MEMBERSHIP_FIELDS},
-            "confidence": t.confidence,
+            "confidence": t.confidence_on(on),
             "disputed": t.alternative is not None,
-            "sources": as_json(t.sources, dataset.source_tiers),
+            "sources": as_json(t.sources_on(on), dataset.source_tiers),
         }
         for t in chosen
     ]

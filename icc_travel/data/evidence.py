@@ -60,17 +60,35 @@ def _records(data: dict) -> Iterator[tuple[str, dict]]:
         for number, record in enumerate(data.get(section) or [], 1):
             if isinstance(record, dict):
                 name = record.get("id") or record.get("iso3") or record.get("date") or number
-                yield from _nested(f"{singular} {name}", record)
+                if section in ("states", "territories"):
+                    yield from _bound_facts(f"{singular} {name}", section, record)
+                    yield from _nested(f"{singular} {name}", record, itself=False)
+                else:
+                    yield from _nested(f"{singular} {name}", record)
 
 
-def _nested(entry: str, record: dict) -> Iterator[tuple[str, dict]]:
-    yield entry, record
+def _bound_facts(entry: str, section: str, record: dict) -> Iterator[tuple[str, dict]]:
+    """A state's or territory's facts, each with the sources bound to it (by the record or by the
+    rule of `icc_travel.data.binding`), as answers cite them."""
+    from icc_travel.data.binding import ACTS, asserted, state_bindings, territory_binding
+
+    if section == "territories":
+        yield f"{entry}: application", territory_binding(record)
+        return
+    stated = record.get("confidence")
+    has_acts = any(fact in asserted(record) for fact in ACTS)
+    for fact, item in state_bindings(record).items():
+        own = item["confidence"] if not item["derived"] else (stated if fact in ACTS or not has_acts else None)
+        yield f"{entry}: {fact}", {"sources": item["sources"], "confidence": own}
+
+
+def _nested(entry: str, record: dict, itself: bool = True) -> Iterator[tuple[str, dict]]:
+    if itself:
+        yield entry, record
     for key, value in record.items():
-        if key == "evidence" and isinstance(value, dict):  # sources bound to one fact each
-            for fact, item in value.items():
-                if isinstance(item, dict) and "sources" in item:
-                    yield from _nested(f"{entry}: {fact}", item)
-        elif isinstance(value, dict) and "sources" in value:
+        if key == "evidence":  # bound facts are listed by _bound_facts
+            continue
+        if isinstance(value, dict) and "sources" in value:
             yield from _nested(f"{entry}: {key}", value)
         elif isinstance(value, list):
             for number, item in enumerate(value, 1):

@@ -281,6 +281,7 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         alternative = _reading(check, entry, raw, MEMBERSHIP_FIELDS, tiers)
         evidence = _evidence(check, entry, raw, ("entry_into_force", "withdrawal", "revocation"), tiers)
         alternative = _current(alternative, evidence)
+        evidence = _bound_by_rule(check, entry, raw, evidence, tiers)
         if alternative is not None:
             merged = {**dates, **dict(alternative.changes)}
             _check_membership_dates(check, f"{entry}: alternative", merged, succession=succession)
@@ -325,6 +326,14 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         alternative = _reading(check, entry, raw, ("application", "from"), tiers)
         evidence = _evidence(check, entry, raw, ("application",), tiers)
         alternative = _current(alternative, evidence)
+        if not evidence:  # bound by rule: the record's own sources but the status page
+            from icc_travel.data.binding import territory_binding
+
+            applied = tuple(territory_binding(raw)["sources"])
+            if applied:
+                evidence = (("application", Evidence(applied, _confidence(check, entry, raw, applied, tiers))),)
+            else:
+                check.add(f"{entry}: sources", "no source backs the application but the treaty-status page, never read")
         if sovereign and sovereign not in states:
             check.add(entry, f"sovereign {sovereign} is not under states: no ratification to apply")
         if iso3 in territories:
@@ -446,6 +455,50 @@ def _evidence(
     return tuple(sorted(found, key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
 
 
+def _bound_by_rule(
+    check: Checker, entry: str, raw: dict, explicit: tuple[tuple[str, Evidence], ...], tiers: dict[str, str]
+) -> tuple[tuple[str, Evidence], ...]:
+    """Every fact the state record asserts, with its sources: those it binds itself, and the rest
+    bound by the rule of `icc_travel.data.binding` (the treaty-status page backs an entry into
+    force only). A record's stated confidence concerns its withdrawal facts when it has any, its
+    entry into force otherwise."""
+    from icc_travel.data.binding import ACTS, asserted, is_status_page, state_bindings
+
+    found = dict(explicit)
+    for fact in ACTS:
+        if fact in found and any(is_status_page(url) for url in found[fact].sources):
+            check.add(
+                f"{entry}: evidence.{fact}",
+                "the treaty-status page is a table of dates, not the act: bind the notification or a statement of it",
+            )
+    facts = asserted(raw)
+    stated = raw.get("confidence") if raw.get("confidence") in ("high", "medium", "low") else None
+    has_acts = any(fact in facts for fact in ACTS)
+    check.flag(entry, raw, "deposit_recalled")
+    for fact, item in state_bindings(raw).items():
+        if fact in found and not item.get("recalled"):
+            continue
+        if fact not in found and not item["derived"]:
+            continue
+        sources = tuple(item["sources"])
+        if not sources:
+            what = "a recalled deposit day" if item.get("recalled") else "the act"
+            check.add(
+                f"{entry}: evidence.{fact}",
+                f"no source backs it (the treaty-status page, never read, cannot back {what}): cite a source read",
+            )
+            found.pop(fact, None)
+            continue
+        if fact in found:  # bound by the record, recalled deposit: the same binding without the status page
+            own = found[fact].confidence
+            dated = found[fact].dated
+        else:
+            own = stated if (fact in ACTS or not has_acts) else None
+            dated = None
+        found[fact] = Evidence(sources, _confidence(check, entry, {"confidence": own}, sources, tiers), dated)
+    return tuple(sorted(found.items(), key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
+
+
 def _current(reading: Reading | None, evidence: tuple[tuple[str, Evidence], ...]) -> Reading | None:
     """An alternative reading is shown only while a source of the same or later date supports
     it: one whose latest source predates the latest source of the recorded reading is dropped."""
@@ -556,8 +609,6 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
 def _applied_evidence(parent: dict[str, Any], applied: dict[str, Any]) -> tuple[tuple[str, Evidence], ...]:
     """A dependency's facts: its own application record's, and its sovereign's treaty facts. Where
     it binds nothing, the application rests on the record's sources."""
-    if not parent["evidence"] and not applied["evidence"]:
-        return ()
     own = applied["evidence"] or (("application", Evidence(applied["sources"], applied["confidence"])),)
     parents = parent["evidence"] or (("entry_into_force", Evidence(parent["sources"], parent["confidence"])),)
     merged = [*own, *(pair for pair in parents if pair[0] != "application")]

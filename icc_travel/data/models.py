@@ -81,6 +81,8 @@ class Territory(NamedTuple):
     def facts_on(self, on: dt.date) -> list[str]:
         """The facts an answer on this date rests on: entry into force (and application to a
         territory), then a withdrawal notified by then, then its revocation."""
+        if self.kind == "dependency" and self.entry_into_force is None:
+            return ["application"]  # the ratification does not reach it: its application alone decides
         facts = ["entry_into_force", "application"]
         if self.withdrawal_notified and self.withdrawal_notified <= on:
             facts.append("withdrawal")

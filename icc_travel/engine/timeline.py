@@ -68,7 +68,11 @@ def state_timeline(dataset: Dataset, state: Territory) -> list[Event]:
         extended = territory.kind == "dependency" and territory.application == "extended"
         if territory.sovereign == iso3 and extended and territory.entry_into_force:
             text = f"{name}'s ratification was extended to {territory.name}: {territory.reason}"
-            events.append(Event(territory.entry_into_force, "extension", text, territory.sources, territory.confidence))
+            applied = territory.bound("application")
+            cited, sure = (
+                (applied.sources, applied.confidence) if applied else (territory.sources, territory.confidence)
+            )
+            events.append(Event(territory.entry_into_force, "extension", text, cited, sure))
     for situation in dataset.situations.values():
         referral = situation.unsc_referral
         if referral and iso3 in referral.states_bound:
