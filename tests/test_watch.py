@@ -834,3 +834,146 @@ def test_opensky_oauth2_token_from_the_environment() -> None:
         seen[0][0] == "token" and "grant_type=client_credentials" in seen[0][1] and "client_secret=s3cret" in seen[0][1]
     )
     assert seen[1] == ("states", "Bearer tok-123")
+
+
+# --- publishing later: --delay and --quiet-hours ------------------------------------------------
+
+
+def _utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def test_quiet_hours_windows_and_delay() -> None:
+    from icc_travel.engine.schedule import Schedule, parse_quiet_hours
+
+    night = parse_quiet_hours("22:00-07:00")  # UTC, across midnight
+    assert night.release(_utc(2025, 1, 1, 21, 59)) == _utc(2025, 1, 1, 21, 59)  # before: at once
+    assert night.release(_utc(2025, 1, 1, 22, 0)) == _utc(2025, 1, 2, 7, 0)
+    assert night.release(_utc(2025, 1, 1, 23, 59, 59)) == _utc(2025, 1, 2, 7, 0)
+    assert night.release(_utc(2025, 1, 2, 0, 0)) == _utc(2025, 1, 2, 7, 0)  # after midnight: the same morning
+    assert night.release(_utc(2025, 1, 2, 6, 59)) == _utc(2025, 1, 2, 7, 0)
+    assert night.release(_utc(2025, 1, 2, 7, 0)) == _utc(2025, 1, 2, 7, 0)  # the end is outside
+    lunch = parse_quiet_hours("12:00-13:30")
+    assert lunch.release(_utc(2025, 1, 1, 12, 10)) == _utc(2025, 1, 1, 13, 30)
+    assert lunch.release(_utc(2025, 1, 1, 13, 31)) == _utc(2025, 1, 1, 13, 31)
+    # on Paris's wall clock, across the spring change (30 March 2025, 02:00 -> 03:00): 07:00 local
+    # is 06:00Z in winter and 05:00Z in summer
+    paris = parse_quiet_hours("22:00-07:00", "Europe/Paris")
+    assert paris.release(_utc(2025, 3, 29, 22, 30)) == _utc(2025, 3, 30, 5, 0)
+    assert paris.release(_utc(2025, 3, 28, 22, 30)) == _utc(2025, 3, 29, 6, 0)
+    assert paris.release(_utc(2025, 3, 28, 20, 59)) == _utc(2025, 3, 28, 20, 59)  # 21:59 in Paris: outside
+    assert paris.release(_utc(2025, 3, 28, 21, 0)) == _utc(2025, 3, 29, 6, 0)  # 22:00 in Paris
+    delayed = Schedule(dt.timedelta(minutes=30), night)
+    assert delayed.release(_utc(2025, 1, 1, 20, 0)) == _utc(2025, 1, 1, 20, 30)
+    assert delayed.release(_utc(2025, 1, 1, 21, 45)) == _utc(2025, 1, 2, 7, 0)  # delayed into the window
+    for bad in ("22:00", "22-07", "24:00-07:00", "22:00-22:00", "7:5-8:00"):
+        with pytest.raises(ValueError):
+            parse_quiet_hours(bad)
+    with pytest.raises(ValueError, match="time zone"):
+        parse_quiet_hours("22:00-07:00", "Europe/Atlantis")
+
+
+def test_held_events_wait_in_the_state_until_the_quiet_hours_end(dataset, resolver, tmp_path: Path, capsys) -> None:
+    """On a pinned clock: events decided at 23:30 in Paris are held, survive a restart from the
+    state, and come out at 07:00 Paris time, in order, once."""
+    from icc_travel.cli.watch_cmd import Output, StateFile
+    from icc_travel.cli.watch_notify import Notifier
+    from icc_travel.engine.schedule import Schedule, parse_quiet_hours
+
+    schedule = Schedule(quiet=parse_quiet_hours("22:00-07:00", "Europe/Paris"))
+    now = {"at": _utc(2025, 1, 10, 22, 30)}  # 23:30 in Paris
+    path = tmp_path / "w.json"
+
+    def output() -> tuple[Output, Watcher]:
+        watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver)
+        store = StateFile(path)
+        store.restore(watcher)
+        notifier = Notifier(None, None, {})
+        return Output(
+            store, watcher, None, notifier, schedule=schedule, clock=lambda: now["at"], held=store.held
+        ), watcher
+
+    out, watcher = output()
+    decided = []
+    for position in _positions()[:200]:
+        batch = watcher.feed(position) + watcher.tick(position.time)
+        decided += batch
+        out.send(batch)
+    assert decided and capsys.readouterr().out == ""
+    assert [item["due"] for item in out.held] == ["2025-01-11T06:00:00.000000Z"] * len(decided)
+    del out, watcher  # the process ends (or is killed): the held events are in the state
+    out, _ = output()
+    now["at"] = _utc(2025, 1, 11, 5, 59, 59)
+    out.release()
+    assert capsys.readouterr().out == ""
+    now["at"] = _utc(2025, 1, 11, 6, 0)
+    out.release()
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [e["id"] for e in decided]
+    out.release()
+    assert capsys.readouterr().out == ""
+    saved = json.loads(path.read_text())
+    assert saved["held"] == [] and saved["outbox"] == []
+
+
+def _held(state: Path) -> int:
+    try:
+        return len(json.loads(state.read_text())["held"])
+    except (OSError, ValueError):
+        return 0
+
+
+def test_delay_holds_events_across_a_restart_and_a_kill_9(tmp_path: Path) -> None:
+    """--delay 0.05 (3 s): a run killed with its events held in the state publishes none; the
+    runs after it publish each of them once, in order, when due."""
+    whole = [e["id"] for e in lines(watch("--replay", str(TRACK), "--watchlist", str(WATCHLIST)).stdout)]
+    state = tmp_path / "w.json"
+    args = ["--watchlist", str(WATCHLIST), "--state", str(state), "--fail-on", "never", "--delay", "0.05"]
+    process = subprocess.Popen(
+        [COMMAND, "watch", "--replay", str(TRACK), "--speed", "2000", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while _held(state) < 4 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    process.kill()
+    out, _ = process.communicate(timeout=10)
+    assert out == ""  # nothing published before the delay
+    assert 4 <= _held(state) < len(whole)  # killed half-way
+    resumed = watch("--replay", str(TRACK), *args)  # judges the rest, publishes what is due by then
+    assert resumed.returncode == 0, resumed.stderr
+    assert _held(state) > 0 and "events held" in resumed.stderr
+    last_due = max(item["due"] for item in json.loads(state.read_text())["held"])
+    wait = dt.datetime.fromisoformat(last_due.replace("Z", "+00:00")) - dt.datetime.now(dt.UTC)
+    time.sleep(max(wait.total_seconds(), 0) + 0.1)
+    released = watch("--replay", str(TRACK), *args)
+    assert [e["id"] for e in lines(resumed.stdout) + lines(released.stdout)] == whole  # each once, in order
+    assert watch("--replay", str(TRACK), *args).stdout == "" and _held(state) == 0
+
+
+def test_quiet_hours_now_hold_the_events_of_a_once_poll(tmp_path: Path) -> None:
+    """A window around the present (crossing midnight or not, on the clock the test runs at):
+    the arrest is held and the poll exits 0; it is published, exit 1, once the window is over
+    (here: the held event's due time written earlier, as a later run would find it)."""
+    now = dt.datetime.now(dt.UTC)
+    window = f"{(now - dt.timedelta(hours=2)):%H:%M}-{(now + dt.timedelta(hours=2)):%H:%M}"
+    path = tmp_path / "aircraft.json"
+    path.write_text(
+        json.dumps(_snapshot(now.timestamp(), {"hex": "738a5b", "lat": 36.85, "lon": 10.22, "alt_baro": "ground"}))
+    )
+    state = tmp_path / "w.json"
+    args = ["--source", f"aircraft-json:{path}", "--watchlist", str(WATCHLIST), "--once", "--state", str(state)]
+    held = watch(*args, "--quiet-hours", window)
+    assert held.returncode == 0 and held.stdout == "", held.stderr
+    (item,) = json.loads(state.read_text())["held"]
+    due = dt.datetime.fromisoformat(item["due"].replace("Z", "+00:00"))
+    assert dt.timedelta(hours=1, minutes=58) < due - now <= dt.timedelta(hours=2)
+    assert watch(*args).stdout == ""  # still due later, with or without the option
+    saved = json.loads(state.read_text())
+    saved["held"][0]["due"] = "2000-01-01T00:00:00.000000Z"  # the window is over
+    state.write_text(json.dumps(saved))
+    published = watch(*args, "--quiet-hours", window)
+    assert published.returncode == 1, published.stderr
+    assert [(e["event"], e["iso3"], e["obligation"]) for e in lines(published.stdout)] == [("entered", "TUN", "arrest")]
