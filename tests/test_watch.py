@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -277,40 +277,60 @@ def lines(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines()]
 
 
-@contextlib.contextmanager
-def http_snapshots(snapshots: list[dict], *, limit: int = 50, lifetime: float = 60) -> Iterator[str]:
-    """An HTTP server on 127.0.0.1 serving the snapshots in turn (the last one again), for at
-    most `limit` requests and `lifetime` seconds."""
-    served = {"count": 0}
+class Handler(BaseHTTPRequestHandler):
+    """A loopback test server's handler: silent, with a JSON reply."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            number = min(served["count"], len(snapshots) - 1)
-            served["count"] += 1
-            body = json.dumps(snapshots[number]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            if served["count"] >= limit:
-                threading.Thread(target=server.shutdown, daemon=True).start()
+    def reply(self, document: object, status: int = 200) -> None:
+        body = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
+    def body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    timer = threading.Timer(lifetime, server.shutdown)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/data/aircraft.json"
-    finally:
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def loopback_http() -> Iterator[Callable[..., str]]:
+    """`start(handler_class)` serves HTTP on 127.0.0.1 and gives its base URL; every server stops
+    when the test ends, and after `lifetime` seconds whatever happens."""
+    started: list[tuple[ThreadingHTTPServer, threading.Timer]] = []
+
+    def start(handler: type[BaseHTTPRequestHandler], *, lifetime: float = 60, port: int = 0) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        timer = threading.Timer(lifetime, server.shutdown)
+        timer.daemon = True
+        timer.start()
+        started.append((server, timer))
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server, timer in started:
         timer.cancel()
         server.shutdown()
         server.server_close()
+
+
+def http_snapshots(start: Callable[..., str], snapshots: list[dict], *, limit: int = 50) -> str:
+    """A loopback server serving the snapshots in turn (the last one again), for at most `limit`
+    requests: its aircraft.json URL."""
+    served = {"count": 0}
+
+    class Snapshots(Handler):
+        def do_GET(self) -> None:
+            number = min(served["count"], len(snapshots) - 1)
+            served["count"] += 1
+            self.reply(snapshots[number])
+            if served["count"] >= limit:
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
+
+    return start(Snapshots) + "/data/aircraft.json"
 
 
 @contextlib.contextmanager
@@ -366,7 +386,7 @@ T0 = 1735725600.0  # 2025-01-01T10:00:00Z
 UNWATCHED = {"hex": "4ca123", "r": "EI-ABC", "lat": 53.4, "lon": -6.2, "alt_baro": 30000, "seen_pos": 1.0}
 
 
-def test_aircraft_json_over_http_once_with_state(tmp_path: Path) -> None:
+def test_aircraft_json_over_http_once_with_state(tmp_path: Path, loopback_http) -> None:
     snapshots = [
         _snapshot(
             T0,
@@ -379,10 +399,10 @@ def test_aircraft_json_over_http_once_with_state(tmp_path: Path) -> None:
     ]
     env = {"XDG_STATE_HOME": str(tmp_path / "state")}
     args = ["--watchlist", str(WATCHLIST), "--once", "--fail-on", "never"]
-    with http_snapshots(snapshots) as url:
-        first = watch("--source", f"aircraft-json:{url}", *args, env=env)
-        second = watch("--source", f"aircraft-json:{url}", *args, env=env)
-        third = watch("--source", f"aircraft-json:{url}", *args, env=env)
+    url = http_snapshots(loopback_http, snapshots)
+    first = watch("--source", f"aircraft-json:{url}", *args, env=env)
+    second = watch("--source", f"aircraft-json:{url}", *args, env=env)
+    third = watch("--source", f"aircraft-json:{url}", *args, env=env)
     assert first.returncode == 0, first.stderr
     assert [(e["event"], e["iso3"]) for e in lines(first.stdout)] == [("entered", "ISR")]
     assert [(e["event"], e["iso3"]) for e in lines(second.stdout)] == [
@@ -570,14 +590,14 @@ def test_bad_options_and_watchlists_are_one_line(tmp_path: Path, args: list[str]
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("icc-travel: error: ") and says in done.stderr
 
 
-def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path) -> None:
+def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path, loopback_http) -> None:
     received: list[dict] = []
     calls = {"count": 0}
 
-    class Receiver(BaseHTTPRequestHandler):
+    class Receiver(Handler):
         def do_POST(self) -> None:
             calls["count"] += 1
-            body = self.rfile.read(int(self.headers["Content-Length"]))
+            body = self.body()
             if calls["count"] == 1:  # the first delivery fails: it is retried
                 self.send_response(503)
                 self.end_headers()
@@ -587,41 +607,29 @@ def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path
             self.send_response(204)
             self.end_headers()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    timer = threading.Timer(60, server.shutdown)
-    timer.daemon = True
-    timer.start()
+    base = loopback_http(Receiver)
     headers = tmp_path / "headers.txt"
     headers.write_text("# sent with every POST\nX-Team: desk\n")
     sink = tmp_path / "exec.jsonl"
     script = f"import sys; open({str(sink)!r}, 'a').write(sys.stdin.read())"
     command = f"{sys.executable} -c {json.dumps(script)}"
-    try:
-        done = watch(
-            "--replay",
-            str(ROOT / "examples" / "synthetic_positions.csv"),
-            "--watchlist",
-            str(WATCHLIST),
-            "--webhook",
-            f"http://127.0.0.1:{server.server_address[1]}/hook",
-            "--webhook-headers",
-            str(headers),
-            "--exec",
-            command,
-            "--state",
-            str(tmp_path / "w.json"),
-            "--fail-on",
-            "never",
-            env={"ICC_TRAVEL_WEBHOOK_TOKEN": "s3cret"},
-        )
-    finally:
-        timer.cancel()
-        server.shutdown()
-        server.server_close()
+    done = watch(
+        "--replay",
+        str(ROOT / "examples" / "synthetic_positions.csv"),
+        "--watchlist",
+        str(WATCHLIST),
+        "--webhook",
+        f"{base}/hook",
+        "--webhook-headers",
+        str(headers),
+        "--exec",
+        command,
+        "--state",
+        str(tmp_path / "w.json"),
+        "--fail-on",
+        "never",
+        env={"ICC_TRAVEL_WEBHOOK_TOKEN": "s3cret"},
+    )
     assert done.returncode == 0, done.stderr
     printed = lines(done.stdout)
     assert len(printed) == 6
@@ -631,7 +639,7 @@ def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path
     assert "s3cret" not in (tmp_path / "w.json").read_text()
 
 
-def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path: Path) -> None:
+def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path: Path, loopback_http) -> None:
     seen_headers: list[str | None] = []
     tunis = {"hex": "738a5b", "r": "4X-ISR", "lat": 36.85, "lon": 10.22, "alt_baro": 12000, "seen_pos": 1}
     madrid = [
@@ -654,35 +662,19 @@ def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path
         0,
     ]
 
-    class Handler(BaseHTTPRequestHandler):
+    class Feeds(Handler):
         def do_GET(self) -> None:
             seen_headers.append(self.headers.get("Authorization"))
-            document = (
+            self.reply(
                 {"ac": [tunis], "now": T0 * 1000, "total": 1} if "v2" in self.path else {"time": T0, "states": [madrid]}
             )
-            body = json.dumps(document).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base = loopback_http(Feeds)
     env = {"OPENSKY_USERNAME": "reporter", "OPENSKY_PASSWORD": "pw", "OPENSKY_CLIENT_ID": ""}
-    try:
-        v2 = watch(
-            "--source", f"v2:{base}/v2/hex/738a5b", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
-        )
-        sky = watch(
-            "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    v2 = watch("--source", f"v2:{base}/v2/hex/738a5b", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env)
+    sky = watch(
+        "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+    )
     assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(v2.stdout)] == [("entered", "TUN", True)]
     assert v2.returncode == 0  # an overflight is below --fail-on arrest
     assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(sky.stdout)] == [("entered", "ESP", False)]
@@ -775,14 +767,13 @@ def test_sigterm_ends_a_live_watch_cleanly_with_its_state(tmp_path: Path) -> Non
     assert state.stat().st_mode & 0o077 == 0
 
 
-def test_opensky_oauth2_token_from_the_environment() -> None:
+def test_opensky_oauth2_token_from_the_environment(loopback_http) -> None:
     seen: list[tuple[str, str | None]] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class OpenSky(Handler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            seen.append(("token", body))
-            self._json({"access_token": "tok-123", "expires_in": 300})
+            seen.append(("token", self.body().decode()))
+            self.reply({"access_token": "tok-123", "expires_in": 300})
 
         def do_GET(self) -> None:
             seen.append(("states", self.headers.get("Authorization")))
@@ -805,29 +796,13 @@ def test_opensky_oauth2_token_from_the_environment() -> None:
                 False,
                 0,
             ]
-            self._json({"time": T0, "states": [state]})
+            self.reply({"time": T0, "states": [state]})
 
-        def _json(self, document: dict) -> None:
-            body = json.dumps(document).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base = loopback_http(OpenSky)
     env = {"OPENSKY_CLIENT_ID": "desk", "OPENSKY_CLIENT_SECRET": "s3cret", "OPENSKY_TOKEN_URL": f"{base}/token"}
-    try:
-        done = watch(
-            "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    done = watch(
+        "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+    )
     assert done.returncode == 0, done.stderr
     assert [(e["event"], e["iso3"]) for e in lines(done.stdout)] == [("entered", "TUN")]
     assert (
@@ -977,3 +952,126 @@ def test_quiet_hours_now_hold_the_events_of_a_once_poll(tmp_path: Path) -> None:
     published = watch(*args, "--quiet-hours", window)
     assert published.returncode == 1, published.stderr
     assert [(e["event"], e["iso3"], e["obligation"]) for e in lines(published.stdout)] == [("entered", "TUN", "arrest")]
+
+
+# --- Apprise (the notify extra) ------------------------------------------------------------------
+
+
+def test_apprise_services_from_a_config_file_and_the_environment_retry_until_delivered(
+    tmp_path: Path, loopback_http
+) -> None:
+    """Apprise's json:// posts to a loopback receiver: the config file's service fails once and
+    is retried, the environment's gets each event once; tokens reach neither stderr nor the state."""
+    pytest.importorskip("apprise")
+    received: dict[str, list[dict]] = {"/config": [], "/env": []}
+    failures = {"/config": 1}
+
+    class Receiver(Handler):
+        def do_POST(self) -> None:
+            body = json.loads(self.body())
+            if failures.get(self.path):
+                failures[self.path] -= 1
+                self.send_response(503)
+                self.end_headers()
+                return
+            assert self.headers["X-Token"] == "s3cret"
+            received[self.path].append(body)
+            self.send_response(200)
+            self.end_headers()
+
+    base = loopback_http(Receiver).replace("http://", "json://")
+    config = tmp_path / "apprise.yml"
+    config.write_text(f"urls:\n  - {base}/config?+X-Token=s3cret\n")
+    config.chmod(0o600)
+    state = tmp_path / "w.json"
+    args = ["--replay", str(ROOT / "examples" / "synthetic_positions.csv"), "--watchlist", str(WATCHLIST)]
+    done = watch(
+        *args,
+        *("--notify-config", str(config), "--notify-env", "DESK_ALERTS", "--min-level", "overflight"),
+        *("--state", str(state), "--fail-on", "never"),
+        env={"DESK_ALERTS": f"{base}/env?+X-Token=s3cret"},
+    )
+    assert done.returncode == 0, done.stderr
+    printed = lines(done.stdout)
+    assert len(printed) == 2
+    for path in ("/config", "/env"):
+        assert [m["title"] for m in received[path]] == [
+            "icc-travel: 4X-ISR entered Spain (overflight)",
+            "icc-travel: 4X-ISR left Spain (overflight)",
+        ]
+    message = received["/env"][0]["message"]
+    assert "netanyahu" in message and "does not prove the person is on board" in message
+    assert "delivery failed" in done.stderr and "s3cret" not in done.stderr
+    saved = state.read_text()
+    assert "s3cret" not in saved and json.loads(saved)["undelivered"] == []
+
+
+def test_apprise_deliveries_are_kept_in_the_state_until_the_service_is_back(tmp_path: Path, loopback_http) -> None:
+    pytest.importorskip("apprise")
+    closed = socket.create_server(("127.0.0.1", 0))
+    down = f"json://127.0.0.1:{closed.getsockname()[1]}/alerts"
+    closed.close()  # nothing listens there
+    state = tmp_path / "w.json"
+    args = ["--watchlist", str(WATCHLIST), "--state", str(state), "--fail-on", "never", "--notify-env", "ALERTS"]
+    replay = ["--replay", str(ROOT / "examples" / "synthetic_positions.csv"), "--min-level", "overflight"]
+    first = watch(*replay, *args, env={"ALERTS": down})
+    assert first.returncode == 0, first.stderr
+    assert len(lines(first.stdout)) == 2 and "2 deliveries still pending (kept in the state)" in first.stderr
+    received: list[dict] = []
+
+    class Receiver(Handler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.body()))
+            self.send_response(200)
+            self.end_headers()
+
+    # the same service, back: the same URL (its key in the state is a hash of the URL)
+    port = down.split(":")[2].split("/")[0]
+    loopback_http(Receiver, port=int(port))
+    second = watch(*replay, *args, env={"ALERTS": down})
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == ""  # nothing new to publish: only the deliveries kept
+    assert [m["title"] for m in received] == [
+        "icc-travel: 4X-ISR entered Spain (overflight)",
+        "icc-travel: 4X-ISR left Spain (overflight)",
+    ]
+    assert json.loads(state.read_text())["undelivered"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (["--notify-env", "NOT_SET_ANYWHERE"], {}, "unset or empty"),
+        (["--notify-env", "ALERTS"], {"ALERTS": "nonsense://tok3n"}, "Apprise does not know"),
+        (["--notify-config", "{missing}"], {}, "missing.yml"),
+        (["--notify-config", "{empty}"], {}, "no Apprise URL"),
+    ],
+)
+def test_bad_apprise_options_are_one_line(tmp_path: Path, args: list[str], env: dict, says: str) -> None:
+    pytest.importorskip("apprise")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing yet\n")
+    args = [a.replace("{missing}", str(tmp_path / "missing.yml")).replace("{empty}", str(empty)) for a in args]
+    done = watch("--source", "sbs:127.0.0.1:1", *args, "--no-state", env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("icc-travel: error: ") and says in done.stderr
+    assert "tok3n" not in done.stderr
+
+
+def test_without_apprise_the_notify_options_say_how_to_install_it(tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "apprise.py").write_text("raise ImportError('not installed')\n")
+    done = watch(
+        "--source",
+        "sbs:127.0.0.1:1",
+        "--notify-env",
+        "ALERTS",
+        "--no-state",
+        env={"PYTHONPATH": str(shadow), "ALERTS": "json://127.0.0.1:9/x"},
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == 'icc-travel: error: --notify-config and --notify-env need Apprise: pip install "icc-travel[notify]"\n'
+    )

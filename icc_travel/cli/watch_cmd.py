@@ -111,6 +111,19 @@ def _positive(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 )
 @click.option("--exec", "command", metavar="CMD", help="Also run CMD for each event, the event on its standard input.")
 @click.option(
+    "--notify-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Also send each event to the Apprise URLs of this Apprise configuration file (Matrix, Mastodon, "
+    'Telegram, ntfy, e-mail...; pip install "icc-travel[notify]").',
+)
+@click.option(
+    "--notify-env",
+    metavar="VAR",
+    help="Also send each event to the Apprise URLs in this environment variable (never URLs as arguments: "
+    "they hold tokens).",
+)
+@click.option(
     "--delay",
     type=float,
     default=0.0,
@@ -154,6 +167,8 @@ def watch(
     webhook: str | None,
     webhook_headers: Path | None,
     command: str | None,
+    notify_config: Path | None,
+    notify_env: str | None,
     delay: float,
     quiet_hours: str | None,
     quiet_tz: str,
@@ -216,13 +231,19 @@ def watch(
     if keeps_state:
         store = StateFile(state_path or default_state_path())
         store.restore(watcher)
-    from icc_travel.cli.watch_notify import Notifier, NotifyError, read_headers
+    from icc_travel.cli.watch_notify import Notifier, NotifyError, apprise_targets, read_headers
 
     try:
         if webhook and "@" in webhook.split("/")[2 if "//" in webhook else 0]:
             raise NotifyError("--webhook: credentials in a URL end up in process lists; use $ICC_TRAVEL_WEBHOOK_TOKEN")
+        services = apprise_targets(notify_config, notify_env, warn=_warn)
         notifier = Notifier(
-            webhook, command, read_headers(webhook_headers), store.undelivered if store else [], warn=_warn
+            webhook,
+            command,
+            read_headers(webhook_headers),
+            store.undelivered if store else [],
+            warn=_warn,
+            services=services,
         )
     except NotifyError as error:
         raise InputFailure(str(error)) from None
@@ -242,7 +263,9 @@ def watch(
             _warn(f"{len(notifier.pending)} deliveries still pending ({kept})")
         if out.held:
             first = min(item["due"] for item in out.held)
-            _warn(f"{len(out.held)} events held for --delay/--quiet-hours, the first due at {first} (kept in the state)")
+            _warn(
+                f"{len(out.held)} events held for --delay/--quiet-hours, the first due at {first} (kept in the state)"
+            )
     if not quiet():
         click.echo(
             f"watch: {watcher.positions:,} positions of watched aircraft, {watcher.suspect:,} suspect, "
