@@ -105,6 +105,70 @@ def test_a_spoofed_jump_never_fires_entered(dataset, resolver) -> None:
     assert _run(watcher, [p._replace(time=jump.time + (p.time - last.time)) for p in onward]) == []
 
 
+def test_position_quality_is_track_s_judgement_of_two_positions() -> None:
+    """Position by position, `watch` calls a step a jump exactly when geo.quality (`track`'s
+    filter) does for the same two positions: speed, timing jitter, and the noise of each kind
+    (at 5,000 ft, below the drift floors, tested on their own)."""
+    import random
+
+    from icc_travel.geo.quality import judge
+    from icc_travel.geo.tracks import Fix
+
+    rng = random.Random(27)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    kinds = [None, "adsb_icao", "mlat", "tisb_icao"]
+    seen = set()
+    for _ in range(400):
+        seconds = rng.choice([0, 1, 2, 5, 30, 300])
+        a = Position("738a5b", start, 48.0, 10.0, 5000.0, False, kind=rng.choice(kinds))
+        b = a._replace(
+            time=start + dt.timedelta(seconds=seconds),
+            lat=48.0 + rng.uniform(-0.2, 0.2) * (1 + seconds / 60),
+            lon=10.0 + rng.uniform(-0.3, 0.3) * (1 + seconds / 60),
+            kind=rng.choice(kinds),
+        )
+        fixes = [Fix(p.time, p.lat, p.lon, p.altitude_ft, p.on_ground, p.kind) for p in (a, b)]
+        jump = position_quality(a, b) == "suspect"
+        assert jump == (not judge(fixes).kept[1])
+        seen.add(jump)
+    assert seen == {True, False}
+    # 3.5 km in one second: a jump for ADS-B, within the noise of two MLAT positions
+    a = Position("738a5b", start, 48.0, 10.0, 37000.0, False, kind="adsb_icao")
+    b = a._replace(time=start + dt.timedelta(seconds=1), lat=48.0315)
+    assert position_quality(a, b) == "suspect"
+    assert position_quality(a._replace(kind="mlat"), b._replace(kind="mlat")) == "good"
+
+
+def test_a_drift_at_cruise_across_a_border_never_fires_entered(dataset, resolver) -> None:
+    """Over Poland at 38,000 ft, the positions slow to a walking pace and drag east into Ukraine
+    (GNSS spoofing as over the Baltic since 2022): two minutes into the drift, below `track`'s
+    floor (350 km/h above 30,000 ft), they are suspect and never enter Ukraine. The same path
+    flown at an airliner's speed does."""
+    start = dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC)
+    wing = WatchEntry("738a5b", "4X-ISR", "putin", "test")
+
+    def flight(kmh: float) -> list[Position]:
+        cruise = [  # eastbound at 830 km/h (0.19 degrees of longitude a minute at 50.6 N)
+            Position("738a5b", start + dt.timedelta(seconds=10 * n), 50.6, 23.0 + 0.0316 * n, 38000.0, False)
+            for n in range(20)
+        ]
+        step = kmh / 3600 * 10 / 70.7  # degrees of longitude per 10 s at 50.6 N
+        last = cruise[-1]
+        dragged = [
+            last._replace(time=last.time + dt.timedelta(seconds=10 * n), lon=last.lon + step * n) for n in range(1, 400)
+        ]
+        return cruise + [p for p in dragged if p.lon <= 24.3]
+
+    slow = flight(60.0)
+    assert resolver.locate(slow[-1].lat, slow[-1].lon).iso3 == "UKR"
+    watcher = Watcher(dataset, Watchlist([wing]), resolver=resolver)
+    events = _run(watcher, slow)
+    assert [e["iso3"] for e in events if e["event"] == "entered"] == ["POL"]
+    assert watcher.suspect > 0
+    flown = _run(Watcher(dataset, Watchlist([wing]), resolver=resolver), flight(830.0))
+    assert [e["iso3"] for e in flown if e["event"] == "entered"] == ["POL", "UKR"]
+
+
 def test_a_consistent_new_track_moves_the_aircraft_without_entered(dataset, resolver) -> None:
     start = dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC)
     watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver)

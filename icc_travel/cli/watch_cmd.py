@@ -463,7 +463,15 @@ def _replay(watcher: Any, out: Output, files: tuple[Path, ...], speed: float) ->
             streams.append(
                 [
                     Position(
-                        code, f.time, f.lat, f.lon, f.altitude_ft, f.on_ground, track.registration, f"replay:{path}"
+                        code,
+                        f.time,
+                        f.lat,
+                        f.lon,
+                        f.altitude_ft,
+                        f.on_ground,
+                        track.registration,
+                        f"replay:{path}",
+                        f.source,
                     )
                     for f in track.fixes
                 ]
