@@ -1139,3 +1139,57 @@ def test_without_apprise_the_notify_options_say_how_to_install_it(tmp_path: Path
         done.stderr
         == 'icc-travel: error: --notify-config and --notify-env need Apprise: pip install "icc-travel[notify]"\n'
     )
+
+
+# --- the README's service, as written -------------------------------------------------------------
+
+
+def test_the_readme_systemd_unit_runs_as_written(tmp_path: Path) -> None:
+    """The unit the README shows (examples/watch/icc-travel-watch.service): systemd-analyze
+    verifies it where systemd is installed; its ExecStart, with %h as systemd expands it and
+    readsb's port on a loopback SBS stream, appends events to its StandardOutput file, and
+    SIGTERM (systemctl stop) ends it with a status the unit counts as success."""
+    import shlex
+    import shutil
+    import signal
+
+    unit_path = ROOT / "examples" / "watch" / "icc-travel-watch.service"
+    unit = unit_path.read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert unit in readme and (ROOT / "examples" / "watch" / "Containerfile").read_text() in readme  # shown whole
+    settings = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#"))
+    home = tmp_path / "home"
+    (home / ".local" / "bin").mkdir(parents=True)
+    (home / ".local" / "bin" / "icc-travel").symlink_to(COMMAND)
+    (home / "watched.csv").write_text(WATCHLIST.read_text())
+    if shutil.which("systemd-analyze"):
+        runtime = tmp_path / "run"
+        runtime.mkdir(mode=0o700)
+        verified = subprocess.run(
+            ["systemd-analyze", "--user", "verify", str(unit_path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)},
+            timeout=60,
+        )
+        assert verified.returncode == 0, verified.stderr
+    command = shlex.split(settings["ExecStart"].replace("%h", str(home)))
+    events = Path(settings["StandardOutput"].removeprefix("append:").replace("%h", str(home)))
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:58"]
+    env = {k: v for k, v in os.environ.items() if k != "XDG_STATE_HOME"}  # systemd sets none
+    with tcp_stream([[*(_sbs(p) for p in fixes), 30.0]]) as address:
+        command = [part.replace("sbs:127.0.0.1:30003", f"sbs:{address}") for part in command]
+        with events.open("a") as output:
+            process = subprocess.Popen(
+                command, stdout=output, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env={**env, "HOME": str(home)}
+            )
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(events.read_text().splitlines()) < 4:
+                time.sleep(0.1)
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=30)
+    assert str(process.returncode) in settings["SuccessExitStatus"].split(), err
+    # --min-level overflight: over Tunisia twice, the sea between left out
+    assert [(e["event"], e["iso3"]) for e in lines(events.read_text())] == [("entered", "TUN"), ("left", "TUN")] * 2
+    state = home / ".local" / "state" / "icc-travel" / "watch.json"
+    assert "738a5b" in json.loads(state.read_text())["watch"]["aircraft"] and state.stat().st_mode & 0o077 == 0
