@@ -1193,3 +1193,19 @@ def test_the_readme_systemd_unit_runs_as_written(tmp_path: Path) -> None:
     assert [(e["event"], e["iso3"]) for e in lines(events.read_text())] == [("entered", "TUN"), ("left", "TUN")] * 2
     state = home / ".local" / "state" / "icc-travel" / "watch.json"
     assert "738a5b" in json.loads(state.read_text())["watch"]["aircraft"] and state.stat().st_mode & 0o077 == 0
+
+
+def test_a_live_watch_publishes_held_events_when_due(tmp_path: Path) -> None:
+    """Live, held events come out while the watcher runs (its clock looks at them every second),
+    not only at the next start: --delay 0.02 is 1.2 s."""
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:46"]
+    with tcp_stream([[*(_sbs(p) for p in fixes), 30.0]]) as address:
+        began = time.monotonic()
+        done = watch(
+            *("--source", f"sbs:{address}", "--watchlist", str(WATCHLIST), "--state", str(tmp_path / "w.json")),
+            *("--delay", "0.02", "--max-events", "2", "--duration", "25", "--fail-on", "never"),
+        )
+        took = time.monotonic() - began
+    assert done.returncode == 0, done.stderr
+    assert [e["event"] for e in lines(done.stdout)] == ["entered", "left"]
+    assert 1.2 <= took < 20  # published after the delay, before --duration ended the run
