@@ -186,6 +186,7 @@ def watch(
       icc-travel watch --source sbs:127.0.0.1:30003 --watchlist watched.csv --min-level arrest
       icc-travel watch --replay trace_full_738a5b.json --speed 60
       icc-travel watch --source v2:https://api.adsb.lol/v2/hex/738a5b --once
+      icc-travel watch --source sbs:127.0.0.1:30003 --notify-config apprise.yml --quiet-hours 22:00-07:00 --quiet-tz Europe/Paris
 
     Exit status: 1 when an event reaches --fail-on, 2 on bad input.
     """
