@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -104,6 +104,70 @@ def test_a_spoofed_jump_never_fires_entered(dataset, resolver) -> None:
     # and a real next position is still accepted
     onward = positions[120:125]
     assert _run(watcher, [p._replace(time=jump.time + (p.time - last.time)) for p in onward]) == []
+
+
+def test_position_quality_is_track_s_judgement_of_two_positions() -> None:
+    """Position by position, `watch` calls a step a jump exactly when geo.quality (`track`'s
+    filter) does for the same two positions: speed, timing jitter, and the noise of each kind
+    (at 5,000 ft, below the drift floors, tested on their own)."""
+    import random
+
+    from icc_travel.geo.quality import judge
+    from icc_travel.geo.tracks import Fix
+
+    rng = random.Random(27)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    kinds = [None, "adsb_icao", "mlat", "tisb_icao"]
+    seen = set()
+    for _ in range(400):
+        seconds = rng.choice([0, 1, 2, 5, 30, 300])
+        a = Position("738a5b", start, 48.0, 10.0, 5000.0, False, kind=rng.choice(kinds))
+        b = a._replace(
+            time=start + dt.timedelta(seconds=seconds),
+            lat=48.0 + rng.uniform(-0.2, 0.2) * (1 + seconds / 60),
+            lon=10.0 + rng.uniform(-0.3, 0.3) * (1 + seconds / 60),
+            kind=rng.choice(kinds),
+        )
+        fixes = [Fix(p.time, p.lat, p.lon, p.altitude_ft, p.on_ground, p.kind) for p in (a, b)]
+        jump = position_quality(a, b) == "suspect"
+        assert jump == (not judge(fixes).kept[1])
+        seen.add(jump)
+    assert seen == {True, False}
+    # 3.5 km in one second: a jump for ADS-B, within the noise of two MLAT positions
+    a = Position("738a5b", start, 48.0, 10.0, 37000.0, False, kind="adsb_icao")
+    b = a._replace(time=start + dt.timedelta(seconds=1), lat=48.0315)
+    assert position_quality(a, b) == "suspect"
+    assert position_quality(a._replace(kind="mlat"), b._replace(kind="mlat")) == "good"
+
+
+def test_a_drift_at_cruise_across_a_border_never_fires_entered(dataset, resolver) -> None:
+    """Over Poland at 38,000 ft, the positions slow to a walking pace and drag east into Ukraine
+    (GNSS spoofing as over the Baltic since 2022): two minutes into the drift, below `track`'s
+    floor (350 km/h above 30,000 ft), they are suspect and never enter Ukraine. The same path
+    flown at an airliner's speed does."""
+    start = dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC)
+    wing = WatchEntry("738a5b", "4X-ISR", "putin", "test")
+
+    def flight(kmh: float) -> list[Position]:
+        cruise = [  # eastbound at 830 km/h (0.19 degrees of longitude a minute at 50.6 N)
+            Position("738a5b", start + dt.timedelta(seconds=10 * n), 50.6, 23.0 + 0.0316 * n, 38000.0, False)
+            for n in range(20)
+        ]
+        step = kmh / 3600 * 10 / 70.7  # degrees of longitude per 10 s at 50.6 N
+        last = cruise[-1]
+        dragged = [
+            last._replace(time=last.time + dt.timedelta(seconds=10 * n), lon=last.lon + step * n) for n in range(1, 400)
+        ]
+        return cruise + [p for p in dragged if p.lon <= 24.3]
+
+    slow = flight(60.0)
+    assert resolver.locate(slow[-1].lat, slow[-1].lon).iso3 == "UKR"
+    watcher = Watcher(dataset, Watchlist([wing]), resolver=resolver)
+    events = _run(watcher, slow)
+    assert [e["iso3"] for e in events if e["event"] == "entered"] == ["POL"]
+    assert watcher.suspect > 0
+    flown = _run(Watcher(dataset, Watchlist([wing]), resolver=resolver), flight(830.0))
+    assert [e["iso3"] for e in flown if e["event"] == "entered"] == ["POL", "UKR"]
 
 
 def test_a_consistent_new_track_moves_the_aircraft_without_entered(dataset, resolver) -> None:
@@ -278,40 +342,60 @@ def lines(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines()]
 
 
-@contextlib.contextmanager
-def http_snapshots(snapshots: list[dict], *, limit: int = 50, lifetime: float = 60) -> Iterator[str]:
-    """An HTTP server on 127.0.0.1 serving the snapshots in turn (the last one again), for at
-    most `limit` requests and `lifetime` seconds."""
-    served = {"count": 0}
+class Handler(BaseHTTPRequestHandler):
+    """A loopback test server's handler: silent, with a JSON reply."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            number = min(served["count"], len(snapshots) - 1)
-            served["count"] += 1
-            body = json.dumps(snapshots[number]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            if served["count"] >= limit:
-                threading.Thread(target=server.shutdown, daemon=True).start()
+    def reply(self, document: object, status: int = 200) -> None:
+        body = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
+    def body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    timer = threading.Timer(lifetime, server.shutdown)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/data/aircraft.json"
-    finally:
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def loopback_http() -> Iterator[Callable[..., str]]:
+    """`start(handler_class)` serves HTTP on 127.0.0.1 and gives its base URL; every server stops
+    when the test ends, and after `lifetime` seconds whatever happens."""
+    started: list[tuple[ThreadingHTTPServer, threading.Timer]] = []
+
+    def start(handler: type[BaseHTTPRequestHandler], *, lifetime: float = 60, port: int = 0) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        timer = threading.Timer(lifetime, server.shutdown)
+        timer.daemon = True
+        timer.start()
+        started.append((server, timer))
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server, timer in started:
         timer.cancel()
         server.shutdown()
         server.server_close()
+
+
+def http_snapshots(start: Callable[..., str], snapshots: list[dict], *, limit: int = 50) -> str:
+    """A loopback server serving the snapshots in turn (the last one again), for at most `limit`
+    requests: its aircraft.json URL."""
+    served = {"count": 0}
+
+    class Snapshots(Handler):
+        def do_GET(self) -> None:
+            number = min(served["count"], len(snapshots) - 1)
+            served["count"] += 1
+            self.reply(snapshots[number])
+            if served["count"] >= limit:
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
+
+    return start(Snapshots) + "/data/aircraft.json"
 
 
 @contextlib.contextmanager
@@ -367,7 +451,7 @@ T0 = 1735725600.0  # 2025-01-01T10:00:00Z
 UNWATCHED = {"hex": "4ca123", "r": "EI-ABC", "lat": 53.4, "lon": -6.2, "alt_baro": 30000, "seen_pos": 1.0}
 
 
-def test_aircraft_json_over_http_once_with_state(tmp_path: Path) -> None:
+def test_aircraft_json_over_http_once_with_state(tmp_path: Path, loopback_http) -> None:
     snapshots = [
         _snapshot(
             T0,
@@ -380,10 +464,10 @@ def test_aircraft_json_over_http_once_with_state(tmp_path: Path) -> None:
     ]
     env = {"XDG_STATE_HOME": str(tmp_path / "state")}
     args = ["--watchlist", str(WATCHLIST), "--once", "--fail-on", "never"]
-    with http_snapshots(snapshots) as url:
-        first = watch("--source", f"aircraft-json:{url}", *args, env=env)
-        second = watch("--source", f"aircraft-json:{url}", *args, env=env)
-        third = watch("--source", f"aircraft-json:{url}", *args, env=env)
+    url = http_snapshots(loopback_http, snapshots)
+    first = watch("--source", f"aircraft-json:{url}", *args, env=env)
+    second = watch("--source", f"aircraft-json:{url}", *args, env=env)
+    third = watch("--source", f"aircraft-json:{url}", *args, env=env)
     assert first.returncode == 0, first.stderr
     assert [(e["event"], e["iso3"]) for e in lines(first.stdout)] == [("entered", "ISR")]
     assert [(e["event"], e["iso3"]) for e in lines(second.stdout)] == [
@@ -571,14 +655,14 @@ def test_bad_options_and_watchlists_are_one_line(tmp_path: Path, args: list[str]
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("icc-travel: error: ") and says in done.stderr
 
 
-def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path) -> None:
+def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path, loopback_http) -> None:
     received: list[dict] = []
     calls = {"count": 0}
 
-    class Receiver(BaseHTTPRequestHandler):
+    class Receiver(Handler):
         def do_POST(self) -> None:
             calls["count"] += 1
-            body = self.rfile.read(int(self.headers["Content-Length"]))
+            body = self.body()
             if calls["count"] == 1:  # the first delivery fails: it is retried
                 self.send_response(503)
                 self.end_headers()
@@ -588,41 +672,29 @@ def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path
             self.send_response(204)
             self.end_headers()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    timer = threading.Timer(60, server.shutdown)
-    timer.daemon = True
-    timer.start()
+    base = loopback_http(Receiver)
     headers = tmp_path / "headers.txt"
     headers.write_text("# sent with every POST\nX-Team: desk\n")
     sink = tmp_path / "exec.jsonl"
     script = f"import sys; open({str(sink)!r}, 'a').write(sys.stdin.read())"
     command = f"{sys.executable} -c {json.dumps(script)}"
-    try:
-        done = watch(
-            "--replay",
-            str(ROOT / "examples" / "synthetic_positions.csv"),
-            "--watchlist",
-            str(WATCHLIST),
-            "--webhook",
-            f"http://127.0.0.1:{server.server_address[1]}/hook",
-            "--webhook-headers",
-            str(headers),
-            "--exec",
-            command,
-            "--state",
-            str(tmp_path / "w.json"),
-            "--fail-on",
-            "never",
-            env={"ICC_TRAVEL_WEBHOOK_TOKEN": "s3cret"},
-        )
-    finally:
-        timer.cancel()
-        server.shutdown()
-        server.server_close()
+    done = watch(
+        "--replay",
+        str(ROOT / "examples" / "synthetic_positions.csv"),
+        "--watchlist",
+        str(WATCHLIST),
+        "--webhook",
+        f"{base}/hook",
+        "--webhook-headers",
+        str(headers),
+        "--exec",
+        command,
+        "--state",
+        str(tmp_path / "w.json"),
+        "--fail-on",
+        "never",
+        env={"ICC_TRAVEL_WEBHOOK_TOKEN": "s3cret"},
+    )
     assert done.returncode == 0, done.stderr
     printed = lines(done.stdout)
     assert len(printed) == 6
@@ -632,7 +704,7 @@ def test_webhook_retries_until_delivered_and_exec_gets_each_event(tmp_path: Path
     assert "s3cret" not in (tmp_path / "w.json").read_text()
 
 
-def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path: Path) -> None:
+def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path: Path, loopback_http) -> None:
     seen_headers: list[str | None] = []
     tunis = {"hex": "738a5b", "r": "4X-ISR", "lat": 36.85, "lon": 10.22, "alt_baro": 12000, "seen_pos": 1}
     madrid = [
@@ -655,35 +727,19 @@ def test_v2_and_opensky_over_http_with_credentials_from_the_environment(tmp_path
         0,
     ]
 
-    class Handler(BaseHTTPRequestHandler):
+    class Feeds(Handler):
         def do_GET(self) -> None:
             seen_headers.append(self.headers.get("Authorization"))
-            document = (
+            self.reply(
                 {"ac": [tunis], "now": T0 * 1000, "total": 1} if "v2" in self.path else {"time": T0, "states": [madrid]}
             )
-            body = json.dumps(document).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base = loopback_http(Feeds)
     env = {"OPENSKY_USERNAME": "reporter", "OPENSKY_PASSWORD": "pw", "OPENSKY_CLIENT_ID": ""}
-    try:
-        v2 = watch(
-            "--source", f"v2:{base}/v2/hex/738a5b", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
-        )
-        sky = watch(
-            "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    v2 = watch("--source", f"v2:{base}/v2/hex/738a5b", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env)
+    sky = watch(
+        "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+    )
     assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(v2.stdout)] == [("entered", "TUN", True)]
     assert v2.returncode == 0  # an overflight is below --fail-on arrest
     assert [(e["event"], e["iso3"], e["airborne"]) for e in lines(sky.stdout)] == [("entered", "ESP", False)]
@@ -776,14 +832,13 @@ def test_sigterm_ends_a_live_watch_cleanly_with_its_state(tmp_path: Path) -> Non
     assert state.stat().st_mode & 0o077 == 0
 
 
-def test_opensky_oauth2_token_from_the_environment() -> None:
+def test_opensky_oauth2_token_from_the_environment(loopback_http) -> None:
     seen: list[tuple[str, str | None]] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class OpenSky(Handler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            seen.append(("token", body))
-            self._json({"access_token": "tok-123", "expires_in": 300})
+            seen.append(("token", self.body().decode()))
+            self.reply({"access_token": "tok-123", "expires_in": 300})
 
         def do_GET(self) -> None:
             seen.append(("states", self.headers.get("Authorization")))
@@ -806,32 +861,355 @@ def test_opensky_oauth2_token_from_the_environment() -> None:
                 False,
                 0,
             ]
-            self._json({"time": T0, "states": [state]})
+            self.reply({"time": T0, "states": [state]})
 
-        def _json(self, document: dict) -> None:
-            body = json.dumps(document).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base = loopback_http(OpenSky)
     env = {"OPENSKY_CLIENT_ID": "desk", "OPENSKY_CLIENT_SECRET": "s3cret", "OPENSKY_TOKEN_URL": f"{base}/token"}
-    try:
-        done = watch(
-            "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    done = watch(
+        "--source", f"opensky:{base}/api/states/all", "--watchlist", str(WATCHLIST), "--once", "--no-state", env=env
+    )
     assert done.returncode == 0, done.stderr
     assert [(e["event"], e["iso3"]) for e in lines(done.stdout)] == [("entered", "TUN")]
     assert (
         seen[0][0] == "token" and "grant_type=client_credentials" in seen[0][1] and "client_secret=s3cret" in seen[0][1]
     )
     assert seen[1] == ("states", "Bearer tok-123")
+
+
+# --- publishing later: --delay and --quiet-hours ------------------------------------------------
+
+
+def _utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def test_quiet_hours_windows_and_delay() -> None:
+    from icc_travel.engine.schedule import Schedule, parse_quiet_hours
+
+    night = parse_quiet_hours("22:00-07:00")  # UTC, across midnight
+    assert night.release(_utc(2025, 1, 1, 21, 59)) == _utc(2025, 1, 1, 21, 59)  # before: at once
+    assert night.release(_utc(2025, 1, 1, 22, 0)) == _utc(2025, 1, 2, 7, 0)
+    assert night.release(_utc(2025, 1, 1, 23, 59, 59)) == _utc(2025, 1, 2, 7, 0)
+    assert night.release(_utc(2025, 1, 2, 0, 0)) == _utc(2025, 1, 2, 7, 0)  # after midnight: the same morning
+    assert night.release(_utc(2025, 1, 2, 6, 59)) == _utc(2025, 1, 2, 7, 0)
+    assert night.release(_utc(2025, 1, 2, 7, 0)) == _utc(2025, 1, 2, 7, 0)  # the end is outside
+    lunch = parse_quiet_hours("12:00-13:30")
+    assert lunch.release(_utc(2025, 1, 1, 12, 10)) == _utc(2025, 1, 1, 13, 30)
+    assert lunch.release(_utc(2025, 1, 1, 13, 31)) == _utc(2025, 1, 1, 13, 31)
+    # on Paris's wall clock, across the spring change (30 March 2025, 02:00 -> 03:00): 07:00 local
+    # is 06:00Z in winter and 05:00Z in summer
+    paris = parse_quiet_hours("22:00-07:00", "Europe/Paris")
+    assert paris.release(_utc(2025, 3, 29, 22, 30)) == _utc(2025, 3, 30, 5, 0)
+    assert paris.release(_utc(2025, 3, 28, 22, 30)) == _utc(2025, 3, 29, 6, 0)
+    assert paris.release(_utc(2025, 3, 28, 20, 59)) == _utc(2025, 3, 28, 20, 59)  # 21:59 in Paris: outside
+    assert paris.release(_utc(2025, 3, 28, 21, 0)) == _utc(2025, 3, 29, 6, 0)  # 22:00 in Paris
+    delayed = Schedule(dt.timedelta(minutes=30), night)
+    assert delayed.release(_utc(2025, 1, 1, 20, 0)) == _utc(2025, 1, 1, 20, 30)
+    assert delayed.release(_utc(2025, 1, 1, 21, 45)) == _utc(2025, 1, 2, 7, 0)  # delayed into the window
+    for bad in ("22:00", "22-07", "24:00-07:00", "22:00-22:00", "7:5-8:00"):
+        with pytest.raises(ValueError):
+            parse_quiet_hours(bad)
+    with pytest.raises(ValueError, match="time zone"):
+        parse_quiet_hours("22:00-07:00", "Europe/Atlantis")
+
+
+def test_held_events_wait_in_the_state_until_the_quiet_hours_end(dataset, resolver, tmp_path: Path, capsys) -> None:
+    """On a pinned clock: events decided at 23:30 in Paris are held, survive a restart from the
+    state, and come out at 07:00 Paris time, in order, once."""
+    from icc_travel.cli.watch_cmd import Output, StateFile
+    from icc_travel.cli.watch_notify import Notifier
+    from icc_travel.engine.schedule import Schedule, parse_quiet_hours
+
+    schedule = Schedule(quiet=parse_quiet_hours("22:00-07:00", "Europe/Paris"))
+    now = {"at": _utc(2025, 1, 10, 22, 30)}  # 23:30 in Paris
+    path = tmp_path / "w.json"
+
+    def output() -> tuple[Output, Watcher]:
+        watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver)
+        store = StateFile(path)
+        store.restore(watcher)
+        notifier = Notifier(None, None, {})
+        return Output(
+            store, watcher, None, notifier, schedule=schedule, clock=lambda: now["at"], held=store.held
+        ), watcher
+
+    out, watcher = output()
+    decided = []
+    for position in _positions()[:200]:
+        batch = watcher.feed(position) + watcher.tick(position.time)
+        decided += batch
+        out.send(batch)
+    assert decided and capsys.readouterr().out == ""
+    assert [item["due"] for item in out.held] == ["2025-01-11T06:00:00.000000Z"] * len(decided)
+    del out, watcher  # the process ends (or is killed): the held events are in the state
+    out, _ = output()
+    now["at"] = _utc(2025, 1, 11, 5, 59, 59)
+    out.release()
+    assert capsys.readouterr().out == ""
+    now["at"] = _utc(2025, 1, 11, 6, 0)
+    out.release()
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [e["id"] for e in decided]
+    out.release()
+    assert capsys.readouterr().out == ""
+    saved = json.loads(path.read_text())
+    assert saved["held"] == [] and saved["outbox"] == []
+
+
+def _held(state: Path) -> int:
+    try:
+        return len(json.loads(state.read_text())["held"])
+    except (OSError, ValueError):
+        return 0
+
+
+def test_delay_holds_events_across_a_restart_and_a_kill_9(tmp_path: Path) -> None:
+    """--delay 0.05 (3 s): a run killed with its events held in the state publishes none; the
+    runs after it publish each of them once, in order, when due. (A live run publishing when the
+    delay passes: test_a_live_watch_publishes_held_events_when_due.)"""
+    whole = [e["id"] for e in lines(watch("--replay", str(TRACK), "--watchlist", str(WATCHLIST)).stdout)]
+    state = tmp_path / "w.json"
+    args = ["--watchlist", str(WATCHLIST), "--state", str(state), "--fail-on", "never", "--delay", "0.05"]
+    process = subprocess.Popen(
+        [COMMAND, "watch", "--replay", str(TRACK), "--speed", "2000", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while _held(state) < 4 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    process.kill()
+    out, _ = process.communicate(timeout=10)
+    assert out == ""  # nothing published before the delay
+    assert 4 <= _held(state) < len(whole)  # killed half-way
+    resumed = watch("--replay", str(TRACK), *args)  # judges the rest, publishes what is due by then
+    assert resumed.returncode == 0, resumed.stderr
+    assert _held(state) > 0 and "events held" in resumed.stderr
+    # the delay passes (written into the state, not slept: under libfaketime, as in CI's second
+    # run, every process's clock starts again at the same moment)
+    saved = json.loads(state.read_text())
+    saved["held"] = [{**item, "due": "2000-01-01T00:00:00.000000Z"} for item in saved["held"]]
+    state.write_text(json.dumps(saved))
+    released = watch("--replay", str(TRACK), *args)
+    assert [e["id"] for e in lines(resumed.stdout) + lines(released.stdout)] == whole  # each once, in order
+    assert watch("--replay", str(TRACK), *args).stdout == "" and _held(state) == 0
+
+
+def test_quiet_hours_now_hold_the_events_of_a_once_poll(tmp_path: Path) -> None:
+    """A window around the present (crossing midnight or not, on the clock the test runs at):
+    the arrest is held and the poll exits 0; it is published, exit 1, once the window is over
+    (here: the held event's due time written earlier, as a later run would find it)."""
+    now = dt.datetime.now(dt.UTC)
+    window = f"{(now - dt.timedelta(hours=2)):%H:%M}-{(now + dt.timedelta(hours=2)):%H:%M}"
+    path = tmp_path / "aircraft.json"
+    path.write_text(
+        json.dumps(_snapshot(now.timestamp(), {"hex": "738a5b", "lat": 36.85, "lon": 10.22, "alt_baro": "ground"}))
+    )
+    state = tmp_path / "w.json"
+    args = ["--source", f"aircraft-json:{path}", "--watchlist", str(WATCHLIST), "--once", "--state", str(state)]
+    held = watch(*args, "--quiet-hours", window)
+    assert held.returncode == 0 and held.stdout == "", held.stderr
+    (item,) = json.loads(state.read_text())["held"]
+    due = dt.datetime.fromisoformat(item["due"].replace("Z", "+00:00"))
+    assert dt.timedelta(hours=1, minutes=58) < due - now <= dt.timedelta(hours=2)
+    assert watch(*args).stdout == ""  # still due later, with or without the option
+    saved = json.loads(state.read_text())
+    saved["held"][0]["due"] = "2000-01-01T00:00:00.000000Z"  # the window is over
+    state.write_text(json.dumps(saved))
+    published = watch(*args, "--quiet-hours", window)
+    assert published.returncode == 1, published.stderr
+    assert [(e["event"], e["iso3"], e["obligation"]) for e in lines(published.stdout)] == [("entered", "TUN", "arrest")]
+
+
+# --- Apprise (the notify extra) ------------------------------------------------------------------
+
+
+def test_apprise_services_from_a_config_file_and_the_environment_retry_until_delivered(
+    tmp_path: Path, loopback_http
+) -> None:
+    """Apprise's json:// posts to a loopback receiver: the config file's service fails once and
+    is retried, the environment's gets each event once; tokens reach neither stderr nor the state."""
+    pytest.importorskip("apprise")
+    received: dict[str, list[dict]] = {"/config": [], "/env": []}
+    failures = {"/config": 1}
+
+    class Receiver(Handler):
+        def do_POST(self) -> None:
+            body = json.loads(self.body())
+            if failures.get(self.path):
+                failures[self.path] -= 1
+                self.send_response(503)
+                self.end_headers()
+                return
+            assert self.headers["X-Token"] == "s3cret"
+            received[self.path].append(body)
+            self.send_response(200)
+            self.end_headers()
+
+    base = loopback_http(Receiver).replace("http://", "json://")
+    config = tmp_path / "apprise.yml"
+    config.write_text(f"urls:\n  - {base}/config?+X-Token=s3cret\n")
+    config.chmod(0o600)
+    state = tmp_path / "w.json"
+    args = ["--replay", str(ROOT / "examples" / "synthetic_positions.csv"), "--watchlist", str(WATCHLIST)]
+    done = watch(
+        *args,
+        *("--notify-config", str(config), "--notify-env", "DESK_ALERTS", "--min-level", "overflight"),
+        *("--state", str(state), "--fail-on", "never"),
+        env={"DESK_ALERTS": f"{base}/env?+X-Token=s3cret"},
+    )
+    assert done.returncode == 0, done.stderr
+    printed = lines(done.stdout)
+    assert len(printed) == 2
+    for path in ("/config", "/env"):
+        assert [m["title"] for m in received[path]] == [
+            "icc-travel: 4X-ISR entered Spain (overflight)",
+            "icc-travel: 4X-ISR left Spain (overflight)",
+        ]
+    message = received["/env"][0]["message"]
+    assert "netanyahu" in message and "does not prove the person is on board" in message
+    assert "delivery failed" in done.stderr and "s3cret" not in done.stderr
+    saved = state.read_text()
+    assert "s3cret" not in saved and json.loads(saved)["undelivered"] == []
+
+
+def test_apprise_deliveries_are_kept_in_the_state_until_the_service_is_back(tmp_path: Path, loopback_http) -> None:
+    pytest.importorskip("apprise")
+    closed = socket.create_server(("127.0.0.1", 0))
+    down = f"json://127.0.0.1:{closed.getsockname()[1]}/alerts"
+    closed.close()  # nothing listens there
+    state = tmp_path / "w.json"
+    args = ["--watchlist", str(WATCHLIST), "--state", str(state), "--fail-on", "never", "--notify-env", "ALERTS"]
+    replay = ["--replay", str(ROOT / "examples" / "synthetic_positions.csv"), "--min-level", "overflight"]
+    first = watch(*replay, *args, env={"ALERTS": down})
+    assert first.returncode == 0, first.stderr
+    assert len(lines(first.stdout)) == 2 and "2 deliveries still pending (kept in the state)" in first.stderr
+    received: list[dict] = []
+
+    class Receiver(Handler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.body()))
+            self.send_response(200)
+            self.end_headers()
+
+    # the same service, back: the same URL (its key in the state is a hash of the URL)
+    port = down.split(":")[2].split("/")[0]
+    loopback_http(Receiver, port=int(port))
+    second = watch(*replay, *args, env={"ALERTS": down})
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == ""  # nothing new to publish: only the deliveries kept
+    assert [m["title"] for m in received] == [
+        "icc-travel: 4X-ISR entered Spain (overflight)",
+        "icc-travel: 4X-ISR left Spain (overflight)",
+    ]
+    assert json.loads(state.read_text())["undelivered"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (["--notify-env", "NOT_SET_ANYWHERE"], {}, "unset or empty"),
+        (["--notify-env", "ALERTS"], {"ALERTS": "nonsense://tok3n"}, "Apprise does not know"),
+        (["--notify-config", "{missing}"], {}, "missing.yml"),
+        (["--notify-config", "{empty}"], {}, "no Apprise URL"),
+    ],
+)
+def test_bad_apprise_options_are_one_line(tmp_path: Path, args: list[str], env: dict, says: str) -> None:
+    pytest.importorskip("apprise")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing yet\n")
+    args = [a.replace("{missing}", str(tmp_path / "missing.yml")).replace("{empty}", str(empty)) for a in args]
+    done = watch("--source", "sbs:127.0.0.1:1", *args, "--no-state", env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("icc-travel: error: ") and says in done.stderr
+    assert "tok3n" not in done.stderr
+
+
+def test_without_apprise_the_notify_options_say_how_to_install_it(tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "apprise.py").write_text("raise ImportError('not installed')\n")
+    done = watch(
+        "--source",
+        "sbs:127.0.0.1:1",
+        "--notify-env",
+        "ALERTS",
+        "--no-state",
+        env={"PYTHONPATH": str(shadow), "ALERTS": "json://127.0.0.1:9/x"},
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == 'icc-travel: error: --notify-config and --notify-env need Apprise: pip install "icc-travel[notify]"\n'
+    )
+
+
+# --- the README's service, as written -------------------------------------------------------------
+
+
+def test_the_readme_systemd_unit_runs_as_written(tmp_path: Path) -> None:
+    """The unit the README shows (examples/watch/icc-travel-watch.service): systemd-analyze
+    verifies it where systemd is installed; its ExecStart, with %h as systemd expands it and
+    readsb's port on a loopback SBS stream, appends events to its StandardOutput file, and
+    SIGTERM (systemctl stop) ends it with a status the unit counts as success."""
+    import shlex
+    import shutil
+    import signal
+
+    unit_path = ROOT / "examples" / "watch" / "icc-travel-watch.service"
+    unit = unit_path.read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert unit in readme and (ROOT / "examples" / "watch" / "Containerfile").read_text() in readme  # shown whole
+    settings = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#"))
+    home = tmp_path / "home"
+    (home / ".local" / "bin").mkdir(parents=True)
+    (home / ".local" / "bin" / "icc-travel").symlink_to(COMMAND)
+    (home / "watched.csv").write_text(WATCHLIST.read_text())
+    if shutil.which("systemd-analyze"):
+        runtime = tmp_path / "run"
+        runtime.mkdir(mode=0o700)
+        verified = subprocess.run(
+            ["systemd-analyze", "--user", "verify", str(unit_path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)},
+            timeout=60,
+        )
+        assert verified.returncode == 0, verified.stderr
+    command = shlex.split(settings["ExecStart"].replace("%h", str(home)))
+    events = Path(settings["StandardOutput"].removeprefix("append:").replace("%h", str(home)))
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:58"]
+    env = {k: v for k, v in os.environ.items() if k != "XDG_STATE_HOME"}  # systemd sets none
+    with tcp_stream([[*(_sbs(p) for p in fixes), 30.0]]) as address:
+        command = [part.replace("sbs:127.0.0.1:30003", f"sbs:{address}") for part in command]
+        with events.open("a") as output:
+            process = subprocess.Popen(
+                command, stdout=output, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env={**env, "HOME": str(home)}
+            )
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(events.read_text().splitlines()) < 4:
+                time.sleep(0.1)
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=30)
+    assert str(process.returncode) in settings["SuccessExitStatus"].split(), err
+    # --min-level overflight: over Tunisia twice, the sea between left out
+    assert [(e["event"], e["iso3"]) for e in lines(events.read_text())] == [("entered", "TUN"), ("left", "TUN")] * 2
+    state = home / ".local" / "state" / "icc-travel" / "watch.json"
+    assert "738a5b" in json.loads(state.read_text())["watch"]["aircraft"] and state.stat().st_mode & 0o077 == 0
+
+
+def test_a_live_watch_publishes_held_events_when_due(tmp_path: Path) -> None:
+    """Live, held events come out while the watcher runs (its clock looks at them every second),
+    not only at the next start: --delay 0.02 is 1.2 s."""
+    fixes = [p for p in _positions() if "12:40" <= p.time.strftime("%H:%M") <= "12:46"]
+    with tcp_stream([[*(_sbs(p) for p in fixes), 30.0]]) as address:
+        began = time.monotonic()
+        done = watch(
+            *("--source", f"sbs:{address}", "--watchlist", str(WATCHLIST), "--state", str(tmp_path / "w.json")),
+            *("--delay", "0.02", "--max-events", "2", "--duration", "25", "--fail-on", "never"),
+        )
+        took = time.monotonic() - began
+    assert done.returncode == 0, done.stderr
+    assert [e["event"] for e in lines(done.stdout)] == ["entered", "left"]
+    assert 1.2 <= took < 20  # published after the delay, before --duration ended the run

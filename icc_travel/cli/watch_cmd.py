@@ -39,6 +39,12 @@ def _sources(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
         raise click.BadParameter(str(error)) from None
 
 
+def _minutes(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not (value >= 0 and value <= 7 * 24 * 60):
+        raise click.BadParameter(f"{value!r}: give minutes, from 0 to a week (10080)")
+    return value
+
+
 def _positive(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     if value is not None and value < 1:
         raise click.BadParameter(f"{value!r} is not a positive number")
@@ -105,6 +111,39 @@ def _positive(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     help="Headers for --webhook, one 'Name: value' a line.",
 )
 @click.option("--exec", "command", metavar="CMD", help="Also run CMD for each event, the event on its standard input.")
+@click.option(
+    "--notify-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Also send each event to the Apprise URLs of this Apprise configuration file (Matrix, Mastodon, "
+    'Telegram, ntfy, e-mail...; pip install "icc-travel[notify]").',
+)
+@click.option(
+    "--notify-env",
+    metavar="VAR",
+    help="Also send each event to the Apprise URLs in this environment variable (never URLs as arguments: "
+    "they hold tokens).",
+)
+@click.option(
+    "--delay",
+    type=float,
+    default=0.0,
+    metavar="MINUTES",
+    callback=_minutes,
+    help="Publish each event this long after it is decided (held in the state meanwhile).",
+)
+@click.option(
+    "--quiet-hours",
+    metavar="HH:MM-HH:MM",
+    help="Hold the events decided in this daily window (22:00-07:00 crosses midnight) and publish them when it ends.",
+)
+@click.option(
+    "--quiet-tz",
+    default="UTC",
+    show_default=True,
+    metavar="ZONE",
+    help="The time zone of --quiet-hours, an IANA name such as Europe/Paris.",
+)
 @fail_on_option
 @reports_errors
 def watch(
@@ -129,6 +168,11 @@ def watch(
     webhook: str | None,
     webhook_headers: Path | None,
     command: str | None,
+    notify_config: Path | None,
+    notify_env: str | None,
+    delay: float,
+    quiet_hours: str | None,
+    quiet_tz: str,
     fail_on: str,
 ) -> None:
     """Follow watched aircraft live and print one JSON line per change of an aircraft's state:
@@ -143,6 +187,7 @@ def watch(
       icc-travel watch --source sbs:127.0.0.1:30003 --watchlist watched.csv --min-level arrest
       icc-travel watch --replay trace_full_738a5b.json --speed 60
       icc-travel watch --source v2:https://api.adsb.lol/v2/hex/738a5b --once
+      icc-travel watch --source sbs:127.0.0.1:30003 --notify-config apprise.yml --quiet-hours 22:00-07:00 --quiet-tz Europe/Paris
 
     Exit status: 1 when an event reaches --fail-on, 2 on bad input.
     """
@@ -155,6 +200,18 @@ def watch(
         raise InputFailure(f"--speed {speed!r}: give a factor of real time, 0 for as fast as read")
     if (categories or tags) and watchlist is None:
         raise InputFailure("--category and --tag filter a plane-alert-db --watchlist: give one")
+    from icc_travel.engine.schedule import Schedule, parse_quiet_hours, zone
+
+    try:
+        quiet_window = parse_quiet_hours(quiet_hours, quiet_tz) if quiet_hours else None
+        if quiet_window is None and quiet_tz.upper() != "UTC":
+            zone(quiet_tz)  # checked all the same: a mistyped zone is not silently ignored
+    except ValueError as error:
+        raise InputFailure(f"--quiet-hours/--quiet-tz: {error}") from None
+    schedule = Schedule(dt.timedelta(minutes=delay), quiet_window)
+    keeps_state = not no_state and (state_path is not None or not replay_files)
+    if schedule.active and not keeps_state:
+        raise InputFailure("--delay and --quiet-hours hold events in the state: give --state FILE, not --no-state")
     dataset = load()
     subject = None
     if subject_name:
@@ -173,22 +230,29 @@ def watch(
         dataset, Watchlist(entries), silence_s=silence, gap_minutes=gap, min_level=min_level, cooldown_s=cooldown
     )
     store = None
-    if not no_state and (state_path is not None or not replay_files):
+    if keeps_state:
         store = StateFile(state_path or default_state_path())
         store.restore(watcher)
-    from icc_travel.cli.watch_notify import Notifier, NotifyError, read_headers
+    from icc_travel.cli.watch_notify import Notifier, NotifyError, apprise_targets, read_headers
 
     try:
         if webhook and "@" in webhook.split("/")[2 if "//" in webhook else 0]:
             raise NotifyError("--webhook: credentials in a URL end up in process lists; use $ICC_TRAVEL_WEBHOOK_TOKEN")
+        services = apprise_targets(notify_config, notify_env, warn=_warn)
         notifier = Notifier(
-            webhook, command, read_headers(webhook_headers), store.undelivered if store else [], warn=_warn
+            webhook,
+            command,
+            read_headers(webhook_headers),
+            store.undelivered if store else [],
+            warn=_warn,
+            services=services,
         )
     except NotifyError as error:
         raise InputFailure(str(error)) from None
-    out = Output(store, watcher, max_events, notifier)
+    out = Output(store, watcher, max_events, notifier, schedule=schedule, held=store.held if store else [])
     try:
-        out.send(store.outbox if store else [])  # events of a run that stopped before they were written
+        out.publish(store.outbox if store else [])  # events of a run that stopped before they were written
+        out.release()  # held events now due
         if replay_files:
             _replay(watcher, out, replay_files, speed)
         else:
@@ -199,6 +263,11 @@ def watch(
         if notifier.pending:
             kept = "kept in the state" if store else "lost: --no-state"
             _warn(f"{len(notifier.pending)} deliveries still pending ({kept})")
+        if out.held:
+            first = min(item["due"] for item in out.held)
+            _warn(
+                f"{len(out.held)} events held for --delay/--quiet-hours, the first due at {first} (kept in the state)"
+            )
     if not quiet():
         click.echo(
             f"watch: {watcher.positions:,} positions of watched aircraft, {watcher.suspect:,} suspect, "
@@ -215,16 +284,57 @@ class Finished(Exception):
 
 class Output:
     """Events to stdout, each batch first written to the state's outbox (so a crash between the
-    two loses none; a reader drops a repeat by its `id`)."""
+    two loses none; a reader drops a repeat by its `id`).
 
-    def __init__(self, store: StateFile | None, watcher: Any, max_events: int | None, notifier: Any) -> None:
+    With --delay or --quiet-hours, `send` holds events in the state with the time they are due
+    (on `clock`, the wall clock unless a test pins it) and `release` publishes those due; the
+    state that drops them from the held list is the one that puts them in the outbox (one atomic
+    replacement), so a held event is neither lost nor published twice across a kill."""
+
+    def __init__(
+        self,
+        store: StateFile | None,
+        watcher: Any,
+        max_events: int | None,
+        notifier: Any,
+        *,
+        schedule: Any = None,
+        clock: Any = None,
+        held: list[dict[str, Any]] | None = None,
+    ) -> None:
+        from icc_travel.engine.schedule import Schedule
+
         self.store, self.watcher, self.max_events, self.notifier = store, watcher, max_events, notifier
+        self.schedule = schedule or Schedule()
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.held: list[dict[str, Any]] = list(held or [])  # {"due": ISO time, "event": ...}, in order
         self.count = 0
         self.worst = law.NONE
         self.last_save = 0.0
         self.pending: list[dict[str, Any]] = []  # events held for the next run (past --max-events)
 
     def send(self, events: list[dict[str, Any]]) -> None:
+        """Publish the events now, or hold them until --delay and --quiet-hours allow."""
+        if not self.schedule.active:
+            self.publish(events)
+            return
+        if events:
+            due = _utc(self.schedule.release(self.clock()))
+            self.held += [{"due": due, "event": event} for event in events]
+            self.save()
+        self.release()
+
+    def release(self) -> None:
+        """Publish the held events that are due, in the order they were decided."""
+        if not self.held:
+            return
+        now = _utc(self.clock())
+        due = [item for item in self.held if item["due"] <= now]  # ISO UTC strings sort as times
+        if due:
+            self.held = [item for item in self.held if item["due"] > now]
+            self.publish([item["event"] for item in due])
+
+    def publish(self, events: list[dict[str, Any]]) -> None:
         if not events or (self.max_events is not None and self.count >= self.max_events):
             if events:  # reached --max-events: kept for the next run
                 self.pending += events
@@ -233,7 +343,7 @@ class Output:
         if self.max_events is not None:  # those past --max-events wait in the outbox for the next run
             events, later = events[: self.max_events - self.count], events[self.max_events - self.count :]
         if self.store is not None:
-            self.store.save(self.watcher, events + later, self.notifier.pending)
+            self.store.save(self.watcher, events + later, self.notifier.pending, self.held)
         for event in events:
             sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
             if event["event"] == "new_hex":
@@ -248,7 +358,7 @@ class Output:
         self.notifier.add(events)
         self.pending = later
         if self.store is not None:
-            self.store.save(self.watcher, later, self.notifier.pending)
+            self.store.save(self.watcher, later, self.notifier.pending, self.held)
         if self.notifier.pending:
             self.notifier.flush()
             self.save()
@@ -257,7 +367,7 @@ class Output:
 
     def save(self, *, every: float = 0.0) -> None:
         if self.store is not None and time.monotonic() - self.last_save >= every:
-            self.store.save(self.watcher, self.pending, self.notifier.pending)
+            self.store.save(self.watcher, self.pending, self.notifier.pending, self.held)
             self.last_save = time.monotonic()
 
 
@@ -326,11 +436,13 @@ def _live(
             if not once and time.monotonic() - last_tick >= 1.0:
                 last_tick = time.monotonic()
                 out.send(watcher.tick(clock.now()))
+                out.release()
                 if out.notifier.pending:
                     out.notifier.flush()
                 out.save(every=5.0)
         if once:
             out.send(watcher.tick(clock.now()))
+            out.release()
     except Finished:
         pass
     finally:
@@ -353,7 +465,15 @@ def _replay(watcher: Any, out: Output, files: tuple[Path, ...], speed: float) ->
             streams.append(
                 [
                     Position(
-                        code, f.time, f.lat, f.lon, f.altitude_ft, f.on_ground, track.registration, f"replay:{path}"
+                        code,
+                        f.time,
+                        f.lat,
+                        f.lon,
+                        f.altitude_ft,
+                        f.on_ground,
+                        track.registration,
+                        f"replay:{path}",
+                        f.source,
                     )
                     for f in track.fixes
                 ]
@@ -370,6 +490,11 @@ def _replay(watcher: Any, out: Output, files: tuple[Path, ...], speed: float) ->
             out.send(watcher.tick(previous + watcher.silence + dt.timedelta(seconds=1)))
     except Finished:
         pass
+
+
+def _utc(moment: dt.datetime) -> str:
+    """A fixed-width UTC time (microseconds kept), so held events compare as strings."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _warn(text: str) -> None:
@@ -392,6 +517,7 @@ class StateFile:
         self.path = path
         self.outbox: list[dict[str, Any]] = []
         self.undelivered: list[dict[str, Any]] = []
+        self.held: list[dict[str, Any]] = []
 
     def restore(self, watcher: Any) -> None:
         if not self.path.exists():
@@ -403,14 +529,27 @@ class StateFile:
             watcher.restore(saved["watch"])
             self.outbox = list(saved.get("outbox", []))
             self.undelivered = list(saved.get("undelivered", []))
+            self.held = [dict(item, due=str(item["due"]), event=dict(item["event"])) for item in saved.get("held", [])]
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
             raise InputFailure(f"{self.path}: unreadable watch state ({error}); move it away to start afresh") from None
 
-    def save(self, watcher: Any, outbox: list[dict[str, Any]], undelivered: list[dict[str, Any]]) -> None:
+    def save(
+        self,
+        watcher: Any,
+        outbox: list[dict[str, Any]],
+        undelivered: list[dict[str, Any]],
+        held: list[dict[str, Any]] | None = None,
+    ) -> None:
         import tempfile
 
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        state = {"version": STATE_VERSION, "watch": watcher.snapshot(), "outbox": outbox, "undelivered": undelivered}
+        state = {
+            "version": STATE_VERSION,
+            "watch": watcher.snapshot(),
+            "outbox": outbox,
+            "undelivered": undelivered,
+            "held": held or [],
+        }
         payload = json.dumps(state)
         handle, temporary = tempfile.mkstemp(prefix=".watch-", dir=self.path.parent)  # mode 0600
         try:

@@ -70,6 +70,7 @@ def readsb_aircraft(item: Any, now: float, source: str | None = None) -> Positio
         on_ground,
         (registration or "").strip() or None,
         source,
+        item["type"] if isinstance(item.get("type"), str) else None,  # adsb_icao, mlat, tisb_...
     )
 
 

@@ -7,15 +7,20 @@ watched registration appears under an ICAO address the watchlist does not give).
 and obligations are decided exactly as `track` decides them (`decide_obligation`, the same
 resolver and the same boundary bisection), so a replayed track gives the entries `track` gives.
 
-A position is first judged on its own (`position_quality`): one implying a ground speed no
-aircraft flies, or repeating a frozen position, never moves the aircraft and never fires an
-event. The watcher reports where an aircraft is, never where it could go.
+A position is first judged by `track`'s rules (geo.quality), applied one position at a time:
+one not reachable from the last trusted position at a ground speed an aircraft flies (with the
+same allowance for timing jitter and for the noise of its kind: more for MLAT and TIS-B), one
+repeating a frozen position, and one that ends two minutes of drifting at cruise altitude below
+`track`'s floors, never moves the aircraft and never fires an event. The watcher reports where
+an aircraft is, never where it could go.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -24,6 +29,7 @@ from icc_travel import law
 from icc_travel.data.models import Dataset, Territory
 from icc_travel.engine.contract import obligation_json, place_json, utc_text
 from icc_travel.engine.track import _boundary, decide_obligation, nearest_airport
+from icc_travel.geo import quality as rules
 from icc_travel.geo.places import PlaceResolver
 from icc_travel.geo.tracks import Fix, haversine_km
 from icc_travel.vocabulary import Level
@@ -43,9 +49,6 @@ CAVEAT = (
     "A matching aircraft does not prove the person is on board: state fleets fly backup and decoy flights. "
     "This reports where the aircraft is, not where it could go."
 )
-MAX_KMH = 1500.0  # no aircraft these fleets fly is faster over the ground
-JITTER_S = 5.0  # receivers stamp positions a few seconds apart from when they were heard
-JITTER_KM = 2.0
 REANCHOR_POSITIONS = 5  # suspect positions consistent among themselves for this long move the aircraft
 REANCHOR_S = 120.0
 INFERRED_LANDING_FT = 1500.0  # signal lost below this near an airport: an inferred landing
@@ -69,6 +72,7 @@ class Position(NamedTuple):
     on_ground: bool
     registration: str | None = None
     source: str | None = None  # the --source it came from
+    kind: str | None = None  # how it was obtained, where the source says (readsb `type`: adsb_icao, mlat...)
 
 
 class WatchEntry(NamedTuple):
@@ -130,17 +134,25 @@ class Watchlist:
 def position_quality(reference: Position | None, position: Position) -> str:
     """`good`, `frozen` (airborne at exactly the last accepted point: a receiver or transponder
     repeating a stale position; the clock of the reference does not move, so a jump after it is
-    measured from the last fresh position) or `suspect` (a ground speed over MAX_KMH from the last
-    accepted position, with a margin for timing jitter). Kept small and on its own: a fuller
-    position-quality judgement can replace it."""
+    measured from the last fresh position) or `suspect` (a jump: further from the last accepted
+    position than geo.quality lets an aircraft fly, as `track` judges consecutive positions)."""
+    return _step(reference, position)[0]
+
+
+def _step(reference: Position | None, position: Position) -> tuple[str, float]:
+    """The quality of a position and its great-circle km from the reference (0 without one)."""
     if reference is None:
-        return "good"
+        return "good", 0.0
     if (position.lat, position.lon) == (reference.lat, reference.lon) and not position.on_ground:
-        return "frozen"
-    seconds = (position.time - reference.time).total_seconds()
+        return "frozen", 0.0
+    seconds = max((position.time - reference.time).total_seconds(), 0.0)
     km = float(haversine_km(reference.lat, reference.lon, position.lat, position.lon))
-    allowed = MAX_KMH * (max(seconds, 0.0) + JITTER_S) / 3600 + JITTER_KM
-    return "suspect" if km > allowed else "good"
+    allowed = rules.reachable_km(seconds, rules.noise_km(reference.kind), rules.noise_km(position.kind))
+    return ("suspect" if km > allowed else "good"), km
+
+
+def _high(position: Position) -> bool:
+    return not position.on_ground and position.altitude_ft is not None and position.altitude_ft >= rules.HIGH_FT
 
 
 @dataclass
@@ -155,6 +167,40 @@ class Aircraft:
     announced_new_hex: bool = False
     suspects: list[Position] = field(default_factory=list)
     held: list[Position] = field(default_factory=list)  # after a silence: the run awaiting confirmation
+    # the accepted positions of the last WINDOW_S (and the one before), for the drift test:
+    # (Unix time, km flown since the first accepted position, altitude or None, high in the air)
+    path_km: float = 0.0
+    recent: list[tuple[float, float, float | None, bool]] = field(default_factory=list)
+
+    def accept(self, position: Position, km: float, *, fresh: bool = False) -> None:
+        """Record an accepted position for the drift test (`fresh`: its path starts here)."""
+        if fresh:
+            self.recent.clear()
+            km = 0.0
+        self.path_km += km
+        seconds = position.time.timestamp()
+        self.recent.append((seconds, self.path_km, position.altitude_ft, _high(position)))
+        start = bisect.bisect_right(self.recent, seconds - rules.WINDOW_S, key=lambda entry: entry[0]) - 1
+        if start > 0:
+            del self.recent[:start]
+
+    def drifting_to(self, position: Position, km: float) -> bool:
+        """Whether this position ends a window of at least WINDOW_S, all high in the air, whose
+        path is slower than geo.quality's floor for its altitude: GNSS spoofing dragging the
+        aircraft at a walking pace, judged as `track` judges it."""
+        if not _high(position) or not self.recent:
+            return False
+        seconds = position.time.timestamp()
+        start = bisect.bisect_right(self.recent, seconds - rules.WINDOW_S, key=lambda entry: entry[0]) - 1
+        if start < 0:
+            return False  # not yet WINDOW_S of history
+        window = self.recent[start:]
+        if not all(entry[3] for entry in window):
+            return False
+        first_seconds, first_path, first_feet, _ = window[0]
+        span = seconds - first_seconds
+        lower = min(first_feet or 0.0, position.altitude_ft or 0.0)
+        return (self.path_km + km - first_path) / span * 3600 < rules.slowest_kmh(lower)
 
 
 class Watcher:
@@ -210,15 +256,24 @@ class Watcher:
             silent = reference is not None and position.time - reference.time > self.gap
             if plane.held or (silent and _cruising(reference) and _cruising(position)):
                 return events + self._confirm(plane, entries, position)
-        quality = position_quality(plane.reference, position)
+        quality, km = _step(plane.reference, position)
         plane.last_seen = position.time
         if quality == "frozen":
             return events
+        # drifting at cruise altitude is suspect (a run confirmed after a silence was judged for
+        # drift as a whole)
+        if quality == "good" and not confirmed and plane.drifting_to(position, km):
+            quality = "suspect"
         if quality == "suspect":
             self.suspect += 1
             if not self._reanchor(plane, position):
                 return events
             quality = "reanchored"  # the aircraft now is where a consistent run of positions puts it
+            run = plane.suspects
+            plane.accept(run[0], 0.0, fresh=True)  # its path is the aircraft's from here
+            for a, b in itertools.pairwise(run[:-1]):
+                plane.accept(b, _step(a, b)[1])
+            km = _step(run[-2], position)[1] if len(run) > 1 else 0.0
         plane.suspects.clear()
         territory = self.resolver.locate(position.lat, position.lon)
         feature = territory.feature_index if territory is not None else -1
@@ -249,6 +304,7 @@ class Watcher:
             if not plane.on_ground and position.on_ground:
                 events += self._landed(plane, entries, position, territory, inferred=False, when=midway)
         plane.reference, plane.feature, plane.on_ground, plane.lost = position, feature, position.on_ground, False
+        plane.accept(position, km)
         plane.registration = plane.registration or position.registration
         for event in events:
             event["quality"] = event.get("quality") or quality
@@ -292,6 +348,9 @@ class Watcher:
             territory = self.resolver.locate(run[-1].lat, run[-1].lon)
             plane.reference, plane.on_ground, plane.lost = run[-1], run[-1].on_ground, False
             plane.feature = territory.feature_index if territory is not None else -1
+            plane.accept(run[0], 0.0, fresh=True)
+            for a, b in itertools.pairwise(run):
+                plane.accept(b, _step(a, b)[1])
             return []  # moved without an event: a spoofed jump never fires `entered`
         events = []
         for held_position in run:
@@ -464,7 +523,17 @@ class Watcher:
         def position(p: Position | None) -> list[Any] | None:
             if p is None:
                 return None
-            return [p.hex, p.time.timestamp(), p.lat, p.lon, p.altitude_ft, p.on_ground, p.registration, p.source]
+            return [
+                p.hex,
+                p.time.timestamp(),
+                p.lat,
+                p.lon,
+                p.altitude_ft,
+                p.on_ground,
+                p.registration,
+                p.source,
+                p.kind,
+            ]
 
         return {
             "aircraft": {
@@ -478,6 +547,8 @@ class Watcher:
                     "announced_new_hex": a.announced_new_hex,
                     "suspects": [position(p) for p in a.suspects],
                     "held": [position(p) for p in a.held],
+                    "path_km": a.path_km,
+                    "recent": a.recent,
                 }
                 for code, a in self.aircraft.items()
             },
@@ -491,7 +562,8 @@ class Watcher:
         def position(row: list[Any] | None) -> Position | None:
             if row is None:
                 return None
-            return Position(row[0], moment(row[1]), row[2], row[3], row[4], bool(row[5]), row[6], row[7])
+            kind = row[8] if len(row) > 8 else None  # states written before positions had a kind
+            return Position(row[0], moment(row[1]), row[2], row[3], row[4], bool(row[5]), row[6], row[7], kind)
 
         for code, saved in state.get("aircraft", {}).items():
             plane = Aircraft(
@@ -505,6 +577,8 @@ class Watcher:
                 bool(saved.get("announced_new_hex")),
                 [p for p in map(position, saved.get("suspects", [])) if p is not None],
                 [p for p in map(position, saved.get("held", [])) if p is not None],
+                float(saved.get("path_km", 0.0)),
+                [(float(e[0]), float(e[1]), e[2], bool(e[3])) for e in saved.get("recent", [])],
             )
             self.aircraft[code] = plane
             if plane.announced_new_hex or code not in self.watchlist.by_hex:
@@ -513,28 +587,20 @@ class Watcher:
 
 
 def _cruising(position: Position | None) -> bool:
-    from icc_travel.geo.quality import HIGH_FT
-
-    if position is None or position.on_ground or position.altitude_ft is None:
-        return False
-    return position.altitude_ft >= HIGH_FT
+    return position is not None and _high(position)
 
 
 def drifting(run: list[Position]) -> bool:
     """Positions high in the air whose path covers less than geo.quality's slowest airborne speed:
     no aeroplane cruises at a walking pace (GNSS spoofing drags positions slowly)."""
-    import itertools
-
-    from icc_travel.geo.quality import HIGH_FT, slowest_kmh
-
-    if any(p.on_ground or p.altitude_ft is None or p.altitude_ft < HIGH_FT for p in run):
+    if not all(_high(p) for p in run):
         return False
     seconds = (run[-1].time - run[0].time).total_seconds()
     if seconds <= 0:
         return False
     path = sum(float(haversine_km(a.lat, a.lon, b.lat, b.lon)) for a, b in itertools.pairwise(run))
     lowest = min(p.altitude_ft for p in run if p.altitude_ft is not None)
-    return path / seconds * 3600 < slowest_kmh(lowest)
+    return path / seconds * 3600 < rules.slowest_kmh(lowest)
 
 
 def _event_id(*parts: str) -> str:

@@ -46,6 +46,17 @@ HIGH_FT = 10_000.0  # above this, an aircraft moving at a walking pace is not fl
 SLOWEST_BY_ALTITUDE = ((30_000.0, 350.0), (20_000.0, 250.0), (HIGH_FT, SLOWEST_AIRBORNE_KMH))
 
 
+def noise_km(source: str | None) -> float:
+    """How far off a position of this kind can be (readsb's `type`: adsb_icao, mlat, tisb_...)."""
+    return GROUND_COMPUTED_NOISE_KM if source in GROUND_COMPUTED else NOISE_KM
+
+
+def reachable_km(seconds: Any, noise_before: Any, noise_after: Any) -> Any:
+    """The farthest an aircraft can be from a position `seconds` later (numbers or numpy arrays
+    alike): one rule for `track`'s filter and `watch`'s position-by-position judgement."""
+    return MAX_KMH * (seconds + JITTER_S) / 3600 + noise_before + noise_after
+
+
 def slowest_kmh(feet: float) -> float:
     """The slowest ground speed an aircraft holding this altitude can fly (0 below HIGH_FT)."""
     return next((kmh for floor, kmh in SLOWEST_BY_ALTITUDE if feet >= floor), 0.0)
@@ -91,8 +102,7 @@ def judge(fixes: Sequence[Fix], columns: FixArrays | None = None) -> Judgement:
 
     steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
     steps_s = np.diff(seconds)
-    allowed = MAX_KMH * (steps_s + JITTER_S) / 3600 + noise[:-1] + noise[1:]
-    jump = steps_km > allowed  # between fix i and i + 1
+    jump = steps_km > reachable_km(steps_s, noise[:-1], noise[1:])  # between fix i and i + 1
 
     drifting = _drifting(seconds, steps_km, feet, ground)
     # runs: cut at every jump and wherever drifting starts or stops
@@ -160,7 +170,7 @@ def _best_chain(firsts: Any, lasts: Any, drifting: Any, seconds: Any, lats: Any,
             ends = [int(lasts[m]) for m in candidates]
             km = haversine_km(lats[ends], lons[ends], lats[start], lons[start])
             elapsed = seconds[start] - seconds[ends]
-            allowed = MAX_KMH * (elapsed + JITTER_S) / 3600 + noise[ends] + noise[start]
+            allowed = reachable_km(elapsed, noise[ends], noise[start])
             for m, reachable in zip(candidates, (km <= allowed).tolist(), strict=True):
                 if reachable and best[m] + sizes[run] > best[run]:
                     best[run], before[run] = best[m] + sizes[run], m
