@@ -189,3 +189,22 @@ def test_a_facts_file_is_an_argument_not_an_environment_variable(tmp_path: Path)
     assert local.stops[0].obligation.level != "arrest"
     assert local.stops[0].obligation.local, "the answer says it rests on the local file"
     assert api.to_json(local) == cli_json("check", "putin", "MN@2025-06-01", facts=facts)
+
+
+def test_one_process_runs_the_cli_many_times_without_leaks(invoke, tmp_path: Path) -> None:
+    """--facts, -q and batch's paused garbage collector belong to their run: the next run in the
+    same process (CliRunner, a notebook) starts clean, and os.environ is never written."""
+    import gc
+
+    facts = tmp_path / "newsroom.yaml"
+    facts.write_text("hosts:\n  newsroom.example.org: news\n")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("subject,place,date\nputin,MN,2024-09-03\n")
+    before = dict(os.environ)
+    assert invoke("--facts", str(facts), "-q", "batch", str(rows), "--format", "jsonl").exit_code == 1
+    assert dict(os.environ) == before
+    assert gc.isenabled()
+    verbose = invoke("-v", "check", "putin", "MN@2024-09-03")
+    assert "local facts" not in verbose.stderr and "data from" in verbose.stderr
+    plain = invoke("check", "putin", "CH@2030-01-01")
+    assert "after the data" in plain.stderr or "as of" in plain.stderr, "warnings show again after -q"

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from icc_travel import law
+from icc_travel.cli.context import load
 from icc_travel.cli.options import (
     fail_on_option,
     format_option,
@@ -26,7 +27,6 @@ from icc_travel.cli.options import (
 )
 from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
 from icc_travel.data.inputs import UnreadableLine, open_input, text_blocks
-from icc_travel.data.store import load
 from icc_travel.engine.batch import (
     CHUNK_ROWS,
     INPUT_FORMATS,
@@ -121,8 +121,11 @@ def batch(
     """
     refuse_overwriting_inputs(output, [Path(name) for name in files if name != "-"])
     # A batch holds millions of small acyclic containers: the cyclic collector would re-scan
-    # them all every few thousand allocations (a third of the run time) and free nothing.
-    gc.disable()
+    # them all every few thousand allocations (a third of the run time) and free nothing. It is
+    # on again when the command ends, for whatever runs next in the process (CliRunner, a notebook).
+    if gc.isenabled():
+        gc.disable()
+        click.get_current_context().call_on_close(gc.enable)
     dataset = load()
     evaluate = Evaluator(dataset, on, legs=not no_legs)
     totals = Totals(dataset.as_of, shown=ERRORS_SHOWN)

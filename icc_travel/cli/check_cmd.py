@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from icc_travel import law
+from icc_travel.cli.context import load
 from icc_travel.cli.options import (
     CoordinateArgsCommand,
     InputFailure,
@@ -23,7 +24,6 @@ from icc_travel.cli.options import (
 )
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_json, as_lines
-from icc_travel.data.store import load
 from icc_travel.engine.check import CheckResult
 from icc_travel.engine.contract import result_features, result_json
 from icc_travel.engine.itinerary import parse_stop, read_itinerary

@@ -7,10 +7,10 @@ from collections import Counter
 import click
 
 from icc_travel import law
+from icc_travel.cli.context import load, run_context
 from icc_travel.cli.options import format_option, reports_errors
 from icc_travel.cli.render import emit
 from icc_travel.data import paths
-from icc_travel.data.store import load
 from icc_travel.formats import Report
 from icc_travel.vocabulary import ExitStatus
 
@@ -53,7 +53,7 @@ def validate() -> None:
     """
     from icc_travel.data.validation import validate_all
 
-    problems = validate_all(paths.data_dir())
+    problems = validate_all(paths.data_dir(), run_context().facts_file())
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -89,8 +89,8 @@ def sources(at_most: str | None, fmt: str) -> None:
     dataset = load()
     directory = paths.data_dir()
     files = [directory / name for name in (paths.PARTIES_FILE, paths.WARRANTS_FILE, paths.PRECEDENTS_FILE)]
-    if paths.facts_file() is not None:
-        files.append(paths.facts_file())
+    if (local := run_context().facts_file()) is not None:
+        files.append(local)
     facts = fact_evidence(files, dataset.source_tiers)
     counts = tier_counts(facts)
     if at_most:

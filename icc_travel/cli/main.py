@@ -6,11 +6,13 @@ import contextlib
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from icc_travel import __version__
+from icc_travel.cli.context import RunContext
 from icc_travel.errors import shorten
 from icc_travel.vocabulary import ExitStatus
 
@@ -33,18 +35,17 @@ COMMANDS = {
 }
 
 
-def _describe_data() -> None:
+def _describe_data(run: RunContext) -> None:
     """With -v: where the answers' data came from."""
-    from icc_travel.cli.render import info, verbose
-
-    if not verbose():
+    if run.verbosity <= 0:
         return
-    from icc_travel.data import paths
-    from icc_travel.data.store import load
+    from icc_travel.data import paths, store
 
-    local = paths.facts_file()
+    local = run.facts_file()
     extra = f"; local facts from {local}" if local else ""
-    info(f"data from {paths.data_dir()}, as of {load().as_of}{extra}")
+    line = f"icc-travel: data from {paths.data_dir()}, as of {store.load(facts=local).as_of}{extra}"
+    if line not in run.warnings:
+        run.warnings.append(line)
 
 
 def _silence_stdout() -> None:
@@ -99,11 +100,11 @@ class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Every failure ends as one line on stderr (click's usage errors, normally a usage
         block plus a message; an interrupt), or silently with status 141 for a closed pipe."""
-        from icc_travel.cli.render import OutputClosed, flush_warnings, set_verbosity
+        from icc_travel.cli.render import OutputClosed, flush_warnings
 
-        flush_warnings(show=False)
         _escape_what_cannot_be_encoded()
-        set_verbosity(0)  # one invocation's -q or -v never outlives it (tests run many in a process)
+        # this invocation's settings and warnings: never the last one's (tests run many in a process)
+        run = kwargs.setdefault("obj", RunContext())
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
@@ -113,8 +114,8 @@ class LazyGroup(click.Group):
             click.echo("icc-travel: terminated", err=True)
             sys.exit(ExitStatus.TERMINATED)  # as a shell reports SIGTERM
         except SystemExit as done:  # a command's own status (1: reached --fail-on; 2: error rows)
-            _describe_data()
-            flush_warnings(show=True)
+            _describe_data(run)
+            flush_warnings(run, show=True)
             raise done from None
         except click.UsageError as error:
             if error.ctx is not None and type(error).__name__ == "NoArgsIsHelpError":
@@ -142,8 +143,8 @@ class LazyGroup(click.Group):
             # the reader (e.g. `head`) left: stop quietly, and keep Python from complaining at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(ExitStatus.BROKEN_PIPE)  # as a shell reports SIGPIPE: not 1, which means "reached --fail-on"
-        _describe_data()
-        flush_warnings(show=True)
+        _describe_data(run)
+        flush_warnings(run, show=True)
         sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -240,7 +241,7 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     """`--version` names the data's as-of date too: an answer is only as current as its data."""
     if not value or ctx.resilient_parsing:
         return
-    from icc_travel.data.store import load
+    from icc_travel.cli.context import load
     from icc_travel.errors import IccTravelError
 
     try:
@@ -259,15 +260,15 @@ def _verbosity_callback(ctx: click.Context, param: click.Parameter, value: int) 
 
 
 def _facts_callback(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
-    """--facts hands the file to the data layer the way $ICC_TRAVEL_FACTS does. Given twice, it is
+    """--facts names the run's local facts file (over $ICC_TRAVEL_FACTS), on the run's context. Given twice, it is
     refused: the second would silently replace the first, and answers would rest on half the facts
     the user meant."""
-    from icc_travel.data import paths
+    from icc_travel.cli.context import run_context
 
     if len(value) > 1:
         raise click.BadParameter(f"given {len(value)} times ({', '.join(value)}): merge them into one file")
     if value:
-        os.environ[paths.FACTS_ENV] = value[0]
+        run_context().facts = Path(value[0])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

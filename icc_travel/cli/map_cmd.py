@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from icc_travel.cli.context import load
 from icc_travel.cli.options import (
     InputFailure,
     itinerary_option,
@@ -17,7 +18,6 @@ from icc_travel.cli.options import (
     track_files_option,
 )
 from icc_travel.cli.render import OutputFile, refuse_overwriting_inputs, warn
-from icc_travel.data.store import load
 from icc_travel.engine.itinerary import read_itinerary
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder

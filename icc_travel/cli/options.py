@@ -153,7 +153,7 @@ def complete_subject(ctx: click.Context, param: click.Parameter, incomplete: str
     """Subject ids for shell completion (the dataset is cached, so this stays quick)."""
     from click.shell_completion import CompletionItem
 
-    from icc_travel.data.store import load
+    from icc_travel.cli.context import load
 
     try:
         subjects = load().subjects
@@ -165,7 +165,7 @@ def complete_subject(ctx: click.Context, param: click.Parameter, incomplete: str
 def complete_state(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     from click.shell_completion import CompletionItem
 
-    from icc_travel.data.store import load
+    from icc_travel.cli.context import load
 
     try:
         states = [t for t in load().territories if t.territory is None]

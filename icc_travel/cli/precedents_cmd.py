@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from icc_travel.cli.context import load
 from icc_travel.cli.options import format_option, reports_errors, state_option, subject_option
 from icc_travel.cli.render import emit
 from icc_travel.data.sources import as_json
-from icc_travel.data.store import load
 from icc_travel.engine.contract import precedent_json
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.engine.tables import find_precedents

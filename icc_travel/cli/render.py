@@ -12,20 +12,16 @@ from typing import Any
 
 import click
 
+from icc_travel.cli.context import RunContext, run_context
 from icc_travel.formats import Report, render
-
-# Warnings wait until the command has validated all its input and finished: a run that ends in
-# an input error prints that one error line and nothing else (see cli.main).
-_pending_warnings: list[str] = []
-_verbosity = {"level": 0}  # -q: -1 (no warnings, no progress), -v: 1 (also where the data came from)
 
 
 def set_verbosity(level: int) -> None:
-    _verbosity["level"] = level
+    run_context().verbosity = level
 
 
 def quiet() -> bool:
-    return _verbosity["level"] < 0
+    return run_context().verbosity < 0
 
 
 @contextlib.contextmanager
@@ -44,18 +40,19 @@ def progress_bar(label: str, total: int | None = None, *, wanted: bool = True) -
 
 
 def verbose() -> bool:
-    return _verbosity["level"] > 0
+    return run_context().verbosity > 0
 
 
 def info(message: str) -> None:
     """A note shown only with -v."""
-    if _verbosity["level"] > 0:
+    if verbose():
         warn_prefixed(f"icc-travel: {message}")
 
 
 def warn_prefixed(line: str) -> None:
-    if line not in _pending_warnings:
-        _pending_warnings.append(line)
+    pending = run_context().warnings
+    if line not in pending:
+        pending.append(line)
 
 
 def warn(message: str | None) -> None:
@@ -66,11 +63,11 @@ def warn(message: str | None) -> None:
         warn_prefixed(f"icc-travel: warning: {printable(message)}")
 
 
-def flush_warnings(*, show: bool) -> None:
+def flush_warnings(run: RunContext, *, show: bool) -> None:
     """Print the warnings of a command that ran to its end, or drop those of one that failed."""
-    lines = list(_pending_warnings)
-    _pending_warnings.clear()
-    for line in lines if show and not quiet() else ():
+    lines = list(run.warnings)
+    run.warnings.clear()
+    for line in lines if show and run.verbosity >= 0 else ():
         click.echo(line, err=True)
 
 

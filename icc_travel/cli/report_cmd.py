@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from icc_travel.cli.context import load
 from icc_travel.cli.options import (
     InputFailure,
     date_option,
@@ -18,7 +19,6 @@ from icc_travel.cli.options import (
     track_files_option,
 )
 from icc_travel.cli.render import OutputFile, refuse_overwriting_inputs, warn
-from icc_travel.data.store import load
 from icc_travel.dates import today
 from icc_travel.engine.subjects import SubjectFinder
 

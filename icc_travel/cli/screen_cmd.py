@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from icc_travel import law
+from icc_travel.cli.context import load
 from icc_travel.cli.options import (
     InputFailure,
     fail_on_option,
@@ -18,7 +19,6 @@ from icc_travel.cli.options import (
     trust_positions_option,
 )
 from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
-from icc_travel.data.store import load
 from icc_travel.engine.contract import FLAT_COLUMNS, flat_record
 from icc_travel.formats import RowStream, stream
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import click
 
+from icc_travel.cli.context import load
 from icc_travel.cli.options import date_option, format_option, on_date, reports_errors, state_argument
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.models import MEMBERSHIP_FIELDS
 from icc_travel.data.sources import as_json
-from icc_travel.data.store import load
 from icc_travel.dates import iso
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.tables import parties_in_force, states_ever_parties

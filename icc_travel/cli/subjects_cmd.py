@@ -6,10 +6,10 @@ import datetime as dt
 
 import click
 
+from icc_travel.cli.context import load
 from icc_travel.cli.options import FORMATS, format_option, on_date, reports_errors, subject_argument
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_lines
-from icc_travel.data.store import load
 from icc_travel.dates import iso
 from icc_travel.engine.contract import profile_json
 from icc_travel.engine.entities import subject_entities

@@ -6,9 +6,9 @@ import datetime as dt
 
 import click
 
+from icc_travel.cli.context import load
 from icc_travel.cli.options import format_option, on_date, reports_errors, subject_option
 from icc_travel.cli.render import emit, warn
-from icc_travel.data.store import load
 from icc_travel.engine.contract import table_json
 from icc_travel.formats import LEVEL_STYLES, Report
 

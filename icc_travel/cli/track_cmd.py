@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from icc_travel import law
+from icc_travel.cli.context import load
 from icc_travel.cli.options import (
     InputFailure,
     fail_on_option,
@@ -18,7 +19,6 @@ from icc_travel.cli.options import (
     trust_positions_option,
 )
 from icc_travel.cli.render import emit, warn
-from icc_travel.data.store import load
 from icc_travel.engine.contract import FLAT_COLUMNS, flat_records, tracks_documents, tracks_json
 from icc_travel.engine.track import TrackResult
 from icc_travel.formats import LEVEL_STYLES, Report

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from icc_travel import law
+from icc_travel.cli.context import load
 from icc_travel.cli.options import (
     InputFailure,
     fail_on_option,
@@ -24,7 +25,6 @@ from icc_travel.cli.options import (
     subject_option,
 )
 from icc_travel.cli.render import quiet
-from icc_travel.data.store import load
 from icc_travel.vocabulary import Level
 
 STATE_VERSION = 1

@@ -13,9 +13,10 @@ from icc_travel.data.store import load
 from icc_travel.errors import DataError, Problem
 
 
-def validate_all(directory: Path) -> list[Problem]:
+def validate_all(directory: Path, facts: Path | None = None) -> list[Problem]:
+    """Every problem in the data files of `directory` and the local facts file `facts`."""
     try:
-        dataset = load(directory)
+        dataset = load(directory, facts=facts)
     except DataError as error:
         return error.problems
     problems = cross_check(

@@ -1,0 +1,48 @@
+"""The run's settings from the group's options (`--facts`, `-q`, `-v`), held on click's context
+object for the commands below it: never written into `os.environ` or module globals, so one
+process can run the CLI many times (tests, notebooks with CliRunner) without one run's facts
+file or verbosity leaking into the next, and subprocesses inherit only what the user set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from icc_travel.data.models import Dataset
+
+
+@dataclass
+class RunContext:
+    facts: Path | None = None  # --facts FILE; without it, $ICC_TRAVEL_FACTS applies
+    verbosity: int = 0  # -q: -1 (no warnings, no progress), -v: 1 (also where the data came from)
+    # Warnings wait until the command has validated all its input and finished: a run that ends
+    # in an input error prints that one error line and nothing else (see cli.main).
+    warnings: list[str] = field(default_factory=list)
+
+    def facts_file(self) -> Path | None:
+        """The local facts file this run merges: --facts, else $ICC_TRAVEL_FACTS, else none."""
+        from icc_travel.data import paths
+
+        return self.facts if self.facts is not None else paths.facts_file()
+
+
+_OUTSIDE = RunContext()  # render helpers called outside a command (the API's callers never are)
+
+
+def run_context() -> RunContext:
+    """This run's settings: made by the group's first option callback, shared by its commands."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return _OUTSIDE
+    return ctx.find_root().ensure_object(RunContext)  # the group's main passes one in as `obj`
+
+
+def load() -> Dataset:
+    """The dataset for this run, with its local facts file merged in."""
+    from icc_travel.data import store
+
+    return store.load(facts=run_context().facts_file())
