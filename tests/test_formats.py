@@ -112,3 +112,42 @@ def test_errors_never_send_control_characters_to_the_terminal(invoke, tmp_path) 
     assert "\x1b" not in result.stderr and "\\x1b[2Jevil" in result.stderr
     checked = invoke("check", "putin", "\x1b[31mX")
     assert checked.exit_code == 2 and "\x1b" not in checked.stderr
+
+
+def test_each_format_computes_only_the_parts_it_renders() -> None:
+    """A command gives its costly parts as functions; a format computes only those it declares:
+    the table never builds the JSON document, the JSON never builds GeoJSON."""
+    import datetime as dt
+    import importlib
+
+    from icc_travel import formats
+
+    built: list[str] = []
+
+    def part(name: str, value: object):
+        def make() -> object:
+            built.append(name)
+            return value
+
+        return make
+
+    for fmt, module in formats.FORMATS.items():
+        if fmt in ("github", "jsonl", "html"):
+            continue  # streamed formats, and the page: other commands
+        declared = importlib.import_module(f"icc_travel.formats.{module}").NEEDS
+        assert set(declared) <= set(formats.LAZY_PARTS), fmt
+        built.clear()
+        report = formats.Report(
+            columns=[("a", "A")],
+            rows=[{"a": 1}],
+            payload=part("payload", {"a": 1}),
+            as_of=dt.date(2026, 1, 1),
+            csv_rows=part("csv_rows", [{"a": 1}]),
+            features=part("features", []),
+            entities=part("entities", []),
+        )
+        try:
+            formats.render(report, fmt)
+        except Exception as error:  # ftm without followthemoney: the parts it needed are still counted
+            assert fmt == "ftm", error
+        assert sorted(built) == sorted(declared), fmt

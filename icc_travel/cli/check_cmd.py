@@ -153,14 +153,14 @@ def check_report(result: CheckResult) -> Report:
             ("precedents", "Precedents"),
         ],
         rows=rows,
-        payload=result_json(result),
+        payload=lambda: result_json(result),
         title=f"{subject.name} ({subject.id}), status {subject.status}",
         details=details,
         footer=[f"Data as of {result.data_as_of}. {CAVEAT}"],
         styles={"obligation": LEVEL_STYLES},
         csv_columns=[(key, key) for key in CSV_COLUMNS],
-        csv_rows=_csv_rows(result, rows),
-        features=result_features(result),
+        csv_rows=lambda: _csv_rows(result, rows),
+        features=lambda: result_features(result),
     )
 
 

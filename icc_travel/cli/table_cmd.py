@@ -61,7 +61,6 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, wide:
     for subject in subjects:
         csv_columns += [(subject.id, subject.id), (f"{subject.id}:basis", f"{subject.id}_basis")]
     csv_columns.append(("precedents", "precedents"))
-    payload = table_json(result)
     names = ", ".join(s.id for s in subjects) or "no subject with a warrant in effect"
     grouped = len(subjects) > 1 and not wide and fmt in ("table", "markdown")
     if grouped:
@@ -71,7 +70,7 @@ def table(subject_names: tuple[str, ...], on: dt.date, parties_only: bool, wide:
             as_of=dataset.as_of,
             columns=columns,
             rows=table_rows,
-            payload=payload,
+            payload=lambda: table_json(result),
             title=f"Obligation to arrest on {on}: {names}",
             footer=[f"Data as of {dataset.as_of}. Absence from the data does not prove there is no sealed warrant."],
             styles={s.id: LEVEL_STYLES for s in subjects} if single else {"obligation": LEVEL_STYLES},

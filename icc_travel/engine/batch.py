@@ -26,7 +26,7 @@ from icc_travel.data.inputs import TextBlock
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.dates import parse_date
 from icc_travel.engine.check import relevant_precedents
-from icc_travel.engine.contract import country_json, leg_json, obligation_json, precedent_json
+from icc_travel.engine.contract import batch_result_json, leg_json
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError, shorten
@@ -93,18 +93,6 @@ class BatchResult(NamedTuple):
     obligation: law.Obligation
     precedents: tuple[Precedent, ...]
 
-    def json(self, as_of: dt.date, tiers: Mapping[str, str]) -> dict[str, Any]:
-        """The row fields of the JSON contract (shared by every row that asked this)."""
-        return {
-            "subject": self.subject.id,
-            "date": self.day.isoformat(),
-            "kind": self.kind,
-            "country": country_json(self.territory),
-            **obligation_json(self.obligation, tiers),
-            "precedents": [precedent_json(p, tiers) for p in self.precedents],
-            "after_data_as_of": self.day > as_of,
-        }
-
 
 @dataclass
 class BatchOutcome:
@@ -146,7 +134,7 @@ class BatchOutcome:
         """A result's JSON fields, built once however many rows share it."""
         cache = self.__dict__.setdefault("_json", {})
         if index not in cache:
-            cache[index] = self.results[index].json(self.data_as_of, self.source_tiers)
+            cache[index] = batch_result_json(self.results[index], self.data_as_of, self.source_tiers)
         return cache[index]
 
     def rows(self) -> Iterator[dict[str, Any]]:

@@ -22,9 +22,11 @@ from icc_travel.data.sources import as_json
 
 if TYPE_CHECKING:
     from icc_travel.data.models import Aircraft
+    from icc_travel.engine.batch import BatchResult
     from icc_travel.engine.check import CheckResult, StopResult
     from icc_travel.engine.contract_types import (
         AircraftJSON,
+        BatchResultJSON,
         CheckJSON,
         CountryJSON,
         DisputeJSON,
@@ -469,3 +471,17 @@ def to_json(result: Any) -> Any:
     if isinstance(result, list | tuple):
         return [to_json(item) for item in result]
     raise TypeError(f"no JSON contract for {type(result).__name__}")
+
+
+def batch_result_json(result: BatchResult, as_of: dt.date, tiers: Mapping[str, str]) -> BatchResultJSON:
+    """The row fields of one evaluated (subject, territory, date, kind), shared by every batch row
+    that asked it (built once per result, however many rows share it)."""
+    return {
+        "subject": result.subject.id,
+        "date": result.day.isoformat(),
+        "kind": result.kind,
+        "country": country_json(result.territory),
+        **obligation_json(result.obligation, tiers),
+        "precedents": [precedent_json(p, tiers) for p in result.precedents],
+        "after_data_as_of": result.day > as_of,
+    }

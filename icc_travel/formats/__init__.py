@@ -1,7 +1,10 @@
 """One output layer for every command: a command builds a `Report`, a format module renders it.
 
 Each format is one module here with `render(report) -> str | None` (None when it printed itself,
-as the rich table does on a terminal); `FORMATS` names them. Adding a format is one module and
+as the rich table does on a terminal) and `NEEDS`, the report's costly parts it renders (the
+JSON document, GeoJSON features, machine rows, entities, the page); `FORMATS` names them. A
+command may give those parts as functions: only the parts the chosen format needs are computed
+(a table never builds the JSON document, the JSON never builds GeoJSON). Adding a format is one module and
 one line below. A report carries what the formats need: rows for the tabular ones, the JSON
 document, GeoJSON features where the command has places, FollowTheMoney entities where it has
 people, and always the data's as-of date.
@@ -40,17 +43,25 @@ class Report:
 
     columns: Sequence[tuple[str, str]]  # (key, header)
     rows: list[dict[str, Any]]
-    payload: Any  # the JSON document
+    payload: Any  # the JSON document (or a function making it: see LAZY_PARTS)
     as_of: dt.date | None = None  # the data's as-of date: every format shows it
     title: str | None = None
     details: list[tuple[str, list[str]]] = field(default_factory=list)  # (heading, lines) below the table
     footer: list[str] = field(default_factory=list)
     styles: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> value -> rich style
     csv_columns: Sequence[tuple[str, str]] | None = None  # machine columns, when they differ
-    csv_rows: list[dict[str, Any]] | None = None  # machine rows, when they differ (e.g. stops and legs)
-    features: list[dict[str, Any]] | None = None  # GeoJSON features, for commands with places
-    entities: list[dict[str, Any]] | None = None  # FollowTheMoney entities, for commands with people
-    page: dict[str, Any] | None = None  # the report page's model (plain data), for the html format
+    # each of these may also be a function making it, called only for a format that needs it
+    csv_rows: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] | None = None  # machine rows, when they differ
+    features: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] | None = None  # GeoJSON features
+    entities: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] | None = None  # FollowTheMoney entities
+    page: dict[str, Any] | Callable[[], dict[str, Any]] | None = None  # the report page's model, for html
+
+    def compute(self, parts: Iterable[str]) -> None:
+        """Compute the parts given as functions that a format needs (the others stay uncomputed)."""
+        for part in parts:
+            value = getattr(self, part)
+            if callable(value):
+                setattr(self, part, value())
 
     def footer_lines(self) -> list[str]:
         """The footer, ending with the as-of date unless the command already says it."""
@@ -81,8 +92,14 @@ class RowStream:
     annotate: Callable[[dict[str, Any]], Iterable[tuple[str, str, int, str]]] | None = None
 
 
+# The parts of a Report a command may give as a function, computed only for a format that needs them.
+LAZY_PARTS = ("payload", "features", "entities", "page", "csv_rows")
+
+
 def render(report: Report, fmt: str) -> str | None:
-    return _module(fmt).render(report)
+    module = _module(fmt)
+    report.compute(module.NEEDS)
+    return module.render(report)
 
 
 def stream(rows: RowStream, fmt: str, out: Callable[[str], Any]) -> None:

@@ -17,6 +17,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DATA = re.compile(r"^[+-]?\d+(\.\d+)?(\s*,\s*[+-]?\d+(\.\d+)?)?(@\d{4}-\d{2}-\d{2})?$")
 
 
+NEEDS = ("csv_rows",)  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
+
 def render(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -8,6 +8,8 @@ import json
 from icc_travel.errors import InputError
 from icc_travel.formats import Report
 
+NEEDS = ("entities",)  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
 
 def render(report: Report) -> str:
     if report.entities is None:

@@ -9,6 +9,8 @@ import json
 from icc_travel.errors import InputError
 from icc_travel.formats import Report
 
+NEEDS = ("features",)  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
 
 def render(report: Report) -> str:
     if report.features is None:

@@ -7,6 +7,8 @@ from typing import Any
 
 from icc_travel.formats import RowStream
 
+NEEDS = ()  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
 
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     if rows.annotate is None:

@@ -17,6 +17,9 @@ from icc_travel.formats import Report
 TEMPLATE = "report.html.j2"
 
 
+NEEDS = ("page",)  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
+
 def render(report: Report) -> str:
     if report.page is None:
         raise ValueError("the html format renders a report page: this command has none")

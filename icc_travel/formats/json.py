@@ -8,6 +8,8 @@ from typing import Any
 
 from icc_travel.formats import Report, RowStream
 
+NEEDS = ("payload",)  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
 
 def render(report: Report) -> str:
     payload = report.payload

@@ -9,6 +9,8 @@ from typing import Any
 
 from icc_travel.formats import RowStream
 
+NEEDS = ("payload",)  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
 
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     texts = (

@@ -7,6 +7,8 @@ from typing import Any
 
 from icc_travel.formats import Report, RowStream, cell
 
+NEEDS = ()  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
 
 def escape(text: str) -> str:
     """Table cells and lines that cannot break the table or inject markup or HTML."""

@@ -7,6 +7,8 @@ import sys
 from icc_travel.formats import Report, cell
 from icc_travel.text import printable
 
+NEEDS = ()  # the report's costly parts this format renders (formats.LAZY_PARTS)
+
 
 def render(report: Report) -> str | None:
     if sys.stdout is not None and sys.stdout.isatty():
