@@ -751,10 +751,8 @@ class Evaluator:
         self._open = OpenItinerary(run, previous) if run is not None else None
         if not pairs:
             return {}
-        if self._planner is None:
-            from icc_travel.geo.routes import RoutePlanner  # pyproj and the grid: only when there are legs
-
-            self._planner = RoutePlanner(self.dataset)
+        if self._planner is None:  # pyproj and the grid: only when there are legs
+            self._planner = self.resolver.route_planner()
         requests = []
         for (place, point, departure), end in pairs:
             arrival = c["place"][end]

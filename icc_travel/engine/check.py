@@ -72,9 +72,9 @@ def check_itinerary(
         results.append(StopResult(spec, place, obligation, precedents))
     measured: tuple = ()
     if legs and sum(1 for r in results if r.place.lat is not None) >= 2:
-        from icc_travel.geo.routes import RoutePlanner, legs_for  # pyproj and the grid: only for legs
+        from icc_travel.geo.routes import legs_for  # pyproj and the grid: only for legs
 
-        measured = tuple(legs_for(RoutePlanner(dataset), subject, results))
+        measured = tuple(legs_for(resolver.route_planner(), subject, results))
     return CheckResult(subject, dataset.as_of, tuple(results), measured, dataset.source_tiers)
 
 

@@ -162,7 +162,7 @@ def analyse(
             segments.append(
                 Segment(territory, entered, left, round(float(km), 1), not run.on_ground, False, decided[key])
             )
-    segments = _with_gaps(dataset, segments, gaps, decide)
+    segments = _with_gaps(resolver, segments, gaps, decide)
     landings = _landings(fixes, features, by_feature, resolver, decide, stays)
     flights = _flights(fixes, landings, stays, flown)
     gaps_found = tuple(Gap(a.time, b.time, why) for a, b, why in gaps)
@@ -280,14 +280,13 @@ def _boundary(a: Fix, b: Fix, feature: int, locate: Any) -> tuple[dt.datetime, t
 
 
 def _with_gaps(
-    dataset: Dataset, segments: list[Segment], gaps: list[tuple[Fix, Fix, str | None]], decide: Any
+    resolver: PlaceResolver, segments: list[Segment], gaps: list[tuple[Fix, Fix, str | None]], decide: Any
 ) -> list[Segment]:
-    """Insert, after the segment each gap follows, the territories its great circle crosses."""
+    """Insert, after the segment each gap follows, the territories its great circle crosses
+    (measured by the resolver's one route planner: not one per track)."""
     if not gaps:
         return segments
-    from icc_travel.geo.routes import RoutePlanner
-
-    crossings = RoutePlanner(dataset).crossings_many([(a.lat, a.lon, b.lat, b.lon) for a, b, _ in gaps])
+    crossings = resolver.route_planner().crossings_many([(a.lat, a.lon, b.lat, b.lon) for a, b, _ in gaps])
     out: list[Segment] = []
     pending = list(zip(gaps, crossings, strict=True))
     for segment in segments:

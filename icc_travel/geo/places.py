@@ -11,11 +11,14 @@ import math
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel.data.models import Dataset, Territory
 from icc_travel.errors import InputError
 from icc_travel.text import normalise, suggest
+
+if TYPE_CHECKING:
+    from icc_travel.geo.routes import RoutePlanner
 
 # Everyday names ISO does not use. Keys are normalised; values are ISO alpha-3.
 COMMON_NAMES = {
@@ -158,6 +161,7 @@ class PlaceResolver:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self._tiled: Any = None  # the grid index, once a bulk lookup has loaded it
+        self._planner: RoutePlanner | None = None  # the leg measurer over the same index, once asked for
 
     @cached_property
     def _names(self) -> dict[str, set[str]]:
@@ -320,6 +324,19 @@ class PlaceResolver:
         """Answer every later lookup from the grid index: the caller knows many will follow
         (a screen of many tracks, each too short alone to pay for loading it)."""
         self._grid(0, True)
+
+    def tiled_index(self) -> Any:
+        """The grid index (loaded once, then shared by every lookup, leg and track)."""
+        return self._grid(0, True)
+
+    def route_planner(self) -> RoutePlanner:
+        """The great-circle leg measurer over this resolver's index: one per resolver, so a
+        check with legs, a batch, or a screen of many gapped tracks loads the polygons once."""
+        if self._planner is None:
+            from icc_travel.geo.routes import RoutePlanner
+
+            self._planner = RoutePlanner(self.dataset, self)
+        return self._planner
 
     def _grid(self, count: int, bulk: bool) -> Any:
         """The grid index when it is worth loading (or already loaded), else None."""

@@ -15,11 +15,14 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.vocabulary import Level
+
+if TYPE_CHECKING:
+    from icc_travel.geo.places import PlaceResolver
 
 COARSE_KM = 25.0
 ROUTE_PRECEDENTS_CITED = 2  # newest route-avoidance episodes quoted per overflown state
@@ -90,7 +93,9 @@ class Leg(NamedTuple):
 class RoutePlanner:
     """Measures legs for one dataset; builds the geodesic and the tiled index once."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, resolver: PlaceResolver | None = None) -> None:
+        """With `resolver`, its polygons and grid index serve the legs too: one index per
+        process (a `PlaceResolver.route_planner()` is the way to get one)."""
         from pyproj import Geod
 
         from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
@@ -98,7 +103,10 @@ class RoutePlanner:
         self.dataset = dataset
         path = Path(dataset.territories_path)
         self._geod = Geod(ellps="WGS84")
-        self._tiles = TiledIndex.cached(path, TerritoryIndex(path).geometries)
+        if resolver is not None:
+            self._tiles = resolver.tiled_index()
+        else:
+            self._tiles = TiledIndex.cached(path, TerritoryIndex(path).geometries)
         self._by_feature = {t.feature_index: t for t in dataset.territories}
         self._features = max(self._by_feature) + 1
 
