@@ -178,7 +178,8 @@ def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None
     import io
 
     from icc_travel.cli.batch_cmd import FLAT, csv_lines, flat
-    from icc_travel.engine.batch import evaluate, read_rows
+    from icc_travel.engine.batch import evaluate
+    from icc_travel.engine.batch_input import read_rows
 
     text = (
         "itinerary,subject,place,date,kind\n"
@@ -264,7 +265,8 @@ def test_chunks_give_the_rows_and_legs_of_the_whole(dataset, lines: int, fmt: st
     import io
 
     from icc_travel.data.inputs import text_blocks
-    from icc_travel.engine.batch import Evaluator, evaluate, read_chunks, read_rows
+    from icc_travel.engine.batch import Evaluator, evaluate
+    from icc_travel.engine.batch_input import read_chunks, read_rows
 
     text = STREAMED
     if fmt == "jsonl":

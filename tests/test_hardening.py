@@ -217,7 +217,7 @@ def test_precedents_for_a_point_at_sea_is_an_error(invoke) -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from icc_travel.engine.batch import read_rows  # noqa: E402
+from icc_travel.engine.batch_input import read_rows  # noqa: E402
 
 HEADER = "itinerary,subject,place,date,kind\n"
 
@@ -286,7 +286,7 @@ def test_reading_in_blocks_gives_the_rows_of_the_whole(body: list[str], lines: i
     import io
 
     from icc_travel.data.inputs import text_blocks
-    from icc_travel.engine.batch import read_chunks
+    from icc_travel.engine.batch_input import read_chunks
 
     text = (HEADER if fmt == "csv" else "") + "\n".join(body)
     whole = read_rows("x", text, fmt)

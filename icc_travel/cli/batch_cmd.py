@@ -27,17 +27,8 @@ from icc_travel.cli.options import (
 )
 from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
 from icc_travel.data.inputs import UnreadableLine, open_input, text_blocks
-from icc_travel.engine.batch import (
-    CHUNK_ROWS,
-    INPUT_FORMATS,
-    BatchOutcome,
-    BatchResult,
-    Evaluator,
-    InputRow,
-    Rows,
-    Totals,
-    read_chunks,
-)
+from icc_travel.engine.batch import BatchOutcome, BatchResult, Evaluator, Totals
+from icc_travel.engine.batch_input import CHUNK_ROWS, INPUT_FORMATS, InputRow, Rows, read_chunks
 from icc_travel.engine.contract import leg_json
 from icc_travel.errors import InputError, shorten
 from icc_travel.formats import RowStream, stream
