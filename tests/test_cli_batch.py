@@ -177,7 +177,7 @@ def test_csv_lines_quote_as_the_csv_module_does(dataset, tmp_path: Path) -> None
     import datetime as dt
     import io
 
-    from icc_travel.cli.batch_cmd import FLAT, csv_lines, flat
+    from icc_travel.cli.batch_output import FLAT, csv_lines, flat
     from icc_travel.engine.batch import evaluate
     from icc_travel.engine.batch_input import read_rows
 
