@@ -126,7 +126,7 @@ def obligations(
     `Timestamp` or ISO text. Points are located with the bulk index when there are many; the
     law is applied once per distinct (territory, date)."""
     from icc_travel import law
-    from icc_travel.geo.places import outside_note
+    from icc_travel.geo.places import in_antarctic_treaty_area
 
     dataset = dataset or load_data()
     found = subject if isinstance(subject, Subject) else find_subject(subject, dataset)
@@ -142,7 +142,7 @@ def obligations(
     decided: dict[tuple[str | None, dt.date, str | None], law.Obligation] = {}
     answers = []
     for (lat, _), territory, day in zip(located, territories, days, strict=True):
-        outside = outside_note(lat) if territory is None else None
+        outside = law.outside_note(in_antarctic_treaty_area(lat)) if territory is None else None
         key = (territory.iso3 if territory is not None else None, day, outside)
         obligation = decided.get(key)
         if obligation is None:

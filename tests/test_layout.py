@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "icc_travel"
 ALLOWED = {
     "data": {"data"},
     "law": {"data", "law"},
-    "geo": {"data", "law", "geo"},
+    "geo": {"data", "geo"},  # geo measures and draws; applying the law to what it finds is the engine's
     "engine": {"data", "law", "geo", "engine"},
     "formats": {"formats"},
     "cli": {"data", "law", "geo", "engine", "formats", "cli", "api"},

@@ -17,6 +17,15 @@ def rgb(hex_colour: str) -> tuple[float, float, float]:
     return tuple(int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
 
 
+def draw(dataset, subject_id: str, day: dt.date, stops, output: Path):
+    """The map as the command draws it: the engine decides each territory's level, geo draws."""
+    from icc_travel.engine.tables import territory_levels, why_no_obligation
+
+    subject = dataset.subject(subject_id)
+    levels = territory_levels(dataset, subject, day)
+    return render_map(dataset, subject, day, levels, why_no_obligation(subject, day, levels), stops, output)
+
+
 def close(pixel, colour: str) -> bool:
     return all(abs(float(a) - b) < 0.03 for a, b in zip(pixel[:3], rgb(colour), strict=True))
 
@@ -25,7 +34,7 @@ def test_png_colours_by_level(dataset, tmp_path: Path) -> None:
     import matplotlib.image
 
     output = tmp_path / "putin.png"
-    info = render_map(dataset, dataset.subject("putin"), dt.date(2024, 9, 3), [], output)
+    info = draw(dataset, "putin", dt.date(2024, 9, 3), [], output)
     image = matplotlib.image.imread(output)
     assert image.shape[:2] == (info.height, info.width)
     for lon, lat, level in [
@@ -74,7 +83,7 @@ def test_legs_are_drawn_along_the_great_circle_and_split_at_180(dataset, tmp_pat
     specs = [StopSpec(place, day, "visit") for place in ("airport:VKO", "airport:ULN", "airport:NAN", "airport:HNL")]
     stops = check_itinerary(dataset, dataset.subject("putin"), specs, legs=False).stops
     output = tmp_path / "legs.png"
-    info = render_map(dataset, dataset.subject("putin"), day, stops, output)
+    info = draw(dataset, "putin", day, stops, output)
     image = matplotlib.image.imread(output)
 
     def drawn_near(lon: float, lat: float) -> bool:

@@ -33,7 +33,7 @@ from icc_travel.geo.places import no_state_label
 from icc_travel.vocabulary import ExitStatus
 
 if TYPE_CHECKING:
-    from icc_travel.geo.routes import Overflown
+    from icc_travel.engine.legs import Overflown
 
 CAVEAT = law.SEALED_WARRANT_CAVEAT
 

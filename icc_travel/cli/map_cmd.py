@@ -62,11 +62,14 @@ def map_command(
 
         resolver = PlaceResolver(dataset)  # one for every track
         tracks = [analyse(dataset, person, t, resolver=resolver) for path in track_files for t in read_tracks(path)]
+    from icc_travel.engine.tables import territory_levels, why_no_obligation
     from icc_travel.geo.mapping import render_map
 
+    levels = territory_levels(dataset, person, on)
+    grey = why_no_obligation(person, on, levels)
     try:
         with OutputFile(output) as temporary:
-            info = render_map(dataset, person, on, stops, temporary, tracks=tracks)
+            info = render_map(dataset, person, on, levels, grey, stops, temporary, tracks=tracks)
     except OSError as error:
         raise InputFailure(f"{output}: cannot write: {error.strerror or error}") from None
     click.echo(f"wrote {output} ({info.width}x{info.height})", err=True)

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
@@ -27,8 +27,10 @@ from icc_travel.engine.contract import batch_result_json, leg_json
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError
-from icc_travel.geo.places import BULK_POINTS, COORDINATES, PlaceResolver, outside_note, parse_coordinates
-from icc_travel.geo.routes import Leg
+from icc_travel.geo.places import BULK_POINTS, COORDINATES, PlaceResolver, in_antarctic_treaty_area, parse_coordinates
+
+if TYPE_CHECKING:
+    from icc_travel.engine.legs import Leg
 
 CACHE_LIMIT = 200_000  # distinct named places or results kept between chunks before starting afresh
 
@@ -312,7 +314,9 @@ class Evaluator:
         for (place, point, departure), end in pairs:
             arrival = c["place"][end]
             requests.append((departure.subject, (place, *point), (arrival, *self._point(arrival)), departure.day))
-        measured = self._planner.legs(requests)
+        from icc_travel.engine.legs import measure_legs
+
+        measured = measure_legs(self._planner, requests)
         return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
 
     def _point(self, place: str) -> tuple[float, float] | None:
@@ -394,7 +398,7 @@ def _antarctic(place: str | None) -> str | None:
     if not place or "," not in place:
         return None
     try:
-        return outside_note(float(place.split(",", 1)[0]))
+        return law.outside_note(in_antarctic_treaty_area(float(place.split(",", 1)[0])))
     except ValueError:
         return None
 

@@ -11,11 +11,11 @@ from icc_travel.data.models import Dataset, Precedent, Subject
 from icc_travel.engine.itinerary import StopSpec
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.errors import InputError
-from icc_travel.geo.places import Place, PlaceResolver, outside_note
+from icc_travel.geo.places import Place, PlaceResolver, in_antarctic_treaty_area
 from icc_travel.vocabulary import Level
 
 if TYPE_CHECKING:
-    from icc_travel.geo.routes import Leg
+    from icc_travel.engine.legs import Leg
 
 
 class StopResult(NamedTuple):
@@ -64,7 +64,7 @@ def check_itinerary(
             spec.date,
             situation,
             spec.kind,
-            outside_note(place.lat) if place.territory is None else None,
+            law.outside_note(in_antarctic_treaty_area(place.lat)) if place.territory is None else None,
         )
         precedents = (
             relevant_precedents(dataset, place.territory.iso3, subject.id, spec.date) if place.territory else ()
@@ -72,7 +72,7 @@ def check_itinerary(
         results.append(StopResult(spec, place, obligation, precedents))
     measured: tuple = ()
     if legs and sum(1 for r in results if r.place.lat is not None) >= 2:
-        from icc_travel.geo.routes import legs_for  # pyproj and the grid: only for legs
+        from icc_travel.engine.legs import legs_for  # pyproj and the grid: only for legs
 
         measured = tuple(legs_for(resolver.route_planner(), subject, results))
     return CheckResult(subject, dataset.as_of, tuple(results), measured, dataset.source_tiers)

@@ -42,9 +42,9 @@ if TYPE_CHECKING:
         TrackJSON,
         TracksJSON,
     )
+    from icc_travel.engine.legs import Leg
     from icc_travel.engine.results import ScreenResult, TableResult, TracksResult
     from icc_travel.engine.track import Flight, Landing, Segment, TrackResult
-    from icc_travel.geo.routes import Leg
     from icc_travel.geo.tracks import Track
 
 

@@ -314,9 +314,11 @@ def _page(
     aircraft: list[dict[str, Any]],
     profile: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    from icc_travel.engine.tables import territory_levels, why_no_obligation
     from icc_travel.geo.svgmap import world_map
 
-    world = world_map(dataset, subject, map_date, stops, tracks)
+    levels = territory_levels(dataset, subject, map_date)
+    world = world_map(dataset, map_date, levels, why_no_obligation(subject, map_date, levels), stops, tracks)
     drawn = [law.ARREST, law.CONTINUING, law.NONE]
     return {
         "kind": kind,

@@ -72,3 +72,20 @@ def find_precedents(
         and (outcome is None or p.outcome == outcome)
     ]
     return sorted(found, key=lambda p: (p.start, p.id), reverse=True)
+
+
+def territory_levels(dataset: Dataset, subject: Subject, on: dt.date) -> list[str]:
+    """The level a stop in each territory would carry on the date, in the dataset's order: what a
+    map colours (geo draws, the engine decides)."""
+    situation = dataset.situations[subject.situation]
+    return [law.obligation(subject, territory, on, situation).level for territory in dataset.territories]
+
+
+def why_no_obligation(subject: Subject, on: dt.date, levels: Sequence[str]) -> str | None:
+    """When no territory has an obligation, say why: a map of one colour explains nothing."""
+    if any(level != law.NONE for level in levels):
+        return None
+    in_effect, reason = law.warrant_in_effect(subject, on)
+    if not in_effect:
+        return f"No territory has an obligation: {reason}"
+    return f"No territory has an obligation on {on}: no state is bound to execute this warrant then."

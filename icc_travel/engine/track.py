@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
-from icc_travel.geo.places import PlaceResolver, airport_table, outside_note
+from icc_travel.geo.places import PlaceResolver, airport_table, in_antarctic_treaty_area
 from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, Fix, Track, great_circle_point, haversine_km
 from icc_travel.vocabulary import Level
 
@@ -185,7 +185,7 @@ def decide_obligation(
     """What being over (airborne) or on (landed) `territory` at `when` meant for the subject: the
     one rule `track`, `screen` and `watch` share."""
     situation = dataset.situations[subject.situation]
-    outside = outside_note(lat) if territory is None else None
+    outside = law.outside_note(in_antarctic_treaty_area(lat)) if territory is None else None
     landing = law.obligation(subject, territory, when.date(), situation, "visit", outside)
     return law.overflight(landing) if airborne else landing
 

@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from icc_travel import law
 from icc_travel.data.models import Dataset, Subject
 from icc_travel.geo.routes import geodesic_path
-from icc_travel.vocabulary import LEVEL_LOOKS
+from icc_travel.vocabulary import LEVEL_LOOKS, Level
 
 if TYPE_CHECKING:  # the stops are the engine's results; the map only reads their places and dates
     from icc_travel.engine.check import StopResult
 
 # territories are filled by what a landing there would mean: overflight is a track's, not a fill's
-COLOURS = {level: LEVEL_LOOKS[level].colour for level in (law.ARREST, law.CONTINUING, law.NONE)}
+COLOURS = {level: LEVEL_LOOKS[level].colour for level in (Level.ARREST, Level.CONTINUING, Level.NONE)}
 LABELS = {level: LEVEL_LOOKS[level].label for level in COLOURS}
 OCEAN = "#eef4f8"
 LEG_COLOUR = "#1b4f72"
@@ -42,6 +41,8 @@ def render_map(
     dataset: Dataset,
     subject: Subject,
     on: dt.date,
+    levels: Sequence[str],
+    grey_note: str | None,
     stops: Sequence[StopResult],
     output: Path,
     *,
@@ -64,12 +65,8 @@ def render_map(
 
     plt.rcParams["svg.fonttype"] = "none"  # keep text as text in SVG
     geometries = TerritoryIndex(Path(dataset.territories_path)).geometries
-    situation = dataset.situations[subject.situation]
     frame = gpd.GeoDataFrame(
-        {
-            "iso3": [t.iso3 for t in dataset.territories],
-            "level": [law.obligation(subject, t, on, situation).level for t in dataset.territories],
-        },
+        {"iso3": [t.iso3 for t in dataset.territories], "level": list(levels)},
         # the file is at full resolution; a pixel of the default map is about 0.2 degrees wide
         geometry=[shapely.simplify(geometries[t.feature_index], DRAW_TOLERANCE) for t in dataset.territories],
         crs="EPSG:4326",
@@ -140,7 +137,7 @@ def render_map(
     for spine in axes.spines.values():
         spine.set_visible(False)
     axes.set_title(f"Obligation to arrest {subject.name} on {on}", fontsize=15, loc="left")
-    explanation = why_grey(subject, on, frame["level"])
+    explanation = grey_note
     if stops:
         dates = sorted({stop.spec.date for stop in stops})
         if dates != [on]:
@@ -255,16 +252,6 @@ def track_stretches(result: Any) -> list[tuple[str, list[float], list[float]]]:
             stretches.append((level, [before.lon, after.lon], [before.lat, after.lat]))
         joins = True
     return stretches
-
-
-def why_grey(subject: Subject, on: dt.date, levels: Sequence[str]) -> str | None:
-    """When no territory has an obligation, say why: a map of one colour explains nothing."""
-    if any(level != law.NONE for level in levels):
-        return None
-    in_effect, reason = law.warrant_in_effect(subject, on)
-    if not in_effect:
-        return f"No territory has an obligation: {reason}"
-    return f"No territory has an obligation on {on}: no state is bound to execute this warrant then."
 
 
 def stop_point(stop: StopResult, geometries: Sequence) -> tuple[float | None, float | None]:

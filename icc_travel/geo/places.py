@@ -140,19 +140,14 @@ class Place(NamedTuple):
 ANTARCTIC_TREATY_LATITUDE = -60.0  # the Treaty applies south of 60°S (Art. VI)
 
 
-def outside_note(lat: float | None) -> str | None:
-    """What to say about a point in no state's territory at this latitude: Antarctica is not
-    the high seas (None: the law's own high-seas reason)."""
-    if lat is not None and lat <= ANTARCTIC_TREATY_LATITUDE:
-        from icc_travel.law import ANTARCTICA
-
-        return ANTARCTICA
-    return None
+def in_antarctic_treaty_area(lat: float | None) -> bool:
+    """South of 60°S, where a point in no state's territory is Antarctica, not the high seas."""
+    return lat is not None and lat <= ANTARCTIC_TREATY_LATITUDE
 
 
 def no_state_label(lat: float | None) -> str:
     """How a table names a point in no state's territory: Antarctica is not the high seas."""
-    if lat is not None and lat <= ANTARCTIC_TREATY_LATITUDE:
+    if in_antarctic_treaty_area(lat):
         return "(no state: Antarctica)"
     return "(no state: high seas)"
 

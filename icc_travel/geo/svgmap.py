@@ -17,8 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from icc_travel import law
-from icc_travel.data.models import Dataset, Subject
+from icc_travel.data.models import Dataset
 from icc_travel.geo.mapping import (
     COLOURS,
     GAP,
@@ -29,7 +28,6 @@ from icc_travel.geo.mapping import (
     WORLD_Y,
     stop_point,
     track_stretches,
-    why_grey,
 )
 from icc_travel.geo.routes import geodesic_path
 from icc_travel.vocabulary import Level
@@ -53,22 +51,22 @@ MARKS = {"border": 0.4, "stop_r": 4.5, "dot_r": 1.8, "font": 11.0, "halo": 3.0, 
 
 def world_map(
     dataset: Dataset,
-    subject: Subject,
     on: dt.date,
+    levels: Sequence[str],
+    grey_note: str | None,
     stops: Sequence[StopResult] = (),
     tracks: Sequence[Any] = (),
 ) -> dict[str, Any]:
-    """The map for one subject on one date: territories by level, then what was asked about."""
+    """The map on one date: territories by their level (the engine's answers, one per territory
+    of the dataset, in its order), then what was asked about."""
     import shapely
 
     from icc_travel.geo.geometry import TerritoryIndex
 
     project = _projector()
     geometries = TerritoryIndex(Path(dataset.territories_path)).geometries
-    situation = dataset.situations[subject.situation]
     territories, dots = [], []
-    for territory in dataset.territories:
-        level = law.obligation(subject, territory, on, situation).level
+    for territory, level in zip(dataset.territories, levels, strict=True):
         title = f"{territory.label}: {level} ({LABELS[level].lower()})"
         shape = shapely.transform(geometries[territory.feature_index], project)
         path = _path(shape.simplify(SIMPLIFY, preserve_topology=False))
@@ -146,7 +144,7 @@ def world_map(
         "gaps": [line for line in lines if line["level"] == GAP],
         "stops": stop_marks,
         "landings": landings,
-        "why_grey": why_grey(subject, on, [t["level"] for t in territories]),
+        "why_grey": grey_note,
     }
 
 

@@ -83,6 +83,12 @@ def overflight(obligation_on_landing: Obligation) -> Obligation:
     return obligation_on_landing._replace(level=OVERFLIGHT, reasons=(OVERFLIGHT_REASON, *obligation_on_landing.reasons))
 
 
+def outside_note(antarctic: bool) -> str | None:
+    """What to say about a point in no state's territory: in the Antarctic Treaty area it is
+    Antarctica, not the high seas (None: the law's own high-seas reason)."""
+    return ANTARCTICA if antarctic else None
+
+
 def level_rank(level: str) -> int:
     return _RANK[level]
 
