@@ -34,14 +34,20 @@ def generate(folder: Path, rows: int, aircraft: int) -> list[str]:
 
     rng = np.random.default_rng(15)
     hexes = np.array([f"{value:06x}" for value in rng.choice(1 << 24, aircraft, replace=False)])
-    start_lat, start_lon = rng.uniform(-50, 60, aircraft), rng.uniform(-170, 170, aircraft)
-    drift_lat, drift_lon = rng.uniform(-0.004, 0.004, aircraft), rng.uniform(-0.008, 0.008, aircraft)
+    start_lat, start_lon = rng.uniform(-45, 55, aircraft), rng.uniform(-170, 170, aircraft)
+    # rhumb lines at airliner speeds (about 600-900 km/h, so the quality filter keeps them): degrees
+    # of latitude per 10 s step, and eastward degrees of longitude per step at the equator
+    north = rng.uniform(-0.003, 0.003, aircraft)
+    east = rng.choice([-1.0, 1.0], aircraft) * rng.uniform(0.015, 0.022, aircraft)
     per_file = rows // FILES
     for number in range(FILES):
         index = np.arange(number * per_file, (number + 1) * per_file if number < FILES - 1 else rows)
         plane, step = index % aircraft, index // aircraft
-        lat = np.clip(start_lat[plane] + drift_lat[plane] * step, -85, 85)
-        lon = (start_lon[plane] + drift_lon[plane] * step + 180) % 360 - 180
+        lat = start_lat[plane] + north[plane] * step
+        rate = np.radians(north[plane])
+        stretch = (_mercator(lat) - _mercator(start_lat[plane])) / np.where(rate == 0, 1.0, rate)
+        stretch = np.where(np.abs(rate) < 1e-9, step / np.cos(np.radians(start_lat[plane])), stretch)
+        lon = (start_lon[plane] + east[plane] * stretch + 180) % 360 - 180
         table = pa.table(
             {
                 "time": pa.array(1_735_689_600 + step * 10, pa.int64()),
@@ -55,6 +61,10 @@ def generate(folder: Path, rows: int, aircraft: int) -> list[str]:
         )
         pq.write_table(table, folder / f"part-{number:02d}.parquet", row_group_size=1 << 20)
     return hexes.tolist()
+
+
+def _mercator(lat: np.ndarray) -> np.ndarray:
+    return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
 
 
 def baseline(folder: Path, watched: list[str]) -> tuple[float, int]:
