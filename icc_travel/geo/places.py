@@ -286,7 +286,19 @@ class PlaceResolver:
         return Place(text, "airport", self.locate(lat, lon), lat, lon, f"{airport['name']} ({code})")
 
     def locate(self, lat: float, lon: float) -> Territory | None:
+        """One point: the point grid (geo.points: no numpy, no shapely, no polygons loaded)
+        answers almost every point, the polygons the rest; the answers are the same."""
+        grid = self._points
+        feature = grid.lookup(lat, lon) if grid is not None else None
+        if feature is not None and (feature < 0 or feature in self._position_of_feature):
+            return self.territory_of_feature(feature)
         return self.locate_many([(lat, lon)])[0]
+
+    @cached_property
+    def _points(self) -> Any:
+        from icc_travel.geo.points import point_grid
+
+        return point_grid(Path(self.dataset.territories_path), lambda: self._index.geometries)
 
     def locate_many(self, points: list[tuple[float, float]], *, bulk: bool = False) -> list[Territory | None]:
         """Territories for many (lat, lon) points in one vectorised query.
