@@ -207,7 +207,7 @@ def write(path: Path, geometries: Any) -> None:
     edge_owner = owner[edge]
     order = np.lexsort((segment[edge], edge_owner, cell))
     cell, edge, edge_owner = cell[order], edge[order], edge_owner[order]
-    mixed = np.unique(cell)
+    mixed = _unique(cell)
     sub_columns = COLUMNS * SPLIT
     centre_x = (mixed % sub_columns + 0.5) / SPLIT - 180
     centre_y = (mixed // sub_columns + 0.5) / SPLIT - 90
@@ -228,10 +228,10 @@ def write(path: Path, geometries: Any) -> None:
     point, holder = point[hit].astype(np.int64), holder[hit].astype(np.int64)
     owners = 1 << 20
     boundary_pairs = position * owners + edge_owner
-    holding = np.unique(point * owners + holder)
-    pairs = np.unique(np.concatenate([boundary_pairs, holding]))
+    holding = _unique(point * owners + holder)
+    pairs = _unique(np.concatenate([boundary_pairs, holding]))
     candidate_cell, candidate_owner = pairs // owners, pairs % owners
-    candidate_inside = np.isin(pairs, holding).astype(np.int32)
+    candidate_inside = _contains(holding, pairs).astype(np.int32)
     cell_start = np.searchsorted(candidate_cell, np.arange(len(mixed) + 1)).astype(np.int64)
 
     # runs: consecutive edges of one (sub-cell, owner) pair, as first and last vertex
@@ -248,7 +248,7 @@ def write(path: Path, geometries: Any) -> None:
 
     # the grid: 1° cells, and blocks of sub-cells under each 1° cell that holds a mixed one
     mixed_row, mixed_column = mixed // sub_columns, mixed % sub_columns
-    mixed_degree = np.unique((mixed_row // SPLIT) * COLUMNS + mixed_column // SPLIT)
+    mixed_degree = _unique((mixed_row // SPLIT) * COLUMNS + mixed_column // SPLIT)
     level0 = np.full(COLUMNS * ROWS, -1, dtype=np.int32)
     pure0 = np.setdiff1d(np.arange(COLUMNS * ROWS), mixed_degree)
     level0[pure0] = _lowest_holders(tree, geometries, pure0 % COLUMNS + 0.5 - 180, pure0 // COLUMNS + 0.5 - 90)
@@ -313,8 +313,29 @@ def _cells_near(start: Any, end: Any) -> tuple[Any, Any]:
             ok = (column <= high[:, 0]) & (row <= high[:, 1])
             keys.append(np.clip(row[ok], 0, rows - 1) * columns + np.clip(column[ok], 0, columns - 1))
             edges.append(edge[ok])
-    packed = np.unique(np.concatenate(keys) * (1 << 24) + np.concatenate(edges))
+    packed = _unique(np.concatenate(keys) * (1 << 24) + np.concatenate(edges))
     return packed >> 24, packed & ((1 << 24) - 1)
+
+
+def _unique(values: Any) -> Any:
+    """Sorted distinct values, by a sort (numpy's hashing unique is several times slower on
+    millions of integers)."""
+    import numpy as np
+
+    ordered = np.sort(values, kind="stable")
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
+
+def _contains(sorted_values: Any, values: Any) -> Any:
+    """Whether each of `values` is in `sorted_values` (sorted, distinct)."""
+    import numpy as np
+
+    position = np.searchsorted(sorted_values, values)
+    inside = position < len(sorted_values)
+    inside[inside] = sorted_values[position[inside]] == values[inside]
+    return inside
 
 
 def _distance(px: Any, py: Any, ax: Any, ay: Any, bx: Any, by: Any) -> Any:
