@@ -694,7 +694,12 @@ def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[
 
 @functools.cache
 def _worker_resolver() -> Any:
+    """One resolver per worker process, answering from the grid index: a part's few thousand
+    watched positions are too few to load it by themselves (the plain polygon query then took
+    most of a Dask screen's time), but a worker locates every part it is given."""
     from icc_travel.data.store import load
     from icc_travel.geo.places import PlaceResolver
 
-    return PlaceResolver(load())
+    resolver = PlaceResolver(load())
+    resolver.load_grid()
+    return resolver
