@@ -107,3 +107,26 @@ def test_check_on_a_coordinate_or_an_airport_imports_neither_numpy_nor_shapely(r
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert "Mongolia" in done.stdout
+
+
+def test_one_airport_is_found_as_the_whole_table_gives_it() -> None:
+    """Every code that more than one row carries (the last row wins), and a sample of the rest."""
+    import csv
+    from collections import Counter
+
+    import airportsdata
+
+    from icc_travel.geo import places
+
+    with Path(airportsdata.__file__).with_name("airports.csv").open(encoding="utf8") as handle:
+        rows = list(csv.DictReader(handle, quoting=csv.QUOTE_NONNUMERIC))
+    for code_type, known in (("IATA", ["ULN", "AKT"]), ("ICAO", ["LCRA", "ZMUB"])):
+        table = airportsdata.load(code_type)
+        counts = Counter(row[code_type.lower()] for row in rows)
+        repeated = [code for code, count in counts.items() if code and count > 1]
+        codes = sorted(table)
+        sample = [*codes[:: max(1, len(codes) // 600)], *repeated, *known]
+        places.airport_table.cache_clear()  # not loaded: the CSV is searched
+        for code in sample:
+            assert places.find_airport(code_type, code) == table[code], (code_type, code)
+        assert places.find_airport(code_type, "Q" * len(known[0])) is None
