@@ -77,6 +77,36 @@ class PointGrid:
         offset += 16 * vertices
         if offset != len(self._map):
             raise ValueError("point grid of the wrong size")
+        self._decoded: dict[int, list[tuple[int, int, list[Any]]] | None] = {}
+
+    def _cell(self, cell: int) -> list[tuple[int, int, list[Any]]] | None:
+        """A mixed sub-cell's candidates (owner, holds the centre, chains of edges with their
+        boxes), decoded once: a border crossing's bisection asks a dozen points in one sub-cell.
+        None for a sub-cell whose centre lies on a boundary."""
+        found = self._decoded.get(cell)
+        if found is not None or cell in self._decoded:
+            return found
+        data = self._map
+        candidates: list[tuple[int, int, list[Any]]] | None = []
+        if struct.unpack_from("<i", data, self._cell_flag + 4 * cell)[0]:
+            candidates = None
+        else:
+            first, last = struct.unpack_from("<2q", data, self._cell_start + 8 * cell)
+            for candidate in range(first, last):
+                (owner,) = struct.unpack_from("<i", data, self._owner + 4 * candidate)
+                (inside,) = struct.unpack_from("<i", data, self._inside + 4 * candidate)
+                run_first, run_last = struct.unpack_from("<2q", data, self._run_start + 8 * candidate)
+                chains = []
+                for run in range(run_first, run_last):
+                    start, end = struct.unpack_from("<2q", data, self._runs + 16 * run)
+                    chain = struct.unpack_from(f"<{2 * (end - start + 1)}d", data, self._vertices + 16 * start)
+                    xs, ys = chain[0::2], chain[1::2]
+                    chains.append((chain, (min(xs), max(xs), min(ys), max(ys))))
+                candidates.append((owner, inside, chains))
+        if len(self._decoded) >= 4096:
+            self._decoded.clear()
+        self._decoded[cell] = candidates
+        return candidates
 
     def lookup(self, lat: float, lon: float) -> int | None:
         """The lowest feature index whose territory holds the point (on its boundary counts), -1
@@ -91,20 +121,18 @@ class PointGrid:
         (code,) = struct.unpack_from("<i", data, self._level1 + 4 * ((-2 - code) * SPLIT * SPLIT + inner))
         if code >= -1:
             return code
-        cell = -2 - code
-        if struct.unpack_from("<i", data, self._cell_flag + 4 * cell)[0]:
+        candidates = self._cell(-2 - code)
+        if candidates is None:
             return None
-        first, last = struct.unpack_from("<2q", data, self._cell_start + 8 * cell)
         centre_x = (column + 0.5) / SPLIT - 180
         centre_y = (row + 0.5) / SPLIT - 90
-        for candidate in range(first, last):
-            (owner,) = struct.unpack_from("<i", data, self._owner + 4 * candidate)
-            (inside,) = struct.unpack_from("<i", data, self._inside + 4 * candidate)
-            run_first, run_last = struct.unpack_from("<2q", data, self._run_start + 8 * candidate)
+        low_x, high_x = (centre_x, lon) if centre_x <= lon else (lon, centre_x)
+        low_y, high_y = (centre_y, lat) if centre_y <= lat else (lat, centre_y)
+        for owner, inside, chains in candidates:
             crossings = 0
-            for run in range(run_first, run_last):
-                start, end = struct.unpack_from("<2q", data, self._runs + 16 * run)
-                chain = struct.unpack_from(f"<{2 * (end - start + 1)}d", data, self._vertices + 16 * start)
+            for chain, (left, right, bottom, top) in chains:
+                if right < low_x or left > high_x or top < low_y or bottom > high_y:
+                    continue  # the chain's box misses the segment's: it cannot cross or touch it
                 crossed = _crossings(chain, centre_x, centre_y, lon, lat)
                 if crossed is None:
                     return None
