@@ -155,9 +155,9 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
 
     Batch by batch, the watched rows are picked by their address (see `_watched`) and only
     they are kept, so only the watched rows reach Python and memory follows them, not the
-    dataset. Parquet is read with pyarrow.parquet's own reader (its C++ threads decode the
-    columns), not pyarrow.dataset, whose import alone pulls in pandas (half a second). Both
-    engines use this one function."""
+    dataset. Parquet is read with pyarrow.parquet's own reader, a part's row groups at a time
+    (its C++ threads decode the columns; no dataset is built per part). Both engines use this
+    one function."""
     import pyarrow as pa
 
     theirs_of = {ours: theirs for theirs, ours in rename.items()}  # --columns gives theirs -> ours
@@ -597,7 +597,7 @@ ROW_GROUPS_PER_TASK = 4
 
 def _parts(path: Path) -> list[Part]:
     """The tasks for one input: a CSV file whole; each Parquet file in groups of row groups (its
-    footer read once here, with pyarrow.parquet: no pyarrow.dataset, so no pandas)."""
+    footer read once here, with pyarrow.parquet)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
