@@ -462,15 +462,9 @@ def _tracks_of(rows: JudgedRows, wanted: dict[str, list[Watched]]) -> list[tuple
 
     import numpy as np
 
-    kept = np.flatnonzero(rows.kept)
-    if not len(kept):
+    order, codes, starts, ends = _track_order(rows)
+    if not len(order):
         return []
-    code_index = rows.codes[kept]
-    sort = np.lexsort((np.arange(len(kept)), rows.when[kept], code_index))
-    order = kept[sort]
-    codes = code_index[sort]
-    starts = np.concatenate([[0], np.flatnonzero(np.diff(codes)) + 1])
-    ends = np.concatenate([starts[1:], [len(order)]])
     feet = rows.feet[order]
     feet = np.where(np.isnan(feet), None, feet).tolist()  # NaN: unknown
     paused = gc.isenabled()
@@ -491,6 +485,20 @@ def _tracks_of(rows: JudgedRows, wanted: dict[str, list[Watched]]) -> list[tuple
         for entry in wanted.get(name, []):
             tracks.append((entry, Track("positions", name, entry.registration, callsign, track_fixes)))
     return tracks
+
+
+def _track_order(rows: JudgedRows) -> tuple[Any, Any, Any, Any]:
+    """The kept rows in track order (by aircraft, then position time, then table order), their
+    aircraft codes, and where each aircraft's rows start and end in that order."""
+    import numpy as np
+
+    kept = np.flatnonzero(rows.kept)
+    code_index = rows.codes[kept]
+    sort = np.lexsort((np.arange(len(kept)), rows.when[kept], code_index))
+    order, codes = kept[sort], code_index[sort]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(codes)) + 1]) if len(order) else np.zeros(0, dtype=np.int64)
+    ends = np.concatenate([starts[1:], [len(order)]]) if len(order) else np.zeros(0, dtype=np.int64)
+    return order, codes, starts, ends
 
 
 def _first_callsigns(callsigns: Any, order: Any, starts: Any, ends: Any) -> list[str | None]:
@@ -537,7 +545,6 @@ def scan_dask(
     tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes."""
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
-    import numpy as np
     import pyarrow as pa
     from distributed import Client, LocalCluster, as_completed
 
@@ -568,14 +575,13 @@ def scan_dask(
     table = pa.concat_tables(tables, promote_options="permissive")
     judged = judged_rows(table)
     tracks, refused = _tracks_of(judged, wanted), judged.refused
-    features: dict[str, list[int]] = {}
-    feature = table.column("feature").to_numpy(zero_copy_only=False)
-    for _, track in tracks:  # each aircraft's kept rows in the order _tracks_of gave its fixes
-        if track.hex in features:
-            continue
-        rows = np.flatnonzero(judged.kept & (judged.codes == judged.names.index(track.hex)))
-        rows = rows[np.argsort(judged.when[rows], kind="stable")]
-        features[track.hex] = feature[rows].tolist()
+    # each aircraft's feature indexes in the order _tracks_of gave its fixes (one ordering for all)
+    order, codes, starts, ends = _track_order(judged)
+    feature = table.column("feature").to_numpy(zero_copy_only=False)[order]
+    features = {
+        judged.names[int(codes[start])]: feature[start:end].tolist()
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+    }
     return Screened(rows_read, _positions(tracks), tracks, refused), features
 
 
