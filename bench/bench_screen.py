@@ -1,30 +1,45 @@
-"""`icc-travel screen` on a generated 20-million-row OpenSky-style Parquet dataset, with a
-50-aircraft watchlist: the local engine, and Dask with 1 and 2 workers on a LocalCluster.
+"""`icc-travel screen` against Polars and DuckDB on the same generated OpenSky-style Parquet
+dataset (20 million rows by default), with watchlists of 50 and 200 aircraft, on both engines.
 
-    python bench/bench_screen.py [--rows 20000000] [--aircraft 5000] [--watched 50]
+    pip install 'icc-travel[bench]'   # polars, duckdb
+    python bench/bench_screen.py [--rows 20000000] [--aircraft 5000] [--watched 50,200] [--rounds 3] [--data DIR]
 
-The dataset (a directory of Parquet files in `state_vectors_data4` columns: each aircraft flies
-a straight course, a position every 10 s) is generated, never downloaded. The baseline, in the
-same run, is a bare pyarrow scan that reads the `icao24` column and keeps the watched rows: the
-least any screen must do. Each engine's rows/s, wall time and peak memory (the command's own;
-for Dask also each worker's) are printed with their ratio to the baseline, and the engines'
-outputs are compared byte for byte.
+The dataset (a directory of Parquet files in `state_vectors_data4` columns: each aircraft flies a
+rhumb line at airliner speed, a position every 10 s) is generated, never downloaded; with
+--data it is kept and reused. The peers, each a fresh process like the command, read the same
+files, keep the same rows (the watched addresses, lowered) and order them by aircraft and time,
+as tracks: the least a screen must do, without the territories, the law or the output.
+
+Runs are paired: in each round every command runs once, in turn (each goes first in one
+round), so the machine's load falls on all alike; each ratio is the median of the per-round
+ratios. The load average is printed before and after. The Dask engine runs on a LocalCluster of
+two single-threaded workers started by the bench (as a user's running cluster would be), and its
+output is compared byte for byte with the local engine's in every round.
 """
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import importlib.util
+import os
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from timing import peak_run
 
 FILES = 10
+
+
+def generate_hexes(aircraft: int, rng: np.random.Generator | None = None) -> list[str]:
+    """Every aircraft's hex, in the generator's order (the first ones are the watched)."""
+    rng = rng if rng is not None else np.random.default_rng(15)
+    return [f"{value:06x}" for value in rng.choice(1 << 24, aircraft, replace=False)]
 
 
 def generate(folder: Path, rows: int, aircraft: int) -> list[str]:
@@ -33,15 +48,21 @@ def generate(folder: Path, rows: int, aircraft: int) -> list[str]:
     import pyarrow.parquet as pq
 
     rng = np.random.default_rng(15)
-    hexes = np.array([f"{value:06x}" for value in rng.choice(1 << 24, aircraft, replace=False)])
-    start_lat, start_lon = rng.uniform(-50, 60, aircraft), rng.uniform(-170, 170, aircraft)
-    drift_lat, drift_lon = rng.uniform(-0.004, 0.004, aircraft), rng.uniform(-0.008, 0.008, aircraft)
+    hexes = np.array(generate_hexes(aircraft, rng))
+    start_lat, start_lon = rng.uniform(-45, 55, aircraft), rng.uniform(-170, 170, aircraft)
+    # rhumb lines at airliner speeds (about 600-900 km/h, so the quality filter keeps them): degrees
+    # of latitude per 10 s step, and eastward degrees of longitude per step at the equator
+    north = rng.uniform(-0.003, 0.003, aircraft)
+    east = rng.choice([-1.0, 1.0], aircraft) * rng.uniform(0.015, 0.022, aircraft)
     per_file = rows // FILES
     for number in range(FILES):
         index = np.arange(number * per_file, (number + 1) * per_file if number < FILES - 1 else rows)
         plane, step = index % aircraft, index // aircraft
-        lat = np.clip(start_lat[plane] + drift_lat[plane] * step, -85, 85)
-        lon = (start_lon[plane] + drift_lon[plane] * step + 180) % 360 - 180
+        lat = start_lat[plane] + north[plane] * step
+        rate = np.radians(north[plane])
+        stretch = (_mercator(lat) - _mercator(start_lat[plane])) / np.where(rate == 0, 1.0, rate)
+        stretch = np.where(np.abs(rate) < 1e-9, step / np.cos(np.radians(start_lat[plane])), stretch)
+        lon = (start_lon[plane] + east[plane] * stretch + 180) % 360 - 180
         table = pa.table(
             {
                 "time": pa.array(1_735_689_600 + step * 10, pa.int64()),
@@ -57,94 +78,161 @@ def generate(folder: Path, rows: int, aircraft: int) -> list[str]:
     return hexes.tolist()
 
 
-def baseline(folder: Path, watched: list[str]) -> tuple[float, int]:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.dataset as pads
-
-    start = time.perf_counter()
-    kept = 0
-    for batch in pads.dataset(str(folder), format="parquet").to_batches(columns=["icao24"]):
-        kept += pc.sum(pc.is_in(batch.column(0), value_set=pa.array(watched))).as_py() or 0
-    return time.perf_counter() - start, kept
+def _mercator(lat: np.ndarray) -> np.ndarray:
+    return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
 
 
 def worker_peak() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
+POLARS = """
+import sys
+import polars as pl
+folder, watchlist = sys.argv[1], sys.argv[2]
+hexes = [line.split(",")[0] for line in open(watchlist).read().splitlines()[1:]]
+kept = (
+    pl.scan_parquet(f"{folder}/*.parquet")
+    .filter(pl.col("icao24").str.to_lowercase().is_in(hexes))
+    .sort(["icao24", "time"], maintain_order=True)
+    .collect()
+)
+print(kept.height)
+"""
+
+DUCKDB = """
+import sys
+import duckdb
+folder, watchlist = sys.argv[1], sys.argv[2]
+hexes = [line.split(",")[0] for line in open(watchlist).read().splitlines()[1:]]
+connection = duckdb.connect()
+query = (
+    f"select * from read_parquet('{folder}/*.parquet') where lower(icao24) in (select unnest($1)) "
+    "order by icao24, time"
+)
+print(connection.execute(query, [hexes]).fetchnumpy()["time"].shape[0])
+"""
+
+
+def run(argv: list[str], scratch: Path) -> tuple[float, float, int, str]:
+    """Wall seconds, peak GiB (the command's own, from wait4), exit status and stderr of one run."""
+    with open(scratch / "stdout", "wb") as out, open(scratch / "stderr", "wb") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024**2, process.returncode, (scratch / "stderr").read_text(errors="replace")
+
+
+def peers() -> dict[str, str]:
+    """The peers installed here (the bench extra): each reads the same files, keeps the same
+    rows (the watched addresses, lowered) and orders them by aircraft and time, as tracks."""
+    found = {}
+    for name, script in (("polars", POLARS), ("duckdb", DUCKDB)):
+        if importlib.util.find_spec(name) is not None:
+            found[name] = script
+    return found
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000_000)
     parser.add_argument("--aircraft", type=int, default=5_000)
-    parser.add_argument("--watched", type=int, default=50)
+    parser.add_argument("--watched", default="50,200", help="watchlist sizes, comma-separated")
+    parser.add_argument("--rounds", type=int, default=3, help="paired rounds: every command once per round")
+    parser.add_argument("--data", type=Path, help="keep the generated dataset here (reused when present)")
     arguments = parser.parse_args()
     command = str(Path(sys.executable).parent / "icc-travel")
     rows = arguments.rows
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / "positions"
-        folder.mkdir()
-        start = time.perf_counter()
-        hexes = generate(folder, rows, arguments.aircraft)
-        size = sum(f.stat().st_size for f in folder.iterdir()) / 1024**2
-        print(
-            f"dataset: {rows:,} rows, {arguments.aircraft:,} aircraft, {size:,.0f} MiB Parquet ({time.perf_counter() - start:.0f} s to make)"
-        )
-        watched = hexes[: arguments.watched]
-        watchlist = Path(scratch) / "watched.csv"
-        subjects = ("putin", "netanyahu")
-        watchlist.write_text(
-            "hex,registration,subject,source\n"
-            + "".join(f"{code},,{subjects[i % 2]},\n" for i, code in enumerate(watched))
-        )
-        base_seconds, kept = baseline(folder, watched)
-        print(f"baseline (pyarrow scan of icao24 + filter): {rows / base_seconds:,.0f} rows/s, {kept:,} rows kept")
-        print(
-            f"{'engine':16} {'wall s':>7} {'rows/s':>12} {'x baseline':>10} {'peak GiB':>9}  workers' peak GiB  status"
-        )
-        outputs = {}
-        warm = [command, "screen", str(folder), "--watchlist", str(watchlist), "-o", str(Path(scratch) / "warm.jsonl")]
-        peak_run(warm)  # builds the caches (polygons, grid) once, outside the measured runs
-        runs: list[tuple[str, int | None]] = [("local", None), ("dask", 1), ("dask", 2)]
-        for engine, workers in runs:
-            output = Path(scratch) / f"{engine}-{workers}.jsonl"
-            argv = [
-                command,
-                "screen",
-                str(folder),
-                "--watchlist",
-                str(watchlist),
-                "--engine",
-                engine,
-                "-o",
-                str(output),
-            ]
-            cluster = client = None
-            if workers:
-                from distributed import Client, LocalCluster
-
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0", silence_logs=50)
-                client = Client(cluster)
-                argv += ["--scheduler", cluster.scheduler_address]
-            elapsed, peak, status, stderr = peak_run(argv)
-            worker_peaks = ""
-            if client is not None:
-                worker_peaks = ", ".join(f"{value:.2f}" for value in client.run(worker_peak).values())
-                client.close()
-                cluster.close()
-            label = engine if not workers else f"dask, {workers} worker{'s' if workers > 1 else ''}"
-            print(
-                f"{label:16} {elapsed:7.2f} {rows / elapsed:12,.0f} {base_seconds / elapsed:10.2f} {peak:9.2f}"
-                f"  {worker_peaks or '-':>17}  {status}"
+    with tempfile.TemporaryDirectory() as temporary:
+        scratch = Path(temporary)
+        folder = arguments.data or scratch / "positions"
+        marker = folder / f"_generated-{rows}-{arguments.aircraft}-v2"
+        if not marker.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*.parquet"):
+                old.unlink()
+            start = time.perf_counter()
+            generate(folder, rows, arguments.aircraft)
+            marker.write_text("")
+            print(f"generated in {time.perf_counter() - start:.0f} s")
+        hexes = generate_hexes(arguments.aircraft)
+        size = sum(f.stat().st_size for f in folder.glob("*.parquet")) / 1024**2
+        print(f"dataset: {rows:,} rows, {arguments.aircraft:,} aircraft, {size:,.0f} MiB Parquet in {FILES} files")
+        found_peers = peers()
+        if "polars" not in found_peers:
+            print("polars is not installed (pip install 'icc-travel[bench]'): no ratios")
+        for count in [int(n) for n in arguments.watched.split(",")]:
+            watchlist = scratch / f"watched-{count}.csv"
+            subjects = ("putin", "netanyahu")
+            watchlist.write_text(
+                "hex,registration,subject,source\n"
+                + "".join(f"{code},,{subjects[i % 2]},\n" for i, code in enumerate(hexes[:count]))
             )
-            if status not in (0, 1):
-                print("   " + stderr.splitlines()[-1] if stderr else "")
-            outputs[label] = output
-        first, *others = outputs.items()
-        for label, path in others:
-            same = filecmp.cmp(first[1], path, shallow=False)
-            print(f"{label} output {'byte-identical to' if same else 'DIFFERS from'} {first[0]}")
-        print(f"rows out: {sum(1 for _ in first[1].open()):,}")
+            from distributed import Client, LocalCluster
+
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0", silence_logs=50)
+            client = Client(cluster)
+            commands = {
+                name: [sys.executable, "-c", script, str(folder), str(watchlist)]
+                for name, script in found_peers.items()
+            }
+            outputs = {"local": scratch / "local.jsonl", "dask": scratch / "dask.jsonl"}
+            base = [command, "screen", str(folder), "--watchlist", str(watchlist)]
+            commands["icc-travel local"] = [*base, "-o", str(outputs["local"])]
+            commands["icc-travel dask"] = [
+                *base,
+                "--engine",
+                "dask",
+                "--scheduler",
+                cluster.scheduler_address,
+                "-o",
+                str(outputs["dask"]),
+            ]
+            for argv in commands.values():  # warm-up: page cache, the territory caches, the workers' imports
+                run(argv, scratch)
+            print(f"\n{count} watched aircraft; before: {load()}")
+            times: dict[str, list[float]] = {name: [] for name in commands}
+            peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
+            identical = True
+            for number in range(arguments.rounds):
+                names = list(commands)
+                names = names[number % len(names) :] + names[: number % len(names)]  # each goes first in turn
+                for name in names:
+                    elapsed, peak, status, stderr = run(commands[name], scratch)
+                    if status not in (0, 1):
+                        print(f"   {name} failed ({status}): {stderr.strip().splitlines()[-1:]}")
+                    times[name].append(elapsed)
+                    peaks[name] = max(peaks[name], peak)
+                identical &= filecmp.cmp(outputs["local"], outputs["dask"], shallow=False)
+            print(f"after: {load()}")
+            workers = ", ".join(f"{value:.2f}" for value in client.run(worker_peak).values())
+            client.close()
+            cluster.close()
+            print(
+                f"{'command':18} {'median s':>9} {'rows/s':>12} {'peak GiB':>9} {'x polars (paired)':>18} {'x duckdb':>9}"
+            )
+            for name, values in times.items():
+                ratios = []
+                for peer in ("polars", "duckdb"):
+                    if peer in times and name != peer:
+                        paired = [mine / theirs for mine, theirs in zip(values, times[peer], strict=True)]
+                        ratios.append(f"{statistics.median(paired):.2f}")
+                    else:
+                        ratios.append("-")
+                median = statistics.median(values)
+                print(
+                    f"{name:18} {median:9.2f} {rows / median:12,.0f} {peaks[name]:9.2f} {ratios[0]:>18} {ratios[1]:>9}"
+                )
+            print(f"Dask workers' peak GiB: {workers}")
+            print(f"Dask output {'byte-identical to' if identical else 'DIFFERS from'} local in every round")
+            print(f"rows out: {sum(1 for _ in outputs['local'].open()):,}")
 
 
 if __name__ == "__main__":

@@ -153,60 +153,114 @@ def _format(path: Path) -> str:
 def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[int, list[Any]]:
     """Rows read and the watched aircraft's rows (pyarrow batches, our column names) of one part.
 
-    The watchlist filter is pushed into the pyarrow scan (evaluated in its C++ threads, batch
-    by batch, with a bounded read-ahead), so only the watched rows reach Python and memory
-    follows them, not the dataset. Both engines use this one function."""
+    Batch by batch, the watched rows are picked by their address (see `_watched`) and only
+    they are kept, so only the watched rows reach Python and memory follows them, not the
+    dataset. Parquet is read with pyarrow.parquet's own reader, a part's row groups at a time
+    (its C++ threads decode the columns; no dataset is built per part). Both engines use this
+    one function."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     theirs_of = {ours: theirs for theirs, ours in rename.items()}  # --columns gives theirs -> ours
     names = {theirs_of.get(c, c): c for c in COLUMNS}  # theirs -> ours
     hex_column = next(theirs for theirs, ours in names.items() if ours == "icao24")
-    source = _open_part(part, hex_column)
-    schema_names = source.schema.names
-    repeated = sorted({name for name in schema_names if schema_names.count(name) > 1})
-    if repeated:
-        raise InputError(f"{part.label}: the positions repeat the column {', '.join(repeated)}: which one to read?")
-    missing = [theirs for theirs, ours in names.items() if ours in ("time", "icao24", "lat", "lon")]
-    missing = [theirs for theirs in missing if theirs not in schema_names]
-    if missing:
-        raise InputError(f"{part.label}: the positions lack {', '.join(missing)} (map other names with --columns)")
-    unknown = sorted(theirs for theirs in rename if theirs not in schema_names)
-    if unknown:
-        raise InputError(f"{part.label}: --columns names {', '.join(unknown)}, which the positions do not have")
-    _check_types(part, source.schema, names)
-    present = [theirs for theirs in names if theirs in source.schema.names]
-    watched = pc.is_in(pc.utf8_lower(pc.field(hex_column).cast(pa.string())), value_set=pa.array(hexes))
-    scanned: Any = source
-    if part.row_groups is not None:
-        fragment = next(iter(source.get_fragments()))
-        scanned = fragment.subset(row_group_ids=list(part.row_groups))
-    kept = []
-    try:
-        # a row-group subset's count_rows() counts its whole file: count its own row groups
-        rows = scanned.count_rows() if part.row_groups is None else sum(g.num_rows for g in scanned.row_groups)
-        options = {"batch_size": 1 << 18, "batch_readahead": 4}
-        if part.row_groups is None:
-            options["fragment_readahead"] = 2
-        for batch in scanned.to_batches(columns=present, filter=watched, **options):
-            if batch.num_rows:
-                kept.append(batch.rename_columns([names[n] for n in batch.schema.names]))
-    except (OSError, pa.ArrowInvalid) as error:
-        raise InputError(f"{part.label}: cannot read positions: {error}") from None
+    callsign_column = next(theirs for theirs, ours in names.items() if ours == "callsign")
+    with contextlib.ExitStack() as stack:
+        if part.format == "parquet":
+            source = stack.enter_context(_open_parquet(part, (hex_column, callsign_column)))
+            schema = source.schema_arrow
+        else:
+            source = _open_part(part, hex_column)
+            schema = source.schema
+        schema_names = schema.names
+        repeated = sorted({name for name in schema_names if schema_names.count(name) > 1})
+        if repeated:
+            raise InputError(f"{part.label}: the positions repeat the column {', '.join(repeated)}: which one to read?")
+        missing = [theirs for theirs, ours in names.items() if ours in ("time", "icao24", "lat", "lon")]
+        missing = [theirs for theirs in missing if theirs not in schema_names]
+        if missing:
+            raise InputError(f"{part.label}: the positions lack {', '.join(missing)} (map other names with --columns)")
+        unknown = sorted(theirs for theirs in rename if theirs not in schema_names)
+        if unknown:
+            raise InputError(f"{part.label}: --columns names {', '.join(unknown)}, which the positions do not have")
+        _check_types(part, schema, names)
+        present = [theirs for theirs in names if theirs in schema_names]
+        value_set = pa.array(hexes, pa.string())
+        hex_position = present.index(hex_column)
+        kept = []
+        try:
+            if part.format == "parquet":
+                groups = list(part.row_groups or ())
+                rows = sum(source.metadata.row_group(group).num_rows for group in groups)
+                batches = (
+                    source.iter_batches(batch_size=1 << 18, row_groups=groups, columns=present, use_threads=True)
+                    if groups
+                    else iter(())
+                )
+            else:
+                rows = source.count_rows()
+                batches = source.to_batches(
+                    columns=present, batch_size=1 << 18, batch_readahead=4, fragment_readahead=2
+                )
+            for batch in batches:
+                if not batch.num_rows:
+                    continue
+                watched = batch.filter(_watched(batch.column(hex_position), value_set))
+                if watched.num_rows:
+                    columns = [_decoded(column) for column in watched.columns]
+                    kept.append(pa.RecordBatch.from_arrays(columns, names=[names[n] for n in watched.schema.names]))
+        except (OSError, pa.ArrowInvalid) as error:
+            raise InputError(f"{part.label}: cannot read positions: {error}") from None
     return rows, kept
 
 
+def _watched(column: Any, value_set: Any) -> Any:
+    """Which rows of a batch are a watched aircraft's. A dictionary-encoded address column (as
+    Parquet stores it, and as it is read) is judged on its few thousand distinct addresses, then
+    spread to the rows by their indexes: no text is lowered or compared per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(column.type):
+        distinct = pc.is_in(pc.utf8_lower(column.dictionary.cast(pa.string())), value_set=value_set)
+        return pc.fill_null(pc.take(distinct, column.indices), False)
+    return pc.fill_null(pc.is_in(pc.utf8_lower(column.cast(pa.string())), value_set=value_set), False)
+
+
+def _decoded(column: Any) -> Any:
+    """A dictionary-encoded column of the kept rows as plain values, so every part's rows, from
+    either engine, concatenate and compare alike."""
+    import pyarrow as pa
+
+    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
+
+
+def _open_parquet(part: Part, text_columns: tuple[str, ...]) -> Any:
+    """One Parquet file of the positions. Its text columns (`text_columns`: the address and the
+    callsign) are read dictionary-encoded, as the file stores them: a few thousand distinct
+    values, not one string per row."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        plain = pq.ParquetFile(part.path)
+        present = [name for name in text_columns if name in plain.schema_arrow.names]
+        if not present:
+            return plain
+        plain.close()
+        return pq.ParquetFile(part.path, metadata=plain.metadata, read_dictionary=present)
+    except (OSError, pa.ArrowInvalid, ValueError) as error:
+        raise InputError(f"{part.label}: cannot read positions: {_reason(error)}") from None
+
+
 def _open_part(part: Part, hex_column: str) -> Any:
-    """The part as a pyarrow dataset. A CSV's ICAO address column is read as text: inferred as
+    """A CSV part as a pyarrow dataset. Its ICAO address column is read as text: inferred as
     integers, `040123` would lose its leading zero and never match."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.dataset as pads
 
-    fmt: Any = part.format
-    if part.format == "csv":
-        _check_csv_header(part)
-        fmt = pads.CsvFileFormat(convert_options=pacsv.ConvertOptions(column_types={hex_column: pa.string()}))
+    _check_csv_header(part)
+    fmt = pads.CsvFileFormat(convert_options=pacsv.ConvertOptions(column_types={hex_column: pa.string()}))
     try:
         return pads.dataset(list(part.files) if part.files else part.path, format=fmt)
     except (OSError, pa.ArrowInvalid, ValueError) as error:
@@ -280,7 +334,7 @@ class JudgedRows(NamedTuple):
     ground: Any
     codes: Any  # per row, an index into `names` (integer codes sort and compare fast)
     names: list[str]  # the ICAO addresses, lower case
-    callsigns: Any
+    callsigns: Any  # a pyarrow array (read per aircraft, never per row)
     refused: dict[str, int]
 
 
@@ -370,7 +424,7 @@ def judged_rows(table: Any) -> JudgedRows:
             )
     else:
         ground = np.zeros(count, dtype=bool)
-    callsigns = table.column("callsign").to_pylist() if "callsign" in table.column_names else [None] * count
+    callsigns = table.column("callsign").combine_chunks() if "callsign" in table.column_names else pa.nulls(count)
     refused = {
         reason: int(number)
         for reason, number in (
@@ -397,29 +451,82 @@ def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[
 
 def _tracks_of(rows: JudgedRows, wanted: dict[str, list[Watched]]) -> list[tuple[Watched, Track]]:
     """Each aircraft's kept rows as fixes, in position-time order (a stable sort: rows at the same
-    time keep the table's order, as the Dask engine's feature indexes do), aircraft by hex."""
+    time keep the table's order, as the Dask engine's feature indexes do), aircraft by hex.
+
+    The rows are ordered and grouped by array operations; each column becomes Python values in
+    one pass, and the fixes are made by one `map` over them, with the cyclic garbage collector
+    paused: a million small tuples would otherwise trigger it over and over, each time walking
+    every object made so far."""
+    import gc
+    import itertools
+
+    import numpy as np
+
+    order, codes, starts, ends = _track_order(rows)
+    if not len(order):
+        return []
+    feet = rows.feet[order]
+    feet = np.where(np.isnan(feet), None, feet).tolist()  # NaN: unknown
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        times = map(dt.datetime.fromtimestamp, rows.when[order].tolist(), itertools.repeat(dt.UTC))
+        fixes = list(
+            map(Fix, times, rows.lats[order].tolist(), rows.lons[order].tolist(), feet, rows.ground[order].tolist())
+        )
+    finally:
+        if paused:
+            gc.enable()
+    callsigns = _first_callsigns(rows.callsigns, order, starts, ends)
+    tracks = []
+    for start, end, callsign in zip(starts.tolist(), ends.tolist(), callsigns, strict=True):
+        name = rows.names[int(codes[start])]
+        track_fixes = tuple(fixes[start:end])
+        for entry in wanted.get(name, []):
+            tracks.append((entry, Track("positions", name, entry.registration, callsign, track_fixes)))
+    return tracks
+
+
+def _track_order(rows: JudgedRows) -> tuple[Any, Any, Any, Any]:
+    """The kept rows in track order (by aircraft, then position time, then table order), their
+    aircraft codes, and where each aircraft's rows start and end in that order."""
     import numpy as np
 
     kept = np.flatnonzero(rows.kept)
-    if not len(kept):
-        return []
     code_index = rows.codes[kept]
     sort = np.lexsort((np.arange(len(kept)), rows.when[kept], code_index))
-    starts = np.concatenate([[0], np.flatnonzero(np.diff(code_index[sort])) + 1])
-    groups = np.split(kept[sort], starts[1:])
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    tracks = []
-    for start, group in zip(starts.tolist(), groups, strict=True):
-        name = rows.names[int(code_index[sort][start])]
-        times = [epoch + dt.timedelta(seconds=s) for s in rows.when[group].tolist()]
-        feet = [None if f != f else f for f in rows.feet[group].tolist()]  # NaN: unknown
-        fixes = tuple(
-            map(Fix, times, rows.lats[group].tolist(), rows.lons[group].tolist(), feet, rows.ground[group].tolist())
-        )
-        callsign = next((str(c).strip() for i in group.tolist() if (c := rows.callsigns[i]) and str(c).strip()), None)
-        for entry in wanted.get(name, []):
-            tracks.append((entry, Track("positions", name, entry.registration, callsign, fixes)))
-    return tracks
+    order, codes = kept[sort], code_index[sort]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(codes)) + 1]) if len(order) else np.zeros(0, dtype=np.int64)
+    ends = np.concatenate([starts[1:], [len(order)]]) if len(order) else np.zeros(0, dtype=np.int64)
+    return order, codes, starts, ends
+
+
+def _first_callsigns(callsigns: Any, order: Any, starts: Any, ends: Any) -> list[str | None]:
+    """Per aircraft (the rows `order[start:end]`), its first callsign that is not blank, stripped.
+    Arrow finds the rows with a value; Python reads only those, from each aircraft's first on,
+    until one is more than whitespace (almost always the first)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_null(callsigns.type):
+        return [None] * len(starts)
+    present = pc.is_valid(callsigns)
+    if pa.types.is_string(callsigns.type) or pa.types.is_large_string(callsigns.type):
+        present = pc.and_(present, pc.greater(pc.utf8_length(callsigns), 0))
+    present = pc.fill_null(present, False).to_numpy(zero_copy_only=False)
+    candidates = np.flatnonzero(present[order])  # positions in the ordered rows with a value
+    found: list[str | None] = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        callsign = None
+        first, last = np.searchsorted(candidates, [start, end]).tolist()
+        for position in candidates[first:last]:  # read one by one: the first usually answers
+            value = callsigns[int(order[position])].as_py()
+            if value and str(value).strip():  # 0 or False is no callsign, as before
+                callsign = str(value).strip()
+                break
+        found.append(callsign)
+    return found
 
 
 # --- the Dask engine ------------------------------------------------------------------------------
@@ -438,7 +545,6 @@ def scan_dask(
     tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes."""
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
-    import numpy as np
     import pyarrow as pa
     from distributed import Client, LocalCluster, as_completed
 
@@ -469,14 +575,13 @@ def scan_dask(
     table = pa.concat_tables(tables, promote_options="permissive")
     judged = judged_rows(table)
     tracks, refused = _tracks_of(judged, wanted), judged.refused
-    features: dict[str, list[int]] = {}
-    feature = table.column("feature").to_numpy(zero_copy_only=False)
-    for _, track in tracks:  # each aircraft's kept rows in the order _tracks_of gave its fixes
-        if track.hex in features:
-            continue
-        rows = np.flatnonzero(judged.kept & (judged.codes == judged.names.index(track.hex)))
-        rows = rows[np.argsort(judged.when[rows], kind="stable")]
-        features[track.hex] = feature[rows].tolist()
+    # each aircraft's feature indexes in the order _tracks_of gave its fixes (one ordering for all)
+    order, codes, starts, ends = _track_order(judged)
+    feature = table.column("feature").to_numpy(zero_copy_only=False)[order]
+    features = {
+        judged.names[int(codes[start])]: feature[start:end].tolist()
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+    }
     return Screened(rows_read, _positions(tracks), tracks, refused), features
 
 
@@ -497,9 +602,10 @@ ROW_GROUPS_PER_TASK = 4
 
 
 def _parts(path: Path) -> list[Part]:
-    """The tasks for one input: a CSV file whole; each Parquet file in groups of row groups."""
+    """The tasks for one input: a CSV file whole; each Parquet file in groups of row groups (its
+    footer read once here, with pyarrow.parquet)."""
     import pyarrow as pa
-    import pyarrow.dataset as pads
+    import pyarrow.parquet as pq
 
     fmt = _format(path)
     absolute = path.absolute()
@@ -510,16 +616,16 @@ def _parts(path: Path) -> list[Part]:
     files = dataset_files(absolute) if absolute.is_dir() else [str(absolute)]
     if not files:
         raise InputError(f"{path}: no position files in the directory")
-    try:
-        fragments = list(pads.dataset(files, format="parquet").get_fragments())
-    except (OSError, pa.ArrowInvalid, ValueError) as error:
-        raise InputError(f"{path}: cannot read positions: {_reason(error)}") from None
     parts = []
-    for fragment in fragments:
-        label = _label(path, absolute, fragment.path)
-        groups = [group.id for group in fragment.row_groups]
+    for file in files:
+        try:
+            row_groups = pq.read_metadata(file).num_row_groups
+        except (OSError, pa.ArrowInvalid, ValueError) as error:
+            raise InputError(f"{path}: cannot read positions: {_reason(error)}") from None
+        label = _label(path, absolute, file)
+        groups = list(range(row_groups))
         for start in range(0, max(len(groups), 1), ROW_GROUPS_PER_TASK):
-            parts.append(Part(fragment.path, fmt, tuple(groups[start : start + ROW_GROUPS_PER_TASK]), label))
+            parts.append(Part(file, fmt, tuple(groups[start : start + ROW_GROUPS_PER_TASK]), label))
     return parts
 
 
@@ -594,7 +700,12 @@ def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[
 
 @functools.cache
 def _worker_resolver() -> Any:
+    """One resolver per worker process, answering from the grid index: a part's few thousand
+    watched positions are too few to load it by themselves (the plain polygon query then took
+    most of a Dask screen's time), but a worker locates every part it is given."""
     from icc_travel.data.store import load
     from icc_travel.geo.places import PlaceResolver
 
-    return PlaceResolver(load())
+    resolver = PlaceResolver(load())
+    resolver.load_grid()
+    return resolver
