@@ -82,8 +82,8 @@ def track(
 def track_report(analysed: TracksResult) -> Report:
     documents = tracks_documents(analysed)
     results, subject = analysed.tracks, analysed.subject
-    rows, features = [], []
-    for number, (result, document) in enumerate(zip(results, documents, strict=True), 1):
+    rows = []
+    for number, document in enumerate(documents, 1):
         flight_of = {index: f["number"] for f in document["flights"] for index in f["segments"]}
         arrivals = {f["arrival"]["time"]: f["number"] for f in document["flights"] if f["arrival"]["recorded"]}
         count = len(document["segments"])
@@ -110,7 +110,6 @@ def track_report(analysed: TracksResult) -> Report:
             timed.append((record["time"] if landing else moment, position, row))
         # landings among the segments, in time order: the rows of one flight stay together
         rows += [row for _, _, row in sorted(timed, key=lambda item: (item[0], item[1]))]
-        features += _features(result, document)
     as_of = analysed.data_as_of
     payload = tracks_json(analysed, documents)
     details = [
@@ -153,7 +152,8 @@ def track_report(analysed: TracksResult) -> Report:
         details=details,
         styles={"obligation": LEVEL_STYLES},
         csv_columns=[(k, k) for k in ("track", "flight", *FLAT_COLUMNS, "reasons", "sources")],
-        features=features,
+        # the drawn lines: only --format geojson needs them (a million fixes cost seconds)
+        features=lambda: [f for r, d in zip(results, documents, strict=True) for f in _features(r, d)],
     )
 
 
