@@ -23,7 +23,7 @@ from icc_travel.cli.options import (
     output_option,
     reports_errors,
 )
-from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
+from icc_travel.cli.render import progress_bar, quiet, warn, write_streamed
 from icc_travel.data.inputs import UnreadableLine, open_input, text_blocks
 from icc_travel.engine.batch import BatchOutcome, Evaluator, Totals
 from icc_travel.engine.batch_input import CHUNK_ROWS, INPUT_FORMATS, InputRow, Rows, read_chunks
@@ -41,7 +41,7 @@ ERRORS_SHOWN = 10  # error rows repeated on stderr
 @on_option
 @format_option(OUTPUT_FORMATS)
 @fail_on_option
-@output_option()
+@output_option(inputs=("files",))
 @no_legs_option
 @reports_errors
 def batch(
@@ -73,7 +73,6 @@ def batch(
     Exit status: 2 if any row is an error (after writing all output), else 1 if a result
     reaches --fail-on, else 0.
     """
-    refuse_overwriting_inputs(output, [Path(name) for name in files if name != "-"])
     # A batch holds millions of small acyclic containers: the cyclic collector would re-scan
     # them all every few thousand allocations (a third of the run time) and free nothing. It is
     # on again when the command ends, for whatever runs next in the process (CliRunner, a notebook).

@@ -17,7 +17,7 @@ from icc_travel.cli.options import (
     subject_option,
     track_files_option,
 )
-from icc_travel.cli.render import OutputFile, refuse_overwriting_inputs, warn
+from icc_travel.cli.render import OutputFile, warn
 from icc_travel.engine.itinerary import read_itinerary
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
@@ -28,7 +28,7 @@ from icc_travel.engine.subjects import SubjectFinder
 @on_date("Date whose obligations colour the map (default: today).")
 @itinerary_option("Itinerary YAML whose stops are drawn and numbered.")
 @track_files_option("A recorded track (any format `track` reads) drawn over the map, coloured by level, gaps dashed.")
-@output_option(required=True, help="FILE.png or FILE.svg.")
+@output_option(inputs=("itinerary", "track_files"), required=True, help="FILE.png or FILE.svg.")
 @reports_errors
 def map_command(
     subject_name: str, on: dt.date, itinerary: Path | None, track_files: tuple[Path, ...], output: Path
@@ -45,7 +45,6 @@ def map_command(
         raise InputFailure(f"{output}: the map is written as .png or .svg")
     if not output.parent.exists():
         raise InputFailure(f"{output}: directory {output.parent} does not exist")
-    refuse_overwriting_inputs(output, [itinerary, *track_files])
     dataset = load()
     warn(staleness_warning(dataset.as_of, [on]))
     person = SubjectFinder(dataset).find(subject_name)

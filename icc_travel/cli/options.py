@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -238,8 +239,34 @@ trust_positions_option = click.option(
 )
 
 
-def output_option(*, required: bool = False, help: str = "Write here instead of stdout.") -> Callable[..., Any]:
-    return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=required, help=help)
+def output_option(
+    *, inputs: tuple[str, ...] = (), required: bool = False, help: str = "Write here instead of stdout."
+) -> Callable[..., Any]:
+    """`-o FILE`, refused before the command starts when it names one of the command's inputs (the
+    parameters named in `inputs`, each a path, a list of paths or `-`) or lies in an input folder:
+    every command that writes a file gets the same guard by declaring its inputs here."""
+    option = click.option(
+        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=required, help=help
+    )
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            from icc_travel.cli.render import refuse_overwriting_inputs
+
+            named: list[Any] = []
+            for name in inputs:
+                value = kwargs.get(name)
+                named += list(value) if isinstance(value, list | tuple) else [value]
+            try:
+                refuse_overwriting_inputs(kwargs.get("output"), [Path(v) for v in named if v is not None and v != "-"])
+            except IccTravelError as error:
+                raise InputFailure(str(error)) from None
+            return command(*args, **kwargs)
+
+        return option(guarded if inputs else command)
+
+    return decorate
 
 
 def _seconds_callback(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:

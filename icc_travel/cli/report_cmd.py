@@ -18,7 +18,7 @@ from icc_travel.cli.options import (
     subject_option,
     track_files_option,
 )
-from icc_travel.cli.render import OutputFile, refuse_overwriting_inputs, warn
+from icc_travel.cli.render import OutputFile, warn
 from icc_travel.dates import today
 from icc_travel.engine.subjects import SubjectFinder
 
@@ -34,7 +34,7 @@ from icc_travel.engine.subjects import SubjectFinder
     help="With --subject alone, the date answered (default: today). Otherwise the date of the map's "
     "colours (default: the first stop's or fix's date) and of stops without their own date.",
 )
-@output_option(required=True, help="FILE.html to write.")
+@output_option(inputs=("itinerary", "track_files"), required=True, help="FILE.html to write.")
 @reports_errors
 def report(
     itinerary: Path | None, track_files: tuple[Path, ...], subject_name: str | None, on: dt.date | None, output: Path
@@ -58,7 +58,6 @@ def report(
         raise InputFailure("give --itinerary or --track, not both: a report is about one of them")
     if itinerary is None and not track_files and not subject_name:
         raise InputFailure("nothing to report: give --itinerary FILE, --track FILE or --subject S")
-    refuse_overwriting_inputs(output, [itinerary, *track_files])
     dataset = load()
     finder = SubjectFinder(dataset)
     from icc_travel.engine import report as pages

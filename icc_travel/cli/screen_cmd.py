@@ -18,7 +18,7 @@ from icc_travel.cli.options import (
     reports_errors,
     trust_positions_option,
 )
-from icc_travel.cli.render import progress_bar, quiet, refuse_overwriting_inputs, warn, write_streamed
+from icc_travel.cli.render import progress_bar, quiet, warn, write_streamed
 from icc_travel.engine.contract import FLAT_COLUMNS, flat_record
 from icc_travel.formats import RowStream, stream
 
@@ -98,7 +98,7 @@ def _scheduler(value: str | None) -> str | None:
 @trust_positions_option
 @format_option(("jsonl", "csv", "json"))
 @fail_on_option
-@output_option()
+@output_option(inputs=("positions", "watchlist"))
 @reports_errors
 def screen(
     positions: tuple[Path, ...],
@@ -126,8 +126,6 @@ def screen(
     from icc_travel.engine.contract import track_json
     from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
     from icc_travel.engine.track import analyse
-
-    refuse_overwriting_inputs(output, [*positions, watchlist])
 
     dataset = load()
     watched = read_watchlist(watchlist, dataset) if watchlist else default_watchlist(dataset)
