@@ -22,7 +22,7 @@ data `DataError` (both `IccTravelError`), with the messages the commands show.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -210,12 +210,16 @@ def screen(
     columns: dict[str, str] | None = None,
     gap_minutes: float = DEFAULT_GAP_MINUTES,
     trust_positions: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
     dataset: Dataset | None = None,
 ) -> ScreenResult:
     """Screen position files (OpenSky state vectors, CSV or Parquet, files or folders) for the
-    watched aircraft, as `icc-travel screen --engine local` does. Without `watchlist`, the data's
-    own aircraft records are watched. `columns` maps the files' column names to OpenSky's
-    (`{"time": "ts"}`)."""
+    watched aircraft, as `icc-travel screen` does. Without `watchlist`, the data's own aircraft
+    records are watched. `columns` maps the files' column names to OpenSky's (`{"time": "ts"}`).
+    `engine="dask"` reads the parts on a Dask cluster (`scheduler` its address; a local cluster
+    without); `progress(parts done, parts)` is called as parts are read."""
     from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
     from icc_travel.engine.track import analyse
     from icc_travel.geo.places import BULK_POINTS
@@ -223,9 +227,18 @@ def screen(
     dataset = dataset or load_data()
     watched = read_watchlist(Path(watchlist), dataset) if watchlist is not None else default_watchlist(dataset)
     if not watched:
-        raise InputError("no watchlist: give one (hex,registration,subject,source)")
-    found = scan([Path(p) for p in positions], watched, columns)
-    resolver = _resolver(dataset)
+        raise InputError("no watchlist: give --watchlist FILE (hex,registration,subject,source)")
+    paths = [Path(p) for p in positions]
+    located: dict[str, Any] = {}
+    if engine == "dask":
+        from icc_travel.engine.screen import scan_dask
+
+        found, located = scan_dask(paths, watched, columns or {}, scheduler, progress=progress)
+    elif engine == "local":
+        found = scan(paths, watched, columns, progress=progress)
+    else:
+        raise InputError(f"engine {engine!r}: give 'local' or 'dask'")
+    resolver = _resolver(dataset)  # one for every track: the index is loaded once
     if found.positions_kept >= BULK_POINTS:
         resolver.load_grid()
     analysed = tuple(
@@ -237,6 +250,7 @@ def screen(
                 track,
                 gap_minutes=gap_minutes,
                 resolver=resolver,
+                features=located.get(entry.hex),
                 trust_positions=trust_positions,
             ),
         )

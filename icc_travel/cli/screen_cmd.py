@@ -123,57 +123,33 @@ def screen(
 
     Exit status: 1 when a row reaches --fail-on, 2 on bad input.
     """
-    from icc_travel.engine.contract import track_json
-    from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
-    from icc_travel.engine.track import analyse
+    from icc_travel import api
+    from icc_travel.engine.contract import screen_rows, screen_summary
+    from icc_travel.errors import InputError
 
     dataset = load()
-    watched = read_watchlist(watchlist, dataset) if watchlist else default_watchlist(dataset)
-    if not watched:
-        raise InputFailure("no watchlist: give --watchlist FILE (hex,registration,subject,source)")
-    located: dict[str, Any] = {}
-    if engine == "dask":
-        from icc_travel.engine.screen import scan_dask
-
+    try:
         with progress_bar("screening") as update:
-            found, located = scan_dask(
-                positions, watched, columns, scheduler, progress=lambda done, total: update(completed=done, total=total)
+            found = api.screen(
+                positions,
+                watchlist=watchlist,
+                columns=columns,
+                gap_minutes=gap,
+                trust_positions=trust_positions,
+                engine=engine,
+                scheduler=scheduler,
+                progress=lambda done, total: update(completed=done, total=total),
+                dataset=dataset,
             )
-    else:
-        with progress_bar("screening") as update:
-            found = scan(positions, watched, columns, progress=lambda done, total: update(completed=done, total=total))
-    from icc_travel.geo.places import BULK_POINTS, PlaceResolver
-
-    resolver = PlaceResolver(dataset)  # one for every track: the index is loaded once
-    if found.positions_kept >= BULK_POINTS:
-        resolver.load_grid()
-    rows: list[dict[str, Any]] = []
-    for entry, track in found.tracks:
-        subject = dataset.subject(entry.subject)
-        result = analyse(
-            dataset,
-            subject,
-            track,
-            gap_minutes=gap,
-            resolver=resolver,
-            features=located.get(entry.hex),
-            trust_positions=trust_positions,
-        )
-        document = track_json(result)
-        base = {"hex": entry.hex, "registration": entry.registration, "subject": subject.id}
-        rows += [{**base, "record": "segment", **segment} for segment in document["segments"]]
-        rows += [{**base, "record": "landing", **landing} for landing in document["landings"]]
-    summary = {
-        "rows_read": found.rows_read,
-        "positions_kept": found.positions_kept,
-        "positions_refused": dict(sorted(found.refused.items())),
-        "aircraft_watched": len(watched),
-        "aircraft_found": len(found.tracks),
-        "data_as_of": dataset.as_of.isoformat(),
-    }
+    except InputError as error:
+        if str(error).startswith("no watchlist"):
+            raise InputFailure(str(error)) from None
+        raise
+    rows = screen_rows(found)
+    summary = screen_summary(found)
     line = (
         f"screen: {found.rows_read:,} rows read, {found.positions_kept:,} positions kept, "
-        f"{len(found.tracks)} of {len(watched)} watched aircraft found, {len(rows)} rows out"
+        f"{len(found.tracks)} of {found.aircraft_watched} watched aircraft found, {len(rows)} rows out"
     )
     source = RowStream(
         rows=lambda: iter(rows),
@@ -187,9 +163,11 @@ def screen(
     write_streamed(output, lambda out: stream(source, fmt, out))
     if not quiet():
         click.echo(line, err=True)
-    if found.refused:
-        counts = ", ".join(f"{why}: {count:,}" for why, count in sorted(found.refused.items()))
-        warn(f"{sum(found.refused.values()):,} positions of watched aircraft were left out, never flown ({counts})")
+    if found.positions_refused:
+        counts = ", ".join(f"{why}: {count:,}" for why, count in found.positions_refused.items())
+        warn(
+            f"{sum(found.positions_refused.values()):,} positions of watched aircraft were left out, never flown ({counts})"
+        )
     if not found.tracks:
         warn("none of the watched aircraft is in the positions")
     if any(law.reaches(row["obligation"], fail_on) for row in rows):
