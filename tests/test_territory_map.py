@@ -95,3 +95,16 @@ def test_legs_over_a_strait_say_transit_passage_and_keep_their_level(invoke: Cal
     inland = invoke("check", "putin", "--format", "json", "--", "airport:MAD@2024-09-03", "airport:CDG@2024-09-04")
     for crossed in json.loads(inland.stdout)["legs"][0]["overflown"]:
         assert not any("transit passage" in r for r in crossed["reasons"])
+
+
+ILEMI = "4.816,35.101"
+
+
+def test_the_ilemi_triangle_is_kenyan_with_south_sudans_claim_disputed(invoke: Callable) -> None:
+    result = invoke("check", "bashir", "--format", "json", "--", f"{ILEMI}@2024-06-01")
+    stop = json.loads(result.stdout)["stops"][0]
+    assert (stop["country"]["iso3"], stop["country"]["territory"]) == ("KEN", "Ilemi Triangle")
+    assert (stop["obligation"], stop["basis"]) == ("arrest", "state_party")
+    assert (stop["disputed"]["obligation"], stop["disputed"]["basis"]) == ("none", "non_party")
+    assert "South Sudan" in stop["disputed"]["reading"]
+    assert any(s["url"].startswith("https://sovereignlimits.com/") for s in stop["disputed"]["sources"])
