@@ -723,6 +723,8 @@ def build() -> tuple[dict, dict[str, np.ndarray]]:
     for where, km2, reason in fill_seams(whole, land):
         progress(f"in no territory: {km2:,.0f} km2 enclosed at {where} ({reason})")
     progress("filled the seams between neighbours")
+    greek_areas(whole, land)
+    progress("drew the Ionian Sea beyond 6 nm and the 10-nm airspace claim apart from Greece")
     whole = dict(sorted(whole.items()))  # the order of the features in the file
     sample = border_points(land, whole)
     progress(f"sampled {BORDER_SAMPLE:,} points within 1 km of land borders and coasts")

@@ -238,6 +238,13 @@ def obligation(
     return _mark_local(_with_warrant_doubt(decided, subject, on), subject, territory)
 
 
+def held(territory: Territory, on: dt.date) -> bool:
+    """Whether the territory is its state's on the date on the recorded reading (an area held
+    from a date, or only claimed, is not)."""
+    rule = territory.standing
+    return rule is None or (rule.held and (rule.held_from is None or on >= rule.held_from))
+
+
 def _in_area(subject: Subject, territory: Territory, on: dt.date, situation: Situation, kind: str) -> Obligation:
     """An area whose standing depends on the date or on a claim (models.Standing): on the
     recorded reading it is the state's territory (from `held_from`, if given) or the high seas;
