@@ -3,7 +3,8 @@
     python bench/bench_bulk.py [--points 1000000] [--baseline OLD.geojson]
 
 Times the project's three-level grid (build reported separately) against a plain STRtree over
-the untiled polygons on four point sets (uniform, near borders, cities, exact boundary
+the untiled polygons and the idiomatic shapely peer (an STRtree of boxes, then the prepared
+polygons' `intersects_xy`) on four point sets (uniform, near borders, cities, exact boundary
 vertices), and `reverse_geocoder` (nearest city; `pip install ".[bench]"`) on the same points.
 Reports points/s, ratios and agreement with the untiled polygons (reverse_geocoder's by country:
 offshore points have no nearest-city answer, so its figure is low by design). Targets (issue 15):
@@ -34,6 +35,24 @@ def untiled(geometries: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> np.nd
     np.minimum.at(best, point_idx, feature_idx)
     best[best == np.iinfo(np.int64).max] = -1
     return best
+
+
+def shapely_peer(geometries: np.ndarray) -> object:
+    """The idiomatic shapely lookup, as one would write it: an STRtree of the polygons' boxes for
+    candidates, then the prepared polygons decide (`intersects_xy`); lowest feature index wins."""
+    tree = shapely.STRtree(geometries)
+    prepared = np.array(geometries, dtype=object)
+    shapely.prepare(prepared)
+
+    def lookup(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+        point, candidate = tree.query(shapely.points(lons, lats))
+        hit = shapely.intersects_xy(prepared[candidate], lons[point], lats[point])
+        best = np.full(len(lats), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best, point[hit], candidate[hit])
+        best[best == np.iinfo(np.int64).max] = -1
+        return best
+
+    return lookup
 
 
 def point_sets(geometries: np.ndarray, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -78,8 +97,10 @@ def main() -> None:
         start = time.perf_counter()
         baseline = TiledIndex.build(parse_geometries(args.baseline.read_bytes()))
         print(f"baseline {args.baseline}: index build {time.perf_counter() - start:.2f} s")
+    peer = shapely_peer(geometries)
     print(
         f"{'set':8} {'tiled pts/s':>12} {'STRtree pts/s':>14} {'x STRtree':>10} {'agreement':>10}"
+        f" {'peer pts/s':>12} {'x peer':>7} {'peer agr.':>10}"
         f" {'rev.geoc. pts/s':>16} {'its agreement':>14}  target"
     )
     by_iso2 = {t.iso2: t.iso3 for t in dataset.territories if t.territory is None}
@@ -87,6 +108,7 @@ def main() -> None:
     for index in (tiled, baseline):  # once per process: prepare the polygons, untimed
         if index is not None:
             index.lookup(*sets["vertex"])
+    peer(*sets["vertex"])
     for name, (lats, lons) in sets.items():
         start = time.perf_counter()
         ours = tiled.lookup(lats, lons)
@@ -95,6 +117,10 @@ def main() -> None:
         reference = untiled(geometries, lats, lons)
         plain_rate = n / (time.perf_counter() - start)
         agreement = float(np.mean(ours == reference)) * 100
+        start = time.perf_counter()
+        theirs = peer(lats, lons)
+        peer_rate = n / (time.perf_counter() - start)
+        peer_agreement = float(np.mean(theirs == reference)) * 100
         if baseline is not None:
             start = time.perf_counter()
             baseline.lookup(lats, lons)
@@ -115,6 +141,7 @@ def main() -> None:
             rg = f"{rg_rate:16,.0f} {np.mean(rg_iso3 == iso3_ref) * 100:13.4f}%"
         print(
             f"{name:8} {ours_rate:12,.0f} {plain_rate:14,.0f} {ours_rate / plain_rate:10.1f} {agreement:9.4f}%"
+            f" {peer_rate:12,.0f} {ours_rate / peer_rate:7.1f} {peer_agreement:9.4f}%"
             f" {rg}  >= {targets[name] / 1e6:g} M/s exact: {met}"
         )
 

@@ -11,7 +11,17 @@ Deterministic: the boundary packages are pinned by version and sha512 integrity,
 below is explicit, and features and coordinates are written in a fixed order and precision.
 
     python scripts/build_territories.py            # fetches the npm packages into .cache/
-    python scripts/build_territories.py --check    # rebuild in memory, fail if the file differs
+    python scripts/build_territories.py --check    # fail if the files are stale (see below)
+    python scripts/build_territories.py --check --full   # always rebuild in memory and compare
+
+A build records its inputs and outputs in data/member_states.inputs.json: the hash of this
+script, the packages' pinned integrities, the audit's recorded reasons, the versions of the
+libraries whose arithmetic shapes the result (GEOS, PROJ, shapely, pyproj, numpy, pycountry),
+and the hashes of the two files written. `--check` compares that record with the inputs as they
+are now and with the files as they are: when both agree, the files are what this script makes
+of these inputs (the record was written by a run that made them), so it passes in a second
+instead of rebuilding for minutes; anything changed (the script, a reason, a library version, a
+hand edit to an output) and it rebuilds in memory and compares byte for byte, as `--full` does.
 
 Needs: npm (to fetch the packages), shapely, pyproj, pycountry.
 """
@@ -31,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pycountry
 import shapely
+import shapely.affinity
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
@@ -81,6 +92,14 @@ TERRITORIAL_SEA_BREADTHS = {
     # http://www.chaniapost.eu/2020/08/28/the-expansion-of-territorial-waters-expands-the-territory-that-greece-exercises-sovereignty-diplomatic-sources-say/
     "GRC": ((12, (19.0, 35.5, 22.48, 40.5)), (6, None)),
 }
+# Areas drawn apart from Greece because their standing depends on the date or on a claim (the
+# facts, with their sources: data/states_parties.yaml, section `areas`). The Ionian Sea between
+# 6 and 12 nm of Greek land is Greece's only since 2021; the belt from 6 to 10 nm elsewhere is
+# high seas, over which Greece claims national airspace (Decree of 6 September 1931). The belt
+# is cut where another territory begins (Turkey's territorial sea in the Aegean).
+IONIAN = "Ionian Sea, 6 to 12 nm"
+AIRSPACE = "Aegean and Cretan seas, 6 to 10 nm (airspace claimed)"
+AIRSPACE_CLAIM_NM = 10
 # Not a state: Antarctic claims are frozen by the Antarctic Treaty, so points there have no territory.
 DROPPED = ("ATA",)
 
@@ -90,7 +109,9 @@ DROPPED = ("ATA",)
 # about 200 m precision); their sea is the source's notch, out to the UK's claim there: 3 nm
 # (the Treaty's Section 3 bars Cyprus from claiming the waters between the lines; the UK claims
 # 3 nm and reserves 12). No ISO 3166 code: a code from ISO's user-assigned range, as for Kosovo.
-# Sources: the Treaty's Annex A as published (http://kypros.org/Constitution/English/annex_a.html),
+# Sources: the Treaty's Annex A as published (http://kypros.org/Constitution/English/annex_a.html;
+# Section 3 is the primary text for the lines; no primary text of the UK's 3-nm breadth was found
+# in the stored corpus, so the breadth rests on the secondary report below),
 # the US State Department's study of the lines as reproduced at
 # https://cyprus-forum.com/cyprus30311-400.html, the 3-nm claim as reported at
 # http://www2.onthisisland.com/plot-thickens-sba-claim-aphrodite-gas-field/2014/03/16/.
@@ -258,7 +279,7 @@ ENCLOSED_TERRITORY = (
         "Ilemi Triangle",
         (4.816, 35.101),
         ("KEN", "Ilemi Triangle"),
-        "administered by Kenya; the 1914 treaty line would leave it to South Sudan, which has not pressed a claim",
+        "administered by Kenya; South Sudan claims it under the 1914 line (its claim: data/states_parties.yaml, areas)",
     ),
 )
 # Regions where any enclosed area between two or more states' seas is high seas: (name, west,
@@ -323,16 +344,16 @@ def topojson_polygons(path: Path, layer: str, names: tuple[str, ...]) -> shapely
     return shapely.union_all(polygons)
 
 
-def sovereign_base_areas(geoms: dict[str, shapely.Geometry]) -> shapely.Geometry:
+def sovereign_base_areas(geoms: dict[str, shapely.Geometry]) -> tuple[shapely.Geometry, shapely.Geometry]:
     """The Sovereign Base Areas: the notch the source leaves in Cyprus next to their land, out to
-    their territorial sea."""
+    their territorial sea; and their land (the audit measures their sea from it)."""
     rule = SOVEREIGN_BASE_AREAS
     land = topojson_polygons(
         fetch_package(*PACKAGES["natural_earth"], member="countries-10m.json"), "countries", rule["land"]
     )
     notch = shapely.difference(shapely.union_all([shapely.box(*box) for box in rule["around"]]), geoms["CYP"])
     reach = shapely.union(land, buffer_metres(land, rule["territorial_sea_m"]))
-    return polygons_only(shapely.intersection(notch, reach))
+    return polygons_only(shapely.intersection(notch, reach)), land
 
 
 def load_features(
@@ -488,6 +509,20 @@ def fill_seams(geoms: dict, land: dict[str, shapely.Geometry]) -> list[tuple[str
     return outside
 
 
+def greek_areas(whole: dict, land: dict[str, shapely.Geometry]) -> None:
+    """Carve Greece's Ionian belt beyond 6 nm out of its feature, and draw the 6-to-10-nm airspace
+    claim outside every territory, each as a labelled feature (see IONIAN, AIRSPACE)."""
+    ionian_box = shapely.box(*TERRITORIAL_SEA_BREADTHS["GRC"][0][1])
+    six = buffer_metres(land["GRC"], 6 * NAUTICAL_MILE_M)
+    ionian = polygons_only(shapely.difference(shapely.intersection(whole[("GRC", "")], ionian_box), six))
+    whole[("GRC", "")] = polygons_only(shapely.difference(whole[("GRC", "")], ionian))
+    whole[("GRC", IONIAN)] = ionian
+    claim = shapely.difference(buffer_metres(land["GRC"], AIRSPACE_CLAIM_NM * NAUTICAL_MILE_M), ionian_box)
+    box = shapely.box(*claim.bounds)
+    near = [g for g in whole.values() if shapely.intersects(box, g)]
+    whole[("GRC", AIRSPACE)] = polygons_only(shapely.difference(claim, shapely.union_all(near)))
+
+
 def clip_to_breadths(code: str, geoms: dict, land: shapely.Geometry, breadths: tuple) -> shapely.Geometry:
     """The feature cut to its land plus its territorial sea, breadth by region. Where the belt
     reaches past the source's feature (the source is of 2017: Greece's Ionian 12 nm dates from
@@ -522,6 +557,138 @@ def finish(geometry: shapely.Geometry) -> shapely.Geometry:
     return shapely.from_wkb(shapely.to_wkb(snapped))
 
 
+# The audit of area beyond land + breadth: every feature's sea farther from its own land than the
+# state's territorial-sea breadth, which only a recorded reason may keep (data/states_parties.yaml,
+# section `beyond_breadth`: straight baselines, archipelagic waters, historic bays, land the land package
+# leaves out). The land is simplified by AUDIT_TOLERANCE before buffering and the belt grows by
+# AUDIT_MARGIN (that tolerance, the buffer's chords and the projection's scale error), so area the
+# audit counts is certainly beyond the breadth; a feature's count under AUDIT_MIN_KM2 is noise
+# along the belt's edge, not a claim.
+AUDIT_TOLERANCE = 0.004  # degrees (~450 m)
+AUDIT_MARGIN_M = 1500.0
+AUDIT_MIN_KM2 = 5.0
+AUDIT_TILE = 10  # degrees: land parts are buffered in one projection per state and tile
+REASONS = ROOT / "data" / "states_parties.yaml"  # its sections beyond_breadth (the audit) and areas
+
+
+def breadths_of(iso3: str) -> tuple:
+    """The territorial-sea breadth rule of a state, region by region (nautical miles, box or None)."""
+    if iso3 == SOVEREIGN_BASE_AREAS["iso3"]:
+        return ((SOVEREIGN_BASE_AREAS["territorial_sea_m"] / NAUTICAL_MILE_M, None),)
+    return TERRITORIAL_SEA_BREADTHS.get(iso3, ((TERRITORIAL_SEA_M / NAUTICAL_MILE_M, None),))
+
+
+def reach_of(land: list, breadths: tuple, margin_m: float = AUDIT_MARGIN_M) -> shapely.Geometry:
+    """Land plus the belt its breadth rule gives, region by region, buffered tile by tile in an
+    azimuthal equidistant projection centred on each tile (a whole-state projection would stretch
+    a belt far from its centre), across the antimeridian where a tile reaches it."""
+    # part by part: the land package's rings are not all valid, and a union of them can fail
+    # (a topology-preserving simplification of a continent takes minutes: a part the plain one
+    # collapses or makes invalid is kept as it is)
+    whole = shapely.get_parts(np.array(land, dtype=object))
+    parts = shapely.simplify(whole, AUDIT_TOLERANCE, preserve_topology=False)
+    spoilt = shapely.is_empty(parts) | ~shapely.is_valid(parts)
+    parts[spoilt] = whole[spoilt]
+    parts = parts[~shapely.is_empty(parts)]
+    if not len(parts):
+        return shapely.Polygon()
+    centres = shapely.get_coordinates(shapely.point_on_surface(parts))
+    tiles = np.floor(centres / AUDIT_TILE).astype(int)
+    pieces, claimed = [], shapely.Polygon()
+    for nautical_miles, region in breadths:
+        belts = []
+        for tile in np.unique(tiles, axis=0):
+            group = parts[(tiles == tile).all(axis=1)]
+            lon0, lat0 = (tile + 0.5) * AUDIT_TILE
+            belts.append(_buffer_tile(group, nautical_miles * NAUTICAL_MILE_M + margin_m, lon0, lat0))
+        belt = shapely.union_all(belts)
+        if region is not None:
+            belt = shapely.intersection(belt, shapely.box(*region))
+        pieces.append(shapely.difference(belt, claimed))
+        claimed = shapely.union(claimed, shapely.box(*region)) if region is not None else belt
+    return shapely.union_all(pieces)  # each belt holds its land
+
+
+def _buffer_tile(parts, metres: float, lon0: float, lat0: float) -> shapely.Geometry:
+    """One buffer per part, merged on a 50 m grid (a union of thousands of islands' belts is
+    quick that way; a buffer of their multipolygon is not)."""
+    lat0 = max(-80.0, min(80.0, lat0))
+    crs = f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m"
+    forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+    def unwrap(xy):  # longitudes continuous around the tile's centre, so a belt may cross 180
+        x, y = back.transform(xy[:, 0], xy[:, 1])
+        xy[:, 0], xy[:, 1] = lon0 + (np.asarray(x) - lon0 + 180) % 360 - 180, y
+        return xy
+
+    projected = shapely.transform(parts, lambda xy: _apply(forward, xy))
+    merged = shapely.union_all(shapely.buffer(projected, metres, quad_segs=4), grid_size=50)
+    belt = shapely.transform(merged, unwrap)
+    west, east = shapely.box(-540, -90, -180, 90), shapely.box(180, -90, 540, 90)
+    inside = shapely.intersection(belt, shapely.box(-180, -90, 180, 90))
+    wrapped = [
+        shapely.affinity.translate(shapely.intersection(belt, side), shift)
+        for side, shift in ((west, 360), (east, -360))
+        if shapely.intersects(belt, side)
+    ]
+    return shapely.union_all([inside, *wrapped]) if wrapped else inside
+
+
+def audit_beyond_breadth(
+    whole: dict, land: dict[str, shapely.Geometry], extra_land: dict[str, shapely.Geometry]
+) -> dict[tuple[str, str], float]:
+    """km2 of each feature beyond its land plus its territorial sea (only those over AUDIT_MIN_KM2).
+    A labelled area's own land is that of every state whose land it overlaps (Crimea: Ukraine's
+    and Russia's as the land package draws them)."""
+    codes = sorted(land)
+    tree = shapely.STRtree([land[c] for c in codes])
+    found = {}
+    for key, geometry in whole.items():
+        iso3, label = key
+        own = [land[iso3]] if iso3 in land else []
+        if iso3 in extra_land:
+            own.append(extra_land[iso3])
+        if label:
+            own += [land[codes[i]] for i in tree.query(geometry, predicate="intersects")]
+        if not own:
+            continue
+        reach = reach_of(own, breadths_of(iso3))
+        beyond = shapely.difference(geometry, reach, grid_size=1e-6)
+        km2 = area_km2(beyond) if not beyond.is_empty else 0.0
+        if km2 >= AUDIT_MIN_KM2:
+            found[key] = km2
+    return found
+
+
+def check_audit(found: dict[tuple[str, str], float]) -> list[str]:
+    """The audit's findings against the recorded reasons: a line per feature (for the log), and
+    exit if any area has no reason or has grown past the area its reason was recorded for."""
+    import yaml
+
+    recorded = {
+        (r["iso3"], r.get("territory") or ""): r
+        for r in yaml.safe_load(REASONS.read_text(encoding="utf-8")).get("beyond_breadth") or []
+    }
+    lines, failures = [], []
+    for key in sorted(found, key=lambda k: -found[k]):
+        km2, reason = found[key], recorded.get(key)
+        name = "/".join(filter(None, key))
+        if reason is None:
+            failures.append(f"{name}: {km2:,.0f} km2 beyond land + its territorial-sea breadth, no recorded reason")
+        elif km2 > reason["km2"] * 1.02 + AUDIT_MIN_KM2:
+            failures.append(f"{name}: {km2:,.0f} km2 beyond the breadth, more than the {reason['km2']:,} km2 recorded")
+        else:
+            lines.append(f"{name}: {km2:,.0f} km2 beyond the breadth ({reason['reason'][:70]}...)")
+    for key in sorted(set(recorded) - set(found)):
+        failures.append(
+            f"{'/'.join(filter(None, key))}: a reason is recorded, but the audit finds no area beyond the breadth"
+        )
+    if failures:
+        sys.exit("audit of area beyond land + breadth failed:\n" + "\n".join(failures))
+    return lines
+
+
 def iso_identity(iso3: str) -> tuple[str, str, str | None]:
     """ISO alpha-2, short name and official name (when ISO gives one)."""
     if iso3 in NAMES_NOT_IN_ISO:
@@ -538,7 +705,7 @@ def build() -> tuple[dict, dict[str, np.ndarray]]:
     geoms = load_features(fetch_package(*PACKAGES["maritime"]))
     for code in DROPPED:
         geoms.pop(code)
-    geoms[SOVEREIGN_BASE_AREAS["iso3"]] = sovereign_base_areas(geoms)
+    geoms[SOVEREIGN_BASE_AREAS["iso3"]], _base_land = sovereign_base_areas(geoms)  # the audit will measure from it
     progress(f"loaded {len(geoms)} maritime features")
     land = load_features(fetch_package(*PACKAGES["land"]), repair=(*CLIP_TO_TERRITORIAL_SEA, *TERRITORIAL_SEA_BREADTHS))
     progress(f"loaded {len(land)} land features")
@@ -556,6 +723,8 @@ def build() -> tuple[dict, dict[str, np.ndarray]]:
     for where, km2, reason in fill_seams(whole, land):
         progress(f"in no territory: {km2:,.0f} km2 enclosed at {where} ({reason})")
     progress("filled the seams between neighbours")
+    greek_areas(whole, land)
+    progress("drew the Ionian Sea beyond 6 nm and the 10-nm airspace claim apart from Greece")
     whole = dict(sorted(whole.items()))  # the order of the features in the file
     sample = border_points(land, whole)
     progress(f"sampled {BORDER_SAMPLE:,} points within 1 km of land borders and coasts")
@@ -640,12 +809,77 @@ def dump(collection: dict) -> str:
     return opening + ",\n".join(lines) + "\n]}\n"
 
 
+STAMP = ROOT / "data" / "member_states.inputs.json"
+
+
+def input_record() -> dict:
+    """What the written files are a function of (see the module docstring)."""
+    import pyproj
+    import yaml
+
+    facts = yaml.safe_load(REASONS.read_text(encoding="utf-8"))
+    reasons = json.dumps(facts.get("beyond_breadth") or [], sort_keys=True, default=str)
+    return {
+        "script": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "packages": {key: f"{name}@{version} {integrity}" for key, (name, version, integrity) in PACKAGES.items()},
+        "beyond_breadth": hashlib.sha256(reasons.encode()).hexdigest(),
+        "libraries": {
+            "geos": shapely.geos_version_string,
+            "shapely": shapely.__version__,
+            "proj": pyproj.proj_version_str,
+            "pyproj": pyproj.__version__,
+            "numpy": np.__version__,
+            "pycountry": getattr(pycountry, "__version__", None) or _distribution_version("pycountry"),
+        },
+    }
+
+
+def _distribution_version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+def output_record(output: Path, points: Path) -> dict | None:
+    """Hashes of the written files (the border points by their arrays: a zip's bytes can vary)."""
+    try:
+        with np.load(points, allow_pickle=False) as stored:
+            arrays = hashlib.sha256()
+            for key in sorted(stored.files):
+                arrays.update(key.encode() + stored[key].tobytes() + str(stored[key].dtype).encode())
+        return {"geojson": hashlib.sha256(output.read_bytes()).hexdigest(), "points": arrays.hexdigest()}
+    except (OSError, ValueError):
+        return None
+
+
+def recorded_build_agrees(output: Path, points: Path) -> bool:
+    """Whether the recorded build had these inputs and left these very files."""
+    try:
+        recorded = json.loads(STAMP.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    outputs = output_record(output, points)
+    return recorded.get("inputs") == input_record() and outputs is not None and recorded.get("outputs") == outputs
+
+
+def stamp(output: Path, points: Path) -> None:
+    """Record the inputs and the files this run made (or found identical to what it made)."""
+    record = {"inputs": input_record(), "outputs": output_record(output, points)}
+    STAMP.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="fail if the output file is stale")
     parser.add_argument("--points", type=Path, default=BORDER_POINTS, help="where the border points go")
+    parser.add_argument("--full", action="store_true", help="with --check: rebuild even if the inputs are unchanged")
     args = parser.parse_args()
+    if args.check and not args.full:
+        if recorded_build_agrees(args.output, args.points):
+            print(f"{args.output} and {args.points} are up to date: inputs and files as the recorded build left them")
+            return
+        progress("inputs or files differ from the recorded build: rebuilding to compare")
     collection, sample = build()
     text = dump(collection)
     if args.check:
@@ -654,11 +888,13 @@ def main() -> None:
         with np.load(args.points, allow_pickle=False) as stored:
             if set(stored.files) != set(sample) or not all(np.array_equal(stored[k], v) for k, v in sample.items()):
                 sys.exit(f"{args.points} is stale: run python scripts/build_territories.py")
-        print(f"{args.output} and {args.points} are up to date")
+        print(f"{args.output} and {args.points} are up to date (rebuilt and compared; a build records the inputs)")
         return
     args.output.write_text(text, encoding="utf-8")
     args.points.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.points, **sample)
+    if args.output == OUTPUT and args.points == BORDER_POINTS:
+        stamp(args.output, args.points)
     print(f"wrote {args.output} ({len(text.encode()) / 1e6:.1f} MB) and {args.points}")
 
 

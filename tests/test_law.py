@@ -246,3 +246,61 @@ def test_a_doubt_about_the_warrant_changes_nothing_where_there_is_no_duty() -> N
     outside = territory(iso3="XCC", sovereign="XCC", entry_into_force=None, deposited=None)
     result = decide("2020-06-01", outside, subject=dead)
     assert (result.level, result.basis, result.disputed, result.confidence) == ("none", "non_party", None, "high")
+
+
+# Areas whose standing depends on the date or on a claim (models.Standing).
+def _area(**standing: object) -> Territory:
+    from icc_travel.data.models import Standing
+
+    rule = Standing(
+        held=True, held_from=None, reason="Beyond the 6-nm sea: the high seas.", sources=("https://example.org/sea",)
+    )
+    return territory(territory="Outer belt", kind="area", standing=rule._replace(**standing))
+
+
+def test_an_area_held_from_a_date_is_the_high_seas_before_it() -> None:
+    belt = _area(held_from=D("2021-01-20"))
+    before = law.obligation(SUBJECT, belt, D("2021-01-19"), SITUATION)
+    after = law.obligation(SUBJECT, belt, D("2021-01-20"), SITUATION)
+    assert (before.level, before.basis) == ("none", "no_territory")
+    assert "Beyond the 6-nm sea: the high seas." in before.reasons
+    assert "https://example.org/sea" in before.sources
+    assert (after.level, after.basis) == ("arrest", "state_party")
+    assert before.disputed is None and after.disputed is None
+
+
+def test_a_claimed_area_answers_the_high_seas_with_the_claim_as_the_disputed_reading() -> None:
+    claim = _area(
+        held=False,
+        other_iso3="XAA",
+        other_reason="Testland claims 10 nm of airspace.",
+        other_sources=("https://example.org/claim",),
+        why_chosen="Airspace follows the sea.",
+    )
+    claim = claim._replace(standing=claim.standing._replace(other=territory()))
+    decided = law.obligation(SUBJECT, claim, D("2024-01-01"), SITUATION)
+    assert (decided.level, decided.basis) == ("none", "no_territory")
+    assert decided.disputed is not None
+    assert (decided.disputed.level, decided.disputed.basis) == ("arrest", "state_party")
+    assert decided.disputed.reason == "Testland claims 10 nm of airspace."
+    assert any(
+        r.startswith("Disputed: on another reading") and "Airspace follows the sea." in r for r in decided.reasons
+    )
+    # before the claimant was a party, both readings agree: nothing to dispute
+    assert law.obligation(SUBJECT, claim, D("2009-01-01"), SITUATION).disputed is None
+
+
+def test_an_area_held_by_one_state_and_claimed_by_another_shows_the_claim() -> None:
+    claimant = territory(
+        iso3="XBB", iso2="XB", name="Otherland", sovereign="XBB", deposited=None, entry_into_force=None
+    )
+    held = _area(
+        other_iso3="XBB",
+        other_reason="Otherland claims it.",
+        other_sources=("https://example.org/o",),
+        why_chosen="Testland administers it.",
+    )
+    held = held._replace(standing=held.standing._replace(other=claimant))
+    decided = law.obligation(SUBJECT, held, D("2024-01-01"), SITUATION)
+    assert (decided.level, decided.basis) == ("arrest", "state_party")
+    assert (decided.disputed.level, decided.disputed.basis) == ("none", "non_party")

@@ -95,3 +95,51 @@ def test_legs_over_a_strait_say_transit_passage_and_keep_their_level(invoke: Cal
     inland = invoke("check", "putin", "--format", "json", "--", "airport:MAD@2024-09-03", "airport:CDG@2024-09-04")
     for crossed in json.loads(inland.stdout)["legs"][0]["overflown"]:
         assert not any("transit passage" in r for r in crossed["reasons"])
+
+
+ILEMI = "4.816,35.101"
+
+
+def test_the_ilemi_triangle_is_kenyan_with_south_sudans_claim_disputed(invoke: Callable) -> None:
+    result = invoke("check", "bashir", "--format", "json", "--", f"{ILEMI}@2024-06-01")
+    stop = json.loads(result.stdout)["stops"][0]
+    assert (stop["country"]["iso3"], stop["country"]["territory"]) == ("KEN", "Ilemi Triangle")
+    assert (stop["obligation"], stop["basis"]) == ("arrest", "state_party")
+    assert (stop["disputed"]["obligation"], stop["disputed"]["basis"]) == ("none", "non_party")
+    assert "South Sudan" in stop["disputed"]["reading"]
+    assert any(s["url"].startswith("https://sovereignlimits.com/") for s in stop["disputed"]["sources"])
+
+
+IONIAN_BELT = "38.20,20.15"  # 9 nm west of Kefalonia: Greek sea only since the 12-nm law of 2021
+CRETE_AIRSPACE = "34.75,25.74"  # south of Crete, 6 to 10 nm out: high seas under Greece's 10-nm airspace claim
+
+
+def _stop(invoke: Callable, place: str, day: str, subject: str = "bashir") -> dict:
+    result = invoke("check", subject, "--format", "json", "--", f"{place}@{day}")
+    return json.loads(result.stdout)["stops"][0]
+
+
+def test_the_ionian_belt_answers_as_under_6_nm_before_the_2021_law(invoke: Callable) -> None:
+    before, on, after = (_stop(invoke, IONIAN_BELT, day) for day in ("2020-06-01", "2021-01-20", "2022-06-01"))
+    assert before["country"]["territory"] == "Ionian Sea, 6 to 12 nm"
+    assert (before["obligation"], before["basis"]) == ("none", "no_territory")
+    assert any("6 nautical miles here (Law 230/1936)" in reason for reason in before["reasons"])
+    assert (on["obligation"], on["basis"]) == ("arrest", "state_party")
+    assert (after["obligation"], after["basis"], after["country"]["iso3"]) == ("arrest", "state_party", "GRC")
+
+
+def test_greek_airspace_beyond_its_6_nm_sea_is_the_high_seas_disputed_by_the_10_nm_claim(invoke: Callable) -> None:
+    stop = _stop(invoke, CRETE_AIRSPACE, "2024-06-01")
+    assert (stop["obligation"], stop["basis"]) == ("none", "no_territory")
+    assert stop["disputed"]["obligation"] == "arrest" and stop["disputed"]["basis"] == "state_party"
+    assert "10 nautical miles" in stop["disputed"]["reading"]
+    assert any(s["url"].startswith("https://www.mfa.gr/") for s in stop["disputed"]["sources"])
+    near = _stop(invoke, "34.87,25.74", "2024-06-01")  # nearer the coast: Greece's own 6-nm sea
+    assert (near["country"]["iso3"], near["country"]["territory"], near["disputed"]) == ("GRC", None, None)
+
+
+def test_the_dated_area_is_one_feature_not_a_second_copy_of_greece(resolver: PlaceResolver) -> None:
+    """The Ionian belt and the airspace claim are labelled features of their own; Greece's main
+    feature no longer holds the belt."""
+    labels = {t.territory for t in resolver.dataset.territories if t.iso3 == "GRC"}
+    assert labels == {None, "Ionian Sea, 6 to 12 nm", "Aegean and Cretan seas, 6 to 10 nm (airspace claimed)"}

@@ -29,6 +29,7 @@ from icc_travel.data.models import (
     Reading,
     Ruling,
     Situation,
+    Standing,
     Subject,
     Territory,
     UnscReferral,
@@ -265,6 +266,7 @@ class Facts(NamedTuple):
     territories: dict[str, dict]
     control: dict[tuple[str, str | None], str]
     events: dict[str, list[Event]]
+    areas: dict[tuple[str, str], Standing]
 
 
 def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
@@ -367,7 +369,71 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
             notified = check.date(entry, raw, "notified")
             if iso3 in states and notified is None and states[iso3]["dates"]["withdrawal_notified"] is None:
                 states[iso3]["withdrawal_announced"] = announced
-    return Facts(states, territories, control, events)
+    areas = _read_areas(check, data, tiers)
+    _read_beyond_breadth(check, data, tiers)
+    return Facts(states, territories, control, events, areas)
+
+
+def _read_areas(check: Checker, data: Any, tiers: dict[str, str]) -> dict[tuple[str, str], Standing]:
+    """Section `areas`: how a labelled area stands where that depends on the date or on a claim
+    (see models.Standing). Optional: a facts file without it has no such area."""
+    if not isinstance(data, dict) or data.get("areas") is None:
+        return {}
+    found: dict[tuple[str, str], Standing] = {}
+    for raw in check.records(data, "areas"):
+        entry = f"area {_entry(raw, '?')} ({raw.get('territory')})"
+        iso3, label = check.text(entry, raw, "iso3"), check.text(entry, raw, "territory")
+        held = raw.get("held", True)
+        if not isinstance(held, bool):
+            check.add(entry, f"held must be true or false, got {held!r}")
+            held = True
+        held_from = check.date(entry, raw, "held_from")
+        if held_from is not None and not held:
+            check.add(entry, "held_from is only for an area held (from that date)")
+        reason, sources = check.text(entry, raw, "reason"), check.sources(entry, raw)
+        other = raw.get("alternative")
+        other_iso3 = other_reason = None
+        other_sources: tuple[str, ...] = ()
+        if other is not None:
+            where = f"{entry}: alternative"
+            if not isinstance(other, dict):
+                check.add(where, "expected a mapping with iso3, reason and sources")
+            else:
+                other_iso3, other_reason = check.text(where, other, "iso3"), check.text(where, other, "reason")
+                other_sources = check.sources(where, other)
+                unknown = sorted(set(other) - {"iso3", "reason", "sources"})
+                if unknown:
+                    check.add(where, f"unknown fields {', '.join(unknown)}")
+        elif not held:
+            check.add(entry, "an area not held is a claim: give the claim as alternative (iso3, reason, sources)")
+        if held_from is None and held and other is None:
+            check.add(entry, "says nothing: give held_from, held: false, or an alternative")
+        why = check.text(entry, raw, "why_chosen", required=other is not None)
+        check.text(entry, raw, "note", required=False)  # research note, never shown
+        if iso3 and label and reason:
+            if (iso3, label) in found:
+                check.add(entry, "duplicate area")
+            found[(iso3, label)] = Standing(
+                held, held_from, reason, sources, other_iso3, other_reason, other_sources, why
+            )
+    return found
+
+
+def _read_beyond_breadth(check: Checker, data: Any, tiers: dict[str, str]) -> None:
+    """Section `beyond_breadth`: the reasons the build's audit accepts for sea drawn beyond a
+    state's land plus its territorial-sea breadth (scripts/build_territories.py reads them; here
+    they are only validated, their sources tiered with every other URL)."""
+    if not isinstance(data, dict) or data.get("beyond_breadth") is None:
+        return
+    for raw in check.records(data, "beyond_breadth"):
+        entry = f"beyond_breadth {_entry(raw, '?')}" + (f" ({raw['territory']})" if raw.get("territory") else "")
+        check.text(entry, raw, "iso3")
+        check.text(entry, raw, "territory", required=False)
+        check.text(entry, raw, "reason")
+        _confidence(check, entry, raw, check.sources(entry, raw), tiers)
+        km2 = raw.get("km2")
+        if isinstance(km2, bool) or not isinstance(km2, (int, float)) or km2 <= 0:
+            check.add(entry, f"km2 must be a positive number (the area the audit measured), got {km2!r}")
 
 
 def _event(check: Checker, entry: str, raw: Any, tiers: dict[str, str]) -> Event | None:
@@ -578,6 +644,7 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
                 "evidence": _applied_evidence(parent, applied),
             }
         name = (applied or record or {}).get("name") or feature["name"]
+        extra["standing"] = facts.areas.get((iso3, feature["territory"] or ""))
         territories.append(
             Territory(
                 iso3=iso3,
@@ -603,7 +670,26 @@ def join(features: list[dict], facts: Facts, check: Checker, facts_file: str) ->
     for iso3, label in sorted(facts.control, key=str):
         if not any(f["iso3"] == iso3 and f["territory"] == label for f in features):
             check.add(f"control {iso3}", f"no feature {iso3} {label or ''} in the geometry file")
-    return territories
+    return _join_other_readings(territories, facts, check)
+
+
+def _join_other_readings(territories: list[Territory], facts: Facts, check: Checker) -> list[Territory]:
+    """Each area's other reading with the territory it names (the state's main feature)."""
+    main = {t.iso3: t for t in territories if t.territory is None}
+    labelled = {(t.iso3, t.territory) for t in territories if t.territory}
+    for iso3, label in sorted(set(facts.areas) - labelled):
+        check.add(f"area {iso3} ({label})", "no such labelled feature in the geometry file")
+    joined = []
+    for territory in territories:
+        standing = territory.standing
+        if standing is not None and standing.other_iso3 is not None:
+            other = main.get(standing.other_iso3)
+            if other is None:
+                check.add(f"area {territory.iso3} ({territory.territory})", f"no territory {standing.other_iso3}")
+            else:
+                territory = territory._replace(standing=standing._replace(other=other))
+        joined.append(territory)
+    return joined
 
 
 def _applied_evidence(parent: dict[str, Any], applied: dict[str, Any]) -> tuple[tuple[str, Evidence], ...]:

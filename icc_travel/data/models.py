@@ -40,6 +40,23 @@ class Evidence(NamedTuple):
     dated: dt.date | None = None
 
 
+class Standing(NamedTuple):
+    """How an area drawn apart stands in law where that depends on the date or on a disputed
+    claim (states_parties.yaml, section `areas`): the Ionian Sea between 6 and 12 nm is Greece's
+    only from 2021; the Aegean between 6 and 10 nm is high seas on the recorded reading and
+    Greek airspace on Greece's; the Ilemi Triangle is Kenya's, and South Sudan's on its claim."""
+
+    held: bool  # the recorded reading: the feature's state holds the area (False: it only claims it)
+    held_from: dt.date | None  # held only from this date (before it: as if `held` were False)
+    reason: str  # quoted where the area is not the state's on the date: why, and what it is then
+    sources: tuple[str, ...]
+    other_iso3: str | None = None  # the other reading: the area is this state's (None: there is none)
+    other_reason: str | None = None
+    other_sources: tuple[str, ...] = ()
+    why_chosen: str | None = None
+    other: Territory | None = None  # the other reading's territory, joined on load
+
+
 class Territory(NamedTuple):
     """A land-and-territorial-sea area with the treaty dates that apply to it.
 
@@ -74,6 +91,7 @@ class Territory(NamedTuple):
     local: str | None = None  # the local facts file (--facts) its record came from
     evidence: tuple[tuple[str, Evidence], ...] = ()  # (fact, its sources): see EVIDENCE_FACTS
     withdrawal_announced: dt.date | None = None  # an announced withdrawal no notification followed
+    standing: Standing | None = None  # an area held from a date, or disputed between readings
 
     def bound(self, fact: str) -> Evidence | None:
         return next((found for name, found in self.evidence if name == fact), None)

@@ -29,7 +29,7 @@ def obligation_matrix(
     counts = Counter(p.state for p in dataset.precedents)
     rows = []
     for territory in sorted(dataset.territories, key=lambda t: (t.label.casefold(), t.iso3)):
-        if parties_only and not law.statute_in_force(territory, on):
+        if parties_only and not (law.statute_in_force(territory, on) and law.held(territory, on)):
             continue
         obligations = {s.id: law.obligation(s, territory, on, dataset.situations[s.situation]) for s in subjects}
         rows.append(MatrixRow(territory, obligations, counts.get(territory.iso3, 0)))

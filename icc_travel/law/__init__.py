@@ -238,8 +238,49 @@ def obligation(
     Where the territory's facts have another reading on record (a disputed withdrawal, an
     uncertain extension date), that reading is decided too; if it gives another answer, the
     obligation carries it as `disputed`, and the recorded reading still decides the level."""
+    if territory is not None and territory.standing is not None:
+        return _in_area(subject, territory, on, situation, kind)
     decided = _with_other_readings(subject, territory, on, situation, kind, outside)
     return _mark_local(_with_warrant_doubt(decided, subject, on), subject, territory)
+
+
+def held(territory: Territory, on: dt.date) -> bool:
+    """Whether the territory is its state's on the date on the recorded reading (an area held
+    from a date, or only claimed, is not)."""
+    rule = territory.standing
+    return rule is None or (rule.held and (rule.held_from is None or on >= rule.held_from))
+
+
+def _in_area(subject: Subject, territory: Territory, on: dt.date, situation: Situation, kind: str) -> Obligation:
+    """An area whose standing depends on the date or on a claim (models.Standing): on the
+    recorded reading it is the state's territory (from `held_from`, if given) or the high seas;
+    the other reading (the claimant's territory) is decided too and attached as disputed when it
+    would change the answer."""
+    rule = territory.standing
+    assert rule is not None
+    plain = territory._replace(standing=None)
+    held = rule.held and (rule.held_from is None or on >= rule.held_from)
+    if held:
+        decided = obligation(subject, plain, on, situation, kind)
+    else:
+        decided = obligation(subject, None, on, situation, kind, rule.reason)
+        if decided.basis == "no_territory":
+            decided = decided._replace(sources=tuple(dict.fromkeys([*decided.sources, *rule.sources])))
+    if rule.other is None or decided.basis == "no_warrant":
+        return decided
+    other = obligation(subject, rule.other._replace(standing=None), on, situation, kind)
+    if (other.level, other.basis) == (decided.level, decided.basis):
+        return decided
+    reading = rule.other_reason or ""
+    dispute = Dispute(other.level, other.basis, reading, rule.why_chosen, rule.other_sources)
+    note = f"Disputed: on another reading of the sources the answer would be {other.level} ({other.basis}). {reading}"
+    if rule.why_chosen:
+        note += f" Why this answer: {rule.why_chosen}"
+    return decided._replace(
+        reasons=(*decided.reasons, note),
+        sources=tuple(dict.fromkeys([*decided.sources, *rule.other_sources[:1]])),
+        disputed=decided.disputed or dispute,
+    )
 
 
 def _with_warrant_doubt(decided: Obligation, subject: Subject, on: dt.date) -> Obligation:
