@@ -95,7 +95,7 @@ def test_overflown_parties_cite_route_precedents_up_to_the_date(invoke) -> None:
     def greece(day: str) -> dict:
         result = invoke("check", "netanyahu", f"airport:TLV@{day}", f"airport:JFK@{day}", "--format", "json")
         (leg,) = json.loads(result.stdout)["legs"]
-        return next(o for o in leg["overflown"] if o["iso3"] == "GRC")
+        return next(o for o in leg["overflown"] if o["name"] == "Greece")  # not the 6-10 nm airspace belt
 
     later = greece("2026-03-01")
     assert later["obligation"] == "overflight"
@@ -104,3 +104,12 @@ def test_overflown_parties_cite_route_precedents_up_to_the_date(invoke) -> None:
     assert "emergency or forced landing" in later["reasons"][0]
     earlier = greece("2025-01-01")  # before any recorded route-avoidance flight
     assert not [r for r in earlier["reasons"] if r.startswith("Route precedent")]
+
+
+def test_a_claimed_airspace_belt_is_overflown_on_either_reading(invoke) -> None:
+    """Greece's 10 nm airspace over its 6 nm Aegean sea: a leg through the belt answers high seas,
+    and the other reading (Greece's) is an overflight, never an arrest in the air."""
+    result = invoke("check", "netanyahu", "airport:TLV@2026-03-01", "airport:JFK@2026-03-01", "--format", "json")
+    (leg,) = json.loads(result.stdout)["legs"]
+    belt = next(o for o in leg["overflown"] if "airspace claimed" in o["name"])
+    assert belt["obligation"] == "none" and belt["disputed"]["obligation"] == "overflight"

@@ -77,8 +77,15 @@ OVERFLIGHT_REASON = (
 
 
 def overflight(obligation_on_landing: Obligation) -> Obligation:
-    """What overflying a territory means, given the obligation a landing there would carry."""
+    """What overflying a territory means, given the obligation a landing there would carry.
+
+    Where a landing would oblige nothing on the recorded reading but would on the other (Greece's
+    10 nm airspace over its 6 nm Aegean sea), the other reading is an overflight too: nobody is
+    arrested in the air on either reading."""
     if obligation_on_landing.level == NONE:
+        disputed = obligation_on_landing.disputed
+        if disputed is not None and disputed.level != NONE:
+            return obligation_on_landing._replace(disputed=disputed._replace(level=OVERFLIGHT))
         return obligation_on_landing
     return obligation_on_landing._replace(level=OVERFLIGHT, reasons=(OVERFLIGHT_REASON, *obligation_on_landing.reasons))
 
