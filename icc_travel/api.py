@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from icc_travel.data.models import Dataset, Subject
 from icc_travel.engine.results import Answer, ScreenResult, TableResult, TracksResult
-from icc_travel.errors import DataError, IccTravelError, InputError
+from icc_travel.errors import DataError, IccTravelError, InputError, SubjectNeeded
 
 if TYPE_CHECKING:
     from icc_travel import law
@@ -41,6 +41,7 @@ __all__ = [
     "IccTravelError",
     "InputError",
     "ScreenResult",
+    "SubjectNeeded",
     "TableResult",
     "TracksResult",
     "analyse_tracks",
@@ -175,7 +176,7 @@ def analyse_tracks(
     if subject is None:  # an aircraft the data ties to one subject names its passenger
         known = {plane.subject for t in tracks if (plane := known_aircraft(dataset, t)) is not None}
         if len(known) != 1:
-            raise InputError("give a subject: the tracks' aircraft are not tied to one subject in the data")
+            raise SubjectNeeded("give a subject: the tracks' aircraft are not tied to one subject in the data")
         found = dataset.subject(known.pop())
     else:
         found = subject if isinstance(subject, Subject) else find_subject(subject, dataset)

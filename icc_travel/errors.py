@@ -42,6 +42,11 @@ class InputError(IccTravelError):
         super().__init__(shorten(message))
 
 
+class SubjectNeeded(InputError):
+    """Tracks whose aircraft the data ties to no subject, or to several: the caller must name one
+    (the API says so in its words, a command names its own option)."""
+
+
 def shorten(message: str, limit: int = 400) -> str:
     """Keep a message to one readable line: a megabyte of bad input is not echoed back whole, and
     control characters in it (an ANSI escape in an input row) are shown, not sent to the terminal."""

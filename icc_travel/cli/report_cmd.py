@@ -77,16 +77,12 @@ def report(
         page = pages.itinerary_page(dataset, result, name=itinerary.name, on=on)
     elif track_files:
         from icc_travel import api
-        from icc_travel.errors import InputError
+        from icc_travel.errors import SubjectNeeded
 
         try:
             analysed = api.analyse_tracks(track_files, subject=subject_name, dataset=dataset)
-        except InputError as error:
-            if subject_name is None and str(error).startswith("give a subject"):
-                raise InputFailure(
-                    "give --subject: the tracks' aircraft are not tied to one subject in the data"
-                ) from None
-            raise
+        except SubjectNeeded:
+            raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data") from None
         if analysed.subject_from_aircraft:
             warn(
                 f"--subject {analysed.subject.id}, the subject the data ties to this aircraft; give --subject to choose"

@@ -10,7 +10,6 @@ import click
 from icc_travel import law
 from icc_travel.cli.context import load
 from icc_travel.cli.options import (
-    InputFailure,
     fail_on_option,
     format_option,
     gap_option,
@@ -125,26 +124,20 @@ def screen(
     """
     from icc_travel import api
     from icc_travel.engine.contract import screen_rows, screen_summary
-    from icc_travel.errors import InputError
 
     dataset = load()
-    try:
-        with progress_bar("screening") as update:
-            found = api.screen(
-                positions,
-                watchlist=watchlist,
-                columns=columns,
-                gap_minutes=gap,
-                trust_positions=trust_positions,
-                engine=engine,
-                scheduler=scheduler,
-                progress=lambda done, total: update(completed=done, total=total),
-                dataset=dataset,
-            )
-    except InputError as error:
-        if str(error).startswith("no watchlist"):
-            raise InputFailure(str(error)) from None
-        raise
+    with progress_bar("screening") as update:
+        found = api.screen(
+            positions,
+            watchlist=watchlist,
+            columns=columns,
+            gap_minutes=gap,
+            trust_positions=trust_positions,
+            engine=engine,
+            scheduler=scheduler,
+            progress=lambda done, total: update(completed=done, total=total),
+            dataset=dataset,
+        )
     rows = screen_rows(found)
     summary = screen_summary(found)
     line = (

@@ -59,16 +59,14 @@ def track(
     Exit status: 1 when a segment or landing reaches --fail-on, 2 on bad input.
     """
     from icc_travel import api
-    from icc_travel.errors import InputError
+    from icc_travel.errors import SubjectNeeded
 
     try:
         result = api.analyse_tracks(
             files, subject=subject_name, gap_minutes=gap, trust_positions=trust_positions, dataset=load()
         )
-    except InputError as error:
-        if subject_name is None and str(error).startswith("give a subject"):
-            raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data") from None
-        raise
+    except SubjectNeeded:
+        raise InputFailure("give --subject: the tracks' aircraft are not tied to one subject in the data") from None
     if result.subject_from_aircraft:
         warn(f"--subject {result.subject.id}, the subject the data ties to this aircraft; give --subject to choose")
     emit(track_report(result), fmt)
