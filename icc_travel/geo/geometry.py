@@ -280,31 +280,43 @@ def _boundary_leaves(geometries: Any, leaves: int, epsilon: float) -> tuple[Any,
     same = ring[1:] == ring[:-1]
     start, end = coordinates[:-1][same], coordinates[1:][same]
     owner = owner_of_ring[ring[:-1][same]]
-    origin = np.array([180.0, 90.0])  # leaf units, computed as lookups compute them: (lon + 180) * leaves
-    start = (start + origin) * leaves
-    end = (end + origin) * leaves
+    keys, segments = cells_near_segments(start, end, leaves, epsilon)
+    pairs = np.unique(keys * _OWNERS + owner[segments])
+    return pairs // _OWNERS, pairs % _OWNERS
+
+
+def cells_near_segments(start: Any, end: Any, per_degree: int, epsilon: float) -> tuple[Any, Any]:
+    """(cell key, segment) pairs, not distinct, for every cell of a 1/`per_degree`-degree grid
+    that a segment (lon, lat arrays `start` -> `end`) comes within `epsilon` degrees of; a key is
+    row * columns + column. Segments are cut into pieces shorter than a cell, and each piece's
+    box, grown by epsilon, marks the cells it touches: a superset of the cells the exact segment
+    touches. Shared by the bulk grid's leaves and the point grid's sub-cells."""
+    import numpy as np
+
+    origin = np.array([180.0, 90.0])  # cell units, computed as lookups compute them: (lon + 180) * per_degree
+    start = (start + origin) * per_degree
+    end = (end + origin) * per_degree
     pieces = np.maximum(1, np.ceil(np.abs(end - start).max(axis=1))).astype(np.int64)
     segment = np.repeat(np.arange(len(start)), pieces)
     step = np.arange(len(segment)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
     share = (end - start)[segment] / pieces[segment, None]
     a = start[segment] + share * step[:, None]
     b = start[segment] + share * (step[:, None] + 1)
-    margin = epsilon * leaves
+    margin = epsilon * per_degree
     low = np.floor(np.minimum(a, b) - margin).astype(np.int64)
     high = np.floor(np.maximum(a, b) + margin).astype(np.int64)
-    columns, rows = 360 * leaves, 180 * leaves
-    span = int((high - low).max()) + 1 if len(low) else 0  # pieces are shorter than a leaf: at most 3
-    keys, owners = [], []
+    columns, rows = 360 * per_degree, 180 * per_degree
+    span = int((high - low).max()) + 1 if len(low) else 0  # pieces are shorter than a cell: at most 3
+    keys, segments = [], []
     for dx in range(span):
         for dy in range(span):
             column, row = low[:, 0] + dx, low[:, 1] + dy
             ok = (column <= high[:, 0]) & (row <= high[:, 1])
-            column = np.clip(column[ok], 0, columns - 1)
-            row = np.clip(row[ok], 0, rows - 1)
-            keys.append(row * columns + column)
-            owners.append(owner[segment[ok]])
-    pairs = np.unique(np.concatenate(keys) * _OWNERS + np.concatenate(owners))
-    return pairs // _OWNERS, pairs % _OWNERS
+            keys.append(np.clip(row[ok], 0, rows - 1) * columns + np.clip(column[ok], 0, columns - 1))
+            segments.append(segment[ok])
+    if not keys:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(keys), np.concatenate(segments)
 
 
 _OWNERS = 1 << 16  # more territories than any boundary file holds: (key, owner) pairs packed in one int64

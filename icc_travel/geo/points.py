@@ -316,32 +316,12 @@ def write(path: Path, geometries: Any) -> None:
 
 
 def _cells_near(start: Any, end: Any) -> tuple[Any, Any]:
-    """(sub-cell key, edge) pairs for every sub-cell an edge comes within EPSILON of: edges cut
-    into pieces shorter than a sub-cell, each piece's box grown by EPSILON (a superset)."""
-    import numpy as np
+    """(sub-cell key, edge) pairs, distinct and sorted, for every sub-cell an edge comes within
+    EPSILON of (the bulk grid's walk, at this grid's resolution)."""
+    from icc_travel.geo.geometry import cells_near_segments
 
-    origin = np.array([180.0, 90.0])
-    start = (start + origin) * SPLIT
-    end = (end + origin) * SPLIT
-    pieces = np.maximum(1, np.ceil(np.abs(end - start).max(axis=1))).astype(np.int64)
-    edge = np.repeat(np.arange(len(start)), pieces)
-    step = np.arange(len(edge)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    share = (end - start)[edge] / pieces[edge, None]
-    a = start[edge] + share * step[:, None]
-    b = start[edge] + share * (step[:, None] + 1)
-    margin = EPSILON * SPLIT
-    low = np.floor(np.minimum(a, b) - margin).astype(np.int64)
-    high = np.floor(np.maximum(a, b) + margin).astype(np.int64)
-    columns, rows = COLUMNS * SPLIT, ROWS * SPLIT
-    span = int((high - low).max()) + 1 if len(low) else 0
-    keys, edges = [], []
-    for dx in range(span):
-        for dy in range(span):
-            column, row = low[:, 0] + dx, low[:, 1] + dy
-            ok = (column <= high[:, 0]) & (row <= high[:, 1])
-            keys.append(np.clip(row[ok], 0, rows - 1) * columns + np.clip(column[ok], 0, columns - 1))
-            edges.append(edge[ok])
-    packed = _unique(np.concatenate(keys) * (1 << 24) + np.concatenate(edges))
+    keys, edges = cells_near_segments(start, end, SPLIT, EPSILON)
+    packed = _unique(keys * (1 << 24) + edges)
     return packed >> 24, packed & ((1 << 24) - 1)
 
 
