@@ -49,8 +49,14 @@ def load(directory: Path | None = None, *, facts: Path | None = FACTS_FROM_ENVIR
     return dataset
 
 
-# The code that turns the files into the cached records: an edit to it invalidates the cache too.
-PARSER_FILES = ("data/loaders.py", "data/models.py", "data/sources.py", "vocabulary.py")
+# The code that turns the files into the cached records: an edit to it invalidates the cache too
+# (with every module of the data/loaders package, listed when the fingerprint is taken).
+PARSER_FILES = (
+    "data/binding.py",
+    "data/models.py",
+    "data/sources.py",
+    "vocabulary.py",
+)
 
 
 def _fingerprint(files: Sequence[Path]) -> str:
@@ -61,7 +67,8 @@ def _fingerprint(files: Sequence[Path]) -> str:
 
     package = Path(__file__).resolve().parent.parent
     parts = [__version__, str(CACHE_FORMAT)]
-    for path in [*files, *(package / name for name in PARSER_FILES)]:
+    parser = [*(package / name for name in PARSER_FILES), *sorted((package / "data" / "loaders").glob("*.py"))]
+    for path in [*files, *parser]:
         stat = path.stat()
         parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")
     return "|".join(parts)

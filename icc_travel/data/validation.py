@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from icc_travel.data import paths
-from icc_travel.data.loaders import _pycountry_iso3, cross_check
+from icc_travel.data.loaders import cross_check
+from icc_travel.data.loaders.checker import pycountry_iso3
 from icc_travel.data.store import load
 from icc_travel.errors import DataError, Problem
 
@@ -21,7 +22,7 @@ def validate_all(directory: Path, facts: Path | None = None) -> list[Problem]:
         return error.problems
     problems = cross_check(
         dataset,
-        _pycountry_iso3(),
+        pycountry_iso3(),
         str(directory / paths.WARRANTS_FILE),
         str(directory / paths.PRECEDENTS_FILE),
         str(directory / paths.TERRITORIES_FILE),
