@@ -148,7 +148,7 @@ def obligations(
         obligation = decided.get(key)
         if obligation is None:
             obligation = decided[key] = law.obligation(found, territory, day, situation, kind, outside)
-        answers.append(Answer(territory, obligation, dataset.source_tiers))
+        answers.append(Answer(territory, obligation))
     return answers
 
 
@@ -201,7 +201,7 @@ def analyse_tracks(
             for stretch in result.suspect
         ]
     aircraft = tuple(known_aircraft(dataset, t) for t in tracks)
-    return TracksResult(found, results, aircraft, inferred, stale, tuple(warnings), dataset.as_of, dataset.source_tiers)
+    return TracksResult(found, results, aircraft, inferred, stale, tuple(warnings), dataset.as_of)
 
 
 def screen(

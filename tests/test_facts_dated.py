@@ -255,7 +255,7 @@ def test_a_record_binding_some_facts_falls_back_to_its_sources_for_the_others(da
     south_africa, kony = dataset.by_iso3["ZAF"], dataset.subject("kony")
     pending = law.obligation(kony, south_africa, D("2017-01-01"), dataset.situations[kony.situation])
     assert (pending.level, pending.confidence) == ("arrest", "high")
-    assert any("treaties.un.org" in url for url in pending.sources)
+    assert any("treaties.un.org" in source.url for source in pending.sources)
     philippines = dataset.by_iso3["PHL"]
     assert philippines.bound("withdrawal") is not None and philippines.confidence_on(D("2018-06-01")) == "high"
 
@@ -327,7 +327,7 @@ def test_every_state_binds_each_of_its_facts(dataset: Dataset) -> None:
             found = state.bound(fact)
             assert found is not None and found.sources, (state.iso3, fact)
             if fact != "entry_into_force":
-                assert not any("Pages/ViewDetails" in url for url in found.sources), (state.iso3, fact)
+                assert not any("Pages/ViewDetails" in source.url for source in found.sources), (state.iso3, fact)
 
 
 def test_withdrawals_cite_the_act_not_the_status_page(invoke) -> None:
@@ -352,7 +352,7 @@ def test_withdrawals_cite_the_act_not_the_status_page(invoke) -> None:
 def test_a_territory_cites_its_application_and_its_sovereigns_entry_into_force(dataset: Dataset) -> None:
     jersey, guiana = dataset.by_iso3["JEY"], dataset.by_iso3["GUF"]
     assert jersey.entry_into_force is None and jersey.facts_on(D("2025-01-01")) == ["application"]
-    assert not any("Pages/ViewDetails" in url for url in jersey.sources_on(D("2025-01-01")))
+    assert not any("Pages/ViewDetails" in source.url for source in jersey.sources_on(D("2025-01-01")))
     cited = guiana.sources_on(D("2025-01-01"))
     assert set(guiana.bound("application").sources) <= set(cited)
     assert set(dataset.by_iso3["FRA"].bound("entry_into_force").sources) <= set(cited)
@@ -379,7 +379,7 @@ def test_a_recalled_deposit_day_is_not_cited_to_the_status_page(invoke, dataset:
     assert len(recalled) == 5
     for iso3 in recalled:
         found = dataset.by_iso3[iso3].bound("entry_into_force")
-        assert found.sources and not any("treaties.un.org/Pages" in url for url in found.sources), iso3
+        assert found.sources and not any("treaties.un.org/Pages" in source.url for source in found.sources), iso3
     assert dataset.by_iso3["MKD"].confidence_on(D("2025-01-01")) == "medium"  # an NGO source only
     assert dataset.by_iso3["NZL"].confidence_on(D("2025-01-01")) == "high"  # its government's own page
     assert answers(invoke, "putin", "MK@2025-01-01", "CH@2025-01-01", "FR@2025-01-01") == [
@@ -407,3 +407,32 @@ def test_bound_sources_in_batch_and_state_timelines(invoke, tmp_path) -> None:
     assert any("vlex.pt" in url for url in urls) and not any("Pages/ViewDetails" in url for url in urls)
     entry = next(e for e in document["events"] if e["kind"] == "entry_into_force")
     assert not any("reuters" in s["url"] for s in entry["sources"])
+
+
+def test_sources_the_code_cites_have_the_tier_the_table_gives_their_host(dataset: Dataset) -> None:
+    """The two sources the code itself cites (the treaty-status page in non-party answers, UNCLOS
+    Part III for transit passage) are bound with a tier in the code; it must be the one
+    sources.yaml gives their host, as for every source read from the data."""
+    from icc_travel.data.sources import bind
+    from icc_travel.engine.legs import TRANSIT_SOURCE
+
+    for source in (law.TREATY_STATUS, TRANSIT_SOURCE):
+        assert bind(source.url, dataset.source_tiers) == source
+
+
+def test_every_answer_source_is_bound_with_its_tier_at_load(dataset: Dataset) -> None:
+    """Each record's sources carry the tier their host has in the table when loaded, so no
+    answer looks a tier up or parses a URL again."""
+    from icc_travel.data.sources import bind
+
+    records = [
+        *(t.sources for t in dataset.territories),
+        *(s.sources for s in dataset.subjects),
+        *(p.sources for p in dataset.precedents),
+    ]
+    checked = 0
+    for sources in records:
+        for source in sources:
+            assert source == bind(source.url, dataset.source_tiers)
+            checked += 1
+    assert checked > 500

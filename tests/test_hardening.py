@@ -485,13 +485,13 @@ def test_a_facts_file_that_retiers_a_bundled_host_marks_the_answers(tmp_path: Pa
     """Tiering a host in `hosts:` changes every answer citing it: those answers say they rest on
     the local file, never silently gaining a tier."""
     from icc_travel.data import store
-    from icc_travel.data.sources import host
+    from icc_travel.data.sources import TIERS, host
 
     dataset = store.load()
     mongolia = dataset.by_iso3["MNG"]
-    weakest = max(mongolia.sources, key=lambda url: dataset.source_tiers.get(url) or "")
+    weakest = max(mongolia.sources, key=lambda source: TIERS.index(source.tier))
     facts = tmp_path / "facts.yaml"
-    facts.write_text(f"hosts:\n  {host(weakest)}: depositary\n")
+    facts.write_text(f"hosts:\n  {host(weakest.url)}: depositary\n")
     plain = json.loads(run(["check", "putin", "MN@2024-09-03", "--format", "json"], tmp_path).stdout)
     local = json.loads(
         run(["--facts", str(facts), "check", "putin", "MN@2024-09-03", "--format", "json"], tmp_path).stdout

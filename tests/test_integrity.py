@@ -86,7 +86,7 @@ def test_every_record_has_a_source_url(dataset: Dataset) -> None:
     ]
     for name, sources in records:
         assert sources, name
-        assert all(url.startswith(URL_PREFIXES) and " " not in url for url in sources), name
+        assert all(s.url.startswith(URL_PREFIXES) and " " not in s.url for s in sources), name
 
 
 def test_aliases_are_unique_across_subjects(dataset: Dataset) -> None:

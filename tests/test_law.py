@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from icc_travel import law
-from icc_travel.data.models import Dataset, Declaration, Situation, Subject, Territory, UnscReferral, Warrant
+from icc_travel.data.models import Dataset, Declaration, Situation, Source, Subject, Territory, UnscReferral, Warrant
 
 D = dt.date.fromisoformat
 
@@ -26,7 +26,7 @@ def territory(**changes: object) -> Territory:
         withdrawal_revoked=None,
         withdrawal_effective=None,
         application=None,
-        sources=("https://example.org/state",),
+        sources=(Source("https://example.org/state", "court"),),
         control_note=None,
     )
     return base._replace(**changes)
@@ -44,7 +44,7 @@ SUBJECT = Subject(
     status="at_large",
     status_date=D("2015-06-01"),
     status_note=None,
-    sources=("https://example.org/case",),
+    sources=(Source("https://example.org/case", "court"),),
 )
 SITUATION = Situation(
     id="s",
@@ -54,7 +54,7 @@ SITUATION = Situation(
     referral=None,
     unsc_referral=None,
     article_12_3=(),
-    sources=("https://example.org/situation",),
+    sources=(Source("https://example.org/situation", "court"),),
 )
 
 
@@ -198,7 +198,7 @@ def test_a_death_the_court_has_not_confirmed_leaves_the_warrant_in_effect_disput
         status="deceased",
         status_date=D("2020-01-01"),
         proceedings_ended=D("2021-06-01"),
-        death_sources=("https://example.org/report",),
+        death_sources=(Source("https://example.org/report", "court"),),
         death_confidence="medium",
     )
     before, reported, ended = (
@@ -253,7 +253,10 @@ def _area(**standing: object) -> Territory:
     from icc_travel.data.models import Standing
 
     rule = Standing(
-        held=True, held_from=None, reason="Beyond the 6-nm sea: the high seas.", sources=("https://example.org/sea",)
+        held=True,
+        held_from=None,
+        reason="Beyond the 6-nm sea: the high seas.",
+        sources=(Source("https://example.org/sea", "court"),),
     )
     return territory(territory="Outer belt", kind="area", standing=rule._replace(**standing))
 
@@ -264,7 +267,7 @@ def test_an_area_held_from_a_date_is_the_high_seas_before_it() -> None:
     after = law.obligation(SUBJECT, belt, D("2021-01-20"), SITUATION)
     assert (before.level, before.basis) == ("none", "no_territory")
     assert "Beyond the 6-nm sea: the high seas." in before.reasons
-    assert "https://example.org/sea" in before.sources
+    assert "https://example.org/sea" in {source.url for source in before.sources}
     assert (after.level, after.basis) == ("arrest", "state_party")
     assert before.disputed is None and after.disputed is None
 
@@ -274,7 +277,7 @@ def test_a_claimed_area_answers_the_high_seas_with_the_claim_as_the_disputed_rea
         held=False,
         other_iso3="XAA",
         other_reason="Testland claims 10 nm of airspace.",
-        other_sources=("https://example.org/claim",),
+        other_sources=(Source("https://example.org/claim", "court"),),
         why_chosen="Airspace follows the sea.",
     )
     claim = claim._replace(standing=claim.standing._replace(other=territory()))
@@ -297,7 +300,7 @@ def test_an_area_held_by_one_state_and_claimed_by_another_shows_the_claim() -> N
     held = _area(
         other_iso3="XBB",
         other_reason="Otherland claims it.",
-        other_sources=("https://example.org/o",),
+        other_sources=(Source("https://example.org/o", "court"),),
         why_chosen="Testland administers it.",
     )
     held = held._replace(standing=held.standing._replace(other=claimant))

@@ -80,7 +80,7 @@ def test_every_state_ever_party_has_dates_and_sources(dataset: Dataset) -> None:
     assert len(ever) == 127
     for territory in ever:
         assert territory.deposited and territory.sources, territory.iso3
-        assert all(url.startswith(("http://", "https://")) for url in territory.sources)
+        assert all(source.url.startswith(("http://", "https://")) for source in territory.sources)
 
 
 def test_cook_islands_and_palestine_are_parties(dataset: Dataset) -> None:

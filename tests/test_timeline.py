@@ -153,12 +153,13 @@ def test_the_environment_variable_works_like_the_option(invoke, newsroom: Path, 
 
 
 def test_each_dataset_answers_with_its_own_source_tiers(dataset, newsroom: Path, monkeypatch) -> None:
-    """Tiers come from the dataset asked, not from whichever was loaded last: a local facts file
-    that classes a host changes the answers made from its dataset only."""
+    """Tiers are bound to the sources when a dataset is loaded, from that dataset's table: a local
+    facts file that classes a host changes the answers made from its dataset only."""
     import datetime as dt
 
     from icc_travel.data import store
     from icc_travel.data.paths import FACTS_ENV
+    from icc_travel.data.sources import bind
     from icc_travel.engine.contract import obligation_json
     from icc_travel.law import obligation
 
@@ -168,10 +169,11 @@ def test_each_dataset_answers_with_its_own_source_tiers(dataset, newsroom: Path,
     on = dt.date(2026, 9, 1)
     answer = obligation(local.subjects[0], mali, on, local.situations[local.subjects[0].situation])
     newsroom_url = "https://newsroom.example.org/2026/08/mali-notifies-withdrawal"
-    assert newsroom_url in answer.sources
-    tiers = {s["url"]: s["tier"] for s in obligation_json(answer, local.source_tiers)["sources"]}
+    tiers = {s["url"]: s["tier"] for s in obligation_json(answer)["sources"]}
     assert tiers[newsroom_url] == "news"
     # the bundled dataset, loaded before and after, does not know the host: an aggregator to it
     assert "newsroom.example.org" not in dataset.source_tiers
-    tiers = {s["url"]: s["tier"] for s in obligation_json(answer, dataset.source_tiers)["sources"]}
-    assert tiers[newsroom_url] == "aggregator"
+    assert bind(newsroom_url, dataset.source_tiers).tier == "aggregator"
+    bundled_mali = dataset.by_iso3["MLI"]
+    bundled = obligation(dataset.subjects[0], bundled_mali, on, dataset.situations[dataset.subjects[0].situation])
+    assert newsroom_url not in {s["url"] for s in obligation_json(bundled)["sources"]}

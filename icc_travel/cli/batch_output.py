@@ -181,7 +181,7 @@ def csv_lines(outcome: BatchOutcome) -> Iterator[str]:
         tail = tails[index]
         leg = outcome.leg_of_row.get(number)
         if leg is not None:
-            tail = _tail(outcome.results[index], leg_json(leg, outcome.source_tiers))
+            tail = _tail(outcome.results[index], leg_json(leg))
         yield f"{files[file]},{line},{itinerary},{subjects[index]},{place},{tail},{as_of}\n"
 
 

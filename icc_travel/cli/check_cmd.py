@@ -124,7 +124,7 @@ def check_report(result: CheckResult) -> Report:
         )
         lines = list(stop.obligation.reasons)
         lines += [f"Precedent: {p.start} {p.subject}: {p.event}" for p in stop.precedents[:3]]
-        lines += as_lines(stop.obligation.sources, result.source_tiers)
+        lines += as_lines(stop.obligation.sources)
         disputed = stop.obligation.disputed
         marks = f", DISPUTED: otherwise {disputed.level} ({disputed.basis})" if disputed else ""
         if stop.obligation.confidence != "high":
@@ -200,7 +200,7 @@ def _csv_rows(result: CheckResult, table_rows: list[dict]) -> list[dict]:
                 "confidence": obligation.confidence,
                 "disputed": f"{obligation.disputed.level} ({obligation.disputed.basis})" if obligation.disputed else "",
                 "reasons": list(obligation.reasons),
-                "sources": as_json(obligation.sources, result.source_tiers),
+                "sources": as_json(obligation.sources),
             }
         )
     for number, leg in enumerate(result.legs, 1):
@@ -225,7 +225,7 @@ def _csv_rows(result: CheckResult, table_rows: list[dict]) -> list[dict]:
                     if obligation.disputed
                     else "",
                     "reasons": list(obligation.reasons),
-                    "sources": as_json(obligation.sources, result.source_tiers),
+                    "sources": as_json(obligation.sources),
                 }
             )
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from icc_travel.cli.render import emit
 from icc_travel.data import paths
 from icc_travel.formats import Report
 from icc_travel.vocabulary import ExitStatus
+
+if TYPE_CHECKING:
+    from icc_travel.data.models import Sources
 
 TIER_NAMES = ("depositary", "court", "un", "government", "ngo", "news", "aggregator")  # sources.TIERS, unimported
 
@@ -102,9 +106,9 @@ def sources(at_most: str | None, fmt: str) -> None:
             "strongest_tier": f.strongest_tier,
             "confidence": f.confidence,
             "source_count": len(f.sources),
-            "strongest_source": f.sources[0],
-            "tiers": _tier_summary(f.sources, dataset.source_tiers),
-            "sources": as_json(f.sources, dataset.source_tiers),
+            "strongest_source": f.sources[0].url,
+            "tiers": _tier_summary(f.sources),
+            "sources": as_json(f.sources),
         }
         for f in facts
     ]
@@ -135,11 +139,11 @@ def sources(at_most: str | None, fmt: str) -> None:
     )
 
 
-def _tier_summary(urls: tuple[str, ...], tiers: dict[str, str]) -> str:
+def _tier_summary(sources: Sources) -> str:
     """How many of a fact's sources are of each tier, strongest first: "court 2, news 1"."""
-    from icc_travel.data.sources import TIERS, tier_of
+    from icc_travel.data.sources import TIERS
 
-    counts = [(tier, sum(1 for url in urls if tier_of(url, tiers) == tier)) for tier in TIERS]
+    counts = [(tier, sum(1 for source in sources if source.tier == tier)) for tier in TIERS]
     return ", ".join(f"{tier} {n}" for tier, n in counts if n)
 
 

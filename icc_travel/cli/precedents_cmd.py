@@ -57,7 +57,7 @@ def precedents(subject_name: str | None, state: str | None, outcome: str | None,
                     x for x in (finding.result, finding.number, finding.date.isoformat() if finding.date else None) if x
                 ),
                 "event": p.event,
-                "sources": as_json(p.sources, dataset.source_tiers),
+                "sources": as_json(p.sources),
             }
         )
     emit(
@@ -75,7 +75,7 @@ def precedents(subject_name: str | None, state: str | None, outcome: str | None,
             rows=rows,
             payload={
                 "data_as_of": dataset.precedents_as_of.isoformat(),
-                "precedents": [precedent_json(p, dataset.source_tiers) for p in found],
+                "precedents": [precedent_json(p) for p in found],
             },
             title=f"{len(found)} precedents",
             csv_columns=[

@@ -57,7 +57,7 @@ def states(on: dt.date, count: bool, everyone: bool, fmt: str) -> None:
             **{f: iso(getattr(t, f)) for f in MEMBERSHIP_FIELDS},
             "confidence": t.confidence_on(on),
             "disputed": t.alternative is not None,
-            "sources": as_json(t.sources_on(on), dataset.source_tiers),
+            "sources": as_json(t.sources_on(on)),
         }
         for t in chosen
     ]
@@ -137,8 +137,8 @@ def state(name: str, since: dt.date | None, until: dt.date | None, fmt: str) -> 
             "kind": e.kind,
             "event": e.text,
             "confidence": e.confidence,
-            "sources": as_json(e.sources, dataset.source_tiers),
-            "source": (as_json(e.sources, dataset.source_tiers) or [{"url": ""}])[0]["url"],
+            "sources": as_json(e.sources),
+            "source": (as_json(e.sources) or [{"url": ""}])[0]["url"],
         }
         for e in events
     ]

@@ -103,7 +103,7 @@ def subject(name: str, on: dt.date, fmt: str) -> None:
     details = [
         ("Warrants", [f"issued {w['issued']}, public {w['public']}: {'; '.join(w['crimes'])}" for w in warrants]),
         ("Precedents", [f"{p.start} {p.state} {p.outcome}: {p.event}" for p in episodes] or ["none recorded"]),
-        ("Sources", as_lines(person.sources, dataset.source_tiers)),
+        ("Sources", as_lines(person.sources)),
     ]
     emit(
         Report(

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from icc_travel.data.sources import TIERS, confidence, strongest_first, tier_of
+from icc_travel.data.models import Sources
+from icc_travel.data.sources import TIERS, bind, confidence, strongest_first
 
 # Top-level sections of the data files and the singular that names one record.
 SECTIONS = {
@@ -30,7 +31,7 @@ class FactEvidence(NamedTuple):
     entry: str  # e.g. "state HUN", "subject putin: offices[1]"
     strongest_tier: str
     confidence: str
-    sources: tuple[str, ...]  # strongest first
+    sources: Sources  # strongest first
 
 
 def fact_evidence(files: list[Path], tiers: Mapping[str, str]) -> list[FactEvidence]:
@@ -43,14 +44,11 @@ def fact_evidence(files: list[Path], tiers: Mapping[str, str]) -> list[FactEvide
         if not isinstance(data, dict):
             continue
         for entry, record in _records(data):
-            urls = [u for u in record.get("sources") or [] if isinstance(u, str)]
-            if not urls:
+            ordered = strongest_first(bind(u, tiers) for u in record.get("sources") or [] if isinstance(u, str))
+            if not ordered:
                 continue
-            ordered = strongest_first(urls, tiers)
             stated = record.get("confidence") if record.get("confidence") in ("high", "medium", "low") else None
-            facts.append(
-                FactEvidence(path.name, entry, tier_of(ordered[0], tiers), confidence(urls, tiers, stated), ordered)
-            )
+            facts.append(FactEvidence(path.name, entry, ordered[0].tier, confidence(ordered, stated), ordered))
     ranks = {"low": 0, "medium": 1, "high": 2}
     return sorted(facts, key=lambda f: (-TIERS.index(f.strongest_tier), ranks[f.confidence], f.file, f.entry))
 

@@ -17,12 +17,24 @@ MEMBERSHIP_FIELDS = (
 )
 
 
+class Source(NamedTuple):
+    """A cited URL with its tier, bound when the data is loaded (by the host's class in
+    data/sources.yaml, or a local facts file's `hosts:`), so no answer parses a URL or looks a
+    tier up again."""
+
+    url: str
+    tier: str  # vocabulary.Tier's value
+
+
+Sources = tuple[Source, ...]
+
+
 class Reading(NamedTuple):
     """Another reading of a disputed fact: the fields it changes, why, and on what sources."""
 
     changes: tuple[tuple[str, object], ...]  # (Territory field, value)
     reason: str
-    sources: tuple[str, ...]
+    sources: Sources
     why_chosen: str | None  # why the recorded reading was preferred over this one
     dated: dt.date | None = None  # when its latest supporting source was written
 
@@ -35,7 +47,7 @@ class Evidence(NamedTuple):
     """The sources bound to one fact (entry into force, application to a territory, withdrawal,
     revocation), the confidence they allow, and when the latest of them was written."""
 
-    sources: tuple[str, ...]
+    sources: Sources
     confidence: str
     dated: dt.date | None = None
 
@@ -49,10 +61,10 @@ class Standing(NamedTuple):
     held: bool  # the recorded reading: the feature's state holds the area (False: it only claims it)
     held_from: dt.date | None  # held only from this date (before it: as if `held` were False)
     reason: str  # quoted where the area is not the state's on the date: why, and what it is then
-    sources: tuple[str, ...]
+    sources: Sources
     other_iso3: str | None = None  # the other reading: the area is this state's (None: there is none)
     other_reason: str | None = None
-    other_sources: tuple[str, ...] = ()
+    other_sources: Sources = ()
     why_chosen: str | None = None
     other: Territory | None = None  # the other reading's territory, joined on load
 
@@ -75,7 +87,7 @@ class Territory(NamedTuple):
     withdrawal_revoked: dt.date | None
     withdrawal_effective: dt.date | None
     application: str | None  # None for states; integral / extended / excluded / unknown for dependencies
-    sources: tuple[str, ...]
+    sources: Sources
     control_note: str | None
     reason: str | None = None  # written for readers: how the Statute reaches this territory, or its status
     official_name: str | None = None
@@ -125,7 +137,7 @@ class Territory(NamedTuple):
                 bound.append(self.confidence)
         return max(bound, key=("high", "medium", "low").index)
 
-    def sources_on(self, on: dt.date) -> tuple[str, ...]:
+    def sources_on(self, on: dt.date) -> Sources:
         """The sources bound to the facts an answer on this date rests on, and the record's
         sources for any fact it binds none to."""
         bound = [url for fact in self.facts_on(on) if (found := self.bound(fact)) for url in found.sources]
@@ -165,7 +177,7 @@ class Ruling(NamedTuple):
     date: dt.date
     body: str
     holding: str  # one sentence for readers
-    sources: tuple[str, ...]
+    sources: Sources
     state: str | None = None  # the state the decision concerned
     office: str | None = None  # immunity rulings: the office type they addressed
     side: str | None = None  # contested law: the reading the decision supports
@@ -178,7 +190,7 @@ class Office(NamedTuple):
     title: str
     start: dt.date | None  # None: held since before any warrant
     end: dt.date | None  # None: still held
-    sources: tuple[str, ...]
+    sources: Sources
 
     def held_on(self, on: dt.date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or on < self.end)
@@ -196,11 +208,11 @@ class Subject(NamedTuple):
     status: str
     status_date: dt.date | None
     status_note: str | None
-    sources: tuple[str, ...]
+    sources: Sources
     offices: tuple[Office, ...] = ()
     proceedings_ended: dt.date | None = None  # deceased: when a chamber ended the proceedings
     # deceased: the report of the death (its first source is named) and the most it can carry
-    death_sources: tuple[str, ...] = ()
+    death_sources: Sources = ()
     death_confidence: str = "medium"
     immunity_rulings: tuple[Ruling, ...] = ()  # joined on load: rulings on the offices held
     local: str | None = None  # the local facts file (--facts) its record came from
@@ -217,7 +229,7 @@ class Aircraft(NamedTuple):
     type: str | None
     operator: str | None
     subject: str
-    sources: tuple[str, ...]
+    sources: Sources
     confidence: str = "medium"
 
 
@@ -247,7 +259,7 @@ class ContestedLaw(NamedTuple):
     alternative_reason: str
     why_chosen: str
     rulings: tuple[Ruling, ...]
-    sources: tuple[str, ...]
+    sources: Sources
     confidence: str = "medium"
 
 
@@ -259,7 +271,7 @@ class Situation(NamedTuple):
     referral: str | None
     unsc_referral: UnscReferral | None
     article_12_3: tuple[Declaration, ...]
-    sources: tuple[str, ...]
+    sources: Sources
     note: str | None = None
     contested_127_2: tuple[ContestedLaw, ...] = ()
 
@@ -271,7 +283,7 @@ class Finding(NamedTuple):
     result: str | None
     referral: str | None
     note: str | None = None
-    sources: tuple[str, ...] = ()  # where the finding itself is reported, if not in the episode's sources
+    sources: Sources = ()  # where the finding itself is reported, if not in the episode's sources
     confidence: str = "high"  # how well the finding is supported (never more than the episode)
 
 
@@ -284,7 +296,7 @@ class Precedent(NamedTuple):
     event: str
     outcome: str
     finding: Finding | None
-    sources: tuple[str, ...]
+    sources: Sources
     note: str | None = None  # research note, never shown
     confidence: str = "high"  # how well the episode (and its stated cause) is supported
     local: str | None = None  # the local facts file (--facts) its record came from
@@ -296,7 +308,7 @@ class Event(NamedTuple):
     date: dt.date
     kind: str  # signed, deposited, entry_into_force, withdrawal_*, announcement, article_12_3, ...
     text: str  # for readers
-    sources: tuple[str, ...]
+    sources: Sources
     confidence: str = "high"
 
 
@@ -311,7 +323,7 @@ class Dataset:
     warrants_as_of: dt.date
     precedents_as_of: dt.date
     territories_path: str = ""
-    source_tiers: dict[str, str] = field(default_factory=dict)  # host -> tier (data/sources.yaml)
+    source_tiers: dict[str, str] = field(default_factory=dict)  # host -> tier, for reading the raw files
     state_events: dict[str, list[Event]] = field(default_factory=dict)  # iso3 -> announcements, other events
     aircraft: list[Aircraft] = field(default_factory=list)
     by_iso3: dict[str, Territory] = field(default_factory=dict)

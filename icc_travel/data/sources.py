@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from icc_travel.data.models import Source, Sources
 from icc_travel.vocabulary import Confidence, Tier, values
 
 TIERS = values(Tier)
@@ -41,40 +42,37 @@ def host(url: str) -> str:
 
 
 def tier_of(url: str, tiers: Mapping[str, str]) -> str:
-    """A URL's tier; a host not in the table counts as an aggregator (validation refuses it).
-
-    A dataset's table also holds every URL its files cite, tiered when the data was loaded (and
-    cached with it), so answers never parse a URL again."""
+    """A URL's tier by its host; a host not in the table counts as an aggregator (validation
+    refuses it). A table may also hold URLs already tiered, looked up without parsing."""
     known = tiers.get(url)
     return known if known is not None else tiers.get(host(url), "aggregator")
 
 
-def strongest_first(urls: Iterable[str], tiers: Mapping[str, str]) -> tuple[str, ...]:
+def bind(url: str, tiers: Mapping[str, str]) -> Source:
+    """A cited URL with its tier: done once, when the data is loaded."""
+    return Source(url, tier_of(url, tiers))
+
+
+def strongest_first(sources: Iterable[Source]) -> Sources:
     """Sources ordered by tier, keeping the recorded order within a tier, without repeats."""
-    unique = list(dict.fromkeys(urls))
-    return tuple(sorted(unique, key=lambda url: _RANK[tier_of(url, tiers)]))
+    unique = list(dict.fromkeys(sources))
+    return tuple(sorted(unique, key=lambda source: _RANK[source.tier]))
 
 
-def tiered(urls: Iterable[str], tiers: Mapping[str, str]) -> list[dict[str, str]]:
-    """The JSON form of a source list: `{"url", "tier"}`, strongest first."""
-    return [{"url": url, "tier": tier_of(url, tiers)} for url in strongest_first(urls, tiers)]
-
-
-def confidence(urls: Iterable[str], tiers: Mapping[str, str], stated: str | None = None) -> str:
+def confidence(sources: Iterable[Source], stated: str | None = None) -> str:
     """A fact's confidence: what its record states, never more than its strongest source allows."""
-    ranks = [_RANK[tier_of(url, tiers)] for url in urls]
+    ranks = [_RANK[source.tier] for source in sources]
     cap = _CAP[TIERS[min(ranks)]] if ranks else "low"
     if stated is None:
         return cap
     return max(stated, cap, key=CONFIDENCES.index)
 
 
-def as_json(urls: Iterable[str], tiers: Mapping[str, str]) -> list[dict[str, str]]:
-    """Sources for an answer: `{"url", "tier"}`, strongest first, by a dataset's table of tiers
-    (`Dataset.source_tiers`: the bundled hosts and any a local facts file adds)."""
-    return tiered(urls, tiers)
+def as_json(sources: Iterable[Source]) -> list[dict[str, str]]:
+    """Sources for an answer: `{"url", "tier"}`, strongest first."""
+    return [{"url": source.url, "tier": source.tier} for source in strongest_first(sources)]
 
 
-def as_lines(urls: Iterable[str], tiers: Mapping[str, str]) -> list[str]:
+def as_lines(sources: Iterable[Source]) -> list[str]:
     """Sources for a terminal or a report: `Source (tier): URL`, strongest first."""
-    return [f"Source ({entry['tier']}): {entry['url']}" for entry in as_json(urls, tiers)]
+    return [f"Source ({source.tier}): {source.url}" for source in strongest_first(sources)]

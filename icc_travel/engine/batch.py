@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -55,7 +55,6 @@ class BatchOutcome:
     result_of_row: list[int]  # -1 where the row is an error
     errors_by_row: dict[int, str]
     data_as_of: dt.date
-    source_tiers: Mapping[str, str] = field(default_factory=dict)  # the dataset's host -> tier table
     leg_of_row: dict[int, Leg] = field(default_factory=dict)  # the leg arriving at that row's stop
 
     @property
@@ -86,7 +85,7 @@ class BatchOutcome:
         """A result's JSON fields, built once however many rows share it."""
         cache = self.__dict__.setdefault("_json", {})
         if index not in cache:
-            cache[index] = batch_result_json(self.results[index], self.data_as_of, self.source_tiers)
+            cache[index] = batch_result_json(self.results[index], self.data_as_of)
         return cache[index]
 
     def rows(self) -> Iterator[dict[str, Any]]:
@@ -107,7 +106,7 @@ class BatchOutcome:
                     **base,
                     "input": c["place"][number],
                     **self.result_json(index),
-                    "leg": None if leg is None else leg_json(leg, self.source_tiers),
+                    "leg": None if leg is None else leg_json(leg),
                     "error": None,
                 }
 
@@ -129,7 +128,7 @@ class BatchOutcome:
             head = (
                 f'{{"file": {dumps(file)}, "line": {line}, "itinerary": {dumps(itinerary)}, "input": {dumps(place)}, '
             )
-            tail = "null" if leg is None else dumps(leg_json(leg, self.source_tiers))
+            tail = "null" if leg is None else dumps(leg_json(leg))
             yield f'{head}{shared[index]}, "leg": {tail}, "error": null}}'
 
 
@@ -243,7 +242,7 @@ class Evaluator:
                 index = index_of[id(result)] = len(results)
                 results.append(result)
             result_of_row[number] = index
-        outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of, self.dataset.source_tiers)
+        outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of)
         if self.legs:
             outcome.leg_of_row = self._legs(outcome)
         return outcome

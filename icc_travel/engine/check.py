@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from icc_travel import law
@@ -30,7 +30,6 @@ class CheckResult(NamedTuple):
     data_as_of: dt.date
     stops: tuple[StopResult, ...]
     legs: tuple[Leg, ...] = ()  # between consecutive stops with coordinates
-    source_tiers: Mapping[str, str] = {}  # the dataset's host -> tier table, for the sources' tiers
 
     def staleness(self) -> str | None:
         return staleness_warning(self.data_as_of, (stop.spec.date for stop in self.stops))
@@ -75,7 +74,7 @@ def check_itinerary(
         from icc_travel.engine.legs import legs_for  # pyproj and the grid: only for legs
 
         measured = tuple(legs_for(resolver.route_planner(), subject, results))
-    return CheckResult(subject, dataset.as_of, tuple(results), measured, dataset.source_tiers)
+    return CheckResult(subject, dataset.as_of, tuple(results), measured)
 
 
 def relevant_precedents(dataset: Dataset, iso3: str, subject_id: str, on: dt.date) -> tuple[Precedent, ...]:

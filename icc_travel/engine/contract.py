@@ -13,7 +13,7 @@ against every golden output by the tests).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from icc_travel import law
@@ -53,21 +53,21 @@ def result_json(result: CheckResult) -> CheckJSON:
     return {
         "subject": subject_json(result.subject),
         "data_as_of": result.data_as_of.isoformat(),
-        "stops": [stop_json(stop, result.data_as_of, result.source_tiers) for stop in result.stops],
-        "legs": [leg_json(leg, result.source_tiers) for leg in result.legs],
+        "stops": [stop_json(stop, result.data_as_of) for stop in result.stops],
+        "legs": [leg_json(leg) for leg in result.legs],
         "warnings": [warning] if (warning := result.staleness()) else [],
     }
 
 
-def stop_json(stop: StopResult, as_of: dt.date, tiers: Mapping[str, str]) -> StopJSON:
+def stop_json(stop: StopResult, as_of: dt.date) -> StopJSON:
     """One stop of the JSON contract."""
     return {
         "input": stop.spec.place,
         "date": stop.spec.date.isoformat(),
         "kind": stop.spec.kind,
         "country": country_json(stop.place.territory),
-        **obligation_json(stop.obligation, tiers),
-        "precedents": [precedent_json(p, tiers) for p in stop.precedents],
+        **obligation_json(stop.obligation),
+        "precedents": [precedent_json(p) for p in stop.precedents],
         "after_data_as_of": stop.spec.date > as_of,
     }
 
@@ -79,20 +79,20 @@ def country_json(territory: Territory | None) -> CountryJSON | None:
     return {"iso3": territory.iso3, "iso2": territory.iso2, "name": territory.name, "territory": territory.territory}
 
 
-def obligation_json(obligation: law.Obligation, tiers: Mapping[str, str]) -> ObligationJSON:
+def obligation_json(obligation: law.Obligation) -> ObligationJSON:
     """The fields every answer (stop, batch row, overflown territory) carries about its obligation."""
     return {
         "obligation": obligation.level,
         "basis": obligation.basis,
         "reasons": list(obligation.reasons),
-        "sources": as_json(obligation.sources, tiers),
+        "sources": as_json(obligation.sources),
         "confidence": obligation.confidence,
-        "disputed": dispute_json(obligation.disputed, tiers),
+        "disputed": dispute_json(obligation.disputed),
         "local_facts": list(obligation.local),
     }
 
 
-def dispute_json(dispute: law.Dispute | None, tiers: Mapping[str, str]) -> DisputeJSON | None:
+def dispute_json(dispute: law.Dispute | None) -> DisputeJSON | None:
     """The other reading of a disputed fact, when it would change the answer."""
     if dispute is None:
         return None
@@ -101,11 +101,11 @@ def dispute_json(dispute: law.Dispute | None, tiers: Mapping[str, str]) -> Dispu
         "basis": dispute.basis,
         "reading": dispute.reason,
         "why_chosen": dispute.why_chosen,
-        "sources": as_json(dispute.sources, tiers),
+        "sources": as_json(dispute.sources),
     }
 
 
-def precedent_json(precedent: Precedent, tiers: Mapping[str, str]) -> PrecedentJSON:
+def precedent_json(precedent: Precedent) -> PrecedentJSON:
     finding = precedent.finding
     return {
         "id": precedent.id,
@@ -126,20 +126,20 @@ def precedent_json(precedent: Precedent, tiers: Mapping[str, str]) -> PrecedentJ
             "result": finding.result,
             "referral": finding.referral,
             "confidence": finding.confidence,
-            "sources": as_json(finding.sources or precedent.sources, tiers),
+            "sources": as_json(finding.sources or precedent.sources),
         },
-        "sources": as_json(precedent.sources, tiers),
+        "sources": as_json(precedent.sources),
     }
 
 
-def leg_json(leg: Leg, tiers: Mapping[str, str]) -> LegJSON:
+def leg_json(leg: Leg) -> LegJSON:
     """One leg of the JSON contract: the territories it overflies and what a landing would mean."""
     return {
         "from": leg.start,
         "to": leg.end,
         "distance_km": leg.distance_km,
         "overflown": [
-            {"iso3": o.territory.iso3, "name": o.territory.label, "km": o.km, **obligation_json(o.obligation, tiers)}
+            {"iso3": o.territory.iso3, "name": o.territory.label, "km": o.km, **obligation_json(o.obligation)}
             for o in leg.overflown
         ],
     }
@@ -157,7 +157,7 @@ def result_features(result: CheckResult) -> list[dict]:
             "feature": "stop",
             "stop": number,
             **subject,
-            **stop_json(stop, result.data_as_of, result.source_tiers),
+            **stop_json(stop, result.data_as_of),
         }
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     if result.legs:
@@ -170,7 +170,7 @@ def result_features(result: CheckResult) -> list[dict]:
                 "leg": number,
                 "level": leg.level,
                 **subject,
-                **leg_json(leg, result.source_tiers),
+                **leg_json(leg),
             }
             features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     return features
@@ -202,7 +202,7 @@ def track_json(result: TrackResult) -> TrackJSON:
                 "airborne": s.airborne,
                 "inferred": s.inferred,
                 **({"quality": {"suspect": True, "why": s.suspect_why}} if s.suspect_why else {}),
-                **obligation_json(s.obligation, result.source_tiers),
+                **obligation_json(s.obligation),
             }
             for s in result.segments
         ],
@@ -215,7 +215,7 @@ def track_json(result: TrackResult) -> TrackJSON:
                 "airport": landing.airport,
                 "airport_km": landing.airport_km,
                 "inferred": landing.inferred,
-                **obligation_json(landing.obligation, result.source_tiers),
+                **obligation_json(landing.obligation),
             }
             for landing in result.landings
         ],
@@ -297,7 +297,7 @@ def _suspect_fixes(result: TrackResult) -> Any:
             yield fix
 
 
-def aircraft_json(track: Track, plane: Aircraft | None, tiers: Mapping[str, str]) -> AircraftJSON:
+def aircraft_json(track: Track, plane: Aircraft | None) -> AircraftJSON:
     """The aircraft a track was recorded from, and the sourced record tying it to a subject."""
     known = None
     if plane is not None:
@@ -307,7 +307,7 @@ def aircraft_json(track: Track, plane: Aircraft | None, tiers: Mapping[str, str]
             "operator": plane.operator,
             "subject": plane.subject,
             "confidence": plane.confidence,
-            "sources": as_json(plane.sources, tiers),
+            "sources": as_json(plane.sources),
             "caveat": "A matching aircraft does not prove the person was on board: state fleets fly "
             "backup and decoy flights.",
         }
@@ -319,7 +319,7 @@ def tracks_documents(result: TracksResult) -> list[TrackJSON]:
     documents = []
     for analysed, plane in zip(result.tracks, result.aircraft, strict=True):
         document = track_json(analysed)
-        document["aircraft"] = aircraft_json(analysed.track, plane, result.source_tiers)
+        document["aircraft"] = aircraft_json(analysed.track, plane)
         documents.append(document)
     return documents
 
@@ -400,8 +400,8 @@ def profile_json(dataset: Dataset, person: Subject, on: dt.date) -> SubjectProfi
         "status_date": iso(person.status_date),
         "status_note": person.status_note,
         "territories_by_obligation": {"date": on.isoformat(), **territories_with_obligation(dataset, person, on)},
-        "precedents": [precedent_json(p, dataset.source_tiers) for p in find_precedents(dataset, subject=person.id)],
-        "sources": as_json(person.sources, dataset.source_tiers),
+        "precedents": [precedent_json(p) for p in find_precedents(dataset, subject=person.id)],
+        "sources": as_json(person.sources),
         "data_as_of": dataset.as_of.isoformat(),
     }
 
@@ -467,13 +467,13 @@ def to_json(result: Any) -> Any:
     if isinstance(result, ScreenResult):
         return {"rows": screen_rows(result), "summary": screen_summary(result)}
     if isinstance(result, Answer):
-        return {"country": country_json(result.territory), **obligation_json(result.obligation, result.source_tiers)}
+        return {"country": country_json(result.territory), **obligation_json(result.obligation)}
     if isinstance(result, list | tuple):
         return [to_json(item) for item in result]
     raise TypeError(f"no JSON contract for {type(result).__name__}")
 
 
-def batch_result_json(result: BatchResult, as_of: dt.date, tiers: Mapping[str, str]) -> BatchResultJSON:
+def batch_result_json(result: BatchResult, as_of: dt.date) -> BatchResultJSON:
     """The row fields of one evaluated (subject, territory, date, kind), shared by every batch row
     that asked it (built once per result, however many rows share it)."""
     return {
@@ -481,7 +481,7 @@ def batch_result_json(result: BatchResult, as_of: dt.date, tiers: Mapping[str, s
         "date": result.day.isoformat(),
         "kind": result.kind,
         "country": country_json(result.territory),
-        **obligation_json(result.obligation, tiers),
-        "precedents": [precedent_json(p, tiers) for p in result.precedents],
+        **obligation_json(result.obligation),
+        "precedents": [precedent_json(p) for p in result.precedents],
         "after_data_as_of": result.day > as_of,
     }

@@ -35,7 +35,7 @@ def subject_entities(dataset: Dataset, subjects: list[Subject]) -> list[dict[str
             person.add("position", subject.position)
         topics = ["crime.war"] + (["wanted"] if subject.status == "at_large" else [])
         person.add("topics", topics)
-        person.add("sourceUrl", list(subject.sources))
+        person.add("sourceUrl", [source.url for source in subject.sources])
         person.add("retrievedAt", dataset.warrants_as_of.isoformat())  # the data's as-of date
         if subject.status == "deceased" and subject.status_date:
             person.add("deathDate", subject.status_date.isoformat())
@@ -58,7 +58,7 @@ def subject_entities(dataset: Dataset, subjects: list[Subject]) -> list[dict[str
             sanction.add(
                 "summary", f"ICC arrest warrant, case {subject.case}" if subject.case else "ICC arrest warrant"
             )
-            sanction.add("sourceUrl", list(subject.sources[:1]))
+            sanction.add("sourceUrl", [source.url for source in subject.sources[:1]])
             sanction.add("retrievedAt", dataset.warrants_as_of.isoformat())
             entities.append(sanction.to_dict())
     return entities

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from icc_travel import law
-from icc_travel.data.models import Dataset, Precedent, Subject, Territory
+from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
 from icc_travel.geo.routes import Endpoint, RoutePlanner, geodesic_path
-from icc_travel.vocabulary import Level
+from icc_travel.vocabulary import Level, Tier
 
 ROUTE_PRECEDENTS_CITED = 2  # newest route-avoidance episodes quoted per overflown state
 ROUTE_PRECEDENT = "Route precedent: "
@@ -22,7 +22,7 @@ TRANSIT_PASSAGE = (
     "cannot be suspended (UNCLOS Arts. 37-38 and 44): the coastal state cannot lawfully stop it, "
     "but a landing there would still bring the passengers within its obligation."
 )
-TRANSIT_SOURCE = "https://www.un.org/depts/los/convention_agreements/texts/unclos/part3.htm"
+TRANSIT_SOURCE = Source("https://www.un.org/depts/los/convention_agreements/texts/unclos/part3.htm", Tier.UN.value)
 
 
 class Overflown(NamedTuple):

@@ -36,7 +36,7 @@ def itinerary_page(dataset: Dataset, result: CheckResult, *, name: str, on: dt.d
     """An itinerary's page: one row and one explanation per stop; the map on `on`, else on the
     first stop's date."""
     subject = result.subject
-    stops = [stop_json(stop, result.data_as_of, result.source_tiers) for stop in result.stops]
+    stops = [stop_json(stop, result.data_as_of) for stop in result.stops]
     dates = sorted(stop["date"] for stop in stops)
     map_date = on or dt.date.fromisoformat(dates[0])
     rows, explanations = [], []
@@ -241,7 +241,7 @@ def subject_page(dataset: Dataset, subject: Subject, on: dt.date) -> dict[str, A
         obligation = law.obligation(subject, territory, on, situation)
         if obligation.level == law.NONE and obligation.disputed is None:
             continue
-        answer = obligation_json(obligation, dataset.source_tiers)
+        answer = obligation_json(obligation)
         number = len(rows) + 1
         rows.append(
             {
@@ -377,7 +377,7 @@ def _map_note(map_date: dt.date, what: str) -> str:
 def _legs(result: CheckResult) -> list[dict[str, Any]]:
     from icc_travel.engine.contract import leg_json
 
-    return [leg_json(leg, result.source_tiers) for leg in result.legs]
+    return [leg_json(leg) for leg in result.legs]
 
 
 def _precedents(dataset: Dataset, subject: Subject, concerned: dict[str, dt.date]) -> list[dict[str, Any]]:
@@ -390,7 +390,7 @@ def _precedents(dataset: Dataset, subject: Subject, concerned: dict[str, dt.date
                 {
                     "iso3": iso3,
                     "state": _state_name(dataset, iso3),
-                    "items": [precedent_json(p, dataset.source_tiers) for p in episodes],
+                    "items": [precedent_json(p) for p in episodes],
                 }
             )
     return by_state

@@ -4,7 +4,6 @@ the API returns them and the contract serialises them: typed records, no formatt
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from icc_travel.data.models import Aircraft, Subject, Territory
@@ -22,7 +21,6 @@ class Answer(NamedTuple):
 
     territory: Territory | None
     obligation: law.Obligation
-    source_tiers: Mapping[str, str] = {}  # the dataset's tier of each source, for the JSON contract
 
     @property
     def level(self) -> str:
@@ -49,7 +47,6 @@ class TracksResult(NamedTuple):
     stale: str | None  # the tracks are dated after the data's as-of date
     warnings: tuple[str, ...]
     data_as_of: dt.date
-    source_tiers: Mapping[str, str]
 
 
 class ScreenResult(NamedTuple):

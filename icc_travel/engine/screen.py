@@ -84,7 +84,7 @@ def read_watchlist(path: Path, dataset: Dataset) -> list[Watched]:
 
 def default_watchlist(dataset: Dataset) -> list[Watched]:
     """The data's own aircraft that have a sourced ICAO address."""
-    return [Watched(a.hex, a.registration, a.subject, a.sources[0]) for a in dataset.aircraft if a.hex]
+    return [Watched(a.hex, a.registration, a.subject, a.sources[0].url) for a in dataset.aircraft if a.hex]
 
 
 def requires(module: str, extra: str) -> None:

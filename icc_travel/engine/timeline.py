@@ -36,7 +36,6 @@ FACT_OF = {
 def state_timeline(dataset: Dataset, state: Territory) -> list[Event]:
     """Every dated event recorded for a state, oldest first."""
     iso3, name = state.iso3, state.name
-    tiers = dataset.source_tiers
     disputed = {field for field, _ in state.alternative.changes} if state.alternative else set()
 
     def membership_confidence(field: str, day: dt.date) -> str:
@@ -77,9 +76,7 @@ def state_timeline(dataset: Dataset, state: Territory) -> list[Event]:
         referral = situation.unsc_referral
         if referral and iso3 in referral.states_bound:
             text = f"Security Council resolution {referral.resolution} referred the {situation.name} and binds {name} to cooperate"
-            events.append(
-                Event(referral.date, "unsc_referral", text, situation.sources, confidence(situation.sources, tiers))
-            )
+            events.append(Event(referral.date, "unsc_referral", text, situation.sources, confidence(situation.sources)))
         for declaration in situation.article_12_3:
             if declaration.state == iso3:
                 text = f"{name} lodged an Art. 12(3) declaration accepting the Court's jurisdiction ({situation.name})"
@@ -89,21 +86,21 @@ def state_timeline(dataset: Dataset, state: Territory) -> list[Event]:
                         "article_12_3",
                         text,
                         situation.sources,
-                        confidence(situation.sources, tiers),
+                        confidence(situation.sources),
                     )
                 )
         for contested in situation.contested_127_2:
             if contested.state == iso3:
                 for ruling in contested.rulings:
                     text = f"{ruling.body} ({situation.name}): {ruling.holding}"
-                    events.append(Event(ruling.date, "ruling", text, ruling.sources, confidence(ruling.sources, tiers)))
+                    events.append(Event(ruling.date, "ruling", text, ruling.sources, confidence(ruling.sources)))
     seen_rulings = set()
     for subject in dataset.subjects:
         for ruling in subject.immunity_rulings:
             if ruling.state == name and ruling not in seen_rulings:
                 seen_rulings.add(ruling)
                 text = f"{ruling.body}: {ruling.holding}"
-                events.append(Event(ruling.date, "ruling", text, ruling.sources, confidence(ruling.sources, tiers)))
+                events.append(Event(ruling.date, "ruling", text, ruling.sources, confidence(ruling.sources)))
     for precedent in dataset.precedents_in(iso3):
         subject = dataset.subject(precedent.subject)
         text = f"{subject.name}: {precedent.event} ({precedent.outcome.replace('_', ' ')})"

@@ -70,7 +70,6 @@ class TrackResult(NamedTuple):
     segments: tuple[Segment, ...]
     landings: tuple[Landing, ...]
     gaps: tuple[Gap, ...]
-    source_tiers: Mapping[str, str] = {}  # the dataset's host -> tier table, for the sources' tiers
     suspect: tuple[Gap, ...] = ()  # stretches of positions judged implausible (geo.quality), with why
     trusted: bool = False  # --trust-positions: the quality filter was off
     flights: tuple[Flight, ...] = ()
@@ -124,7 +123,7 @@ def analyse(
             if features is not None:
                 features = [features[i] for i in kept.tolist()]
             if not fixes:
-                return TrackResult(track, (), (), (), dataset.source_tiers, tuple(suspect))
+                return TrackResult(track, (), (), (), tuple(suspect))
     lats, lons, ground = columns.lats, columns.lons, columns.ground
     features = np.asarray(features, dtype=np.int64) if features is not None else resolver.feature_indexes(lats, lons)
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
@@ -171,7 +170,6 @@ def analyse(
         tuple(segments),
         tuple(landings),
         gaps_found,
-        dataset.source_tiers,
         tuple(suspect),
         trust_positions,
         flights,

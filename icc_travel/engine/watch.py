@@ -459,7 +459,7 @@ class Watcher:
             subject = self.dataset.subject(entry.subject) if entry.subject else None
             if subject is not None:
                 decided = decide_obligation(self.dataset, subject, territory, when, airborne, position.lat)
-                legal = obligation_json(decided, self.dataset.source_tiers)
+                legal = obligation_json(decided)
             else:
                 legal = {
                     "obligation": None,

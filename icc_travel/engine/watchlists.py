@@ -112,7 +112,7 @@ def read_watch_entries(
 def data_watchlist(dataset: Dataset) -> list[WatchEntry]:
     """The data's own aircraft: by ICAO address where a source gives one, else by registration."""
     return [
-        WatchEntry(a.hex, a.registration, a.subject, a.sources[0] if a.sources else None)
+        WatchEntry(a.hex, a.registration, a.subject, a.sources[0].url if a.sources else None)
         for a in dataset.aircraft
         if a.hex or a.registration
     ]

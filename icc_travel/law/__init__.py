@@ -12,8 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from icc_travel.data.models import ContestedLaw, Reading, Ruling, Situation, Subject, Territory, Warrant
-from icc_travel.vocabulary import Basis, Level, StopKind, values
+from icc_travel.data.models import (
+    ContestedLaw,
+    Reading,
+    Ruling,
+    Situation,
+    Source,
+    Sources,
+    Subject,
+    Territory,
+    Warrant,
+)
+from icc_travel.vocabulary import Basis, Level, StopKind, Tier, values
 
 ARREST, CONTINUING, OVERFLIGHT, NONE = Level.ARREST, Level.CONTINUING, Level.OVERFLIGHT, Level.NONE
 LEVELS = values(Level)
@@ -30,7 +40,10 @@ ENDED = {
     "withdrawn": "the warrant was withdrawn or the case ended on {date}",
 }
 # The depositary's list of participants: absence from it is what makes a state a non-party.
-TREATY_STATUS_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en"
+TREATY_STATUS = Source(
+    "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-10&chapter=18&clang=_en",
+    Tier.DEPOSITARY.value,
+)
 CITED_RULINGS = 3  # the latest rulings quoted in the immunity note (and their sources)
 HIGH_SEAS = "The point is outside every state's land and territorial sea (the high seas)."
 # Every answer that can say "none" says this too: the data holds public warrants only.
@@ -57,14 +70,14 @@ class Dispute(NamedTuple):
     basis: str
     reason: str  # the other reading, for readers
     why_chosen: str | None  # why the recorded reading was preferred
-    sources: tuple[str, ...]
+    sources: Sources
 
 
 class Obligation(NamedTuple):
     level: str
     basis: str
     reasons: tuple[str, ...]
-    sources: tuple[str, ...] = ()
+    sources: Sources = ()
     confidence: str = "high"  # of the territory's facts the answer rests on
     disputed: Dispute | None = None
     local: tuple[str, ...] = ()  # records from a local facts file the answer rests on
@@ -216,7 +229,7 @@ def warrant_doubt(subject: Subject, on: dt.date) -> tuple[Dispute, str] | None:
     if subject.proceedings_ended and subject.proceedings_ended <= on:
         return None
     cited = subject.death_sources or subject.sources
-    reason = f"{subject.name} was reported dead on {subject.status_date} ({cited[0]})."
+    reason = f"{subject.name} was reported dead on {subject.status_date} ({cited[0].url})."
     return Dispute(NONE, "no_warrant", reason, WHY_DEATH, cited), subject.death_confidence
 
 
@@ -587,7 +600,7 @@ def _no_obligation(
             "states to cooperate but creates no obligation for them."
         )
     reasons.extend(_status_notes(territory))
-    sources = [*territory.sources_on(on), TREATY_STATUS_URL]
+    sources = [*territory.sources_on(on), TREATY_STATUS]
     if referral:
         sources += situation.sources
     return Obligation(NONE, "non_party", tuple(reasons), tuple(dict.fromkeys(sources)), territory.confidence_on(on))
@@ -657,6 +670,6 @@ def _where(territory: Territory) -> str:
     return territory.name
 
 
-def _sources(sources: list[str], subject: Subject, on: dt.date, level: str) -> tuple[str, ...]:
+def _sources(sources: list[Source], subject: Subject, on: dt.date, level: str) -> Sources:
     rulings = immunity_rulings(subject, on)[-CITED_RULINGS:] if level != NONE else []
     return tuple(dict.fromkeys([*sources, *subject.sources[:1], *(r.sources[0] for r in rulings)]))

@@ -123,11 +123,13 @@ def parse(
     for name in sorted(set(overlay_hosts) & set(junk)):
         overlay_check.add(f"hosts: {name}", f"is junk in sources.yaml ({junk[name]}): it cannot be given a tier")
     tiers = {**tiers, **overlay_hosts}
+    for check in checks.values():
+        check.tiers = tiers
     features = read_features(files["territories"], checks["territories"])
-    facts = read_facts(files["facts"], checks["facts"], tiers)
+    facts = read_facts(files["facts"], checks["facts"])
     territories = join(features, facts, checks["facts"], files["facts"].name)
-    subjects, situations, warrants_as_of, aircraft = read_warrants(files["warrants"], checks["warrants"], tiers)
-    precedents, precedents_as_of = read_precedents(files["precedents"], checks["precedents"], tiers)
+    subjects, situations, warrants_as_of, aircraft = read_warrants(files["warrants"], checks["warrants"])
+    precedents, precedents_as_of = read_precedents(files["precedents"], checks["precedents"])
     problems = [p for check in (*checks.values(), overlay_check) for p in check.problems]
     unreadable = [p for p in problems if p.entry == "(file)"]
     if unreadable:  # what the other files say of a file that could not be read is only noise
@@ -156,8 +158,6 @@ def parse(
         state_events=facts.events,
         aircraft=aircraft,
     )
-    # Every cited URL tiered once, here, and cached with the data: answers look a URL up, never parse it.
-    dataset.source_tiers.update({url: tiers[name] for _, _, url, name in cited if name in tiers})
     if overlay_file is not None:
         mark_local(dataset, {label for check in checks.values() for label in check.local}, overlay_file.name)
         mark_retiered(dataset, {url for _, _, url, name in cited if name in overlay_hosts}, overlay_file.name)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from icc_travel.data.models import Source, Sources
 from icc_travel.errors import Problem
 
 # Codes from ISO 3166-1's user-assigned range: Kosovo's (in wide use) and the UK Sovereign Base
@@ -35,6 +36,8 @@ class Checker:
         self.overlay_file: str | None = None
         self.local: set[str] = set()  # entry labels of records that came from the local file
         self.document: Any = None  # the file's parsed content, every mapping a Tracked one
+        self.tiers: Mapping[str, str] = {}  # host -> tier, from sources.yaml and the local facts file
+        self._bound: dict[str, Source] = {}
 
     @property
     def is_overlay(self) -> bool:
@@ -76,7 +79,21 @@ class Checker:
             return None
         return value
 
-    def sources(self, entry: str, record: dict) -> tuple[str, ...]:
+    def bind(self, urls: Iterable[Any]) -> Sources:
+        """URLs as Sources, each with the tier its host has in `self.tiers` (set before the
+        records are read); a URL cited many times is tiered once."""
+        from icc_travel.data.sources import bind
+
+        bound = []
+        for url in urls:
+            if isinstance(url, str):
+                source = self._bound.get(url)
+                if source is None:
+                    source = self._bound[url] = bind(url, self.tiers)
+                bound.append(source)
+        return tuple(bound)
+
+    def sources(self, entry: str, record: dict) -> Sources:
         value = record.get("sources")
         if not isinstance(value, list) or not value:
             self.add(entry, "sources must be a non-empty list of URLs")
@@ -84,7 +101,7 @@ class Checker:
         bad = [u for u in value if not isinstance(u, str) or not URL.match(u)]
         if bad:
             self.add(entry, f"sources has entries that are not URLs: {bad[:3]}")
-        return tuple(u for u in value if isinstance(u, str))
+        return self.bind(value)
 
     def flag(self, entry: str, record: dict, key: str) -> bool:
         """A yes/no field: true or false as YAML writes them. A text such as "false" is refused,
@@ -139,14 +156,14 @@ def entry_label(record: dict, fallback: str) -> str:
     return str(record.get("id") or record.get("iso3") or fallback)
 
 
-def stated_confidence(check: Checker, entry: str, raw: dict, sources: tuple[str, ...], tiers: dict[str, str]) -> str:
+def stated_confidence(check: Checker, entry: str, raw: dict, sources: Sources) -> str:
     from icc_travel.data.sources import CONFIDENCES, confidence
 
     stated = raw.get("confidence")
     if stated is not None and stated not in CONFIDENCES:
         check.add(entry, f"confidence must be one of {', '.join(CONFIDENCES)}, got {stated!r}")
         stated = None
-    return confidence(sources, tiers, stated)
+    return confidence(sources, stated)
 
 
 def pycountry_iso3() -> Callable[[str], bool]:

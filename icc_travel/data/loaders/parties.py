@@ -18,6 +18,7 @@ from icc_travel.data.models import (
     Event,
     Evidence,
     Reading,
+    Sources,
     Standing,
     Territory,
 )
@@ -36,7 +37,7 @@ class Facts(NamedTuple):
     areas: dict[tuple[str, str], Standing]
 
 
-def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
+def read_facts(path: Path, check: Checker) -> Facts:
     data = read_document(path, check)
     states: dict[str, dict] = {}
     events: dict[str, list[Event]] = {}
@@ -47,17 +48,17 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         succession = check.flag(entry, raw, "succession")
         _check_membership_dates(check, entry, dates, succession=succession)
         sources = check.sources(entry, raw)
-        alternative = _reading(check, entry, raw, MEMBERSHIP_FIELDS, tiers)
-        evidence = _evidence(check, entry, raw, ("entry_into_force", "withdrawal", "revocation"), tiers)
+        alternative = _reading(check, entry, raw, MEMBERSHIP_FIELDS)
+        evidence = _evidence(check, entry, raw, ("entry_into_force", "withdrawal", "revocation"))
         alternative = _current(alternative, evidence)
-        evidence = _bound_by_rule(check, entry, raw, evidence, tiers)
+        evidence = _bound_by_rule(check, entry, raw, evidence)
         if alternative is not None:
             merged = {**dates, **dict(alternative.changes)}
             _check_membership_dates(check, f"{entry}: alternative", merged, succession=succession)
         if iso3 in states:
             check.add(entry, "duplicate state")
         for number, item in enumerate(raw.get("events") or [], 1):
-            event = _event(check, f"{entry}: events[{number}]", item, tiers)
+            event = _event(check, f"{entry}: events[{number}]", item)
             if iso3 and event:
                 events.setdefault(iso3, []).append(event)
         if iso3:
@@ -74,9 +75,9 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
                 "dates": dates,
                 "sources": sources,
                 "reason": check.text(entry, raw, "reason", required=False),
-                "confidence": stated_confidence(check, entry, raw, sources, tiers),
+                "confidence": stated_confidence(check, entry, raw, sources),
                 "uncertain_from": min(withdrawal, default=None),
-                "sourced_confidence": stated_confidence(check, entry, {}, sources, tiers),
+                "sourced_confidence": stated_confidence(check, entry, {}, sources),
                 "alternative": alternative,
                 "succession": succession,
                 "evidence": evidence,
@@ -92,15 +93,15 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         if start is not None and application != "extended":
             check.add(entry, "from is only for an extended application")
         sources = check.sources(entry, raw)
-        alternative = _reading(check, entry, raw, ("application", "from"), tiers)
-        evidence = _evidence(check, entry, raw, ("application",), tiers)
+        alternative = _reading(check, entry, raw, ("application", "from"))
+        evidence = _evidence(check, entry, raw, ("application",))
         alternative = _current(alternative, evidence)
         if not evidence:  # bound by rule: the record's own sources but the status page
             from icc_travel.data.binding import territory_binding
 
-            applied = tuple(territory_binding(raw)["sources"])
+            applied = check.bind(territory_binding(raw)["sources"])
             if applied:
-                evidence = (("application", Evidence(applied, stated_confidence(check, entry, raw, applied, tiers))),)
+                evidence = (("application", Evidence(applied, stated_confidence(check, entry, raw, applied))),)
             else:
                 check.add(f"{entry}: sources", "no source backs the application but the treaty-status page, never read")
         if sovereign and sovereign not in states:
@@ -115,7 +116,7 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
                 "from": start,
                 "sources": sources,
                 "reason": check.text(entry, raw, "reason"),
-                "confidence": stated_confidence(check, entry, raw, sources, tiers),
+                "confidence": stated_confidence(check, entry, raw, sources),
                 "alternative": alternative,
                 "evidence": evidence,
             }
@@ -131,17 +132,17 @@ def read_facts(path: Path, check: Checker, tiers: dict[str, str]) -> Facts:
         sources = check.sources(entry, raw)
         text = check.text(entry, raw, "reason", required=False) or "announced its intention to withdraw"
         if iso3 and announced:
-            confidence = stated_confidence(check, entry, raw, sources, tiers)
+            confidence = stated_confidence(check, entry, raw, sources)
             events.setdefault(iso3, []).append(Event(announced, "announcement", text, sources, confidence))
             notified = check.date(entry, raw, "notified")
             if iso3 in states and notified is None and states[iso3]["dates"]["withdrawal_notified"] is None:
                 states[iso3]["withdrawal_announced"] = announced
-    areas = _read_areas(check, data, tiers)
-    _read_beyond_breadth(check, data, tiers)
+    areas = _read_areas(check, data)
+    _read_beyond_breadth(check, data)
     return Facts(states, territories, control, events, areas)
 
 
-def _read_areas(check: Checker, data: Any, tiers: dict[str, str]) -> dict[tuple[str, str], Standing]:
+def _read_areas(check: Checker, data: Any) -> dict[tuple[str, str], Standing]:
     """Section `areas`: how a labelled area stands where that depends on the date or on a claim
     (see models.Standing). Optional: a facts file without it has no such area."""
     if not isinstance(data, dict) or data.get("areas") is None:
@@ -160,7 +161,7 @@ def _read_areas(check: Checker, data: Any, tiers: dict[str, str]) -> dict[tuple[
         reason, sources = check.text(entry, raw, "reason"), check.sources(entry, raw)
         other = raw.get("alternative")
         other_iso3 = other_reason = None
-        other_sources: tuple[str, ...] = ()
+        other_sources: Sources = ()
         if other is not None:
             where = f"{entry}: alternative"
             if not isinstance(other, dict):
@@ -186,7 +187,7 @@ def _read_areas(check: Checker, data: Any, tiers: dict[str, str]) -> dict[tuple[
     return found
 
 
-def _read_beyond_breadth(check: Checker, data: Any, tiers: dict[str, str]) -> None:
+def _read_beyond_breadth(check: Checker, data: Any) -> None:
     """Section `beyond_breadth`: the reasons the build's audit accepts for sea drawn beyond a
     state's land plus its territorial-sea breadth (scripts/build_territories.py reads them; here
     they are only validated, their sources tiered with every other URL)."""
@@ -197,13 +198,13 @@ def _read_beyond_breadth(check: Checker, data: Any, tiers: dict[str, str]) -> No
         check.text(entry, raw, "iso3")
         check.text(entry, raw, "territory", required=False)
         check.text(entry, raw, "reason")
-        stated_confidence(check, entry, raw, check.sources(entry, raw), tiers)
+        stated_confidence(check, entry, raw, check.sources(entry, raw))
         km2 = raw.get("km2")
         if isinstance(km2, bool) or not isinstance(km2, (int, float)) or km2 <= 0:
             check.add(entry, f"km2 must be a positive number (the area the audit measured), got {km2!r}")
 
 
-def _event(check: Checker, entry: str, raw: Any, tiers: dict[str, str]) -> Event | None:
+def _event(check: Checker, entry: str, raw: Any) -> Event | None:
     """A dated fact shown in the state's timeline only (it decides no answer)."""
     if not isinstance(raw, dict):
         check.add(entry, "expected a mapping")
@@ -213,10 +214,10 @@ def _event(check: Checker, entry: str, raw: Any, tiers: dict[str, str]) -> Event
     sources = check.sources(entry, raw)
     if date is None or text is None or kind is None:
         return None
-    return Event(date, kind, text, sources, stated_confidence(check, entry, raw, sources, tiers))
+    return Event(date, kind, text, sources, stated_confidence(check, entry, raw, sources))
 
 
-def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str], tiers: dict[str, str]) -> Reading | None:
+def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str]) -> Reading | None:
     """An `alternative:` block: other values for some fields, its reason and sources."""
     alternative = raw.get("alternative")
     if alternative is None:
@@ -248,9 +249,7 @@ def _reading(check: Checker, entry: str, raw: dict, fields: Iterable[str], tiers
     )
 
 
-def _evidence(
-    check: Checker, entry: str, raw: dict, facts: tuple[str, ...], tiers: dict[str, str]
-) -> tuple[tuple[str, Evidence], ...]:
+def _evidence(check: Checker, entry: str, raw: dict, facts: tuple[str, ...]) -> tuple[tuple[str, Evidence], ...]:
     """An `evidence:` block: for each fact, the sources that support it (and, optionally, the
     confidence they allow and the date of the latest of them)."""
     block = raw.get("evidence")
@@ -275,16 +274,14 @@ def _evidence(
         found.append(
             (
                 fact,
-                Evidence(
-                    sources, stated_confidence(check, where, item, sources, tiers), check.date(where, item, "dated")
-                ),
+                Evidence(sources, stated_confidence(check, where, item, sources), check.date(where, item, "dated")),
             )
         )
     return tuple(sorted(found, key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
 
 
 def _bound_by_rule(
-    check: Checker, entry: str, raw: dict, explicit: tuple[tuple[str, Evidence], ...], tiers: dict[str, str]
+    check: Checker, entry: str, raw: dict, explicit: tuple[tuple[str, Evidence], ...]
 ) -> tuple[tuple[str, Evidence], ...]:
     """Every fact the state record asserts, with its sources: those it binds itself, and the rest
     bound by the rule of `icc_travel.data.binding` (the treaty-status page backs an entry into
@@ -294,7 +291,7 @@ def _bound_by_rule(
 
     found = dict(explicit)
     for fact in ACTS:
-        if fact in found and any(is_status_page(url) for url in found[fact].sources):
+        if fact in found and any(is_status_page(source.url) for source in found[fact].sources):
             check.add(
                 f"{entry}: evidence.{fact}",
                 "the treaty-status page is a table of dates, not the act: bind the notification or a statement of it",
@@ -308,7 +305,7 @@ def _bound_by_rule(
             continue
         if fact not in found and not item["derived"]:
             continue
-        sources = tuple(item["sources"])
+        sources = check.bind(item["sources"])
         if not sources:
             what = "a recalled deposit day" if item.get("recalled") else "the act"
             check.add(
@@ -323,7 +320,7 @@ def _bound_by_rule(
         else:
             own = stated if (fact in ACTS or not has_acts) else None
             dated = None
-        found[fact] = Evidence(sources, stated_confidence(check, entry, {"confidence": own}, sources, tiers), dated)
+        found[fact] = Evidence(sources, stated_confidence(check, entry, {"confidence": own}, sources), dated)
     return tuple(sorted(found.items(), key=lambda pair: EVIDENCE_FACTS.index(pair[0])))
 
 

@@ -16,9 +16,7 @@ from icc_travel.vocabulary import Outcome, values
 OUTCOMES = frozenset(values(Outcome))
 
 
-def read_precedents(
-    path: Path, check: Checker, tiers: dict[str, str] | None = None
-) -> tuple[list[Precedent], dt.date | None]:
+def read_precedents(path: Path, check: Checker) -> tuple[list[Precedent], dt.date | None]:
     data = read_document(path, check)
     as_of = check.date("(top level)", data, "as_of", required=True) if isinstance(data, dict) else None
     precedents: list[Precedent] = []
@@ -49,9 +47,7 @@ def read_precedents(
                 f.get("referral"),
                 f.get("note"),
                 found_in,
-                stated_confidence(
-                    check, f"{entry}: finding", f, found_in or tuple(raw.get("sources") or ()), tiers or {}
-                ),
+                stated_confidence(check, f"{entry}: finding", f, found_in or check.bind(raw.get("sources") or ())),
             )
         subject, state = check.text(entry, raw, "subject"), check.text(entry, raw, "state")
         if precedent_id and start and subject and state and outcome in OUTCOMES:
@@ -67,7 +63,7 @@ def read_precedents(
                     finding,
                     sources := check.sources(entry, raw),
                     raw.get("note"),
-                    stated_confidence(check, entry, raw, sources, tiers or {}),
+                    stated_confidence(check, entry, raw, sources),
                 )
             )
     return precedents, as_of

@@ -36,7 +36,7 @@ CONTESTED_LEVELS = frozenset({Level.CONTINUING.value, Level.NONE.value})
 RULING_SIDES = frozenset({"continuing", "none", "other"})
 
 
-def read_aircraft(data: Any, check: Checker, tiers: dict[str, str]) -> list[Aircraft]:
+def read_aircraft(data: Any, check: Checker) -> list[Aircraft]:
     """The optional `aircraft` section of warrants.yaml: each entry sourced."""
     if not isinstance(data, dict) or data.get("aircraft") is None:
         return []
@@ -58,14 +58,14 @@ def read_aircraft(data: Any, check: Checker, tiers: dict[str, str]) -> list[Airc
                     raw.get("operator"),
                     subject,
                     sources,
-                    stated_confidence(check, entry, raw, sources, tiers),
+                    stated_confidence(check, entry, raw, sources),
                 )
             )
     return found
 
 
 def read_warrants(
-    path: Path, check: Checker, tiers: dict[str, str] | None = None
+    path: Path, check: Checker
 ) -> tuple[list[Subject], dict[str, Situation], dt.date | None, list[Aircraft]]:
     data = read_document(path, check)
     as_of = check.date("(top level)", data, "as_of", required=True) if isinstance(data, dict) else None
@@ -189,13 +189,11 @@ def read_warrants(
                     offices=offices,
                     proceedings_ended=ended,
                     death_sources=death_sources,
-                    death_confidence=stated_confidence(
-                        check, f"{entry}: death", raw.get("death") or {}, death_sources, tiers or {}
-                    ),
+                    death_confidence=stated_confidence(check, f"{entry}: death", raw.get("death") or {}, death_sources),
                     immunity_rulings=tuple(r for r in rulings if r.office in {o.kind for o in offices}),
                 )
             )
-    return subjects, situations, as_of, read_aircraft(data, check, tiers or {})
+    return subjects, situations, as_of, read_aircraft(data, check)
 
 
 def _office(check: Checker, entry: str, raw: Any) -> Office | None:
