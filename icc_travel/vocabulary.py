@@ -71,7 +71,7 @@ class ExitStatus(IntEnum):
 
 
 class Basis(StrEnum):
-    """Why: the rule that decided the level (law.py applies them in this order)."""
+    """Why: the rule that decided the level (the law package applies them in this order)."""
 
     NO_WARRANT = "no_warrant"
     STATE_PARTY = "state_party"

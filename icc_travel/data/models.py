@@ -1,4 +1,4 @@
-"""Plain records for the three datasets. No legal rules live here (see law.py)."""
+"""Plain records for the three datasets. No legal rules live here (see the law package)."""
 
 from __future__ import annotations
 
