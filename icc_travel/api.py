@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from icc_travel.data.models import Dataset, Subject
 from icc_travel.engine.results import Answer, ScreenResult, TableResult, TracksResult
-from icc_travel.errors import DataError, IccTravelError, InputError, SubjectNeeded
+from icc_travel.errors import DataError, IccTravelError, InputError, SubjectNeeded, WatchlistNeeded
 
 if TYPE_CHECKING:
     from icc_travel import law
@@ -44,6 +44,7 @@ __all__ = [
     "SubjectNeeded",
     "TableResult",
     "TracksResult",
+    "WatchlistNeeded",
     "analyse_tracks",
     "check",
     "load_data",
@@ -228,7 +229,10 @@ def screen(
     dataset = dataset or load_data()
     watched = read_watchlist(Path(watchlist), dataset) if watchlist is not None else default_watchlist(dataset)
     if not watched:
-        raise InputError("no watchlist: give --watchlist FILE (hex,registration,subject,source)")
+        raise WatchlistNeeded(
+            "no watchlist given, and no aircraft in the data has an ICAO address to watch: "
+            "give a watchlist file (hex,registration,subject,source)"
+        )
     paths = [Path(p) for p in positions]
     located: dict[str, Any] = {}
     if engine == "dask":

@@ -47,6 +47,11 @@ class SubjectNeeded(InputError):
     (the API says so in its words, a command names its own option)."""
 
 
+class WatchlistNeeded(InputError):
+    """A screen with no watchlist given, where the data records no aircraft with an ICAO address
+    to watch: the caller must give one (the API says so in its words, a command names its option)."""
+
+
 def shorten(message: str, limit: int = 400) -> str:
     """Keep a message to one readable line: a megabyte of bad input is not echoed back whole, and
     control characters in it (an ANSI escape in an input row) are shown, not sent to the terminal."""

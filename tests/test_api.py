@@ -208,3 +208,20 @@ def test_one_process_runs_the_cli_many_times_without_leaks(invoke, tmp_path: Pat
     assert "local facts" not in verbose.stderr and "data from" in verbose.stderr
     plain = invoke("check", "putin", "CH@2030-01-01")
     assert "after the data" in plain.stderr or "as of" in plain.stderr, "warnings show again after -q"
+
+
+def test_screen_without_a_watchlist_asks_for_one_in_the_apis_words(tmp_path) -> None:
+    """With no watchlist and no aircraft address in the data, the API raises WatchlistNeeded, an
+    InputError that names no command-line option (a command words its own)."""
+    import dataclasses
+
+    from icc_travel import api
+
+    dataset = api.load_data()
+    bare = dataclasses.replace(dataset, aircraft=[])
+    positions = tmp_path / "positions.csv"
+    positions.write_text("time,icao24,lat,lon\n1700000000,abc123,50.0,10.0\n")
+    with pytest.raises(api.WatchlistNeeded) as raised:
+        api.screen(positions, dataset=bare)
+    assert isinstance(raised.value, api.InputError)
+    assert "--watchlist" not in str(raised.value) and "watchlist file" in str(raised.value)

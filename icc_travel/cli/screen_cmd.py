@@ -10,6 +10,7 @@ import click
 from icc_travel import law
 from icc_travel.cli.context import load
 from icc_travel.cli.options import (
+    InputFailure,
     fail_on_option,
     format_option,
     gap_option,
@@ -124,20 +125,26 @@ def screen(
     """
     from icc_travel import api
     from icc_travel.engine.contract import screen_rows, screen_summary
+    from icc_travel.errors import WatchlistNeeded
 
     dataset = load()
     with progress_bar("screening") as update:
-        found = api.screen(
-            positions,
-            watchlist=watchlist,
-            columns=columns,
-            gap_minutes=gap,
-            trust_positions=trust_positions,
-            engine=engine,
-            scheduler=scheduler,
-            progress=lambda done, total: update(completed=done, total=total),
-            dataset=dataset,
-        )
+        try:
+            found = api.screen(
+                positions,
+                watchlist=watchlist,
+                columns=columns,
+                gap_minutes=gap,
+                trust_positions=trust_positions,
+                engine=engine,
+                scheduler=scheduler,
+                progress=lambda done, total: update(completed=done, total=total),
+                dataset=dataset,
+            )
+        except WatchlistNeeded:
+            raise InputFailure(
+                "give --watchlist FILE (hex,registration,subject,source): no aircraft in the data has an ICAO address"
+            ) from None
     rows = screen_rows(found)
     summary = screen_summary(found)
     line = (

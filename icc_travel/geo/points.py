@@ -189,10 +189,14 @@ def _crossings(chain: tuple[float, ...], px: float, py: float, qx: float, qy: fl
 
 
 def cache_path(territories: Path) -> Path:
-    """The cache's name: the territories file's path, size and modification time (a stat, not a
-    hash of its 38 MB, which would cost more than the lookup saves)."""
+    """The cache's name: the territories file's path, size, modification and change times and
+    inode (a stat, not a hash of its 38 MB, which would cost more than the lookup saves). The
+    change time and inode are what no tool sets back: an edit in place that keeps the size and
+    the modification time still names another cache, as for the dataset's cache."""
     status = territories.stat()
-    key = f"{territories.resolve()}|{status.st_size}|{status.st_mtime_ns}|{VERSION}"
+    key = (
+        f"{territories.resolve()}|{status.st_size}|{status.st_mtime_ns}|{status.st_ctime_ns}|{status.st_ino}|{VERSION}"
+    )
     return paths.cache_dir() / f"points-v{VERSION}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.bin"
 
 
