@@ -112,8 +112,8 @@ def test_announced_withdrawals_without_notification(invoke) -> None:
     got = answers(invoke, "putin", "BF@2025-09-21", "BF@2025-09-22", "BF@2026-09-21", "BF@2026-09-22", "ML@2027-07-27")
     assert [g[:2] for g in got] == [("arrest", "state_party")] * 5
     assert [g[2] for g in got] == ["high", "high", "high", "medium", "medium"]
-    text = invoke("check", "putin", "VE@2027-01-01", "--fail-on", "never").stdout
-    assert "announced its withdrawal on 2025-12-11" in text and "no written notification" in text
+    text = invoke("check", "putin", "ML@2027-01-01", "--fail-on", "never").stdout
+    assert "announced its withdrawal on 2025-09-22" in text and "no written notification" in text
 
 
 def test_niger_pending_withdrawal_and_party_counts(invoke) -> None:
@@ -123,9 +123,9 @@ def test_niger_pending_withdrawal_and_party_counts(invoke) -> None:
     assert got[3][:2] == ("continuing", "article_127_2")
     counts = {
         day: invoke("states", "--on", day, "--count").stdout.strip()
-        for day in ("2026-07-01", "2027-07-27", "2028-12-31")
+        for day in ("2026-07-01", "2027-06-17", "2027-06-18", "2027-07-23")
     }
-    assert counts == {"2026-07-01": "125", "2027-07-27": "124", "2028-12-31": "124"}
+    assert counts == {"2026-07-01": "125", "2027-06-17": "125", "2027-06-18": "124", "2027-07-23": "124"}
 
 
 @pytest.mark.parametrize("place", ["airport:JER", "airport:GCI", "British Indian Ocean Territory", "South Georgia"])
@@ -192,8 +192,8 @@ def test_facts_recorded_in_this_round(invoke, dataset: Dataset) -> None:
 def test_data_sources_lists_each_fact_with_the_sources_bound_to_it(invoke) -> None:
     facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
     revocation = facts["state HUN: revocation"]
-    assert [s["tier"] for s in revocation["sources"]] == ["depositary"]
-    assert revocation["tiers"] == "depositary 1" and revocation["confidence"] == "medium"
+    assert [s["tier"] for s in revocation["sources"]] == ["depositary", "aggregator"]
+    assert revocation["tiers"] == "depositary 1, aggregator 1" and revocation["confidence"] == "high"
     assert facts["state NER: withdrawal"]["strongest_tier"] == "aggregator"
     assert facts["subject otti: death"]["sources"] and facts["precedent putin-tjk-2025: finding"]["confidence"] == "low"
     table = invoke("data", "sources").stdout
@@ -228,7 +228,7 @@ def test_this_rounds_answers_in_batch(invoke, tmp_path) -> None:
     )
     got = [(r["obligation"], r["basis"], r["confidence"], (r["disputed"] or {}).get("basis")) for r in rows]
     assert got == [
-        ("arrest", "state_party", "medium", None),
+        ("arrest", "state_party", "high", None),
         ("arrest", "state_party", "medium", None),
         ("none", "non_party", "medium", None),
         ("arrest", "state_party", "high", None),
@@ -260,13 +260,48 @@ def test_a_record_binding_some_facts_falls_back_to_its_sources_for_the_others(da
     assert philippines.bound("withdrawal") is not None and philippines.confidence_on(D("2018-06-01")) == "high"
 
 
-# The 2026 notifications reported by the audit that no citable source in the stored corpus
-# confirms: each state stays a party on every date, its announcement (where there is one) capping
-# the answer at medium one year after it, and the party count follows only Niger's notification.
+# The 2026 notifications the audit reported. Venezuela's is recorded from its depositary
+# notification (C.N.298.2026): pending from 24 July 2026, effective 24 July 2027. No citable source
+# confirms the others: each state stays a party on every date, its announcement (where there is one)
+# capping the answer at medium one year after it, and the party count follows only the recorded
+# notifications (Niger's, Venezuela's).
+
+
+def test_venezuela_notified_withdrawal_before_at_and_after(invoke, tmp_path) -> None:
+    days = ("2026-07-23", "2026-07-24", "2027-07-23", "2027-07-24", "2028-01-01")
+    got = answers(invoke, "putin", *(f"VE@{day}" for day in days))
+    assert got == [
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+        ("continuing", "article_127_2", "high", None),  # the Ukraine investigation opened before
+        ("continuing", "article_127_2", "high", None),
+    ]
+    pending = invoke("check", "putin", "VE@2026-07-24", "--fail-on", "never").stdout
+    assert "A withdrawal was notified on 2026-07-24; it takes effect on 2027-07-24" in pending
+    assert "C.N.298.2026" in pending and "no written notification" not in pending
+    before = invoke("check", "putin", "VE@2026-07-23", "--format", "json", "--fail-on", "never").stdout
+    assert "CN.298.2026" not in before
+    rows = batch_rows(invoke, tmp_path, [("putin", "VE", day) for day in days])
+    assert [(r["obligation"], r["basis"], r["confidence"]) for r in rows] == [g[:3] for g in got]
+    assert any(s["url"].endswith("CN.298.2026-Eng.pdf") and s["tier"] == "depositary" for s in rows[1]["sources"])
+    document = json.loads(invoke("state", "Venezuela", "--format", "json").stdout)
+    assert document["state"]["status"] == "withdrawing"
+    events = {e["kind"]: e for e in document["events"]}
+    assert (events["announcement"]["date"], events["withdrawal_notified"]["date"]) == ("2025-12-11", "2026-07-24")
+    assert (events["withdrawal_effective"]["date"], events["withdrawal_effective"]["confidence"]) == (
+        "2027-07-24",
+        "high",
+    )
+    assert events["withdrawal_notified"]["sources"][0]["tier"] == "depositary"
+    facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
+    assert facts["state VEN: withdrawal"]["strongest_tier"] == "depositary"
+    assert facts["state VEN: withdrawal"]["confidence"] == "high"
+
+
 UNCONFIRMED_2026 = [
     ("BF", "2027-06-23", "2027-06-24"),
     ("ML", "2027-06-23", "2027-06-24"),
-    ("VE", "2027-07-23", "2027-07-24"),
 ]
 
 
@@ -283,33 +318,53 @@ def test_unconfirmed_2026_notifications_leave_the_state_a_party(invoke, tmp_path
 
 
 @pytest.mark.parametrize(
-    ("place", "day"), [("TD", "2027-07-27"), ("TD", "2028-01-01"), ("NR", "2027-09-23"), ("NR", "2028-01-01")]
+    ("place", "day"),
+    [("TD", "2027-07-26"), ("TD", "2027-07-27"), ("TD", "2028-01-01"), ("NR", "2027-09-23"), ("NR", "2028-01-01")],
 )
-def test_no_source_for_chad_or_nauru_leaves_them_parties(invoke, place: str, day: str) -> None:
+def test_no_source_for_chad_or_nauru_leaves_them_parties(invoke, tmp_path, place: str, day: str) -> None:
     assert answers(invoke, "putin", f"{place}@{day}") == [("arrest", "state_party", "high", None)]
+    rows = batch_rows(invoke, tmp_path, [("putin", place, day)])
+    assert (rows[0]["obligation"], rows[0]["confidence"]) == ("arrest", "high")
 
 
 def test_party_counts_through_2028(invoke) -> None:
-    counts = {
-        day: invoke("states", "--on", day, "--count").stdout.strip()
-        for day in ("2026-06-01", "2027-06-17", "2027-06-18", "2027-06-24", "2027-07-24", "2027-07-27", "2028-12-31")
-    }
+    days = (
+        "2026-06-01",
+        "2027-06-17",
+        "2027-06-18",
+        "2027-06-24",
+        "2027-07-23",
+        "2027-07-24",
+        "2027-07-27",
+        "2027-09-23",
+        "2028-12-31",
+    )
+    counts = {day: invoke("states", "--on", day, "--count").stdout.strip() for day in days}
     assert counts == {
         "2026-06-01": "125",
         "2027-06-17": "125",
         "2027-06-18": "124",  # Niger's reported notification of 18 June 2026 takes effect
-        "2027-06-24": "124",
-        "2027-07-24": "124",
-        "2027-07-27": "124",
-        "2028-12-31": "124",
+        "2027-06-24": "124",  # Burkina Faso and Mali: no notification on record
+        "2027-07-23": "124",
+        "2027-07-24": "123",  # Venezuela's notification of 24 July 2026 (C.N.298.2026) takes effect
+        "2027-07-27": "123",  # Chad: no notification on record
+        "2027-09-23": "123",  # Nauru: none
+        "2028-12-31": "123",
     }
+    document = json.loads(invoke("states", "--on", "2027-07-24", "--format", "json").stdout)
+    assert not {"NER", "VEN"} & {s["iso3"] for s in document["states"]}
+    assert {"BFA", "MLI", "TCD", "NRU", "HUN"} <= {s["iso3"] for s in document["states"]}
 
 
 def test_unconfirmed_notifications_in_state_timelines(invoke) -> None:
-    for name in ("Burkina Faso", "Mali", "Venezuela"):
+    for name in ("Burkina Faso", "Mali"):
         document = json.loads(invoke("state", name, "--format", "json").stdout)
         kinds = [e["kind"] for e in document["events"]]
         assert "announcement" in kinds and "withdrawal_notified" not in kinds
+    for name in ("Chad", "Nauru"):
+        document = json.loads(invoke("state", name, "--format", "json").stdout)
+        assert document["state"]["status"] == "party"
+        assert not {"announcement", "withdrawal_notified"} & {e["kind"] for e in document["events"]}
 
 
 # Sources bound to facts by one rule for every record.
