@@ -462,3 +462,192 @@ def test_bound_sources_in_batch_and_state_timelines(invoke, tmp_path) -> None:
     assert any("vlex.pt" in url for url in urls) and not any("Pages/ViewDetails" in url for url in urls)
     entry = next(e for e in document["events"] if e["kind"] == "entry_into_force")
     assert not any("reuters" in s["url"] for s in entry["sources"])
+
+
+# Issue #24, item by item: the answer and its confidence on the dates before, at and after each
+# event, the same through `check` and `batch` (one itinerary per row, so no leg joins two stops),
+# and the event itself in `state`.
+
+
+def check_and_batch(invoke, tmp_path, subject: str, place: str, days: tuple[str, ...]) -> list[tuple]:
+    """(obligation, basis, confidence, disputed basis) per day from `check`, asserted equal to `batch`."""
+    got = answers(invoke, subject, *(f"{place}@{day}" for day in days))
+    path = tmp_path / "each.csv"
+    path.write_text(
+        "itinerary,subject,place,date\n" + "".join(f"i{n},{subject},{place},{day}\n" for n, day in enumerate(days))
+    )
+    rows = json.loads(invoke("batch", str(path), "--format", "json", "--fail-on", "never").stdout)["rows"]
+    assert [(r["obligation"], r["basis"], r["confidence"], (r["disputed"] or {}).get("basis")) for r in rows] == got
+    return got
+
+
+def timeline(invoke, name: str) -> dict:
+    return json.loads(invoke("state", name, "--format", "json").stdout)
+
+
+SEALED = ("2023-04-05", "2023-04-06", "2023-07-17", "2023-07-18", "2024-10-03", "2024-10-04")
+
+
+@pytest.mark.parametrize("subject", TARHUNAH)
+def test_item_1_each_tarhunah_warrant_before_inside_and_after_its_sealed_period(invoke, tmp_path, subject) -> None:
+    """The Court gives 6 April to 18 July 2023 for the sealed issue: none before the period, the
+    warrant disputed inside it, in effect from its end, whatever the public date (4 October 2024)."""
+    assert check_and_batch(invoke, tmp_path, subject, "TN", SEALED) == [
+        ("none", "no_warrant", "high", None),
+        ("arrest", "state_party", "low", "no_warrant"),
+        ("arrest", "state_party", "low", "no_warrant"),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+    ]
+
+
+DEATHS = [
+    # Otti: reported dead 2 Oct 2007; a chamber refused to end the case on 1 Dec 2022, ended it 17 Nov 2023
+    (
+        "otti",
+        "UG",
+        ("2007-10-01", "2007-10-02", "2022-12-01", "2023-11-16", "2023-11-17"),
+        [("arrest", "state_party", "high", None)]
+        + [("arrest", "state_party", "medium", "no_warrant")] * 3
+        + [("none", "no_warrant", "high", None)],
+    ),
+    # Deif: reported dead before the warrant of 21 Nov 2024; proceedings ended 26 Feb 2025
+    (
+        "deif",
+        "FR",
+        ("2024-11-20", "2024-11-21", "2025-02-25", "2025-02-26"),
+        [("none", "no_warrant", "high", None)]
+        + [("arrest", "state_party", "medium", "no_warrant")] * 2
+        + [("none", "no_warrant", "high", None)],
+    ),
+    # Muammar Gaddafi: killed 20 Oct 2011 (a death no source doubts); proceedings ended 22 Nov 2011
+    (
+        "muammar-gaddafi",
+        "FR",
+        ("2011-10-19", "2011-10-20", "2011-11-21", "2011-11-22"),
+        [("arrest", "state_party", "high", None)]
+        + [("arrest", "state_party", "high", "no_warrant")] * 2
+        + [("none", "no_warrant", "high", None)],
+    ),
+    # Al-Werfalli: killed 24 Mar 2021; proceedings ended 15 June 2022
+    (
+        "al-werfalli",
+        "FR",
+        ("2021-03-23", "2021-03-24", "2022-06-14", "2022-06-15"),
+        [("arrest", "state_party", "high", None)]
+        + [("arrest", "state_party", "high", "no_warrant")] * 2
+        + [("none", "no_warrant", "high", None)],
+    ),
+    # No termination recorded: the warrant stays in effect, disputed by the death report
+    (
+        "saif-gaddafi",
+        "FR",
+        ("2026-02-02", "2026-02-03", "2026-11-23"),
+        [("arrest", "state_party", "high", None)] + [("arrest", "state_party", "medium", "no_warrant")] * 2,
+    ),
+    (
+        "mudacumura",
+        "CD",
+        ("2019-09-17", "2019-09-18", "2025-01-01"),
+        [("arrest", "state_party", "high", None)] + [("arrest", "state_party", "medium", "no_warrant")] * 2,
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "place", "days", "expected"), DEATHS, ids=[d[0] for d in DEATHS])
+def test_item_2_each_death_before_at_and_after_the_report_and_the_chambers_decision(
+    invoke, tmp_path, subject, place, days, expected
+) -> None:
+    assert check_and_batch(invoke, tmp_path, subject, place, days) == expected
+    document = json.loads(invoke("subject", subject, "--format", "json").stdout)
+    assert document["status"] == "deceased"
+
+
+def test_item_4_hungary_before_at_and_after_its_notification_and_revocation(invoke, tmp_path) -> None:
+    days = ("2025-06-01", "2025-06-02", "2026-05-28", "2026-05-29", "2026-06-02", "2028-01-01")
+    assert check_and_batch(invoke, tmp_path, "netanyahu", "HU", days) == [("arrest", "state_party", "high", None)] * 6
+    document = timeline(invoke, "Hungary")
+    events = {e["kind"]: e for e in document["events"]}
+    assert (events["withdrawal_notified"]["date"], events["withdrawal_notified"]["confidence"]) == (
+        "2025-06-02",
+        "high",
+    )
+    revoked = events["withdrawal_revoked"]
+    assert (revoked["date"], revoked["confidence"], revoked["sources"][0]["tier"]) == (
+        "2026-05-29",
+        "high",
+        "depositary",
+    )
+    assert "withdrawal_effective" not in events and not any(k.startswith("disputed_") for k in events)
+    assert document["state"]["status"] == "party"
+
+
+LEFT_OUT = ["airport:JER", "airport:GCI", "British Indian Ocean Territory", "South Georgia"]
+
+
+@pytest.mark.parametrize("place", LEFT_OUT)
+def test_item_6_territories_left_out_on_every_date(invoke, tmp_path, place) -> None:
+    """Before, at and after the UK's last extension (Gibraltar, 20 April 2015): none of them named."""
+    assert (
+        check_and_batch(invoke, tmp_path, "kony", place, ("2005-07-08", "2015-04-19", "2015-04-20"))
+        == [("none", "non_party", "medium", None)] * 3
+    )
+    assert check_and_batch(invoke, tmp_path, "putin", place, ("2025-01-01",)) == [("none", "non_party", "medium", None)]
+
+
+@pytest.mark.parametrize(("name", "application"), [("Jersey", "not_extended"), ("Gibraltar", "extended")])
+def test_item_6_state_shows_whether_the_ratification_reaches_the_territory(invoke, name, application) -> None:
+    document = timeline(invoke, name)
+    assert document["state"]["iso3"] == "GBR"
+    assert (document["territory"]["name"], document["territory"]["application"]) == (name, application)
+    assert document["territory"]["sources"] and document["territory"]["reason"]
+    assert "territory" not in timeline(invoke, "United Kingdom")
+
+
+def test_item_8_armenia_declaration_with_its_ratification(invoke, tmp_path) -> None:
+    """The Art. 12(3) declaration was lodged with the ratification (14 November 2023), not at the
+    law's signature; it is for Armenia's own situation, so Putin's warrant binds it only from the
+    Statute's entry into force (1 February 2024)."""
+    days = ("2023-11-13", "2023-11-14", "2024-01-31", "2024-02-01")
+    assert check_and_batch(invoke, tmp_path, "putin", "AM", days) == [("none", "non_party", "high", None)] * 3 + [
+        ("arrest", "state_party", "high", None)
+    ]
+    kinds = [(e["kind"], e["date"]) for e in timeline(invoke, "Armenia")["events"]]
+    assert kinds.index(("deposited", "2023-11-14")) < kinds.index(("article_12_3", "2023-11-14"))
+    assert kinds.index(("article_12_3", "2023-11-14")) < kinds.index(("entry_into_force", "2024-02-01"))
+
+
+def test_item_8_recorded_visits_and_the_tajik_finding(invoke, tmp_path) -> None:
+    assert (
+        check_and_batch(invoke, tmp_path, "putin", "TJ", ("2025-10-08", "2025-10-10", "2026-03-19"))
+        == [("arrest", "state_party", "high", None)] * 3
+    )
+    tajik = [(e["kind"], e["date"], e["confidence"]) for e in timeline(invoke, "Tajikistan")["events"]]
+    assert ("precedent", "2025-10-08", "medium") in tajik  # the visit: news reports and the EU's statement
+    assert ("finding", "2026-03-19", "low") in tajik
+    assert (
+        check_and_batch(invoke, tmp_path, "bashir", "UG", ("2018-07-06", "2018-07-07", "2018-07-08"))
+        == [("arrest", "state_party", "high", None)] * 3
+    )
+    assert ("precedent", "2018-07-07") in [(e["kind"], e["date"]) for e in timeline(invoke, "Uganda")["events"]]
+    assert (
+        check_and_batch(invoke, tmp_path, "putin", "HU", ("2025-10-15", "2025-10-16"))
+        == [("arrest", "state_party", "high", None)] * 2
+    )
+    budapest = next(e for e in timeline(invoke, "Hungary")["events"] if e["date"] == "2025-10-16")
+    assert budapest["kind"] == "precedent" and "visit cancelled" in budapest["event"]
+
+
+def test_item_8_afghanistan_rejection_has_no_legal_effect(invoke, tmp_path) -> None:
+    days = ("2025-02-19", "2025-02-20", "2025-07-07", "2025-07-08", "2026-03-01")
+    assert (
+        check_and_batch(invoke, tmp_path, "akhundzada", "AF", days)
+        == [("none", "no_warrant", "high", None)] * 3 + [("arrest", "state_party", "high", None)] * 2
+    )
+    document = timeline(invoke, "Afghanistan")
+    assert document["state"]["status"] == "party"
+    assert [(e["kind"], e["date"]) for e in document["events"] if e["kind"] == "announcement"] == [
+        ("announcement", "2025-02-20")
+    ]
+    assert not {"withdrawal_notified", "withdrawal_effective"} & {e["kind"] for e in document["events"]}
