@@ -651,3 +651,18 @@ def test_item_8_afghanistan_rejection_has_no_legal_effect(invoke, tmp_path) -> N
         ("announcement", "2025-02-20")
     ]
     assert not {"withdrawal_notified", "withdrawal_effective"} & {e["kind"] for e in document["events"]}
+
+
+def test_item_7_reclassed_hosts_reach_answers_as_aggregators(invoke) -> None:
+    """Hosts below the news criteria are aggregators wherever they are cited, and a fact resting on
+    them alone is never high: the Netanyahu flight-path precedents citing qudsnen.co and newsmax.com."""
+    document = json.loads(invoke("precedents", "--subject", "netanyahu", "--format", "json").stdout)
+    cited = [
+        (p["id"], p["confidence"], s["tier"])
+        for p in document["precedents"]
+        for s in p["sources"]
+        if any(h in s["url"] for h in ("qudsnen.co", "newsmax.com"))
+    ]
+    assert cited and {tier for _, _, tier in cited} == {"aggregator"}
+    assert all(confidence != "high" for _, confidence, _ in cited)
+    assert ("netanyahu-fra-2025", "low", "aggregator") in cited
