@@ -121,6 +121,9 @@ def test_niger_pending_withdrawal_and_party_counts(invoke) -> None:
     assert [g[:2] for g in got[:3]] == [("arrest", "state_party")] * 3
     assert [g[2] for g in got] == ["high", "low", "low", "low"]  # the notification rests on aggregators
     assert got[3][:2] == ("continuing", "article_127_2")
+    # the sources disagree on the date (a January 2026 note verbale would mean January 2027): said so
+    text = invoke("check", "putin", "NE@2027-02-01", "--fail-on", "never").stdout
+    assert "January 2027" in text and "18 June 2027" in text
     counts = {
         day: invoke("states", "--on", day, "--count").stdout.strip()
         for day in ("2026-07-01", "2027-06-17", "2027-06-18", "2027-07-23")
