@@ -63,18 +63,27 @@ def test_sources_are_tiered_strongest_first_and_never_junk(invoke, data_copy: Pa
 
 
 def test_hungary_revoked_its_withdrawal_and_the_superseded_reading_is_not_shown(invoke) -> None:
-    """Every source after May 2026 reports the revocation; the 2025 forecast of 2 June 2026 is
-    superseded, so no alternative is shown, and the answer cites the revocation's own source."""
-    before = stop(invoke, "netanyahu", "HU@2026-06-01")
-    assert (before["obligation"], before["basis"], before["disputed"]) == ("arrest", "state_party", None)
-    for day in ("2026-06-02", "2026-07-01", "2027-06-02"):
+    """Every source after May 2026 reports the revocation, and the depositary notification itself
+    (C.N.180.2026, read in an archived copy) records it: the 2025 forecast of 2 June 2026 is
+    superseded, so no alternative is shown, the answer is high confidence, and from the revocation
+    on it cites the revocation's own notification."""
+    for day in ("2025-06-01", "2025-06-02", "2026-05-28"):
+        before = stop(invoke, "netanyahu", f"HU@{day}")
+        assert (before["obligation"], before["basis"], before["confidence"], before["disputed"]) == (
+            "arrest",
+            "state_party",
+            "high",
+            None,
+        ), day
+        assert not any("CN.180.2026" in source["url"] for source in before["sources"]), day
+    for day in ("2026-05-29", "2026-06-02", "2026-07-01", "2027-06-02"):
         after = stop(invoke, "netanyahu", f"HU@{day}")
         assert (after["obligation"], after["basis"], after["confidence"], after["disputed"]) == (
             "arrest",
             "state_party",
-            "medium",
+            "high",
             None,
-        )
+        ), day
         assert any("revoked on 2026-05-29" in reason for reason in after["reasons"])
         urls = [source["url"] for source in after["sources"]]
         assert any(url.endswith("CN.180.2026-Eng.pdf") for url in urls)

@@ -112,8 +112,8 @@ def test_announced_withdrawals_without_notification(invoke) -> None:
     got = answers(invoke, "putin", "BF@2025-09-21", "BF@2025-09-22", "BF@2026-09-21", "BF@2026-09-22", "ML@2027-07-27")
     assert [g[:2] for g in got] == [("arrest", "state_party")] * 5
     assert [g[2] for g in got] == ["high", "high", "high", "medium", "medium"]
-    text = invoke("check", "putin", "VE@2027-01-01", "--fail-on", "never").stdout
-    assert "announced its withdrawal on 2025-12-11" in text and "no written notification" in text
+    text = invoke("check", "putin", "ML@2027-01-01", "--fail-on", "never").stdout
+    assert "announced its withdrawal on 2025-09-22" in text and "no written notification" in text
 
 
 def test_niger_pending_withdrawal_and_party_counts(invoke) -> None:
@@ -121,11 +121,14 @@ def test_niger_pending_withdrawal_and_party_counts(invoke) -> None:
     assert [g[:2] for g in got[:3]] == [("arrest", "state_party")] * 3
     assert [g[2] for g in got] == ["high", "low", "low", "low"]  # the notification rests on aggregators
     assert got[3][:2] == ("continuing", "article_127_2")
+    # the sources disagree on the date (a January 2026 note verbale would mean January 2027): said so
+    text = invoke("check", "putin", "NE@2027-02-01", "--fail-on", "never").stdout
+    assert "January 2027" in text and "18 June 2027" in text
     counts = {
         day: invoke("states", "--on", day, "--count").stdout.strip()
-        for day in ("2026-07-01", "2027-07-27", "2028-12-31")
+        for day in ("2026-07-01", "2027-06-17", "2027-06-18", "2027-07-23")
     }
-    assert counts == {"2026-07-01": "125", "2027-07-27": "124", "2028-12-31": "124"}
+    assert counts == {"2026-07-01": "125", "2027-06-17": "125", "2027-06-18": "124", "2027-07-23": "124"}
 
 
 @pytest.mark.parametrize("place", ["airport:JER", "airport:GCI", "British Indian Ocean Territory", "South Georgia"])
@@ -192,8 +195,8 @@ def test_facts_recorded_in_this_round(invoke, dataset: Dataset) -> None:
 def test_data_sources_lists_each_fact_with_the_sources_bound_to_it(invoke) -> None:
     facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
     revocation = facts["state HUN: revocation"]
-    assert [s["tier"] for s in revocation["sources"]] == ["depositary"]
-    assert revocation["tiers"] == "depositary 1" and revocation["confidence"] == "medium"
+    assert [s["tier"] for s in revocation["sources"]] == ["depositary", "aggregator"]
+    assert revocation["tiers"] == "depositary 1, aggregator 1" and revocation["confidence"] == "high"
     assert facts["state NER: withdrawal"]["strongest_tier"] == "aggregator"
     assert facts["subject otti: death"]["sources"] and facts["precedent putin-tjk-2025: finding"]["confidence"] == "low"
     table = invoke("data", "sources").stdout
@@ -228,7 +231,7 @@ def test_this_rounds_answers_in_batch(invoke, tmp_path) -> None:
     )
     got = [(r["obligation"], r["basis"], r["confidence"], (r["disputed"] or {}).get("basis")) for r in rows]
     assert got == [
-        ("arrest", "state_party", "medium", None),
+        ("arrest", "state_party", "high", None),
         ("arrest", "state_party", "medium", None),
         ("none", "non_party", "medium", None),
         ("arrest", "state_party", "high", None),
@@ -260,13 +263,48 @@ def test_a_record_binding_some_facts_falls_back_to_its_sources_for_the_others(da
     assert philippines.bound("withdrawal") is not None and philippines.confidence_on(D("2018-06-01")) == "high"
 
 
-# The 2026 notifications reported by the audit that no citable source in the stored corpus
-# confirms: each state stays a party on every date, its announcement (where there is one) capping
-# the answer at medium one year after it, and the party count follows only Niger's notification.
+# The 2026 notifications the audit reported. Venezuela's is recorded from its depositary
+# notification (C.N.298.2026): pending from 24 July 2026, effective 24 July 2027. No citable source
+# confirms the others: each state stays a party on every date, its announcement (where there is one)
+# capping the answer at medium one year after it, and the party count follows only the recorded
+# notifications (Niger's, Venezuela's).
+
+
+def test_venezuela_notified_withdrawal_before_at_and_after(invoke, tmp_path) -> None:
+    days = ("2026-07-23", "2026-07-24", "2027-07-23", "2027-07-24", "2028-01-01")
+    got = answers(invoke, "putin", *(f"VE@{day}" for day in days))
+    assert got == [
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+        ("continuing", "article_127_2", "high", None),  # the Ukraine investigation opened before
+        ("continuing", "article_127_2", "high", None),
+    ]
+    pending = invoke("check", "putin", "VE@2026-07-24", "--fail-on", "never").stdout
+    assert "A withdrawal was notified on 2026-07-24; it takes effect on 2027-07-24" in pending
+    assert "C.N.298.2026" in pending and "no written notification" not in pending
+    before = invoke("check", "putin", "VE@2026-07-23", "--format", "json", "--fail-on", "never").stdout
+    assert "CN.298.2026" not in before
+    rows = batch_rows(invoke, tmp_path, [("putin", "VE", day) for day in days])
+    assert [(r["obligation"], r["basis"], r["confidence"]) for r in rows] == [g[:3] for g in got]
+    assert any(s["url"].endswith("CN.298.2026-Eng.pdf") and s["tier"] == "depositary" for s in rows[1]["sources"])
+    document = json.loads(invoke("state", "Venezuela", "--format", "json").stdout)
+    assert document["state"]["status"] == "withdrawing"
+    events = {e["kind"]: e for e in document["events"]}
+    assert (events["announcement"]["date"], events["withdrawal_notified"]["date"]) == ("2025-12-11", "2026-07-24")
+    assert (events["withdrawal_effective"]["date"], events["withdrawal_effective"]["confidence"]) == (
+        "2027-07-24",
+        "high",
+    )
+    assert events["withdrawal_notified"]["sources"][0]["tier"] == "depositary"
+    facts = {f["fact"]: f for f in json.loads(invoke("data", "sources", "--format", "json").stdout)["facts"]}
+    assert facts["state VEN: withdrawal"]["strongest_tier"] == "depositary"
+    assert facts["state VEN: withdrawal"]["confidence"] == "high"
+
+
 UNCONFIRMED_2026 = [
     ("BF", "2027-06-23", "2027-06-24"),
     ("ML", "2027-06-23", "2027-06-24"),
-    ("VE", "2027-07-23", "2027-07-24"),
 ]
 
 
@@ -283,33 +321,53 @@ def test_unconfirmed_2026_notifications_leave_the_state_a_party(invoke, tmp_path
 
 
 @pytest.mark.parametrize(
-    ("place", "day"), [("TD", "2027-07-27"), ("TD", "2028-01-01"), ("NR", "2027-09-23"), ("NR", "2028-01-01")]
+    ("place", "day"),
+    [("TD", "2027-07-26"), ("TD", "2027-07-27"), ("TD", "2028-01-01"), ("NR", "2027-09-23"), ("NR", "2028-01-01")],
 )
-def test_no_source_for_chad_or_nauru_leaves_them_parties(invoke, place: str, day: str) -> None:
+def test_no_source_for_chad_or_nauru_leaves_them_parties(invoke, tmp_path, place: str, day: str) -> None:
     assert answers(invoke, "putin", f"{place}@{day}") == [("arrest", "state_party", "high", None)]
+    rows = batch_rows(invoke, tmp_path, [("putin", place, day)])
+    assert (rows[0]["obligation"], rows[0]["confidence"]) == ("arrest", "high")
 
 
 def test_party_counts_through_2028(invoke) -> None:
-    counts = {
-        day: invoke("states", "--on", day, "--count").stdout.strip()
-        for day in ("2026-06-01", "2027-06-17", "2027-06-18", "2027-06-24", "2027-07-24", "2027-07-27", "2028-12-31")
-    }
+    days = (
+        "2026-06-01",
+        "2027-06-17",
+        "2027-06-18",
+        "2027-06-24",
+        "2027-07-23",
+        "2027-07-24",
+        "2027-07-27",
+        "2027-09-23",
+        "2028-12-31",
+    )
+    counts = {day: invoke("states", "--on", day, "--count").stdout.strip() for day in days}
     assert counts == {
         "2026-06-01": "125",
         "2027-06-17": "125",
         "2027-06-18": "124",  # Niger's reported notification of 18 June 2026 takes effect
-        "2027-06-24": "124",
-        "2027-07-24": "124",
-        "2027-07-27": "124",
-        "2028-12-31": "124",
+        "2027-06-24": "124",  # Burkina Faso and Mali: no notification on record
+        "2027-07-23": "124",
+        "2027-07-24": "123",  # Venezuela's notification of 24 July 2026 (C.N.298.2026) takes effect
+        "2027-07-27": "123",  # Chad: no notification on record
+        "2027-09-23": "123",  # Nauru: none
+        "2028-12-31": "123",
     }
+    document = json.loads(invoke("states", "--on", "2027-07-24", "--format", "json").stdout)
+    assert not {"NER", "VEN"} & {s["iso3"] for s in document["states"]}
+    assert {"BFA", "MLI", "TCD", "NRU", "HUN"} <= {s["iso3"] for s in document["states"]}
 
 
 def test_unconfirmed_notifications_in_state_timelines(invoke) -> None:
-    for name in ("Burkina Faso", "Mali", "Venezuela"):
+    for name in ("Burkina Faso", "Mali"):
         document = json.loads(invoke("state", name, "--format", "json").stdout)
         kinds = [e["kind"] for e in document["events"]]
         assert "announcement" in kinds and "withdrawal_notified" not in kinds
+    for name in ("Chad", "Nauru"):
+        document = json.loads(invoke("state", name, "--format", "json").stdout)
+        assert document["state"]["status"] == "party"
+        assert not {"announcement", "withdrawal_notified"} & {e["kind"] for e in document["events"]}
 
 
 # Sources bound to facts by one rule for every record.
@@ -436,3 +494,207 @@ def test_every_answer_source_is_bound_with_its_tier_at_load(dataset: Dataset) ->
             assert source == bind(source.url, dataset.source_tiers)
             checked += 1
     assert checked > 500
+
+
+# Issue #24, item by item: the answer and its confidence on the dates before, at and after each
+# event, the same through `check` and `batch` (one itinerary per row, so no leg joins two stops),
+# and the event itself in `state`.
+
+
+def check_and_batch(invoke, tmp_path, subject: str, place: str, days: tuple[str, ...]) -> list[tuple]:
+    """(obligation, basis, confidence, disputed basis) per day from `check`, asserted equal to `batch`."""
+    got = answers(invoke, subject, *(f"{place}@{day}" for day in days))
+    path = tmp_path / "each.csv"
+    path.write_text(
+        "itinerary,subject,place,date\n" + "".join(f"i{n},{subject},{place},{day}\n" for n, day in enumerate(days))
+    )
+    rows = json.loads(invoke("batch", str(path), "--format", "json", "--fail-on", "never").stdout)["rows"]
+    assert [(r["obligation"], r["basis"], r["confidence"], (r["disputed"] or {}).get("basis")) for r in rows] == got
+    return got
+
+
+def timeline(invoke, name: str) -> dict:
+    return json.loads(invoke("state", name, "--format", "json").stdout)
+
+
+SEALED = ("2023-04-05", "2023-04-06", "2023-07-17", "2023-07-18", "2024-10-03", "2024-10-04")
+
+
+@pytest.mark.parametrize("subject", TARHUNAH)
+def test_item_1_each_tarhunah_warrant_before_inside_and_after_its_sealed_period(invoke, tmp_path, subject) -> None:
+    """The Court gives 6 April to 18 July 2023 for the sealed issue: none before the period, the
+    warrant disputed inside it, in effect from its end, whatever the public date (4 October 2024)."""
+    assert check_and_batch(invoke, tmp_path, subject, "TN", SEALED) == [
+        ("none", "no_warrant", "high", None),
+        ("arrest", "state_party", "low", "no_warrant"),
+        ("arrest", "state_party", "low", "no_warrant"),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+        ("arrest", "state_party", "high", None),
+    ]
+
+
+DEATHS = [
+    # Otti: reported dead 2 Oct 2007; a chamber refused to end the case on 1 Dec 2022, ended it 17 Nov 2023
+    (
+        "otti",
+        "UG",
+        ("2007-10-01", "2007-10-02", "2022-12-01", "2023-11-16", "2023-11-17"),
+        [("arrest", "state_party", "high", None)]
+        + [("arrest", "state_party", "medium", "no_warrant")] * 3
+        + [("none", "no_warrant", "high", None)],
+    ),
+    # Deif: reported dead before the warrant of 21 Nov 2024; proceedings ended 26 Feb 2025
+    (
+        "deif",
+        "FR",
+        ("2024-11-20", "2024-11-21", "2025-02-25", "2025-02-26"),
+        [("none", "no_warrant", "high", None)]
+        + [("arrest", "state_party", "medium", "no_warrant")] * 2
+        + [("none", "no_warrant", "high", None)],
+    ),
+    # Muammar Gaddafi: killed 20 Oct 2011 (a death no source doubts); proceedings ended 22 Nov 2011
+    (
+        "muammar-gaddafi",
+        "FR",
+        ("2011-10-19", "2011-10-20", "2011-11-21", "2011-11-22"),
+        [("arrest", "state_party", "high", None)]
+        + [("arrest", "state_party", "high", "no_warrant")] * 2
+        + [("none", "no_warrant", "high", None)],
+    ),
+    # Al-Werfalli: killed 24 Mar 2021; proceedings ended 15 June 2022
+    (
+        "al-werfalli",
+        "FR",
+        ("2021-03-23", "2021-03-24", "2022-06-14", "2022-06-15"),
+        [("arrest", "state_party", "high", None)]
+        + [("arrest", "state_party", "high", "no_warrant")] * 2
+        + [("none", "no_warrant", "high", None)],
+    ),
+    # No termination recorded: the warrant stays in effect, disputed by the death report
+    (
+        "saif-gaddafi",
+        "FR",
+        ("2026-02-02", "2026-02-03", "2026-11-23"),
+        [("arrest", "state_party", "high", None)] + [("arrest", "state_party", "medium", "no_warrant")] * 2,
+    ),
+    (
+        "mudacumura",
+        "CD",
+        ("2019-09-17", "2019-09-18", "2025-01-01"),
+        [("arrest", "state_party", "high", None)] + [("arrest", "state_party", "medium", "no_warrant")] * 2,
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "place", "days", "expected"), DEATHS, ids=[d[0] for d in DEATHS])
+def test_item_2_each_death_before_at_and_after_the_report_and_the_chambers_decision(
+    invoke, tmp_path, subject, place, days, expected
+) -> None:
+    assert check_and_batch(invoke, tmp_path, subject, place, days) == expected
+    document = json.loads(invoke("subject", subject, "--format", "json").stdout)
+    assert document["status"] == "deceased"
+
+
+def test_item_4_hungary_before_at_and_after_its_notification_and_revocation(invoke, tmp_path) -> None:
+    days = ("2025-06-01", "2025-06-02", "2026-05-28", "2026-05-29", "2026-06-02", "2028-01-01")
+    assert check_and_batch(invoke, tmp_path, "netanyahu", "HU", days) == [("arrest", "state_party", "high", None)] * 6
+    document = timeline(invoke, "Hungary")
+    events = {e["kind"]: e for e in document["events"]}
+    assert (events["withdrawal_notified"]["date"], events["withdrawal_notified"]["confidence"]) == (
+        "2025-06-02",
+        "high",
+    )
+    revoked = events["withdrawal_revoked"]
+    assert (revoked["date"], revoked["confidence"], revoked["sources"][0]["tier"]) == (
+        "2026-05-29",
+        "high",
+        "depositary",
+    )
+    assert "withdrawal_effective" not in events and not any(k.startswith("disputed_") for k in events)
+    assert document["state"]["status"] == "party"
+
+
+LEFT_OUT = ["airport:JER", "airport:GCI", "British Indian Ocean Territory", "South Georgia"]
+
+
+@pytest.mark.parametrize("place", LEFT_OUT)
+def test_item_6_territories_left_out_on_every_date(invoke, tmp_path, place) -> None:
+    """Before, at and after the UK's last extension (Gibraltar, 20 April 2015): none of them named."""
+    assert (
+        check_and_batch(invoke, tmp_path, "kony", place, ("2005-07-08", "2015-04-19", "2015-04-20"))
+        == [("none", "non_party", "medium", None)] * 3
+    )
+    assert check_and_batch(invoke, tmp_path, "putin", place, ("2025-01-01",)) == [("none", "non_party", "medium", None)]
+
+
+@pytest.mark.parametrize(("name", "application"), [("Jersey", "not_extended"), ("Gibraltar", "extended")])
+def test_item_6_state_shows_whether_the_ratification_reaches_the_territory(invoke, name, application) -> None:
+    document = timeline(invoke, name)
+    assert document["state"]["iso3"] == "GBR"
+    assert (document["territory"]["name"], document["territory"]["application"]) == (name, application)
+    assert document["territory"]["sources"] and document["territory"]["reason"]
+    assert "territory" not in timeline(invoke, "United Kingdom")
+
+
+def test_item_8_armenia_declaration_with_its_ratification(invoke, tmp_path) -> None:
+    """The Art. 12(3) declaration was lodged with the ratification (14 November 2023), not at the
+    law's signature; it is for Armenia's own situation, so Putin's warrant binds it only from the
+    Statute's entry into force (1 February 2024)."""
+    days = ("2023-11-13", "2023-11-14", "2024-01-31", "2024-02-01")
+    assert check_and_batch(invoke, tmp_path, "putin", "AM", days) == [("none", "non_party", "high", None)] * 3 + [
+        ("arrest", "state_party", "high", None)
+    ]
+    kinds = [(e["kind"], e["date"]) for e in timeline(invoke, "Armenia")["events"]]
+    assert kinds.index(("deposited", "2023-11-14")) < kinds.index(("article_12_3", "2023-11-14"))
+    assert kinds.index(("article_12_3", "2023-11-14")) < kinds.index(("entry_into_force", "2024-02-01"))
+
+
+def test_item_8_recorded_visits_and_the_tajik_finding(invoke, tmp_path) -> None:
+    assert (
+        check_and_batch(invoke, tmp_path, "putin", "TJ", ("2025-10-08", "2025-10-10", "2026-03-19"))
+        == [("arrest", "state_party", "high", None)] * 3
+    )
+    tajik = [(e["kind"], e["date"], e["confidence"]) for e in timeline(invoke, "Tajikistan")["events"]]
+    assert ("precedent", "2025-10-08", "medium") in tajik  # the visit: news reports and the EU's statement
+    assert ("finding", "2026-03-19", "low") in tajik
+    assert (
+        check_and_batch(invoke, tmp_path, "bashir", "UG", ("2018-07-06", "2018-07-07", "2018-07-08"))
+        == [("arrest", "state_party", "high", None)] * 3
+    )
+    assert ("precedent", "2018-07-07") in [(e["kind"], e["date"]) for e in timeline(invoke, "Uganda")["events"]]
+    assert (
+        check_and_batch(invoke, tmp_path, "putin", "HU", ("2025-10-15", "2025-10-16"))
+        == [("arrest", "state_party", "high", None)] * 2
+    )
+    budapest = next(e for e in timeline(invoke, "Hungary")["events"] if e["date"] == "2025-10-16")
+    assert budapest["kind"] == "precedent" and "visit cancelled" in budapest["event"]
+
+
+def test_item_8_afghanistan_rejection_has_no_legal_effect(invoke, tmp_path) -> None:
+    days = ("2025-02-19", "2025-02-20", "2025-07-07", "2025-07-08", "2026-03-01")
+    assert (
+        check_and_batch(invoke, tmp_path, "akhundzada", "AF", days)
+        == [("none", "no_warrant", "high", None)] * 3 + [("arrest", "state_party", "high", None)] * 2
+    )
+    document = timeline(invoke, "Afghanistan")
+    assert document["state"]["status"] == "party"
+    assert [(e["kind"], e["date"]) for e in document["events"] if e["kind"] == "announcement"] == [
+        ("announcement", "2025-02-20")
+    ]
+    assert not {"withdrawal_notified", "withdrawal_effective"} & {e["kind"] for e in document["events"]}
+
+
+def test_item_7_reclassed_hosts_reach_answers_as_aggregators(invoke) -> None:
+    """Hosts below the news criteria are aggregators wherever they are cited, and a fact resting on
+    them alone is never high: the Netanyahu flight-path precedents citing qudsnen.co and newsmax.com."""
+    document = json.loads(invoke("precedents", "--subject", "netanyahu", "--format", "json").stdout)
+    cited = [
+        (p["id"], p["confidence"], s["tier"])
+        for p in document["precedents"]
+        for s in p["sources"]
+        if any(h in s["url"] for h in ("qudsnen.co", "newsmax.com"))
+    ]
+    assert cited and {tier for _, _, tier in cited} == {"aggregator"}
+    assert all(confidence != "high" for _, confidence, _ in cited)
+    assert ("netanyahu-fra-2025", "low", "aggregator") in cited

@@ -37,6 +37,8 @@ def parties_on(dataset: Dataset, day: str) -> set[str]:
         ("2026-06-01", 125),
         ("2027-06-17", 125),
         ("2027-06-18", 124),  # Niger's notified withdrawal takes effect (low confidence)
+        ("2027-07-23", 124),
+        ("2027-07-24", 123),  # Venezuela's notified withdrawal takes effect (C.N.298.2026)
         ("2026-06-02", 125),  # Hungary's withdrawal, revoked on 2026-05-29, never took effect
     ],
 )

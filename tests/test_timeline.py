@@ -55,7 +55,7 @@ def test_hungary_timeline_shows_2026_and_the_dispute(invoke) -> None:
     assert document["state"] == {"iso3": "HUN", "name": "Hungary", "status": "party"}
     kinds = {event["kind"]: event for event in document["events"]}
     assert kinds["withdrawal_revoked"]["date"] == "2026-05-29"
-    assert kinds["withdrawal_revoked"]["confidence"] == "medium"
+    assert kinds["withdrawal_revoked"]["confidence"] == "high"  # the depositary notification, read in a copy
     revoked_by = [source["url"] for source in kinds["withdrawal_revoked"]["sources"]]
     assert revoked_by[0].endswith("CN.180.2026-Eng.pdf") and not any("ViewDetails" in url for url in revoked_by)
     # the 2025 forecast of 2 June 2026 is superseded by later sources: no longer shown as a reading

@@ -143,10 +143,25 @@ def state(name: str, since: dt.date | None, until: dt.date | None, fmt: str) -> 
         for e in events
     ]
     footer = [f"Data as of {dataset.as_of}; status on that date: {today_status}."]
+    part: dict[str, object] = {}
     if territory.iso3 != sovereign.iso3 or territory.territory:
         footer.insert(
             0, f"{territory.label} is a territory of {sovereign.name}: {territory.reason or 'see its record'}"
         )
+    if territory.kind == "dependency":
+        # The timeline is the sovereign's; whether its ratification reaches this dependency (not
+        # extended, for Jersey) is the dependency's own fact, which a JSON reader must see too.
+        applied = territory.bound("application")
+        part = {
+            "territory": {
+                "iso3": territory.iso3,
+                "name": territory.label,
+                "application": territory.application,
+                "reason": territory.reason,
+                "confidence": applied.confidence if applied else territory.confidence,
+                "sources": as_json(applied.sources if applied else territory.sources),
+            }
+        }
     emit(
         Report(
             as_of=dataset.as_of,
@@ -159,6 +174,7 @@ def state(name: str, since: dt.date | None, until: dt.date | None, fmt: str) -> 
             rows=rows,
             payload={
                 "state": {"iso3": sovereign.iso3, "name": sovereign.name, "status": today_status},
+                **part,
                 "data_as_of": dataset.as_of.isoformat(),
                 "events": [{k: v for k, v in row.items() if k != "source"} for row in rows],
             },
