@@ -105,19 +105,107 @@ def analyse(
 
     Unless `trust_positions`, positions the quality filter rejects (geo.quality: jumps at
     impossible speeds, drifting at cruise altitude) are left out, and the stretch they covered is
-    a gap whose crossings are inferred, with the reason.
+    a gap whose crossings are inferred, with the reason."""
+    return analyse_many(
+        dataset,
+        [(subject, track, features)],
+        gap_minutes=gap_minutes,
+        resolver=resolver,
+        trust_positions=trust_positions,
+    )[0]
 
-    The track is worked on as columns, in named steps each vectorised across the track: the
-    quality judgement, the territories of every fix (one bulk lookup), the split at gaps, the
-    runs over one territory, the boundary times (every boundary bisected at once) and the
-    landings; Python loops only over what the output lists (gaps, runs, landings, flights)."""
+
+class _Prepared(NamedTuple):
+    """A track after the quality judgement: the columns analysed and what was left out."""
+
+    track: Track
+    subject: Subject
+    columns: FixArrays
+    features: Any  # located already (Dask), or None
+    suspect: tuple[Gap, ...]
+    breaks: dict[int, str]  # kept fix index -> why the stretch before it was left out
+    steps_km: Any  # km between consecutive fixes, when the quality filter has measured them
+    trusted: bool  # --trust-positions: the quality filter was off
+
+
+def analyse_many(
+    dataset: Dataset,
+    jobs: Sequence[tuple[Subject, Track, Sequence[int] | None]],
+    *,
+    gap_minutes: float = 10.0,
+    resolver: PlaceResolver | None = None,
+    trust_positions: bool = False,
+) -> list[TrackResult]:
+    """Each (subject, track, features or None) analysed as `analyse` does, the tracks together.
+
+    A track is worked on as columns, in named steps each vectorised across the track: the
+    quality judgement, the territories of its fixes, the split at gaps, the runs over one
+    territory, the boundary times and the landings; Python loops only over what the output lists
+    (gaps, runs, landings, flights). Across tracks the lookups are shared: every fix of every
+    track is located in one bulk lookup, and every boundary of every track is bisected at once
+    (BISECTIONS lookups in all), so a screen of hundreds of aircraft or a run over many files
+    costs a few large lookups, not thousands of small ones."""
     import numpy as np
 
     resolver = resolver or PlaceResolver(dataset)
+    prepared = [_prepare(subject, track, features, trust_positions) for subject, track, features in jobs]
+    results: list[TrackResult | None] = [
+        TrackResult(p.track, (), (), (), dataset.source_tiers, p.suspect) if not len(p.columns.seconds) else None
+        for p in prepared
+    ]
+    live = [n for n, r in enumerate(results) if r is None]
+    if not live:
+        return results  # type: ignore[return-value]
+    sizes = [len(prepared[n].columns.seconds) for n in live]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def joined(name: str) -> Any:
+        return np.concatenate([getattr(prepared[n].columns, name) for n in live])
+
+    lats, lons, seconds, ground = joined("lats"), joined("lons"), joined("seconds"), joined("ground")
+    features = np.full(len(lats), -1, dtype=np.int64)
+    unlocated = [k for k, n in enumerate(live) if prepared[n].features is None]
+    for k, n in enumerate(live):
+        if prepared[n].features is not None:
+            features[offsets[k] : offsets[k + 1]] = np.asarray(prepared[n].features, dtype=np.int64)
+    if unlocated:  # one bulk lookup for the fixes of every track not located already
+        where = np.concatenate([np.arange(offsets[k], offsets[k + 1]) for k in unlocated])
+        features[where] = resolver.feature_indexes(lats[where], lons[where])
+    splits = []
+    exits = []
+    for k, n in enumerate(live):
+        track_features = features[offsets[k] : offsets[k + 1]]
+        pieces, gaps, stays = _pieces(FixView(prepared[n].columns), gap_minutes, prepared[n].breaks)
+        all_runs = [_runs(track_features, prepared[n].columns.ground, start, end) for start, end in pieces]
+        exits += [(int(offsets[k]) + run.last, run.feature) for runs in all_runs for run in runs[:-1]]
+        splits.append((track_features, gaps, stays, all_runs))
+    boundaries = _boundaries(seconds, lats, lons, ground, features, exits, resolver)
+    position = 0
+    for (track_features, gaps, stays, all_runs), n in zip(splits, live, strict=True):
+        count = sum(len(runs) - 1 for runs in all_runs)
+        results[n] = _finish(
+            dataset,
+            prepared[n],
+            resolver,
+            track_features,
+            gaps,
+            stays,
+            all_runs,
+            boundaries[position : position + count],
+        )
+        position += count
+    return results  # type: ignore[return-value]
+
+
+def _prepare(subject: Subject, track: Track, features: Any, trust_positions: bool) -> _Prepared:
+    """The quality judgement of one track (unless `trust_positions`): the fixes kept as columns,
+    the stretches left out as implausible, and where each leaves a break in the kept fixes."""
+    import numpy as np
+
     columns = track.columns
     suspect: list[Gap] = []
-    breaks: dict[int, str] = {}  # kept fix index -> why the stretch before it was left out
-    steps_km = None  # km between consecutive fixes, when the quality filter has measured them
+    breaks: dict[int, str] = {}
+    steps_km = None
     if not trust_positions and len(columns.seconds) > 1:
         from icc_travel.geo.quality import judge
 
@@ -137,12 +225,27 @@ def analyse(
             columns = columns.take(kept)
             if features is not None:
                 features = np.asarray(features, dtype=np.int64)[kept]
-            if not len(kept):
-                return TrackResult(track, (), (), (), dataset.source_tiers, tuple(suspect))
+    return _Prepared(track, subject, columns, features, tuple(suspect), breaks, steps_km, trust_positions)
+
+
+def _finish(
+    dataset: Dataset,
+    prepared: _Prepared,
+    resolver: PlaceResolver,
+    features: Any,
+    gaps: list[tuple[Fix, Fix, str | None]],
+    stays: list[int],
+    all_runs: list[list[Any]],
+    boundaries: list[tuple[dt.datetime, tuple[float, float]]],
+) -> TrackResult:
+    """One track's segments, landings and flights from its located runs and boundary times."""
+    import numpy as np
+
+    columns, subject = prepared.columns, prepared.subject
     fixes = FixView(columns)  # one fix at a time, only where the output names it
-    lats, lons, ground = columns.lats, columns.lons, columns.ground
-    features = np.asarray(features, dtype=np.int64) if features is not None else resolver.feature_indexes(lats, lons)
+    lats, lons = columns.lats, columns.lons
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
+    steps_km = prepared.steps_km
     if steps_km is None:
         steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
     flown = np.concatenate([[0.0], np.cumsum(steps_km)])
@@ -150,11 +253,6 @@ def analyse(
     def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:
         return decide_obligation(dataset, subject, territory, when, airborne, lat)
 
-    pieces, gaps, stays = _pieces(fixes, gap_minutes, breaks)
-    all_runs = [_runs(features, ground, start, end) for start, end in pieces]
-    boundaries = _boundaries(
-        columns, features, [(run.last, run.feature) for runs in all_runs for run in runs[:-1]], resolver
-    )
     segments: list[Segment] = []
     decided: dict[tuple[int, dt.date, bool], law.Obligation] = {}
     position = 0
@@ -181,13 +279,13 @@ def analyse(
     flights = _flights(fixes, landings, stays, flown)
     gaps_found = tuple(Gap(a.time, b.time, why) for a, b, why in gaps)
     return TrackResult(
-        track,
+        prepared.track,
         tuple(segments),
         tuple(landings),
         gaps_found,
         dataset.source_tiers,
-        tuple(suspect),
-        trust_positions,
+        prepared.suspect,
+        prepared.trusted,
         flights,
         fixes,
     )
@@ -283,7 +381,13 @@ def _pieces(
 
 
 def _boundaries(
-    columns: FixArrays, features: Any, exits: Sequence[tuple[int, int]], resolver: PlaceResolver
+    seconds: Any,
+    lats: Any,
+    lons: Any,
+    ground: Any,
+    features: Any,
+    exits: Sequence[tuple[int, int]],
+    resolver: PlaceResolver,
 ) -> list[tuple[dt.datetime, tuple[float, float]]]:
     """For each (fix index a, feature) in `exits`: when the aircraft left `feature` between fix a
     and fix a + 1, and the km flown before and after. A take-off or landing in place is halfway;
@@ -297,12 +401,12 @@ def _boundaries(
     feature = np.array([f for _, f in exits], dtype=np.int64)
     second = first + 1
     low = np.zeros(len(first))
-    in_place = (columns.ground[first] != columns.ground[second]) & (features[second] == feature)
+    in_place = (ground[first] != ground[second]) & (features[second] == feature)
     low[in_place] = 0.5
     moving = np.flatnonzero(~in_place)
     if len(moving):
         a, b = first[moving], second[moving]
-        path = great_circle(columns.lats[a], columns.lons[a], columns.lats[b], columns.lons[b])
+        path = great_circle(lats[a], lons[a], lats[b], lons[b])
         lo, hi = np.zeros(len(moving)), np.ones(len(moving))
         for _ in range(BISECTIONS):
             middle = (lo + hi) / 2
@@ -311,10 +415,10 @@ def _boundaries(
             lo = np.where(inside, middle, lo)
             hi = np.where(inside, hi, middle)
         low[moving] = lo
-    total = haversine_km(columns.lats[first], columns.lons[first], columns.lats[second], columns.lons[second])
+    total = haversine_km(lats[first], lons[first], lats[second], lons[second])
     found = []
     for a, b, fraction, km in zip(
-        columns.seconds[first].tolist(), columns.seconds[second].tolist(), low.tolist(), total.tolist(), strict=True
+        seconds[first].tolist(), seconds[second].tolist(), low.tolist(), total.tolist(), strict=True
     ):
         start = time_at(a)
         found.append((start + (time_at(b) - start) * fraction, (km * fraction, km * (1 - fraction))))
