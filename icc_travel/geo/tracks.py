@@ -356,14 +356,16 @@ def _readsb_columns(trace: list[Any], base: float) -> FixArrays | None:
 
     import numpy as np
 
-    if not trace or set(map(type, trace)) != {list} or min(map(len, trace)) < 4:
+    if not trace:
         return None
     count = len(trace)
-    fields = [list(map(itemgetter(k), trace)) for k in range(4)]
-    if not all(set(map(type, fields[k])) <= NUMBER_TYPES for k in range(3)):
+    try:  # a point that is not a list of at least 4 raises here (JSON gives no tuples, no int keys)
+        fields = [list(map(itemgetter(k), trace)) for k in range(4)]
+    except (IndexError, KeyError, TypeError):
         return None
-    lengths = np.fromiter(map(len, trace), dtype=np.int64, count=count)
-    flags = _flag_bits(_readsb_field(trace, lengths, 6, int))
+    if not all(set(map(type, fields[k])) <= NUMBER_TYPES for k in range(3)):
+        return None  # a text point's characters are str: refused here too
+    flags = _flag_bits(_readsb_field(trace, 6, int))
     keep = (flags & 1) == 0  # a stale position: not a fix
     altitude = fields[3]
     kinds = set(map(type, altitude))
@@ -396,7 +398,7 @@ def _readsb_columns(trace: list[Any], base: float) -> FixArrays | None:
     if not valid[keep].all():
         return None
     feet[ground] = 0.0
-    sources = np.array(_readsb_field(trace, lengths, 9, str), dtype=object)
+    sources = np.array(_readsb_field(trace, 9, str), dtype=object)
     columns = FixArrays(seconds, lats, lons, feet, ground, sources, (flags & 2) != 0)
     return columns if keep.all() else columns.take(np.flatnonzero(keep))
 
@@ -413,14 +415,14 @@ def _flag_bits(flags: list[Any]) -> Any:
     return np.array([int(f) & 3 if f is not None else 0 for f in flags], dtype=np.int64)
 
 
-def _readsb_field(trace: list[Any], lengths: Any, position: int, kind: type) -> list[Any]:
+def _readsb_field(trace: list[Any], position: int, kind: type) -> list[Any]:
     """Field `position` of every point, None where a point is shorter or holds another type
     (an int field accepts true/false, as `isinstance` does)."""
     from operator import itemgetter
 
-    if int(lengths.min()) > position:
+    try:
         values = list(map(itemgetter(position), trace))
-    else:
+    except IndexError:  # some points are shorter
         values = [point[position] if len(point) > position else None for point in trace]
     if set(map(type, values)) <= {kind, type(None)}:
         return values
