@@ -165,7 +165,7 @@ def analyse_tracks(
     `icc-travel track` answers it. Every file format the command reads is read here (readsb
     traces, Flightradar24 CSV and playback JSON, KML, GPX, OpenSky CSV/Parquet; gzip)."""
     from icc_travel.engine.staleness import staleness_warning
-    from icc_travel.engine.track import analyse, known_aircraft
+    from icc_travel.engine.track import analyse_many, known_aircraft
     from icc_travel.geo.places import BULK_POINTS
     from icc_travel.geo.tracks import read_tracks
 
@@ -185,8 +185,13 @@ def analyse_tracks(
     if sum(len(t.fixes) for t in tracks) >= BULK_POINTS:
         resolver.load_grid()
     results = tuple(
-        analyse(dataset, found, t, gap_minutes=gap_minutes, resolver=resolver, trust_positions=trust_positions)
-        for t in tracks
+        analyse_many(
+            dataset,
+            [(found, t, None) for t in tracks],
+            gap_minutes=gap_minutes,
+            resolver=resolver,
+            trust_positions=trust_positions,
+        )
     )
     stale = staleness_warning(dataset.as_of, [f.time.date() for t in tracks for f in (t.fixes[0], t.fixes[-1])])
     warnings = [stale] if stale else []
@@ -223,7 +228,7 @@ def screen(
     `engine="dask"` reads the parts on a Dask cluster (`scheduler` its address; a local cluster
     without); `progress(parts done, parts)` is called as parts are read."""
     from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
-    from icc_travel.engine.track import analyse
+    from icc_travel.engine.track import analyse_many
     from icc_travel.geo.places import BULK_POINTS
 
     dataset = dataset or load_data()
@@ -246,21 +251,14 @@ def screen(
     resolver = _resolver(dataset)  # one for every track: the index is loaded once
     if found.positions_kept >= BULK_POINTS:
         resolver.load_grid()
-    analysed = tuple(
-        (
-            entry,
-            analyse(
-                dataset,
-                dataset.subject(entry.subject),
-                track,
-                gap_minutes=gap_minutes,
-                resolver=resolver,
-                features=located.get(entry.hex),
-                trust_positions=trust_positions,
-            ),
-        )
-        for entry, track in found.tracks
+    results = analyse_many(
+        dataset,
+        [(dataset.subject(entry.subject), track, located.get(entry.hex)) for entry, track in found.tracks],
+        gap_minutes=gap_minutes,
+        resolver=resolver,
+        trust_positions=trust_positions,
     )
+    analysed = tuple(zip((entry for entry, _ in found.tracks), results, strict=True))
     return ScreenResult(
         analysed,
         found.rows_read,

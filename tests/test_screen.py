@@ -165,3 +165,28 @@ def test_other_column_names_are_mapped_on_both_engines(invoke, tmp_path: Path) -
         result = invoke("screen", str(renamed), "--watchlist", str(watchlist), "--columns", mapping, "--engine", engine)
         assert result.exit_code == 0, result.stderr
         assert result.stdout == expected.stdout and result.stdout.count("\n") >= 4
+
+
+def test_screening_parquet_does_not_import_pandas(tmp_path: Path) -> None:
+    """pa.array, pa.scalar, fill_null with a Python value and to_numpy(zero_copy_only=False) each
+    import pandas through pyarrow's shim (about a second); a Parquet screen uses none of them,
+    and still finds what the test above finds."""
+    import subprocess
+
+    folder, _, watchlist = positions(tmp_path)
+    output = tmp_path / "out.jsonl"
+    script = (
+        "import sys\nfrom icc_travel.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
+        "print('pandas' in sys.modules, code)\n"
+    )
+    argv = ["icc-travel", "screen", str(folder), "--watchlist", str(watchlist), "-o", str(output)]
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.argv = {argv!r}\n{script}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.stdout.split() == ["False", "0"], done.stderr
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    assert {(r["hex"], r["iso3"]) for r in rows} >= {("738a5b", "ESP"), ("157716", "MNG")}

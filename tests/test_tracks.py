@@ -219,3 +219,76 @@ def test_a_known_aircraft_names_its_subject(invoke, tmp_path: Path) -> None:
     path.write_text(json.dumps(other))
     unknown = invoke("track", str(path))
     assert unknown.exit_code == 2 and "give --subject" in unknown.stderr
+
+
+def test_readsb_fields_of_every_kind_are_read_as_the_careful_reading_reads_them(tmp_path: Path) -> None:
+    """The columnar reading of a readsb trace gives the fixes the point-by-point reading gives:
+    stale points left out, 'ground' at 0 ft, null and unknown altitudes as None, the new-leg flag,
+    the position source where the point has one, short points, and points out of time order."""
+    from icc_travel.geo.tracks import Fix, read_tracks
+
+    trace = [
+        [0, 32.0, 34.9, "ground", 10, 0, 0, 0, None, "adsb_icao"],
+        [60.5, 32.1, 34.8, 1200, 200, 270, 0, 0, None, "mlat"],
+        [30, 32.05, 34.85, None, 150, 270, 2],  # earlier than the point before it; a new leg
+        [90, 32.2, 34.7, 2400, 250, 270, 1, 0, None, "adsb_icao"],  # stale: not a fix
+        [120, 32.3, 34.6, "unknown", 250, 270],  # an altitude that is no number: unknown
+        [180.25, 32.4, 34.5, 3600.5],
+    ]
+    path = tmp_path / "trace.json"
+    path.write_text(json.dumps({"icao": "738a5b", "r": "4X-ISR", "timestamp": T0 + 0.5, "trace": trace}))
+    track = read_tracks(path)[0]
+
+    def at(seconds: float) -> dt.datetime:
+        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=T0 + 0.5 + seconds)
+
+    assert list(track.fixes) == [
+        Fix(at(0), 32.0, 34.9, 0.0, True, "adsb_icao", False),
+        Fix(at(30), 32.05, 34.85, None, False, None, True),
+        Fix(at(60.5), 32.1, 34.8, 1200.0, False, "mlat", False),
+        Fix(at(120), 32.3, 34.6, None, False, None, False),
+        Fix(at(180.25), 32.4, 34.5, 3600.5, False, None, False),
+    ]
+    assert track.fixes[-1] == list(track.fixes)[-1] and len(track.fixes[1:3]) == 2
+    assert (track.hex, track.registration) == ("738a5b", "4X-ISR")
+
+
+@pytest.mark.parametrize(
+    ("point", "message"),
+    [
+        ([60, True, 34.8, 1200], "trace[2]: latitude and longitude must be numbers"),
+        ([60, 32.1, 34.8, float("nan")], "trace[2]: altitude nan is not a finite number"),
+        ([60, 95.0, 34.8, 1200], "trace[2]: position 95.0,34.8 is not on the globe"),
+        (["60", 32.1, 34.8, 1200], "trace[2]: time offset must be a number"),
+        ([60, 32.1, 34.8], "trace[2]: expected [seconds, lat, lon, altitude, ...]"),
+    ],
+)
+def test_a_bad_point_in_a_long_trace_is_named(invoke, tmp_path: Path, point: list, message: str) -> None:
+    """The columnar reading refuses nothing silently: a bad point sends the trace to the careful
+    reading, which names it, as before."""
+    path = tmp_path / "trace.json"
+    trace = [[0, 32.0, 34.9, 1000], point] + [[120 + n, 32.0, 34.9, 1000] for n in range(50)]
+    path.write_text(json.dumps({"icao": "738a5b", "timestamp": T0, "trace": trace}))
+    result = invoke("track", str(path), "--subject", "netanyahu")
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tracks_analysed_together_answer_as_each_alone(dataset, resolver, tmp_path: Path) -> None:
+    """analyse_many locates the fixes of every track in one lookup and bisects every boundary at
+    once: each track's result is the one `analyse` gives it alone."""
+    from icc_travel.engine.contract import track_json
+    from icc_travel.engine.track import analyse, analyse_many
+    from icc_travel.geo.tracks import read_tracks
+
+    tracks = [
+        read_tracks(readsb(tmp_path / "west.json", route(MEDITERRANEAN), ground_at_end=True))[0],
+        read_tracks(readsb(tmp_path / "gapped.json", route(MEDITERRANEAN[:4]), skip=range(20, 60)))[0],
+        *read_tracks(Path(__file__).parent / "data" / "real" / "trace_full_ac671b.json"),
+    ]
+    subject = dataset.subject("netanyahu")
+    together = analyse_many(dataset, [(subject, t, None) for t in tracks], resolver=resolver)
+    for track, result in zip(tracks, together, strict=True):
+        alone = analyse(dataset, subject, track, resolver=resolver)
+        assert track_json(result) == track_json(alone)
+        assert len(result.segments) > 1

@@ -55,12 +55,13 @@ def map_command(
         stops = list(check_itinerary(dataset, person, read_itinerary(itinerary, on).stops).stops)
     tracks = []
     if track_files:
-        from icc_travel.engine.track import analyse
+        from icc_travel.engine.track import analyse_many
         from icc_travel.geo.places import PlaceResolver
         from icc_travel.geo.tracks import read_tracks
 
-        resolver = PlaceResolver(dataset)  # one for every track
-        tracks = [analyse(dataset, person, t, resolver=resolver) for path in track_files for t in read_tracks(path)]
+        resolver = PlaceResolver(dataset)  # one for every track, the tracks located together
+        jobs = [(person, t, None) for path in track_files for t in read_tracks(path)]
+        tracks = analyse_many(dataset, jobs, resolver=resolver)
     from icc_travel.engine.tables import territory_levels, why_no_obligation
     from icc_travel.geo.mapping import render_map
 

@@ -231,7 +231,7 @@ def track_json(result: TrackResult) -> TrackJSON:
         ],
         "quality": {
             "filter": "off (--trust-positions)" if result.trusted else "on",
-            "suspect_positions": sum(1 for _ in _suspect_fixes(result)),
+            "suspect_positions": _suspect_count(result),
             "suspect": [
                 {"from": utc_text(s.start), "to": utc_text(s.end), "minutes": s.minutes, "why": s.why}
                 for s in result.suspect
@@ -288,13 +288,21 @@ def _segment_time(segments: Sequence[Segment], index: int) -> dt.datetime | None
     return None
 
 
-def _suspect_fixes(result: TrackResult) -> Any:
-    """The track's fixes inside the stretches judged implausible."""
+def _suspect_count(result: TrackResult) -> int:
+    """How many of the track's fixes lie inside the stretches judged implausible (counted on the
+    fixes' times as arrays, in microseconds as datetimes compare)."""
     if not result.suspect:
-        return
-    for fix in result.track.fixes:
-        if any(s.start <= fix.time <= s.end for s in result.suspect):
-            yield fix
+        return 0
+    import numpy as np
+
+    from icc_travel.geo.tracks import EARLIEST, fix_arrays
+
+    times = fix_arrays(result.track.fixes).micros()
+    inside = np.zeros(len(times), dtype=bool)
+    for stretch in result.suspect:
+        start, end = ((moment - EARLIEST) // dt.timedelta(microseconds=1) for moment in (stretch.start, stretch.end))
+        inside |= (times >= start) & (times <= end)
+    return int(inside.sum())
 
 
 def aircraft_json(track: Track, plane: Aircraft | None) -> AircraftJSON:

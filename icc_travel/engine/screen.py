@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import functools
 import io
 from collections.abc import Callable, Iterable
@@ -20,7 +19,7 @@ from typing import Any, NamedTuple
 
 from icc_travel.data.models import Dataset
 from icc_travel.errors import InputError
-from icc_travel.geo.tracks import Fix, Track
+from icc_travel.geo.tracks import FixArrays, FixView, Track
 
 COLUMNS = ("time", "icao24", "lat", "lon", "onground", "baroaltitude", "callsign", "lastposupdate")
 
@@ -184,7 +183,7 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
             raise InputError(f"{part.label}: --columns names {', '.join(unknown)}, which the positions do not have")
         _check_types(part, schema, names)
         present = [theirs for theirs in names if theirs in schema_names]
-        value_set = pa.array(hexes, pa.string())
+        value_set = arrow_strings(hexes)
         hex_position = present.index(hex_column)
         kept = []
         try:
@@ -213,6 +212,74 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
     return rows, kept
 
 
+def numpy_of(column: Any, fill: Any) -> Any:
+    """A numeric or boolean Arrow column as a numpy array, nulls as `fill`, read from its buffers:
+    `to_numpy(zero_copy_only=False)` and `fill_null` with a Python value both go through pyarrow's
+    pandas shim, which imports pandas (about a second) on first use."""
+    import numpy as np
+    import pyarrow as pa
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    count, offset = len(column), column.offset
+    kind = column.type
+    data = column.buffers()[1]
+    if pa.types.is_boolean(kind):
+        bits = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+        values = np.unpackbits(bits, bitorder="little")[offset : offset + count].astype(bool)
+    elif pa.types.is_null(kind):
+        return np.full(count, fill)
+    else:
+        dtype = np.dtype(
+            f"{'f' if pa.types.is_floating(kind) else 'u' if pa.types.is_unsigned_integer(kind) else 'i'}{kind.bit_width // 8}"
+        )
+        values = (
+            np.frombuffer(data, dtype=dtype, count=count, offset=offset * dtype.itemsize)
+            if count
+            else np.zeros(0, dtype)
+        )
+    if column.null_count:
+        values = np.where(valid_numpy(column), values, fill)
+    return values
+
+
+def valid_numpy(column: Any) -> Any:
+    """Which values of an Arrow column are not null, as a numpy bool array."""
+    import numpy as np
+    import pyarrow as pa
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    count, offset = len(column), column.offset
+    if pa.types.is_null(column.type):
+        return np.zeros(count, dtype=bool)
+    validity = column.buffers()[0]
+    if validity is None or not column.null_count:
+        return np.ones(count, dtype=bool)
+    bits = np.frombuffer(validity, dtype=np.uint8)
+    return np.unpackbits(bits, bitorder="little")[offset : offset + count].astype(bool)
+
+
+def arrow_strings(values: list[str]) -> Any:
+    """A pyarrow string array built from its buffers: `pa.array` looks for pandas objects in
+    what it is given, and so imports pandas (about a second here) on its first call."""
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = [value.encode() for value in values]
+    offsets = np.concatenate([[0], np.cumsum([len(value) for value in encoded])]).astype(np.int32)
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
+
+
+def arrow_int64(values: Any) -> Any:
+    """A pyarrow int64 array over a numpy array's memory (without `pa.array`: see arrow_strings)."""
+    import numpy as np
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
 def _watched(column: Any, value_set: Any) -> Any:
     """Which rows of a batch are a watched aircraft's. A dictionary-encoded address column (as
     Parquet stores it, and as it is read) is judged on its few thousand distinct addresses, then
@@ -222,8 +289,8 @@ def _watched(column: Any, value_set: Any) -> Any:
 
     if pa.types.is_dictionary(column.type):
         distinct = pc.is_in(pc.utf8_lower(column.dictionary.cast(pa.string())), value_set=value_set)
-        return pc.fill_null(pc.take(distinct, column.indices), False)
-    return pc.fill_null(pc.is_in(pc.utf8_lower(column.cast(pa.string())), value_set=value_set), False)
+        return pc.take(distinct, column.indices)  # a null address is null here: `filter` drops it
+    return pc.is_in(pc.utf8_lower(column.cast(pa.string())), value_set=value_set)
 
 
 def _decoded(column: Any) -> Any:
@@ -353,11 +420,11 @@ def _numbers(table: Any, name: str) -> tuple[Any, Any]:
     if name not in table.column_names:
         return np.full(count, np.nan), np.ones(count, dtype=bool)
     column = table.column(name)
-    nulls = column.is_null().to_numpy(zero_copy_only=False)
+    nulls = ~valid_numpy(column)
     kind = column.type
     if pa.types.is_timestamp(kind):
         micros = pc.cast(column.cast(pa.timestamp("us", tz=kind.tz)), pa.int64())
-        values = pc.fill_null(micros, 0).to_numpy(zero_copy_only=False) / 1e6
+        values = numpy_of(micros, 0) / 1e6
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
         from icc_travel.geo.tracks import parse_time
 
@@ -367,7 +434,7 @@ def _numbers(table: Any, name: str) -> tuple[Any, Any]:
                 with contextlib.suppress(InputError):  # unreadable: +inf, outside every valid range
                     values[index] = parse_time(text, "").timestamp()
     else:
-        values = pc.fill_null(pc.cast(column, pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+        values = numpy_of(pc.cast(column, pa.float64()), 0.0)
     return np.where(nulls, np.nan, values), nulls
 
 
@@ -402,7 +469,7 @@ def judged_rows(table: Any) -> JudgedRows:
     order_of = np.argsort(np.array(names, dtype=object)) if names else np.zeros(0, dtype=np.int64)
     rank = np.empty(len(names), dtype=np.int64)
     rank[order_of] = np.arange(len(names))  # codes in name order, so aircraft come out sorted by hex
-    codes = rank[pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)]
+    codes = rank[numpy_of(encoded.indices, 0)]
     names = [names[i] for i in order_of.tolist()]
     rows = np.flatnonzero(kept)
     if len(rows):  # the same (aircraft, position time) again, from lastposupdate: not a new fix
@@ -416,10 +483,10 @@ def judged_rows(table: Any) -> JudgedRows:
     if "onground" in table.column_names:
         column = table.column("onground")
         if pa.types.is_boolean(column.type):
-            ground = pc.fill_null(column, False).to_numpy(zero_copy_only=False)
+            ground = numpy_of(column, False)
         else:
             words = pc.utf8_lower(pc.utf8_trim_whitespace(column.cast(pa.string())))
-            ground = pc.fill_null(pc.is_in(words, value_set=pa.array(["true", "1"])), False).to_numpy(
+            ground = pc.fill_null(pc.is_in(words, value_set=arrow_strings(["true", "1"])), False).to_numpy(
                 zero_copy_only=False
             )
     else:
@@ -434,6 +501,9 @@ def judged_rows(table: Any) -> JudgedRows:
         )
         if number
     }
+    from icc_travel.geo.tracks import microsecond_seconds
+
+    when = microsecond_seconds(np.where(kept, when, 0.0))  # the times a Fix would hold
     return JudgedRows(kept, when, lats, lons, altitudes * 3.28084, ground, codes, names, callsigns, refused)
 
 
@@ -450,38 +520,29 @@ def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[
 
 
 def _tracks_of(rows: JudgedRows, wanted: dict[str, list[Watched]]) -> list[tuple[Watched, Track]]:
-    """Each aircraft's kept rows as fixes, in position-time order (a stable sort: rows at the same
-    time keep the table's order, as the Dask engine's feature indexes do), aircraft by hex.
-
-    The rows are ordered and grouped by array operations; each column becomes Python values in
-    one pass, and the fixes are made by one `map` over them, with the cyclic garbage collector
-    paused: a million small tuples would otherwise trigger it over and over, each time walking
-    every object made so far."""
-    import gc
-    import itertools
-
+    """Each aircraft's kept rows as a track of columns, in position-time order (a stable sort:
+    rows at the same time keep the table's order, as the Dask engine's feature indexes do),
+    aircraft by hex. The rows are ordered once and each aircraft's track is a slice of the
+    ordered columns: no Python object per position."""
     import numpy as np
 
     order, codes, starts, ends = _track_order(rows)
     if not len(order):
         return []
-    feet = rows.feet[order]
-    feet = np.where(np.isnan(feet), None, feet).tolist()  # NaN: unknown
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        times = map(dt.datetime.fromtimestamp, rows.when[order].tolist(), itertools.repeat(dt.UTC))
-        fixes = list(
-            map(Fix, times, rows.lats[order].tolist(), rows.lons[order].tolist(), feet, rows.ground[order].tolist())
-        )
-    finally:
-        if paused:
-            gc.enable()
+    columns = FixArrays(
+        rows.when[order],
+        rows.lats[order],
+        rows.lons[order],
+        rows.feet[order],
+        rows.ground[order],
+        np.full(len(order), None, dtype=object),
+        None,
+    )
     callsigns = _first_callsigns(rows.callsigns, order, starts, ends)
     tracks = []
     for start, end, callsign in zip(starts.tolist(), ends.tolist(), callsigns, strict=True):
         name = rows.names[int(codes[start])]
-        track_fixes = tuple(fixes[start:end])
+        track_fixes = FixView(columns.take(slice(start, end)))
         for entry in wanted.get(name, []):
             tracks.append((entry, Track("positions", name, entry.registration, callsign, track_fixes)))
     return tracks
@@ -511,10 +572,9 @@ def _first_callsigns(callsigns: Any, order: Any, starts: Any, ends: Any) -> list
 
     if pa.types.is_null(callsigns.type):
         return [None] * len(starts)
-    present = pc.is_valid(callsigns)
+    present = valid_numpy(callsigns)
     if pa.types.is_string(callsigns.type) or pa.types.is_large_string(callsigns.type):
-        present = pc.and_(present, pc.greater(pc.utf8_length(callsigns), 0))
-    present = pc.fill_null(present, False).to_numpy(zero_copy_only=False)
+        present &= numpy_of(pc.utf8_length(callsigns), 0) > 0
     candidates = np.flatnonzero(present[order])  # positions in the ordered rows with a value
     found: list[str | None] = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
@@ -577,9 +637,9 @@ def scan_dask(
     tracks, refused = _tracks_of(judged, wanted), judged.refused
     # each aircraft's feature indexes in the order _tracks_of gave its fixes (one ordering for all)
     order, codes, starts, ends = _track_order(judged)
-    feature = table.column("feature").to_numpy(zero_copy_only=False)[order]
+    feature = numpy_of(table.column("feature"), -1)[order]
     features = {
-        judged.names[int(codes[start])]: feature[start:end].tolist()
+        judged.names[int(codes[start])]: feature[start:end]
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
     }
     return Screened(rows_read, _positions(tracks), tracks, refused), features
@@ -684,18 +744,19 @@ def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[
     """On a worker: one part's rows read, and its watched rows with each one's feature index."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     rows, batches = filter_part(part, hexes, rename)
     if not batches:
         return rows, None
     table = pa.Table.from_batches(batches)
-    lats = table.column("lat").to_numpy(zero_copy_only=False).astype(float)
-    lons = table.column("lon").to_numpy(zero_copy_only=False).astype(float)
+    lats = numpy_of(pc.cast(table.column("lat"), pa.float64()), np.nan)
+    lons = numpy_of(pc.cast(table.column("lon"), pa.float64()), np.nan)
     usable = np.isfinite(lats) & np.isfinite(lons)
     features = np.full(len(lats), -1, dtype=np.int64)
     if usable.any():
         features[usable] = _worker_resolver().feature_indexes(lats[usable], lons[usable])
-    return rows, table.append_column("feature", pa.array(features))
+    return rows, table.append_column("feature", arrow_int64(features))
 
 
 @functools.cache

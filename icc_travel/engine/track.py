@@ -17,7 +17,17 @@ from typing import Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
 from icc_travel.geo.places import PlaceResolver, airport_table, in_antarctic_treaty_area
-from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, Fix, Track, great_circle_point, haversine_km
+from icc_travel.geo.tracks import (
+    GROUND_ALTITUDE_FT,
+    Fix,
+    FixArrays,
+    FixView,
+    Track,
+    great_circle,
+    great_circle_point,
+    haversine_km,
+    time_at,
+)
 from icc_travel.vocabulary import Level
 
 BISECTIONS = 16  # halvings of the stretch between two fixes: a minute apart, under a second
@@ -95,38 +105,146 @@ def analyse(
     Unless `trust_positions`, positions the quality filter rejects (geo.quality: jumps at
     impossible speeds, drifting at cruise altitude) are left out, and the stretch they covered is
     a gap whose crossings are inferred, with the reason."""
+    return analyse_many(
+        dataset,
+        [(subject, track, features)],
+        gap_minutes=gap_minutes,
+        resolver=resolver,
+        trust_positions=trust_positions,
+    )[0]
+
+
+class _Prepared(NamedTuple):
+    """A track after the quality judgement: the columns analysed and what was left out."""
+
+    track: Track
+    subject: Subject
+    columns: FixArrays
+    features: Any  # located already (Dask), or None
+    suspect: tuple[Gap, ...]
+    breaks: dict[int, str]  # kept fix index -> why the stretch before it was left out
+    steps_km: Any  # km between consecutive fixes, when the quality filter has measured them
+    trusted: bool  # --trust-positions: the quality filter was off
+
+
+def analyse_many(
+    dataset: Dataset,
+    jobs: Sequence[tuple[Subject, Track, Sequence[int] | None]],
+    *,
+    gap_minutes: float = 10.0,
+    resolver: PlaceResolver | None = None,
+    trust_positions: bool = False,
+) -> list[TrackResult]:
+    """Each (subject, track, features or None) analysed as `analyse` does, the tracks together.
+
+    A track is worked on as columns, in named steps each vectorised across the track: the
+    quality judgement, the territories of its fixes, the split at gaps, the runs over one
+    territory, the boundary times and the landings; Python loops only over what the output lists
+    (gaps, runs, landings, flights). Across tracks the lookups are shared: every fix of every
+    track is located in one bulk lookup, and every boundary of every track is bisected at once
+    (BISECTIONS lookups in all), so a screen of hundreds of aircraft or a run over many files
+    costs a few large lookups, not thousands of small ones."""
     import numpy as np
 
-    from icc_travel.geo.tracks import fix_arrays
-
     resolver = resolver or PlaceResolver(dataset)
-    fixes = track.fixes
-    columns = fix_arrays(fixes)
+    prepared = [_prepare(subject, track, features, trust_positions) for subject, track, features in jobs]
+    results: list[TrackResult | None] = [
+        TrackResult(p.track, (), (), (), p.suspect) if not len(p.columns.seconds) else None
+        for p in prepared
+    ]
+    live = [n for n, r in enumerate(results) if r is None]
+    if not live:
+        return results  # type: ignore[return-value]
+    sizes = [len(prepared[n].columns.seconds) for n in live]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def joined(name: str) -> Any:
+        return np.concatenate([getattr(prepared[n].columns, name) for n in live])
+
+    lats, lons, seconds, ground = joined("lats"), joined("lons"), joined("seconds"), joined("ground")
+    features = np.full(len(lats), -1, dtype=np.int64)
+    unlocated = [k for k, n in enumerate(live) if prepared[n].features is None]
+    for k, n in enumerate(live):
+        if prepared[n].features is not None:
+            features[offsets[k] : offsets[k + 1]] = np.asarray(prepared[n].features, dtype=np.int64)
+    if unlocated:  # one bulk lookup for the fixes of every track not located already
+        where = np.concatenate([np.arange(offsets[k], offsets[k + 1]) for k in unlocated])
+        features[where] = resolver.feature_indexes(lats[where], lons[where])
+    splits = []
+    exits = []
+    for k, n in enumerate(live):
+        track_features = features[offsets[k] : offsets[k + 1]]
+        pieces, gaps, stays = _pieces(FixView(prepared[n].columns), gap_minutes, prepared[n].breaks)
+        all_runs = [_runs(track_features, prepared[n].columns.ground, start, end) for start, end in pieces]
+        exits += [(int(offsets[k]) + run.last, run.feature) for runs in all_runs for run in runs[:-1]]
+        splits.append((track_features, gaps, stays, all_runs))
+    boundaries = _boundaries(seconds, lats, lons, ground, features, exits, resolver)
+    position = 0
+    for (track_features, gaps, stays, all_runs), n in zip(splits, live, strict=True):
+        count = sum(len(runs) - 1 for runs in all_runs)
+        results[n] = _finish(
+            dataset,
+            prepared[n],
+            resolver,
+            track_features,
+            gaps,
+            stays,
+            all_runs,
+            boundaries[position : position + count],
+        )
+        position += count
+    return results  # type: ignore[return-value]
+
+
+def _prepare(subject: Subject, track: Track, features: Any, trust_positions: bool) -> _Prepared:
+    """The quality judgement of one track (unless `trust_positions`): the fixes kept as columns,
+    the stretches left out as implausible, and where each leaves a break in the kept fixes."""
+    import numpy as np
+
+    columns = track.columns
     suspect: list[Gap] = []
-    breaks: dict[int, str] = {}  # kept fix index -> why the stretch before it was left out
-    steps_km = None  # km between consecutive fixes, when the quality filter has measured them
-    if not trust_positions and len(fixes) > 1:
+    breaks: dict[int, str] = {}
+    steps_km = None
+    if not trust_positions and len(columns.seconds) > 1:
         from icc_travel.geo.quality import judge
 
-        judgement = judge(fixes, columns)
+        judgement = judge(columns)
         steps_km = judgement.steps_km
         if judgement.stretches:
             kept = np.flatnonzero(judgement.kept)
             new_index = np.cumsum(judgement.kept) - 1  # old index -> index among the kept
+            count = len(columns.seconds)
             for stretch in judgement.stretches:
-                suspect.append(Gap(fixes[stretch.first].time, fixes[stretch.last].time, stretch.why))
+                suspect.append(
+                    Gap(time_at(columns.seconds[stretch.first]), time_at(columns.seconds[stretch.last]), stretch.why)
+                )
                 after = stretch.last + 1
-                if stretch.first > 0 and after < len(fixes) and judgement.kept[after]:
+                if stretch.first > 0 and after < count and judgement.kept[after]:
                     breaks[int(new_index[after])] = stretch.why
-            fixes = tuple(fixes[i] for i in kept.tolist())
             columns = columns.take(kept)
             if features is not None:
-                features = [features[i] for i in kept.tolist()]
-            if not fixes:
-                return TrackResult(track, (), (), (), tuple(suspect))
-    lats, lons, ground = columns.lats, columns.lons, columns.ground
-    features = np.asarray(features, dtype=np.int64) if features is not None else resolver.feature_indexes(lats, lons)
+                features = np.asarray(features, dtype=np.int64)[kept]
+    return _Prepared(track, subject, columns, features, tuple(suspect), breaks, steps_km, trust_positions)
+
+
+def _finish(
+    dataset: Dataset,
+    prepared: _Prepared,
+    resolver: PlaceResolver,
+    features: Any,
+    gaps: list[tuple[Fix, Fix, str | None]],
+    stays: list[int],
+    all_runs: list[list[Any]],
+    boundaries: list[tuple[dt.datetime, tuple[float, float]]],
+) -> TrackResult:
+    """One track's segments, landings and flights from its located runs and boundary times."""
+    import numpy as np
+
+    columns, subject = prepared.columns, prepared.subject
+    fixes = FixView(columns)  # one fix at a time, only where the output names it
+    lats, lons = columns.lats, columns.lons
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
+    steps_km = prepared.steps_km
     if steps_km is None:
         steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
     flown = np.concatenate([[0.0], np.cumsum(steps_km)])
@@ -134,30 +252,24 @@ def analyse(
     def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:
         return decide_obligation(dataset, subject, territory, when, airborne, lat)
 
-    def locate_feature(lat: float, lon: float) -> int:
-        found = resolver.locate(lat, lon)
-        if found is not None:
-            by_feature.setdefault(found.feature_index, found)
-        return found.feature_index if found is not None else -1
-
-    pieces, gaps, stays = _pieces(fixes, gap_minutes, breaks)
     segments: list[Segment] = []
     decided: dict[tuple[int, dt.date, bool], law.Obligation] = {}
-    for start, end in pieces:
-        piece_runs = _runs(features, ground, start, end)
-        boundaries = [_boundary(fixes[r.last], fixes[r.last + 1], r.feature, locate_feature) for r in piece_runs[:-1]]
+    position = 0
+    for piece_runs in all_runs:
+        piece_boundaries = boundaries[position : position + len(piece_runs) - 1]
+        position += len(piece_runs) - 1
         for number, run in enumerate(piece_runs):
-            entered = boundaries[number - 1][0] if number > 0 else fixes[run.first].time
-            left = boundaries[number][0] if number < len(boundaries) else fixes[run.last].time
+            entered = piece_boundaries[number - 1][0] if number > 0 else time_at(columns.seconds[run.first])
+            left = piece_boundaries[number][0] if number < len(piece_boundaries) else time_at(columns.seconds[run.last])
             km = flown[run.last] - flown[run.first]
             if number > 0:
-                km += boundaries[number - 1][1][1]
-            if number < len(boundaries):
-                km += boundaries[number][1][0]
+                km += piece_boundaries[number - 1][1][1]
+            if number < len(piece_boundaries):
+                km += piece_boundaries[number][1][0]
             territory = by_feature.get(run.feature)
             key = (run.feature, entered.date(), run.on_ground)
             if key not in decided or territory is None:
-                decided[key] = decide(territory, entered, not run.on_ground, fixes[run.first].lat)
+                decided[key] = decide(territory, entered, not run.on_ground, float(lats[run.first]))
             segments.append(
                 Segment(territory, entered, left, round(float(km), 1), not run.on_ground, False, decided[key])
             )
@@ -166,14 +278,14 @@ def analyse(
     flights = _flights(fixes, landings, stays, flown)
     gaps_found = tuple(Gap(a.time, b.time, why) for a, b, why in gaps)
     return TrackResult(
-        track,
+        prepared.track,
         tuple(segments),
         tuple(landings),
         gaps_found,
-        tuple(suspect),
-        trust_positions,
+        prepared.suspect,
+        prepared.trusted,
         flights,
-        tuple(fixes),
+        fixes,
     )
 
 
@@ -226,7 +338,7 @@ def _stayed_unseen(before: Fix, after: Fix) -> bool:
 
 
 def _pieces(
-    fixes: Sequence[Fix], gap_minutes: float, breaks: Mapping[int, str] | None = None
+    fixes: FixView, gap_minutes: float, breaks: Mapping[int, str] | None = None
 ) -> tuple[list[tuple[int, int]], list[tuple[Fix, Fix, str | None]], list[int]]:
     """Index ranges without a gap; the gaps (fix before, fix after, why when the gap is positions
     left out as implausible); and the fixes after which the aircraft stayed on the ground unseen.
@@ -234,15 +346,21 @@ def _pieces(
     Silence between two fixes on the ground at one place (an aircraft parked overnight) is time on
     the ground, not a gap to be flown across. So is a long silence that starts and ends low (or
     that the recorder closes with a new leg) over which the aircraft barely moved: it landed
-    where no receiver saw it, and took off again; no airborne crossing is inferred for it."""
-    limit = dt.timedelta(minutes=gap_minutes)
+    where no receiver saw it, and took off again; no airborne crossing is inferred for it.
+
+    The silences are found on the whole track at once (in microseconds, as datetimes compare);
+    only they are looked at one by one."""
+    import numpy as np
+
+    limit = dt.timedelta(minutes=gap_minutes) // dt.timedelta(microseconds=1)
     breaks = breaks or {}
+    micros = fixes.columns.micros()
+    silent = np.flatnonzero(np.diff(micros) > limit) + 1
+    candidates = sorted(set(silent.tolist()) | set(breaks))
     pieces, gaps, stays, start = [], [], [], 0
-    for index in range(1, len(fixes)):
+    for index in candidates:
         before, after = fixes[index - 1], fixes[index]
         why = breaks.get(index)
-        if why is None and after.time - before.time <= limit:
-            continue
         if (
             why is None
             and before.on_ground
@@ -260,8 +378,54 @@ def _pieces(
     return pieces, gaps, stays
 
 
+def _boundaries(
+    seconds: Any,
+    lats: Any,
+    lons: Any,
+    ground: Any,
+    features: Any,
+    exits: Sequence[tuple[int, int]],
+    resolver: PlaceResolver,
+) -> list[tuple[dt.datetime, tuple[float, float]]]:
+    """For each (fix index a, feature) in `exits`: when the aircraft left `feature` between fix a
+    and fix a + 1, and the km flown before and after. A take-off or landing in place is halfway;
+    every other boundary is bisected along the great circle, all of them at once: BISECTIONS
+    rounds, each one bulk lookup of every boundary's middle point."""
+    import numpy as np
+
+    if not exits:
+        return []
+    first = np.array([a for a, _ in exits], dtype=np.int64)
+    feature = np.array([f for _, f in exits], dtype=np.int64)
+    second = first + 1
+    low = np.zeros(len(first))
+    in_place = (ground[first] != ground[second]) & (features[second] == feature)
+    low[in_place] = 0.5
+    moving = np.flatnonzero(~in_place)
+    if len(moving):
+        a, b = first[moving], second[moving]
+        path = great_circle(lats[a], lons[a], lats[b], lons[b])
+        lo, hi = np.zeros(len(moving)), np.ones(len(moving))
+        for _ in range(BISECTIONS):
+            middle = (lo + hi) / 2
+            lat, lon = path(middle)
+            inside = resolver.feature_indexes(lat, lon) == feature[moving]
+            lo = np.where(inside, middle, lo)
+            hi = np.where(inside, hi, middle)
+        low[moving] = lo
+    total = haversine_km(lats[first], lons[first], lats[second], lons[second])
+    found = []
+    for a, b, fraction, km in zip(
+        seconds[first].tolist(), seconds[second].tolist(), low.tolist(), total.tolist(), strict=True
+    ):
+        start = time_at(a)
+        found.append((start + (time_at(b) - start) * fraction, (km * fraction, km * (1 - fraction))))
+    return found
+
+
 def _boundary(a: Fix, b: Fix, feature: int, locate: Any) -> tuple[dt.datetime, tuple[float, float]]:
-    """When the aircraft left `feature` between fixes a and b, and the km flown before and after."""
+    """When the aircraft left `feature` between fixes a and b, and the km flown before and after:
+    one boundary, as `watch` meets them one position at a time (`_boundaries` does a track's)."""
     if a.on_ground != b.on_ground and locate(b.lat, b.lon) == feature:  # took off or landed in place
         low = 0.5
     else:
@@ -299,7 +463,7 @@ def _with_gaps(
 
 
 def _landings(
-    fixes: Sequence[Fix],
+    fixes: FixView,
     features: Any,
     by_feature: dict,
     resolver: PlaceResolver,
@@ -307,45 +471,66 @@ def _landings(
     stays: Sequence[int] = (),
 ) -> list[Landing]:
     """The first fix of each run on the ground, a track ending low and slow, and (inferred) the
-    last fix before each stay on the ground that no receiver saw."""
-    found = []
+    last fix before each stay on the ground that no receiver saw (found on the arrays; only the
+    landings become fixes)."""
+    import numpy as np
+
+    columns = fixes.columns
+    ground = columns.ground
+    touched = ground & np.concatenate([[True], ~ground[:-1]])
+    last = len(ground) - 1
+    ended_low = not ground[last] and bool(columns.feet[last] <= GROUND_ALTITUDE_FT)  # NaN: unknown, not low
     unseen = set(stays)
-    for index, fix in enumerate(fixes):
-        touched = fix.on_ground and (index == 0 or not fixes[index - 1].on_ground)
-        ended_low = (
-            index == len(fixes) - 1
-            and not fix.on_ground
-            and fix.altitude_ft is not None
-            and fix.altitude_ft <= GROUND_ALTITUDE_FT
-        )
-        if touched or ended_low or index in unseen:
-            airport, distance = nearest_airport(fix.lat, fix.lon)
-            territory = by_feature.get(int(features[index])) or resolver.territory_of_feature(int(features[index]))
-            found.append(
-                Landing(
-                    fix.time,
-                    territory,
-                    fix.lat,
-                    fix.lon,
-                    airport,
-                    distance,
-                    decide(territory, fix.time, False, fix.lat),
-                    index in unseen,
-                )
+    indexes = set(np.flatnonzero(touched).tolist()) | unseen | ({last} if ended_low else set())
+    found = []
+    for index in sorted(indexes):
+        fix = fixes[index]
+        airport, distance = nearest_airport(fix.lat, fix.lon)
+        territory = by_feature.get(int(features[index])) or resolver.territory_of_feature(int(features[index]))
+        found.append(
+            Landing(
+                fix.time,
+                territory,
+                fix.lat,
+                fix.lon,
+                airport,
+                distance,
+                decide(territory, fix.time, False, fix.lat),
+                index in unseen,
             )
+        )
     return found
 
 
-def _flights(fixes: Sequence[Fix], landings: Sequence[Landing], stays: Sequence[int], flown: Any) -> tuple[Flight, ...]:
+def _flights(fixes: FixView, landings: Sequence[Landing], stays: Sequence[int], flown: Any) -> tuple[Flight, ...]:
     """The track cut into flights: at each stay on the ground (recorded ground fixes, or a stay
-    inferred from a long low silence) and where the recorder marks a new leg."""
+    inferred from a long low silence) and where the recorder marks a new leg.
+
+    Only the fixes where something can change are visited: the first of the track, those where
+    the aircraft is on the ground after being in the air or the reverse, those at a landing's
+    time, new legs and unseen stays; between them the state carries over unchanged."""
+    import numpy as np
+
+    columns = fixes.columns
+    ground = columns.ground
+    count = len(ground)
     by_time = {landing.time: landing for landing in landings}
     unseen = set(stays)
+    micros = columns.micros()
+    landed_at = np.isin(micros, np.array([fixes_micro(landing.time) for landing in landings], dtype=np.int64))
+    changed = np.concatenate([[True], ground[1:] != ground[:-1]])
+    after_stay = np.zeros(count, dtype=bool)
+    stay_indexes = np.array(sorted(unseen), dtype=np.int64)
+    after_stay[stay_indexes[stay_indexes + 1 < count] + 1] = True
+    new_leg = columns.new_leg if columns.new_leg is not None else np.zeros(count, dtype=bool)
+    visit = changed | landed_at | after_stay | (new_leg & ~ground)
+    visit[stay_indexes] = True
     flights: list[Flight] = []
     first: int | None = None
     departure: Landing | None = None
     previous_ground: Landing | None = None
-    for index, fix in enumerate(fixes):
+    for index in np.flatnonzero(visit).tolist():
+        fix = fixes[index]
         if fix.on_ground:
             if first is not None:  # landed
                 arrival = by_time.get(fix.time)
@@ -364,10 +549,17 @@ def _flights(fixes: Sequence[Fix], landings: Sequence[Landing], stays: Sequence[
             flights.append(_flight(first, index, departure, stay, flown))
             first, departure, previous_ground = None, None, stay
     if first is not None:
-        last = len(fixes) - 1
-        ended_low = by_time.get(fixes[last].time)
+        last = count - 1
+        ended_low = by_time.get(time_at(columns.seconds[last]))
         flights.append(_flight(first, last, departure, ended_low, flown))
     return tuple(flights)
+
+
+def fixes_micro(moment: dt.datetime) -> int:
+    """A fix's time as integer microseconds since 1970 (as `FixArrays.micros` gives them)."""
+    from icc_travel.geo.tracks import EARLIEST
+
+    return (moment - EARLIEST) // dt.timedelta(microseconds=1)
 
 
 def _flight(first: int, last: int, departure: Landing | None, arrival: Landing | None, flown: Any) -> Flight:

@@ -213,44 +213,58 @@ GAP = "gap"
 def track_stretches(result: Any) -> list[tuple[str, list[float], list[float]]]:
     """A track result as (level or GAP, lons, lats) stretches, for any drawing: each stretch of
     recorded fixes coloured by the level of the segment flown there; a gap follows its great
-    circle (never drawn as flown track); nothing is drawn across ±180°."""
-    import bisect
+    circle (never drawn as flown track); nothing is drawn across ±180°.
 
-    fixes = result.fixes  # without the positions the quality filter left out: never drawn as flown
+    Worked out on the fixes' arrays (the level at the middle of each pair of fixes by one sorted
+    search over the segments, in microseconds as datetimes compare); Python visits only where a
+    stretch begins."""
+    import numpy as np
+
+    from icc_travel.geo.tracks import EARLIEST, fix_arrays
+
+    columns = fix_arrays(result.fixes)  # without the positions the quality filter left out: never drawn as flown
+    count = len(columns.seconds)
+    if count < 2:
+        return []
     flown = sorted(
         (s for s in result.segments if not s.inferred and s.entered is not None and s.left is not None),
         key=lambda s: s.entered,
     )
-    starts = [s.entered for s in flown]
 
-    def level_at(moment: dt.datetime) -> str:
-        """The level of the segment flown at that moment (segments are in time order)."""
-        index = bisect.bisect_right(starts, moment) - 1
-        if index >= 0 and moment <= flown[index].left:
-            return flown[index].obligation.level
-        return "none"
+    def micros(moment: dt.datetime) -> int:
+        return (moment - EARLIEST) // dt.timedelta(microseconds=1)
 
+    names = ["none", *sorted({s.obligation.level for s in flown} - {"none"})]
+    starts = np.array([micros(s.entered) for s in flown], dtype=np.int64)
+    lefts = np.array([micros(s.left) for s in flown], dtype=np.int64)
+    segment_levels = np.array([names.index(s.obligation.level) for s in flown], dtype=np.int64)
+    times, lats, lons = columns.micros(), columns.lats, columns.lons
+    step = times[1:] - times[:-1]
+    half = step // 2 + ((step % 2 == 1) & ((step // 2) % 2 == 1))  # timedelta / 2: ties to even
+    middle = times[:-1] + half
+    level = np.zeros(count - 1, dtype=np.int64)  # "none" where no flown segment holds the middle
+    if len(flown):
+        index = np.searchsorted(starts, middle, side="right") - 1
+        safe = np.maximum(index, 0)
+        inside = (index >= 0) & (middle <= lefts[safe])
+        level = np.where(inside, segment_levels[safe], 0)
+    gap = np.isin(times[:-1], np.array([micros(g.start) for g in result.gaps], dtype=np.int64))
+    normal = ~gap & ~(np.abs(lons[1:] - lons[:-1]) > 180)  # across ±180°: no line through the map's middle
+    begins = normal & ~(np.concatenate([[False], normal[:-1]]) & (level == np.concatenate([[-1], level[:-1]])))
+    ends = np.flatnonzero(~normal | begins)  # a stretch's pairs run up to the next of these
     stretches: list[tuple[str, list[float], list[float]]] = []
-    gap_starts = {gap.start for gap in result.gaps}
-    joins = False  # whether the last stretch ends at `before` and may take the next fix
-    for before, after in itertools.pairwise(fixes):
-        if before.time in gap_starts:
+    for pair in np.flatnonzero(begins | gap).tolist():
+        if gap[pair]:
             stretches += [
-                (GAP, list(lons), list(lats))
-                for lons, lats in geodesic_path(before.lat, before.lon, after.lat, after.lon)
+                (GAP, list(path_lons), list(path_lats))
+                for path_lons, path_lats in geodesic_path(
+                    float(lats[pair]), float(lons[pair]), float(lats[pair + 1]), float(lons[pair + 1])
+                )
             ]
-            joins = False
             continue
-        if abs(after.lon - before.lon) > 180:  # across ±180°: no line through the map's middle
-            joins = False
-            continue
-        level = level_at(before.time + (after.time - before.time) / 2)
-        if joins and stretches[-1][0] == level:
-            stretches[-1][1].append(after.lon)
-            stretches[-1][2].append(after.lat)
-        else:
-            stretches.append((level, [before.lon, after.lon], [before.lat, after.lat]))
-        joins = True
+        after = int(np.searchsorted(ends, pair, side="right"))
+        last = int(ends[after]) if after < len(ends) else count - 1  # the stretch's last fix
+        stretches.append((names[level[pair]], lons[pair : last + 1].tolist(), lats[pair : last + 1].tolist()))
     return stretches
 
 

@@ -84,21 +84,25 @@ class Judgement(NamedTuple):
         return int((~self.kept).sum())
 
 
-def judge(fixes: Sequence[Fix], columns: FixArrays | None = None) -> Judgement:
+def judge(fixes: Sequence[Fix] | FixArrays, columns: FixArrays | None = None) -> Judgement:
     """Which fixes can have been flown (see the module's docstring), in array arithmetic plus a
-    small search over runs. `columns`, when the caller has them, are the fixes as arrays."""
+    small search over runs. `fixes` are a track's fixes or, as the analysis gives them, its
+    columns (`columns` is the older way to pass those alongside the fixes)."""
     import numpy as np
 
     from icc_travel.geo.tracks import fix_arrays, haversine_km
 
-    count = len(fixes)
+    if columns is None:
+        columns = fixes if isinstance(fixes, FixArrays) else fix_arrays(fixes)
+    count = len(columns.seconds)
     if count < 2:
         return Judgement(np.ones(count, dtype=bool), (), np.zeros(max(count - 1, 0)))
-    columns = columns if columns is not None else fix_arrays(tuple(fixes))
     seconds, lats, lons, feet, ground = columns.seconds, columns.lats, columns.lons, columns.feet, columns.ground
     noise = np.full(count, NOISE_KM)
-    if GROUND_COMPUTED & set(columns.sources):  # most files name no source, or ADS-B only
-        noise[np.isin(np.array(columns.sources, dtype=object), list(GROUND_COMPUTED))] = GROUND_COMPUTED_NOISE_KM
+    sources = np.asarray(columns.sources, dtype=object)
+    named = sources[sources != None]  # noqa: E711 - elementwise, not identity
+    if len(named) and GROUND_COMPUTED & set(named.tolist()):  # most files name no source, or ADS-B only
+        noise[np.isin(sources, list(GROUND_COMPUTED))] = GROUND_COMPUTED_NOISE_KM
 
     steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
     steps_s = np.diff(seconds)
@@ -115,7 +119,7 @@ def judge(fixes: Sequence[Fix], columns: FixArrays | None = None) -> Judgement:
         kept[firsts[run] : lasts[run] + 1] = True
     if kept.all():
         return Judgement(kept, (), steps_km)
-    return Judgement(kept, tuple(_stretches(kept, fixes, seconds, lats, lons, feet, drifting)), None)
+    return Judgement(kept, tuple(_stretches(kept, count, seconds, lats, lons, feet, drifting)), None)
 
 
 def _drifting(seconds: Any, steps_km: Any, feet: Any, ground: Any) -> Any:
@@ -184,9 +188,7 @@ def _best_chain(firsts: Any, lasts: Any, drifting: Any, seconds: Any, lats: Any,
     return chain[::-1]
 
 
-def _stretches(
-    kept: Any, fixes: Sequence[Fix], seconds: Any, lats: Any, lons: Any, feet: Any, drifting: Any
-) -> list[Stretch]:
+def _stretches(kept: Any, count: int, seconds: Any, lats: Any, lons: Any, feet: Any, drifting: Any) -> list[Stretch]:
     """Each run of suspect fixes, with a reason a reader can check against the positions."""
     import numpy as np
 
@@ -222,14 +224,14 @@ def _stretches(
                 f"{last - first + 1} position(s) near {lats[first]:.2f},{lons[first]:.2f} over {minutes:.0f} min"
             )
         for a, b, word in ((first - 1, first, "into"), (last, last + 1, "out of")):
-            if a >= 0 and b < len(fixes):
+            if a >= 0 and b < count:
                 km = float(haversine_km(lats[a], lons[a], lats[b], lons[b]))
                 speed = km / max(seconds[b] - seconds[a], 1e-9) * 3600
                 if speed > MAX_KMH:
                     parts.append(f"a {speed:,.0f} km/h jump {word} them")
-        if first == 0 and last == len(fixes) - 1:
+        if first == 0 and last == count - 1:
             parts.append("every position of the track")
-        elif first == 0 or last == len(fixes) - 1:
+        elif first == 0 or last == count - 1:
             parts.append("not reachable from the rest of the track at a possible speed")
         found.append(Stretch(first, last, ", ".join(parts) + ": GNSS spoofing or jamming, or a receiver error"))
     return found

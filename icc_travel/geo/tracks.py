@@ -21,6 +21,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,15 +42,17 @@ class Fix(NamedTuple):
 
 
 class FixArrays(NamedTuple):
-    """A track's fixes as columns (numpy arrays), built once for the quality filter and the
-    analysis alike."""
+    """A track's fixes as columns (numpy arrays): the track itself, as traffic's `Flight` and
+    movingpandas' `Trajectory` hold theirs. Readers build them directly, the quality filter and
+    the analysis work on them whole; a `Fix` is made only where an output names one fix."""
 
-    seconds: Any  # Unix time
+    seconds: Any  # Unix time, on the microsecond grid a datetime holds (see `microsecond_seconds`)
     lats: Any
     lons: Any
     feet: Any  # NaN where unknown
     ground: Any  # bool
-    sources: tuple[str | None, ...]
+    sources: Any  # object array: how each position was obtained (None where the file does not say)
+    new_leg: Any = None  # bool: the recorder marks a new leg here (None: nowhere)
 
     def take(self, indexes: Any) -> FixArrays:
         return FixArrays(
@@ -58,18 +61,100 @@ class FixArrays(NamedTuple):
             self.lons[indexes],
             self.feet[indexes],
             self.ground[indexes],
-            tuple(self.sources[i] for i in indexes.tolist()),
+            self.sources[indexes],
+            self.new_leg[indexes] if self.new_leg is not None else None,
         )
 
+    def micros(self) -> Any:
+        """The times as integer microseconds since 1970: exact, as datetimes compare them."""
+        import numpy as np
 
-def fix_arrays(fixes: tuple[Fix, ...] | list[Fix]) -> FixArrays:
+        return np.rint(self.seconds * 1e6).astype(np.int64)
+
+
+def microsecond_seconds(seconds: Any) -> Any:
+    """Unix seconds rounded as `EARLIEST + timedelta(seconds=x)` rounds them (to the nearest
+    microsecond, ties to even, after splitting off the whole seconds), as floats: the times a
+    `Fix` would hold, so array arithmetic and datetimes agree to the microsecond."""
+    import numpy as np
+
+    whole = np.trunc(seconds)
+    micros = whole.astype(np.int64) * 1_000_000 + np.rint((seconds - whole) * 1e6).astype(np.int64)
+    return micros / 1e6
+
+
+def time_at(seconds: float) -> dt.datetime:
+    """A fix's time from its Unix seconds (already on the microsecond grid)."""
+    return EARLIEST + dt.timedelta(microseconds=round(seconds * 1e6))
+
+
+class FixView(Sequence):
+    """The fixes of a `FixArrays` one `Fix` at a time, made when asked for: outputs that name a
+    fix (a flight's first, a drawn line) read it here; the analysis never does."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: FixArrays) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns.seconds)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            import numpy as np
+
+            return FixView(self.columns.take(np.arange(len(self))[index]))
+        c = self.columns
+        index = range(len(self))[index]  # negative indexes, and IndexError past the end
+        feet = float(c.feet[index])
+        return Fix(
+            time_at(float(c.seconds[index])),
+            float(c.lats[index]),
+            float(c.lons[index]),
+            None if math.isnan(feet) else feet,
+            bool(c.ground[index]),
+            c.sources[index],
+            bool(c.new_leg[index]) if c.new_leg is not None else False,
+        )
+
+    def __iter__(self) -> Any:
+        import itertools
+
+        import numpy as np
+
+        c = self.columns
+        count = len(self)
+        times = map(
+            dt.datetime.__add__,
+            itertools.repeat(EARLIEST, count),
+            map(dt.timedelta, itertools.repeat(0), itertools.repeat(0), c.micros().tolist()),
+        )
+        feet = np.where(np.isnan(c.feet), None, c.feet).tolist()
+        new_leg = c.new_leg.tolist() if c.new_leg is not None else itertools.repeat(False, count)
+        return map(Fix, times, c.lats.tolist(), c.lons.tolist(), feet, c.ground.tolist(), c.sources.tolist(), new_leg)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FixView | tuple | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FixView({len(self)} fixes)"
+
+
+def fix_arrays(fixes: Sequence[Fix]) -> FixArrays:
     """The fixes' columns, each by one C-level pass (`map` with an item getter): over a million
     fixes this is several times faster than a generator per column, and far faster than
-    transposing with zip(*fixes)."""
+    transposing with zip(*fixes). A `FixView`'s columns are returned as they are."""
     from operator import itemgetter
 
     import numpy as np
 
+    if isinstance(fixes, FixView):
+        return fixes.columns
     count = len(fixes)
     feet = np.fromiter(map(itemgetter(3), fixes), dtype=object, count=count)
     return FixArrays(
@@ -78,7 +163,8 @@ def fix_arrays(fixes: tuple[Fix, ...] | list[Fix]) -> FixArrays:
         np.fromiter(map(itemgetter(2), fixes), dtype=float, count=count),
         np.where(feet == None, np.nan, feet).astype(float),  # noqa: E711 - elementwise, not identity
         np.fromiter(map(itemgetter(4), fixes), dtype=bool, count=count),
-        tuple(map(itemgetter(5), fixes)),
+        np.fromiter(map(itemgetter(5), fixes), dtype=object, count=count),
+        np.fromiter(map(itemgetter(6), fixes), dtype=bool, count=count),
     )
 
 
@@ -87,7 +173,31 @@ class Track(NamedTuple):
     hex: str | None
     registration: str | None
     callsign: str | None
-    fixes: tuple[Fix, ...]
+    fixes: Sequence[Fix]  # a FixView over the track's columns (readers), or Fix tuples (callers)
+
+    @property
+    def columns(self) -> FixArrays:
+        """The fixes as arrays (the readers' own, not rebuilt)."""
+        return fix_arrays(self.fixes)
+
+
+def columns_track(
+    path: Path,
+    hex_code: str | None,
+    registration: str | None,
+    callsign: str | None,
+    columns: FixArrays,
+) -> Track:
+    """A track from its columns, in time order (a stable sort: fixes at the same time keep the
+    file's order), on the microsecond grid of the times a `Fix` holds."""
+    import numpy as np
+
+    if not len(columns.seconds):
+        raise InputError(f"{path}: the track has no positions")
+    columns = columns._replace(seconds=microsecond_seconds(np.asarray(columns.seconds, dtype=float)))
+    if len(columns.seconds) > 1 and (np.diff(columns.seconds) < 0).any():
+        columns = columns.take(np.argsort(columns.seconds, kind="stable"))
+    return Track(str(path), hex_code, registration, callsign, FixView(columns))
 
 
 def read_tracks(path: Path) -> list[Track]:
@@ -228,8 +338,101 @@ def _readsb(path: Path, text: str) -> Track:
     base = document.get("timestamp")
     if isinstance(base, bool) or not isinstance(base, int | float) or not math.isfinite(base):
         raise InputError(f"{path}: a readsb trace needs a numeric 'timestamp'")
+    columns = _readsb_columns(document["trace"], base)
+    if columns is None:  # something in the trace is wrong: the careful reading says what and where
+        columns = fix_arrays(_readsb_fixes(path, document["trace"], base))
+    return columns_track(path, _text(document.get("icao")), _text(document.get("r")), None, columns)
+
+
+NUMBER_TYPES = frozenset({int, float})
+
+
+def _readsb_columns(trace: list[Any], base: float) -> FixArrays | None:
+    """A trace's columns in a few C-level passes (each field's values taken by `map`, their types
+    checked as a set, then numpy), or None when any point is not plainly valid: the careful
+    reading, point by point, then finds the first bad point and names it. Both give the same
+    fixes for a valid trace."""
+    from operator import itemgetter
+
+    import numpy as np
+
+    if not trace:
+        return None
+    count = len(trace)
+    try:  # a point that is not a list of at least 4 raises here (JSON gives no tuples, no int keys)
+        fields = [list(map(itemgetter(k), trace)) for k in range(4)]
+    except (IndexError, KeyError, TypeError):
+        return None
+    if not all(set(map(type, fields[k])) <= NUMBER_TYPES for k in range(3)):
+        return None  # a text point's characters are str: refused here too
+    flags = _flag_bits(_readsb_field(trace, 6, int))
+    keep = (flags & 1) == 0  # a stale position: not a fix
+    altitude = fields[3]
+    kinds = set(map(type, altitude))
+    if bool in kinds:
+        return None
+    try:
+        seconds = float(base) + np.array(fields[0], dtype=float)
+        lats = np.array(fields[1], dtype=float)
+        lons = np.array(fields[2], dtype=float)
+        if kinds <= NUMBER_TYPES:
+            numeric = np.ones(count, dtype=bool)
+            feet = np.array(altitude, dtype=float)
+            ground = np.zeros(count, dtype=bool)
+        else:  # "ground", or null (unknown), among the altitudes
+            numeric = np.fromiter((type(a) in NUMBER_TYPES for a in altitude), dtype=bool, count=count)
+            ground = np.fromiter((a == "ground" for a in altitude), dtype=bool, count=count)
+            feet = np.array([a if type(a) in NUMBER_TYPES else math.nan for a in altitude], dtype=float)
+    except (OverflowError, ValueError):
+        return None
+    with np.errstate(invalid="ignore"):
+        valid = (
+            (lats >= -90)
+            & (lats <= 90)
+            & (lons >= -180)
+            & (lons <= 180)  # NaN fails these
+            & (seconds >= 0)
+            & (seconds < LATEST.timestamp())
+            & (np.isfinite(feet) | ~numeric)  # NaN or infinity read as a number (JSON allows them)
+        )
+    if not valid[keep].all():
+        return None
+    feet[ground] = 0.0
+    sources = np.array(_readsb_field(trace, 9, str), dtype=object)
+    columns = FixArrays(seconds, lats, lons, feet, ground, sources, (flags & 2) != 0)
+    return columns if keep.all() else columns.take(np.flatnonzero(keep))
+
+
+def _flag_bits(flags: list[Any]) -> Any:
+    """The two flag bits a trace uses (1: stale, 2: new leg) as an array (0 where none)."""
+    import numpy as np
+
+    try:
+        if set(map(type, flags)) <= {int}:
+            return np.array(flags, dtype=np.int64) & 3
+    except OverflowError:
+        pass
+    return np.array([int(f) & 3 if f is not None else 0 for f in flags], dtype=np.int64)
+
+
+def _readsb_field(trace: list[Any], position: int, kind: type) -> list[Any]:
+    """Field `position` of every point, None where a point is shorter or holds another type
+    (an int field accepts true/false, as `isinstance` does)."""
+    from operator import itemgetter
+
+    try:
+        values = list(map(itemgetter(position), trace))
+    except IndexError:  # some points are shorter
+        values = [point[position] if len(point) > position else None for point in trace]
+    if set(map(type, values)) <= {kind, type(None)}:
+        return values
+    return [value if isinstance(value, kind) else None for value in values]
+
+
+def _readsb_fixes(path: Path, trace: list[Any], base: float) -> list[Fix]:
+    """The trace point by point: the first point that is not a valid fix is an InputError naming it."""
     fixes = []
-    for number, point in enumerate(document["trace"], 1):
+    for number, point in enumerate(trace, 1):
         where = f"{path}: trace[{number}]"
         if not isinstance(point, list) or len(point) < 4:
             raise InputError(f"{where}: expected [seconds, lat, lon, altitude, ...]")
@@ -245,7 +448,9 @@ def _readsb(path: Path, text: str) -> Track:
         time = utc_from_epoch(base + seconds, where)
         source = point[9] if len(point) > 9 and isinstance(point[9], str) else None
         fixes.append(Fix(time, float(lat), float(lon), feet, on_ground, source, bool(flags & 2)))
-    return Track(str(path), _text(document.get("icao")), _text(document.get("r")), None, _ordered(path, fixes))
+    if not fixes:
+        raise InputError(f"{path}: the track has no positions")
+    return fixes
 
 
 def _fr24_flight(document: Any) -> dict[str, Any] | None:
@@ -452,10 +657,12 @@ def _check_position(where: str, lat: Any, lon: Any) -> None:
         raise InputError(f"{where}: position {lat},{lon} is not on the globe")
 
 
-def _ordered(path: Path, fixes: list[Fix]) -> tuple[Fix, ...]:
+def _ordered(path: Path, fixes: list[Fix]) -> Sequence[Fix]:
+    """Fixes read one by one (the formats whose parsers give objects) as the track's columns, in
+    time order."""
     if not fixes:
         raise InputError(f"{path}: the track has no positions")
-    return tuple(sorted(fixes, key=lambda fix: fix.time))
+    return columns_track(path, None, None, None, fix_arrays(fixes)).fixes
 
 
 def _text(value: Any) -> str | None:
@@ -482,6 +689,29 @@ def great_circle_point(a: Fix, b: Fix, fraction: float) -> tuple[float, float]:
     s1, s2 = math.sin((1 - fraction) * omega) / math.sin(omega), math.sin(fraction * omega) / math.sin(omega)
     x, y, z = (s1 * p + s2 * q for p, q in zip(v1, v2, strict=True))
     return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+
+
+def great_circle(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """For arrays of start and end points: a function giving, for an array of fractions, the
+    points that far along each great circle (lats, lons), by `great_circle_point`'s arithmetic."""
+    import numpy as np
+
+    p1, l1, p2, l2 = map(np.radians, (lat1, lon1, lat2, lon2))
+    v1 = (np.cos(p1) * np.cos(l1), np.cos(p1) * np.sin(l1), np.sin(p1))
+    v2 = (np.cos(p2) * np.cos(l2), np.cos(p2) * np.sin(l2), np.sin(p2))
+    dot = v1[0] * v2[0] + v1[1] * v2[1] + v1[2] * v2[2]
+    omega = np.arccos(np.maximum(-1.0, np.minimum(1.0, dot)))
+    same = omega < 1e-12
+    sine = np.where(same, 1.0, np.sin(omega))
+
+    def at(fraction: Any) -> tuple[Any, Any]:
+        s1, s2 = np.sin((1 - fraction) * omega) / sine, np.sin(fraction * omega) / sine
+        x, y, z = (s1 * p + s2 * q for p, q in zip(v1, v2, strict=True))
+        lats = np.degrees(np.arctan2(z, np.hypot(x, y)))
+        lons = np.degrees(np.arctan2(y, x))
+        return np.where(same, lat1, lats), np.where(same, lon1, lons)
+
+    return at
 
 
 def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
