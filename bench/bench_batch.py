@@ -13,6 +13,7 @@ measures them too); peak < 1 GiB at any size.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from timing import peak_run
 NAMES = ("Mongolia", "HU", "FRA", "South Africa", "Ivory Coast", "DR Congo", "Russia", "airport:JFK", "Johannesburg")
 NAMES += ('"London, GB"', "Crimea", "US")
 SUBJECTS = ("putin", "netanyahu", "bashir")
+FIRST_DAY, DAYS = dt.date(2015, 1, 1), 12 * 365  # airports-dates: stops spread over twelve years
 
 
 def write_csv(path: Path, rows: int, places: str) -> None:
@@ -50,6 +52,12 @@ def write_csv(path: Path, rows: int, places: str) -> None:
                     f"r{start + i},putin,airport:{codes[(start + i) % len(codes)]},2024-09-03,visit\n"
                     for i in range(count)
                 ]
+            elif places == "airports-dates":  # a real-world spread: any day from 2015 to 2026, three subjects
+                days = rng.integers(0, DAYS, count).tolist()
+                lines = [
+                    f"r{start + i},{SUBJECTS[i % 3]},airport:{codes[(start + i) % len(codes)]},{FIRST_DAY + dt.timedelta(days=d)},visit\n"
+                    for i, d in enumerate(days)
+                ]
             elif places == "mixed":  # two-stop itineraries: a coordinate, then an airport (a leg each)
                 lines = [
                     f'r{(start + i) // 2},putin,"{a:.5f},{b:.5f}",2024-09-03,visit\n'
@@ -68,7 +76,9 @@ def write_csv(path: Path, rows: int, places: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", default="1000000,5000000", help="comma-separated input sizes")
-    parser.add_argument("--places", choices=("coordinates", "airports", "mixed", "names"), default="coordinates")
+    parser.add_argument(
+        "--places", choices=("coordinates", "airports", "airports-dates", "mixed", "names"), default="coordinates"
+    )
     parser.add_argument(
         "--legs", action="store_true", help="measure the legs too (mixed: a great-circle leg per itinerary)"
     )
