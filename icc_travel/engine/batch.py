@@ -40,6 +40,7 @@ from icc_travel.geo.places import (
 if TYPE_CHECKING:
     from icc_travel.engine.legs import Leg
 
+LEGS_BULK_POINTS = 2_000  # with legs, coordinates in a chunk past which the grid answers them
 CACHE_LIMIT = 200_000  # distinct named places or results kept between chunks before starting afresh
 
 
@@ -320,7 +321,8 @@ class Evaluator:
         coordinates = [place for place in distinct if "," in place and not place.translate(_NUMERIC)]
         # a batch of many chunks is a bulk lookup even when one chunk holds few coordinates
         self._coordinates += len(coordinates)
-        bulk = self._coordinates >= BULK_POINTS
+        # so is a chunk of itineraries with legs: the legs load the grid anyway
+        bulk = self._coordinates >= BULK_POINTS or (self.legs and len(coordinates) >= LEGS_BULK_POINTS)
         located, antarctic = _locate(self.resolver, coordinates, bulk)
         found: dict[str, Any] = dict(zip(coordinates, located, strict=True))
         if len(self._places) > CACHE_LIMIT:

@@ -56,11 +56,10 @@ def measure_legs(planner: RoutePlanner, requests: Sequence[tuple[Subject, Endpoi
     """Legs (subject, start, end, departure date) measured together; the law is applied once per
     distinct subject, territory and date."""
     ends = [(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests]
-    answers = planner.crossings_many(ends)
-    straits = planner.straits_many(ends)
+    measured = planner.measure_many(ends)
     decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
     legs = []
-    for (subject, start, end, on), (km, crossed), through in zip(requests, answers, straits, strict=True):
+    for (subject, start, end, on), (km, crossed, through) in zip(requests, measured, strict=True):
         overflown = []
         for territory, length in crossed:
             key = (subject.id, territory.feature_index, on)
