@@ -58,6 +58,15 @@ def write_csv(path: Path, rows: int, places: str) -> None:
                     f"r{start + i},{SUBJECTS[i % 3]},airport:{codes[(start + i) % len(codes)]},{FIRST_DAY + dt.timedelta(days=d)},visit\n"
                     for i, d in enumerate(days)
                 ]
+            elif places == "airport-legs":  # two-stop itineraries between airports, days spread, three subjects
+                days = rng.integers(0, DAYS, count).tolist()
+                ends = rng.integers(0, len(codes), count).tolist()
+                # the second stop one to three days after the first (rows come in pairs: `start` is even)
+                lines = [
+                    f"r{(start + i) // 2},{SUBJECTS[(start + i) // 2 % 3]},airport:{codes[e]},"
+                    f"{FIRST_DAY + dt.timedelta(days=days[i - i % 2] + i % 2 * (1 + i // 2 % 3))},visit\n"
+                    for i, e in enumerate(ends)
+                ]
             elif places == "mixed":  # two-stop itineraries: a coordinate, then an airport (a leg each)
                 lines = [
                     f'r{(start + i) // 2},putin,"{a:.5f},{b:.5f}",2024-09-03,visit\n'
@@ -77,7 +86,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", default="1000000,5000000", help="comma-separated input sizes")
     parser.add_argument(
-        "--places", choices=("coordinates", "airports", "airports-dates", "mixed", "names"), default="coordinates"
+        "--places",
+        choices=("coordinates", "airports", "airports-dates", "mixed", "airport-legs", "names"),
+        default="coordinates",
     )
     parser.add_argument(
         "--legs", action="store_true", help="measure the legs too (mixed: a great-circle leg per itinerary)"

@@ -33,6 +33,7 @@ from icc_travel.geo.places import (
     BULK_POINTS,
     COORDINATES,
     PlaceResolver,
+    airport_table,
     in_antarctic_treaty_area,
     parse_coordinates,
 )
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from icc_travel.engine.legs import Leg
 
 LEGS_BULK_POINTS = 2_000  # with legs, coordinates in a chunk past which the grid answers them
+AIRPORTS_TABLE = 16  # new airports in a chunk past which the airport table is read whole
 CACHE_LIMIT = 200_000  # distinct named places or results kept between chunks before starting afresh
 
 
@@ -248,6 +250,7 @@ class Evaluator:
         self._days: dict[str | None, dt.date | Failure] = {None: default_date}
         self._open: OpenItinerary | None = None
         self._planner: Any = None
+        self._measured: dict[Any, Any] = {}  # distinct legs measured so far (engine.legs)
         self._coordinates = 0  # coordinate stops seen so far
 
     def __call__(self, rows: Rows) -> BatchOutcome:
@@ -327,6 +330,9 @@ class Evaluator:
         found: dict[str, Any] = dict(zip(coordinates, located, strict=True))
         if len(self._places) > CACHE_LIMIT:
             self._places.clear()
+        airports = sum(1 for p in distinct if p[:8].lower() == "airport:" and p not in self._places)
+        if airports >= AIRPORTS_TABLE:
+            airport_table("IATA")  # read once: finding each airport in the file costs 9 ms
         for place in distinct:
             if place not in found:
                 if place not in self._places:
@@ -399,7 +405,7 @@ class Evaluator:
             requests.append((departure.subject, (place, *point), (arrival, *self._point(arrival)), departure.day))
         from icc_travel.engine.legs import measure_legs
 
-        measured = measure_legs(self._planner, requests)
+        measured = measure_legs(self._planner, requests, answers=self.answers, measured=self._measured)
         return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
 
     def _point(self, place: str) -> tuple[float, float] | None:

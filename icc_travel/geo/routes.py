@@ -176,9 +176,13 @@ class RoutePlanner:
             lengths.append(np.repeat(step[rough] / pieces / 1000, pieces)[inside])
             positions.append(fine[inside])
         territories = self._features
-        key = np.concatenate(legs_of) * territories + np.concatenate(features)
-        totals = np.bincount(key, weights=np.concatenate(lengths), minlength=len(legs) * territories)
-        position = np.concatenate(positions)
+        keys = [of * territories + feature for of, feature in zip(legs_of, features, strict=True)]
+        totals = np.bincount(np.concatenate(keys), weights=np.concatenate(lengths), minlength=len(legs) * territories)
+        # Each part runs in order along each leg: of a run of samples in one territory only the
+        # first can be where the leg first enters it, so the sort below sees run heads only.
+        heads = [_run_heads(part) for part in keys]
+        key = np.concatenate([part[head] for part, head in zip(keys, heads, strict=True)])
+        position = np.concatenate([part[head] for part, head in zip(positions, heads, strict=True)])
         # first appearance of each (leg, territory): sort by key then position, keep each key's first
         order = np.lexsort((position, key))
         key, position = key[order], position[order]
@@ -296,6 +300,15 @@ def geodesic_path(
         runs[-1][0].append(lon)
         runs[-1][1].append(lat)
     return runs
+
+
+def _run_heads(values: Any) -> Any:
+    """Where each run of equal consecutive values starts."""
+    import numpy as np
+
+    head = np.ones(len(values), dtype=bool)
+    head[1:] = values[1:] != values[:-1]
+    return head
 
 
 def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], margin: float) -> Any:
