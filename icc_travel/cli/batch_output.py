@@ -15,7 +15,7 @@ from icc_travel import law
 from icc_travel.cli.render import warn
 from icc_travel.engine.batch import BatchOutcome, BatchResult, Totals
 from icc_travel.formats import RowStream
-from icc_travel.formats.csv import neutralise
+from icc_travel.formats.csv import DATA_CELL, neutralise
 from icc_travel.formats.markdown import TableWriter
 
 if TYPE_CHECKING:
@@ -232,13 +232,14 @@ def _quoted_column(values: list[str | None]) -> list[str]:
         ""
         if v is None
         else _quoted(v)
-        if v[:1] in FORMULA_FIRST
+        if v[:1] in FORMULA_FIRST and not _data_cell(v)
         else ('"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\n" in v or "\r" in v) else v)
         for v in values
     ]
 
 
 FORMULA_FIRST = frozenset("=+-@\t\r")
+_data_cell = DATA_CELL.match  # a coordinate (-26.2,28.0) starts like a formula but is none
 
 
 def _quoted(value: Any) -> str:

@@ -327,34 +327,48 @@ class Evaluator:
         # so is a chunk of itineraries with legs: the legs load the grid anyway
         bulk = self._coordinates >= BULK_POINTS or (self.legs and len(coordinates) >= LEGS_BULK_POINTS)
         located, antarctic = _locate(self.resolver, coordinates, bulk)
-        found: dict[str, Any] = dict(zip(coordinates, located, strict=True))
         if len(self._places) > CACHE_LIMIT:
             self._places.clear()
         airports = sum(1 for p in distinct if p[:8].lower() == "airport:" and p not in self._places)
         if airports >= AIRPORTS_TABLE:
             airport_table("IATA")  # read once: finding each airport in the file costs 9 ms
-        for place in distinct:
-            if place not in found:
-                if place not in self._places:
-                    self._places[place] = _attempt(lambda p=place: self.resolver.resolve(p).territory)
-                found[place] = self._places[place]
         where: list[tuple[Territory | None, str | None]] = []
         location_of: dict[tuple[int, str | None], int] = {}
-        failures: dict[str, str] = {}
-        code: dict[str | None, int] = {None: -1}
-        for place, value in found.items():
-            if isinstance(value, Failure):
-                failures[place] = value.message
-                code[place] = -1
-                continue
-            outside = None
-            if value is None:
-                outside = law.outside_note(True) if place in antarctic else _antarctic(place)
+
+        def location(value: Territory | None, outside: str | None) -> int:
             key = (id(value), outside)
             if key not in location_of:
                 location_of[key] = len(where)
                 where.append((value, outside))
-            code[place] = location_of[key]
+            return location_of[key]
+
+        # Coordinates, by the hundred thousand: a code per distinct territory, then per place in
+        # one comprehension; a point in no territory is Antarctica south of 60°S, else the sea.
+        failures: dict[str, str] = {}
+        code_of_value: dict[int, int] = {}
+        for value in {id(value): value for value in located}.values():
+            if isinstance(value, Failure):
+                code_of_value[id(value)] = -1
+            else:
+                code_of_value[id(value)] = location(value, None)
+        code: dict[str | None, int] = dict(zip(coordinates, [code_of_value[id(v)] for v in located], strict=True))
+        code[None] = -1
+        if -1 in code_of_value.values():
+            failures.update((p, v.message) for p, v in zip(coordinates, located, strict=True) if type(v) is Failure)
+        south = [place for place in antarctic if code[place] >= 0 and where[code[place]][0] is None]
+        if south:
+            code.update(dict.fromkeys(south, location(None, law.outside_note(True))))
+        for place in distinct:
+            if place in code:
+                continue
+            if place not in self._places:
+                self._places[place] = _attempt(lambda p=place: self.resolver.resolve(p).territory)
+            value = self._places[place]
+            if isinstance(value, Failure):
+                failures[place] = value.message
+                code[place] = -1
+            else:
+                code[place] = location(value, _antarctic(place) if value is None else None)
         location_of_row = [code[place] for place in places]
         if -1 in location_of_row:
             for number, place in enumerate(places):
