@@ -79,7 +79,7 @@ class Leg(NamedTuple):
         return Level.worst(o.level for o in self.overflown)
 
 
-Measured = tuple[float, list[tuple[Territory, float]], tuple]  # km, (territory, km) crossed, straits
+Measured = tuple[float, list[tuple[Territory, float]], tuple]  # km, (territory, km) crossed, straits (km rounded)
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
 
 
@@ -100,18 +100,19 @@ def measure_legs(
         measured.clear()
     ends = [(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests]
     missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
-    measured.update(zip(missing, planner.measure_many(missing), strict=True))
+    for leg, (km, crossed, through) in zip(missing, planner.measure_many(missing), strict=True):
+        measured[leg] = (round(km, 1), [(territory, round(length, 1)) for territory, length in crossed], through)
     decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
+    dataset = planner.dataset
     legs = []
     for (subject, start, end, on), leg in zip(requests, ends, strict=True):
         km, crossed, through = measured[leg]
         overflown = []
         for territory, length in crossed:
-            landing = answers.answer(subject, territory, on, "visit", None)[0]
-            level = law.NONE if landing.level == law.NONE else law.OVERFLIGHT
-            decide = partial(_decided, planner.dataset, decided, subject, territory, on, through)
-            overflown.append(Overflown(territory, round(length, 1), level, decide))
-        legs.append(Leg(start[0], end[0], round(km, 1), tuple(overflown), (start[1], start[2]), (end[1], end[2])))
+            level = law.NONE if answers.landing_level(subject, territory, on) == law.NONE else law.OVERFLIGHT
+            decide = partial(_decided, dataset, decided, subject, territory, on, through)
+            overflown.append(Overflown(territory, length, level, decide))
+        legs.append(Leg(start[0], end[0], km, tuple(overflown), (start[1], start[2]), (end[1], end[2])))
     return legs
 
 
