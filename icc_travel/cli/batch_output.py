@@ -173,10 +173,9 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     c = outcome.inputs.columns
     if cells is None or len(cells) > CELLS_KEPT:
         cells = {}
-    subjects, tails = [], []
-    for result in outcome.results:
-        subjects.append(_quoted(result.subject.id))
-        tails.append(_tail(result, cells))
+    subject_cell = {subject: _quoted(subject) for subject in {result.subject.id for result in outcome.results}}
+    subjects = [subject_cell[result.subject.id] for result in outcome.results]
+    tails = [_tail(result, cells) for result in outcome.results]
     files = {file: _quoted(file) for file in set(c["file"])}
     as_of = outcome.data_as_of.isoformat()
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)

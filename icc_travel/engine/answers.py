@@ -66,7 +66,8 @@ class Answers:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self._events: dict[tuple[str, int], list[dt.date]] = {}
-        self._answers: dict[tuple[Any, ...], Answer] = {}
+        # per (subject, territory, kind, note): its event dates and the answer of each interval
+        self._answers: dict[tuple[Any, ...], tuple[list[dt.date], dict[int, Answer]]] = {}
         self._landings: dict[tuple[str, int], tuple[list[dt.date], dict[int, str]]] = {}
 
     def events(self, subject: Subject, territory: Territory | None) -> list[dt.date]:
@@ -82,13 +83,17 @@ class Answers:
     ) -> tuple[Answer, law.Obligation | None]:
         """The answer, and the full obligation when it had to be decided for this very day (the
         caller keeps it rather than deciding it again)."""
-        interval = bisect_right(self.events(subject, territory), day)
-        key = (subject.id, id(territory), kind, outside, interval)
-        found = self._answers.get(key)
+        key = (subject.id, id(territory), kind, outside)
+        table = self._answers.get(key)
+        if table is None:
+            table = self._answers[key] = (self.events(subject, territory), {})
+        events, answers = table
+        interval = bisect_right(events, day)
+        found = answers.get(interval)
         if found is not None:
             return found, None
         decided = law.obligation(subject, territory, day, self.dataset.situations[subject.situation], kind, outside)
-        found = self._answers[key] = Answer(decided.level, decided.basis)
+        found = answers[interval] = Answer(decided.level, decided.basis)
         return found, decided
 
     def landing_level(self, subject: Subject, territory: Territory, day: dt.date) -> str:
