@@ -4,8 +4,9 @@ Reading the rows is `batch_input`; this module evaluates them.
 Nothing is dropped: every input row becomes a result or an error carrying file and line, and
 the summary counts reconcile (rows = results + errors). Inputs are read, evaluated and written in
 chunks of CHUNK_ROWS rows, in input order, so memory stays flat however long the input is; the
-evaluator keeps what chunks share (subjects, named places, results, the open itinerary).
-Coordinate stops are located in bulk.
+evaluator keeps what chunks share (subjects, named places, the law's answers per interval between
+the dates that can change them, measured legs, the open itinerary). Coordinate stops are located
+in bulk.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 LEGS_BULK_POINTS = 2_000  # with legs, coordinates in a chunk past which the grid answers them
 AIRPORTS_TABLE = 16  # new airports in a chunk past which the airport table is read whole
-CACHE_LIMIT = 200_000  # distinct named places or results kept between chunks before starting afresh
+CACHE_LIMIT = 200_000  # distinct named places or points kept between chunks before starting afresh
 
 
 class BatchResult:
@@ -237,7 +238,8 @@ class OpenItinerary(NamedTuple):
 class Evaluator:
     """Evaluates chunks of rows in input order. Each distinct subject and named place (country,
     airport, city) is resolved once for the whole batch, coordinates are located in bulk per
-    chunk, and the law is evaluated once per distinct (subject, territory, date, kind). Legs run
+    chunk, and the law's level and basis are decided once per subject, territory, kind and
+    interval between the dates on record that can change them (`engine.answers`). Legs run
     between consecutive located stops of an itinerary, across chunk boundaries."""
 
     def __init__(self, dataset: Dataset, default_date: dt.date, *, legs: bool = True) -> None:
@@ -267,7 +269,6 @@ class Evaluator:
             questions[number] = None  # already an error: its first message stands
         slot_of: dict[Any, int] = {}
         slots = [slot_of.setdefault(question, len(slot_of)) for question in questions]
-        index_of: dict[int, int] = {}  # id(result) -> its index in this chunk's results
         results: list[BatchResult] = []
         index_of_slot: list[int] = []
         failed: dict[int, str] = {}  # slot -> why its rows are errors
@@ -278,11 +279,8 @@ class Evaluator:
                     failed[len(index_of_slot)] = result.message
                 index_of_slot.append(-1)
                 continue
-            index = index_of.get(id(result))
-            if index is None:
-                index = index_of[id(result)] = len(results)
-                results.append(result)
-            index_of_slot.append(index)
+            index_of_slot.append(len(results))
+            results.append(result)
         result_of_row = [index_of_slot[slot] for slot in slots]
         if failed:
             for number, slot in enumerate(slots):
