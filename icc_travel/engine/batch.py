@@ -42,7 +42,7 @@ from icc_travel.geo.places import (
 if TYPE_CHECKING:
     from icc_travel.engine.legs import Leg
 
-LEGS_BULK_POINTS = 2_000  # with legs, coordinates in a chunk past which the grid answers them
+CHUNK_BULK_POINTS = 2_000  # coordinates in one chunk past which the grid answers them
 AIRPORTS_TABLE = 16  # new airports in a chunk past which the airport table is read whole
 CACHE_LIMIT = 200_000  # distinct named places or points kept between chunks before starting afresh
 
@@ -322,8 +322,9 @@ class Evaluator:
         coordinates = [place for place in distinct if "," in place and not place.translate(_NUMERIC)]
         # a batch of many chunks is a bulk lookup even when one chunk holds few coordinates
         self._coordinates += len(coordinates)
-        # so is a chunk of itineraries with legs: the legs load the grid anyway
-        bulk = self._coordinates >= BULK_POINTS or (self.legs and len(coordinates) >= LEGS_BULK_POINTS)
+        # so is a chunk of a few thousand: the polygons' own index answered 25,000 points in
+        # seconds where loading the grid takes a fraction of one (the answers are the same)
+        bulk = self._coordinates >= BULK_POINTS or len(coordinates) >= CHUNK_BULK_POINTS
         located, antarctic = _locate(self.resolver, coordinates, bulk)
         if len(self._places) > CACHE_LIMIT:
             self._places.clear()
