@@ -305,3 +305,38 @@ def test_batch_json_summary_counts_after_the_rows(invoke, tmp_path: Path) -> Non
     summary = document["summary"]
     assert summary["rows"] == len(document["rows"]) == summary["results"] + summary["errors"]
     assert summary["errors"] == sum(row["error"] is not None for row in document["rows"])
+
+
+def test_csv_levels_agree_with_the_full_answers_over_many_dates(invoke, tmp_path: Path) -> None:
+    """The CSV takes each level and basis from the answer decided once per interval between the
+    dates that can change it (stops and overflown territories alike); JSON decides each row's
+    full obligation for its own day. Over days on either side of withdrawals, accessions and
+    warrants, for three subjects, the two must say the same for every row and every leg."""
+    import csv
+    import datetime as dt
+    import io
+
+    airports = ["BUD", "VKO", "ULN", "MNL", "BJM", "TLV", "JNB", "KRT", "FRA", "DEL", "CCS", "BKO"]
+    days = [dt.date(2011, 2, 1) + dt.timedelta(days=97 * n) for n in range(60)]
+    days += [dt.date(2017, 10, 26), dt.date(2017, 10, 27), dt.date(2019, 3, 16), dt.date(2019, 3, 17)]
+    days += [dt.date(2023, 3, 16), dt.date(2023, 3, 17), dt.date(2026, 6, 1), dt.date(2026, 6, 2)]
+    lines = ["itinerary,subject,place,date,kind"]
+    for number, day in enumerate(days):
+        subject = ("putin", "netanyahu", "bashir")[number % 3]
+        for stop in range(3):
+            airport = airports[(number * 5 + stop * 7) % len(airports)]
+            lines.append(f"i{number},{subject},airport:{airport},{day + dt.timedelta(days=stop)},visit")
+    source = written(tmp_path / "many.csv", "\n".join(lines) + "\n")
+    flat = list(csv.DictReader(io.StringIO(invoke("batch", str(source), "--format", "csv").stdout)))
+    rows = json.loads(invoke("batch", str(source), "--format", "json").stdout)["rows"]
+    assert len(flat) == len(rows) == len(lines) - 1
+    legs = 0
+    for cells, row in zip(flat, rows, strict=True):
+        assert (cells["obligation"], cells["basis"]) == (row["obligation"], row["basis"]), row["date"]
+        leg = row["leg"]
+        if leg is not None:
+            legs += 1
+            expected = "; ".join(f"{o['iso3']} {o['km']} km {o['obligation']}" for o in leg["overflown"])
+            assert cells["overflown"] == expected
+    assert legs == 2 * len(days)
+    assert {row["obligation"] for row in rows} >= {"arrest", "none"}

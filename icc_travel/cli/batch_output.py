@@ -9,15 +9,17 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from icc_travel import law
 from icc_travel.cli.render import warn
 from icc_travel.engine.batch import BatchOutcome, BatchResult, Totals
-from icc_travel.engine.contract import leg_json
 from icc_travel.formats import RowStream
-from icc_travel.formats.csv import neutralise
+from icc_travel.formats.csv import DATA_CELL, neutralise
 from icc_travel.formats.markdown import TableWriter
+
+if TYPE_CHECKING:
+    from icc_travel.engine.legs import Leg
 
 # the CSV columns a reader of a Markdown report needs, with their headers
 MARKDOWN_COLUMNS = {
@@ -148,6 +150,7 @@ def overflown_text(overflown: list[dict[str, Any]] | None) -> str | None:
 def row_stream(outcomes: Callable[[], Iterator[BatchOutcome]], totals: Totals, fail_on: str) -> RowStream:
     """The batch as a row stream: rows are made chunk by chunk as the format writes them, and
     the summary, asked for after the rows, counts what went by."""
+    cells: dict[Any, str] = {}
     return RowStream(
         rows=lambda: (row for outcome in outcomes() for row in outcome.rows()),
         summary=lambda: _summary(totals),
@@ -156,50 +159,66 @@ def row_stream(outcomes: Callable[[], Iterator[BatchOutcome]], totals: Totals, f
         flat_columns=FLAT,
         flat=lambda row: flat(row, totals.data_as_of),
         markdown_columns=MARKDOWN_COLUMNS,
-        csv_lines=lambda: (line for outcome in outcomes() for line in csv_lines(outcome)),
+        csv_lines=lambda: (line for outcome in outcomes() for line in csv_lines(outcome, cells)),
         json_texts=lambda: (text for outcome in outcomes() for text in outcome.json_texts()),
         annotate=lambda row: annotations(row, fail_on),
     )
 
 
-def csv_lines(outcome: BatchOutcome) -> Iterator[str]:
+def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Iterator[str]:
     """Rows as CSV text, quoted as csv.writer's QUOTE_MINIMAL quotes them. The part of a line
-    that comes from its result is rendered once per result: a million rows share far fewer."""
+    that comes from its result is rendered once per result: a million rows share far fewer; with
+    `cells`, kept from chunk to chunk, once per day and once per (kind, territory, level, basis)
+    for the whole batch, and a leg's cells once per leg."""
     c = outcome.inputs.columns
-    subjects, tails = [], []
-    for result in outcome.results:
-        subjects.append(_quoted(result.subject.id))
-        tails.append(_tail(result, None))
+    if cells is None or len(cells) > CELLS_KEPT:
+        cells = {}
+    subject_cell = {subject: _quoted(subject) for subject in {result.subject.id for result in outcome.results}}
+    subjects = [subject_cell[result.subject.id] for result in outcome.results]
+    tails = [_tail(result, cells) for result in outcome.results]
     files = {file: _quoted(file) for file in set(c["file"])}
     as_of = outcome.data_as_of.isoformat()
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)
+    legs = outcome.leg_of_row
     for number, (file, line, itinerary, place, index) in enumerate(zip(*columns, strict=True)):
         if index < 0:
             error = _quoted(outcome.errors_by_row[number])
             yield f"{files[file]},{line},{itinerary},{_quoted(c['subject'][number])},{place},,,,,,,,,,{error},{as_of}\n"
             continue
         tail = tails[index]
-        leg = outcome.leg_of_row.get(number)
-        if leg is not None:
-            tail = _tail(outcome.results[index], leg_json(leg))
+        if legs and (leg := legs.get(number)) is not None:
+            tail = f"{tail[: -len(NO_LEG) - 1]},{_leg_cells(leg)},"
         yield f"{files[file]},{line},{itinerary},{subjects[index]},{place},{tail},{as_of}\n"
 
 
-def _tail(result: BatchResult, leg: dict[str, Any] | None) -> str:
+CELLS_KEPT = 100_000  # rendered cells kept between chunks before starting afresh
+NO_LEG = ",,,"  # the leg's three cells and the empty error cell, for a row without a leg
+
+
+def _tail(result: BatchResult, cells: dict[Any, str]) -> str:
+    """The cells from the date to the error (empty), without a leg."""
+    day = cells.get(result.day)
+    if day is None:
+        day = cells[result.day] = _quoted(result.day.isoformat())
     territory = result.territory
-    values = (
-        result.day.isoformat(),
-        result.kind,
-        territory.iso3 if territory else None,
-        territory.name if territory else None,
-        result.obligation.level,
-        result.obligation.basis,
-        None if leg is None else leg["from"],
-        None if leg is None else leg["distance_km"],
-        None if leg is None else overflown_text(leg["overflown"]),
-        None,
-    )
-    return ",".join(_quoted(value) for value in values)
+    key = (result.kind, id(territory), result.answer)
+    middle = cells.get(key)  # type: ignore[call-overload]
+    if middle is None:
+        values = (
+            result.kind,
+            territory.iso3 if territory else None,
+            territory.name if territory else None,
+            result.level,
+            result.basis,
+        )
+        middle = cells[key] = ",".join(_quoted(value) for value in values)  # type: ignore[index]
+    return f"{day},{middle}{NO_LEG},"
+
+
+def _leg_cells(leg: Leg) -> str:
+    """leg_from, leg_km and overflown, as `flat` writes them from the leg's JSON."""
+    overflown = "; ".join(f"{o.territory.iso3} {o.km} km {o.level}" for o in leg.overflown)
+    return f"{_quoted(leg.start)},{_quoted(leg.distance_km)},{_quoted(overflown)}"
 
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
@@ -212,13 +231,14 @@ def _quoted_column(values: list[str | None]) -> list[str]:
         ""
         if v is None
         else _quoted(v)
-        if v[:1] in FORMULA_FIRST
+        if v[:1] in FORMULA_FIRST and not _data_cell(v)
         else ('"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\n" in v or "\r" in v) else v)
         for v in values
     ]
 
 
 FORMULA_FIRST = frozenset("=+-@\t\r")
+_data_cell = DATA_CELL.match  # a coordinate (-26.2,28.0) starts like a formula but is none
 
 
 def _quoted(value: Any) -> str:

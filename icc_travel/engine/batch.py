@@ -4,8 +4,9 @@ Reading the rows is `batch_input`; this module evaluates them.
 Nothing is dropped: every input row becomes a result or an error carrying file and line, and
 the summary counts reconcile (rows = results + errors). Inputs are read, evaluated and written in
 chunks of CHUNK_ROWS rows, in input order, so memory stays flat however long the input is; the
-evaluator keeps what chunks share (subjects, named places, results, the open itinerary).
-Coordinate stops are located in bulk.
+evaluator keeps what chunks share (subjects, named places, the law's answers per interval between
+the dates that can change them, measured legs, the open itinerary). Coordinate stops are located
+in bulk.
 """
 
 from __future__ import annotations
@@ -21,29 +22,73 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.dates import parse_date
+from icc_travel.engine.answers import Answer, Answers
 from icc_travel.engine.batch_input import NOT_READ, Rows
 from icc_travel.engine.check import relevant_precedents
 from icc_travel.engine.contract import batch_result_json, leg_json
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError
-from icc_travel.geo.places import BULK_POINTS, COORDINATES, PlaceResolver, in_antarctic_treaty_area, parse_coordinates
+from icc_travel.geo.places import (
+    ANTARCTIC_TREATY_LATITUDE,
+    BULK_POINTS,
+    COORDINATES,
+    PlaceResolver,
+    airport_table,
+    in_antarctic_treaty_area,
+    parse_coordinates,
+)
 
 if TYPE_CHECKING:
     from icc_travel.engine.legs import Leg
 
-CACHE_LIMIT = 200_000  # distinct named places or results kept between chunks before starting afresh
+CHUNK_BULK_POINTS = 2_000  # coordinates in one chunk past which the grid answers them
+AIRPORTS_TABLE = 16  # new airports in a chunk past which the airport table is read whole
+CACHE_LIMIT = 200_000  # distinct named places or points kept between chunks before starting afresh
 
 
-class BatchResult(NamedTuple):
-    """One evaluated (subject, territory, date, kind): rows that ask the same share it."""
+class BatchResult:
+    """One evaluated (subject, territory, date, kind): rows that ask the same share it. The level
+    and basis come from the interval's answer (`engine.answers`); the obligation with its dated
+    reasons and the precedents are made when a format first asks for them (CSV never does)."""
 
-    subject: Subject
-    territory: Territory | None
-    day: dt.date
-    kind: str
-    obligation: law.Obligation
-    precedents: tuple[Precedent, ...]
+    __slots__ = ("_dataset", "_obligation", "answer", "day", "kind", "outside", "subject", "territory")
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        subject: Subject,
+        territory: Territory | None,
+        day: dt.date,
+        kind: str,
+        outside: str | None,
+        answer: Answer,
+        obligation: law.Obligation | None = None,
+    ) -> None:
+        self._dataset, self.subject, self.territory, self.day, self.kind = dataset, subject, territory, day, kind
+        self.outside, self.answer, self._obligation = outside, answer, obligation
+
+    @property
+    def level(self) -> str:
+        return self.answer.level
+
+    @property
+    def basis(self) -> str:
+        return self.answer.basis
+
+    @property
+    def obligation(self) -> law.Obligation:
+        if self._obligation is None:
+            situation = self._dataset.situations[self.subject.situation]
+            self._obligation = law.obligation(
+                self.subject, self.territory, self.day, situation, self.kind, self.outside
+            )
+        return self._obligation
+
+    @property
+    def precedents(self) -> tuple[Precedent, ...]:
+        territory = self.territory
+        return relevant_precedents(self._dataset, territory.iso3, self.subject.id, self.day) if territory else ()
 
 
 @dataclass
@@ -75,7 +120,7 @@ class BatchOutcome:
     def levels(self) -> Counter[str]:
         counts: Counter[str] = Counter()
         for index, count in self.rows_per_result.items():
-            counts[self.results[index].obligation.level] += count
+            counts[self.results[index].answer.level] += count
         return counts
 
     def leg_levels(self) -> Counter[str]:
@@ -192,85 +237,142 @@ class OpenItinerary(NamedTuple):
 class Evaluator:
     """Evaluates chunks of rows in input order. Each distinct subject and named place (country,
     airport, city) is resolved once for the whole batch, coordinates are located in bulk per
-    chunk, and the law is evaluated once per distinct (subject, territory, date, kind). Legs run
+    chunk, and the law's level and basis are decided once per subject, territory, kind and
+    interval between the dates on record that can change them (`engine.answers`). Legs run
     between consecutive located stops of an itinerary, across chunk boundaries."""
 
     def __init__(self, dataset: Dataset, default_date: dt.date, *, legs: bool = True) -> None:
         self.dataset, self.default_date, self.legs = dataset, default_date, legs
         self.resolver, self.finder = PlaceResolver(dataset), SubjectFinder(dataset)
+        self.answers = Answers(dataset)
         self._subjects: dict[str, Subject | Failure] = {}
         self._places: dict[str, Territory | Failure | None] = {}
         self._points: dict[str, tuple[float, float] | None] = {}
-        self._results: dict[tuple, BatchResult | Failure] = {}
+        self._days: dict[str | None, dt.date | Failure] = {None: default_date}
         self._open: OpenItinerary | None = None
         self._planner: Any = None
+        self._measured: dict[Any, Any] = {}  # distinct legs measured so far (engine.legs)
         self._coordinates = 0  # coordinate stops seen so far
 
     def __call__(self, rows: Rows) -> BatchOutcome:
+        """Rows are grouped by what they ask (subject, place's territory, date, kind) in one pass
+        of dictionary lookups; each distinct question is then answered once."""
         c = rows.columns
         errors: dict[int, str] = {n: e for n, e in enumerate(c["error"]) if e}
         for text in set(c["subject"]):
             if text and text not in self._subjects:
                 self._subjects[text] = _attempt(self.finder.find, text)
-        territory_of_row = self._territories(c["place"], errors)
-        if len(self._results) > CACHE_LIMIT:
-            self._results.clear()
-        index_of: dict[int, int] = {}  # id(result) -> its index in this chunk's results
+        where, location_of_row = self._territories(c["place"], errors)
+        questions = list(zip(c["subject"], location_of_row, c["date"], c["kind"], strict=True))
+        for number in errors:
+            questions[number] = None  # already an error: its first message stands
+        slot_of: dict[Any, int] = {}
+        slots = [slot_of.setdefault(question, len(slot_of)) for question in questions]
         results: list[BatchResult] = []
-        result_of_row = [-1] * len(rows)
-        for number, (subject_text, date, kind, territory) in enumerate(
-            zip(c["subject"], c["date"], c["kind"], territory_of_row, strict=True)
-        ):
-            if number in errors:
+        index_of_slot: list[int] = []
+        failed: dict[int, str] = {}  # slot -> why its rows are errors
+        for question in slot_of:
+            result = None if question is None else self._result(question, where)
+            if result is None or isinstance(result, Failure):
+                if result is not None:
+                    failed[len(index_of_slot)] = result.message
+                index_of_slot.append(-1)
                 continue
-            subject = self._subjects.get(subject_text) if subject_text else None
-            if subject is None or isinstance(subject, Failure):
-                errors[number] = subject.message if subject else "no subject"
-                continue
-            outside = _antarctic(c["place"][number]) if territory is None else None
-            key = (subject.id, id(territory), date, kind, outside)  # a Territory hashes all its fields: slow
-            result = self._results.get(key)
-            if result is None:
-                result = self._results[key] = _attempt(
-                    lambda: _result(self.dataset, subject, territory, date, kind, self.default_date, outside)  # noqa: B023
-                )
-            if isinstance(result, Failure):
-                errors[number] = result.message
-                continue
-            index = index_of.get(id(result))
-            if index is None:
-                index = index_of[id(result)] = len(results)
-                results.append(result)
-            result_of_row[number] = index
+            index_of_slot.append(len(results))
+            results.append(result)
+        result_of_row = [index_of_slot[slot] for slot in slots]
+        if failed:
+            for number, slot in enumerate(slots):
+                if slot in failed:
+                    errors[number] = failed[slot]
         outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of)
         if self.legs:
             outcome.leg_of_row = self._legs(outcome)
         return outcome
 
-    def _territories(self, places: list[str | None], errors: dict[int, str]) -> list[Any]:
-        """Per row: a Territory, None (no territory), or a placeholder where the row is an error."""
+    def _result(self, question: tuple[Any, ...], where: list[tuple[Territory | None, str | None]]) -> Any:
+        """The result for one (subject text, location, date text, kind text), or a Failure."""
+        subject_text, location, date, kind = question
+        subject = self._subjects.get(subject_text) if subject_text else None
+        if subject is None or isinstance(subject, Failure):
+            return subject or Failure("no subject")
+        territory, outside = where[location]
+        kind = kind or "visit"
+        if kind not in law.KINDS:
+            return Failure(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
+        day = self._days.get(date)
+        if day is None:
+            day = self._days[date] = _attempt(lambda: parse_date(date, what="date"))
+        if isinstance(day, Failure):
+            return day
+        try:
+            answer, obligation = self.answers.answer(subject, territory, day, kind, outside)
+        except IccTravelError as error:
+            return Failure(str(error))
+        return BatchResult(self.dataset, subject, territory, day, kind, outside, answer, obligation)
+
+    def _territories(
+        self, places: list[str | None], errors: dict[int, str]
+    ) -> tuple[list[tuple[Territory | None, str | None]], list[int]]:
+        """The chunk's distinct locations (territory, and for a point in none of them the note
+        saying where it is), and per row the index of its location (-1 where the row is an error)."""
         distinct = set(places)
         distinct.discard(None)
         coordinates = [place for place in distinct if "," in place and not place.translate(_NUMERIC)]
         # a batch of many chunks is a bulk lookup even when one chunk holds few coordinates
         self._coordinates += len(coordinates)
-        bulk = self._coordinates >= BULK_POINTS
-        found: dict[str, Any] = dict(zip(coordinates, _locate(self.resolver, coordinates, bulk), strict=True))
+        # so is a chunk of a few thousand: the polygons' own index answered 25,000 points in
+        # seconds where loading the grid takes a fraction of one (the answers are the same)
+        bulk = self._coordinates >= BULK_POINTS or len(coordinates) >= CHUNK_BULK_POINTS
+        located, antarctic = _locate(self.resolver, coordinates, bulk)
         if len(self._places) > CACHE_LIMIT:
             self._places.clear()
-        for place in distinct:
-            if place not in found:
-                if place not in self._places:
-                    self._places[place] = _attempt(lambda p=place: self.resolver.resolve(p).territory)
-                found[place] = self._places[place]
-        territory_of_row: list[Any] = []
-        for number, place in enumerate(places):
-            value = found.get(place, Failure("no place")) if place else Failure("no place")
+        airports = sum(1 for p in distinct if p[:8].lower() == "airport:" and p not in self._places)
+        if airports >= AIRPORTS_TABLE:
+            airport_table("IATA")  # read once: finding each airport in the file costs 9 ms
+        where: list[tuple[Territory | None, str | None]] = []
+        location_of: dict[tuple[int, str | None], int] = {}
+
+        def location(value: Territory | None, outside: str | None) -> int:
+            key = (id(value), outside)
+            if key not in location_of:
+                location_of[key] = len(where)
+                where.append((value, outside))
+            return location_of[key]
+
+        # Coordinates, by the hundred thousand: a code per distinct territory, then per place in
+        # one comprehension; a point in no territory is Antarctica south of 60°S, else the sea.
+        failures: dict[str, str] = {}
+        code_of_value: dict[int, int] = {}
+        for value in {id(value): value for value in located}.values():
             if isinstance(value, Failure):
-                errors.setdefault(number, value.message)
-                value = None
-            territory_of_row.append(value)
-        return territory_of_row
+                code_of_value[id(value)] = -1
+            else:
+                code_of_value[id(value)] = location(value, None)
+        code: dict[str | None, int] = dict(zip(coordinates, [code_of_value[id(v)] for v in located], strict=True))
+        code[None] = -1
+        if -1 in code_of_value.values():
+            failures.update((p, v.message) for p, v in zip(coordinates, located, strict=True) if type(v) is Failure)
+        south = [place for place in antarctic if code[place] >= 0 and where[code[place]][0] is None]
+        if south:
+            code.update(dict.fromkeys(south, location(None, law.outside_note(True))))
+        for place in distinct:
+            if place in code:
+                continue
+            if place not in self._places:
+                self._places[place] = _attempt(lambda p=place: self.resolver.resolve(p).territory)
+            value = self._places[place]
+            if isinstance(value, Failure):
+                failures[place] = value.message
+                code[place] = -1
+            else:
+                code[place] = location(value, _antarctic(place) if value is None else None)
+        location_of_row = [code[place] for place in places]
+        if -1 in location_of_row:
+            for number, place in enumerate(places):
+                if location_of_row[number] < 0:
+                    errors.setdefault(number, failures.get(place, "no place"))  # type: ignore[arg-type]
+        return where, location_of_row
 
     def _legs(self, outcome: BatchOutcome) -> dict[int, Leg]:
         """Legs between consecutive located stops of one itinerary: consecutive rows with the same
@@ -315,7 +417,7 @@ class Evaluator:
             requests.append((departure.subject, (place, *point), (arrival, *self._point(arrival)), departure.day))
         from icc_travel.engine.legs import measure_legs
 
-        measured = measure_legs(self._planner, requests)
+        measured = measure_legs(self._planner, requests, answers=self.answers, measured=self._measured)
         return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
 
     def _point(self, place: str) -> tuple[float, float] | None:
@@ -339,12 +441,15 @@ class Evaluator:
 _NUMERIC = str.maketrans("", "", "0123456789.+-, \t")
 
 
-def _locate(resolver: PlaceResolver, places: list[str], bulk: bool = False) -> list[Territory | Failure | None]:
-    """Parse and validate every coordinate at once; the strict parser names a bad one."""
+def _locate(
+    resolver: PlaceResolver, places: list[str], bulk: bool = False
+) -> tuple[list[Territory | Failure | None], set[str]]:
+    """Parse and validate every coordinate at once (the strict parser names a bad one); with the
+    territories, the places south of 60°S (Antarctica where they are in no territory)."""
     import numpy as np
 
     if not places:
-        return []
+        return [], set()
     try:
         pairs = [place.split(",") for place in places]
         values = np.array([part for pair in pairs for part in pair], dtype=float).reshape(-1, 2)
@@ -364,7 +469,10 @@ def _locate(resolver: PlaceResolver, places: list[str], bulk: bool = False) -> l
                 answers.append(Failure(str(error)))
         for number, territory in zip(good, resolver.locate_many(points, bulk=bulk), strict=True):
             answers[number] = territory
-        return answers
+        south = {
+            places[number] for number, point in zip(good, points, strict=True) if in_antarctic_treaty_area(point[0])
+        }
+        return answers, south
     lats, lons = values[:, 0], values[:, 1]
     inside = (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
     answers = [None] * len(places)
@@ -374,7 +482,8 @@ def _locate(resolver: PlaceResolver, places: list[str], bulk: bool = False) -> l
     territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)), bulk=bulk)
     for number, territory in zip(keep.tolist(), territories, strict=True):
         answers[number] = territory
-    return answers
+    south = {places[number] for number in np.flatnonzero(inside & (lats <= ANTARCTIC_TREATY_LATITUDE)).tolist()}
+    return answers, south
 
 
 class Failure(NamedTuple):
@@ -400,21 +509,3 @@ def _antarctic(place: str | None) -> str | None:
         return law.outside_note(in_antarctic_treaty_area(float(place.split(",", 1)[0])))
     except ValueError:
         return None
-
-
-def _result(
-    dataset: Dataset,
-    subject: Subject,
-    territory: Territory | None,
-    date: str | None,
-    kind: str | None,
-    default_date: dt.date,
-    outside: str | None = None,
-) -> BatchResult:
-    kind = kind or "visit"
-    if kind not in law.KINDS:
-        raise InputError(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
-    day = parse_date(date, what="date") if date else default_date
-    obligation = law.obligation(subject, territory, day, dataset.situations[subject.situation], kind, outside)
-    precedents = relevant_precedents(dataset, territory.iso3, subject.id, day) if territory else ()
-    return BatchResult(subject, territory, day, kind, obligation, precedents)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
+from icc_travel.engine.answers import Answers
 from icc_travel.geo.routes import Endpoint, RoutePlanner, geodesic_path
 from icc_travel.vocabulary import Level, Tier
 
@@ -25,11 +27,36 @@ TRANSIT_PASSAGE = (
 TRANSIT_SOURCE = Source("https://www.un.org/depts/los/convention_agreements/texts/unclos/part3.htm", Tier.UN.value)
 
 
-class Overflown(NamedTuple):
-    territory: Territory
-    km: float
-    obligation: law.Obligation
-    routes: tuple[Precedent, ...] = ()  # route-avoidance episodes over this state, newest first
+class Overflown:
+    """A territory a leg overflies: its kilometres and level, decided once per interval between the
+    dates that can change it (`engine.answers`); the obligation with its dated reasons and the
+    route-avoidance episodes over the state (newest first) are made when an output asks for them
+    (a CSV row prints the level only)."""
+
+    __slots__ = ("_decide", "_decided", "km", "level", "territory")
+
+    def __init__(
+        self,
+        territory: Territory,
+        km: float,
+        level: str,
+        decide: Callable[[], tuple[law.Obligation, tuple[Precedent, ...]]],
+    ) -> None:
+        self.territory, self.km, self.level, self._decide = territory, km, level, decide
+        self._decided: tuple[law.Obligation, tuple[Precedent, ...]] | None = None
+
+    @property
+    def obligation(self) -> law.Obligation:
+        return self._full()[0]
+
+    @property
+    def routes(self) -> tuple[Precedent, ...]:
+        return self._full()[1]
+
+    def _full(self) -> tuple[law.Obligation, tuple[Precedent, ...]]:
+        if self._decided is None:
+            self._decided = self._decide()
+        return self._decided
 
 
 class Leg(NamedTuple):
@@ -49,33 +76,67 @@ class Leg(NamedTuple):
 
     @property
     def level(self) -> str:
-        return Level.worst(o.obligation.level for o in self.overflown)
+        return Level.worst(o.level for o in self.overflown)
 
 
-def measure_legs(planner: RoutePlanner, requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]]) -> list[Leg]:
-    """Legs (subject, start, end, departure date) measured together; the law is applied once per
-    distinct subject, territory and date."""
+Measured = tuple[float, list[tuple[Territory, float]], tuple]  # km, (territory, km) crossed, straits (km rounded)
+MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
+
+
+def measure_legs(
+    planner: RoutePlanner,
+    requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]],
+    *,
+    answers: Answers | None = None,
+    measured: dict[tuple[float, float, float, float], Measured] | None = None,
+) -> list[Leg]:
+    """Legs (subject, start, end, departure date) measured together. Each distinct leg is measured
+    once (and once per batch with `measured`, kept by the caller); each overflown territory's
+    level is decided once per subject, territory and interval between the dates that can change
+    it (`answers`), its full obligation once per subject, territory and date, when asked for."""
+    answers = answers or Answers(planner.dataset)
+    if measured is None or len(measured) > MEASURED_KEPT:
+        measured = {} if measured is None else measured
+        measured.clear()
     ends = [(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests]
-    answers = planner.crossings_many(ends)
-    straits = planner.straits_many(ends)
+    missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
+    for leg, (km, crossed, through) in zip(missing, planner.measure_many(missing), strict=True):
+        measured[leg] = (round(km, 1), [(territory, round(length, 1)) for territory, length in crossed], through)
     decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
+    dataset = planner.dataset
     legs = []
-    for (subject, start, end, on), (km, crossed), through in zip(requests, answers, straits, strict=True):
+    for (subject, start, end, on), leg in zip(requests, ends, strict=True):
+        km, crossed, through = measured[leg]
         overflown = []
         for territory, length in crossed:
-            key = (subject.id, territory.feature_index, on)
-            if key not in decided:
-                decided[key] = _overflight(planner.dataset, subject, territory, on)
-            obligation, routes = decided[key]
-            passage = [s for s in through if territory.sovereign in s.states]
-            if passage:
-                obligation = obligation._replace(
-                    reasons=(*obligation.reasons, *(TRANSIT_PASSAGE.format(strait=s.name) for s in passage)),
-                    sources=tuple(dict.fromkeys((*obligation.sources, TRANSIT_SOURCE))),
-                )
-            overflown.append(Overflown(territory, round(length, 1), obligation, routes))
-        legs.append(Leg(start[0], end[0], round(km, 1), tuple(overflown), (start[1], start[2]), (end[1], end[2])))
+            level = law.NONE if answers.landing_level(subject, territory, on) == law.NONE else law.OVERFLIGHT
+            decide = partial(_decided, dataset, decided, subject, territory, on, through)
+            overflown.append(Overflown(territory, length, level, decide))
+        legs.append(Leg(start[0], end[0], km, tuple(overflown), (start[1], start[2]), (end[1], end[2])))
     return legs
+
+
+def _decided(
+    dataset: Dataset,
+    decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]],
+    subject: Subject,
+    territory: Territory,
+    on: dt.date,
+    through: tuple,
+) -> tuple[law.Obligation, tuple[Precedent, ...]]:
+    """The overflight's obligation and route episodes (shared by the legs over the same territory
+    on the same day), with transit passage where the leg runs through one of its straits."""
+    key = (subject.id, territory.feature_index, on)
+    if key not in decided:
+        decided[key] = _overflight(dataset, subject, territory, on)
+    obligation, routes = decided[key]
+    passage = [s for s in through if territory.sovereign in s.states]
+    if passage:
+        obligation = obligation._replace(
+            reasons=(*obligation.reasons, *(TRANSIT_PASSAGE.format(strait=s.name) for s in passage)),
+            sources=tuple(dict.fromkeys((*obligation.sources, TRANSIT_SOURCE))),
+        )
+    return obligation, routes
 
 
 def _overflight(

@@ -149,8 +149,7 @@ def analyse_many(
     resolver = resolver or PlaceResolver(dataset)
     prepared = [_prepare(subject, track, features, trust_positions) for subject, track, features in jobs]
     results: list[TrackResult | None] = [
-        TrackResult(p.track, (), (), (), p.suspect) if not len(p.columns.seconds) else None
-        for p in prepared
+        TrackResult(p.track, (), (), (), p.suspect) if not len(p.columns.seconds) else None for p in prepared
     ]
     live = [n for n, r in enumerate(results) if r is None]
     if not live:

@@ -15,6 +15,7 @@ from icc_travel.formats import Report, RowStream, cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A number or a LAT,LON stop (-26.2,28.0@2023-08-22) is data, not a formula.
 _DATA = re.compile(r"^[+-]?\d+(\.\d+)?(\s*,\s*[+-]?\d+(\.\d+)?)?(@\d{4}-\d{2}-\d{2})?$")
+DATA_CELL = _DATA  # numbers, coordinates and PLACE@DATE: never taken for a formula
 
 
 NEEDS = ("csv_rows",)  # the report's costly parts this format renders (formats.LAZY_PARTS)

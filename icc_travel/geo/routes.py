@@ -81,22 +81,33 @@ class RoutePlanner:
         self, legs: Sequence[tuple[float, float, float, float]]
     ) -> list[tuple[float, list[tuple[Territory, float]]]]:
         """`crossings` for many legs (lat1, lon1, lat2, lon2) at once, in chunks of CHUNK legs:
-        one geodesic call and one polygon lookup per chunk, not per leg."""
-        answers: list[tuple[float, list[tuple[Territory, float]]]] = []
-        for start in range(0, len(legs), CHUNK):
-            answers.extend(self._crossings_chunk(legs[start : start + CHUNK]))
-        return answers
+        one geodesic pass and one polygon lookup per chunk, not per leg."""
+        return [(km, crossed) for km, crossed, _ in self.measure_many(legs, straits=False)]
 
-    def _crossings_chunk(
-        self, legs: Sequence[tuple[float, float, float, float]]
-    ) -> list[tuple[float, list[tuple[Territory, float]]]]:
-        """Each leg is sampled every COARSE_KM; a stretch whose ends lie in one grid cell wholly
-        inside one territory (or in open sea) belongs to it, every other stretch is re-sampled
-        every SAMPLE_KM and those samples are located in the polygons."""
+    def measure_many(
+        self, legs: Sequence[tuple[float, float, float, float]], *, straits: bool = True
+    ) -> list[tuple[float, list[tuple[Territory, float]], tuple[Strait, ...]]]:
+        """Distance, territories overflown and straits passed for many legs: the 25-km samples
+        serve both the crossings and the search for straits. Identical legs are measured once."""
+        distinct: dict[tuple[float, float, float, float], int] = {}
+        slots = [distinct.setdefault(tuple(leg), len(distinct)) for leg in legs]  # type: ignore[arg-type]
+        unique = list(distinct)
+        measured: list[tuple[float, list[tuple[Territory, float]], tuple[Strait, ...]]] = []
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start : start + CHUNK]
+            samples = self._samples(chunk)
+            found = self._straits(chunk, samples) if straits else [() for _ in chunk]
+            for (km, crossed), through in zip(self._crossings_chunk(chunk, samples), found, strict=True):
+                measured.append((km, crossed, through))
+        # each leg its own list: a caller may change one without changing its twins
+        return [(measured[s][0], list(measured[s][1]), measured[s][2]) for s in slots]
+
+    def _samples(self, legs: Sequence[tuple[float, float, float, float]]) -> Samples:
+        """Each leg sampled every COARSE_KM along the geodesic, its ends included: one
+        GeographicLib line per leg (`fwd_intermediate`), the same points as `Geod.fwd` at each
+        distance, at half its cost per point."""
         import numpy as np
 
-        if not len(legs):
-            return []
         lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
         azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
         metres = np.asarray(metres, dtype=float)
@@ -105,9 +116,38 @@ class RoutePlanner:
         counts = stretches + 1
         leg = np.repeat(np.arange(len(legs)), counts)
         first_point = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        step = np.repeat(metres / stretches, counts)
+        spacing = metres / stretches
+        step = np.repeat(spacing, counts)
         along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
-        lons, lats, _ = self._geod.fwd(lon1[leg], lat1[leg], azimuth[leg], along)  # -180..180
+        lons, lats = np.empty(len(leg)), np.empty(len(leg))
+        forward = self._geod.fwd_intermediate
+        columns = (lon1, lat1, azimuth, counts, spacing, first_point)
+        for x, y, a, n, d, f in zip(*(column.tolist() for column in columns), strict=True):
+            forward(
+                x,
+                y,
+                a,
+                n,
+                d,
+                initial_idx=0,
+                terminus_idx=0,
+                out_lons=lons[f : f + n],
+                out_lats=lats[f : f + n],
+                return_back_azimuth=False,
+            )
+        return Samples(metres, stretches, leg, first_point, step, along, lons, lats)
+
+    def _crossings_chunk(
+        self, legs: Sequence[tuple[float, float, float, float]], samples: Samples
+    ) -> list[tuple[float, list[tuple[Territory, float]]]]:
+        """Each leg is sampled every COARSE_KM; a stretch whose ends lie in one grid cell wholly
+        inside one territory (or in open sea) belongs to it, every other stretch is re-sampled
+        every SAMPLE_KM and those samples are located in the polygons."""
+        import numpy as np
+
+        if not len(legs):
+            return []
+        metres, stretches, leg, first_point, step, along, lons, lats = samples
         cells, owner, mixed = self._tiles.cells(lats, lons)
         # stretches run from each point that is not its leg's last to the next point
         last = np.zeros(len(leg), dtype=bool)
@@ -136,9 +176,13 @@ class RoutePlanner:
             lengths.append(np.repeat(step[rough] / pieces / 1000, pieces)[inside])
             positions.append(fine[inside])
         territories = self._features
-        key = np.concatenate(legs_of) * territories + np.concatenate(features)
-        totals = np.bincount(key, weights=np.concatenate(lengths), minlength=len(legs) * territories)
-        position = np.concatenate(positions)
+        keys = [of * territories + feature for of, feature in zip(legs_of, features, strict=True)]
+        totals = np.bincount(np.concatenate(keys), weights=np.concatenate(lengths), minlength=len(legs) * territories)
+        # Each part runs in order along each leg: of a run of samples in one territory only the
+        # first can be where the leg first enters it, so the sort below sees run heads only.
+        heads = [_run_heads(part) for part in keys]
+        key = np.concatenate([part[head] for part, head in zip(keys, heads, strict=True)])
+        position = np.concatenate([part[head] for part, head in zip(positions, heads, strict=True)])
         # first appearance of each (leg, territory): sort by key then position, keep each key's first
         order = np.lexsort((position, key))
         key, position = key[order], position[order]
@@ -161,37 +205,62 @@ class RoutePlanner:
         return answers
 
     def straits_many(self, legs: Sequence[tuple[float, float, float, float]]) -> list[tuple[Strait, ...]]:
-        """The straits of STRAITS each leg (lat1, lon1, lat2, lon2) passes through: the geodesic
-        sampled every 2 km, only for legs whose 25-km samples come within 0.3 degrees of a strait."""
+        """The straits of STRAITS each leg (lat1, lon1, lat2, lon2) passes through."""
+        return [through for _, _, through in self.measure_many(legs)]
+
+    def _straits(self, legs: Sequence[tuple[float, float, float, float]], samples: Samples) -> list[tuple[Strait, ...]]:
+        """The straits each leg passes through: the geodesic sampled every 2 km where its 25-km
+        samples come within 0.3 degrees of a strait (a 2-km sample in a strait's box is within
+        12.5 km of a 25-km one, under 0.3 degrees even at the Bering Strait's latitude), on the
+        stretches next to those samples only."""
         import numpy as np
 
         found: list[tuple[Strait, ...]] = [() for _ in legs]
         if not len(legs):
             return found
-        lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
-        azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
-        metres = np.asarray(metres, dtype=float)
-
-        def sample(numbers: Any, spacing_m: float) -> tuple[Any, Any, Any]:
-            counts = np.maximum(1, np.ceil(metres[numbers] / spacing_m)).astype(np.int64) + 1
-            leg = np.repeat(numbers, counts)
-            first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-            along = (np.arange(len(leg)) - np.repeat(first, counts)) * np.repeat(metres[numbers] / (counts - 1), counts)
-            lons, lats, _ = self._geod.fwd(lon1[leg], lat1[leg], azimuth[leg], along)
-            return leg, np.asarray(lons), np.asarray(lats)
-
-        leg, lons, lats = sample(np.arange(len(legs)), COARSE_KM * 1000)
-        near = np.zeros(len(leg), dtype=bool)
+        near = np.zeros(len(samples.leg), dtype=bool)
         for strait in STRAITS:
-            near |= _inside(lons, lats, strait.bounds, 0.3)
-        candidates = np.unique(leg[near])
+            near |= _inside(samples.lons, samples.lats, strait.bounds, 0.3)
+        candidates = np.unique(samples.leg[near])
         if not len(candidates):
             return found
-        leg, lons, lats = sample(candidates, 2000.0)
+        lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4)[candidates].T
+        azimuth = np.asarray(self._geod.inv(lon1, lat1, lon2, lat2)[0], dtype=float)
+        metres = samples.metres[candidates]
+        counts = np.maximum(1, np.ceil(metres / 2000.0)).astype(np.int64) + 1
+        position = np.repeat(np.arange(len(candidates)), counts)
+        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        along = (np.arange(len(position)) - np.repeat(first, counts)) * np.repeat(metres / (counts - 1), counts)
+        # keep the 2-km samples on a stretch that starts or ends at a near 25-km sample (one
+        # stretch either way besides, against rounding at a stretch's end)
+        stretches = samples.stretches[candidates]
+        stretch = np.floor(along / np.repeat(metres / stretches, counts)).astype(np.int64)
+        base = np.repeat(samples.first_point[candidates], counts)
+        last = np.repeat(stretches, counts)
+        keep = np.zeros(len(position), dtype=bool)
+        for shift in (-1, 0, 1, 2):
+            keep |= near[base + np.clip(stretch + shift, 0, last)]
+        lons, lats, _ = self._geod.fwd(lon1[position[keep]], lat1[position[keep]], azimuth[position[keep]], along[keep])
+        lons, lats = np.asarray(lons), np.asarray(lats)
+        leg = candidates[position[keep]]
         for strait in STRAITS:
             for number in np.unique(leg[_inside(lons, lats, strait.bounds, 0.0)]).tolist():
                 found[number] = (*found[number], strait)
         return found
+
+
+class Samples(NamedTuple):
+    """A chunk's 25-km samples: per leg its length, stretches and first point; per point its
+    leg, the stretch length, the distance along the leg and the position."""
+
+    metres: Any
+    stretches: Any
+    leg: Any
+    first_point: Any
+    step: Any
+    along: Any
+    lons: Any
+    lats: Any
 
 
 def line_geometry(runs: list[list[list[float]]]) -> dict[str, Any] | None:
@@ -231,6 +300,15 @@ def geodesic_path(
         runs[-1][0].append(lon)
         runs[-1][1].append(lat)
     return runs
+
+
+def _run_heads(values: Any) -> Any:
+    """Where each run of equal consecutive values starts."""
+    import numpy as np
+
+    head = np.ones(len(values), dtype=bool)
+    head[1:] = values[1:] != values[:-1]
+    return head
 
 
 def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], margin: float) -> Any:
