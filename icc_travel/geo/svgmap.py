@@ -226,11 +226,33 @@ def _points(project: Callable[[Any], Any], lons: Sequence[float], lats: Sequence
     import numpy as np
 
     projected = project(np.column_stack([np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)]))
-    points = [f"{_n(x)},{_n(y)}" for x, y in projected]
+    if not len(projected) or not np.isfinite(projected).all():
+        return _points_one_by_one(projected)
     # decimated to the drawing's own resolution (0.1 view units): consecutive fixes that land on
     # one drawn point are one point, so a million-fix track does not write a million points; the
-    # line drawn is the same, and the analysis never sees this
+    # line drawn is the same, and the analysis never sees this. The points are compared by their
+    # tenths as integers and only the kept ones are written as text.
+    tenths = _tenths(projected)
+    repeated = np.zeros(len(projected), dtype=bool)
+    repeated[1:] = (tenths[1:] == tenths[:-1]).all(axis=1)
+    kept = [f"{_n(x)},{_n(y)}" for x, y in projected[~repeated]]  # numpy values, rounded as numpy rounds
+    if len(kept) == 1 and len(projected) > 1:
+        kept.append(kept[0])  # a line needs two points, even where they coincide
+    return " ".join(kept)
+
+
+def _tenths(values: Any) -> Any:
+    """`value * 10` rounded to an integer as `_n` rounds a numpy value (`np.round(value, 1)` is
+    `rint(value * 10) / 10`): two values give the same text exactly when these are equal."""
+    import numpy as np
+
+    return np.rint(values * 10)
+
+
+def _points_one_by_one(projected: Any) -> str:
+    """The points written one by one (a coordinate the projection could not place, or none)."""
+    points = [f"{_n(x)},{_n(y)}" for x, y in projected]
     kept = [point for point, before in zip(points, [None, *points], strict=False) if point != before]
     if len(kept) == 1 and len(points) > 1:
-        kept.append(kept[0])  # a line needs two points, even where they coincide
+        kept.append(kept[0])
     return " ".join(kept)
