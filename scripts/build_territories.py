@@ -875,6 +875,16 @@ def audit_name(key: tuple[str, str]) -> str:
     return "/".join(filter(None, key))
 
 
+def audit_summary(lines: list[str]) -> str:
+    """One line for the log: how many features keep area beyond the breadth, and how many of them
+    only by AUDIT_UNREVIEWED (no reason researched yet)."""
+    unreviewed = sum("NO REASON RESEARCHED YET" in line for line in lines)
+    return (
+        f"audit of area beyond land + breadth: {len(lines)} features, {len(lines) - unreviewed} with a recorded"
+        f" reason, {unreviewed} not yet researched (AUDIT_UNREVIEWED)"
+    )
+
+
 def recorded_reasons(path: Path = REASONS) -> dict[tuple[str, str], dict]:
     """The beyond_breadth records of states_parties.yaml by (iso3, territory)."""
     import yaml
@@ -960,8 +970,10 @@ def build() -> tuple[dict, dict[str, np.ndarray], dict[str, int]]:
     whole = dict(sorted(whole.items()))  # the order of the features in the file
     found = audit_beyond_breadth(whole, land, {SOVEREIGN_BASE_AREAS["iso3"]: base_land})
     audit = {audit_name(key): round(km2) for key, km2 in sorted(found.items())}
-    for line in check_audit(found):
+    lines = check_audit(found)
+    for line in lines:
         progress(f"audit: {line}")
+    progress(audit_summary(lines))
     progress(f"audited {len(whole)} features: {sum(audit.values()):,} km2 beyond land + breadth in {len(audit)}")
     sample = border_points(land, whole)
     progress(f"sampled {BORDER_SAMPLE:,} points within 1 km of land borders and coasts")
@@ -1121,7 +1133,7 @@ def main() -> None:
         if recorded_build_agrees(args.output, args.points):
             lines = check_audit(recorded_audit())  # the reasons as they are now, against the recorded audit
             print(f"{args.output} and {args.points} are up to date: inputs and files as the recorded build left them")
-            print(f"audit of area beyond land + breadth (as recorded): {len(lines)} features, each with its reason")
+            print(audit_summary(lines))
             return
         progress("inputs or files differ from the recorded build: rebuilding to compare")
     collection, sample, audit = build()
