@@ -611,169 +611,21 @@ REASONS = ROOT / "data" / "states_parties.yaml"  # its sections beyond_breadth (
 # Greece's 10-nm claim itself, outside every territory; it answers the high seas).
 AUDIT_NOT_TERRITORY = {("GRC", AIRSPACE): "the 10-nm airspace claim: the high seas on the recorded reading"}
 # Features the audit finds beyond land + breadth whose reasons have not yet been researched, with
-# the km2 the audit measured (December 2026): accepted as they are so the build runs, never more
-# (an area that grows past its figure fails, as does any feature not listed here or recorded in
-# beyond_breadth). Each entry is a debt: research the claim (straight baselines, archipelagic
-# waters, historic bays, islets the land package lacks) and record it with its sources in
-# states_parties.yaml, or clip the area as Peru's and Somalia's are clipped, then remove it here.
-AUDIT_UNREVIEWED: dict[str, int] = {
-    "AGO": 58,
-    "AIA": 21,
-    "ALA": 1628,
-    "ARE": 1051,
-    "ARG": 41773,
-    "ASM": 3536,
-    "ATF": 7082,
-    "ATG": 7,
-    "AUS": 231336,
-    "AZE": 381,
-    "BES": 214,
-    "BGD": 5,
-    "BGR": 144,
-    "BHR": 472,
-    "BHS": 156687,
-    "BLM": 7,
-    "BLZ": 387,
-    "BRA": 39236,
-    "BVT": 25,
-    "CAN": 1269943,
-    "CCK": 24,
-    "CHL": 14026,
-    "CHN": 137868,
-    "CMR": 48,
-    "COD": 658,
-    "COK": 4940,
-    "COL": 34667,
-    "CPV": 28705,
-    "CUB": 15237,
-    "CXR": 15,
-    "CYM": 32,
-    "CYP": 100,
-    "DEU": 214,
-    "DJI": 37,
-    "DNK": 177,
-    "DOM": 46846,
-    "DZA": 922,
-    "ECU": 45036,
-    "EGY": 10947,
-    "ERI": 1763,
-    "ESH": 867,
-    "EST": 1271,
-    "FIN": 2173,
-    "FJI": 86600,
-    "FLK": 2063,
-    "FRA": 28136,
-    "FRO": 21,
-    "FSM": 28128,
-    "GAB": 2360,
-    "GBR": 8500,
-    "GGY": 221,
-    "GIN": 16,
-    "GMB": 23,
-    "GNB": 2825,
-    "GNQ": 45,
-    "GRC/Ionian Sea, 6 to 12 nm": 21,
-    "GRD": 39,
-    "GRL": 36578,
-    "GUF": 607,
-    "HMD": 34,
-    "HND": 14933,
-    "HRV": 1481,
-    "HTI": 121,
-    "IDN": 2058644,
-    "IND": 83877,
-    "IOT": 1474,
-    "IRL": 570,
-    "IRN": 12365,
-    "IRQ": 121,
-    "ISL": 17160,
-    "JAM": 23591,
-    "JEY": 409,
-    "JPN": 53279,
-    "KAZ": 2397,
-    "KEN": 1152,
-    "KHM": 8183,
-    "KIR": 481,
-    "KOR": 12106,
-    "KWT": 1921,
-    "LBN": 133,
-    "LBY": 44,
-    "LKA": 165,
-    "LVA": 1836,
-    "MAR": 463,
-    "MDG": 15648,
-    "MDV": 41942,
-    "MEX": 35156,
-    "MHL": 11688,
-    "MLT": 22,
-    "MMR": 14478,
-    "MNG": 68,
-    "MOZ": 5405,
-    "MRT": 349,
-    "MUS": 1148,
-    "MWI": 1074,
-    "MYS": 11513,
-    "MYT": 1361,
-    "NAM": 272,
-    "NCL": 46347,
-    "NZL": 10955,
-    "OMN": 1492,
-    "PAK": 26,
-    "PAN": 5096,
-    "PER": 100,
-    "PHL": 301102,
-    "PLW": 589,
-    "PNG": 388116,
-    "POL": 218,
-    "PRK": 711,
-    "PRT": 10974,
-    "PYF": 14254,
-    "QAT": 1609,
-    "ROU": 163,
-    "RUS": 109351,
-    "SAU": 45362,
-    "SDN": 3719,
-    "SEN": 1276,
-    "SGP": 269,
-    "SGS": 2455,
-    "SHN": 100,
-    "SJM": 3936,
-    "SLB": 72725,
-    "SLE": 27,
-    "SOM": 25,
-    "SPM": 8,
-    "STP": 7803,
-    "SUR": 17,
-    "SWE": 3453,
-    "SYC": 8579,
-    "SYR": 6,
-    "TCA": 2989,
-    "THA": 25565,
-    "TKL": 2873,
-    "TKM": 5330,
-    "TLS": 41,
-    "TON": 5434,
-    "TTO": 3315,
-    "TUN": 5256,
-    "TUR": 786,
-    "TUV": 8726,
-    "TWN": 13213,
-    "TZA": 18613,
-    "UGA": 7313,
-    "UKR": 95,
-    "UKR/Crimea": 55,
-    "UMI": 3150,
-    "URY": 9113,
-    "USA": 89943,
-    "VCT": 14,
-    "VEN": 24559,
-    "VNM": 71728,
-    "VUT": 43757,
-    "WLF": 99,
-    "WSM": 47,
-    "YEM": 1754,
-    "ZAF": 3832,
-}
+# the km2 the audit measured: accepted as they are so the build runs, never more (an area that
+# grows past its figure fails, as does any feature neither listed there nor recorded in
+# beyond_breadth). Each entry is a debt: research the claim and record it with its sources in
+# states_parties.yaml (then delete the entry), or clip the area as Peru's and Somalia's are
+# clipped. A file of its own, not part of this script: moving an entry to a recorded reason changes
+# no output, so it needs no rebuild (--check holds both to the audit's recorded findings).
+UNREVIEWED = ROOT / "scripts" / "audit_unreviewed.yaml"
+
+
+def unreviewed_areas(path: Path = UNREVIEWED) -> dict[str, int]:
+    """The audit_unreviewed.yaml list: km2 by feature name (ISO code, then /label if any)."""
+    import yaml
+
+    listed = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(name): int(km2) for name, km2 in listed.items()}
 
 
 def breadths_of(iso3: str) -> tuple:
@@ -877,11 +729,11 @@ def audit_name(key: tuple[str, str]) -> str:
 
 def audit_summary(lines: list[str]) -> str:
     """One line for the log: how many features keep area beyond the breadth, and how many of them
-    only by AUDIT_UNREVIEWED (no reason researched yet)."""
+    only by audit_unreviewed.yaml (no reason researched yet)."""
     unreviewed = sum("NO REASON RESEARCHED YET" in line for line in lines)
     return (
         f"audit of area beyond land + breadth: {len(lines)} features, {len(lines) - unreviewed} with a recorded"
-        f" reason, {unreviewed} not yet researched (AUDIT_UNREVIEWED)"
+        f" reason, {unreviewed} not yet researched (audit_unreviewed.yaml)"
     )
 
 
@@ -899,10 +751,10 @@ def check_audit(
     unreviewed: dict[str, int] | None = None,
 ) -> list[str]:
     """The audit's findings against the recorded reasons: a line per feature (for the log); exit
-    if any area has no reason (nor an entry in AUDIT_UNREVIEWED) or has grown past the area its
+    if any area has no reason (nor an entry in audit_unreviewed.yaml) or has grown past the area its
     reason was recorded for, or if a reason is recorded for an area the audit no longer finds."""
     recorded = recorded_reasons() if recorded is None else recorded
-    unreviewed = AUDIT_UNREVIEWED if unreviewed is None else unreviewed
+    unreviewed = unreviewed_areas() if unreviewed is None else unreviewed
     lines, failures = [], []
     for key in sorted(found, key=lambda k: -found[k]):
         km2, reason, name = found[key], recorded.get(key), audit_name(key)
@@ -913,7 +765,9 @@ def check_audit(
             if km2 > allowed * 1.02 + AUDIT_MIN_KM2:
                 failures.append(f"{name}: {km2:,.0f} km2 beyond the breadth, more than the {allowed:,} km2 listed")
             else:
-                lines.append(f"{name}: {km2:,.0f} km2 beyond the breadth, NO REASON RESEARCHED YET (AUDIT_UNREVIEWED)")
+                lines.append(
+                    f"{name}: {km2:,.0f} km2 beyond the breadth, NO REASON RESEARCHED YET (audit_unreviewed.yaml)"
+                )
         elif km2 > reason["km2"] * 1.02 + AUDIT_MIN_KM2:
             failures.append(f"{name}: {km2:,.0f} km2 beyond the breadth, more than the {reason['km2']:,} km2 recorded")
         else:
@@ -922,9 +776,9 @@ def check_audit(
     for key in sorted(set(recorded) - set(found)):
         failures.append(f"{audit_name(key)}: a reason is recorded, but the audit finds no area beyond the breadth")
     for name in sorted(set(unreviewed) - names):
-        failures.append(f"{name}: listed in AUDIT_UNREVIEWED, but the audit finds no area beyond the breadth")
+        failures.append(f"{name}: listed in audit_unreviewed.yaml, but the audit finds no area beyond the breadth")
     for name in sorted(set(unreviewed) & {audit_name(key) for key in recorded}):
-        failures.append(f"{name}: a reason is recorded: remove it from AUDIT_UNREVIEWED")
+        failures.append(f"{name}: a reason is recorded: remove it from audit_unreviewed.yaml")
     if failures:
         sys.exit("audit of area beyond land + breadth failed:\n" + "\n".join(failures))
     return lines
