@@ -138,6 +138,17 @@ def test_greek_airspace_beyond_its_6_nm_sea_is_the_high_seas_disputed_by_the_10_
     assert (near["country"]["iso3"], near["country"]["territory"], near["disputed"]) == ("GRC", None, None)
 
 
+@pytest.mark.parametrize("point", ["37.769,24.552", "36.815,24.966"])
+def test_a_pocket_enclosed_by_greek_sea_beyond_6_nm_is_not_greek_territory(invoke: Callable, point: str) -> None:
+    """Among the Cyclades, pockets more than 6 nm from any Greek land that Greek territorial sea
+    surrounds: no baseline closes them, so they are high seas (the seam filling used to make them
+    Greek); within 10 nm, Greece's airspace claim is the disputed reading."""
+    stop = _stop(invoke, point, "2024-06-01")
+    assert (stop["obligation"], stop["basis"]) == ("none", "no_territory")
+    assert stop["country"]["territory"] == "Aegean and Cretan seas, 6 to 10 nm (airspace claimed)"
+    assert stop["disputed"]["obligation"] == "arrest"
+
+
 def test_the_dated_area_is_one_feature_not_a_second_copy_of_greece(resolver: PlaceResolver) -> None:
     """The Ionian belt and the airspace claim are labelled features of their own; Greece's main
     feature no longer holds the belt."""
