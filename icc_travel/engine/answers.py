@@ -68,7 +68,6 @@ class Answers:
         self._events: dict[tuple[str, int], list[dt.date]] = {}
         # per (subject, territory, kind, note): its event dates and the answer of each interval
         self._answers: dict[tuple[Any, ...], tuple[list[dt.date], dict[int, Answer]]] = {}
-        self._landings: dict[tuple[str, int], tuple[list[dt.date], dict[int, str]]] = {}
 
     def events(self, subject: Subject, territory: Territory | None) -> list[dt.date]:
         key = (subject.id, id(territory))
@@ -97,15 +96,5 @@ class Answers:
         return found, decided
 
     def landing_level(self, subject: Subject, territory: Territory, day: dt.date) -> str:
-        """The level of a visit to a territory (what an overflight of it is measured by): the same
-        answer as `answer`, by a shorter path, for the millions of territories legs overfly."""
-        key = (subject.id, id(territory))
-        table = self._landings.get(key)
-        if table is None:
-            table = self._landings[key] = (self.events(subject, territory), {})
-        events, levels = table
-        interval = bisect_right(events, day)
-        level = levels.get(interval)
-        if level is None:
-            level = levels[interval] = self.answer(subject, territory, day, "visit", None)[0].level
-        return level
+        """The level of a visit to a territory, by which an overflight of it is measured."""
+        return self.answer(subject, territory, day, "visit", None)[0].level

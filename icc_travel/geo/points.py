@@ -161,31 +161,29 @@ def _crossings(chain: tuple[float, ...], px: float, py: float, qx: float, qy: fl
             ax, ay = bx, by
             continue
         ex, ey = bx - ax, by - ay
-        # which side of the edge P and Q lie on
-        term1, term2 = ex * (py - ay), ey * (px - ax)
-        side_p = term1 - term2
-        if abs(side_p) <= ORIENTATION_ERROR * (abs(term1) + abs(term2)):
-            return None
-        term1, term2 = ex * (qy - ay), ey * (qx - ax)
-        side_q = term1 - term2
-        if abs(side_q) <= ORIENTATION_ERROR * (abs(term1) + abs(term2)):
+        side_p = _side(ex, ey, px - ax, py - ay)  # which side of the edge P and Q lie on
+        side_q = _side(ex, ey, qx - ax, qy - ay)
+        if side_p is None or side_q is None:
             return None
         if (side_p > 0) == (side_q > 0):
             ax, ay = bx, by
             continue
-        # the edge's ends on either side of the segment P-Q
-        term1, term2 = dx * (ay - py), dy * (ax - px)
-        side_a = term1 - term2
-        if abs(side_a) <= ORIENTATION_ERROR * (abs(term1) + abs(term2)):
-            return None
-        term1, term2 = dx * (by - py), dy * (bx - px)
-        side_b = term1 - term2
-        if abs(side_b) <= ORIENTATION_ERROR * (abs(term1) + abs(term2)):
+        side_a = _side(dx, dy, ax - px, ay - py)  # the edge's ends on either side of the segment P-Q
+        side_b = _side(dx, dy, bx - px, by - py)
+        if side_a is None or side_b is None:
             return None
         if (side_a > 0) != (side_b > 0):
             count += 1
         ax, ay = bx, by
     return count
+
+
+def _side(ux: float, uy: float, vx: float, vy: float) -> float | None:
+    """The cross product of u and v (which side of u the point v lies on), or None when it is within
+    the rounding error of its terms: too close to call, so the caller leaves it to the polygons."""
+    term1, term2 = ux * vy, uy * vx
+    side = term1 - term2
+    return None if abs(side) <= ORIENTATION_ERROR * (abs(term1) + abs(term2)) else side
 
 
 def cache_path(territories: Path) -> Path:
