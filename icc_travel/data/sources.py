@@ -6,6 +6,7 @@ first and say what kind of source each is; a fact resting only on aggregators is
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from icc_travel.data.models import Source, Sources
@@ -26,6 +27,7 @@ _CAP = {
 }
 
 
+@functools.lru_cache(maxsize=8192)  # each cited URL is read when bound and again when validated
 def host(url: str) -> str:
     """The host a tier is recorded for, as a browser reads the URL (the WHATWG URL Standard, by
     the ada library): `https://icc-cpi.int\\@junk.example/`, `https://a@b@junk.example/` and
@@ -41,16 +43,10 @@ def host(url: str) -> str:
     return name.rstrip(".").removeprefix("www.")
 
 
-def tier_of(url: str, tiers: Mapping[str, str]) -> str:
-    """A URL's tier by its host; a host not in the table counts as an aggregator (validation
-    refuses it). A table may also hold URLs already tiered, looked up without parsing."""
-    known = tiers.get(url)
-    return known if known is not None else tiers.get(host(url), "aggregator")
-
-
 def bind(url: str, tiers: Mapping[str, str]) -> Source:
-    """A cited URL with its tier: done once, when the data is loaded."""
-    return Source(url, tier_of(url, tiers))
+    """A cited URL with the tier its host has in the table (a host not in it counts as an
+    aggregator; validation refuses it): done once, when the data is loaded."""
+    return Source(url, tiers.get(host(url), "aggregator"))
 
 
 def strongest_first(sources: Iterable[Source]) -> Sources:
