@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from icc_travel.data.models import Source, Sources
+from icc_travel.data.models import Sources
 from icc_travel.errors import Problem
 
 # Codes from ISO 3166-1's user-assigned range: Kosovo's (in wide use) and the UK Sovereign Base
@@ -37,7 +37,6 @@ class Checker:
         self.local: set[str] = set()  # entry labels of records that came from the local file
         self.document: Any = None  # the file's parsed content, every mapping a Tracked one
         self.tiers: Mapping[str, str] = {}  # host -> tier, from sources.yaml and the local facts file
-        self._bound: dict[str, Source] = {}
 
     @property
     def is_overlay(self) -> bool:
@@ -81,17 +80,10 @@ class Checker:
 
     def bind(self, urls: Iterable[Any]) -> Sources:
         """URLs as Sources, each with the tier its host has in `self.tiers` (set before the
-        records are read); a URL cited many times is tiered once."""
+        records are read)."""
         from icc_travel.data.sources import bind
 
-        bound = []
-        for url in urls:
-            if isinstance(url, str):
-                source = self._bound.get(url)
-                if source is None:
-                    source = self._bound[url] = bind(url, self.tiers)
-                bound.append(source)
-        return tuple(bound)
+        return tuple(bind(url, self.tiers) for url in urls if isinstance(url, str))
 
     def sources(self, entry: str, record: dict) -> Sources:
         value = record.get("sources")
