@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,37 @@ def test_relative_cache_home_is_ignored(tmp_path: Path) -> None:
     done = subprocess.run([COMMAND, "check", "putin", "MN@2024-09-03"], capture_output=True, env=env, cwd=tmp_path)
     assert done.returncode == 1 and not (tmp_path / "relative").exists()
     assert (tmp_path / ".cache" / "icc-travel").exists()
+
+
+def test_old_caches_are_pruned_when_a_new_dataset_cache_is_written(tmp_path: Path) -> None:
+    """Every data edit and upgrade writes new cache files (tens of MB for points and polygons);
+    the newest few of each kind stay, the rest and dead temporaries go, and nothing else."""
+    cache = tmp_path / "cache" / "icc-travel"
+    cache.mkdir(parents=True)
+    old = time.time() - 86_400
+    planted = {}
+    for kind in ("dataset-", "points-v1-", "territories-", "tiles-v5-"):
+        for age in range(5):
+            path = cache / f"{kind}{age:08x}.bin"
+            path.write_bytes(b"stale")
+            os.utime(path, (old - age * 60, old - age * 60))
+            planted[path] = age
+    dead = cache / "points-v1-00000009.bin.4242.tmp"
+    dead.write_bytes(b"half")
+    os.utime(dead, (old, old))
+    live = cache / "tiles-v5-0000000a.4243.tmp.npz"
+    live.write_bytes(b"being written")
+    foreign = cache / "notes.txt"
+    foreign.write_text("mine")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "ICC_TRAVEL_TODAY": "2026-12-06"}
+    done = subprocess.run([COMMAND, "check", "putin", "MN@2024-09-03"], capture_output=True, env=env)
+    assert done.returncode == 1, done.stderr
+    left = {p.name for p in cache.iterdir()}
+    for path, age in planted.items():
+        kept = age < (2 if path.name.startswith("dataset-") else 3)  # the new dataset cache is one of 3
+        assert (path.name in left) == kept, path.name
+    assert dead.name not in left and live.name in left and foreign.name in left
+    assert sum(name.startswith("dataset-") for name in left) == 3
 
 
 def test_antarctica_is_not_the_high_seas(invoke) -> None:

@@ -40,3 +40,43 @@ def cache_dir() -> Path:
     if not os.path.isabs(base):
         base = str(Path.home() / ".cache")
     return Path(base) / "icc-travel"
+
+
+# Each kind of cache file is named by a digest of what it was built from, so every edit to the
+# data and every upgrade of the package writes new ones beside the old (tens of MB each for the
+# points and polygons). Kept: the newest few of each kind, enough for a few installs side by side.
+CACHE_KINDS = ("dataset-", "points-", "territories-", "tiles-")
+CACHE_KEEP = 3
+STALE_TEMPORARY_S = 3600.0  # a temporary this old belongs to a write that died
+
+
+def prune_caches(directory: Path, keep: int = CACHE_KEEP) -> list[Path]:
+    """Delete all but the `keep` newest cache files of each kind, and temporaries left by writes
+    that died; return what was deleted. Only names this package writes are touched; a file
+    another process still reads stays readable there (unlinking does not close it), and one it
+    then misses is rebuilt, so pruning costs time at worst, never an answer."""
+    import time
+
+    try:
+        entries = [entry for entry in os.scandir(directory) if entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
+    deleted, now = [], time.time()
+    for kind in CACHE_KINDS:
+        ours = [e for e in entries if e.name.startswith(kind)]
+        finished = sorted((e for e in ours if ".tmp" not in e.name), key=_mtime, reverse=True)
+        dead = [e for e in ours if ".tmp" in e.name and now - _mtime(e) > STALE_TEMPORARY_S]
+        for entry in [*finished[keep:], *dead]:
+            try:
+                os.unlink(entry.path)
+                deleted.append(Path(entry.path))
+            except OSError:
+                pass
+    return deleted
+
+
+def _mtime(entry: os.DirEntry) -> float:
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return 0.0

@@ -90,4 +90,5 @@ def _remember(target: Path, fingerprint: str, dataset: Dataset) -> None:
         temporary.write_bytes(pickle.dumps((fingerprint, dataset), protocol=pickle.HIGHEST_PROTOCOL))
         temporary.replace(target)
     except OSError:
-        pass
+        return
+    paths.prune_caches(target.parent)  # a new dataset cache: the data or the package changed
