@@ -1,7 +1,5 @@
 """Plain records for the three datasets. No legal rules live here (see the law package)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -66,7 +64,7 @@ class Standing(NamedTuple):
     other_reason: str | None = None
     other_sources: Sources = ()
     why_chosen: str | None = None
-    other: Territory | None = None  # the other reading's territory, joined on load
+    other: "Territory | None" = None  # the other reading's territory, joined on load
 
 
 class Territory(NamedTuple):
