@@ -210,6 +210,19 @@ def test_one_process_runs_the_cli_many_times_without_leaks(invoke, tmp_path: Pat
     assert "after the data" in plain.stderr or "as of" in plain.stderr, "warnings show again after -q"
 
 
+def test_render_helpers_outside_a_command_keep_nothing_for_the_next_run(invoke, capsys) -> None:
+    """Called from plain Python, a warning is written at once (no command end will flush it) and a
+    verbosity set there lasts for nothing: the next command run in the process is unaffected."""
+    from icc_travel.cli import render
+
+    render.set_verbosity(-1)
+    render.warn("outside any command")
+    assert capsys.readouterr().err == "icc-travel: warning: outside any command\n"
+    assert not render.quiet()
+    verbose = invoke("-v", "check", "putin", "MN@2024-09-03")
+    assert "outside any command" not in verbose.stderr and "data from" in verbose.stderr
+
+
 def test_screen_without_a_watchlist_asks_for_one_in_the_apis_words(tmp_path) -> None:
     """With no watchlist and no aircraft address in the data, the API raises WatchlistNeeded, an
     InputError that names no command-line option (a command words its own)."""

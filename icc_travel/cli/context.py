@@ -30,14 +30,18 @@ class RunContext:
         return self.facts if self.facts is not None else paths.facts_file()
 
 
-_OUTSIDE = RunContext()  # render helpers called outside a command (the API's callers never are)
+def in_command() -> bool:
+    """Whether a command is running (render helpers may also be called from plain Python)."""
+    return click.get_current_context(silent=True) is not None
 
 
 def run_context() -> RunContext:
-    """This run's settings: made by the group's first option callback, shared by its commands."""
+    """This run's settings: made by the group's first option callback, shared by its commands.
+    Outside a command, the defaults, fresh each time: a setting made there has no run to last
+    for, and none may leak into a later one."""
     ctx = click.get_current_context(silent=True)
     if ctx is None:
-        return _OUTSIDE
+        return RunContext()
     return ctx.find_root().ensure_object(RunContext)  # the group's main passes one in as `obj`
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from icc_travel.cli.context import RunContext, run_context
+from icc_travel.cli.context import RunContext, in_command, run_context
 from icc_travel.formats import Report, render
 
 
@@ -50,6 +50,11 @@ def info(message: str) -> None:
 
 
 def warn_prefixed(line: str) -> None:
+    """Queue a line for stderr until the command ends; outside a command there is no end to
+    wait for, so it is written at once."""
+    if not in_command():
+        click.echo(line, err=True)
+        return
     pending = run_context().warnings
     if line not in pending:
         pending.append(line)
