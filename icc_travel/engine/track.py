@@ -24,7 +24,6 @@ from icc_travel.geo.tracks import (
     FixView,
     Track,
     great_circle,
-    great_circle_point,
     haversine_km,
     time_at,
 )
@@ -420,24 +419,6 @@ def _boundaries(
         start = time_at(a)
         found.append((start + (time_at(b) - start) * fraction, (km * fraction, km * (1 - fraction))))
     return found
-
-
-def _boundary(a: Fix, b: Fix, feature: int, locate: Any) -> tuple[dt.datetime, tuple[float, float]]:
-    """When the aircraft left `feature` between fixes a and b, and the km flown before and after:
-    one boundary, as `watch` meets them one position at a time (`_boundaries` does a track's)."""
-    if a.on_ground != b.on_ground and locate(b.lat, b.lon) == feature:  # took off or landed in place
-        low = 0.5
-    else:
-        low, high = 0.0, 1.0
-        for _ in range(BISECTIONS):
-            middle = (low + high) / 2
-            if locate(*great_circle_point(a, b, middle)) == feature:
-                low = middle
-            else:
-                high = middle
-    time = a.time + (b.time - a.time) * low
-    total = float(haversine_km(a.lat, a.lon, b.lat, b.lon))
-    return time, (total * low, total * (1 - low))
 
 
 def _with_gaps(

@@ -28,10 +28,10 @@ from typing import Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Territory
 from icc_travel.engine.contract import obligation_json, place_json, utc_text
-from icc_travel.engine.track import _boundary, decide_obligation, nearest_airport
+from icc_travel.engine.track import _boundaries, decide_obligation, nearest_airport
 from icc_travel.geo import quality as rules
 from icc_travel.geo.places import PlaceResolver
-from icc_travel.geo.tracks import Fix, haversine_km
+from icc_travel.geo.tracks import EARLIEST, haversine_km
 from icc_travel.vocabulary import Level
 
 EVENTS = (
@@ -358,15 +358,21 @@ class Watcher:
         return events
 
     def _crossing(self, before: Position, after: Position, feature: int) -> dt.datetime:
-        """When the aircraft left `feature` between two positions, bisected as `track` does."""
+        """When the aircraft left `feature` between two positions: `track`'s own bisection, on a
+        track of these two positions."""
+        import numpy as np
 
-        def locate_feature(lat: float, lon: float) -> int:
-            found = self.resolver.locate(lat, lon)
-            return found.feature_index if found is not None else -1
-
-        a = Fix(before.time, before.lat, before.lon, before.altitude_ft, before.on_ground)
-        b = Fix(after.time, after.lat, after.lon, after.altitude_ft, after.on_ground)
-        return _boundary(a, b, feature, locate_feature)[0]
+        found = self.resolver.locate(after.lat, after.lon)
+        crossed = _boundaries(
+            np.array([(p.time - EARLIEST) / dt.timedelta(seconds=1) for p in (before, after)]),
+            np.array([before.lat, after.lat]),
+            np.array([before.lon, after.lon]),
+            np.array([before.on_ground, after.on_ground]),
+            np.array([feature, found.feature_index if found is not None else -1]),
+            [(0, feature)],
+            self.resolver,
+        )
+        return crossed[0][0]
 
     def _landed(
         self,

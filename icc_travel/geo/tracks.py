@@ -678,22 +678,9 @@ class Run(NamedTuple):
     on_ground: bool
 
 
-def great_circle_point(a: Fix, b: Fix, fraction: float) -> tuple[float, float]:
-    """The point a fraction of the way from a to b along the great circle (lat, lon)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    v1 = (math.cos(lat1) * math.cos(lon1), math.cos(lat1) * math.sin(lon1), math.sin(lat1))
-    v2 = (math.cos(lat2) * math.cos(lon2), math.cos(lat2) * math.sin(lon2), math.sin(lat2))
-    omega = math.acos(max(-1.0, min(1.0, sum(p * q for p, q in zip(v1, v2, strict=True)))))
-    if omega < 1e-12:
-        return a.lat, a.lon
-    s1, s2 = math.sin((1 - fraction) * omega) / math.sin(omega), math.sin(fraction * omega) / math.sin(omega)
-    x, y, z = (s1 * p + s2 * q for p, q in zip(v1, v2, strict=True))
-    return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
-
-
 def great_circle(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     """For arrays of start and end points: a function giving, for an array of fractions, the
-    points that far along each great circle (lats, lons), by `great_circle_point`'s arithmetic."""
+    points that far along each great circle (lats, lons): the slerp of their unit vectors."""
     import numpy as np
 
     p1, l1, p2, l2 = map(np.radians, (lat1, lon1, lat2, lon2))
