@@ -86,13 +86,23 @@ def _alternate_nuls(sample: bytes) -> bool:
     )
 
 
-def read_text(path: Path, limit: int) -> str:
-    """A small text input (a watchlist) read with a limit, refused as one line when it is binary
-    or UTF-16 (named, with the way to convert it); undecodable bytes become U+FFFD."""
-    raw = read_limited(path, limit)
+def decode_text(raw: bytes, name: str, *, expected: str = "text", lenient: bool = False) -> str:
+    """The text of an input, refused as one line when it is binary or UTF-16 (named, with the way
+    to convert it) or, unless `lenient` (undecodable bytes become U+FFFD), not UTF-8; a UTF-8
+    byte order mark is dropped."""
     if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path}: {not_text(raw)}")
-    return raw.decode("utf-8-sig", errors="replace")
+        raise InputError(f"{name}: {not_text(raw).replace('expected text', f'expected {expected}')}")
+    if lenient:
+        return raw.decode("utf-8-sig", errors="replace")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
+
+
+def read_text(path: Path, limit: int) -> str:
+    """A small text input (a watchlist) read with a limit and decoded leniently (decode_text)."""
+    return decode_text(read_limited(path, limit), str(path), lenient=True)
 
 
 def decompressed(raw: bytes, limit: int, *, name: str) -> bytes:

@@ -61,18 +61,11 @@ def read_yaml(path: Path, *, label: str | None = None, max_bytes: int | None = N
     The file is read with a size limit counted while reading (a device or FIFO says nothing of its
     size), and aliases of lists and mappings are refused: nested ones expand a file of a few hundred bytes
     into billions of values, which every later step (validation messages among them) would walk."""
-    from icc_travel.data.inputs import read_limited
+    from icc_travel.data.inputs import decode_text, read_limited
 
     name = label or str(path)
     raw = read_limited(path, max_bytes if max_bytes is not None else MAX_YAML_BYTES, label=name, hint=hint)
-    from icc_travel.data.inputs import not_text
-
-    if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{name}: {not_text(raw).replace('expected text', 'expected YAML text')}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    text = decode_text(raw, name, expected="YAML text")
     if "\x00" in text:
         raise InputError(f"{name}: binary file, expected YAML text")
     loader = SafeLoader(text)

@@ -203,19 +203,14 @@ def columns_track(
 def read_tracks(path: Path) -> list[Track]:
     """The tracks in one file, whatever its format. gzip is undone first (a gzipped Parquet file
     is still Parquet), with a limit on what it expands to."""
-    from icc_travel.data.inputs import decompressed, not_text, read_limited
+    from icc_travel.data.inputs import decode_text, decompressed, read_limited
 
     raw = read_limited(path, MAX_TRACK_BYTES)
     if raw[:2] == b"\x1f\x8b":
         raw = decompressed(raw, MAX_TRACK_BYTES, name=str(path))
     if raw[:4] == b"PAR1":
         return _opensky_parquet(path, raw)
-    if b"\x00" in raw[:4096] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path}: {not_text(raw)}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    text = decode_text(raw, str(path))
     start = text.lstrip()[:200]
     if start.startswith("{"):
         return [_readsb(path, text)]
