@@ -79,11 +79,11 @@ NAUTICAL_MILE_M = 1852
 # sovereign territory ends at 12 nm. The others: the source draws sea beyond 12 nm of their land
 # that no baseline, islet or lake found explains (the audit measured, in km2): the middle of the
 # Gulf of Riga (Latvia, 1,785: normal baselines, so economic zone there), the sea towards the
-# UAE's Dayyinah island (Qatar, 1,577), off Western Sahara (594) and the Banc d'Arguin and Baie
-# du Levrier (Mauritania, 238: no baseline text found), a lens 29 km off Namibia's coast (234),
-# Khor Abdullah (Iraq, 92), and slivers off Timor-Leste (30), Grenada (28), Angola (24) and the
-# Indus delta (Pakistan, 14).
-CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "ESH", "MRT", "NAM", "IRQ", "TLS", "GRD", "AGO", "PAK")
+# UAE's Dayyinah island (Qatar, 1,577), the Banc d'Arguin and Baie du Levrier (Mauritania, 238:
+# no baseline text found), a lens 29 km off Namibia's coast (234), and slivers off Timor-Leste
+# (30), Grenada (28), Angola (24) and the Indus delta (Pakistan, 14). Not Western Sahara: cut,
+# its sea would go to Morocco's overlapping feature.
+CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD", "AGO", "PAK")
 # Territorial seas narrower than 12 nm, where the source draws more: each state's feature is cut
 # to its land plus the breadth it claims, region by region (the first region holding a stretch
 # of sea decides; None: everywhere else). Waters a single state's land and sea enclose (its bays,
@@ -273,6 +273,8 @@ ENCLOSED_OUTSIDE = (
     ("Caspian Sea", (41.762, 50.608), "beyond the coastal states' territorial waters (Caspian Convention, 2018)"),
     ("Kane Basin", (79.439, -70.477), HIGH_SEAS),
     ("Wetar Strait", (-8.244, 126.256), HIGH_SEAS),
+    ("Gulf of Riga", (57.547, 23.636), "beyond Latvia's and Estonia's territorial seas: their economic zones"),
+    ("Sea between Qatar and the UAE", (25.027, 52.231), HIGH_SEAS),
     (
         "Sea of Azov",
         (46.106, 36.226),
