@@ -200,7 +200,7 @@ def test_old_caches_are_pruned_when_a_new_dataset_cache_is_written(tmp_path: Pat
     cache.mkdir(parents=True)
     old = time.time() - 86_400
     planted = {}
-    for kind in ("dataset-", "points-v1-", "territories-", "tiles-v5-"):
+    for kind in ("dataset-", "points-v1-", "territories-"):
         for age in range(5):
             path = cache / f"{kind}{age:08x}.bin"
             path.write_bytes(b"stale")
@@ -209,10 +209,17 @@ def test_old_caches_are_pruned_when_a_new_dataset_cache_is_written(tmp_path: Pat
     dead = cache / "points-v1-00000009.bin.4242.tmp"
     dead.write_bytes(b"half")
     os.utime(dead, (old, old))
-    live = cache / "tiles-v5-0000000a.4243.tmp.npz"
+    live = cache / "territories-0000000a.4243.tmp.npz"
     live.write_bytes(b"being written")
     foreign = cache / "notes.txt"
     foreign.write_text("mine")
+    mapped = []  # caches of memory-mapped arrays are directories
+    for age in range(4):
+        directory = cache / f"tiles-v8-{age:016x}"
+        directory.mkdir()
+        (directory / "code0.npy").write_bytes(b"stale")
+        os.utime(directory, (old - age * 60, old - age * 60))
+        mapped.append(directory)
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "ICC_TRAVEL_TODAY": "2026-12-06"}
     done = subprocess.run([COMMAND, "check", "putin", "MN@2024-09-03"], capture_output=True, env=env)
     assert done.returncode == 1, done.stderr
@@ -221,6 +228,8 @@ def test_old_caches_are_pruned_when_a_new_dataset_cache_is_written(tmp_path: Pat
         kept = age < (2 if path.name.startswith("dataset-") else 3)  # the new dataset cache is one of 3
         assert (path.name in left) == kept, path.name
     assert dead.name not in left and live.name in left and foreign.name in left
+    tiles = sorted(name for name in left if name.startswith("tiles-"))
+    assert tiles == [d.name for d in mapped[:3]] and not mapped[3].exists(), tiles
     assert sum(name.startswith("dataset-") for name in left) == 3
 
 

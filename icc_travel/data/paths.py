@@ -51,14 +51,19 @@ STALE_TEMPORARY_S = 3600.0  # a temporary this old belongs to a write that died
 
 
 def prune_caches(directory: Path, keep: int = CACHE_KEEP) -> list[Path]:
-    """Delete all but the `keep` newest cache files of each kind, and temporaries left by writes
-    that died; return what was deleted. Only names this package writes are touched; a file
+    """Delete all but the `keep` newest cache files (or directories) of each kind, and temporaries
+    left by writes that died; return what was deleted. Only names this package writes are touched; a file
     another process still reads stays readable there (unlinking does not close it), and one it
     then misses is rebuilt, so pruning costs time at worst, never an answer."""
+    import shutil
     import time
 
     try:
-        entries = [entry for entry in os.scandir(directory) if entry.is_file(follow_symlinks=False)]
+        entries = [
+            entry
+            for entry in os.scandir(directory)
+            if entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False)
+        ]
     except OSError:
         return []
     deleted, now = [], time.time()
@@ -68,7 +73,10 @@ def prune_caches(directory: Path, keep: int = CACHE_KEEP) -> list[Path]:
         dead = [e for e in ours if ".tmp" in e.name and now - _mtime(e) > STALE_TEMPORARY_S]
         for entry in [*finished[keep:], *dead]:
             try:
-                os.unlink(entry.path)
+                if entry.is_dir(follow_symlinks=False):  # a cache of memory-mapped arrays
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
                 deleted.append(Path(entry.path))
             except OSError:
                 pass
