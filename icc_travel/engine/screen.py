@@ -422,12 +422,12 @@ def _open_parquet(part: Part, text_columns: tuple[str, ...]) -> Any:
     import pyarrow.parquet as pq
 
     try:
-        plain = pq.ParquetFile(part.path)
+        plain = pq.ParquetFile(part.path, memory_map=True)
         present = [name for name in text_columns if name in plain.schema_arrow.names]
         if not present:
             return plain
         plain.close()
-        return pq.ParquetFile(part.path, metadata=plain.metadata, read_dictionary=present)
+        return pq.ParquetFile(part.path, metadata=plain.metadata, read_dictionary=present, memory_map=True)
     except (OSError, pa.ArrowInvalid, ValueError) as error:
         raise InputError(f"{part.label}: cannot read positions: {_reason(error)}") from None
 
