@@ -180,6 +180,23 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     as_of = outcome.data_as_of.isoformat()
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)
     legs = outcome.leg_of_row
+    if not legs and not outcome.errors_by_row and len(files) == 1:
+        # the usual chunk (one file, no error, no leg): its lines from one comprehension, each
+        # row's result part looked up, not branched on
+        name = files[c["file"][0]]
+        lines = zip(
+            columns[1],
+            columns[2],
+            map(subjects.__getitem__, columns[4]),
+            columns[3],
+            map(tails.__getitem__, columns[4]),
+            strict=True,
+        )
+        yield from [
+            f"{name},{line},{itinerary},{subject},{place},{tail},{as_of}\n"
+            for line, itinerary, subject, place, tail in lines
+        ]
+        return
     for number, (file, line, itinerary, place, index) in enumerate(zip(*columns, strict=True)):
         if index < 0:
             error = _quoted(outcome.errors_by_row[number])

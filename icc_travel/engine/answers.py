@@ -82,11 +82,7 @@ class Answers:
     ) -> tuple[Answer, law.Obligation | None]:
         """The answer, and the full obligation when it had to be decided for this very day (the
         caller keeps it rather than deciding it again)."""
-        key = (subject.id, id(territory), kind, outside)
-        table = self._answers.get(key)
-        if table is None:
-            table = self._answers[key] = (self.events(subject, territory), {})
-        events, answers = table
+        events, answers = self.table(subject, territory, kind, outside)
         interval = bisect_right(events, day)
         found = answers.get(interval)
         if found is not None:
@@ -94,6 +90,18 @@ class Answers:
         decided = law.obligation(subject, territory, day, self.dataset.situations[subject.situation], kind, outside)
         found = answers[interval] = Answer(decided.level, decided.basis)
         return found, decided
+
+    def table(
+        self, subject: Subject, territory: Territory | None, kind: str, outside: str | None
+    ) -> tuple[list[dt.date], dict[int, Answer]]:
+        """The event dates of (subject, territory, kind, note) and its answers so far, by the
+        interval's index (`bisect_right(events, day)`): the same objects `answer` fills, so a
+        caller holding them sees every interval answered since."""
+        key = (subject.id, id(territory), kind, outside)
+        table = self._answers.get(key)
+        if table is None:
+            table = self._answers[key] = (self.events(subject, territory), {})
+        return table
 
     def landing_level(self, subject: Subject, territory: Territory, day: dt.date) -> str:
         """The level of a visit to a territory, by which an overflight of it is measured."""
