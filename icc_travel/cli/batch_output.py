@@ -159,7 +159,8 @@ def row_stream(outcomes: Callable[[], Iterator[BatchOutcome]], totals: Totals, f
         flat_columns=FLAT,
         flat=lambda row: flat(row, totals.data_as_of),
         markdown_columns=MARKDOWN_COLUMNS,
-        csv_lines=lambda: (line for outcome in outcomes() for line in csv_lines(outcome, cells)),
+        # a chunk's lines as one text: no generator step per row between the chunk and the file
+        csv_lines=lambda: ("".join(csv_lines(outcome, cells)) for outcome in outcomes()),
         json_texts=lambda: (text for outcome in outcomes() for text in outcome.json_texts()),
         annotate=lambda row: annotations(row, fail_on),
     )

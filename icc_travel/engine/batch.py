@@ -382,7 +382,8 @@ class Evaluator:
         located, antarctic = _locate(self.resolver, coordinates, bulk)
         if len(self._places) > CACHE_LIMIT:
             self._places.clear()
-        airports = sum(1 for p in distinct if p[:8].lower() == "airport:" and p not in self._places)
+        named = distinct.difference(coordinates)  # coordinates never name an airport
+        airports = sum(1 for p in named if p[:8].lower() == "airport:" and p not in self._places)
         if airports >= AIRPORTS_TABLE:
             airport_table("IATA")  # read once: finding each airport in the file costs 9 ms
         where: list[tuple[Territory | None, str | None]] = []
@@ -413,9 +414,7 @@ class Evaluator:
         south = [place for place in antarctic if code[place] >= 0 and where[code[place]][0] is None]
         if south:
             code.update(dict.fromkeys(south, location(None, law.outside_note(True))))
-        for place in distinct:
-            if place in code:
-                continue
+        for place in named.difference(code):  # the places not located above
             if place not in self._places:
                 self._places[place] = _attempt(lambda p=place: self.resolver.resolve(p).territory)
             value = self._places[place]
