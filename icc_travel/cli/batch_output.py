@@ -9,6 +9,8 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterator
+from itertools import compress, repeat
+from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from icc_travel import law
@@ -243,8 +245,25 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def _quoted_column(values: list[str | None]) -> list[str]:
-    """`_quoted` for a whole column, inline: a function call per cell costs a second a million
-    (only a cell that starts like a formula pays for the spreadsheet check)."""
+    """`_quoted` for a whole column. The usual column (no empty cell, no quote or line break in
+    any, every cell that starts like a formula a number or a coordinate) is judged with C-level
+    maps over the cells and, when every cell holds a comma (LAT,LON stops), quoted by one
+    replace over the joined column; any other column cell by cell, inline (a function call per
+    cell costs a second a million; only a cell that starts like a formula pays for the check)."""
+    if values and None not in values:
+        text = "\n".join(values)  # type: ignore[arg-type]
+        if '"' not in text and "\r" not in text and text.count("\n") == len(values) - 1:
+            formula = list(map(FORMULA_FIRST.__contains__, map(itemgetter(0), values)))  # type: ignore[arg-type]
+            if not any(formula) or all(map(_data_cell, compress(values, formula))):  # type: ignore[arg-type]
+                if "," not in text:
+                    return values  # type: ignore[return-value]
+                if all(map(contains, values, repeat(","))):
+                    return ('"' + text.replace("\n", '"\n"') + '"').split("\n")
+    return _quoted_column_cells(values)
+
+
+def _quoted_column_cells(values: list[str | None]) -> list[str]:
+    """`_quoted_column` cell by cell."""
     return [
         ""
         if v is None
