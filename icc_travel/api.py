@@ -244,9 +244,7 @@ def screen(
     if engine == "dask":
         from icc_travel.engine.screen import scan_dask
 
-        found, located = scan_dask(
-            paths, watched, columns or {}, scheduler, progress=progress, prepare=resolver.load_grid
-        )
+        found, located = scan_dask(paths, watched, columns or {}, scheduler, progress=progress)
     elif engine == "local":
         found = scan(paths, watched, columns, progress=progress, prepare=resolver.load_grid)
     else:

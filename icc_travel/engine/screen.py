@@ -719,25 +719,16 @@ def scan_dask(
     columns: dict[str, str] | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    prepare: Callable[[], None] | None = None,
 ) -> tuple[Screened, dict[str, Any]]:
     """The scan on a Dask cluster: each worker filters its parts of the dataset with the local
     engine's own filter (`filter_part`) and locates the kept positions in the territories (each
     worker loads the territory index once); the client gathers the watched rows and builds the
     tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes.
-    `prepare` runs on the client while the workers read, as in `scan`."""
+    The client loads nothing while the workers read: on a LocalCluster they share its cores."""
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        parts = [part for path in paths for part in _parts(path)]
-        ready = pool.submit(prepare) if prepare is not None and _rows_at_least(parts, PREPARE_ROWS) else None
-        try:
-            return _scan_dask(paths, parts, watched, columns, scheduler, progress)
-        finally:
-            if ready is not None:
-                ready.result()
+    parts = [part for path in paths for part in _parts(path)]
+    return _scan_dask(paths, parts, watched, columns, scheduler, progress)
 
 
 def _scan_dask(
