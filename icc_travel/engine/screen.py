@@ -124,9 +124,12 @@ def scan(
                 kept += batches
                 if progress is not None:
                     progress(number, len(parts))
-        finally:
+        except BaseException:
             if ready is not None:
-                ready.result()
+                ready.exception()  # waited for, but the scan's own error is the one to tell
+            raise
+        if ready is not None:
+            ready.result()
     if rows_read == 0:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no positions (0 rows): nothing to screen")
     tracks, refused = _tracks(kept, wanted)
