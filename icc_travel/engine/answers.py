@@ -66,6 +66,11 @@ class Answers:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self._events: dict[tuple[str, int], list[dt.date]] = {}
+        # the event dates of each subject with its situation, and of each territory: a pair's
+        # dates are their union (every date is widened alike), so the subject's records and its
+        # situation's (declarations, rulings) are walked once, not once per territory
+        self._subject_events: dict[str, list[dt.date]] = {}
+        self._territory_events: dict[int, list[dt.date]] = {}
         # per (subject, territory, kind, note): its event dates and the answer of each interval
         self._answers: dict[tuple[Any, ...], tuple[list[dt.date], dict[int, Answer]]] = {}
 
@@ -73,8 +78,14 @@ class Answers:
         key = (subject.id, id(territory))
         found = self._events.get(key)
         if found is None:
-            situation = self.dataset.situations[subject.situation]
-            found = self._events[key] = event_dates(subject, territory, situation)
+            shared = self._subject_events.get(subject.id)
+            if shared is None:
+                situation = self.dataset.situations[subject.situation]
+                shared = self._subject_events[subject.id] = event_dates(subject, situation)
+            own = self._territory_events.get(id(territory))
+            if own is None:
+                own = self._territory_events[id(territory)] = event_dates(territory)
+            found = self._events[key] = sorted(set(shared).union(own))
         return found
 
     def answer(
