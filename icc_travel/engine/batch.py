@@ -537,8 +537,11 @@ def _locate(
         answers[number] = _attempt(parse_coordinates, places[number])
     keep = np.flatnonzero(inside)
     territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)), bulk=bulk)
-    for number, territory in zip(keep.tolist(), territories, strict=True):
-        answers[number] = territory
+    if len(keep) == len(places):  # every point on the globe (the usual chunk): the answers as they come
+        answers = list(territories)
+    else:
+        for number, territory in zip(keep.tolist(), territories, strict=True):
+            answers[number] = territory
     south = {places[number] for number in np.flatnonzero(inside & (lats <= ANTARCTIC_TREATY_LATITUDE)).tolist()}
     return answers, south
 
