@@ -536,7 +536,13 @@ def _locate(
     for number in np.flatnonzero(~inside).tolist():
         answers[number] = _attempt(parse_coordinates, places[number])
     keep = np.flatnonzero(inside)
-    territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)), bulk=bulk)
+    if bulk:  # the grid, from the arrays: each distinct feature's territory once, not a tuple per point
+        resolver.load_grid()
+        features = resolver.feature_indexes(lats[keep], lons[keep]).tolist()
+        territory_of = {feature: resolver.territory_of_feature(feature) for feature in set(features)}
+        territories: list[Territory | None] = list(map(territory_of.__getitem__, features))
+    else:
+        territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)))
     if len(keep) == len(places):  # every point on the globe (the usual chunk): the answers as they come
         answers = list(territories)
     else:
