@@ -10,6 +10,8 @@ Targets (issue 28): >= 200,000 rows/s for any kind of stop, and for two-stop iti
 their legs (`--legs`, run beside the same input with `--no-legs`: legs within 2x); peak < 1 GiB
 at any size. Every run is paired with a peer: the csv module copying the same file row for row
 (`x copy`); the machine's load is printed before and after (read the ratios, not the times).
+CPU seconds (user and system, from wait4) are printed and paired as well: on a shared machine
+they move far less with the load than the wall clock.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from timing import peak_run
 
 NAMES = ("Mongolia", "HU", "FRA", "South Africa", "Ivory Coast", "DR Congo", "Russia", "airport:JFK", "Johannesburg")
 NAMES += ('"London, GB"', "Crimea", "US")
@@ -95,6 +96,20 @@ COPY = (
 )
 
 
+def measured(argv: list[str]) -> tuple[float, float, float, int, str]:
+    """Wall seconds, CPU seconds (user and system), peak GiB, exit status and the last line of
+    stderr of one run, all the command's own (wait4)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        err.seek(0)
+        lines = err.read().decode(errors="replace").strip().splitlines()
+    code = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024**2, code, lines[-1] if lines else ""
+
+
 def load() -> str:
     """The machine's load averages, to read the ratios by (the absolute times vary with it)."""
     try:
@@ -127,7 +142,8 @@ def main() -> None:
     print(f"load averages before: {load()} ({os.cpu_count()} cores)")
     print(
         f"{'rows':>10} {'wall s':>8} {'rows/s':>10} {'peak GiB':>9} {'x smallest':>10} {'x copy':>7}"
-        f"{' x no-legs' if arguments.legs else ''}  rows out  status"
+        f" {'CPU s':>7} {'CPU rows/s':>10} {'CPU x copy':>10}"
+        f"{' x no-legs CPU x no-legs' if arguments.legs else ''}  rows out  status"
     )
     first_peak = None
     with tempfile.TemporaryDirectory() as folder:
@@ -140,23 +156,22 @@ def main() -> None:
             if first_peak is None:
                 subprocess.run(argv, capture_output=True, check=False)  # warm the caches
             # paired: the peer and (with --legs) the same input without legs, back to back
-            copied = time.perf_counter()
-            subprocess.run([sys.executable, "-c", COPY, str(source), str(target)], check=True)
-            copied = time.perf_counter() - copied
+            copied, copied_cpu, _, _, _ = measured([sys.executable, "-c", COPY, str(source), str(target)])
             without = ""
             if arguments.legs:
-                plain, _, _, _ = peak_run([*argv, "--no-legs"])
-            elapsed, peak, status, stderr = peak_run(argv)
+                plain, plain_cpu, _, _, _ = measured([*argv, "--no-legs"])
+            elapsed, cpu, peak, status, stderr = measured(argv)
             if arguments.legs:
-                without = f" {elapsed / plain:>9.2f}"
+                without = f" {elapsed / plain:>9.2f} {cpu / plain_cpu:>13.2f}"
             written = sum(1 for _ in target.open()) - 1
             first_peak = first_peak or peak
             verdict = "ok" if rows / elapsed >= 200_000 and peak < 1 else "MISSED"
             print(
                 f"{rows:>10,} {elapsed:>8.2f} {rows / elapsed:>10,.0f} {peak:>9.2f} {peak / first_peak:>10.2f}"
-                f" {elapsed / copied:>7.2f}{without}  {written:,}  {status}  {verdict}"
+                f" {elapsed / copied:>7.2f} {cpu:>7.2f} {rows / cpu:>10,.0f} {cpu / copied_cpu:>10.2f}"
+                f"{without}  {written:,}  {status}  {verdict}"
             )
-            print(f"           {stderr.splitlines()[-1] if stderr else ''}")
+            print(f"           {stderr}")
             source.unlink()
     print(f"load averages after: {load()}")
     print("targets (issue 28): >= 200,000 rows/s and peak < 1 GiB at every size, legs within 2x --no-legs")

@@ -12,9 +12,11 @@ as tracks: the least a screen must do, without the territories, the law or the o
 
 Runs are paired: in each round every command runs once, in turn (each goes first in one
 round), so the machine's load falls on all alike; each ratio is the median of the per-round
-ratios. The load average is printed before and after. The Dask engine runs on a LocalCluster of
-two single-threaded workers started by the bench (as a user's running cluster would be), and its
-output is compared byte for byte with the local engine's in every round.
+ratios. The load average is printed before and after. CPU seconds (user and system, every
+thread; for the Dask engine the client's only, not the workers') are paired the same way: on a
+shared machine they move less with the load than the wall clock does. The Dask engine runs on a
+LocalCluster of two single-threaded workers started by the bench (as a user's running cluster
+would be), and its output is compared byte for byte with the local engine's in every round.
 """
 
 from __future__ import annotations
@@ -114,15 +116,17 @@ print(connection.execute(query, [hexes]).fetchnumpy()["time"].shape[0])
 """
 
 
-def run(argv: list[str], scratch: Path) -> tuple[float, float, int, str]:
-    """Wall seconds, peak GiB (the command's own, from wait4), exit status and stderr of one run."""
+def run(argv: list[str], scratch: Path) -> tuple[float, float, float, int, str]:
+    """Wall seconds, CPU seconds (user and system, all threads), peak GiB (the command's own, from
+    wait4), exit status and stderr of one run."""
     with open(scratch / "stdout", "wb") as out, open(scratch / "stderr", "wb") as err:
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=out, stderr=err)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024**2, process.returncode, (scratch / "stderr").read_text(errors="replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss / 1024**2, process.returncode, (scratch / "stderr").read_text(errors="replace")
 
 
 def peers() -> dict[str, str]:
@@ -199,16 +203,18 @@ def main() -> None:
                 run(argv, scratch)
             print(f"\n{count} watched aircraft; before: {load()}")
             times: dict[str, list[float]] = {name: [] for name in commands}
+            cpus: dict[str, list[float]] = {name: [] for name in commands}
             peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
             identical = True
             for number in range(arguments.rounds):
                 names = list(commands)
                 names = names[number % len(names) :] + names[: number % len(names)]  # each goes first in turn
                 for name in names:
-                    elapsed, peak, status, stderr = run(commands[name], scratch)
+                    elapsed, cpu, peak, status, stderr = run(commands[name], scratch)
                     if status not in (0, 1):
                         print(f"   {name} failed ({status}): {stderr.strip().splitlines()[-1:]}")
                     times[name].append(elapsed)
+                    cpus[name].append(cpu)
                     peaks[name] = max(peaks[name], peak)
                 identical &= filecmp.cmp(outputs["local"], outputs["dask"], shallow=False)
             print(f"after: {load()}")
@@ -217,18 +223,21 @@ def main() -> None:
             cluster.close()
             print(
                 f"{'command':18} {'median s':>9} {'rows/s':>12} {'peak GiB':>9} {'x polars (paired)':>18} {'x duckdb':>9}"
+                f" {'CPU s':>6} {'CPU x polars':>13}"
             )
             for name, values in times.items():
                 ratios = []
-                for peer in ("polars", "duckdb"):
+                for peer, measured in (("polars", times), ("duckdb", times), ("polars", cpus)):
                     if peer in times and name != peer:
-                        paired = [mine / theirs for mine, theirs in zip(values, times[peer], strict=True)]
+                        mine_all = values if measured is times else cpus[name]
+                        paired = [mine / theirs for mine, theirs in zip(mine_all, measured[peer], strict=True)]
                         ratios.append(f"{statistics.median(paired):.2f}")
                     else:
                         ratios.append("-")
                 median = statistics.median(values)
                 print(
                     f"{name:18} {median:9.2f} {rows / median:12,.0f} {peaks[name]:9.2f} {ratios[0]:>18} {ratios[1]:>9}"
+                    f" {statistics.median(cpus[name]):6.2f} {ratios[2]:>13}"
                 )
             print(f"Dask workers' peak GiB: {workers}")
             print(f"Dask output {'byte-identical to' if identical else 'DIFFERS from'} local in every round")

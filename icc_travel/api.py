@@ -240,15 +240,15 @@ def screen(
         )
     paths = [Path(p) for p in positions]
     located: dict[str, Any] = {}
+    resolver = _resolver(dataset)  # one for every track: the index is loaded once
     if engine == "dask":
         from icc_travel.engine.screen import scan_dask
 
         found, located = scan_dask(paths, watched, columns or {}, scheduler, progress=progress)
     elif engine == "local":
-        found = scan(paths, watched, columns, progress=progress)
+        found = scan(paths, watched, columns, progress=progress, prepare=resolver.load_grid)
     else:
         raise InputError(f"engine {engine!r}: give 'local' or 'dask'")
-    resolver = _resolver(dataset)  # one for every track: the index is loaded once
     if found.positions_kept >= BULK_POINTS:
         resolver.load_grid()
     results = analyse_many(

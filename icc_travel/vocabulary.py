@@ -24,8 +24,16 @@ class Level(StrEnum):
     def worst(cls, levels: Iterable[str]) -> Level:
         """The strongest of some levels (`none` when there are none): what a trip, a track or a
         batch amounts to, and what `--fail-on` compares."""
-        found = {cls(level) for level in levels}
-        return next((level for level in cls if level in found), cls.NONE)
+        found = set(levels)  # members hash and compare as their text: no member made per level
+        if not found.issubset(cls._value2member_map_):
+            found = {cls(level) for level in found}  # names the value that is no level
+        for level in _STRONGEST_FIRST:  # a tuple: iterating the enum class costs more than the test
+            if level in found:
+                return level
+        return cls.NONE
+
+
+_STRONGEST_FIRST = tuple(Level)
 
 
 class LevelLook(NamedTuple):

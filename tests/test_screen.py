@@ -167,13 +167,15 @@ def test_other_column_names_are_mapped_on_both_engines(invoke, tmp_path: Path) -
         assert result.stdout == expected.stdout and result.stdout.count("\n") >= 4
 
 
-def test_screening_parquet_does_not_import_pandas(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_screening_does_not_import_pandas(tmp_path: Path, kind: str) -> None:
     """pa.array, pa.scalar, fill_null with a Python value and to_numpy(zero_copy_only=False) each
-    import pandas through pyarrow's shim (about a second); a Parquet screen uses none of them,
-    and still finds what the test above finds."""
+    import pandas through pyarrow's shim (about a second), and so does pyarrow.dataset; a screen
+    of Parquet or CSV uses none of them, and still finds what the test above finds."""
     import subprocess
 
-    folder, _, watchlist = positions(tmp_path)
+    folder, states, watchlist = positions(tmp_path)
+    folder = folder if kind == "parquet" else states
     output = tmp_path / "out.jsonl"
     script = (
         "import sys\nfrom icc_travel.cli.main import main\n"

@@ -9,6 +9,8 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterator
+from itertools import compress, repeat
+from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from icc_travel import law
@@ -159,7 +161,8 @@ def row_stream(outcomes: Callable[[], Iterator[BatchOutcome]], totals: Totals, f
         flat_columns=FLAT,
         flat=lambda row: flat(row, totals.data_as_of),
         markdown_columns=MARKDOWN_COLUMNS,
-        csv_lines=lambda: (line for outcome in outcomes() for line in csv_lines(outcome, cells)),
+        # a chunk's lines as one text: no generator step per row between the chunk and the file
+        csv_lines=lambda: ("".join(csv_lines(outcome, cells)) for outcome in outcomes()),
         json_texts=lambda: (text for outcome in outcomes() for text in outcome.json_texts()),
         annotate=lambda row: annotations(row, fail_on),
     )
@@ -180,6 +183,23 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     as_of = outcome.data_as_of.isoformat()
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)
     legs = outcome.leg_of_row
+    if not legs and not outcome.errors_by_row and len(files) == 1:
+        # the usual chunk (one file, no error, no leg): its lines from one comprehension, each
+        # row's result part looked up, not branched on
+        name = files[c["file"][0]]
+        lines = zip(
+            columns[1],
+            columns[2],
+            map(subjects.__getitem__, columns[4]),
+            columns[3],
+            map(tails.__getitem__, columns[4]),
+            strict=True,
+        )
+        yield from [
+            f"{name},{line},{itinerary},{subject},{place},{tail},{as_of}\n"
+            for line, itinerary, subject, place, tail in lines
+        ]
+        return
     for number, (file, line, itinerary, place, index) in enumerate(zip(*columns, strict=True)):
         if index < 0:
             error = _quoted(outcome.errors_by_row[number])
@@ -225,8 +245,25 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def _quoted_column(values: list[str | None]) -> list[str]:
-    """`_quoted` for a whole column, inline: a function call per cell costs a second a million
-    (only a cell that starts like a formula pays for the spreadsheet check)."""
+    """`_quoted` for a whole column. The usual column (no empty cell, no quote or line break in
+    any, every cell that starts like a formula a number or a coordinate) is judged with C-level
+    maps over the cells and, when every cell holds a comma (LAT,LON stops), quoted by one
+    replace over the joined column; any other column cell by cell, inline (a function call per
+    cell costs a second a million; only a cell that starts like a formula pays for the check)."""
+    if values and None not in values:
+        text = "\n".join(values)  # type: ignore[arg-type]
+        if '"' not in text and "\r" not in text and text.count("\n") == len(values) - 1:
+            formula = list(map(FORMULA_FIRST.__contains__, map(itemgetter(0), values)))  # type: ignore[arg-type]
+            if not any(formula) or all(map(_data_cell, compress(values, formula))):  # type: ignore[arg-type]
+                if "," not in text:
+                    return values  # type: ignore[return-value]
+                if all(map(contains, values, repeat(","))):
+                    return ('"' + text.replace("\n", '"\n"') + '"').split("\n")
+    return _quoted_column_cells(values)
+
+
+def _quoted_column_cells(values: list[str | None]) -> list[str]:
+    """`_quoted_column` cell by cell."""
     return [
         ""
         if v is None

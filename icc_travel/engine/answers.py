@@ -66,6 +66,11 @@ class Answers:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self._events: dict[tuple[str, int], list[dt.date]] = {}
+        # the event dates of each subject with its situation, and of each territory: a pair's
+        # dates are their union (every date is widened alike), so the subject's records and its
+        # situation's (declarations, rulings) are walked once, not once per territory
+        self._subject_events: dict[str, list[dt.date]] = {}
+        self._territory_events: dict[int, list[dt.date]] = {}
         # per (subject, territory, kind, note): its event dates and the answer of each interval
         self._answers: dict[tuple[Any, ...], tuple[list[dt.date], dict[int, Answer]]] = {}
 
@@ -73,8 +78,14 @@ class Answers:
         key = (subject.id, id(territory))
         found = self._events.get(key)
         if found is None:
-            situation = self.dataset.situations[subject.situation]
-            found = self._events[key] = event_dates(subject, territory, situation)
+            shared = self._subject_events.get(subject.id)
+            if shared is None:
+                situation = self.dataset.situations[subject.situation]
+                shared = self._subject_events[subject.id] = event_dates(subject, situation)
+            own = self._territory_events.get(id(territory))
+            if own is None:
+                own = self._territory_events[id(territory)] = event_dates(territory)
+            found = self._events[key] = sorted(set(shared).union(own))
         return found
 
     def answer(
@@ -82,11 +93,7 @@ class Answers:
     ) -> tuple[Answer, law.Obligation | None]:
         """The answer, and the full obligation when it had to be decided for this very day (the
         caller keeps it rather than deciding it again)."""
-        key = (subject.id, id(territory), kind, outside)
-        table = self._answers.get(key)
-        if table is None:
-            table = self._answers[key] = (self.events(subject, territory), {})
-        events, answers = table
+        events, answers = self.table(subject, territory, kind, outside)
         interval = bisect_right(events, day)
         found = answers.get(interval)
         if found is not None:
@@ -94,6 +101,18 @@ class Answers:
         decided = law.obligation(subject, territory, day, self.dataset.situations[subject.situation], kind, outside)
         found = answers[interval] = Answer(decided.level, decided.basis)
         return found, decided
+
+    def table(
+        self, subject: Subject, territory: Territory | None, kind: str, outside: str | None
+    ) -> tuple[list[dt.date], dict[int, Answer]]:
+        """The event dates of (subject, territory, kind, note) and its answers so far, by the
+        interval's index (`bisect_right(events, day)`): the same objects `answer` fills, so a
+        caller holding them sees every interval answered since."""
+        key = (subject.id, id(territory), kind, outside)
+        table = self._answers.get(key)
+        if table is None:
+            table = self._answers[key] = (self.events(subject, territory), {})
+        return table
 
     def landing_level(self, subject: Subject, territory: Territory, day: dt.date) -> str:
         """The level of a visit to a territory, by which an overflight of it is measured."""

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress, repeat
+from operator import and_, contains, not_
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel import law
@@ -266,13 +269,13 @@ class Evaluator:
         questions = list(zip(c["subject"], location_of_row, c["date"], c["kind"], strict=True))
         for number in errors:
             questions[number] = None  # already an error: its first message stands
-        slot_of: dict[Any, int] = {}
-        slots = [slot_of.setdefault(question, len(slot_of)) for question in questions]
+        # each distinct question's slot, in order of first appearance; the rows' slots by C-level map
+        slot_of: dict[Any, int] = {question: slot for slot, question in enumerate(dict.fromkeys(questions))}
+        slots = list(map(slot_of.__getitem__, questions))
         results: list[BatchResult] = []
         index_of_slot: list[int] = []
         failed: dict[int, str] = {}  # slot -> why its rows are errors
-        for question in slot_of:
-            result = None if question is None else self._result(question, where)
+        for result in self._results(slot_of, where):
             if result is None or isinstance(result, Failure):
                 if result is not None:
                     failed[len(index_of_slot)] = result.message
@@ -280,7 +283,7 @@ class Evaluator:
                 continue
             index_of_slot.append(len(results))
             results.append(result)
-        result_of_row = [index_of_slot[slot] for slot in slots]
+        result_of_row = list(map(index_of_slot.__getitem__, slots))
         if failed:
             for number, slot in enumerate(slots):
                 if slot in failed:
@@ -289,6 +292,54 @@ class Evaluator:
         if self.legs:
             outcome.leg_of_row = self._legs(outcome)
         return outcome
+
+    def _results(self, questions: Iterable[Any], where: list[tuple[Territory | None, str | None]]) -> list[Any]:
+        """`_result` of each distinct question (None for None). Questions that differ only in
+        their date share their subject, place and kind, and the table of their answers per
+        interval: that is looked up once per chunk, so a question whose interval is answered
+        already costs a date lookup, a bisect and the result, not a pass through `_result`
+        (where batches of dates spread over years spend their time)."""
+        shared: dict[tuple[Any, ...], Any] = {}
+        days, dataset = self._days, self.dataset
+        found: list[Any] = []
+        for question in questions:
+            if question is None:
+                found.append(None)
+                continue
+            subject_text, location, date, kind = question
+            group = shared.get((subject_text, location, kind))
+            if group is None:
+                group = shared[subject_text, location, kind] = self._group(subject_text, location, kind, where)
+            day = days.get(date)
+            if type(group) is Failure or day is None or type(day) is Failure:
+                found.append(group if type(group) is Failure else self._result(question, where))
+                continue
+            subject, territory, outside, kind_name, events, table = group
+            answer = table.get(bisect_right(events, day))
+            if answer is None:
+                found.append(self._result(question, where))  # decides the interval's answer, and keeps it
+            else:
+                found.append(BatchResult(dataset, subject, territory, day, kind_name, outside, answer))
+        return found
+
+    def _group(
+        self,
+        subject_text: str | None,
+        location: int,
+        kind: str | None,
+        where: list[tuple[Territory | None, str | None]],
+    ) -> Any:
+        """What the questions about one subject, place and kind share (as `_result` checks them,
+        in its order), or the Failure they all come to whatever their date."""
+        subject = self._subjects.get(subject_text) if subject_text else None
+        if subject is None or isinstance(subject, Failure):
+            return subject or Failure("no subject")
+        territory, outside = where[location]
+        kind = kind or "visit"
+        if kind not in law.KINDS:
+            return Failure(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
+        events, table = self.answers.table(subject, territory, kind, outside)
+        return subject, territory, outside, kind, events, table
 
     def _result(self, question: tuple[Any, ...], where: list[tuple[Territory | None, str | None]]) -> Any:
         """The result for one (subject text, location, date text, kind text), or a Failure."""
@@ -318,7 +369,11 @@ class Evaluator:
         saying where it is), and per row the index of its location (-1 where the row is an error)."""
         distinct = set(places)
         distinct.discard(None)
-        coordinates = [place for place in distinct if "," in place and not place.translate(_NUMERIC)]
+        # LAT,LON texts: a comma, and nothing but what a number is written with (strip leaves
+        # nothing); tested with C-level maps, not a Python call per place
+        listed = list(distinct)
+        numeric = map(not_, map(str.strip, listed, repeat(_NUMERIC_CHARS)))
+        coordinates = list(compress(listed, map(and_, numeric, map(contains, listed, repeat(",")))))
         # a batch of many chunks is a bulk lookup even when one chunk holds few coordinates
         self._coordinates += len(coordinates)
         # so is a chunk of a few thousand: the polygons' own index answered 25,000 points in
@@ -327,7 +382,8 @@ class Evaluator:
         located, antarctic = _locate(self.resolver, coordinates, bulk)
         if len(self._places) > CACHE_LIMIT:
             self._places.clear()
-        airports = sum(1 for p in distinct if p[:8].lower() == "airport:" and p not in self._places)
+        named = distinct.difference(coordinates)  # coordinates never name an airport
+        airports = sum(1 for p in named if p[:8].lower() == "airport:" and p not in self._places)
         if airports >= AIRPORTS_TABLE:
             airport_table("IATA")  # read once: finding each airport in the file costs 9 ms
         where: list[tuple[Territory | None, str | None]] = []
@@ -344,21 +400,21 @@ class Evaluator:
         # one comprehension; a point in no territory is Antarctica south of 60°S, else the sea.
         failures: dict[str, str] = {}
         code_of_value: dict[int, int] = {}
-        for value in {id(value): value for value in located}.values():
+        for value in dict(zip(map(id, located), located, strict=True)).values():
             if isinstance(value, Failure):
                 code_of_value[id(value)] = -1
             else:
                 code_of_value[id(value)] = location(value, None)
-        code: dict[str | None, int] = dict(zip(coordinates, [code_of_value[id(v)] for v in located], strict=True))
+        code: dict[str | None, int] = dict(
+            zip(coordinates, map(code_of_value.__getitem__, map(id, located)), strict=True)
+        )
         code[None] = -1
         if -1 in code_of_value.values():
             failures.update((p, v.message) for p, v in zip(coordinates, located, strict=True) if type(v) is Failure)
         south = [place for place in antarctic if code[place] >= 0 and where[code[place]][0] is None]
         if south:
             code.update(dict.fromkeys(south, location(None, law.outside_note(True))))
-        for place in distinct:
-            if place in code:
-                continue
+        for place in named.difference(code):  # the places not located above
             if place not in self._places:
                 self._places[place] = _attempt(lambda p=place: self.resolver.resolve(p).territory)
             value = self._places[place]
@@ -367,7 +423,7 @@ class Evaluator:
                 code[place] = -1
             else:
                 code[place] = location(value, _antarctic(place) if value is None else None)
-        location_of_row = [code[place] for place in places]
+        location_of_row = list(map(code.__getitem__, places))
         if -1 in location_of_row:
             for number, place in enumerate(places):
                 if location_of_row[number] < 0:
@@ -438,7 +494,7 @@ class Evaluator:
         return self._points[place]
 
 
-_NUMERIC = str.maketrans("", "", "0123456789.+-, \t")
+_NUMERIC_CHARS = "0123456789.+-, \t"
 
 
 def _locate(
@@ -450,9 +506,10 @@ def _locate(
 
     if not places:
         return [], set()
+    # every place holds a comma: the parts are two per place exactly when each holds one
+    parts = ",".join(places).split(",")
     try:
-        pairs = [place.split(",") for place in places]
-        values = np.array([part for pair in pairs for part in pair], dtype=float).reshape(-1, 2)
+        values = np.array(parts, dtype=float).reshape(-1, 2) if len(parts) == 2 * len(places) else None
     except ValueError:
         values = None
     # Restricted to digits, signs, points, commas and blanks, numpy's float parse accepts exactly
@@ -479,9 +536,18 @@ def _locate(
     for number in np.flatnonzero(~inside).tolist():
         answers[number] = _attempt(parse_coordinates, places[number])
     keep = np.flatnonzero(inside)
-    territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)), bulk=bulk)
-    for number, territory in zip(keep.tolist(), territories, strict=True):
-        answers[number] = territory
+    if bulk:  # the grid, from the arrays: each distinct feature's territory once, not a tuple per point
+        resolver.load_grid()
+        features = resolver.feature_indexes(lats[keep], lons[keep]).tolist()
+        territory_of = {feature: resolver.territory_of_feature(feature) for feature in set(features)}
+        territories: list[Territory | None] = list(map(territory_of.__getitem__, features))
+    else:
+        territories = resolver.locate_many(list(zip(lats[keep].tolist(), lons[keep].tolist(), strict=True)))
+    if len(keep) == len(places):  # every point on the globe (the usual chunk): the answers as they come
+        answers = list(territories)
+    else:
+        for number, territory in zip(keep.tolist(), territories, strict=True):
+            answers[number] = territory
     south = {places[number] for number in np.flatnonzero(inside & (lats <= ANTARCTIC_TREATY_LATITUDE)).tolist()}
     return answers, south
 

@@ -260,7 +260,7 @@ class CsvBlocks:
             lines = list(range(first_line, first_line + len(records)))
         if not records:
             return Rows()
-        if {len(record) for record in records} != {width}:
+        if set(map(len, records)) != {width}:
             return None
         columns = list(zip(*records, strict=True))
         shared: dict[str, str] = {}

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
-from icc_travel.engine.answers import Answers
+from icc_travel.engine.answers import Answer, Answers
 from icc_travel.geo.routes import Endpoint, RoutePlanner, geodesic_path
 from icc_travel.vocabulary import Level, Tier
 
@@ -104,12 +105,21 @@ def measure_legs(
         measured[leg] = (round(km, 1), [(territory, round(length, 1)) for territory, length in crossed], through)
     decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
     dataset = planner.dataset
+    # per (subject, territory): the visit's event dates and answers per interval (`Answers.table`),
+    # so an overflown territory whose interval is answered already costs a bisect and a lookup
+    tables: dict[tuple[str, int], tuple[list[dt.date], dict[int, Answer]]] = {}
     legs = []
     for (subject, start, end, on), leg in zip(requests, ends, strict=True):
         km, crossed, through = measured[leg]
         overflown = []
         for territory, length in crossed:
-            level = law.NONE if answers.landing_level(subject, territory, on) == law.NONE else law.OVERFLIGHT
+            key = (subject.id, id(territory))
+            table = tables.get(key)
+            if table is None:
+                table = tables[key] = answers.table(subject, territory, "visit", None)
+            answer = table[1].get(bisect_right(table[0], on))
+            landing = answer.level if answer is not None else answers.landing_level(subject, territory, on)
+            level = law.NONE if landing == law.NONE else law.OVERFLIGHT
             decide = partial(_decided, dataset, decided, subject, territory, on, through)
             overflown.append(Overflown(territory, length, level, decide))
         legs.append(Leg(start[0], end[0], km, tuple(overflown), (start[1], start[2]), (end[1], end[2])))

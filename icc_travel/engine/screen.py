@@ -1,7 +1,7 @@
 """Screening position datasets for the aircraft on a watchlist (the local engine).
 
 Positions are OpenSky `state_vectors_data4` columns (`time, icao24, lat, lon, onground,
-baroaltitude, callsign`), in Parquet files or directories, or CSV, read with pyarrow datasets:
+baroaltitude, callsign`), in Parquet files or directories, or CSV, read with pyarrow:
 only the watched aircraft's rows are kept (the filter is pushed into the scan, batch by batch, so
 memory follows the watched positions, not the dataset). Each watched aircraft's positions become
 one track, analysed as `track` does.
@@ -13,7 +13,7 @@ import contextlib
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -101,24 +101,70 @@ def scan(
     watched: list[Watched],
     columns: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    prepare: Callable[[], None] | None = None,
 ) -> Screened:
     """Read every position file, keep the watched aircraft's rows, one track per aircraft.
-    The dataset is read in the parts the Dask engine would hand its workers, in order, and
-    `progress(parts done, parts)` is called after each."""
+    The dataset is read in the parts the Dask engine would hand its workers, SCAN_THREADS at a
+    time (pyarrow decodes without the interpreter's lock), kept in order, and `progress(parts
+    done, parts)` is called after each. `prepare` (loading the territory index) runs beside the
+    scan when the dataset is large enough that the tracks will need it: the cores the reading
+    leaves idle load it, not the time after."""
+    from concurrent.futures import ThreadPoolExecutor
+
     requires("pyarrow", "parquet")
     wanted = watched_by_hex(watched)
+    hexes = sorted(wanted)
     rows_read, kept = 0, []
     parts = [part for path in paths for part in _parts(path)]
-    for number, part in enumerate(parts, 1):
-        rows, batches = filter_part(part, sorted(wanted), columns or {})
-        rows_read += rows
-        kept += batches
-        if progress is not None:
-            progress(number, len(parts))
+    with ThreadPoolExecutor(max_workers=SCAN_THREADS + 1) as pool:
+        ready = pool.submit(prepare) if prepare is not None and _rows_at_least(parts, PREPARE_ROWS) else None
+        try:
+            for number, (rows, batches) in enumerate(_in_order(pool, parts, hexes, columns or {}), 1):
+                rows_read += rows
+                kept += batches
+                if progress is not None:
+                    progress(number, len(parts))
+        except BaseException:
+            if ready is not None:
+                ready.exception()  # waited for, but the scan's own error is the one to tell
+            raise
+        if ready is not None:
+            ready.result()
     if rows_read == 0:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no positions (0 rows): nothing to screen")
     tracks, refused = _tracks(kept, wanted)
     return Screened(rows_read, _positions(tracks), tracks, refused)
+
+
+SCAN_THREADS = 2  # parts filtered at once: each is mostly pyarrow's decoding, which frees the lock
+PREPARE_ROWS = 1_000_000  # rows in a dataset past which the index is loaded during the scan
+
+
+def _in_order(pool: Any, parts: list[Part], hexes: list[str], rename: dict[str, str]) -> Iterator[tuple[int, Any]]:
+    """Each part's `filter_part`, in the dataset's order, at most SCAN_THREADS running at once
+    (so at most that many parts' reading buffers are alive)."""
+    pending: list[Any] = []
+    for part in parts:
+        pending.append(pool.submit(filter_part, part, hexes, rename))
+        if len(pending) >= SCAN_THREADS:
+            yield pending.pop(0).result()
+    for future in pending:
+        yield future.result()
+
+
+def _rows_at_least(parts: list[Part], rows: int) -> bool:
+    """Whether the parts hold at least `rows` rows: a Parquet part's from its footer (read when
+    the parts were made), a CSV file's guessed from its size (a state vector takes some 60 bytes)."""
+    total = 0
+    for part in parts:
+        if part.format == "parquet":
+            total += part.rows
+        else:
+            with contextlib.suppress(OSError):
+                total += Path(part.path).stat().st_size // 60
+        if total >= rows:
+            return True
+    return False
 
 
 def _positions(tracks: list[tuple[Watched, Track]]) -> int:
@@ -143,6 +189,7 @@ class Part(NamedTuple):
     row_groups: tuple[int, ...] | None
     label: str  # the file as the user named it, for messages
     files: tuple[str, ...] = ()  # a directory's files, listed once (links followed, loops not)
+    rows: int = 0  # a Parquet part's rows, from the file's footer
 
 
 def _format(path: Path) -> str:
@@ -154,9 +201,10 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
 
     Batch by batch, the watched rows are picked by their address (see `_watched`) and only
     they are kept, so only the watched rows reach Python and memory follows them, not the
-    dataset. Parquet is read with pyarrow.parquet's own reader, a part's row groups at a time
-    (its C++ threads decode the columns; no dataset is built per part). Both engines use this
-    one function."""
+    dataset. Parquet is read with pyarrow.parquet's own reader, a part's row groups at a time,
+    the address column first and the others only where it found a watched aircraft (see
+    `_parquet_rows`); CSV with pyarrow.csv's streaming reader, only the columns used. Both
+    engines use this one function."""
     import pyarrow as pa
 
     theirs_of = {ours: theirs for theirs, ours in rename.items()}  # --columns gives theirs -> ours
@@ -183,32 +231,100 @@ def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[i
             raise InputError(f"{part.label}: --columns names {', '.join(unknown)}, which the positions do not have")
         _check_types(part, schema, names)
         present = [theirs for theirs in names if theirs in schema_names]
-        value_set = arrow_strings(hexes)
-        hex_position = present.index(hex_column)
-        kept = []
+        matcher = _Matcher(arrow_strings(hexes))
         try:
             if part.format == "parquet":
-                groups = list(part.row_groups or ())
-                rows = sum(source.metadata.row_group(group).num_rows for group in groups)
-                batches = (
-                    source.iter_batches(batch_size=1 << 18, row_groups=groups, columns=present, use_threads=True)
-                    if groups
-                    else iter(())
-                )
+                rows, kept = _parquet_rows(source, list(part.row_groups or ()), present, hex_column, matcher)
             else:
-                rows = source.count_rows()
-                batches = source.to_batches(
-                    columns=present, batch_size=1 << 18, batch_readahead=4, fragment_readahead=2
-                )
-            for batch in batches:
-                if not batch.num_rows:
-                    continue
-                watched = batch.filter(_watched(batch.column(hex_position), value_set))
-                if watched.num_rows:
-                    columns = [_decoded(column) for column in watched.columns]
-                    kept.append(pa.RecordBatch.from_arrays(columns, names=[names[n] for n in watched.schema.names]))
+                rows, kept = _csv_rows(part, hex_column, present, matcher)
         except (OSError, pa.ArrowInvalid) as error:
             raise InputError(f"{part.label}: cannot read positions: {error}") from None
+    return rows, [pa.RecordBatch.from_arrays(columns, names=[names[n] for n in present]) for columns in kept]
+
+
+BATCH_ROWS = 1 << 18
+
+
+class _Matcher:
+    """Which rows of an address column are a watched aircraft's, as row numbers (see `_watched`).
+    The batches of one Parquet row group carry the same dictionary: it is judged once, not per
+    batch."""
+
+    def __init__(self, value_set: Any) -> None:
+        self.value_set = value_set
+        self.dictionary: Any = None
+        self.distinct: Any = None
+
+    def rows(self, column: Any) -> Any:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pa.types.is_dictionary(column.type):
+            if self.dictionary is None or not self.dictionary.equals(column.dictionary):
+                self.dictionary = column.dictionary
+                lowered = pc.utf8_lower(column.dictionary.cast(pa.string()))
+                self.distinct = numpy_of(pc.is_in(lowered, value_set=self.value_set), False)
+            # a null address has no index to read: its row is never watched
+            return np.flatnonzero(self.distinct[numpy_of(column.indices, 0)] & valid_numpy(column))
+        return np.flatnonzero(numpy_of(_watched(column, self.value_set), False))
+
+
+def _parquet_rows(source: Any, groups: list[int], present: list[str], hex_column: str, matcher: _Matcher) -> Any:
+    """Rows read and the watched rows' columns (in `present` order, decoded) of some row groups.
+
+    Row group by row group, the address column alone is read first (dictionary indexes: a few
+    bytes a row), and only when it holds a watched aircraft are the other columns read, each
+    batch cut to the watched rows before anything is decoded from the dictionary: no column but
+    the address is read for a row group without a watched aircraft, and only the watched rows of
+    the others are kept."""
+    import numpy as np
+    import pyarrow as pa
+
+    others = [name for name in present if name != hex_column]
+    rows, kept = 0, []
+    for group in groups:
+        rows += source.metadata.row_group(group).num_rows
+        found, addresses, offset = [], [], 0
+        for batch in source.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=[hex_column]):
+            hits = matcher.rows(batch.column(0))
+            if len(hits):
+                found.append(hits + offset)
+                addresses.append(_decoded(batch.column(0).take(arrow_int64(hits))))
+            offset += batch.num_rows
+        if not found:
+            continue
+        wanted = np.concatenate(found)
+        pieces: dict[str, list[Any]] = {name: [] for name in others}
+        offset = 0
+        batches = source.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=others, use_threads=True)
+        for batch in batches:
+            first, last = np.searchsorted(wanted, [offset, offset + batch.num_rows]).tolist()
+            if last > first:
+                taken = batch.take(arrow_int64(wanted[first:last] - offset))
+                for name, column in zip(taken.schema.names, taken.columns, strict=True):
+                    pieces[name].append(_decoded(column))
+            offset += batch.num_rows
+        columns = {hex_column: pa.concat_arrays(addresses)}
+        columns.update({name: pa.concat_arrays(values) for name, values in pieces.items()})
+        kept.append([columns[name] for name in present])
+    return rows, kept
+
+
+def _csv_rows(part: Part, hex_column: str, present: list[str], matcher: _Matcher) -> Any:
+    """Rows read and the watched rows' columns (in `present` order) of a CSV file, read with
+    pyarrow.csv's streaming reader, only the columns used converted."""
+    reader = _csv_reader(part, hex_column, present)
+    rows, kept = 0, []
+    try:
+        for batch in reader:
+            rows += batch.num_rows
+            hits = matcher.rows(batch.column(batch.schema.get_field_index(hex_column)))
+            if len(hits):
+                taken = batch.take(arrow_int64(hits))
+                kept.append([_decoded(taken.column(taken.schema.get_field_index(name))) for name in present])
+    finally:
+        reader.close()
     return rows, kept
 
 
@@ -309,27 +425,35 @@ def _open_parquet(part: Part, text_columns: tuple[str, ...]) -> Any:
     import pyarrow.parquet as pq
 
     try:
-        plain = pq.ParquetFile(part.path)
+        plain = pq.ParquetFile(part.path, memory_map=True)
         present = [name for name in text_columns if name in plain.schema_arrow.names]
         if not present:
             return plain
         plain.close()
-        return pq.ParquetFile(part.path, metadata=plain.metadata, read_dictionary=present)
+        return pq.ParquetFile(part.path, metadata=plain.metadata, read_dictionary=present, memory_map=True)
     except (OSError, pa.ArrowInvalid, ValueError) as error:
         raise InputError(f"{part.label}: cannot read positions: {_reason(error)}") from None
 
 
 def _open_part(part: Part, hex_column: str) -> Any:
-    """A CSV part as a pyarrow dataset. Its ICAO address column is read as text: inferred as
-    integers, `040123` would lose its leading zero and never match."""
+    """A CSV part's columns and their types (pyarrow.csv infers them from the first block). Its
+    ICAO address column is read as text: inferred as integers, `040123` would lose its leading
+    zero and never match. pyarrow.csv is used directly: pyarrow.dataset imports pandas."""
+    _check_csv_header(part)
+    reader = _csv_reader(part, hex_column, None)
+    reader.close()
+    return reader
+
+
+def _csv_reader(part: Part, hex_column: str, columns: list[str] | None) -> Any:
+    """pyarrow.csv's streaming reader of a CSV part (gzip by its name), converting only `columns`
+    (all when None)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
-    import pyarrow.dataset as pads
 
-    _check_csv_header(part)
-    fmt = pads.CsvFileFormat(convert_options=pacsv.ConvertOptions(column_types={hex_column: pa.string()}))
+    options = pacsv.ConvertOptions(column_types={hex_column: pa.string()}, include_columns=columns or [])
     try:
-        return pads.dataset(list(part.files) if part.files else part.path, format=fmt)
+        return pacsv.open_csv(part.path, convert_options=options)
     except (OSError, pa.ArrowInvalid, ValueError) as error:
         raise InputError(f"{part.label}: cannot read positions: {_reason(error)}") from None
 
@@ -602,15 +726,28 @@ def scan_dask(
     """The scan on a Dask cluster: each worker filters its parts of the dataset with the local
     engine's own filter (`filter_part`) and locates the kept positions in the territories (each
     worker loads the territory index once); the client gathers the watched rows and builds the
-    tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes."""
+    tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes.
+    The client loads nothing while the workers read: on a LocalCluster they share its cores."""
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
+    parts = [part for path in paths for part in _parts(path)]
+    return _scan_dask(paths, parts, watched, columns, scheduler, progress)
+
+
+def _scan_dask(
+    paths: Iterable[Path],
+    parts: list[Part],
+    watched: list[Watched],
+    columns: dict[str, str] | None,
+    scheduler: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Screened, dict[str, Any]]:
+    """`scan_dask` on parts already listed (the client listed them to judge the dataset's size)."""
     import pyarrow as pa
     from distributed import Client, LocalCluster, as_completed
 
     hexes = sorted({w.hex for w in watched})
     wanted = watched_by_hex(watched)
-    parts = [part for path in paths for part in _parts(path)]
     client = (
         _connect(Client, scheduler)
         if scheduler
@@ -679,13 +816,15 @@ def _parts(path: Path) -> list[Part]:
     parts = []
     for file in files:
         try:
-            row_groups = pq.read_metadata(file).num_row_groups
+            metadata = pq.read_metadata(file)
         except (OSError, pa.ArrowInvalid, ValueError) as error:
             raise InputError(f"{path}: cannot read positions: {_reason(error)}") from None
         label = _label(path, absolute, file)
-        groups = list(range(row_groups))
+        groups = list(range(metadata.num_row_groups))
         for start in range(0, max(len(groups), 1), ROW_GROUPS_PER_TASK):
-            parts.append(Part(file, fmt, tuple(groups[start : start + ROW_GROUPS_PER_TASK]), label))
+            chosen = tuple(groups[start : start + ROW_GROUPS_PER_TASK])
+            rows = sum(metadata.row_group(group).num_rows for group in chosen)
+            parts.append(Part(file, fmt, chosen, label, rows=rows))
     return parts
 
 

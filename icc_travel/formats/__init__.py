@@ -77,7 +77,8 @@ class RowStream:
     come, and the summary once they have all gone by (it counts them). `rows` yields the JSON
     rows, once; `flat` turns one into the values of `flat_columns`; `csv_lines` and
     `json_texts`, when given, yield ready CSV lines and JSON texts faster than converting every
-    row (a format uses one of these sources);
+    row (a format uses one of these sources; each text `csv_lines` yields is one or more whole
+    lines: a batch yields a chunk's rows as one text);
     `annotate` gives a row's (command, file, line, message) annotations for CI logs."""
 
     rows: Callable[[], Iterator[dict[str, Any]]]

@@ -46,10 +46,11 @@ def neutralise(text: str) -> str:
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     """The flat columns, in chunks; the stream's own fast lines when it has them."""
     out(",".join(rows.flat_columns) + "\n")
-    if rows.csv_lines is not None:
-        lines = rows.csv_lines()
-    else:
-        lines = (_line([neutralise(cell(value)) for value in rows.flat(row)]) for row in rows.rows())
+    if rows.csv_lines is not None:  # whole lines, a chunk of rows at a time: written as they come
+        for text in rows.csv_lines():
+            out(text)
+        return
+    lines = (_line([neutralise(cell(value)) for value in rows.flat(row)]) for row in rows.rows())
     while chunk := list(itertools.islice(lines, 8192)):
         out("".join(chunk))
 
