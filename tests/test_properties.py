@@ -169,3 +169,22 @@ def test_results_do_not_depend_on_stop_order(
     shuffled = check_itinerary(dataset, subject, [stops[i] for i in order], resolver, legs=False)
     assert [shuffled.stops[order.index(i)] for i in range(len(stops))] == list(forward.stops)
     assert forward.worst() == shuffled.worst()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from(["", "=1", "-1.5,2.25", "+4", "@x,1", "12.5,-3", "AKT", 'a"b', "x\ny", "-", "\t"]),
+            st.text(alphabet='=+-@,.0123456789ab "\r\n\t', max_size=8),
+        ),
+        max_size=12,
+    )
+)
+def test_batch_csv_column_fast_path_quotes_as_cell_by_cell(values: list) -> None:
+    """The column-at-once CSV quoting (formula neutralising included) gives what quoting each cell
+    does, for any column: empty cells, formulas, coordinates, quotes and line breaks."""
+    from icc_travel.cli.batch_output import _quoted_column, _quoted_column_cells
+
+    assert _quoted_column(list(values)) == _quoted_column_cells(list(values))

@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from itertools import compress, repeat
-from operator import contains, itemgetter
+from operator import contains
 from typing import TYPE_CHECKING, Any
 
 from icc_travel import law
@@ -253,7 +253,7 @@ def _quoted_column(values: list[str | None]) -> list[str]:
     if values and None not in values:
         text = "\n".join(values)  # type: ignore[arg-type]
         if '"' not in text and "\r" not in text and text.count("\n") == len(values) - 1:
-            formula = list(map(FORMULA_FIRST.__contains__, map(itemgetter(0), values)))  # type: ignore[arg-type]
+            formula = [value[:1] in FORMULA_FIRST for value in values]  # type: ignore[index]
             if not any(formula) or all(map(_data_cell, compress(values, formula))):  # type: ignore[arg-type]
                 if "," not in text:
                     return values  # type: ignore[return-value]
