@@ -151,8 +151,8 @@ class TiledIndex:
     # Relative bound on the rounding of an orientation determinant computed from differences
     # (Shewchuk's is 3.3e-16; this leaves a wide margin): within it, the sign is not trusted.
     ORIENTATION_ERROR = 1e-13
-    VERSION = 6  # of the cached arrays' layout and rules
-    DENSE = 4  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
+    VERSION = 7  # of the cached arrays' layout and rules
+    DENSE = 8  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
     NAMES = (
         "code0",
         "code1",
@@ -162,7 +162,7 @@ class TiledIndex:
         "candidate_owner",
         "candidate_inside",
         "edge_start",
-        "edge_candidate",
+        "edge_slot",
         "edge_vertex",
         "edge_side",
         "vertex_lon",
@@ -275,10 +275,11 @@ class TiledIndex:
         held = node_of_centre * _OWNERS + holder
         pairs = _sorted_unique(np.concatenate([near, held]))
         candidate_inside = _contains(_sorted_unique(held), pairs).astype(np.int8)
-        candidate_owner = (pairs % _OWNERS).astype(np.int32)
-        candidate_start = np.searchsorted(pairs // _OWNERS, np.arange(nodes + 1)).astype(np.int64)
-        edge_candidate = np.searchsorted(pairs, near).astype(np.int32)
-        edge_start = np.searchsorted(entry_node, np.arange(nodes + 1)).astype(np.int64)
+        candidate_owner = _narrow(pairs % _OWNERS)
+        candidate_start = np.searchsorted(pairs // _OWNERS, np.arange(nodes + 1))
+        # an edge's candidate as its place among its node's candidates (a handful: one byte)
+        edge_slot = _narrow(np.searchsorted(pairs, near) - candidate_start[entry_node])
+        edge_start = np.searchsorted(entry_node, np.arange(nodes + 1))
         # the side of each edge its node's centre lies on: +1, -1, or 0 where rounding could flip it
         edge_vertex = segment_vertex[entry_segment].astype(np.int32)
         ax, ay = vertices[edge_vertex, 0], vertices[edge_vertex, 1]
@@ -290,11 +291,11 @@ class TiledIndex:
             code1,
             code2.astype(np.int32),
             code3.astype(np.int32),
-            candidate_start,
+            _narrow(candidate_start),
             candidate_owner,
             candidate_inside,
-            edge_start,
-            edge_candidate,
+            _narrow(edge_start),
+            edge_slot,
             edge_vertex,
             edge_side,
             np.ascontiguousarray(vertices[:, 0]),
@@ -312,7 +313,7 @@ class TiledIndex:
         candidate_owner: Any,
         candidate_inside: Any,
         edge_start: Any,
-        edge_candidate: Any,
+        edge_slot: Any,
         edge_vertex: Any,
         edge_side: Any,
         vertex_lon: Any,
@@ -322,7 +323,7 @@ class TiledIndex:
         self._code0, self._code1, self._code2, self._code3 = code0, code1, code2, code3
         self._candidate_start, self._candidate_owner = candidate_start, candidate_owner
         self._candidate_inside = candidate_inside
-        self._edge_start, self._edge_candidate, self._edge_vertex = edge_start, edge_candidate, edge_vertex
+        self._edge_start, self._edge_slot, self._edge_vertex = edge_start, edge_slot, edge_vertex
         self._edge_side, self._vertex_lon, self._vertex_lat = edge_side, vertex_lon, vertex_lat
         self._geometries = geometries
         self.columns, self.rows = self.COLUMNS, self.ROWS
@@ -430,7 +431,8 @@ class TiledIndex:
         bx, by = self._vertex_lon[vertex], self._vertex_lat[vertex]
         px, py = lons[edge_point], lats[edge_point]
         # which side of each edge the point lies on; the node's centre's side was found at build
-        side_p, sure_p = self._side(bx - ax, by - ay, px - ax, py - ay)
+        rx, ry = px - ax, py - ay
+        side_p, sure_p = self._side(bx - ax, by - ay, rx, ry)
         side_q = self._edge_side[entry]
         unsure = ~sure_p | (side_q == 0)
         straddle = np.flatnonzero(~unsure & ((side_p > 0) != (side_q > 0)))
@@ -442,17 +444,14 @@ class TiledIndex:
         side_b, sure_b = self._side(dx, dy, bx[straddle] - sx, by[straddle] - sy)
         unsure[straddle[~(sure_a & sure_b)]] = True
         crossed = straddle[sure_a & sure_b & ((side_a > 0) != (side_b > 0))]
-        # a point equal to an edge's end lies on that candidate's boundary (its side is then 0)
+        # a point equal to an edge's end lies on that candidate's boundary (its side is then 0);
+        # an edge's end is the next edge's start, and that edge comes near the point's node too
         close = np.flatnonzero(~sure_p)
-        on_vertex = close[
-            ((px[close] == ax[close]) & (py[close] == ay[close]))
-            | ((px[close] == bx[close]) & (py[close] == by[close]))
-        ]
-        offset = pair_base - first  # a point's pair for a candidate: offset + candidate
+        on_vertex = close[(rx[close] == 0) & (ry[close] == 0)]
         unsure = np.flatnonzero(unsure)
 
         def pair(selected: Any) -> Any:
-            return offset[edge_point[selected]] + self._edge_candidate[entry[selected]]
+            return pair_base[edge_point[selected]] + self._edge_slot[entry[selected]]
 
         pairs = len(pair_point)
         parity = np.bincount(pair(crossed), minlength=pairs) & 1
@@ -479,7 +478,10 @@ class TiledIndex:
 
         term1, term2 = ux * vy, uy * vx
         side = term1 - term2
-        return side, np.abs(side) > cls.ORIENTATION_ERROR * (np.abs(term1) + np.abs(term2))
+        bound = np.abs(term1, out=term1)
+        bound += np.abs(term2, out=term2)
+        bound *= cls.ORIENTATION_ERROR
+        return side, np.abs(side) > bound
 
     def _polygons(self, ask: Any, pair_point: Any, pair_candidate: Any, count: int, lats: Any, lons: Any) -> Any:
         """The lowest candidate owner whose polygon holds each asked point, by GEOS."""
@@ -493,6 +495,18 @@ class TiledIndex:
         hit = shapely.intersects_xy(self._prepared[owner], lons[point], lats[point])
         best = _first_per_point(point, owner, hit, count, np.iinfo(np.int64).max)
         return best[ask]
+
+
+def _narrow(values: Any) -> Any:
+    """Non-negative integers in the narrowest of int8, int16 and int32 that holds them (the
+    index is held in memory by every process that locates points in bulk)."""
+    import numpy as np
+
+    top = int(values.max()) if len(values) else 0
+    for kind in (np.int8, np.int16, np.int32):
+        if top <= np.iinfo(kind).max:
+            return values.astype(kind)
+    return values.astype(np.int64)
 
 
 def _first_per_point(point: Any, owner: Any, keep: Any, count: int, none: int) -> Any:
