@@ -111,3 +111,22 @@ def test_antimeridian_poles_and_non_finite(geometries: np.ndarray, tiled: TiledI
         odd.tolist()
         == polygons(geometries, np.array([np.nan, 41.9029, np.inf]), np.array([12.45, np.nan, 0.0])).tolist()
     )
+
+
+def test_a_damaged_cache_is_rebuilt(dataset: Dataset, geometries: np.ndarray, tiled: TiledIndex) -> None:
+    """The index's cache is a directory of memory-mapped arrays: a cut file in it (a full disk,
+    a copy interrupted) is noticed on opening and the index rebuilt, with the same answers."""
+    from icc_travel.geo import geometry
+
+    path = Path(dataset.territories_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(Path(tiled._code0.filename).parents[2]))
+        cache = Path(tiled._code0.filename).parent
+        assert cache.name == f"tiles-v{TiledIndex.VERSION}-{geometry._stat_key(path)}"
+        cut = cache / "cut"
+        cut.write_bytes((cache / "edge_vertex.npy").read_bytes()[:4096])
+        cut.replace(cache / "edge_vertex.npy")  # a new file: the one mapped stays whole
+        rebuilt = TiledIndex.cached(path, lambda: geometries)
+        assert isinstance(TiledIndex.cached(path, lambda: geometries)._edge_vertex, np.memmap)
+    lats, lons = np.array([47.92, 41.9029, -8.52, 48.85]), np.array([106.92, 12.4534, 179.19, 2.35])
+    assert rebuilt.lookup(lats, lons).tolist() == polygons(geometries, lats, lons).tolist()

@@ -47,6 +47,16 @@ def file_digest(path: Path) -> str:
     return _digest(path.resolve(), stat.st_size, stat.st_mtime_ns)
 
 
+def _stat_key(path: Path) -> str:
+    """A cache name from the file's path, size, modification and change times and inode: a stat,
+    not a hash of its 38 MB (a sixth of a second, more than opening the mapped index costs).
+    The change time and inode are what no tool sets back, so an edit in place that keeps the
+    size and modification time still names another cache (as geo.points' cache does)."""
+    status = path.stat()
+    key = f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}|{status.st_ctime_ns}|{status.st_ino}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=4)
 def _digest(path: Path, size: int, mtime_ns: int) -> str:
     from icc_travel.data.boundaries import read_geometry_bytes
@@ -101,11 +111,31 @@ def load_wkb(path: Path) -> Any:
         return shapely.from_wkb([data[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)])
 
 
-def load_arrays(path: Path, *names: str) -> list[Any]:
+def save_mapped(path: Path, **arrays: Any) -> None:
+    """A cache directory of named .npy files, written whole beside its final name and then moved
+    there (a reader sees the whole directory or none); a damaged one it replaces is removed
+    first. A cache that cannot be written is skipped."""
+    import os
+    import shutil
+
     import numpy as np
 
-    with np.load(path, allow_pickle=False) as stored:
-        return [stored[name] for name in names]
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.mkdir(parents=True, exist_ok=True)
+        for name, values in arrays.items():
+            np.save(temporary / f"{name}.npy", np.ascontiguousarray(values), allow_pickle=False)
+        shutil.rmtree(path, ignore_errors=True)
+        temporary.replace(path)
+    except OSError:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def map_arrays(path: Path, *names: str) -> list[Any]:
+    """The named arrays of a cache directory, memory-mapped read-only."""
+    import numpy as np
+
+    return [np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in names]
 
 
 class TiledIndex:
@@ -151,7 +181,7 @@ class TiledIndex:
     # Relative bound on the rounding of an orientation determinant computed from differences
     # (Shewchuk's is 3.3e-16; this leaves a wide margin): within it, the sign is not trusted.
     ORIENTATION_ERROR = 1e-13
-    VERSION = 7  # of the cached arrays' layout and rules
+    VERSION = 8  # of the cached arrays' layout and rules
     DENSE = 8  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
     NAMES = (
         "code0",
@@ -173,10 +203,14 @@ class TiledIndex:
     def cached(cls, path: Path, geometries: Any) -> TiledIndex:
         """The index for a territories file, built once (seconds) and then read from the cache.
         `geometries`: the polygons in feature order, or a callable giving them (called only to
-        build the index or to decide a point floating point cannot)."""
-        cache = paths.cache_dir() / f"tiles-v{cls.VERSION}-{file_digest(path)}.npz"
+        build the index or to decide a point floating point cannot).
+
+        The cache is a directory of .npy files, memory-mapped: opening it reads nothing, a
+        lookup reads the pages of the cells its points fall in, and the processes of one
+        machine (a screen's workers) share those pages instead of holding a copy each."""
+        cache = paths.cache_dir() / f"tiles-v{cls.VERSION}-{_stat_key(path)}"
         try:
-            arrays = load_arrays(cache, *cls.NAMES)
+            arrays = map_arrays(cache, *cls.NAMES)
             code0, code1, code2, code3, start, _, _, edge_start, *_ = arrays
             cells = cls.SPLIT * cls.SPLIT
             if (
@@ -189,7 +223,7 @@ class TiledIndex:
                 raise ValueError("cached grid of the wrong shape")
         except Exception:  # missing, or damaged in any way: rebuild it
             index = cls.build(geometries() if callable(geometries) else geometries)
-            save_arrays(cache, **{name: getattr(index, f"_{name}") for name in cls.NAMES})
+            save_mapped(cache, **{name: getattr(index, f"_{name}") for name in cls.NAMES})
             return index
         return cls(*arrays, geometries)
 
