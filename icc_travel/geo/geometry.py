@@ -460,10 +460,10 @@ class TiledIndex:
         edge_point = np.repeat(np.arange(count), edges)
         entry = np.repeat(edge_first - (np.cumsum(edges) - edges), edges) + np.arange(len(edge_point))
         vertex = self._edge_vertex[entry]
-        ax, ay = self._vertex_lon[vertex], self._vertex_lat[vertex]
+        ax, ay = np.take(self._vertex_lon, vertex), np.take(self._vertex_lat, vertex)
         vertex += 1
-        bx, by = self._vertex_lon[vertex], self._vertex_lat[vertex]
-        px, py = lons[edge_point], lats[edge_point]
+        bx, by = np.take(self._vertex_lon, vertex), np.take(self._vertex_lat, vertex)
+        px, py = np.repeat(lons, edges), np.repeat(lats, edges)
         # which side of each edge the point lies on; the node's centre's side was found at build
         rx, ry = px - ax, py - ay
         side_p, sure_p = self._side(bx - ax, by - ay, rx, ry)
