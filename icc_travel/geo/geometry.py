@@ -171,7 +171,11 @@ class TiledIndex:
     callable that loads them): a cached index answers without parsing them.
 
     Codes per cell: a feature index (>= 0), -1 for no territory, or -2 - k: look in block k of
-    the next level (at the last level, mixed leaf k).
+    the next level. For leaves (code2), k below the number of nodes is the node (a mixed leaf
+    that is not dense) whose edges decide, and k = nodes + b sends to block b of fine leaves
+    (code3), where -2 - k names node k (a mixed fine leaf). Nodes' arrays: candidates
+    (candidate_start per node; owner, ascending, and whether it holds the centre), edges
+    (edge_start per node; the candidate's slot, the first vertex, the centre's side).
     """
 
     SPLIT = 8  # sub-cells per side at each level below the 1° grid
