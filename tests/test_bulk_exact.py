@@ -130,3 +130,32 @@ def test_a_damaged_cache_is_rebuilt(dataset: Dataset, geometries: np.ndarray, ti
         assert isinstance(TiledIndex.cached(path, lambda: geometries)._edge_vertex, np.memmap)
     lats, lons = np.array([47.92, 41.9029, -8.52, 48.85]), np.array([106.92, 12.4534, 179.19, 2.35])
     assert rebuilt.lookup(lats, lons).tolist() == polygons(geometries, lats, lons).tolist()
+
+
+def boundary_leaf(tiled: TiledIndex, lat: float, lon: float) -> bool:
+    """Whether the grid sends the point to a leaf a boundary comes near (its levels walked)."""
+    split, leaves = TiledIndex.SPLIT, TiledIndex.LEAVES
+    column = min(max(int((lon + 180) * leaves), 0), 360 * leaves - 1)
+    row = min(max(int((lat + 90) * leaves), 0), 180 * leaves - 1)
+    code = int(tiled._code0[(row // leaves) * 360 + column // leaves])
+    if code <= -2:
+        code = int(
+            tiled._code1[(-2 - code) * split * split + ((row // split) % split) * split + (column // split) % split]
+        )
+    if code <= -2:
+        code = int(tiled._code2[(-2 - code) * split * split + (row % split) * split + column % split])
+    return code <= -2
+
+
+def test_points_off_the_globe_in_boundary_leaves(geometries: np.ndarray, tiled: TiledIndex) -> None:
+    """A longitude past 180° or a latitude past 90° is clipped into an edge cell. Where that cell
+    is one a boundary comes near, the polygons answer it (as before the crossing count, whose
+    segment would leave the leaf); elsewhere the cell's own answer stands, as it always has."""
+    lats = np.array([-16.8, -16.8, 65.0, 65.0, -17.0, 89.0, 91.0, -91.0, -16.5, 66.5, 71.0, -85.0])
+    lons = np.array([180.3, -180.3, 180.2, -181.0, 185.0, 190.0, 0.0, 0.0, 181.0, -180.5, 180.5, 200.0])
+    found = tiled.lookup(lats, lons)
+    expected = polygons(geometries, lats, lons)
+    clipped = tiled.lookup(np.clip(lats, -90, 90), np.clip(lons, -180, 180))
+    mixed = [boundary_leaf(tiled, lat, lon) for lat, lon in zip(lats.tolist(), lons.tolist(), strict=True)]
+    assert any(mixed)
+    assert found.tolist() == [p if m else c for p, c, m in zip(expected, clipped, mixed, strict=True)]

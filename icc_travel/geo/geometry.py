@@ -500,8 +500,11 @@ class TiledIndex:
         none = np.iinfo(np.int64).max
         best = _first_per_point(pair_point, owner, hit, count, none)
         doubted = _first_per_point(pair_point, owner, doubt, count, none)
-        # a doubt about the answer's owner or a lower one (or any, with no answer) could change it
-        ask = np.flatnonzero(((doubted != none) & (doubted <= best)) | ~(np.isfinite(lats) & np.isfinite(lons)))
+        # a doubt about the answer's owner or a lower one (or any, with no answer) could change it;
+        # a point off the globe (or not a number) was put in an edge leaf by clipping and lies
+        # outside it: its segment leaves the leaf, so the polygons answer it, as before
+        on_globe = (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+        ask = np.flatnonzero(((doubted != none) & (doubted <= best)) | ~on_globe)
         if len(ask):
             best[ask] = self._polygons(ask, pair_point, pair_candidate, count, lats, lons)
         answer = np.empty(count, dtype=np.int64)
