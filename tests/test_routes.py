@@ -12,8 +12,12 @@ from icc_travel.geo.routes import RoutePlanner
 
 
 @pytest.fixture(scope="module")
-def planner(dataset) -> RoutePlanner:
-    return RoutePlanner(dataset)
+def planner(dataset, tmp_path_factory: pytest.TempPathFactory) -> RoutePlanner:
+    """Built before the per-test cache isolation applies: its grid goes to a cache of its own,
+    not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("routes-cache")))
+        return RoutePlanner(dataset)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -47,6 +47,16 @@ def file_digest(path: Path) -> str:
     return _digest(path.resolve(), stat.st_size, stat.st_mtime_ns)
 
 
+def _stat_key(path: Path) -> str:
+    """A cache name from the file's path, size, modification and change times and inode: a stat,
+    not a hash of its 38 MB (a sixth of a second, more than opening the mapped index costs).
+    The change time and inode are what no tool sets back, so an edit in place that keeps the
+    size and modification time still names another cache (as geo.points' cache does)."""
+    status = path.stat()
+    key = f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}|{status.st_ctime_ns}|{status.st_ino}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=4)
 def _digest(path: Path, size: int, mtime_ns: int) -> str:
     from icc_travel.data.boundaries import read_geometry_bytes
@@ -101,53 +111,123 @@ def load_wkb(path: Path) -> Any:
         return shapely.from_wkb([data[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)])
 
 
-def load_arrays(path: Path, *names: str) -> list[Any]:
+def save_mapped(path: Path, **arrays: Any) -> None:
+    """A cache directory of named .npy files, written whole beside its final name and then moved
+    there (a reader sees the whole directory or none); a damaged one it replaces is removed
+    first. A cache that cannot be written is skipped."""
+    import os
+    import shutil
+
     import numpy as np
 
-    with np.load(path, allow_pickle=False) as stored:
-        return [stored[name] for name in names]
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.mkdir(parents=True, exist_ok=True)
+        for name, values in arrays.items():
+            np.save(temporary / f"{name}.npy", np.ascontiguousarray(values), allow_pickle=False)
+        shutil.rmtree(path, ignore_errors=True)
+        temporary.replace(path)
+    except OSError:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def map_arrays(path: Path, *names: str) -> list[Any]:
+    """The named arrays of a cache directory, memory-mapped read-only."""
+    import numpy as np
+
+    return [np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in names]
 
 
 class TiledIndex:
-    """Bulk point lookup: a three-level grid decides almost every point by array lookups, and the
-    territories' own polygons decide the few points next to a boundary.
+    """Bulk point lookup: a three-level grid decides almost every point by array lookups, and a
+    vectorised crossing count over the few boundary edges of its leaf decides a point next to a
+    boundary; the polygons (GEOS) are asked only where floating point cannot be trusted.
 
     The grid has 1° cells, split into 8 x 8 sub-cells of 1/8°, split again into 8 x 8 leaves of
     1/64° (about 1.7 km). A cell at any level is *pure* when no boundary segment of any territory
     comes within a nanodegree of it (closed box), found by walking every segment through the
     leaves it crosses. A pure cell lies wholly inside one territory or outside all of them, and
     so do the pure cells that share an edge with it: each connected group of pure cells is
-    answered once, by testing one cell centre against the untiled polygons. A point in a leaf a
-    boundary comes near is tested against the whole polygons of the territories whose boundaries
-    come near its sub-cell or that hold the sub-cell's centre (no clipped pieces, so no rounding
-    from clipping), and ties on a shared
-    boundary go to the lowest feature index, as in the untiled query. The answers are therefore
-    the untiled polygons' answers, at array speed everywhere except within a leaf of a border.
+    answered once, by testing one cell centre against the untiled polygons.
+
+    A leaf a boundary comes near (*mixed*) keeps its candidates (the territories whose boundaries
+    come near it, and those holding its centre: a territory reaching into the leaf without its
+    boundary coming near holds all of it), whether each holds the leaf's centre (asked of the
+    polygons once, at build), and each candidate's edges that come near the leaf. A point in the
+    leaf is in a candidate when the segment from the centre to the point crosses that candidate's
+    edges an odd number of times if the centre is outside, an even number if inside: only edges
+    near the leaf can cross a segment inside it, so a point costs a handful of edges, evaluated
+    for all points at once in numpy rather than one GEOS call each (whose fixed cost per call is
+    what made the border and vertex sets slow at full resolution).
+
+    Exactness: a point equal to an edge's end lies on that candidate's boundary, which counts as
+    inside (the polygons' `intersects` rule). Every other orientation test whose sign rounding
+    could flip (Shewchuk's bound, with a wide margin: a point on or within ~1e-13 relative of an
+    edge, a segment through a vertex) leaves its point to the prepared polygons, as before; so do
+    non-finite coordinates. Ties on a shared boundary go to the lowest feature index, as in the
+    untiled query. The answers are therefore the untiled polygons' answers.
+
+    The polygons themselves are loaded only when such a point occurs (`geometries` may be a
+    callable that loads them): a cached index answers without parsing them.
 
     Codes per cell: a feature index (>= 0), -1 for no territory, or -2 - k: look in block k of
-    the next level (at the last level, -2 means "test the polygons").
+    the next level. For leaves (code2), k below the number of nodes is the node (a mixed leaf
+    that is not dense) whose edges decide, and k = nodes + b sends to block b of fine leaves
+    (code3), where -2 - k names node k (a mixed fine leaf). Nodes' arrays: candidates
+    (candidate_start per node; owner, ascending, and whether it holds the centre), edges
+    (edge_start per node; the candidate's slot, the first vertex, the centre's side).
     """
 
     SPLIT = 8  # sub-cells per side at each level below the 1° grid
     LEAVES = 64  # leaves per degree: SPLIT * SPLIT
     COLUMNS, ROWS = 360, 180  # 1° cells
     EPSILON = 1e-9  # degrees: a segment this close to a cell makes it impure (rounding margin)
-    VERSION = 5  # of the cached arrays' layout and rules
+    # Relative bound on the rounding of an orientation determinant computed from differences
+    # (Shewchuk's is 3.3e-16; this leaves a wide margin): within it, the sign is not trusted.
+    ORIENTATION_ERROR = 1e-13
+    VERSION = 8  # of the cached arrays' layout and rules
+    DENSE = 8  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
+    NAMES = (
+        "code0",
+        "code1",
+        "code2",
+        "code3",
+        "candidate_start",
+        "candidate_owner",
+        "candidate_inside",
+        "edge_start",
+        "edge_slot",
+        "edge_vertex",
+        "edge_side",
+        "vertex_lon",
+        "vertex_lat",
+    )
 
     @classmethod
     def cached(cls, path: Path, geometries: Any) -> TiledIndex:
-        """The index for a territories file, built once (a few seconds) and then read from the cache."""
-        cache = paths.cache_dir() / f"tiles-v{cls.VERSION}-{file_digest(path)}.npz"
-        names = ("code0", "code1", "code2", "candidate_start", "candidate_owner")
+        """The index for a territories file, built once (seconds) and then read from the cache.
+        `geometries`: the polygons in feature order, or a callable giving them (called only to
+        build the index or to decide a point floating point cannot).
+
+        The cache is a directory of .npy files, memory-mapped: opening it reads nothing, a
+        lookup reads the pages of the cells its points fall in, and the processes of one
+        machine (a screen's workers) share those pages instead of holding a copy each."""
+        cache = paths.cache_dir() / f"tiles-v{cls.VERSION}-{_stat_key(path)}"
         try:
-            arrays = load_arrays(cache, *names)
-            code0, code1, code2, start, _ = arrays
+            arrays = map_arrays(cache, *cls.NAMES)
+            code0, code1, code2, code3, start, _, _, edge_start, *_ = arrays
             cells = cls.SPLIT * cls.SPLIT
-            if len(code0) != cls.COLUMNS * cls.ROWS or len(code1) % cells or len(code2) != (len(start) - 1) * cells:
+            if (
+                len(code0) != cls.COLUMNS * cls.ROWS
+                or len(code1) % cells
+                or len(code2) % cells
+                or len(code3) % cells
+                or len(start) != len(edge_start)
+            ):
                 raise ValueError("cached grid of the wrong shape")
         except Exception:  # missing, or damaged in any way: rebuild it
-            index = cls.build(geometries)
-            save_arrays(cache, **{name: getattr(index, f"_{name}") for name in names})
+            index = cls.build(geometries() if callable(geometries) else geometries)
+            save_mapped(cache, **{name: getattr(index, f"_{name}") for name in cls.NAMES})
             return index
         return cls(*arrays, geometries)
 
@@ -156,13 +236,15 @@ class TiledIndex:
         import numpy as np
 
         geometries = np.asarray(geometries)
-        crossed, crossed_by = _boundary_leaves(geometries, cls.LEAVES, cls.EPSILON)  # (leaf, territory) pairs
-        leaf_keys = np.unique(crossed)
         leaf_columns = cls.COLUMNS * cls.LEAVES
-        row, column = crossed // leaf_columns, crossed % leaf_columns
         sub_columns = cls.COLUMNS * cls.SPLIT
-        mixed_sub = np.unique((row // cls.SPLIT) * sub_columns + column // cls.SPLIT)
-        mixed_cell = np.unique((row // cls.LEAVES) * cls.COLUMNS + column // cls.LEAVES)
+        fine_columns = leaf_columns * cls.SPLIT
+        vertices, segment_vertex, segment_owner = _boundary_segments(geometries)
+        entry_leaf, entry_segment = _edges_near(vertices, segment_vertex, cls.LEAVES, cls.EPSILON)
+        leaf_keys, leaf_edges = np.unique(entry_leaf, return_counts=True)
+        row, column = leaf_keys // leaf_columns, leaf_keys % leaf_columns
+        mixed_sub = _sorted_unique((row // cls.SPLIT) * sub_columns + column // cls.SPLIT)
+        mixed_cell = _sorted_unique((row // cls.LEAVES) * cls.COLUMNS + column // cls.LEAVES)
         untiled = TerritoryIndex(geometries=geometries)
 
         # 1° cells: pure ones answered by their centres
@@ -173,39 +255,126 @@ class TiledIndex:
 
         # 1/8° sub-cells of each mixed cell
         code1 = _block_codes(untiled, mixed_cell, cls.COLUMNS, 1.0, cls.SPLIT, mixed_sub, sub_columns).astype(np.int32)
-        # 1/64° leaves of each mixed sub-cell
+        # 1/64° leaves of each mixed sub-cell, and 1/512° fine leaves of each dense leaf (one that
+        # more than DENSE edges come near: a point's cost is the number of edges of its leaf)
         code2 = _block_codes(untiled, mixed_sub, sub_columns, 1.0 / cls.SPLIT, cls.SPLIT, leaf_keys, leaf_columns)
-        code2 = np.maximum(code2, -2)  # the last level: -2 means "test the polygons"
-        # candidates for a point in a leaf a boundary touches: the territories whose boundaries
-        # come near its sub-cell (a superset: the marking is conservative), and whichever hold
-        # the sub-cell's centre. A territory that reaches into the sub-cell without its boundary
-        # coming near holds all of it, centre included, so no owner is left out.
-        block_of_leaf = np.searchsorted(mixed_sub, (row // cls.SPLIT) * sub_columns + column // cls.SPLIT)
-        centre_lats = (mixed_sub // sub_columns + 0.5) / cls.SPLIT - 90
-        centre_lons = (mixed_sub % sub_columns + 0.5) / cls.SPLIT - 180
-        block_of_centre, holder = _all_hits(untiled, centre_lats, centre_lons)
-        pairs = np.unique(
-            np.concatenate([block_of_leaf.astype(np.int64) * _OWNERS + crossed_by, block_of_centre * _OWNERS + holder])
+        dense = leaf_edges > cls.DENSE
+        dense_keys = leaf_keys[dense]
+        in_dense = dense[np.searchsorted(leaf_keys, entry_leaf)]
+        fine_entry_key, fine_entry_segment = _edges_near(
+            vertices, segment_vertex, cls.LEAVES * cls.SPLIT, cls.EPSILON, np.unique(entry_segment[in_dense])
         )
-        candidate_owner = (pairs % _OWNERS).astype(np.int32)
-        candidate_start = np.searchsorted(pairs // _OWNERS, np.arange(len(mixed_sub) + 1)).astype(np.int64)
-        return cls(code0, code1, code2.astype(np.int16), candidate_start, candidate_owner, geometries)
+        parent = (fine_entry_key // fine_columns // cls.SPLIT) * leaf_columns + (
+            fine_entry_key % fine_columns
+        ) // cls.SPLIT
+        kept = _contains(dense_keys, parent)
+        fine_entry_key, fine_entry_segment = fine_entry_key[kept], fine_entry_segment[kept]
+        fine_keys = _sorted_unique(fine_entry_key)
+        code3 = _block_codes(untiled, dense_keys, leaf_columns, 1.0 / cls.LEAVES, cls.SPLIT, fine_keys, fine_columns)
+
+        # nodes: the mixed leaves that are not dense, then the mixed fine leaves
+        coarse = np.flatnonzero(~dense)
+        nodes = len(coarse) + len(fine_keys)
+        node_of_leaf = np.full(len(leaf_keys), -1, dtype=np.int64)
+        node_of_leaf[coarse] = np.arange(len(coarse))
+        block_of_leaf = np.full(len(leaf_keys), -1, dtype=np.int64)
+        block_of_leaf[dense] = np.arange(len(dense_keys))
+        position = np.where(code2 <= -2, -2 - code2, 0)
+        code2 = np.where(
+            code2 >= -1,
+            code2,
+            np.where(dense[position], -2 - nodes - block_of_leaf[position], -2 - node_of_leaf[position]),
+        )
+        code3 = np.where(code3 >= -1, code3, -2 - len(coarse) - (-2 - code3))
+        keep_entry = ~in_dense
+        entry_node = np.concatenate(
+            [
+                node_of_leaf[np.searchsorted(leaf_keys, entry_leaf[keep_entry])],
+                len(coarse) + np.searchsorted(fine_keys, fine_entry_key),
+            ]
+        )
+        entry_segment = np.concatenate([entry_segment[keep_entry], fine_entry_segment])
+        centre_lats = np.concatenate(
+            [(row[coarse] + 0.5) / cls.LEAVES - 90, (fine_keys // fine_columns + 0.5) / (cls.LEAVES * cls.SPLIT) - 90]
+        )  # as `lookup` computes them
+        centre_lons = np.concatenate(
+            [
+                (column[coarse] + 0.5) / cls.LEAVES - 180,
+                (fine_keys % fine_columns + 0.5) / (cls.LEAVES * cls.SPLIT) - 180,
+            ]
+        )
+
+        # candidates of each node: owners of the edges near it, and the holders of its centre
+        node_of_centre, holder = _all_hits(untiled, centre_lats, centre_lons)
+        entry_owner = segment_owner[entry_segment]
+        near = entry_node * _OWNERS + entry_owner
+        order = np.lexsort((entry_segment, near))
+        near, entry_node, entry_segment = near[order], entry_node[order], entry_segment[order]
+        held = node_of_centre * _OWNERS + holder
+        pairs = _sorted_unique(np.concatenate([near, held]))
+        candidate_inside = _contains(_sorted_unique(held), pairs).astype(np.int8)
+        candidate_owner = _narrow(pairs % _OWNERS)
+        candidate_start = np.searchsorted(pairs // _OWNERS, np.arange(nodes + 1))
+        # an edge's candidate as its place among its node's candidates (a handful: one byte)
+        edge_slot = _narrow(np.searchsorted(pairs, near) - candidate_start[entry_node])
+        edge_start = np.searchsorted(entry_node, np.arange(nodes + 1))
+        # the side of each edge its node's centre lies on: +1, -1, or 0 where rounding could flip it
+        edge_vertex = segment_vertex[entry_segment].astype(np.int32)
+        ax, ay = vertices[edge_vertex, 0], vertices[edge_vertex, 1]
+        bx, by = vertices[edge_vertex + 1, 0], vertices[edge_vertex + 1, 1]
+        side, sure = cls._side(bx - ax, by - ay, centre_lons[entry_node] - ax, centre_lats[entry_node] - ay)
+        edge_side = np.where(sure, np.sign(side), 0).astype(np.int8)
+        return cls(
+            code0,
+            code1,
+            code2.astype(np.int32),
+            code3.astype(np.int32),
+            _narrow(candidate_start),
+            candidate_owner,
+            candidate_inside,
+            _narrow(edge_start),
+            edge_slot,
+            edge_vertex,
+            edge_side,
+            np.ascontiguousarray(vertices[:, 0]),
+            np.ascontiguousarray(vertices[:, 1]),
+            geometries,
+        )
 
     def __init__(
-        self, code0: Any, code1: Any, code2: Any, candidate_start: Any, candidate_owner: Any, geometries: Any
+        self,
+        code0: Any,
+        code1: Any,
+        code2: Any,
+        code3: Any,
+        candidate_start: Any,
+        candidate_owner: Any,
+        candidate_inside: Any,
+        edge_start: Any,
+        edge_slot: Any,
+        edge_vertex: Any,
+        edge_side: Any,
+        vertex_lon: Any,
+        vertex_lat: Any,
+        geometries: Any,
     ) -> None:
-        self._code0, self._code1, self._code2 = code0, code1, code2
+        self._code0, self._code1, self._code2, self._code3 = code0, code1, code2, code3
         self._candidate_start, self._candidate_owner = candidate_start, candidate_owner
+        self._candidate_inside = candidate_inside
+        self._edge_start, self._edge_slot, self._edge_vertex = edge_start, edge_slot, edge_vertex
+        self._edge_side, self._vertex_lon, self._vertex_lat = edge_side, vertex_lon, vertex_lat
         self._geometries = geometries
         self.columns, self.rows = self.COLUMNS, self.ROWS
 
     @functools.cached_property
     def _prepared(self) -> Any:
-        """The whole polygons, prepared on first need (only points next to a boundary use them)."""
+        """The whole polygons, loaded and prepared on first need (only points the crossing count
+        cannot decide use them)."""
         import numpy as np
         import shapely
 
-        geometries = np.asarray(self._geometries)
+        geometries = self._geometries() if callable(self._geometries) else self._geometries
+        geometries = np.asarray(geometries)
         shapely.prepare(geometries)
         return geometries
 
@@ -242,47 +411,204 @@ class TiledIndex:
         if not len(inner):
             return result
         block = -2 - code[inner].astype(np.int64)
-        code = self._code2[block * (split * split) + (row[inner] % split) * split + column[inner] % split]
+        row, column = row[inner], column[inner]
+        code = self._code2[block * (split * split) + (row % split) * split + column % split]
         result[deeper[inner]] = code
-        near = np.flatnonzero(code == -2)
-        if len(near):
-            points = deeper[inner[near]]
-            result[points] = self._test(block[near], lats[points], lons[points])
+        near = np.flatnonzero(code <= -2)
+        if not len(near):
+            return result
+        points = deeper[inner[near]]
+        node = -2 - code[near].astype(np.int64)
+        centre_lats = (row[near] + 0.5) / leaves - 90
+        centre_lons = (column[near] + 0.5) / leaves - 180
+        nodes = len(self._candidate_start) - 1
+        fine = np.flatnonzero(node >= nodes)  # in a dense leaf: look in its block of fine leaves
+        if len(fine):
+            scale = leaves * split
+            fine_column = np.clip(((lons[points[fine]] + 180) * scale).astype(np.int64), 0, self.COLUMNS * scale - 1)
+            fine_row = np.clip(((lats[points[fine]] + 90) * scale).astype(np.int64), 0, self.ROWS * scale - 1)
+            code = self._code3[
+                (node[fine] - nodes) * (split * split) + (fine_row % split) * split + fine_column % split
+            ]
+            node[fine] = -2 - code
+            centre_lats[fine] = (fine_row + 0.5) / scale - 90
+            centre_lons[fine] = (fine_column + 0.5) / scale - 180
+            pure = code >= -1
+            if pure.any():
+                result[points[fine[pure]]] = code[pure]
+                rest = np.ones(len(node), dtype=bool)
+                rest[fine[pure]] = False
+                points, node, centre_lats, centre_lons = points[rest], node[rest], centre_lats[rest], centre_lons[rest]
+        result[points] = self._decide(node, lats[points], lons[points], centre_lats, centre_lons)
         return result
 
-    def _test(self, block: Any, lats: Any, lons: Any) -> Any:
-        """The lowest feature index whose polygon holds each point, among its sub-cell's candidates."""
+    def _decide(self, leaf: Any, lats: Any, lons: Any, centre_lats: Any, centre_lons: Any) -> Any:
+        """The lowest feature index holding each point (-1: none), among its leaf's candidates: by
+        the parity of crossings between the leaf's centre and the point, or by the polygons where
+        an orientation test is too close to call."""
+        import numpy as np
+
+        count = len(leaf)
+        order = np.argsort(leaf)  # points of one node together: their edges are read in order
+        leaf, lats, lons = leaf[order], lats[order], lons[order]
+        centre_lats, centre_lons = centre_lats[order], centre_lons[order]
+        # (point, candidate) pairs, each point's candidates in ascending owner order
+        first = self._candidate_start[leaf]
+        candidates = self._candidate_start[leaf + 1] - first
+        pair_point = np.repeat(np.arange(count), candidates)
+        pair_base = np.cumsum(candidates) - candidates  # each point's first pair
+        pair_candidate = np.repeat(first - pair_base, candidates) + np.arange(len(pair_point))
+        # (point, edge) pairs: every edge near the point's node
+        edge_first = self._edge_start[leaf]
+        edges = self._edge_start[leaf + 1] - edge_first
+        edge_point = np.repeat(np.arange(count), edges)
+        entry = np.repeat(edge_first - (np.cumsum(edges) - edges), edges) + np.arange(len(edge_point))
+        vertex = self._edge_vertex[entry]
+        ax, ay = np.take(self._vertex_lon, vertex), np.take(self._vertex_lat, vertex)
+        vertex += 1
+        bx, by = np.take(self._vertex_lon, vertex), np.take(self._vertex_lat, vertex)
+        px, py = np.repeat(lons, edges), np.repeat(lats, edges)
+        # which side of each edge the point lies on; the node's centre's side was found at build
+        rx, ry = px - ax, py - ay
+        side_p, sure_p = self._side(bx - ax, by - ay, rx, ry)
+        side_q = self._edge_side[entry]
+        unsure = ~sure_p | (side_q == 0)
+        straddle = np.flatnonzero(~unsure & ((side_p > 0) != (side_q > 0)))
+        # a straddling edge crosses the segment from the point to the centre when its ends lie
+        # on either side of that segment
+        sx, sy, point = px[straddle], py[straddle], edge_point[straddle]
+        dx, dy = centre_lons[point] - sx, centre_lats[point] - sy
+        side_a, sure_a = self._side(dx, dy, ax[straddle] - sx, ay[straddle] - sy)
+        side_b, sure_b = self._side(dx, dy, bx[straddle] - sx, by[straddle] - sy)
+        unsure[straddle[~(sure_a & sure_b)]] = True
+        crossed = straddle[sure_a & sure_b & ((side_a > 0) != (side_b > 0))]
+        # a point equal to an edge's end lies on that candidate's boundary (its side is then 0);
+        # an edge's end is the next edge's start, and that edge comes near the point's node too
+        close = np.flatnonzero(~sure_p)
+        on_vertex = close[(rx[close] == 0) & (ry[close] == 0)]
+        unsure = np.flatnonzero(unsure)
+
+        def pair(selected: Any) -> Any:
+            return pair_base[edge_point[selected]] + self._edge_slot[entry[selected]]
+
+        pairs = len(pair_point)
+        parity = np.bincount(pair(crossed), minlength=pairs) & 1
+        boundary = np.bincount(pair(on_vertex), minlength=pairs) > 0  # on the boundary: inside
+        doubt = (np.bincount(pair(unsure), minlength=pairs) > 0) & ~boundary
+        hit = boundary | ((self._candidate_inside[pair_candidate] ^ parity) == 1)
+        owner = self._candidate_owner[pair_candidate]
+        none = np.iinfo(np.int64).max
+        best = _first_per_point(pair_point, owner, hit, count, none)
+        doubted = _first_per_point(pair_point, owner, doubt, count, none)
+        # a doubt about the answer's owner or a lower one (or any, with no answer) could change it;
+        # a point off the globe (or not a number) was put in an edge leaf by clipping and lies
+        # outside it: its segment leaves the leaf, so the polygons answer it, as before
+        on_globe = (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+        ask = np.flatnonzero(((doubted != none) & (doubted <= best)) | ~on_globe)
+        if len(ask):
+            best[ask] = self._polygons(ask, pair_point, pair_candidate, count, lats, lons)
+        answer = np.empty(count, dtype=np.int64)
+        answer[order] = np.where(best == none, -1, best)
+        return answer
+
+    @classmethod
+    def _side(cls, ux: Any, uy: Any, vx: Any, vy: Any) -> tuple[Any, Any]:
+        """The cross product of u and v (which side of u the point v lies on), and whether its
+        sign is certain: outside the rounding error of its terms."""
+        import numpy as np
+
+        term1, term2 = ux * vy, uy * vx
+        side = term1 - term2
+        bound = np.abs(term1, out=term1)
+        bound += np.abs(term2, out=term2)
+        bound *= cls.ORIENTATION_ERROR
+        return side, np.abs(side) > bound
+
+    def _polygons(self, ask: Any, pair_point: Any, pair_candidate: Any, count: int, lats: Any, lons: Any) -> Any:
+        """The lowest candidate owner whose polygon holds each asked point, by GEOS."""
         import numpy as np
         import shapely
 
-        first = self._candidate_start[block]
-        count = self._candidate_start[block + 1] - first
-        point = np.repeat(np.arange(len(block)), count)
-        pair = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(point))
-        owner = self._candidate_owner[pair]
+        asked = np.zeros(count, dtype=bool)
+        asked[ask] = True
+        chosen = np.flatnonzero(asked[pair_point])
+        point, owner = pair_point[chosen], self._candidate_owner[pair_candidate[chosen]]
         hit = shapely.intersects_xy(self._prepared[owner], lons[point], lats[point])
-        none = np.iinfo(np.int32).max
-        best = np.full(len(block), none, dtype=np.int64)
-        np.minimum.at(best, point[hit], owner[hit])
-        return np.where(best == none, -1, best)
+        best = _first_per_point(point, owner, hit, count, np.iinfo(np.int64).max)
+        return best[ask]
 
 
-def _boundary_leaves(geometries: Any, leaves: int, epsilon: float) -> tuple[Any, Any]:
-    """Every leaf (1/`leaves` degree) that a boundary segment comes within `epsilon` of, as
-    sorted unique keys (row * columns + column), with the territory whose boundary it is.
-    Segments are cut into pieces shorter than a leaf, and each piece's box, grown by epsilon,
-    marks the leaves it touches: a superset of the leaves the exact segment touches."""
+def _narrow(values: Any) -> Any:
+    """Non-negative integers in the narrowest of int8, int16 and int32 that holds them (the
+    index is held in memory by every process that locates points in bulk)."""
+    import numpy as np
+
+    top = int(values.max()) if len(values) else 0
+    for kind in (np.int8, np.int16, np.int32):
+        if top <= np.iinfo(kind).max:
+            return values.astype(kind)
+    return values.astype(np.int64)
+
+
+def _first_per_point(point: Any, owner: Any, keep: Any, count: int, none: int) -> Any:
+    """Per point, the first kept owner (pairs come grouped by point, owners ascending), or `none`."""
+    import numpy as np
+
+    best = np.full(count, none, dtype=np.int64)
+    kept = np.flatnonzero(keep)
+    if len(kept):
+        points = point[kept]
+        first = np.concatenate([[True], points[1:] != points[:-1]])
+        best[points[first]] = owner[kept[first]]
+    return best
+
+
+def _sorted_unique(values: Any) -> Any:
+    """Sorted distinct values, by a sort (numpy's unique is slower on millions of integers)."""
+    import numpy as np
+
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
+
+def _boundary_segments(geometries: Any) -> tuple[Any, Any, Any]:
+    """The boundaries' vertices (lon, lat), and per edge its first vertex (it runs to the next)
+    and its territory."""
     import numpy as np
     import shapely
 
     rings, owner_of_ring = shapely.get_parts(shapely.boundary(geometries), return_index=True)
     coordinates, ring = shapely.get_coordinates(rings, return_index=True)
-    same = ring[1:] == ring[:-1]
-    start, end = coordinates[:-1][same], coordinates[1:][same]
-    owner = owner_of_ring[ring[:-1][same]]
-    keys, segments = cells_near_segments(start, end, leaves, epsilon)
-    pairs = np.unique(keys * _OWNERS + owner[segments])
-    return pairs // _OWNERS, pairs % _OWNERS
+    segment = np.flatnonzero(ring[1:] == ring[:-1])
+    return np.ascontiguousarray(coordinates, dtype=float), segment, owner_of_ring[ring[segment]].astype(np.int64)
+
+
+def _edges_near(
+    vertices: Any, segment_vertex: Any, per_degree: int, epsilon: float, among: Any = None
+) -> tuple[Any, Any]:
+    """Distinct (cell key, edge) pairs, sorted, for every cell of a 1/`per_degree`-degree grid
+    that an edge (of `among`, or all) comes within `epsilon` of (see cells_near_segments)."""
+    import numpy as np
+
+    among = np.arange(len(segment_vertex)) if among is None else among
+    first = segment_vertex[among]
+    keys, edges = cells_near_segments(vertices[first], vertices[first + 1], per_degree, epsilon)
+    order = np.lexsort((edges, keys))
+    keys, edges = keys[order], edges[order]
+    distinct = np.concatenate([[True], (keys[1:] != keys[:-1]) | (edges[1:] != edges[:-1])])
+    return keys[distinct], among[edges[distinct]]
+
+
+def _contains(sorted_values: Any, values: Any) -> Any:
+    """Whether each of `values` is in `sorted_values` (sorted, distinct)."""
+    import numpy as np
+
+    position = np.searchsorted(sorted_values, values)
+    inside = position < len(sorted_values)
+    inside[inside] = sorted_values[position[inside]] == values[inside]
+    return inside
 
 
 def cells_near_segments(start: Any, end: Any, per_degree: int, epsilon: float) -> tuple[Any, Any]:

@@ -351,7 +351,8 @@ class PlaceResolver:
         if self._tiled is None and (bulk or count >= BULK_POINTS):
             from icc_travel.geo.geometry import TiledIndex
 
-            self._tiled = TiledIndex.cached(Path(self.dataset.territories_path), self._index.geometries)
+            # the polygons are loaded only if the grid must be built or a point is too close to call
+            self._tiled = TiledIndex.cached(Path(self.dataset.territories_path), lambda: self._index.geometries)
         return self._tiled
 
     def territory_of_feature(self, feature: int) -> Territory | None:

@@ -67,7 +67,7 @@ class RoutePlanner:
         if resolver is not None:
             self._tiles = resolver.tiled_index()
         else:
-            self._tiles = TiledIndex.cached(path, TerritoryIndex(path).geometries)
+            self._tiles = TiledIndex.cached(path, lambda: TerritoryIndex(path).geometries)
         self._by_feature = {t.feature_index: t for t in dataset.territories}
         self._features = max(self._by_feature) + 1
 

@@ -1,0 +1,161 @@
+"""The bulk grid's crossing count (geo.geometry.TiledIndex._decide) gives the polygons' answer
+where a crossing count goes wrong: points exactly on edges and vertices (shared ones too), in
+holes, on the grid's own lines and node centres, on segments through a vertex, across the
+antimeridian and at the poles. The reference is the polygons themselves (an STRtree of boxes,
+then GEOS `intersects_xy` on the prepared polygons; lowest feature index wins)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from icc_travel.data.models import Dataset
+from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
+
+
+@pytest.fixture(scope="module")
+def geometries(dataset: Dataset) -> np.ndarray:
+    return TerritoryIndex(Path(dataset.territories_path)).geometries
+
+
+@pytest.fixture(scope="module")
+def tiled(dataset: Dataset, geometries: np.ndarray, tmp_path_factory: pytest.TempPathFactory) -> TiledIndex:
+    """The index as commands load it (built, written to a cache and read back, the polygons
+    given through a loader, asked for on first need), in a cache of this module's own."""
+    path = Path(dataset.territories_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("tiles")))
+        TiledIndex.cached(path, lambda: geometries)
+        loaded = []
+        index = TiledIndex.cached(path, lambda: loaded.append(1) or geometries)
+    assert loaded == []  # read from the cache: the polygons are not needed to answer
+    return index
+
+
+def polygons(geometries: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    tree = shapely.STRtree(geometries)
+    shapely.prepare(geometries)
+    point, feature = tree.query(shapely.points(lons, lats))
+    hit = shapely.intersects_xy(geometries[feature], lons[point], lats[point])
+    best = np.full(len(lats), np.iinfo(np.int64).max)
+    np.minimum.at(best, point[hit], feature[hit].astype(np.int64))
+    return np.where(best == np.iinfo(np.int64).max, -1, best)
+
+
+def boundary_vertices(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every boundary vertex (lon, lat), its ring, and whether the ring is a hole's."""
+    rings, polygon = shapely.get_rings(shapely.get_parts(geometries), return_index=True)
+    hole = np.concatenate([[False], polygon[1:] == polygon[:-1]])  # each polygon's first ring is its outline
+    coordinates, ring = shapely.get_coordinates(rings, return_index=True)
+    return coordinates, ring, hole[ring]
+
+
+def test_points_on_edges_vertices_and_holes(geometries: np.ndarray, tiled: TiledIndex) -> None:
+    rng = np.random.default_rng(2028)
+    coordinates, ring, in_hole = boundary_vertices(geometries)
+    assert in_hole.any()  # real data: lakes, enclaves (Lesotho in South Africa, San Marino in Italy)
+    pick = rng.choice(len(coordinates) - 1, 6_000, replace=False)
+    pick = pick[ring[pick] == ring[pick + 1]]  # an edge from vertex pick to pick + 1
+    holes = np.flatnonzero(in_hole[:-1] & (ring[:-1] == ring[1:]))
+    pick = np.concatenate([pick, rng.choice(holes, min(2_000, len(holes)), replace=False)])
+    a, b = coordinates[pick], coordinates[pick + 1]
+    axis = (a[:, 0] == b[:, 0]) | (a[:, 1] == b[:, 1])  # on these, a midpoint is exactly on the edge
+    sets = {
+        "vertices": a,
+        "edge middles": (a + b) / 2,
+        "exact middles of axis-parallel edges": ((a + b) / 2)[axis],
+        "a quarter along edges": a + (b - a) / 4,
+        "a nanometre off vertices": a + rng.normal(0, 1e-14, a.shape),
+        "on fine-leaf lines": np.round(a * 512) / 512,
+        "on leaf centres": (np.floor(a * 64) + 0.5) / 64,
+        "on fine-leaf centres": (np.floor(a * 512) + 0.5) / 512,
+        # beyond a vertex, seen from its fine leaf's centre: the segment back runs through it
+        "behind vertices": a + (a - (np.floor(a * 512) + 0.5) / 512) * 0.25,
+    }
+    assert len(sets["exact middles of axis-parallel edges"]) > 10
+    for name, points in sets.items():
+        lons, lats = np.clip(points[:, 0], -180, 180), np.clip(points[:, 1], -90, 90)
+        assert np.array_equal(tiled.lookup(lats, lons), polygons(geometries, lats, lons)), name
+
+
+def test_densest_leaves(geometries: np.ndarray, tiled: TiledIndex) -> None:
+    """Vertices and random points of the leaves most edges come near (split into fine leaves)."""
+    rng = np.random.default_rng(64)
+    coordinates = shapely.get_coordinates(shapely.boundary(geometries))
+    keys = np.floor((coordinates[:, 1] + 90) * 64) * 360 * 64 + np.floor((coordinates[:, 0] + 180) * 64)
+    leaf, counts = np.unique(keys, return_counts=True)
+    dense = leaf[np.argsort(counts)[-300:]]
+    chosen = coordinates[np.isin(keys, dense)]
+    row, column = dense // (360 * 64), dense % (360 * 64)
+    inside = rng.uniform(0, 1, (len(dense), 40, 2))
+    lats = np.concatenate([chosen[:, 1], ((row[:, None] + inside[..., 1]) / 64 - 90).ravel()])
+    lons = np.concatenate([chosen[:, 0], ((column[:, None] + inside[..., 0]) / 64 - 180).ravel()])
+    assert np.array_equal(tiled.lookup(lats, lons), polygons(geometries, lats, lons))
+
+
+def test_antimeridian_poles_and_non_finite(geometries: np.ndarray, tiled: TiledIndex) -> None:
+    rng = np.random.default_rng(180)
+    lats = np.concatenate([rng.uniform(-60, 75, 4_000), np.linspace(-90, 90, 721), rng.uniform(-90, 90, 500)])
+    side = rng.choice([-1.0, 1.0], 4_000)
+    lons = np.concatenate([side * (180 - rng.exponential(0.05, 4_000)), np.full(721, 180.0), np.full(500, -180.0)])
+    poles = np.array([90.0, -90.0, 89.999999, -89.999999, -89.9, -85.0])
+    lats = np.concatenate([lats, poles, poles])
+    lons = np.concatenate([lons, np.zeros(6), np.full(6, 179.99)])
+    assert np.array_equal(tiled.lookup(lats, lons), polygons(geometries, lats, lons))
+    # fixes with a missing coordinate answer as the polygons do: in no territory
+    odd = tiled.lookup(np.array([np.nan, 41.9029, np.inf]), np.array([12.45, np.nan, 0.0]))
+    assert (
+        odd.tolist()
+        == polygons(geometries, np.array([np.nan, 41.9029, np.inf]), np.array([12.45, np.nan, 0.0])).tolist()
+    )
+
+
+def test_a_damaged_cache_is_rebuilt(dataset: Dataset, geometries: np.ndarray, tiled: TiledIndex) -> None:
+    """The index's cache is a directory of memory-mapped arrays: a cut file in it (a full disk,
+    a copy interrupted) is noticed on opening and the index rebuilt, with the same answers."""
+    from icc_travel.geo import geometry
+
+    path = Path(dataset.territories_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(Path(tiled._code0.filename).parents[2]))
+        cache = Path(tiled._code0.filename).parent
+        assert cache.name == f"tiles-v{TiledIndex.VERSION}-{geometry._stat_key(path)}"
+        cut = cache / "cut"
+        cut.write_bytes((cache / "edge_vertex.npy").read_bytes()[:4096])
+        cut.replace(cache / "edge_vertex.npy")  # a new file: the one mapped stays whole
+        rebuilt = TiledIndex.cached(path, lambda: geometries)
+        assert isinstance(TiledIndex.cached(path, lambda: geometries)._edge_vertex, np.memmap)
+    lats, lons = np.array([47.92, 41.9029, -8.52, 48.85]), np.array([106.92, 12.4534, 179.19, 2.35])
+    assert rebuilt.lookup(lats, lons).tolist() == polygons(geometries, lats, lons).tolist()
+
+
+def boundary_leaf(tiled: TiledIndex, lat: float, lon: float) -> bool:
+    """Whether the grid sends the point to a leaf a boundary comes near (its levels walked)."""
+    split, leaves = TiledIndex.SPLIT, TiledIndex.LEAVES
+    column = min(max(int((lon + 180) * leaves), 0), 360 * leaves - 1)
+    row = min(max(int((lat + 90) * leaves), 0), 180 * leaves - 1)
+    code = int(tiled._code0[(row // leaves) * 360 + column // leaves])
+    if code <= -2:
+        code = int(
+            tiled._code1[(-2 - code) * split * split + ((row // split) % split) * split + (column // split) % split]
+        )
+    if code <= -2:
+        code = int(tiled._code2[(-2 - code) * split * split + (row % split) * split + column % split])
+    return code <= -2
+
+
+def test_points_off_the_globe_in_boundary_leaves(geometries: np.ndarray, tiled: TiledIndex) -> None:
+    """A longitude past 180° or a latitude past 90° is clipped into an edge cell. Where that cell
+    is one a boundary comes near, the polygons answer it (as before the crossing count, whose
+    segment would leave the leaf); elsewhere the cell's own answer stands, as it always has."""
+    lats = np.array([-16.8, -16.8, 65.0, 65.0, -17.0, 89.0, 91.0, -91.0, -16.5, 66.5, 71.0, -85.0])
+    lons = np.array([180.3, -180.3, 180.2, -181.0, 185.0, 190.0, 0.0, 0.0, 181.0, -180.5, 180.5, 200.0])
+    found = tiled.lookup(lats, lons)
+    expected = polygons(geometries, lats, lons)
+    clipped = tiled.lookup(np.clip(lats, -90, 90), np.clip(lons, -180, 180))
+    mixed = [boundary_leaf(tiled, lat, lon) for lat, lon in zip(lats.tolist(), lons.tolist(), strict=True)]
+    assert any(mixed)
+    assert found.tolist() == [p if m else c for p, c, m in zip(expected, clipped, mixed, strict=True)]
