@@ -396,8 +396,9 @@ class TiledIndex:
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
         split, leaves = self.SPLIT, self.LEAVES
-        column = np.clip(((lons + 180) * leaves).astype(np.int64), 0, self.COLUMNS * leaves - 1)
-        row = np.clip(((lats + 90) * leaves).astype(np.int64), 0, self.ROWS * leaves - 1)
+        with np.errstate(invalid="ignore"):  # NaN or inf: any cell; the polygons decide them below
+            column = np.clip(((lons + 180) * leaves).astype(np.int64), 0, self.COLUMNS * leaves - 1)
+            row = np.clip(((lats + 90) * leaves).astype(np.int64), 0, self.ROWS * leaves - 1)
         result = self._code0[(row // leaves) * self.COLUMNS + column // leaves]
         deeper = np.flatnonzero(result <= -2)
         if not len(deeper):
