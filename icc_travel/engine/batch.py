@@ -329,8 +329,24 @@ class Evaluator:
         kind: str | None,
         where: list[tuple[Territory | None, str | None]],
     ) -> Any:
-        """What the questions about one subject, place and kind share (as `_result` checks them,
-        in its order), or the Failure they all come to whatever their date."""
+        """What the questions about one subject, place and kind share, or the Failure they all come
+        to whatever their date."""
+        named = self._named(subject_text, location, kind, where)
+        if isinstance(named, Failure):
+            return named
+        subject, territory, outside, kind = named
+        events, table = self.answers.table(subject, territory, kind, outside)
+        return subject, territory, outside, kind, events, table
+
+    def _named(
+        self,
+        subject_text: str | None,
+        location: int,
+        kind: str | None,
+        where: list[tuple[Territory | None, str | None]],
+    ) -> Any:
+        """The subject, territory (and label outside every territory) and kind a question names,
+        checked in the order a row's errors are reported, or the first Failure."""
         subject = self._subjects.get(subject_text) if subject_text else None
         if subject is None or isinstance(subject, Failure):
             return subject or Failure("no subject")
@@ -338,19 +354,15 @@ class Evaluator:
         kind = kind or "visit"
         if kind not in law.KINDS:
             return Failure(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
-        events, table = self.answers.table(subject, territory, kind, outside)
-        return subject, territory, outside, kind, events, table
+        return subject, territory, outside, kind
 
     def _result(self, question: tuple[Any, ...], where: list[tuple[Territory | None, str | None]]) -> Any:
         """The result for one (subject text, location, date text, kind text), or a Failure."""
         subject_text, location, date, kind = question
-        subject = self._subjects.get(subject_text) if subject_text else None
-        if subject is None or isinstance(subject, Failure):
-            return subject or Failure("no subject")
-        territory, outside = where[location]
-        kind = kind or "visit"
-        if kind not in law.KINDS:
-            return Failure(f"kind must be one of {', '.join(law.KINDS)}, got {kind!r}")
+        named = self._named(subject_text, location, kind, where)
+        if isinstance(named, Failure):
+            return named
+        subject, territory, outside, kind = named
         day = self._days.get(date)
         if day is None:
             day = self._days[date] = _attempt(lambda: parse_date(date, what="date"))
