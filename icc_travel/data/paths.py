@@ -50,11 +50,13 @@ CACHE_KEEP = 3
 STALE_TEMPORARY_S = 3600.0  # a temporary this old belongs to a write that died
 
 
-def prune_caches(directory: Path, keep: int = CACHE_KEEP) -> list[Path]:
+def prune_caches(directory: Path, keep: int = CACHE_KEEP, *, written: Path | None = None) -> list[Path]:
     """Delete all but the `keep` newest cache files (or directories) of each kind, and temporaries
     left by writes that died; return what was deleted. Only names this package writes are touched; a file
     another process still reads stays readable there (unlinking does not close it), and one it
-    then misses is rebuilt, so pruning costs time at worst, never an answer."""
+    then misses is rebuilt, so pruning costs time at worst, never an answer. `written`, the file
+    just written, stays and counts as the newest of its kind whatever its time says (a clock or a
+    copied cache from the future would otherwise make it the oldest)."""
     import shutil
     import time
 
@@ -69,7 +71,11 @@ def prune_caches(directory: Path, keep: int = CACHE_KEEP) -> list[Path]:
     deleted, now = [], time.time()
     for kind in CACHE_KINDS:
         ours = [e for e in entries if e.name.startswith(kind)]
-        finished = sorted((e for e in ours if ".tmp" not in e.name), key=_mtime, reverse=True)
+        finished = sorted(
+            (e for e in ours if ".tmp" not in e.name),
+            key=lambda e: (written is not None and e.name == written.name, _mtime(e)),
+            reverse=True,
+        )
         dead = [e for e in ours if ".tmp" in e.name and now - _mtime(e) > STALE_TEMPORARY_S]
         for entry in [*finished[keep:], *dead]:
             try:

@@ -91,4 +91,4 @@ def _remember(target: Path, fingerprint: str, dataset: Dataset) -> None:
         temporary.replace(target)
     except OSError:
         return
-    paths.prune_caches(target.parent)  # a new dataset cache: the data or the package changed
+    paths.prune_caches(target.parent, written=target)  # a new dataset cache: the data or the package changed
