@@ -433,6 +433,31 @@ def test_o_inside_an_input_directory_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_sigterm_while_the_temporary_is_made_leaves_nothing(tmp_path: Path) -> None:
+    """A SIGTERM that arrives as the temporary beside -o is being made (before the `with` block
+    that would remove it has begun) is held until the temporary is recorded, then removes it."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text("subject,place,date\nputin,MN,2024-09-03\n")
+    program = f"""
+import os, signal, sys, tempfile
+from icc_travel.cli.main import main
+made = tempfile.mkstemp
+def stopped_while_made(*args, **kwargs):
+    descriptor_and_name = made(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return descriptor_and_name
+tempfile.mkstemp = stopped_while_made
+sys.argv = ["icc-travel", "batch", {str(rows)!r}, "--format", "csv", "-o", {str(tmp_path / "out.csv")!r}]
+main()
+"""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "ICC_TRAVEL_TODAY": "2026-12-06"}
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 143 and "Traceback" not in done.stderr, done.stderr
+    assert "terminated" in done.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.csv.")]
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_sigterm_removes_the_temporary_output(tmp_path: Path) -> None:
     """`docker stop` sends SIGTERM: the half-written temporary beside -o is removed, as on ^C."""
     import signal

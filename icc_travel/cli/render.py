@@ -125,6 +125,35 @@ class OutputClosed(Exception):
     """Standard output cannot take the answer (closed, or a full disk): one line, exit status 2."""
 
 
+# The temporaries of -o files being written: a run stopped anywhere (SIGTERM can arrive while a
+# temporary is being made, before its `with` block would clean it up) removes them (cli.main).
+UNFINISHED: set[Path] = set()
+
+
+def remove_unfinished() -> None:
+    """Remove the temporaries of -o files whose writing was cut short."""
+    while UNFINISHED:
+        UNFINISHED.pop().unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _stops_held() -> Iterator[None]:
+    """SIGTERM and SIGINT held back for a few statements (where the platform can, in the main
+    thread): one that arrives meanwhile is delivered when they end."""
+    import signal
+    import threading
+
+    held = {signal.SIGTERM, signal.SIGINT}
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class OutputFile:
     """-o FILE, written in full or not at all where that is safe.
 
@@ -145,11 +174,13 @@ class OutputFile:
         import tempfile
 
         folder = Path(tempfile.gettempdir()) if self.in_place else self.target.parent
-        descriptor, name = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=f".tmp{self.target.suffix}", dir=folder
-        )
-        os.close(descriptor)
-        self.temporary = Path(name)
+        with _stops_held():  # made and recorded as one step: a stop between them would leave it behind
+            descriptor, name = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=f".tmp{self.target.suffix}", dir=folder
+            )
+            os.close(descriptor)
+            self.temporary = Path(name)
+            UNFINISHED.add(self.temporary)
         return self.temporary
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
@@ -169,6 +200,7 @@ class OutputFile:
             self.temporary.replace(self.target)
         finally:
             self.temporary.unlink(missing_ok=True)
+            UNFINISHED.discard(self.temporary)
 
     @contextlib.contextmanager
     def open_in_place(self, mode: str = "w") -> Iterator[Any]:
