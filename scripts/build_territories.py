@@ -81,9 +81,15 @@ NAUTICAL_MILE_M = 1852
 # Gulf of Riga (Latvia, 1,785: normal baselines, so economic zone there), the sea towards the
 # UAE's Dayyinah island (Qatar, 1,577), the Banc d'Arguin and Baie du Levrier (Mauritania, 238:
 # no baseline text found), a lens 29 km off Namibia's coast (234), and slivers off Timor-Leste
-# (30), Grenada (28), Angola (24) and the Indus delta (Pakistan, 14). Not Western Sahara: cut,
-# its sea would go to Morocco's overlapping feature.
-CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD", "AGO", "PAK")
+# (30), Grenada (28), Angola (24), the Indus delta (Pakistan, 14) and off Western Sahara (594: cut
+# alone, its sea went to Morocco's overlapping feature, so CLIP_WITHIN cuts that too).
+CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD", "AGO", "PAK", "ESH")
+# Cut to land plus 12 nm inside a box only (west, south, east, north), the rest as the source
+# draws it: the sea the source draws for Morocco off Western Sahara, beyond 12 nm of Morocco's
+# own land (the land package draws Western Sahara apart, south of 27.67N): Western Sahara's
+# status is unresolved and no baseline along its coast was found, so sea beyond 12 nm of its
+# coast is no state's territory, and cutting Western Sahara's feature alone handed it to Morocco's.
+CLIP_WITHIN = {"MAR": ((-25.0, 19.0, -8.0, 27.67), "the sea off Western Sahara")}
 # Territorial seas narrower than 12 nm, where the source draws more: each state's feature is cut
 # to its land plus the breadth it claims, region by region (the first region holding a stretch
 # of sea decides; None: everywhere else). Waters a single state's land and sea enclose (its bays,
@@ -812,10 +818,18 @@ def build() -> tuple[dict, dict[str, np.ndarray], dict[str, int]]:
         geoms.pop(code)
     geoms[SOVEREIGN_BASE_AREAS["iso3"]], base_land = sovereign_base_areas(geoms)  # the audit measures from it
     progress(f"loaded {len(geoms)} maritime features")
-    land = load_features(fetch_package(*PACKAGES["land"]), repair=(*CLIP_TO_TERRITORIAL_SEA, *TERRITORIAL_SEA_BREADTHS))
+    land = load_features(
+        fetch_package(*PACKAGES["land"]), repair=(*CLIP_TO_TERRITORIAL_SEA, *CLIP_WITHIN, *TERRITORIAL_SEA_BREADTHS)
+    )
     progress(f"loaded {len(land)} land features")
     for code in CLIP_TO_TERRITORIAL_SEA:
         limit = buffer_metres(land[code], TERRITORIAL_SEA_M)
+        geoms[code] = polygons_only(shapely.intersection(geoms[code], limit))
+    for code, (box, _why) in CLIP_WITHIN.items():
+        limit = shapely.union(
+            buffer_metres(land[code], TERRITORIAL_SEA_M),
+            shapely.difference(shapely.box(-180, -90, 180, 90), shapely.box(*box)),
+        )
         geoms[code] = polygons_only(shapely.intersection(geoms[code], limit))
     for code, breadths in TERRITORIAL_SEA_BREADTHS.items():
         geoms[code] = clip_to_breadths(code, geoms, land[code], breadths)
