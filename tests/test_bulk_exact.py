@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import shapely
 
+from icc_travel.data import paths
 from icc_travel.data.models import Dataset
 from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
 
@@ -116,13 +117,12 @@ def test_antimeridian_poles_and_non_finite(geometries: np.ndarray, tiled: TiledI
 def test_a_damaged_cache_is_rebuilt(dataset: Dataset, geometries: np.ndarray, tiled: TiledIndex) -> None:
     """The index's cache is a directory of memory-mapped arrays: a cut file in it (a full disk,
     a copy interrupted) is noticed on opening and the index rebuilt, with the same answers."""
-    from icc_travel.geo import geometry
 
     path = Path(dataset.territories_path)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(Path(tiled._code0.filename).parents[2]))
         cache = Path(tiled._code0.filename).parent
-        assert cache.name == f"tiles-v{TiledIndex.VERSION}-{geometry._stat_key(path)}"
+        assert cache.name == f"tiles-v{TiledIndex.VERSION}-{paths.file_stamp(path)}"
         cut = cache / "cut"
         cut.write_bytes((cache / "edge_vertex.npy").read_bytes()[:4096])
         cut.replace(cache / "edge_vertex.npy")  # a new file: the one mapped stays whole

@@ -42,6 +42,18 @@ def cache_dir() -> Path:
     return Path(base) / "icc-travel"
 
 
+def file_stamp(path: Path) -> str:
+    """A short name for a file as it is now, from its path, size, modification and change times
+    and inode: a stat, not a hash of its contents (for the 38 MB territories file, a sixth of a
+    second). The change time and inode are what no tool sets back, so an edit in place that keeps
+    the size and modification time still gives another name. The caches built from a file use it."""
+    import hashlib
+
+    status = path.stat()
+    key = f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}|{status.st_ctime_ns}|{status.st_ino}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 # Each kind of cache file is named by a digest of what it was built from, so every edit to the
 # data and every upgrade of the package writes new ones beside the old (tens of MB each for the
 # points and polygons). Kept: the newest few of each kind, enough for a few installs side by side.

@@ -47,16 +47,6 @@ def file_digest(path: Path) -> str:
     return _digest(path.resolve(), stat.st_size, stat.st_mtime_ns)
 
 
-def _stat_key(path: Path) -> str:
-    """A cache name from the file's path, size, modification and change times and inode: a stat,
-    not a hash of its 38 MB (a sixth of a second, more than opening the mapped index costs).
-    The change time and inode are what no tool sets back, so an edit in place that keeps the
-    size and modification time still names another cache (as geo.points' cache does)."""
-    status = path.stat()
-    key = f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}|{status.st_ctime_ns}|{status.st_ino}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
 @functools.lru_cache(maxsize=4)
 def _digest(path: Path, size: int, mtime_ns: int) -> str:
     from icc_travel.data.boundaries import read_geometry_bytes
@@ -212,7 +202,7 @@ class TiledIndex:
         The cache is a directory of .npy files, memory-mapped: opening it reads nothing, a
         lookup reads the pages of the cells its points fall in, and the processes of one
         machine (a screen's workers) share those pages instead of holding a copy each."""
-        cache = paths.cache_dir() / f"tiles-v{cls.VERSION}-{_stat_key(path)}"
+        cache = paths.cache_dir() / f"tiles-v{cls.VERSION}-{paths.file_stamp(path)}"
         try:
             arrays = map_arrays(cache, *cls.NAMES)
             code0, code1, code2, code3, start, _, _, edge_start, *_ = arrays

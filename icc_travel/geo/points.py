@@ -26,7 +26,6 @@ else too. The answers are therefore the polygons' answers, or none at all.
 from __future__ import annotations
 
 import functools
-import hashlib
 import mmap
 import os
 import struct
@@ -187,15 +186,9 @@ def _side(ux: float, uy: float, vx: float, vy: float) -> float | None:
 
 
 def cache_path(territories: Path) -> Path:
-    """The cache's name: the territories file's path, size, modification and change times and
-    inode (a stat, not a hash of its 38 MB, which would cost more than the lookup saves). The
-    change time and inode are what no tool sets back: an edit in place that keeps the size and
-    the modification time still names another cache, as for the dataset's cache."""
-    status = territories.stat()
-    key = (
-        f"{territories.resolve()}|{status.st_size}|{status.st_mtime_ns}|{status.st_ctime_ns}|{status.st_ino}|{VERSION}"
-    )
-    return paths.cache_dir() / f"points-v{VERSION}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.bin"
+    """The cache's name: the territories file's stamp (paths.file_stamp: a stat, not a hash of its
+    38 MB, which would cost more than the lookup saves) and this module's VERSION."""
+    return paths.cache_dir() / f"points-v{VERSION}-{paths.file_stamp(territories)}.bin"
 
 
 @functools.lru_cache(maxsize=4)
