@@ -84,12 +84,33 @@ NAUTICAL_MILE_M = 1852
 # (30), Grenada (28), Angola (24), the Indus delta (Pakistan, 14) and off Western Sahara (594: cut
 # alone, its sea went to Morocco's overlapping feature, so CLIP_WITHIN cuts that too).
 CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD", "AGO", "PAK", "ESH")
-# Cut to land plus 12 nm inside a box only (west, south, east, north), the rest as the source
-# draws it: the sea the source draws for Morocco off Western Sahara, beyond 12 nm of Morocco's
-# own land (the land package draws Western Sahara apart, south of 27.67N): Western Sahara's
-# status is unresolved and no baseline along its coast was found, so sea beyond 12 nm of its
-# coast is no state's territory, and cutting Western Sahara's feature alone handed it to Morocco's.
-CLIP_WITHIN = {"MAR": ((-25.0, 19.0, -8.0, 27.67), "the sea off Western Sahara")}
+# Cut to land plus 12 nm inside boxes only (west, south, east, north), the rest as the source
+# draws it:
+# - Morocco: the sea the source draws off Western Sahara, beyond 12 nm of Morocco's own land (the
+#   land package draws Western Sahara apart, south of 27.67N): Western Sahara's status is
+#   unresolved and no baseline along its coast was found, so sea beyond 12 nm of its coast is no
+#   state's territory, and cutting Western Sahara's feature alone handed it to Morocco's.
+# - United Kingdom: the outer Bristol Channel west of Lundy (about 2,300 km2 more than 12 nm from
+#   any land): the UK's straight baselines (Territorial Sea (Baselines) Order 2014) are all in
+#   western Scotland, and no closing line reaches across the Channel there.
+# - United States: lower Cook Inlet, south of the Kalgin Island line, and the middle of Shelikof
+#   Strait (about 3,600 km2): the Supreme Court held Cook Inlet not a historic bay (United States v.
+#   Alaska, 422 U.S. 184, 1975); its inland waters end at that line, where the headlands are 24
+#   miles apart, and the United States draws no straight baselines. Cut off, the middle of the
+#   inlet is enclosed by the United States' territorial sea: HIGH_SEAS_POCKETS keeps it out.
+# - The US Virgin Islands, Puerto Rico and the Northern Marianas, whose seas the source files under
+#   the United States (seas_of_dependencies; cut after they are moved): the middle of the passage
+#   between St Thomas and St Croix, 32 nm wide (about 120 km2 more than 12 nm from both), and
+#   slivers the source draws up to 2-3 nm beyond 12 nm north of St Thomas and Culebra and
+#   north-west of Saipan, with no islet or baseline there.
+CLIP_WITHIN = {
+    "MAR": ((-25.0, 19.0, -8.0, 27.67),),
+    "GBR": ((-5.38, 50.62, -4.43, 51.50),),
+    "USA": ((-153.25, 58.5, -152.0, 60.2), (-155.45, 57.15, -154.25, 57.9), (-153.9, 58.05, -153.3, 58.45)),
+    "VIR": ((-65.05, 17.98, -64.68, 18.13), (-65.2, 18.5, -65.0, 18.65)),
+    "PRI": ((-65.5, 18.5, -65.15, 18.62),),
+    "MNP": ((145.45, 15.2, 145.7, 15.5),),
+}
 # Territorial seas narrower than 12 nm, where the source draws more: each state's feature is cut
 # to its land plus the breadth it claims, region by region (the first region holding a stretch
 # of sea decides; None: everywhere else). Waters a single state's land and sea enclose (its bays,
@@ -110,6 +131,19 @@ TERRITORIAL_SEA_BREADTHS = {
 # 6 and 12 nm of Greek land is Greece's only since 2021; the belt from 6 to 10 nm elsewhere is
 # high seas, over which Greece claims national airspace (Decree of 6 September 1931). The belt
 # is cut where another territory begins (Turkey's territorial sea in the Aegean).
+# Sea a state claims beyond 12 nm of any land where no baseline or closing line makes it its
+# waters, drawn apart as a labelled feature so the answer can show the claim as the other
+# reading (data/states_parties.yaml, areas): label -> (state, box (west, south, east, north), the
+# states whose land bounds it). The middle of the Gulf of Venezuela, south of Los Monjes'
+# territorial sea: Venezuela holds the gulf to be its historic waters; it is 53 nm wide at its
+# mouth and Colombia holds part of its shore, and the two have never delimited it.
+CLAIMED_BEYOND_BREADTH = {
+    "Gulf of Venezuela, beyond 12 nm (claimed as historic waters)": (
+        "VEN",
+        (-71.73, 11.18, -70.20, 12.15),
+        ("VEN", "COL"),
+    ),
+}
 IONIAN = "Ionian Sea, 6 to 12 nm"
 AIRSPACE = "Aegean and Cretan seas, 6 to 10 nm (airspace claimed)"
 AIRSPACE_CLAIM_NM = 10
@@ -315,6 +349,14 @@ HIGH_SEAS_POCKETS = (
         6,
         "high seas enclosed by Greece's 6-nm territorial sea: no recorded baseline closes it",
     ),
+    (
+        "Lower Cook Inlet and Shelikof Strait",
+        (-156.0, 56.5, -151.5, 60.3),
+        "USA",
+        12,
+        "the United States' exclusive economic zone, not its territory: Cook Inlet is no historic bay"
+        " (United States v. Alaska, 422 U.S. 184, 1975) and no straight baseline closes it",
+    ),
 )
 STARTED = time.perf_counter()
 
@@ -426,6 +468,22 @@ def buffer_metres(geometry: shapely.Geometry, metres: float) -> shapely.Geometry
     return shapely.transform(projected.buffer(metres, quad_segs=16), lambda xy: _apply(back, xy))
 
 
+def clip_within(feature: shapely.Geometry, land: shapely.Geometry, boxes: tuple) -> shapely.Geometry:
+    """`feature` cut to `land` plus 12 nm inside `boxes`, as the source draws it elsewhere."""
+    outside = shapely.difference(shapely.box(-180, -90, 180, 90), shapely.union_all([shapely.box(*b) for b in boxes]))
+    belts = [buffer_metres(land_near(land, box), TERRITORIAL_SEA_M) for box in boxes]
+    return polygons_only(shapely.intersection(feature, shapely.union_all([outside, *belts])))
+
+
+def land_near(land: shapely.Geometry, box: tuple[float, float, float, float], margin: float = 1.0) -> shapely.Geometry:
+    """A state's land within `margin` degrees of a box (more than 12 nm at any latitude the boxes
+    reach), made valid: the land package's big features (the United States, the United Kingdom)
+    take minutes to repair whole, and a buffer centred on a whole country distorts far from it."""
+    west, south, east, north = box
+    near = shapely.clip_by_rect(land, west - margin, south - margin, east + margin, north + margin)
+    return polygons_only(shapely.make_valid(near))
+
+
 def _apply(transformer: Transformer, xy):
     x, y = transformer.transform(xy[:, 0], xy[:, 1])
     xy[:, 0], xy[:, 1] = x, y
@@ -462,6 +520,60 @@ def resolve_overlaps(
     return geoms, extra
 
 
+def seas_of_dependencies(geoms: dict[str, shapely.Geometry], land: dict[str, shapely.Geometry]) -> list[str]:
+    """Give each dependency the sea the source files under its parent around it. The maritime
+    package draws Guadeloupe, Martinique and Reunion as land only, their territorial seas inside
+    France's feature, and Guam's, the Northern Marianas', Puerto Rico's and the US Virgin Islands'
+    inside the United States': a stop in Guadeloupe's waters named France, not Guadeloupe, and was
+    not answered from Guadeloupe's record. Every part of a parent's feature that touches one of its
+    dependencies and none of the parent's own land goes to that dependency; a part touching several
+    (the sea between Puerto Rico and the US Virgin Islands) is divided by the nearest land."""
+    moved = []
+    for parent in sorted(set(DEPENDENCY_OF.values())):
+        if parent not in geoms or parent not in land:
+            continue
+        children = sorted(child for child, of in DEPENDENCY_OF.items() if of == parent and child in geoms)
+        kept = []
+        for part in shapely.get_parts(geoms[parent]):
+            touching = [child for child in children if shapely.dwithin(part, geoms[child], 1e-6)]
+            if not touching or part.intersects(land[parent]):
+                kept.append(part)
+                continue
+            shares = (
+                {touching[0]: part}
+                if len(touching) == 1
+                else split_by_nearest(part, {c: land.get(c, geoms[c]) for c in touching})
+            )
+            for child, share in shares.items():
+                geoms[child] = polygons_only(shapely.union(geoms[child], share))
+                moved.append(f"{area_km2(share):,.0f} km2 of {parent}'s feature to {child}")
+        geoms[parent] = polygons_only(shapely.union_all(kept))
+    return moved
+
+
+def split_by_nearest(area: shapely.Geometry, owners: dict[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
+    """`area` divided among `owners` by which one's outline is nearest (about a median line): the
+    Voronoi cells of points every ~1 km along each outline, merged per owner."""
+    coordinates, names = [], []
+    for name, geometry in owners.items():
+        points = shapely.get_coordinates(shapely.segmentize(shapely.boundary(geometry), 0.01))
+        coordinates.append(points)
+        names += [name] * len(points)
+    points, first = np.unique(np.concatenate(coordinates), axis=0, return_index=True)
+    owner = [names[i] for i in first]
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(
+            shapely.multipoints(points), extend_to=shapely.buffer(area.envelope, 1.0), ordered=True
+        )
+    )
+    return {
+        name: polygons_only(
+            shapely.intersection(area, shapely.union_all([c for c, o in zip(cells, owner, strict=True) if o == name]))
+        )
+        for name in owners
+    }
+
+
 def remove_slivers(geoms: dict, grid_size: float | None = None) -> None:
     """Where neighbouring boundaries disagree by a few hundred metres, the larger feature gives
     the sliver up: deterministic, and it moves no town. Run again after rounding to the output
@@ -495,7 +607,7 @@ def fill_seams(geoms: dict, land: dict[str, shapely.Geometry]) -> list[tuple[str
     tree = shapely.STRtree([geoms[k] for k in keys])
     outside, unlisted = [], []
     filled: dict = {}
-    pocket_reach: dict[str, shapely.Geometry] = {}
+    pocket_reach: dict[tuple, shapely.Geometry] = {}
     for hole in sorted(holes, key=lambda h: h.bounds):
         edge = hole.exterior
         box = shapely.box(*edge.buffer(1e-4).bounds)
@@ -546,14 +658,14 @@ def fill_seams(geoms: dict, land: dict[str, shapely.Geometry]) -> list[tuple[str
 def _high_seas_pocket(hole, neighbours: list, land: dict, reach: dict) -> str | None:
     """The reason an enclosed area is a high-seas pocket (HIGH_SEAS_POCKETS), or None: enclosed
     by the one state's features alone, and its representative point beyond that state's breadth
-    from its land (the belt is buffered once per state, on first need)."""
+    from its land near the box (the belt is buffered once per state and box, on first need)."""
     point = hole.representative_point()
     for _name, box, iso3, nautical_miles, reason in HIGH_SEAS_POCKETS:
         if not shapely.box(*box).contains(point) or {key[0] for key in neighbours} != {iso3}:
             continue
-        if iso3 not in reach:
-            reach[iso3] = buffer_metres(land[iso3], nautical_miles * NAUTICAL_MILE_M)
-        if area_km2(hole) >= AUDIT_MIN_KM2 and not shapely.intersects(reach[iso3], point):
+        if (iso3, box) not in reach:
+            reach[(iso3, box)] = buffer_metres(land_near(land[iso3], box), nautical_miles * NAUTICAL_MILE_M)
+        if area_km2(hole) >= AUDIT_MIN_KM2 and not shapely.intersects(reach[(iso3, box)], point):
             return reason
     return None
 
@@ -570,6 +682,19 @@ def greek_areas(whole: dict, land: dict[str, shapely.Geometry]) -> None:
     box = shapely.box(*claim.bounds)
     near = [g for g in whole.values() if shapely.intersects(box, g)]
     whole[("GRC", AIRSPACE)] = polygons_only(shapely.difference(claim, shapely.union_all(near)))
+
+
+def claimed_areas(whole: dict, land: dict[str, shapely.Geometry]) -> None:
+    """Carve each claim of CLAIMED_BEYOND_BREADTH out of its state's feature: the part of the box
+    farther than 12 nm from the land of every state bounding it."""
+    for label, (state, box, bounding) in CLAIMED_BEYOND_BREADTH.items():
+        shores = shapely.union_all([land_near(land[code], box) for code in bounding])
+        claim = shapely.difference(
+            shapely.intersection(whole[(state, "")], shapely.box(*box)), buffer_metres(shores, TERRITORIAL_SEA_M)
+        )
+        claim = polygons_only(claim)
+        whole[(state, "")] = polygons_only(shapely.difference(whole[(state, "")], claim))
+        whole[(state, label)] = claim
 
 
 def clip_to_breadths(code: str, geoms: dict, land: shapely.Geometry, breadths: tuple) -> shapely.Geometry:
@@ -624,7 +749,13 @@ REASONS = ROOT / "data" / "states_parties.yaml"  # its sections beyond_breadth (
 # Labelled areas the audit leaves out, with why: they are no territory on the recorded reading,
 # so nothing in them is sea claimed beyond a breadth (the build draws the airspace belt as
 # Greece's 10-nm claim itself, outside every territory; it answers the high seas).
-AUDIT_NOT_TERRITORY = {("GRC", AIRSPACE): "the 10-nm airspace claim: the high seas on the recorded reading"}
+AUDIT_NOT_TERRITORY = {
+    ("GRC", AIRSPACE): "the 10-nm airspace claim: the high seas on the recorded reading",
+    **{
+        (state, label): "a claim beyond 12 nm: the high seas on the recorded reading"
+        for label, (state, _, _) in CLAIMED_BEYOND_BREADTH.items()
+    },
+}
 # Features the audit finds beyond land + breadth whose reasons have not yet been researched, with
 # the km2 the audit measured: accepted as they are so the build runs, never more (an area that
 # grows past its figure fails, as does any feature neither listed there nor recorded in
@@ -818,24 +949,24 @@ def build() -> tuple[dict, dict[str, np.ndarray], dict[str, int]]:
         geoms.pop(code)
     geoms[SOVEREIGN_BASE_AREAS["iso3"]], base_land = sovereign_base_areas(geoms)  # the audit measures from it
     progress(f"loaded {len(geoms)} maritime features")
-    land = load_features(
-        fetch_package(*PACKAGES["land"]), repair=(*CLIP_TO_TERRITORIAL_SEA, *CLIP_WITHIN, *TERRITORIAL_SEA_BREADTHS)
-    )
+    land = load_features(fetch_package(*PACKAGES["land"]), repair=(*CLIP_TO_TERRITORIAL_SEA, *TERRITORIAL_SEA_BREADTHS))
     progress(f"loaded {len(land)} land features")
     for code in CLIP_TO_TERRITORIAL_SEA:
         limit = buffer_metres(land[code], TERRITORIAL_SEA_M)
         geoms[code] = polygons_only(shapely.intersection(geoms[code], limit))
-    for code, (box, _why) in CLIP_WITHIN.items():
-        limit = shapely.union(
-            buffer_metres(land[code], TERRITORIAL_SEA_M),
-            shapely.difference(shapely.box(-180, -90, 180, 90), shapely.box(*box)),
-        )
-        geoms[code] = polygons_only(shapely.intersection(geoms[code], limit))
+    for code, boxes in CLIP_WITHIN.items():
+        if code not in DEPENDENCY_OF:
+            geoms[code] = clip_within(geoms[code], land[code], boxes)
     for code, breadths in TERRITORIAL_SEA_BREADTHS.items():
         geoms[code] = clip_to_breadths(code, geoms, land[code], breadths)
     progress("clipped to the territorial sea")
     geoms, extra = resolve_overlaps(geoms)
     progress("resolved overlaps")
+    for line in seas_of_dependencies(geoms, land):
+        progress(f"sea of a dependency: {line}")
+    for code, boxes in CLIP_WITHIN.items():
+        if code in DEPENDENCY_OF:
+            geoms[code] = clip_within(geoms[code], land[code], boxes)
 
     whole = {(code, ""): g for code, g in geoms.items()}
     whole.update({(r["iso3"], r["territory"]): r["geometry"] for r in extra})
@@ -844,6 +975,8 @@ def build() -> tuple[dict, dict[str, np.ndarray], dict[str, int]]:
     progress("filled the seams between neighbours")
     greek_areas(whole, land)
     progress("drew the Ionian Sea beyond 6 nm and the 10-nm airspace claim apart from Greece")
+    claimed_areas(whole, land)
+    progress(f"drew apart the claims beyond 12 nm: {', '.join(CLAIMED_BEYOND_BREADTH)}")
     whole = dict(sorted(whole.items()))  # the order of the features in the file
     found = audit_beyond_breadth(whole, land, {SOVEREIGN_BASE_AREAS["iso3"]: base_land})
     audit = {audit_name(key): round(km2) for key, km2 in sorted(found.items())}

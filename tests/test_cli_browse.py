@@ -96,8 +96,9 @@ def test_table_for_one_subject(invoke) -> None:
     assert rows[("UKR", "Crimea")]["obligations"]["putin"]["basis"] == "article_12_3"
     assert rows[("MNG", None)]["precedents"] >= 1
     names = [t["name"].casefold() for t in document["territories"]]
-    assert names == sorted(names) and len(names) == 257  # with the UK Sovereign Base Areas, the Ilemi Triangle, and
-    # the two Greek areas whose standing depends on the date (Ionian 6-12 nm) or a claim (10-nm airspace)
+    assert names == sorted(names) and len(names) == 258  # with the UK Sovereign Base Areas, the Ilemi Triangle,
+    # the two Greek areas whose standing depends on the date (Ionian 6-12 nm) or a claim (10-nm airspace), and
+    # Venezuela's claim to the middle of the Gulf of Venezuela
 
 
 def test_table_parties_only_and_matrix(invoke) -> None:

@@ -154,3 +154,53 @@ def test_the_dated_area_is_one_feature_not_a_second_copy_of_greece(resolver: Pla
     feature no longer holds the belt."""
     labels = {t.territory for t in resolver.dataset.territories if t.iso3 == "GRC"}
     assert labels == {None, "Ionian Sea, 6 to 12 nm", "Aegean and Cretan seas, 6 to 10 nm (airspace claimed)"}
+
+
+@pytest.mark.parametrize(
+    ("point", "iso3"),
+    [
+        ("16.0,-61.9", "GLP"),  # off Basse-Terre, within 12 nm: the source filed it under France
+        ("14.6,-61.25", "MTQ"),  # off Fort-de-France
+        ("-21.1,55.2", "REU"),  # off Saint-Paul, Reunion
+        ("13.5,144.6", "GUM"),  # off Guam's west coast: the source filed it under the United States
+        ("18.2,-67.4", "PRI"),  # the Mona Passage off Mayaguez
+        ("18.25,-64.9", "VIR"),  # between St Thomas and St Croix, within 12 nm of St Thomas
+    ],
+)
+def test_a_dependencys_territorial_sea_answers_the_dependency_not_its_parent(
+    invoke: Callable, point: str, iso3: str
+) -> None:
+    """The maritime package draws Guadeloupe, Martinique, Reunion, Guam, the Northern Marianas,
+    Puerto Rico and the US Virgin Islands as land only, with their seas in France's or the United
+    States' feature; the build gives each its own sea, so a stop there is answered from its record."""
+    stop = _stop(invoke, point, "2024-06-01", subject="putin")
+    assert stop["country"]["iso3"] == iso3
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "51.1,-5.2",  # the outer Bristol Channel west of Lundy: no closing line, more than 12 nm out
+        "59.36,-152.66",  # lower Cook Inlet: no historic bay (United States v. Alaska, 1975)
+        "57.535,-155.108",  # the middle of Shelikof Strait
+        "18.06,-64.85",  # the middle of the passage between St Thomas and St Croix
+    ],
+)
+def test_sea_the_source_drew_beyond_12_nm_without_a_baseline_is_no_territory(invoke: Callable, point: str) -> None:
+    stop = _stop(invoke, point, "2024-06-01", subject="putin")
+    assert (stop["country"], stop["obligation"], stop["basis"]) == (None, "none", "no_territory")
+
+
+GULF_OF_VENEZUELA = "11.65,-71.0"  # the middle of the gulf, more than 12 nm from any shore
+
+
+def test_the_middle_of_the_gulf_of_venezuela_is_beyond_the_territorial_sea_disputed_by_venezuelas_claim(
+    invoke: Callable,
+) -> None:
+    stop = _stop(invoke, GULF_OF_VENEZUELA, "2025-06-01", subject="putin")
+    assert stop["country"]["territory"] == "Gulf of Venezuela, beyond 12 nm (claimed as historic waters)"
+    assert (stop["obligation"], stop["basis"]) == ("none", "no_territory")
+    assert (stop["disputed"]["obligation"], stop["disputed"]["basis"]) == ("arrest", "state_party")
+    assert "historic waters" in stop["disputed"]["reading"]
+    shore = _stop(invoke, "11.2,-71.1", "2025-06-01", subject="putin")  # within 12 nm of the southern shore
+    assert (shore["country"]["iso3"], shore["country"]["territory"], shore["disputed"]) == ("VEN", None, None)
