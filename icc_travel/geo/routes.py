@@ -103,10 +103,11 @@ class RoutePlanner:
         return [(measured[s][0], list(measured[s][1]), measured[s][2]) for s in slots]
 
     def _samples(self, legs: Sequence[tuple[float, float, float, float]]) -> Samples:
-        """Each leg sampled every COARSE_KM along the geodesic, its ends included: one
-        GeographicLib line per leg (`fwd_intermediate`), the same points as `Geod.fwd` at each
-        distance, at half its cost per point."""
+        """Each leg sampled every COARSE_KM along the geodesic, its ends included, all legs at once
+        (`geo.geodesic`: GeographicLib's points to within millimetres)."""
         import numpy as np
+
+        from icc_travel.geo.geodesic import even_points
 
         lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
         azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
@@ -119,22 +120,7 @@ class RoutePlanner:
         spacing = metres / stretches
         step = np.repeat(spacing, counts)
         along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
-        lons, lats = np.empty(len(leg)), np.empty(len(leg))
-        forward = self._geod.fwd_intermediate
-        columns = (lon1, lat1, azimuth, counts, spacing, first_point)
-        for x, y, a, n, d, f in zip(*(column.tolist() for column in columns), strict=True):
-            forward(
-                x,
-                y,
-                a,
-                n,
-                d,
-                initial_idx=0,
-                terminus_idx=0,
-                out_lons=lons[f : f + n],
-                out_lats=lats[f : f + n],
-                return_back_azimuth=False,
-            )
+        lons, lats = even_points(self._geod, lat1, lon1, azimuth, spacing, stretches)
         return Samples(metres, stretches, leg, first_point, step, along, lons, lats)
 
     def _crossings_chunk(
