@@ -11,6 +11,7 @@ measured together: one geodesic call and one polygon lookup per chunk of legs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 COARSE_KM = 25.0
 CHUNK = 2_000  # legs per vectorised pass: bounds memory at a few hundred MB
+STRAIT_MARGIN = 0.3  # degrees around a strait's box where the 25-km samples send a leg to the 2-km search
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
 
 
@@ -121,7 +123,8 @@ class RoutePlanner:
         step = np.repeat(spacing, counts)
         along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
         lons, lats = even_points(self._geod, lat1, lon1, azimuth, spacing, stretches)
-        return Samples(metres, stretches, leg, first_point, step, along, lons, lats)
+        cells, owner, mixed = self._tiles.cells(lats, lons)
+        return Samples(metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed)
 
     def _crossings_chunk(
         self, legs: Sequence[tuple[float, float, float, float]], samples: Samples
@@ -133,8 +136,7 @@ class RoutePlanner:
 
         if not len(legs):
             return []
-        metres, stretches, leg, first_point, step, along, lons, lats = samples
-        cells, owner, mixed = self._tiles.cells(lats, lons)
+        metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed = samples
         # stretches run from each point that is not its leg's last to the next point
         last = np.zeros(len(leg), dtype=bool)
         last[first_point + stretches] = True
@@ -205,8 +207,11 @@ class RoutePlanner:
         if not len(legs):
             return found
         near = np.zeros(len(samples.leg), dtype=bool)
+        close = np.flatnonzero(_strait_cells()[samples.cells])  # in a 1° cell the margins reach
+        if not len(close):
+            return found
         for strait in STRAITS:
-            near |= _inside(samples.lons, samples.lats, strait.bounds, 0.3)
+            near[close] |= _inside(samples.lons[close], samples.lats[close], strait.bounds, STRAIT_MARGIN)
         candidates = np.unique(samples.leg[near])
         if not len(candidates):
             return found
@@ -237,7 +242,7 @@ class RoutePlanner:
 
 class Samples(NamedTuple):
     """A chunk's 25-km samples: per leg its length, stretches and first point; per point its
-    leg, the stretch length, the distance along the leg and the position."""
+    leg, the stretch length, the distance along the leg, the position and its 1° cell."""
 
     metres: Any
     stretches: Any
@@ -247,6 +252,26 @@ class Samples(NamedTuple):
     along: Any
     lons: Any
     lats: Any
+    cells: Any  # TiledIndex.cells: the 1° cell, its sole owner, whether a boundary crosses it
+    owner: Any
+    mixed: Any
+
+
+@functools.cache
+def _strait_cells() -> Any:
+    """Per 1° cell (TiledIndex.cells' numbering), whether any strait's box widened by
+    STRAIT_MARGIN reaches into it: only samples in those cells are tested against the boxes."""
+    import numpy as np
+
+    from icc_travel.geo.geometry import TiledIndex
+
+    table = np.zeros((TiledIndex.ROWS, TiledIndex.COLUMNS), dtype=bool)
+    for strait in STRAITS:
+        west, south, east, north = strait.bounds
+        columns = slice(int(np.floor(west - STRAIT_MARGIN + 180)), int(np.floor(east + STRAIT_MARGIN + 180)) + 1)
+        rows = slice(int(np.floor(south - STRAIT_MARGIN + 90)), int(np.floor(north + STRAIT_MARGIN + 90)) + 1)
+        table[rows, columns] = True
+    return table.ravel()
 
 
 def line_geometry(runs: list[list[list[float]]]) -> dict[str, Any] | None:
@@ -305,15 +330,21 @@ def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], mar
 def _between(lons: Any, lats: Any, begin: Any, fractions: Any) -> tuple[Any, Any]:
     """Points at `fractions` of the way from point `begin` to the next, by chords through the
     unit sphere: over one COARSE_KM stretch this strays from the geodesic by metres, and it
-    needs no care at the antimeridian or the poles."""
+    needs no care at the antimeridian or the poles. Each end's unit vector is made once, however
+    many stretches it ends (a stretch's end is the next one's start)."""
     import numpy as np
 
-    def unit_vectors(index: Any) -> Any:
-        lon, lat = np.radians(lons[index]), np.radians(lats[index])
-        return np.stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)), axis=1)[:, None, :]
-
-    a, b = unit_vectors(begin), unit_vectors(begin + 1)
-    t = np.asarray(fractions)[None, :, None]
-    points = (a * (1 - t) + b * t).reshape(-1, 3)
-    x, y, z = points.T
-    return np.degrees(np.arctan2(y, x)), np.degrees(np.arctan2(z, np.hypot(x, y)))
+    needed = np.zeros(len(lons) + 1, dtype=bool)
+    needed[begin] = True
+    needed[begin + 1] = True
+    ends = np.flatnonzero(needed)
+    slot = np.cumsum(needed) - 1  # each needed point's place among `ends`
+    lon, lat = np.radians(lons[ends]), np.radians(lats[ends])
+    cos_lat = np.cos(lat)
+    t = np.asarray(fractions, dtype=float)[None, :]
+    start, end = slot[begin], slot[begin + 1]
+    x, y, z = (
+        (unit[start][:, None] * (1 - t) + unit[end][:, None] * t).ravel()
+        for unit in (cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat))
+    )
+    return np.degrees(np.arctan2(y, x)), np.degrees(np.arctan2(z, np.sqrt(x * x + y * y)))
