@@ -219,15 +219,34 @@ class RoutePlanner:
         azimuth = np.asarray(self._geod.inv(lon1, lat1, lon2, lat2)[0], dtype=float)
         metres = samples.metres[candidates]
         counts = np.maximum(1, np.ceil(metres / 2000.0)).astype(np.int64) + 1
-        position = np.repeat(np.arange(len(candidates)), counts)
-        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        along = (np.arange(len(position)) - np.repeat(first, counts)) * np.repeat(metres / (counts - 1), counts)
-        # keep the 2-km samples on a stretch that starts or ends at a near 25-km sample (one
-        # stretch either way besides, against rounding at a stretch's end)
         stretches = samples.stretches[candidates]
-        stretch = np.floor(along / np.repeat(metres / stretches, counts)).astype(np.int64)
-        base = np.repeat(samples.first_point[candidates], counts)
-        last = np.repeat(stretches, counts)
+        spacing, stretch_length = metres / (counts - 1), metres / stretches
+        # Keep the 2-km samples on a stretch that starts or ends at a near 25-km sample (one
+        # stretch either way besides, against rounding at a stretch's end): a near sample k is
+        # the clipped start, end or a neighbour of stretches k - 2 to k + 1, and only the 2-km
+        # samples on or next to those stretches are looked at, not the whole leg's.
+        slot = np.zeros(len(legs), dtype=np.int64)
+        slot[candidates] = np.arange(len(candidates))
+        points = np.flatnonzero(near)
+        owner = slot[samples.leg[points]]
+        number = points - samples.first_point[samples.leg[points]]
+        stretch = (number[:, None] + np.arange(-2, 2)[None, :]).ravel()
+        owner = np.repeat(owner, 4)
+        valid = (stretch >= 0) & (stretch <= stretches[owner])
+        stretch, owner = stretch[valid], owner[valid]
+        low = np.maximum(np.floor(stretch * stretch_length[owner] / spacing[owner]).astype(np.int64) - 1, 0)
+        high = np.minimum(
+            np.ceil((stretch + 1) * stretch_length[owner] / spacing[owner]).astype(np.int64) + 1, counts[owner] - 1
+        )
+        sizes = high - low + 1
+        index = np.repeat(low, sizes) + np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        key = np.unique(np.repeat(owner, sizes) * (int(counts.max()) + 1) + index)  # each sample once, in order
+        position, index = np.divmod(key, int(counts.max()) + 1)
+        along = index * spacing[position]
+        # the test for each of them, as over the whole leg
+        stretch = np.floor(along / stretch_length[position]).astype(np.int64)
+        base = samples.first_point[candidates][position]
+        last = stretches[position]
         keep = np.zeros(len(position), dtype=bool)
         for shift in (-1, 0, 1, 2):
             keep |= near[base + np.clip(stretch + shift, 0, last)]
