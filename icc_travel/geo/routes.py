@@ -143,11 +143,11 @@ class RoutePlanner:
         begin = np.flatnonzero(~last)
         # A stretch between two whole cells of one owner (or two open-sea cells) that share an
         # edge lies in that owner; one whose ends are diagonal neighbours may clip a third cell.
-        columns = self._tiles.columns
-        diagonal = (cells[begin] // columns != cells[begin + 1] // columns) & (
-            cells[begin] % columns != cells[begin + 1] % columns
-        )
-        refine = mixed[begin] | mixed[begin + 1] | (owner[begin] != owner[begin + 1]) | diagonal
+        # (computed from each point to the next over the whole chunk, then taken at the stretches)
+        row = cells // self._tiles.columns
+        column = cells - row * self._tiles.columns
+        diagonal = (row[:-1] != row[1:]) & (column[:-1] != column[1:])
+        refine = (mixed[:-1] | mixed[1:] | (owner[:-1] != owner[1:]) | diagonal)[begin]
         plain = begin[~refine & (owner[begin] >= 0)]
         legs_of, features, lengths, positions = [leg[plain]], [owner[plain]], [step[plain] / 1000], [along[plain]]
         rough = begin[refine]
