@@ -1,6 +1,6 @@
 """End to end: `icc-travel batch` on CSVs of 1 and 5 million rows, memory and speed side by side.
 
-    python bench/bench_batch.py [--rows 1000000,5000000] [--places coordinates|airports|airports-dates|mixed|airport-legs|names] [--legs]
+    python bench/bench_batch.py [--rows 1000000,5000000] [--places coordinates|airports|airports-dates|mixed|airport-legs|airport-traffic|names] [--legs]
 
 Writes each CSV to a temporary directory, runs the installed command once to warm the caches
 (polygons, tiled grid), then runs it on every size and reads each run's own peak memory. The
@@ -31,6 +31,17 @@ NAMES = ("Mongolia", "HU", "FRA", "South Africa", "Ivory Coast", "DR Congo", "Ru
 NAMES += ('"London, GB"', "Crimea", "US")
 SUBJECTS = ("putin", "netanyahu", "bashir")
 FIRST_DAY, DAYS = dt.date(2015, 1, 1), 12 * 365  # airports-dates: stops spread over twelve years
+# airport-traffic: about the fifty busiest passenger airports (roughly in the order of ACI World's
+# recent rankings), then capitals and hubs the subjects' trips name, weighted 1/rank as traffic
+# falls off; TAIL of the draws go to any airport with IATA and ICAO codes in airportsdata, evenly
+# (the long tail). 200,000 rows hold about 23,000 distinct legs, many city pairs repeated.
+HUBS = (
+    "ATL DXB DFW LHR HND DEN IST LAX ORD DEL CDG JFK LAS AMS MIA MAD CAN PVG MCO FRA CLT ICN SEA "
+    "EWR SFO PHX BCN IAH SIN BOM PEK SZX BKK DOH CGK MEX SYD FCO MUC KUL YYZ MAN SVO JED RUH GRU "
+    "BOG LGW CTU HKG AUH TLV CAI ADD JNB NBO ULN TAS ALA VIE BUD ATH ZRH CPH OSL ARN HEL WAW PRG "
+    "LIS DUB MNL KRT PEW"
+)
+TAIL = 0.10
 
 
 def write_csv(path: Path, rows: int, places: str) -> None:
@@ -40,6 +51,8 @@ def write_csv(path: Path, rows: int, places: str) -> None:
         from icc_travel.geo.places import airport_table
 
         codes = sorted(airport_table("IATA"))[::40][:200]
+    if places == "airport-traffic":
+        codes, weights = traffic_weights()
     with path.open("w") as handle:
         handle.write("itinerary,subject,place,date,kind\n")
         for start in range(0, rows, 500_000):
@@ -71,6 +84,16 @@ def write_csv(path: Path, rows: int, places: str) -> None:
                     f"{FIRST_DAY + dt.timedelta(days=days[i - i % 2] + i % 2 * (1 + i // 2 % 3))},visit\n"
                     for i, e in enumerate(ends)
                 ]
+            elif places == "airport-traffic":  # two-stop itineraries weighted as traffic is, days spread
+                days = rng.integers(0, DAYS, count).tolist()
+                ends = rng.choice(len(codes), size=count, p=weights)
+                same = np.flatnonzero(ends[1::2] == ends[::2]) * 2 + 1  # no leg from an airport to itself
+                ends[same] = (ends[same] + 1) % len(codes)
+                lines = [
+                    f"r{(start + i) // 2},{SUBJECTS[(start + i) // 2 % 3]},airport:{codes[e]},"
+                    f"{FIRST_DAY + dt.timedelta(days=days[i - i % 2] + i % 2 * (1 + i // 2 % 3))},visit\n"
+                    for i, e in enumerate(ends.tolist())
+                ]
             elif places == "mixed":  # two-stop itineraries: a coordinate, then an airport (a leg each)
                 lines = [
                     f'r{(start + i) // 2},putin,"{a:.5f},{b:.5f}",2024-09-03,visit\n'
@@ -84,6 +107,19 @@ def write_csv(path: Path, rows: int, places: str) -> None:
                     for i, (a, b) in enumerate(zip(lats, lons, strict=True))
                 ]
             handle.writelines(lines)
+
+
+def traffic_weights() -> tuple[list[str], object]:
+    """Airport codes and the chance each one is drawn: HUBS by 1/rank, TAIL spread evenly over
+    every other airport with both codes."""
+    from icc_travel.geo.places import airport_table
+
+    table = airport_table("IATA")
+    hubs = [code for code in HUBS.split() if code in table]
+    rest = sorted(code for code, row in table.items() if code not in hubs and row.get("icao"))
+    head = 1 / np.arange(1, len(hubs) + 1)
+    weights = np.concatenate((head / head.sum() * (1 - TAIL), np.full(len(rest), TAIL / len(rest))))
+    return hubs + rest, weights / weights.sum()
 
 
 # The peer: the same CSV read and written row for row by the csv module in a fresh process
@@ -123,13 +159,13 @@ def main() -> None:
     parser.add_argument("--rows", default="1000000,5000000", help="comma-separated input sizes")
     parser.add_argument(
         "--places",
-        choices=("coordinates", "airports", "airports-dates", "mixed", "airport-legs", "names"),
+        choices=("coordinates", "airports", "airports-dates", "mixed", "airport-legs", "airport-traffic", "names"),
         default="coordinates",
     )
     parser.add_argument(
         "--legs",
         action="store_true",
-        help="measure the legs too (mixed, airport-legs: a great-circle leg per itinerary), beside the same "
+        help="measure the legs too (mixed, airport-legs, airport-traffic: a great-circle leg per itinerary), beside the same "
         "input with --no-legs",
     )
     arguments = parser.parse_args()

@@ -237,7 +237,9 @@ def _tail(result: BatchResult, cells: dict[Any, str]) -> str:
 
 def _leg_cells(leg: Leg) -> str:
     """leg_from, leg_km and overflown, as `flat` writes them from the leg's JSON."""
-    overflown = "; ".join(f"{o.territory.iso3} {o.km} km {o.level}" for o in leg.overflown)
+    overflown = leg.summary
+    if overflown is None:
+        overflown = "; ".join(f"{o.territory.iso3} {o.km} km {o.level}" for o in leg.overflown)
     return f"{_quoted(leg.start)},{_quoted(leg.distance_km)},{_quoted(overflown)}"
 
 

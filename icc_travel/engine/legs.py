@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from icc_travel import law
@@ -32,18 +31,12 @@ class Overflown:
     """A territory a leg overflies: its kilometres and level, decided once per interval between the
     dates that can change it (`engine.answers`); the obligation with its dated reasons and the
     route-avoidance episodes over the state (newest first) are made when an output asks for them
-    (a CSV row prints the level only)."""
+    (a CSV row prints the level only), from the leg's context, which its territories share."""
 
-    __slots__ = ("_decide", "_decided", "km", "level", "territory")
+    __slots__ = ("_context", "_decided", "km", "level", "territory")
 
-    def __init__(
-        self,
-        territory: Territory,
-        km: float,
-        level: str,
-        decide: Callable[[], tuple[law.Obligation, tuple[Precedent, ...]]],
-    ) -> None:
-        self.territory, self.km, self.level, self._decide = territory, km, level, decide
+    def __init__(self, territory: Territory, km: float, level: str, context: Context) -> None:
+        self.territory, self.km, self.level, self._context = territory, km, level, context
         self._decided: tuple[law.Obligation, tuple[Precedent, ...]] | None = None
 
     @property
@@ -56,7 +49,8 @@ class Overflown:
 
     def _full(self) -> tuple[law.Obligation, tuple[Precedent, ...]]:
         if self._decided is None:
-            self._decided = self._decide()
+            dataset, decided, subject, on, through = self._context
+            self._decided = _decided(dataset, decided, subject, self.territory, on, through)
         return self._decided
 
 
@@ -67,6 +61,11 @@ class Leg(NamedTuple):
     overflown: tuple[Overflown, ...]
     start_point: tuple[float, float] | None = None  # (lat, lon)
     end_point: tuple[float, float] | None = None
+    # what the overflown territories come to, made once for every leg that shares them (the same
+    # ends, subject and interval between the dates that can change a level): the worst level and
+    # `ISO3 km km level; ...` as a CSV cell prints it
+    worst: str | None = None
+    summary: str | None = None
 
     def path(self) -> list[list[list[float]]]:
         """The geodesic as GeoJSON coordinate runs ([lon, lat] pairs), split at ±180°."""
@@ -77,11 +76,17 @@ class Leg(NamedTuple):
 
     @property
     def level(self) -> str:
+        if self.worst is not None:
+            return self.worst
         return Level.worst(o.level for o in self.overflown)
 
 
-Measured = tuple[float, list[tuple[Territory, float]], tuple]  # km, (territory, km) crossed, straits (km rounded)
+# km, (territory, km) crossed, straits (km rounded), and per levels of its territories the worst
+# level and the CSV cell
+Measured = tuple[float, list[tuple[Territory, float]], tuple, dict[tuple[str, ...], tuple[str, str]]]
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
+# what a leg's territories' levels share: dataset, decided obligations, subject, date, straits
+Context = tuple[Dataset, dict, Subject, dt.date, tuple]
 
 
 def measure_legs(
@@ -94,7 +99,8 @@ def measure_legs(
     """Legs (subject, start, end, departure date) measured together. Each distinct leg is measured
     once (and once per batch with `measured`, kept by the caller); each overflown territory's
     level is decided once per subject, territory and interval between the dates that can change
-    it (`answers`), its full obligation once per subject, territory and date, when asked for."""
+    it (`answers`), its full obligation once per subject, territory and date, when asked for. The
+    worst level and the CSV cell are made once per distinct leg and levels."""
     answers = answers or Answers(planner.dataset)
     if measured is None or len(measured) > MEASURED_KEPT:
         measured = {} if measured is None else measured
@@ -102,28 +108,42 @@ def measure_legs(
     ends = [(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests]
     missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
     for leg, (km, crossed, through) in zip(missing, planner.measure_many(missing), strict=True):
-        measured[leg] = (round(km, 1), [(territory, round(length, 1)) for territory, length in crossed], through)
+        crossed = [(territory, round(length, 1)) for territory, length in crossed]
+        measured[leg] = (round(km, 1), crossed, through, {})
     decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
     dataset = planner.dataset
     # per (subject, territory): the visit's event dates and answers per interval (`Answers.table`),
     # so an overflown territory whose interval is answered already costs a bisect and a lookup
     tables: dict[tuple[str, int], tuple[list[dt.date], dict[int, Answer]]] = {}
+    none, overflight = law.NONE, law.OVERFLIGHT
     legs = []
     for (subject, start, end, on), leg in zip(requests, ends, strict=True):
-        km, crossed, through = measured[leg]
-        overflown = []
-        for territory, length in crossed:
+        km, crossed, through, shared = measured[leg]
+        levels = []
+        for territory, _ in crossed:
             key = (subject.id, id(territory))
             table = tables.get(key)
             if table is None:
                 table = tables[key] = answers.table(subject, territory, "visit", None)
             answer = table[1].get(bisect_right(table[0], on))
             landing = answer.level if answer is not None else answers.landing_level(subject, territory, on)
-            level = law.NONE if landing == law.NONE else law.OVERFLIGHT
-            decide = partial(_decided, dataset, decided, subject, territory, on, through)
-            overflown.append(Overflown(territory, length, level, decide))
-        legs.append(Leg(start[0], end[0], km, tuple(overflown), (start[1], start[2]), (end[1], end[2])))
+            levels.append(none if landing == none else overflight)
+        summary = shared.get(tuple(levels))
+        if summary is None:
+            summary = shared[tuple(levels)] = _summary(crossed, levels)
+        context = (dataset, decided, subject, on, through)
+        overflown = tuple(
+            Overflown(territory, length, level, context)
+            for (territory, length), level in zip(crossed, levels, strict=True)
+        )
+        legs.append(Leg(start[0], end[0], km, overflown, (start[1], start[2]), (end[1], end[2]), *summary))
     return legs
+
+
+def _summary(crossed: list[tuple[Territory, float]], levels: list[str]) -> tuple[str, str]:
+    """The worst of a leg's levels and its CSV cell (`ISO3 km km level; ...`)."""
+    cell = "; ".join(f"{t.iso3} {length} km {level}" for (t, length), level in zip(crossed, levels, strict=True))
+    return Level.worst(levels), cell
 
 
 def _decided(

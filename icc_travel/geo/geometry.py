@@ -373,8 +373,9 @@ class TiledIndex:
         boundary crosses the cell, so only a finer look can answer."""
         import numpy as np
 
-        column = np.clip(((np.asarray(lons, dtype=float) + 180) // 1).astype(np.int64), 0, self.COLUMNS - 1)
-        row = np.clip(((np.asarray(lats, dtype=float) + 90) // 1).astype(np.int64), 0, self.ROWS - 1)
+        # np.floor, not // 1: the same values, at a quarter of the cost
+        column = np.clip(np.floor(np.asarray(lons, dtype=float) + 180).astype(np.int64), 0, self.COLUMNS - 1)
+        row = np.clip(np.floor(np.asarray(lats, dtype=float) + 90).astype(np.int64), 0, self.ROWS - 1)
         cells = row * self.COLUMNS + column
         code = self._code0[cells]
         return cells, np.where(code >= 0, code, -1), code <= -2
@@ -386,16 +387,19 @@ class TiledIndex:
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
         split, leaves = self.SPLIT, self.LEAVES
+        # rows and columns are clipped to be non-negative and SPLIT is a power of two: shifts and
+        # masks give the same cells as // and %, which numpy does not vectorise for integers
+        bits, mask = split.bit_length() - 1, split - 1
         with np.errstate(invalid="ignore"):  # NaN or inf: any cell; the polygons decide them below
             column = np.clip(((lons + 180) * leaves).astype(np.int64), 0, self.COLUMNS * leaves - 1)
             row = np.clip(((lats + 90) * leaves).astype(np.int64), 0, self.ROWS * leaves - 1)
-        result = self._code0[(row // leaves) * self.COLUMNS + column // leaves]
+        result = self._code0[(row >> 2 * bits) * self.COLUMNS + (column >> 2 * bits)]
         deeper = np.flatnonzero(result <= -2)
         if not len(deeper):
             return result
         row, column = row[deeper], column[deeper]
         code = self._code1[
-            (-2 - result[deeper]) * (split * split) + ((row // split) % split) * split + (column // split) % split
+            (-2 - result[deeper]) * (split * split) + ((row >> bits) & mask) * split + ((column >> bits) & mask)
         ]
         result[deeper] = code
         inner = np.flatnonzero(code <= -2)
@@ -403,7 +407,7 @@ class TiledIndex:
             return result
         block = -2 - code[inner].astype(np.int64)
         row, column = row[inner], column[inner]
-        code = self._code2[block * (split * split) + (row % split) * split + column % split]
+        code = self._code2[block * (split * split) + (row & mask) * split + (column & mask)]
         result[deeper[inner]] = code
         near = np.flatnonzero(code <= -2)
         if not len(near):
@@ -419,7 +423,7 @@ class TiledIndex:
             fine_column = np.clip(((lons[points[fine]] + 180) * scale).astype(np.int64), 0, self.COLUMNS * scale - 1)
             fine_row = np.clip(((lats[points[fine]] + 90) * scale).astype(np.int64), 0, self.ROWS * scale - 1)
             code = self._code3[
-                (node[fine] - nodes) * (split * split) + (fine_row % split) * split + fine_column % split
+                (node[fine] - nodes) * (split * split) + (fine_row & mask) * split + (fine_column & mask)
             ]
             node[fine] = -2 - code
             centre_lats[fine] = (fine_row + 0.5) / scale - 90

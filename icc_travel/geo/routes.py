@@ -11,6 +11,7 @@ measured together: one geodesic call and one polygon lookup per chunk of legs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
     from icc_travel.geo.places import PlaceResolver
 
 COARSE_KM = 25.0
-CHUNK = 2_000  # legs per vectorised pass: bounds memory at a few hundred MB
+CHUNK = 500  # legs per vectorised pass: small enough that its arrays are reused hot (2,000 took a quarter more CPU)
+STRAIT_MARGIN = 0.3  # degrees around a strait's box where the 25-km samples send a leg to the 2-km search
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
 
 
@@ -103,10 +105,11 @@ class RoutePlanner:
         return [(measured[s][0], list(measured[s][1]), measured[s][2]) for s in slots]
 
     def _samples(self, legs: Sequence[tuple[float, float, float, float]]) -> Samples:
-        """Each leg sampled every COARSE_KM along the geodesic, its ends included: one
-        GeographicLib line per leg (`fwd_intermediate`), the same points as `Geod.fwd` at each
-        distance, at half its cost per point."""
+        """Each leg sampled every COARSE_KM along the geodesic, its ends included, all legs at once
+        (`geo.geodesic`: GeographicLib's points to within millimetres)."""
         import numpy as np
+
+        from icc_travel.geo.geodesic import even_points
 
         lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
         azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
@@ -119,23 +122,9 @@ class RoutePlanner:
         spacing = metres / stretches
         step = np.repeat(spacing, counts)
         along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
-        lons, lats = np.empty(len(leg)), np.empty(len(leg))
-        forward = self._geod.fwd_intermediate
-        columns = (lon1, lat1, azimuth, counts, spacing, first_point)
-        for x, y, a, n, d, f in zip(*(column.tolist() for column in columns), strict=True):
-            forward(
-                x,
-                y,
-                a,
-                n,
-                d,
-                initial_idx=0,
-                terminus_idx=0,
-                out_lons=lons[f : f + n],
-                out_lats=lats[f : f + n],
-                return_back_azimuth=False,
-            )
-        return Samples(metres, stretches, leg, first_point, step, along, lons, lats)
+        lons, lats = even_points(self._geod, lat1, lon1, azimuth, spacing, stretches)
+        cells, owner, mixed = self._tiles.cells(lats, lons)
+        return Samples(metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed)
 
     def _crossings_chunk(
         self, legs: Sequence[tuple[float, float, float, float]], samples: Samples
@@ -147,19 +136,18 @@ class RoutePlanner:
 
         if not len(legs):
             return []
-        metres, stretches, leg, first_point, step, along, lons, lats = samples
-        cells, owner, mixed = self._tiles.cells(lats, lons)
+        metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed = samples
         # stretches run from each point that is not its leg's last to the next point
         last = np.zeros(len(leg), dtype=bool)
         last[first_point + stretches] = True
         begin = np.flatnonzero(~last)
         # A stretch between two whole cells of one owner (or two open-sea cells) that share an
         # edge lies in that owner; one whose ends are diagonal neighbours may clip a third cell.
-        columns = self._tiles.columns
-        diagonal = (cells[begin] // columns != cells[begin + 1] // columns) & (
-            cells[begin] % columns != cells[begin + 1] % columns
-        )
-        refine = mixed[begin] | mixed[begin + 1] | (owner[begin] != owner[begin + 1]) | diagonal
+        # (computed from each point to the next over the whole chunk, then taken at the stretches)
+        row = cells // self._tiles.columns
+        column = cells - row * self._tiles.columns
+        diagonal = (row[:-1] != row[1:]) & (column[:-1] != column[1:])
+        refine = (mixed[:-1] | mixed[1:] | (owner[:-1] != owner[1:]) | diagonal)[begin]
         plain = begin[~refine & (owner[begin] >= 0)]
         legs_of, features, lengths, positions = [leg[plain]], [owner[plain]], [step[plain] / 1000], [along[plain]]
         rough = begin[refine]
@@ -219,8 +207,11 @@ class RoutePlanner:
         if not len(legs):
             return found
         near = np.zeros(len(samples.leg), dtype=bool)
+        close = np.flatnonzero(_strait_cells()[samples.cells])  # in a 1° cell the margins reach
+        if not len(close):
+            return found
         for strait in STRAITS:
-            near |= _inside(samples.lons, samples.lats, strait.bounds, 0.3)
+            near[close] |= _inside(samples.lons[close], samples.lats[close], strait.bounds, STRAIT_MARGIN)
         candidates = np.unique(samples.leg[near])
         if not len(candidates):
             return found
@@ -228,15 +219,34 @@ class RoutePlanner:
         azimuth = np.asarray(self._geod.inv(lon1, lat1, lon2, lat2)[0], dtype=float)
         metres = samples.metres[candidates]
         counts = np.maximum(1, np.ceil(metres / 2000.0)).astype(np.int64) + 1
-        position = np.repeat(np.arange(len(candidates)), counts)
-        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        along = (np.arange(len(position)) - np.repeat(first, counts)) * np.repeat(metres / (counts - 1), counts)
-        # keep the 2-km samples on a stretch that starts or ends at a near 25-km sample (one
-        # stretch either way besides, against rounding at a stretch's end)
         stretches = samples.stretches[candidates]
-        stretch = np.floor(along / np.repeat(metres / stretches, counts)).astype(np.int64)
-        base = np.repeat(samples.first_point[candidates], counts)
-        last = np.repeat(stretches, counts)
+        spacing, stretch_length = metres / (counts - 1), metres / stretches
+        # Keep the 2-km samples on a stretch that starts or ends at a near 25-km sample (one
+        # stretch either way besides, against rounding at a stretch's end): a near sample k is
+        # the clipped start, end or a neighbour of stretches k - 2 to k + 1, and only the 2-km
+        # samples on or next to those stretches are looked at, not the whole leg's.
+        slot = np.zeros(len(legs), dtype=np.int64)
+        slot[candidates] = np.arange(len(candidates))
+        points = np.flatnonzero(near)
+        owner = slot[samples.leg[points]]
+        number = points - samples.first_point[samples.leg[points]]
+        stretch = (number[:, None] + np.arange(-2, 2)[None, :]).ravel()
+        owner = np.repeat(owner, 4)
+        valid = (stretch >= 0) & (stretch <= stretches[owner])
+        stretch, owner = stretch[valid], owner[valid]
+        low = np.maximum(np.floor(stretch * stretch_length[owner] / spacing[owner]).astype(np.int64) - 1, 0)
+        high = np.minimum(
+            np.ceil((stretch + 1) * stretch_length[owner] / spacing[owner]).astype(np.int64) + 1, counts[owner] - 1
+        )
+        sizes = high - low + 1
+        index = np.repeat(low, sizes) + np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        key = np.unique(np.repeat(owner, sizes) * (int(counts.max()) + 1) + index)  # each sample once, in order
+        position, index = np.divmod(key, int(counts.max()) + 1)
+        along = index * spacing[position]
+        # the test for each of them, as over the whole leg
+        stretch = np.floor(along / stretch_length[position]).astype(np.int64)
+        base = samples.first_point[candidates][position]
+        last = stretches[position]
         keep = np.zeros(len(position), dtype=bool)
         for shift in (-1, 0, 1, 2):
             keep |= near[base + np.clip(stretch + shift, 0, last)]
@@ -251,7 +261,7 @@ class RoutePlanner:
 
 class Samples(NamedTuple):
     """A chunk's 25-km samples: per leg its length, stretches and first point; per point its
-    leg, the stretch length, the distance along the leg and the position."""
+    leg, the stretch length, the distance along the leg, the position and its 1° cell."""
 
     metres: Any
     stretches: Any
@@ -261,6 +271,26 @@ class Samples(NamedTuple):
     along: Any
     lons: Any
     lats: Any
+    cells: Any  # TiledIndex.cells: the 1° cell, its sole owner, whether a boundary crosses it
+    owner: Any
+    mixed: Any
+
+
+@functools.cache
+def _strait_cells() -> Any:
+    """Per 1° cell (TiledIndex.cells' numbering), whether any strait's box widened by
+    STRAIT_MARGIN reaches into it: only samples in those cells are tested against the boxes."""
+    import numpy as np
+
+    from icc_travel.geo.geometry import TiledIndex
+
+    table = np.zeros((TiledIndex.ROWS, TiledIndex.COLUMNS), dtype=bool)
+    for strait in STRAITS:
+        west, south, east, north = strait.bounds
+        columns = slice(int(np.floor(west - STRAIT_MARGIN + 180)), int(np.floor(east + STRAIT_MARGIN + 180)) + 1)
+        rows = slice(int(np.floor(south - STRAIT_MARGIN + 90)), int(np.floor(north + STRAIT_MARGIN + 90)) + 1)
+        table[rows, columns] = True
+    return table.ravel()
 
 
 def line_geometry(runs: list[list[list[float]]]) -> dict[str, Any] | None:
@@ -319,15 +349,21 @@ def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], mar
 def _between(lons: Any, lats: Any, begin: Any, fractions: Any) -> tuple[Any, Any]:
     """Points at `fractions` of the way from point `begin` to the next, by chords through the
     unit sphere: over one COARSE_KM stretch this strays from the geodesic by metres, and it
-    needs no care at the antimeridian or the poles."""
+    needs no care at the antimeridian or the poles. Each end's unit vector is made once, however
+    many stretches it ends (a stretch's end is the next one's start)."""
     import numpy as np
 
-    def unit_vectors(index: Any) -> Any:
-        lon, lat = np.radians(lons[index]), np.radians(lats[index])
-        return np.stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)), axis=1)[:, None, :]
-
-    a, b = unit_vectors(begin), unit_vectors(begin + 1)
-    t = np.asarray(fractions)[None, :, None]
-    points = (a * (1 - t) + b * t).reshape(-1, 3)
-    x, y, z = points.T
-    return np.degrees(np.arctan2(y, x)), np.degrees(np.arctan2(z, np.hypot(x, y)))
+    needed = np.zeros(len(lons) + 1, dtype=bool)
+    needed[begin] = True
+    needed[begin + 1] = True
+    ends = np.flatnonzero(needed)
+    slot = np.cumsum(needed) - 1  # each needed point's place among `ends`
+    lon, lat = np.radians(lons[ends]), np.radians(lats[ends])
+    cos_lat = np.cos(lat)
+    t = np.asarray(fractions, dtype=float)[None, :]
+    start, end = slot[begin], slot[begin + 1]
+    x, y, z = (
+        (unit[start][:, None] * (1 - t) + unit[end][:, None] * t).ravel()
+        for unit in (cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat))
+    )
+    return np.degrees(np.arctan2(y, x)), np.degrees(np.arctan2(z, np.sqrt(x * x + y * y)))
