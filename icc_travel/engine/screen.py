@@ -528,7 +528,6 @@ class JudgedRows(NamedTuple):
     """The watched rows of a position table, judged column by column (no Python loop per row)."""
 
     kept: Any  # bool per row: a fix of its aircraft's track
-    when: Any  # the position's Unix time (lastposupdate where given, else time)
     lats: Any
     lons: Any
     feet: Any  # NaN where unknown
@@ -538,6 +537,8 @@ class JudgedRows(NamedTuple):
     callsigns: Any  # a pyarrow array (read per aircraft, never per row)
     refused: dict[str, int]
     order: Any  # the kept rows in track order: by aircraft (code), then time, then table order
+    ordered_codes: Any  # the aircraft code of each row of `order`
+    seconds: Any  # the position time of each row of `order` (lastposupdate where given, else time), as a Fix holds it
 
 
 LATEST_SECONDS = 4102444800.0  # 2100-01-01: as geo.tracks.utc_from_epoch
@@ -570,7 +571,7 @@ def _numbers(table: Any, name: str) -> tuple[Any, Any]:
                     values[index] = parse_time(text, "").timestamp()
     else:
         values = numpy_of(pc.cast(column, pa.float64()), 0.0)
-    return np.where(nulls, np.nan, values), nulls
+    return (np.where(nulls, np.nan, values) if column.null_count else values), nulls
 
 
 def judged_rows(table: Any) -> JudgedRows:
@@ -600,14 +601,19 @@ def judged_rows(table: Any) -> JudgedRows:
     kept = present & on_globe & time_ok & ~altitude_bad
     when = np.where(update_ok, updates, times)
     codes, names = _aircraft_codes(table.column("icao24"))
+    # the kept rows in track order; each column is gathered in that order once (the order jumps
+    # between aircraft that the table interleaves: every gather misses the cache), then compared
+    # and rounded in order
     rows = np.flatnonzero(kept)
     order = rows[_by_aircraft_and_time(codes[rows], when[rows])]
-    if len(order):  # the same (aircraft, position time) again, from lastposupdate: not a new fix
-        repeat = np.zeros(len(order), dtype=bool)
-        repeat[1:] = (codes[order][1:] == codes[order][:-1]) & (when[order][1:] == when[order][:-1])
-        repeat &= update_ok[order]
+    ordered_codes, ordered_when = codes[order], when[order]
+    # the same (aircraft, position time) again, from lastposupdate: not a new fix
+    repeat = np.zeros(len(order), dtype=bool)
+    repeat[1:] = (ordered_codes[1:] == ordered_codes[:-1]) & (ordered_when[1:] == ordered_when[:-1])
+    repeat &= update_ok[order]
+    if repeat.any():
         kept[order[repeat]] = False
-        order = order[~repeat]
+        order, ordered_codes, ordered_when = order[~repeat], ordered_codes[~repeat], ordered_when[~repeat]
     if "onground" in table.column_names:
         column = table.column("onground")
         if pa.types.is_boolean(column.type):
@@ -631,13 +637,15 @@ def judged_rows(table: Any) -> JudgedRows:
     }
     from icc_travel.geo.tracks import microsecond_seconds
 
-    seconds = microsecond_seconds(np.where(kept, when, 0.0))  # the times a Fix would hold
+    seconds = microsecond_seconds(ordered_when)  # the times a Fix would hold
     # tracks are ordered by those times: the same order, unless two positions of one aircraft
     # differ by less than a microsecond (then equal once rounded, they go in table order)
-    code, second = codes[order], seconds[order]
-    if np.any((code[1:] == code[:-1]) & (second[1:] == second[:-1]) & (when[order][1:] != when[order][:-1])):
-        order = order[np.lexsort((order, second, code))]
-    return JudgedRows(kept, seconds, lats, lons, altitudes * 3.28084, ground, codes, names, callsigns, refused, order)
+    same = (ordered_codes[1:] == ordered_codes[:-1]) & (seconds[1:] == seconds[:-1])
+    if np.any(same & (ordered_when[1:] != ordered_when[:-1])):
+        resort = np.lexsort((order, seconds, ordered_codes))
+        order, ordered_codes, seconds = order[resort], ordered_codes[resort], seconds[resort]
+    feet = altitudes * 3.28084
+    return JudgedRows(kept, lats, lons, feet, ground, codes, names, callsigns, refused, order, ordered_codes, seconds)
 
 
 def _aircraft_codes(column: Any) -> tuple[Any, list[str]]:
@@ -696,7 +704,7 @@ def _tracks_of(rows: JudgedRows, wanted: dict[str, list[Watched]]) -> list[tuple
     if not len(order):
         return []
     columns = FixArrays(
-        rows.when[order],
+        rows.seconds,
         rows.lats[order],
         rows.lons[order],
         rows.feet[order],
@@ -719,8 +727,7 @@ def _track_order(rows: JudgedRows) -> tuple[Any, Any, Any, Any]:
     aircraft codes, and where each aircraft's rows start and end in that order."""
     import numpy as np
 
-    order = rows.order
-    codes = rows.codes[order]
+    order, codes = rows.order, rows.ordered_codes
     starts = np.concatenate([[0], np.flatnonzero(np.diff(codes)) + 1]) if len(order) else np.zeros(0, dtype=np.int64)
     ends = np.concatenate([starts[1:], [len(order)]]) if len(order) else np.zeros(0, dtype=np.int64)
     return order, codes, starts, ends
