@@ -255,7 +255,8 @@ class _Matcher:
     def __init__(self, value_set: Any) -> None:
         self.value_set = value_set
         self.dictionary: Any = None
-        self.distinct: Any = None
+        self.distinct: Any = None  # per dictionary entry, its watched aircraft's code, or -1
+        self.watched: Any = None  # per dictionary entry, whether it is watched
 
     def rows(self, column: Any) -> tuple[Any, Any]:
         import numpy as np
@@ -267,10 +268,14 @@ class _Matcher:
                 self.dictionary = column.dictionary
                 lowered = pc.utf8_lower(column.dictionary.cast(pa.string()))
                 self.distinct = numpy_of(pc.index_in(lowered, value_set=self.value_set), -1)
-            # a null address has no index to read: its row is never watched
-            codes = self.distinct[numpy_of(column.indices, 0)]
-            hits = np.flatnonzero((codes >= 0) & valid_numpy(column))
-            return hits, codes[hits]
+                self.watched = self.distinct >= 0
+            # one pass over the rows (a small table looked up by each row's index), then the few
+            # watched rows' codes; a null address has no index to read: its row is never watched
+            indices = numpy_of(column.indices, 0)
+            hits = np.flatnonzero(self.watched[indices])
+            if column.null_count:
+                hits = hits[valid_numpy(column)[hits]]
+            return hits, self.distinct[indices[hits]]
         codes = numpy_of(pc.index_in(pc.utf8_lower(column.cast(pa.string())), value_set=self.value_set), -1)
         hits = np.flatnonzero(codes >= 0)
         return hits, codes[hits]
