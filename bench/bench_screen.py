@@ -287,7 +287,8 @@ def main() -> None:
                 print(
                     f"icc-travel dask x dask.dataframe on the same cluster (paired, wall): {statistics.median(paired):.2f}"
                 )
-            print(f"Dask workers' peak GiB: {workers}")
+            shared = " (the dask.dataframe peer's tasks ran on them too)" if "dask.dataframe" in times else ""
+            print(f"Dask workers' peak GiB: {workers}{shared}")
             print(f"Dask output {'byte-identical to' if identical else 'DIFFERS from'} local in every round")
             print(f"rows out: {sum(1 for _ in outputs['local'].open()):,}")
 
