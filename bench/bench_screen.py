@@ -16,7 +16,16 @@ ratios. The load average is printed before and after. CPU seconds (user and syst
 thread; for the Dask engine the client's only, not the workers') are paired the same way: on a
 shared machine they move less with the load than the wall clock does. The Dask engine runs on a
 LocalCluster of two single-threaded workers started by the bench (as a user's running cluster
-would be), and its output is compared byte for byte with the local engine's in every round.
+would be), and its output is compared byte for byte with the local engine's in every round. Its
+peers: Polars in one process on every core of this machine (the same peer as the local engine's:
+the target is a ratio to it), and, where dask.dataframe is installed (it needs pandas), Dask's
+own DataFrame doing the same filter on the same running cluster, the client sorting the rows.
+
+Every command runs with a cache directory of the bench's own (so no other process's pruning of
+the user's cache can make a timed run rebuild the territory grid) and with its Python modules'
+bytecode cached there too (as an installed package has it; PYTHONDONTWRITEBYTECODE, set in some
+development shells, would have every run of a checkout compile its modules again): the warm-up
+run fills both.
 """
 
 from __future__ import annotations
@@ -116,6 +125,27 @@ print(connection.execute(query, [hexes]).fetchnumpy()["time"].shape[0])
 """
 
 
+DASK_DATAFRAME = """
+import sys
+import dask.dataframe as dd
+from distributed import Client
+folder, watchlist, scheduler = sys.argv[1], sys.argv[2], sys.argv[3]
+hexes = [line.split(",")[0] for line in open(watchlist).read().splitlines()[1:]]
+with Client(scheduler, timeout=30):
+    frame = dd.read_parquet(f"{folder}/*.parquet")
+    kept = frame[frame["icao24"].str.lower().isin(hexes)].compute()
+print(len(kept.sort_values(["icao24", "time"], kind="stable")))
+"""
+
+
+def isolate(scratch: Path) -> None:
+    """The environment every command (and the Dask workers) inherits: the bench's own cache
+    directory, and bytecode written under it (see the module's docstring)."""
+    os.environ["XDG_CACHE_HOME"] = str(scratch / "cache")
+    os.environ["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
 def run(argv: list[str], scratch: Path) -> tuple[float, float, float, int, str]:
     """Wall seconds, CPU seconds (user and system, all threads), peak GiB (the command's own, from
     wait4), exit status and stderr of one run."""
@@ -156,6 +186,7 @@ def main() -> None:
     rows = arguments.rows
     with tempfile.TemporaryDirectory() as temporary:
         scratch = Path(temporary)
+        isolate(scratch)
         folder = arguments.data or scratch / "positions"
         marker = folder / f"_generated-{rows}-{arguments.aircraft}-v2"
         if not marker.exists():
@@ -190,6 +221,15 @@ def main() -> None:
             outputs = {"local": scratch / "local.jsonl", "dask": scratch / "dask.jsonl"}
             base = [command, "screen", str(folder), "--watchlist", str(watchlist)]
             commands["icc-travel local"] = [*base, "-o", str(outputs["local"])]
+            if importlib.util.find_spec("dask.dataframe") is not None and importlib.util.find_spec("pandas"):
+                commands["dask.dataframe"] = [
+                    sys.executable,
+                    "-c",
+                    DASK_DATAFRAME,
+                    str(folder),
+                    str(watchlist),
+                    cluster.scheduler_address,
+                ]
             commands["icc-travel dask"] = [
                 *base,
                 "--engine",
@@ -239,7 +279,16 @@ def main() -> None:
                     f"{name:18} {median:9.2f} {rows / median:12,.0f} {peaks[name]:9.2f} {ratios[0]:>18} {ratios[1]:>9}"
                     f" {statistics.median(cpus[name]):6.2f} {ratios[2]:>13}"
                 )
-            print(f"Dask workers' peak GiB: {workers}")
+            if "dask.dataframe" in times:
+                paired = [
+                    mine / theirs
+                    for mine, theirs in zip(times["icc-travel dask"], times["dask.dataframe"], strict=True)
+                ]
+                print(
+                    f"icc-travel dask x dask.dataframe on the same cluster (paired, wall): {statistics.median(paired):.2f}"
+                )
+            shared = " (the dask.dataframe peer's tasks ran on them too)" if "dask.dataframe" in times else ""
+            print(f"Dask workers' peak GiB: {workers}{shared}")
             print(f"Dask output {'byte-identical to' if identical else 'DIFFERS from'} local in every round")
             print(f"rows out: {sum(1 for _ in outputs['local'].open()):,}")
 

@@ -14,7 +14,7 @@ import shapely
 
 from icc_travel.data import paths
 from icc_travel.data.models import Dataset
-from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
+from icc_travel.geo.geometry import TerritoryIndex, TiledIndex, _load_geometries
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +130,30 @@ def test_a_damaged_cache_is_rebuilt(dataset: Dataset, geometries: np.ndarray, ti
         assert isinstance(TiledIndex.cached(path, lambda: geometries)._edge_vertex, np.memmap)
     lats, lons = np.array([47.92, 41.9029, -8.52, 48.85]), np.array([106.92, 12.4534, 179.19, 2.35])
     assert rebuilt.lookup(lats, lons).tolist() == polygons(geometries, lats, lons).tolist()
+
+
+def test_only_the_polygons_a_point_needs_are_parsed(
+    dataset: Dataset, geometries: np.ndarray, tiled: TiledIndex
+) -> None:
+    """A point the crossing count cannot decide (the middle of a boundary edge, within rounding
+    of it) needs only its leaf's candidates: with the polygons' WKB cache written, those are
+    parsed from it and prepared, the loader of all the polygons is never called, and the answers
+    are the polygons' own."""
+    path = Path(dataset.territories_path)
+    coordinates, ring, _ = boundary_vertices(geometries)
+    edges = np.flatnonzero(ring[:-1] == ring[1:])[::20_000][:30]
+    middles = (coordinates[edges] + coordinates[edges + 1]) / 2
+    lats, lons = middles[:, 1], middles[:, 0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(Path(tiled._code0.filename).parents[2]))
+        _load_geometries(path)  # the WKB cache, as the first polygon lookup of a data version writes it
+        loaded: list[int] = []
+        index = TiledIndex.cached(path, lambda: loaded.append(1) or geometries)
+        found = index.lookup(lats, lons)
+    parsed = [feature for feature, polygon in enumerate(index._polygons_of._table) if polygon is not None]
+    assert np.array_equal(found, polygons(geometries, lats, lons))
+    assert loaded == []
+    assert 0 < len(parsed) <= 2 * len(edges) < len(geometries) / 2
 
 
 def boundary_leaf(tiled: TiledIndex, lat: float, lon: float) -> bool:

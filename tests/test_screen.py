@@ -192,3 +192,23 @@ def test_screening_does_not_import_pandas(tmp_path: Path, kind: str) -> None:
     assert done.stdout.split() == ["False", "0"], done.stderr
     rows = [json.loads(line) for line in output.read_text().splitlines()]
     assert {(r["hex"], r["iso3"]) for r in rows} >= {("738a5b", "ESP"), ("157716", "MNG")}
+
+
+def test_positions_less_than_a_microsecond_apart_keep_the_table_order() -> None:
+    """Positions of one aircraft whose times differ by less than a microsecond hold the same time
+    once rounded as a fix holds it: they keep the table's order (as both engines give it), not
+    the order of their unrounded times."""
+    from icc_travel.engine.screen import judged_rows
+
+    table = pa.table(
+        {
+            "time": [100.0000004, 100.0000001, 99.0, 100.0000004],
+            "icao24": ["abc123", "abc123", "abc123", "ABC123"],
+            "lat": [1.0, 2.0, 3.0, 4.0],
+            "lon": [10.0, 20.0, 30.0, 40.0],
+        }
+    )
+    rows = judged_rows(table)
+    assert rows.names == ["abc123"]
+    assert rows.lats[rows.order].tolist() == [3.0, 1.0, 2.0, 4.0]
+    assert rows.seconds.tolist() == [99.0, 100.0, 100.0, 100.0]

@@ -199,7 +199,7 @@ def _format(path: Path) -> str:
 def filter_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[int, list[Any]]:
     """Rows read and the watched aircraft's rows (pyarrow batches, our column names) of one part.
 
-    Batch by batch, the watched rows are picked by their address (see `_watched`) and only
+    Batch by batch, the watched rows are picked by their address (see `_Matcher`) and only
     they are kept, so only the watched rows reach Python and memory follows them, not the
     dataset. Parquet is read with pyarrow.parquet's own reader, a part's row groups at a time,
     the address column first and the others only where it found a watched aircraft (see
@@ -246,16 +246,19 @@ BATCH_ROWS = 1 << 18
 
 
 class _Matcher:
-    """Which rows of an address column are a watched aircraft's, as row numbers (see `_watched`).
-    The batches of one Parquet row group carry the same dictionary: it is judged once, not per
-    batch."""
+    """Which rows of an address column are a watched aircraft's, as row numbers, and which
+    aircraft each is, as its index in the sorted watched addresses (`value_set`): the kept rows
+    carry that code, so the tracks are grouped by integers and no address is decoded, lowered or
+    encoded again per row. The batches of one Parquet row group carry the same dictionary: it is
+    judged once, not per batch."""
 
     def __init__(self, value_set: Any) -> None:
         self.value_set = value_set
         self.dictionary: Any = None
-        self.distinct: Any = None
+        self.distinct: Any = None  # per dictionary entry, its watched aircraft's code, or -1
+        self.watched: Any = None  # per dictionary entry, whether it is watched
 
-    def rows(self, column: Any) -> Any:
+    def rows(self, column: Any) -> tuple[Any, Any]:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -264,10 +267,28 @@ class _Matcher:
             if self.dictionary is None or not self.dictionary.equals(column.dictionary):
                 self.dictionary = column.dictionary
                 lowered = pc.utf8_lower(column.dictionary.cast(pa.string()))
-                self.distinct = numpy_of(pc.is_in(lowered, value_set=self.value_set), False)
-            # a null address has no index to read: its row is never watched
-            return np.flatnonzero(self.distinct[numpy_of(column.indices, 0)] & valid_numpy(column))
-        return np.flatnonzero(numpy_of(_watched(column, self.value_set), False))
+                self.distinct = numpy_of(pc.index_in(lowered, value_set=self.value_set), -1)
+                self.watched = self.distinct >= 0
+            # one pass over the rows (a small table looked up by each row's index), then the few
+            # watched rows' codes; a null address has no index to read: its row is never watched
+            indices = numpy_of(column.indices, 0)
+            hits = np.flatnonzero(self.watched[indices])
+            if column.null_count:
+                hits = hits[valid_numpy(column)[hits]]
+            return hits, self.distinct[indices[hits]]
+        codes = numpy_of(pc.index_in(pc.utf8_lower(column.cast(pa.string())), value_set=self.value_set), -1)
+        hits = np.flatnonzero(codes >= 0)
+        return hits, codes[hits]
+
+    def addresses(self, codes: list[Any]) -> Any:
+        """The kept rows' address column: their codes, dictionary-encoded over the watched
+        addresses (lower case, sorted), as every part of either engine gives it."""
+        import numpy as np
+        import pyarrow as pa
+
+        values = np.ascontiguousarray(np.concatenate(codes) if codes else np.zeros(0), dtype=np.int32)
+        indices = pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])
+        return pa.DictionaryArray.from_arrays(indices, self.value_set)
 
 
 def _parquet_rows(source: Any, groups: list[int], present: list[str], hex_column: str, matcher: _Matcher) -> Any:
@@ -285,12 +306,12 @@ def _parquet_rows(source: Any, groups: list[int], present: list[str], hex_column
     rows, kept = 0, []
     for group in groups:
         rows += source.metadata.row_group(group).num_rows
-        found, addresses, offset = [], [], 0
+        found, codes, offset = [], [], 0
         for batch in source.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=[hex_column]):
-            hits = matcher.rows(batch.column(0))
+            hits, hit_codes = matcher.rows(batch.column(0))
             if len(hits):
                 found.append(hits + offset)
-                addresses.append(_decoded(batch.column(0).take(arrow_int64(hits))))
+                codes.append(hit_codes)
             offset += batch.num_rows
         if not found:
             continue
@@ -305,7 +326,7 @@ def _parquet_rows(source: Any, groups: list[int], present: list[str], hex_column
                 for name, column in zip(taken.schema.names, taken.columns, strict=True):
                     pieces[name].append(_decoded(column))
             offset += batch.num_rows
-        columns = {hex_column: pa.concat_arrays(addresses)}
+        columns = {hex_column: matcher.addresses(codes)}
         columns.update({name: pa.concat_arrays(values) for name, values in pieces.items()})
         kept.append([columns[name] for name in present])
     return rows, kept
@@ -319,10 +340,17 @@ def _csv_rows(part: Part, hex_column: str, present: list[str], matcher: _Matcher
     try:
         for batch in reader:
             rows += batch.num_rows
-            hits = matcher.rows(batch.column(batch.schema.get_field_index(hex_column)))
+            hits, codes = matcher.rows(batch.column(batch.schema.get_field_index(hex_column)))
             if len(hits):
                 taken = batch.take(arrow_int64(hits))
-                kept.append([_decoded(taken.column(taken.schema.get_field_index(name))) for name in present])
+                kept.append(
+                    [
+                        matcher.addresses([codes])
+                        if name == hex_column
+                        else _decoded(taken.column(taken.schema.get_field_index(name)))
+                        for name in present
+                    ]
+                )
     finally:
         reader.close()
     return rows, kept
@@ -394,19 +422,6 @@ def arrow_int64(values: Any) -> Any:
 
     values = np.ascontiguousarray(values, dtype=np.int64)
     return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
-
-
-def _watched(column: Any, value_set: Any) -> Any:
-    """Which rows of a batch are a watched aircraft's. A dictionary-encoded address column (as
-    Parquet stores it, and as it is read) is judged on its few thousand distinct addresses, then
-    spread to the rows by their indexes: no text is lowered or compared per row."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if pa.types.is_dictionary(column.type):
-        distinct = pc.is_in(pc.utf8_lower(column.dictionary.cast(pa.string())), value_set=value_set)
-        return pc.take(distinct, column.indices)  # a null address is null here: `filter` drops it
-    return pc.is_in(pc.utf8_lower(column.cast(pa.string())), value_set=value_set)
 
 
 def _decoded(column: Any) -> Any:
@@ -518,7 +533,6 @@ class JudgedRows(NamedTuple):
     """The watched rows of a position table, judged column by column (no Python loop per row)."""
 
     kept: Any  # bool per row: a fix of its aircraft's track
-    when: Any  # the position's Unix time (lastposupdate where given, else time)
     lats: Any
     lons: Any
     feet: Any  # NaN where unknown
@@ -527,6 +541,9 @@ class JudgedRows(NamedTuple):
     names: list[str]  # the ICAO addresses, lower case
     callsigns: Any  # a pyarrow array (read per aircraft, never per row)
     refused: dict[str, int]
+    order: Any  # the kept rows in track order: by aircraft (code), then time, then table order
+    ordered_codes: Any  # the aircraft code of each row of `order`
+    seconds: Any  # the position time of each row of `order` (lastposupdate where given, else time), as a Fix holds it
 
 
 LATEST_SECONDS = 4102444800.0  # 2100-01-01: as geo.tracks.utc_from_epoch
@@ -559,7 +576,7 @@ def _numbers(table: Any, name: str) -> tuple[Any, Any]:
                     values[index] = parse_time(text, "").timestamp()
     else:
         values = numpy_of(pc.cast(column, pa.float64()), 0.0)
-    return np.where(nulls, np.nan, values), nulls
+    return (np.where(nulls, np.nan, values) if column.null_count else values), nulls
 
 
 def judged_rows(table: Any) -> JudgedRows:
@@ -588,22 +605,20 @@ def judged_rows(table: Any) -> JudgedRows:
     bad_altitude = present & on_globe & time_ok & altitude_bad
     kept = present & on_globe & time_ok & ~altitude_bad
     when = np.where(update_ok, updates, times)
-    encoded = pc.dictionary_encode(pc.utf8_lower(table.column("icao24").cast(pa.string()))).combine_chunks()
-    names = [str(name) for name in encoded.dictionary.to_pylist()]
-    order_of = np.argsort(np.array(names, dtype=object)) if names else np.zeros(0, dtype=np.int64)
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[order_of] = np.arange(len(names))  # codes in name order, so aircraft come out sorted by hex
-    codes = rank[numpy_of(encoded.indices, 0)]
-    names = [names[i] for i in order_of.tolist()]
+    codes, names = _aircraft_codes(table.column("icao24"))
+    # the kept rows in track order; each column is gathered in that order once (the order jumps
+    # between aircraft that the table interleaves: every gather misses the cache), then compared
+    # and rounded in order
     rows = np.flatnonzero(kept)
-    if len(rows):  # the same (aircraft, position time) again, from lastposupdate: not a new fix
-        code_index = codes[rows]
-        order = np.lexsort((rows, when[rows], code_index))
-        same = np.zeros(len(rows), dtype=bool)
-        same[1:] = (code_index[order][1:] == code_index[order][:-1]) & (when[rows][order][1:] == when[rows][order][:-1])
-        repeat = np.zeros(len(rows), dtype=bool)
-        repeat[order] = same
-        kept[rows[repeat & update_ok[rows]]] = False
+    order = rows[_by_aircraft_and_time(codes[rows], when[rows])]
+    ordered_codes, ordered_when = codes[order], when[order]
+    # the same (aircraft, position time) again, from lastposupdate: not a new fix
+    repeat = np.zeros(len(order), dtype=bool)
+    repeat[1:] = (ordered_codes[1:] == ordered_codes[:-1]) & (ordered_when[1:] == ordered_when[:-1])
+    repeat &= update_ok[order]
+    if repeat.any():
+        kept[order[repeat]] = False
+        order, ordered_codes, ordered_when = order[~repeat], ordered_codes[~repeat], ordered_when[~repeat]
     if "onground" in table.column_names:
         column = table.column("onground")
         if pa.types.is_boolean(column.type):
@@ -627,8 +642,48 @@ def judged_rows(table: Any) -> JudgedRows:
     }
     from icc_travel.geo.tracks import microsecond_seconds
 
-    when = microsecond_seconds(np.where(kept, when, 0.0))  # the times a Fix would hold
-    return JudgedRows(kept, when, lats, lons, altitudes * 3.28084, ground, codes, names, callsigns, refused)
+    seconds = microsecond_seconds(ordered_when)  # the times a Fix would hold
+    # tracks are ordered by those times: the same order, unless two positions of one aircraft
+    # differ by less than a microsecond (then equal once rounded, they go in table order)
+    same = (ordered_codes[1:] == ordered_codes[:-1]) & (seconds[1:] == seconds[:-1])
+    if np.any(same & (ordered_when[1:] != ordered_when[:-1])):
+        resort = np.lexsort((order, seconds, ordered_codes))
+        order, ordered_codes, seconds = order[resort], ordered_codes[resort], seconds[resort]
+    feet = altitudes * 3.28084
+    return JudgedRows(kept, lats, lons, feet, ground, codes, names, callsigns, refused, order, ordered_codes, seconds)
+
+
+def _aircraft_codes(column: Any) -> tuple[Any, list[str]]:
+    """Per row, an index into the returned addresses (lower case, sorted, so tracks come out by
+    hex). The filter gives the column dictionary-encoded over the watched addresses (see
+    `_Matcher.addresses`): each chunk's few hundred entries are read, never a row's text; a plain
+    text column (a table from elsewhere) is encoded first."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    encoded = []
+    for chunk in chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = pc.dictionary_encode(chunk.cast(pa.string()))
+        lowered = pc.utf8_lower(chunk.dictionary.cast(pa.string())).to_pylist()
+        encoded.append(([str(name) for name in lowered], numpy_of(chunk.indices, 0)))
+    names = sorted({name for dictionary, _ in encoded for name in dictionary})
+    rank = {name: number for number, name in enumerate(names)}
+    codes = [np.array([rank[name] for name in dictionary], dtype=np.int64)[indices] for dictionary, indices in encoded]
+    return (np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)), names
+
+
+def _by_aircraft_and_time(codes: Any, when: Any) -> Any:
+    """The indexes that order rows by aircraft code, then time, then their own order. Two stable
+    sorts: the times (they mostly arrive in order, which timsort runs through), then the codes
+    (a radix sort when they fit 16 bits); a three-key lexsort took twice as long."""
+    import numpy as np
+
+    by_time = np.argsort(when, kind="stable")
+    narrow = codes.astype(np.int16) if len(codes) and codes.max() < (1 << 15) else codes
+    return by_time[np.argsort(narrow[by_time], kind="stable")]
 
 
 def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[tuple[Watched, Track]], dict[str, int]]:
@@ -654,7 +709,7 @@ def _tracks_of(rows: JudgedRows, wanted: dict[str, list[Watched]]) -> list[tuple
     if not len(order):
         return []
     columns = FixArrays(
-        rows.when[order],
+        rows.seconds,
         rows.lats[order],
         rows.lons[order],
         rows.feet[order],
@@ -677,10 +732,7 @@ def _track_order(rows: JudgedRows) -> tuple[Any, Any, Any, Any]:
     aircraft codes, and where each aircraft's rows start and end in that order."""
     import numpy as np
 
-    kept = np.flatnonzero(rows.kept)
-    code_index = rows.codes[kept]
-    sort = np.lexsort((np.arange(len(kept)), rows.when[kept], code_index))
-    order, codes = kept[sort], code_index[sort]
+    order, codes = rows.order, rows.ordered_codes
     starts = np.concatenate([[0], np.flatnonzero(np.diff(codes)) + 1]) if len(order) else np.zeros(0, dtype=np.int64)
     ends = np.concatenate([starts[1:], [len(order)]]) if len(order) else np.zeros(0, dtype=np.int64)
     return order, codes, starts, ends

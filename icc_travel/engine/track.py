@@ -177,6 +177,7 @@ def analyse_many(
         exits += [(int(offsets[k]) + run.last, run.feature) for runs in all_runs for run in runs[:-1]]
         splits.append((track_features, gaps, stays, all_runs))
     boundaries = _boundaries(seconds, lats, lons, ground, features, exits, resolver)
+    decided: dict[tuple[str, int, dt.date, bool], law.Obligation] = {}
     position = 0
     for (track_features, gaps, stays, all_runs), n in zip(splits, live, strict=True):
         count = sum(len(runs) - 1 for runs in all_runs)
@@ -189,6 +190,7 @@ def analyse_many(
             stays,
             all_runs,
             boundaries[position : position + count],
+            decided,
         )
         position += count
     return results  # type: ignore[return-value]
@@ -234,8 +236,12 @@ def _finish(
     stays: list[int],
     all_runs: list[list[Any]],
     boundaries: list[tuple[dt.datetime, tuple[float, float]]],
+    decided_before: dict[tuple[str, int, dt.date, bool], law.Obligation],
 ) -> TrackResult:
-    """One track's segments, landings and flights from its located runs and boundary times."""
+    """One track's segments, landings and flights from its located runs and boundary times.
+    `decided_before`: the obligations already decided for these tracks, by subject, territory,
+    day and whether airborne (all an answer in a territory depends on), shared by the tracks
+    analysed together: a screen's hundreds of tracks cross the same territories on the same days."""
     import numpy as np
 
     columns, subject = prepared.columns, prepared.subject
@@ -248,7 +254,13 @@ def _finish(
     flown = np.concatenate([[0.0], np.cumsum(steps_km)])
 
     def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:
-        return decide_obligation(dataset, subject, territory, when, airborne, lat)
+        if territory is None:  # the answer outside every territory depends on the latitude
+            return decide_obligation(dataset, subject, territory, when, airborne, lat)
+        key = (subject.id, id(territory), when.date(), airborne)
+        found = decided_before.get(key)
+        if found is None:
+            found = decided_before[key] = decide_obligation(dataset, subject, territory, when, airborne, lat)
+        return found
 
     segments: list[Segment] = []
     decided: dict[tuple[int, dt.date, bool], law.Obligation] = {}

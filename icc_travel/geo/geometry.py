@@ -9,8 +9,6 @@ Parsed polygons are cached as WKB beside the user's cache (160 ms -> 10 ms per r
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,22 +38,14 @@ class TerritoryIndex:
         return [sorted(hits) for hits in found]
 
 
-def file_digest(path: Path) -> str:
-    """A short content hash naming the caches built from a territories file; the polygons and
-    the grid both need it, so the file is read and hashed once per process."""
-    stat = path.stat()
-    return _digest(path.resolve(), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=4)
-def _digest(path: Path, size: int, mtime_ns: int) -> str:
-    from icc_travel.data.boundaries import read_geometry_bytes
-
-    return hashlib.sha256(read_geometry_bytes(path)).hexdigest()[:16]
+def _geometries_cache(path: Path) -> Path:
+    """The WKB cache of a territories file's polygons, named by the file's stamp (paths.file_stamp:
+    a stat, as the grid's and the point cache's names; hashing the 38 MB file took 0.1 s)."""
+    return paths.cache_dir() / f"territories-{paths.file_stamp(path)}.npz"
 
 
 def _load_geometries(path: Path) -> Any:
-    cache = paths.cache_dir() / f"territories-{file_digest(path)}.npz"
+    cache = _geometries_cache(path)
     try:
         return load_wkb(cache)
     except Exception:  # missing, or damaged in any way (a cut zip, bad WKB): rebuild it
@@ -63,6 +53,59 @@ def _load_geometries(path: Path) -> Any:
     geometries = read_geometries(path)
     save_wkb(cache, geometries)
     return geometries
+
+
+class Polygons:
+    """The territory polygons in feature order, each parsed and prepared only when a lookup first
+    needs it. A grid lookup asks the polygons only about a point too close to call, and such a
+    point needs its leaf's two or three candidates: parsing and preparing all 258 for it (and
+    hashing the file to find their cache) cost 0.3-0.4 s, more than locating a million points.
+
+    `source`: the polygons, or a callable giving them all (to build them, or when the cache
+    cannot be read); `cache`: the WKB cache (`save_wkb`) to parse single polygons from."""
+
+    def __init__(self, source: Any, cache: Path | None = None) -> None:
+        self._source = source
+        self._cache = cache
+        self._table: Any = None  # prepared polygon per feature index, None until first needed
+
+    def take(self, owners: Any) -> Any:
+        """The prepared polygons of these feature indexes, in their order (an object array)."""
+        import numpy as np
+        import shapely
+
+        owners = np.asarray(owners, dtype=np.int64)
+        wanted = np.unique(owners)
+        missing = wanted if self._table is None else wanted[np.equal(self._table[wanted], None)]
+        if len(missing):
+            found, count = self._parse(missing)
+            if self._table is None:
+                self._table = np.full(count, None, dtype=object)
+            shapely.prepare(found)
+            self._table[missing] = found
+        return self._table[owners]
+
+    def _parse(self, owners: Any) -> tuple[Any, int]:
+        """The polygons of these feature indexes, parsed, and how many features there are: from
+        the WKB cache when it reads, else from all the polygons."""
+        import numpy as np
+        import shapely
+
+        if not callable(self._source):  # the polygons are in memory already
+            geometries = np.asarray(self._source)
+            return geometries[owners], len(geometries)
+        if self._cache is not None:
+            try:
+                with np.load(self._cache, allow_pickle=False) as stored:
+                    data, offsets = stored["wkb"], stored["offsets"]
+                if int(owners.max()) >= len(offsets) - 1 or offsets[-1] != len(data):
+                    raise ValueError("a WKB cache of another file")
+                found = shapely.from_wkb([data[offsets[i] : offsets[i + 1]].tobytes() for i in owners.tolist()])
+                return found, len(offsets) - 1
+            except Exception:  # missing or damaged: all the polygons, which rebuilds it
+                pass
+        self._source = np.asarray(self._source())
+        return self._source[owners], len(self._source)
 
 
 def save_wkb(path: Path, geometries: Any, **arrays: Any) -> None:
@@ -158,7 +201,8 @@ class TiledIndex:
     untiled query. The answers are therefore the untiled polygons' answers.
 
     The polygons themselves are loaded only when such a point occurs (`geometries` may be a
-    callable that loads them): a cached index answers without parsing them.
+    callable that loads them, or `Polygons`): a cached index answers without parsing them, and
+    then parses from the WKB cache only the candidates of the points it asks about.
 
     Codes per cell: a feature index (>= 0), -1 for no territory, or -2 - k: look in block k of
     the next level. For leaves (code2), k below the number of nodes is the node (a mixed leaf
@@ -219,7 +263,7 @@ class TiledIndex:
             index = cls.build(geometries() if callable(geometries) else geometries)
             save_mapped(cache, **{name: getattr(index, f"_{name}") for name in cls.NAMES})
             return index
-        return cls(*arrays, geometries)
+        return cls(*arrays, Polygons(geometries, _geometries_cache(path)))
 
     @classmethod
     def build(cls, geometries: Any) -> TiledIndex:
@@ -353,20 +397,9 @@ class TiledIndex:
         self._candidate_inside = candidate_inside
         self._edge_start, self._edge_slot, self._edge_vertex = edge_start, edge_slot, edge_vertex
         self._edge_side, self._vertex_lon, self._vertex_lat = edge_side, vertex_lon, vertex_lat
-        self._geometries = geometries
+        # only points the crossing count cannot decide ask the polygons, each parsed on first need
+        self._polygons_of = geometries if isinstance(geometries, Polygons) else Polygons(geometries)
         self.columns, self.rows = self.COLUMNS, self.ROWS
-
-    @functools.cached_property
-    def _prepared(self) -> Any:
-        """The whole polygons, loaded and prepared on first need (only points the crossing count
-        cannot decide use them)."""
-        import numpy as np
-        import shapely
-
-        geometries = self._geometries() if callable(self._geometries) else self._geometries
-        geometries = np.asarray(geometries)
-        shapely.prepare(geometries)
-        return geometries
 
     def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any]:
         """Per point: its 1° cell, the cell's sole territory (-1 if none or mixed), and whether a
@@ -528,7 +561,7 @@ class TiledIndex:
         asked[ask] = True
         chosen = np.flatnonzero(asked[pair_point])
         point, owner = pair_point[chosen], self._candidate_owner[pair_candidate[chosen]]
-        hit = shapely.intersects_xy(self._prepared[owner], lons[point], lats[point])
+        hit = shapely.intersects_xy(self._polygons_of.take(owner), lons[point], lats[point])
         best = _first_per_point(point, owner, hit, count, np.iinfo(np.int64).max)
         return best[ask]
 
