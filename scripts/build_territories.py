@@ -90,11 +90,12 @@ CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD
 #   land package draws Western Sahara apart, south of 27.67N): Western Sahara's status is
 #   unresolved and no baseline along its coast was found, so sea beyond 12 nm of its coast is no
 #   state's territory, and cutting Western Sahara's feature alone handed it to Morocco's.
-# - United Kingdom: the outer Bristol Channel west of Lundy (about 2,300 km2 more than 12 nm from
-#   any land): the UK's straight baselines (Territorial Sea (Baselines) Order 2014) are all in
-#   western Scotland, and no closing line reaches across the Channel there.
-# - United States: lower Cook Inlet, south of the Kalgin Island line, and the middle of Shelikof
-#   Strait (about 3,600 km2): the Supreme Court held Cook Inlet not a historic bay (United States v.
+# - United Kingdom: the outer Bristol Channel west of Lundy (about 2,500 km2 more than 12 nm from
+#   any land, where the source's limit runs down the meridian of 5.37W): the UK's straight
+#   baselines (Territorial Sea (Baselines) Order 2014) run only between Cape Wrath and Laggan, and
+#   the Channel's mouth (about 37 nm) is wider than a bay closing line may span (UNCLOS Art. 10).
+# - United States: lower Cook Inlet, south of the Kalgin Island line, its entrances and the middle
+#   of Shelikof Strait (about 4,300 km2): the Supreme Court held Cook Inlet not a historic bay (United States v.
 #   Alaska, 422 U.S. 184, 1975); its inland waters end at that line, where the headlands are 24
 #   miles apart, and the United States draws no straight baselines. Cut off, the middle of the
 #   inlet is enclosed by the United States' territorial sea: HIGH_SEAS_POCKETS keeps it out.
@@ -105,8 +106,8 @@ CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD
 #   north-west of Saipan, with no islet or baseline there.
 CLIP_WITHIN = {
     "MAR": ((-25.0, 19.0, -8.0, 27.67),),
-    "GBR": ((-5.38, 50.62, -4.43, 51.50),),
-    "USA": ((-153.25, 58.5, -152.0, 60.2), (-155.45, 57.15, -154.25, 57.9), (-153.9, 58.05, -153.3, 58.45)),
+    "GBR": ((-5.60, 50.40, -4.35, 51.50),),
+    "USA": ((-153.25, 58.05, -151.35, 60.05), (-153.9, 58.05, -153.3, 58.45), (-156.7, 56.3, -154.45, 57.85)),
     "VIR": ((-65.05, 17.98, -64.68, 18.13), (-65.2, 18.5, -65.0, 18.65)),
     "PRI": ((-65.5, 18.5, -65.15, 18.62),),
     "MNP": ((145.45, 15.2, 145.7, 15.5),),
@@ -140,7 +141,7 @@ TERRITORIAL_SEA_BREADTHS = {
 CLAIMED_BEYOND_BREADTH = {
     "Gulf of Venezuela, beyond 12 nm (claimed as historic waters)": (
         "VEN",
-        (-71.73, 11.18, -70.20, 12.15),
+        (-71.80, 11.15, -70.15, 12.15),
         ("VEN", "COL"),
     ),
 }
@@ -351,7 +352,7 @@ HIGH_SEAS_POCKETS = (
     ),
     (
         "Lower Cook Inlet and Shelikof Strait",
-        (-156.0, 56.5, -151.5, 60.3),
+        (-156.8, 56.2, -151.3, 60.3),
         "USA",
         12,
         "the United States' exclusive economic zone, not its territory: Cook Inlet is no historic bay"
