@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from icc_travel.data.models import Dataset, Subject
@@ -31,6 +30,8 @@ from icc_travel.engine.results import Answer, ScreenResult, TableResult, TracksR
 from icc_travel.errors import DataError, IccTravelError, InputError, SubjectNeeded, WatchlistNeeded
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from icc_travel import law
     from icc_travel.engine.check import CheckResult
     from icc_travel.geo.places import PlaceResolver
@@ -63,10 +64,7 @@ def load_data(directory: str | Path | None = None, *, facts: str | Path | None =
     `facts`, `$ICC_TRAVEL_FACTS` applies as it does for the command."""
     from icc_travel.data import store
 
-    return store.load(
-        Path(directory) if directory is not None else None,
-        facts=Path(facts) if facts is not None else store.FACTS_FROM_ENVIRONMENT,
-    )
+    return store.load(directory, facts=facts if facts is not None else store.FACTS_FROM_ENVIRONMENT)
 
 
 def find_subject(name: str, dataset: Dataset | None = None) -> Subject:
@@ -164,6 +162,8 @@ def analyse_tracks(
     """Where recorded flights went and what each territory meant for the subject, as
     `icc-travel track` answers it. Every file format the command reads is read here (readsb
     traces, Flightradar24 CSV and playback JSON, KML, GPX, OpenSky CSV/Parquet; gzip)."""
+    from pathlib import Path
+
     from icc_travel.engine.staleness import staleness_warning
     from icc_travel.engine.track import analyse_many, known_aircraft
     from icc_travel.geo.places import BULK_POINTS
@@ -227,6 +227,8 @@ def screen(
     records are watched. `columns` maps the files' column names to OpenSky's (`{"time": "ts"}`).
     `engine="dask"` reads the parts on a Dask cluster (`scheduler` its address; a local cluster
     without); `progress(parts done, parts)` is called as parts are read."""
+    from pathlib import Path
+
     from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
     from icc_travel.engine.track import analyse_many
     from icc_travel.geo.places import BULK_POINTS

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -33,6 +32,8 @@ from icc_travel.geo.places import no_state_label
 from icc_travel.vocabulary import ExitStatus
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from icc_travel.engine.legs import Overflown
 
 CAVEAT = law.SEALED_WARRANT_CAVEAT

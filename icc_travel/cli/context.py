@@ -6,12 +6,13 @@ file or verbosity leaking into the next, and subprocesses inherit only what the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from icc_travel.data.models import Dataset
 
 

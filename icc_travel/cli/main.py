@@ -6,7 +6,6 @@ import contextlib
 import importlib
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -274,6 +273,8 @@ def _facts_callback(ctx: click.Context, param: click.Parameter, value: tuple[str
     if len(value) > 1:
         raise click.BadParameter(f"given {len(value)} times ({', '.join(value)}): merge them into one file")
     if value:
+        from pathlib import Path
+
         run_context().facts = Path(value[0])
 
 

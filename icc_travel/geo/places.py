@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel.data.models import Dataset, Territory
@@ -178,6 +178,8 @@ class PlaceResolver:
 
     @cached_property
     def _index(self):
+        from pathlib import Path
+
         from icc_travel.geo.geometry import TerritoryIndex
 
         return TerritoryIndex(Path(self.dataset.territories_path))
@@ -296,6 +298,8 @@ class PlaceResolver:
 
     @cached_property
     def _points(self) -> Any:
+        from pathlib import Path
+
         from icc_travel.geo.points import point_grid
 
         return point_grid(Path(self.dataset.territories_path), lambda: self._index.geometries)
@@ -349,6 +353,8 @@ class PlaceResolver:
     def _grid(self, count: int, bulk: bool) -> Any:
         """The grid index when it is worth loading (or already loaded), else None."""
         if self._tiled is None and (bulk or count >= BULK_POINTS):
+            from pathlib import Path
+
             from icc_travel.geo.geometry import TiledIndex
 
             # the polygons are loaded only if the grid must be built or a point is too close to call
@@ -415,7 +421,8 @@ def find_airport(code_type: str, code: str) -> dict | None:
     spec = importlib.util.find_spec("airportsdata")
     if spec is None or spec.origin is None:
         return airport_table(code_type).get(code)
-    data = (Path(spec.origin).parent / "airports.csv").read_bytes()
+    with open(os.path.join(os.path.dirname(spec.origin), "airports.csv"), "rb") as handle:
+        data = handle.read()
     header_end = data.find(b"\n")
     header = next(csv.reader([data[:header_end].decode("utf8")], quoting=csv.QUOTE_NONNUMERIC))
     key = code_type.lower()
