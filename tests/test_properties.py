@@ -17,6 +17,7 @@ from icc_travel.engine.check import check_itinerary
 from icc_travel.engine.itinerary import StopSpec, parse_stop
 from icc_travel.errors import InputError
 from icc_travel.geo.places import PlaceResolver, parse_coordinates
+from icc_travel.text import normalise
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 DAYS = st.dates(min_value=dt.date(1998, 7, 17), max_value=dt.date(2030, 12, 31))
@@ -32,6 +33,21 @@ def test_parse_date_accepts_only_real_iso_dates(text: str) -> None:
         assert not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text) or not _exists(text.strip())
     else:
         assert day.isoformat() == text.strip()
+
+
+@SETTINGS
+@given(
+    st.text()
+    | st.text(alphabet=st.characters(max_codepoint=0x17F))
+    | st.sampled_from(["Côte d'Ivoire", "\u1e9e", "\u212a", "\uff2d\uff4e"])
+)
+def test_normalise_is_the_full_unicode_fold_for_every_text(text: str) -> None:
+    """ASCII skips `unicodedata` (see text.normalise): the key must be what the full path gives."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("&", " and ")
+    assert normalise(text) == " ".join(re.sub(r"[^\w]+", " ", stripped).replace("_", " ").split())
 
 
 def _exists(text: str) -> bool:
