@@ -16,7 +16,7 @@ from icc_travel.errors import IccTravelError, shorten
 FORMATS = ("table", "json", "csv", "markdown")
 # A stop typed as a southern or western coordinate (-26.2,28.0@2023-08-22) starts with a dash;
 # click would take it for an option. Such tokens are shielded while click parses, then restored.
-NEGATIVE_COORDINATE = re.compile(r"^-\d+(\.\d+)?\s*,")
+NEGATIVE_COORDINATE = r"^-\d+(\.\d+)?\s*,"  # compiled on first use (by re.match): few runs have one
 _SHIELD = "\x00"
 
 
@@ -37,7 +37,9 @@ class CoordinateArgsCommand(click.Command):
         shielded, positional_only = [], False
         for arg in args:
             positional_only = positional_only or arg == "--"
-            shielded.append(_SHIELD + arg if not positional_only and NEGATIVE_COORDINATE.match(arg) else arg)
+            shielded.append(
+                _SHIELD + arg if not positional_only and arg[:1] == "-" and re.match(NEGATIVE_COORDINATE, arg) else arg
+            )
         return super().parse_args(ctx, shielded)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,7 @@ from icc_travel.geo.places import (
 if TYPE_CHECKING:
     from icc_travel.engine.legs import Leg
 
+_COORDINATES = re.compile(COORDINATES)  # asked of every stop: compiled once, here
 CHUNK_BULK_POINTS = 2_000  # coordinates in one chunk past which the grid answers them
 AIRPORTS_TABLE = 16  # new airports in a chunk past which the airport table is read whole
 CACHE_LIMIT = 200_000  # distinct named places or points kept between chunks before starting afresh
@@ -490,7 +492,7 @@ class Evaluator:
 
     def _point(self, place: str) -> tuple[float, float] | None:
         """Coordinates of an airport or LAT,LON stop; None for a country (it has no point)."""
-        if COORDINATES.match(place):
+        if _COORDINATES.match(place):
             try:
                 return parse_coordinates(place)  # already located in bulk: no polygon lookup again
             except IccTravelError:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from icc_travel.vocabulary import LEVEL_LOOKS
 
@@ -86,25 +86,39 @@ class Report:
         return lines
 
 
-class RowStream(NamedTuple):
+class RowStream:
     """Rows too many to hold as a report (a batch of millions): each format writes them as they
     come, and the summary once they have all gone by (it counts them). `rows` yields the JSON
     rows, once; `flat` turns one into the values of `flat_columns`; `csv_lines` and
     `json_texts`, when given, yield ready CSV lines and JSON texts faster than converting every
     row (a format uses one of these sources; each text `csv_lines` yields is one or more whole
     lines: a batch yields a chunk's rows as one text);
-    `annotate` gives a row's (command, file, line, message) annotations for CI logs."""
+    `annotate` gives a row's (command, file, line, message) annotations for CI logs. A plain
+    class, as Report is (a step summary replaces `rows` with a tee of them)."""
 
-    rows: Callable[[], Iterator[dict[str, Any]]]
-    summary: Callable[[], dict[str, Any]]
-    summary_line: Callable[[], str]
-    as_of: dt.date
-    flat_columns: Sequence[str]
-    flat: Callable[[dict[str, Any]], list[Any]]
-    markdown_columns: dict[str, str]
-    csv_lines: Callable[[], Iterator[str]] | None = None
-    json_texts: Callable[[], Iterator[str]] | None = None  # each row's JSON text, faster than dumping every row
-    annotate: Callable[[dict[str, Any]], Iterable[tuple[str, str, int, str]]] | None = None
+    def __init__(
+        self,
+        rows: Callable[[], Iterator[dict[str, Any]]],
+        summary: Callable[[], dict[str, Any]],
+        summary_line: Callable[[], str],
+        as_of: dt.date,
+        flat_columns: Sequence[str],
+        flat: Callable[[dict[str, Any]], list[Any]],
+        markdown_columns: dict[str, str],
+        csv_lines: Callable[[], Iterator[str]] | None = None,
+        json_texts: Callable[[], Iterator[str]] | None = None,  # each row's JSON text, faster than dumping every row
+        annotate: Callable[[dict[str, Any]], Iterable[tuple[str, str, int, str]]] | None = None,
+    ) -> None:
+        self.rows = rows
+        self.summary = summary
+        self.summary_line = summary_line
+        self.as_of = as_of
+        self.flat_columns = flat_columns
+        self.flat = flat
+        self.markdown_columns = markdown_columns
+        self.csv_lines = csv_lines
+        self.json_texts = json_texts
+        self.annotate = annotate
 
 
 # The parts of a Report a command may give as a function, computed only for a format that needs them.
