@@ -204,3 +204,37 @@ def test_batch_csv_column_fast_path_quotes_as_cell_by_cell(values: list) -> None
     from icc_travel.cli.batch_output import _quoted_column, _quoted_column_cells
 
     assert _quoted_column(list(values)) == _quoted_column_cells(list(values))
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_characters='\n\r"', blacklist_categories=("Cs",))), min_size=2
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_a_block_split_at_its_delimiters_is_what_csv_reads(records: list[list[str]], delimiter: str) -> None:
+    """The fast reading of a CSV block (batch_input._split_columns) gives csv.reader's columns
+    whenever it takes the block, and leaves it to csv.reader otherwise (quotes, a NUL, a line
+    with another number of fields). A header has two columns at least (subject, place)."""
+    import csv
+    import io
+
+    from icc_travel.engine.batch_input import _split_columns
+
+    width = len(records[0])
+    text = "".join(delimiter.join(record) + "\n" for record in records)
+    columns = _split_columns(text, delimiter, width)
+    try:
+        read = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+    except csv.Error:
+        assert columns is None
+        return
+    if columns is not None:
+        assert [list(column) for column in zip(*read, strict=True)] == columns
+    else:
+        assert "\x00" in text or any(len(record) != width for record in read)

@@ -274,18 +274,22 @@ class Evaluator:
         # each distinct question's slot, in order of first appearance; the rows' slots by C-level map
         slot_of: dict[Any, int] = {question: slot for slot, question in enumerate(dict.fromkeys(questions))}
         slots = list(map(slot_of.__getitem__, questions))
-        results: list[BatchResult] = []
-        index_of_slot: list[int] = []
+        found = self._results(slot_of, where)
         failed: dict[int, str] = {}  # slot -> why its rows are errors
-        for result in self._results(slot_of, where):
-            if result is None or isinstance(result, Failure):
-                if result is not None:
-                    failed[len(index_of_slot)] = result.message
-                index_of_slot.append(-1)
-                continue
-            index_of_slot.append(len(results))
-            results.append(result)
-        result_of_row = list(map(index_of_slot.__getitem__, slots))
+        if set(map(type, found)) <= {BatchResult}:  # the usual chunk: every slot is its own result
+            results, result_of_row = found, slots
+        else:
+            results = []
+            index_of_slot: list[int] = []
+            for result in found:
+                if result is None or isinstance(result, Failure):
+                    if result is not None:
+                        failed[len(index_of_slot)] = result.message
+                    index_of_slot.append(-1)
+                    continue
+                index_of_slot.append(len(results))
+                results.append(result)
+            result_of_row = list(map(index_of_slot.__getitem__, slots))
         if failed:
             for number, slot in enumerate(slots):
                 if slot in failed:
