@@ -90,9 +90,14 @@ def _fingerprint(files: Sequence[str]) -> str:
         *(os.path.join(package, name) for name in PARSER_FILES),
         *(os.path.join(loaders, name) for name in sorted(os.listdir(loaders)) if name.endswith(".py")),
     ]
+    folders: dict[str, str] = {}  # each folder resolved once (a realpath is an lstat per component)
     for path in [*files, *parser]:
-        stat = os.stat(path)
-        parts.append(f"{os.path.realpath(path)}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")
+        stat = os.stat(path)  # follows a linked file: its target's size, times and inode
+        folder, name = os.path.split(path)
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        where = os.path.join(folders[folder], name)
+        parts.append(f"{where}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")
     return "|".join(parts)
 
 
