@@ -1,7 +1,10 @@
-"""Shared by the start-up benchmarks: median wall time of a command, after one warm-up run."""
+"""Shared by the start-up benchmarks: median wall time of a command, after one warm-up run, and
+CPU times of several commands run in turns."""
 
 from __future__ import annotations
 
+import os
+import resource
 import statistics
 import subprocess
 import time
@@ -15,6 +18,45 @@ def median_ms(argv: list[str], runs: int) -> float:
         subprocess.run(argv, capture_output=True, check=False)
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+def cpu_run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """CPU milliseconds (user + system, the child's own, from its rusage) and wall milliseconds
+    of one run. CPU time moves far less than the wall clock when other work shares the machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+    wall = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+    return cpu, wall
+
+
+def alternating(
+    cases: dict[str, list[str]], runs: int, env: dict[str, str] | None = None
+) -> dict[str, dict[str, float]]:
+    """Each command run `runs` times in turns (A B C A B C ...), after two untimed warm-up runs
+    each (page cache, .pyc files, data caches), so a change in the machine's load falls on all of
+    them alike: medians of CPU and wall milliseconds per command."""
+    for argv in cases.values():
+        cpu_run(argv, env)
+        cpu_run(argv, env)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, argv in cases.items():
+            samples[name].append(cpu_run(argv, env))
+    return {
+        name: {
+            "cpu_ms": statistics.median(cpu for cpu, _ in runs_of),
+            "wall_ms": statistics.median(wall for _, wall in runs_of),
+        }
+        for name, runs_of in samples.items()
+    }
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average, to read beside any timing."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 # runs a command and prints its own peak resident memory in KiB (the child's, not the bench's)

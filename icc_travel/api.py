@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from icc_travel.data.models import Dataset, Subject
-from icc_travel.engine.results import Answer, ScreenResult, TableResult, TracksResult
 from icc_travel.errors import DataError, IccTravelError, InputError, SubjectNeeded, WatchlistNeeded
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from icc_travel import law
     from icc_travel.engine.check import CheckResult
+    from icc_travel.engine.results import Answer, ScreenResult, TableResult, TracksResult
     from icc_travel.geo.places import PlaceResolver
 
 __all__ = [
@@ -54,6 +55,19 @@ __all__ = [
     "to_json",
 ]
 
+_RESULTS = ("Answer", "ScreenResult", "TableResult", "TracksResult")
+
+
+def __getattr__(name: str) -> Any:
+    """The result records of the other functions (`api.Answer`, ...), imported on first use: a
+    check returns none of them, and their module cost its start-up about 0.6 ms."""
+    if name in _RESULTS:
+        from icc_travel.engine import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 DEFAULT_GAP_MINUTES = 10.0  # fixes further apart than this are a gap (the commands' --gap default)
 
 
@@ -63,10 +77,7 @@ def load_data(directory: str | Path | None = None, *, facts: str | Path | None =
     `facts`, `$ICC_TRAVEL_FACTS` applies as it does for the command."""
     from icc_travel.data import store
 
-    return store.load(
-        Path(directory) if directory is not None else None,
-        facts=Path(facts) if facts is not None else store.FACTS_FROM_ENVIRONMENT,
-    )
+    return store.load(directory, facts=facts if facts is not None else store.FACTS_FROM_ENVIRONMENT)
 
 
 def find_subject(name: str, dataset: Dataset | None = None) -> Subject:
@@ -128,6 +139,7 @@ def obligations(
     `Timestamp` or ISO text. Points are located with the bulk index when there are many; the
     law is applied once per distinct (territory, date)."""
     from icc_travel import law
+    from icc_travel.engine.results import Answer
     from icc_travel.geo.places import in_antarctic_treaty_area
 
     dataset = dataset or load_data()
@@ -164,6 +176,9 @@ def analyse_tracks(
     """Where recorded flights went and what each territory meant for the subject, as
     `icc-travel track` answers it. Every file format the command reads is read here (readsb
     traces, Flightradar24 CSV and playback JSON, KML, GPX, OpenSky CSV/Parquet; gzip)."""
+    from pathlib import Path
+
+    from icc_travel.engine.results import TracksResult
     from icc_travel.engine.staleness import staleness_warning
     from icc_travel.engine.track import analyse_many, known_aircraft
     from icc_travel.geo.places import BULK_POINTS
@@ -227,6 +242,9 @@ def screen(
     records are watched. `columns` maps the files' column names to OpenSky's (`{"time": "ts"}`).
     `engine="dask"` reads the parts on a Dask cluster (`scheduler` its address; a local cluster
     without); `progress(parts done, parts)` is called as parts are read."""
+    from pathlib import Path
+
+    from icc_travel.engine.results import ScreenResult
     from icc_travel.engine.screen import default_watchlist, read_watchlist, scan
     from icc_travel.engine.track import analyse_many
     from icc_travel.geo.places import BULK_POINTS
@@ -278,6 +296,7 @@ def table(
 ) -> TableResult:
     """One row per territory, by name, with each subject's obligation there on the date. Without
     subjects, every subject with a warrant in effect on the date."""
+    from icc_travel.engine.results import TableResult
     from icc_travel.engine.staleness import staleness_warning
     from icc_travel.engine.tables import obligation_matrix, subjects_at_large
 

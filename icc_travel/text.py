@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 _NON_WORD = re.compile(r"[^\w]+")
 
 
 def normalise(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key: 'Côte d'Ivoire' -> 'cote d ivoire'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Case-, accent- and punctuation-insensitive key: 'Côte d'Ivoire' -> 'cote d ivoire'.
+    ASCII text has nothing to decompose and no combining marks, so `unicodedata` (an extension
+    module, a millisecond of start-up to load) is imported only for other text."""
+    folded = text.casefold()
+    if folded.isascii():
+        stripped = folded
+    else:
+        import unicodedata
+
+        decomposed = unicodedata.normalize("NFKD", folded)
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("&", " and ")
     return " ".join(_NON_WORD.sub(" ", stripped).replace("_", " ").split())
 

@@ -226,12 +226,10 @@ def test_render_helpers_outside_a_command_keep_nothing_for_the_next_run(invoke, 
 def test_screen_without_a_watchlist_asks_for_one_in_the_apis_words(tmp_path) -> None:
     """With no watchlist and no aircraft address in the data, the API raises WatchlistNeeded, an
     InputError that names no command-line option (a command words its own)."""
-    import dataclasses
-
     from icc_travel import api
 
     dataset = api.load_data()
-    bare = dataclasses.replace(dataset, aircraft=[])
+    bare = dataset.replace(aircraft=[])
     positions = tmp_path / "positions.csv"
     positions.write_text("time,icao24,lat,lon\n1700000000,abc123,50.0,10.0\n")
     with pytest.raises(api.WatchlistNeeded) as raised:

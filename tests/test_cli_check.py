@@ -151,6 +151,29 @@ def test_installed_command_and_module_entry_point() -> None:
         assert json.loads(done.stdout)["stops"][0]["basis"] == "state_party"
 
 
+# Modules a check on codes has no use for, each a measurable part of its start-up (CPU
+# milliseconds, against about 50 for a bare `import click, yaml`): pathlib with what it imports
+# (4.4), the pure-Python pickle module around the C unpickler, the YAML reader (the dataset comes
+# from the cache), entry points (read only for a command that is not built in), dataclasses
+# (0.7, and 0.3-0.45 per class made), signal's enums (0.45) and zlib (0.3); and for a code, not
+# a name (the names' table holds Côte d'Ivoire), unicodedata (about 1). What is left of the difference: click's gettext lookup imports
+# `locale`, the records' classes, the vocabulary's enums, and reading the cached dataset.
+START_UP_UNUSED = (
+    "pathlib",
+    "urllib.parse",
+    "ipaddress",
+    "fnmatch",
+    "pickle",
+    "yaml",
+    "importlib.metadata",
+    "shutil",
+    "tempfile",
+    "dataclasses",
+    "signal",
+    "zlib",
+)
+
+
 def test_country_code_check_does_not_import_geometry(tmp_path: Path) -> None:
     code = (
         "import sys\n"
@@ -159,12 +182,28 @@ def test_country_code_check_does_not_import_geometry(tmp_path: Path) -> None:
         "except SystemExit:\n    pass\n"
         "heavy = [m for m in ('shapely', 'geopandas', 'pandas', 'pyproj', 'numpy', 'pycountry') if m in sys.modules]\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
+        f"print('UNUSED', [m for m in {START_UP_UNUSED!r} if m in sys.modules], file=sys.stderr)\n"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "HEAVY ['pycountry']" in cold.stderr, cold.stderr  # first run validates ISO codes
     warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "HEAVY []" in warm.stderr, warm.stderr
+    assert "UNUSED []" in warm.stderr, warm.stderr  # the start-up modules of a check on codes: see above
+
+
+def test_code_check_from_the_console_script_imports_no_start_up_extras(tmp_path: Path) -> None:
+    """The installed command, as a user runs it (text output, -X importtime lists every module
+    imported, in any thread or from any hook)."""
+    installed = Path(sys.executable).parent / "icc-travel"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    argv = [sys.executable, "-X", "importtime", str(installed), "check", "putin", "MN@2024-09-03"]
+    subprocess.run(argv, capture_output=True, env=env)  # the first run writes the dataset cache
+    done = subprocess.run(argv, capture_output=True, text=True, env=env)
+    assert done.returncode == 1, done.stderr  # Mongolia: arrest
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "icc_travel.engine.check" in imported, done.stderr[-2000:]  # the listing is read as it should be
+    assert sorted(imported & {*START_UP_UNUSED, "unicodedata"}) == []
 
 
 def test_a_stop_after_the_data_is_flagged_on_stderr_and_in_json(invoke, dataset) -> None:

@@ -17,6 +17,7 @@ from icc_travel.engine.check import check_itinerary
 from icc_travel.engine.itinerary import StopSpec, parse_stop
 from icc_travel.errors import InputError
 from icc_travel.geo.places import PlaceResolver, parse_coordinates
+from icc_travel.text import normalise
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 DAYS = st.dates(min_value=dt.date(1998, 7, 17), max_value=dt.date(2030, 12, 31))
@@ -32,6 +33,21 @@ def test_parse_date_accepts_only_real_iso_dates(text: str) -> None:
         assert not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text) or not _exists(text.strip())
     else:
         assert day.isoformat() == text.strip()
+
+
+@SETTINGS
+@given(
+    st.text()
+    | st.text(alphabet=st.characters(max_codepoint=0x17F))
+    | st.sampled_from(["Côte d'Ivoire", "\u1e9e", "\u212a", "\uff2d\uff4e"])
+)
+def test_normalise_is_the_full_unicode_fold_for_every_text(text: str) -> None:
+    """ASCII skips `unicodedata` (see text.normalise): the key must be what the full path gives."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("&", " and ")
+    assert normalise(text) == " ".join(re.sub(r"[^\w]+", " ", stripped).replace("_", " ").split())
 
 
 def _exists(text: str) -> bool:
@@ -188,3 +204,37 @@ def test_batch_csv_column_fast_path_quotes_as_cell_by_cell(values: list) -> None
     from icc_travel.cli.batch_output import _quoted_column, _quoted_column_cells
 
     assert _quoted_column(list(values)) == _quoted_column_cells(list(values))
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_characters='\n\r"', blacklist_categories=("Cs",))), min_size=2
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_a_block_split_at_its_delimiters_is_what_csv_reads(records: list[list[str]], delimiter: str) -> None:
+    """The fast reading of a CSV block (batch_input._split_columns) gives csv.reader's columns
+    whenever it takes the block, and leaves it to csv.reader otherwise (quotes, a NUL, a line
+    with another number of fields). A header has two columns at least (subject, place)."""
+    import csv
+    import io
+
+    from icc_travel.engine.batch_input import _split_columns
+
+    width = len(records[0])
+    text = "".join(delimiter.join(record) + "\n" for record in records)
+    columns = _split_columns(text, delimiter, width)
+    try:
+        read = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+    except csv.Error:
+        assert columns is None
+        return
+    if columns is not None:
+        assert [list(column) for column in zip(*read, strict=True)] == columns
+    else:
+        assert "\x00" in text or any(len(record) != width for record in read)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,7 +24,6 @@ from icc_travel.cli.options import (
 from icc_travel.cli.render import emit, warn
 from icc_travel.data.sources import as_json, as_lines
 from icc_travel.engine.check import CheckResult
-from icc_travel.engine.contract import result_features, result_json
 from icc_travel.engine.itinerary import parse_stop, read_itinerary
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.formats import LEVEL_STYLES, Report
@@ -33,6 +31,8 @@ from icc_travel.geo.places import no_state_label
 from icc_travel.vocabulary import ExitStatus
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from icc_travel.engine.legs import Overflown
 
 CAVEAT = law.SEALED_WARRANT_CAVEAT
@@ -153,14 +153,14 @@ def check_report(result: CheckResult) -> Report:
             ("precedents", "Precedents"),
         ],
         rows=rows,
-        payload=lambda: result_json(result),
+        payload=lambda: _contract().result_json(result),
         title=f"{subject.name} ({subject.id}), status {subject.status}",
         details=details,
         footer=[f"Data as of {result.data_as_of}. {CAVEAT}"],
         styles={"obligation": LEVEL_STYLES},
         csv_columns=[(key, key) for key in CSV_COLUMNS],
         csv_rows=lambda: _csv_rows(result, rows),
-        features=lambda: result_features(result),
+        features=lambda: _contract().result_features(result),
     )
 
 
@@ -229,6 +229,13 @@ def _csv_rows(result: CheckResult, table_rows: list[dict]) -> list[dict]:
                 }
             )
     return rows
+
+
+def _contract() -> Any:
+    """The JSON contract, imported only for a format that prints JSON or GeoJSON (not the table)."""
+    from icc_travel.engine import contract
+
+    return contract
 
 
 def _overflown_line(overflown: Overflown) -> str:

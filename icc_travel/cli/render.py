@@ -7,13 +7,15 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from icc_travel.cli.context import RunContext, in_command, run_context
 from icc_travel.formats import Report, render
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def set_verbosity(level: int) -> None:
@@ -166,12 +168,15 @@ class OutputFile:
     in the temporary directory, not in `/dev`, and is copied to the target at the end."""
 
     def __init__(self, target: Path) -> None:
+        from pathlib import Path  # here, not at the top: a check on codes never writes a file
+
         self.target = Path(target)
         self.in_place = written_in_place(self.target)
         self.temporary: Path | None = None  # made on entry: a streamed in-place write needs none
 
     def __enter__(self) -> Path:
         import tempfile
+        from pathlib import Path
 
         folder = Path(tempfile.gettempdir()) if self.in_place else self.target.parent
         with _stops_held():  # made and recorded as one step: a stop between them would leave it behind
@@ -251,13 +256,15 @@ def refuse_overwriting_inputs(output: Path | None, inputs: Iterable[Path | None]
             continue
         if written is not None and (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
             raise InputError(f"{output}: -o names the input {source}; write the answer to another file")
-        if stat.S_ISDIR(read.st_mode) and _inside(Path(output), Path(source)):
+        if stat.S_ISDIR(read.st_mode) and _inside(output, source):
             raise InputError(f"{output}: -o is inside the input directory {source}; write the answer elsewhere")
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def _inside(path: str | Path, folder: str | Path) -> bool:
+    from pathlib import Path
+
     try:
-        path.resolve().relative_to(folder.resolve())
+        Path(path).resolve().relative_to(Path(folder).resolve())
     except (OSError, ValueError, RuntimeError):
         return False
     return True

@@ -1,8 +1,7 @@
 """Plain records for the three datasets. No legal rules live here (see the law package)."""
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # A state's treaty dates, in the order they happen (Territory fields of the same names).
 MEMBERSHIP_FIELDS = (
@@ -310,29 +309,77 @@ class Event(NamedTuple):
     confidence: str = "high"
 
 
-@dataclass
 class Dataset:
-    """Everything loaded, with the lookups every command needs."""
+    """Everything loaded, with the lookups every command needs. A plain class, not a dataclass:
+    every run makes it, and a dataclass (with the `dataclasses` module, imported for it alone)
+    cost a check's start-up about 1.1 ms. `replace` makes a changed copy, as dataclasses.replace
+    did; equality compares the fields."""
 
-    territories: list[Territory]
-    subjects: list[Subject]
-    situations: dict[str, Situation]
-    precedents: list[Precedent]
-    warrants_as_of: dt.date
-    precedents_as_of: dt.date
-    territories_path: str = ""
-    source_tiers: dict[str, str] = field(default_factory=dict)  # host -> tier, for reading the raw files
-    state_events: dict[str, list[Event]] = field(default_factory=dict)  # iso3 -> announcements, other events
-    aircraft: list[Aircraft] = field(default_factory=list)
-    by_iso3: dict[str, Territory] = field(default_factory=dict)
-    by_iso2: dict[str, Territory] = field(default_factory=dict)
+    FIELDS = (
+        "territories",
+        "subjects",
+        "situations",
+        "precedents",
+        "warrants_as_of",
+        "precedents_as_of",
+        "territories_path",
+        "source_tiers",
+        "state_events",
+        "aircraft",
+        "by_iso3",
+        "by_iso2",
+    )
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        territories: list[Territory],
+        subjects: list[Subject],
+        situations: dict[str, Situation],
+        precedents: list[Precedent],
+        warrants_as_of: dt.date,
+        precedents_as_of: dt.date,
+        territories_path: str = "",
+        source_tiers: dict[str, str] | None = None,  # host -> tier, for reading the raw files
+        state_events: dict[str, list[Event]] | None = None,  # iso3 -> announcements, other events
+        aircraft: list[Aircraft] | None = None,
+        by_iso3: dict[str, Territory] | None = None,
+        by_iso2: dict[str, Territory] | None = None,
+    ) -> None:
+        self.territories = territories
+        self.subjects = subjects
+        self.situations = situations
+        self.precedents = precedents
+        self.warrants_as_of = warrants_as_of
+        self.precedents_as_of = precedents_as_of
+        self.territories_path = territories_path
+        self.source_tiers = {} if source_tiers is None else source_tiers
+        self.state_events = {} if state_events is None else state_events
+        self.aircraft = [] if aircraft is None else aircraft
+        self.by_iso3 = {} if by_iso3 is None else by_iso3
+        self.by_iso2 = {} if by_iso2 is None else by_iso2
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Fill the code lookups from the territories (after records were replaced: local facts)."""
         self.__dict__.pop("_precedents_by_state", None)  # records replaced (local facts): index again
         for territory in self.territories:
             if territory.territory is None:
                 self.by_iso3.setdefault(territory.iso3, territory)
                 self.by_iso2.setdefault(territory.iso2, territory)
+
+    def replace(self, **changes: Any) -> "Dataset":
+        """A copy with some fields changed (the others shared, as dataclasses.replace shares them)."""
+        return Dataset(**{name: getattr(self, name) for name in self.FIELDS} | changes)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: unhashable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return f"Dataset({', '.join(f'{name}={getattr(self, name)!r}' for name in self.FIELDS)})"
 
     @property
     def as_of(self) -> dt.date:

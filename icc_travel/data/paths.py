@@ -1,9 +1,17 @@
-"""Where the data files live: bundled in the wheel, beside the source tree, or overridden."""
+"""Where the data files live: bundled in the wheel, beside the source tree, or overridden.
+
+Every `check` starts here, so the folders are found as strings with `os.path`: importing
+`pathlib` (with `urllib.parse`, `ipaddress` and `fnmatch` behind it) would cost a code check
+about 4 ms of its start-up. The Path forms are for the callers that need them.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DATA_ENV = "ICC_TRAVEL_DATA"
 FACTS_ENV = "ICC_TRAVEL_FACTS"  # a local facts file merged over the bundled data (--facts)
@@ -16,30 +24,53 @@ SOURCES_FILE = "sources.yaml"
 DATA_FILES = (TERRITORIES_FILE, WARRANTS_FILE, PRECEDENTS_FILE, PARTIES_FILE, SOURCES_FILE)
 
 
-def data_dir() -> Path:
+def data_folder() -> str:
     """The data directory: $ICC_TRAVEL_DATA, the wheel's bundled copy, or the checkout's data/."""
     override = os.environ.get(DATA_ENV)
     if override:
-        return Path(override)
-    package = Path(__file__).resolve().parent.parent  # icc_travel/
-    bundled = package / "_data"
-    if (bundled / WARRANTS_FILE).exists():
+        return override
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # icc_travel/
+    bundled = os.path.join(package, "_data")
+    if os.path.exists(os.path.join(bundled, WARRANTS_FILE)):
         return bundled
-    return package.parent / "data"
+    return os.path.join(os.path.dirname(package), "data")
+
+
+def data_dir() -> Path:
+    """data_folder() as a Path."""
+    from pathlib import Path
+
+    return Path(data_folder())
+
+
+def facts_name() -> str | None:
+    """The local facts file, if one is set: facts a newsroom has verified ahead of a release."""
+    return os.environ.get(FACTS_ENV) or None
 
 
 def facts_file() -> Path | None:
-    """The local facts file, if one is set: facts a newsroom has verified ahead of a release."""
-    value = os.environ.get(FACTS_ENV)
-    return Path(value) if value else None
+    """facts_name() as a Path."""
+    value = facts_name()
+    if value is None:
+        return None
+    from pathlib import Path
+
+    return Path(value)
 
 
-def cache_dir() -> Path:
+def cache_folder() -> str:
     """$XDG_CACHE_HOME/icc-travel; a relative $XDG_CACHE_HOME is ignored, as the XDG spec says."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
-        base = str(Path.home() / ".cache")
-    return Path(base) / "icc-travel"
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "icc-travel")
+
+
+def cache_dir() -> Path:
+    """cache_folder() as a Path."""
+    from pathlib import Path
+
+    return Path(cache_folder())
 
 
 def file_stamp(path: Path) -> str:
@@ -71,6 +102,7 @@ def prune_caches(directory: Path, keep: int = CACHE_KEEP, *, written: Path | Non
     copied cache from the future would otherwise make it the oldest)."""
     import shutil
     import time
+    from pathlib import Path
 
     try:
         entries = [

@@ -1,34 +1,50 @@
 """The dataset for a run: from the cache when the data files are unchanged, else parsed and
 validated by `loaders` (imported only then: its checks cost more start-up than the answer).
 
-The cache is a pickle beside the user's cache, named by a CRC of the files' paths, sizes and
+The cache is a pickle beside the user's cache, named by a hash of the files' paths, sizes and
 mtimes, the package version and CACHE_FORMAT; the full fingerprint is stored inside and
-compared, so a CRC collision only costs a reparse.
+compared, so a collision only costs a reparse.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
-import zlib
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from icc_travel.data import paths
 from icc_travel.data.models import Dataset
 from icc_travel.errors import DataError, Problem
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+try:  # the C unpickler alone: `pickle` itself, Python code around it, costs a check ~1 ms to import
+    from _pickle import load as _unpickle
+except ImportError:  # an interpreter without it (PyPy)
+    from pickle import load as _unpickle
+
 CACHE_FORMAT = 4  # bump when the pickled records change shape
-FACTS_FROM_ENVIRONMENT = Path("$" + paths.FACTS_ENV)  # `facts` default: the environment says
 
 
-def load(directory: Path | None = None, *, facts: Path | None = FACTS_FROM_ENVIRONMENT) -> Dataset:
+class _FromEnvironment:
+    """`facts`' default: the run's facts file, from $ICC_TRAVEL_FACTS."""
+
+    def __repr__(self) -> str:
+        return "$" + paths.FACTS_ENV
+
+
+FACTS_FROM_ENVIRONMENT: Any = _FromEnvironment()
+
+
+def load(directory: str | Path | None = None, *, facts: str | Path | None = FACTS_FROM_ENVIRONMENT) -> Dataset:
     """Load and validate all data, with a local facts file merged in; raise DataError listing
     every problem found. The facts file is `facts` when given (None: no facts file), else the
-    run's: `--facts`, or $ICC_TRAVEL_FACTS."""
-    directory = directory or paths.data_dir()
-    files = [directory / name for name in paths.DATA_FILES]
-    overlay = paths.facts_file() if facts is FACTS_FROM_ENVIRONMENT else facts
+    run's: `--facts`, or $ICC_TRAVEL_FACTS. Paths are handled as strings until the files must be
+    parsed: a cached dataset is found without importing `pathlib` (see paths)."""
+    folder = os.fspath(directory) if directory else paths.data_folder()
+    files = [os.path.join(folder, name) for name in paths.DATA_FILES]
+    overlay = paths.facts_name() if facts is FACTS_FROM_ENVIRONMENT else facts and os.fspath(facts)
     try:
         fingerprint = _fingerprint([*files, *([overlay] if overlay else [])])
     except OSError as error:
@@ -37,15 +53,17 @@ def load(directory: Path | None = None, *, facts: Path | None = FACTS_FROM_ENVIR
         else:
             origin = f" (from ${paths.DATA_ENV})" if os.environ.get(paths.DATA_ENV) else ""
         raise DataError(
-            [Problem(str(error.filename or directory), "data file", f"cannot read: {error.strerror}{origin}")]
+            [Problem(str(error.filename or folder), "data file", f"cannot read: {error.strerror}{origin}")]
         ) from None
-    target = paths.cache_dir() / f"dataset-{zlib.crc32(fingerprint.encode()):08x}.pickle"
+    target = os.path.join(paths.cache_folder(), f"dataset-{_digest(fingerprint)}.pickle")
     dataset = _cached(target, fingerprint)
     if dataset is None:
+        from pathlib import Path
+
         from icc_travel.data import loaders
 
-        dataset = loaders.parse(*files, overlay_file=overlay)
-        _remember(target, fingerprint, dataset)
+        dataset = loaders.parse(*map(Path, files), overlay_file=Path(overlay) if overlay is not None else None)
+        _remember(Path(target), fingerprint, dataset)
     return dataset
 
 
@@ -59,25 +77,41 @@ PARSER_FILES = (
 )
 
 
-def _fingerprint(files: Sequence[Path]) -> str:
+def _fingerprint(files: Sequence[str]) -> str:
     """Names the cache by what the data is and what read it: each file's path, size, mtime and
     ctime (which no tool can set back, so an edit in place that keeps size and mtime still
     changes it), and the same for the parser's own modules, plus the version."""
     from icc_travel import __version__
 
-    package = Path(__file__).resolve().parent.parent
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    loaders = os.path.join(package, "data", "loaders")
     parts = [__version__, str(CACHE_FORMAT)]
-    parser = [*(package / name for name in PARSER_FILES), *sorted((package / "data" / "loaders").glob("*.py"))]
+    parser = [
+        *(os.path.join(package, name) for name in PARSER_FILES),
+        *(os.path.join(loaders, name) for name in sorted(os.listdir(loaders)) if name.endswith(".py")),
+    ]
+    folders: dict[str, str] = {}  # each folder resolved once (a realpath is an lstat per component)
     for path in [*files, *parser]:
-        stat = path.stat()
-        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")
+        stat = os.stat(path)  # follows a linked file: its target's size, times and inode
+        folder, name = os.path.split(path)
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        where = os.path.join(folders[folder], name)
+        parts.append(f"{where}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")
     return "|".join(parts)
 
 
-def _cached(target: Path, fingerprint: str) -> Dataset | None:
+def _digest(fingerprint: str) -> str:
+    """16 hex digits naming the cache: the fingerprint's bytes read as one number, modulo the prime
+    2**61 - 1 (a polynomial hash, computed in C by int.from_bytes; zlib's CRC needed its extension
+    module loaded, 0.3 ms of every check's start-up)."""
+    return f"{int.from_bytes(fingerprint.encode(), 'big') % (2**61 - 1):016x}"
+
+
+def _cached(target: str, fingerprint: str) -> Dataset | None:
     try:
-        with target.open("rb") as handle:
-            stored, dataset = pickle.load(handle)
+        with open(target, "rb") as handle:
+            stored, dataset = _unpickle(handle)
     except Exception:  # missing, damaged or from another version: parse again
         return None
     return dataset if stored == fingerprint and isinstance(dataset, Dataset) else None
@@ -87,6 +121,8 @@ def _remember(target: Path, fingerprint: str, dataset: Dataset) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        import pickle
+
         temporary.write_bytes(pickle.dumps((fingerprint, dataset), protocol=pickle.HIGHEST_PROTOCOL))
         temporary.replace(target)
     except OSError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,7 @@ from icc_travel.geo.places import (
 if TYPE_CHECKING:
     from icc_travel.engine.legs import Leg
 
+_COORDINATES = re.compile(COORDINATES)  # asked of every stop: compiled once, here
 CHUNK_BULK_POINTS = 2_000  # coordinates in one chunk past which the grid answers them
 AIRPORTS_TABLE = 16  # new airports in a chunk past which the airport table is read whole
 CACHE_LIMIT = 200_000  # distinct named places or points kept between chunks before starting afresh
@@ -272,18 +274,22 @@ class Evaluator:
         # each distinct question's slot, in order of first appearance; the rows' slots by C-level map
         slot_of: dict[Any, int] = {question: slot for slot, question in enumerate(dict.fromkeys(questions))}
         slots = list(map(slot_of.__getitem__, questions))
-        results: list[BatchResult] = []
-        index_of_slot: list[int] = []
+        found = self._results(slot_of, where)
         failed: dict[int, str] = {}  # slot -> why its rows are errors
-        for result in self._results(slot_of, where):
-            if result is None or isinstance(result, Failure):
-                if result is not None:
-                    failed[len(index_of_slot)] = result.message
-                index_of_slot.append(-1)
-                continue
-            index_of_slot.append(len(results))
-            results.append(result)
-        result_of_row = list(map(index_of_slot.__getitem__, slots))
+        if set(map(type, found)) <= {BatchResult}:  # the usual chunk: every slot is its own result
+            results, result_of_row = found, slots
+        else:
+            results = []
+            index_of_slot: list[int] = []
+            for result in found:
+                if result is None or isinstance(result, Failure):
+                    if result is not None:
+                        failed[len(index_of_slot)] = result.message
+                    index_of_slot.append(-1)
+                    continue
+                index_of_slot.append(len(results))
+                results.append(result)
+            result_of_row = list(map(index_of_slot.__getitem__, slots))
         if failed:
             for number, slot in enumerate(slots):
                 if slot in failed:
@@ -490,7 +496,7 @@ class Evaluator:
 
     def _point(self, place: str) -> tuple[float, float] | None:
         """Coordinates of an airport or LAT,LON stop; None for a country (it has no point)."""
-        if COORDINATES.match(place):
+        if _COORDINATES.match(place):
             try:
                 return parse_coordinates(place)  # already located in bulk: no polygon lookup again
             except IccTravelError:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from icc_travel.dates import parse_date
 from icc_travel.errors import InputError
 from icc_travel.law import KINDS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_ITINERARY_BYTES = 5_000_000  # a trip, not a dataset: batch reads large files row by row
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel.data.models import Dataset, Territory
@@ -117,13 +117,15 @@ NAMED_AREAS = {
     "wales": ("GBR", None),
     "northern ireland": ("GBR", None),
 }
+# The patterns are text, compiled on first use by re.match (re keeps them compiled): a check on
+# codes matches none of them, and compiling them at import cost its start-up about 0.3 ms.
 # A city name qualified by its country: "London, GB", "London (GB)".
-QUALIFIED_CITY = re.compile(r"^(?P<city>.+?)\s*(?:,\s*|\()(?P<country>[A-Za-z]{2,3})\)?$")
+QUALIFIED_CITY = r"^(?P<city>.+?)\s*(?:,\s*|\()(?P<country>[A-Za-z]{2,3})\)?$"
 _DEGREES = r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"
-COORDINATES = re.compile(rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$")
+COORDINATES = rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$"
 BULK_POINTS = 50_000
 MAX_PLACE = 200  # characters: the longest official state names are under 80
-AIRPORT = re.compile(r"^airport:(.*)$", re.IGNORECASE)
+AIRPORT = r"^airport:(.*)$"  # matched with re.IGNORECASE
 
 
 class Place(NamedTuple):
@@ -178,6 +180,8 @@ class PlaceResolver:
 
     @cached_property
     def _index(self):
+        from pathlib import Path
+
         from icc_travel.geo.geometry import TerritoryIndex
 
         return TerritoryIndex(Path(self.dataset.territories_path))
@@ -188,10 +192,10 @@ class PlaceResolver:
             raise InputError("empty place: give an ISO code, a country name, airport:CODE or LAT,LON")
         if len(cleaned) > MAX_PLACE:
             raise InputError(f"place of {len(cleaned):,} characters: no place name is longer than {MAX_PLACE}")
-        airport = AIRPORT.match(cleaned)
+        airport = re.match(AIRPORT, cleaned, re.IGNORECASE) if ":" in cleaned else None
         if airport:
             return self._airport(cleaned, airport.group(1).strip())
-        if COORDINATES.match(cleaned):
+        if "," in cleaned and re.match(COORDINATES, cleaned):
             lat, lon = parse_coordinates(cleaned)
             return Place(text, "coordinates", self.locate(lat, lon), lat, lon)
         if "," in cleaned and re.match(r"^\s*[+-]?\d", cleaned):
@@ -249,7 +253,7 @@ class PlaceResolver:
         """A city from the GeoNames gazetteer (towns of 15,000 people or more), located by its
         coordinates like a LAT,LON stop. Several cities of one name are ambiguous: qualify it
         with the country ("London, GB")."""
-        qualified = QUALIFIED_CITY.match(cleaned)
+        qualified = re.match(QUALIFIED_CITY, cleaned)
         name, country = (qualified["city"], qualified["country"].upper()) if qualified else (cleaned, None)
         if country is not None and len(country) == 3 and country in self.dataset.by_iso3:
             country = self.dataset.by_iso3[country].iso2
@@ -296,6 +300,8 @@ class PlaceResolver:
 
     @cached_property
     def _points(self) -> Any:
+        from pathlib import Path
+
         from icc_travel.geo.points import point_grid
 
         return point_grid(Path(self.dataset.territories_path), lambda: self._index.geometries)
@@ -349,6 +355,8 @@ class PlaceResolver:
     def _grid(self, count: int, bulk: bool) -> Any:
         """The grid index when it is worth loading (or already loaded), else None."""
         if self._tiled is None and (bulk or count >= BULK_POINTS):
+            from pathlib import Path
+
             from icc_travel.geo.geometry import TiledIndex
 
             # the polygons are loaded only if the grid must be built or a point is too close to call
@@ -415,7 +423,8 @@ def find_airport(code_type: str, code: str) -> dict | None:
     spec = importlib.util.find_spec("airportsdata")
     if spec is None or spec.origin is None:
         return airport_table(code_type).get(code)
-    data = (Path(spec.origin).parent / "airports.csv").read_bytes()
+    with open(os.path.join(os.path.dirname(spec.origin), "airports.csv"), "rb") as handle:
+        data = handle.read()
     header_end = data.find(b"\n")
     header = next(csv.reader([data[:header_end].decode("utf8")], quoting=csv.QUOTE_NONNUMERIC))
     key = code_type.lower()
@@ -440,7 +449,7 @@ def gazetteer() -> Gazetteer:
 
 
 def parse_coordinates(text: str) -> tuple[float, float]:
-    match = COORDINATES.match(text)
+    match = re.match(COORDINATES, text)
     if not match:
         raise InputError(f"place {text!r}: coordinates must be LAT,LON in decimal degrees")
     lat, lon = float(match.group(1)), float(match.group(2))

@@ -9,7 +9,6 @@ with the geometry), `warrants`, `precedents`, `tiers` (sources.yaml and every ci
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -166,9 +165,7 @@ def parse(
     if problems and overlay_file is not None:  # a local record's problem is the local file's
         local = {label for check in checks.values() for label in check.local}
         local |= {t.label for t in dataset.territories if t.local and f"territory {t.iso3}" in local}
-        problems = [
-            dataclasses.replace(p, file=str(overlay_file)) if p.entry.split(":", 1)[0] in local else p for p in problems
-        ]
+        problems = [p._replace(file=str(overlay_file)) if p.entry.split(":", 1)[0] in local else p for p in problems]
     if problems:
         raise DataError(problems)
     return dataset

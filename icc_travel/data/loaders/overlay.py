@@ -62,7 +62,7 @@ def mark_local(dataset: Dataset, local: set[str], name: str) -> None:
     dataset.precedents[:] = [p._replace(local=name) if f"precedent {p.id}" in local else p for p in dataset.precedents]
     dataset.by_iso3.clear()
     dataset.by_iso2.clear()
-    dataset.__post_init__()
+    dataset.reindex()
 
 
 def mark_retiered(dataset: Dataset, urls: set[str], name: str) -> None:
@@ -85,4 +85,4 @@ def mark_retiered(dataset: Dataset, urls: set[str], name: str) -> None:
     dataset.precedents[:] = [p._replace(local=name) if cites(tuple(p)) else p for p in dataset.precedents]
     dataset.by_iso3.clear()
     dataset.by_iso2.clear()
-    dataset.__post_init__()
+    dataset.reindex()
