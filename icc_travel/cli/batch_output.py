@@ -146,7 +146,9 @@ def overflown_text(overflown: list[dict[str, Any]] | None) -> str | None:
     """`GRC 59.7 km overflight; TUR 647.3 km none`: one CSV or table cell per leg."""
     if overflown is None:
         return None
-    return "; ".join(f"{o['iso3']} {o['km']} km {o['obligation']}" for o in overflown)
+    from icc_travel.engine.legs import overflown_cell
+
+    return overflown_cell((o["iso3"], o["km"], o["obligation"]) for o in overflown)
 
 
 def row_stream(outcomes: Callable[[], Iterator[BatchOutcome]], totals: Totals, fail_on: str) -> RowStream:
@@ -237,10 +239,7 @@ def _tail(result: BatchResult, cells: dict[Any, str]) -> str:
 
 def _leg_cells(leg: Leg) -> str:
     """leg_from, leg_km and overflown, as `flat` writes them from the leg's JSON."""
-    overflown = leg.summary
-    if overflown is None:
-        overflown = "; ".join(f"{o.territory.iso3} {o.km} km {o.level}" for o in leg.overflown)
-    return f"{_quoted(leg.start)},{_quoted(leg.distance_km)},{_quoted(overflown)}"
+    return f"{_quoted(leg.start)},{_quoted(leg.distance_km)},{_quoted(leg.cell)}"
 
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')

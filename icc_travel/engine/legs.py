@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from icc_travel import law
@@ -80,6 +80,13 @@ class Leg(NamedTuple):
             return self.worst
         return Level.worst(o.level for o in self.overflown)
 
+    @property
+    def cell(self) -> str:
+        """The overflown territories in one CSV or table cell (see overflown_cell)."""
+        if self.summary is not None:
+            return self.summary
+        return overflown_cell((o.territory.iso3, o.km, o.level) for o in self.overflown)
+
 
 # km, (territory, km) crossed, straits (km rounded), and per levels of its territories the worst
 # level and the CSV cell
@@ -140,9 +147,15 @@ def measure_legs(
     return legs
 
 
+def overflown_cell(territories: Iterable[tuple[str, float, str]]) -> str:
+    """`GRC 59.7 km overflight; TUR 647.3 km none`: a leg's (ISO3, km, level) in one CSV or table
+    cell, whether made from the leg or from its JSON."""
+    return "; ".join(f"{iso3} {km} km {level}" for iso3, km, level in territories)
+
+
 def _summary(crossed: list[tuple[Territory, float]], levels: list[str]) -> tuple[str, str]:
-    """The worst of a leg's levels and its CSV cell (`ISO3 km km level; ...`)."""
-    cell = "; ".join(f"{t.iso3} {length} km {level}" for (t, length), level in zip(crossed, levels, strict=True))
+    """The worst of a leg's levels and its CSV cell."""
+    cell = overflown_cell((t.iso3, length, level) for (t, length), level in zip(crossed, levels, strict=True))
     return Level.worst(levels), cell
 
 

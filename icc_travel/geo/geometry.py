@@ -67,6 +67,7 @@ class Polygons:
     def __init__(self, source: Any, cache: Path | None = None) -> None:
         self._source = source
         self._cache = cache
+        self._wkb: tuple[Any, Any] | None = None  # the cache's bytes and offsets, read once
         self._table: Any = None  # prepared polygon per feature index, None until first needed
 
     def take(self, owners: Any) -> Any:
@@ -96,14 +97,16 @@ class Polygons:
             return geometries[owners], len(geometries)
         if self._cache is not None:
             try:
-                with np.load(self._cache, allow_pickle=False) as stored:
-                    data, offsets = stored["wkb"], stored["offsets"]
+                if self._wkb is None:  # read once: a later point may need other candidates
+                    with np.load(self._cache, allow_pickle=False) as stored:
+                        self._wkb = stored["wkb"], stored["offsets"]
+                data, offsets = self._wkb
                 if int(owners.max()) >= len(offsets) - 1 or offsets[-1] != len(data):
                     raise ValueError("a WKB cache of another file")
                 found = shapely.from_wkb([data[offsets[i] : offsets[i + 1]].tobytes() for i in owners.tolist()])
                 return found, len(offsets) - 1
             except Exception:  # missing or damaged: all the polygons, which rebuilds it
-                pass
+                self._wkb = None
         self._source = np.asarray(self._source())
         return self._source[owners], len(self._source)
 
