@@ -99,6 +99,13 @@ CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD
 #   Alaska, 422 U.S. 184, 1975); its inland waters end at that line, where the headlands are 24
 #   miles apart, and the United States draws no straight baselines. Cut off, the middle of the
 #   inlet is enclosed by the United States' territorial sea: HIGH_SEAS_POCKETS keeps it out.
+#   Two corners where the source's limit runs straight, 12 nm off a line across a bay's entrance
+#   that is longer than a bay closing line may span (24 nm, UNCLOS Art. 10): the mouth of Kvichak
+#   Bay in Bristol Bay (the line 34 nm from shore to shore; Bristol Bay itself is far wider) and
+#   the south of Kotzebue Sound (lines of 28 and 27 nm either side of Cape Deceit, Goodhope Bay
+#   to its west), about 740 km2 more than 12 nm from land. Each cut part opens onto the sea the
+#   source itself leaves outside the territorial sea. (At the mouth of Norton Bay the source's
+#   straight limit is 12 nm off a line of 22.9 nm, a closing line: it stays.)
 # - The US Virgin Islands, Puerto Rico and the Northern Marianas, whose seas the source files under
 #   the United States (seas_of_dependencies; cut after they are moved): the middle of the passage
 #   between St Thomas and St Croix, 32 nm wide (about 120 km2 more than 12 nm from both), and
@@ -107,7 +114,13 @@ CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD
 CLIP_WITHIN = {
     "MAR": ((-25.0, 19.0, -8.0, 27.67),),
     "GBR": ((-5.60, 50.40, -4.35, 51.50),),
-    "USA": ((-153.25, 58.05, -151.35, 60.05), (-153.9, 58.05, -153.3, 58.45), (-156.7, 56.3, -154.45, 57.85)),
+    "USA": (
+        (-153.25, 58.05, -151.35, 60.05),
+        (-153.9, 58.05, -153.3, 58.45),
+        (-156.7, 56.3, -154.45, 57.85),
+        (-158.55, 58.15, -157.85, 58.46),  # Bristol Bay: the mouth of Kvichak Bay
+        (-163.4, 66.25, -162.35, 66.47),  # the south of Kotzebue Sound
+    ),
     "VIR": ((-65.05, 17.98, -64.68, 18.13), (-65.2, 18.5, -65.0, 18.65)),
     "PRI": ((-65.5, 18.5, -65.15, 18.62),),
     "MNP": ((145.45, 15.2, 145.7, 15.5),),

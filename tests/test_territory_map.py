@@ -184,11 +184,33 @@ def test_a_dependencys_territorial_sea_answers_the_dependency_not_its_parent(
         "59.36,-152.66",  # lower Cook Inlet: no historic bay (United States v. Alaska, 1975)
         "57.535,-155.108",  # the middle of Shelikof Strait
         "18.06,-64.85",  # the middle of the passage between St Thomas and St Croix
+        "58.314,-157.998",  # the mouth of Kvichak Bay, Bristol Bay: 34 nm across, no closing line
+        "66.361,-162.576",  # the south of Kotzebue Sound, off Goodhope and Spafarief Bays
     ],
 )
 def test_sea_the_source_drew_beyond_12_nm_without_a_baseline_is_no_territory(invoke: Callable, point: str) -> None:
     stop = _stop(invoke, point, "2024-06-01", subject="putin")
     assert (stop["country"], stop["obligation"], stop["basis"]) == (None, "none", "no_territory")
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "54.690,-161.475",  # the Sandman Reefs: islets, reefs and rocks the land package lacks
+        "52.702,174.690",  # around the Ingenstrem Rocks, east of Shemya
+        "64.054,-161.583",  # around Besboro Island, Norton Sound
+        "63.043,-165.385",  # off the Yukon delta: measured from the low-water line on its banks
+        "64.349,-162.072",  # the mouth of Norton Bay: 12 nm from a 22.9-nm closing line
+        "66.641,-163.098",  # off Cape Espenberg, next to the cut south of Kotzebue Sound
+    ],
+)
+def test_sea_beyond_12_nm_of_the_land_package_with_a_recorded_basis_stays_territory(
+    invoke: Callable, point: str
+) -> None:
+    """More than 12 nm from the land the land package draws, but within 12 nm of islets, rocks,
+    low-water lines or a closing line the record names (states_parties.yaml, beyond_breadth: USA)."""
+    stop = _stop(invoke, point, "2024-06-01", subject="putin")
+    assert (stop["country"]["iso3"], stop["basis"]) == ("USA", "non_party")
 
 
 GULF_OF_VENEZUELA = "11.65,-71.0"  # the middle of the gulf, more than 12 nm from any shore
