@@ -117,3 +117,71 @@ def test_a_claimed_airspace_belt_is_overflown_on_either_reading(invoke) -> None:
     (leg,) = json.loads(result.stdout)["legs"]
     belt = next(o for o in leg["overflown"] if "airspace claimed" in o["name"])
     assert belt["obligation"] == "none" and belt["disputed"]["obligation"] == "overflight"
+
+
+def test_stretches_settled_by_pure_grid_cells_measure_as_their_fine_samples(planner: RoutePlanner) -> None:
+    """Where the grid's pure 1/8-degree cells around a stretch settle what its 5-km samples would
+    find, the samples are skipped: 400 real airport pairs measure to the same floats either way."""
+    import numpy as np
+
+    from icc_travel.geo import routes
+    from icc_travel.geo.places import airport_table
+
+    table = airport_table("IATA")
+    codes = sorted(table)
+    rng = np.random.default_rng(28)
+    pairs = rng.choice(len(codes), size=(400, 2))
+    legs = [
+        (
+            float(table[codes[a]]["lat"]),
+            float(table[codes[a]]["lon"]),
+            float(table[codes[b]]["lat"]),
+            float(table[codes[b]]["lon"]),
+        )
+        for a, b in pairs.tolist()
+        if a != b
+    ]
+    settled = []
+    original = RoutePlanner._settled
+
+    def counted(self, lons, lats, begin):  # type: ignore[no-untyped-def]
+        found = original(self, lons, lats, begin)
+        settled.append(int((found != routes.NOT_SETTLED).sum()))
+        return found
+
+    def never(self, lons, lats, begin):  # type: ignore[no-untyped-def]
+        return np.full(len(begin), routes.NOT_SETTLED, dtype=np.int64)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RoutePlanner, "_settled", counted)
+        quick = planner.measure_many(legs)
+        patch.setattr(RoutePlanner, "_settled", never)
+        sampled = planner.measure_many(legs)
+    assert sum(settled) > 1000  # most stretches near coasts are settled, not sampled
+    for (km, crossed, through), (km_sampled, crossed_sampled, through_sampled) in zip(quick, sampled, strict=True):
+        assert km == km_sampled and through == through_sampled
+        assert [(t.iso3, length) for t, length in crossed] == [(t.iso3, length) for t, length in crossed_sampled]
+
+
+def test_pure_grid_cells_answer_as_the_lookup_does(planner: RoutePlanner) -> None:
+    import numpy as np
+
+    tiles = planner._tiles
+    owner, run = tiles.pure_runs()
+    rng = np.random.default_rng(5)
+    lats, lons = rng.uniform(-89.9, 89.9, 200_000), rng.uniform(-180, 179.999, 200_000)
+    cell = np.floor((lats + 90) * tiles.SPLIT).astype(np.int64) * tiles.COLUMNS * tiles.SPLIT + np.floor(
+        (lons + 180) * tiles.SPLIT
+    ).astype(np.int64)
+    pure = run[cell] > 0
+    assert 0.5 < pure.mean() < 1  # most of the globe is pure, coasts and borders are not
+    assert (tiles.lookup(lats[pure], lons[pure]) == owner[cell[pure]]).all()
+    # a run counts the cells eastward with the same answer, and ends at its row's end
+    width = tiles.COLUMNS * tiles.SPLIT
+    for start in cell[pure][:2000].tolist():
+        length = int(run[start])
+        assert start + length <= (start // width + 1) * width
+        assert (owner[start : start + length] == owner[start]).all()
+        after = start + length
+        if length < tiles.RUN_CAP and after % width:
+            assert owner[after] != owner[start]

@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import compress, repeat
 from operator import contains
 from typing import TYPE_CHECKING, Any
@@ -185,16 +185,21 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     as_of = outcome.data_as_of.isoformat()
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)
     legs = outcome.leg_of_row
-    if not legs and not outcome.errors_by_row and len(files) == 1:
-        # the usual chunk (one file, no error, no leg): its lines from one comprehension, each
-        # row's result part looked up, not branched on
+    if not outcome.errors_by_row and len(files) == 1:
+        # the usual chunk (one file, no error): its lines from one comprehension, each row's
+        # result part looked up, not branched on; a row with a leg has its leg's cells put in
         name = files[c["file"][0]]
+        row_tails: Iterable[str] = map(tails.__getitem__, columns[4])
+        if legs:
+            row_tails = list(row_tails)
+            for number, leg in legs.items():
+                row_tails[number] = f"{row_tails[number][: -len(NO_LEG) - 1]},{_leg_cells(leg, cells)},"
         lines = zip(
             columns[1],
             columns[2],
             map(subjects.__getitem__, columns[4]),
             columns[3],
-            map(tails.__getitem__, columns[4]),
+            row_tails,
             strict=True,
         )
         yield from [
@@ -209,7 +214,7 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
             continue
         tail = tails[index]
         if legs and (leg := legs.get(number)) is not None:
-            tail = f"{tail[: -len(NO_LEG) - 1]},{_leg_cells(leg)},"
+            tail = f"{tail[: -len(NO_LEG) - 1]},{_leg_cells(leg, cells)},"
         yield f"{files[file]},{line},{itinerary},{subjects[index]},{place},{tail},{as_of}\n"
 
 
@@ -237,9 +242,14 @@ def _tail(result: BatchResult, cells: dict[Any, str]) -> str:
     return f"{day},{middle}{NO_LEG},"
 
 
-def _leg_cells(leg: Leg) -> str:
-    """leg_from, leg_km and overflown, as `flat` writes them from the leg's JSON."""
-    return f"{_quoted(leg.start)},{_quoted(leg.distance_km)},{_quoted(leg.cell)}"
+def _leg_cells(leg: Leg, cells: dict[Any, str]) -> str:
+    """leg_from, leg_km and overflown, as `flat` writes them from the leg's JSON: once per
+    start, length and cell (the legs between two airports with the same levels share them)."""
+    key = ("leg", leg.start, leg.distance_km, leg.cell)
+    text = cells.get(key)
+    if text is None:
+        text = cells[key] = f"{_quoted(leg.start)},{_quoted(leg.distance_km)},{_quoted(leg.cell)}"
+    return text
 
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')

@@ -467,28 +467,33 @@ class Evaluator:
         if opened is not None and (file[0], itinerary[0], subject[0]) == opened.key:
             run, previous = opened.key, opened.last_stop
         pairs: list[tuple[tuple[str, tuple[float, float], BatchResult], int]] = []
+        arrivals: list[tuple[str, float, float]] = []  # each pair's end, as its request names it
+        places = c["place"]
+        located = {places[number] for number in members if result_of_row[number] >= 0}
+        points = {place: self._point(place) for place in located}  # once per place
         for number in sorted(members):
             key = (file[number], itinerary[number], subject[number])
             if key != run:
                 run, previous = key, None
             if result_of_row[number] < 0:
                 continue
-            place = c["place"][number]
-            point = self._point(place)
+            place = places[number]
+            point = points[place]
             if point is None:
                 continue
             if previous is not None:
                 pairs.append((previous, number))
+                arrivals.append((place, *point))
             previous = (place, point, outcome.results[result_of_row[number]])
         self._open = OpenItinerary(run, previous) if run is not None else None
         if not pairs:
             return {}
         if self._planner is None:  # pyproj and the grid: only when there are legs
             self._planner = self.resolver.route_planner()
-        requests = []
-        for (place, point, departure), end in pairs:
-            arrival = c["place"][end]
-            requests.append((departure.subject, (place, *point), (arrival, *self._point(arrival)), departure.day))
+        requests = [
+            (departure.subject, (place, *point), arrival, departure.day)
+            for ((place, point, departure), _), arrival in zip(pairs, arrivals, strict=True)
+        ]
         from icc_travel.engine.legs import measure_legs
 
         measured = measure_legs(self._planner, requests, answers=self.answers, measured=self._measured)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
-from icc_travel.engine.answers import Answer, Answers
+from icc_travel.engine.answers import Answers
 from icc_travel.geo.routes import Endpoint, RoutePlanner, geodesic_path
 from icc_travel.vocabulary import Level, Tier
 
@@ -54,18 +53,59 @@ class Overflown:
         return self._decided
 
 
-class Leg(NamedTuple):
-    start: str  # the stops' inputs
-    end: str
-    distance_km: float
-    overflown: tuple[Overflown, ...]
-    start_point: tuple[float, float] | None = None  # (lat, lon)
-    end_point: tuple[float, float] | None = None
-    # what the overflown territories come to, made once for every leg that shares them (the same
-    # ends, subject and interval between the dates that can change a level): the worst level and
-    # `ISO3 km km level; ...` as a CSV cell prints it
-    worst: str | None = None
-    summary: str | None = None
+class Leg:
+    """A great-circle leg: its ends, length and the territories it overflies. The `Overflown`
+    records are made when an output asks for them (JSON, the check's tables): a CSV row needs
+    the worst level and the cell only, which every leg with the same ends and levels shares."""
+
+    __slots__ = (
+        "_context",
+        "_crossed",
+        "_levels",
+        "_overflown",
+        "distance_km",
+        "end",
+        "end_point",
+        "start",
+        "start_point",
+        "summary",
+        "worst",
+    )
+
+    def __init__(
+        self,
+        start: str,
+        end: str,
+        distance_km: float,
+        crossed: Sequence[tuple[Territory, float]],
+        levels: Sequence[str],
+        context: Context,
+        start_point: tuple[float, float] | None = None,
+        end_point: tuple[float, float] | None = None,
+        worst: str | None = None,
+        summary: str | None = None,
+    ) -> None:
+        self.start, self.end, self.distance_km = start, end, distance_km  # the stops' inputs; km
+        self.start_point, self.end_point = start_point, end_point  # (lat, lon)
+        # what the overflown territories come to, made once for every leg that shares them (the
+        # same ends, subject and interval between the dates that can change a level): the worst
+        # level and `ISO3 km km level; ...` as a CSV cell prints it
+        self.worst, self.summary = worst, summary
+        self._crossed, self._levels, self._context = crossed, levels, context
+        self._overflown: tuple[Overflown, ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"Leg({self.start!r}, {self.end!r}, {self.distance_km!r} km, {self.cell!r})"
+
+    @property
+    def overflown(self) -> tuple[Overflown, ...]:
+        """The territories overflown, in the order first overflown, each with its level."""
+        if self._overflown is None:
+            self._overflown = tuple(
+                Overflown(territory, length, level, self._context)
+                for (territory, length), level in zip(self._crossed, self._levels, strict=True)
+            )
+        return self._overflown
 
     def path(self) -> list[list[list[float]]]:
         """The geodesic as GeoJSON coordinate runs ([lon, lat] pairs), split at ±180°."""
@@ -88,12 +128,14 @@ class Leg(NamedTuple):
         return overflown_cell((o.territory.iso3, o.km, o.level) for o in self.overflown)
 
 
-# km, (territory, km) crossed, straits (km rounded), and per levels of its territories the worst
-# level and the CSV cell
-Measured = tuple[float, list[tuple[Territory, float]], tuple, dict[tuple[str, ...], tuple[str, str]]]
+# km, (territory, km) crossed, straits, per levels of its territories (one byte per territory,
+# 1 for overflight) the worst level, the CSV cell and the levels, and the territories' feature
+# indices as an array
+Measured = tuple[float, list[tuple[Territory, float]], tuple, dict[bytes, tuple[str, str, tuple[str, ...]]], Any]
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
 # what a leg's territories' levels share: dataset, decided obligations, subject, date, straits
 Context = tuple[Dataset, dict, Subject, dt.date, tuple]
+DAYS = 3_700_000  # above any date's ordinal (date.max is 3,652,059): (key, day) as one integer
 
 
 def measure_legs(
@@ -108,6 +150,8 @@ def measure_legs(
     level is decided once per subject, territory and interval between the dates that can change
     it (`answers`), its full obligation once per subject, territory and date, when asked for. The
     worst level and the CSV cell are made once per distinct leg and levels."""
+    import numpy as np
+
     answers = answers or Answers(planner.dataset)
     if measured is None or len(measured) > MEASURED_KEPT:
         measured = {} if measured is None else measured
@@ -116,35 +160,94 @@ def measure_legs(
     missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
     for leg, (km, crossed, through) in zip(missing, planner.measure_many(missing), strict=True):
         crossed = [(territory, round(length, 1)) for territory, length in crossed]
-        measured[leg] = (round(km, 1), crossed, through, {})
+        features = np.array([territory.feature_index for territory, _ in crossed], dtype=np.int64)
+        measured[leg] = (round(km, 1), crossed, through, {}, features)
+    entries = [measured[leg] for leg in ends]
+    flags, bounds = _overflight_flags(answers, requests, entries)
     decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
     dataset = planner.dataset
-    # per (subject, territory): the visit's event dates and answers per interval (`Answers.table`),
-    # so an overflown territory whose interval is answered already costs a bisect and a lookup
-    tables: dict[tuple[str, int], tuple[list[dt.date], dict[int, Answer]]] = {}
     none, overflight = law.NONE, law.OVERFLIGHT
     legs = []
-    for (subject, start, end, on), leg in zip(requests, ends, strict=True):
-        km, crossed, through, shared = measured[leg]
-        levels = []
-        for territory, _ in crossed:
-            key = (subject.id, id(territory))
-            table = tables.get(key)
-            if table is None:
-                table = tables[key] = answers.table(subject, territory, "visit", None)
-            answer = table[1].get(bisect_right(table[0], on))
-            landing = answer.level if answer is not None else answers.landing_level(subject, territory, on)
-            levels.append(none if landing == none else overflight)
-        summary = shared.get(tuple(levels))
-        if summary is None:
-            summary = shared[tuple(levels)] = _summary(crossed, levels)
+    for (subject, start, end, on), (km, crossed, through, shared, _), first, last in zip(
+        requests, entries, bounds[:-1], bounds[1:], strict=True
+    ):
+        pattern = flags[first:last]
+        found = shared.get(pattern)
+        if found is None:
+            levels = tuple(overflight if flag else none for flag in pattern)
+            found = shared[pattern] = (*_summary(crossed, levels), levels)
         context = (dataset, decided, subject, on, through)
-        overflown = tuple(
-            Overflown(territory, length, level, context)
-            for (territory, length), level in zip(crossed, levels, strict=True)
+        legs.append(
+            Leg(start[0], end[0], km, crossed, found[2], context, (start[1], start[2]), (end[1], end[2]), *found[:2])
         )
-        legs.append(Leg(start[0], end[0], km, overflown, (start[1], start[2]), (end[1], end[2]), *summary))
     return legs
+
+
+def _overflight_flags(
+    answers: Answers, requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]], entries: Sequence[Measured]
+) -> tuple[bytes, list[int]]:
+    """Per request and territory its leg overflies, in order, whether a landing there would carry
+    an obligation (1: the overflight level, 0: none), as one byte each; and where each request's
+    bytes begin (one more: where the last ends). All requests at once: a territory's level is
+    the same for every day between two of its subject's and its own event dates
+    (`Answers.table`), so each (subject, territory, interval) met is looked up or decided once
+    and the days are placed in their intervals by one sorted search."""
+    import numpy as np
+
+    counts = np.fromiter((len(entry[4]) for entry in entries), dtype=np.int64, count=len(entries))
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    if not bounds[-1]:
+        return b"", bounds.tolist()
+    features = np.concatenate([entry[4] for entry in entries])
+    subjects: dict[str, Subject] = {}
+    for subject, *_ in requests:
+        subjects.setdefault(subject.id, subject)
+    numbers = {name: n for n, name in enumerate(subjects)}
+    chosen = list(subjects.values())
+    number = np.fromiter((numbers[r[0].id] for r in requests), dtype=np.int64, count=len(requests))
+    day = np.fromiter((r[3].toordinal() for r in requests), dtype=np.int64, count=len(requests))
+    territories = {t.feature_index: t for t in answers.dataset.territories}
+    width = max(territories) + 1
+    request = np.repeat(np.arange(len(requests)), counts)  # per (request, territory) pair
+    keys, rank = _ranked(number[request] * width + features, len(chosen) * width)
+    # each (subject, territory)'s event days, after those of the keys before it, as key x DAYS + day
+    tables = []
+    breaks = []
+    for order, key in enumerate(keys.tolist()):
+        subject, territory = chosen[key // width], territories[key % width]
+        table = answers.table(subject, territory, "visit", None)
+        tables.append((subject, territory, table))
+        breaks.append(order * DAYS + np.fromiter(map(dt.date.toordinal, table[0]), np.int64, len(table[0])))
+    starts = np.cumsum([0] + [len(b) for b in breaks])
+    found = np.searchsorted(np.concatenate(breaks), rank * DAYS + day[request], side="right")
+    # the interval's index in its key's table (bisect_right over its days), and one number per
+    # (key, interval) for the whole chunk
+    interval = found - starts[rank]
+    met, which = _ranked(found + rank, int(starts[-1]) + len(keys))
+    first = np.empty(int(starts[-1]) + len(keys), dtype=np.int64)
+    first[found + rank] = np.arange(len(found))  # a pair in each (key, interval): any one will do
+    none = law.NONE
+    flag = []
+    for pair in first[met].tolist():
+        subject, territory, (_, answered) = tables[rank[pair]]
+        answer = answered.get(int(interval[pair]))
+        level = (
+            answer.level
+            if answer is not None
+            else answers.landing_level(subject, territory, requests[request[pair]][3])
+        )
+        flag.append(level != none)
+    return np.asarray(flag, dtype=np.uint8)[which].tobytes(), bounds.tolist()
+
+
+def _ranked(values: Any, size: int) -> tuple[Any, Any]:
+    """The distinct values (integers in 0..size-1), ascending, and each value's place among
+    them: `np.unique(values, return_inverse=True)` for a small range, without sorting."""
+    import numpy as np
+
+    present = np.zeros(size, dtype=bool)
+    present[values] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
 
 
 def overflown_cell(territories: Iterable[tuple[str, float, str]]) -> str:
@@ -153,7 +256,7 @@ def overflown_cell(territories: Iterable[tuple[str, float, str]]) -> str:
     return "; ".join(f"{iso3} {km} km {level}" for iso3, km, level in territories)
 
 
-def _summary(crossed: list[tuple[Territory, float]], levels: list[str]) -> tuple[str, str]:
+def _summary(crossed: Sequence[tuple[Territory, float]], levels: Sequence[str]) -> tuple[str, str]:
     """The worst of a leg's levels and its CSV cell."""
     cell = overflown_cell((t.iso3, length, level) for (t, length), level in zip(crossed, levels, strict=True))
     return Level.worst(levels), cell

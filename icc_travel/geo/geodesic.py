@@ -67,18 +67,25 @@ def even_points(
     keep = np.ones((len(leg), every), dtype=bool)
     keep[short] = np.arange(every)[None, :] < size[short][:, None]
     coordinates = []
+    term = np.empty((len(leg), every))
     for n, s in zip(normal, slope, strict=True):
-        # outer products added in place (a matrix product would call BLAS, whose idle threads
-        # spin on the CPU a shared machine is short of)
+        # outer products added in place, into arrays made once (a matrix product would call
+        # BLAS, whose idle threads spin on the CPU a shared machine is short of)
         coefficients = (n, n[following] - n, s * length, s[following] * length)
         values = np.multiply.outer(coefficients[1], basis[1])
         values += n[:, None]
-        values += np.multiply.outer(coefficients[2], basis[2])
-        values += np.multiply.outer(coefficients[3], basis[3])
+        values += np.multiply.outer(coefficients[2], basis[2], out=term)
+        values += np.multiply.outer(coefficients[3], basis[3], out=term)
         values[short] = sum(c[short][:, None] * b for c, b in zip(coefficients, short_basis, strict=True))
         coordinates.append(values[keep])
     x, y, z = coordinates
-    return np.degrees(np.arctan2(y, x)), np.degrees(np.arctan2(z, np.sqrt(x * x + y * y)))
+    # degrees(arctan2(y, x)) and degrees(arctan2(z, sqrt(x * x + y * y))), operation for
+    # operation, written over the coordinates
+    lons = np.arctan2(y, x)
+    across = np.multiply(x, x, out=x)
+    across += np.multiply(y, y, out=y)
+    lats = np.arctan2(z, np.sqrt(across, out=across), out=z)
+    return np.degrees(lons, out=lons), np.degrees(lats, out=lats)
 
 
 def _knots(

@@ -224,6 +224,8 @@ class TiledIndex:
     ORIENTATION_ERROR = 1e-13
     VERSION = 8  # of the cached arrays' layout and rules
     DENSE = 8  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
+    MIXED = -3  # pure_runs: a sub-cell a boundary comes near
+    RUN_CAP = 64  # pure_runs: runs are counted up to this many sub-cells
     NAMES = (
         "code0",
         "code1",
@@ -402,11 +404,13 @@ class TiledIndex:
         self._edge_side, self._vertex_lon, self._vertex_lat = edge_side, vertex_lon, vertex_lat
         # only points the crossing count cannot decide ask the polygons, each parsed on first need
         self._polygons_of = geometries if isinstance(geometries, Polygons) else Polygons(geometries)
+        self._pure_runs: tuple[Any, Any] | None = None
         self.columns, self.rows = self.COLUMNS, self.ROWS
 
-    def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any]:
-        """Per point: its 1° cell, the cell's sole territory (-1 if none or mixed), and whether a
-        boundary crosses the cell, so only a finer look can answer."""
+    def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any, Any, Any]:
+        """Per point: its 1° cell, the cell's sole territory (-1 if none or mixed), whether a
+        boundary crosses the cell, so only a finer look can answer, and the cell's row and
+        column (cell = row x COLUMNS + column)."""
         import numpy as np
 
         # np.floor, not // 1: the same values, at a quarter of the cost
@@ -414,7 +418,38 @@ class TiledIndex:
         row = np.clip(np.floor(np.asarray(lats, dtype=float) + 90).astype(np.int64), 0, self.ROWS - 1)
         cells = row * self.COLUMNS + column
         code = self._code0[cells]
-        return cells, np.where(code >= 0, code, -1), code <= -2
+        return cells, np.where(code >= 0, code, -1), code <= -2, row, column
+
+    def pure_runs(self) -> tuple[Any, Any]:
+        """The grid's 1/8° sub-cells, row after row (rows from 90° S, columns from 180° W, as
+        flat arrays: row x 2880 + column): each one's territory
+        if it is pure (-1: open sea; MIXED where a boundary comes near it), and how many
+        sub-cells from it eastwards, itself included, are pure with the same answer (at most
+        RUN_CAP). Every point of a box of sub-cells whose rows all start with a run that long
+        is answered alike, so its points need no lookup. Made on first use (a fraction of a
+        second), then kept."""
+        if self._pure_runs is None:
+            import numpy as np
+
+            split = self.SPLIT
+            code0 = np.asarray(self._code0).reshape(self.ROWS, self.COLUMNS)
+            block = np.where(code0 <= -2, -2 - code0, 0)
+            code1 = np.asarray(self._code1).reshape(-1, split, split)
+            sub = np.where((code0 <= -2)[:, :, None, None], code1[block], code0[:, :, None, None])
+            owner = sub.transpose(0, 2, 1, 3).reshape(self.ROWS * split, self.COLUMNS * split).astype(np.int32)
+            owner[owner <= -2] = self.MIXED
+            # a run ends where the next sub-cell differs or the row ends: each sub-cell's run is
+            # the distance to the first such end at or after it
+            flat = owner.ravel()
+            ends = np.ones(len(flat), dtype=bool)
+            ends[:-1] = flat[:-1] != flat[1:]
+            ends[owner.shape[1] - 1 :: owner.shape[1]] = True
+            position = np.arange(len(flat))
+            next_end = np.minimum.accumulate(np.where(ends, position, len(flat))[::-1])[::-1]
+            run = np.minimum(next_end - position + 1, self.RUN_CAP).astype(np.int16)
+            run[flat == self.MIXED] = 0
+            self._pure_runs = (flat, run)
+        return self._pure_runs
 
     def lookup(self, lats: Any, lons: Any) -> Any:
         """Feature index per point (-1 outside every territory), as a numpy array."""

@@ -3,8 +3,10 @@
 A leg is sampled along the WGS84 geodesic every 25 km; where a stretch touches a grid cell
 that holds a border or coast it is re-sampled every 5 km, on the chord between its ends
 (metres from the geodesic at that length). Each sample is located in the territory polygons
-(12-nm territorial sea included) and stands for the stretch around it. Longitudes come back
-normalised to -180..180, so a leg across the antimeridian needs no special geometry.
+(12-nm territorial sea included) and stands for the stretch around it; where the grid's pure
+1/8° cells around a stretch settle what all its 5-km samples would find, they are not made.
+Longitudes come back normalised to -180..180, so a leg across the antimeridian needs no special
+geometry.
 Kilometres per territory are accurate to about one sample spacing per border. Many legs are
 measured together: one geodesic call and one polygon lookup per chunk of legs.
 """
@@ -25,6 +27,8 @@ COARSE_KM = 25.0
 CHUNK = 500  # legs per vectorised pass: small enough that its arrays are reused hot (2,000 took a quarter more CPU)
 STRAIT_MARGIN = 0.3  # degrees around a strait's box where the 25-km samples send a leg to the 2-km search
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
+BULGE_DEGREES = 0.002  # margin around a stretch's ends that holds the arc between them (see _settled)
+NOT_SETTLED = -2  # RoutePlanner._settled: a stretch the grid's pure sub-cells cannot answer
 
 
 Endpoint = tuple[str, float, float]  # the stop's input, latitude, longitude
@@ -123,8 +127,8 @@ class RoutePlanner:
         step = np.repeat(spacing, counts)
         along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
         lons, lats = even_points(self._geod, lat1, lon1, azimuth, spacing, stretches)
-        cells, owner, mixed = self._tiles.cells(lats, lons)
-        return Samples(metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed)
+        cells, owner, mixed, row, column = self._tiles.cells(lats, lons)
+        return Samples(metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed, row, column)
 
     def _crossings_chunk(
         self, legs: Sequence[tuple[float, float, float, float]], samples: Samples
@@ -136,28 +140,34 @@ class RoutePlanner:
 
         if not len(legs):
             return []
-        metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed = samples
+        metres, stretches, leg, first_point, step, along, lons, lats, _, owner, mixed, row, column = samples
         # stretches run from each point that is not its leg's last to the next point
-        last = np.zeros(len(leg), dtype=bool)
-        last[first_point + stretches] = True
-        begin = np.flatnonzero(~last)
+        starts = np.ones(len(leg) - 1, dtype=bool)
+        starts[(first_point + stretches)[:-1]] = False
         # A stretch between two whole cells of one owner (or two open-sea cells) that share an
         # edge lies in that owner; one whose ends are diagonal neighbours may clip a third cell.
-        # (computed from each point to the next over the whole chunk, then taken at the stretches)
-        row = cells // self._tiles.columns
-        column = cells - row * self._tiles.columns
-        diagonal = (row[:-1] != row[1:]) & (column[:-1] != column[1:])
-        refine = (mixed[:-1] | mixed[1:] | (owner[:-1] != owner[1:]) | diagonal)[begin]
-        plain = begin[~refine & (owner[begin] >= 0)]
+        # (computed from each point to the next over the whole chunk, then kept at the stretches)
+        refine = mixed[:-1] | mixed[1:]
+        refine |= owner[:-1] != owner[1:]
+        refine |= (row[:-1] != row[1:]) & (column[:-1] != column[1:])
+        plain = np.flatnonzero(~refine & starts & (owner[:-1] >= 0))
         legs_of, features, lengths, positions = [leg[plain]], [owner[plain]], [step[plain] / 1000], [along[plain]]
-        rough = begin[refine]
+        rough = np.flatnonzero(refine & starts)
         if len(rough):
             pieces = max(1, int(np.ceil(COARSE_KM / SAMPLE_KM)))
             offsets = (np.arange(pieces) + 0.5) / pieces
             fine = (along[rough][:, None] + step[rough][:, None] * offsets[None, :]).ravel()
             fine_leg = np.repeat(leg[rough], pieces)
-            fine_lons, fine_lats = _between(lons, lats, rough, offsets)
-            found = self._tiles.lookup(fine_lats, fine_lons)
+            # a stretch whose ends' box (widened by the arc's bulge) is covered by pure grid
+            # sub-cells of one answer has that answer at every fine sample: only the others are
+            # made and looked up
+            settled = self._settled(lons, lats, rough)
+            found = np.repeat(settled, pieces)
+            open_ = np.flatnonzero(settled == NOT_SETTLED)
+            if len(open_):
+                fine_lons, fine_lats = _between(lons, lats, rough[open_], offsets)
+                where = (open_[:, None] * pieces + np.arange(pieces)[None, :]).ravel()
+                found[where] = self._tiles.lookup(fine_lats, fine_lons)
             inside = found >= 0
             legs_of.append(fine_leg[inside])
             features.append(found[inside])
@@ -191,6 +201,51 @@ class RoutePlanner:
             first, last = edges[number], edges[number + 1]
             answers.append((total, list(zip(crossed[first:last], km[first:last], strict=True))))
         return answers
+
+    def _settled(self, lons: Any, lats: Any, begin: Any) -> Any:
+        """Per stretch from point `begin` to the next: the answer (feature index, or -1 for open
+        sea) every point between its ends has, where the grid's pure sub-cells settle it, else
+        NOT_SETTLED. The arc between two points lies in the box of their latitudes and
+        longitudes widened by BULGE_DEGREES: a great circle's longitude runs monotonically
+        between them (the stretch is short and crosses no pole), its latitude bulges poleward
+        by at most (1 / cos(half the arc) - 1) / cos(latitude) radians, under 0.001° for 25 km
+        below 80°. Stretches beyond 80°, across ±180° or whose box spans more than 3 rows of
+        sub-cells or RUN_CAP columns are left to the samples."""
+        import numpy as np
+
+        owner, run = self._tiles.pure_runs()
+        split = self._tiles.SPLIT
+        lat_a, lat_b, lon_a, lon_b = lats[begin], lats[begin + 1], lons[begin], lons[begin + 1]
+        columns = self._tiles.COLUMNS * split
+        with np.errstate(invalid="ignore"):  # NaN fails every test below
+            row0 = np.floor((np.minimum(lat_a, lat_b) - BULGE_DEGREES + 90) * split)
+            row1 = np.floor((np.maximum(lat_a, lat_b) + BULGE_DEGREES + 90) * split)
+            column0 = np.floor((np.minimum(lon_a, lon_b) - BULGE_DEGREES + 180) * split)
+            column1 = np.floor((np.maximum(lon_a, lon_b) + BULGE_DEGREES + 180) * split)
+            usable = (
+                (np.abs(lat_a) <= 80)
+                & (np.abs(lat_b) <= 80)
+                & (np.abs(lon_a - lon_b) < 1)
+                & (column0 >= 0)
+                & (column1 < columns)
+                & (row1 - row0 <= 2)
+                & (column1 - column0 < self._tiles.RUN_CAP)
+            )
+        settled = np.full(len(begin), NOT_SETTLED, dtype=np.int64)
+        candidates = np.flatnonzero(usable)
+        if not len(candidates):
+            return settled
+        row0, row1 = row0[candidates].astype(np.int64), row1[candidates].astype(np.int64)
+        column0 = column0[candidates].astype(np.int64)
+        width = column1[candidates].astype(np.int64) - column0 + 1
+        first = row0 * columns + column0
+        answer = owner[first]
+        ok = run[first] >= width
+        for extra in (1, 2):
+            cell = np.minimum(row0 + extra, row1) * columns + column0  # rows past the box repeat its last
+            ok &= (run[cell] >= width) & (owner[cell] == answer)
+        settled[candidates[ok]] = answer[ok]
+        return settled
 
     def straits_many(self, legs: Sequence[tuple[float, float, float, float]]) -> list[tuple[Strait, ...]]:
         """The straits of STRAITS each leg (lat1, lon1, lat2, lon2) passes through."""
@@ -271,9 +326,11 @@ class Samples(NamedTuple):
     along: Any
     lons: Any
     lats: Any
-    cells: Any  # TiledIndex.cells: the 1° cell, its sole owner, whether a boundary crosses it
+    cells: Any  # TiledIndex.cells: the 1° cell, its sole owner, whether a boundary crosses it, its row and column
     owner: Any
     mixed: Any
+    row: Any
+    column: Any
 
 
 @functools.cache
