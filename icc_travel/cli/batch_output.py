@@ -176,8 +176,10 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     `cells`, kept from chunk to chunk, once per day and once per (kind, territory, level, basis)
     for the whole batch, and a leg's cells once per leg."""
     c = outcome.inputs.columns
-    if cells is None or len(cells) > CELLS_KEPT:
+    if cells is None:
         cells = {}
+    elif len(cells) > CELLS_KEPT:
+        cells.clear()  # the caller's dict, so the next chunks fill one cache again, not a new one each
     subject_cell = {subject: _quoted(subject) for subject in {result.subject.id for result in outcome.results}}
     subjects = [subject_cell[result.subject.id] for result in outcome.results]
     tails = [_tail(result, cells) for result in outcome.results]
