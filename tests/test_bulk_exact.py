@@ -82,6 +82,56 @@ def test_points_on_edges_vertices_and_holes(geometries: np.ndarray, tiled: Tiled
         assert np.array_equal(tiled.lookup(lats, lons), polygons(geometries, lats, lons)), name
 
 
+def test_every_vertex_is_answered_by_the_table_as_the_polygons_answer(
+    geometries: np.ndarray, tiled: TiledIndex
+) -> None:
+    """A point exactly on a boundary vertex is answered from the vertex table, not the crossing
+    count: every distinct vertex must be found there, and the answers must be the polygons'. A
+    vertex two territories share lies on both boundaries, so both hold it and the lower feature
+    index wins, as in the untiled query."""
+    rng = np.random.default_rng(1931)
+    coordinates, feature = shapely.get_coordinates(shapely.boundary(geometries), return_index=True)
+    rows = np.unique(np.column_stack([coordinates, feature]), axis=0)  # (lon, lat, feature) once each
+    points, owners = np.unique(rows[:, :2], axis=0, return_counts=True)
+    lats, lons = points[:, 1], points[:, 0]
+    _, near = tiled._descend(lats, lons)
+    assert near is not None and len(near[0]) == len(points)  # every vertex is in a leaf a boundary comes near
+    place, node = near[0], near[1]
+    keys = tiled._vertex_keys(node, lats[place], lons[place])
+    order = np.argsort(keys)
+    found, _ = tiled._at_vertices(keys[order], lats[place][order], lons[place][order])
+    assert found.all()
+    shared = np.flatnonzero(owners >= 2)
+    assert len(shared) > 100_000  # land borders and territorial seas meeting
+    pick = np.concatenate(
+        [rng.choice(shared, 4_000, replace=False), rng.choice(np.flatnonzero(owners == 1), 2_000, replace=False)]
+    )
+    lats, lons = lats[pick], lons[pick]
+    expected = polygons(geometries, lats, lons)
+    assert (expected[:4_000] >= 0).all()
+    assert np.array_equal(tiled.lookup(lats, lons), expected)
+
+
+def test_vertices_at_zero_and_shared_corners() -> None:
+    """On a small map whose squares meet at 0°, 0° (no vertex of the real map lies on the equator
+    or the prime meridian): -0.0 is the same coordinate as 0.0 and finds the same vertex, and a
+    corner three squares share answers the lowest of them, as the polygons do."""
+    # a leaf dense with edges, as real maps have
+    island = shapely.Point(10 + 5.5 / 64, 10 + 5.5 / 64).buffer(0.005, quad_segs=8)
+    squares = np.array(
+        [shapely.box(0, 0, 1, 1), shapely.box(-1, -1, 0, 0), shapely.box(-1, 0, 0, 1), shapely.box(5, 5, 6, 6), island]
+    )
+    index = TiledIndex.build(squares)
+    zero = np.array([0.0, -0.0, 0.0, -0.0, 1.0, 0.0, -0.0, 5.0])
+    lats, lons = zero, np.array([0.0, 0.0, -0.0, -0.0, 0.0, 1.0, -1.0, 6.0])
+    _, (place, node, _, _) = index._descend(lats, lons)
+    keys = index._vertex_keys(node, lats[place], lons[place])
+    order = np.argsort(keys)
+    found, _ = index._at_vertices(keys[order], lats[place][order], lons[place][order])
+    assert len(place) == len(lats) and found.all()
+    assert index.lookup(lats, lons).tolist() == polygons(squares, lats, lons).tolist() == [0, 0, 0, 0, 0, 0, 1, 3]
+
+
 def test_densest_leaves(geometries: np.ndarray, tiled: TiledIndex) -> None:
     """Vertices and random points of the leaves most edges come near (split into fine leaves)."""
     rng = np.random.default_rng(64)

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from icc_travel import law
@@ -219,8 +219,8 @@ def test_batch_csv_column_fast_path_quotes_as_cell_by_cell(values: list) -> None
 )
 def test_a_block_split_at_its_delimiters_is_what_csv_reads(records: list[list[str]], delimiter: str) -> None:
     """The fast reading of a CSV block (batch_input._split_columns) gives csv.reader's columns
-    whenever it takes the block, and leaves it to csv.reader otherwise (quotes, a NUL, a line
-    with another number of fields). A header has two columns at least (subject, place)."""
+    whenever it takes the block, and leaves it to csv.reader otherwise (a NUL or U+0001, which
+    the split uses as markers, a line with another number of fields). A header has two columns at least (subject, place)."""
     import csv
     import io
 
@@ -237,4 +237,69 @@ def test_a_block_split_at_its_delimiters_is_what_csv_reads(records: list[list[st
     if columns is not None:
         assert [list(column) for column in zip(*read, strict=True)] == columns
     else:
-        assert "\x00" in text or any(len(record) != width for record in read)
+        assert "\x00" in text or "\x01" in text or any(len(record) != width for record in read)
+
+
+def _csv_columns(text: str, delimiter: str) -> list[list[str]] | None:
+    """csv.reader's columns of a block (strict, as the batch reads), or None if it refuses it."""
+    import csv
+    import io
+
+    try:
+        read = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    if len({len(record) for record in read}) > 1:
+        return [["records of different lengths"]]
+    return [list(column) for column in zip(*read, strict=True)]
+
+
+PIECES = ("a", " ", '"', '""', '"a,b"', '"a;\tb"', '"a,\nb"', ",", ";", "\t", "\n", "\n", "\r", "\x00", "\x01")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=30),
+    st.sampled_from([",", ";", "\t"]),
+    st.integers(min_value=2, max_value=4),
+)
+@example(["a", ",", '"a,\nb"', ",", "a"], ",", 3)  # a quoted cell over two lines
+@example(['"a,b"', "a", ",", "a"], ",", 2)  # text after a closing quote
+@example(["a", '"a,b"', ",", "a"], ",", 2)  # a quote inside a field
+@example(['"a,b"', ",", '""', '"a,b"'], ",", 2)  # a doubled quote
+def test_any_text_split_with_its_quotes_is_what_csv_reads(pieces: list[str], delimiter: str, width: int) -> None:
+    """Whatever the text (quotes anywhere, doubled, unclosed, after a field, cells over two lines):
+    when the fast reading of a block takes it, its columns are csv.reader's, a record per line;
+    when csv.reader refuses the text, the fast reading does too."""
+    from icc_travel.engine.batch_input import _split_columns
+
+    text = "".join(pieces) + "\n"  # a block is whole lines
+    columns = _split_columns(text, delimiter, width)
+    read = _csv_columns(text, delimiter)
+    if columns is not None:
+        assert read == columns
+        assert len(columns[0]) == text.count("\n")  # a record per line: rows are numbered by their line
+
+
+CELL = st.text(alphabet=st.characters(blacklist_characters='\n\r"\x00\x01', blacklist_categories=("Cs",)), max_size=8)
+
+
+@SETTINGS
+@given(
+    st.lists(st.lists(st.tuples(CELL, st.booleans()), min_size=3, max_size=3), min_size=1, max_size=20),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_quoted_cells_are_split_as_csv_reads_them(records: list[list[tuple[str, bool]]], delimiter: str) -> None:
+    """Rows as spreadsheets write them, some cells quoted ("48.85,2.35", delimiters inside): the
+    fast reading takes every block whose unquoted cells hold no delimiter, with csv.reader's
+    columns."""
+    from icc_travel.engine.batch_input import _split_columns
+
+    text = "".join(
+        delimiter.join(f'"{cell}"' if quoted else cell for cell, quoted in record) + "\n" for record in records
+    )
+    columns = _split_columns(text, delimiter, 3)
+    plain = all(quoted or delimiter not in cell for record in records for cell, quoted in record)
+    assert (columns is not None) == plain
+    if columns is not None:
+        assert columns == _csv_columns(text, delimiter)

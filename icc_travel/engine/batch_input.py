@@ -9,7 +9,6 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -296,19 +295,64 @@ class CsvBlocks:
 
 def _split_columns(text: str, delimiter: str, width: int) -> list[list[str]] | None:
     """The columns of a block as csv.reader reads them, when that is splitting every line at
-    every delimiter: no quote to undo, no NUL or field over the size limit for it to refuse, and
-    every line (the block ends with one) holding `width` fields, so none is blank. All of it C
-    calls over the whole block: reading records and turning them into columns cost 0.75 s of a
-    million rows' 5 CPU seconds. Anything else: None, and csv.reader reads the block."""
-    if width < 2 or not text.endswith("\n") or '"' in text or "\x00" in text or "\r" in text:
+    every delimiter: no quote to undo but around whole cells (`_quoted_cells`), no NUL or field
+    over the size limit for it to refuse, and every line (the block ends with one) holding
+    `width` fields, so none is blank. All of it C calls over the whole block: reading records and
+    turning them into columns cost 0.75 s of a million rows' 5 CPU seconds. Anything else: None,
+    and csv.reader reads the block."""
+    if width < 2 or not text.endswith("\n") or _CELL in text or _LINE in text or "\r" in text:
         return None  # (one column: a blank line would pass for a record with one empty field)
-    lines = text[:-1].split("\n")
-    if set(map(str.count, lines, repeat(delimiter))) != {width - 1}:
+    # no field is longer than its line (a quoted cell over several lines is refused below)
+    if len(text) > csv.field_size_limit() and max(map(len, text.split("\n"))) > csv.field_size_limit():
         return None
-    fields = text[:-1].replace("\n", delimiter).split(delimiter)
-    if max(map(len, fields)) > csv.field_size_limit():
+    lines = text.count("\n")
+    cells: list[str] = []
+    if '"' in text:
+        parts = text.split('"')
+        if not len(parts) % 2:
+            return None  # a quote left open
+        cells = parts[1::2]
+        text = _CELL.join(parts[0::2])  # each quoted cell's place marked by one NUL
+    # each line's end becomes a field of its own: the lines hold `width` fields each exactly when
+    # those fields fall every width + 1 fields (a quoted cell over several lines takes line ends
+    # out of the text, and fails this: a record is a line)
+    fields = text[:-1].replace("\n", f"{delimiter}{_LINE}{delimiter}").split(delimiter)
+    if len(fields) != lines * (width + 1) - 1 or fields[width :: width + 1].count(_LINE) != lines - 1:
         return None
-    return [fields[column::width] for column in range(width)]
+    columns = [fields[column :: width + 1] for column in range(width)]
+    return _quoted_cells(columns, cells) if cells else columns
+
+
+# a quoted cell's place and a line's end while a block is split (a block with either is not split)
+_CELL, _LINE = "\x00", "\x01"
+
+
+def _quoted_cells(columns: list[list[str]], cells: list[str]) -> list[list[str]] | None:
+    """The columns with each quoted cell's text in its place, when every quote opened or closed
+    a whole cell, as a spreadsheet writes a coordinate ("48.85,2.35"): its marker is then a whole
+    field, and the cell is exactly its inner text to csv.reader. Otherwise (a doubled quote, a
+    quote inside a field, text after a closing quote): None. The common case, every row quoting
+    the same column, takes no per-row Python."""
+    first = [values[0] for values in columns]
+    if _CELL in first and columns[first.index(_CELL)].count(_CELL) == len(cells):
+        counts = [0] * len(columns)  # every quoted cell in the first row's quoted column
+        counts[first.index(_CELL)] = len(cells)
+    else:
+        counts = [values.count(_CELL) for values in columns]
+        if sum(counts) != len(cells):  # a marker that is not a whole field: next to other text
+            return None
+    following = iter(cells).__next__
+    if counts.count(0) < len(counts) - 1:  # several quoted columns: the cells in the order of the rows
+        width = len(columns)
+        rows = [value for row in zip(*columns, strict=True) for value in row]
+        rows = [following() if value == _CELL else value for value in rows]
+        return [rows[column::width] for column in range(width)]
+    column = next(column for column, count in enumerate(counts) if count)
+    if counts[column] == len(columns[column]):
+        columns[column] = cells
+    else:
+        columns[column] = [following() if value == _CELL else value for value in columns[column]]
+    return columns
 
 
 def _csv_records(

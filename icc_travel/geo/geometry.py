@@ -203,6 +203,10 @@ class TiledIndex:
     non-finite coordinates. Ties on a shared boundary go to the lowest feature index, as in the
     untiled query. The answers are therefore the untiled polygons' answers.
 
+    A point exactly on a boundary vertex is answered before any of this, from a table of every
+    distinct vertex and its answer (found once at build by the same rules, cached with the grid):
+    such points are where edges are densest and the crossing count costs most.
+
     The polygons themselves are loaded only when such a point occurs (`geometries` may be a
     callable that loads them, or `Polygons`): a cached index answers without parsing them, and
     then parses from the WKB cache only the candidates of the points it asks about.
@@ -212,7 +216,8 @@ class TiledIndex:
     that is not dense) whose edges decide, and k = nodes + b sends to block b of fine leaves
     (code3), where -2 - k names node k (a mixed fine leaf). Nodes' arrays: candidates
     (candidate_start per node; owner, ascending, and whether it holds the centre), edges
-    (edge_start per node; the candidate's slot, the first vertex, the centre's side).
+    (edge_start per node; the candidate's slot, the first vertex, the centre's side). Vertex
+    table: keys ascending (`_vertex_keys`), the vertex each is, and its answer.
     """
 
     SPLIT = 8  # sub-cells per side at each level below the 1° grid
@@ -222,7 +227,7 @@ class TiledIndex:
     # Relative bound on the rounding of an orientation determinant computed from differences
     # (Shewchuk's is 3.3e-16; this leaves a wide margin): within it, the sign is not trusted.
     ORIENTATION_ERROR = 1e-13
-    VERSION = 8  # of the cached arrays' layout and rules
+    VERSION = 9  # of the cached arrays' layout and rules
     DENSE = 8  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
     MIXED = -3  # pure_runs: a sub-cell a boundary comes near
     RUN_CAP = 64  # pure_runs: runs are counted up to this many sub-cells
@@ -240,6 +245,9 @@ class TiledIndex:
         "edge_side",
         "vertex_lon",
         "vertex_lat",
+        "vertex_key",
+        "vertex_index",
+        "vertex_answer",
     )
 
     @classmethod
@@ -255,6 +263,7 @@ class TiledIndex:
         try:
             arrays = map_arrays(cache, *cls.NAMES)
             code0, code1, code2, code3, start, _, _, edge_start, *_ = arrays
+            vertex_key, vertex_index, vertex_answer = arrays[-3:]
             cells = cls.SPLIT * cls.SPLIT
             if (
                 len(code0) != cls.COLUMNS * cls.ROWS
@@ -262,6 +271,7 @@ class TiledIndex:
                 or len(code2) % cells
                 or len(code3) % cells
                 or len(start) != len(edge_start)
+                or not len(vertex_key) == len(vertex_index) == len(vertex_answer)
             ):
                 raise ValueError("cached grid of the wrong shape")
         except Exception:  # missing, or damaged in any way: rebuild it
@@ -363,7 +373,8 @@ class TiledIndex:
         bx, by = vertices[edge_vertex + 1, 0], vertices[edge_vertex + 1, 1]
         side, sure = cls._side(bx - ax, by - ay, centre_lons[entry_node] - ax, centre_lats[entry_node] - ay)
         edge_side = np.where(sure, np.sign(side), 0).astype(np.int8)
-        return cls(
+        no_vertices = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int16)
+        index = cls(
             code0,
             code1,
             code2.astype(np.int32),
@@ -377,8 +388,11 @@ class TiledIndex:
             edge_side,
             np.ascontiguousarray(vertices[:, 0]),
             np.ascontiguousarray(vertices[:, 1]),
+            *no_vertices,
             geometries,
         )
+        index._vertex_key, index._vertex_index, index._vertex_answer = index._vertex_table()
+        return index
 
     def __init__(
         self,
@@ -395,6 +409,9 @@ class TiledIndex:
         edge_side: Any,
         vertex_lon: Any,
         vertex_lat: Any,
+        vertex_key: Any,
+        vertex_index: Any,
+        vertex_answer: Any,
         geometries: Any,
     ) -> None:
         self._code0, self._code1, self._code2, self._code3 = code0, code1, code2, code3
@@ -402,6 +419,7 @@ class TiledIndex:
         self._candidate_inside = candidate_inside
         self._edge_start, self._edge_slot, self._edge_vertex = edge_start, edge_slot, edge_vertex
         self._edge_side, self._vertex_lon, self._vertex_lat = edge_side, vertex_lon, vertex_lat
+        self._vertex_key, self._vertex_index, self._vertex_answer = vertex_key, vertex_index, vertex_answer
         # only points the crossing count cannot decide ask the polygons, each parsed on first need
         self._polygons_of = geometries if isinstance(geometries, Polygons) else Polygons(geometries)
         self._pure_runs: tuple[Any, Any] | None = None
@@ -457,6 +475,17 @@ class TiledIndex:
 
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
+        result, near = self._descend(lats, lons)
+        if near is not None:
+            points, node, centre_lats, centre_lons = near
+            result[points] = self._decide(node, lats[points], lons[points], centre_lats, centre_lons)
+        return result
+
+    def _descend(self, lats: Any, lons: Any) -> tuple[Any, Any]:
+        """Per point, its code at the level where the grid answers it, and for the points in a
+        mixed leaf (None if there are none) their places, nodes and nodes' centres."""
+        import numpy as np
+
         split, leaves = self.SPLIT, self.LEAVES
         # rows and columns are clipped to be non-negative and SPLIT is a power of two: shifts and
         # masks give the same cells as // and %, which numpy does not vectorise for integers
@@ -467,7 +496,7 @@ class TiledIndex:
         result = self._code0[(row >> 2 * bits) * self.COLUMNS + (column >> 2 * bits)]
         deeper = np.flatnonzero(result <= -2)
         if not len(deeper):
-            return result
+            return result, None
         row, column = row[deeper], column[deeper]
         code = self._code1[
             (-2 - result[deeper]) * (split * split) + ((row >> bits) & mask) * split + ((column >> bits) & mask)
@@ -475,14 +504,14 @@ class TiledIndex:
         result[deeper] = code
         inner = np.flatnonzero(code <= -2)
         if not len(inner):
-            return result
+            return result, None
         block = -2 - code[inner].astype(np.int64)
         row, column = row[inner], column[inner]
         code = self._code2[block * (split * split) + (row & mask) * split + (column & mask)]
         result[deeper[inner]] = code
         near = np.flatnonzero(code <= -2)
         if not len(near):
-            return result
+            return result, None
         points = deeper[inner[near]]
         node = -2 - code[near].astype(np.int64)
         centre_lats = (row[near] + 0.5) / leaves - 90
@@ -505,19 +534,103 @@ class TiledIndex:
                 rest = np.ones(len(node), dtype=bool)
                 rest[fine[pure]] = False
                 points, node, centre_lats, centre_lons = points[rest], node[rest], centre_lats[rest], centre_lons[rest]
-        result[points] = self._decide(node, lats[points], lons[points], centre_lats, centre_lons)
-        return result
+        return result, (points, node, centre_lats, centre_lons)
 
     def _decide(self, leaf: Any, lats: Any, lons: Any, centre_lats: Any, centre_lons: Any) -> Any:
+        """The lowest feature index holding each point (-1: none), among its leaf's candidates: a
+        point exactly on a boundary vertex by the vertex table, any other by the crossing count."""
+        import numpy as np
+
+        keys = self._vertex_keys(leaf, lats, lons)
+        # sorted by key, points of one node come together (their edges are read in order) and the
+        # table is searched with ascending keys, which numpy's binary search walks in cache order
+        order = np.argsort(keys)
+        keys, leaf, lats, lons = keys[order], leaf[order], lats[order], lons[order]
+        centre_lats, centre_lons = centre_lats[order], centre_lons[order]
+        answer = np.empty(len(leaf), dtype=np.int64)
+        at_vertex, position = self._at_vertices(keys, lats, lons)
+        if len(position):
+            answer[order[at_vertex]] = self._vertex_answer[position]
+            rest = np.flatnonzero(~at_vertex)
+            leaf, lats, lons, centre_lats, centre_lons = (
+                leaf[rest],
+                lats[rest],
+                lons[rest],
+                centre_lats[rest],
+                centre_lons[rest],
+            )
+            order = order[rest]
+        answer[order] = self._count_crossings(leaf, lats, lons, centre_lats, centre_lons)
+        return answer
+
+    # odd 64-bit multipliers (golden ratio, MurmurHash3's finaliser) that mix a coordinate's bits
+    _MIX_LON, _MIX_LAT = 0x9E3779B97F4A7C15, 0xC4CEB9FE1A85EC53
+
+    def _vertex_keys(self, node: Any, lats: Any, lons: Any) -> Any:
+        """A point's key in the vertex table: its node in the high bits, then the high bits of a
+        hash of its exact coordinates (-0.0 counted as 0.0, as equality counts it). Equal points
+        of one node have equal keys; a key shared by different points (a hash collision within a
+        node) only sends one of them to the crossing count, since a match needs equal coordinates."""
+        import numpy as np
+
+        node_bits = max(1, (len(self._candidate_start) - 1).bit_length())
+        hash_bits = np.uint64(64 - node_bits)
+        lon_bits = (np.asarray(lons, dtype=float) + 0.0).view(np.uint64)
+        lat_bits = (np.asarray(lats, dtype=float) + 0.0).view(np.uint64)
+        mixed = ((lon_bits * np.uint64(self._MIX_LON)) ^ lat_bits) * np.uint64(self._MIX_LAT)
+        return (np.asarray(node).astype(np.uint64) << hash_bits) | (mixed >> np.uint64(node_bits))
+
+    def _at_vertices(self, keys: Any, lats: Any, lons: Any) -> tuple[Any, Any]:
+        """Which points (keys ascending) are exactly a boundary vertex in the table, and the table
+        positions of those that are."""
+        import numpy as np
+
+        table = self._vertex_key
+        if not len(table):
+            return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=np.int64)
+        position = np.searchsorted(table, keys)
+        np.minimum(position, len(table) - 1, out=position)
+        vertex = self._vertex_index[position]
+        found = (table[position] == keys) & (self._vertex_lon[vertex] == lons) & (self._vertex_lat[vertex] == lats)
+        return found, position[found]
+
+    def _vertex_table(self) -> tuple[Any, Any, Any]:
+        """Every distinct boundary vertex, sorted by its key (`_vertex_keys`): the key, the vertex
+        (its place in vertex_lon and vertex_lat) and the lowest feature index holding it.
+
+        A point exactly on a vertex is the costliest for the crossing count: vertices lie where
+        edges are densest, and the point is an end of two edges or more (a vertex shared by two
+        territories is on both boundaries, and the lowest feature index holds it, as in the
+        untiled query). The answers are the crossing count's own, with the polygons deciding what
+        it cannot, so the table changes no answer; it is built once with the grid and cached with
+        it, and a point's lookup in it is one binary search in about a million keys."""
+        import numpy as np
+
+        lons, lats = np.asarray(self._vertex_lon) + 0.0, np.asarray(self._vertex_lat) + 0.0
+        ordered = np.lexsort((lats, lons))
+        distinct = np.concatenate(
+            [[True], (lons[ordered[1:]] != lons[ordered[:-1]]) | (lats[ordered[1:]] != lats[ordered[:-1]])]
+        )
+        vertex = ordered[distinct]
+        lats, lons = lats[vertex], lons[vertex]
+        _, near = self._descend(lats, lons)
+        if near is None:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int16)
+        points, node, centre_lats, centre_lons = near
+        keys = self._vertex_keys(node, lats[points], lons[points])
+        order = np.argsort(keys)
+        points, node, centre_lats, centre_lons = points[order], node[order], centre_lats[order], centre_lons[order]
+        answer = self._count_crossings(node, lats[points], lons[points], centre_lats, centre_lons)
+        narrow = np.int16 if answer.max(initial=-1) < 2**15 else np.int32
+        return keys[order], vertex[points].astype(np.int32), answer.astype(narrow)
+
+    def _count_crossings(self, leaf: Any, lats: Any, lons: Any, centre_lats: Any, centre_lons: Any) -> Any:
         """The lowest feature index holding each point (-1: none), among its leaf's candidates: by
         the parity of crossings between the leaf's centre and the point, or by the polygons where
-        an orientation test is too close to call."""
+        an orientation test is too close to call. Points of one node should come together."""
         import numpy as np
 
         count = len(leaf)
-        order = np.argsort(leaf)  # points of one node together: their edges are read in order
-        leaf, lats, lons = leaf[order], lats[order], lons[order]
-        centre_lats, centre_lons = centre_lats[order], centre_lons[order]
         # (point, candidate) pairs, each point's candidates in ascending owner order
         first = self._candidate_start[leaf]
         candidates = self._candidate_start[leaf + 1] - first
@@ -573,9 +686,7 @@ class TiledIndex:
         ask = np.flatnonzero(((doubted != none) & (doubted <= best)) | ~on_globe)
         if len(ask):
             best[ask] = self._polygons(ask, pair_point, pair_candidate, count, lats, lons)
-        answer = np.empty(count, dtype=np.int64)
-        answer[order] = np.where(best == none, -1, best)
-        return answer
+        return np.where(best == none, -1, best)
 
     @classmethod
     def _side(cls, ux: Any, uy: Any, vx: Any, vy: Any) -> tuple[Any, Any]:
