@@ -132,6 +132,17 @@ def test_vertices_at_zero_and_shared_corners() -> None:
     assert index.lookup(lats, lons).tolist() == polygons(squares, lats, lons).tolist() == [0, 0, 0, 0, 0, 0, 1, 3]
 
 
+def test_a_small_map_without_dense_leaves() -> None:
+    """A map whose boundaries are all simple (no leaf more than eight edges come near) builds
+    its grid and answers as the polygons do: points inside, on the shared edge and corner, and
+    outside every square."""
+    squares = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(30, -20, 31, -19)])
+    index = TiledIndex.build(squares)
+    lats = np.array([0.5, 0.5, 0.2, 0.0, 5.0, -19.5, 1.0, -19.0])
+    lons = np.array([0.5, 1.5, 1.0, 2.0, 5.0, 30.5, 1.0, 31.0])
+    assert index.lookup(lats, lons).tolist() == polygons(squares, lats, lons).tolist() == [0, 1, 0, 1, -1, 2, 0, 2]
+
+
 def test_densest_leaves(geometries: np.ndarray, tiled: TiledIndex) -> None:
     """Vertices and random points of the leaves most edges come near (split into fine leaves)."""
     rng = np.random.default_rng(64)

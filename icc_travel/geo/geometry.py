@@ -774,7 +774,8 @@ def _edges_near(
     keys, edges = cells_near_segments(vertices[first], vertices[first + 1], per_degree, epsilon)
     order = np.lexsort((edges, keys))
     keys, edges = keys[order], edges[order]
-    distinct = np.concatenate([[True], (keys[1:] != keys[:-1]) | (edges[1:] != edges[:-1])])
+    distinct = np.ones(len(keys), dtype=bool)  # empty when no edge comes near (a map with no dense leaf)
+    distinct[1:] = (keys[1:] != keys[:-1]) | (edges[1:] != edges[:-1])
     return keys[distinct], among[edges[distinct]]
 
 
@@ -833,6 +834,8 @@ def _block_codes(
     found once per connected group of pure children by testing one centre."""
     import numpy as np
 
+    if not len(parents):  # no cell at this level needs splitting (a small map)
+        return np.zeros(0, dtype=np.int64)
     size = parent_size / split
     parent_row, parent_column = parents // parent_columns, parents % parent_columns
     offset_row, offset_column = np.divmod(np.arange(split * split), split)
