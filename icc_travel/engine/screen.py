@@ -261,13 +261,12 @@ class _Matcher:
     def rows(self, column: Any) -> tuple[Any, Any]:
         import numpy as np
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if pa.types.is_dictionary(column.type):
             if self.dictionary is None or not self.dictionary.equals(column.dictionary):
                 self.dictionary = column.dictionary
-                lowered = pc.utf8_lower(column.dictionary.cast(pa.string()))
-                self.distinct = numpy_of(pc.index_in(lowered, value_set=self.value_set), -1)
+                lowered = compute("utf8_lower", cast(column.dictionary, pa.string()))
+                self.distinct = numpy_of(self._index_in(lowered), -1)
                 self.watched = self.distinct >= 0
             # one pass over the rows (a small table looked up by each row's index), then the few
             # watched rows' codes; a null address has no index to read: its row is never watched
@@ -276,9 +275,15 @@ class _Matcher:
             if column.null_count:
                 hits = hits[valid_numpy(column)[hits]]
             return hits, self.distinct[indices[hits]]
-        codes = numpy_of(pc.index_in(pc.utf8_lower(column.cast(pa.string())), value_set=self.value_set), -1)
+        codes = numpy_of(self._index_in(compute("utf8_lower", cast(column, pa.string()))), -1)
         hits = np.flatnonzero(codes >= 0)
         return hits, codes[hits]
+
+    def _index_in(self, lowered: Any) -> Any:
+        """Each address's index in the watched addresses, or null (as pyarrow.compute.index_in)."""
+        from pyarrow._compute import SetLookupOptions
+
+        return compute("index_in", lowered, options=SetLookupOptions(self.value_set, skip_nulls=False))
 
     def addresses(self, codes: list[Any]) -> Any:
         """The kept rows' address column: their codes, dictionary-encoded over the watched
@@ -322,7 +327,7 @@ def _parquet_rows(source: Any, groups: list[int], present: list[str], hex_column
         for batch in batches:
             first, last = np.searchsorted(wanted, [offset, offset + batch.num_rows]).tolist()
             if last > first:
-                taken = batch.take(arrow_int64(wanted[first:last] - offset))
+                taken = take(batch, arrow_int64(wanted[first:last] - offset))
                 for name, column in zip(taken.schema.names, taken.columns, strict=True):
                     pieces[name].append(_decoded(column))
             offset += batch.num_rows
@@ -342,7 +347,7 @@ def _csv_rows(part: Part, hex_column: str, present: list[str], matcher: _Matcher
             rows += batch.num_rows
             hits, codes = matcher.rows(batch.column(batch.schema.get_field_index(hex_column)))
             if len(hits):
-                taken = batch.take(arrow_int64(hits))
+                taken = take(batch, arrow_int64(hits))
                 kept.append(
                     [
                         matcher.addresses([codes])
@@ -392,11 +397,13 @@ def valid_numpy(column: Any) -> Any:
     import numpy as np
     import pyarrow as pa
 
+    if pa.types.is_null(column.type):
+        return np.zeros(len(column), dtype=bool)
+    if not column.null_count:  # the usual case: no chunks joined to learn it
+        return np.ones(len(column), dtype=bool)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     count, offset = len(column), column.offset
-    if pa.types.is_null(column.type):
-        return np.zeros(count, dtype=bool)
     validity = column.buffers()[0]
     if validity is None or not column.null_count:
         return np.ones(count, dtype=bool)
@@ -424,12 +431,38 @@ def arrow_int64(values: Any) -> Any:
     return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
 
 
+def compute(name: str, *arguments: Any, options: Any = None) -> Any:
+    """An Arrow compute function called by its name, without importing pyarrow.compute: that
+    module builds a Python wrapper with a parsed docstring for each of its hundreds of functions
+    when imported (about 36 ms of CPU, taken in a scan thread while the other waits for the
+    import). The functions are the same, called through the `call_function` it re-exports;
+    pyarrow's own `Array.cast` and `take` methods import it, hence `cast` and `take` here."""
+    from pyarrow._compute import call_function
+
+    return call_function(name, list(arguments), options)
+
+
+def cast(column: Any, kind: Any) -> Any:
+    """`column.cast(kind)`, with the same checks (a value that does not fit is an error)."""
+    from pyarrow._compute import CastOptions
+
+    return compute("cast", column, options=CastOptions.safe(kind))
+
+
+def take(data: Any, indices: Any) -> Any:
+    """`data.take(indices)` (an array, a batch or a table), indices checked as pyarrow checks them."""
+    from pyarrow._compute import TakeOptions
+
+    return compute("take", data, indices, options=TakeOptions(boundscheck=True))
+
+
 def _decoded(column: Any) -> Any:
     """A dictionary-encoded column of the kept rows as plain values, so every part's rows, from
-    either engine, concatenate and compare alike."""
+    either engine, concatenate and compare alike. (`dictionary_decode` is this `take`, through
+    pyarrow.compute.)"""
     import pyarrow as pa
 
-    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
+    return take(column.dictionary, column.indices) if pa.types.is_dictionary(column.type) else column
 
 
 def _open_parquet(part: Part, text_columns: tuple[str, ...]) -> Any:
@@ -555,7 +588,6 @@ def _numbers(table: Any, name: str) -> tuple[Any, Any]:
     parsed as `track` parses them (an unreadable one is +inf: outside every valid range)."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     count = table.num_rows
     if name not in table.column_names:
@@ -564,7 +596,7 @@ def _numbers(table: Any, name: str) -> tuple[Any, Any]:
     nulls = ~valid_numpy(column)
     kind = column.type
     if pa.types.is_timestamp(kind):
-        micros = pc.cast(column.cast(pa.timestamp("us", tz=kind.tz)), pa.int64())
+        micros = cast(cast(column, pa.timestamp("us", tz=kind.tz)), pa.int64())
         values = numpy_of(micros, 0) / 1e6
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
         from icc_travel.geo.tracks import parse_time
@@ -575,7 +607,7 @@ def _numbers(table: Any, name: str) -> tuple[Any, Any]:
                 with contextlib.suppress(InputError):  # unreadable: +inf, outside every valid range
                     values[index] = parse_time(text, "").timestamp()
     else:
-        values = numpy_of(pc.cast(column, pa.float64()), 0.0)
+        values = numpy_of(column if pa.types.is_float64(kind) else cast(column, pa.float64()), 0.0)
     return (np.where(nulls, np.nan, values) if column.null_count else values), nulls
 
 
@@ -586,7 +618,6 @@ def judged_rows(table: Any) -> JudgedRows:
     state vector (the same `lastposupdate`) is one fix, the first."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     count = table.num_rows
     lats, lat_null = _numbers(table, "lat")
@@ -624,6 +655,8 @@ def judged_rows(table: Any) -> JudgedRows:
         if pa.types.is_boolean(column.type):
             ground = numpy_of(column, False)
         else:
+            import pyarrow.compute as pc  # a text column of true/false: rare (pyarrow reads them as booleans)
+
             words = pc.utf8_lower(pc.utf8_trim_whitespace(column.cast(pa.string())))
             ground = pc.fill_null(pc.is_in(words, value_set=arrow_strings(["true", "1"])), False).to_numpy(
                 zero_copy_only=False
@@ -660,14 +693,13 @@ def _aircraft_codes(column: Any) -> tuple[Any, list[str]]:
     text column (a table from elsewhere) is encoded first."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     encoded = []
     for chunk in chunks:
         if not pa.types.is_dictionary(chunk.type):
-            chunk = pc.dictionary_encode(chunk.cast(pa.string()))
-        lowered = pc.utf8_lower(chunk.dictionary.cast(pa.string())).to_pylist()
+            chunk = compute("dictionary_encode", cast(chunk, pa.string()))
+        lowered = compute("utf8_lower", cast(chunk.dictionary, pa.string())).to_pylist()
         encoded.append(([str(name) for name in lowered], numpy_of(chunk.indices, 0)))
     names = sorted({name for dictionary, _ in encoded for name in dictionary})
     rank = {name: number for number, name in enumerate(names)}
@@ -744,13 +776,12 @@ def _first_callsigns(callsigns: Any, order: Any, starts: Any, ends: Any) -> list
     until one is more than whitespace (almost always the first)."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if pa.types.is_null(callsigns.type):
         return [None] * len(starts)
     present = valid_numpy(callsigns)
     if pa.types.is_string(callsigns.type) or pa.types.is_large_string(callsigns.type):
-        present &= numpy_of(pc.utf8_length(callsigns), 0) > 0
+        present &= numpy_of(compute("utf8_length", callsigns), 0) > 0
     candidates = np.flatnonzero(present[order])  # positions in the ordered rows with a value
     found: list[str | None] = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
@@ -935,14 +966,13 @@ def _screen_part(part: Part, hexes: list[str], rename: dict[str, str]) -> tuple[
     """On a worker: one part's rows read, and its watched rows with each one's feature index."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     rows, batches = filter_part(part, hexes, rename)
     if not batches:
         return rows, None
     table = pa.Table.from_batches(batches)
-    lats = numpy_of(pc.cast(table.column("lat"), pa.float64()), np.nan)
-    lons = numpy_of(pc.cast(table.column("lon"), pa.float64()), np.nan)
+    lats = numpy_of(cast(table.column("lat"), pa.float64()), np.nan)
+    lons = numpy_of(cast(table.column("lon"), pa.float64()), np.nan)
     usable = np.isfinite(lats) & np.isfinite(lons)
     features = np.full(len(lats), -1, dtype=np.int64)
     if usable.any():

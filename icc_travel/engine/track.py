@@ -244,10 +244,12 @@ def _finish(
     analysed together: a screen's hundreds of tracks cross the same territories on the same days."""
     import numpy as np
 
+    from icc_travel.geo.geometry import sorted_unique
+
     columns, subject = prepared.columns, prepared.subject
     fixes = FixView(columns)  # one fix at a time, only where the output names it
     lats, lons = columns.lats, columns.lons
-    by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in np.unique(features) if f >= 0}
+    by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in sorted_unique(features) if f >= 0}
     steps_km = prepared.steps_km
     if steps_km is None:
         steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])

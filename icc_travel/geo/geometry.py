@@ -76,7 +76,7 @@ class Polygons:
         import shapely
 
         owners = np.asarray(owners, dtype=np.int64)
-        wanted = np.unique(owners)
+        wanted = sorted_unique(owners)
         missing = wanted if self._table is None else wanted[np.equal(self._table[wanted], None)]
         if len(missing):
             found, count = self._parse(missing)
@@ -292,8 +292,8 @@ class TiledIndex:
         entry_leaf, entry_segment = _edges_near(vertices, segment_vertex, cls.LEAVES, cls.EPSILON)
         leaf_keys, leaf_edges = np.unique(entry_leaf, return_counts=True)
         row, column = leaf_keys // leaf_columns, leaf_keys % leaf_columns
-        mixed_sub = _sorted_unique((row // cls.SPLIT) * sub_columns + column // cls.SPLIT)
-        mixed_cell = _sorted_unique((row // cls.LEAVES) * cls.COLUMNS + column // cls.LEAVES)
+        mixed_sub = sorted_unique((row // cls.SPLIT) * sub_columns + column // cls.SPLIT)
+        mixed_cell = sorted_unique((row // cls.LEAVES) * cls.COLUMNS + column // cls.LEAVES)
         untiled = TerritoryIndex(geometries=geometries)
 
         # 1° cells: pure ones answered by their centres
@@ -318,7 +318,7 @@ class TiledIndex:
         ) // cls.SPLIT
         kept = _contains(dense_keys, parent)
         fine_entry_key, fine_entry_segment = fine_entry_key[kept], fine_entry_segment[kept]
-        fine_keys = _sorted_unique(fine_entry_key)
+        fine_keys = sorted_unique(fine_entry_key)
         code3 = _block_codes(untiled, dense_keys, leaf_columns, 1.0 / cls.LEAVES, cls.SPLIT, fine_keys, fine_columns)
 
         # nodes: the mixed leaves that are not dense, then the mixed fine leaves
@@ -360,8 +360,8 @@ class TiledIndex:
         order = np.lexsort((entry_segment, near))
         near, entry_node, entry_segment = near[order], entry_node[order], entry_segment[order]
         held = node_of_centre * _OWNERS + holder
-        pairs = _sorted_unique(np.concatenate([near, held]))
-        candidate_inside = _contains(_sorted_unique(held), pairs).astype(np.int8)
+        pairs = sorted_unique(np.concatenate([near, held]))
+        candidate_inside = _contains(sorted_unique(held), pairs).astype(np.int8)
         candidate_owner = _narrow(pairs % _OWNERS)
         candidate_start = np.searchsorted(pairs // _OWNERS, np.arange(nodes + 1))
         # an edge's candidate as its place among its node's candidates (a handful: one byte)
@@ -740,8 +740,9 @@ def _first_per_point(point: Any, owner: Any, keep: Any, count: int, none: int) -
     return best
 
 
-def _sorted_unique(values: Any) -> Any:
-    """Sorted distinct values, by a sort (numpy's unique is slower on millions of integers)."""
+def sorted_unique(values: Any) -> Any:
+    """Sorted distinct values, by a sort: numpy's unique is slower on millions of integers, and
+    its first call imports numpy.ma (about 10 ms of CPU), which nothing else here needs."""
     import numpy as np
 
     ordered = np.sort(values)
