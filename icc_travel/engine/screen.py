@@ -281,9 +281,7 @@ class _Matcher:
 
     def _index_in(self, lowered: Any) -> Any:
         """Each address's index in the watched addresses, or null (as pyarrow.compute.index_in)."""
-        from pyarrow._compute import SetLookupOptions
-
-        return compute("index_in", lowered, options=SetLookupOptions(self.value_set, skip_nulls=False))
+        return compute("index_in", lowered, options=_arrow_compute().SetLookupOptions(self.value_set, skip_nulls=False))
 
     def addresses(self, codes: list[Any]) -> Any:
         """The kept rows' address column: their codes, dictionary-encoded over the watched
@@ -437,23 +435,28 @@ def compute(name: str, *arguments: Any, options: Any = None) -> Any:
     when imported (about 36 ms of CPU, taken in a scan thread while the other waits for the
     import). The functions are the same, called through the `call_function` it re-exports;
     pyarrow's own `Array.cast` and `take` methods import it, hence `cast` and `take` here."""
-    from pyarrow._compute import call_function
+    return _arrow_compute().call_function(name, list(arguments), options)
 
-    return call_function(name, list(arguments), options)
+
+def _arrow_compute() -> Any:
+    """pyarrow's compiled compute module (`pyarrow._compute`, what `pyarrow.compute` re-exports),
+    or `pyarrow.compute` itself should a pyarrow release move or rename the private module: the
+    same functions either way, only the import's cost differs."""
+    try:
+        import pyarrow._compute as arrow_compute
+    except ImportError:  # pragma: no cover - a pyarrow without the private module
+        import pyarrow.compute as arrow_compute
+    return arrow_compute
 
 
 def cast(column: Any, kind: Any) -> Any:
     """`column.cast(kind)`, with the same checks (a value that does not fit is an error)."""
-    from pyarrow._compute import CastOptions
-
-    return compute("cast", column, options=CastOptions.safe(kind))
+    return compute("cast", column, options=_arrow_compute().CastOptions.safe(kind))
 
 
 def take(data: Any, indices: Any) -> Any:
     """`data.take(indices)` (an array, a batch or a table), indices checked as pyarrow checks them."""
-    from pyarrow._compute import TakeOptions
-
-    return compute("take", data, indices, options=TakeOptions(boundscheck=True))
+    return compute("take", data, indices, options=_arrow_compute().TakeOptions(boundscheck=True))
 
 
 def _decoded(column: Any) -> Any:
