@@ -111,7 +111,23 @@ CLIP_TO_TERRITORIAL_SEA = ("PER", "SOM", "LVA", "QAT", "MRT", "NAM", "TLS", "GRD
 #   between St Thomas and St Croix, 32 nm wide (about 120 km2 more than 12 nm from both), and
 #   slivers the source draws up to 2-3 nm beyond 12 nm north of St Thomas and Culebra and
 #   north-west of Saipan, with no islet or baseline there.
+# - Canada: the Gulf of St Lawrence (east of the meridian of Pointe-des-Monts, where the estuary
+#   opens into the gulf, and inside the Strait of Belle Isle and Cabot Strait) and the Bay of Fundy,
+#   about 127,000 km2 more than 12 nm from land. The source closes them with the fisheries closing
+#   lines of 1971, which make them fishing zones of Canada (Fishing Zones of Canada (Zones 1, 2
+#   and 3) Order, C.R.C., c. 1547), not internal waters: no straight baseline closes Cabot Strait
+#   (about 56 nm wide) or the mouth of the Bay of Fundy, and the United States protested the lines
+#   as drawn across international waters. Cut, the gulf's middle stays open to the ocean through
+#   Cabot Strait (the 12-nm belts meet across the Strait of Belle Isle); the bay's middle is
+#   enclosed by Canada's territorial sea and the source's limit outside it: HIGH_SEAS_POCKETS
+#   keeps it out.
 CLIP_WITHIN = {
+    "CAN": (
+        (-67.37, 45.9, -60.42, 52.3),  # the gulf west of Cape North
+        (-60.42, 47.05, -59.0, 52.3),  # Cabot Strait and the gulf west of Cape Ray
+        (-59.0, 47.65, -57.2, 52.3),  # the gulf off western Newfoundland, to the Strait of Belle Isle
+        (-66.5, 44.5, -64.3, 45.6),  # the Bay of Fundy
+    ),
     "MAR": ((-25.0, 19.0, -8.0, 27.67),),
     "GBR": ((-5.60, 50.40, -4.35, 51.50),),
     "USA": (
@@ -357,6 +373,14 @@ HIGH_SEAS_REGIONS = (
 # Greek: (name, box, state, breadth in nm, reason).
 HIGH_SEAS_POCKETS = (
     (
+        "Bay of Fundy",
+        (-66.5, 44.5, -64.3, 45.6),
+        "CAN",
+        12,
+        "Canada's fishing zone (Zone 2, C.R.C., c. 1547) and economic zone, not its territory: the 1971"
+        " fisheries closing line across the bay's mouth is no baseline",
+    ),
+    (
         "Aegean Sea",
         (22.5, 34.8, 29.5, 41.0),
         "GRC",
@@ -489,12 +513,26 @@ def clip_within(feature: shapely.Geometry, land: shapely.Geometry, boxes: tuple)
     return polygons_only(shapely.intersection(feature, shapely.union_all([outside, *belts])))
 
 
+REPAIR_FIRST_MAX_POINTS = 100_000  # land_near: invalid parts smaller than this are repaired before the cut
+
+
 def land_near(land: shapely.Geometry, box: tuple[float, float, float, float], margin: float = 1.0) -> shapely.Geometry:
     """A state's land within `margin` degrees of a box (more than 12 nm at any latitude the boxes
     reach), made valid: the land package's big features (the United States, the United Kingdom)
     take minutes to repair whole, and a buffer centred on a whole country distorts far from it."""
     west, south, east, north = box
-    near = shapely.clip_by_rect(land, west - margin, south - margin, east + margin, north + margin)
+    rect = (west - margin, south - margin, east + margin, north + margin)
+    parts = shapely.get_parts(land)
+    parts = parts[shapely.intersects(parts, shapely.box(*rect))]
+    # An invalid island cut by the rectangle can come out as the rectangle less the island (an
+    # islet off Newfoundland's east coast turned the whole Gulf of St Lawrence into land): small
+    # invalid parts are repaired before the cut; the largest (a mainland) is cut first, as repairing
+    # it whole takes minutes.
+    broken = ~shapely.is_valid(parts) & (shapely.get_num_coordinates(parts) < REPAIR_FIRST_MAX_POINTS)
+    parts[broken] = [polygons_only(shapely.make_valid(part)) for part in parts[broken]]
+    # no union: the mainland may be invalid
+    whole = shapely.multipolygons(shapely.get_parts(parts)) if broken.any() else land
+    near = shapely.clip_by_rect(whole, *rect)
     return polygons_only(shapely.make_valid(near))
 
 

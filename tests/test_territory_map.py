@@ -186,11 +186,33 @@ def test_a_dependencys_territorial_sea_answers_the_dependency_not_its_parent(
         "18.06,-64.85",  # the middle of the passage between St Thomas and St Croix
         "58.314,-157.998",  # the mouth of Kvichak Bay, Bristol Bay: 34 nm across, no closing line
         "66.361,-162.576",  # the south of Kotzebue Sound, off Goodhope and Spafarief Bays
+        "48.6,-61.7",  # the middle of the Gulf of St Lawrence: a fishing zone of Canada (1971)
+        "49.5,-59.8",  # the north-east of the gulf, between Anticosti and Newfoundland
+        "47.45,-59.75",  # Cabot Strait, between St Paul Island and Cape Ray
+        "44.9,-66.1",  # the Bay of Fundy beyond 12 nm: behind the 1971 closing line, no baseline
     ],
 )
 def test_sea_the_source_drew_beyond_12_nm_without_a_baseline_is_no_territory(invoke: Callable, point: str) -> None:
     stop = _stop(invoke, point, "2024-06-01", subject="putin")
     assert (stop["country"], stop["obligation"], stop["basis"]) == (None, "none", "no_territory")
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "48.80,-64.05",  # off Cap Gaspe
+        "46.60,-63.30",  # off the north shore of Prince Edward Island
+        "49.30,-63.00",  # off the south shore of Anticosti Island
+        "47.45,-61.60",  # off the Magdalen Islands
+        "48.50,-59.40",  # off Cape St George, Newfoundland
+        "45.10,-66.30",  # the Bay of Fundy off Saint John's shore
+        "49.10,-67.50",  # the St Lawrence estuary upstream of Pointe-des-Monts, as the source draws it
+    ],
+)
+def test_the_gulf_of_st_lawrence_within_12_nm_of_its_shores_stays_canada(invoke: Callable, point: str) -> None:
+    """Cutting the gulf and the Bay of Fundy to 12 nm leaves Canada its territorial sea around them."""
+    stop = _stop(invoke, point, "2024-06-01", subject="putin")
+    assert (stop["country"]["iso3"], stop["basis"]) == ("CAN", "state_party")
 
 
 @pytest.mark.parametrize(
