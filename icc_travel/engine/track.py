@@ -25,6 +25,7 @@ from icc_travel.geo.tracks import (
     Track,
     great_circle,
     haversine_km,
+    step_km,
     time_at,
 )
 from icc_travel.vocabulary import Level
@@ -252,7 +253,7 @@ def _finish(
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in sorted_unique(features) if f >= 0}
     steps_km = prepared.steps_km
     if steps_km is None:
-        steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
+        steps_km = step_km(lats, lons)
     flown = np.concatenate([[0.0], np.cumsum(steps_km)])
 
     def decide(territory: Territory | None, when: dt.datetime, airborne: bool, lat: float) -> law.Obligation:

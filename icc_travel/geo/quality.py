@@ -90,7 +90,7 @@ def judge(fixes: Sequence[Fix] | FixArrays, columns: FixArrays | None = None) ->
     columns (`columns` is the older way to pass those alongside the fixes)."""
     import numpy as np
 
-    from icc_travel.geo.tracks import fix_arrays, haversine_km
+    from icc_travel.geo.tracks import fix_arrays, step_km
 
     if columns is None:
         columns = fixes if isinstance(fixes, FixArrays) else fix_arrays(fixes)
@@ -104,7 +104,7 @@ def judge(fixes: Sequence[Fix] | FixArrays, columns: FixArrays | None = None) ->
     if len(named) and GROUND_COMPUTED & set(named.tolist()):  # most files name no source, or ADS-B only
         noise[np.isin(sources, list(GROUND_COMPUTED))] = GROUND_COMPUTED_NOISE_KM
 
-    steps_km = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])
+    steps_km = step_km(lats, lons)
     steps_s = np.diff(seconds)
     jump = steps_km > reachable_km(steps_s, noise[:-1], noise[1:])  # between fix i and i + 1
 
@@ -128,7 +128,8 @@ def _drifting(seconds: Any, steps_km: Any, feet: Any, ground: Any) -> Any:
     import numpy as np
 
     count = len(seconds)
-    high = ~ground & (np.nan_to_num(feet, nan=0.0) >= HIGH_FT)
+    known = np.where(np.isnan(feet), 0.0, feet)  # an unknown altitude counts as low
+    high = ~ground & (known >= HIGH_FT)
     path = np.concatenate([[0.0], np.cumsum(steps_km)])
     ends = np.searchsorted(seconds, seconds + WINDOW_S)  # first fix at least WINDOW_S later
     valid = ends < count
@@ -141,8 +142,10 @@ def _drifting(seconds: Any, steps_km: Any, feet: Any, ground: Any) -> Any:
     lows = np.concatenate([[0], np.cumsum(~high)])  # a window is high when it holds no low fix
     all_high = (lows[ends + 1] - lows[starts]) == 0
     # the floor for the lower end of the window: the lower of its first and last fixes' altitudes
-    lower = np.fmin(np.nan_to_num(feet[starts], nan=0.0), np.nan_to_num(feet[ends], nan=0.0))
-    floor = np.select([lower >= f for f, _ in SLOWEST_BY_ALTITUDE], [k for _, k in SLOWEST_BY_ALTITUDE], 0.0)
+    lower = np.minimum(known[starts], known[ends])
+    floor = np.zeros(len(lower))
+    for feet_floor, kmh in reversed(SLOWEST_BY_ALTITUDE):  # the highest floor reached wins
+        floor[lower >= feet_floor] = kmh
     slow = (speed < floor) & all_high
     marks = np.zeros(count + 1, dtype=int)  # mark every fix of every slow window
     np.add.at(marks, starts[slow], 1)

@@ -696,6 +696,18 @@ def great_circle(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     return at
 
 
+def step_km(lats: Any, lons: Any) -> Any:
+    """Great-circle km from each point to the next (numpy arrays), exactly as
+    `haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:])` gives them: each point's radians and
+    cosine are computed once, not once as a start and again as an end."""
+    import numpy as np
+
+    phi, lam = np.radians(lats), np.radians(lons)
+    cosine = np.cos(phi)
+    h = np.sin((phi[1:] - phi[:-1]) / 2) ** 2 + cosine[:-1] * cosine[1:] * np.sin((lam[1:] - lam[:-1]) / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+
+
 def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     """Great-circle km between points (numbers or numpy arrays alike)."""
     import numpy as np
