@@ -262,7 +262,9 @@ def screen(
     if engine == "dask":
         from icc_travel.engine.screen import scan_dask
 
-        found, located = scan_dask(paths, watched, columns or {}, scheduler, progress=progress)
+        found, located = scan_dask(
+            paths, watched, columns or {}, scheduler, progress=progress, prepare=resolver.load_grid
+        )
     elif engine == "local":
         found = scan(paths, watched, columns, progress=progress, prepare=resolver.load_grid)
     else:

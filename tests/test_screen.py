@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_tracks import T0, route
 
@@ -215,3 +216,86 @@ def test_positions_less_than_a_microsecond_apart_keep_the_table_order() -> None:
     assert rows.names == ["abc123"]
     assert rows.lats[rows.order].tolist() == [3.0, 1.0, 2.0, 4.0]
     assert rows.seconds.tolist() == [99.0, 100.0, 100.0, 100.0]
+
+
+def mixed_positions(tmp_path: Path) -> tuple[Path, int, int]:
+    """One watched aircraft and one unwatched, interleaved, over three Parquet files: the address
+    in either case; b.parquet with the columns in another order and plain (not dictionary)
+    strings; c.parquet without the optional columns (onground, baroaltitude, callsign). Returns
+    the folder, the rows, and the rows of c.parquet."""
+    records = []
+    for number, (lat, lon) in enumerate(route([(36.5, -7.0), (36.0, -4.5)], km_per_fix=2)):
+        records.append((T0 + 20 * number, "738A5B" if number % 3 else "738a5b", lat, lon, 10668.0, f"ISR{number % 2}"))
+        records.append((T0 + 20 * number, f"b{number:05x}", 40.0, -3.0, 11000.0, "X"))  # unwatched, interleaved
+    columns = list(zip(*records, strict=True))
+    whole = pa.table(
+        {
+            "time": pa.array(columns[0], pa.int64()),
+            "icao24": pa.array(columns[1]),
+            "lat": pa.array(columns[2]),
+            "lon": pa.array(columns[3]),
+            "onground": pa.array([False] * len(records)),
+            "baroaltitude": pa.array(columns[4]),
+            "callsign": pa.array(columns[5]),
+        }
+    )
+    third = len(records) // 3
+    folder = tmp_path / "states"
+    folder.mkdir()
+    pq.write_table(whole.slice(0, third), folder / "a.parquet", row_group_size=70)
+    reordered = whole.slice(third, third).select(list(reversed(whole.column_names)))
+    pq.write_table(reordered, folder / "b.parquet", row_group_size=55, use_dictionary=False)
+    bare = whole.slice(2 * third).select(["time", "icao24", "lat", "lon"])
+    pq.write_table(bare, folder / "c.parquet", row_group_size=90)
+    plain = pq.ParquetFile(folder / "b.parquet").metadata.row_group(0).column(5)
+    assert plain.path_in_schema == "icao24" and "RLE_DICTIONARY" not in plain.encodings
+    return folder, len(records), len(records) - 2 * third
+
+
+def test_row_groups_cut_into_batches_give_the_same_tracks(tmp_path: Path, monkeypatch) -> None:
+    """A row group is read in batches of BATCH_ROWS rows: however it is cut, the watched rows and
+    their tracks are the same. Files whose row groups mix watched and unwatched aircraft (the
+    address in either case), with the columns in another order, with plain (not dictionary)
+    strings, and without the optional columns (onground, baroaltitude, callsign)."""
+    from icc_travel.data.store import load
+    from icc_travel.engine import screen
+
+    folder, count, bare_rows = mixed_positions(tmp_path)
+    watched = screen.read_watchlist(_watchlist(tmp_path), load())
+
+    def tracks(batch_rows: int) -> list[tuple[str, str | None, list[bytes]]]:
+        monkeypatch.setattr(screen, "BATCH_ROWS", batch_rows)
+        found = screen.scan([folder], watched)
+        assert found.rows_read == count and found.positions_kept == count // 2
+        return [(entry.hex, track.callsign, [c.tobytes() for c in track.columns[:5]]) for entry, track in found.tracks]
+
+    expected = tracks(1 << 20)  # every row group in one batch
+    assert [(hex_, callsign) for hex_, callsign, _ in expected] == [("738a5b", "ISR0")]
+    seconds, feet = np.frombuffer(expected[0][2][0]), np.frombuffer(expected[0][2][3])
+    assert len(seconds) == count // 2 and (np.diff(seconds) > 0).all()
+    assert np.isnan(feet).sum() == bare_rows // 2 > 0  # c.parquet has no altitude
+    for batch_rows in (1, 16, 33):  # batches shorter than a row group, ending inside one and at its end
+        assert tracks(batch_rows) == expected
+
+
+def _watchlist(tmp_path: Path) -> Path:
+    path = tmp_path / "watched.csv"
+    path.write_text("hex,registration,subject,source\n738a5b,4X-ISR,netanyahu,\nffffff,,putin,\n")
+    return path
+
+
+def test_files_with_and_without_the_optional_columns_screen_alike_on_both_engines(invoke, tmp_path: Path) -> None:
+    """A dataset whose files differ in their columns (one without onground, baroaltitude and
+    callsign, one in another order with plain strings): a file's missing columns are unknown
+    values, on either engine, with byte-identical output (the local engine stopped with a
+    traceback when the files' columns differed)."""
+    folder, _, _ = mixed_positions(tmp_path)
+    watchlist = _watchlist(tmp_path)
+    local = invoke("screen", str(folder), "--watchlist", str(watchlist), "--format", "csv")
+    assert local.exit_code == 0, local.stderr
+    assert "1 of 2 watched aircraft found" in local.stderr and local.stdout.count("\n") >= 3
+    assert any(row["iso3"] == "ESP" for row in csv.DictReader(io.StringIO(local.stdout)))
+    if importlib.util.find_spec("distributed") is not None:
+        dask = invoke("screen", str(folder), "--watchlist", str(watchlist), "--format", "csv", "--engine", "dask")
+        assert dask.exit_code == 0, dask.stderr
+        assert dask.stdout == local.stdout

@@ -732,7 +732,12 @@ def _tracks(batches: list[Any], wanted: dict[str, list[Watched]]) -> tuple[list[
 
     if not batches:
         return [], {}
-    rows = judged_rows(pa.Table.from_batches(batches))
+    first = batches[0].schema
+    if all(batch.schema.equals(first) for batch in batches):
+        table = pa.Table.from_batches(batches)
+    else:  # files with and without the optional columns: those a file lacks are null, as on Dask
+        table = pa.concat_tables([pa.Table.from_batches([b]) for b in batches], promote_options="permissive")
+    rows = judged_rows(table)
     return _tracks_of(rows, wanted), rows.refused
 
 
@@ -811,16 +816,19 @@ def scan_dask(
     columns: dict[str, str] | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    prepare: Callable[[], None] | None = None,
 ) -> tuple[Screened, dict[str, Any]]:
     """The scan on a Dask cluster: each worker filters its parts of the dataset with the local
     engine's own filter (`filter_part`) and locates the kept positions in the territories (each
     worker loads the territory index once); the client gathers the watched rows and builds the
     tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes.
-    The client loads nothing while the workers read: on a LocalCluster they share its cores."""
+    `prepare` (what the tracks' analysis will load: the territory index the boundaries are
+    bisected in) runs on the client once the tasks are sent, when the dataset is large enough
+    that the tracks will need it: while the workers read, not after."""
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
     parts = [part for path in paths for part in _parts(path)]
-    return _scan_dask(paths, parts, watched, columns, scheduler, progress)
+    return _scan_dask(paths, parts, watched, columns, scheduler, progress, prepare)
 
 
 def _scan_dask(
@@ -830,6 +838,7 @@ def _scan_dask(
     columns: dict[str, str] | None,
     scheduler: str | None,
     progress: Callable[[int, int], None] | None,
+    prepare: Callable[[], None] | None = None,
 ) -> tuple[Screened, dict[str, Any]]:
     """`scan_dask` on parts already listed (the client listed them to judge the dataset's size)."""
     import pyarrow as pa
@@ -844,6 +853,8 @@ def _scan_dask(
     )
     try:
         futures = client.map(_screen_part, parts, hexes=hexes, rename=columns or {}, pure=False)
+        if prepare is not None and _rows_at_least(parts, PREPARE_ROWS):
+            prepare()
         position = {future.key: number for number, future in enumerate(futures)}
         results: list[Any] = [None] * len(futures)
         for done, future in enumerate(as_completed(futures), 1):
