@@ -14,7 +14,7 @@ measured together: one geodesic call and one polygon lookup per chunk of legs.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,6 +28,7 @@ CHUNK = 500  # legs per vectorised pass: small enough that its arrays are reused
 STRAIT_MARGIN = 0.3  # degrees around a strait's box where the 25-km samples send a leg to the 2-km search
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
 BULGE_DEGREES = 0.002  # margin around a stretch's ends that holds the arc between them (see _settled)
+SEA_MARGIN_DEGREES = 0.1  # around two knots' box: holds the geodesic between them (see _open_sea)
 NOT_SETTLED = -2  # RoutePlanner._settled: a stretch the grid's pure sub-cells cannot answer
 
 
@@ -76,6 +77,7 @@ class RoutePlanner:
             self._tiles = TiledIndex.cached(path, lambda: TerritoryIndex(path).geometries)
         self._by_feature = {t.feature_index: t for t in dataset.territories}
         self._features = max(self._by_feature) + 1
+        self._sea: tuple[Any, Any] | None = None  # _sea_tables, made on first use
 
     def crossings(
         self, lat1: float, lon1: float, lat2: float, lon2: float
@@ -97,53 +99,155 @@ class RoutePlanner:
         serve both the crossings and the search for straits. Identical legs are measured once."""
         distinct: dict[tuple[float, float, float, float], int] = {}
         slots = [distinct.setdefault(tuple(leg), len(distinct)) for leg in legs]  # type: ignore[arg-type]
-        unique = list(distinct)
         measured: list[tuple[float, list[tuple[Territory, float]], tuple[Strait, ...]]] = []
-        for start in range(0, len(unique), CHUNK):
-            chunk = unique[start : start + CHUNK]
-            samples = self._samples(chunk)
-            found = self._straits(chunk, samples) if straits else [() for _ in chunk]
-            for (km, crossed), through in zip(self._crossings_chunk(chunk, samples), found, strict=True):
-                measured.append((km, crossed, through))
+        for chunk in self.measure_chunks(list(distinct), straits=straits):
+            for number, total in enumerate(chunk.km):
+                first, last = chunk.edges[number], chunk.edges[number + 1]
+                crossed = list(zip(chunk.territories[first:last], chunk.lengths[first:last], strict=True))
+                measured.append((total, crossed, chunk.straits[number]))
         # each leg its own list: a caller may change one without changing its twins
         return [(measured[s][0], list(measured[s][1]), measured[s][2]) for s in slots]
 
+    def measure_chunks(
+        self, legs: Sequence[tuple[float, float, float, float]], *, straits: bool = True
+    ) -> Iterator[Measured]:
+        """`measure_many` for distinct legs, as it measures them: CHUNK legs at a time, each
+        chunk's territories in flat lists (a caller that keeps its own records per leg makes
+        them from these, not from a list per leg made here first)."""
+        for start in range(0, len(legs), CHUNK):
+            chunk = legs[start : start + CHUNK]
+            samples = self._samples(chunk)
+            through = self._straits(chunk, samples) if straits else [() for _ in chunk]
+            yield self._crossings_chunk(chunk, samples)._replace(straits=through)
+
     def _samples(self, legs: Sequence[tuple[float, float, float, float]]) -> Samples:
         """Each leg sampled every COARSE_KM along the geodesic, its ends included, all legs at once
-        (`geo.geodesic`: GeographicLib's points to within millimetres)."""
+        (`geo.geodesic`: GeographicLib's points to within millimetres), except between two knots
+        whose stretches all lie in open sea (`_open_sea`): those points would count for no
+        territory and pass no strait, so they are not made."""
         import numpy as np
 
-        from icc_travel.geo.geodesic import even_points
+        from icc_travel.geo.geodesic import interval_points, knots
 
         lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
         azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
         metres = np.asarray(metres, dtype=float)
         stretches = np.maximum(1, np.ceil(metres / 1000 / COARSE_KM)).astype(np.int64)
-        # points: stretches + 1 per leg; `leg` and `along` say where each one lies
-        counts = stretches + 1
-        leg = np.repeat(np.arange(len(legs)), counts)
+        counts = stretches + 1  # points per leg, made or not
         first_point = np.concatenate(([0], np.cumsum(counts)[:-1]))
         spacing = metres / stretches
-        step = np.repeat(spacing, counts)
-        along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
-        lons, lats = even_points(self._geod, lat1, lon1, azimuth, spacing, stretches)
+        found = knots(self._geod, lat1, lon1, azimuth, spacing, stretches)
+        # the intervals whose stretches are made, and each one's next knot, where its stretches end
+        # (a leg's last point is an interval of its own, of no stretch)
+        last = np.zeros(len(found.leg), dtype=bool)
+        last[np.cumsum(np.bincount(found.leg, minlength=len(legs))) - 1] = True
+        made = ~last & ~self._open_sea(found, last)
+        ends = np.zeros(len(found.leg), dtype=bool)
+        ends[1:] = made[:-1] & ~made[1:]
+        rows = np.flatnonzero(made | ends)
+        sizes = np.where(made[rows], found.size[rows], 1)
+        lons, lats = interval_points(found, rows, sizes)
+        leg = np.repeat(found.leg[rows], sizes)
+        number = np.repeat(found.start[rows], sizes) + (
+            np.arange(len(leg)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        )
+        step = spacing[leg]
+        along = number * step
+        # a point starts a stretch where the next one made is its leg's next point
+        starts = (leg[1:] == leg[:-1]) & (number[1:] == number[:-1] + 1)
         cells, owner, mixed, row, column = self._tiles.cells(lats, lons)
-        return Samples(metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed, row, column)
+        return Samples(
+            metres,
+            stretches,
+            first_point,
+            leg,
+            number,
+            starts,
+            step,
+            along,
+            lons,
+            lats,
+            cells,
+            owner,
+            mixed,
+            row,
+            column,
+        )
 
-    def _crossings_chunk(
-        self, legs: Sequence[tuple[float, float, float, float]], samples: Samples
-    ) -> list[tuple[float, list[tuple[Territory, float]]]]:
+    def _open_sea(self, found: Any, last: Any) -> Any:
+        """Per interval between two knots (a leg's last point, `last`, excepted): whether every
+        point of the geodesic between them lies in open sea by the grid's pure 1/8° sub-cells,
+        and in no 1° cell near a strait. The geodesic between two knots (at most KNOT_EVERY x
+        COARSE_KM apart) lies in the box of their latitudes and longitudes widened by
+        SEA_MARGIN_DEGREES: its longitude runs monotonically between them, its latitude bulges
+        poleward by at most (1 / cos(half the arc) - 1) / cos(latitude) radians, under 0.05°
+        for 300 km below 70°. Knots beyond 70°, or further apart than 20° of longitude (across
+        ±180°), are not tested."""
+        import numpy as np
+
+        table, straits = self._sea_tables()
+        split = self._tiles.SPLIT
+        begin = np.flatnonzero(~last)
+        lat_a, lat_b = found.lats[begin], found.lats[begin + 1]
+        lon_a, lon_b = found.lons[begin], found.lons[begin + 1]
+        columns = self._tiles.COLUMNS * split
+        with np.errstate(invalid="ignore"):  # NaN fails every test below
+            south, north = np.minimum(lat_a, lat_b) - SEA_MARGIN_DEGREES, np.maximum(lat_a, lat_b) + SEA_MARGIN_DEGREES
+            west, east = np.minimum(lon_a, lon_b) - SEA_MARGIN_DEGREES, np.maximum(lon_a, lon_b) + SEA_MARGIN_DEGREES
+            usable = (np.abs(lat_a) <= 70) & (np.abs(lat_b) <= 70) & (east - west < 20) & (west > -180) & (east < 180)
+        sea = np.zeros(len(found.leg), dtype=bool)
+        chosen = np.flatnonzero(usable)
+        if not len(chosen):
+            return sea
+        south, north, west, east = south[chosen], north[chosen], west[chosen], east[chosen]
+        for grid, scale in ((table, split), (straits, 1)):
+            row0 = np.floor((south + 90) * scale).astype(np.int64)
+            row1 = np.floor((north + 90) * scale).astype(np.int64) + 1
+            column0 = np.floor((west + 180) * scale).astype(np.int64)
+            column1 = np.minimum(np.floor((east + 180) * scale).astype(np.int64) + 1, columns // split * scale)
+            # cells in the box that are not open sea (or are near a strait): a summed-area table
+            inside = grid[row1, column1] - grid[row0, column1] - grid[row1, column0] + grid[row0, column0]
+            keep = inside == 0
+            chosen, south, north, west, east = chosen[keep], south[keep], north[keep], west[keep], east[keep]
+        sea[begin[chosen]] = True
+        return sea
+
+    def _sea_tables(self) -> tuple[Any, Any]:
+        """Summed-area tables (one more row and column, of zeros, first) counting the grid's 1/8°
+        sub-cells that are not pure open sea, and the 1° cells near a strait: how many of them a
+        box holds is four lookups. Made on first use (a tenth of a second), then kept."""
+        if self._sea is None:
+            import numpy as np
+
+            owner, _ = self._tiles.pure_runs()
+            split = self._tiles.SPLIT
+            shape = (self._tiles.ROWS * split, self._tiles.COLUMNS * split)
+            land = np.zeros((shape[0] + 1, shape[1] + 1), dtype=np.int32)
+            np.cumsum(np.asarray(owner).reshape(shape) != -1, axis=0, out=land[1:, 1:])
+            np.cumsum(land[1:, 1:], axis=1, out=land[1:, 1:])
+            straits = np.zeros((self._tiles.ROWS + 1, self._tiles.COLUMNS + 1), dtype=np.int32)
+            near = _strait_cells().reshape(self._tiles.ROWS, self._tiles.COLUMNS)
+            straits[1:, 1:] = near.cumsum(axis=0).cumsum(axis=1)
+            self._sea = (land, straits)
+        return self._sea
+
+    def _crossings_chunk(self, legs: Sequence[tuple[float, float, float, float]], samples: Samples) -> Measured:
         """Each leg is sampled every COARSE_KM; a stretch whose ends lie in one grid cell wholly
         inside one territory (or in open sea) belongs to it, every other stretch is re-sampled
         every SAMPLE_KM and those samples are located in the polygons."""
         import numpy as np
 
         if not len(legs):
-            return []
-        metres, stretches, leg, first_point, step, along, lons, lats, _, owner, mixed, row, column = samples
-        # stretches run from each point that is not its leg's last to the next point
-        starts = np.ones(len(leg) - 1, dtype=bool)
-        starts[(first_point + stretches)[:-1]] = False
+            return Measured([], [0], [], [], np.zeros(0, dtype=np.int64), [])
+        metres, leg, starts, step, along = samples.metres, samples.leg, samples.starts, samples.step, samples.along
+        lons, lats, owner, mixed, row, column = (
+            samples.lons,
+            samples.lats,
+            samples.owner,
+            samples.mixed,
+            samples.row,
+            samples.column,
+        )
         # A stretch between two whole cells of one owner (or two open-sea cells) that share an
         # edge lies in that owner; one whose ends are diagonal neighbours may clip a third cell.
         # (computed from each point to the next over the whole chunk, then kept at the stretches)
@@ -192,15 +296,10 @@ class RoutePlanner:
         bounds = np.searchsorted(key // territories, np.arange(len(legs) + 1))
         # plain Python lists from here: indexing numpy arrays one scalar at a time costs more than
         # the rest of the chunk
+        features = key % territories
         by_feature = self._by_feature
-        crossed = [by_feature[f] for f in (key % territories).tolist()]
-        km = totals[key].tolist()
-        edges = bounds.tolist()
-        answers = []
-        for number, total in enumerate((metres / 1000).tolist()):
-            first, last = edges[number], edges[number + 1]
-            answers.append((total, list(zip(crossed[first:last], km[first:last], strict=True))))
-        return answers
+        crossed = [by_feature[f] for f in features.tolist()]
+        return Measured((metres / 1000).tolist(), bounds.tolist(), crossed, totals[key].tolist(), features, [])
 
     def _settled(self, lons: Any, lats: Any, begin: Any) -> Any:
         """Per stretch from point `begin` to the next: the answer (feature index, or -1 for open
@@ -261,13 +360,16 @@ class RoutePlanner:
         found: list[tuple[Strait, ...]] = [() for _ in legs]
         if not len(legs):
             return found
-        near = np.zeros(len(samples.leg), dtype=bool)
         close = np.flatnonzero(_strait_cells()[samples.cells])  # in a 1° cell the margins reach
         if not len(close):
             return found
+        # near: per point of every leg, made or not (those not made are in no cell near a strait)
+        near = np.zeros(int(samples.first_point[-1] + samples.stretches[-1] + 1), dtype=bool)
+        made = samples.first_point[samples.leg[close]] + samples.number[close]
         for strait in STRAITS:
-            near[close] |= _inside(samples.lons[close], samples.lats[close], strait.bounds, STRAIT_MARGIN)
-        candidates = np.unique(samples.leg[near])
+            near[made] |= _inside(samples.lons[close], samples.lats[close], strait.bounds, STRAIT_MARGIN)
+        point_leg = np.repeat(np.arange(len(legs)), samples.stretches + 1)
+        candidates = np.unique(point_leg[near])
         if not len(candidates):
             return found
         lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4)[candidates].T
@@ -283,8 +385,8 @@ class RoutePlanner:
         slot = np.zeros(len(legs), dtype=np.int64)
         slot[candidates] = np.arange(len(candidates))
         points = np.flatnonzero(near)
-        owner = slot[samples.leg[points]]
-        number = points - samples.first_point[samples.leg[points]]
+        owner = slot[point_leg[points]]
+        number = points - samples.first_point[point_leg[points]]
         stretch = (number[:, None] + np.arange(-2, 2)[None, :]).ravel()
         owner = np.repeat(owner, 4)
         valid = (stretch >= 0) & (stretch <= stretches[owner])
@@ -314,14 +416,32 @@ class RoutePlanner:
         return found
 
 
+class Measured(NamedTuple):
+    """A chunk of legs measured: per leg its length in km, where its territories begin in the
+    flat lists (one more: where the last ends) and the straits it passes; per territory
+    overflown, leg after leg in the order first overflown, the territory, its km and its
+    feature index (an array)."""
+
+    km: list[float]
+    edges: list[int]
+    territories: list[Territory]
+    lengths: list[float]
+    features: Any
+    straits: list[tuple[Strait, ...]]
+
+
 class Samples(NamedTuple):
-    """A chunk's 25-km samples: per leg its length, stretches and first point; per point its
-    leg, the stretch length, the distance along the leg, the position and its 1° cell."""
+    """A chunk's 25-km samples that were made: per leg its length, stretches and where its points
+    would begin were every one made; per point made its leg, its number along the leg, whether
+    the next point made is its leg's next (a stretch starts there), the stretch length, the
+    distance along the leg, the position and its 1° cell."""
 
     metres: Any
     stretches: Any
-    leg: Any
     first_point: Any
+    leg: Any
+    number: Any
+    starts: Any
     step: Any
     along: Any
     lons: Any
