@@ -190,7 +190,6 @@ class RoutePlanner:
         begin = np.flatnonzero(~last)
         lat_a, lat_b = found.lats[begin], found.lats[begin + 1]
         lon_a, lon_b = found.lons[begin], found.lons[begin + 1]
-        columns = self._tiles.COLUMNS * split
         with np.errstate(invalid="ignore"):  # NaN fails every test below
             south, north = np.minimum(lat_a, lat_b) - SEA_MARGIN_DEGREES, np.maximum(lat_a, lat_b) + SEA_MARGIN_DEGREES
             west, east = np.minimum(lon_a, lon_b) - SEA_MARGIN_DEGREES, np.maximum(lon_a, lon_b) + SEA_MARGIN_DEGREES
@@ -200,35 +199,30 @@ class RoutePlanner:
         if not len(chosen):
             return sea
         south, north, west, east = south[chosen], north[chosen], west[chosen], east[chosen]
-        for grid, scale in ((table, split), (straits, 1)):
-            row0 = np.floor((south + 90) * scale).astype(np.int64)
-            row1 = np.floor((north + 90) * scale).astype(np.int64) + 1
+        for grid, scale in ((straits, 1), (table, split)):
+            width, flat = grid.shape[1], grid.reshape(-1)
+            row0 = np.floor((south + 90) * scale).astype(np.int64) * width
+            row1 = (np.floor((north + 90) * scale).astype(np.int64) + 1) * width
             column0 = np.floor((west + 180) * scale).astype(np.int64)
-            column1 = np.minimum(np.floor((east + 180) * scale).astype(np.int64) + 1, columns // split * scale)
-            # cells in the box that are not open sea (or are near a strait): a summed-area table
-            inside = grid[row1, column1] - grid[row0, column1] - grid[row1, column0] + grid[row0, column0]
-            keep = inside == 0
+            column1 = np.floor((east + 180) * scale).astype(np.int64) + 1
+            # cells in the box near a strait, or not open sea: a summed-area table's four corners
+            inside = flat[row1 + column1] - flat[row0 + column1] - flat[row1 + column0] + flat[row0 + column0]
+            keep = np.flatnonzero(inside == 0)
             chosen, south, north, west, east = chosen[keep], south[keep], north[keep], west[keep], east[keep]
         sea[begin[chosen]] = True
         return sea
 
     def _sea_tables(self) -> tuple[Any, Any]:
         """Summed-area tables (one more row and column, of zeros, first) counting the grid's 1/8°
-        sub-cells that are not pure open sea, and the 1° cells near a strait: how many of them a
-        box holds is four lookups. Made on first use (a tenth of a second), then kept."""
+        sub-cells that are not pure open sea (`TiledIndex.not_open_sea`), and the 1° cells near a
+        strait: how many of them a box holds is four lookups."""
         if self._sea is None:
             import numpy as np
 
-            owner, _ = self._tiles.pure_runs()
-            split = self._tiles.SPLIT
-            shape = (self._tiles.ROWS * split, self._tiles.COLUMNS * split)
-            land = np.zeros((shape[0] + 1, shape[1] + 1), dtype=np.int32)
-            np.cumsum(np.asarray(owner).reshape(shape) != -1, axis=0, out=land[1:, 1:])
-            np.cumsum(land[1:, 1:], axis=1, out=land[1:, 1:])
             straits = np.zeros((self._tiles.ROWS + 1, self._tiles.COLUMNS + 1), dtype=np.int32)
             near = _strait_cells().reshape(self._tiles.ROWS, self._tiles.COLUMNS)
             straits[1:, 1:] = near.cumsum(axis=0).cumsum(axis=1)
-            self._sea = (land, straits)
+            self._sea = (self._tiles.not_open_sea(), straits)
         return self._sea
 
     def _crossings_chunk(self, legs: Sequence[tuple[float, float, float, float]], samples: Samples) -> Measured:
