@@ -109,24 +109,3 @@ def test_any_knot_spacing_gives_every_point_once(every: int) -> None:
         run = lats[first[number] : first[number] + stretches[number] + 1]
         assert run[0] == pytest.approx(10.0) and run[-1] == pytest.approx(lat2[number], abs=1e-9)
         assert np.all(np.diff(run) > 0)  # due north: latitude grows point by point
-
-
-def test_some_intervals_points_are_those_of_all_bit_for_bit() -> None:
-    """`interval_points` for a subset of intervals (as a batch leaves out open sea) gives the very
-    floats `even_points` gives for them, the next knot alone (a count of 1) included."""
-    from icc_travel.geo.geodesic import interval_points, knots
-
-    legs = airport_legs([("JFK", "LHR"), ("SYD", "SCL"), ("NAN", "HNL"), ("DXB", "LAX"), ("CDG", "ORY")])
-    lat1, lon1, lat2, lon2 = legs.T
-    azimuth, _, metres = GEOD.inv(lon1, lat1, lon2, lat2)
-    stretches = np.maximum(1, np.ceil(np.asarray(metres) / 25_000)).astype(np.int64)
-    spacing = np.asarray(metres) / stretches
-    all_lons, all_lats = even_points(GEOD, lat1, lon1, azimuth, spacing, stretches)
-    found = knots(GEOD, lat1, lon1, azimuth, spacing, stretches)
-    first = np.concatenate(([0], np.cumsum(found.size)))  # where each interval's points begin in the whole
-    rows = np.arange(0, len(found.leg), 3)
-    counts = np.where(rows % 2 == 0, found.size[rows], 1)
-    lons, lats = interval_points(found, rows, counts)
-    wanted = np.concatenate([np.arange(first[r], first[r] + c) for r, c in zip(rows, counts, strict=True)])
-    assert len(wanted) > 100
-    assert np.array_equal(lons, all_lons[wanted]) and np.array_equal(lats, all_lats[wanted])

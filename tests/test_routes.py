@@ -187,55 +187,9 @@ def test_pure_grid_cells_answer_as_the_lookup_does(planner: RoutePlanner) -> Non
             assert owner[after] != owner[start]
 
 
-def real_airport_legs(count: int, seed: int, named: list[tuple[str, str]]) -> list[tuple[float, float, float, float]]:
-    import numpy as np
-
-    from icc_travel.geo.places import airport_table
-
-    table = airport_table("IATA")
-    codes = sorted(table)
-    pairs = [tuple(codes[n] for n in pair) for pair in np.random.default_rng(seed).choice(len(codes), size=(count, 2))]
-    return [
-        (float(table[a]["lat"]), float(table[a]["lon"]), float(table[b]["lat"]), float(table[b]["lon"]))
-        for a, b in [*named, *pairs]
-        if a != b
-    ]
-
-
-def test_open_sea_between_knots_is_left_out_and_no_leg_changes(planner: RoutePlanner) -> None:
-    """The 25-km points between two knots whose box lies in pure open sea, away from any strait,
-    are not made: 400 real airport pairs, oceans crossed and straits passed, measure to the same
-    floats and straits as with every point made."""
-    import numpy as np
-
-    named = [("JFK", "LHR"), ("SYD", "SCL"), ("NAN", "HNL"), ("AGP", "TNG"), ("MCT", "BND"), ("SIN", "CGK")]
-    legs = real_airport_legs(400, 12, named)
-    made = []
-    original = RoutePlanner._samples
-
-    def counted(self, chunk):  # type: ignore[no-untyped-def]
-        samples = original(self, chunk)
-        made.append((len(samples.leg), int((samples.stretches + 1).sum())))
-        return samples
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(RoutePlanner, "_samples", counted)
-        quick = planner.measure_many(legs)
-        patch.setattr(RoutePlanner, "_open_sea", lambda self, found, last: np.zeros(len(found.leg), dtype=bool))
-        everything = planner.measure_many(legs)
-    assert made[0][0] < 0.9 * made[0][1] and made[1][0] == made[1][1]  # a tenth or more left out, then none
-    assert quick == everything
-    assert {s.name for _, _, through in quick[:6] for s in through} == {
-        "Strait of Gibraltar",
-        "Strait of Hormuz",
-        "Singapore Strait",
-    }
-
-
-def test_open_sea_table_and_pure_runs_read_back_from_the_cache(planner: RoutePlanner) -> None:
-    """The sub-cells' runs and the open-sea table are kept beside the grid's cache: a process that
-    reads them back gets what one that makes them gets, and the table counts a box's sub-cells
-    that are not open sea."""
+def test_pure_runs_read_back_from_the_cache(planner: RoutePlanner) -> None:
+    """The sub-cells' runs are kept beside the grid's cache: a process that reads them back gets
+    what one that makes them gets."""
     import shutil
 
     import numpy as np
@@ -253,16 +207,8 @@ def test_open_sea_table_and_pure_runs_read_back_from_the_cache(planner: RoutePla
 
     made = fresh()
     owner, run = made.pure_runs()
-    table = made.not_open_sea()
     assert not isinstance(owner, np.memmap)  # made here
     again = fresh()
     cached_owner, cached_run = again.pure_runs()
     assert isinstance(cached_owner, np.memmap)  # read back
     assert np.array_equal(owner, cached_owner) and np.array_equal(run, cached_run)
-    assert np.array_equal(table, again.not_open_sea())
-    grid = owner.reshape(TiledIndex.ROWS * TiledIndex.SPLIT, TiledIndex.COLUMNS * TiledIndex.SPLIT)
-    rng = np.random.default_rng(3)
-    for row, column in rng.integers(0, 1400, size=(200, 2)).tolist():
-        rows, columns = slice(row, row + 25), slice(column, column + 40)
-        corners = table[row + 25, column + 40] - table[row, column + 40] - table[row + 25, column] + table[row, column]
-        assert corners == int((grid[rows, columns] != -1).sum())

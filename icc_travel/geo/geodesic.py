@@ -13,28 +13,12 @@ handful of numpy operations per point and one vectorised GeographicLib call per 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 KNOT_EVERY = 12  # points per knot: the error grows as its fourth power (12: under 1 cm at 25-km spacing)
 WGS84_A = 6378137.0
 WGS84_F = 1 / 298.257223563
 WGS84_E2 = WGS84_F * (2 - WGS84_F)
-
-
-class Knots(NamedTuple):
-    """Many legs' knots: per interval (KNOT_EVERY points from a knot, fewer at a leg's end, and
-    each leg's last point as an interval of one) its knot's position and forward azimuth
-    (degrees), its leg, its knot's number along the leg and how many points it holds; per leg
-    the spacing (metres)."""
-
-    lons: Any
-    lats: Any
-    azimuths: Any
-    leg: Any
-    start: Any
-    size: Any
-    spacing: Any
-    every: int
 
 
 def even_points(
@@ -44,16 +28,6 @@ def even_points(
     2 x spacing, ... stretches x spacing metres along each geodesic from (lat1, lon1) at
     `azimuth`: stretches + 1 points per leg, leg after leg, as `Geod.fwd` would place them to
     within millimetres. `geod` is a pyproj Geod on WGS84."""
-    import numpy as np
-
-    found = knots(geod, lat1, lon1, azimuth, spacing, stretches, every)
-    return interval_points(found, np.arange(len(found.leg)), found.size)
-
-
-def knots(
-    geod: Any, lat1: Any, lon1: Any, azimuth: Any, spacing: Any, stretches: Any, every: int = KNOT_EVERY
-) -> Knots:
-    """The knots of the geodesics `even_points` samples, for `interval_points` to fill in."""
     import numpy as np
 
     stretches = np.asarray(stretches, dtype=np.int64)
@@ -67,18 +41,7 @@ def knots(
     start = np.minimum(number * every, stretches[leg])  # the knot: its point's number on its leg
     size = np.maximum(np.minimum(stretches[leg] - start, every), 1)  # points from the knot on
     lons, lats, azimuths = _knots(geod, lat1, lon1, azimuth, spacing, stretches, full, part, every)
-    return Knots(lons, lats, azimuths, leg, start, size, spacing, every)
-
-
-def interval_points(knots: Knots, rows: Any, counts: Any) -> tuple[Any, Any]:
-    """Longitudes and latitudes of the first counts[i] points of interval rows[i], interval after
-    interval (rows ascending): each point exactly as `even_points` makes it, since every
-    operation below is the same, element by element, whichever intervals are asked for."""
-    import numpy as np
-
-    every, spacing = knots.every, knots.spacing
-    rows = np.asarray(rows, dtype=np.int64)
-    lon, lat, forward = np.radians(knots.lons), np.radians(knots.lats), np.radians(knots.azimuths)
+    lon, lat, forward = np.radians(lons), np.radians(lats), np.radians(azimuths)
     sin_lat, cos_lat, sin_lon, cos_lon = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
     # d(normal)/ds = cos(azimuth) / M * north + sin(azimuth) / N * east (M, N: the radii of
     # curvature in the meridian and the prime vertical), in radians per metre
@@ -96,20 +59,19 @@ def interval_points(knots: Knots, rows: Any, counts: Any) -> tuple[Any, Any]:
     # length), times the basis at t = 0, 1/every, ...; intervals shorter than
     # `every` (a leg's last two) have their own t. A leg's last interval has t = 0 only, so its
     # successor (the next leg's first knot, or itself at the very end) plays no part.
-    following = np.minimum(rows + 1, len(knots.leg) - 1)
-    size = knots.size[rows]
-    length = size * spacing[knots.leg[rows]]
+    following = np.minimum(np.arange(len(leg)) + 1, len(leg) - 1)
+    length = size * spacing[leg]
     short = np.flatnonzero(size < every)
     basis = _hermite(np.arange(every) / every)  # 4 x every
     short_basis = _hermite(np.arange(every)[None, :] / size[short][:, None])  # 4 x short x every
-    keep = np.arange(every)[None, :] < np.minimum(size, np.asarray(counts))[:, None]
+    keep = np.ones((len(leg), every), dtype=bool)
+    keep[short] = np.arange(every)[None, :] < size[short][:, None]
     coordinates = []
-    term = np.empty((len(rows), every))
-    for whole, whole_slope in zip(normal, slope, strict=True):
-        n, s = whole[rows], whole_slope[rows]
+    term = np.empty((len(leg), every))
+    for n, s in zip(normal, slope, strict=True):
         # outer products added in place, into arrays made once (a matrix product would call
         # BLAS, whose idle threads spin on the CPU a shared machine is short of)
-        coefficients = (n, whole[following] - n, s * length, whole_slope[following] * length)
+        coefficients = (n, n[following] - n, s * length, s[following] * length)
         values = np.multiply.outer(coefficients[1], basis[1])
         values += n[:, None]
         values += np.multiply.outer(coefficients[2], basis[2], out=term)

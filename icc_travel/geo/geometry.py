@@ -231,7 +231,7 @@ class TiledIndex:
     DENSE = 8  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
     MIXED = -3  # pure_runs: a sub-cell a boundary comes near
     RUN_CAP = 64  # pure_runs: runs are counted up to this many sub-cells
-    RUNS_VERSION = 1  # of the cached pure_runs and not_open_sea (beside the grid's, whose version they follow)
+    RUNS_VERSION = 1  # of the cached pure_runs (beside the grid's, whose version they follow)
     NAMES = (
         "code0",
         "code1",
@@ -425,8 +425,8 @@ class TiledIndex:
         self._vertex_key, self._vertex_index, self._vertex_answer = vertex_key, vertex_index, vertex_answer
         # only points the crossing count cannot decide ask the polygons, each parsed on first need
         self._polygons_of = geometries if isinstance(geometries, Polygons) else Polygons(geometries)
-        self._pure_runs: tuple[Any, Any, Any] | None = None
-        self._cache: Path | None = None  # the grid's cache directory, where `_derived` keeps its arrays
+        self._pure_runs: tuple[Any, Any] | None = None
+        self._cache: Path | None = None  # the grid's cache directory, beside which `pure_runs` keeps its arrays
         self.columns, self.rows = self.COLUMNS, self.ROWS
 
     def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any, Any, Any]:
@@ -448,38 +448,26 @@ class TiledIndex:
         if it is pure (-1: open sea; MIXED where a boundary comes near it), and how many
         sub-cells from it eastwards, itself included, are pure with the same answer (at most
         RUN_CAP). Every point of a box of sub-cells whose rows all start with a run that long
-        is answered alike, so its points need no lookup."""
-        return self._derived()[:2]
-
-    def not_open_sea(self) -> Any:
-        """A summed-area table of the sub-cells of `pure_runs` that are not pure open sea: entry
-        [r, c] counts those in rows below r and columns below c (one more row and column than
-        the sub-cells, the first of zeros), so how many a box of sub-cells holds is four lookups."""
-        return self._derived()[2]
-
-    def _derived(self) -> tuple[Any, Any, Any]:
-        """`pure_runs` and `not_open_sea`: made from the grid on first use (a quarter of a second)
-        and kept beside the grid's cache, memory-mapped like it, for the next process."""
+        is answered alike, so its points need no lookup. Made from the grid on first use (a
+        quarter of a second) and kept beside the grid's cache, memory-mapped like it, for the
+        next process."""
         if self._pure_runs is None:
             cache = self._cache.with_name(f"{self._cache.name}-runs-v{self.RUNS_VERSION}") if self._cache else None
             size = self.ROWS * self.SPLIT * self.COLUMNS * self.SPLIT
             try:
                 if cache is None:
                     raise FileNotFoundError
-                owner, run, table = map_arrays(cache, "owner", "run", "not_open_sea")
-                if not len(owner) == len(run) == size or table.shape != (
-                    self.ROWS * self.SPLIT + 1,
-                    self.COLUMNS * self.SPLIT + 1,
-                ):
+                owner, run = map_arrays(cache, "owner", "run")
+                if not len(owner) == len(run) == size:
                     raise ValueError("cached runs of the wrong shape")
             except Exception:  # missing, or damaged in any way: make them
-                owner, run, table = self._make_derived()
+                owner, run = self._make_runs()
                 if cache is not None:
-                    save_mapped(cache, owner=owner, run=run, not_open_sea=table)
-            self._pure_runs = (owner, run, table)
+                    save_mapped(cache, owner=owner, run=run)
+            self._pure_runs = (owner, run)
         return self._pure_runs
 
-    def _make_derived(self) -> tuple[Any, Any, Any]:
+    def _make_runs(self) -> tuple[Any, Any]:
         import numpy as np
 
         split = self.SPLIT
@@ -499,10 +487,7 @@ class TiledIndex:
         next_end = np.minimum.accumulate(np.where(ends, position, len(flat))[::-1])[::-1]
         run = np.minimum(next_end - position + 1, self.RUN_CAP).astype(np.int16)
         run[flat == self.MIXED] = 0
-        table = np.zeros((owner.shape[0] + 1, owner.shape[1] + 1), dtype=np.int32)
-        np.cumsum(owner != -1, axis=0, out=table[1:, 1:])
-        np.cumsum(table[1:, 1:], axis=1, out=table[1:, 1:])
-        return flat, run, table
+        return flat, run
 
     def lookup(self, lats: Any, lons: Any) -> Any:
         """Feature index per point (-1 outside every territory), as a numpy array."""

@@ -28,7 +28,6 @@ CHUNK = 500  # legs per vectorised pass: small enough that its arrays are reused
 STRAIT_MARGIN = 0.3  # degrees around a strait's box where the 25-km samples send a leg to the 2-km search
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
 BULGE_DEGREES = 0.002  # margin around a stretch's ends that holds the arc between them (see _settled)
-SEA_MARGIN_DEGREES = 0.1  # around two knots' box: holds the geodesic between them (see _open_sea)
 NOT_SETTLED = -2  # RoutePlanner._settled: a stretch the grid's pure sub-cells cannot answer
 
 
@@ -77,7 +76,6 @@ class RoutePlanner:
             self._tiles = TiledIndex.cached(path, lambda: TerritoryIndex(path).geometries)
         self._by_feature = {t.feature_index: t for t in dataset.territories}
         self._features = max(self._by_feature) + 1
-        self._sea: tuple[Any, Any] | None = None  # _sea_tables, made on first use
 
     def crossings(
         self, lat1: float, lon1: float, lat2: float, lon2: float
@@ -122,108 +120,25 @@ class RoutePlanner:
 
     def _samples(self, legs: Sequence[tuple[float, float, float, float]]) -> Samples:
         """Each leg sampled every COARSE_KM along the geodesic, its ends included, all legs at once
-        (`geo.geodesic`: GeographicLib's points to within millimetres), except between two knots
-        whose stretches all lie in open sea (`_open_sea`): those points would count for no
-        territory and pass no strait, so they are not made."""
+        (`geo.geodesic`: GeographicLib's points to within millimetres)."""
         import numpy as np
 
-        from icc_travel.geo.geodesic import interval_points, knots
+        from icc_travel.geo.geodesic import even_points
 
         lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
         azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
         metres = np.asarray(metres, dtype=float)
         stretches = np.maximum(1, np.ceil(metres / 1000 / COARSE_KM)).astype(np.int64)
-        counts = stretches + 1  # points per leg, made or not
+        # points: stretches + 1 per leg; `leg` and `along` say where each one lies
+        counts = stretches + 1
+        leg = np.repeat(np.arange(len(legs)), counts)
         first_point = np.concatenate(([0], np.cumsum(counts)[:-1]))
         spacing = metres / stretches
-        found = knots(self._geod, lat1, lon1, azimuth, spacing, stretches)
-        # the intervals whose stretches are made, and each one's next knot, where its stretches end
-        # (a leg's last point is an interval of its own, of no stretch)
-        last = np.zeros(len(found.leg), dtype=bool)
-        last[np.cumsum(np.bincount(found.leg, minlength=len(legs))) - 1] = True
-        made = ~last & ~self._open_sea(found, last)
-        ends = np.zeros(len(found.leg), dtype=bool)
-        ends[1:] = made[:-1] & ~made[1:]
-        rows = np.flatnonzero(made | ends)
-        sizes = np.where(made[rows], found.size[rows], 1)
-        lons, lats = interval_points(found, rows, sizes)
-        leg = np.repeat(found.leg[rows], sizes)
-        number = np.repeat(found.start[rows], sizes) + (
-            np.arange(len(leg)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        )
-        step = spacing[leg]
-        along = number * step
-        # a point starts a stretch where the next one made is its leg's next point
-        starts = (leg[1:] == leg[:-1]) & (number[1:] == number[:-1] + 1)
+        step = np.repeat(spacing, counts)
+        along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
+        lons, lats = even_points(self._geod, lat1, lon1, azimuth, spacing, stretches)
         cells, owner, mixed, row, column = self._tiles.cells(lats, lons)
-        return Samples(
-            metres,
-            stretches,
-            first_point,
-            leg,
-            number,
-            starts,
-            step,
-            along,
-            lons,
-            lats,
-            cells,
-            owner,
-            mixed,
-            row,
-            column,
-        )
-
-    def _open_sea(self, found: Any, last: Any) -> Any:
-        """Per interval between two knots (a leg's last point, `last`, excepted): whether every
-        point of the geodesic between them lies in open sea by the grid's pure 1/8° sub-cells,
-        and in no 1° cell near a strait. The geodesic between two knots (at most KNOT_EVERY x
-        COARSE_KM apart) lies in the box of their latitudes and longitudes widened by
-        SEA_MARGIN_DEGREES: its longitude runs monotonically between them, its latitude bulges
-        poleward by at most (1 / cos(half the arc) - 1) / cos(latitude) radians, under 0.05°
-        for 300 km below 70°. Knots beyond 70°, or further apart than 20° of longitude (across
-        ±180°), are not tested."""
-        import numpy as np
-
-        table, straits = self._sea_tables()
-        split = self._tiles.SPLIT
-        begin = np.flatnonzero(~last)
-        lat_a, lat_b = found.lats[begin], found.lats[begin + 1]
-        lon_a, lon_b = found.lons[begin], found.lons[begin + 1]
-        with np.errstate(invalid="ignore"):  # NaN fails every test below
-            south, north = np.minimum(lat_a, lat_b) - SEA_MARGIN_DEGREES, np.maximum(lat_a, lat_b) + SEA_MARGIN_DEGREES
-            west, east = np.minimum(lon_a, lon_b) - SEA_MARGIN_DEGREES, np.maximum(lon_a, lon_b) + SEA_MARGIN_DEGREES
-            usable = (np.abs(lat_a) <= 70) & (np.abs(lat_b) <= 70) & (east - west < 20) & (west > -180) & (east < 180)
-        sea = np.zeros(len(found.leg), dtype=bool)
-        chosen = np.flatnonzero(usable)
-        if not len(chosen):
-            return sea
-        south, north, west, east = south[chosen], north[chosen], west[chosen], east[chosen]
-        for grid, scale in ((straits, 1), (table, split)):
-            width, flat = grid.shape[1], grid.reshape(-1)
-            row0 = np.floor((south + 90) * scale).astype(np.int64) * width
-            row1 = (np.floor((north + 90) * scale).astype(np.int64) + 1) * width
-            column0 = np.floor((west + 180) * scale).astype(np.int64)
-            column1 = np.floor((east + 180) * scale).astype(np.int64) + 1
-            # cells in the box near a strait, or not open sea: a summed-area table's four corners
-            inside = flat[row1 + column1] - flat[row0 + column1] - flat[row1 + column0] + flat[row0 + column0]
-            keep = np.flatnonzero(inside == 0)
-            chosen, south, north, west, east = chosen[keep], south[keep], north[keep], west[keep], east[keep]
-        sea[begin[chosen]] = True
-        return sea
-
-    def _sea_tables(self) -> tuple[Any, Any]:
-        """Summed-area tables (one more row and column, of zeros, first) counting the grid's 1/8°
-        sub-cells that are not pure open sea (`TiledIndex.not_open_sea`), and the 1° cells near a
-        strait: how many of them a box holds is four lookups."""
-        if self._sea is None:
-            import numpy as np
-
-            straits = np.zeros((self._tiles.ROWS + 1, self._tiles.COLUMNS + 1), dtype=np.int32)
-            near = _strait_cells().reshape(self._tiles.ROWS, self._tiles.COLUMNS)
-            straits[1:, 1:] = near.cumsum(axis=0).cumsum(axis=1)
-            self._sea = (self._tiles.not_open_sea(), straits)
-        return self._sea
+        return Samples(metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed, row, column)
 
     def _crossings_chunk(self, legs: Sequence[tuple[float, float, float, float]], samples: Samples) -> Measured:
         """Each leg is sampled every COARSE_KM; a stretch whose ends lie in one grid cell wholly
@@ -233,15 +148,10 @@ class RoutePlanner:
 
         if not len(legs):
             return Measured([], [0], [], [], np.zeros(0, dtype=np.int64), [])
-        metres, leg, starts, step, along = samples.metres, samples.leg, samples.starts, samples.step, samples.along
-        lons, lats, owner, mixed, row, column = (
-            samples.lons,
-            samples.lats,
-            samples.owner,
-            samples.mixed,
-            samples.row,
-            samples.column,
-        )
+        metres, stretches, leg, first_point, step, along, lons, lats, _, owner, mixed, row, column = samples
+        # stretches run from each point that is not its leg's last to the next point
+        starts = np.ones(len(leg) - 1, dtype=bool)
+        starts[(first_point + stretches)[:-1]] = False
         # A stretch between two whole cells of one owner (or two open-sea cells) that share an
         # edge lies in that owner; one whose ends are diagonal neighbours may clip a third cell.
         # (computed from each point to the next over the whole chunk, then kept at the stretches)
@@ -354,16 +264,13 @@ class RoutePlanner:
         found: list[tuple[Strait, ...]] = [() for _ in legs]
         if not len(legs):
             return found
+        near = np.zeros(len(samples.leg), dtype=bool)
         close = np.flatnonzero(_strait_cells()[samples.cells])  # in a 1° cell the margins reach
         if not len(close):
             return found
-        # near: per point of every leg, made or not (those not made are in no cell near a strait)
-        near = np.zeros(int(samples.first_point[-1] + samples.stretches[-1] + 1), dtype=bool)
-        made = samples.first_point[samples.leg[close]] + samples.number[close]
         for strait in STRAITS:
-            near[made] |= _inside(samples.lons[close], samples.lats[close], strait.bounds, STRAIT_MARGIN)
-        point_leg = np.repeat(np.arange(len(legs)), samples.stretches + 1)
-        candidates = np.unique(point_leg[near])
+            near[close] |= _inside(samples.lons[close], samples.lats[close], strait.bounds, STRAIT_MARGIN)
+        candidates = np.unique(samples.leg[near])
         if not len(candidates):
             return found
         lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4)[candidates].T
@@ -379,8 +286,8 @@ class RoutePlanner:
         slot = np.zeros(len(legs), dtype=np.int64)
         slot[candidates] = np.arange(len(candidates))
         points = np.flatnonzero(near)
-        owner = slot[point_leg[points]]
-        number = points - samples.first_point[point_leg[points]]
+        owner = slot[samples.leg[points]]
+        number = points - samples.first_point[samples.leg[points]]
         stretch = (number[:, None] + np.arange(-2, 2)[None, :]).ravel()
         owner = np.repeat(owner, 4)
         valid = (stretch >= 0) & (stretch <= stretches[owner])
@@ -425,17 +332,13 @@ class Measured(NamedTuple):
 
 
 class Samples(NamedTuple):
-    """A chunk's 25-km samples that were made: per leg its length, stretches and where its points
-    would begin were every one made; per point made its leg, its number along the leg, whether
-    the next point made is its leg's next (a stretch starts there), the stretch length, the
-    distance along the leg, the position and its 1° cell."""
+    """A chunk's 25-km samples: per leg its length, stretches and first point; per point its
+    leg, the stretch length, the distance along the leg, the position and its 1° cell."""
 
     metres: Any
     stretches: Any
-    first_point: Any
     leg: Any
-    number: Any
-    starts: Any
+    first_point: Any
     step: Any
     along: Any
     lons: Any
