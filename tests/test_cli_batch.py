@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -340,3 +341,51 @@ def test_csv_levels_agree_with_the_full_answers_over_many_dates(invoke, tmp_path
             assert cells["overflown"] == expected
     assert legs == 2 * len(days)
     assert {row["obligation"] for row in rows} >= {"arrest", "none"}
+
+
+def test_legs_of_itineraries_alone_and_among_one_stop_rows_are_the_same(dataset) -> None:
+    """A chunk of itineraries of two stops or more, every stop an airport, is paired with list
+    comprehensions; a chunk that also holds a one-stop itinerary or a country goes row by row.
+    Both give the same legs, whole or in chunks of three rows (legs across their boundaries)."""
+    import datetime as dt
+
+    from icc_travel.engine.batch import Evaluator
+    from icc_travel.engine.batch_input import read_rows
+    from icc_travel.engine.contract import leg_json
+
+    trips = [
+        ("a", "putin", ["airport:ULN", "airport:SVO", "airport:PEK"]),
+        ("b", "netanyahu", ["airport:TLV", "airport:BUD"]),
+        ("c", "netanyahu", ["airport:TLV", "airport:JFK", "airport:ATH", "airport:TLV"]),
+        ("d", "putin", ["airport:SVO", "airport:DXB"]),
+    ]
+    rows = [
+        f"{name},{subject},{place},2025-0{1 + n}-0{1 + n},visit\n"
+        for name, subject, places in trips
+        for n, place in enumerate(places)
+    ]
+    header = "itinerary,subject,place,date,kind\n"
+    day = dt.date(2025, 6, 1)
+
+    def legs(text: str, lines: int) -> dict[tuple[str, str], Any]:
+        evaluator = Evaluator(dataset, day)
+        read = read_rows("v", header + text, "csv")
+        found = {}
+        for start in range(0, len(read), lines):
+            chunk = read.slice(start, start + lines)
+            outcome = evaluator(chunk)
+            for number, leg in outcome.leg_of_row.items():
+                found[chunk.columns["itinerary"][number], chunk.columns["place"][number]] = leg_json(leg)
+        return found
+
+    alone = legs("".join(rows), 1000)
+    assert len(alone) == 7 and alone["c", "airport:ATH"]["from"] == "airport:JFK"
+    assert alone["c", "airport:ATH"]["overflown"]  # the Atlantic and Europe: territories, levels
+    among = legs(
+        "".join(rows[:5])
+        + "e,putin,airport:CDG,2025-01-01,visit\nf,putin,Mongolia,2025-01-01,visit\n"
+        + "".join(rows[5:]),
+        1000,
+    )
+    assert among == alone
+    assert legs("".join(rows), 3) == alone

@@ -185,3 +185,30 @@ def test_pure_grid_cells_answer_as_the_lookup_does(planner: RoutePlanner) -> Non
         after = start + length
         if length < tiles.RUN_CAP and after % width:
             assert owner[after] != owner[start]
+
+
+def test_pure_runs_read_back_from_the_cache(planner: RoutePlanner) -> None:
+    """The sub-cells' runs are kept beside the grid's cache: a process that reads them back gets
+    what one that makes them gets."""
+    import shutil
+
+    import numpy as np
+
+    from icc_travel.geo.geometry import TiledIndex, map_arrays
+
+    cache = planner._tiles._cache
+    assert cache is not None
+    shutil.rmtree(cache.with_name(f"{cache.name}-runs-v{TiledIndex.RUNS_VERSION}"), ignore_errors=True)
+
+    def fresh() -> TiledIndex:  # as TiledIndex.cached opens the grid in a new process
+        index = TiledIndex(*map_arrays(cache, *TiledIndex.NAMES), planner._tiles._polygons_of)
+        index._cache = cache
+        return index
+
+    made = fresh()
+    owner, run = made.pure_runs()
+    assert not isinstance(owner, np.memmap)  # made here
+    again = fresh()
+    cached_owner, cached_run = again.pure_runs()
+    assert isinstance(cached_owner, np.memmap)  # read back
+    assert np.array_equal(owner, cached_owner) and np.array_equal(run, cached_run)

@@ -434,7 +434,7 @@ class Evaluator:
             code.update(dict.fromkeys(south, location(None, law.outside_note(True))))
         for place in named.difference(code):  # the places not located above
             if place not in self._places:
-                self._places[place] = _attempt(lambda p=place: self.resolver.resolve(p).territory)
+                self._places[place] = self._resolve(place)
             value = self._places[place]
             if isinstance(value, Failure):
                 failures[place] = value.message
@@ -459,18 +459,65 @@ class Evaluator:
         # rows in runs of two or more: a million one-stop itineraries cost one list comprehension;
         # the first row may continue the previous chunk's itinerary, the last may go on in the next
         follows = [n for n in range(1, count) if itinerary[n] == itinerary[n - 1]]
-        members = {m for n in follows if file[n] == file[n - 1] and subject[n] == subject[n - 1] for m in (n - 1, n)}
+        same = [n for n in follows if file[n] == file[n - 1] and subject[n] == subject[n - 1]]
+        members = {m for n in same for m in (n - 1, n)}
         members |= {0, count - 1}
+        places = c["place"]
+        located = {places[number] for number in members if result_of_row[number] >= 0}
+        points = {place: self._point(place) for place in located}  # once per place
+        opened = self._open
+        if len(members) == count and min(result_of_row) >= 0 and None not in points.values():
+            # the usual chunk of itineraries of two stops or more, every stop located: a row
+            # continues the row before it exactly when both are in one itinerary
+            ends = {place: (place, *point) for place, point in points.items()}  # type: ignore[misc]
+            pairs = [(n - 1, n) for n in same]
+            starts = [(ends[places[n - 1]], outcome.results[result_of_row[n - 1]]) for n in same]
+            arrivals = [ends[places[n]] for n in same]
+            if (
+                opened is not None
+                and opened.last_stop is not None
+                and (file[0], itinerary[0], subject[0]) == opened.key
+            ):
+                place, point, departure = opened.last_stop
+                pairs.insert(0, (-1, 0))
+                starts.insert(0, ((place, *point), departure))
+                arrivals.insert(0, ends[places[0]])
+            last = count - 1
+            self._open = OpenItinerary(
+                (file[last], itinerary[last], subject[last]),
+                (places[last], points[places[last]], outcome.results[result_of_row[last]]),  # type: ignore[arg-type]
+            )
+            if not pairs:
+                return {}
+            if self._planner is None:  # pyproj and the grid: only when there are legs
+                self._planner = self.resolver.route_planner()
+            requests = [
+                (departure.subject, start, arrival, departure.day)
+                for (start, departure), arrival in zip(starts, arrivals, strict=True)
+            ]
+        else:
+            pairs, requests = self._pairs(outcome, members, points)
+            if not pairs:
+                return {}
+        from icc_travel.engine.legs import measure_legs
+
+        measured = measure_legs(self._planner, requests, answers=self.answers, measured=self._measured)
+        return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
+
+    def _pairs(
+        self, outcome: BatchOutcome, members: set[int], points: dict[str, tuple[float, float] | None]
+    ) -> tuple[list[tuple[int, int]], list[tuple[Subject, Any, Any, dt.date]]]:
+        """(departure row, arrival row) and the leg's request per pair of consecutive located
+        stops among `members` (rows in an itinerary of two rows or more), row by row."""
+        c, result_of_row = outcome.inputs.columns, outcome.result_of_row
+        itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
         opened = self._open
         run: tuple[Any, ...] | None = None
         previous: tuple[str, tuple[float, float], BatchResult] | None = None
         if opened is not None and (file[0], itinerary[0], subject[0]) == opened.key:
             run, previous = opened.key, opened.last_stop
-        pairs: list[tuple[tuple[str, tuple[float, float], BatchResult], int]] = []
-        arrivals: list[tuple[str, float, float]] = []  # each pair's end, as its request names it
-        places = c["place"]
-        located = {places[number] for number in members if result_of_row[number] >= 0}
-        points = {place: self._point(place) for place in located}  # once per place
+        pairs: list[tuple[int, int]] = []
+        requests: list[tuple[Subject, Any, Any, dt.date]] = []
         for number in sorted(members):
             key = (file[number], itinerary[number], subject[number])
             if key != run:
@@ -482,22 +529,27 @@ class Evaluator:
             if point is None:
                 continue
             if previous is not None:
-                pairs.append((previous, number))
-                arrivals.append((place, *point))
+                pairs.append((-1, number))
+                start, start_point, departure = previous
+                requests.append((departure.subject, (start, *start_point), (place, *point), departure.day))
             previous = (place, point, outcome.results[result_of_row[number]])
         self._open = OpenItinerary(run, previous) if run is not None else None
-        if not pairs:
-            return {}
-        if self._planner is None:  # pyproj and the grid: only when there are legs
+        if pairs and self._planner is None:  # pyproj and the grid: only when there are legs
             self._planner = self.resolver.route_planner()
-        requests = [
-            (departure.subject, (place, *point), arrival, departure.day)
-            for ((place, point, departure), _), arrival in zip(pairs, arrivals, strict=True)
-        ]
-        from icc_travel.engine.legs import measure_legs
+        return pairs, requests
 
-        measured = measure_legs(self._planner, requests, answers=self.answers, measured=self._measured)
-        return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
+    def _resolve(self, place: str) -> Territory | Failure | None:
+        """A named place's territory, or why it has none; with legs, its point is kept too (an
+        airport's), so the legs do not resolve it again."""
+        try:
+            found = self.resolver.resolve(place)
+        except IccTravelError as error:
+            return Failure(str(error))
+        if self.legs:
+            if len(self._points) > CACHE_LIMIT:
+                self._points.clear()
+            self._points[place] = None if found.lat is None or found.lon is None else (found.lat, found.lon)
+        return found.territory
 
     def _point(self, place: str) -> tuple[float, float] | None:
         """Coordinates of an airport or LAT,LON stop; None for a country (it has no point)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
+from operator import add
 from typing import Any
 
 from icc_travel import law
@@ -58,44 +59,51 @@ class Leg:
     records are made when an output asks for them (JSON, the check's tables): a CSV row needs
     the worst level and the cell only, which every leg with the same ends and levels shares."""
 
-    __slots__ = (
-        "_context",
-        "_crossed",
-        "_levels",
-        "_overflown",
-        "distance_km",
-        "end",
-        "end_point",
-        "start",
-        "start_point",
-        "summary",
-        "worst",
-    )
+    __slots__ = ("_context", "_crossed", "_ends", "_found", "_overflown", "distance_km")
 
     def __init__(
         self,
-        start: str,
-        end: str,
+        start: Endpoint,
+        end: Endpoint,
         distance_km: float,
         crossed: Sequence[tuple[Territory, float]],
-        levels: Sequence[str],
+        found: tuple[str, str, tuple[str, ...]],
         context: Context,
-        start_point: tuple[float, float] | None = None,
-        end_point: tuple[float, float] | None = None,
-        worst: str | None = None,
-        summary: str | None = None,
     ) -> None:
-        self.start, self.end, self.distance_km = start, end, distance_km  # the stops' inputs; km
-        self.start_point, self.end_point = start_point, end_point  # (lat, lon)
-        # what the overflown territories come to, made once for every leg that shares them (the
-        # same ends, subject and interval between the dates that can change a level): the worst
-        # level and `ISO3 km km level; ...` as a CSV cell prints it
-        self.worst, self.summary = worst, summary
-        self._crossed, self._levels, self._context = crossed, levels, context
+        # the stops (input, latitude, longitude) and km; what the overflown territories come
+        # to (the worst level, `ISO3 km km level; ...` as a CSV cell prints it, and the levels),
+        # made once for every leg that shares them (the same ends, subject and interval between
+        # the dates that can change a level): a batch makes a Leg per row, so it holds these
+        # as they come and the rest is read from them when asked for
+        self._ends, self.distance_km, self._crossed, self._found, self._context = (
+            (start, end),
+            distance_km,
+            crossed,
+            found,
+            context,
+        )
         self._overflown: tuple[Overflown, ...] | None = None
 
     def __repr__(self) -> str:
         return f"Leg({self.start!r}, {self.end!r}, {self.distance_km!r} km, {self.cell!r})"
+
+    @property
+    def start(self) -> str:
+        """The departure stop as its input names it."""
+        return self._ends[0][0]
+
+    @property
+    def end(self) -> str:
+        return self._ends[1][0]
+
+    @property
+    def start_point(self) -> tuple[float, float]:
+        """(lat, lon)"""
+        return self._ends[0][1], self._ends[0][2]
+
+    @property
+    def end_point(self) -> tuple[float, float]:
+        return self._ends[1][1], self._ends[1][2]
 
     @property
     def overflown(self) -> tuple[Overflown, ...]:
@@ -103,35 +111,32 @@ class Leg:
         if self._overflown is None:
             self._overflown = tuple(
                 Overflown(territory, length, level, self._context)
-                for (territory, length), level in zip(self._crossed, self._levels, strict=True)
+                for (territory, length), level in zip(self._crossed, self._found[2], strict=True)
             )
         return self._overflown
 
     def path(self) -> list[list[list[float]]]:
         """The geodesic as GeoJSON coordinate runs ([lon, lat] pairs), split at ±180°."""
-        if self.start_point is None or self.end_point is None:
-            return []
         runs = geodesic_path(*self.start_point, *self.end_point)
         return [[[round(lon, 5), round(lat, 5)] for lon, lat in zip(lons, lats, strict=True)] for lons, lats in runs]
 
     @property
     def level(self) -> str:
-        if self.worst is not None:
-            return self.worst
-        return Level.worst(o.level for o in self.overflown)
+        """The worst level of the territories overflown (`none` over none)."""
+        return self._found[0]
 
     @property
     def cell(self) -> str:
         """The overflown territories in one CSV or table cell (see overflown_cell)."""
-        if self.summary is not None:
-            return self.summary
-        return overflown_cell((o.territory.iso3, o.km, o.level) for o in self.overflown)
+        return self._found[1]
 
 
 # km, (territory, km) crossed, straits, per levels of its territories (one byte per territory,
-# 1 for overflight) the worst level, the CSV cell and the levels, and the territories' feature
-# indices as an array
-Measured = tuple[float, list[tuple[Territory, float]], tuple, dict[bytes, tuple[str, str, tuple[str, ...]]], Any]
+# 1 for overflight) the worst level, the CSV cell and the levels, the territories' feature
+# indices as an array, and each territory's part of the cell (`ISO3 km km `) before its level
+Measured = tuple[
+    float, list[tuple[Territory, float]], tuple, dict[bytes, tuple[str, str, tuple[str, ...]]], Any, list[str]
+]
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
 # what a leg's territories' levels share: dataset, decided obligations, subject, date, straits
 Context = tuple[Dataset, dict, Subject, dt.date, tuple]
@@ -150,7 +155,6 @@ def measure_legs(
     level is decided once per subject, territory and interval between the dates that can change
     it (`answers`), its full obligation once per subject, territory and date, when asked for. The
     worst level and the CSV cell are made once per distinct leg and levels."""
-    import numpy as np
 
     answers = answers or Answers(planner.dataset)
     if measured is None or len(measured) > MEASURED_KEPT:
@@ -158,28 +162,34 @@ def measure_legs(
         measured.clear()
     ends = [(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests]
     missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
-    for leg, (km, crossed, through) in zip(missing, planner.measure_many(missing), strict=True):
-        crossed = [(territory, round(length, 1)) for territory, length in crossed]
-        features = np.array([territory.feature_index for territory, _ in crossed], dtype=np.int64)
-        measured[leg] = (round(km, 1), crossed, through, {}, features)
-    entries = [measured[leg] for leg in ends]
+    done = 0
+    for chunk in planner.measure_chunks(missing):
+        # per territory overflown, for the whole chunk: (territory, km to 0.1) and its cell part
+        lengths = [round(length, 1) for length in chunk.lengths]
+        crossed = list(zip(chunk.territories, lengths, strict=True))
+        parts = [f"{territory.iso3} {length} km " for territory, length in crossed]
+        edges, features = chunk.edges, chunk.features
+        for number, (leg, km, through) in enumerate(
+            zip(missing[done : done + len(chunk.km)], chunk.km, chunk.straits, strict=True)
+        ):
+            first, last = edges[number], edges[number + 1]
+            measured[leg] = (round(km, 1), crossed[first:last], through, {}, features[first:last], parts[first:last])
+        done += len(chunk.km)
+    entries = list(map(measured.__getitem__, ends))
     flags, bounds = _overflight_flags(answers, requests, entries)
     decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
     dataset = planner.dataset
-    none, overflight = law.NONE, law.OVERFLIGHT
+    level_of_flag = (law.NONE, law.OVERFLIGHT)
     legs = []
-    for (subject, start, end, on), (km, crossed, through, shared, _), first, last in zip(
+    for (subject, start, end, on), (km, crossed, through, shared, _, parts), first, last in zip(
         requests, entries, bounds[:-1], bounds[1:], strict=True
     ):
         pattern = flags[first:last]
         found = shared.get(pattern)
         if found is None:
-            levels = tuple(overflight if flag else none for flag in pattern)
-            found = shared[pattern] = (*_summary(crossed, levels), levels)
-        context = (dataset, decided, subject, on, through)
-        legs.append(
-            Leg(start[0], end[0], km, crossed, found[2], context, (start[1], start[2]), (end[1], end[2]), *found[:2])
-        )
+            levels = tuple(map(level_of_flag.__getitem__, pattern))
+            found = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
+        legs.append(Leg(start, end, km, crossed, found, (dataset, decided, subject, on, through)))
     return legs
 
 
@@ -254,12 +264,6 @@ def overflown_cell(territories: Iterable[tuple[str, float, str]]) -> str:
     """`GRC 59.7 km overflight; TUR 647.3 km none`: a leg's (ISO3, km, level) in one CSV or table
     cell, whether made from the leg or from its JSON."""
     return "; ".join(f"{iso3} {km} km {level}" for iso3, km, level in territories)
-
-
-def _summary(crossed: Sequence[tuple[Territory, float]], levels: Sequence[str]) -> tuple[str, str]:
-    """The worst of a leg's levels and its CSV cell."""
-    cell = overflown_cell((t.iso3, length, level) for (t, length), level in zip(crossed, levels, strict=True))
-    return Level.worst(levels), cell
 
 
 def _decided(

@@ -268,6 +268,7 @@ class TiledIndex:
     DENSE = 8  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
     MIXED = -3  # pure_runs: a sub-cell a boundary comes near
     RUN_CAP = 64  # pure_runs: runs are counted up to this many sub-cells
+    RUNS_VERSION = 1  # of the cached pure_runs (beside the grid's, whose version they follow)
     NAMES = (
         "code0",
         "code1",
@@ -314,8 +315,10 @@ class TiledIndex:
         except Exception:  # missing, or damaged in any way: rebuild it
             index = cls.build(geometries() if callable(geometries) else geometries)
             save_mapped(cache, **{name: getattr(index, f"_{name}") for name in cls.NAMES})
-            return index
-        return cls(*arrays, Polygons(geometries, _geometries_cache(path)))
+        else:
+            index = cls(*arrays, Polygons(geometries, _geometries_cache(path)))
+        index._cache = cache
+        return index
 
     @classmethod
     def build(cls, geometries: Any) -> TiledIndex:
@@ -460,6 +463,7 @@ class TiledIndex:
         # only points the crossing count cannot decide ask the polygons, each parsed on first need
         self._polygons_of = geometries if isinstance(geometries, Polygons) else Polygons(geometries)
         self._pure_runs: tuple[Any, Any] | None = None
+        self._cache: Path | None = None  # the grid's cache directory, beside which `pure_runs` keeps its arrays
         self.columns, self.rows = self.COLUMNS, self.ROWS
 
     def cells(self, lats: Any, lons: Any) -> tuple[Any, Any, Any, Any, Any]:
@@ -481,30 +485,46 @@ class TiledIndex:
         if it is pure (-1: open sea; MIXED where a boundary comes near it), and how many
         sub-cells from it eastwards, itself included, are pure with the same answer (at most
         RUN_CAP). Every point of a box of sub-cells whose rows all start with a run that long
-        is answered alike, so its points need no lookup. Made on first use (a fraction of a
-        second), then kept."""
+        is answered alike, so its points need no lookup. Made from the grid on first use (a
+        quarter of a second) and kept beside the grid's cache, memory-mapped like it, for the
+        next process."""
         if self._pure_runs is None:
-            import numpy as np
-
-            split = self.SPLIT
-            code0 = np.asarray(self._code0).reshape(self.ROWS, self.COLUMNS)
-            block = np.where(code0 <= -2, -2 - code0, 0)
-            code1 = np.asarray(self._code1).reshape(-1, split, split)
-            sub = np.where((code0 <= -2)[:, :, None, None], code1[block], code0[:, :, None, None])
-            owner = sub.transpose(0, 2, 1, 3).reshape(self.ROWS * split, self.COLUMNS * split).astype(np.int32)
-            owner[owner <= -2] = self.MIXED
-            # a run ends where the next sub-cell differs or the row ends: each sub-cell's run is
-            # the distance to the first such end at or after it
-            flat = owner.ravel()
-            ends = np.ones(len(flat), dtype=bool)
-            ends[:-1] = flat[:-1] != flat[1:]
-            ends[owner.shape[1] - 1 :: owner.shape[1]] = True
-            position = np.arange(len(flat))
-            next_end = np.minimum.accumulate(np.where(ends, position, len(flat))[::-1])[::-1]
-            run = np.minimum(next_end - position + 1, self.RUN_CAP).astype(np.int16)
-            run[flat == self.MIXED] = 0
-            self._pure_runs = (flat, run)
+            cache = self._cache.with_name(f"{self._cache.name}-runs-v{self.RUNS_VERSION}") if self._cache else None
+            size = self.ROWS * self.SPLIT * self.COLUMNS * self.SPLIT
+            try:
+                if cache is None:
+                    raise FileNotFoundError
+                owner, run = map_arrays(cache, "owner", "run")
+                if not len(owner) == len(run) == size:
+                    raise ValueError("cached runs of the wrong shape")
+            except Exception:  # missing, or damaged in any way: make them
+                owner, run = self._make_runs()
+                if cache is not None:
+                    save_mapped(cache, owner=owner, run=run)
+            self._pure_runs = (owner, run)
         return self._pure_runs
+
+    def _make_runs(self) -> tuple[Any, Any]:
+        import numpy as np
+
+        split = self.SPLIT
+        code0 = np.asarray(self._code0).reshape(self.ROWS, self.COLUMNS)
+        block = np.where(code0 <= -2, -2 - code0, 0)
+        code1 = np.asarray(self._code1).reshape(-1, split, split)
+        sub = np.where((code0 <= -2)[:, :, None, None], code1[block], code0[:, :, None, None])
+        owner = sub.transpose(0, 2, 1, 3).reshape(self.ROWS * split, self.COLUMNS * split).astype(np.int32)
+        owner[owner <= -2] = self.MIXED
+        # a run ends where the next sub-cell differs or the row ends: each sub-cell's run is
+        # the distance to the first such end at or after it
+        flat = owner.ravel()
+        ends = np.ones(len(flat), dtype=bool)
+        ends[:-1] = flat[:-1] != flat[1:]
+        ends[owner.shape[1] - 1 :: owner.shape[1]] = True
+        position = np.arange(len(flat))
+        next_end = np.minimum.accumulate(np.where(ends, position, len(flat))[::-1])[::-1]
+        run = np.minimum(next_end - position + 1, self.RUN_CAP).astype(np.int16)
+        run[flat == self.MIXED] = 0
+        return flat, run
 
     def lookup(self, lats: Any, lons: Any) -> Any:
         """Feature index per point (-1 outside every territory), as a numpy array."""

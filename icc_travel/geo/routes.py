@@ -14,7 +14,7 @@ measured together: one geodesic call and one polygon lookup per chunk of legs.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -97,16 +97,26 @@ class RoutePlanner:
         serve both the crossings and the search for straits. Identical legs are measured once."""
         distinct: dict[tuple[float, float, float, float], int] = {}
         slots = [distinct.setdefault(tuple(leg), len(distinct)) for leg in legs]  # type: ignore[arg-type]
-        unique = list(distinct)
         measured: list[tuple[float, list[tuple[Territory, float]], tuple[Strait, ...]]] = []
-        for start in range(0, len(unique), CHUNK):
-            chunk = unique[start : start + CHUNK]
-            samples = self._samples(chunk)
-            found = self._straits(chunk, samples) if straits else [() for _ in chunk]
-            for (km, crossed), through in zip(self._crossings_chunk(chunk, samples), found, strict=True):
-                measured.append((km, crossed, through))
+        for chunk in self.measure_chunks(list(distinct), straits=straits):
+            for number, total in enumerate(chunk.km):
+                first, last = chunk.edges[number], chunk.edges[number + 1]
+                crossed = list(zip(chunk.territories[first:last], chunk.lengths[first:last], strict=True))
+                measured.append((total, crossed, chunk.straits[number]))
         # each leg its own list: a caller may change one without changing its twins
         return [(measured[s][0], list(measured[s][1]), measured[s][2]) for s in slots]
+
+    def measure_chunks(
+        self, legs: Sequence[tuple[float, float, float, float]], *, straits: bool = True
+    ) -> Iterator[Measured]:
+        """`measure_many` for distinct legs, as it measures them: CHUNK legs at a time, each
+        chunk's territories in flat lists (a caller that keeps its own records per leg makes
+        them from these, not from a list per leg made here first)."""
+        for start in range(0, len(legs), CHUNK):
+            chunk = legs[start : start + CHUNK]
+            samples = self._samples(chunk)
+            through = self._straits(chunk, samples) if straits else [() for _ in chunk]
+            yield self._crossings_chunk(chunk, samples)._replace(straits=through)
 
     def _samples(self, legs: Sequence[tuple[float, float, float, float]]) -> Samples:
         """Each leg sampled every COARSE_KM along the geodesic, its ends included, all legs at once
@@ -130,16 +140,14 @@ class RoutePlanner:
         cells, owner, mixed, row, column = self._tiles.cells(lats, lons)
         return Samples(metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed, row, column)
 
-    def _crossings_chunk(
-        self, legs: Sequence[tuple[float, float, float, float]], samples: Samples
-    ) -> list[tuple[float, list[tuple[Territory, float]]]]:
+    def _crossings_chunk(self, legs: Sequence[tuple[float, float, float, float]], samples: Samples) -> Measured:
         """Each leg is sampled every COARSE_KM; a stretch whose ends lie in one grid cell wholly
         inside one territory (or in open sea) belongs to it, every other stretch is re-sampled
         every SAMPLE_KM and those samples are located in the polygons."""
         import numpy as np
 
         if not len(legs):
-            return []
+            return Measured([], [0], [], [], np.zeros(0, dtype=np.int64), [])
         metres, stretches, leg, first_point, step, along, lons, lats, _, owner, mixed, row, column = samples
         # stretches run from each point that is not its leg's last to the next point
         starts = np.ones(len(leg) - 1, dtype=bool)
@@ -192,15 +200,10 @@ class RoutePlanner:
         bounds = np.searchsorted(key // territories, np.arange(len(legs) + 1))
         # plain Python lists from here: indexing numpy arrays one scalar at a time costs more than
         # the rest of the chunk
+        features = key % territories
         by_feature = self._by_feature
-        crossed = [by_feature[f] for f in (key % territories).tolist()]
-        km = totals[key].tolist()
-        edges = bounds.tolist()
-        answers = []
-        for number, total in enumerate((metres / 1000).tolist()):
-            first, last = edges[number], edges[number + 1]
-            answers.append((total, list(zip(crossed[first:last], km[first:last], strict=True))))
-        return answers
+        crossed = [by_feature[f] for f in features.tolist()]
+        return Measured((metres / 1000).tolist(), bounds.tolist(), crossed, totals[key].tolist(), features, [])
 
     def _settled(self, lons: Any, lats: Any, begin: Any) -> Any:
         """Per stretch from point `begin` to the next: the answer (feature index, or -1 for open
@@ -312,6 +315,20 @@ class RoutePlanner:
             for number in np.unique(leg[_inside(lons, lats, strait.bounds, 0.0)]).tolist():
                 found[number] = (*found[number], strait)
         return found
+
+
+class Measured(NamedTuple):
+    """A chunk of legs measured: per leg its length in km, where its territories begin in the
+    flat lists (one more: where the last ends) and the straits it passes; per territory
+    overflown, leg after leg in the order first overflown, the territory, its km and its
+    feature index (an array)."""
+
+    km: list[float]
+    edges: list[int]
+    territories: list[Territory]
+    lengths: list[float]
+    features: Any
+    straits: list[tuple[Strait, ...]]
 
 
 class Samples(NamedTuple):
