@@ -471,10 +471,12 @@ class Evaluator:
         places = c["place"]
         located = {places[number] for number in members if result_of_row[number] >= 0}
         points = {place: self._point(place) for place in located}  # once per place
+        last = -1  # the member before: a row between two members is in no run, and ends the one before it
         for number in sorted(members):
             key = (file[number], itinerary[number], subject[number])
-            if key != run:
+            if key != run or number != last + 1:
                 run, previous = key, None
+            last = number
             if result_of_row[number] < 0:
                 continue
             place = places[number]
