@@ -140,16 +140,17 @@ class TextBlock(NamedTuple):
     size: int  # bytes of input this block consumed
 
 
-def text_blocks(handle: BinaryIO, *, lines: int) -> Iterator[TextBlock]:
-    """The stream as blocks of about `lines` whole lines. Raises UnreadableLine for input that is
-    not text at all (a NUL byte in its first megabyte, or a line over MAX_LINE_BYTES)."""
+def text_blocks(handle: BinaryIO, *, lines: int, read_size: int = CHUNK) -> Iterator[TextBlock]:
+    """The stream as blocks of at least `lines` whole lines (all those read by then, `read_size`
+    bytes at a time). Raises UnreadableLine for input that is not text at all (a NUL byte in its
+    first read, or a line over MAX_LINE_BYTES)."""
     pending = b""
     parts: list[bytes] = []
     counted = size = offset = 0
     line = 1
     first = True
     while True:
-        chunk = handle.read(CHUNK)
+        chunk = handle.read(read_size)
         if first:
             if b"\x00" in chunk:
                 raise UnreadableLine(1, not_text(chunk))
