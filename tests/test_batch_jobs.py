@@ -235,3 +235,22 @@ def test_a_worker_that_dies_is_one_error(tmp_path: Path) -> None:
         f"icc-travel: error: batch worker process {min(workers)} was killed by signal 9; the batch stopped before its end"
     ]
     assert not any(alive(worker) for worker in workers)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_rows_before_a_line_too_long_are_kept(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """Reading stops at a line too long to be a row; the rows read before it still come out."""
+    from icc_travel.data import inputs
+
+    monkeypatch.setattr(inputs, "MAX_LINE_BYTES", 2_000)
+    monkeypatch.setenv(CHUNK_ROWS_ENV, "50")
+    rows = [f"r{number},putin,MN,2024-09-03,visit" for number in range(30)]
+    source = tmp_path / "long.csv"
+    source.write_text("\n".join(["itinerary,subject,place,date,kind", *rows, "x" * 5_000, rows[0]]) + "\n")
+    result = invoke("batch", str(source), "--format", "csv", "--jobs", jobs)
+    lines = result.stdout.splitlines()[1:]
+    assert result.exit_code == 2 and len(lines) == 31
+    assert [line.split(",")[1] for line in lines] == [str(number) for number in range(2, 33)]
+    assert "a line longer than 2,000 bytes" in lines[-1]

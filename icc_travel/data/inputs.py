@@ -170,13 +170,15 @@ def text_blocks(handle: BinaryIO, *, lines: int, read_size: int = CHUNK) -> Iter
             cut = data.rfind(b"\n") + 1
         whole, rest = data[:cut], data[cut:]
         pending = rest + pending
-        if len(pending) > MAX_LINE_BYTES:
-            message = f"a line longer than {MAX_LINE_BYTES:,} bytes: not rows of text; reading stopped here"
-            raise UnreadableLine(line + counted, message)
         if whole:
             parts.append(whole)
             counted += whole.count(b"\n")
             size += len(whole)
+        if len(pending) > MAX_LINE_BYTES:
+            if parts:  # the whole lines before it are rows like any others
+                yield _decoded(b"".join(parts), line, size, offset)
+            message = f"a line longer than {MAX_LINE_BYTES:,} bytes: not rows of text; reading stopped here"
+            raise UnreadableLine(line + counted, message)
         if parts and (counted >= lines or not chunk):
             yield _decoded(b"".join(parts), line, size, offset)
             line += counted

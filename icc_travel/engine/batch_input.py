@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from icc_travel.data.inputs import TextBlock
+from icc_travel.data.inputs import TextBlock, UnreadableLine
 from icc_travel.errors import shorten
 
 CHUNK_ROWS = 50_000  # rows read, evaluated and written at a time: about 50 MB of working memory
@@ -170,7 +170,11 @@ def input_steps(name: str, blocks: Iterator[TextBlock], declared: str | None) ->
     blocks = itertools.chain([first], blocks)
     block: TextBlock | None = next(blocks)
     while block is not None:
-        following = next(blocks, None)
+        try:
+            following = next(blocks, None)
+        except (UnreadableLine, OSError):  # reading stopped there: the block read is the last
+            yield BlockStep(fmt, block, True)
+            raise
         yield BlockStep(fmt, block, following is None)
         block = following
 
