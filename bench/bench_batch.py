@@ -1,6 +1,6 @@
 """End to end: `icc-travel batch` on CSVs of 1 and 5 million rows, memory and speed side by side.
 
-    python bench/bench_batch.py [--rows 1000000,5000000] [--places coordinates|airports|airports-dates|mixed|airport-legs|airport-traffic|names] [--legs]
+    python bench/bench_batch.py [--rows 1000000,5000000] [--places coordinates|airports|airports-dates|mixed|airport-legs|airport-traffic|names] [--legs] [--jobs N [--pairs K]]
 
 Writes each CSV to a temporary directory, runs the installed command once to warm the caches
 (polygons, tiled grid), then runs it on every size and reads each run's own peak memory. The
@@ -12,6 +12,12 @@ at any size. Every run is paired with a peer: the csv module copying the same fi
 (`x copy`); the machine's load is printed before and after (read the ratios, not the times).
 CPU seconds (user and system, from wait4) are printed and paired as well: on a shared machine
 they move far less with the load than the wall clock.
+
+With `--jobs N` (N > 1) every size runs as `--jobs 1` and `--jobs N` in turns, K pairs
+(`--pairs`), and each line says which; `x jobs 1` is the wall clock of the pair's one-process
+run over this one's (above 1: faster). Peak memory is then the sum of every process's own peak
+(VmHWM, read from /proc while the command runs), which counts the pages the workers share with
+the command (forked, copy on write) once per process: an upper bound.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -133,17 +140,48 @@ COPY = (
 
 
 def measured(argv: list[str]) -> tuple[float, float, float, int, str]:
-    """Wall seconds, CPU seconds (user and system), peak GiB, exit status and the last line of
-    stderr of one run, all the command's own (wait4)."""
+    """Wall seconds, CPU seconds (user and system, with the workers it waited for), peak GiB
+    (the sum of its processes' own peaks), exit status and the last line of stderr of one run,
+    all the command's own (wait4)."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+        peaks: dict[int, int] = {}
+        watcher = threading.Thread(target=_watch_peaks, args=(process.pid, peaks), daemon=True)
+        watcher.start()
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
+        watcher.join()
         err.seek(0)
         lines = err.read().decode(errors="replace").strip().splitlines()
     code = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024**2, code, lines[-1] if lines else ""
+    peak = max(sum(peaks.values()), usage.ru_maxrss * 1024)  # /proc missed nothing larger than wait4 saw
+    return elapsed, usage.ru_utime + usage.ru_stime, peak / 1024**3, code, lines[-1] if lines else ""
+
+
+def _watch_peaks(pid: int, peaks: dict[int, int]) -> None:
+    """Each process's peak resident memory (VmHWM, bytes) in the tree under `pid`, every 50 ms
+    until it exits."""
+    while True:
+        tree, found = [pid], False
+        while tree:
+            current = tree.pop()
+            try:
+                status = Path(f"/proc/{current}/status").read_text()
+                tree += [
+                    int(c)
+                    for t in Path(f"/proc/{current}/task").iterdir()
+                    for c in (t / "children").read_text().split()
+                ]
+            except (OSError, ValueError):
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    found = True
+                    peaks[current] = max(peaks.get(current, 0), int(line.split()[1]) * 1024)
+        if not found:
+            return
+        time.sleep(0.05)
 
 
 def load() -> str:
@@ -168,7 +206,10 @@ def main() -> None:
         help="measure the legs too (mixed, airport-legs, airport-traffic: a great-circle leg per itinerary), beside the same "
         "input with --no-legs",
     )
+    parser.add_argument("--jobs", type=int, default=1, help="also run with --jobs N, paired with --jobs 1")
+    parser.add_argument("--pairs", type=int, default=1, help="with --jobs: pairs of runs per size")
     arguments = parser.parse_args()
+    jobs = [1, arguments.jobs] if arguments.jobs > 1 else [1]
     sizes = [int(size) for size in arguments.rows.split(",")]
     command = str(Path(sys.executable).parent / "icc-travel")
     start = time.perf_counter()
@@ -177,37 +218,45 @@ def main() -> None:
     print(f"places: {arguments.places}; legs: {arguments.legs}; bare start-up {baseline * 1000:.0f} ms")
     print(f"load averages before: {load()} ({os.cpu_count()} cores)")
     print(
-        f"{'rows':>10} {'wall s':>8} {'rows/s':>10} {'peak GiB':>9} {'x smallest':>10} {'x copy':>7}"
+        f"{'jobs':>4} {'rows':>10} {'wall s':>8} {'rows/s':>10} {'peak GiB':>9} {'x smallest':>10} {'x copy':>7}"
         f" {'CPU s':>7} {'CPU rows/s':>10} {'CPU x copy':>10}"
-        f"{' x no-legs CPU x no-legs' if arguments.legs else ''}  rows out  status"
+        f"{' x no-legs CPU x no-legs' if arguments.legs else ''}{' x jobs 1' if len(jobs) > 1 else ''}"
+        "  rows out  status  load"
     )
     first_peak = None
     with tempfile.TemporaryDirectory() as folder:
         for rows in sizes:
             source, target = Path(folder) / "stops.csv", Path(folder) / "out.csv"
             write_csv(source, rows, arguments.places)
-            argv = [command, "batch", str(source), "--format", "csv", "-o", str(target)]
+            plain_argv = [command, "batch", str(source), "--format", "csv", "-o", str(target)]
             if not arguments.legs:
-                argv.append("--no-legs")
+                plain_argv.append("--no-legs")
             if first_peak is None:
-                subprocess.run(argv, capture_output=True, check=False)  # warm the caches
-            # paired: the peer and (with --legs) the same input without legs, back to back
-            copied, copied_cpu, _, _, _ = measured([sys.executable, "-c", COPY, str(source), str(target)])
-            without = ""
-            if arguments.legs:
-                plain, plain_cpu, _, _, _ = measured([*argv, "--no-legs"])
-            elapsed, cpu, peak, status, stderr = measured(argv)
-            if arguments.legs:
-                without = f" {elapsed / plain:>9.2f} {cpu / plain_cpu:>13.2f}"
-            written = sum(1 for _ in target.open()) - 1
-            first_peak = first_peak or peak
-            verdict = "ok" if rows / elapsed >= 200_000 and peak < 1 else "MISSED"
-            print(
-                f"{rows:>10,} {elapsed:>8.2f} {rows / elapsed:>10,.0f} {peak:>9.2f} {peak / first_peak:>10.2f}"
-                f" {elapsed / copied:>7.2f} {cpu:>7.2f} {rows / cpu:>10,.0f} {cpu / copied_cpu:>10.2f}"
-                f"{without}  {written:,}  {status}  {verdict}"
-            )
-            print(f"           {stderr}")
+                for count in jobs:
+                    subprocess.run([*plain_argv, "--jobs", str(count)], capture_output=True, check=False)  # warm
+            for _ in range(arguments.pairs if len(jobs) > 1 else 1):
+                single = None
+                for count in jobs:
+                    argv = [*plain_argv, "--jobs", str(count)]
+                    # paired: the peer and (with --legs) the same input without legs, back to back
+                    copied, copied_cpu, _, _, _ = measured([sys.executable, "-c", COPY, str(source), str(target)])
+                    without = ""
+                    if arguments.legs:
+                        plain, plain_cpu, _, _, _ = measured([*argv, "--no-legs"])
+                    elapsed, cpu, peak, status, stderr = measured(argv)
+                    if arguments.legs:
+                        without = f" {elapsed / plain:>9.2f} {cpu / plain_cpu:>13.2f}"
+                    single = single or elapsed
+                    versus = f" {single / elapsed:>8.2f}" if len(jobs) > 1 else ""
+                    written = sum(1 for _ in target.open()) - 1
+                    first_peak = first_peak or peak
+                    verdict = "ok" if rows / elapsed >= 200_000 and peak < 1 else "MISSED"
+                    print(
+                        f"{count:>4} {rows:>10,} {elapsed:>8.2f} {rows / elapsed:>10,.0f} {peak:>9.2f}"
+                        f" {peak / first_peak:>10.2f} {elapsed / copied:>7.2f} {cpu:>7.2f} {rows / cpu:>10,.0f}"
+                        f" {cpu / copied_cpu:>10.2f}{without}{versus}  {written:,}  {status}  {verdict}  {load()}"
+                    )
+                    print(f"           {stderr}")
             source.unlink()
     print(f"load averages after: {load()}")
     print("targets (issue 28): >= 200,000 rows/s and peak < 1 GiB at every size, legs within 2x --no-legs")

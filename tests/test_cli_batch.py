@@ -158,6 +158,28 @@ def test_rows_carry_the_leg_arriving_at_them(invoke, legs_csv: Path) -> None:
     assert "3 legs" not in result.stderr and "2 legs (overflight 2)" in result.stderr
 
 
+def test_a_row_of_another_itinerary_ends_the_one_before(invoke, tmp_path: Path) -> None:
+    """r1's rows on either side of x's are two itineraries (rows are one when consecutive): no
+    leg from London to Paris, whatever the chunks."""
+    source = written(
+        tmp_path / "gap.csv",
+        "itinerary,subject,place,date,kind\n"
+        "r1,putin,airport:JFK,2024-01-01,visit\n"
+        "r1,putin,airport:LHR,2024-01-02,visit\n"
+        "x,putin,MN,2024-01-02,visit\n"
+        "r1,putin,airport:CDG,2024-01-03,visit\n"
+        "r1,putin,airport:FCO,2024-01-04,visit\n",
+    )
+    rows = json.loads(invoke("batch", str(source), "--format", "json").stdout)["rows"]
+    assert [row["leg"]["from"] if row["leg"] else None for row in rows] == [
+        None,
+        "airport:JFK",
+        None,
+        None,
+        "airport:CDG",
+    ]
+
+
 def test_legs_in_csv_and_the_overflight_threshold(invoke, legs_csv: Path) -> None:
     table = invoke("batch", str(legs_csv), "--format", "csv", "--fail-on", "never")
     assert table.exit_code == 0

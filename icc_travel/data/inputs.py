@@ -140,16 +140,17 @@ class TextBlock(NamedTuple):
     size: int  # bytes of input this block consumed
 
 
-def text_blocks(handle: BinaryIO, *, lines: int) -> Iterator[TextBlock]:
-    """The stream as blocks of about `lines` whole lines. Raises UnreadableLine for input that is
-    not text at all (a NUL byte in its first megabyte, or a line over MAX_LINE_BYTES)."""
+def text_blocks(handle: BinaryIO, *, lines: int, read_size: int = CHUNK) -> Iterator[TextBlock]:
+    """The stream as blocks of at least `lines` whole lines (all those read by then, `read_size`
+    bytes at a time). Raises UnreadableLine for input that is not text at all (a NUL byte in its
+    first read, or a line over MAX_LINE_BYTES)."""
     pending = b""
     parts: list[bytes] = []
     counted = size = offset = 0
     line = 1
     first = True
     while True:
-        chunk = handle.read(CHUNK)
+        chunk = handle.read(read_size)
         if first:
             if b"\x00" in chunk:
                 raise UnreadableLine(1, not_text(chunk))
@@ -169,13 +170,15 @@ def text_blocks(handle: BinaryIO, *, lines: int) -> Iterator[TextBlock]:
             cut = data.rfind(b"\n") + 1
         whole, rest = data[:cut], data[cut:]
         pending = rest + pending
-        if len(pending) > MAX_LINE_BYTES:
-            message = f"a line longer than {MAX_LINE_BYTES:,} bytes: not rows of text; reading stopped here"
-            raise UnreadableLine(line + counted, message)
         if whole:
             parts.append(whole)
             counted += whole.count(b"\n")
             size += len(whole)
+        if len(pending) > MAX_LINE_BYTES:
+            if parts:  # the whole lines before it are rows like any others
+                yield _decoded(b"".join(parts), line, size, offset)
+            message = f"a line longer than {MAX_LINE_BYTES:,} bytes: not rows of text; reading stopped here"
+            raise UnreadableLine(line + counted, message)
         if parts and (counted >= lines or not chunk):
             yield _decoded(b"".join(parts), line, size, offset)
             line += counted

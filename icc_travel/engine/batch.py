@@ -216,6 +216,17 @@ class Totals:
             if len(self.first_errors) < self.shown:
                 self.first_errors.append(f"{c['file'][number]}:{c['line'][number]}: {message}")
 
+    def merge(self, other: Totals) -> None:
+        """Add the counts of later chunks, counted apart (by another process), as `add` would have."""
+        self.rows += other.rows
+        self.errors += other.errors
+        self.levels.update(other.levels)
+        self.legs += other.legs
+        self.leg_levels.update(other.leg_levels)
+        self.later.update(other.later)
+        self.first_errors += other.first_errors[: max(0, self.shown - len(self.first_errors))]
+        self.errors_to_show += other.errors_to_show
+
     @property
     def results(self) -> int:
         return self.rows - self.errors
@@ -236,7 +247,22 @@ class OpenItinerary(NamedTuple):
     """The itinerary a chunk ended in, so the next chunk's first rows continue its legs."""
 
     key: tuple[Any, ...]  # (file, itinerary, subject)
-    last_stop: tuple[str, tuple[float, float], BatchResult] | None  # its last located stop
+    last_stop: tuple[str, tuple[float, float], BatchResult | Departure] | None  # its last located stop
+
+
+class Departure(NamedTuple):
+    """What a leg takes from the stop it starts at: whose trip it is and the day."""
+
+    subject: Subject
+    day: dt.date
+
+
+class OpenStop(NamedTuple):
+    """An open itinerary in plain values, to hand to an Evaluator in another process: its key,
+    and its last located stop's place, point, subject id and day (or None without one)."""
+
+    key: tuple[Any, ...]
+    last_stop: tuple[str, tuple[float, float], str, dt.date] | None
 
 
 class Evaluator:
@@ -258,6 +284,30 @@ class Evaluator:
         self._planner: Any = None
         self._measured: dict[Any, Any] = {}  # distinct legs measured so far (engine.legs)
         self._coordinates = 0  # coordinate stops seen so far
+
+    @property
+    def open_stop(self) -> OpenStop | None:
+        """The itinerary the last chunk ended in, as plain values (see `continue_from`)."""
+        opened = self._open
+        if opened is None:
+            return None
+        last = opened.last_stop
+        if last is None:
+            return OpenStop(opened.key, None)
+        place, point, departure = last
+        return OpenStop(opened.key, (place, point, departure.subject.id, departure.day))
+
+    def continue_from(self, opened: OpenStop | None) -> None:
+        """Evaluate the next chunk as following one that ended in `opened` (None: in no
+        itinerary), whichever Evaluator read it."""
+        if opened is None:
+            self._open = None
+            return
+        last = None
+        if opened.last_stop is not None:
+            place, point, subject_id, day = opened.last_stop
+            last = (place, point, Departure(self.dataset.subject(subject_id), day))
+        self._open = OpenItinerary(opened.key, last)
 
     def __call__(self, rows: Rows) -> BatchOutcome:
         """Rows are grouped by what they ask (subject, place's territory, date, kind) in one pass
@@ -513,15 +563,17 @@ class Evaluator:
         itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
         opened = self._open
         run: tuple[Any, ...] | None = None
-        previous: tuple[str, tuple[float, float], BatchResult] | None = None
+        previous: tuple[str, tuple[float, float], BatchResult | Departure] | None = None
         if opened is not None and (file[0], itinerary[0], subject[0]) == opened.key:
             run, previous = opened.key, opened.last_stop
         pairs: list[tuple[int, int]] = []
         requests: list[tuple[Subject, Any, Any, dt.date]] = []
+        last = -1  # the member before: a row between two members is in no run, and ends the one before it
         for number in sorted(members):
             key = (file[number], itinerary[number], subject[number])
-            if key != run:
+            if key != run or number != last + 1:
                 run, previous = key, None
+            last = number
             if result_of_row[number] < 0:
                 continue
             place = places[number]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from icc_travel.data.inputs import TextBlock
+from icc_travel.data.inputs import TextBlock, UnreadableLine
 from icc_travel.errors import shorten
 
 CHUNK_ROWS = 50_000  # rows read, evaluated and written at a time: about 50 MB of working memory
@@ -108,6 +108,50 @@ def read_chunks(name: str, blocks: Iterator[TextBlock], declared: str | None) ->
     """(rows, bytes consumed) per chunk of an input given as text blocks (`data.inputs.text_blocks`),
     the format from `declared`, the name's extension or the first block. A line that could not be
     decoded is an error row at its place."""
+    read: Any = None
+    carry = NO_CARRY
+    for step in input_steps(name, blocks, declared):
+        if isinstance(step, ReadyRows):
+            yield step.rows, step.size
+            continue
+        if read is None:
+            read = block_reader(name, step.fmt)
+        rows, carry = read_block(name, read, carry, step.block, step.final)
+        yield rows, step.block.size
+
+
+class ReadyRows(NamedTuple):
+    """Rows an input yields without a block to read: an empty input, a YAML chunk."""
+
+    rows: Rows
+    size: int
+
+
+class BlockStep(NamedTuple):
+    """A block of a CSV or JSON Lines input to read in turn (`read_block`): `final` when no
+    block follows it."""
+
+    fmt: str
+    block: TextBlock
+    final: bool
+
+
+class Carry(NamedTuple):
+    """The lines of a CSV record still open at a block's end, with the first one's number and
+    the undecodable lines among them: the next block is read on from there."""
+
+    text: str
+    line: int
+    bad: tuple[tuple[int, str], ...]
+
+
+NO_CARRY = Carry("", 0, ())
+
+
+def input_steps(name: str, blocks: Iterator[TextBlock], declared: str | None) -> Iterator[ReadyRows | BlockStep]:
+    """An input as the steps that read it, in order: the format from `declared`, the name's
+    extension or the first block with text; a block is handed on once the next one is read (or
+    the input has ended), so each knows whether it is the last."""
     leading: list[TextBlock] = []  # blank blocks up to the first with any text
     for block in blocks:
         leading.append(block)
@@ -115,33 +159,42 @@ def read_chunks(name: str, blocks: Iterator[TextBlock], declared: str | None) ->
             break
     else:
         size = sum(block.size for block in leading)
-        yield Rows.of([InputRow(name, 1, None, None, None, None, None, "empty input: no rows")]), size
+        yield ReadyRows(Rows.of([InputRow(name, 1, None, None, None, None, None, "empty input: no rows")]), size)
         return
     fmt = detect_format(name, declared, leading[-1].text)
     first, blocks = leading[0], itertools.chain(leading[1:], blocks)
     if fmt == "yaml":
-        yield from _yaml_chunks(name, first, blocks)
+        for rows, size in _yaml_chunks(name, first, blocks):
+            yield ReadyRows(rows, size)
         return
-    read = block_reader(name, fmt)
-    carry, carry_line, carry_bad = "", 0, ()  # lines of a record still open at the last block's end
     blocks = itertools.chain([first], blocks)
     block: TextBlock | None = next(blocks)
     while block is not None:
-        following = next(blocks, None)
-        text = carry + block.text
-        start = carry_line if carry else block.first_line
-        bad = (*carry_bad, *block.bad)
-        # a record may stay open across blocks, but not without end: past CARRY_TEXT it is read
-        # as it stands (an unclosed quote then costs its own line, as at the end of the input)
-        rows, tail = read(text, start, following is None or len(text) > CARRY_TEXT)
-        carry_line = start + text.count("\n", 0, len(text) - len(tail))
-        carry, carry_bad = tail, tuple(b for b in bad if b[0] >= carry_line)
-        bad = tuple(b for b in bad if b[0] < carry_line) if tail else bad
-        if bad:
-            errors = [InputRow(name, line, None, None, None, None, None, message) for line, message in bad]
-            rows = Rows.of(sorted([*rows.records(), *errors], key=lambda row: row.line))
-        yield rows, block.size
+        try:
+            following = next(blocks, None)
+        except (UnreadableLine, OSError):  # reading stopped there: the block read is the last
+            yield BlockStep(fmt, block, True)
+            raise
+        yield BlockStep(fmt, block, following is None)
         block = following
+
+
+def read_block(name: str, read: Any, carry: Carry, block: TextBlock, final: bool) -> tuple[Rows, Carry]:
+    """The rows of one block read on from `carry` (what the previous block left open), and what
+    this one leaves open for the next. `read` is the input's `block_reader`."""
+    text = carry.text + block.text
+    start = carry.line if carry.text else block.first_line
+    bad = (*carry.bad, *block.bad)
+    # a record may stay open across blocks, but not without end: past CARRY_TEXT it is read
+    # as it stands (an unclosed quote then costs its own line, as at the end of the input)
+    rows, tail = read(text, start, final or len(text) > CARRY_TEXT)
+    carry_line = start + text.count("\n", 0, len(text) - len(tail))
+    left = Carry(tail, carry_line, tuple(b for b in bad if b[0] >= carry_line))
+    bad = tuple(b for b in bad if b[0] < carry_line) if tail else bad
+    if bad:
+        errors = [InputRow(name, line, None, None, None, None, None, message) for line, message in bad]
+        rows = Rows.of(sorted([*rows.records(), *errors], key=lambda row: row.line))
+    return rows, left
 
 
 def _yaml_chunks(name: str, first: TextBlock, blocks: Iterator[TextBlock]) -> Iterator[tuple[Rows, int]]:
@@ -193,6 +246,22 @@ class CsvBlocks:
         self.header: list[str] | None = None
         self.unusable: str | None = None  # why the header cannot be used
         self.delimiter = ","
+
+    def header_state(self) -> tuple[list[str] | None, str | None, str]:
+        """What the header decided (columns, why it cannot be used, delimiter): a reader given it
+        with `resume` reads any later block of the input as this one would."""
+        return self.header, self.unusable, self.delimiter
+
+    @classmethod
+    def resume(cls, name: str, state: tuple[list[str] | None, str | None, str]) -> CsvBlocks:
+        reader = cls(name)
+        reader.header, reader.unusable, reader.delimiter = state
+        return reader
+
+    def read_header(self, text: str) -> None:
+        """Decide the header from the first line of the input's first block, as the first call
+        does (its error row, if any, is that call's)."""
+        self._read_header(text.partition("\n")[0])
 
     def __call__(self, text: str, first_line: int, last: bool = True) -> tuple[Rows, str]:
         """The block's rows, and the text of its last record if a quote left it open at the end

@@ -93,8 +93,10 @@ class RowStream:
     `json_texts`, when given, yield ready CSV lines and JSON texts faster than converting every
     row (a format uses one of these sources; each text `csv_lines` yields is one or more whole
     lines: a batch yields a chunk's rows as one text);
-    `annotate` gives a row's (command, file, line, message) annotations for CI logs. A plain
-    class, as Report is (a step summary replaces `rows` with a tee of them)."""
+    `annotate` gives a row's (command, file, line, message) annotations for CI logs; `texts`,
+    when given, yields the rows already written in the chosen format, many rows to a text
+    (`format_rows` writes them), and the format adds only what comes before, between and after
+    them. A plain class, as Report is (a step summary replaces `rows` with a tee of them)."""
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class RowStream:
         csv_lines: Callable[[], Iterator[str]] | None = None,
         json_texts: Callable[[], Iterator[str]] | None = None,  # each row's JSON text, faster than dumping every row
         annotate: Callable[[dict[str, Any]], Iterable[tuple[str, str, int, str]]] | None = None,
+        texts: Callable[[], Iterator[str]] | None = None,  # rows already written in the format
     ) -> None:
         self.rows = rows
         self.summary = summary
@@ -119,6 +122,7 @@ class RowStream:
         self.csv_lines = csv_lines
         self.json_texts = json_texts
         self.annotate = annotate
+        self.texts = texts
 
 
 # The parts of a Report a command may give as a function, computed only for a format that needs them.
@@ -134,6 +138,13 @@ def render(report: Report, fmt: str) -> str | None:
 def stream(rows: RowStream, fmt: str, out: Callable[[str], Any]) -> None:
     """Write a row stream in a format, piece by piece."""
     _module(fmt).stream(rows, out)
+
+
+def format_rows(rows: RowStream, fmt: str) -> str:
+    """A stream's rows written in a format as one text, for another stream's `texts`: the
+    characters the format's `stream` writes for them, without what comes before the rows (JSON's
+    separator before the first of them included) and after them."""
+    return _module(fmt).rows_text(rows)
 
 
 def _module(fmt: str) -> Any:

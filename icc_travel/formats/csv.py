@@ -46,6 +46,10 @@ def neutralise(text: str) -> str:
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     """The flat columns, in chunks; the stream's own fast lines when it has them."""
     out(",".join(rows.flat_columns) + "\n")
+    if rows.texts is not None:  # the rows already written, many to a text
+        for text in rows.texts():
+            out(text)
+        return
     if rows.csv_lines is not None:  # whole lines, a chunk of rows at a time: written as they come
         for text in rows.csv_lines():
             out(text)
@@ -53,6 +57,13 @@ def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     lines = (_line([neutralise(cell(value)) for value in rows.flat(row)]) for row in rows.rows())
     while chunk := list(itertools.islice(lines, 8192)):
         out("".join(chunk))
+
+
+def rows_text(rows: RowStream) -> str:
+    """The stream's rows as `stream` writes them, below the header."""
+    if rows.csv_lines is not None:
+        return "".join(rows.csv_lines())
+    return "".join(_line([neutralise(cell(value)) for value in rows.flat(row)]) for row in rows.rows())
 
 
 def _line(values: list[str]) -> str:

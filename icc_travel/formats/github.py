@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from icc_travel.formats import RowStream
@@ -11,11 +11,28 @@ NEEDS = ()  # the report's costly parts this format renders (formats.LAZY_PARTS)
 
 
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
+    if rows.texts is not None:  # the rows already written, many to a text
+        for text in rows.texts():
+            out(text)
+        return
     if rows.annotate is None:
         return
     for row in rows.rows():
-        for command, file, line, message in rows.annotate(row):
-            out(f"::{command} file={escape_property(file)},line={line}::{escape(message)}\n")
+        for line in annotation_lines(rows, row):
+            out(line)
+
+
+def rows_text(rows: RowStream) -> str:
+    """The stream's rows' annotations, as `stream` writes them."""
+    if rows.annotate is None:
+        return ""
+    return "".join(line for row in rows.rows() for line in annotation_lines(rows, row))
+
+
+def annotation_lines(rows: RowStream, row: dict[str, Any]) -> Iterator[str]:
+    assert rows.annotate is not None
+    for command, file, line, message in rows.annotate(row):
+        yield f"::{command} file={escape_property(file)},line={line}::{escape(message)}\n"
 
 
 def escape(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from icc_travel.formats import Report, RowStream
@@ -22,9 +22,26 @@ def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     """`{"rows": [...], "summary": {...}}`, one row at a time; the summary, which counts the
     rows, comes after them."""
     out('{\n  "rows": [')
-    texts = (
-        rows.json_texts() if rows.json_texts is not None else (json.dumps(r, ensure_ascii=False) for r in rows.rows())
-    )
-    for number, text in enumerate(texts):
-        out(("\n    " if number == 0 else ",\n    ") + text)
+    # rows already written (many to a text, joined as below) or each row's text
+    texts = rows.texts() if rows.texts is not None else _texts(rows)
+    first = True
+    for text in texts:
+        if text:
+            out(("\n    " if first else SEPARATOR) + text)
+            first = False
     out('\n  ],\n  "summary": ' + json.dumps(rows.summary()) + "\n}\n")
+
+
+SEPARATOR = ",\n    "  # between two rows
+
+
+def rows_text(rows: RowStream) -> str:
+    """The stream's rows as `stream` writes them, with the separators between them (`stream`
+    adds the one before each text but the first)."""
+    return SEPARATOR.join(_texts(rows))
+
+
+def _texts(rows: RowStream) -> Iterator[str]:
+    if rows.json_texts is not None:
+        return rows.json_texts()
+    return (json.dumps(r, ensure_ascii=False) for r in rows.rows())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from icc_travel.formats import RowStream
@@ -13,8 +13,21 @@ NEEDS = ("payload",)  # the report's costly parts this format renders (formats.L
 
 
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
-    texts = (
-        rows.json_texts() if rows.json_texts is not None else (json.dumps(r, ensure_ascii=False) for r in rows.rows())
-    )
+    if rows.texts is not None:  # the rows already written, many to a text
+        for text in rows.texts():
+            out(text)
+        return
+    texts = _texts(rows)
     while chunk := list(itertools.islice(texts, 4096)):
         out("\n".join(chunk) + "\n")
+
+
+def rows_text(rows: RowStream) -> str:
+    """The stream's rows as `stream` writes them: one line each."""
+    return "".join(text + "\n" for text in _texts(rows))
+
+
+def _texts(rows: RowStream) -> Iterator[str]:
+    if rows.json_texts is not None:
+        return rows.json_texts()
+    return (json.dumps(r, ensure_ascii=False) for r in rows.rows())

@@ -41,9 +41,24 @@ def render(report: Report) -> str:
 def stream(rows: RowStream, out: Callable[[str], Any]) -> None:
     """A table of the columns a reader needs, then the summary and the as-of date."""
     table = TableWriter(rows, out)
-    for row in rows.rows():
-        table.row(row)
+    if rows.texts is not None:  # the rows already written, many to a text
+        for text in rows.texts():
+            out(text)
+    else:
+        for row in rows.rows():
+            table.row(row)
     table.close()
+
+
+def rows_text(rows: RowStream) -> str:
+    """The stream's rows as table lines, as `stream` writes them."""
+    return "".join(table_row(rows, row) for row in rows.rows())
+
+
+def table_row(rows: RowStream, row: dict[str, Any]) -> str:
+    """One row of a row stream's Markdown table."""
+    cells = dict(zip(rows.flat_columns, rows.flat(row), strict=True))
+    return "| " + " | ".join("" if cells[k] is None else escape(str(cells[k])) for k in rows.markdown_columns) + " |\n"
 
 
 class TableWriter:
@@ -52,13 +67,11 @@ class TableWriter:
 
     def __init__(self, rows: RowStream, out: Callable[[str], Any]) -> None:
         self.rows, self.out = rows, out
-        self.shown = tuple(rows.markdown_columns)
         out("| " + " | ".join(rows.markdown_columns.values()) + " |\n")
         out("|" + "---|" * len(rows.markdown_columns) + "\n")
 
     def row(self, row: dict[str, Any]) -> None:
-        cells = dict(zip(self.rows.flat_columns, self.rows.flat(row), strict=True))
-        self.out("| " + " | ".join("" if cells[k] is None else escape(str(cells[k])) for k in self.shown) + " |\n")
+        self.out(table_row(self.rows, row))
 
     def close(self) -> None:
         self.out("\n" + escape(self.rows.summary_line()) + f" Data as of {self.rows.as_of}.\n")
