@@ -14,7 +14,7 @@ import shapely
 
 from icc_travel.data import paths
 from icc_travel.data.models import Dataset
-from icc_travel.geo.geometry import TerritoryIndex, TiledIndex, _load_geometries, map_stored, save_arrays
+from icc_travel.geo.geometry import TerritoryIndex, TiledIndex, _load_geometries, load_wkb, map_arrays, save_wkb
 
 
 @pytest.fixture(scope="module")
@@ -246,23 +246,20 @@ def test_points_off_the_globe_in_boundary_leaves(geometries: np.ndarray, tiled: 
     assert found.tolist() == [p if m else c for p, c, m in zip(expected, clipped, mixed, strict=True)]
 
 
-def test_a_cache_array_is_mapped_where_it_lies_as_np_load_reads_it(tmp_path: Path) -> None:
-    """The polygons' WKB is memory-mapped inside the uncompressed .npz the cache writes (the
-    bytes of two or three polygons are read, not all 30 MB); a compressed member is read whole;
-    an empty array maps to an empty one; a cut file is refused (and the cache then rebuilt)."""
-    wkb = np.frombuffer(bytes(range(256)) * 40, dtype=np.uint8)
-    offsets = np.array([0, 17, 4096, len(wkb)], dtype=np.int64)
-    stored = tmp_path / "stored.npz"
-    save_arrays(stored, wkb=wkb, offsets=offsets, empty=np.zeros(0, dtype=np.int64), grid=np.arange(12.0).reshape(3, 4))
-    for name, expected in (("wkb", wkb), ("offsets", offsets), ("empty", np.zeros(0, dtype=np.int64))):
-        mapped = map_stored(stored, name)
-        assert mapped.dtype == expected.dtype and np.array_equal(mapped, expected)
-    assert isinstance(map_stored(stored, "wkb"), np.memmap)
-    assert map_stored(stored, "grid").tolist() == np.arange(12.0).reshape(3, 4).tolist()
-    packed = tmp_path / "packed.npz"
-    np.savez_compressed(packed, wkb=wkb)
-    assert not isinstance(map_stored(packed, "wkb"), np.memmap) and np.array_equal(map_stored(packed, "wkb"), wkb)
-    cut = tmp_path / "cut.npz"
-    cut.write_bytes(stored.read_bytes()[:5000])
-    with pytest.raises(Exception):  # noqa: B017 - zipfile's, numpy's or ours: any is a damaged cache
-        map_stored(cut, "wkb")
+def test_the_wkb_cache_is_memory_mapped_and_a_cut_one_is_refused(tmp_path: Path, geometries: np.ndarray) -> None:
+    """The polygons' WKB cache is a directory of arrays memory-mapped where they lie (the bytes of
+    two or three polygons are read, not all 30 MB); it gives back the polygons it was written
+    from; a cut file is refused (and the cache then rebuilt)."""
+    import shapely
+
+    stored = tmp_path / "territories-wkb"
+    some = geometries[:5]
+    save_wkb(stored, some)
+    wkb, offsets = map_arrays(stored, "wkb", "offsets")
+    assert isinstance(wkb, np.memmap) and isinstance(offsets, np.memmap)
+    assert offsets[0] == 0 and offsets[-1] == len(wkb) and len(offsets) == len(some) + 1
+    assert all(shapely.equals(load_wkb(stored), some))
+    cut = stored / "wkb.npy"
+    cut.write_bytes(cut.read_bytes()[:5000])
+    with pytest.raises(Exception):  # noqa: B017 - numpy's or shapely's: any is a damaged cache
+        load_wkb(stored)

@@ -41,7 +41,7 @@ class TerritoryIndex:
 def _geometries_cache(path: Path) -> Path:
     """The WKB cache of a territories file's polygons, named by the file's stamp (paths.file_stamp:
     a stat, as the grid's and the point cache's names; hashing the 38 MB file took 0.1 s)."""
-    return paths.cache_dir() / f"territories-{paths.file_stamp(path)}.npz"
+    return paths.cache_dir() / f"territories-{paths.file_stamp(path)}-wkb"
 
 
 def _load_geometries(path: Path) -> Any:
@@ -98,7 +98,8 @@ class Polygons:
         if self._cache is not None:
             try:
                 if self._wkb is None:  # read once: a later point may need other candidates
-                    self._wkb = map_stored(self._cache, "wkb"), map_stored(self._cache, "offsets")
+                    # memory-mapped: a point too close to call needs two or three polygons' bytes
+                    self._wkb = tuple(map_arrays(self._cache, "wkb", "offsets"))
                 data, offsets = self._wkb
                 if int(owners.max()) >= len(offsets) - 1 or offsets[-1] != len(data):
                     raise ValueError("a WKB cache of another file")
@@ -110,78 +111,24 @@ class Polygons:
         return self._source[owners], len(self._source)
 
 
-def save_wkb(path: Path, geometries: Any, **arrays: Any) -> None:
-    """Geometries as one WKB byte buffer plus offsets (a fixed-width bytes array would drop
-    trailing zero bytes, and a WKB ending in a 0.0 coordinate with them)."""
+def save_wkb(path: Path, geometries: Any) -> None:
+    """Geometries as one WKB byte buffer plus offsets, in a cache of memory-mapped arrays (a
+    fixed-width bytes array would drop trailing zero bytes, and a WKB ending in a 0.0 coordinate
+    with them)."""
     import numpy as np
     import shapely
 
     blobs = shapely.to_wkb(geometries)
     offsets = np.cumsum([0, *(len(b) for b in blobs)], dtype=np.int64)
-    save_arrays(path, wkb=np.frombuffer(b"".join(blobs), dtype=np.uint8), offsets=offsets, **arrays)
-
-
-def save_arrays(path: Path, **arrays: Any) -> None:
-    """A cache file of named arrays, written whole beside its final name and then moved there (a
-    concurrent reader sees the old file or the new one); a cache that cannot be written is skipped."""
-    import os
-
-    import numpy as np
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(temporary, **arrays)
-        temporary.replace(path)
-    except OSError:
-        pass
-
-
-def map_stored(path: Path, name: str) -> Any:
-    """One array of an uncompressed .npz (as `save_arrays` writes them), memory-mapped where it
-    lies in the file: a point too close to call needs two or three polygons' bytes, and reading
-    the whole 30 MB buffer (and checking its CRC) cost some 55 ms of CPU. A compressed member
-    is read whole, as np.load reads it."""
-    import zipfile
-
-    import numpy as np
-    from numpy.lib import format as npy
-
-    with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo(f"{name}.npy")
-        if info.compress_type != zipfile.ZIP_STORED:
-            with np.load(path, allow_pickle=False) as stored:
-                return stored[name]
-    with open(path, "rb") as handle:
-        handle.seek(info.header_offset)
-        local = handle.read(30)  # the member's local header: its name and extra field lengths follow
-        if local[:4] != b"PK\x03\x04":
-            raise ValueError(f"{path}: {name}.npy has no local header where the directory says")
-        name_length, extra_length = int.from_bytes(local[26:28], "little"), int.from_bytes(local[28:30], "little")
-        start = info.header_offset + 30 + name_length + extra_length
-        handle.seek(start)
-        version = npy.read_magic(handle)
-        readers = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}
-        if version not in readers:
-            with np.load(path, allow_pickle=False) as stored:
-                return stored[name]
-        shape, fortran, dtype = readers[version](handle)
-        offset = handle.tell()
-    size = int(np.prod(shape))
-    if dtype.hasobject or offset - start + dtype.itemsize * size > info.file_size:
-        raise ValueError(f"{path}: {name}.npy is not a whole array")
-    if not size:  # nothing to map (mmap refuses an empty length)
-        return np.zeros(shape, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
+    save_mapped(path, wkb=np.frombuffer(b"".join(blobs), dtype=np.uint8), offsets=offsets)
 
 
 def load_wkb(path: Path) -> Any:
-    import numpy as np
     import shapely
 
-    with np.load(path, allow_pickle=False) as stored:
-        data, offsets = stored["wkb"].tobytes(), stored["offsets"]
-        return shapely.from_wkb([data[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)])
+    wkb, offsets = map_arrays(path, "wkb", "offsets")
+    data = wkb.tobytes()
+    return shapely.from_wkb([data[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)])
 
 
 def save_mapped(path: Path, **arrays: Any) -> None:
