@@ -36,7 +36,7 @@ from icc_travel.engine.batch_input import (
     ReadyRows,
     Rows,
     input_steps,
-    read_chunks,
+    read_steps,
 )
 from icc_travel.errors import InputError, shorten
 from icc_travel.formats import stream
@@ -245,23 +245,8 @@ def _label(name: str) -> str:
 
 def _chunks(name: str, declared: str | None, rows_per_chunk: int = CHUNK_ROWS) -> Iterator[tuple[Rows, int]]:
     """(rows, bytes read) per chunk of one input; a file that cannot be read is one error row,
-    and a file that stops being readable partway is an error row where it stopped."""
-    label = _label(name)
-    handle = _opened(name, label)
-    if isinstance(handle, Rows):
-        yield handle, 0
-        return
-    try:
-        yield from read_chunks(
-            label, text_blocks(handle, lines=rows_per_chunk, read_size=_read_size(rows_per_chunk)), declared
-        )
-    except UnreadableLine as error:
-        yield _failed(label, error.line, str(error)), 0
-    except (OSError, ValueError) as error:
-        yield _failed(label, 1, f"cannot read: {getattr(error, 'strerror', None) or error}"), 0
-    finally:
-        if name != "-":
-            handle.close()
+    and a file that stops being readable partway is an error row where it stopped (`_steps`)."""
+    return read_steps(_label(name), _steps(name, declared, rows_per_chunk))
 
 
 def _steps(name: str, declared: str | None, rows_per_chunk: int) -> Iterator[ReadyRows | BlockStep]:

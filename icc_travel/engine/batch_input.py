@@ -108,9 +108,14 @@ def read_chunks(name: str, blocks: Iterator[TextBlock], declared: str | None) ->
     """(rows, bytes consumed) per chunk of an input given as text blocks (`data.inputs.text_blocks`),
     the format from `declared`, the name's extension or the first block. A line that could not be
     decoded is an error row at its place."""
+    return read_steps(name, input_steps(name, blocks, declared))
+
+
+def read_steps(name: str, steps: Iterable[ReadyRows | BlockStep]) -> Iterator[tuple[Rows, int]]:
+    """(rows, bytes consumed) per step of one input (`input_steps`), its blocks read in turn."""
     read: Any = None
     carry = NO_CARRY
-    for step in input_steps(name, blocks, declared):
+    for step in steps:
         if isinstance(step, ReadyRows):
             yield step.rows, step.size
             continue
