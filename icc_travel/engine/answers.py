@@ -7,18 +7,112 @@ Between two consecutive such dates every comparison comes out the same, so the l
 do too; only the reasons' wording names the day. A batch asking about a thousand days in one
 state therefore applies the law once per interval, not once per day; the full obligation, with
 its dated reasons, is made only for the rows a format writes it for (`BatchResult.obligation`).
+
+The full obligation too is decided once per interval: on a day that the law compares as the day
+it is but that prints as a placeholder (`MarkedDay`), so its reasons are a template every day of
+the interval fills in with its own date. Where the law did anything else with the day (a date a
+year before it, say), the template is refused and that interval's days are decided one by one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
 
 DAY = dt.timedelta(days=1)
+# where an obligation decided on a MarkedDay names the day: private-use characters, which no
+# text of the data holds (a template in which one turns up otherwise is refused)
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+MARK = f"{MARK_OPEN}asked day{MARK_CLOSE}"
+Decided = TypeVar("Decided")
+
+
+class MarkedDay(dt.date):
+    """A day that compares, hashes and orders as itself but prints as MARK. Any other use the
+    law makes of it (its year, a date derived from it, a formatted part of it) sets `touched`:
+    what was decided on it is then no template for other days."""
+
+    touched = False  # set on the instance
+
+    @classmethod
+    def of(cls, day: dt.date) -> MarkedDay:
+        return cls(day.year, day.month, day.day)
+
+    def __str__(self) -> str:
+        return MARK
+
+    def isoformat(self) -> str:
+        return MARK
+
+    def __format__(self, spec: str) -> str:
+        if not spec:
+            return MARK
+        self.touched = True
+        return super().__format__(spec)
+
+    def __repr__(self) -> str:
+        self.touched = True
+        return super().__repr__()
+
+
+def _noting(name: str) -> Callable[..., Any]:
+    """MarkedDay's `name`: the date's own, noting that the day was used."""
+    inherited = getattr(dt.date, name)
+
+    def noted(self: MarkedDay, *args: Any, **kwargs: Any) -> Any:
+        self.touched = True
+        return inherited(self, *args, **kwargs)
+
+    noted.__name__ = name
+    return noted
+
+
+def _noting_part(name: str) -> property:
+    """MarkedDay's `year`, `month` or `day`: the date's own, noting that the day was used."""
+    part = getattr(dt.date, name)
+
+    def read(self: MarkedDay) -> int:
+        self.touched = True
+        return part.__get__(self)
+
+    return property(read)
+
+
+for _name in (
+    "replace", "__add__", "__radd__", "__sub__", "__rsub__", "toordinal", "timetuple", "weekday",
+    "isoweekday", "isocalendar", "ctime", "strftime", "__reduce__", "__reduce_ex__",
+):  # fmt: skip
+    setattr(MarkedDay, _name, _noting(_name))
+for _name in ("year", "month", "day"):
+    setattr(MarkedDay, _name, _noting_part(_name))
+
+
+def on_day(template: Decided, day: dt.date) -> Decided:
+    """The template (strings in tuples and named tuples) with the day written where it says MARK."""
+    return _filled(template, day.isoformat())
+
+
+def _filled(value: Any, text: str) -> Any:
+    if type(value) is str:
+        return value.replace(MARK, text) if MARK_OPEN in value else value
+    if isinstance(value, tuple):
+        parts = [_filled(part, text) for part in value]
+        return type(value)._make(parts) if hasattr(value, "_fields") else tuple(parts)
+    return value
+
+
+def _template_clean(value: Any) -> bool:
+    """Whether the private-use characters in a template's texts are all parts of whole MARKs."""
+    if type(value) is str:
+        return value.count(MARK_OPEN) == value.count(MARK_CLOSE) == value.count(MARK)
+    if isinstance(value, tuple):
+        return all(map(_template_clean, value))
+    return True
 
 
 class Answer(NamedTuple):
@@ -65,7 +159,7 @@ class Answers:
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
-        self._events: dict[tuple[str, int], list[dt.date]] = {}
+        self._events: dict[tuple[Any, ...], list[dt.date]] = {}
         # the event dates of each subject with its situation, and of each territory: a pair's
         # dates are their union (every date is widened alike), so the subject's records and its
         # situation's (declarations, rulings) are walked once, not once per territory
@@ -73,6 +167,8 @@ class Answers:
         self._territory_events: dict[int, list[dt.date]] = {}
         # per (subject, territory, kind, note): its event dates and the answer of each interval
         self._answers: dict[tuple[Any, ...], tuple[list[dt.date], dict[int, Answer]]] = {}
+        # per (what was decided, interval): the decision as a template, or None (day by day)
+        self._templates: dict[tuple[Any, ...], Any] = {}
 
     def events(self, subject: Subject, territory: Territory | None) -> list[dt.date]:
         key = (subject.id, id(territory))
@@ -88,6 +184,16 @@ class Answers:
             found = self._events[key] = sorted(set(shared).union(own))
         return found
 
+    def events_with(
+        self, subject: Subject, territory: Territory | None, name: str, records: Callable[[], Any]
+    ) -> list[dt.date]:
+        """`events` with the event dates of more records (what `records()` gives), kept under `name`."""
+        key = (subject.id, id(territory), name)
+        found = self._events.get(key)
+        if found is None:
+            found = self._events[key] = sorted(set(self.events(subject, territory)).union(event_dates(records())))
+        return found
+
     def answer(
         self, subject: Subject, territory: Territory | None, day: dt.date, kind: str, outside: str | None
     ) -> tuple[Answer, law.Obligation | None]:
@@ -101,6 +207,45 @@ class Answers:
         decided = law.obligation(subject, territory, day, self.dataset.situations[subject.situation], kind, outside)
         found = answers[interval] = Answer(decided.level, decided.basis)
         return found, decided
+
+    def obligation(
+        self, subject: Subject, territory: Territory | None, day: dt.date, kind: str, outside: str | None
+    ) -> law.Obligation:
+        """The full obligation, with its dated reasons: `law.obligation` on that day, filled in
+        from its interval's template."""
+        _, template = self.obligation_template(subject, territory, day, kind, outside)
+        if template is None:
+            situation = self.dataset.situations[subject.situation]
+            return law.obligation(subject, territory, day, situation, kind, outside)
+        return on_day(template, day)
+
+    def obligation_template(
+        self, subject: Subject, territory: Territory | None, day: dt.date, kind: str, outside: str | None
+    ) -> tuple[tuple[Any, ...], law.Obligation | None]:
+        """The full obligation of the day's interval as a template, and the key naming it (see
+        `template`)."""
+        situation = self.dataset.situations[subject.situation]
+        events, _ = self.table(subject, territory, kind, outside)
+        return self.template(
+            ("obligation", subject.id, id(territory), kind, outside),
+            events,
+            day,
+            lambda on: law.obligation(subject, territory, on, situation, kind, outside),
+        )
+
+    def template(
+        self, key: tuple[Any, ...], events: list[dt.date], day: dt.date, decide: Callable[[dt.date], Decided]
+    ) -> tuple[tuple[Any, ...], Decided | None]:
+        """What `decide` gives for the interval of `events` that holds `day`, as a template to fill
+        in with `on_day`, with a key naming (what is decided, interval); None where the decision
+        used the day as more than a date to compare and to print: then decide each day itself.
+        `events` must hold every date `decide` compares the day with."""
+        interval = (*key, bisect_right(events, day))
+        if interval not in self._templates:
+            marked = MarkedDay.of(day)
+            decided = decide(marked)
+            self._templates[interval] = None if marked.touched or not _template_clean(decided) else decided
+        return interval, self._templates[interval]
 
     def table(
         self, subject: Subject, territory: Territory | None, kind: str, outside: str | None

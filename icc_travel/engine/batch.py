@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.dates import parse_date
-from icc_travel.engine.answers import Answer, Answers
+from icc_travel.engine.answers import MARK, Answer, Answers, MarkedDay
 from icc_travel.engine.batch_input import NOT_READ, Rows
 from icc_travel.engine.check import relevant_precedents
-from icc_travel.engine.contract import batch_result_json, leg_json
+from icc_travel.engine.contract import batch_result_json, leg_json, leg_json_text
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError
@@ -57,11 +57,11 @@ class BatchResult:
     and basis come from the interval's answer (`engine.answers`); the obligation with its dated
     reasons and the precedents are made when a format first asks for them (CSV never does)."""
 
-    __slots__ = ("_dataset", "_obligation", "answer", "day", "kind", "outside", "subject", "territory")
+    __slots__ = ("_answers", "_obligation", "answer", "day", "kind", "outside", "subject", "territory")
 
     def __init__(
         self,
-        dataset: Dataset,
+        answers: Answers,
         subject: Subject,
         territory: Territory | None,
         day: dt.date,
@@ -70,7 +70,7 @@ class BatchResult:
         answer: Answer,
         obligation: law.Obligation | None = None,
     ) -> None:
-        self._dataset, self.subject, self.territory, self.day, self.kind = dataset, subject, territory, day, kind
+        self._answers, self.subject, self.territory, self.day, self.kind = answers, subject, territory, day, kind
         self.outside, self.answer, self._obligation = outside, answer, obligation
 
     @property
@@ -84,16 +84,37 @@ class BatchResult:
     @property
     def obligation(self) -> law.Obligation:
         if self._obligation is None:
-            situation = self._dataset.situations[self.subject.situation]
-            self._obligation = law.obligation(
-                self.subject, self.territory, self.day, situation, self.kind, self.outside
-            )
+            self._obligation = self._answers.obligation(self.subject, self.territory, self.day, self.kind, self.outside)
         return self._obligation
 
     @property
     def precedents(self) -> tuple[Precedent, ...]:
         territory = self.territory
-        return relevant_precedents(self._dataset, territory.iso3, self.subject.id, self.day) if territory else ()
+        return (
+            relevant_precedents(self._answers.dataset, territory.iso3, self.subject.id, self.day) if territory else ()
+        )
+
+    def json_text(self, as_of: dt.date, texts: dict[tuple[Any, ...], str]) -> str:
+        """`json.dumps(batch_result_json(self, as_of), ensure_ascii=False)`, from a text kept in
+        `texts` for every result of the same interval, precedents and side of the data's as-of
+        date, its day written in where the template says MARK."""
+        key, template = self._answers.obligation_template(
+            self.subject, self.territory, self.day, self.kind, self.outside
+        )
+        if template is None:
+            return json.dumps(batch_result_json(self, as_of), ensure_ascii=False)
+        precedents = self.precedents
+        full = (key, tuple(map(id, precedents)), self.day > as_of)
+        text = texts.get(full)
+        if text is None:
+            if len(texts) > CACHE_LIMIT:
+                texts.clear()
+            marked = BatchResult(
+                self._answers, self.subject, self.territory, MarkedDay.of(self.day), self.kind, self.outside,
+                self.answer, template,
+            )  # fmt: skip
+            text = texts[full] = json.dumps(batch_result_json(marked, as_of), ensure_ascii=False)
+        return text.replace(MARK, self.day.isoformat())
 
 
 @dataclass
@@ -106,6 +127,8 @@ class BatchOutcome:
     errors_by_row: dict[int, str]
     data_as_of: dt.date
     leg_of_row: dict[int, Leg] = field(default_factory=dict)  # the leg arriving at that row's stop
+    # JSON texts of results, kept by the evaluator for every chunk (see BatchResult.json_text)
+    texts: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -165,7 +188,8 @@ class BatchOutcome:
         comes from a result (reasons, sources, precedents: most of the text) is written once per
         result, however many rows share it."""
         c = self.inputs.columns
-        shared = [json.dumps(self.result_json(index), ensure_ascii=False)[1:-1] for index in range(len(self.results))]
+        as_of, texts = self.data_as_of, self.texts
+        shared = [result.json_text(as_of, texts)[1:-1] for result in self.results]
         dumps = json.JSONEncoder(ensure_ascii=False).encode
         for number, (file, line, itinerary, place, index) in enumerate(
             zip(c["file"], c["line"], c["itinerary"], c["place"], self.result_of_row, strict=True)
@@ -178,7 +202,7 @@ class BatchOutcome:
             head = (
                 f'{{"file": {dumps(file)}, "line": {line}, "itinerary": {dumps(itinerary)}, "input": {dumps(place)}, '
             )
-            tail = "null" if leg is None else dumps(leg_json(leg))
+            tail = "null" if leg is None else leg_json_text(leg, texts)
             yield f'{head}{shared[index]}, "leg": {tail}, "error": null}}'
 
 
@@ -284,6 +308,7 @@ class Evaluator:
         self._planner: Any = None
         self._measured: dict[Any, Any] = {}  # distinct legs measured so far (engine.legs)
         self._coordinates = 0  # coordinate stops seen so far
+        self._texts: dict[tuple[Any, ...], str] = {}  # results' JSON texts (BatchResult.json_text)
 
     @property
     def open_stop(self) -> OpenStop | None:
@@ -344,7 +369,7 @@ class Evaluator:
             for number, slot in enumerate(slots):
                 if slot in failed:
                     errors[number] = failed[slot]
-        outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of)
+        outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of, texts=self._texts)
         if self.legs:
             outcome.leg_of_row = self._legs(outcome)
         return outcome
@@ -356,7 +381,7 @@ class Evaluator:
         already costs a date lookup, a bisect and the result, not a pass through `_result`
         (where batches of dates spread over years spend their time)."""
         shared: dict[tuple[Any, ...], Any] = {}
-        days, dataset = self._days, self.dataset
+        days, answers = self._days, self.answers
         found: list[Any] = []
         for question in questions:
             if question is None:
@@ -375,7 +400,7 @@ class Evaluator:
             if answer is None:
                 found.append(self._result(question, where))  # decides the interval's answer, and keeps it
             else:
-                found.append(BatchResult(dataset, subject, territory, day, kind_name, outside, answer))
+                found.append(BatchResult(answers, subject, territory, day, kind_name, outside, answer))
         return found
 
     def _group(
@@ -428,7 +453,7 @@ class Evaluator:
             answer, obligation = self.answers.answer(subject, territory, day, kind, outside)
         except IccTravelError as error:
             return Failure(str(error))
-        return BatchResult(self.dataset, subject, territory, day, kind, outside, answer, obligation)
+        return BatchResult(self.answers, subject, territory, day, kind, outside, answer, obligation)
 
     def _territories(
         self, places: list[str | None], errors: dict[int, str]

@@ -13,6 +13,7 @@ against every golden output by the tests).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +144,36 @@ def leg_json(leg: Leg) -> LegJSON:
             for o in leg.overflown
         ],
     }
+
+
+def leg_json_text(leg: Leg, texts: dict[tuple[Any, ...], str]) -> str:
+    """`json.dumps(leg_json(leg), ensure_ascii=False)`, each overflown territory's part from a text
+    kept in `texts` for every leg over it in the same interval (`Leg.overflown_texts`): a batch
+    writes a leg per row."""
+    dumps = _DUMPS
+    return (
+        f'{{"from": {dumps(leg.start)}, "to": {dumps(leg.end)}, "distance_km": {dumps(leg.distance_km)}, '
+        f'"overflown": [{", ".join(leg.overflown_texts(texts))}]}}'
+    )
+
+
+def overflown_json_text(
+    territory: Territory, km: float, obligation_text: str, heads: dict[tuple[Any, ...], str]
+) -> str:
+    """One overflown territory of `leg_json`, as `json.dumps(..., ensure_ascii=False)` writes it,
+    from its obligation's text (`json.dumps(obligation_json(obligation), ...)`); the territory's
+    part is kept in `heads`, a batch's dictionary of texts."""
+    head = heads.get(("overflown head", id(territory)))
+    if head is None:
+        dumps = _DUMPS
+        head = heads["overflown head", id(territory)] = (
+            f'{{"iso3": {dumps(territory.iso3)}, "name": {dumps(territory.label)}, "km": '
+        )
+    # a float as json writes one (float.__repr__)
+    return f"{head}{float.__repr__(km) if type(km) is float else _DUMPS(km)}, {obligation_text[1:]}"
+
+
+_DUMPS = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def result_features(result: CheckResult) -> list[dict]:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from operator import add
 from typing import Any
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
-from icc_travel.engine.answers import Answers
+from icc_travel.engine.answers import MARK, Answers, on_day
+from icc_travel.engine.contract import obligation_json, overflown_json_text
 from icc_travel.geo.routes import Endpoint, RoutePlanner, geodesic_path
 from icc_travel.vocabulary import Level, Tier
 
@@ -31,26 +34,28 @@ class Overflown:
     """A territory a leg overflies: its kilometres and level, decided once per interval between the
     dates that can change it (`engine.answers`); the obligation with its dated reasons and the
     route-avoidance episodes over the state (newest first) are made when an output asks for them
-    (a CSV row prints the level only), from the leg's context, which its territories share."""
+    (a CSV row prints the level only), from the leg's context, which its territories share, and
+    from a template per interval (`Answers.template`) where the law allows one."""
 
     __slots__ = ("_context", "_decided", "km", "level", "territory")
 
     def __init__(self, territory: Territory, km: float, level: str, context: Context) -> None:
         self.territory, self.km, self.level, self._context = territory, km, level, context
-        self._decided: tuple[law.Obligation, tuple[Precedent, ...]] | None = None
+        self._decided: Overflight | None = None
 
     @property
     def obligation(self) -> law.Obligation:
-        return self._full()[0]
+        key, obligation, _ = self._full()
+        return obligation if key is None else on_day(obligation, self._context[2])
 
     @property
     def routes(self) -> tuple[Precedent, ...]:
-        return self._full()[1]
+        return self._full()[2]
 
-    def _full(self) -> tuple[law.Obligation, tuple[Precedent, ...]]:
+    def _full(self) -> Overflight:
         if self._decided is None:
-            dataset, decided, subject, on, through = self._context
-            self._decided = _decided(dataset, decided, subject, self.territory, on, through)
+            answers, subject, on, through = self._context
+            self._decided = _decided(answers, subject, self.territory, on, through)
         return self._decided
 
 
@@ -115,6 +120,29 @@ class Leg:
             )
         return self._overflown
 
+    def overflown_texts(self, texts: dict[tuple[Any, ...], str]) -> list[str]:
+        """Each overflown territory as `contract.overflown_json_text` writes it, its obligation
+        from a text kept in `texts` per (subject, territory, interval, straits), which every leg
+        over it in that interval shares, with this leg's day written in (`Answers.template`)."""
+        answers, subject, on, through = self._context
+        day = on.isoformat()
+        straits = tuple(s.name for s in through)
+        found = []
+        for number, (territory, km) in enumerate(self._crossed):
+            interval = bisect_right(_overflight_events(answers, subject, territory), on)
+            key = ("overflown", subject.id, id(territory), interval, straits)
+            text = texts.get(key)
+            if text is None:
+                template, obligation, _ = self.overflown[number]._full()
+                text = json.dumps(obligation_json(obligation), ensure_ascii=False)
+                if template is not None:
+                    texts[key] = text
+                else:  # decided for this day: nothing to share or fill in
+                    found.append(overflown_json_text(territory, km, text, texts))
+                    continue
+            found.append(overflown_json_text(territory, km, text.replace(MARK, day), texts))
+        return found
+
     def path(self) -> list[list[list[float]]]:
         """The geodesic as GeoJSON coordinate runs ([lon, lat] pairs), split at ±180°."""
         runs = geodesic_path(*self.start_point, *self.end_point)
@@ -138,8 +166,11 @@ Measured = tuple[
     float, list[tuple[Territory, float]], tuple, dict[bytes, tuple[str, str, tuple[str, ...]]], Any, list[str]
 ]
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
-# what a leg's territories' levels share: dataset, decided obligations, subject, date, straits
-Context = tuple[Dataset, dict, Subject, dt.date, tuple]
+# what a leg's territories' levels share: the batch's answers, subject, date, straits
+Context = tuple[Answers, Subject, dt.date, tuple]
+# an overflown territory's obligation and route episodes, with the key of its interval's template
+# when the obligation is that template (None: decided for the day itself)
+Overflight = tuple[tuple[Any, ...] | None, law.Obligation, tuple[Precedent, ...]]
 DAYS = 3_700_000  # above any date's ordinal (date.max is 3,652,059): (key, day) as one integer
 
 
@@ -153,8 +184,8 @@ def measure_legs(
     """Legs (subject, start, end, departure date) measured together. Each distinct leg is measured
     once (and once per batch with `measured`, kept by the caller); each overflown territory's
     level is decided once per subject, territory and interval between the dates that can change
-    it (`answers`), its full obligation once per subject, territory and date, when asked for. The
-    worst level and the CSV cell are made once per distinct leg and levels."""
+    it (`answers`), its full obligation (when asked for) once per interval too, as a template its
+    days fill in. The worst level and the CSV cell are made once per distinct leg and levels."""
 
     answers = answers or Answers(planner.dataset)
     if measured is None or len(measured) > MEASURED_KEPT:
@@ -177,8 +208,6 @@ def measure_legs(
         done += len(chunk.km)
     entries = list(map(measured.__getitem__, ends))
     flags, bounds = _overflight_flags(answers, requests, entries)
-    decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]] = {}
-    dataset = planner.dataset
     level_of_flag = (law.NONE, law.OVERFLIGHT)
     legs = []
     for (subject, start, end, on), (km, crossed, through, shared, _, parts), first, last in zip(
@@ -189,7 +218,7 @@ def measure_legs(
         if found is None:
             levels = tuple(map(level_of_flag.__getitem__, pattern))
             found = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
-        legs.append(Leg(start, end, km, crossed, found, (dataset, decided, subject, on, through)))
+        legs.append(Leg(start, end, km, crossed, found, (answers, subject, on, through)))
     return legs
 
 
@@ -266,27 +295,34 @@ def overflown_cell(territories: Iterable[tuple[str, float, str]]) -> str:
     return "; ".join(f"{iso3} {km} km {level}" for iso3, km, level in territories)
 
 
-def _decided(
-    dataset: Dataset,
-    decided: dict[tuple[str, int, dt.date], tuple[law.Obligation, tuple[Precedent, ...]]],
-    subject: Subject,
-    territory: Territory,
-    on: dt.date,
-    through: tuple,
-) -> tuple[law.Obligation, tuple[Precedent, ...]]:
-    """The overflight's obligation and route episodes (shared by the legs over the same territory
-    on the same day), with transit passage where the leg runs through one of its straits."""
-    key = (subject.id, territory.feature_index, on)
-    if key not in decided:
-        decided[key] = _overflight(dataset, subject, territory, on)
-    obligation, routes = decided[key]
+def _decided(answers: Answers, subject: Subject, territory: Territory, on: dt.date, through: tuple) -> Overflight:
+    """The overflight's obligation and route episodes, as its interval's template where the law
+    allows one (the interval's dates are the landing's and those of the route episodes over the
+    state, which it cites up to the day), with transit passage where the leg runs through one of
+    the state's straits."""
+    dataset = answers.dataset
+    key, template = answers.template(
+        ("overflight", subject.id, id(territory)),
+        _overflight_events(answers, subject, territory),
+        on,
+        lambda day: _overflight(dataset, subject, territory, day),
+    )
+    obligation, routes = template if template is not None else _overflight(dataset, subject, territory, on)
     passage = [s for s in through if territory.sovereign in s.states]
     if passage:
         obligation = obligation._replace(
             reasons=(*obligation.reasons, *(TRANSIT_PASSAGE.format(strait=s.name) for s in passage)),
             sources=tuple(dict.fromkeys((*obligation.sources, TRANSIT_SOURCE))),
         )
-    return obligation, routes
+    return None if template is None else (*key, tuple(s.name for s in passage)), obligation, routes
+
+
+def _overflight_events(answers: Answers, subject: Subject, territory: Territory) -> list[dt.date]:
+    """The dates on which an overflight's obligation can change: the landing's, and the dates of
+    the route episodes recorded over the state (cited up to the day)."""
+    return answers.events_with(
+        subject, territory, "routes", lambda: [p.start for p in answers.dataset.precedents_in(territory.sovereign)]
+    )
 
 
 def _overflight(
