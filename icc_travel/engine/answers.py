@@ -30,6 +30,8 @@ DAY = dt.timedelta(days=1)
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 MARK = f"{MARK_OPEN}asked day{MARK_CLOSE}"
 Decided = TypeVar("Decided")
+TEMPLATES_KEPT = 200_000  # obligations (a few hundred bytes of their own): tens of megabytes at most
+TEXTS_KEPT = 32_000_000  # characters of JSON text made from templates (a result's, with its precedents, 2-20 kB)
 
 
 class MarkedDay(dt.date):
@@ -90,6 +92,27 @@ for _name in (
     setattr(MarkedDay, _name, _noting(_name))
 for _name in ("year", "month", "day"):
     setattr(MarkedDay, _name, _noting_part(_name))
+
+
+class Texts:
+    """JSON texts made from templates, by key, up to TEXTS_KEPT characters in all: past that the
+    batch starts afresh, so that memory stays flat however many subjects, places and days it asks
+    about."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[Any, ...], str] = {}
+        self._size = 0
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        return self._texts.get(key)
+
+    def keep(self, key: tuple[Any, ...], text: str) -> str:
+        if self._size + len(text) > TEXTS_KEPT:
+            self._texts.clear()
+            self._size = 0
+        self._texts[key] = text
+        self._size += len(text)
+        return text
 
 
 def on_day(template: Decided, day: dt.date) -> Decided:
@@ -242,6 +265,8 @@ class Answers:
         `events` must hold every date `decide` compares the day with."""
         interval = (*key, bisect_right(events, day))
         if interval not in self._templates:
+            if len(self._templates) >= TEMPLATES_KEPT:
+                self._templates.clear()  # memory stays flat: a batch asking about everything starts afresh
             marked = MarkedDay.of(day)
             decided = decide(marked)
             self._templates[interval] = None if marked.touched or not _template_clean(decided) else decided

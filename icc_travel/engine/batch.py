@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Subject, Territory
 from icc_travel.dates import parse_date
-from icc_travel.engine.answers import MARK, Answer, Answers, MarkedDay
+from icc_travel.engine.answers import MARK, Answer, Answers, MarkedDay, Texts
 from icc_travel.engine.batch_input import NOT_READ, Rows
 from icc_travel.engine.check import relevant_precedents
 from icc_travel.engine.contract import batch_result_json, leg_json, leg_json_text
@@ -94,7 +94,7 @@ class BatchResult:
             relevant_precedents(self._answers.dataset, territory.iso3, self.subject.id, self.day) if territory else ()
         )
 
-    def json_text(self, as_of: dt.date, texts: dict[tuple[Any, ...], str]) -> str:
+    def json_text(self, as_of: dt.date, texts: Texts) -> str:
         """`json.dumps(batch_result_json(self, as_of), ensure_ascii=False)`, from a text kept in
         `texts` for every result of the same interval, precedents and side of the data's as-of
         date, its day written in where the template says MARK."""
@@ -107,13 +107,11 @@ class BatchResult:
         full = (key, tuple(map(id, precedents)), self.day > as_of)
         text = texts.get(full)
         if text is None:
-            if len(texts) > CACHE_LIMIT:
-                texts.clear()
             marked = BatchResult(
                 self._answers, self.subject, self.territory, MarkedDay.of(self.day), self.kind, self.outside,
                 self.answer, template,
             )  # fmt: skip
-            text = texts[full] = json.dumps(batch_result_json(marked, as_of), ensure_ascii=False)
+            text = texts.keep(full, json.dumps(batch_result_json(marked, as_of), ensure_ascii=False))
         return text.replace(MARK, self.day.isoformat())
 
 
@@ -128,7 +126,7 @@ class BatchOutcome:
     data_as_of: dt.date
     leg_of_row: dict[int, Leg] = field(default_factory=dict)  # the leg arriving at that row's stop
     # JSON texts of results, kept by the evaluator for every chunk (see BatchResult.json_text)
-    texts: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    texts: Texts = field(default_factory=Texts)
 
     @property
     def errors(self) -> int:
@@ -308,7 +306,7 @@ class Evaluator:
         self._planner: Any = None
         self._measured: dict[Any, Any] = {}  # distinct legs measured so far (engine.legs)
         self._coordinates = 0  # coordinate stops seen so far
-        self._texts: dict[tuple[Any, ...], str] = {}  # results' JSON texts (BatchResult.json_text)
+        self._texts = Texts()  # results' JSON texts (BatchResult.json_text)
 
     @property
     def open_stop(self) -> OpenStop | None:

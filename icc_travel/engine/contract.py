@@ -23,6 +23,7 @@ from icc_travel.data.sources import as_json
 
 if TYPE_CHECKING:
     from icc_travel.data.models import Aircraft
+    from icc_travel.engine.answers import Texts
     from icc_travel.engine.batch import BatchResult
     from icc_travel.engine.check import CheckResult, StopResult
     from icc_travel.engine.contract_types import (
@@ -146,7 +147,7 @@ def leg_json(leg: Leg) -> LegJSON:
     }
 
 
-def leg_json_text(leg: Leg, texts: dict[tuple[Any, ...], str]) -> str:
+def leg_json_text(leg: Leg, texts: Texts) -> str:
     """`json.dumps(leg_json(leg), ensure_ascii=False)`, each overflown territory's part from a text
     kept in `texts` for every leg over it in the same interval (`Leg.overflown_texts`): a batch
     writes a leg per row."""
@@ -157,17 +158,16 @@ def leg_json_text(leg: Leg, texts: dict[tuple[Any, ...], str]) -> str:
     )
 
 
-def overflown_json_text(
-    territory: Territory, km: float, obligation_text: str, heads: dict[tuple[Any, ...], str]
-) -> str:
+def overflown_json_text(territory: Territory, km: float, obligation_text: str, heads: Texts) -> str:
     """One overflown territory of `leg_json`, as `json.dumps(..., ensure_ascii=False)` writes it,
     from its obligation's text (`json.dumps(obligation_json(obligation), ...)`); the territory's
-    part is kept in `heads`, a batch's dictionary of texts."""
+    part is kept in `heads`, a batch's texts."""
     head = heads.get(("overflown head", id(territory)))
     if head is None:
         dumps = _DUMPS
-        head = heads["overflown head", id(territory)] = (
-            f'{{"iso3": {dumps(territory.iso3)}, "name": {dumps(territory.label)}, "km": '
+        head = heads.keep(
+            ("overflown head", id(territory)),
+            f'{{"iso3": {dumps(territory.iso3)}, "name": {dumps(territory.label)}, "km": ',
         )
     # a float as json writes one (float.__repr__)
     return f"{head}{float.__repr__(km) if type(km) is float else _DUMPS(km)}, {obligation_text[1:]}"

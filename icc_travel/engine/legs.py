@@ -15,7 +15,7 @@ from typing import Any
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
-from icc_travel.engine.answers import MARK, Answers, on_day
+from icc_travel.engine.answers import MARK, Answers, Texts, on_day
 from icc_travel.engine.contract import obligation_json, overflown_json_text
 from icc_travel.geo.routes import Endpoint, RoutePlanner, geodesic_path
 from icc_travel.vocabulary import Level, Tier
@@ -120,7 +120,7 @@ class Leg:
             )
         return self._overflown
 
-    def overflown_texts(self, texts: dict[tuple[Any, ...], str]) -> list[str]:
+    def overflown_texts(self, texts: Texts) -> list[str]:
         """Each overflown territory as `contract.overflown_json_text` writes it, its obligation
         from a text kept in `texts` per (subject, territory, interval, straits), which every leg
         over it in that interval shares, with this leg's day written in (`Answers.template`)."""
@@ -136,7 +136,7 @@ class Leg:
                 template, obligation, _ = self.overflown[number]._full()
                 text = json.dumps(obligation_json(obligation), ensure_ascii=False)
                 if template is not None:
-                    texts[key] = text
+                    texts.keep(key, text)
                 else:  # decided for this day: nothing to share or fill in
                     found.append(overflown_json_text(territory, km, text, texts))
                     continue
