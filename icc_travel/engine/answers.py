@@ -115,12 +115,28 @@ class Texts:
         return text
 
 
-def on_day(template: Decided, day: dt.date) -> Decided:
-    """The template (strings in tuples and named tuples) with the day written where it says MARK."""
-    return _filled(template, day.isoformat())
+def on_day(template: law.Obligation, day: dt.date) -> law.Obligation:
+    """The template with the day written where it says MARK: in its reasons, its local facts and
+    its dispute's texts, the only places a template may hold it (`_template_usable`)."""
+    return _obligation_filled(template, day.isoformat())
+
+
+def _obligation_filled(template: law.Obligation, text: str) -> law.Obligation:
+    disputed = template.disputed
+    if disputed is not None:
+        why = disputed.why_chosen
+        disputed = disputed._replace(
+            reason=disputed.reason.replace(MARK, text), why_chosen=why.replace(MARK, text) if why else why
+        )
+    return template._replace(
+        reasons=tuple([reason.replace(MARK, text) for reason in template.reasons]),
+        local=tuple([fact.replace(MARK, text) for fact in template.local]),
+        disputed=disputed,
+    )
 
 
 def _filled(value: Any, text: str) -> Any:
+    """Every string in the value (strings in tuples and named tuples) with `text` for MARK."""
     if type(value) is str:
         return value.replace(MARK, text) if MARK_OPEN in value else value
     if isinstance(value, tuple):
@@ -129,8 +145,20 @@ def _filled(value: Any, text: str) -> Any:
     return value
 
 
+def _template_usable(value: Any) -> bool:
+    """Whether the private-use characters in a decision's texts are all parts of whole MARKs, and
+    `on_day` would write the day in every one: each obligation's (an obligation, or one in a
+    plain tuple) in its reasons, local facts or dispute, and none anywhere else."""
+    if not _template_clean(value):
+        return False
+    if isinstance(value, law.Obligation):
+        return _filled(value, "-") == _obligation_filled(value, "-")
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return all(map(_template_usable, value))
+    return _filled(value, "-") == value
+
+
 def _template_clean(value: Any) -> bool:
-    """Whether the private-use characters in a template's texts are all parts of whole MARKs."""
     if type(value) is str:
         return value.count(MARK_OPEN) == value.count(MARK_CLOSE) == value.count(MARK)
     if isinstance(value, tuple):
@@ -269,7 +297,7 @@ class Answers:
                 self._templates.clear()  # memory stays flat: a batch asking about everything starts afresh
             marked = MarkedDay.of(day)
             decided = decide(marked)
-            self._templates[interval] = None if marked.touched or not _template_clean(decided) else decided
+            self._templates[interval] = None if marked.touched or not _template_usable(decided) else decided
         return interval, self._templates[interval]
 
     def table(
