@@ -262,8 +262,8 @@ def screen(
         from icc_travel.engine.screen import scan_dask
         from icc_travel.engine.track import judge_located
 
-        # the workers locate the tracks; here they are only judged (no index to load)
-        found, located = scan_dask(
+        # the workers locate the tracks (with their own territory index); here they are only judged
+        found, results = scan_dask(
             paths,
             watched,
             columns or {},
@@ -271,9 +271,10 @@ def screen(
             progress=progress,
             gap_minutes=gap_minutes,
             trust_positions=trust_positions,
+            judge=lambda pairs: judge_located(
+                dataset, [(dataset.subject(entry.subject), one) for entry, one in pairs], resolver
+            ),
         )
-        subjects = [dataset.subject(entry.subject) for entry, _ in found.tracks]
-        results = judge_located(dataset, list(zip(subjects, located, strict=True)), resolver)
     elif engine == "local":
         found = scan(paths, watched, columns, progress=progress, prepare=resolver.load_grid)
         if found.positions_kept >= BULK_POINTS:

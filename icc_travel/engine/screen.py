@@ -823,7 +823,8 @@ def scan_dask(
     *,
     gap_minutes: float = 10.0,
     trust_positions: bool = False,
-) -> tuple[Screened, list[Located]]:
+    judge: Callable[[list[tuple[Watched, Located]]], list[Any]] | None = None,
+) -> tuple[Screened, list[Any]]:
     """The scan on a Dask cluster, in two stages of tasks. First each worker filters its parts of
     the dataset with the local engine's own filter (`filter_part`) and locates the kept positions
     in the territories (each worker loads the territory index once). Then each worker takes a
@@ -833,11 +834,12 @@ def scan_dask(
     tracks located, in hex order, with only the law left to apply (`judge_located`): after the
     reading, the work is spread over the workers, not left to the client alone. Returns the
     tracks and, for each, its `Located` (`gap_minutes` and `trust_positions` as `analyse_many`
-    takes them)."""
+    takes them), or what `judge` makes of the tracks of each share: it is called as each share
+    arrives, while the workers locate the others."""
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
     parts = [part for path in paths for part in _parts(path)]
-    return _scan_dask(paths, parts, watched, columns, scheduler, progress, gap_minutes, trust_positions)
+    return _scan_dask(paths, parts, watched, columns, scheduler, progress, gap_minutes, trust_positions, judge)
 
 
 def _scan_dask(
@@ -849,7 +851,8 @@ def _scan_dask(
     progress: Callable[[int, int], None] | None,
     gap_minutes: float = 10.0,
     trust_positions: bool = False,
-) -> tuple[Screened, list[Located]]:
+    judge: Callable[[list[tuple[Watched, Located]]], list[Any]] | None = None,
+) -> tuple[Screened, list[Any]]:
     """`scan_dask` on parts already listed."""
     from distributed import Client, LocalCluster, as_completed
 
@@ -883,23 +886,40 @@ def _scan_dask(
                 future.result()  # the part's own error (one line naming its file), raised here
             if progress is not None:
                 progress(done, len(futures))
-        found = client.gather(shares)
+        # each share taken as soon as it is done (a gather of all would wait for the last first),
+        # and judged while the workers locate the others
+        order = {future.key: number for number, future in enumerate(shares)}
+        found: list[Any] = [None] * len(shares)
+        for future in as_completed(shares):
+            share = future.result()
+            pairs = _share_tracks(share, wanted)
+            judged = judge([(entry, one) for entry, _, one in pairs]) if judge is not None else None
+            found[order[future.key]] = (share, pairs, judged)
     finally:
         client.close()
-    rows_read = found[0].rows_read
+    rows_read = found[0][0].rows_read
     if rows_read == 0:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no positions (0 rows): nothing to screen")
     refused: dict[str, int] = {}
     tracks: list[tuple[Watched, Track]] = []
-    located: list[Located] = []
-    for share in found:
+    results: list[Any] = []
+    for share, pairs, judged in found:
         for reason, count in share.refused.items():
             refused[reason] = refused.get(reason, 0) + count
-        for code, track, one in share.tracks():
-            for entry in wanted[code]:  # one track per subject, of the same fixes, as _tracks_of gives them
-                tracks.append((entry, track._replace(registration=entry.registration)))
-                located.append(one._replace(track=tracks[-1][1]))
-    return Screened(rows_read, _positions(tracks), tracks, refused), located
+        tracks += [(entry, track) for entry, track, _ in pairs]
+        results += judged if judged is not None else [one for _, _, one in pairs]
+    return Screened(rows_read, _positions(tracks), tracks, refused), results
+
+
+def _share_tracks(share: _Share, wanted: dict[str, list[Watched]]) -> list[tuple[Watched, Track, Located]]:
+    """A share's tracks, one per watched aircraft and subject (of the same fixes, as _tracks_of
+    gives them), each with what was located."""
+    pairs = []
+    for code, track, one in share.tracks():
+        for entry in wanted[code]:
+            mine = track._replace(registration=entry.registration)
+            pairs.append((entry, mine, one._replace(track=mine)))
+    return pairs
 
 
 class _Share(NamedTuple):
