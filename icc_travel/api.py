@@ -257,27 +257,37 @@ def screen(
             "give a watchlist file (hex,registration,subject,source)"
         )
     paths = [Path(p) for p in positions]
-    located: dict[str, Any] = {}
     resolver = _resolver(dataset)  # one for every track: the index is loaded once
     if engine == "dask":
         from icc_travel.engine.screen import scan_dask
+        from icc_travel.engine.track import judge_located
 
-        found, located = scan_dask(
-            paths, watched, columns or {}, scheduler, progress=progress, prepare=resolver.load_grid
+        # the workers locate the tracks (with their own territory index); here they are only judged
+        found, results = scan_dask(
+            paths,
+            watched,
+            columns or {},
+            scheduler,
+            progress=progress,
+            gap_minutes=gap_minutes,
+            trust_positions=trust_positions,
+            judge=lambda pairs: judge_located(
+                dataset, [(dataset.subject(entry.subject), one) for entry, one in pairs], resolver
+            ),
         )
     elif engine == "local":
         found = scan(paths, watched, columns, progress=progress, prepare=resolver.load_grid)
+        if found.positions_kept >= BULK_POINTS:
+            resolver.load_grid()
+        results = analyse_many(
+            dataset,
+            [(dataset.subject(entry.subject), track, None) for entry, track in found.tracks],
+            gap_minutes=gap_minutes,
+            resolver=resolver,
+            trust_positions=trust_positions,
+        )
     else:
         raise InputError(f"engine {engine!r}: give 'local' or 'dask'")
-    if found.positions_kept >= BULK_POINTS:
-        resolver.load_grid()
-    results = analyse_many(
-        dataset,
-        [(dataset.subject(entry.subject), track, located.get(entry.hex)) for entry, track in found.tracks],
-        gap_minutes=gap_minutes,
-        resolver=resolver,
-        trust_positions=trust_positions,
-    )
     analysed = tuple(zip((entry for entry, _ in found.tracks), results, strict=True))
     return ScreenResult(
         analysed,

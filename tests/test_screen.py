@@ -299,3 +299,108 @@ def test_files_with_and_without_the_optional_columns_screen_alike_on_both_engine
         dask = invoke("screen", str(folder), "--watchlist", str(watchlist), "--format", "csv", "--engine", "dask")
         assert dask.exit_code == 0, dask.stderr
         assert dask.stdout == local.stdout
+
+
+def many_aircraft(tmp_path: Path) -> tuple[Path, Path]:
+    """Six watched aircraft, more than the Dask engine's shares of them (two per worker), one of
+    them watched for two subjects, in three Parquet files of small row groups: a track with a gap
+    whose crossing is inferred, one with a stretch of spoofed positions, one with rows refused (off
+    the globe, a time before 1970, an altitude not a number), one that lands, one of a single
+    position; two watched aircraft are never seen, and they are the last two by hex, so the last
+    share has no rows at all."""
+    records = []
+
+    def row(**fields) -> dict:  # every column in every row: pyarrow takes the columns from the first
+        return {"onground": None, "baroaltitude": None, "callsign": None, **fields}
+
+    def fly(code: str, points: list[tuple[float, float]], start: int = 0, skip: range = range(0), **overrides) -> None:
+        for number, (lat, lon) in enumerate(points):
+            if number in skip:
+                continue
+            record = {
+                "time": T0 + start + 60 * number,
+                "icao24": code,
+                "lat": lat,
+                "lon": lon,
+                "onground": False,
+                "baroaltitude": 10668.0,
+                "callsign": f"C{code[:4].upper()}",
+            }
+            record.update({key: value(number) if callable(value) else value for key, value in overrides.items()})
+            records.append(record)
+
+    gapped = route([(43.0, -9.5), (40.0, -3.5), (37.0, 2.0)], km_per_fix=12)  # across Spain, then the sea
+    fly("0a0001", gapped, skip=range(20, 45))
+    spoofed = route([(48.0, 30.0), (50.0, 36.0)], km_per_fix=12)
+    spoofed[25:30] = [(55.75, 37.6)] * 5  # five positions in Moscow, 500 km away, then back
+    fly("0a0002", spoofed)
+    fly("0a0003", route([(47.0, 100.0), (47.85, 106.77)], km_per_fix=12), start=30)
+    landing = route([(32.5, 33.5), (32.0, 34.87)], km_per_fix=8)
+    fly("0a0004", landing, onground=lambda number: number >= len(landing) - 3)
+    fly("0a0005", [(52.0, 13.0)])
+    records += [
+        row(time=T0 + 7, icao24="0a0003", lat=95.0, lon=100.0),
+        row(time=-5, icao24="0a0003", lat=47.0, lon=100.0),
+        row(time=T0 + 30, icao24="0A0003", lat=47.0, lon=100.0, baroaltitude=float("inf")),
+    ]
+    records += [row(time=T0 + n, icao24=f"b{n:05x}", lat=40.0, lon=-3.0) for n in range(3000)]
+    order = np.random.default_rng(3).permutation(len(records))  # the aircraft interleaved, as in a dataset
+    rows = [records[n] for n in order]
+    folder = tmp_path / "many"
+    folder.mkdir()
+    third = len(rows) // 3
+    for number in range(3):
+        chunk = rows[number * third : (number + 1) * third if number < 2 else len(rows)]
+        pq.write_table(pa.Table.from_pylist(chunk), folder / f"part-{number}.parquet", row_group_size=300)
+    watchlist = tmp_path / "many.csv"
+    watchlist.write_text(
+        "hex,registration,subject,source\n0a0001,4X-ISR,netanyahu,\n0a0001,4X-ISR,putin,\n0a0002,,putin,\n"
+        "0a0003,RA-96022,putin,\n0a0004,,netanyahu,\n0a0005,,putin,\nfffff0,,putin,\nfffff1,,netanyahu,\n"
+    )
+    return folder, watchlist
+
+
+def test_dask_locates_shares_of_the_aircraft_as_the_local_engine_does(invoke, tmp_path: Path) -> None:
+    """The Dask engine's workers build and locate the tracks, each a share of the aircraft, and the
+    client only judges them: its output is the local engine's, byte for byte, with and without
+    the quality filter, on tracks with gaps, spoofed stretches, refused rows, landings, a single
+    position, an aircraft watched for two subjects and a share with no rows. Through the library,
+    each track's fixes, those analysed and the counts are the local engine's too."""
+    pytest.importorskip("distributed")
+    from icc_travel import api
+    from icc_travel.engine.contract import track_json
+    from icc_travel.engine.screen import SHARES_PER_WORKER, _shares
+
+    folder, watchlist = many_aircraft(tmp_path)
+    assert _shares(8, SHARES_PER_WORKER * 2)[-1] == (6, 8)  # the last share: the two never seen
+    outputs = []
+    for options in (("--format", "jsonl"), ("--trust-positions", "--format", "csv")):
+        local = invoke("screen", str(folder), "--watchlist", str(watchlist), *options)
+        dask = invoke("screen", str(folder), "--watchlist", str(watchlist), "--engine", "dask", *options)
+        assert local.exit_code == dask.exit_code == 0, dask.stderr
+        assert dask.stdout == local.stdout
+        assert local.stderr.splitlines()[-2:] == dask.stderr.splitlines()[-2:]  # refusals and summary
+        assert "left out, never flown" in local.stderr
+        outputs.append(local.stdout)
+    rows = [json.loads(line) for line in outputs[0].splitlines()]
+    assert {r["hex"] for r in rows} == {"0a0001", "0a0002", "0a0003", "0a0004", "0a0005"}
+    assert {r["subject"] for r in rows if r["hex"] == "0a0001"} == {"netanyahu", "putin"}
+
+    found = {engine: api.screen([folder], watchlist=watchlist, engine=engine) for engine in ("local", "dask")}
+    local_result, dask_result = found["local"], found["dask"]
+    assert dask_result[1:] == local_result[1:]  # rows read, kept, refused, watched, as of
+    assert local_result.positions_refused == {
+        "altitude not a finite number": 1,
+        "position off the globe": 1,
+        "time outside 1970-2100": 1,
+    }
+    assert len(local_result.tracks) == len(dask_result.tracks) == 6
+    suspect = inferred = landed = 0
+    for (entry, mine), (theirs_entry, theirs) in zip(dask_result.tracks, local_result.tracks, strict=True):
+        assert entry == theirs_entry and mine.track.registration == entry.registration
+        assert track_json(mine) == track_json(theirs)
+        assert list(mine.track.fixes) == list(theirs.track.fixes) and list(mine.fixes) == list(theirs.fixes)
+        suspect += len(mine.suspect)
+        inferred += sum(segment.inferred for segment in mine.segments)
+        landed += len(mine.landings)
+    assert suspect and inferred and landed  # the paths the dataset is made to take were taken

@@ -13,13 +13,17 @@ import contextlib
 import csv
 import functools
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel.data.models import Dataset
 from icc_travel.errors import InputError
 from icc_travel.geo.tracks import FixArrays, FixView, Track
+
+if TYPE_CHECKING:
+    from icc_travel.engine.track import Located
 
 COLUMNS = ("time", "icao24", "lat", "lon", "onground", "baroaltitude", "callsign", "lastposupdate")
 
@@ -816,19 +820,26 @@ def scan_dask(
     columns: dict[str, str] | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    prepare: Callable[[], None] | None = None,
-) -> tuple[Screened, dict[str, Any]]:
-    """The scan on a Dask cluster: each worker filters its parts of the dataset with the local
-    engine's own filter (`filter_part`) and locates the kept positions in the territories (each
-    worker loads the territory index once); the client gathers the watched rows and builds the
-    tracks. Returns the tracks and, per aircraft, the feature index of each of its fixes.
-    `prepare` (what the tracks' analysis will load: the territory index the boundaries are
-    bisected in) runs on the client once the tasks are sent, when the dataset is large enough
-    that the tracks will need it: while the workers read, not after."""
+    *,
+    gap_minutes: float = 10.0,
+    trust_positions: bool = False,
+    judge: Callable[[list[tuple[Watched, Located]]], list[Any]] | None = None,
+) -> tuple[Screened, list[Any]]:
+    """The scan on a Dask cluster, in two stages of tasks. First each worker filters its parts of
+    the dataset with the local engine's own filter (`filter_part`) and locates the kept positions
+    in the territories (each worker loads the territory index once). Then each worker takes a
+    share of the watched aircraft (a range of their addresses), builds their tracks from every
+    part's rows and locates them as `analyse_many` does (`locate_many`: the quality judgement, the
+    split at gaps, the runs over one territory, the boundary times). The client receives the
+    tracks located, in hex order, with only the law left to apply (`judge_located`): after the
+    reading, the work is spread over the workers, not left to the client alone. Returns the
+    tracks and, for each, its `Located` (`gap_minutes` and `trust_positions` as `analyse_many`
+    takes them), or what `judge` makes of the tracks of each share: it is called as each share
+    arrives, while the workers locate the others."""
     requires("distributed", "dask")
     requires("pyarrow", "parquet")
     parts = [part for path in paths for part in _parts(path)]
-    return _scan_dask(paths, parts, watched, columns, scheduler, progress, prepare)
+    return _scan_dask(paths, parts, watched, columns, scheduler, progress, gap_minutes, trust_positions, judge)
 
 
 def _scan_dask(
@@ -838,10 +849,11 @@ def _scan_dask(
     columns: dict[str, str] | None,
     scheduler: str | None,
     progress: Callable[[int, int], None] | None,
-    prepare: Callable[[], None] | None = None,
-) -> tuple[Screened, dict[str, Any]]:
-    """`scan_dask` on parts already listed (the client listed them to judge the dataset's size)."""
-    import pyarrow as pa
+    gap_minutes: float = 10.0,
+    trust_positions: bool = False,
+    judge: Callable[[list[tuple[Watched, Located]]], list[Any]] | None = None,
+) -> tuple[Screened, list[Any]]:
+    """`scan_dask` on parts already listed."""
     from distributed import Client, LocalCluster, as_completed
 
     hexes = sorted({w.hex for w in watched})
@@ -853,33 +865,175 @@ def _scan_dask(
     )
     try:
         futures = client.map(_screen_part, parts, hexes=hexes, rename=columns or {}, pure=False)
-        if prepare is not None and _rows_at_least(parts, PREPARE_ROWS):
-            prepare()
-        position = {future.key: number for number, future in enumerate(futures)}
-        results: list[Any] = [None] * len(futures)
+        workers = sorted(client.scheduler_info().get("workers", {})) or [None]
+        # a share of the aircraft per worker, each asked of its own (another takes it should one go)
+        shares = [
+            client.submit(
+                _locate_share,
+                first,
+                last,
+                gap_minutes,
+                trust_positions,
+                *futures,
+                workers=workers[number % len(workers)],
+                allow_other_workers=True,
+                pure=False,
+            )
+            for number, (first, last) in enumerate(_shares(len(hexes), SHARES_PER_WORKER * len(workers)))
+        ]
         for done, future in enumerate(as_completed(futures), 1):
-            results[position[future.key]] = future.result()  # in the dataset's order, whatever finishes first
+            if future.status == "error":
+                future.result()  # the part's own error (one line naming its file), raised here
             if progress is not None:
                 progress(done, len(futures))
+        # each share taken as soon as it is done (a gather of all would wait for the last first),
+        # and judged while the workers locate the others
+        order = {future.key: number for number, future in enumerate(shares)}
+        found: list[Any] = [None] * len(shares)
+        for future in as_completed(shares):
+            share = future.result()
+            pairs = _share_tracks(share, wanted)
+            judged = judge([(entry, one) for entry, _, one in pairs]) if judge is not None else None
+            found[order[future.key]] = (share, pairs, judged)
     finally:
         client.close()
-    rows_read = sum(rows for rows, _ in results)
+    rows_read = found[0][0].rows_read
     if rows_read == 0:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no positions (0 rows): nothing to screen")
-    tables = [table for _, table in results if table is not None and table.num_rows]
-    if not tables:
-        return Screened(rows_read, 0, [], {}), {}
+    refused: dict[str, int] = {}
+    tracks: list[tuple[Watched, Track]] = []
+    results: list[Any] = []
+    for share, pairs, judged in found:
+        for reason, count in share.refused.items():
+            refused[reason] = refused.get(reason, 0) + count
+        tracks += [(entry, track) for entry, track, _ in pairs]
+        results += judged if judged is not None else [one for _, _, one in pairs]
+    return Screened(rows_read, _positions(tracks), tracks, refused), results
+
+
+def _share_tracks(share: _Share, wanted: dict[str, list[Watched]]) -> list[tuple[Watched, Track, Located]]:
+    """A share's tracks, one per watched aircraft and subject (of the same fixes, as _tracks_of
+    gives them), each with what was located."""
+    pairs = []
+    for code, track, one in share.tracks():
+        for entry in wanted[code]:
+            mine = track._replace(registration=entry.registration)
+            pairs.append((entry, mine, one._replace(track=mine)))
+    return pairs
+
+
+class _Share(NamedTuple):
+    """What a worker found of its share of the aircraft (`_locate_share`), as few large arrays:
+    each track's fixes and feature indexes are a slice of columns shared by the share's tracks
+    (`bounds`), and what was located about each is sent without them (see `tracks`)."""
+
+    rows_read: int  # in the whole dataset
+    refused: dict[str, int]
+    codes: list[str]  # the aircraft, in hex order
+    callsigns: list[str | None]
+    bounds: list[int]  # track n's fixes are [bounds[n], bounds[n + 1]) of the columns
+    columns: FixArrays  # `sources` left out (None): all None, made by the client
+    features: Any  # per fix, its feature index
+    steps_km: Any  # the tracks' km between consecutive analysed fixes, where measured, end to end
+    measured: list[bool]  # per track, whether its steps are in `steps_km`
+    located: list[Located]  # without the track, its analysed columns, features and steps
+
+    def tracks(self) -> Iterator[tuple[str, Track, Located]]:
+        """Each aircraft's track (for no subject yet) and what was located, whole again."""
+        import numpy as np
+
+        columns = self.columns._replace(sources=np.full(len(self.columns.seconds), None, dtype=object))
+        steps = 0
+        for code, callsign, first, last, measured, one in zip(
+            self.codes, self.callsigns, self.bounds[:-1], self.bounds[1:], self.measured, self.located, strict=True
+        ):
+            track = Track("positions", code, None, callsign, FixView(columns.take(slice(first, last))))
+            analysed, features = track.columns, self.features[first:last]
+            if one.kept is not None:
+                analysed, features = analysed.take(one.kept), features[one.kept]
+            steps_km = None
+            if measured:
+                steps_km = self.steps_km[steps : steps + max(len(analysed.seconds) - 1, 0)]
+                steps += len(steps_km)
+            yield code, track, one._replace(track=track, columns=analysed, features=features, steps_km=steps_km)
+
+
+# Shares of the aircraft per worker: while a worker locates its second share, the client
+# receives its first; the last share alone is received after the workers are done.
+SHARES_PER_WORKER = 2
+
+
+def _shares(count: int, wanted: int) -> list[tuple[int, int]]:
+    """The watched aircraft (by their index in the sorted addresses) cut into `wanted` ranges, as
+    even as whole aircraft allow (fewer when there are fewer aircraft; at least one)."""
+    shares = max(1, min(wanted, count))
+    bounds = [count * number // shares for number in range(shares + 1)]
+    return list(itertools.pairwise(bounds))
+
+
+def _locate_share(
+    first: int, last: int, gap_minutes: float, trust_positions: bool, *results: tuple[int, Any]
+) -> _Share:
+    """On a worker: each track located (`locate_many`) of the watched aircraft whose index in the
+    sorted addresses is in [first, last), from every part's `_screen_part` result, with the rows
+    read in all and the positions refused. An aircraft's rows are the same, in the same order, as
+    in the table of all the watched rows, so its track and its refusals are the ones the local
+    engine finds."""
+    import numpy as np
+    import pyarrow as pa
+
+    from icc_travel.engine.track import locate_many
+
+    rows_read = sum(rows for rows, _ in results)
+    tables = [_share_rows(table, first, last) for _, table in results if table is not None and table.num_rows]
+    if not sum(table.num_rows for table in tables):
+        empty = FixArrays(*(np.zeros(0) for _ in range(5)), None, None)
+        return _Share(rows_read, {}, [], [], [0], empty, np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
+    # every part's slice, empty or not: the columns are unified over the same parts as all the rows'
     table = pa.concat_tables(tables, promote_options="permissive")
     judged = judged_rows(table)
-    tracks, refused = _tracks_of(judged, wanted), judged.refused
-    # each aircraft's feature indexes in the order _tracks_of gave its fixes (one ordering for all)
-    order, codes, starts, ends = _track_order(judged)
-    feature = numpy_of(table.column("feature"), -1)[order]
-    features = {
-        judged.names[int(codes[start])]: feature[start:end]
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
-    }
-    return Screened(rows_read, _positions(tracks), tracks, refused), features
+    tracks = [
+        track for _, track in _tracks_of(judged, {code: [Watched(code, None, "", None)] for code in judged.names})
+    ]
+    order, _, starts, ends = _track_order(judged)
+    features = numpy_of(table.column("feature"), -1)[order]
+    located = locate_many(
+        [
+            (track, features[start:end])
+            for track, start, end in zip(tracks, starts.tolist(), ends.tolist(), strict=True)
+        ],
+        gap_minutes=gap_minutes,
+        resolver=_worker_resolver(),
+        trust_positions=trust_positions,
+    )
+    measured = [one.steps_km for one in located if one.steps_km is not None]
+    columns = FixArrays(
+        *(np.concatenate([getattr(t.fixes.columns, name) for t in tracks]) for name in FixArrays._fields[:5]),
+        None,
+        None,
+    )
+    return _Share(
+        rows_read,
+        judged.refused,
+        [track.hex for track in tracks],
+        [track.callsign for track in tracks],
+        [*starts.tolist(), len(order)],
+        columns,
+        features,
+        np.concatenate(measured) if measured else np.zeros(0),
+        [one.steps_km is not None for one in located],
+        [one._replace(track=None, columns=None, features=None, steps_km=None) for one in located],
+    )
+
+
+def _share_rows(table: Any, first: int, last: int) -> Any:
+    """The rows of a part's table whose aircraft (its index in the watched addresses, as the
+    filter encodes the address column) is in [first, last), in the table's order."""
+    import numpy as np
+
+    column = table.column("icao24")
+    indices = np.concatenate([numpy_of(chunk.indices, -1) for chunk in column.chunks])
+    return take(table, arrow_int64(np.flatnonzero((indices >= first) & (indices < last))))
 
 
 SCHEDULER_TIMEOUT_S = 10

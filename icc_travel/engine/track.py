@@ -114,17 +114,35 @@ def analyse(
     )[0]
 
 
+class Located(NamedTuple):
+    """A track's positions judged and located: all the analysis finds from the fixes and the
+    territory index alone, before any law is applied (no subject, no dataset). A Dask worker finds
+    it beside the data; the client only judges it (`judge_located`)."""
+
+    track: Track
+    columns: FixArrays  # the fixes analysed: the track's, less those judged implausible
+    features: Any  # each analysed fix's feature index (-1: outside every territory)
+    suspect: tuple[Gap, ...]  # stretches left out as implausible, with why
+    steps_km: Any  # km between consecutive fixes, when the quality filter has measured them
+    trusted: bool  # --trust-positions: the quality filter was off
+    gaps: list[tuple[Fix, Fix, str | None]]  # fix before, fix after, why (positions left out)
+    stays: list[int]  # the fixes after which the aircraft stayed on the ground unseen
+    all_runs: list[list[Any]]  # per piece without a gap, its runs over one territory
+    boundaries: list[tuple[dt.datetime, tuple[float, float]]]  # per run left, when and the km either side
+    kept: Any = None  # the indexes of the track's fixes analysed (`columns`), or None: every fix
+
+
 class _Prepared(NamedTuple):
     """A track after the quality judgement: the columns analysed and what was left out."""
 
     track: Track
-    subject: Subject
     columns: FixArrays
     features: Any  # located already (Dask), or None
     suspect: tuple[Gap, ...]
     breaks: dict[int, str]  # kept fix index -> why the stretch before it was left out
     steps_km: Any  # km between consecutive fixes, when the quality filter has measured them
     trusted: bool  # --trust-positions: the quality filter was off
+    kept: Any  # the indexes of the track's fixes kept, or None: every fix
 
 
 def analyse_many(
@@ -135,25 +153,50 @@ def analyse_many(
     resolver: PlaceResolver | None = None,
     trust_positions: bool = False,
 ) -> list[TrackResult]:
-    """Each (subject, track, features or None) analysed as `analyse` does, the tracks together.
+    """Each (subject, track, features or None) analysed as `analyse` does, the tracks together:
+    located (`locate_many`), then judged (`judge_located`)."""
+    resolver = resolver or PlaceResolver(dataset)
+    located = locate_many(
+        [(track, features) for _, track, features in jobs],
+        gap_minutes=gap_minutes,
+        resolver=resolver,
+        trust_positions=trust_positions,
+    )
+    return judge_located(
+        dataset, [(subject, found) for (subject, _, _), found in zip(jobs, located, strict=True)], resolver
+    )
+
+
+def locate_many(
+    jobs: Sequence[tuple[Track, Sequence[int] | None]],
+    *,
+    gap_minutes: float = 10.0,
+    resolver: PlaceResolver,
+    trust_positions: bool = False,
+) -> list[Located]:
+    """Each (track, features or None) judged and located: what needs only its positions and the
+    territory index, not the subject or the law.
 
     A track is worked on as columns, in named steps each vectorised across the track: the
     quality judgement, the territories of its fixes, the split at gaps, the runs over one
-    territory, the boundary times and the landings; Python loops only over what the output lists
-    (gaps, runs, landings, flights). Across tracks the lookups are shared: every fix of every
-    track is located in one bulk lookup, and every boundary of every track is bisected at once
-    (BISECTIONS lookups in all), so a screen of hundreds of aircraft or a run over many files
-    costs a few large lookups, not thousands of small ones."""
+    territory and the boundary times; Python loops only over what the output lists (gaps, runs).
+    Across tracks the lookups are shared: every fix of every track is located in one bulk
+    lookup, and every boundary of every track is bisected at once (BISECTIONS lookups in all),
+    so a screen of hundreds of aircraft or a run over many files costs a few large lookups, not
+    thousands of small ones. Each boundary is bisected on its own fixes alone: a track's result
+    does not depend on the tracks located with it."""
     import numpy as np
 
-    resolver = resolver or PlaceResolver(dataset)
-    prepared = [_prepare(subject, track, features, trust_positions) for subject, track, features in jobs]
-    results: list[TrackResult | None] = [
-        TrackResult(p.track, (), (), (), p.suspect) if not len(p.columns.seconds) else None for p in prepared
+    prepared = [_prepare(track, features, trust_positions) for track, features in jobs]
+    located: list[Located | None] = [
+        Located(p.track, p.columns, np.zeros(0, dtype=np.int64), p.suspect, p.steps_km, False, [], [], [], [], p.kept)
+        if not len(p.columns.seconds)
+        else None
+        for p in prepared
     ]
-    live = [n for n, r in enumerate(results) if r is None]
+    live = [n for n, found in enumerate(located) if found is None]
     if not live:
-        return results  # type: ignore[return-value]
+        return located  # type: ignore[return-value]
     sizes = [len(prepared[n].columns.seconds) for n in live]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
@@ -178,26 +221,44 @@ def analyse_many(
         exits += [(int(offsets[k]) + run.last, run.feature) for runs in all_runs for run in runs[:-1]]
         splits.append((track_features, gaps, stays, all_runs))
     boundaries = _boundaries(seconds, lats, lons, ground, features, exits, resolver)
-    decided: dict[tuple[str, int, dt.date, bool], law.Obligation] = {}
     position = 0
     for (track_features, gaps, stays, all_runs), n in zip(splits, live, strict=True):
         count = sum(len(runs) - 1 for runs in all_runs)
-        results[n] = _finish(
-            dataset,
-            prepared[n],
-            resolver,
+        p = prepared[n]
+        located[n] = Located(
+            p.track,
+            p.columns,
             track_features,
+            p.suspect,
+            p.steps_km,
+            p.trusted,
             gaps,
             stays,
             all_runs,
             boundaries[position : position + count],
-            decided,
+            p.kept,
         )
         position += count
-    return results  # type: ignore[return-value]
+    return located  # type: ignore[return-value]
 
 
-def _prepare(subject: Subject, track: Track, features: Any, trust_positions: bool) -> _Prepared:
+def judge_located(
+    dataset: Dataset, jobs: Sequence[tuple[Subject, Located]], resolver: PlaceResolver | None = None
+) -> list[TrackResult]:
+    """Each (subject, located track) judged: its segments, landings and flights, and what each
+    meant for the subject. The obligations are decided once per subject, territory, day and
+    state of flight for all the tracks together (see `_finish`)."""
+    resolver = resolver or PlaceResolver(dataset)
+    decided: dict[tuple[str, int, dt.date, bool], law.Obligation] = {}
+    return [
+        TrackResult(found.track, (), (), (), found.suspect)
+        if not len(found.columns.seconds)
+        else _finish(dataset, subject, found, resolver, decided)
+        for subject, found in jobs
+    ]
+
+
+def _prepare(track: Track, features: Any, trust_positions: bool) -> _Prepared:
     """The quality judgement of one track (unless `trust_positions`): the fixes kept as columns,
     the stretches left out as implausible, and where each leaves a break in the kept fixes."""
     import numpy as np
@@ -205,7 +266,7 @@ def _prepare(subject: Subject, track: Track, features: Any, trust_positions: boo
     columns = track.columns
     suspect: list[Gap] = []
     breaks: dict[int, str] = {}
-    steps_km = None
+    steps_km = kept = None
     if not trust_positions and len(columns.seconds) > 1:
         from icc_travel.geo.quality import judge
 
@@ -225,18 +286,14 @@ def _prepare(subject: Subject, track: Track, features: Any, trust_positions: boo
             columns = columns.take(kept)
             if features is not None:
                 features = np.asarray(features, dtype=np.int64)[kept]
-    return _Prepared(track, subject, columns, features, tuple(suspect), breaks, steps_km, trust_positions)
+    return _Prepared(track, columns, features, tuple(suspect), breaks, steps_km, trust_positions, kept)
 
 
 def _finish(
     dataset: Dataset,
-    prepared: _Prepared,
+    subject: Subject,
+    located: Located,
     resolver: PlaceResolver,
-    features: Any,
-    gaps: list[tuple[Fix, Fix, str | None]],
-    stays: list[int],
-    all_runs: list[list[Any]],
-    boundaries: list[tuple[dt.datetime, tuple[float, float]]],
     decided_before: dict[tuple[str, int, dt.date, bool], law.Obligation],
 ) -> TrackResult:
     """One track's segments, landings and flights from its located runs and boundary times.
@@ -247,11 +304,12 @@ def _finish(
 
     from icc_travel.geo.geometry import sorted_unique
 
-    columns, subject = prepared.columns, prepared.subject
+    columns, features, gaps, stays = located.columns, located.features, located.gaps, located.stays
+    all_runs, boundaries = located.all_runs, located.boundaries
     fixes = FixView(columns)  # one fix at a time, only where the output names it
     lats, lons = columns.lats, columns.lons
     by_feature = {int(f): resolver.territory_of_feature(int(f)) for f in sorted_unique(features) if f >= 0}
-    steps_km = prepared.steps_km
+    steps_km = located.steps_km
     if steps_km is None:
         steps_km = step_km(lats, lons)
     flown = np.concatenate([[0.0], np.cumsum(steps_km)])
@@ -291,12 +349,12 @@ def _finish(
     flights = _flights(fixes, landings, stays, flown)
     gaps_found = tuple(Gap(a.time, b.time, why) for a, b, why in gaps)
     return TrackResult(
-        prepared.track,
+        located.track,
         tuple(segments),
         tuple(landings),
         gaps_found,
-        prepared.suspect,
-        prepared.trusted,
+        located.suspect,
+        located.trusted,
         flights,
         fixes,
     )
