@@ -117,15 +117,14 @@ def test_marked_day_compares_as_itself_and_notes_any_other_use() -> None:
         assert fresh.touched
 
 
-def test_overflown_obligations_are_the_laws_for_every_day(dataset: Dataset) -> None:
+def test_overflown_obligations_are_the_laws_for_every_day(dataset: Dataset, resolver) -> None:
     """Legs over states with route episodes (Greece, Italy, France) and through straits (Dover,
     Gibraltar), on days around those episodes: each territory's obligation as the engine decides it
     for that day alone."""
     from icc_travel.engine.legs import TRANSIT_PASSAGE, TRANSIT_SOURCE, _overflight, measure_legs
-    from icc_travel.geo.routes import RoutePlanner
 
     rng = random.Random(5)
-    planner = RoutePlanner(dataset)
+    planner = resolver.route_planner()  # the session's grid index, not one of its own
     ends = [
         (("airport:TLV", 32.01, 34.89), ("airport:JFK", 40.64, -73.78)),
         (("airport:LHR", 51.47, -0.45), ("airport:CDG", 49.01, 2.55)),
