@@ -135,35 +135,24 @@ def _obligation_filled(template: law.Obligation, text: str) -> law.Obligation:
     )
 
 
-def _filled(value: Any, text: str) -> Any:
-    """Every string in the value (strings in tuples and named tuples) with `text` for MARK."""
-    if type(value) is str:
-        return value.replace(MARK, text) if MARK_OPEN in value else value
-    if isinstance(value, tuple):
-        parts = [_filled(part, text) for part in value]
-        return type(value)._make(parts) if hasattr(value, "_fields") else tuple(parts)
-    return value
-
-
 def _template_usable(value: Any) -> bool:
-    """Whether the private-use characters in a decision's texts are all parts of whole MARKs, and
-    `on_day` would write the day in every one: each obligation's (an obligation, or one in a
-    plain tuple) in its reasons, local facts or dispute, and none anywhere else."""
-    if not _template_clean(value):
-        return False
+    """Whether `on_day` writes the day everywhere the decision holds MARK: once each obligation
+    (the decision, or one in a plain tuple) has its reasons, local facts and dispute filled in, no
+    private-use character may be left anywhere (a MARK elsewhere, or a part of one)."""
     if isinstance(value, law.Obligation):
-        return _filled(value, "-") == _obligation_filled(value, "-")
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        value = _obligation_filled(value, "-")
+    elif isinstance(value, tuple) and not hasattr(value, "_fields"):
         return all(map(_template_usable, value))
-    return _filled(value, "-") == value
+    return not _holds_mark(value)
 
 
-def _template_clean(value: Any) -> bool:
+def _holds_mark(value: Any) -> bool:
+    """Whether any string in the value (strings in tuples and named tuples) holds a MARK's part."""
     if type(value) is str:
-        return value.count(MARK_OPEN) == value.count(MARK_CLOSE) == value.count(MARK)
+        return MARK_OPEN in value or MARK_CLOSE in value
     if isinstance(value, tuple):
-        return all(map(_template_clean, value))
-    return True
+        return any(map(_holds_mark, value))
+    return False
 
 
 class Answer(NamedTuple):

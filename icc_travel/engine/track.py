@@ -189,7 +189,9 @@ def locate_many(
 
     prepared = [_prepare(track, features, trust_positions) for track, features in jobs]
     located: list[Located | None] = [
-        Located(p.track, p.columns, np.zeros(0, dtype=np.int64), p.suspect, p.steps_km, False, [], [], [], [], p.kept)
+        Located(
+            p.track, p.columns, np.zeros(0, dtype=np.int64), p.suspect, p.steps_km, p.trusted, [], [], [], [], p.kept
+        )
         if not len(p.columns.seconds)
         else None
         for p in prepared
