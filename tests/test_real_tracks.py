@@ -162,6 +162,43 @@ def test_screen_reads_real_state_vectors_as_track_does(invoke, tmp_path: Path) -
     assert dask.stdout == local.stdout
 
 
+def test_screen_of_three_real_recordings_in_one_file_matches_each_track_on_both_engines(invoke, tmp_path: Path) -> None:
+    """The three OpenSky recordings in one file, three aircraft for three subjects: each
+    aircraft's rows are its own `track`'s segments, and the Dask workers (which take shares of
+    the watched aircraft and locate their tracks) write what one process writes, with the
+    quality filter and without it."""
+    import gzip
+
+    recordings = {"3c664e": "landing", "4baac6": "spoofing", "4b1815": "time_issue"}
+    subjects = dict(zip(recordings, ("putin", "netanyahu", "bashir"), strict=True))
+    lines: list[str] = []
+    for name in recordings.values():
+        text = gzip.decompress((REAL / f"traffic_noisy_{name}.csv.gz").read_bytes()).decode()
+        lines += text.splitlines()[0 if not lines else 1 :]
+    positions = tmp_path / "three.csv"
+    positions.write_text("\n".join(lines) + "\n")
+    watchlist = tmp_path / "watched.csv"
+    watchlist.write_text("hex,registration,subject,source\n" + "".join(f"{h},,{s},\n" for h, s in subjects.items()))
+    local = invoke("screen", str(positions), "--watchlist", str(watchlist), "--format", "jsonl")
+    rows = [json.loads(line) for line in local.stdout.splitlines()]
+    for hex_, name in recordings.items():
+        track = invoke(
+            "track", str(REAL / f"traffic_noisy_{name}.csv.gz"), "--subject", subjects[hex_], "--format", "json"
+        )
+        segments = json.loads(track.stdout)["tracks"][0]["segments"]
+        mine = [(r["iso3"], r["inferred"], r["obligation"]) for r in rows if r["hex"] == hex_]
+        assert mine == [(s["iso3"], s["inferred"], s["obligation"]) for s in segments]
+    assert {r["hex"] for r in rows} == set(recordings)
+    pytest.importorskip("distributed")
+    for extra in ((), ("--trust-positions",)):
+        local = invoke("screen", str(positions), "--watchlist", str(watchlist), "--format", "csv", *extra)
+        dask = invoke(
+            "screen", str(positions), "--watchlist", str(watchlist), "--format", "csv", "--engine", "dask", *extra
+        )
+        assert local.exit_code == dask.exit_code
+        assert dask.stdout == local.stdout and local.stdout.count("\n") > 20
+
+
 def test_a_track_of_only_implausible_positions_is_an_answer(invoke, tmp_path: Path) -> None:
     """Twenty minutes frozen at cruise altitude: no trustworthy position, nothing drawn as flown."""
     from test_tracks import T0
