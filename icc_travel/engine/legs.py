@@ -45,8 +45,8 @@ class Overflown:
 
     @property
     def obligation(self) -> law.Obligation:
-        key, obligation, _ = self._full()
-        return obligation if key is None else on_day(obligation, self._context[2])
+        template, obligation, _ = self._full()
+        return on_day(obligation, self._context[2]) if template else obligation
 
     @property
     def routes(self) -> tuple[Precedent, ...]:
@@ -135,7 +135,7 @@ class Leg:
             if text is None:
                 template, obligation, _ = self.overflown[number]._full()
                 text = json.dumps(obligation_json(obligation), ensure_ascii=False)
-                if template is not None:
+                if template:
                     texts.keep(key, text)
                 else:  # decided for this day: nothing to share or fill in
                     found.append(overflown_json_text(territory, km, text, texts))
@@ -168,9 +168,9 @@ Measured = tuple[
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
 # what a leg's territories' levels share: the batch's answers, subject, date, straits
 Context = tuple[Answers, Subject, dt.date, tuple]
-# an overflown territory's obligation and route episodes, with the key of its interval's template
-# when the obligation is that template (None: decided for the day itself)
-Overflight = tuple[tuple[Any, ...] | None, law.Obligation, tuple[Precedent, ...]]
+# an overflown territory's obligation and route episodes, and whether the obligation is its
+# interval's template (the day to be written in) or was decided for the day itself
+Overflight = tuple[bool, law.Obligation, tuple[Precedent, ...]]
 DAYS = 3_700_000  # above any date's ordinal (date.max is 3,652,059): (key, day) as one integer
 
 
@@ -301,7 +301,7 @@ def _decided(answers: Answers, subject: Subject, territory: Territory, on: dt.da
     state, which it cites up to the day), with transit passage where the leg runs through one of
     the state's straits."""
     dataset = answers.dataset
-    key, template = answers.template(
+    _, template = answers.template(
         ("overflight", subject.id, id(territory)),
         _overflight_events(answers, subject, territory),
         on,
@@ -314,7 +314,7 @@ def _decided(answers: Answers, subject: Subject, territory: Territory, on: dt.da
             reasons=(*obligation.reasons, *(TRANSIT_PASSAGE.format(strait=s.name) for s in passage)),
             sources=tuple(dict.fromkeys((*obligation.sources, TRANSIT_SOURCE))),
         )
-    return None if template is None else (*key, tuple(s.name for s in passage)), obligation, routes
+    return template is not None, obligation, routes
 
 
 def _overflight_events(answers: Answers, subject: Subject, territory: Territory) -> list[dt.date]:
