@@ -2,8 +2,9 @@
 
 The `traffic` library (MIT licence, https://github.com/xoolive/traffic) ships real ADS-B
 recordings as pandas JSON (columns of {row: value}); this script rewrites the ones the tests use
-in formats journalists hold (OpenSky state-vector CSV, readsb trace JSON), without changing a
-position or a time. Usage: python scripts/real_tracks.py traffic-2.13-py3-none-any.whl
+in formats journalists hold (OpenSky state-vector CSV and Parquet, readsb trace JSON), without
+changing a position or a time. Usage: python scripts/real_tracks.py traffic-2.13-py3-none-any.whl
+(the Parquet file needs pyarrow: the `parquet` extra).
 """
 
 from __future__ import annotations
@@ -61,6 +62,33 @@ def opensky_csv(frame: object) -> bytes:
     return text.getvalue().encode()
 
 
+def opensky_parquet(frame: object, target: Path) -> None:
+    """A traffic collection (records of many aircraft) as an OpenSky state-vector Parquet file,
+    rows in time order, with the recording's own on-ground flag (traffic's `onground`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = sorted(records(frame), key=lambda row: (row["timestamp"], row["icao24"]))
+
+    def column(name: str, scale: float = 1.0) -> list[float | None]:
+        return [None if row.get(name) is None else float(row[name]) * scale for row in rows]  # type: ignore[arg-type]
+
+    table = pa.table(
+        {
+            "time": [int(row["timestamp"]) / 1000 for row in rows],  # type: ignore[call-overload]
+            "icao24": [row["icao24"] for row in rows],
+            "lat": column("latitude"),
+            "lon": column("longitude"),
+            "velocity": column("groundspeed", 0.514444),  # knots to m/s
+            "heading": column("track"),
+            "callsign": [(row.get("callsign") or "").strip() or None for row in rows],  # type: ignore[union-attr]
+            "onground": [None if row.get("onground") is None else bool(row["onground"]) for row in rows],
+            "baroaltitude": column("altitude", 0.3048),  # feet to metres
+        }
+    )
+    pq.write_table(table, target, compression="zstd", compression_level=19)
+
+
 def main(wheel: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as package:
@@ -70,6 +98,8 @@ def main(wheel: str) -> None:
             target.write_bytes(gzip.compress(opensky_csv(frame), mtime=0))
         (OUT / "trace_full_ac671b.json").write_bytes(package.read(f"{SAMPLES}readsb/trace_full_ac671b.json"))
         (OUT / "fr24_2ce4f83f.json").write_bytes(package.read(f"{SAMPLES}fr24/2ce4f83f.json"))
+        quickstart = json.loads(gzip.decompress(package.read(f"{SAMPLES}collections/quickstart.json.gz")))
+        opensky_parquet(quickstart, OUT / "traffic_quickstart.parquet")
 
 
 if __name__ == "__main__":

@@ -226,3 +226,56 @@ def test_watch_replaying_the_spoofed_flight_never_enters_ukraine(tmp_path: Path,
     entered = [(e["iso3"], e["time"][11:16]) for e in events if e["event"] == "entered"]
     assert "UKR" not in {iso3 for iso3, _ in entered}
     assert ("POL", "09:58") in entered and ("SWE", "10:21") in entered
+
+
+QUICKSTART = REAL / "traffic_quickstart.parquet"
+
+
+def _screen_rows(invoke, tmp_path: Path, *extra: str) -> list[dict]:
+    """`screen` of the real Paris traffic (213 aircraft, three hours) for every aircraft in it."""
+    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+    hexes = sorted(set(pyarrow_parquet.read_table(QUICKSTART, columns=["icao24"]).column(0).to_pylist()))
+    subjects = ("putin", "netanyahu", "bashir")
+    watchlist = tmp_path / "everyone.csv"
+    watchlist.write_text(
+        "hex,registration,subject,source\n" + "".join(f"{h},,{subjects[n % 3]},\n" for n, h in enumerate(hexes))
+    )
+    result = invoke("screen", str(QUICKSTART), "--watchlist", str(watchlist), "--format", "jsonl", *extra)
+    assert result.exit_code == 1, result.stderr  # al-Bashir's landings in France, a state party
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_on_ground_flags_that_flicker_in_real_traffic_make_no_landing(invoke, tmp_path: Path) -> None:
+    """Real OpenSky vectors around Paris flag single fixes on the ground in mid-flight (399c41 at
+    12:10:43, 7,000 ft at some 420 km/h) and fixes airborne while an aircraft stands at its gate
+    (393324 at Orly). Read as recorded (`--trust-positions`), 30 of the 213 aircraft land two or three
+    times within minutes, seven of them in the air; read against the positions, each lands once."""
+    rows = _screen_rows(invoke, tmp_path)
+    landings: dict[str, list[str]] = {}
+    for row in rows:
+        if row["record"] == "landing":
+            landings.setdefault(row["hex"], []).append(row["time"])
+    assert len(landings) > 100 and all(len(times) == 1 for times in landings.values())
+    assert landings["399c41"] == ["2021-10-07T12:23:09Z"]
+    assert not [r for r in rows if r["record"] == "segment" and r["airborne"] and r["km"] < 0.5]
+    parked = [r for r in rows if r["hex"] == "393324" and r["record"] == "segment"]
+    assert [r["airborne"] for r in parked] == [False, True]  # at the gate until it leaves, then flying
+    raw = _screen_rows(invoke, tmp_path, "--trust-positions")
+    raw_landings = [r for r in raw if r["record"] == "landing"]
+    assert len([r for r in raw_landings if r["hex"] == "393324"]) == 3
+    assert "2021-10-07T12:10:43Z" in {r["time"] for r in raw_landings if r["hex"] == "399c41"}
+    pytest.importorskip("distributed")
+    watchlist = tmp_path / "everyone.csv"
+    local = invoke("screen", str(QUICKSTART), "--watchlist", str(watchlist), "--format", "csv")
+    dask = invoke("screen", str(QUICKSTART), "--watchlist", str(watchlist), "--format", "csv", "--engine", "dask")
+    assert dask.stdout == local.stdout
+
+
+def test_track_says_how_many_ground_flags_it_read_the_other_way(invoke) -> None:
+    result = invoke("track", str(QUICKSTART), "--subject", "bashir", "--format", "json")
+    tracks = {t["aircraft"]["hex"]: t for t in json.loads(result.stdout)["tracks"]}
+    assert len(tracks) == 213
+    assert tracks["393324"]["quality"]["ground_flags_corrected"] > 0
+    assert sum(t["quality"]["ground_flags_corrected"] > 0 for t in tracks.values()) >= 30
+    table = invoke("track", str(QUICKSTART), "--subject", "bashir")
+    assert "read the other way: fixes flagged on the ground mid-flight" in table.stdout

@@ -1213,3 +1213,32 @@ def test_a_live_watch_publishes_held_events_when_due(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert [e["event"] for e in lines(done.stdout)] == ["entered", "left"]
     assert 1.2 <= took < 20  # published after the delay, before --duration ended the run
+
+
+def test_ground_flags_are_read_against_the_positions() -> None:
+    """The rules of `quality.ground_flag_flickers` on a straight path flown at a given speed: a
+    fix flagged on the ground between airborne fixes at cruise speed is airborne, a touch-and-go
+    at approach speed stays on the ground, a ground run at either end stays as recorded, and
+    fixes flagged airborne that never leave where the aircraft stood are on the ground."""
+    import numpy as np
+
+    from icc_travel.geo.quality import ground_flag_flickers
+    from icc_travel.geo.tracks import FixArrays
+
+    def flown(kmh: float, ground: list[int], standing: bool = False) -> FixArrays:
+        count = 120  # two minutes, a fix a second
+        seconds = 1_633_608_000.0 + np.arange(count, dtype=float)
+        lats = np.full(count, 48.7) + (0 if standing else np.arange(count) * kmh / 3600 / 111.2)
+        flags = np.zeros(count, dtype=bool)
+        flags[ground] = True
+        return FixArrays(seconds, lats, np.full(count, 2.35), np.full(count, np.nan), flags, np.full(count, None))
+
+    assert ground_flag_flickers(flown(700, [60])).tolist() == [60]
+    assert ground_flag_flickers(flown(420, [60, 61])).tolist() == [60, 61]
+    assert ground_flag_flickers(flown(270, list(range(60, 66)))).tolist() == []  # a touch-and-go
+    assert ground_flag_flickers(flown(700, [0, 1])).tolist() == []  # the track's ends stay as recorded
+    assert ground_flag_flickers(flown(700, [118, 119])).tolist() == []
+    at_the_gate = flown(0, [n for n in range(120) if n not in (40, 41, 80)], standing=True)
+    assert ground_flag_flickers(at_the_gate).tolist() == [40, 41, 80]
+    taking_off = flown(250, list(range(60)))  # rolls, then leaves: airborne fixes more than 1 km away
+    assert ground_flag_flickers(taking_off).tolist() == []

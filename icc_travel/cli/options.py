@@ -242,9 +242,10 @@ def gap_option(help: str) -> Callable[..., Any]:
 trust_positions_option = click.option(
     "--trust-positions",
     is_flag=True,
-    help="Count every position as flown: no quality filter (positions that jump at impossible speeds "
-    "or drift at cruise altitude, as GNSS spoofing makes them, are otherwise left out and the stretch "
-    "is a gap whose crossings are inferred).",
+    help="Count every position as flown and every on-ground flag as recorded: no quality filter "
+    "(positions that jump at impossible speeds or drift at cruise altitude, as GNSS spoofing makes "
+    "them, are otherwise left out and the stretch is a gap whose crossings are inferred; a fix flagged "
+    "on the ground mid-flight, or airborne where the aircraft stood, is otherwise read the other way).",
 )
 
 

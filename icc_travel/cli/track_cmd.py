@@ -119,6 +119,14 @@ def track_report(analysed: TracksResult) -> Report:
                 if d["quality"]["suspect_positions"] and d["quality"]["suspect_positions"] == d["points"]
                 else []
             )
+            + (
+                [
+                    f"{_count(d['quality']['ground_flags_corrected'], 'on-ground flag')} read the other way: "
+                    "fixes flagged on the ground mid-flight, or airborne where the aircraft stood"
+                ]
+                if d["quality"]["ground_flags_corrected"]
+                else []
+            )
             + [
                 f"gap {g['from']} to {g['to']} ({g['minutes']} min): territories under it are inferred"
                 + (
@@ -197,3 +205,7 @@ def _line(fixes: list, document: dict) -> dict:
         "end": fixes[-1].time.isoformat(),
     }
     return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

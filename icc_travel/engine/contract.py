@@ -267,6 +267,7 @@ def track_json(result: TrackResult) -> TrackJSON:
                 {"from": utc_text(s.start), "to": utc_text(s.end), "minutes": s.minutes, "why": s.why}
                 for s in result.suspect
             ],
+            "ground_flags_corrected": result.ground_flags_corrected,
         },
     }
 

@@ -184,6 +184,7 @@ class QualityJSON(TypedDict):
     filter: str
     suspect_positions: int
     suspect: list[SuspectStretchJSON]
+    ground_flags_corrected: int
 
 
 class KnownAircraftJSON(TypedDict):

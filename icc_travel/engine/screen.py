@@ -951,6 +951,7 @@ class _Share(NamedTuple):
             analysed, features = track.columns, self.features[first:last]
             if one.kept is not None:
                 analysed, features = analysed.take(one.kept), features[one.kept]
+            analysed = analysed.reflagged(one.reflagged)
             steps_km = None
             if measured:
                 steps_km = self.steps_km[steps : steps + max(len(analysed.seconds) - 1, 0)]

@@ -84,6 +84,7 @@ class TrackResult(NamedTuple):
     trusted: bool = False  # --trust-positions: the quality filter was off
     flights: tuple[Flight, ...] = ()
     fixes: tuple[Fix, ...] = ()  # the fixes analysed (the track's, less those judged implausible)
+    ground_flags_corrected: int = 0  # fixes whose on-ground flag the positions contradict, read the other way
 
     def worst(self) -> str:
         levels = [s.obligation.level for s in self.segments] + [landing.obligation.level for landing in self.landings]
@@ -130,6 +131,7 @@ class Located(NamedTuple):
     all_runs: list[list[Any]]  # per piece without a gap, its runs over one territory
     boundaries: list[tuple[dt.datetime, tuple[float, float]]]  # per run left, when and the km either side
     kept: Any = None  # the indexes of the track's fixes analysed (`columns`), or None: every fix
+    reflagged: Any = None  # the analysed fixes whose on-ground flag the positions contradict, read the other way
 
 
 class _Prepared(NamedTuple):
@@ -143,6 +145,7 @@ class _Prepared(NamedTuple):
     steps_km: Any  # km between consecutive fixes, when the quality filter has measured them
     trusted: bool  # --trust-positions: the quality filter was off
     kept: Any  # the indexes of the track's fixes kept, or None: every fix
+    reflagged: Any  # the analysed fixes whose on-ground flag was read the other way, or None
 
 
 def analyse_many(
@@ -190,7 +193,18 @@ def locate_many(
     prepared = [_prepare(track, features, trust_positions) for track, features in jobs]
     located: list[Located | None] = [
         Located(
-            p.track, p.columns, np.zeros(0, dtype=np.int64), p.suspect, p.steps_km, p.trusted, [], [], [], [], p.kept
+            p.track,
+            p.columns,
+            np.zeros(0, dtype=np.int64),
+            p.suspect,
+            p.steps_km,
+            p.trusted,
+            [],
+            [],
+            [],
+            [],
+            p.kept,
+            p.reflagged,
         )
         if not len(p.columns.seconds)
         else None
@@ -239,6 +253,7 @@ def locate_many(
             all_runs,
             boundaries[position : position + count],
             p.kept,
+            p.reflagged,
         )
         position += count
     return located  # type: ignore[return-value]
@@ -268,7 +283,7 @@ def _prepare(track: Track, features: Any, trust_positions: bool) -> _Prepared:
     columns = track.columns
     suspect: list[Gap] = []
     breaks: dict[int, str] = {}
-    steps_km = kept = None
+    steps_km = kept = reflagged = None
     if not trust_positions and len(columns.seconds) > 1:
         from icc_travel.geo.quality import judge
 
@@ -288,7 +303,11 @@ def _prepare(track: Track, features: Any, trust_positions: bool) -> _Prepared:
             columns = columns.take(kept)
             if features is not None:
                 features = np.asarray(features, dtype=np.int64)[kept]
-    return _Prepared(track, columns, features, tuple(suspect), breaks, steps_km, trust_positions, kept)
+        from icc_travel.geo.quality import ground_flag_flickers
+
+        reflagged = ground_flag_flickers(columns)
+        columns = columns.reflagged(reflagged)
+    return _Prepared(track, columns, features, tuple(suspect), breaks, steps_km, trust_positions, kept, reflagged)
 
 
 def _finish(
@@ -359,6 +378,7 @@ def _finish(
         located.trusted,
         flights,
         fixes,
+        0 if located.reflagged is None else len(located.reflagged),
     )
 
 

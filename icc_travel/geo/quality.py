@@ -238,3 +238,64 @@ def _stretches(kept: Any, count: int, seconds: Any, lats: Any, lons: Any, feet: 
             parts.append("not reachable from the rest of the track at a possible speed")
         found.append(Stretch(first, last, ", ".join(parts) + ": GNSS spoofing or jamming, or a receiver error"))
     return found
+
+
+# The recorder's on-ground flag flickers. Real OpenSky state vectors (the `traffic` package's
+# quickstart sample: 213 aircraft around Paris, 7 October 2021) hold both kinds: single fixes
+# flagged on the ground in the middle of a flight, at 320-720 km/h and 2,600-7,000 ft either
+# side (their own altitude missing or tens of thousands of feet off), each of which counted as a
+# landing; and fixes flagged airborne for a second or a minute while an aircraft rolled out,
+# taxied or stood at its gate, each of which counted as a take-off and a second landing where it
+# stood (30 of the 213 aircraft "landed" two or three times within minutes).
+GROUND_MAX_KMH = 300.0  # touchdown speeds are 240-300 km/h: nothing on the ground, touch-and-go included, is faster
+GROUND_WINDOW_S = 30.0  # a ground run is judged by where the aircraft was this long before and after it
+POSITION_NOISE_KM = 0.1  # ADS-B positions (NACp 8 is under 93 m)
+STANDING_KM = 1.0  # airborne fixes this close to where the aircraft stood did not fly anywhere
+
+
+def ground_flag_flickers(columns: FixArrays) -> Any:
+    """The indexes of the fixes whose on-ground flag their positions contradict, to be read the
+    other way. First, a run of fixes flagged on the ground between airborne fixes, during which
+    the aircraft covered more than GROUND_MAX_KMH from GROUND_WINDOW_S before it to
+    GROUND_WINDOW_S after it (the net distance, less each end's POSITION_NOISE_KM), is airborne
+    (a run at the track's start or end is left as recorded: a take-off roll alone is fast).
+    Then a run of fixes flagged airborne next to a stay on the ground that never got further
+    than STANDING_KM from where the aircraft stood (the fix before the run, or after it when
+    the track starts airborne) is on the ground: it did not fly anywhere, and it is in the same
+    territory either way. A touch-and-go at approach speed stays a landing."""
+    import numpy as np
+
+    from icc_travel.geo.tracks import haversine_km
+
+    ground = np.asarray(columns.ground, dtype=bool).copy()
+    count = len(ground)
+    if count < 3 or not ground.any():
+        return np.zeros(0, dtype=np.int64)
+    seconds, lats, lons = columns.seconds, columns.lats, columns.lons
+    original = ground.copy()
+    for first, last in _runs_of(ground, True):
+        if first == 0 or last == count - 1:
+            continue
+        before = int(np.searchsorted(seconds, seconds[first] - GROUND_WINDOW_S))
+        after = int(np.searchsorted(seconds, seconds[last] + GROUND_WINDOW_S, side="right")) - 1
+        hours = (seconds[after] - seconds[before]) / 3600
+        moved = float(haversine_km(lats[before], lons[before], lats[after], lons[after])) - 2 * POSITION_NOISE_KM
+        if hours > 0 and moved / hours > GROUND_MAX_KMH:
+            ground[first : last + 1] = False
+    for first, last in _runs_of(ground, False):
+        anchor = first - 1 if first > 0 else last + 1  # a fix on the ground: the runs alternate
+        if anchor >= count:
+            continue  # airborne throughout
+        apart = haversine_km(lats[anchor], lons[anchor], lats[first : last + 1], lons[first : last + 1])
+        if bool(np.all(apart <= STANDING_KM)):
+            ground[first : last + 1] = True
+    return np.flatnonzero(ground != original)
+
+
+def _runs_of(flags: Any, value: bool) -> list[tuple[int, int]]:
+    """(first, last) of each run of consecutive flags equal to `value`."""
+    import numpy as np
+
+    padded = np.concatenate([[False], flags == value, [False]])
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return list(zip(edges[::2].tolist(), (edges[1::2] - 1).tolist(), strict=True))

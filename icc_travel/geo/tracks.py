@@ -65,6 +65,15 @@ class FixArrays(NamedTuple):
             self.new_leg[indexes] if self.new_leg is not None else None,
         )
 
+    def reflagged(self, indexes: Any) -> FixArrays:
+        """These columns with the on-ground flag of the fixes at `indexes` read the other way
+        (`quality.ground_flag_flickers`); the same columns when there are none."""
+        if indexes is None or not len(indexes):
+            return self
+        ground = self.ground.copy()
+        ground[indexes] = ~ground[indexes]
+        return self._replace(ground=ground)
+
     def micros(self) -> Any:
         """The times as integer microseconds since 1970: exact, as datetimes compare them."""
         import numpy as np
