@@ -279,3 +279,35 @@ def test_track_says_how_many_ground_flags_it_read_the_other_way(invoke) -> None:
     assert sum(t["quality"]["ground_flags_corrected"] > 0 for t in tracks.values()) >= 30
     table = invoke("track", str(QUICKSTART), "--subject", "bashir")
     assert "read the other way: fixes flagged on the ground mid-flight" in table.stdout
+
+
+def test_watch_replaying_real_paris_traffic_reads_ground_flags_as_track_does(tmp_path: Path) -> None:
+    """Live, on what it has seen so far: a lone ground flag at 7,000 ft (399c41) is no landing, and
+    an aircraft flagged airborne for seconds at its gate at Orly (393324) neither takes off nor
+    lands until it leaves; the aircraft that flicker on the ground each land at most once."""
+    import subprocess
+    import sys
+
+    watched = ("399c41", "393324", "3946e1", "06a2b1", "39cea2", "34610f", "3946e2", "7cfa71")
+    watchlist = tmp_path / "watched.csv"
+    watchlist.write_text("hex,registration,subject,source\n" + "".join(f"{h},,bashir,\n" for h in watched))
+    command = str(Path(sys.executable).parent / "icc-travel")
+    env = {**__import__("os").environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run(
+        [command, "watch", "--replay", str(QUICKSTART), "--watchlist", str(watchlist)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    landed: dict[str, list[str]] = {}
+    for event in events:
+        if event["event"] == "landed":
+            landed.setdefault(event["hex"], []).append(event["time"])
+    assert landed and all(len(times) == 1 for times in landed.values())
+    assert landed["399c41"] == ["2021-10-07T12:23:08Z"]
+    assert [(e["event"], e["time"]) for e in events if e["hex"] == "393324" and e["event"] != "signal_lost"] == [
+        ("entered", "2021-10-07T12:44:03Z"),
+        ("took_off", "2021-10-07T13:06:48Z"),
+    ]

@@ -167,10 +167,15 @@ class Aircraft:
     announced_new_hex: bool = False
     suspects: list[Position] = field(default_factory=list)
     held: list[Position] = field(default_factory=list)  # after a silence: the run awaiting confirmation
-    # the accepted positions of the last WINDOW_S (and the one before), for the drift test:
-    # (Unix time, km flown since the first accepted position, altitude or None, high in the air)
+    # the accepted positions of the last WINDOW_S (and the one before), for the drift test and the
+    # reading of on-ground flags: (Unix time, km flown since the first accepted position,
+    # altitude or None, high in the air, latitude, longitude; None in a state saved before them)
     path_km: float = 0.0
-    recent: list[tuple[float, float, float | None, bool]] = field(default_factory=list)
+    recent: list[tuple[float, float, float | None, bool, float | None, float | None]] = field(default_factory=list)
+    # where the recorder last placed it on the ground, and the first position flagged airborne
+    # since while it had not gone STANDING_KM from there (see `read_ground_flag`)
+    stood: Position | None = None
+    lifted: Position | None = None
 
     def accept(self, position: Position, km: float, *, fresh: bool = False) -> None:
         """Record an accepted position for the drift test (`fresh`: its path starts here)."""
@@ -179,10 +184,36 @@ class Aircraft:
             km = 0.0
         self.path_km += km
         seconds = position.time.timestamp()
-        self.recent.append((seconds, self.path_km, position.altitude_ft, _high(position)))
+        self.recent.append((seconds, self.path_km, position.altitude_ft, _high(position), position.lat, position.lon))
         start = bisect.bisect_right(self.recent, seconds - rules.WINDOW_S, key=lambda entry: entry[0]) - 1
         if start > 0:
             del self.recent[:start]
+
+    def read_ground_flag(self, position: Position) -> Position:
+        """The position with its on-ground flag read against where the aircraft has been, as
+        `track` reads a recorded flag (geo.quality.ground_flag_flickers), on what is known so far:
+        flagged on the ground while the aircraft came there from GROUND_WINDOW_S before faster than
+        anything rolls on the ground, it is airborne (a lone ground flag in mid-flight); flagged
+        airborne while it has not got STANDING_KM from where it last stood, it is on the ground."""
+        if position.on_ground and not self.on_ground:
+            seconds = position.time.timestamp()
+            start = bisect.bisect_left(self.recent, seconds - rules.GROUND_WINDOW_S, key=lambda entry: entry[0])
+            earliest = self.recent[start] if start < len(self.recent) else None
+            if earliest is not None and earliest[4] is not None and seconds > earliest[0]:
+                moved = float(haversine_km(earliest[4], earliest[5], position.lat, position.lon))
+                kmh = (moved - 2 * rules.POSITION_NOISE_KM) / (seconds - earliest[0]) * 3600
+                if kmh > rules.GROUND_MAX_KMH:
+                    return position._replace(on_ground=False)
+        stood = self.stood
+        if (
+            not position.on_ground
+            and self.on_ground
+            and stood is not None
+            and float(haversine_km(stood.lat, stood.lon, position.lat, position.lon)) <= rules.STANDING_KM
+        ):
+            self.lifted = self.lifted or position
+            return position._replace(on_ground=True)
+        return position
 
     def drifting_to(self, position: Position, km: float) -> bool:
         """Whether this position ends a window of at least WINDOW_S, all high in the air, whose
@@ -197,7 +228,7 @@ class Aircraft:
         window = self.recent[start:]
         if not all(entry[3] for entry in window):
             return False
-        first_seconds, first_path, first_feet, _ = window[0]
+        first_seconds, first_path, first_feet = window[0][:3]
         span = seconds - first_seconds
         lower = min(first_feet or 0.0, position.altitude_ft or 0.0)
         return (self.path_km + km - first_path) / span * 3600 < rules.slowest_kmh(lower)
@@ -275,6 +306,8 @@ class Watcher:
                 plane.accept(b, _step(a, b)[1])
             km = _step(run[-2], position)[1] if len(run) > 1 else 0.0
         plane.suspects.clear()
+        recorded = position
+        position = plane.read_ground_flag(position)
         territory = self.resolver.locate(position.lat, position.lon)
         feature = territory.feature_index if territory is not None else -1
         before = plane.reference
@@ -291,8 +324,12 @@ class Watcher:
                 midway = position.time
             old = self.resolver.territory_of_feature(plane.feature)
             took_off = plane.on_ground and not position.on_ground
-            if took_off:  # from where it stood
-                events += self._events("took_off", plane, entries, before, old, when=midway, airborne=True)
+            if took_off:  # from where it stood, when it was first flagged airborne there
+                origin = before
+                if plane.lifted is not None and plane.stood is not None and not plane.lost:
+                    origin = plane.stood
+                    midway = origin.time + (plane.lifted.time - origin.time) / 2
+                events += self._events("took_off", plane, entries, origin, old, when=midway, airborne=True)
             if feature != plane.feature:
                 when = position.time
                 close = position.time - before.time <= self.gap and not plane.lost
@@ -304,6 +341,10 @@ class Watcher:
             if not plane.on_ground and position.on_ground:
                 events += self._landed(plane, entries, position, territory, inferred=False, when=midway)
         plane.reference, plane.feature, plane.on_ground, plane.lost = position, feature, position.on_ground, False
+        if recorded.on_ground and position.on_ground:
+            plane.stood, plane.lifted = position, None
+        elif not position.on_ground:
+            plane.stood = plane.lifted = None
         plane.accept(position, km)
         plane.registration = plane.registration or position.registration
         for event in events:
@@ -555,6 +596,8 @@ class Watcher:
                     "held": [position(p) for p in a.held],
                     "path_km": a.path_km,
                     "recent": a.recent,
+                    "stood": position(a.stood),
+                    "lifted": position(a.lifted),
                 }
                 for code, a in self.aircraft.items()
             },
@@ -584,7 +627,12 @@ class Watcher:
                 [p for p in map(position, saved.get("suspects", [])) if p is not None],
                 [p for p in map(position, saved.get("held", [])) if p is not None],
                 float(saved.get("path_km", 0.0)),
-                [(float(e[0]), float(e[1]), e[2], bool(e[3])) for e in saved.get("recent", [])],
+                [
+                    (float(e[0]), float(e[1]), e[2], bool(e[3]), *((e[4], e[5]) if len(e) > 5 else (None, None)))
+                    for e in saved.get("recent", [])
+                ],
+                position(saved.get("stood")),
+                position(saved.get("lifted")),
             )
             self.aircraft[code] = plane
             if plane.announced_new_hex or code not in self.watchlist.by_hex:
