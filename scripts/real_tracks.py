@@ -29,8 +29,10 @@ def records(frame: object) -> list[dict[str, object]]:
     return [{name: column.get(key) for name, column in frame.items()} for key in frame["timestamp"]]
 
 
-def opensky_csv(frame: object) -> bytes:
-    """A pandas JSON frame of traffic's columns as OpenSky state vectors (metres, seconds)."""
+def opensky_csv(frame: object, ground_flags: bool = False) -> bytes:
+    """A pandas JSON frame of traffic's columns as OpenSky state vectors (metres, seconds);
+    `onground` is the recording's own flag with `ground_flags`, else False (as the first
+    fixtures were made: they are flights in the air)."""
     rows = sorted(records(frame), key=lambda row: row["timestamp"])
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
@@ -54,7 +56,7 @@ def opensky_csv(frame: object) -> bytes:
                 "" if speed is None else f"{float(speed) * 0.514444:.2f}",
                 "" if value("track") is None else f"{float(value('track')):.1f}",
                 (value("callsign") or "").strip(),
-                "False",
+                str(bool(value("onground"))) if ground_flags and value("onground") is not None else "False",
                 "" if altitude is None else f"{float(altitude) * 0.3048:.1f}",
                 "" if last is None else f"{int(last) / 1000:.3f}",
             ]
@@ -98,6 +100,10 @@ def main(wheel: str) -> None:
             target.write_bytes(gzip.compress(opensky_csv(frame), mtime=0))
         (OUT / "trace_full_ac671b.json").write_bytes(package.read(f"{SAMPLES}readsb/trace_full_ac671b.json"))
         (OUT / "fr24_2ce4f83f.json").write_bytes(package.read(f"{SAMPLES}fr24/2ce4f83f.json"))
+        takeoff = json.loads(gzip.decompress(package.read(f"{SAMPLES}noisy/noisy_takeoff.json.gz")))
+        (OUT / "traffic_noisy_takeoff.csv.gz").write_bytes(
+            gzip.compress(opensky_csv(takeoff, ground_flags=True), mtime=0)
+        )
         quickstart = json.loads(gzip.decompress(package.read(f"{SAMPLES}collections/quickstart.json.gz")))
         opensky_parquet(quickstart, OUT / "traffic_quickstart.parquet")
 

@@ -311,3 +311,15 @@ def test_watch_replaying_real_paris_traffic_reads_ground_flags_as_track_does(tmp
         ("entered", "2021-10-07T12:44:03Z"),
         ("took_off", "2021-10-07T13:06:48Z"),
     ]
+
+
+def test_traffic_s_noisy_takeoff_sample_takes_off_once(invoke) -> None:
+    """The `traffic` library ships this Zurich departure as its example of noisy on-ground flags:
+    taxiing, it flickers airborne for seconds at a time. It is one stay on the ground and one
+    take-off; read as recorded, it landed a second time before leaving."""
+    name = "traffic_noisy_takeoff.csv.gz"
+    track = document(invoke, name)
+    assert [s["airborne"] for s in track["segments"]] == [False, True]
+    assert track["segments"][1]["entered"] == "2019-11-11T17:39:48Z"
+    assert len(track["landings"]) == 1 and track["quality"]["ground_flags_corrected"] > 0
+    assert len(document(invoke, name, "--trust-positions")["landings"]) == 2
