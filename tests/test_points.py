@@ -130,3 +130,14 @@ def test_one_airport_is_found_as_the_whole_table_gives_it() -> None:
         for code in sample:
             assert places.find_airport(code_type, code) == table[code], (code_type, code)
         assert places.find_airport(code_type, "Q" * len(known[0])) is None
+
+
+def test_a_few_points_are_answered_as_many_are(resolver: PlaceResolver) -> None:
+    """`feature_indexes` asks the point grid point by point for a few points (a bisection step of
+    `watch`) and the tiled grid for many: the same answers, on points near borders and coasts."""
+    with np.load(BORDER_POINTS, allow_pickle=False) as stored:
+        lats, lons = stored["lat_e6"][:4000] / 1e6, stored["lon_e6"][:4000] / 1e6
+    many = resolver.feature_indexes(lats, lons)
+    few = np.concatenate([resolver.feature_indexes(lats[n : n + 3], lons[n : n + 3]) for n in range(0, len(lats), 3)])
+    assert len(set(many.tolist())) > 20
+    assert few.tolist() == many.tolist()
