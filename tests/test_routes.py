@@ -13,10 +13,11 @@ from icc_travel.geo.routes import RoutePlanner
 
 @pytest.fixture(scope="module")
 def planner(dataset, tmp_path_factory: pytest.TempPathFactory) -> RoutePlanner:
-    """Built before the per-test cache isolation applies: its grid goes to a cache of its own,
-    not the user's."""
+    """Built before the per-test cache isolation applies, in the cache that isolation gives each
+    test worker (conftest.isolated_cache), not the user's: the grid is built once per worker and
+    shared with the other tests, not once more for these."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("routes-cache")))
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
         return RoutePlanner(dataset)
 
 
