@@ -255,7 +255,7 @@ def test_on_ground_flags_that_flicker_in_real_traffic_make_no_landing(invoke, tm
     """Real OpenSky vectors around Paris flag single fixes on the ground in mid-flight (399c41 at
     12:10:43, 7,000 ft at some 420 km/h) and fixes airborne while an aircraft stands at its gate
     (393324 at Orly). Read as recorded (`--trust-positions`), 30 of the 213 aircraft land two or three
-    times within minutes, seven of them in the air; read against the positions, each lands once."""
+    times within minutes and 11 land in mid-flight; read against the positions, each lands once."""
     rows = _screen_rows(invoke, tmp_path)
     landings: dict[str, list[str]] = {}
     for row in rows:

@@ -209,6 +209,8 @@ class Answers:
         self._answers: dict[tuple[Any, ...], tuple[list[dt.date], dict[int, Answer]]] = {}
         # per (what was decided, interval): the decision as a template, or None (day by day)
         self._templates: dict[tuple[Any, ...], Any] = {}
+        # per (what was decided, day): a decision where its interval has no template
+        self._on_days: dict[tuple[Any, ...], Any] = {}
 
     def events(self, subject: Subject, territory: Territory | None) -> list[dt.date]:
         key = (subject.id, id(territory))
@@ -288,6 +290,16 @@ class Answers:
             decided = decide(marked)
             self._templates[interval] = None if marked.touched or not _template_usable(decided) else decided
         return interval, self._templates[interval]
+
+    def on_the_day(self, key: tuple[Any, ...], day: dt.date, decide: Callable[[dt.date], Decided]) -> Decided:
+        """What `decide` gives for the day itself, where its interval has no template (`template`
+        gave None): kept per (what is decided, day), so the rows and legs of one day share it."""
+        dated = (*key, day)
+        if dated not in self._on_days:
+            if len(self._on_days) >= TEMPLATES_KEPT:
+                self._on_days.clear()
+            self._on_days[dated] = decide(day)
+        return self._on_days[dated]
 
     def table(
         self, subject: Subject, territory: Territory | None, kind: str, outside: str | None

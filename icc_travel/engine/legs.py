@@ -301,13 +301,13 @@ def _decided(answers: Answers, subject: Subject, territory: Territory, on: dt.da
     state, which it cites up to the day), with transit passage where the leg runs through one of
     the state's straits."""
     dataset = answers.dataset
-    _, template = answers.template(
-        ("overflight", subject.id, id(territory)),
-        _overflight_events(answers, subject, territory),
-        on,
-        lambda day: _overflight(dataset, subject, territory, day),
-    )
-    obligation, routes = template if template is not None else _overflight(dataset, subject, territory, on)
+    key = ("overflight", subject.id, id(territory))
+
+    def decide(day: dt.date) -> tuple[law.Obligation, tuple[Precedent, ...]]:
+        return _overflight(dataset, subject, territory, day)
+
+    _, template = answers.template(key, _overflight_events(answers, subject, territory), on, decide)
+    obligation, routes = template if template is not None else answers.on_the_day(key, on, decide)
     passage = [s for s in through if territory.sovereign in s.states]
     if passage:
         obligation = obligation._replace(

@@ -197,14 +197,8 @@ def _stretches(kept: Any, count: int, seconds: Any, lats: Any, lons: Any, feet: 
 
     from icc_travel.geo.tracks import haversine_km
 
-    suspect = np.flatnonzero(~kept)
-    breaks = np.flatnonzero(np.diff(suspect) > 1)
     found = []
-    for first, last in zip(
-        np.concatenate([[suspect[0]], suspect[breaks + 1]]).tolist(),
-        np.concatenate([suspect[breaks], [suspect[-1]]]).tolist(),
-        strict=True,
-    ):
+    for first, last in _runs_of(kept, False):
         parts = []
         minutes = (seconds[last] - seconds[first]) / 60
         if drifting[first : last + 1].any():
@@ -246,7 +240,8 @@ def _stretches(kept: Any, count: int, seconds: Any, lats: Any, lons: Any, feet: 
 # side (their own altitude missing or tens of thousands of feet off), each of which counted as a
 # landing; and fixes flagged airborne for a second or a minute while an aircraft rolled out,
 # taxied or stood at its gate, each of which counted as a take-off and a second landing where it
-# stood (30 of the 213 aircraft "landed" two or three times within minutes).
+# stood (30 of the 213 aircraft "landed" two or three times within minutes; 11 "landed" in mid-flight,
+# 7 of them nowhere else).
 GROUND_MAX_KMH = 300.0  # touchdown speeds are 240-300 km/h: nothing on the ground, touch-and-go included, is faster
 GROUND_WINDOW_S = 30.0  # a ground run is judged by where the aircraft was this long before and after it
 POSITION_NOISE_KM = 0.1  # ADS-B positions (NACp 8 is under 93 m)
