@@ -3,7 +3,7 @@
 The `traffic` library (MIT licence, https://github.com/xoolive/traffic) ships real ADS-B
 recordings as pandas JSON (columns of {row: value}); this script rewrites the ones the tests use
 in formats journalists hold (OpenSky state-vector CSV and Parquet, readsb trace JSON), without
-changing a position or a time. Usage: python scripts/real_tracks.py traffic-2.13-py3-none-any.whl
+changing a position or a time; its rs1090 JSON Lines recording is kept as it is, gzipped. Usage: python scripts/real_tracks.py traffic-2.13-py3-none-any.whl
 (the Parquet file needs pyarrow: the `parquet` extra).
 """
 
@@ -106,6 +106,9 @@ def main(wheel: str) -> None:
         )
         quickstart = json.loads(gzip.decompress(package.read(f"{SAMPLES}collections/quickstart.json.gz")))
         opensky_parquet(quickstart, OUT / "traffic_quickstart.parquet")
+        # a receiver's decoded Mode S messages as jet1090 writes them: kept as they are, gzipped
+        messages = package.read(f"{SAMPLES}rs1090/full_flight_short.jsonl")
+        (OUT / "rs1090_full_flight_short.jsonl.gz").write_bytes(gzip.compress(messages, compresslevel=9, mtime=0))
 
 
 if __name__ == "__main__":

@@ -141,3 +141,18 @@ def test_a_few_points_are_answered_as_many_are(resolver: PlaceResolver) -> None:
     few = np.concatenate([resolver.feature_indexes(lats[n : n + 3], lons[n : n + 3]) for n in range(0, len(lats), 3)])
     assert len(set(many.tolist())) > 20
     assert few.tolist() == many.tolist()
+
+
+def test_a_track_sized_query_reads_the_cached_grid_not_the_polygons(resolver: PlaceResolver) -> None:
+    """Once the grid is in the cache, a query of a few thousand points (one recorded flight) opens
+    it rather than loading the polygons' tree, and answers as the polygons do."""
+    resolver.tiled_index()  # in the cache from here on
+    fresh = PlaceResolver(resolver.dataset)
+    rng = np.random.default_rng(16)
+    lats, lons = rng.uniform(-60, 70, 3_000), rng.uniform(-180, 180, 3_000)
+    found = fresh.feature_indexes(lats, lons)
+    assert found.tolist() == polygon_answers(resolver, lats, lons)
+    assert len(set(found.tolist())) > 20
+    assert "_index" not in fresh.__dict__  # the polygons' tree was never built
+    located = fresh.locate_many(list(zip(lats[:50].tolist(), lons[:50].tolist(), strict=True)))
+    assert [t.feature_index if t else -1 for t in located] == found[:50].tolist()

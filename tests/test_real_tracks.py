@@ -4,6 +4,7 @@ GNSS spoofing, a readsb day of flights with an unseen landing, a Flightradar24 p
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import itertools
 import json
 from pathlib import Path
@@ -326,3 +327,52 @@ def test_traffic_s_noisy_takeoff_sample_takes_off_once(invoke) -> None:
     assert track["segments"][1]["entered"] == "2019-11-11T17:39:48Z"
     assert len(track["landings"]) == 1 and track["quality"]["ground_flags_corrected"] > 0
     assert len(document(invoke, name, "--trust-positions")["landings"]) == 2
+
+
+JET1090 = "rs1090_full_flight_short.jsonl.gz"
+
+
+def test_a_jet1090_recording_of_mode_s_messages_is_a_flight(invoke) -> None:
+    """A receiver's decoded messages (rs1090 JSON Lines): the surface positions at Charles de
+    Gaulle, the take-off, the flight and the landing at Toulouse, from the position messages
+    alone; the callsign from the identification messages."""
+    track = document(invoke, JET1090)
+    assert track["aircraft"]["hex"] == "393322" and track["aircraft"]["callsign"] == "AFR34ZG"
+    assert track["points"] == 8324  # 1,867 surface and 6,457 airborne positions of 57,793 messages
+    (flight,) = track["flights"]
+    assert flight["departure"]["airport"] == "Charles de Gaulle International Airport (CDG)"
+    assert flight["arrival"]["airport"] == "Toulouse-Blagnac Airport (TLS)"
+    assert flight["departure"]["recorded"] and flight["arrival"]["recorded"]
+    assert [(s["iso3"], s["airborne"]) for s in track["segments"]] == [("FRA", False), ("FRA", True), ("FRA", False)]
+    assert 600 < flight["km"] < 700  # CDG to TLS is 587 km as the crow flies; this is the path flown
+    assert track["quality"]["suspect_positions"] == 0
+
+
+def test_a_bad_line_in_a_jet1090_recording_is_named(invoke, tmp_path: Path) -> None:
+    lines = gzip.decompress((REAL / JET1090).read_bytes()).decode().splitlines()[:40]
+    for number, bad in (
+        (7, '{"timestamp": 1720248195.0, "df": "17", "icao24": "393322", "latitude": 91.5, "longitude": 2.5}'),
+        (7, '{"timestamp": 1720248195.0, "df": "17", "icao24": "393322", "latitude": "49.0", "longitude": 2.5}'),
+        (7, '{"timestamp": 1720248195.0, "df": "17", "icao24": "393322", "latitude": 49.0, "longit'),
+        (7, '{"timestamp": "soon", "df": "17", "icao24": "393322", "latitude": 49.0, "longitude": 2.5}'),
+    ):
+        path = tmp_path / "messages.jsonl"
+        path.write_text("\n".join([*lines[: number - 1], bad, *lines[number - 1 :]]) + "\n")
+        result = invoke("track", str(path), "--subject", "putin")
+        assert result.exit_code == 2 and "Traceback" not in result.stderr
+        assert result.stderr.startswith(f"icc-travel: error: {path}:{number}: "), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_each_aircraft_in_a_jet1090_recording_is_a_track(invoke, tmp_path: Path) -> None:
+    """A receiver hears many aircraft: each address is a track, whatever order the lines are in."""
+    lines = gzip.decompress((REAL / JET1090).read_bytes()).decode().splitlines()
+    positions = [json.loads(line) for line in lines if '"latitude"' in line][:400]
+    for number, message in enumerate(positions):
+        if number % 2:  # a second aircraft, 1 degree east, heard in between
+            message["icao24"], message["longitude"] = "4ca7b4", message["longitude"] + 1
+    path = tmp_path / "two.jsonl"
+    path.write_text("".join(json.dumps(m) + "\n" for m in positions))
+    result = invoke("track", str(path), "--subject", "putin", "--format", "json")
+    tracks = json.loads(result.stdout)["tracks"]
+    assert [(t["aircraft"]["hex"], t["points"]) for t in tracks] == [("393322", 200), ("4ca7b4", 200)]

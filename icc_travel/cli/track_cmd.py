@@ -49,7 +49,8 @@ def track(
 
     FILE is a readsb/tar1090 trace JSON (as adsb.lol and ADS-B Exchange serve it), a
     Flightradar24 CSV, a KML gx:Track, OpenSky state vectors (CSV or Parquet; one track
-    per aircraft) or a GPX track; gzip is read transparently.
+    per aircraft), a GPX track or rs1090/jet1090 JSON Lines (decoded Mode S messages; one
+    track per aircraft); gzip is read transparently.
 
     \b
     Examples:

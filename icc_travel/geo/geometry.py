@@ -236,6 +236,16 @@ class TiledIndex:
     )
 
     @classmethod
+    def is_cached(cls, path: Path) -> bool:
+        """Whether the index for a territories file is in the cache (then `cached` opens it in
+        milliseconds; building it takes seconds)."""
+        return (cls._cache_of(path) / f"{cls.NAMES[0]}.npy").is_file()
+
+    @classmethod
+    def _cache_of(cls, path: Path) -> Path:
+        return paths.cache_dir() / f"tiles-v{cls.VERSION}-{paths.file_stamp(path)}"
+
+    @classmethod
     def cached(cls, path: Path, geometries: Any) -> TiledIndex:
         """The index for a territories file, built once (seconds) and then read from the cache.
         `geometries`: the polygons in feature order, or a callable giving them (called only to
@@ -244,7 +254,7 @@ class TiledIndex:
         The cache is a directory of .npy files, memory-mapped: opening it reads nothing, a
         lookup reads the pages of the cells its points fall in, and the processes of one
         machine (a screen's workers) share those pages instead of holding a copy each."""
-        cache = paths.cache_dir() / f"tiles-v{cls.VERSION}-{paths.file_stamp(path)}"
+        cache = cls._cache_of(path)
         try:
             arrays = map_arrays(cache, *cls.NAMES)
             code0, code1, code2, code3, start, _, _, edge_start, *_ = arrays

@@ -8,7 +8,11 @@ Readers (format detected from the content, gzip read transparently):
   - KML with `gx:Track` (tar1090 and Flightradar24 exports; the fastkml library);
   - OpenSky state vectors as CSV or Parquet (`time, icao24, lat, lon, onground, baroaltitude,
     callsign, ...`; pyarrow for Parquet): each aircraft in the file is a track of its own;
-  - GPX tracks (the gpxpy library).
+  - GPX tracks (the gpxpy library);
+  - Mode S messages decoded by rs1090 / jet1090, as JSON Lines (one message per line:
+    `{timestamp, icao24, df, bds, latitude, longitude, altitude, callsign, ...}`): a receiver's
+    recording of any number of aircraft, each a track of its own, from its position messages
+    (BDS 0,5 airborne, BDS 0,6 on the surface).
 Each reader gives `Track`s of time-ordered `Fix`es; a bad file is one InputError with its
 file and position.
 """
@@ -222,6 +226,8 @@ def read_tracks(path: Path) -> list[Track]:
     text = decode_text(raw, str(path))
     start = text.lstrip()[:200]
     if start.startswith("{"):
+        if _is_mode_s_messages(text):
+            return _mode_s_messages(path, text)
         return [_readsb(path, text)]
     if start.startswith("<"):
         root = _xml_root(text)
@@ -239,7 +245,7 @@ def read_tracks(path: Path) -> list[Track]:
         raise InputError(f"{path}: unreadable CSV: {error}") from None
     raise InputError(
         f"{path}: not a track this tool reads (readsb/tar1090 trace JSON, Flightradar24 CSV, KML gx:Track, "
-        "OpenSky state vectors as CSV or Parquet, or GPX)"
+        "OpenSky state vectors as CSV or Parquet, GPX, or rs1090/jet1090 JSON Lines)"
     )
 
 
@@ -455,6 +461,88 @@ def _readsb_fixes(path: Path, trace: list[Any], base: float) -> list[Fix]:
     if not fixes:
         raise InputError(f"{path}: the track has no positions")
     return fixes
+
+
+# rs1090 / jet1090 JSON Lines: the downlink formats of extended squitters with positions (17:
+# ADS-B from the transponder; 18: TIS-B and ADS-R, rebroadcast by ground stations, whose
+# positions are computed there) and the BDS codes of position messages (0,5 airborne, 0,6 on
+# the surface)
+MODE_S_SOURCES = {"17": "adsb_icao", "18": "other"}
+MODE_S_AIRBORNE, MODE_S_SURFACE = "05", "06"
+MODE_S_KEYS = ('"latitude"', '"callsign"')  # the only lines read in full: positions and identities
+
+
+def _is_mode_s_messages(text: str) -> bool:
+    """Whether the text is rs1090/jet1090 JSON Lines: a first line that is one JSON object of its
+    own with the message keys (a readsb trace is one document, with `trace`)."""
+    first = text.lstrip().split("\n", 1)[0]
+    try:
+        message = json.loads(first)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(message, dict) and {"timestamp", "icao24", "df"} <= message.keys()
+
+
+def _mode_s_messages(path: Path, text: str) -> list[Track]:
+    """Decoded Mode S messages, one JSON object per line, as rs1090 and jet1090 write them: each
+    aircraft (`icao24`) is a track of the positions in its extended squitters (a surface
+    position is on the ground, an airborne one carries its barometric or GNSS altitude in feet),
+    its callsign from its identification messages. The other messages (altitude and identity
+    replies, Comm-B) carry no position and are skipped unread: a receiver's day is millions of
+    lines, most of them those."""
+    import numpy as np
+
+    columns: dict[str, tuple[list[float], list[float], list[float], list[float], list[bool], list[str]]] = {}
+    callsigns: dict[str, str] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        if not any(key in line for key in MODE_S_KEYS):
+            continue
+        where = f"{path}:{number}"
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError) as error:
+            raise InputError(f"{where}: invalid JSON: {error}") from None
+        if not isinstance(message, dict):
+            raise InputError(f"{where}: expected a decoded message (a JSON object)")
+        aircraft = message.get("icao24")
+        if not isinstance(aircraft, str) or not aircraft.strip():
+            raise InputError(f"{where}: a message without its aircraft's icao24")
+        aircraft = aircraft.strip().lower()
+        if message.get("callsign") is not None:
+            callsign = _text(message.get("callsign"))
+            if callsign:
+                callsigns.setdefault(aircraft, callsign)
+        lat, lon = message.get("latitude"), message.get("longitude")
+        if lat is None and lon is None:
+            continue  # a position message whose first half still waits for its other half
+        source = MODE_S_SOURCES.get(str(message.get("df")))
+        if source is None:
+            continue  # not an extended squitter: no position of the aircraft's own
+        _check_position(where, lat, lon)
+        seconds = utc_from_epoch(message.get("timestamp"), where).timestamp()
+        surface = message.get("bds") == MODE_S_SURFACE
+        feet = 0.0 if surface else feet_from(message.get("altitude"), where)
+        found = columns.get(aircraft)
+        if found is None:
+            found = columns[aircraft] = ([], [], [], [], [], [])
+        for column, value in zip(
+            found, (seconds, lat, lon, math.nan if feet is None else feet, surface, source), strict=True
+        ):
+            column.append(value)
+    if not columns:
+        raise InputError(f"{path}: no position message (rs1090/jet1090 JSON Lines: BDS 0,5 or 0,6)")
+    tracks = []
+    for aircraft, (seconds, lats, lons, feet, ground, sources) in sorted(columns.items()):
+        arrays = FixArrays(
+            np.array(seconds, dtype=float),
+            np.array(lats, dtype=float),
+            np.array(lons, dtype=float),
+            np.array(feet, dtype=float),
+            np.array(ground, dtype=bool),
+            np.array(sources, dtype=object),
+        )
+        tracks.append(columns_track(path, aircraft, None, callsigns.get(aircraft), arrays))
+    return tracks
 
 
 def _fr24_flight(document: Any) -> dict[str, Any] | None:
