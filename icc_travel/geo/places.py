@@ -334,16 +334,16 @@ class PlaceResolver:
         bulk path without building a Territory per point (a million-fix track)."""
         import numpy as np
 
-        if len(lats) <= FEW_POINTS:  # a bisection step of one border crossing (`watch`): point by point
-            found = [
-                self.locate(lat, lon)
-                for lat, lon in zip(np.asarray(lats).tolist(), np.asarray(lons).tolist(), strict=True)
-            ]
-            return np.array([t.feature_index if t is not None else -1 for t in found], dtype=np.int64)
-        tiled = self._grid(len(lats), False)
+        tiled = self._grid(len(lats), False) if len(lats) > FEW_POINTS else None
         if tiled is not None:
             return tiled.lookup(lats, lons)
-        found = self.locate_many(list(zip(np.asarray(lats).tolist(), np.asarray(lons).tolist(), strict=True)))
+        # A bisection step of one border crossing (`watch`), or a track while the grid index is
+        # neither needed nor in the cache: the point grid, point by point (written once, in
+        # about 3 s, then microseconds a point; the polygons' tree costs a third of a second to
+        # load and about half a millisecond a point near a long coast).
+        found = [
+            self.locate(lat, lon) for lat, lon in zip(np.asarray(lats).tolist(), np.asarray(lons).tolist(), strict=True)
+        ]
         return np.array([t.feature_index if t is not None else -1 for t in found], dtype=np.int64)
 
     def load_grid(self) -> None:
