@@ -102,6 +102,7 @@ class Texts:
     def __init__(self) -> None:
         self._texts: dict[tuple[Any, ...], str] = {}
         self._size = 0
+        self.kept = self._texts.get  # `get` without a method call's cost: a batch asks per row and territory
 
     def get(self, key: tuple[Any, ...]) -> str | None:
         return self._texts.get(key)
@@ -211,6 +212,9 @@ class Answers:
         self._templates: dict[tuple[Any, ...], Any] = {}
         # per (what was decided, day): a decision where its interval has no template
         self._on_days: dict[tuple[Any, ...], Any] = {}
+        # an overflight's event dates per (subject, territory) as one integer, which `engine.legs`
+        # fills and reads per row and territory overflown (a tuple key costs more to hash)
+        self.overflight_events: dict[int, list[dt.date]] = {}
 
     def events(self, subject: Subject, territory: Territory | None) -> list[dt.date]:
         key = (subject.id, id(territory))

@@ -149,28 +149,22 @@ def leg_json(leg: Leg) -> LegJSON:
 
 def leg_json_text(leg: Leg, texts: Texts) -> str:
     """`json.dumps(leg_json(leg), ensure_ascii=False)`, each overflown territory's part from a text
-    kept in `texts` for every leg over it in the same interval (`Leg.overflown_texts`): a batch
+    kept in `texts` for every leg over it in the same interval (`Leg.overflown_json`): a batch
     writes a leg per row."""
     dumps = _DUMPS
     return (
         f'{{"from": {dumps(leg.start)}, "to": {dumps(leg.end)}, "distance_km": {dumps(leg.distance_km)}, '
-        f'"overflown": [{", ".join(leg.overflown_texts(texts))}]}}'
+        f'"overflown": [{leg.overflown_json(texts)}]}}'
     )
 
 
-def overflown_json_text(territory: Territory, km: float, obligation_text: str, heads: Texts) -> str:
-    """One overflown territory of `leg_json`, as `json.dumps(..., ensure_ascii=False)` writes it,
-    from its obligation's text (`json.dumps(obligation_json(obligation), ...)`); the territory's
-    part is kept in `heads`, a batch's texts."""
-    head = heads.get(("overflown head", id(territory)))
-    if head is None:
-        dumps = _DUMPS
-        head = heads.keep(
-            ("overflown head", id(territory)),
-            f'{{"iso3": {dumps(territory.iso3)}, "name": {dumps(territory.label)}, "km": ',
-        )
+def overflown_json_head(territory: Territory, km: float) -> str:
+    """The start of one overflown territory of `leg_json`, as `json.dumps(..., ensure_ascii=False)`
+    writes it, up to its obligation's fields: `{"iso3": ..., "name": ..., "km": ..., `."""
+    dumps = _DUMPS
     # a float as json writes one (float.__repr__)
-    return f"{head}{float.__repr__(km) if type(km) is float else _DUMPS(km)}, {obligation_text[1:]}"
+    number = float.__repr__(km) if type(km) is float else dumps(km)
+    return f'{{"iso3": {dumps(territory.iso3)}, "name": {dumps(territory.label)}, "km": {number}, '
 
 
 _DUMPS = json.JSONEncoder(ensure_ascii=False).encode

@@ -16,10 +16,12 @@ from typing import Any
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
 from icc_travel.engine.answers import MARK, Answers, Texts, on_day
-from icc_travel.engine.contract import obligation_json, overflown_json_text
+from icc_travel.engine.contract import obligation_json, overflown_json_head
 from icc_travel.geo.routes import Endpoint, RoutePlanner, geodesic_path
 from icc_travel.vocabulary import Level, Tier
 
+HEADS = "json heads"  # a leg's shared entry: its territories' JSON heads (`Leg.overflown_json`)
+FEATURES_PER_SUBJECT = 65_536  # a (subject, territory) key: id(subject) x this + the feature index
 ROUTE_PRECEDENTS_CITED = 2  # newest route-avoidance episodes quoted per overflown state
 ROUTE_PRECEDENT = "Route precedent: "
 TRANSIT_PASSAGE = (
@@ -64,7 +66,7 @@ class Leg:
     records are made when an output asks for them (JSON, the check's tables): a CSV row needs
     the worst level and the cell only, which every leg with the same ends and levels shares."""
 
-    __slots__ = ("_context", "_crossed", "_ends", "_found", "_overflown", "distance_km")
+    __slots__ = ("_context", "_crossed", "_ends", "_found", "_overflown", "_shared", "distance_km")
 
     def __init__(
         self,
@@ -74,18 +76,21 @@ class Leg:
         crossed: Sequence[tuple[Territory, float]],
         found: tuple[str, str, tuple[str, ...]],
         context: Context,
+        shared: dict[Any, Any] | None = None,
     ) -> None:
         # the stops (input, latitude, longitude) and km; what the overflown territories come
         # to (the worst level, `ISO3 km km level; ...` as a CSV cell prints it, and the levels),
         # made once for every leg that shares them (the same ends, subject and interval between
         # the dates that can change a level): a batch makes a Leg per row, so it holds these
-        # as they come and the rest is read from them when asked for
-        self._ends, self.distance_km, self._crossed, self._found, self._context = (
+        # as they come and the rest is read from them when asked for; `shared` is what every
+        # leg with the same ends keeps (its JSON plan per subject, see `overflown_json`)
+        self._ends, self.distance_km, self._crossed, self._found, self._context, self._shared = (
             (start, end),
             distance_km,
             crossed,
             found,
             context,
+            {} if shared is None else shared,
         )
         self._overflown: tuple[Overflown, ...] | None = None
 
@@ -120,28 +125,40 @@ class Leg:
             )
         return self._overflown
 
-    def overflown_texts(self, texts: Texts) -> list[str]:
-        """Each overflown territory as `contract.overflown_json_text` writes it, its obligation
-        from a text kept in `texts` per (subject, territory, interval, straits), which every leg
-        over it in that interval shares, with this leg's day written in (`Answers.template`)."""
+    def overflown_json(self, texts: Texts) -> str:
+        """The overflown territories as `contract.leg_json` writes its list's items, joined by
+        ", ": each territory's part from a text kept in `texts` per (subject, territory,
+        interval, straits), which every leg over it in that interval shares, with this leg's day
+        written in (`Answers.template`). Each territory's `{"iso3": ..., "km": ...` head is made
+        once for every leg with these ends, its event dates once per subject (`Answers.overflight_events`):
+        a batch writes a leg per row."""
         answers, subject, on, through = self._context
-        day = on.isoformat()
-        straits = tuple(s.name for s in through)
-        found = []
-        for number, (territory, km) in enumerate(self._crossed):
-            interval = bisect_right(_overflight_events(answers, subject, territory), on)
-            key = ("overflown", subject.id, id(territory), interval, straits)
-            text = texts.get(key)
+        heads = self._shared.get(HEADS)
+        if heads is None:
+            heads = self._shared[HEADS] = [overflown_json_head(territory, km) for territory, km in self._crossed]
+        straits = tuple(s.name for s in through) if through else ()
+        kept, events_of = texts.kept, answers.overflight_events
+        base = id(subject) * FEATURES_PER_SUBJECT
+        parts = []
+        for number, (territory, _) in enumerate(self._crossed):
+            key = base + territory.feature_index
+            events = events_of.get(key)
+            if events is None:
+                events = events_of[key] = _overflight_events(answers, subject, territory)
+            interval = (key, bisect_right(events, on), straits)
+            text = kept(interval)
             if text is None:
-                template, obligation, _ = self.overflown[number]._full()
-                text = json.dumps(obligation_json(obligation), ensure_ascii=False)
-                if template:
-                    texts.keep(key, text)
-                else:  # decided for this day: nothing to share or fill in
-                    found.append(overflown_json_text(territory, km, text, texts))
-                    continue
-            found.append(overflown_json_text(territory, km, text.replace(MARK, day), texts))
-        return found
+                text = self._overflown_text(number, texts, interval)
+            parts.append(heads[number] + text)
+        return ", ".join(parts).replace(MARK, on.isoformat())
+
+    def _overflown_text(self, number: int, texts: Texts, key: tuple[Any, ...]) -> str:
+        """An overflown territory's obligation as JSON after its head (`{` left off), kept in
+        `texts` for its interval where the law gives a template (MARK for the day), or made
+        for this day alone."""
+        template, obligation, _ = self.overflown[number]._full()
+        text = json.dumps(obligation_json(obligation), ensure_ascii=False)[1:]
+        return texts.keep(key, text) if template else text
 
     def path(self) -> list[list[list[float]]]:
         """The geodesic as GeoJSON coordinate runs ([lon, lat] pairs), split at ±180°."""
@@ -218,7 +235,7 @@ def measure_legs(
         if found is None:
             levels = tuple(map(level_of_flag.__getitem__, pattern))
             found = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
-        legs.append(Leg(start, end, km, crossed, found, (answers, subject, on, through)))
+        legs.append(Leg(start, end, km, crossed, found, (answers, subject, on, through), shared))
     return legs
 
 
