@@ -286,9 +286,10 @@ def test_track_says_how_many_ground_flags_it_read_the_other_way(invoke) -> None:
 
 
 def test_watch_replaying_real_paris_traffic_reads_ground_flags_as_track_does(tmp_path: Path) -> None:
-    """Live, on what it has seen so far: a lone ground flag at 7,000 ft (399c41) is no landing, and
-    an aircraft flagged airborne for seconds at its gate at Orly (393324) neither takes off nor
-    lands until it leaves; the aircraft that flicker on the ground each land at most once."""
+    """Live, on what it has seen so far: a lone ground flag at 7,000 ft (399c41), or at 4,300 ft
+    climbing (7cfa71), is no landing, and an aircraft flagged airborne for seconds at its gate at
+    Orly (393324) neither takes off nor lands until it leaves; the aircraft that flicker on the
+    ground each land at most once."""
     import subprocess
     import sys
 
@@ -311,6 +312,8 @@ def test_watch_replaying_real_paris_traffic_reads_ground_flags_as_track_does(tmp
             landed.setdefault(event["hex"], []).append(event["time"])
     assert landed and all(len(times) == 1 for times in landed.values())
     assert landed["399c41"] == ["2021-10-07T12:23:08Z"]
+    # flagged on the ground once at 4,300 ft while climbing out of Le Bourget at 290-320 km/h
+    assert "7cfa71" not in landed
     assert [(e["event"], e["time"]) for e in events if e["hex"] == "393324" and e["event"] != "signal_lost"] == [
         ("entered", "2021-10-07T12:44:03Z"),
         ("took_off", "2021-10-07T13:06:48Z"),

@@ -1242,3 +1242,47 @@ def test_ground_flags_are_read_against_the_positions() -> None:
     assert ground_flag_flickers(at_the_gate).tolist() == [40, 41, 80]
     taking_off = flown(250, list(range(60)))  # rolls, then leaves: airborne fixes more than 1 km away
     assert ground_flag_flickers(taking_off).tolist() == []
+
+
+def test_a_ground_flag_after_a_climb_is_no_touchdown() -> None:
+    """Half a minute before touching down an aircraft is descending: one flagged on the ground
+    while climbing (a turboprop leaving at 290 km/h, too slow for the speed rule alone) is
+    airborne, in `track` and, from the past alone, in `watch`. A garbage altitude thousands of
+    feet off, in and out within a second, is no climb: the landing it follows stays one."""
+    import datetime as dt
+
+    import numpy as np
+
+    from icc_travel.engine.watch import Aircraft, Position
+    from icc_travel.geo.quality import climbed_ft, ground_flag_flickers
+    from icc_travel.geo.tracks import FixArrays
+
+    count, kmh = 120, 290
+    seconds = 1_633_608_000.0 + np.arange(count, dtype=float)
+    lats = 48.7 + np.arange(count) * kmh / 3600 / 111.2
+
+    def flagged(feet: np.ndarray, ground: list[int]) -> FixArrays:
+        flags = np.zeros(count, dtype=bool)
+        flags[ground] = True
+        return FixArrays(seconds, lats, np.full(count, 2.35), feet, flags, np.full(count, None))
+
+    climbing = 1_000.0 + np.arange(count) * 15.0  # 900 ft/min
+    descending = 2_000.0 - np.arange(count) * 12.0  # 720 ft/min
+    assert ground_flag_flickers(flagged(climbing, [60])).tolist() == [60]
+    assert ground_flag_flickers(flagged(descending, [60])).tolist() == []
+    garbage = descending.copy()
+    garbage[40:60] = 25_000.0  # stale, with an altitude 23,000 ft off, then flagged on the ground
+    assert climbed_ft(seconds[30:60], garbage[30:60]) < 0
+    assert ground_flag_flickers(flagged(garbage, list(range(60, 66)))).tolist() == []
+
+    def live(feet: np.ndarray) -> bool:
+        plane = Aircraft("7cfa71")
+        for n in range(60):
+            moment = dt.datetime.fromtimestamp(seconds[n], dt.UTC)
+            plane.accept(Position("7cfa71", moment, lats[n], 2.35, feet[n], False), 0.08)
+        at = dt.datetime.fromtimestamp(seconds[60], dt.UTC)
+        return plane.read_ground_flag(Position("7cfa71", at, lats[60], 2.35, None, True)).on_ground
+
+    assert not live(climbing)
+    assert live(descending)
+    assert live(garbage)

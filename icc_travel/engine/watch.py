@@ -184,7 +184,9 @@ class Aircraft:
             km = 0.0
         self.path_km += km
         seconds = position.time.timestamp()
-        self.recent.append((seconds, self.path_km, position.altitude_ft, _high(position), position.lat, position.lon))
+        # on the ground its altitude is no altitude flown (`read_ground_flag` weighs a climb by them)
+        altitude = None if position.on_ground else position.altitude_ft
+        self.recent.append((seconds, self.path_km, altitude, _high(position), position.lat, position.lon))
         start = bisect.bisect_right(self.recent, seconds - rules.WINDOW_S, key=lambda entry: entry[0]) - 1
         if start > 0:
             del self.recent[:start]
@@ -193,7 +195,8 @@ class Aircraft:
         """The position with its on-ground flag read against where the aircraft has been, as
         `track` reads a recorded flag (geo.quality.ground_flag_flickers), on what is known so far:
         flagged on the ground while the aircraft came there from GROUND_WINDOW_S before faster than
-        anything rolls on the ground, it is airborne (a lone ground flag in mid-flight); flagged
+        anything rolls on the ground, or climbing more than CLIMB_FT over that time, it is
+        airborne (a lone ground flag in mid-flight); flagged
         airborne while it has not got STANDING_KM from where it last stood, it is on the ground,
         and the first such position is kept (`lifted`): a take-off, once the aircraft leaves, is
         timed from it, as `track` times it."""
@@ -206,6 +209,9 @@ class Aircraft:
                 kmh = (moved - 2 * rules.POSITION_NOISE_KM) / (seconds - earliest[0]) * 3600
                 if kmh > rules.GROUND_MAX_KMH:
                     return position._replace(on_ground=False)
+            window = self.recent[start:]
+            if rules.climbed_ft([e[0] for e in window], [e[2] for e in window]) > rules.CLIMB_FT:
+                return position._replace(on_ground=False)  # climbing the moment before: no touchdown
         stood = self.stood
         if (
             not position.on_ground

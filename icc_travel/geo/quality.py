@@ -245,6 +245,13 @@ def _stretches(kept: Any, count: int, seconds: Any, lats: Any, lons: Any, feet: 
 GROUND_MAX_KMH = 300.0  # touchdown speeds are 240-300 km/h: nothing on the ground, touch-and-go included, is faster
 GROUND_WINDOW_S = 30.0  # a ground run is judged by where the aircraft was this long before and after it
 POSITION_NOISE_KM = 0.1  # ADS-B positions (NACp 8 is under 93 m)
+# On a 3° approach an aircraft is still 300-400 ft up half a minute before it touches down: one
+# that climbed more than this over the GROUND_WINDOW_S before a ground flag has not touched down
+# (7cfa71 in the Paris sample, a turboprop climbing out of Le Bourget at 290-320 km/h, is flagged
+# on the ground for one fix at 4,300 ft, too slow for GROUND_MAX_KMH to say so from the past alone).
+CLIMB_FT = 200.0
+MAX_VERTICAL_FPS = 100.0  # 6,000 ft/min: airliners climb and descend at a third of this
+ALTITUDE_NOISE_FT = 50.0  # Mode S altitudes come in 25-ft (or 100-ft) steps
 STANDING_KM = 1.0  # airborne fixes this close to where the aircraft stood did not fly anywhere
 
 
@@ -252,7 +259,8 @@ def ground_flag_flickers(columns: FixArrays) -> Any:
     """The indexes of the fixes whose on-ground flag their positions contradict, to be read the
     other way. First, a run of fixes flagged on the ground between airborne fixes, during which
     the aircraft covered more than GROUND_MAX_KMH from GROUND_WINDOW_S before it to
-    GROUND_WINDOW_S after it (the net distance, less each end's POSITION_NOISE_KM), is airborne
+    GROUND_WINDOW_S after it (the net distance, less each end's POSITION_NOISE_KM), or which the
+    aircraft reached climbing more than CLIMB_FT over the GROUND_WINDOW_S before it, is airborne
     (a run at the track's start or end is left as recorded: a take-off roll alone is fast).
     Then a run of fixes flagged airborne next to a stay on the ground that never got further
     than STANDING_KM from where the aircraft stood (the fix before the run, or after it when
@@ -275,7 +283,10 @@ def ground_flag_flickers(columns: FixArrays) -> Any:
         after = int(np.searchsorted(seconds, seconds[last] + GROUND_WINDOW_S, side="right")) - 1
         hours = (seconds[after] - seconds[before]) / 3600
         moved = float(haversine_km(lats[before], lons[before], lats[after], lons[after])) - 2 * POSITION_NOISE_KM
-        if hours > 0 and moved / hours > GROUND_MAX_KMH:
+        airborne = np.flatnonzero(~original[before:first]) + before
+        if (hours > 0 and moved / hours > GROUND_MAX_KMH) or climbed_ft(
+            seconds[airborne], columns.feet[airborne]
+        ) > CLIMB_FT:
             ground[first : last + 1] = False
     for first, last in _runs_of(ground, False):
         anchor = first - 1 if first > 0 else last + 1  # a fix on the ground: the runs alternate
@@ -285,6 +296,28 @@ def ground_flag_flickers(columns: FixArrays) -> Any:
         if bool(np.all(apart <= STANDING_KM)):
             ground[first : last + 1] = True
     return np.flatnonzero(ground != original)
+
+
+def climbed_ft(seconds: Any, feet: Any) -> float:
+    """How much these (airborne, time-ordered) fixes climbed: the sum of the changes of altitude
+    from one known altitude to the next, leaving out each change faster than MAX_VERTICAL_FPS
+    (a garbage altitude, tens of thousands of feet off, comes and goes in a second: the changes
+    among the garbage count, the jumps into and out of it do not). `ground_flag_flickers` and
+    `watch` weigh a ground flag after a climb by it."""
+    climbed, previous = 0.0, None
+    for moment, altitude in zip(_listed(seconds), _listed(feet), strict=True):
+        if altitude is None or altitude != altitude:  # unknown (None or NaN)
+            continue
+        if previous is not None:
+            change = altitude - previous[1]
+            if abs(change) <= MAX_VERTICAL_FPS * max(moment - previous[0], 1.0) + ALTITUDE_NOISE_FT:
+                climbed += change
+        previous = (moment, altitude)
+    return climbed
+
+
+def _listed(values: Any) -> list[Any]:
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 def _runs_of(flags: Any, value: bool) -> list[tuple[int, int]]:
