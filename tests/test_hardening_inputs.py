@@ -33,6 +33,14 @@ def gpx_point(lat: str, lon: str, minute: int, elevation: str | None = None) -> 
 
 
 OPENSKY = "time,icao24,lat,lon,onground,baroaltitude\n"
+MODE_S = '{"timestamp": 1720248190.0, "df": "4", "icao24": "393322", "altitude": 575}\n'
+
+
+def mode_s(**fields: object) -> str:
+    """An rs1090 airborne position message with these fields changed."""
+    message = {"timestamp": 1720248195.0, "df": "17", "icao24": "393322", "bds": "05", "altitude": 3000}
+    message |= {"latitude": 49.0, "longitude": 2.5} | fields
+    return json.dumps(message) + "\n"
 
 
 @pytest.mark.parametrize(
@@ -57,6 +65,14 @@ OPENSKY = "time,icao24,lat,lon,onground,baroaltitude\n"
             "Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction\n" + '1e20,x,ISR1,"36.5,-7",1,1,1\n',
             "d.csv:2",
         ),
+        ("e.jsonl", MODE_S + mode_s(latitude=91.0), "e.jsonl:2: position 91.0,2.5 is not on the globe"),
+        ("e.jsonl", MODE_S + mode_s(altitude=float("nan")), "e.jsonl:2: altitude nan"),
+        ("e.jsonl", MODE_S + mode_s(timestamp=1e20), "e.jsonl:2"),
+        ("e.jsonl", MODE_S + mode_s(timestamp=True), "e.jsonl:2"),
+        ("e.jsonl", MODE_S + mode_s(icao24=None), "e.jsonl:2: a message without its aircraft's icao24"),
+        ("e.jsonl", MODE_S + '{"latitude": [' * 100_000 + "\n", "e.jsonl:2: invalid JSON"),
+        ("e.jsonl", MODE_S + '["latitude"]\n', "e.jsonl:2: expected a decoded message"),
+        ("e.jsonl", MODE_S, "no position message"),
     ],
 )
 def test_bad_positions_in_track_files_are_one_line(tmp_path: Path, name: str, content: str, says: str) -> None:

@@ -224,7 +224,8 @@ def read_tracks(path: Path) -> list[Track]:
     if raw[:4] == b"PAR1":
         return _opensky_parquet(path, raw)
     text = decode_text(raw, str(path))
-    start = text.lstrip()[:200]
+    offset = _leading_space(text)
+    start = text[offset : offset + 200]
     if start.startswith("{"):
         if _is_mode_s_messages(text):
             return _mode_s_messages(path, text)
@@ -247,6 +248,12 @@ def read_tracks(path: Path) -> list[Track]:
         f"{path}: not a track this tool reads (readsb/tar1090 trace JSON, Flightradar24 CSV, KML gx:Track, "
         "OpenSky state vectors as CSV or Parquet, GPX, or rs1090/jet1090 JSON Lines)"
     )
+
+
+def _leading_space(text: str) -> int:
+    """Where the text's first non-space character is (`lstrip` would copy a file of a gigabyte)."""
+    found = re.match(r"\s*", text)
+    return found.end() if found else 0
 
 
 def _xml_root(text: str) -> str | None:
@@ -475,9 +482,10 @@ MODE_S_KEYS = ('"latitude"', '"callsign"')  # the only lines read in full: posit
 def _is_mode_s_messages(text: str) -> bool:
     """Whether the text is rs1090/jet1090 JSON Lines: a first line that is one JSON object of its
     own with the message keys (a readsb trace is one document, with `trace`)."""
-    first = text.lstrip().split("\n", 1)[0]
+    start = _leading_space(text)
+    end = text.find("\n", start)
     try:
-        message = json.loads(first)
+        message = json.loads(text[start : end if end >= 0 else len(text)])
     except (ValueError, RecursionError):
         return False
     return isinstance(message, dict) and {"timestamp", "icao24", "df"} <= message.keys()
@@ -494,7 +502,7 @@ def _mode_s_messages(path: Path, text: str) -> list[Track]:
 
     columns: dict[str, tuple[list[float], list[float], list[float], list[float], list[bool], list[str]]] = {}
     callsigns: dict[str, str] = {}
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(io.StringIO(text), 1):  # line by line, not a list of them all
         if not any(key in line for key in MODE_S_KEYS):
             continue
         where = f"{path}:{number}"
