@@ -125,3 +125,22 @@ def test_a_recorded_track_is_drawn_with_its_legend(invoke, tmp_path: Path) -> No
     assert result.exit_code == 0, result.stderr
     svg = drawn.read_text()
     assert "Recorded track over a party" in svg and "Gap in the record" in svg
+
+
+def test_a_journey_is_mapped_on_the_day_it_began_unless_told(invoke, tmp_path: Path, pinned_today) -> None:
+    """Without --on, a recorded track is mapped on its first day and an itinerary on its first
+    stop's day, as `report` maps them: coloured on the day the map is drawn, a state that has
+    left the Statute since (Hungary, from 2 June 2026) would contradict the track's own levels."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "synthetic_track_tlv_west.json"
+    drawn = tmp_path / "track.svg"
+    assert invoke("map", "--subject", "netanyahu", "--track", str(example), "-o", str(drawn)).exit_code == 0
+    assert "Benjamin Netanyahu on 2025-01-01" in drawn.read_text()
+    trip = tmp_path / "trip.yaml"
+    trip.write_text("stops:\n  - {place: airport:SVO, date: 2024-09-02}\n  - {place: airport:ULN, date: 2024-09-03}\n")
+    assert invoke("map", "--subject", "putin", "--itinerary", str(trip), "-o", str(drawn)).exit_code == 0
+    assert "Vladimir Vladimirovich Putin on 2024-09-02" in drawn.read_text()
+    told = ("--on", "2026-06-03")
+    assert invoke("map", "--subject", "netanyahu", "--track", str(example), *told, "-o", str(drawn)).exit_code == 0
+    assert "Benjamin Netanyahu on 2026-06-03" in drawn.read_text()
+    assert invoke("map", "--subject", "putin", "-o", str(drawn)).exit_code == 0
+    assert f"Vladimir Vladimirovich Putin on {pinned_today.isoformat()}" in drawn.read_text()  # nothing else: today
