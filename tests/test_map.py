@@ -130,7 +130,7 @@ def test_a_recorded_track_is_drawn_with_its_legend(invoke, tmp_path: Path) -> No
 def test_a_journey_is_mapped_on_the_day_it_began_unless_told(invoke, tmp_path: Path, pinned_today) -> None:
     """Without --on, a recorded track is mapped on its first day and an itinerary on its first
     stop's day, as `report` maps them: coloured on the day the map is drawn, a state that has
-    left the Statute since (Hungary, from 2 June 2026) would contradict the track's own levels."""
+    left the Statute since (the Philippines, from 17 March 2019) would contradict the track's own levels."""
     example = Path(__file__).resolve().parent.parent / "examples" / "synthetic_track_tlv_west.json"
     drawn = tmp_path / "track.svg"
     assert invoke("map", "--subject", "netanyahu", "--track", str(example), "-o", str(drawn)).exit_code == 0
