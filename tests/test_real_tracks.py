@@ -379,3 +379,33 @@ def test_each_aircraft_in_a_jet1090_recording_is_a_track(invoke, tmp_path: Path)
     result = invoke("track", str(path), "--subject", "putin", "--format", "json")
     tracks = json.loads(result.stdout)["tracks"]
     assert [(t["aircraft"]["hex"], t["points"]) for t in tracks] == [("393322", 200), ("4ca7b4", 200)]
+
+
+def test_watch_replaying_a_jet1090_recording_follows_the_flight(invoke, tmp_path: Path) -> None:
+    """The receiver's messages through `watch`: first seen on the ground at Charles de Gaulle,
+    the take-off, the landing near Toulouse, each where `track` puts it."""
+    import subprocess
+    import sys
+
+    watchlist = tmp_path / "watched.csv"
+    watchlist.write_text("hex,registration,subject,source\n393322,,putin,\n")
+    command = str(Path(sys.executable).parent / "icc-travel")
+    env = {**__import__("os").environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run(
+        [command, "watch", "--replay", str(REAL / JET1090), "--watchlist", str(watchlist)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(e["event"], e["iso3"], e["airborne"]) for e in events] == [
+        ("entered", "FRA", False),
+        ("took_off", "FRA", True),
+        ("landed", "FRA", False),
+        ("signal_lost", "FRA", False),
+    ]
+    landed = next(e for e in events if e["event"] == "landed")
+    assert landed["airport"] == "Toulouse-Blagnac Airport (TLS)" and landed["obligation"] == "arrest"
+    flight = document(invoke, JET1090)["flights"][0]
+    assert landed["time"] == flight["arrival"]["time"]
