@@ -83,7 +83,7 @@ class Leg:
         # made once for every leg that shares them (the same ends, subject and interval between
         # the dates that can change a level): a batch makes a Leg per row, so it holds these
         # as they come and the rest is read from them when asked for; `shared` is what every
-        # leg with the same ends keeps (its JSON plan per subject, see `overflown_json`)
+        # leg with the same ends keeps (its territories' JSON heads, see `overflown_json`)
         self._ends, self.distance_km, self._crossed, self._found, self._context, self._shared = (
             (start, end),
             distance_km,

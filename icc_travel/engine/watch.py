@@ -196,10 +196,10 @@ class Aircraft:
         `track` reads a recorded flag (geo.quality.ground_flag_flickers), on what is known so far:
         flagged on the ground while the aircraft came there from GROUND_WINDOW_S before faster than
         anything rolls on the ground, or climbing more than CLIMB_FT over that time, it is
-        airborne (a lone ground flag in mid-flight); flagged
-        airborne while it has not got STANDING_KM from where it last stood, it is on the ground,
-        and the first such position is kept (`lifted`): a take-off, once the aircraft leaves, is
-        timed from it, as `track` times it."""
+        airborne (a lone ground flag in mid-flight); flagged airborne while it has not got
+        STANDING_KM from where it last stood, it is on the ground, and the first such position is
+        kept (`lifted`): a take-off, once the aircraft leaves, is timed from it, as `track` times
+        it."""
         if position.on_ground and not self.on_ground:
             seconds = position.time.timestamp()
             start = bisect.bisect_left(self.recent, seconds - rules.GROUND_WINDOW_S, key=lambda entry: entry[0])
