@@ -213,7 +213,7 @@ def test_an_interrupt_or_sigterm_ends_every_worker(tmp_path: Path, how: str, sta
     else:
         process.send_signal(signal.SIGTERM)  # to the command alone
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == status
+    assert process.returncode == status, stderr.decode()
     assert stderr.decode().strip().splitlines() == [f"icc-travel: {line}"]
     assert not any(alive(worker) for worker in workers)
 
