@@ -184,10 +184,20 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+# A terminal's foreground job has SIGINT at its default; a job a shell starts in the background
+# without job control (`cmd &` in a script, as CI runners may start the suite) inherits it
+# ignored, and Python then installs no KeyboardInterrupt handler. The command is started as a
+# terminal would start it, whatever the test run inherited.
+AS_FROM_A_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
 def started(tmp_path: Path) -> tuple[subprocess.Popen, set[int]]:
     """A batch reading standard input that stays open, its workers running."""
+    batch = [COMMAND, "batch", "-", "--input-format", "csv", "--format", "csv", "--jobs", "2"]
     process = subprocess.Popen(
-        [COMMAND, "batch", "-", "--input-format", "csv", "--format", "csv", "--jobs", "2"],
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, *batch],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
