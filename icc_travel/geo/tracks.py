@@ -477,13 +477,17 @@ def _readsb_fixes(path: Path, trace: list[Any], base: float) -> list[Fix]:
 MODE_S_SOURCES = {"17": "adsb_icao", "18": "other"}
 MODE_S_AIRBORNE, MODE_S_SURFACE = "05", "06"
 MODE_S_KEYS = ('"latitude"', '"callsign"')  # the only lines read in full: positions and identities
+MODE_S_LINE = 64 * 1024  # characters: a decoded message is under 2,000; a readsb trace is often one line
 
 
 def _is_mode_s_messages(text: str) -> bool:
     """Whether the text is rs1090/jet1090 JSON Lines: a first line that is one JSON object of its
-    own with the message keys (a readsb trace is one document, with `trace`)."""
+    own with the message keys (a readsb trace is one document, with `trace`, often on one line of
+    megabytes: never parsed here, only by its reader)."""
     start = _leading_space(text)
-    end = text.find("\n", start)
+    end = text.find("\n", start, start + MODE_S_LINE)
+    if end < 0 and len(text) - start > MODE_S_LINE:
+        return False
     try:
         message = json.loads(text[start : end if end >= 0 else len(text)])
     except (ValueError, RecursionError):
@@ -524,11 +528,12 @@ def _mode_s_messages(path: Path, text: str) -> list[Track]:
         if lat is None and lon is None:
             continue  # a position message whose first half still waits for its other half
         source = MODE_S_SOURCES.get(str(message.get("df")))
-        if source is None:
-            continue  # not an extended squitter: no position of the aircraft's own
+        bds = message.get("bds")
+        if source is None or bds not in (MODE_S_AIRBORNE, MODE_S_SURFACE, None):
+            continue  # not an extended squitter's position message: no position of the aircraft's own
         _check_position(where, lat, lon)
         seconds = utc_from_epoch(message.get("timestamp"), where).timestamp()
-        surface = message.get("bds") == MODE_S_SURFACE
+        surface = bds == MODE_S_SURFACE
         feet = 0.0 if surface else feet_from(message.get("altitude"), where)
         found = columns.get(aircraft)
         if found is None:
