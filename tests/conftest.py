@@ -18,10 +18,28 @@ from icc_travel.geo.places import PlaceResolver
 DATA = Path(paths.data_dir())
 
 
+# CI builds the caches of the installed data once (the territory grid takes 20-40 s of one core)
+# and names the folder here; each test worker starts from a copy of it instead of building its own.
+# The tests of first runs, damaged caches and concurrent builds make their own empty cache folders.
+CACHE_SEED_ENV = "ICC_TRAVEL_TEST_CACHE_SEED"
+
+
+@pytest.fixture(scope="session")
+def worker_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This worker's cache folder (XDG_CACHE_HOME), seeded from $ICC_TRAVEL_TEST_CACHE_SEED if set."""
+    folder = tmp_path_factory.getbasetemp() / "cache"
+    seed = os.environ.get(CACHE_SEED_ENV)
+    if seed and not folder.exists():
+        shutil.copytree(seed, folder, symlinks=True)
+    return folder
+
+
 @pytest.fixture(autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_cache(
+    worker_cache: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Tests never read or write the user's cache."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(worker_cache))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
 
 

@@ -277,7 +277,7 @@ def test_every_geojson_line_has_two_positions(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_output_a_stream_cannot_encode_is_escaped(tmp_path: Path, encoding: str) -> None:
-    env = {**os.environ, "PYTHONIOENCODING": encoding, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
 
     def output(args: list[str]) -> tuple[int, str, str]:
         done = subprocess.run([COMMAND, *args], capture_output=True, env=env, cwd=tmp_path)

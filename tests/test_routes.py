@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -12,12 +13,12 @@ from icc_travel.geo.routes import RoutePlanner
 
 
 @pytest.fixture(scope="module")
-def planner(dataset, tmp_path_factory: pytest.TempPathFactory) -> RoutePlanner:
+def planner(dataset, worker_cache: Path) -> RoutePlanner:
     """Built before the per-test cache isolation applies, in the cache that isolation gives each
-    test worker (conftest.isolated_cache), not the user's: the grid is built once per worker and
-    shared with the other tests, not once more for these."""
+    test worker (conftest.worker_cache), not the user's: the grid is built once per worker (or
+    copied from CI's seed) and shared with the other tests, not once more for these."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+        patch.setenv("XDG_CACHE_HOME", str(worker_cache))
         return RoutePlanner(dataset)
 
 

@@ -88,7 +88,7 @@ def file_stamp(path: Path) -> str:
 # Each kind of cache file is named by a digest of what it was built from, so every edit to the
 # data and every upgrade of the package writes new ones beside the old (tens of MB each for the
 # points and polygons). Kept: the newest few of each kind, enough for a few installs side by side.
-CACHE_KINDS = ("dataset-", "points-", "territories-", "tiles-")
+CACHE_KINDS = ("dataset-", "gazetteer-", "points-", "territories-", "tiles-")
 CACHE_KEEP = 3
 STALE_TEMPORARY_S = 3600.0  # a temporary this old belongs to a write that died
 

