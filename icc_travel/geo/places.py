@@ -486,14 +486,38 @@ class Gazetteer:
         if not key:
             return []
         found: dict[int, dict[str, City]] = {0: {}, 1: {}}
-        needle = f"\n{key}\t".encode()
-        position = self._index.find(needle)
-        while position >= 0:
-            end = self._index.index(b"\n", position + 1)
-            _, kind, number, city, country, lat, lon, population = self._index[position + 1 : end].decode().split("\t")
+        index, target = self._index, key.encode()
+        position = self._first_line(target)
+        while position >= 0 and index.startswith(target + b"\t", position + 1):
+            end = index.index(b"\n", position + 1)
+            _, kind, number, city, country, lat, lon, population = index[position + 1 : end].decode().split("\t")
             found[int(kind)].setdefault(number, City(city, country, float(lat), float(lon), int(population)))
-            position = end if self._index.startswith(needle[1:], end + 1) else -1
+            position = end if end + 1 < len(index) else -1
         return list(found[0].values()) or list(found[1].values())
+
+    def _first_line(self, target: bytes) -> int:
+        """The newline before the first line whose key is not below `target` (or the file's last
+        newline): a binary search over the bytes, since the lines are sorted by key (UTF-8 keeps
+        the order of the code points, and a tab, below every character a key holds, ends each)."""
+        index = self._index
+        low = index.index(b"\n")  # the header's end: the first line follows
+        high = len(index) - 1  # the last newline: nothing follows, above every key
+
+        def below(newline: int) -> bool:
+            return index[newline + 1 : index.index(b"\t", newline + 1)] < target
+
+        if not below(low):
+            return low
+        while True:  # the line after `low` is below the target, the one after `high` is not
+            middle = index.find(b"\n", (low + high) // 2, high)
+            if middle <= low or middle >= high:
+                middle = index.rfind(b"\n", low + 1, (low + high) // 2 + 1)
+                if middle <= low:
+                    return high
+            if below(middle):
+                low = middle
+            else:
+                high = middle
 
 
 @functools.cache
