@@ -34,6 +34,19 @@ def worker_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def tiled_index(dataset: Dataset, worker_cache: Path):
+    """The territory grid as commands open it: memory-mapped from this worker's cache, built there
+    on first need (or copied from CI's seed). tests/test_bulk_exact.py builds one of its own, to
+    test the build, the cache and a damaged cache."""
+    from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
+
+    path = Path(dataset.territories_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(worker_cache))
+        return TiledIndex.cached(path, lambda: TerritoryIndex(path).geometries)
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(
     worker_cache: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

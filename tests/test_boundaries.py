@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from test_bulk import untiled
 
 from icc_travel.data.models import Dataset
 from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
@@ -55,18 +56,14 @@ def test_crimea_is_only_crimea(dataset: Dataset, geometries: np.ndarray) -> None
     assert west >= 32.0 and east <= 36.8 and south >= 44.0 and north <= 46.3
 
 
-def test_fine_grid_gets_one_answer_from_both_indexes(geometries: np.ndarray) -> None:
+def test_fine_grid_gets_one_answer_from_both_indexes(geometries: np.ndarray, tiled_index: TiledIndex) -> None:
     """Every point of a whole-degree grid (on the grid's own cell edges), shifted by a third of a
     degree in longitude on alternate rows, gets one answer, and the bulk index gives the untiled
     polygons' answer; no point lies inside two territories."""
     lats, lons = (a.ravel() for a in np.meshgrid(np.arange(-90, 90.01, 1.0), np.arange(-180, 180, 1.0), indexing="ij"))
     lons = np.where(np.round(lats) % 2 == 1, lons + 1 / 3, lons)
     points = shapely.points(lons, lats)
-    point_idx, feature_idx = shapely.STRtree(geometries).query(points, predicate="intersects")
-    best = np.full(len(points), np.iinfo(np.int64).max)
-    np.minimum.at(best, point_idx, feature_idx)
-    untiled = np.where(best == np.iinfo(np.int64).max, -1, best)
-    assert np.array_equal(TiledIndex.build(geometries).lookup(lats, lons), untiled)
+    assert np.array_equal(tiled_index.lookup(lats, lons), untiled(geometries, lats, lons))
     inside_idx, _ = shapely.STRtree(geometries).query(points, predicate="within")
     assert np.bincount(inside_idx, minlength=len(points)).max() <= 1
 
@@ -112,15 +109,11 @@ def test_check_small_and_large_batches_agree(invoke: Callable, tmp_path: Path) -
     assert checked["31.743211,35.209872"] == ("PSE", "arrest", "state_party")
 
 
-def test_points_exactly_on_boundary_vertices_agree(geometries: np.ndarray) -> None:
+def test_points_exactly_on_boundary_vertices_agree(geometries: np.ndarray, tiled_index: TiledIndex) -> None:
     """The hardest points: exactly on a territory's vertices, where clipping to the grid could
     move an edge by a rounding error either way."""
     rng = np.random.default_rng(5)
     coordinates = shapely.get_coordinates(shapely.boundary(geometries))
     picks = coordinates[rng.integers(0, len(coordinates), 20_000)]
     lats, lons = picks[:, 1].copy(), picks[:, 0].copy()
-    point_idx, feature_idx = shapely.STRtree(geometries).query(shapely.points(lons, lats), predicate="intersects")
-    best = np.full(len(lats), np.iinfo(np.int64).max)
-    np.minimum.at(best, point_idx, feature_idx)
-    untiled = np.where(best == np.iinfo(np.int64).max, -1, best)
-    assert np.array_equal(TiledIndex.build(geometries).lookup(lats, lons), untiled)
+    assert np.array_equal(tiled_index.lookup(lats, lons), untiled(geometries, lats, lons))

@@ -18,15 +18,22 @@ def geometries(dataset: Dataset) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def tiled(geometries: np.ndarray) -> TiledIndex:
-    return TiledIndex.build(geometries)
+def tiled(tiled_index: TiledIndex) -> TiledIndex:
+    """The grid as commands use it (conftest.tiled_index)."""
+    return tiled_index
 
 
 def untiled(geometries: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """The plain polygon answer: the lowest feature index holding each point, -1 for none."""
-    point_idx, feature_idx = shapely.STRtree(geometries).query(shapely.points(lons, lats), predicate="intersects")
-    best = np.full(len(lats), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(best, point_idx, feature_idx)
+    """The plain polygon answer: the lowest feature index holding each point (its boundary
+    included), -1 for none. The polygons' boxes are queried in an STRtree and each candidate
+    tested on the prepared polygon (`intersects_xy`): GEOS's own exact predicate, about fifty
+    times faster at full resolution than querying the tree with the predicate."""
+    tree = shapely.STRtree(geometries)
+    shapely.prepare(geometries)
+    point, feature = tree.query(shapely.points(lons, lats))
+    hit = shapely.intersects_xy(geometries[feature], lons[point], lats[point])
+    best = np.full(len(lats), np.iinfo(np.int64).max)
+    np.minimum.at(best, point[hit], feature[hit].astype(np.int64))
     return np.where(best == np.iinfo(np.int64).max, -1, best)
 
 
@@ -35,9 +42,8 @@ def test_the_grid_is_exact_where_boundaries_are(geometries: np.ndarray, tiled: T
     to a few kilometres from them, and points on the grid's own cell edges (multiples of 1/64°)."""
     rng = np.random.default_rng(15)
     vertices = shapely.get_coordinates(shapely.boundary(geometries))
-    # 8,000 of the full-resolution file's 1.9 million vertices, each in eight variants (the untiled
-    # polygons answer slowly at this resolution: 30,000 took over a minute and a half)
-    picks = vertices[rng.integers(0, len(vertices), 8_000)]
+    # 30,000 of the full-resolution file's 1.9 million vertices, each in eight variants
+    picks = vertices[rng.integers(0, len(vertices), 30_000)]
     lons, lats = picks[:, 0], picks[:, 1]
     sets = [(lats, lons)]
     for scale in (1e-12, 1e-9, 1e-6, 0.01, 0.1):
@@ -56,11 +62,7 @@ def test_tiled_lookup_agrees_with_untiled_polygons(geometries: np.ndarray, tiled
     # add points where borders and coasts are dense
     lats = np.concatenate([lats, rng.uniform(35, 60, 5_000), rng.uniform(-20, 15, 5_000)])
     lons = np.concatenate([lons, rng.uniform(-10, 40, 5_000), rng.uniform(90, 180, 5_000)])
-    point_idx, feature_idx = shapely.STRtree(geometries).query(shapely.points(lons, lats), predicate="intersects")
-    expected = np.full(len(lats), -1, dtype=np.int64)
-    for point, feature in sorted(zip(point_idx.tolist(), feature_idx.tolist(), strict=True), reverse=True):
-        expected[point] = feature  # lowest index wins, as in the tiled lookup
-    assert np.array_equal(tiled.lookup(lats, lons), expected)
+    assert np.array_equal(tiled.lookup(lats, lons), untiled(geometries, lats, lons))
 
 
 def test_tiled_lookup_known_points(dataset: Dataset, tiled: TiledIndex) -> None:

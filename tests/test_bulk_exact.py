@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from test_bulk import untiled
 
 from icc_travel.data import paths
 from icc_travel.data.models import Dataset
@@ -34,16 +35,6 @@ def tiled(dataset: Dataset, geometries: np.ndarray, tmp_path_factory: pytest.Tem
         index = TiledIndex.cached(path, lambda: loaded.append(1) or geometries)
     assert loaded == []  # read from the cache: the polygons are not needed to answer
     return index
-
-
-def polygons(geometries: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    tree = shapely.STRtree(geometries)
-    shapely.prepare(geometries)
-    point, feature = tree.query(shapely.points(lons, lats))
-    hit = shapely.intersects_xy(geometries[feature], lons[point], lats[point])
-    best = np.full(len(lats), np.iinfo(np.int64).max)
-    np.minimum.at(best, point[hit], feature[hit].astype(np.int64))
-    return np.where(best == np.iinfo(np.int64).max, -1, best)
 
 
 def boundary_vertices(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,7 +70,7 @@ def test_points_on_edges_vertices_and_holes(geometries: np.ndarray, tiled: Tiled
     assert len(sets["exact middles of axis-parallel edges"]) > 10
     for name, points in sets.items():
         lons, lats = np.clip(points[:, 0], -180, 180), np.clip(points[:, 1], -90, 90)
-        assert np.array_equal(tiled.lookup(lats, lons), polygons(geometries, lats, lons)), name
+        assert np.array_equal(tiled.lookup(lats, lons), untiled(geometries, lats, lons)), name
 
 
 def test_every_vertex_is_answered_by_the_table_as_the_polygons_answer(
@@ -107,7 +98,7 @@ def test_every_vertex_is_answered_by_the_table_as_the_polygons_answer(
         [rng.choice(shared, 4_000, replace=False), rng.choice(np.flatnonzero(owners == 1), 2_000, replace=False)]
     )
     lats, lons = lats[pick], lons[pick]
-    expected = polygons(geometries, lats, lons)
+    expected = untiled(geometries, lats, lons)
     assert (expected[:4_000] >= 0).all()
     assert np.array_equal(tiled.lookup(lats, lons), expected)
 
@@ -129,7 +120,7 @@ def test_vertices_at_zero_and_shared_corners() -> None:
     order = np.argsort(keys)
     found, _ = index._at_vertices(keys[order], lats[place][order], lons[place][order])
     assert len(place) == len(lats) and found.all()
-    assert index.lookup(lats, lons).tolist() == polygons(squares, lats, lons).tolist() == [0, 0, 0, 0, 0, 0, 1, 3]
+    assert index.lookup(lats, lons).tolist() == untiled(squares, lats, lons).tolist() == [0, 0, 0, 0, 0, 0, 1, 3]
 
 
 def test_a_small_map_without_dense_leaves() -> None:
@@ -140,7 +131,7 @@ def test_a_small_map_without_dense_leaves() -> None:
     index = TiledIndex.build(squares)
     lats = np.array([0.5, 0.5, 0.2, 0.0, 5.0, -19.5, 1.0, -19.0])
     lons = np.array([0.5, 1.5, 1.0, 2.0, 5.0, 30.5, 1.0, 31.0])
-    assert index.lookup(lats, lons).tolist() == polygons(squares, lats, lons).tolist() == [0, 1, 0, 1, -1, 2, 0, 2]
+    assert index.lookup(lats, lons).tolist() == untiled(squares, lats, lons).tolist() == [0, 1, 0, 1, -1, 2, 0, 2]
 
 
 def test_densest_leaves(geometries: np.ndarray, tiled: TiledIndex) -> None:
@@ -155,7 +146,7 @@ def test_densest_leaves(geometries: np.ndarray, tiled: TiledIndex) -> None:
     inside = rng.uniform(0, 1, (len(dense), 40, 2))
     lats = np.concatenate([chosen[:, 1], ((row[:, None] + inside[..., 1]) / 64 - 90).ravel()])
     lons = np.concatenate([chosen[:, 0], ((column[:, None] + inside[..., 0]) / 64 - 180).ravel()])
-    assert np.array_equal(tiled.lookup(lats, lons), polygons(geometries, lats, lons))
+    assert np.array_equal(tiled.lookup(lats, lons), untiled(geometries, lats, lons))
 
 
 def test_antimeridian_poles_and_non_finite(geometries: np.ndarray, tiled: TiledIndex) -> None:
@@ -166,12 +157,12 @@ def test_antimeridian_poles_and_non_finite(geometries: np.ndarray, tiled: TiledI
     poles = np.array([90.0, -90.0, 89.999999, -89.999999, -89.9, -85.0])
     lats = np.concatenate([lats, poles, poles])
     lons = np.concatenate([lons, np.zeros(6), np.full(6, 179.99)])
-    assert np.array_equal(tiled.lookup(lats, lons), polygons(geometries, lats, lons))
+    assert np.array_equal(tiled.lookup(lats, lons), untiled(geometries, lats, lons))
     # fixes with a missing coordinate answer as the polygons do: in no territory
     odd = tiled.lookup(np.array([np.nan, 41.9029, np.inf]), np.array([12.45, np.nan, 0.0]))
     assert (
         odd.tolist()
-        == polygons(geometries, np.array([np.nan, 41.9029, np.inf]), np.array([12.45, np.nan, 0.0])).tolist()
+        == untiled(geometries, np.array([np.nan, 41.9029, np.inf]), np.array([12.45, np.nan, 0.0])).tolist()
     )
 
 
@@ -190,7 +181,7 @@ def test_a_damaged_cache_is_rebuilt(dataset: Dataset, geometries: np.ndarray, ti
         rebuilt = TiledIndex.cached(path, lambda: geometries)
         assert isinstance(TiledIndex.cached(path, lambda: geometries)._edge_vertex, np.memmap)
     lats, lons = np.array([47.92, 41.9029, -8.52, 48.85]), np.array([106.92, 12.4534, 179.19, 2.35])
-    assert rebuilt.lookup(lats, lons).tolist() == polygons(geometries, lats, lons).tolist()
+    assert rebuilt.lookup(lats, lons).tolist() == untiled(geometries, lats, lons).tolist()
 
 
 def test_only_the_polygons_a_point_needs_are_parsed(
@@ -212,7 +203,7 @@ def test_only_the_polygons_a_point_needs_are_parsed(
         index = TiledIndex.cached(path, lambda: loaded.append(1) or geometries)
         found = index.lookup(lats, lons)
     parsed = [feature for feature, polygon in enumerate(index._polygons_of._table) if polygon is not None]
-    assert np.array_equal(found, polygons(geometries, lats, lons))
+    assert np.array_equal(found, untiled(geometries, lats, lons))
     assert loaded == []
     assert 0 < len(parsed) <= 2 * len(edges) < len(geometries) / 2
 
@@ -239,7 +230,7 @@ def test_points_off_the_globe_in_boundary_leaves(geometries: np.ndarray, tiled: 
     lats = np.array([-16.8, -16.8, 65.0, 65.0, -17.0, 89.0, 91.0, -91.0, -16.5, 66.5, 71.0, -85.0])
     lons = np.array([180.3, -180.3, 180.2, -181.0, 185.0, 190.0, 0.0, 0.0, 181.0, -180.5, 180.5, 200.0])
     found = tiled.lookup(lats, lons)
-    expected = polygons(geometries, lats, lons)
+    expected = untiled(geometries, lats, lons)
     clipped = tiled.lookup(np.clip(lats, -90, 90), np.clip(lons, -180, 180))
     mixed = [boundary_leaf(tiled, lat, lon) for lat, lon in zip(lats.tolist(), lons.tolist(), strict=True)]
     assert any(mixed)
