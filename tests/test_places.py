@@ -224,3 +224,23 @@ def normalise_name(city: dict) -> str:
     from icc_travel.text import normalise
 
     return normalise(city["name"])
+
+
+def test_towns_a_country_cannot_tell_apart_are_offered_by_their_coordinates(resolver: PlaceResolver) -> None:
+    """GeoNames holds several Glendales in the United States: the country does not settle it, so
+    the error offers each town's coordinates, which resolve as typed; a spelling that is one
+    town's own ("Mīrganj" with its macron, "Mirganj" without) settles it."""
+    import re
+
+    with pytest.raises(InputError) as raised:
+        resolver.resolve("Glendale, US")
+    message = str(raised.value)
+    assert "several cities of this name in this country; give its coordinates" in message
+    offered = re.findall(r"(-?\d+\.\d{4},-?\d+\.\d{4}) \(Glendale, US, population", message)
+    assert len(offered) >= 2
+    assert {resolver.resolve(point).territory.iso3 for point in offered} == {"USA"}
+    with pytest.raises(InputError, match=r"add the country; did you mean: .*London, GB \(population"):
+        resolver.resolve("London")
+    accented, plain = resolver.resolve("Mīrganj, IN"), resolver.resolve("Mirganj, IN")
+    assert accented.territory.iso3 == plain.territory.iso3 == "IND"
+    assert (accented.lat, accented.lon) != (plain.lat, plain.lon)

@@ -268,9 +268,12 @@ class PlaceResolver:
             found = [c for c in found if c.countrycode == country]
         if not found:
             return None
+        if len(found) > 1:  # "Mīrganj, IN" and "Mirganj, IN" are two towns: the spelling typed picks one
+            spelled = " ".join(name.split()).casefold()
+            exact = [c for c in found if c.name.casefold() == spelled]
+            found = exact if len(exact) == 1 else found
         if len(found) > 1:
-            options = [f"{c.name}, {c.countrycode} (population {c.population:,})" for c in found[:6]]
-            raise InputError(f"ambiguous place {text!r}: several cities have this name; add the country", options)
+            raise InputError(*_ambiguous_cities(text, found, qualified=country is not None))
         city = found[0]
         lat, lon = city.latitude, city.longitude
         # the polygons alone answer, as for the same coordinates typed as LAT,LON: the gazetteer's
@@ -396,6 +399,24 @@ class PlaceResolver:
         """A point on a shared boundary touches two territories: the one first in the boundary
         file wins, the rule the bulk index applies too (territories do not otherwise overlap)."""
         return min(candidates, key=lambda t: t.feature_index, default=None)
+
+
+def _ambiguous_cities(text: str, found: list[City], *, qualified: bool) -> tuple[str, list[str]]:
+    """The error for a city name several towns share, and what to type instead: the name with its
+    country where that is one town, else the town's coordinates (GeoNames holds nine Glendales
+    in the United States, and a country cannot tell them apart)."""
+    countries: dict[str, int] = {}
+    for city in found:
+        countries[city.countrycode] = countries.get(city.countrycode, 0) + 1
+    options = [
+        f"{c.name}, {c.countrycode} (population {c.population:,})"
+        if countries[c.countrycode] == 1
+        else f"{c.latitude:.4f},{c.longitude:.4f} ({c.name}, {c.countrycode}, population {c.population:,})"
+        for c in found[:6]
+    ]
+    if qualified:
+        return f"ambiguous place {text!r}: several cities of this name in this country; give its coordinates", options
+    return f"ambiguous place {text!r}: several cities have this name; add the country", options
 
 
 class City(NamedTuple):
