@@ -435,8 +435,9 @@ class Gazetteer:
     command that met a city (or an unknown place, which is tried as a city before it is refused).
     The index is written once to the cache as sorted text lines, `key TAB kind TAB geonameid TAB
     name TAB country TAB lat TAB lon TAB population` (kind 0 a name, 1 an alternate name; a key's
-    lines in the order the cities are found, most populous first) after a line of their length, and a lookup finds its key's
-    lines in it, as `find_airport` finds a code in its CSV: a few milliseconds, nothing parsed."""
+    lines in the order the cities are found, most populous first), after a line giving their
+    length; a lookup finds its key's first line by halving the bytes and reads on while the key
+    holds: 0.02 ms a name, nothing else parsed."""
 
     VERSION = 1
     MAX_BYTES = 64 << 20  # the index is about 12 MB; a larger file is not one this code wrote
