@@ -102,10 +102,10 @@ class Texts:
     def __init__(self) -> None:
         self._texts: dict[tuple[Any, ...], str] = {}
         self._size = 0
-        self.kept = self._texts.get  # `get` without a method call's cost: a batch asks per row and territory
-
-    def get(self, key: tuple[Any, ...]) -> str | None:
-        return self._texts.get(key)
+        # the text kept for a key, or None: the dictionary's own `get`, bound once (a method
+        # around it cost a call per row and territory in a batch); `keep` clears the dictionary
+        # in place, so it stays the one this reads
+        self.get: Callable[[tuple[Any, ...]], str | None] = self._texts.get
 
     def keep(self, key: tuple[Any, ...], text: str) -> str:
         if self._size + len(text) > TEXTS_KEPT:

@@ -137,7 +137,7 @@ class Leg:
         if heads is None:
             heads = self._shared[HEADS] = [overflown_json_head(territory, km) for territory, km in self._crossed]
         straits = tuple(s.name for s in through) if through else ()
-        kept, events_of = texts.kept, answers.overflight_events
+        kept, events_of = texts.get, answers.overflight_events
         base = id(subject) * FEATURES_PER_SUBJECT
         parts = []
         for number, (territory, _) in enumerate(self._crossed):
