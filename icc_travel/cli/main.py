@@ -101,22 +101,6 @@ def _terminate_cleanly() -> Any:
         handle(SIGTERM, previous)
 
 
-def _stopping_quietly() -> None:
-    """After SIGTERM or an interrupt, as the process exits (the installed command only, never a
-    caller's process): standard error is closed to what the interpreter's shutdown would add.
-    An object the signal cut off half-made (multiprocessing's `Finalize`, caught between
-    registering its callback and its key as a batch's queue started its feeder thread) reports
-    its failure as an "Exception ignored" traceback when the interpreter drops it, after the
-    command's one line; sys.unraisablehook is no longer asked that late in a shutdown."""
-    try:
-        sys.stderr.flush()
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 2)
-        os.close(null)
-    except (OSError, ValueError):  # no stderr to flush or replace: nothing will be printed anyway
-        pass
-
-
 class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Every failure ends as one line on stderr (click's usage errors, normally a usage
@@ -346,9 +330,4 @@ def cli() -> None:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="icc-travel")
-    except SystemExit as done:
-        if done.code in (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED):
-            _stopping_quietly()
-        raise
+    cli(prog_name="icc-travel")
