@@ -93,6 +93,25 @@ CACHE_KEEP = 3
 STALE_TEMPORARY_S = 3600.0  # a temporary this old belongs to a write that died
 
 
+def write_cache(target: Path, data: bytes) -> bool:
+    """A cache file written whole beside its name and moved there (a reader sees all of it or
+    none), then the older ones of its kind pruned; False, and nothing left behind, where the
+    cache folder cannot be written (the caller answers from memory)."""
+    temporary = target.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        temporary.replace(target)
+    except OSError:
+        import contextlib  # only on this path: the module stays light for every command's start-up
+
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        return False
+    prune_caches(target.parent, written=target)
+    return True
+
+
 def prune_caches(directory: Path, keep: int = CACHE_KEEP, *, written: Path | None = None) -> list[Path]:
     """Delete all but the `keep` newest cache files (or directories) of each kind, and temporaries
     left by writes that died; return what was deleted. Only names this package writes are touched; a file

@@ -118,13 +118,7 @@ def _cached(target: str, fingerprint: str) -> Dataset | None:
 
 
 def _remember(target: Path, fingerprint: str, dataset: Dataset) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        import pickle
+    """A new dataset cache (the data or the package changed); the older ones are pruned."""
+    import pickle
 
-        temporary.write_bytes(pickle.dumps((fingerprint, dataset), protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(target)
-    except OSError:
-        return
-    paths.prune_caches(target.parent, written=target)  # a new dataset cache: the data or the package changed
+    paths.write_cache(target, pickle.dumps((fingerprint, dataset), protocol=pickle.HIGHEST_PROTOCOL))

@@ -405,9 +405,9 @@ def _ambiguous_cities(text: str, found: list[City], *, qualified: bool) -> tuple
     """The error for a city name several towns share, and what to type instead: the name with its
     country where that is one town, else the town's coordinates (GeoNames holds nine Glendales
     in the United States, and a country cannot tell them apart)."""
-    countries: dict[str, int] = {}
-    for city in found:
-        countries[city.countrycode] = countries.get(city.countrycode, 0) + 1
+    from collections import Counter
+
+    countries = Counter(city.countrycode for city in found)
     options = [
         f"{c.name}, {c.countrycode} (population {c.population:,})"
         if countries[c.countrycode] == 1
@@ -466,14 +466,7 @@ class Gazetteer:
         except OSError:
             pass
         index = cls.build()
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(index)
-            temporary.replace(target)
-            paths.prune_caches(target.parent, written=target)
-        except OSError:  # a read-only cache: answer from memory
-            pass
+        paths.write_cache(target, index)  # where it cannot be written, this process answers from memory
         return cls(index)
 
     @staticmethod
