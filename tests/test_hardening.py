@@ -483,6 +483,86 @@ def test_sigterm_removes_the_temporary_output(tmp_path: Path) -> None:
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_sigterm_inside_a_queues_lock_still_ends_the_batch(tmp_path: Path) -> None:
+    """A SIGTERM that lands just after multiprocessing's queue has taken its lock in `put`, before
+    the `with` block that would release it (as one did in CI), is held until the put is done:
+    the batch still ends at once, cleanly, instead of waiting forever on that lock."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text("subject,place,date\n" + "putin,MN,2024-09-03\n" * 60)
+    program = f"""
+import os, signal, sys, threading
+from icc_travel.cli.main import main
+entered = threading.Condition.__enter__
+def taken_then_stopped(self):
+    taken = entered(self)
+    caller = sys._getframe(1)
+    queue = caller.f_locals.get("self")
+    # a put after the first: the queue has the feeder thread and the finaliser that takes the lock
+    if caller.f_code.co_name == "put" and getattr(queue, "_thread", None) is not None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        (lambda: None)()  # a Python call: where a handler not held back would raise
+    return taken
+threading.Condition.__enter__ = taken_then_stopped
+sys.argv = ["icc-travel", "batch", {str(rows)!r}, "--jobs", "2", "--format", "csv", "-o", {str(tmp_path / "out.csv")!r}]
+main()
+"""
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "ICC_TRAVEL_TODAY": "2026-12-06",
+        "ICC_TRAVEL_BATCH_CHUNK_ROWS": "5",
+    }
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 143, done.stderr
+    assert done.stderr.strip().splitlines() == ["icc-travel: terminated"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.csv.")]
+    assert not (tmp_path / "out.csv").exists()
+
+
+STUCK_UNWINDING = """
+import sys, threading, time
+from pathlib import Path
+from icc_travel.cli import stopping
+from icc_travel.cli.render import OutputFile
+left_taken = threading.Lock()
+left_taken.acquire()
+with stopping.handled(), OutputFile(Path(sys.argv[1])) as temporary:
+    temporary.write_text("half a report")
+    try:
+        print("writing", flush=True)
+        time.sleep(60)
+    finally:
+        print("unwinding", flush=True)
+        left_taken.acquire()  # as a lock an interrupted statement left taken: never given back
+"""
+
+
+@pytest.mark.parametrize("signals", [1, 2])
+def test_a_stop_that_cannot_unwind_is_cut_short(tmp_path: Path, signals: int) -> None:
+    """However the unwinding hangs, a SIGTERM ends the process: GRACE_S later, or at once when
+    sent again; either way the temporary beside -o is removed and the status is 143."""
+    import signal
+
+    from icc_travel.cli.stopping import GRACE_S
+
+    target = tmp_path / "report.html"
+    process = subprocess.Popen(
+        [sys.executable, "-c", STUCK_UNWINDING, str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "writing\n"
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".report.html.")]
+    process.send_signal(signal.SIGTERM)
+    assert process.stdout.readline() == "unwinding\n"
+    if signals == 2:
+        process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=GRACE_S + 60)
+    assert process.returncode == 143
+    why = "told again" if signals == 2 else f"the shutdown took over {GRACE_S:g} s"
+    assert stderr.strip().splitlines() == [f"icc-travel: stopped ({why})"]
+    assert list(tmp_path.iterdir()) == []
+
+
 BILLION_LAUGHS = "".join(
     f"{name}: &{name} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['x'] * 9)}]\n"
     for prev, name in zip([None, *"abcdefg"], "abcdefgh", strict=True)

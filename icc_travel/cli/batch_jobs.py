@@ -34,6 +34,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel.cli.batch_output import row_stream
+from icc_travel.cli.stopping import held
 from icc_travel.data.inputs import TextBlock
 from icc_travel.engine.batch import Evaluator, OpenStop, Totals
 from icc_travel.engine.batch_input import NO_CARRY, BlockStep, Carry, CsvBlocks, ReadyRows, block_reader, read_block
@@ -173,8 +174,6 @@ class Pool:
         self.processes: list[Any] = []
         self.tasks: list[Any] = []
         self.results: list[Connection] = []
-        held = {signal.SIGINT, signal.SIGTERM}
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)  # until a worker has its own handlers
         try:
             for _ in range(count):
                 tasks = context.Queue()
@@ -183,19 +182,22 @@ class Pool:
                 process = context.Process(
                     target=_work, args=(dataset, settings, tasks, sender, os.getpid()), daemon=True
                 )
-                process.start()
+                with held():  # in the worker until it has its own handlers; here, till it is recorded
+                    process.start()
+                    self.processes.append(process)
+                    self.tasks.append(tasks)
+                    self.results.append(receiver)
                 sender.close()  # the worker's end only: its death closes the pipe
-                self.processes.append(process)
-                self.tasks.append(tasks)
-                self.results.append(receiver)
         except BaseException:
             self.close(finished=False)
             raise
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def submit(self, worker: int, task: Task) -> None:
-        self.tasks[worker].put(task)
+        # held: a signal raised inside `put` can leave the queue's lock taken, on which closing
+        # it waits forever; and the queue's feeder thread, started by the first put, inherits
+        # the signals blocked, leaving them to the main thread (cli.stopping)
+        with held():
+            self.tasks[worker].put(task)
 
     def result(self, worker: int) -> Done:
         try:

@@ -69,38 +69,6 @@ class _ClosedPipe(Exception):
     """Standard output's reader went away."""
 
 
-class _Terminated(BaseException):
-    """SIGTERM (`docker stop`, systemd, `kill`): unwinds like an interrupt, so every temporary
-    output file is removed on the way out, as SIGINT's KeyboardInterrupt does."""
-
-
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise _Terminated
-
-
-@contextlib.contextmanager
-def _terminate_cleanly() -> Any:
-    """SIGTERM raises _Terminated while the command runs (in the main thread only: a signal
-    handler cannot be set elsewhere), and the previous handler is restored after."""
-    import threading
-
-    try:  # the C module alone: `signal` wraps it in enums, 0.45 ms of every run's start-up to import
-        from _signal import SIGTERM
-        from _signal import signal as handle
-    except ImportError:  # an interpreter without it
-        from signal import SIGTERM
-        from signal import signal as handle
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = handle(SIGTERM, _raise_terminated)
-    try:
-        yield
-    finally:
-        handle(SIGTERM, previous)
-
-
 class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Every failure ends as one line on stderr (click's usage errors, normally a usage
@@ -112,10 +80,12 @@ class LazyGroup(click.Group):
         run = kwargs.setdefault("obj", RunContext())
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        from icc_travel.cli import stopping
+
         try:
-            with _terminate_cleanly():
+            with stopping.handled():
                 status = super().main(*args, standalone_mode=False, **kwargs)
-        except _Terminated:
+        except stopping.Terminated:
             from icc_travel.cli.render import remove_unfinished
 
             remove_unfinished()

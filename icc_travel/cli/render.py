@@ -36,9 +36,16 @@ def progress_bar(label: str, total: int | None = None, *, wanted: bool = True) -
         return
     from rich.progress import Progress
 
-    with Progress(transient=True) as progress:
+    from icc_travel.cli.stopping import held
+
+    progress = Progress(transient=True)
+    with held():  # its refresh thread leaves SIGTERM and SIGINT to the main thread (cli.stopping)
+        progress.start()
+    try:
         task = progress.add_task(label, total=total)
         yield lambda **changes: progress.update(task, **changes)
+    finally:
+        progress.stop()
 
 
 def verbose() -> bool:
@@ -138,24 +145,6 @@ def remove_unfinished() -> None:
         UNFINISHED.pop().unlink(missing_ok=True)
 
 
-@contextlib.contextmanager
-def _stops_held() -> Iterator[None]:
-    """SIGTERM and SIGINT held back for a few statements (where the platform can, in the main
-    thread): one that arrives meanwhile is delivered when they end."""
-    import signal
-    import threading
-
-    held = {signal.SIGTERM, signal.SIGINT}
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 class OutputFile:
     """-o FILE, written in full or not at all where that is safe.
 
@@ -179,7 +168,9 @@ class OutputFile:
         from pathlib import Path
 
         folder = Path(tempfile.gettempdir()) if self.in_place else self.target.parent
-        with _stops_held():  # made and recorded as one step: a stop between them would leave it behind
+        from icc_travel.cli.stopping import held
+
+        with held():  # made and recorded as one step: a stop between them would leave it behind
             descriptor, name = tempfile.mkstemp(
                 prefix=f".{self.target.name}.", suffix=f".tmp{self.target.suffix}", dir=folder
             )

@@ -392,6 +392,7 @@ class DataClock:
 def _live(
     watcher: Any, out: Output, specs: list[Any], *, once: bool, interval: float, duration: float | None, stall: float
 ) -> None:
+    from icc_travel.cli import stopping
     from icc_travel.cli.watch_sources import Mailbox, Source
 
     items = Mailbox()
@@ -417,6 +418,7 @@ def _live(
     last_tick = 0.0
     try:
         while running:
+            stopping.check()  # told to stop, and the exception raised for it swallowed somewhere
             if duration is not None and not once and time.monotonic() - started >= duration:
                 break
             item = items.get(timeout=0.25)

@@ -1,0 +1,118 @@
+"""How a run stops when it is told to: SIGTERM (`docker stop`, systemd, `kill`) and SIGINT (^C).
+
+The first signal unwinds the command like an exception, so temporaries beside -o files are
+removed and a watch saves its state. An exception raised from a signal handler can land
+anywhere, though: between a lock's acquisition and the `with` block that would release it
+(inside multiprocessing's queue, for one), and the unwinding then waits on that lock forever.
+So three things keep a stop bounded:
+
+- the signal also starts a deadline: GRACE_S later (or at a second signal) whatever is still
+  running is cut short, temporaries removed, and the process exits with the signal's status;
+- statements that must not be cut in two run with the signals held (`held`), and are delivered
+  when they end;
+- threads the commands start block both signals (`block_in_this_thread`, or started inside
+  `held`), so the kernel hands them to the main thread, which alone runs Python's handlers: a
+  signal given to another thread waits until the main thread next runs Python code, which a
+  main thread blocked on a pipe or lock may never do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+try:  # the C module alone: `signal` wraps it in enums, 0.45 ms of every run's start-up to import
+    import _signal as signals
+except ImportError:  # an interpreter without it
+    import signal as signals  # type: ignore[no-redef]
+
+GRACE_S = 5.0  # docker stop waits 10 s before SIGKILL, which would leave the temporaries behind
+STATUS = {signals.SIGTERM: 143, signals.SIGINT: 130}  # as a shell reports each (128 + signal)
+HELD = {signals.SIGTERM, signals.SIGINT}
+
+
+class Terminated(BaseException):
+    """SIGTERM: unwinds like an interrupt (KeyboardInterrupt, for SIGINT) does."""
+
+
+_received: list[int] = []  # the signals received in this run, in order
+
+
+def check() -> None:
+    """Raise again the exception of a signal received in this run: a long loop calls this where
+    the handler's own exception may have been swallowed (raised inside a finaliser, say)."""
+    if _received:
+        raise KeyboardInterrupt if _received[0] == signals.SIGINT else Terminated
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    _received.append(signum)
+    if len(_received) > 1:  # told twice: no more waiting for the unwinding
+        _cut_short(signum)
+    import _thread
+
+    _thread.start_new_thread(_deadline, (signum,))  # not `threading`: its locks may be held here
+    if signum == signals.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated
+
+
+def _deadline(signum: int) -> None:
+    import time
+
+    time.sleep(GRACE_S)
+    _cut_short(signum, f"the shutdown took over {GRACE_S:g} s")
+
+
+def _cut_short(signum: int, why: str = "told again") -> None:
+    """End the process now, with the temporaries of unfinished -o files removed."""
+    from icc_travel.cli.render import remove_unfinished
+
+    with contextlib.suppress(Exception):
+        remove_unfinished()
+    with contextlib.suppress(OSError):
+        os.write(2, f"icc-travel: stopped ({why})\n".encode())
+    os._exit(STATUS.get(signum, 143))
+
+
+@contextlib.contextmanager
+def handled() -> Iterator[None]:
+    """SIGTERM and SIGINT handled as above while the command runs, in the main thread only (a
+    handler cannot be set elsewhere); the previous handlers are restored after."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _received.clear()
+    previous = {number: signals.signal(number, _on_signal) for number in HELD}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signals.signal(number, handler)
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """SIGTERM and SIGINT held back for a few statements (where the platform can, in the main
+    thread): one that arrives meanwhile is delivered when they end. A thread started inside
+    keeps them blocked for its whole life."""
+    import threading
+
+    if not hasattr(signals, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signals.pthread_sigmask(signals.SIG_BLOCK, HELD)
+    try:
+        yield
+    finally:
+        signals.pthread_sigmask(signals.SIG_SETMASK, previous)
+
+
+def block_in_this_thread() -> None:
+    """Called first in a thread the command starts: the signals are the main thread's."""
+    if hasattr(signals, "pthread_sigmask"):
+        signals.pthread_sigmask(signals.SIG_BLOCK, HELD)
