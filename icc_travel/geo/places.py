@@ -18,6 +18,8 @@ from icc_travel.errors import InputError
 from icc_travel.text import normalise, suggest
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from icc_travel.geo.routes import RoutePlanner
 
 # Everyday names ISO does not use. Keys are normalised; values are ISO alpha-3.
@@ -442,8 +444,9 @@ class Gazetteer:
     VERSION = 1
     MAX_BYTES = 64 << 20  # the index is about 12 MB; a larger file is not one this code wrote
 
-    def __init__(self, index: bytes) -> None:
+    def __init__(self, index: bytes, cached: Path | None = None) -> None:
         self._index = index
+        self._cached = cached  # the cache file it was read from: written again if found damaged
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -462,7 +465,7 @@ class Gazetteer:
             with open(target, "rb") as handle:
                 index = handle.read(cls.MAX_BYTES + 1)
             if len(index) <= cls.MAX_BYTES and cls._whole(index):
-                return cls(index)
+                return cls(index, target)
         except OSError:
             pass
         index = cls.build()
@@ -500,6 +503,19 @@ class Gazetteer:
         key = normalise(name)
         if not key:
             return []
+        try:
+            return self._find(key)
+        except ValueError:  # a cached index damaged in place, its length kept: built and written again
+            if self._cached is None:
+                raise
+            from icc_travel.data import paths
+
+            self._index = self.build()
+            paths.write_cache(self._cached, self._index)
+            self._cached = None
+            return self._find(key)
+
+    def _find(self, key: str) -> list[City]:
         found: dict[int, dict[str, City]] = {0: {}, 1: {}}
         index, target = self._index, key.encode()
         position = self._first_line(target)

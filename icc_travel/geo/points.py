@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import mmap
-import os
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -301,13 +300,9 @@ def write(path: Path, geometries: Any) -> None:
         runs.astype("<i8"),
         np.ascontiguousarray(vertices, dtype="<f8"),
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as out:
-        out.write(header)
-        for part in parts:
-            out.write(part.tobytes())
-    temporary.replace(path)
+    # written whole and moved into place, older grids pruned, nothing left behind by a full disk
+    if not paths.write_cache(path, header + b"".join(part.tobytes() for part in parts)):
+        raise OSError(f"cannot write {path}")
 
 
 def _cells_near(start: Any, end: Any) -> tuple[Any, Any]:
