@@ -555,7 +555,12 @@ def test_a_stop_that_cannot_unwind_is_cut_short(tmp_path: Path, signals: int) ->
     process.send_signal(signal.SIGTERM)
     assert process.stdout.readline() == "unwinding\n"
     if signals == 2:
-        process.send_signal(signal.SIGTERM)
+        # again until it ends: one that lands before the wait on the lock begins is seen only
+        # when that wait ends (never, here), as it would be for any blocking call
+        deadline = time.monotonic() + GRACE_S - 1
+        while process.poll() is None and time.monotonic() < deadline:
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
     _, stderr = process.communicate(timeout=GRACE_S + 60)
     assert process.returncode == 143
     why = "told again" if signals == 2 else f"the shutdown took over {GRACE_S:g} s"

@@ -62,6 +62,7 @@ def _on_signal(signum: int, frame: Any) -> None:
 def _deadline(signum: int) -> None:
     import time
 
+    block_in_this_thread()  # a second signal is the main thread's to see
     time.sleep(GRACE_S)
     _cut_short(signum, f"the shutdown took over {GRACE_S:g} s")
 
