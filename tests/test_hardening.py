@@ -568,6 +568,51 @@ def test_a_stop_that_cannot_unwind_is_cut_short(tmp_path: Path, signals: int) ->
     assert list(tmp_path.iterdir()) == []
 
 
+NEVER_SEES_IT = """
+import signal, sys, threading, time
+from pathlib import Path
+from icc_travel.cli import stopping
+from icc_travel.cli.render import OutputFile
+never = threading.Lock()
+never.acquire()
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()  # a thread of a library's
+with stopping.handled(), OutputFile(Path(sys.argv[1])) as temporary:
+    temporary.write_text("half a report")
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # the kernel gives it to that thread
+    print("waiting", flush=True)
+    never.acquire()  # the main thread never runs Python code again, so never the handler
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the main thread's state from /proc")
+def test_a_signal_the_main_thread_never_sees_still_ends_the_run(tmp_path: Path) -> None:
+    """The deadline does not wait for the Python handler: a SIGTERM taken by another thread,
+    while the main thread waits on a lock for good, still ends the run GRACE_S later."""
+    import signal
+
+    from icc_travel.cli.stopping import GRACE_S
+
+    target = tmp_path / "report.html"
+    process = subprocess.Popen(
+        [sys.executable, "-c", NEVER_SEES_IT, str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "waiting\n"
+    # the signal only once the main thread sleeps in that wait (were it still running Python
+    # code, it would run the handler itself)
+    main_thread = Path(f"/proc/{process.pid}/task/{process.pid}/stat")
+    asleep_since = None
+    while asleep_since is None or time.monotonic() - asleep_since < 0.3:
+        asleep = main_thread.read_text().rsplit(")", 1)[1].split()[0] == "S"
+        asleep_since = (asleep_since or time.monotonic()) if asleep else None
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=GRACE_S + 60)
+    assert process.returncode == 143, stderr
+    assert stderr.strip().splitlines() == [f"icc-travel: stopped (the shutdown took over {GRACE_S:g} s)"]
+    assert list(tmp_path.iterdir()) == []
+
+
 BILLION_LAUGHS = "".join(
     f"{name}: &{name} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['x'] * 9)}]\n"
     for prev, name in zip([None, *"abcdefg"], "abcdefgh", strict=True)

@@ -6,8 +6,10 @@ anywhere, though: between a lock's acquisition and the `with` block that would r
 (inside multiprocessing's queue, for one), and the unwinding then waits on that lock forever.
 So three things keep a stop bounded:
 
-- the signal also starts a deadline: GRACE_S later (or at a second signal) whatever is still
-  running is cut short, temporaries removed, and the process exits with the signal's status;
+- a deadline: GRACE_S after the signal (or at a second one) whatever is still running is cut
+  short, temporaries removed, and the process exits with the signal's status. A thread of its
+  own keeps it, woken by the signal itself (`signal.set_wakeup_fd`), so it holds even where the
+  main thread never gets to run the handler;
 - statements that must not be cut in two run with the signals held (`held`), and are delivered
   when they end;
 - threads the commands start block both signals (`block_in_this_thread`, or started inside
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 try:  # the C module alone: `signal` wraps it in enums, 0.45 ms of every run's start-up to import
@@ -50,29 +52,35 @@ def check() -> None:
 def _on_signal(signum: int, frame: Any) -> None:
     _received.append(signum)
     if len(_received) > 1:  # told twice: no more waiting for the unwinding
-        _cut_short(signum)
-    import _thread
-
-    _thread.start_new_thread(_deadline, (signum,))  # not `threading`: its locks may be held here
+        _cut_short(signum, "told again")
     if signum == signals.SIGINT:
         raise KeyboardInterrupt
     raise Terminated
 
 
-def _deadline(signum: int) -> None:
-    import time
+def _keep_the_deadline(wakeups: int, remove: Callable[[], None]) -> None:
+    """The deadline's own thread. The C-level handler writes each signal's number to the wakeup
+    pipe (`signal.set_wakeup_fd`) whichever thread it interrupts, before any Python code runs: so
+    the deadline holds even when the main thread never gets to run the Python handler (a signal
+    that lands just before a wait with no timeout begins is seen only when the wait ends). The
+    pipe closed: the command is over."""
+    import select
 
-    block_in_this_thread()  # a second signal is the main thread's to see
-    time.sleep(GRACE_S)
-    _cut_short(signum, f"the shutdown took over {GRACE_S:g} s")
+    block_in_this_thread()
+    first = os.read(wakeups, 1)
+    again, _, _ = select.select([wakeups], [], [], GRACE_S) if first else ([], [], [])
+    if not first or (again and not os.read(wakeups, 1)):
+        os.close(wakeups)
+        return
+    _cut_short(first[0], "told again" if again else f"the shutdown took over {GRACE_S:g} s", remove)
 
 
-def _cut_short(signum: int, why: str = "told again") -> None:
+def _cut_short(signum: int, why: str, remove: Callable[[], None] | None = None) -> None:
     """End the process now, with the temporaries of unfinished -o files removed."""
-    from icc_travel.cli.render import remove_unfinished
-
+    if remove is None:
+        from icc_travel.cli.render import remove_unfinished as remove
     with contextlib.suppress(Exception):
-        remove_unfinished()
+        remove()
     with contextlib.suppress(OSError):
         os.write(2, f"icc-travel: stopped ({why})\n".encode())
     os._exit(STATUS.get(signum, 143))
@@ -81,19 +89,28 @@ def _cut_short(signum: int, why: str = "told again") -> None:
 @contextlib.contextmanager
 def handled() -> Iterator[None]:
     """SIGTERM and SIGINT handled as above while the command runs, in the main thread only (a
-    handler cannot be set elsewhere); the previous handlers are restored after."""
+    handler cannot be set elsewhere); the previous handlers and wakeup pipe are restored after."""
+    import _thread
     import threading
+
+    from icc_travel.cli.render import remove_unfinished
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     _received.clear()
+    wakeups, wakeup = os.pipe()
+    os.set_blocking(wakeup, False)  # as set_wakeup_fd requires: a full pipe drops the byte, never blocks
+    previous_fd = signals.set_wakeup_fd(wakeup, warn_on_full_buffer=False)
     previous = {number: signals.signal(number, _on_signal) for number in HELD}
+    _thread.start_new_thread(_keep_the_deadline, (wakeups, remove_unfinished))
     try:
         yield
     finally:
         for number, handler in previous.items():
             signals.signal(number, handler)
+        signals.set_wakeup_fd(previous_fd)
+        os.close(wakeup)  # the deadline's thread reads the end of the pipe and leaves
 
 
 @contextlib.contextmanager
