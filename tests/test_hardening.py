@@ -568,6 +568,39 @@ def test_a_stop_that_cannot_unwind_is_cut_short(tmp_path: Path, signals: int) ->
     assert list(tmp_path.iterdir()) == []
 
 
+STUCK_AT_EXIT = """
+import atexit, sys, threading, time
+from icc_travel.cli import stopping
+left_taken = threading.Lock()
+left_taken.acquire()
+atexit.register(left_taken.acquire)  # as a library's exit handler waiting on a lock left taken
+try:
+    with stopping.handled():
+        print("running", flush=True)
+        time.sleep(60)
+except stopping.Terminated:
+    print("terminated", flush=True)
+    sys.exit(143)
+"""
+
+
+def test_a_stop_that_hangs_at_the_interpreters_exit_is_cut_short(tmp_path: Path) -> None:
+    """The deadline outlives the command: a stopped run whose exit handlers hang still ends."""
+    import signal
+
+    from icc_travel.cli.stopping import GRACE_S
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", STUCK_AT_EXIT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "running\n"
+    process.send_signal(signal.SIGTERM)
+    out, stderr = process.communicate(timeout=GRACE_S + 60)
+    assert out == "terminated\n" and process.returncode == 143, stderr
+    assert stderr.strip().splitlines() == [f"icc-travel: stopped (the shutdown took over {GRACE_S:g} s)"]
+
+
 NEVER_SEES_IT = """
 import signal, sys, threading, time
 from pathlib import Path

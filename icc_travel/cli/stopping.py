@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -64,12 +65,20 @@ def _keep_the_deadline(wakeups: int, remove: Callable[[], None]) -> None:
     the deadline holds even when the main thread never gets to run the Python handler (a signal
     that lands just before a wait with no timeout begins is seen only when the wait ends). The
     pipe closed: the command is over."""
-    import select
-
     block_in_this_thread()
     first = os.read(wakeups, 1)
-    again, _, _ = select.select([wakeups], [], [], GRACE_S) if first else ([], [], [])
-    if not first or (again and not os.read(wakeups, 1)):
+    while first and first[0] not in HELD:  # another signal a library set a Python handler for
+        first = os.read(wakeups, 1)
+    again = b""
+    if first:  # no import from here on: the main thread may hold the import lock for good
+        os.set_blocking(wakeups, False)
+        deadline = time.monotonic() + GRACE_S
+        while not again and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with contextlib.suppress(BlockingIOError):
+                again = os.read(wakeups, 1) or b"closed"
+                again = again if again == b"closed" or again[0] in HELD else b""
+    if not first or again == b"closed":
         os.close(wakeups)
         return
     _cut_short(first[0], "told again" if again else f"the shutdown took over {GRACE_S:g} s", remove)
@@ -110,7 +119,8 @@ def handled() -> Iterator[None]:
         for number, handler in previous.items():
             signals.signal(number, handler)
         signals.set_wakeup_fd(previous_fd)
-        os.close(wakeup)  # the deadline's thread reads the end of the pipe and leaves
+        if not _received:  # a run being stopped keeps its deadline through the interpreter's exit
+            os.close(wakeup)  # the deadline's thread reads the end of the pipe and leaves
 
 
 @contextlib.contextmanager
