@@ -109,18 +109,25 @@ def handled() -> Iterator[None]:
         return
     _received.clear()
     wakeups, wakeup = os.pipe()
-    os.set_blocking(wakeup, False)  # as set_wakeup_fd requires: a full pipe drops the byte, never blocks
-    previous_fd = signals.set_wakeup_fd(wakeup, warn_on_full_buffer=False)
+    try:
+        os.set_blocking(wakeup, False)  # as set_wakeup_fd requires: a full pipe drops the byte
+        previous_fd = signals.set_wakeup_fd(wakeup, warn_on_full_buffer=False)
+    except (AttributeError, OSError, ValueError):  # Windows wants a socket there: no deadline
+        os.close(wakeups)
+        os.close(wakeup)
+        wakeup = previous_fd = -1
     previous = {number: signals.signal(number, _on_signal) for number in HELD}
-    _thread.start_new_thread(_keep_the_deadline, (wakeups, remove_unfinished))
+    if wakeup >= 0:
+        _thread.start_new_thread(_keep_the_deadline, (wakeups, remove_unfinished))
     try:
         yield
     finally:
         for number, handler in previous.items():
             signals.signal(number, handler)
-        signals.set_wakeup_fd(previous_fd)
-        if not _received:  # a run being stopped keeps its deadline through the interpreter's exit
-            os.close(wakeup)  # the deadline's thread reads the end of the pipe and leaves
+        if wakeup >= 0:
+            signals.set_wakeup_fd(previous_fd)
+            if not _received:  # a run being stopped keeps its deadline through the interpreter's exit
+                os.close(wakeup)  # the deadline's thread reads the end of the pipe and leaves
 
 
 @contextlib.contextmanager
