@@ -86,9 +86,7 @@ class LazyGroup(click.Group):
             with stopping.handled():
                 status = super().main(*args, standalone_mode=False, **kwargs)
         except stopping.Terminated:
-            from icc_travel.cli.render import remove_unfinished
-
-            remove_unfinished()
+            stopping.remove_unfinished()
             click.echo("icc-travel: terminated", err=True)
             sys.exit(ExitStatus.TERMINATED)  # as a shell reports SIGTERM
         except SystemExit as done:  # a command's own status (1: reached --fail-on; 2: error rows)
@@ -111,9 +109,7 @@ class LazyGroup(click.Group):
             click.echo(f"icc-travel: error: {error}", err=True)
             sys.exit(ExitStatus.BAD_INPUT)
         except (click.Abort, KeyboardInterrupt, EOFError):
-            from icc_travel.cli.render import remove_unfinished
-
-            remove_unfinished()
+            stopping.remove_unfinished()
             click.echo("icc-travel: interrupted", err=True)
             sys.exit(ExitStatus.INTERRUPTED)
         except OSError as error:  # standard output on a full disk, or gone

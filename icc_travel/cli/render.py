@@ -134,17 +134,6 @@ class OutputClosed(Exception):
     """Standard output cannot take the answer (closed, or a full disk): one line, exit status 2."""
 
 
-# The temporaries of -o files being written: a run stopped anywhere (SIGTERM can arrive while a
-# temporary is being made, before its `with` block would clean it up) removes them (cli.main).
-UNFINISHED: set[Path] = set()
-
-
-def remove_unfinished() -> None:
-    """Remove the temporaries of -o files whose writing was cut short."""
-    while UNFINISHED:
-        UNFINISHED.pop().unlink(missing_ok=True)
-
-
 class OutputFile:
     """-o FILE, written in full or not at all where that is safe.
 
@@ -168,7 +157,7 @@ class OutputFile:
         from pathlib import Path
 
         folder = Path(tempfile.gettempdir()) if self.in_place else self.target.parent
-        from icc_travel.cli.stopping import held
+        from icc_travel.cli.stopping import UNFINISHED, held
 
         with held():  # made and recorded as one step: a stop between them would leave it behind
             descriptor, name = tempfile.mkstemp(
@@ -195,6 +184,8 @@ class OutputFile:
             self.temporary.chmod(0o666 & ~mask)
             self.temporary.replace(self.target)
         finally:
+            from icc_travel.cli.stopping import UNFINISHED
+
             self.temporary.unlink(missing_ok=True)
             UNFINISHED.discard(self.temporary)
 

@@ -23,8 +23,11 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 try:  # the C module alone: `signal` wraps it in enums, 0.45 ms of every run's start-up to import
     import _signal as signals
@@ -34,6 +37,12 @@ except ImportError:  # an interpreter without it
 GRACE_S = 5.0  # docker stop waits 10 s before SIGKILL, which would leave the temporaries behind
 STATUS = {signals.SIGTERM: 143, signals.SIGINT: 130}  # as a shell reports each (128 + signal)
 HELD = {signals.SIGTERM, signals.SIGINT}
+
+
+# The temporaries of -o files being written (render.OutputFile): a run stopped anywhere (SIGTERM
+# can arrive while a temporary is being made, before its `with` block would clean it up) removes
+# them, in its unwinding (cli.main) or when the deadline cuts it short.
+UNFINISHED: set[Path] = set()
 
 
 class Terminated(BaseException):
@@ -59,37 +68,45 @@ def _on_signal(signum: int, frame: Any) -> None:
     raise Terminated
 
 
-def _keep_the_deadline(wakeups: int, remove: Callable[[], None]) -> None:
+def _keep_the_deadline(wakeups: int) -> None:
     """The deadline's own thread. The C-level handler writes each signal's number to the wakeup
     pipe (`signal.set_wakeup_fd`) whichever thread it interrupts, before any Python code runs: so
     the deadline holds even when the main thread never gets to run the Python handler (a signal
     that lands just before a wait with no timeout begins is seen only when the wait ends). The
-    pipe closed: the command is over."""
+    pipe closed: the command is over. Nothing is imported here after a signal: the main thread
+    may hold the import lock for good."""
     block_in_this_thread()
     first = os.read(wakeups, 1)
     while first and first[0] not in HELD:  # another signal a library set a Python handler for
         first = os.read(wakeups, 1)
-    again = b""
-    if first:  # no import from here on: the main thread may hold the import lock for good
+    if first:
         os.set_blocking(wakeups, False)
-        deadline = time.monotonic() + GRACE_S
-        while not again and time.monotonic() < deadline:
+        end = time.monotonic() + GRACE_S
+        while time.monotonic() < end:
             time.sleep(0.05)
-            with contextlib.suppress(BlockingIOError):
-                again = os.read(wakeups, 1) or b"closed"
-                again = again if again == b"closed" or again[0] in HELD else b""
-    if not first or again == b"closed":
-        os.close(wakeups)
-        return
-    _cut_short(first[0], "told again" if again else f"the shutdown took over {GRACE_S:g} s", remove)
+            try:
+                again = os.read(wakeups, 1)
+            except BlockingIOError:
+                continue
+            if not again:
+                break  # the command ended, its unwinding done
+            if again[0] in HELD:
+                _cut_short(first[0], "told again")
+        else:
+            _cut_short(first[0], f"the shutdown took over {GRACE_S:g} s")
+    os.close(wakeups)
 
 
-def _cut_short(signum: int, why: str, remove: Callable[[], None] | None = None) -> None:
+def remove_unfinished() -> None:
+    """Remove the temporaries of -o files whose writing was cut short."""
+    while UNFINISHED:
+        UNFINISHED.pop().unlink(missing_ok=True)
+
+
+def _cut_short(signum: int, why: str) -> None:
     """End the process now, with the temporaries of unfinished -o files removed."""
-    if remove is None:
-        from icc_travel.cli.render import remove_unfinished as remove
     with contextlib.suppress(Exception):
-        remove()
+        remove_unfinished()
     with contextlib.suppress(OSError):
         os.write(2, f"icc-travel: stopped ({why})\n".encode())
     os._exit(STATUS.get(signum, 143))
@@ -101,8 +118,6 @@ def handled() -> Iterator[None]:
     handler cannot be set elsewhere); the previous handlers and wakeup pipe are restored after."""
     import _thread
     import threading
-
-    from icc_travel.cli.render import remove_unfinished
 
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -118,7 +133,7 @@ def handled() -> Iterator[None]:
         wakeup = previous_fd = -1
     previous = {number: signals.signal(number, _on_signal) for number in HELD}
     if wakeup >= 0:
-        _thread.start_new_thread(_keep_the_deadline, (wakeups, remove_unfinished))
+        _thread.start_new_thread(_keep_the_deadline, (wakeups,))
     try:
         yield
     finally:
