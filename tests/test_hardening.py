@@ -499,6 +499,8 @@ def taken_then_stopped(self):
     queue = caller.f_locals.get("self")
     # a put after the first: the queue has the feeder thread and the finaliser that takes the lock
     if caller.f_code.co_name == "put" and getattr(queue, "_thread", None) is not None:
+        threading.Condition.__enter__ = entered  # once
+        print("stopped inside put", flush=True)  # (so the test knows it happened)
         os.kill(os.getpid(), signal.SIGTERM)
         (lambda: None)()  # a Python call: where a handler not held back would raise
     return taken
@@ -513,6 +515,7 @@ main()
         "ICC_TRAVEL_BATCH_CHUNK_ROWS": "5",
     }
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120)
+    assert done.stdout == "stopped inside put\n"
     assert done.returncode == 143, done.stderr
     assert done.stderr.strip().splitlines() == ["icc-travel: terminated"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.csv.")]
