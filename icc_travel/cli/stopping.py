@@ -12,8 +12,8 @@ So three things keep a stop bounded:
   main thread never gets to run the handler;
 - statements that must not be cut in two run with the signals held (`held`), and are delivered
   when they end;
-- threads the commands start block both signals (`block_in_this_thread`, or started inside
-  `held`), so the kernel hands them to the main thread, which alone runs Python's handlers: a
+- threads the commands start are started inside `held`, so they block both signals from their
+  first instruction (a thread inherits its creator's mask), and the kernel hands them to the main thread, which alone runs Python's handlers: a
   signal given to another thread waits until the main thread next runs Python code, which a
   main thread blocked on a pipe or lock may never do.
 """
@@ -75,7 +75,6 @@ def _keep_the_deadline(wakeups: int) -> None:
     that lands just before a wait with no timeout begins is seen only when the wait ends). The
     pipe closed: the command is over. Nothing is imported here after a signal: the main thread
     may hold the import lock for good."""
-    block_in_this_thread()
     first = os.read(wakeups, 1)
     while first and first[0] not in HELD:  # another signal a library set a Python handler for
         first = os.read(wakeups, 1)
@@ -133,7 +132,8 @@ def handled() -> Iterator[None]:
         wakeup = previous_fd = -1
     previous = {number: signals.signal(number, _on_signal) for number in HELD}
     if wakeup >= 0:
-        _thread.start_new_thread(_keep_the_deadline, (wakeups,))
+        with held():  # the thread blocks the signals from its start: they are the main thread's
+            _thread.start_new_thread(_keep_the_deadline, (wakeups,))
     try:
         yield
     finally:
@@ -160,9 +160,3 @@ def held() -> Iterator[None]:
         yield
     finally:
         signals.pthread_sigmask(signals.SIG_SETMASK, previous)
-
-
-def block_in_this_thread() -> None:
-    """Called first in a thread the command starts: the signals are the main thread's."""
-    if hasattr(signals, "pthread_sigmask"):
-        signals.pthread_sigmask(signals.SIG_BLOCK, HELD)

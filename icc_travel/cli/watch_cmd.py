@@ -410,8 +410,9 @@ def _live(
         )
         for spec in specs
     ]
-    for reader in readers:
-        reader.start()
+    with stopping.held():  # the readers leave SIGTERM and SIGINT to this thread, from their start
+        for reader in readers:
+            reader.start()
     clock = DataClock()
     started = time.monotonic()
     running = len(readers)

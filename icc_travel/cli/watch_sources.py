@@ -157,9 +157,6 @@ class Source(threading.Thread):
     # --- the loop ---
 
     def run(self) -> None:
-        from icc_travel.cli.stopping import block_in_this_thread
-
-        block_in_this_thread()
         try:
             if self.spec.kind in ("ndjson", "sbs"):
                 self._stream()
