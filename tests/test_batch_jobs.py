@@ -17,6 +17,8 @@ import pytest
 
 from icc_travel.cli.batch_cmd import CHUNK_ROWS_ENV
 
+pytestmark = pytest.mark.dateless  # N worker processes against one, in the same run: same day on both sides
+
 COMMAND = str(Path(sys.executable).parent / "icc-travel")
 FORMATS = ("json", "jsonl", "csv", "markdown", "github")
 # codes, names, an unknown place, coordinates (quoted, one in the sea), airports, a bad date

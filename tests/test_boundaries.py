@@ -40,6 +40,7 @@ def geometries(dataset: Dataset) -> np.ndarray:
     return TerritoryIndex(Path(dataset.territories_path)).geometries
 
 
+@pytest.mark.dateless
 def test_no_two_territories_overlap(dataset: Dataset, geometries: np.ndarray) -> None:
     left, right = shapely.STRtree(geometries).query(geometries, predicate="intersects")
     pairs = [(i, j) for i, j in zip(left.tolist(), right.tolist(), strict=True) if i < j]
@@ -56,6 +57,7 @@ def test_crimea_is_only_crimea(dataset: Dataset, geometries: np.ndarray) -> None
     assert west >= 32.0 and east <= 36.8 and south >= 44.0 and north <= 46.3
 
 
+@pytest.mark.dateless
 def test_fine_grid_gets_one_answer_from_both_indexes(geometries: np.ndarray, tiled_index: TiledIndex) -> None:
     """Every point of a whole-degree grid (on the grid's own cell edges), shifted by a third of a
     degree in longitude on alternate rows, gets one answer, and the bulk index gives the untiled
@@ -109,6 +111,7 @@ def test_check_small_and_large_batches_agree(invoke: Callable, tmp_path: Path) -
     assert checked["31.743211,35.209872"] == ("PSE", "arrest", "state_party")
 
 
+@pytest.mark.dateless
 def test_points_exactly_on_boundary_vertices_agree(geometries: np.ndarray, tiled_index: TiledIndex) -> None:
     """The hardest points: exactly on a territory's vertices, where clipping to the grid could
     move an edge by a rounding error either way."""

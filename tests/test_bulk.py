@@ -11,6 +11,8 @@ import shapely
 from icc_travel.data.models import Dataset
 from icc_travel.geo.geometry import TerritoryIndex, TiledIndex
 
+pytestmark = pytest.mark.dateless  # the grid against the polygons: geometry, no date
+
 
 @pytest.fixture(scope="module")
 def geometries(dataset: Dataset) -> np.ndarray:

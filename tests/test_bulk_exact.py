@@ -17,6 +17,8 @@ from icc_travel.data import paths
 from icc_travel.data.models import Dataset
 from icc_travel.geo.geometry import TerritoryIndex, TiledIndex, _load_geometries, load_wkb, map_arrays, save_wkb
 
+pytestmark = pytest.mark.dateless  # the grid's build, cache and crossing count: geometry, no date
+
 
 @pytest.fixture(scope="module")
 def geometries(dataset: Dataset) -> np.ndarray:

@@ -10,6 +10,8 @@ from pyproj import Geod
 from icc_travel.geo.geodesic import KNOT_EVERY, even_points
 from icc_travel.geo.places import airport_table
 
+pytestmark = pytest.mark.dateless  # geodesic sampling: geometry, no date
+
 GEOD = Geod(ellps="WGS84")
 TOLERANCE_M = 0.01  # a centimetre: the sampling is 25 km, borders are placed to about 5 km
 

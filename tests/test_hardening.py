@@ -84,6 +84,7 @@ def test_yaml_is_read_as_yaml_1_2_without_repeated_keys(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.dateless
 def test_devices_and_fifos_neither_hang_nor_exhaust_memory(tmp_path: Path) -> None:
     one_error(run(["check", "putin", "--itinerary", "/dev/zero"], tmp_path, timeout=60), "too large")
     fifo = tmp_path / "fifo"
@@ -92,6 +93,7 @@ def test_devices_and_fifos_neither_hang_nor_exhaust_memory(tmp_path: Path) -> No
     assert done.returncode == 2 and "empty input" in done.stdout  # no writer: read as empty, at once
 
 
+@pytest.mark.dateless
 def test_a_very_long_place_is_refused_quickly(tmp_path: Path) -> None:
     import time
 
@@ -111,6 +113,7 @@ def test_a_very_long_place_is_refused_quickly(tmp_path: Path) -> None:
     ],
     ids=["closed stdout", "full disk"],
 )
+@pytest.mark.dateless
 def test_stdout_faults_end_in_one_line(shell: str, says: str, tmp_path: Path) -> None:
     if not Path("/dev/full").exists() and "full" in shell:
         pytest.skip("no /dev/full")
@@ -123,6 +126,7 @@ def test_stdout_faults_end_in_one_line(shell: str, says: str, tmp_path: Path) ->
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "visits.yaml"
 
 
+@pytest.mark.dateless
 def test_unwritable_outputs(tmp_path: Path) -> None:
     done = run(["batch", str(SAMPLE), "--format", "github"], tmp_path, env={"GITHUB_STEP_SUMMARY": "/nonexistent/x"})
     assert "Traceback" not in done.stderr and "cannot append the summary" in done.stderr
@@ -132,6 +136,7 @@ def test_unwritable_outputs(tmp_path: Path) -> None:
     one_error(run(["map", "--subject", "putin", "-o", str(tmp_path / "out.png")], tmp_path), "is a directory")
 
 
+@pytest.mark.dateless
 def test_deeply_nested_json_is_an_error_row(tmp_path: Path) -> None:
     rows = tmp_path / "deep.jsonl"
     rows.write_text('{"subject": ' + "[" * 100_000 + "}\n")
@@ -139,6 +144,7 @@ def test_deeply_nested_json_is_an_error_row(tmp_path: Path) -> None:
     assert "nested too deeply" in json.loads(done.stdout)["rows"][0]["error"] and "Traceback" not in done.stderr
 
 
+@pytest.mark.dateless
 def test_caches_follow_content_and_survive_damage(tmp_path: Path, data_copy: Path) -> None:
     env = {"ICC_TRAVEL_DATA": str(data_copy), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     first = run(["states", "--on", "2024-02-01", "--count"], tmp_path, env=env)
@@ -162,6 +168,7 @@ def test_caches_follow_content_and_survive_damage(tmp_path: Path, data_copy: Pat
     assert run(["states", "--on", "2024-02-02", "--count"], tmp_path, env=env).stdout == "124\n"
 
 
+@pytest.mark.dateless
 def test_a_truncated_boundary_file_is_refused(tmp_path: Path, data_copy: Path) -> None:
     geometry = data_copy / "member_states.geojson"
     lines = geometry.read_text().split("\n")
@@ -170,6 +177,7 @@ def test_a_truncated_boundary_file_is_refused(tmp_path: Path, data_copy: Path) -
     assert done.returncode == 2 and "member_states.geojson" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.dateless
 def test_concurrent_first_runs_share_the_caches(tmp_path: Path) -> None:
     processes = [
         subprocess.Popen(
@@ -186,6 +194,7 @@ def test_concurrent_first_runs_share_the_caches(tmp_path: Path) -> None:
     assert len({out for out, _ in outputs}) == 1
 
 
+@pytest.mark.dateless
 def test_relative_cache_home_is_ignored(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": "relative/cache", "HOME": str(tmp_path)}
     done = subprocess.run([COMMAND, "check", "putin", "MN@2024-09-03"], capture_output=True, env=env, cwd=tmp_path)
@@ -193,6 +202,7 @@ def test_relative_cache_home_is_ignored(tmp_path: Path) -> None:
     assert (tmp_path / ".cache" / "icc-travel").exists()
 
 
+@pytest.mark.dateless
 def test_old_caches_are_pruned_when_a_new_dataset_cache_is_written(tmp_path: Path) -> None:
     """Every data edit and upgrade writes new cache files (tens of MB for points and polygons);
     the newest few of each kind stay, the rest and dead temporaries go, and nothing else."""
@@ -270,6 +280,7 @@ def lines_of(rows) -> list[int]:
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
+@pytest.mark.dateless
 def test_any_bytes_as_any_format_give_rows_never_a_crash(raw: bytes) -> None:
     text = raw.decode("utf-8", errors="replace")
     for fmt in ("csv", "jsonl", "yaml"):
@@ -286,6 +297,7 @@ def test_any_bytes_as_any_format_give_rows_never_a_crash(raw: bytes) -> None:
         max_size=30,
     )
 )
+@pytest.mark.dateless
 def test_csv_rows_reconcile_with_the_lines_given(body: list[str]) -> None:
     """Without quotes, every line after the header with any content is exactly one row, at its
     line; a line of blanks and delimiters (a spreadsheet's empty row) is no record."""
@@ -303,6 +315,7 @@ def test_csv_rows_reconcile_with_the_lines_given(body: list[str]) -> None:
         max_size=30,
     )
 )
+@pytest.mark.dateless
 def test_jsonl_rows_reconcile_with_the_lines_given(body: list[str]) -> None:
     text = "".join(line + "\n" for line in body)
     rows = read_rows("x", text, "jsonl")
@@ -322,6 +335,7 @@ def test_jsonl_rows_reconcile_with_the_lines_given(body: list[str]) -> None:
     st.integers(min_value=1, max_value=6),
     st.sampled_from(["csv", "jsonl"]),
 )
+@pytest.mark.dateless
 def test_reading_in_blocks_gives_the_rows_of_the_whole(body: list[str], lines: int, fmt: str) -> None:
     """However an input is cut into blocks of lines (quotes left open across a cut, CR line
     ends, blank lines), the streamed reader gives the rows of the whole text, in order."""
@@ -350,6 +364,7 @@ def _private_dev_available() -> bool:
 
 
 @pytest.mark.skipif(not _private_dev_available(), reason="needs root and unshare for a private /dev")
+@pytest.mark.dateless
 def test_o_writes_devices_and_links_in_place_and_never_replaces_them(tmp_path: Path) -> None:
     """As root, `-o /dev/null` once replaced the device node with a regular file. Run in a private
     mount namespace with its own tmpfs /dev, so the host's /dev is never at stake."""
@@ -384,6 +399,7 @@ readlink /dev/stdout > {tmp_path}/link
     assert (tmp_path / "full.status").read_text().strip() == "status 2"
 
 
+@pytest.mark.dateless
 def test_o_through_a_link_writes_the_linked_file_in_place(tmp_path: Path) -> None:
     real = tmp_path / "real.csv"
     real.write_text("old\n")
@@ -396,6 +412,7 @@ def test_o_through_a_link_writes_the_linked_file_in_place(tmp_path: Path) -> Non
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.dateless
 def test_o_to_a_fifo_is_written_as_it_comes(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -408,6 +425,7 @@ def test_o_to_a_fifo_is_written_as_it_comes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["batch", "screen"])
+@pytest.mark.dateless
 def test_o_naming_an_input_is_refused_and_the_input_kept(command: str, tmp_path: Path) -> None:
     source = tmp_path / ("visits.yaml" if command == "batch" else "positions.csv")
     if command == "batch":
@@ -422,6 +440,7 @@ def test_o_naming_an_input_is_refused_and_the_input_kept(command: str, tmp_path:
     assert source.read_bytes() == before
 
 
+@pytest.mark.dateless
 def test_o_inside_an_input_directory_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "positions"
     folder.mkdir()
@@ -433,6 +452,7 @@ def test_o_inside_an_input_directory_is_refused(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.dateless
 def test_sigterm_while_the_temporary_is_made_leaves_nothing(tmp_path: Path) -> None:
     """A SIGTERM that arrives as the temporary beside -o is being made (before the `with` block
     that would remove it has begun) is held until the temporary is recorded, then removes it."""
@@ -458,6 +478,7 @@ main()
     assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.dateless
 def test_sigterm_removes_the_temporary_output(tmp_path: Path) -> None:
     """`docker stop` sends SIGTERM: the half-written temporary beside -o is removed, as on ^C."""
     import signal
@@ -483,6 +504,7 @@ def test_sigterm_removes_the_temporary_output(tmp_path: Path) -> None:
     assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.dateless
 def test_sigterm_inside_a_queues_lock_still_ends_the_batch(tmp_path: Path) -> None:
     """A SIGTERM that lands just after multiprocessing's queue has taken its lock in `put`, before
     the `with` block that would release it (as one did in CI), is held until the put is done:
@@ -541,6 +563,7 @@ with stopping.handled(), OutputFile(Path(sys.argv[1])) as temporary:
 
 
 @pytest.mark.parametrize("signals", [1, 2])
+@pytest.mark.dateless
 def test_a_stop_that_cannot_unwind_is_cut_short(tmp_path: Path, signals: int) -> None:
     """However the unwinding hangs, a SIGTERM ends the process: GRACE_S later, or at once when
     sent again; either way the temporary beside -o is removed and the status is 143."""
@@ -587,6 +610,7 @@ except stopping.Terminated:
 """
 
 
+@pytest.mark.dateless
 def test_a_stop_that_hangs_at_the_interpreters_exit_is_cut_short(tmp_path: Path) -> None:
     """The deadline outlives the command: a stopped run whose exit handlers hang still ends."""
     import signal
@@ -621,6 +645,7 @@ with stopping.handled(), OutputFile(Path(sys.argv[1])) as temporary:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the main thread's state from /proc")
+@pytest.mark.dateless
 def test_a_signal_the_main_thread_never_sees_still_ends_the_run(tmp_path: Path) -> None:
     """The deadline does not wait for the Python handler: a SIGTERM taken by another thread,
     while the main thread waits on a lock for good, still ends the run GRACE_S later."""
@@ -685,6 +710,7 @@ def test_a_bad_facts_file_is_one_line_naming_it(content: str, says: str, tmp_pat
 @pytest.mark.parametrize(
     "name", ["member_states.geojson", "warrants.yaml", "states_parties.yaml", "sources.yaml", "precedents.yaml"]
 )
+@pytest.mark.dateless
 def test_data_files_that_are_devices_or_fifos_neither_hang_nor_exhaust_memory(name: str, tmp_path: Path) -> None:
     from icc_travel.data import paths
 

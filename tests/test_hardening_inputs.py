@@ -81,6 +81,7 @@ def test_bad_positions_in_track_files_are_one_line(tmp_path: Path, name: str, co
     one_error(run(["track", str(path), "--subject", "putin"], tmp_path), says)
 
 
+@pytest.mark.dateless
 def test_utf16_is_named_with_the_way_to_convert(tmp_path: Path) -> None:
     path = tmp_path / "states.csv"
     path.write_bytes((OPENSKY + "1735725600,738a5b,36.5,-7.0,False,1000\n").encode("utf-16"))
@@ -94,6 +95,7 @@ def test_utf16_is_named_with_the_way_to_convert(tmp_path: Path) -> None:
     one_error(run(["screen", str(POSITIONS), "--watchlist", str(watchlist)], tmp_path), "UTF-16")
 
 
+@pytest.mark.dateless
 def test_a_gzip_bomb_stops_at_the_limit_on_what_it_expands_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from icc_travel.errors import InputError
     from icc_travel.geo import tracks
@@ -108,6 +110,7 @@ def test_a_gzip_bomb_stops_at_the_limit_on_what_it_expands_to(tmp_path: Path, mo
         tracks.read_tracks(bomb)
 
 
+@pytest.mark.dateless
 def test_formats_are_found_behind_long_comments_and_gzip(tmp_path: Path) -> None:
     """A GPX with a long comment before its root, a gzipped Parquet file and a Parquet `time`
     column of timestamps are the tracks they are."""
@@ -172,6 +175,7 @@ def test_screen_leaves_out_positions_off_the_globe_and_says_so(tmp_path: Path) -
     assert "5 positions of watched aircraft were left out" in done.stderr
 
 
+@pytest.mark.dateless
 def test_screen_reads_its_inputs_as_written(tmp_path: Path) -> None:
     text = POSITIONS.read_text()
     header, *rows = text.splitlines()
@@ -212,6 +216,7 @@ def test_screen_refuses_columns_of_a_misleading_type(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+@pytest.mark.dateless
 def test_screen_reads_each_file_of_a_directory_once_whatever_its_links(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
@@ -239,6 +244,7 @@ def test_option_values_are_checked(tmp_path: Path, args: list[str], says: str) -
         one_error(run(["track", str(EXAMPLES / "synthetic_track_tlv_west.json"), *args], tmp_path), says)
 
 
+@pytest.mark.dateless
 def test_a_dead_scheduler_is_named_within_seconds(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     import socket
@@ -276,6 +282,7 @@ def test_every_geojson_line_has_two_positions(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.dateless
 def test_output_a_stream_cannot_encode_is_escaped(tmp_path: Path, encoding: str) -> None:
     env = {**os.environ, "PYTHONIOENCODING": encoding}
 
@@ -306,6 +313,7 @@ def test_state_since_after_until_is_refused(tmp_path: Path) -> None:
     one_error(run(["state", "HU", "--since", "2026-01-01", "--until", "2025-01-01"], tmp_path), "is after --until")
 
 
+@pytest.mark.dateless
 def test_a_broken_plugin_leaves_help_and_the_other_commands_working(monkeypatch: pytest.MonkeyPatch) -> None:
     from importlib.metadata import EntryPoint
 
@@ -338,6 +346,7 @@ def test_control_characters_never_reach_the_report_page(tmp_path: Path) -> None:
     html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
 
 
+@pytest.mark.dateless
 def test_a_deeply_nested_boundary_file_is_refused(tmp_path: Path) -> None:
     import shutil
 
@@ -352,6 +361,7 @@ def test_a_deeply_nested_boundary_file_is_refused(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.dateless
 def test_the_command_is_this_environments(tmp_path: Path) -> None:
     assert Path(COMMAND).exists() and Path(sys.executable).parent == Path(COMMAND).parent
 

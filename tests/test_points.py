@@ -13,6 +13,8 @@ import shapely
 from icc_travel.geo.places import PlaceResolver
 from icc_travel.geo.points import point_grid
 
+pytestmark = pytest.mark.dateless  # one point against the polygons, and its cache: geometry, no date
+
 BORDER_POINTS = Path(__file__).resolve().parent / "data" / "border_points.npz"
 
 

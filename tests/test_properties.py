@@ -41,6 +41,7 @@ def test_parse_date_accepts_only_real_iso_dates(text: str) -> None:
     | st.text(alphabet=st.characters(max_codepoint=0x17F))
     | st.sampled_from(["Côte d'Ivoire", "\u1e9e", "\u212a", "\uff2d\uff4e"])
 )
+@pytest.mark.dateless
 def test_normalise_is_the_full_unicode_fold_for_every_text(text: str) -> None:
     """ASCII skips `unicodedata` (see text.normalise): the key must be what the full path gives."""
     import unicodedata
@@ -90,6 +91,7 @@ def test_a_stop_with_a_date_keeps_the_place_before_the_last_at(text: str, defaul
 
 @SETTINGS
 @given(st.floats(-90, 90), st.floats(-180, 180))
+@pytest.mark.dateless
 def test_coordinates_in_range_parse_back(lat: float, lon: float) -> None:
     text = f"{lat:.7f}, {lon:.7f}"  # decimal degrees, as the README asks
     assert parse_coordinates(text) == (float(f"{lat:.7f}"), float(f"{lon:.7f}"))
@@ -97,6 +99,7 @@ def test_coordinates_in_range_parse_back(lat: float, lon: float) -> None:
 
 @SETTINGS
 @given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True))
+@pytest.mark.dateless
 def test_coordinates_out_of_range_are_refused(lat: float, lon: float) -> None:
     inside = abs(float(f"{lat:.7f}")) <= 90 and abs(float(f"{lon:.7f}")) <= 180  # False for NaN, infinities
     try:
@@ -198,6 +201,7 @@ def test_results_do_not_depend_on_stop_order(
         max_size=12,
     )
 )
+@pytest.mark.dateless
 def test_batch_csv_column_fast_path_quotes_as_cell_by_cell(values: list) -> None:
     """The column-at-once CSV quoting (formula neutralising included) gives what quoting each cell
     does, for any column: empty cells, formulas, coordinates, quotes and line breaks."""
@@ -217,6 +221,7 @@ def test_batch_csv_column_fast_path_quotes_as_cell_by_cell(values: list) -> None
     ),
     st.sampled_from([",", ";", "\t"]),
 )
+@pytest.mark.dateless
 def test_a_block_split_at_its_delimiters_is_what_csv_reads(records: list[list[str]], delimiter: str) -> None:
     """The fast reading of a CSV block (batch_input._split_columns) gives csv.reader's columns
     whenever it takes the block, and leaves it to csv.reader otherwise (a NUL or U+0001, which
@@ -267,6 +272,7 @@ PIECES = ("a", " ", '"', '""', '"a,b"', '"a;\tb"', '"a,\nb"', ",", ";", "\t", "\
 @example(['"a,b"', "a", ",", "a"], ",", 2)  # text after a closing quote
 @example(["a", '"a,b"', ",", "a"], ",", 2)  # a quote inside a field
 @example(['"a,b"', ",", '""', '"a,b"'], ",", 2)  # a doubled quote
+@pytest.mark.dateless
 def test_any_text_split_with_its_quotes_is_what_csv_reads(pieces: list[str], delimiter: str, width: int) -> None:
     """Whatever the text (quotes anywhere, doubled, unclosed, after a field, cells over two lines):
     when the fast reading of a block takes it, its columns are csv.reader's, a record per line;
@@ -289,6 +295,7 @@ CELL = st.text(alphabet=st.characters(blacklist_characters='\n\r"\x00\x01', blac
     st.lists(st.lists(st.tuples(CELL, st.booleans()), min_size=3, max_size=3), min_size=1, max_size=20),
     st.sampled_from([",", ";", "\t"]),
 )
+@pytest.mark.dateless
 def test_quoted_cells_are_split_as_csv_reads_them(records: list[list[tuple[str, bool]]], delimiter: str) -> None:
     """Rows as spreadsheets write them, some cells quoted ("48.85,2.35", delimiters inside): the
     fast reading takes every block whose unquoted cells hold no delimiter, with csv.reader's
