@@ -132,8 +132,12 @@ def prune_caches(directory: Path, keep: int = CACHE_KEEP, *, written: Path | Non
     except OSError:
         return []
     deleted, now = [], time.time()
-    for kind in CACHE_KINDS:
-        ours = [e for e in entries if e.name.startswith(kind)]
+    kinds: dict[str, list[os.DirEntry]] = {}
+    for entry in entries:
+        kind = _kind(entry.name)
+        if kind is not None:
+            kinds.setdefault(kind, []).append(entry)
+    for ours in kinds.values():
         finished = sorted(
             (e for e in ours if ".tmp" not in e.name),
             key=lambda e: (written is not None and e.name == written.name, _mtime(e)),
@@ -150,6 +154,17 @@ def prune_caches(directory: Path, keep: int = CACHE_KEEP, *, written: Path | Non
             except OSError:
                 pass
     return deleted
+
+
+def _kind(name: str) -> str | None:
+    """The kind a cache name counts against: its prefix in CACHE_KINDS, the arrays derived from
+    a grid (`-runs-`) apart from the grid itself, or None for a name this package does not write.
+    (A grid and its runs counted together kept one and a half datasets' grids, not three: two
+    data folders used in turn rebuilt each other's grid, 20-40 s, at every switch.)"""
+    prefix = next((kind for kind in CACHE_KINDS if name.startswith(kind)), None)
+    if prefix is None:
+        return None
+    return f"{prefix}runs" if "-runs-" in name else prefix
 
 
 def _mtime(entry: os.DirEntry) -> float:
