@@ -6,7 +6,7 @@ import contextlib
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -65,6 +65,16 @@ def _escape_what_cannot_be_encoded() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _stopped(how: str, status: int) -> NoReturn:
+    """A run stopped by SIGTERM or ^C, once it has unwound: the temporaries of its unfinished -o
+    files removed, one line, the status a shell reports for the signal."""
+    from icc_travel.cli import stopping
+
+    stopping.remove_unfinished()
+    click.echo(f"icc-travel: {how}", err=True)
+    sys.exit(status)
+
+
 class _ClosedPipe(Exception):
     """Standard output's reader went away."""
 
@@ -86,9 +96,7 @@ class LazyGroup(click.Group):
             with stopping.handled():
                 status = super().main(*args, standalone_mode=False, **kwargs)
         except stopping.Terminated:
-            stopping.remove_unfinished()
-            click.echo("icc-travel: terminated", err=True)
-            sys.exit(ExitStatus.TERMINATED)  # as a shell reports SIGTERM
+            _stopped("terminated", ExitStatus.TERMINATED)  # as a shell reports SIGTERM
         except SystemExit as done:  # a command's own status (1: reached --fail-on; 2: error rows)
             _describe_data(run)
             flush_warnings(run, show=True)
@@ -109,9 +117,7 @@ class LazyGroup(click.Group):
             click.echo(f"icc-travel: error: {error}", err=True)
             sys.exit(ExitStatus.BAD_INPUT)
         except (click.Abort, KeyboardInterrupt, EOFError):
-            stopping.remove_unfinished()
-            click.echo("icc-travel: interrupted", err=True)
-            sys.exit(ExitStatus.INTERRUPTED)
+            _stopped("interrupted", ExitStatus.INTERRUPTED)
         except OSError as error:  # standard output on a full disk, or gone
             _silence_stdout()
             click.echo(f"icc-travel: error: cannot write the output: {error.strerror or error}", err=True)
