@@ -232,11 +232,11 @@ def test_old_caches_are_pruned_when_a_new_dataset_cache_is_written(tmp_path: Pat
         os.utime(directory, (old - age * 60, old - age * 60))
         mapped.append(directory)
     runs = []  # the arrays derived from a grid: a kind of their own, not counted with the grids
-    for age in range(3):
-        directory = cache / f"tiles-v8-{age:016x}-runs-v1"
+    for age in range(4):
+        directory = cache / f"runs-v1-tiles-v8-{age:016x}"
         directory.mkdir()
         os.utime(directory, (old - age * 60 + 30, old - age * 60 + 30))
-        runs.append(directory.name)
+        runs.append(directory)
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "ICC_TRAVEL_TODAY": "2026-12-06"}
     done = subprocess.run([COMMAND, "check", "putin", "MN@2024-09-03"], capture_output=True, env=env)
     assert done.returncode == 1, done.stderr
@@ -245,9 +245,10 @@ def test_old_caches_are_pruned_when_a_new_dataset_cache_is_written(tmp_path: Pat
         kept = age < (2 if path.name.startswith("dataset-") else 3)  # the new dataset cache is one of 3
         assert (path.name in left) == kept, path.name
     assert dead.name not in left and live.name in left and foreign.name in left
-    tiles = sorted(name for name in left if name.startswith("tiles-") and "-runs-" not in name)
+    tiles = sorted(name for name in left if name.startswith("tiles-"))
     assert tiles == [d.name for d in mapped[:3]] and not mapped[3].exists(), tiles
-    assert sorted(name for name in left if "-runs-" in name) == runs
+    kept_runs = sorted(name for name in left if name.startswith("runs-"))
+    assert kept_runs == [d.name for d in runs[:3]] and not runs[3].exists(), kept_runs
     assert sum(name.startswith("dataset-") for name in left) == 3
 
 

@@ -200,7 +200,7 @@ def test_pure_runs_read_back_from_the_cache(planner: RoutePlanner) -> None:
 
     cache = planner._tiles._cache
     assert cache is not None
-    shutil.rmtree(cache.with_name(f"{cache.name}-runs-v{TiledIndex.RUNS_VERSION}"), ignore_errors=True)
+    shutil.rmtree(planner._tiles.runs_cache, ignore_errors=True)
 
     def fresh() -> TiledIndex:  # as TiledIndex.cached opens the grid in a new process
         index = TiledIndex(*map_arrays(cache, *TiledIndex.NAMES), planner._tiles._polygons_of)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from icc_travel.cli import stopping
 from icc_travel.cli.context import RunContext, in_command, run_context
 from icc_travel.formats import Report, render
 
@@ -36,10 +37,8 @@ def progress_bar(label: str, total: int | None = None, *, wanted: bool = True) -
         return
     from rich.progress import Progress
 
-    from icc_travel.cli.stopping import held
-
     progress = Progress(transient=True)
-    with held():  # its refresh thread leaves SIGTERM and SIGINT to the main thread (cli.stopping)
+    with stopping.held():  # its refresh thread leaves SIGTERM and SIGINT to the main thread (cli.stopping)
         progress.start()
     try:
         task = progress.add_task(label, total=total)
@@ -157,15 +156,13 @@ class OutputFile:
         from pathlib import Path
 
         folder = Path(tempfile.gettempdir()) if self.in_place else self.target.parent
-        from icc_travel.cli.stopping import UNFINISHED, held
-
-        with held():  # made and recorded as one step: a stop between them would leave it behind
+        with stopping.held():  # made and recorded as one step: a stop between them would leave it behind
             descriptor, name = tempfile.mkstemp(
                 prefix=f".{self.target.name}.", suffix=f".tmp{self.target.suffix}", dir=folder
             )
             os.close(descriptor)
             self.temporary = Path(name)
-            UNFINISHED.add(self.temporary)
+            stopping.UNFINISHED.add(self.temporary)
         return self.temporary
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
@@ -184,10 +181,8 @@ class OutputFile:
             self.temporary.chmod(0o666 & ~mask)
             self.temporary.replace(self.target)
         finally:
-            from icc_travel.cli.stopping import UNFINISHED
-
             self.temporary.unlink(missing_ok=True)
-            UNFINISHED.discard(self.temporary)
+            stopping.UNFINISHED.discard(self.temporary)
 
     @contextlib.contextmanager
     def open_in_place(self, mode: str = "w") -> Iterator[Any]:

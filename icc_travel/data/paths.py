@@ -88,7 +88,10 @@ def file_stamp(path: Path) -> str:
 # Each kind of cache file is named by a digest of what it was built from, so every edit to the
 # data and every upgrade of the package writes new ones beside the old (tens of MB each for the
 # points and polygons). Kept: the newest few of each kind, enough for a few installs side by side.
-CACHE_KINDS = ("dataset-", "gazetteer-", "points-", "territories-", "tiles-")
+# A kind is a name's prefix: a grid (`tiles-`) and the runs made from it (`runs-`) are two kinds,
+# or two data folders' grids and runs would count as four of one and a later write would delete a
+# grid that is still in use (rebuilt at its next use, 13-40 s).
+CACHE_KINDS = ("dataset-", "gazetteer-", "points-", "runs-", "territories-", "tiles-")
 CACHE_KEEP = 3
 STALE_TEMPORARY_S = 3600.0  # a temporary this old belongs to a write that died
 
@@ -132,12 +135,8 @@ def prune_caches(directory: Path, keep: int = CACHE_KEEP, *, written: Path | Non
     except OSError:
         return []
     deleted, now = [], time.time()
-    kinds: dict[str, list[os.DirEntry]] = {}
-    for entry in entries:
-        kind = _kind(entry.name)
-        if kind is not None:
-            kinds.setdefault(kind, []).append(entry)
-    for ours in kinds.values():
+    for kind in CACHE_KINDS:
+        ours = [e for e in entries if e.name.startswith(kind)]
         finished = sorted(
             (e for e in ours if ".tmp" not in e.name),
             key=lambda e: (written is not None and e.name == written.name, _mtime(e)),
@@ -154,17 +153,6 @@ def prune_caches(directory: Path, keep: int = CACHE_KEEP, *, written: Path | Non
             except OSError:
                 pass
     return deleted
-
-
-def _kind(name: str) -> str | None:
-    """The kind a cache name counts against: its prefix in CACHE_KINDS, the arrays derived from
-    a grid (`-runs-`) apart from the grid itself, or None for a name this package does not write.
-    (A grid and its runs counted together kept one and a half datasets' grids, not three: two
-    data folders used in turn rebuilt each other's grid, 20-40 s, at every switch.)"""
-    prefix = next((kind for kind in CACHE_KINDS if name.startswith(kind)), None)
-    if prefix is None:
-        return None
-    return f"{prefix}runs" if "-runs-" in name else prefix
 
 
 def _mtime(entry: os.DirEntry) -> float:

@@ -436,6 +436,12 @@ class TiledIndex:
         code = self._code0[cells]
         return cells, np.where(code >= 0, code, -1), code <= -2, row, column
 
+    @property
+    def runs_cache(self) -> Path | None:
+        """Where `pure_runs` are kept: beside the grid's cache, named after it under a prefix of
+        their own (a kind of cache pruned apart from the grids, data.paths.CACHE_KINDS)."""
+        return self._cache.with_name(f"runs-v{self.RUNS_VERSION}-{self._cache.name}") if self._cache else None
+
     def pure_runs(self) -> tuple[Any, Any]:
         """The grid's 1/8° sub-cells, row after row (rows from 90° S, columns from 180° W, as
         flat arrays: row x 2880 + column): each one's territory
@@ -446,7 +452,7 @@ class TiledIndex:
         quarter of a second) and kept beside the grid's cache, memory-mapped like it, for the
         next process."""
         if self._pure_runs is None:
-            cache = self._cache.with_name(f"{self._cache.name}-runs-v{self.RUNS_VERSION}") if self._cache else None
+            cache = self.runs_cache
             size = self.ROWS * self.SPLIT * self.COLUMNS * self.SPLIT
             try:
                 if cache is None:
