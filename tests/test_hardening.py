@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -200,6 +201,60 @@ def test_relative_cache_home_is_ignored(tmp_path: Path) -> None:
     done = subprocess.run([COMMAND, "check", "putin", "MN@2024-09-03"], capture_output=True, env=env, cwd=tmp_path)
     assert done.returncode == 1 and not (tmp_path / "relative").exists()
     assert (tmp_path / ".cache" / "icc-travel").exists()
+
+
+class _Planted:
+    """A pickle that opens (creates) a file when loaded: what someone able to write into the
+    cache folder could leave there to run code as the user of the command."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.mark.dateless
+def test_the_cache_folder_and_its_files_are_the_users_alone(tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = run(["check", "putin", "MN@2024-09-03"], tmp_path, env=env, umask=0o002)
+    assert done.returncode == 1, done.stderr
+    folder = tmp_path / "cache" / "icc-travel"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    (dataset,) = folder.glob("dataset-*.pickle")
+    assert stat.S_IMODE(dataset.stat().st_mode) == 0o600  # not 0o664, which the umask would give
+    # a folder of the user's own that others can write to is closed to them
+    folder.chmod(0o777)
+    assert run(["check", "putin", "MN@2024-09-03"], tmp_path, env=env).returncode == 1
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o022 == 0
+
+
+@pytest.mark.dateless
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving files to another user needs root")
+def test_a_pickle_another_user_could_plant_is_never_loaded(tmp_path: Path) -> None:
+    import pickle
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert run(["check", "putin", "MN@2024-09-03"], tmp_path, env=env).returncode == 1
+    folder = tmp_path / "cache" / "icc-travel"
+    (dataset,) = folder.glob("dataset-*.pickle")
+    marker = tmp_path / "planted-pickle-ran"
+    # the folder was open to others, and one of them replaced the dataset cache
+    folder.chmod(0o777)
+    dataset.write_bytes(pickle.dumps(_Planted(marker)))
+    os.chown(dataset, 54321, 54321)
+    done = run(["check", "putin", "MN@2024-09-03"], tmp_path, env=env)
+    assert done.returncode == 1 and "arrest" in done.stdout and not marker.exists(), done.stderr
+    assert dataset.stat().st_uid == os.geteuid()  # parsed again and replaced by the user's own
+    # a folder that belongs to another user is not used at all: this run keeps its caches apart
+    dataset.write_bytes(pickle.dumps(_Planted(marker)))
+    for path in [folder, *folder.iterdir()]:
+        os.chown(path, 54321, 54321)
+    before = sorted(path.name for path in folder.iterdir())
+    done = run(["check", "putin", "MN@2024-09-03"], tmp_path, env=env)
+    assert done.returncode == 1 and "arrest" in done.stdout and not marker.exists(), done.stderr
+    assert f"the cache folder {folder} is not used (it belongs to user id 54321)" in done.stderr
+    assert sorted(path.name for path in folder.iterdir()) == before
 
 
 @pytest.mark.dateless

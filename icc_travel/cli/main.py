@@ -35,10 +35,16 @@ COMMANDS = {
 
 
 def _describe_data(run: RunContext) -> None:
-    """With -v: where the answers' data came from."""
+    """With -v: where the answers' data came from. Always: a cache folder that was not used."""
+    from icc_travel.data import paths
+
+    for line in paths.cache_warnings():
+        from icc_travel.text import printable
+
+        run.warnings.append(f"icc-travel: warning: {printable(line)}")
     if run.verbosity <= 0:
         return
-    from icc_travel.data import paths, store
+    from icc_travel.data import store
 
     local = run.facts_file()
     extra = f"; local facts from {local}" if local else ""

@@ -59,11 +59,86 @@ def facts_file() -> Path | None:
 
 
 def cache_folder() -> str:
-    """$XDG_CACHE_HOME/icc-travel; a relative $XDG_CACHE_HOME is ignored, as the XDG spec says."""
+    """$XDG_CACHE_HOME/icc-travel (a relative $XDG_CACHE_HOME is ignored, as the XDG spec says),
+    made private to this user; where that folder belongs to another user, a private folder for
+    this run instead (see _own_folder)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "icc-travel")
+    configured = os.path.join(base, "icc-travel")
+    chosen = _chosen_folders.get(configured)
+    if chosen is None:
+        chosen = _chosen_folders[configured] = _own_folder(configured)
+    return chosen
+
+
+_chosen_folders: dict[str, str] = {}  # configured cache folder -> the folder used, checked once per process
+_cache_warnings: list[str] = []  # why a configured folder was not used, for the command to say once
+
+
+def _own_folder(folder: str) -> str:
+    """`folder`, created readable and writable by this user alone (0700), or, when it exists,
+    checked to be this user's own and made unwritable by others: the caches hold a pickle, whose
+    loading runs code, and temporaries written under predictable names, so a folder others can
+    write to would let them run code or overwrite files as this user (as root, in a container).
+    A folder owned by another user, or not a directory, is not used: this run keeps its caches in
+    a private temporary folder, removed at exit, and says so once. Where the folder cannot be
+    made at all, it is returned as it is: every cache write is then skipped and every read misses."""
+    if not hasattr(os, "geteuid"):  # no POSIX owners (Windows): the user's profile is private
+        return folder
+    try:
+        os.makedirs(os.path.dirname(folder), exist_ok=True)
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return folder
+    try:
+        status = os.stat(folder)
+    except OSError:
+        return folder
+    import stat
+
+    if stat.S_ISDIR(status.st_mode) and status.st_uid == os.geteuid():
+        if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            try:
+                os.chmod(folder, stat.S_IMODE(status.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
+            except OSError:
+                return _private_folder(folder, "others can write to it and its mode cannot be changed")
+        return folder
+    why = "it is not a folder" if not stat.S_ISDIR(status.st_mode) else f"it belongs to user id {status.st_uid}"
+    return _private_folder(folder, why)
+
+
+def _private_folder(refused: str, why: str) -> str:
+    """A temporary folder of this run's own (mode 0700), removed at exit, in place of `refused`."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="icc-travel-cache-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    _cache_warnings.append(
+        f"the cache folder {refused} is not used ({why}): this run's caches are kept until it ends; "
+        "set XDG_CACHE_HOME to a folder of your own"
+    )
+    return folder
+
+
+def cache_warnings() -> list[str]:
+    """What the cache folders chosen so far have to tell the user (each said once: taken here)."""
+    found = list(_cache_warnings)
+    _cache_warnings.clear()
+    return found
+
+
+def trusted_cache_file(descriptor: int) -> bool:
+    """Whether an open cache file is this user's own and writable by no one else: a pickle is
+    loaded only then (a file planted while its folder was open to others is not)."""
+    if not hasattr(os, "geteuid"):
+        return True
+    status = os.fstat(descriptor)
+    return status.st_uid == os.geteuid() and not status.st_mode & 0o022
 
 
 def cache_dir() -> Path:
@@ -99,15 +174,21 @@ STALE_TEMPORARY_S = 3600.0  # a temporary this old belongs to a write that died
 def write_cache(target: Path, data: bytes) -> bool:
     """A cache file written whole beside its name and moved there (a reader sees all of it or
     none), then the older ones of its kind pruned; False, and nothing left behind, where the
-    cache folder cannot be written (the caller answers from memory)."""
+    cache folder cannot be written (the caller answers from memory). The file is this user's
+    alone (0600, whatever the umask: `store` loads a pickle only from such a file), and made
+    new, never through a link or over a file left by another writer."""
+    import contextlib  # here, not at the top: the module stays light for every command's start-up
+
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()  # left by a dead process that had this process id
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        with open(os.open(temporary, flags, 0o600), "wb") as handle:
+            handle.write(data)
         temporary.replace(target)
     except OSError:
-        import contextlib  # only on this path: the module stays light for every command's start-up
-
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
         return False

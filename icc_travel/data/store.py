@@ -111,6 +111,8 @@ def _digest(fingerprint: str) -> str:
 def _cached(target: str, fingerprint: str) -> Dataset | None:
     try:
         with open(target, "rb") as handle:
+            if not paths.trusted_cache_file(handle.fileno()):
+                return None  # not written by this user: never unpickled (parsed again, and replaced)
             stored, dataset = _unpickle(handle)
     except Exception:  # missing, damaged or from another version: parse again
         return None
