@@ -35,13 +35,14 @@ COMMANDS = {
 
 
 def _describe_data(run: RunContext) -> None:
-    """With -v: where the answers' data came from. Always: a cache folder that was not used."""
+    """A cache folder that was not used (always), and with -v where the answers' data came from."""
     from icc_travel.data import paths
 
-    for line in paths.cache_warnings():
+    unused = paths.cache_warnings()
+    if unused:
         from icc_travel.text import printable
 
-        run.warnings.append(f"icc-travel: warning: {printable(line)}")
+        run.warnings.extend(f"icc-travel: warning: {printable(line)}" for line in unused)
     if run.verbosity <= 0:
         return
     from icc_travel.data import store

@@ -13,9 +13,10 @@ So three things keep a stop bounded:
 - statements that must not be cut in two run with the signals held (`held`), and are delivered
   when they end;
 - threads the commands start are started inside `held`, so they block both signals from their
-  first instruction (a thread inherits its creator's mask), and the kernel hands them to the main thread, which alone runs Python's handlers: a
-  signal given to another thread waits until the main thread next runs Python code, which a
-  main thread blocked on a pipe or lock may never do.
+  first instruction (a thread inherits its creator's mask), and the kernel hands the signals to
+  the main thread, which alone runs Python's handlers: a signal given to another thread waits
+  until the main thread next runs Python code, which a main thread blocked on a pipe or lock may
+  never do.
 """
 
 from __future__ import annotations

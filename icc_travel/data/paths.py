@@ -72,6 +72,7 @@ def cache_folder() -> str:
     return chosen
 
 
+OTHERS_MAY_WRITE = 0o022  # the group's and everyone's write bits (stat.S_IWGRP | stat.S_IWOTH)
 _chosen_folders: dict[str, str] = {}  # configured cache folder -> the folder used, checked once per process
 _cache_warnings: list[str] = []  # why a configured folder was not used, for the command to say once
 
@@ -87,8 +88,11 @@ def _own_folder(folder: str) -> str:
     if not hasattr(os, "geteuid"):  # no POSIX owners (Windows): the user's profile is private
         return folder
     try:
-        os.makedirs(os.path.dirname(folder), exist_ok=True)
-        os.mkdir(folder, 0o700)
+        try:
+            os.mkdir(folder, 0o700)
+        except FileNotFoundError:  # no ~/.cache yet
+            os.makedirs(os.path.dirname(folder), exist_ok=True)
+            os.mkdir(folder, 0o700)
     except FileExistsError:
         pass
     except OSError:
@@ -100,9 +104,9 @@ def _own_folder(folder: str) -> str:
     import stat
 
     if stat.S_ISDIR(status.st_mode) and status.st_uid == os.geteuid():
-        if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        if status.st_mode & OTHERS_MAY_WRITE:
             try:
-                os.chmod(folder, stat.S_IMODE(status.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
+                os.chmod(folder, stat.S_IMODE(status.st_mode) & ~OTHERS_MAY_WRITE)
             except OSError:
                 return _private_folder(folder, "others can write to it and its mode cannot be changed")
         return folder
@@ -138,7 +142,7 @@ def trusted_cache_file(descriptor: int) -> bool:
     if not hasattr(os, "geteuid"):
         return True
     status = os.fstat(descriptor)
-    return status.st_uid == os.geteuid() and not status.st_mode & 0o022
+    return status.st_uid == os.geteuid() and not status.st_mode & OTHERS_MAY_WRITE
 
 
 def cache_dir() -> Path:
@@ -184,8 +188,8 @@ def write_cache(target: Path, data: bytes) -> bool:
         target.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()  # left by a dead process that had this process id
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-        with open(os.open(temporary, flags, 0o600), "wb") as handle:
+        # O_EXCL: made new, or an error where anything is already there, a link included
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
             handle.write(data)
         temporary.replace(target)
     except OSError:
