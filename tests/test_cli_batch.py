@@ -180,6 +180,20 @@ def test_a_row_of_another_itinerary_ends_the_one_before(invoke, tmp_path: Path) 
     ]
 
 
+def test_a_leg_reads_the_same_whether_its_return_is_in_the_batch_or_not(invoke, tmp_path: Path) -> None:
+    """A return leg is read off its outbound one (measured once, from the lesser end): its row
+    is the same whether the outbound leg came before it in the batch or not, and the territory
+    entered twice (Croatia, around Neum) is listed where it is first overflown."""
+    header = "itinerary,subject,place,date,kind\n"
+    back = "b,putin,airport:DBV,2025-03-02,visit\nb,putin,airport:SPU,2025-03-03,visit\n"
+    out = "a,putin,airport:SPU,2025-03-01,visit\na,putin,airport:DBV,2025-03-02,visit\n"
+    alone = invoke("batch", str(written(tmp_path / "alone.csv", header + back)), "--format", "csv")
+    both = invoke("batch", str(written(tmp_path / "both.csv", header + out + back)), "--format", "csv")
+    returned = [line for line in both.stdout.splitlines() if ",b,putin,airport:SPU," in line]
+    assert [line.split(",", 2)[2] for line in returned] == [alone.stdout.splitlines()[2].split(",", 2)[2]]
+    assert "HRV 188.9 km overflight; BIH 4.8 km overflight" in returned[0]
+
+
 def test_legs_in_csv_and_the_overflight_threshold(invoke, legs_csv: Path) -> None:
     table = invoke("batch", str(legs_csv), "--format", "csv", "--fail-on", "never")
     assert table.exit_code == 0

@@ -165,6 +165,55 @@ def test_stretches_settled_by_pure_grid_cells_measure_as_their_fine_samples(plan
         assert [(t.iso3, length) for t, length in crossed] == [(t.iso3, length) for t, length in crossed_sampled]
 
 
+def test_a_return_leg_is_its_outbound_read_backwards(planner: RoutePlanner) -> None:
+    """A leg and its return are measured once, from the lesser end, and the other is read off it.
+    A territory entered twice keeps the place where it is first overflown, either way: Split to
+    Dubrovnik crosses Bosnia and Herzegovina's coast at Neum between two stretches of Croatia,
+    Kaliningrad to St Petersburg starts and ends in Russia (a list reversed would put Bosnia and
+    Herzegovina, or Estonia, first). On 300 real airport pairs each way, what is read off
+    matches the leg measured as given, to the float."""
+    import numpy as np
+
+    from icc_travel.geo.places import airport_table
+
+    table = airport_table("IATA")
+
+    def ends(a: str, b: str) -> tuple[float, float, float, float]:
+        return (float(table[a]["lat"]), float(table[a]["lon"]), float(table[b]["lat"]), float(table[b]["lon"]))
+
+    orders = {
+        (a, b): [territory.iso3 for territory, _ in crossed]
+        for (a, b), (_, crossed, _) in zip(
+            [("SPU", "DBV"), ("DBV", "SPU"), ("KGD", "LED"), ("LED", "KGD")],
+            planner.measure_many([ends("SPU", "DBV"), ends("DBV", "SPU"), ends("KGD", "LED"), ends("LED", "KGD")]),
+            strict=True,
+        )
+    }
+    assert orders["SPU", "DBV"] == orders["DBV", "SPU"] == ["HRV", "BIH"]
+    assert orders["KGD", "LED"] == ["RUS", "LTU", "LVA", "EST"]
+    assert orders["LED", "KGD"] == ["RUS", "EST", "LVA", "LTU"]
+
+    codes = sorted(table)
+    pairs = np.random.default_rng(20).choice(len(codes), size=(300, 2)).tolist()
+    outbound = [ends(codes[a], codes[b]) for a, b in pairs]
+    legs = outbound + [(lat2, lon2, lat1, lon1) for lat1, lon1, lat2, lon2 in outbound]
+    as_given = []
+    for chunk in planner.measure_chunks(legs):  # each leg measured in the direction given
+        for number, km in enumerate(chunk.km):
+            first, last = chunk.edges[number], chunk.edges[number + 1]
+            crossed = [
+                (t.iso3, length)
+                for t, length in zip(chunk.territories[first:last], chunk.lengths[first:last], strict=True)
+            ]
+            as_given.append((km, crossed, chunk.straits[number]))
+    read_off = [
+        (km, [(t.iso3, length) for t, length in crossed], through)
+        for km, crossed, through in planner.measure_many(legs)
+    ]
+    assert sum(1 for km, crossed, _ in as_given if len(crossed) > 1) > 150
+    assert read_off == as_given
+
+
 def test_pure_grid_cells_answer_as_the_lookup_does(planner: RoutePlanner) -> None:
     import numpy as np
 

@@ -17,7 +17,7 @@ from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
 from icc_travel.engine.answers import MARK, Answers, Texts, on_day
 from icc_travel.engine.contract import obligation_json, overflown_json_head
-from icc_travel.geo.routes import Endpoint, RoutePlanner, geodesic_path
+from icc_travel.geo.routes import Endpoint, RoutePlanner, facing, geodesic_path
 from icc_travel.vocabulary import Level, Tier
 
 HEADS = "json heads"  # a leg's shared entry: its territories' JSON heads (`Leg.overflown_json`)
@@ -178,9 +178,16 @@ class Leg:
 
 # km, (territory, km) crossed, straits, per levels of its territories (one byte per territory,
 # 1 for overflight) the worst level, the CSV cell and the levels, the territories' feature
-# indices as an array, and each territory's part of the cell (`ISO3 km km `) before its level
+# indices as an array, each territory's part of the cell (`ISO3 km km `) before its level, and
+# the territories' places in the order the leg flown backwards overflies them
 Measured = tuple[
-    float, list[tuple[Territory, float]], tuple, dict[bytes, tuple[str, str, tuple[str, ...]]], Any, list[str]
+    float,
+    list[tuple[Territory, float]],
+    tuple,
+    dict[bytes, tuple[str, str, tuple[str, ...]]],
+    Any,
+    list[str],
+    list[int],
 ]
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
 # what a leg's territories' levels share: the batch's answers, subject, date, straits
@@ -210,24 +217,43 @@ def measure_legs(
         measured.clear()
     ends = [(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests]
     missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
+    # a leg and its return are one geodesic, measured once, facing forwards (`facing`): a leg
+    # whose return is kept is read off it, the others are measured (only the legs asked for
+    # are kept, so the kept measurements stay as many as the distinct legs asked for)
+    ask = list(dict.fromkeys(facing(leg)[0] for leg in missing if _return(leg) not in measured))
+    fresh: dict[tuple[float, float, float, float], Measured] = {}
     done = 0
-    for chunk in planner.measure_chunks(missing):
+    for chunk in planner.measure_chunks(ask):
         # per territory overflown, for the whole chunk: (territory, km to 0.1) and its cell part
         lengths = [round(length, 1) for length in chunk.lengths]
         crossed = list(zip(chunk.territories, lengths, strict=True))
         parts = [f"{territory.iso3} {length} km " for territory, length in crossed]
-        edges, features = chunk.edges, chunk.features
+        edges, features, backward = chunk.edges, chunk.features, chunk.backward
         for number, (leg, km, through) in enumerate(
-            zip(missing[done : done + len(chunk.km)], chunk.km, chunk.straits, strict=True)
+            zip(ask[done : done + len(chunk.km)], chunk.km, chunk.straits, strict=True)
         ):
             first, last = edges[number], edges[number + 1]
-            measured[leg] = (round(km, 1), crossed[first:last], through, {}, features[first:last], parts[first:last])
+            fresh[leg] = (
+                round(km, 1),
+                crossed[first:last],
+                through,
+                {},
+                features[first:last],
+                parts[first:last],
+                backward[first:last],
+            )
         done += len(chunk.km)
+    for leg in missing:
+        if leg in fresh:
+            measured[leg] = fresh[leg]
+        else:
+            back = _return(leg)
+            measured[leg] = _reversed(measured[back] if back in measured else fresh[back])
     entries = list(map(measured.__getitem__, ends))
     flags, bounds = _overflight_flags(answers, requests, entries)
     level_of_flag = (law.NONE, law.OVERFLIGHT)
     legs = []
-    for (subject, start, end, on), (km, crossed, through, shared, _, parts), first, last in zip(
+    for (subject, start, end, on), (km, crossed, through, shared, _, parts, _), first, last in zip(
         requests, entries, bounds[:-1], bounds[1:], strict=True
     ):
         pattern = flags[first:last]
@@ -237,6 +263,30 @@ def measure_legs(
             found = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
         legs.append(Leg(start, end, km, crossed, found, (answers, subject, on, through), shared))
     return legs
+
+
+def _return(leg: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The leg flown the other way."""
+    return leg[2], leg[3], leg[0], leg[1]
+
+
+def _reversed(entry: Measured) -> Measured:
+    """A measured leg flown backwards: the same kilometres and straits, its territories in the
+    order it overflies them first (`Measured.backward`), which read backwards again give the
+    leg's own order."""
+    km, crossed, through, _, features, parts, backward = entry
+    forward = [0] * len(backward)
+    for place, number in enumerate(backward):
+        forward[number] = place
+    return (
+        km,
+        [crossed[n] for n in backward],
+        through,
+        {},
+        features[backward],
+        [parts[n] for n in backward],
+        forward,
+    )
 
 
 def _overflight_flags(

@@ -94,24 +94,34 @@ class RoutePlanner:
         self, legs: Sequence[tuple[float, float, float, float]], *, straits: bool = True
     ) -> list[tuple[float, list[tuple[Territory, float]], tuple[Strait, ...]]]:
         """Distance, territories overflown and straits passed for many legs: the 25-km samples
-        serve both the crossings and the search for straits. Identical legs are measured once."""
+        serve both the crossings and the search for straits. Identical legs are measured once,
+        and so are a leg and its return (`facing`)."""
         distinct: dict[tuple[float, float, float, float], int] = {}
-        slots = [distinct.setdefault(tuple(leg), len(distinct)) for leg in legs]  # type: ignore[arg-type]
-        measured: list[tuple[float, list[tuple[Territory, float]], tuple[Strait, ...]]] = []
+        slots = []
+        for leg in legs:
+            key, backwards = facing(tuple(leg))  # type: ignore[arg-type]
+            slots.append((distinct.setdefault(key, len(distinct)), backwards))
+        measured: list[tuple[float, list[tuple[Territory, float]], tuple[Strait, ...], list[int]]] = []
         for chunk in self.measure_chunks(list(distinct), straits=straits):
             for number, total in enumerate(chunk.km):
                 first, last = chunk.edges[number], chunk.edges[number + 1]
                 crossed = list(zip(chunk.territories[first:last], chunk.lengths[first:last], strict=True))
-                measured.append((total, crossed, chunk.straits[number]))
+                measured.append((total, crossed, chunk.straits[number], chunk.backward[first:last]))
         # each leg its own list: a caller may change one without changing its twins
-        return [(measured[s][0], list(measured[s][1]), measured[s][2]) for s in slots]
+        legs_measured = []
+        for slot, backwards in slots:
+            km, crossed, through, backward = measured[slot]
+            legs_measured.append((km, [crossed[n] for n in backward] if backwards else list(crossed), through))
+        return legs_measured
 
     def measure_chunks(
         self, legs: Sequence[tuple[float, float, float, float]], *, straits: bool = True
     ) -> Iterator[Measured]:
         """`measure_many` for distinct legs, as it measures them: CHUNK legs at a time, each
         chunk's territories in flat lists (a caller that keeps its own records per leg makes
-        them from these, not from a list per leg made here first)."""
+        them from these, not from a list per leg made here first). Each leg is measured in the
+        direction given: a caller that measures a leg's return from it asks for the legs
+        `facing` gives."""
         for start in range(0, len(legs), CHUNK):
             chunk = legs[start : start + CHUNK]
             samples = self._samples(chunk)
@@ -147,7 +157,7 @@ class RoutePlanner:
         import numpy as np
 
         if not len(legs):
-            return Measured([], [0], [], [], np.zeros(0, dtype=np.int64), [])
+            return Measured([], [0], [], [], np.zeros(0, dtype=np.int64), [], [])
         metres, stretches, leg, first_point, step, along, lons, lats, _, owner, mixed, row, column = samples
         # stretches run from each point that is not its leg's last to the next point
         starts = np.ones(len(leg) - 1, dtype=bool)
@@ -185,25 +195,27 @@ class RoutePlanner:
         keys = [of * territories + feature for of, feature in zip(legs_of, features, strict=True)]
         totals = np.bincount(np.concatenate(keys), weights=np.concatenate(lengths), minlength=len(legs) * territories)
         # Each part runs in order along each leg: of a run of samples in one territory only the
-        # first can be where the leg first enters it, so the sort below sees run heads only.
-        heads = [_run_heads(part) for part in keys]
-        key = np.concatenate([part[head] for part, head in zip(keys, heads, strict=True)])
-        position = np.concatenate([part[head] for part, head in zip(positions, heads, strict=True)])
-        # first appearance of each (leg, territory): sort by key then position, keep each key's first
-        order = np.lexsort((position, key))
-        key, position = key[order], position[order]
-        head = np.ones(len(key), dtype=bool)
-        head[1:] = key[1:] != key[:-1]
-        key, position = key[head], position[head]
-        order = np.lexsort((position, key // territories))  # per leg, in the order first overflown
+        # first can be where the leg first enters it, and only the last where it leaves it for
+        # good, so the sorts below see the ends of runs only.
+        key, first = _first_positions(keys, positions, _run_heads)
+        _, last = _first_positions(keys, [-part for part in positions], _run_tails)
+        order = np.lexsort((first, key // territories))  # per leg, in the order first overflown
+        # the same territories in the order the leg flown backwards overflies them first (the
+        # samples' intervals along the leg never overlap, so that is by their last, descending)
+        backward = np.empty(len(key), dtype=np.int64)
+        backward[order] = np.arange(len(key))
+        backward = backward[np.lexsort((last, key // territories))]
         key = key[order]
         bounds = np.searchsorted(key // territories, np.arange(len(legs) + 1))
+        backward -= np.repeat(bounds[:-1], np.diff(bounds))  # each leg's own places, from 0
         # plain Python lists from here: indexing numpy arrays one scalar at a time costs more than
         # the rest of the chunk
         features = key % territories
         by_feature = self._by_feature
         crossed = [by_feature[f] for f in features.tolist()]
-        return Measured((metres / 1000).tolist(), bounds.tolist(), crossed, totals[key].tolist(), features, [])
+        return Measured(
+            (metres / 1000).tolist(), bounds.tolist(), crossed, totals[key].tolist(), features, [], backward.tolist()
+        )
 
     def _settled(self, lons: Any, lats: Any, begin: Any) -> Any:
         """Per stretch from point `begin` to the next: the answer (feature index, or -1 for open
@@ -317,11 +329,25 @@ class RoutePlanner:
         return found
 
 
+Ends = tuple[float, float, float, float]  # a leg's ends: lat1, lon1, lat2, lon2
+
+
+def facing(leg: Ends) -> tuple[Ends, bool]:
+    """The leg as it is measured, and whether that is backwards. A leg and its return are one
+    geodesic: the samples of one are the other's, read backwards (to the millimetre), so both are
+    measured from the lesser of their ends and the other's territories are read off in reverse
+    order of leaving them (`Measured.backward`). A leg's answer then never depends on whether
+    its return was asked for with it, in a batch or by another worker."""
+    back = (leg[2], leg[3], leg[0], leg[1])
+    return (back, True) if back < leg else (leg, False)
+
+
 class Measured(NamedTuple):
     """A chunk of legs measured: per leg its length in km, where its territories begin in the
     flat lists (one more: where the last ends) and the straits it passes; per territory
     overflown, leg after leg in the order first overflown, the territory, its km and its
-    feature index (an array)."""
+    feature index (an array); and per leg, where each of its territories stands in the order the
+    leg flown backwards overflies them (`backward`: places from 0 in the leg's own part, flat)."""
 
     km: list[float]
     edges: list[int]
@@ -329,6 +355,7 @@ class Measured(NamedTuple):
     lengths: list[float]
     features: Any
     straits: list[tuple[Strait, ...]]
+    backward: list[int]
 
 
 class Samples(NamedTuple):
@@ -413,6 +440,29 @@ def _run_heads(values: Any) -> Any:
     head = np.ones(len(values), dtype=bool)
     head[1:] = values[1:] != values[:-1]
     return head
+
+
+def _run_tails(values: Any) -> Any:
+    """Where each run of equal consecutive values ends."""
+    import numpy as np
+
+    tail = np.ones(len(values), dtype=bool)
+    tail[:-1] = values[1:] != values[:-1]
+    return tail
+
+
+def _first_positions(keys: list[Any], positions: list[Any], ends: Any) -> tuple[Any, Any]:
+    """Each distinct key of the parts, ascending, with its least position, looked for at the
+    `ends` of the parts' runs of equal keys only."""
+    import numpy as np
+
+    picked = [ends(part) for part in keys]
+    key = np.concatenate([part[pick] for part, pick in zip(keys, picked, strict=True)])
+    position = np.concatenate([part[pick] for part, pick in zip(positions, picked, strict=True)])
+    order = np.lexsort((position, key))
+    key, position = key[order], position[order]
+    head = _run_heads(key)
+    return key[head], position[head]
 
 
 def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], margin: float) -> Any:
