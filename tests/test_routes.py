@@ -214,6 +214,38 @@ def test_a_return_leg_is_its_outbound_read_backwards(planner: RoutePlanner) -> N
     assert read_off == as_given
 
 
+def test_a_return_leg_read_off_a_kept_measurement_is_the_one_measured_afresh(dataset, planner: RoutePlanner) -> None:
+    """A batch keeps its measured legs from chunk to chunk: a return leg in a later chunk is read
+    off the kept outbound leg (and an outbound off a kept return), to the same row a batch of it
+    alone gives."""
+    import datetime as dt
+
+    from icc_travel.engine.legs import measure_legs
+    from icc_travel.geo.places import airport_table
+
+    table = airport_table("IATA")
+    subject, day = dataset.subject("putin"), dt.date(2025, 3, 1)
+
+    def request(a: str, b: str) -> tuple:
+        return (
+            subject,
+            (f"airport:{a}", float(table[a]["lat"]), float(table[a]["lon"])),
+            (f"airport:{b}", float(table[b]["lat"]), float(table[b]["lon"])),
+            day,
+        )
+
+    def row(leg) -> tuple:  # type: ignore[no-untyped-def]
+        return leg.start, leg.end, leg.distance_km, leg.cell, [(o.territory.iso3, o.km, o.level) for o in leg.overflown]
+
+    kept: dict = {}
+    for first, then in [(("SPU", "DBV"), ("DBV", "SPU")), (("LED", "KGD"), ("KGD", "LED"))]:
+        measure_legs(planner, [request(*first)], measured=kept)
+        (read_off,) = measure_legs(planner, [request(*then)], measured=kept)
+        (afresh,) = measure_legs(planner, [request(*then)])
+        assert row(read_off) == row(afresh)
+    assert row(read_off)[4][0][0] == "RUS" and [iso3 for iso3, _, _ in row(read_off)[4]][1:] == ["LTU", "LVA", "EST"]
+
+
 def test_pure_grid_cells_answer_as_the_lookup_does(planner: RoutePlanner) -> None:
     import numpy as np
 

@@ -210,6 +210,7 @@ def measure_legs(
     level is decided once per subject, territory and interval between the dates that can change
     it (`answers`), its full obligation (when asked for) once per interval too, as a template its
     days fill in. The worst level and the CSV cell are made once per distinct leg and levels."""
+    import numpy as np
 
     answers = answers or Answers(planner.dataset)
     if measured is None or len(measured) > MEASURED_KEPT:
@@ -221,34 +222,54 @@ def measure_legs(
     # whose return is kept is read off it, the others are measured (only the legs asked for
     # are kept, so the kept measurements stay as many as the distinct legs asked for)
     ask = list(dict.fromkeys(facing(leg)[0] for leg in missing if _return(leg) not in measured))
-    fresh: dict[tuple[float, float, float, float], Measured] = {}
+    wanted = set(missing)
     done = 0
     for chunk in planner.measure_chunks(ask):
         # per territory overflown, for the whole chunk: (territory, km to 0.1) and its cell part
         lengths = [round(length, 1) for length in chunk.lengths]
         crossed = list(zip(chunk.territories, lengths, strict=True))
         parts = [f"{territory.iso3} {length} km " for territory, length in crossed]
-        edges, features, backward = chunk.edges, chunk.features, chunk.backward
+        edges, features = chunk.edges, chunk.features
+        # the same for each leg flown backwards, and each territory's place in the other order
+        backward = chunk.backward
+        order_back = backward.tolist()
+        crossed_back, parts_back = [crossed[n] for n in order_back], [parts[n] for n in order_back]
+        starts = np.repeat(edges[:-1], np.diff(edges))
+        places_back = (backward - starts).tolist()
+        forward = np.empty_like(backward)
+        forward[backward] = np.arange(len(backward))
+        places = (forward - starts).tolist()
+        features_back = features[backward]
         for number, (leg, km, through) in enumerate(
             zip(ask[done : done + len(chunk.km)], chunk.km, chunk.straits, strict=True)
         ):
             first, last = edges[number], edges[number + 1]
-            fresh[leg] = (
-                round(km, 1),
-                crossed[first:last],
-                through,
-                {},
-                features[first:last],
-                parts[first:last],
-                backward[first:last],
-            )
+            km = round(km, 1)
+            if leg in wanted:
+                measured[leg] = (
+                    km,
+                    crossed[first:last],
+                    through,
+                    {},
+                    features[first:last],
+                    parts[first:last],
+                    places_back[first:last],
+                )
+            back = _return(leg)
+            if back in wanted:
+                measured[back] = (
+                    km,
+                    crossed_back[first:last],
+                    through,
+                    {},
+                    features_back[first:last],
+                    parts_back[first:last],
+                    places[first:last],
+                )
         done += len(chunk.km)
     for leg in missing:
-        if leg in fresh:
-            measured[leg] = fresh[leg]
-        else:
-            back = _return(leg)
-            measured[leg] = _reversed(measured[back] if back in measured else fresh[back])
+        if leg not in measured:  # its return was kept before
+            measured[leg] = _reversed(measured[_return(leg)])
     entries = list(map(measured.__getitem__, ends))
     flags, bounds = _overflight_flags(answers, requests, entries)
     level_of_flag = (law.NONE, law.OVERFLIGHT)
@@ -278,15 +299,7 @@ def _reversed(entry: Measured) -> Measured:
     forward = [0] * len(backward)
     for place, number in enumerate(backward):
         forward[number] = place
-    return (
-        km,
-        [crossed[n] for n in backward],
-        through,
-        {},
-        features[backward],
-        [parts[n] for n in backward],
-        forward,
-    )
+    return km, [crossed[n] for n in backward], through, {}, features[backward], [parts[n] for n in backward], forward
 
 
 def _overflight_flags(

@@ -101,18 +101,20 @@ class RoutePlanner:
         for leg in legs:
             key, backwards = facing(tuple(leg))  # type: ignore[arg-type]
             slots.append((distinct.setdefault(key, len(distinct)), backwards))
-        measured: list[tuple[float, list[tuple[Territory, float]], tuple[Strait, ...], list[int]]] = []
+        measured: list[
+            tuple[float, list[tuple[Territory, float]], tuple[Strait, ...], list[tuple[Territory, float]]]
+        ] = []
         for chunk in self.measure_chunks(list(distinct), straits=straits):
+            crossed = list(zip(chunk.territories, chunk.lengths, strict=True))
+            crossed_back = [crossed[n] for n in chunk.backward.tolist()]
             for number, total in enumerate(chunk.km):
                 first, last = chunk.edges[number], chunk.edges[number + 1]
-                crossed = list(zip(chunk.territories[first:last], chunk.lengths[first:last], strict=True))
-                measured.append((total, crossed, chunk.straits[number], chunk.backward[first:last]))
+                measured.append((total, crossed[first:last], chunk.straits[number], crossed_back[first:last]))
         # each leg its own list: a caller may change one without changing its twins
-        legs_measured = []
-        for slot, backwards in slots:
-            km, crossed, through, backward = measured[slot]
-            legs_measured.append((km, [crossed[n] for n in backward] if backwards else list(crossed), through))
-        return legs_measured
+        return [
+            (km, list(back if backwards else crossed), through)
+            for (km, crossed, through, back), backwards in ((measured[slot], backwards) for slot, backwards in slots)
+        ]
 
     def measure_chunks(
         self, legs: Sequence[tuple[float, float, float, float]], *, straits: bool = True
@@ -157,7 +159,7 @@ class RoutePlanner:
         import numpy as np
 
         if not len(legs):
-            return Measured([], [0], [], [], np.zeros(0, dtype=np.int64), [], [])
+            return Measured([], [0], [], [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64))
         metres, stretches, leg, first_point, step, along, lons, lats, _, owner, mixed, row, column = samples
         # stretches run from each point that is not its leg's last to the next point
         starts = np.ones(len(leg) - 1, dtype=bool)
@@ -197,24 +199,22 @@ class RoutePlanner:
         # Each part runs in order along each leg: of a run of samples in one territory only the
         # first can be where the leg first enters it, and only the last where it leaves it for
         # good, so the sorts below see the ends of runs only.
-        key, first = _first_positions(keys, positions, _run_heads)
-        _, last = _first_positions(keys, [-part for part in positions], _run_tails)
+        key, first, last = _first_and_last(keys, positions)
         order = np.lexsort((first, key // territories))  # per leg, in the order first overflown
         # the same territories in the order the leg flown backwards overflies them first (the
         # samples' intervals along the leg never overlap, so that is by their last, descending)
         backward = np.empty(len(key), dtype=np.int64)
         backward[order] = np.arange(len(key))
-        backward = backward[np.lexsort((last, key // territories))]
+        backward = backward[np.lexsort((-last, key // territories))]
         key = key[order]
         bounds = np.searchsorted(key // territories, np.arange(len(legs) + 1))
-        backward -= np.repeat(bounds[:-1], np.diff(bounds))  # each leg's own places, from 0
         # plain Python lists from here: indexing numpy arrays one scalar at a time costs more than
         # the rest of the chunk
         features = key % territories
         by_feature = self._by_feature
         crossed = [by_feature[f] for f in features.tolist()]
         return Measured(
-            (metres / 1000).tolist(), bounds.tolist(), crossed, totals[key].tolist(), features, [], backward.tolist()
+            (metres / 1000).tolist(), bounds.tolist(), crossed, totals[key].tolist(), features, [], backward
         )
 
     def _settled(self, lons: Any, lats: Any, begin: Any) -> Any:
@@ -346,8 +346,8 @@ class Measured(NamedTuple):
     """A chunk of legs measured: per leg its length in km, where its territories begin in the
     flat lists (one more: where the last ends) and the straits it passes; per territory
     overflown, leg after leg in the order first overflown, the territory, its km and its
-    feature index (an array); and per leg, where each of its territories stands in the order the
-    leg flown backwards overflies them (`backward`: places from 0 in the leg's own part, flat)."""
+    feature index (an array); and the same territories leg after leg, each leg's in the order
+    it overflies them flown backwards (`backward`: their places in the flat lists, an array)."""
 
     km: list[float]
     edges: list[int]
@@ -355,7 +355,7 @@ class Measured(NamedTuple):
     lengths: list[float]
     features: Any
     straits: list[tuple[Strait, ...]]
-    backward: list[int]
+    backward: Any
 
 
 class Samples(NamedTuple):
@@ -442,27 +442,30 @@ def _run_heads(values: Any) -> Any:
     return head
 
 
-def _run_tails(values: Any) -> Any:
-    """Where each run of equal consecutive values ends."""
+def _tails(heads: Any) -> Any:
+    """Where each run ends, from where each starts (`_run_heads`)."""
     import numpy as np
 
-    tail = np.ones(len(values), dtype=bool)
-    tail[:-1] = values[1:] != values[:-1]
+    tail = np.empty(len(heads), dtype=bool)
+    tail[:-1] = heads[1:]
+    tail[-1:] = True
     return tail
 
 
-def _first_positions(keys: list[Any], positions: list[Any], ends: Any) -> tuple[Any, Any]:
-    """Each distinct key of the parts, ascending, with its least position, looked for at the
-    `ends` of the parts' runs of equal keys only."""
+def _first_and_last(keys: list[Any], positions: list[Any]) -> tuple[Any, Any, Any]:
+    """Each distinct key of the parts (each part in order of position), ascending, with its
+    least and greatest position. Only the parts' runs of equal keys are sorted, by their first
+    positions: a key's runs never overlap, so its last run ends at its greatest position."""
     import numpy as np
 
-    picked = [ends(part) for part in keys]
-    key = np.concatenate([part[pick] for part, pick in zip(keys, picked, strict=True)])
-    position = np.concatenate([part[pick] for part, pick in zip(positions, picked, strict=True)])
-    order = np.lexsort((position, key))
-    key, position = key[order], position[order]
+    heads = [_run_heads(part) for part in keys]
+    key = np.concatenate([part[head] for part, head in zip(keys, heads, strict=True)])
+    first = np.concatenate([part[head] for part, head in zip(positions, heads, strict=True)])
+    last = np.concatenate([part[_tails(head)] for part, head in zip(positions, heads, strict=True)])
+    order = np.lexsort((first, key))
+    key, first, last = key[order], first[order], last[order]
     head = _run_heads(key)
-    return key[head], position[head]
+    return key[head], first[head], last[_tails(head)]
 
 
 def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], margin: float) -> Any:
