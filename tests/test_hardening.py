@@ -95,6 +95,16 @@ def test_devices_and_fifos_neither_hang_nor_exhaust_memory(tmp_path: Path) -> No
 
 
 @pytest.mark.dateless
+def test_a_regular_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """A track file larger than the 1 GiB a track may hold is refused from its size, before a
+    byte is read (reading up to the limit first held a gigabyte of memory only to refuse it)."""
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as handle:
+        handle.truncate(2 << 30)  # sparse: no disk space
+    one_error(run(["track", str(huge)], tmp_path, timeout=60), "too large (2,147,483,648 bytes, more than")
+
+
+@pytest.mark.dateless
 def test_a_very_long_place_is_refused_quickly(tmp_path: Path) -> None:
     import time
 

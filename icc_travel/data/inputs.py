@@ -18,10 +18,14 @@ MAX_LINE_BYTES = 64 << 20  # a "line" this long is not a row of a batch (a binar
 
 def read_limited(path: Path, limit: int, *, label: str | None = None, hint: str = "") -> bytes:
     """The file's bytes, or an InputError: too large (counted while reading, not trusted from the
-    file system), a directory, missing, unreadable."""
+    file system; a regular file already larger is refused before a byte is read, so refusing
+    it costs no memory), a directory, missing, unreadable."""
     name = label or str(path)
     with open_input(path, name) as handle:
         try:
+            found = os.fstat(handle.fileno())
+            if stat.S_ISREG(found.st_mode) and found.st_size > limit:
+                raise InputError(f"{name}: too large ({found.st_size:,} bytes, more than {limit:,}){hint}")
             return read_stream(handle, limit, name=name, hint=hint)
         except OSError as error:
             raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
