@@ -18,6 +18,7 @@ from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territor
 from icc_travel.engine.answers import MARK, Answers, Texts, on_day
 from icc_travel.engine.contract import obligation_json, overflown_json_head
 from icc_travel.geo.routes import Endpoint, RoutePlanner, facing, geodesic_path
+from icc_travel.geo.routes import Measured as Chunk  # a chunk of legs as RoutePlanner measures them
 from icc_travel.vocabulary import Level, Tier
 
 HEADS = "json heads"  # a leg's shared entry: its territories' JSON heads (`Leg.overflown_json`)
@@ -210,8 +211,6 @@ def measure_legs(
     level is decided once per subject, territory and interval between the dates that can change
     it (`answers`), its full obligation (when asked for) once per interval too, as a template its
     days fill in. The worst level and the CSV cell are made once per distinct leg and levels."""
-    import numpy as np
-
     answers = answers or Answers(planner.dataset)
     if measured is None or len(measured) > MEASURED_KEPT:
         measured = {} if measured is None else measured
@@ -225,47 +224,7 @@ def measure_legs(
     wanted = set(missing)
     done = 0
     for chunk in planner.measure_chunks(ask):
-        # per territory overflown, for the whole chunk: (territory, km to 0.1) and its cell part
-        lengths = [round(length, 1) for length in chunk.lengths]
-        crossed = list(zip(chunk.territories, lengths, strict=True))
-        parts = [f"{territory.iso3} {length} km " for territory, length in crossed]
-        edges, features = chunk.edges, chunk.features
-        # the same for each leg flown backwards, and each territory's place in the other order
-        backward = chunk.backward
-        order_back = backward.tolist()
-        crossed_back, parts_back = [crossed[n] for n in order_back], [parts[n] for n in order_back]
-        starts = np.repeat(edges[:-1], np.diff(edges))
-        places_back = (backward - starts).tolist()
-        forward = np.empty_like(backward)
-        forward[backward] = np.arange(len(backward))
-        places = (forward - starts).tolist()
-        features_back = features[backward]
-        for number, (leg, km, through) in enumerate(
-            zip(ask[done : done + len(chunk.km)], chunk.km, chunk.straits, strict=True)
-        ):
-            first, last = edges[number], edges[number + 1]
-            km = round(km, 1)
-            if leg in wanted:
-                measured[leg] = (
-                    km,
-                    crossed[first:last],
-                    through,
-                    {},
-                    features[first:last],
-                    parts[first:last],
-                    places_back[first:last],
-                )
-            back = _return(leg)
-            if back in wanted:
-                measured[back] = (
-                    km,
-                    crossed_back[first:last],
-                    through,
-                    {},
-                    features_back[first:last],
-                    parts_back[first:last],
-                    places[first:last],
-                )
+        _keep(chunk, ask[done : done + len(chunk.km)], wanted, measured)
         done += len(chunk.km)
     for leg in missing:
         if leg not in measured:  # its return was kept before
@@ -284,6 +243,53 @@ def measure_legs(
             found = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
         legs.append(Leg(start, end, km, crossed, found, (answers, subject, on, through), shared))
     return legs
+
+
+def _keep(
+    chunk: Chunk,
+    legs: Sequence[tuple[float, float, float, float]],
+    wanted: set[tuple[float, float, float, float]],
+    measured: dict[tuple[float, float, float, float], Measured],
+) -> None:
+    """A measured chunk's legs, and their returns, kept in `measured` as `Measured` where they are
+    `wanted`: a return's territories, cell parts and feature indices in its own order are made
+    for the whole chunk at once, as are the territories' places in the other direction's order."""
+    import numpy as np
+
+    # per territory overflown, for the whole chunk: (territory, km to 0.1) and its cell part
+    lengths = [round(length, 1) for length in chunk.lengths]
+    crossed = list(zip(chunk.territories, lengths, strict=True))
+    parts = [f"{territory.iso3} {length} km " for territory, length in crossed]
+    edges, features, backward = chunk.edges, chunk.features, chunk.backward
+    order_back = backward.tolist()
+    starts = np.repeat(edges[:-1], np.diff(edges))
+    forward = np.empty_like(backward)
+    forward[backward] = np.arange(len(backward))
+    # each direction's lists, and its territories' places in the other direction's order
+    directions = (
+        (crossed, features, parts, (backward - starts).tolist()),
+        (
+            [crossed[n] for n in order_back],
+            features[backward],
+            [parts[n] for n in order_back],
+            (forward - starts).tolist(),
+        ),
+    )
+    for number, (leg, km, through) in enumerate(zip(legs, chunk.km, chunk.straits, strict=True)):
+        first, last = edges[number], edges[number + 1]
+        for way, (way_crossed, way_features, way_parts, other_order) in zip(
+            (leg, _return(leg)), directions, strict=True
+        ):
+            if way in wanted:
+                measured[way] = (
+                    round(km, 1),
+                    way_crossed[first:last],
+                    through,
+                    {},
+                    way_features[first:last],
+                    way_parts[first:last],
+                    other_order[first:last],
+                )
 
 
 def _return(leg: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
