@@ -111,10 +111,11 @@ class RoutePlanner:
                 first, last = chunk.edges[number], chunk.edges[number + 1]
                 measured.append((total, crossed[first:last], chunk.straits[number], crossed_back[first:last]))
         # each leg its own list: a caller may change one without changing its twins
-        return [
-            (km, list(back if backwards else crossed), through)
-            for (km, crossed, through, back), backwards in ((measured[slot], backwards) for slot, backwards in slots)
-        ]
+        legs_measured = []
+        for slot, backwards in slots:
+            km, crossed, through, back = measured[slot]
+            legs_measured.append((km, list(back if backwards else crossed), through))
+        return legs_measured
 
     def measure_chunks(
         self, legs: Sequence[tuple[float, float, float, float]], *, straits: bool = True
@@ -335,9 +336,10 @@ Ends = tuple[float, float, float, float]  # a leg's ends: lat1, lon1, lat2, lon2
 def facing(leg: Ends) -> tuple[Ends, bool]:
     """The leg as it is measured, and whether that is backwards. A leg and its return are one
     geodesic: the samples of one are the other's, read backwards (to the millimetre), so both are
-    measured from the lesser of their ends and the other's territories are read off in reverse
-    order of leaving them (`Measured.backward`). A leg's answer then never depends on whether
-    its return was asked for with it, in a batch or by another worker."""
+    measured from the lesser of their ends (the southern one; the western one at equal latitudes)
+    and the other's territories are read off in the order that direction first overflies them
+    (`Measured.backward`). A leg's answer then never depends on whether its return was asked for
+    with it, in a batch or by another worker."""
     back = (leg[2], leg[3], leg[0], leg[1])
     return (back, True) if back < leg else (leg, False)
 
