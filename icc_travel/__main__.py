@@ -1,3 +1,3 @@
-from icc_travel.cli.main import main
+from icc_travel.cli.main import run
 
-main()
+run()

@@ -94,6 +94,26 @@ def test_devices_and_fifos_neither_hang_nor_exhaust_memory(tmp_path: Path) -> No
     assert done.returncode == 2 and "empty input" in done.stdout  # no writer: read as empty, at once
 
 
+def test_the_installed_command_runs_the_exit_handlers_before_it_ends(tmp_path: Path) -> None:
+    """The installed command ends its process itself, skipping the interpreter's teardown, once
+    Python's exit handlers have run: the private cache folder a run makes when its cache folder
+    cannot be used is removed, and the whole answer is out with its status (1: arrest)."""
+    cache_home, temporary = tmp_path / "cache", tmp_path / "tmp"
+    cache_home.mkdir()
+    temporary.mkdir()
+    (cache_home / "icc-travel").write_text("a file where the cache folder should be\n")
+    done = run(
+        ["check", "putin", "MN@2024-09-03", "--format", "json"],
+        tmp_path,
+        env={"XDG_CACHE_HOME": str(cache_home), "TMPDIR": str(temporary)},
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["stops"][0]["obligation"] == "arrest"
+    assert "is not used (it is not a folder)" in done.stderr
+    assert list(temporary.iterdir()) == []  # the run's private cache folder, removed at exit
+
+
 @pytest.mark.dateless
 def test_a_regular_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
     """A track file larger than the 1 GiB a track may hold is refused from its size, before a
