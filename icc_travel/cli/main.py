@@ -344,9 +344,15 @@ def _other_threads() -> bool:
 
 def _leave(status: int) -> NoReturn:
     """The exit handlers (temporary folders, worker processes, a Dask cluster's, the private cache
-    folder's) and the streams' flush, as Python's exit would do them, then the end."""
+    folder's) and the streams' flush, as Python's exit would do them, then the end. A run that
+    stopped on an error or a signal first collects its garbage: a file it left open (the GitHub
+    step summary when the output failed) is closed, and flushed, as Python's exit would."""
     import atexit
 
+    if status not in (ExitStatus.OK, ExitStatus.REACHED):
+        import gc
+
+        gc.collect()
     atexit._run_exitfuncs()  # the handlers Python's exit would run, in its order
     for stream in (sys.stdout, sys.stderr):
         try:
