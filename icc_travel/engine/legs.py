@@ -17,7 +17,7 @@ from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
 from icc_travel.engine.answers import MARK, Answers, Texts, on_day
 from icc_travel.engine.contract import obligation_json, overflown_json_head
-from icc_travel.geo.routes import Endpoint, RoutePlanner, facing, geodesic_path
+from icc_travel.geo.routes import Endpoint, RoutePlanner, facing, geodesic_path, reverse_leg
 from icc_travel.geo.routes import Measured as Chunk  # a chunk of legs as RoutePlanner measures them
 from icc_travel.vocabulary import Level, Tier
 
@@ -220,7 +220,7 @@ def measure_legs(
     # a leg and its return are one geodesic, measured once, facing forwards (`facing`): a leg
     # whose return is kept is read off it, the others are measured (only the legs asked for
     # are kept, so the kept measurements stay as many as the distinct legs asked for)
-    ask = list(dict.fromkeys(facing(leg)[0] for leg in missing if _return(leg) not in measured))
+    ask = list(dict.fromkeys(facing(leg)[0] for leg in missing if reverse_leg(leg) not in measured))
     wanted = set(missing)
     done = 0
     for chunk in planner.measure_chunks(ask):
@@ -228,7 +228,7 @@ def measure_legs(
         done += len(chunk.km)
     for leg in missing:
         if leg not in measured:  # its return was kept before
-            measured[leg] = _reversed(measured[_return(leg)])
+            measured[leg] = _reversed(measured[reverse_leg(leg)])
     entries = list(map(measured.__getitem__, ends))
     flags, bounds = _overflight_flags(answers, requests, entries)
     level_of_flag = (law.NONE, law.OVERFLIGHT)
@@ -278,7 +278,7 @@ def _keep(
     for number, (leg, km, through) in enumerate(zip(legs, chunk.km, chunk.straits, strict=True)):
         first, last = edges[number], edges[number + 1]
         for way, (way_crossed, way_features, way_parts, other_order) in zip(
-            (leg, _return(leg)), directions, strict=True
+            (leg, reverse_leg(leg)), directions, strict=True
         ):
             if way in wanted:
                 measured[way] = (
@@ -292,15 +292,10 @@ def _keep(
                 )
 
 
-def _return(leg: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    """The leg flown the other way."""
-    return leg[2], leg[3], leg[0], leg[1]
-
-
 def _reversed(entry: Measured) -> Measured:
     """A measured leg flown backwards: the same kilometres and straits, its territories in the
-    order it overflies them first (`Measured.backward`), which read backwards again give the
-    leg's own order."""
+    order that direction overflies them first (the entry's last item: their places in the leg's
+    own lists), and as its last item the places that give the leg's own order back."""
     km, crossed, through, _, features, parts, backward = entry
     forward = [0] * len(backward)
     for place, number in enumerate(backward):

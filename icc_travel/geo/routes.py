@@ -340,8 +340,13 @@ def facing(leg: Ends) -> tuple[Ends, bool]:
     and the other's territories are read off in the order that direction first overflies them
     (`Measured.backward`). A leg's answer then never depends on whether its return was asked for
     with it, in a batch or by another worker."""
-    back = (leg[2], leg[3], leg[0], leg[1])
+    back = reverse_leg(leg)
     return (back, True) if back < leg else (leg, False)
+
+
+def reverse_leg(leg: Ends) -> Ends:
+    """The leg flown the other way."""
+    return leg[2], leg[3], leg[0], leg[1]
 
 
 class Measured(NamedTuple):
