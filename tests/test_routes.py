@@ -214,6 +214,26 @@ def test_a_return_leg_is_its_outbound_read_backwards(planner: RoutePlanner) -> N
     assert read_off == as_given
 
 
+def test_a_territory_s_last_place_is_its_furthest_even_when_one_run_spans_another_part() -> None:
+    """A leg's samples come in parts (plain 25-km stretches, 5-km samples of the others), each in
+    order along the leg. Two plain stretches of Croatia (at 10 and 60 km) with a re-sampled stretch
+    between them (Croatia at 37.5 km, Bosnia and Herzegovina at 42.5-57.5 km) make one run of the
+    plain part that spans the other's: flown backwards the leg meets Croatia (60 km) before
+    Bosnia and Herzegovina (57.5 km), so Croatia's last place must be 60, not the 37.5 of its run
+    that starts last."""
+    import numpy as np
+
+    from icc_travel.geo.routes import _first_and_last
+
+    croatia, bosnia = 7, 3
+    plain = (np.array([croatia, croatia]), np.array([10.0, 60.0]))
+    fine = (np.array([croatia, bosnia, bosnia, bosnia, bosnia]), np.array([37.5, 42.5, 47.5, 52.5, 57.5]))
+    key, first, last = _first_and_last([plain[0], fine[0]], [plain[1], fine[1]])
+    assert key.tolist() == [bosnia, croatia]
+    assert first.tolist() == [42.5, 10.0]
+    assert last.tolist() == [57.5, 60.0]
+
+
 def test_a_return_leg_read_off_a_kept_measurement_is_the_one_measured_afresh(dataset, planner: RoutePlanner) -> None:
     """A batch keeps its measured legs from chunk to chunk: a return leg in a later chunk is read
     off the kept outbound leg (and an outbound off a kept return), to the same row a batch of it

@@ -462,7 +462,9 @@ def _tails(heads: Any) -> Any:
 def _first_and_last(keys: list[Any], positions: list[Any]) -> tuple[Any, Any, Any]:
     """Each distinct key of the parts (each part in order of position), ascending, with its
     least and greatest position. Only the parts' runs of equal keys are sorted, by their first
-    positions: a key's runs never overlap, so its last run ends at its greatest position."""
+    positions. A run in one part can span entries of another (two plain stretches of one
+    territory with a re-sampled stretch between them), so a key's greatest position is the
+    greatest of its runs' ends, not its last run's end."""
     import numpy as np
 
     heads = [_run_heads(part) for part in keys]
@@ -472,7 +474,7 @@ def _first_and_last(keys: list[Any], positions: list[Any]) -> tuple[Any, Any, An
     order = np.lexsort((first, key))
     key, first, last = key[order], first[order], last[order]
     head = _run_heads(key)
-    return key[head], first[head], last[_tails(head)]
+    return key[head], first[head], np.maximum.reduceat(last, np.flatnonzero(head)) if len(key) else last
 
 
 def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], margin: float) -> Any:
