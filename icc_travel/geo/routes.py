@@ -175,25 +175,27 @@ class RoutePlanner:
         legs_of, features, lengths, positions = [leg[plain]], [owner[plain]], [step[plain] / 1000], [along[plain]]
         rough = np.flatnonzero(refine & starts)
         if len(rough):
-            pieces = max(1, int(np.ceil(COARSE_KM / SAMPLE_KM)))
-            offsets = (np.arange(pieces) + 0.5) / pieces
-            fine = (along[rough][:, None] + step[rough][:, None] * offsets[None, :]).ravel()
-            fine_leg = np.repeat(leg[rough], pieces)
             # a stretch whose ends' box (widened by the arc's bulge) is covered by pure grid
-            # sub-cells of one answer has that answer at every fine sample: only the others are
-            # made and looked up
+            # sub-cells of one answer has that answer at every fine sample: it is kept whole, as
+            # a plain stretch is (its span is its own, so its start places it along the leg as
+            # its samples would), and only the others are sampled and looked up
             settled = self._settled(lons, lats, rough)
-            found = np.repeat(settled, pieces)
-            open_ = np.flatnonzero(settled == NOT_SETTLED)
-            if len(open_):
-                fine_lons, fine_lats = _between(lons, lats, rough[open_], offsets)
-                where = (open_[:, None] * pieces + np.arange(pieces)[None, :]).ravel()
-                found[where] = self._tiles.lookup(fine_lats, fine_lons)
-            inside = found >= 0
-            legs_of.append(fine_leg[inside])
-            features.append(found[inside])
-            lengths.append(np.repeat(step[rough] / pieces / 1000, pieces)[inside])
-            positions.append(fine[inside])
+            whole = rough[settled >= 0]
+            legs_of.append(leg[whole])
+            features.append(settled[settled >= 0])
+            lengths.append(step[whole] / 1000)
+            positions.append(along[whole])
+            sampled = rough[settled == NOT_SETTLED]
+            if len(sampled):
+                pieces = max(1, int(np.ceil(COARSE_KM / SAMPLE_KM)))
+                offsets = (np.arange(pieces) + 0.5) / pieces
+                fine_lons, fine_lats = _between(lons, lats, sampled, offsets)
+                found = self._tiles.lookup(fine_lats, fine_lons)
+                inside = found >= 0
+                legs_of.append(np.repeat(leg[sampled], pieces)[inside])
+                features.append(found[inside])
+                lengths.append(np.repeat(step[sampled] / pieces / 1000, pieces)[inside])
+                positions.append((along[sampled][:, None] + step[sampled][:, None] * offsets[None, :]).ravel()[inside])
         territories = self._features
         keys = [of * territories + feature for of, feature in zip(legs_of, features, strict=True)]
         totals = np.bincount(np.concatenate(keys), weights=np.concatenate(lengths), minlength=len(legs) * territories)
