@@ -533,55 +533,63 @@ class Evaluator:
         # the first row may continue the previous chunk's itinerary, the last may go on in the next
         follows = [n for n in range(1, count) if itinerary[n] == itinerary[n - 1]]
         same = [n for n in follows if file[n] == file[n - 1] and subject[n] == subject[n - 1]]
-        members = {m for n in same for m in (n - 1, n)}
-        members |= {0, count - 1}
         places = c["place"]
-        located = {places[number] for number in members if result_of_row[number] >= 0}
-        points = {place: self._point(place) for place in located}  # once per place
-        opened = self._open
-        if len(members) == count and min(result_of_row) >= 0 and None not in points.values():
-            # the usual chunk of itineraries of two stops or more, every stop located: a row
-            # continues the row before it exactly when both are in one itinerary
-            ends = {place: (place, *point) for place, point in points.items()}  # type: ignore[misc]
-            pairs = [(n - 1, n) for n in same]
-            starts = [(ends[places[n - 1]], outcome.results[result_of_row[n - 1]]) for n in same]
-            arrivals = [ends[places[n]] for n in same]
-            if (
-                opened is not None
-                and opened.last_stop is not None
-                and (file[0], itinerary[0], subject[0]) == opened.key
-            ):
-                place, point, departure = opened.last_stop
-                pairs.insert(0, (-1, 0))
-                starts.insert(0, ((place, *point), departure))
-                arrivals.insert(0, ends[places[0]])
-            last = count - 1
-            self._open = OpenItinerary(
-                (file[last], itinerary[last], subject[last]),
-                (places[last], points[places[last]], outcome.results[result_of_row[last]]),  # type: ignore[arg-type]
-            )
-            if not pairs:
-                return {}
-            if self._planner is None:  # pyproj and the grid: only when there are legs
-                self._planner = self.resolver.route_planner()
-            requests = [
-                (departure.subject, start, arrival, departure.day)
-                for (start, departure), arrival in zip(starts, arrivals, strict=True)
-            ]
+        if _every_row_in_a_run(same, count) and min(result_of_row) >= 0:
+            points = {place: self._point(place) for place in set(places)}  # once per place
+            if None in points.values():  # a stop without a point (a country): legs pass it by, row by row
+                arrivals, requests = self._pairs(outcome, range(count), points)
+            else:
+                # the usual chunk of itineraries of two stops or more, every stop located: a row
+                # continues the row before it exactly when both are in one itinerary
+                arrivals, requests = self._consecutive(outcome, same, points)
         else:
-            pairs, requests = self._pairs(outcome, members, points)
-            if not pairs:
-                return {}
+            members = {m for n in same for m in (n - 1, n)}
+            members |= {0, count - 1}
+            located = {places[number] for number in members if result_of_row[number] >= 0}
+            points = {place: self._point(place) for place in located}
+            arrivals, requests = self._pairs(outcome, members, points)
+        if not arrivals:
+            return {}
         from icc_travel.engine.legs import measure_legs
 
         measured = measure_legs(self._planner, requests, answers=self.answers, measured=self._measured)
-        return {end: leg for (_, end), leg in zip(pairs, measured, strict=True)}
+        return dict(zip(arrivals, measured, strict=True))
+
+    def _consecutive(
+        self, outcome: BatchOutcome, same: list[int], points: dict[str, tuple[float, float] | None]
+    ) -> tuple[list[int], list[tuple[Subject, Any, Any, dt.date]]]:
+        """`_pairs` for a chunk whose every row is in an itinerary of two rows or more and located
+        at a point: the rows in `same` (each continues the row before it) arrive from the row
+        before, and the first row from the previous chunk's last stop where it continues that
+        itinerary. One pass over the pairs."""
+        c, result_of_row, results = outcome.inputs.columns, outcome.result_of_row, outcome.results
+        itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
+        ends = {place: (place, *point) for place, point in points.items()}  # type: ignore[misc]
+        requests = [
+            (departure.subject, ends[places[n - 1]], ends[places[n]], departure.day)
+            for n in same
+            for departure in (results[result_of_row[n - 1]],)
+        ]
+        arrivals = same
+        opened = self._open
+        if opened is not None and opened.last_stop is not None and (file[0], itinerary[0], subject[0]) == opened.key:
+            place, point, departure = opened.last_stop
+            arrivals = [0, *same]
+            requests.insert(0, (departure.subject, (place, *point), ends[places[0]], departure.day))
+        last = len(places) - 1
+        self._open = OpenItinerary(
+            (file[last], itinerary[last], subject[last]),
+            (places[last], points[places[last]], results[result_of_row[last]]),  # type: ignore[arg-type]
+        )
+        if arrivals and self._planner is None:  # pyproj and the grid: only when there are legs
+            self._planner = self.resolver.route_planner()
+        return arrivals, requests
 
     def _pairs(
-        self, outcome: BatchOutcome, members: set[int], points: dict[str, tuple[float, float] | None]
-    ) -> tuple[list[tuple[int, int]], list[tuple[Subject, Any, Any, dt.date]]]:
-        """(departure row, arrival row) and the leg's request per pair of consecutive located
-        stops among `members` (rows in an itinerary of two rows or more), row by row."""
+        self, outcome: BatchOutcome, members: Iterable[int], points: dict[str, tuple[float, float] | None]
+    ) -> tuple[list[int], list[tuple[Subject, Any, Any, dt.date]]]:
+        """The arrival row and the leg's request per pair of consecutive located stops among
+        `members` (rows in an itinerary of two rows or more), row by row."""
         c, result_of_row = outcome.inputs.columns, outcome.result_of_row
         itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
         opened = self._open
@@ -589,7 +597,7 @@ class Evaluator:
         previous: tuple[str, tuple[float, float], BatchResult | Departure] | None = None
         if opened is not None and (file[0], itinerary[0], subject[0]) == opened.key:
             run, previous = opened.key, opened.last_stop
-        pairs: list[tuple[int, int]] = []
+        arrivals: list[int] = []
         requests: list[tuple[Subject, Any, Any, dt.date]] = []
         last = -1  # the member before: a row between two members is in no run, and ends the one before it
         for number in sorted(members):
@@ -604,14 +612,14 @@ class Evaluator:
             if point is None:
                 continue
             if previous is not None:
-                pairs.append((-1, number))
+                arrivals.append(number)
                 start, start_point, departure = previous
                 requests.append((departure.subject, (start, *start_point), (place, *point), departure.day))
             previous = (place, point, outcome.results[result_of_row[number]])
         self._open = OpenItinerary(run, previous) if run is not None else None
-        if pairs and self._planner is None:  # pyproj and the grid: only when there are legs
+        if arrivals and self._planner is None:  # pyproj and the grid: only when there are legs
             self._planner = self.resolver.route_planner()
-        return pairs, requests
+        return arrivals, requests
 
     def _resolve(self, place: str) -> Territory | Failure | None:
         """A named place's territory, or why it has none; with legs, its point is kept too (an
@@ -642,6 +650,20 @@ class Evaluator:
             except IccTravelError:
                 self._points[place] = None
         return self._points[place]
+
+
+def _every_row_in_a_run(same: list[int], count: int) -> bool:
+    """Whether every row of a chunk of `count` rows is in a run of two or more (`same`: the rows
+    that continue the row before them), the chunk's first and last rows aside (they may continue
+    another chunk's run)."""
+    import numpy as np
+
+    covered = np.zeros(count, dtype=bool)
+    continuing = np.fromiter(same, dtype=np.int64, count=len(same))
+    covered[continuing] = True
+    covered[continuing - 1] = True
+    covered[[0, -1]] = True
+    return bool(covered.all())
 
 
 _NUMERIC_CHARS = "0123456789.+-, \t"
