@@ -64,6 +64,19 @@ def test_the_spoofing_warning_names_the_time_span(invoke) -> None:
     assert "to 2024-09-17T09:47:44Z left out as implausible" in result.stderr
 
 
+def test_a_receiver_s_silence_is_a_gap_not_positions_standing_still(invoke) -> None:
+    """N171SY leaves the receiver's range descending at 04:37 and comes back climbing ten hours
+    later three kilometres away. The last fixes before the silence and the first after it once
+    made a two-minute window "moving at 3 km/h at 31,450 ft" and were left out as GNSS spoofing;
+    a window that holds a silence is no evidence of drifting, so every position is kept and the
+    silence is a gap."""
+    track = document(invoke, "trace_full_a11e8b.json")
+    assert not track["quality"]["suspect"]
+    (gap,) = track["gaps"]
+    assert gap["minutes"] > 600 and not gap.get("quality")
+    assert gap["from"].startswith("2023-08-30T04:37") and gap["to"].startswith("2023-08-30T14:58")
+
+
 def test_opensky_positions_are_read_at_their_own_time(invoke) -> None:
     """State vectors repeat a position until a new one arrives: read once, at lastposupdate."""
     from icc_travel.geo.tracks import read_tracks
@@ -143,7 +156,7 @@ def test_report_and_map_follow_real_tracks(invoke, tmp_path: Path, name: str) ->
     html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page.read_text())
     if name.startswith("traffic_noisy_spoofing"):
         assert "Suspect positions" in page.read_text() and "judged implausible" in page.read_text()
-    if name.startswith("trace_full"):
+    if name == "trace_full_ac671b.json":
         assert "flight 2: landed unseen (inferred)" in page.read_text()
     drawn = tmp_path / "map.svg"
     assert invoke("map", "--track", str(REAL / name), "--subject", "putin", "-o", str(drawn)).exit_code == 0

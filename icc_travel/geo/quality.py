@@ -63,6 +63,10 @@ def slowest_kmh(feet: float) -> float:
 
 
 WINDOW_S = 120.0
+# Two fixes further apart in time say nothing of the path between them (an aeroplane flies a
+# holding pattern's lap in four minutes): a window that holds such a silence (a receiver out of
+# range, a night on the ground) is no evidence of drifting.
+SILENCE_S = 300.0
 LOOKBACK_RUNS = 64  # how many earlier runs a run may follow in the chain (bounds the work)
 
 
@@ -123,8 +127,8 @@ def judge(fixes: Sequence[Fix] | FixArrays, columns: FixArrays | None = None) ->
 
 
 def _drifting(seconds: Any, steps_km: Any, feet: Any, ground: Any) -> Any:
-    """Fixes in a window of at least WINDOW_S, all high in the air, whose path over the window
-    covers less than SLOWEST_AIRBORNE_KMH."""
+    """Fixes in a window of at least WINDOW_S, all high in the air and with no silence longer
+    than SILENCE_S, whose path over the window covers less than SLOWEST_AIRBORNE_KMH."""
     import numpy as np
 
     count = len(seconds)
@@ -141,12 +145,14 @@ def _drifting(seconds: Any, steps_km: Any, feet: Any, ground: Any) -> Any:
     speed = (path[ends] - path[starts]) / np.maximum(span_s, 1e-9) * 3600
     lows = np.concatenate([[0], np.cumsum(~high)])  # a window is high when it holds no low fix
     all_high = (lows[ends + 1] - lows[starts]) == 0
+    silences = np.concatenate([[0], np.cumsum(np.diff(seconds) > SILENCE_S)])  # before each fix
+    unbroken = silences[ends] == silences[starts]
     # the floor for the lower end of the window: the lower of its first and last fixes' altitudes
     lower = np.minimum(known[starts], known[ends])
     floor = np.zeros(len(lower))
     for feet_floor, kmh in reversed(SLOWEST_BY_ALTITUDE):  # the highest floor reached wins
         floor[lower >= feet_floor] = kmh
-    slow = (speed < floor) & all_high
+    slow = (speed < floor) & all_high & unbroken
     marks = np.zeros(count + 1, dtype=int)  # mark every fix of every slow window
     np.add.at(marks, starts[slow], 1)
     np.add.at(marks, ends[slow] + 1, -1)
