@@ -201,10 +201,16 @@ def test_screen_of_three_real_recordings_in_one_file_matches_each_track_on_both_
         track = invoke(
             "track", str(REAL / f"traffic_noisy_{name}.csv.gz"), "--subject", subjects[hex_], "--format", "json"
         )
-        segments = json.loads(track.stdout)["tracks"][0]["segments"]
-        mine = [(r["iso3"], r["inferred"], r["obligation"]) for r in rows if r["hex"] == hex_]
-        assert mine == [(s["iso3"], s["inferred"], s["obligation"]) for s in segments]
+        found = json.loads(track.stdout)["tracks"][0]
+        mine = [(r["iso3"], r["inferred"], r["obligation"]) for r in rows if r["hex"] == hex_ and "entered" in r]
+        assert mine == [(s["iso3"], s["inferred"], s["obligation"]) for s in found["segments"]]
+        landed = [(r["iso3"], r["time"], r["airport"]) for r in rows if r["hex"] == hex_ and "time" in r]
+        assert landed == [(a["iso3"], a["time"], a["airport"]) for a in found["landings"]]
     assert {r["hex"] for r in rows} == set(recordings)
+    # two recordings end on short final into Zurich (1,416 ft), near or below the field's
+    # elevation (DLH4TR at 1,700 ft, 4b1815 at 1,175 ft on a high-pressure day): both landed there
+    landed = [(r["hex"], r["iso3"], r["airport"]) for r in rows if "time" in r]
+    assert landed == [("3c664e", "CHE", "Zurich Airport (ZRH)"), ("4b1815", "CHE", "Zurich Airport (ZRH)")]
     pytest.importorskip("distributed")
     dask = invoke("screen", str(positions), "--watchlist", str(watchlist), "--format", "jsonl", "--engine", "dask")
     assert dask.stdout == local.stdout

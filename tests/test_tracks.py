@@ -139,6 +139,55 @@ def test_the_antimeridian(invoke, tmp_path: Path) -> None:
     assert line["geometry"]["type"] == "MultiLineString"
 
 
+def gpx_file(
+    path: Path, points: list[tuple[float, float, float]], *, start: int = T0, empty_first: bool = False
+) -> Path:
+    """A GPX track of (lat, lon, metres above sea level) a minute apart; with `empty_first`, an
+    empty <trk> before it, as editors leave them."""
+    parts = ['<?xml version="1.0"?><gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">']
+    if empty_first:
+        parts.append("<trk><name>nothing</name><trkseg></trkseg></trk>")
+    parts.append("<trk><name>t</name><trkseg>")
+    for n, (lat, lon, metres) in enumerate(points):
+        when = dt.datetime.fromtimestamp(start + 60 * n, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        parts.append(f'<trkpt lat="{lat:.5f}" lon="{lon:.5f}"><ele>{metres:.0f}</ele><time>{when}</time></trkpt>')
+    path.write_text("".join(parts) + "</trkseg></trk></gpx>")
+    return path
+
+
+def test_a_track_ending_on_a_high_airfield_has_landed(invoke, tmp_path: Path) -> None:
+    """GPX elevations are above sea level. Al-Bashir's flight into Johannesburg (O. R. Tambo,
+    5,558 ft) on 14 June 2015, recorded down to 1,700 m on its runway, once ended "airborne" over
+    South Africa: only a track ending below 300 ft above sea level counted as landed."""
+    approach = route([(-24.6, 28.246), (-26.1392, 28.246)], km_per_fix=6)  # from the north
+    metres = [max(1700.0, 6000.0 - 150.0 * n) for n in range(len(approach))]
+    points = [(lat, lon, m) for (lat, lon), m in zip(approach, metres, strict=True)]
+    points += [(-26.1392, 28.246, 1700.0)] * 3  # rolled out and stood on the runway
+    bashir_day = int(dt.datetime(2015, 6, 14, 10, tzinfo=dt.UTC).timestamp())
+    track, status = segments(invoke, gpx_file(tmp_path / "jnb.gpx", points, start=bashir_day), "bashir")
+    (landing,) = track["landings"]
+    assert landing["iso3"] == "ZAF" and "(JNB)" in landing["airport"]
+    assert (landing["obligation"], landing["basis"]) == ("arrest", "state_party") and status == 1
+    # the same descent ending 2,000 m up, short of the field, has not landed
+    high = [(lat, lon, m + 2000.0) for lat, lon, m in points]
+    track, _ = segments(invoke, gpx_file(tmp_path / "high.gpx", high, start=bashir_day), "bashir")
+    assert track["landings"] == []
+
+
+def test_an_empty_gpx_track_is_passed_over(invoke, tmp_path: Path) -> None:
+    """Route editors leave empty <trk> elements; one once made the whole file "no positions"."""
+    points = [(lat, lon, 10000.0) for lat, lon in route([(36.5, -7.0), (36.0, -4.5)], km_per_fix=10)]
+    track, _ = segments(invoke, gpx_file(tmp_path / "t.gpx", points, empty_first=True))
+    assert track["points"] == len(points)
+    only_empty = tmp_path / "e.gpx"
+    only_empty.write_text(
+        '<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+        "<trk><trkseg></trkseg></trk></gpx>"
+    )
+    result = invoke("track", str(only_empty), "--subject", "putin")
+    assert result.exit_code == 2 and "has no track with positions" in result.stderr
+
+
 def test_every_reader(invoke, tmp_path: Path) -> None:
     points = route([(36.5, -7.0), (36.0, -4.5)], km_per_fix=10)  # into Spain's south coast
     readsb(tmp_path / "a.json", points)

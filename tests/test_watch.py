@@ -202,6 +202,21 @@ def test_signal_lost_low_near_an_airport_is_an_inferred_landing(dataset, resolve
     assert [e["event"] for e in watcher.feed(back)] == ["signal_regained"]
 
 
+def test_signal_lost_low_over_a_high_airfield_is_an_inferred_landing(dataset, resolver) -> None:
+    """Low is measured over the airport's elevation: lost at 6,300 ft on final into Johannesburg
+    (O. R. Tambo, 5,558 ft) is 740 ft over its runway, and once made no landing at all."""
+    start = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
+    approach = [
+        Position("738a5b", start + dt.timedelta(seconds=30 * n), -25.8 + -0.048 * n, 28.246, 14000.0 - 1100 * n, False)
+        for n in range(8)
+    ]
+    watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver, silence_s=300)
+    _run(watcher, approach)
+    events = watcher.tick(approach[-1].time + dt.timedelta(seconds=301))
+    assert [e["event"] for e in events] == ["signal_lost", "landed"]
+    assert events[1]["inferred"] is True and events[1]["iso3"] == "ZAF" and "(JNB)" in events[1]["airport"]
+
+
 def test_a_known_registration_under_a_new_hex(dataset, resolver) -> None:
     watcher = Watcher(dataset, Watchlist([WING]), resolver=resolver)
     position = _positions()[50]._replace(hex="abcdef")

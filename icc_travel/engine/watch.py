@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Territory
 from icc_travel.engine.contract import obligation_json, place_json, utc_text
-from icc_travel.engine.track import _boundaries, decide_obligation, nearest_airport
+from icc_travel.engine.track import _boundaries, decide_obligation, height_above_ground_ft, nearest_airport
 from icc_travel.geo import quality as rules
 from icc_travel.geo.places import PlaceResolver
 from icc_travel.geo.tracks import EARLIEST, haversine_km
@@ -51,7 +51,7 @@ CAVEAT = (
 )
 REANCHOR_POSITIONS = 5  # suspect positions consistent among themselves for this long move the aircraft
 REANCHOR_S = 120.0
-INFERRED_LANDING_FT = 1500.0  # signal lost below this near an airport: an inferred landing
+INFERRED_LANDING_FT = 1500.0  # signal lost this low over an airport near it: an inferred landing
 INFERRED_AIRPORT_KM = 10.0
 SILENCE_S = 600.0  # default: no position for this long is a lost signal
 # After a silence longer than --gap at cruise altitude (above geo.quality.HIGH_FT before and
@@ -474,7 +474,10 @@ class Watcher:
                 quality="good",
                 extra=extra,
             )
-            low = last.altitude_ft is not None and last.altitude_ft <= INFERRED_LANDING_FT
+            low = (
+                last.altitude_ft is not None
+                and height_above_ground_ft(last.lat, last.lon, last.altitude_ft) <= INFERRED_LANDING_FT
+            )
             if not plane.on_ground and low:
                 _, km = nearest_airport(last.lat, last.lon)
                 if km is not None and km <= INFERRED_AIRPORT_KM:

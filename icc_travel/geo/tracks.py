@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 from icc_travel.errors import InputError
 
 MAX_TRACK_BYTES = 1 << 30
-GROUND_ALTITUDE_FT = 300  # a track ending below this is taken to have landed
+GROUND_ALTITUDE_FT = 300  # a track ending this low over the ground (engine.track.height_above_ground_ft) has landed
 
 
 class Fix(NamedTuple):
@@ -745,9 +745,10 @@ def _gpx(path: Path, text: str) -> list[Track]:
                 fixes.append(
                     Fix(utc_from_epoch(time.astimezone(dt.UTC), where), point.latitude, point.longitude, feet, False)
                 )
-        tracks.append(Track(str(path), None, None, track.name, _ordered(path, fixes)))
+        if fixes:  # an empty <trk> (editors leave them) is no track, and stops none of the others
+            tracks.append(Track(str(path), None, None, track.name, _ordered(path, fixes)))
     if not tracks:
-        raise InputError(f"{path}: the GPX file has no track")
+        raise InputError(f"{path}: the GPX file has no track with positions")
     return tracks
 
 
