@@ -109,6 +109,21 @@ def test_a_readsb_day_is_split_into_flights(invoke) -> None:
     assert covered == {i for i, s in enumerate(track["segments"]) if s["airborne"]}
 
 
+def test_an_unseen_landing_is_inferred_in_every_format(invoke) -> None:
+    """N899DN's landing at Spokane was inferred from an eight-hour silence: the CSV said
+    `inferred` False for it while the JSON said true."""
+    import csv
+    import io
+
+    track = document(invoke, "trace_full_ac671b.json")
+    expected = [(a["time"], a["inferred"]) for a in track["landings"]]
+    assert (True in {inferred for _, inferred in expected}) and (False in {inferred for _, inferred in expected})
+    result = invoke("track", str(REAL / "trace_full_ac671b.json"), "--subject", "putin", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    landed = [(r["time"], r["inferred"] == "True") for r in rows if r["record"] == "landing"]
+    assert sorted(landed) == sorted(expected)
+
+
 def test_the_table_groups_rows_by_flight(invoke) -> None:
     result = invoke("track", str(REAL / "trace_full_ac671b.json"), "--subject", "putin", "--format", "csv")
     import csv

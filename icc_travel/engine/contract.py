@@ -389,7 +389,7 @@ def flat_record(record: str, item: dict[str, Any]) -> dict[str, Any]:
         "state": item["name"],
         "km": None if landing else item["km"],
         "airborne": False if landing else item["airborne"],
-        "inferred": False if landing else item["inferred"],
+        "inferred": item["inferred"],  # a landing too: one no receiver saw is inferred
         "suspect": bool(item.get("quality")),
         "airport": f"{item['airport']} ({item['airport_km']} km)" if landing else None,
         "obligation": item["obligation"],
