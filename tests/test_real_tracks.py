@@ -69,12 +69,18 @@ def test_a_receiver_s_silence_is_a_gap_not_positions_standing_still(invoke) -> N
     later three kilometres away. The last fixes before the silence and the first after it once
     made a two-minute window "moving at 3 km/h at 31,450 ft" and were left out as GNSS spoofing;
     a window that holds a silence is no evidence of drifting, so every position is kept and the
-    silence is a gap."""
+    silence is a gap. Three kilometres in ten hours is no flight: the gap says it most likely
+    landed somewhere unseen (it went silent and came back at cruise height, so not where it was
+    lost). N899DN's gaps of 15 to 37 minutes say nothing of the kind."""
     track = document(invoke, "trace_full_a11e8b.json")
     assert not track["quality"]["suspect"]
     (gap,) = track["gaps"]
-    assert gap["minutes"] > 600 and not gap.get("quality")
+    assert gap["minutes"] > 600 and not gap.get("quality") and gap["landed_unseen"] is True
     assert gap["from"].startswith("2023-08-30T04:37") and gap["to"].startswith("2023-08-30T14:58")
+    text = invoke("track", str(REAL / "trace_full_a11e8b.json"), "--subject", "putin").stdout
+    assert "it most likely landed somewhere unseen, where is not known" in text
+    day = document(invoke, "trace_full_ac671b.json")
+    assert day["gaps"] and not any(g.get("landed_unseen") for g in day["gaps"])
 
 
 def test_opensky_positions_are_read_at_their_own_time(invoke) -> None:

@@ -251,6 +251,7 @@ def track_json(result: TrackResult) -> TrackJSON:
                 "to": utc_text(g.end),
                 "minutes": g.minutes,
                 **({"quality": {"suspect": True, "why": g.why}} if g.why else {}),
+                **({"landed_unseen": True} if g.landed_unseen else {}),
             }
             for g in result.gaps
         ],

@@ -172,7 +172,13 @@ class FlightJSON(TypedDict):
 
 GapJSON = TypedDict(
     "GapJSON",
-    {"from": UtcTime, "to": UtcTime, "minutes": float, "quality": NotRequired[SuspectJSON]},
+    {
+        "from": UtcTime,
+        "to": UtcTime,
+        "minutes": float,
+        "quality": NotRequired[SuspectJSON],
+        "landed_unseen": NotRequired[bool],  # hours of silence, too little ground covered to have stayed up
+    },
 )
 SuspectStretchJSON = TypedDict(
     "SuspectStretchJSON",

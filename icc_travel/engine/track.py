@@ -69,10 +69,21 @@ class Gap(NamedTuple):
     start: dt.datetime
     end: dt.datetime
     why: str | None = None  # set when the gap is positions judged implausible, not silence
+    # a silence of LANDED_AWAY_MINUTES or more over which the aircraft covered too little ground to
+    # have stayed in the air (`_too_slow_to_fly`), though it went silent and came back too high for
+    # a stay where it was lost: it most likely landed somewhere no receiver saw, and where is not
+    # known (a shorter one could be a loop flown out of range and back)
+    landed_unseen: bool = False
 
     @property
     def minutes(self) -> float:
         return round((self.end - self.start).total_seconds() / 60, 1)
+
+
+LANDED_UNSEEN_NOTE = (
+    "over it the aircraft covered less ground than one that stayed in the air would have: it most likely "
+    "landed somewhere unseen, where is not known"
+)
 
 
 class TrackResult(NamedTuple):
@@ -368,7 +379,7 @@ def _finish(
     segments = _with_gaps(resolver, segments, gaps, decide)
     landings = _landings(fixes, features, by_feature, resolver, decide, stays)
     flights = _flights(fixes, landings, stays, flown)
-    gaps_found = tuple(Gap(a.time, b.time, why) for a, b, why in gaps)
+    gaps_found = tuple(Gap(a.time, b.time, why, why is None and _landed_away(a, b)) for a, b, why in gaps)
     return TrackResult(
         located.track,
         tuple(segments),
@@ -415,16 +426,28 @@ GROUND_STAY_KM = 5.0  # two ground fixes this close, however far apart in time, 
 UNSEEN_STAY_MINUTES = 45.0
 UNSEEN_STAY_LOW_FT = 15_000.0
 UNSEEN_STAY_KMH = 150.0
+LANDED_AWAY_MINUTES = 180.0  # a silence this long, high at both ends, too slow to fly: a landing elsewhere
 
 
 def _stayed_unseen(before: Fix, after: Fix) -> bool:
-    minutes = (after.time - before.time).total_seconds() / 60
-    if minutes < UNSEEN_STAY_MINUTES:
-        return False
     low = all(
         f.on_ground or (f.altitude_ft is not None and f.altitude_ft <= UNSEEN_STAY_LOW_FT) for f in (before, after)
     )
-    if not (low or after.new_leg):
+    return (low or after.new_leg) and _too_slow_to_fly(before, after)
+
+
+def _landed_away(before: Fix, after: Fix) -> bool:
+    """A silence (not a stay where the aircraft was lost) of LANDED_AWAY_MINUTES or more, too slow
+    to fly: `Gap.landed_unseen`."""
+    long = (after.time - before.time).total_seconds() / 60 >= LANDED_AWAY_MINUTES
+    return long and _too_slow_to_fly(before, after)
+
+
+def _too_slow_to_fly(before: Fix, after: Fix) -> bool:
+    """Whether a silence of UNSEEN_STAY_MINUTES or more ends less far from where it began than an
+    aeroplane in the air would have got (UNSEEN_STAY_KMH): it was on the ground some of the time."""
+    minutes = (after.time - before.time).total_seconds() / 60
+    if minutes < UNSEEN_STAY_MINUTES:
         return False
     km = float(haversine_km(before.lat, before.lon, after.lat, after.lon))
     return km / (minutes / 60) < UNSEEN_STAY_KMH
