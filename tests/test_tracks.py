@@ -174,6 +174,28 @@ def test_a_track_ending_on_a_high_airfield_has_landed(invoke, tmp_path: Path) ->
     assert track["landings"] == []
 
 
+def test_a_gpx_flight_standing_an_hour_at_an_airfield_landed_there(invoke, tmp_path: Path) -> None:
+    """GPX and KML carry no on-ground flag. Istanbul to Moscow with an hour at Budapest's gate on
+    3 April 2025 (Hungary still a State Party) read as one flight "airborne" over Hungary; the
+    fixes standing at the field's elevation (495 ft) are on the ground: a landing, two flights."""
+    istanbul, budapest, moscow = (41.2753, 28.7519), (47.4369, 19.2556), (55.9726, 37.4146)
+    first = route([istanbul, budapest], km_per_fix=18)
+    second = route([budapest, moscow], km_per_fix=18)[1:]
+    points = [(lat, lon, 11000.0 if 5 < n < len(first) - 8 else 151.0) for n, (lat, lon) in enumerate(first)]
+    points += [(*budapest, 151.0)] * 60  # a minute apart: an hour standing at 151 m
+    points += [(lat, lon, min(11000.0, 151.0 + 400.0 * n)) for n, (lat, lon) in enumerate(second, 1)]
+    day = int(dt.datetime(2025, 4, 3, 8, tzinfo=dt.UTC).timestamp())
+    track, status = segments(invoke, gpx_file(tmp_path / "stop.gpx", points, start=day))
+    (landing,) = track["landings"]
+    assert landing["iso3"] == "HUN" and "(BUD)" in landing["airport"]
+    assert (landing["obligation"], landing["basis"]) == ("arrest", "state_party") and status == 1
+    assert len(track["flights"]) == 2
+    # the same hour spent 2,000 m up over the field (a balloon, not an aircraft on the ground)
+    aloft = [(lat, lon, m + 2000.0) for lat, lon, m in points]
+    track, _ = segments(invoke, gpx_file(tmp_path / "aloft.gpx", aloft, start=day))
+    assert track["landings"] == [] and len(track["flights"]) == 1
+
+
 def test_an_empty_gpx_track_is_passed_over(invoke, tmp_path: Path) -> None:
     """Route editors leave empty <trk> elements; one once made the whole file "no positions"."""
     points = [(lat, lon, 10000.0) for lat, lon in route([(36.5, -7.0), (36.0, -4.5)], km_per_fix=10)]

@@ -10,13 +10,13 @@ the great circle across a gap crosses are reported as `inferred`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
-from icc_travel.geo.places import PlaceResolver, airport_table, in_antarctic_treaty_area
+from icc_travel.geo.airfields import height_above_ground_ft, nearest_airport
+from icc_travel.geo.places import PlaceResolver, in_antarctic_treaty_area
 from icc_travel.geo.tracks import (
     GROUND_ALTITUDE_FT,
     Fix,
@@ -668,44 +668,6 @@ def fixes_micro(moment: dt.datetime) -> int:
 
 def _flight(first: int, last: int, departure: Landing | None, arrival: Landing | None, flown: Any) -> Flight:
     return Flight(first, last, departure, arrival, round(float(flown[last] - flown[first]), 1))
-
-
-@functools.cache
-def _airports() -> tuple[Any, Any, Any, list[str]]:
-    import numpy as np
-
-    table = [a for a in airport_table("IATA").values() if a.get("lat") is not None]
-    lats = np.array([float(a["lat"]) for a in table])  # degrees, as haversine_km takes them
-    lons = np.array([float(a["lon"]) for a in table])
-    feet = np.array([float(a.get("elevation") or 0.0) for a in table])  # unknown: sea level
-    return lats, lons, feet, [f"{a['name']} ({a['iata']})" for a in table]
-
-
-def nearest_airport(lat: float, lon: float) -> tuple[str | None, float | None]:
-    name, km, _ = _nearest(lat, lon)
-    return name, km
-
-
-# Within this distance of an airport the ground is at the airport's elevation: a track that ends
-# at 4,400 ft on Ulaanbaatar's runway, or 5,600 ft on Johannesburg's, has landed
-AIRPORT_GROUND_KM = 10.0
-
-
-def height_above_ground_ft(lat: float, lon: float, feet: float) -> float:
-    """An altitude (above sea level, as tracks record it) over the ground where it was: over the
-    nearest airport's elevation within AIRPORT_GROUND_KM of it, else over sea level (the tool
-    knows no terrain away from airports)."""
-    _, km, elevation = _nearest(lat, lon)
-    return feet - elevation if km is not None and km <= AIRPORT_GROUND_KM else feet
-
-
-def _nearest(lat: float, lon: float) -> tuple[str | None, float | None, float]:
-    import numpy as np
-
-    lats, lons, elevations, names = _airports()
-    distances = haversine_km(lat, lon, lats, lons)
-    best = int(np.argmin(distances))
-    return names[best], round(float(distances[best]), 1), float(elevations[best])
 
 
 def known_aircraft(dataset: Dataset, track: Track) -> Any:

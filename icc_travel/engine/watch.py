@@ -28,8 +28,9 @@ from typing import Any, NamedTuple
 from icc_travel import law
 from icc_travel.data.models import Dataset, Territory
 from icc_travel.engine.contract import obligation_json, place_json, utc_text
-from icc_travel.engine.track import _boundaries, decide_obligation, height_above_ground_ft, nearest_airport
+from icc_travel.engine.track import _boundaries, decide_obligation
 from icc_travel.geo import quality as rules
+from icc_travel.geo.airfields import height_above_ground_ft, nearest_airport
 from icc_travel.geo.places import PlaceResolver
 from icc_travel.geo.tracks import EARLIEST, haversine_km
 from icc_travel.vocabulary import Level

@@ -657,7 +657,9 @@ def _kml(path: Path, raw: bytes) -> list[Track]:
                 utc = time if time.tzinfo else time.replace(tzinfo=dt.UTC)
                 fixes.append(Fix(utc.astimezone(dt.UTC), lat, lon, feet, False))
         if fixes:
-            tracks.append(Track(str(path), None, None, getattr(feature, "name", None), _ordered(path, fixes)))
+            tracks.append(
+                Track(str(path), None, None, getattr(feature, "name", None), _ordered(path, fixes, ground_flags=False))
+            )
     if not tracks:
         raise InputError(f"{path}: the KML file has no gx:Track")
     return tracks
@@ -746,7 +748,7 @@ def _gpx(path: Path, text: str) -> list[Track]:
                     Fix(utc_from_epoch(time.astimezone(dt.UTC), where), point.latitude, point.longitude, feet, False)
                 )
         if fixes:  # an empty <trk> (editors leave them) is no track, and stops none of the others
-            tracks.append(Track(str(path), None, None, track.name, _ordered(path, fixes)))
+            tracks.append(Track(str(path), None, None, track.name, _ordered(path, fixes, ground_flags=False)))
     if not tracks:
         raise InputError(f"{path}: the GPX file has no track with positions")
     return tracks
@@ -763,12 +765,19 @@ def _check_position(where: str, lat: Any, lon: Any) -> None:
         raise InputError(f"{where}: position {lat},{lon} is not on the globe")
 
 
-def _ordered(path: Path, fixes: list[Fix]) -> Sequence[Fix]:
+def _ordered(path: Path, fixes: list[Fix], *, ground_flags: bool = True) -> Sequence[Fix]:
     """Fixes read one by one (the formats whose parsers give objects) as the track's columns, in
-    time order."""
+    time order. A format without on-ground flags (`ground_flags` False: GPX, KML) has its fixes
+    standing or taxiing on an airfield put on the ground (`airfields.stood_on_airfields`)."""
     if not fixes:
         raise InputError(f"{path}: the track has no positions")
-    return columns_track(path, None, None, None, fix_arrays(fixes)).fixes
+    view = columns_track(path, None, None, None, fix_arrays(fixes)).fixes
+    if ground_flags:
+        return view
+    from icc_travel.geo.airfields import stood_on_airfields
+
+    columns = view.columns  # type: ignore[attr-defined]
+    return FixView(columns.reflagged(stood_on_airfields(columns)))
 
 
 def _text(value: Any) -> str | None:

@@ -1,0 +1,104 @@
+"""Airfields under a track: the nearest airport to a position, the ground's height there, and
+where a track that carries no on-ground flag (GPX, KML) stood on an airfield.
+
+Track files record altitudes above sea level. Within AIRPORT_GROUND_KM of an airport the ground
+is taken at that airport's elevation (the `airportsdata` package), elsewhere at sea level: the
+tool knows no terrain away from airports. So a track that ends on Johannesburg's runway at
+5,600 ft, or stands an hour on Ulaanbaatar's apron at 4,400 ft, is on the ground there.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from icc_travel.geo.places import airport_table
+from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, FixArrays, haversine_km, step_km
+
+AIRPORT_GROUND_KM = 10.0  # within this distance of an airport, the ground is at its elevation
+# Slower than this, low over an airfield, an aircraft is rolling, taxiing or standing: touchdown is
+# at 240-300 km/h and a landing roll slows below this within about a minute.
+TAXI_KMH = 100.0
+HIGHEST_FIELD_FT = 14_500.0  # Daocheng Yading (DCY), the highest airport with scheduled flights
+NEAREST_AT_ONCE = 256  # positions measured against every airport in one array (memory: 16 MB)
+
+
+@functools.cache
+def _airports() -> tuple[Any, Any, Any, list[str]]:
+    import numpy as np
+
+    table = [a for a in airport_table("IATA").values() if a.get("lat") is not None]
+    lats = np.array([float(a["lat"]) for a in table])  # degrees, as haversine_km takes them
+    lons = np.array([float(a["lon"]) for a in table])
+    feet = np.array([float(a.get("elevation") or 0.0) for a in table])  # unknown: sea level
+    return lats, lons, feet, [f"{a['name']} ({a['iata']})" for a in table]
+
+
+def nearest_airport(lat: float, lon: float) -> tuple[str | None, float | None]:
+    """The nearest airport with an IATA code ("NAME (IATA)") and its distance in km, to 0.1."""
+    name, km, _ = _nearest(lat, lon)
+    return name, km
+
+
+def height_above_ground_ft(lat: float, lon: float, feet: float) -> float:
+    """An altitude (above sea level, as tracks record it) over the ground where it was: over the
+    nearest airport's elevation within AIRPORT_GROUND_KM of it, else over sea level."""
+    _, km, elevation = _nearest(lat, lon)
+    return feet - elevation if km is not None and km <= AIRPORT_GROUND_KM else feet
+
+
+def _nearest(lat: float, lon: float) -> tuple[str | None, float | None, float]:
+    import numpy as np
+
+    lats, lons, elevations, names = _airports()
+    distances = haversine_km(lat, lon, lats, lons)
+    best = int(np.argmin(distances))
+    return names[best], round(float(distances[best]), 1), float(elevations[best])
+
+
+def stood_on_airfields(columns: FixArrays) -> Any:
+    """The indexes of the fixes of a track without on-ground flags (GPX, KML) that were on the
+    ground: slower than TAXI_KMH (the faster of the steps either side) and within
+    GROUND_ALTITUDE_FT of an airfield's elevation, within AIRPORT_GROUND_KM of it. An hour
+    standing at Budapest's gate is then a landing there, not an hour "airborne" over Hungary."""
+    import numpy as np
+
+    seconds, lats, lons, feet = columns.seconds, columns.lats, columns.lons, columns.feet
+    count = len(seconds)
+    if count < 2:
+        return np.zeros(0, dtype=np.int64)  # one fix: no speed to judge by (a track's end has its own rule)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kmh = step_km(lats, lons) / np.diff(seconds) * 3600  # two fixes at one time: infinite, not slow
+    kmh = np.where(np.isnan(kmh), np.inf, kmh)
+    fastest = np.maximum(np.concatenate([kmh[:1], kmh]), np.concatenate([kmh, kmh[-1:]]))
+    with np.errstate(invalid="ignore"):  # NaN altitudes: unknown, never low
+        candidates = np.flatnonzero(
+            (fastest <= TAXI_KMH) & (feet <= HIGHEST_FIELD_FT + GROUND_ALTITUDE_FT) & ~columns.ground
+        )
+    if not len(candidates):
+        return candidates
+    # a standing aircraft repeats its position: each distinct one is measured once
+    places, where = np.unique(
+        np.round(np.column_stack([lats[candidates], lons[candidates]]), 4), axis=0, return_inverse=True
+    )
+    km, elevation = _nearest_many(places[:, 0], places[:, 1])
+    where = where.ravel()
+    near = km[where] <= AIRPORT_GROUND_KM
+    low = feet[candidates] - elevation[where] <= GROUND_ALTITUDE_FT
+    return candidates[near & low]
+
+
+def _nearest_many(lats: Any, lons: Any) -> tuple[Any, Any]:
+    """Per position, the km to the nearest airport and its elevation in feet."""
+    import numpy as np
+
+    airport_lats, airport_lons, elevations, _ = _airports()
+    km = np.empty(len(lats))
+    elevation = np.empty(len(lats))
+    for start in range(0, len(lats), NEAREST_AT_ONCE):
+        part = slice(start, start + NEAREST_AT_ONCE)
+        distances = haversine_km(lats[part, None], lons[part, None], airport_lats[None, :], airport_lons[None, :])
+        best = np.argmin(distances, axis=1)
+        km[part] = distances[np.arange(len(best)), best]
+        elevation[part] = elevations[best]
+    return km, elevation
