@@ -8,6 +8,7 @@ import gzip
 import itertools
 import json
 import math
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -234,6 +235,9 @@ def test_every_reader(invoke, tmp_path: Path) -> None:
     ]
     kml += [f"<gx:coord>{lon:.5f} {lat:.5f} 10668</gx:coord>" for lat, lon in points]
     (tmp_path / "d.kml").write_text("".join(kml) + "</gx:Track></Placemark></Document></kml>")
+    with zipfile.ZipFile(tmp_path / "d.kmz", "w", compression=zipfile.ZIP_DEFLATED) as kmz:  # Google Earth's
+        kmz.writestr("doc.kml", (tmp_path / "d.kml").read_text())
+        kmz.writestr("files/icon.png", b"\x89PNG")
     rows = ["time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,baroaltitude"]
     rows += [
         f"{T0 + 60 * n},738a5b,{lat:.5f},{lon:.5f},230,90,0,ISR001,False,False,False,1000,10668"
@@ -253,12 +257,34 @@ def test_every_reader(invoke, tmp_path: Path) -> None:
         record["baroaltitude"], record["onground"] = float(record["baroaltitude"]), record["onground"] == "True"
     pq.write_table(pyarrow.Table.from_pylist(records), tmp_path / "f.parquet")
     answers = []
-    for name in ("a.json", "a.json.gz", "b.csv", "c.gpx", "d.kml", "e.csv", "f.parquet"):
+    for name in ("a.json", "a.json.gz", "b.csv", "c.gpx", "d.kml", "d.kmz", "e.csv", "f.parquet"):
         track, _ = segments(invoke, tmp_path / name, "putin")
         answers.append([(s["iso3"], s["obligation"]) for s in track["segments"]])
     assert all(answer == answers[0] for answer in answers) and ("ESP", "overflight") in answers[0]
     document = json.loads(invoke("track", str(tmp_path / "e.csv"), "--subject", "putin", "--format", "json").stdout)
     assert [t["aircraft"]["hex"] for t in document["tracks"]] == ["4b1805", "738a5b"]  # one track per aircraft
+
+
+def test_a_kmz_without_a_kml_or_expanding_past_the_limit_is_one_line(invoke, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.kmz"
+    with zipfile.ZipFile(empty, "w") as kmz:
+        kmz.writestr("images/a.png", b"x")
+    result = invoke("track", str(empty), "--subject", "putin")
+    assert result.exit_code == 2 and "no .kml file in it" in result.stderr
+    broken = tmp_path / "broken.kmz"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    result = invoke("track", str(broken), "--subject", "putin")
+    assert result.exit_code == 2 and "unreadable KMZ (ZIP) archive" in result.stderr
+    bomb = tmp_path / "bomb.kmz"  # 1 MB declaring 1.1 GB inside: refused before it expands
+    with (
+        zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as kmz,
+        kmz.open("doc.kml", "w", force_zip64=True) as member,
+    ):
+        member.write(b"<kml>")
+        for _ in range(1100):
+            member.write(b" " * (1 << 20))
+    result = invoke("track", str(bomb), "--subject", "putin")
+    assert result.exit_code == 2 and "doc.kml: too large (1,153,433,605 bytes" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def track(
     address or registration; the `aircraft` section of warrants.yaml, each entry sourced).
 
     FILE is a readsb/tar1090 trace JSON (as adsb.lol and ADS-B Exchange serve it), a
-    Flightradar24 CSV, a KML gx:Track, OpenSky state vectors (CSV or Parquet; one track
+    Flightradar24 CSV, a KML gx:Track (or KMZ), OpenSky state vectors (CSV or Parquet; one track
     per aircraft), a GPX track or rs1090/jet1090 JSON Lines (decoded Mode S messages; one
     track per aircraft); gzip is read transparently.
 

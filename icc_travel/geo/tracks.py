@@ -5,7 +5,8 @@ Readers (format detected from the content, gzip read transparently):
     it): `{icao, r, t, timestamp, trace: [[dt, lat, lon, alt|"ground"|null, gs, track, flags,
     ...], ...]}`; flag bit 2 starts a new leg, bit 1 marks a stale position (skipped);
   - Flightradar24 CSV (`Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction`);
-  - KML with `gx:Track` (tar1090 and Flightradar24 exports; the fastkml library);
+  - KML with `gx:Track` (tar1090 and Flightradar24 exports; the fastkml library), also zipped as
+    KMZ (Google Earth's way to save places: its `doc.kml`, read with the same size limit);
   - OpenSky state vectors as CSV or Parquet (`time, icao24, lat, lon, onground, baroaltitude,
     callsign, ...`; pyarrow for Parquet): each aircraft in the file is a track of its own;
   - GPX tracks (the gpxpy library);
@@ -223,6 +224,8 @@ def read_tracks(path: Path) -> list[Track]:
         raw = decompressed(raw, MAX_TRACK_BYTES, name=str(path))
     if raw[:4] == b"PAR1":
         return _opensky_parquet(path, raw)
+    if raw[:4] == b"PK\x03\x04":
+        return _kml(path, _kmz_document(path, raw))
     text = decode_text(raw, str(path))
     offset = _leading_space(text)
     start = text[offset : offset + 200]
@@ -245,9 +248,32 @@ def read_tracks(path: Path) -> list[Track]:
     except csv.Error as error:
         raise InputError(f"{path}: unreadable CSV: {error}") from None
     raise InputError(
-        f"{path}: not a track this tool reads (readsb/tar1090 trace JSON, Flightradar24 CSV, KML gx:Track, "
+        f"{path}: not a track this tool reads (readsb/tar1090 trace JSON, Flightradar24 CSV, KML or KMZ gx:Track, "
         "OpenSky state vectors as CSV or Parquet, GPX, or rs1090/jet1090 JSON Lines)"
     )
+
+
+def _kmz_document(path: Path, raw: bytes) -> bytes:
+    """The KML document of a KMZ (a ZIP archive, as Google Earth saves places): `doc.kml` or else
+    its first .kml file, read with the same limit on what it expands to as any track."""
+    import io
+    import zipfile
+
+    from icc_travel.data.inputs import read_stream
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        names = [n for n in archive.namelist() if n.lower().endswith(".kml") and not n.endswith("/")]
+        if not names:
+            raise InputError(f"{path}: a ZIP archive with no .kml file in it (a KMZ holds one)")
+        chosen = next((n for n in names if n.lower() in ("doc.kml", "./doc.kml")), names[0])
+        size = archive.getinfo(chosen).file_size  # as the archive declares it: refused before expanding
+        if size > MAX_TRACK_BYTES:
+            raise InputError(f"{path}: {chosen}: too large ({size:,} bytes, more than {MAX_TRACK_BYTES:,})")
+        with archive.open(chosen) as member:  # counted as it expands too: a declared size can lie
+            return read_stream(member, MAX_TRACK_BYTES, name=f"{path}: {chosen}")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
+        raise InputError(f"{path}: unreadable KMZ (ZIP) archive: {error}") from None
 
 
 def _leading_space(text: str) -> int:
