@@ -265,6 +265,27 @@ def test_every_reader(invoke, tmp_path: Path) -> None:
     assert [t["aircraft"]["hex"] for t in document["tracks"]] == ["4b1805", "738a5b"]  # one track per aircraft
 
 
+def test_a_bad_gpx_point_is_named_by_its_line(invoke, tmp_path: Path) -> None:
+    """gpxpy gives points, not lines: the error names the line of the point's <trkpt>."""
+    lines = [
+        '<?xml version="1.0"?>',
+        '<gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>',
+        '<trkpt lat="36.5" lon="-7.0"><time>2025-01-01T10:00:00Z</time></trkpt>',
+        "<!-- a comment -->",
+        '<trkpt lat="36.4" lon="-6.9">',
+        "</trkpt>",
+        "</trkseg></trk></gpx>",
+    ]
+    path = tmp_path / "t.gpx"
+    path.write_text("\n".join(lines))
+    result = invoke("track", str(path), "--subject", "putin")
+    assert result.exit_code == 2 and f"{path}:5: a GPX track point without a time" in result.stderr
+    lines[4] = '<trkpt lat="96.4" lon="-6.9"><time>2025-01-01T10:01:00Z</time>'
+    path.write_text("\n".join(lines))
+    result = invoke("track", str(path), "--subject", "putin")
+    assert result.exit_code == 2 and f"{path}:5: track point 2: position 96.4,-6.9 is not on the globe" in result.stderr
+
+
 def test_a_kmz_without_a_kml_or_expanding_past_the_limit_is_one_line(invoke, tmp_path: Path) -> None:
     empty = tmp_path / "empty.kmz"
     with zipfile.ZipFile(empty, "w") as kmz:

@@ -760,24 +760,39 @@ def _gpx(path: Path, text: str) -> list[Track]:
     except (gpxpy.gpx.GPXException, ValueError) as error:
         raise InputError(f"{path}: invalid GPX: {error}") from None
     tracks = []
+    read = 0  # track points so far in the document, to name a bad one's line
     for track in document.tracks:
         fixes = []
         for segment in track.segments:
             for point in segment.points:
-                if point.time is None:
-                    raise InputError(f"{path}: a GPX track point without a time")
-                where = f"{path}: track point {len(fixes) + 1}"
-                _check_position(where, point.latitude, point.longitude)
-                time = point.time if point.time.tzinfo else point.time.replace(tzinfo=dt.UTC)
-                feet = feet_from(point.elevation, where, scale=3.28084)
-                fixes.append(
-                    Fix(utc_from_epoch(time.astimezone(dt.UTC), where), point.latitude, point.longitude, feet, False)
-                )
+                read += 1
+                try:
+                    if point.time is None:
+                        raise InputError(f"{path}: a GPX track point without a time")
+                    where = f"{path}: track point {len(fixes) + 1}"
+                    _check_position(where, point.latitude, point.longitude)
+                    time = point.time if point.time.tzinfo else point.time.replace(tzinfo=dt.UTC)
+                    feet = feet_from(point.elevation, where, scale=3.28084)
+                    utc = utc_from_epoch(time.astimezone(dt.UTC), where)
+                except InputError as error:
+                    line = _line_of_tag(text, "trkpt", read)
+                    message = str(error).removeprefix(f"{path}: ")
+                    raise InputError(f"{path}:{line}: {message}" if line else str(error)) from None
+                fixes.append(Fix(utc, point.latitude, point.longitude, feet, False))
         if fixes:  # an empty <trk> (editors leave them) is no track, and stops none of the others
             tracks.append(Track(str(path), None, None, track.name, _ordered(path, fixes, ground_flags=False)))
     if not tracks:
         raise InputError(f"{path}: the GPX file has no track with positions")
     return tracks
+
+
+def _line_of_tag(text: str, tag: str, number: int) -> int | None:
+    """The line on which the `number`-th <tag> element (any namespace prefix) of an XML text
+    starts, as a parser met them in document order; None when there are fewer."""
+    for count, found in enumerate(re.finditer(rf"<(?:[\w.\-]+:)?{tag}[\s/>]", text), 1):
+        if count == number:
+            return text.count("\n", 0, found.start()) + 1
+    return None
 
 
 def _check_position(where: str, lat: Any, lon: Any) -> None:
