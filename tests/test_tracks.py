@@ -312,6 +312,11 @@ def test_a_kmz_without_a_kml_or_expanding_past_the_limit_is_one_line(invoke, tmp
     ("content", "says"),
     [
         ("{}", "needs a 'trace' list"),
+        (  # a receiver's log of readsb records, one per line (eastham/adsb_actions' tests/1hr.json)
+            '{"now": 1693303200, "alt_baro": 3775, "lat": 40.76, "lon": -119.19, "hex": "a19702"}\n{"now": 1}\n',
+            ":1: JSON Lines, but not rs1090/jet1090 messages (each has timestamp, icao24, df; this line has "
+            "alt_baro, hex, lat, lon, now)",
+        ),
         ('{"timestamp": 1, "trace": [[0, 91, 0, 1000]]}', "is not on the globe"),
         ("Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction\n1,x,y,bad,1,1,1\n", "t.txt:2"),
         ("hello", "not a track this tool reads"),

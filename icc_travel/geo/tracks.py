@@ -369,6 +369,13 @@ def _readsb(path: Path, text: str) -> Track:
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
+        first = _first_line_object(text)
+        if first is not None:  # JSON Lines, of something other than decoded Mode S messages
+            fields = ", ".join(sorted(first)[:12]) + (", ..." if len(first) > 12 else "")
+            raise InputError(
+                f"{path}:1: JSON Lines, but not rs1090/jet1090 messages (each has "
+                f"{', '.join(MODE_S_KEYS)}; this line has {fields or 'no field'})"
+            ) from None
         raise InputError(f"{path}: invalid JSON: {error}") from None
     flight = _fr24_flight(document)
     if flight is not None:
@@ -506,19 +513,28 @@ MODE_S_KEYS = ('"latitude"', '"callsign"')  # the only lines read in full: posit
 MODE_S_LINE = 64 * 1024  # characters: a decoded message is under 2,000; a readsb trace is often one line
 
 
+MODE_S_KEYS = ("timestamp", "icao24", "df")  # what every rs1090/jet1090 message carries
+
+
 def _is_mode_s_messages(text: str) -> bool:
     """Whether the text is rs1090/jet1090 JSON Lines: a first line that is one JSON object of its
     own with the message keys (a readsb trace is one document, with `trace`, often on one line of
     megabytes: never parsed here, only by its reader)."""
+    message = _first_line_object(text)
+    return message is not None and set(MODE_S_KEYS) <= message.keys()
+
+
+def _first_line_object(text: str) -> dict[str, Any] | None:
+    """The text's first line as a JSON object of its own, if it is one (and short: MODE_S_LINE)."""
     start = _leading_space(text)
     end = text.find("\n", start, start + MODE_S_LINE)
     if end < 0 and len(text) - start > MODE_S_LINE:
-        return False
+        return None
     try:
         message = json.loads(text[start : end if end >= 0 else len(text)])
     except (ValueError, RecursionError):
-        return False
-    return isinstance(message, dict) and {"timestamp", "icao24", "df"} <= message.keys()
+        return None
+    return message if isinstance(message, dict) else None
 
 
 def _mode_s_messages(path: Path, text: str) -> list[Track]:
