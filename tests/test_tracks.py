@@ -286,6 +286,19 @@ def test_a_bad_gpx_point_is_named_by_its_line(invoke, tmp_path: Path) -> None:
     assert result.exit_code == 2 and f"{path}:5: track point 2: position 96.4,-6.9 is not on the globe" in result.stderr
 
 
+def test_a_jump_at_the_same_moment_is_named_in_km_not_an_absurd_speed(invoke, tmp_path: Path) -> None:
+    """Two positions 85 km apart stamped in the same second once read "a 306,020,219,962,585 km/h
+    jump" (a KML MultiTrack whose two tracks share their times)."""
+    points = route([(36.5, -7.0), (36.0, -4.5)], km_per_fix=10)
+    trace = [[60 * n, round(lat, 5), round(lon, 5), 35000] for n, (lat, lon) in enumerate(points)]
+    trace.insert(10, [60 * 9, round(points[9][0] + 0.76, 5), round(points[9][1], 5), 35000])  # same time, 85 km off
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"icao": "738a5b", "timestamp": T0, "trace": trace}))
+    track, _ = segments(invoke, path, "putin")
+    (stretch,) = track["quality"]["suspect"]
+    assert "km jump into them within a second" in stretch["why"] and "km/h jump into" not in stretch["why"]
+
+
 def test_a_kmz_without_a_kml_or_expanding_past_the_limit_is_one_line(invoke, tmp_path: Path) -> None:
     empty = tmp_path / "empty.kmz"
     with zipfile.ZipFile(empty, "w") as kmz:

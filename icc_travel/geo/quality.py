@@ -229,8 +229,11 @@ def _stretches(kept: Any, count: int, seconds: Any, lats: Any, lons: Any, feet: 
         for a, b, word in ((first - 1, first, "into"), (last, last + 1, "out of")):
             if a >= 0 and b < count:
                 km = float(haversine_km(lats[a], lons[a], lats[b], lons[b]))
-                speed = km / max(seconds[b] - seconds[a], 1e-9) * 3600
-                if speed > MAX_KMH:
+                elapsed = seconds[b] - seconds[a]
+                speed = km / max(elapsed, 1e-9) * 3600
+                if elapsed < 1 and km > reachable_km(elapsed, NOISE_KM, NOISE_KM):  # no speed to speak of
+                    parts.append(f"a {km:,.1f} km jump {word} them within a second")
+                elif speed > MAX_KMH:
                     parts.append(f"a {speed:,.0f} km/h jump {word} them")
         if first == 0 and last == count - 1:
             parts.append("every position of the track")
