@@ -50,10 +50,9 @@ def height_above_ground_ft(lat: float, lon: float, feet: float) -> float:
 def _nearest(lat: float, lon: float) -> tuple[str | None, float | None, float]:
     import numpy as np
 
-    lats, lons, elevations, names = _airports()
-    distances = haversine_km(lat, lon, lats, lons)
-    best = int(np.argmin(distances))
-    return names[best], round(float(distances[best]), 1), float(elevations[best])
+    km, best = _nearest_many(np.array([lat], dtype=float), np.array([lon], dtype=float))
+    _, _, elevations, names = _airports()
+    return names[best[0]], round(float(km[0]), 1), float(elevations[best[0]])
 
 
 def stood_on_airfields(columns: FixArrays) -> Any:
@@ -81,7 +80,8 @@ def stood_on_airfields(columns: FixArrays) -> Any:
     places, where = np.unique(
         np.round(np.column_stack([lats[candidates], lons[candidates]]), 4), axis=0, return_inverse=True
     )
-    km, elevation = _nearest_many(places[:, 0], places[:, 1])
+    km, best = _nearest_many(places[:, 0], places[:, 1])
+    elevation = _airports()[2][best]
     where = where.ravel()
     near = km[where] <= AIRPORT_GROUND_KM
     low = feet[candidates] - elevation[where] <= GROUND_ALTITUDE_FT
@@ -89,16 +89,16 @@ def stood_on_airfields(columns: FixArrays) -> Any:
 
 
 def _nearest_many(lats: Any, lons: Any) -> tuple[Any, Any]:
-    """Per position, the km to the nearest airport and its elevation in feet."""
+    """Per position, the km to the nearest airport and that airport's place in `_airports`."""
     import numpy as np
 
-    airport_lats, airport_lons, elevations, _ = _airports()
+    airport_lats, airport_lons, _, _ = _airports()
     km = np.empty(len(lats))
-    elevation = np.empty(len(lats))
+    index = np.empty(len(lats), dtype=np.int64)
     for start in range(0, len(lats), NEAREST_AT_ONCE):
         part = slice(start, start + NEAREST_AT_ONCE)
         distances = haversine_km(lats[part, None], lons[part, None], airport_lats[None, :], airport_lons[None, :])
         best = np.argmin(distances, axis=1)
         km[part] = distances[np.arange(len(best)), best]
-        elevation[part] = elevations[best]
-    return km, elevation
+        index[part] = best
+    return km, index
