@@ -374,7 +374,7 @@ def _readsb(path: Path, text: str) -> Track:
             fields = ", ".join(sorted(first)[:12]) + (", ..." if len(first) > 12 else "")
             raise InputError(
                 f"{path}:1: JSON Lines, but not rs1090/jet1090 messages (each has "
-                f"{', '.join(MODE_S_KEYS)}; this line has {fields or 'no field'})"
+                f"{', '.join(MODE_S_FIELDS)}; this line has {fields or 'no field'})"
             ) from None
         raise InputError(f"{path}: invalid JSON: {error}") from None
     flight = _fr24_flight(document)
@@ -513,7 +513,7 @@ MODE_S_KEYS = ('"latitude"', '"callsign"')  # the only lines read in full: posit
 MODE_S_LINE = 64 * 1024  # characters: a decoded message is under 2,000; a readsb trace is often one line
 
 
-MODE_S_KEYS = ("timestamp", "icao24", "df")  # what every rs1090/jet1090 message carries
+MODE_S_FIELDS = ("timestamp", "icao24", "df")  # what every rs1090/jet1090 message carries
 
 
 def _is_mode_s_messages(text: str) -> bool:
@@ -521,7 +521,7 @@ def _is_mode_s_messages(text: str) -> bool:
     own with the message keys (a readsb trace is one document, with `trace`, often on one line of
     megabytes: never parsed here, only by its reader)."""
     message = _first_line_object(text)
-    return message is not None and set(MODE_S_KEYS) <= message.keys()
+    return message is not None and set(MODE_S_FIELDS) <= message.keys()
 
 
 def _first_line_object(text: str) -> dict[str, Any] | None:
