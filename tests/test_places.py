@@ -127,6 +127,20 @@ def test_bad_places(resolver: PlaceResolver, text: str, message: str) -> None:
         ("London, GB", "GBR", None, "city"),
         ("Paris (FR)", "FRA", None, "city"),
         ("Mongolia", "MNG", None, "name"),  # a country name still wins
+        # a city known by another name, qualified by its country (Odessa, Texas has the name)
+        ("Odessa, UA", "UKR", None, "city"),
+        ("St. Petersburg, RU", "RUS", None, "city"),
+        ("Calcutta, IN", "IND", None, "city"),
+        # country names as ISO writes them and in other languages, which towns also bear
+        ("Nederland", "NLD", None, "name"),
+        ("Ruanda", "RWA", None, "name"),
+        ("Porto Rico", "PRI", None, "name"),
+        ("Palestina", "PSE", None, "name"),
+        ("Iran, Islamic Republic of", "IRN", None, "name"),
+        ("Tanzania, United Republic of", "TZA", None, "name"),
+        ("Zaire", "COD", None, "name"),
+        ("Madeira", "PRT", None, "area"),
+        ("Canary Islands", "ESP", None, "area"),
     ],
 )
 def test_named_areas_and_cities(resolver: PlaceResolver, text: str, iso3: str, label: str | None, kind: str) -> None:
@@ -145,6 +159,19 @@ def test_named_areas_and_cities(resolver: PlaceResolver, text: str, iso3: str, l
         ),
         ("Kashmir", "ambiguous place 'Kashmir'"),
         ("ULN", "unknown place 'ULN'; did you mean: airport:ULN"),
+        # once Odessa, Texas; St. Petersburg, Florida; a town in South Africa (an arrest answer)
+        ("Odessa", "did you mean: Odesa, UA (population 1,010,537), Odessa, US (population 114,428)?"),
+        ("St. Petersburg", "did you mean: Saint Petersburg, RU (population 5,351,935), St. Petersburg, US"),
+        ("Calcutta", "did you mean: Kolkata, IN (population 4,631,392), Calcutta, ZA"),
+        (
+            "Virgin Islands",
+            "did you mean: British Virgin Islands (VGB), Virgin Islands, U.S. (VIR)?",
+        ),  # once the US ones
+        # an airport's code in capitals that a town also bears: once Sin-le-Noble, France
+        ("SIN", "an airport's code or a town's name; did you mean: airport:SIN (Singapore Changi"),
+        ("TBS", "did you mean: airport:TBS (Tbilisi International Airport, GE), Tabas, IR?"),
+        ("45", "unknown place '45'"),  # once a Helsinki district whose other name is "45"
+        ("ZR", "unknown place 'ZR'"),  # Zaire's withdrawn code: once a town in Lebanon
     ],
 )
 def test_ambiguous_cities_and_bare_airport_codes(resolver: PlaceResolver, text: str, message: str) -> None:

@@ -82,6 +82,28 @@ COMMON_NAMES = {
     "st vincent and the grenadines": "VCT",
     "sao tome": "STP",
     "car": "CAF",
+    # older names and everyday forms ISO's names and their translations (`_iso_names`) lack
+    "zaire": "COD",
+    "ceylon": "LKA",
+    "persia": "IRN",
+    "eire": "IRL",
+    "republic of ireland": "IRL",
+    "bosnia herzegovina": "BIH",
+    "the united states": "USA",
+    "faroes": "FRO",
+    "macau": "MAC",
+    "us virgin islands": "VIR",
+    "british virgin islands": "VGB",
+    "st helena": "SHN",
+    "saint helena": "SHN",
+    "st martin": "MAF",
+    "svalbard": "SJM",
+    "spitsbergen": "SJM",
+    "caribbean netherlands": "BES",
+    "bonaire": "BES",
+    "saba": "BES",
+    "sint eustatius": "BES",
+    "antigua": "ATG",
 }
 # Names people use for more than one state: always ask which.
 AMBIGUOUS_NAMES = {
@@ -115,6 +137,10 @@ NAMED_AREAS = {
     "darfur": ("SDN", None),
     "tibet": ("CHN", None),
     "zanzibar": ("TZA", None),
+    "madeira": ("PRT", None),
+    "azores": ("PRT", None),
+    "canary islands": ("ESP", None),
+    "canaries": ("ESP", None),
     "scotland": ("GBR", None),
     "wales": ("GBR", None),
     "northern ireland": ("GBR", None),
@@ -218,6 +244,8 @@ class PlaceResolver:
             return Place(text, "code", self.dataset.by_iso2[code])
         key = normalise(cleaned)
         matches = self._names.get(key) or self._names.get(key.replace(" ", ""), set())
+        if not matches:  # ISO's own and translated names, read only for a name the data's miss
+            matches = {c for c in _iso_names().get(key, ()) if c in self.dataset.by_iso3}
         if len(matches) == 1:
             return Place(text, "name", self.dataset.by_iso3[next(iter(matches))])
         if len(matches) > 1:
@@ -226,7 +254,9 @@ class PlaceResolver:
         area = NAMED_AREAS.get(key) or NAMED_AREAS.get(key.replace("-", " "))
         if area is not None:
             return Place(text, "area", self._feature(*area), detail=f"{cleaned} ({self.dataset.by_iso3[area[0]].name})")
-        city = self._city(text, cleaned)
+        city = None
+        if not (cleaned.isdigit() or (cleaned.isascii() and len(key) <= 2)):  # "45", "ZR": no town's name
+            city = self._town_or_airport(text, cleaned, code)
         if city is not None:
             return city
         candidates = [t.name for t in self.dataset.by_iso3.values()] + list(COMMON_NAMES) + list(NAMED_AREAS)
@@ -257,6 +287,23 @@ class PlaceResolver:
 
         return (len(code) == 3 and code in airport_table("IATA")) or (len(code) == 4 and code in airport_table("ICAO"))
 
+    def _town_or_airport(self, text: str, cleaned: str, code: str) -> Place | None:
+        """`_city`, except that an airport's code typed in capitals ("SIN", "TBS", "LIMA") that is
+        also a town's name is ambiguous: Sin, FR is not Singapore Changi."""
+        if not (cleaned.isupper() and self._is_airport_code(code)):
+            return self._city(text, cleaned)
+        try:
+            city = self._city(text, cleaned)
+        except InputError as error:
+            towns = list(error.suggestions)
+        else:
+            if city is None:
+                return None
+            towns = [city.detail or cleaned]
+        airport = find_airport("IATA" if len(code) == 3 else "ICAO", code) or {}
+        named = f"airport:{code} ({airport.get('name', 'airport')}, {airport.get('country', '?')})"
+        raise InputError(f"ambiguous place {text!r}: an airport's code or a town's name", [named, *towns][:6])
+
     def _city(self, text: str, cleaned: str) -> Place | None:
         """A city from the GeoNames gazetteer (towns of 15,000 people or more), located by its
         coordinates like a LAT,LON stop. Several cities of one name are ambiguous: qualify it
@@ -265,12 +312,11 @@ class PlaceResolver:
         name, country = (qualified["city"], qualified["country"].upper()) if qualified else (cleaned, None)
         if country is not None and len(country) == 3 and country in self.dataset.by_iso3:
             country = self.dataset.by_iso3[country].iso2
-        found = gazetteer().find(name)
-        if country is not None:
-            found = [c for c in found if c.countrycode == country]
+        found = gazetteer().find(name, country)
         if not found:
             return None
-        if len(found) > 1:  # "Mīrganj, IN" and "Mirganj, IN" are two towns: the spelling typed picks one
+        if len(found) > 1 and not any(c.alias for c in found):
+            # "Mīrganj, IN" and "Mirganj, IN" are two towns: the spelling typed picks one
             spelled = " ".join(name.split()).casefold()
             exact = [c for c in found if c.name.casefold() == spelled]
             found = exact if len(exact) == 1 else found
@@ -403,6 +449,56 @@ class PlaceResolver:
         return min(candidates, key=lambda t: t.feature_index, default=None)
 
 
+# ISO 3166's names are known in these languages too (pycountry's translations): "Nederland",
+# "Ruanda", "Porto Rico" and "Palestina" once resolved to towns of those names.
+NAME_LANGUAGES = ("fr", "es", "pt", "de", "nl", "it")
+
+
+@functools.cache
+def _iso_names() -> dict[str, list[str]]:
+    """Normalised country names to ISO alpha-3 codes: ISO 3166's English names (its short names,
+    "Iran, Islamic Republic of", the official and common ones) and their translations
+    (NAME_LANGUAGES), each also without its part after a comma ("Iran"; "Virgin Islands" for both
+    the British and the US ones). pycountry takes 50 ms to import and translate, so the table is
+    kept in the cache, per pycountry version, and read in a millisecond."""
+    import json
+    from importlib.metadata import version
+
+    from icc_travel.data import paths
+
+    target = paths.cache_dir() / f"names-v1-{version('pycountry')}-{'-'.join(NAME_LANGUAGES)}.json"
+    try:
+        with open(target, "rb") as handle:
+            table = json.loads(handle.read(1 << 20))
+        if isinstance(table, dict) and all(isinstance(v, list) for v in table.values()):
+            return table
+    except (OSError, ValueError):
+        pass
+    table = _build_iso_names()
+    paths.write_cache(target, json.dumps(table, sort_keys=True).encode())
+    return table
+
+
+def _build_iso_names() -> dict[str, list[str]]:
+    import gettext
+
+    import pycountry
+
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]) for lang in NAME_LANGUAGES
+    ]
+    table: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        english = [getattr(country, field, None) for field in ("name", "official_name", "common_name")]
+        forms = {name for name in english if name}
+        forms |= {translation.gettext(name) for translation in translations for name in list(forms)}
+        forms |= {name.split(", ")[0] for name in forms if ", " in name}
+        for name in forms:
+            if normalise(name):
+                table.setdefault(normalise(name), set()).add(country.alpha_3)
+    return {name: sorted(codes) for name, codes in table.items()}
+
+
 def _ambiguous_cities(text: str, found: list[City], *, qualified: bool) -> tuple[str, list[str]]:
     """The error for a city name several towns share, and what to type instead: the name with its
     country where that is one town, else the town's coordinates (GeoNames holds nine Glendales
@@ -427,6 +523,13 @@ class City(NamedTuple):
     latitude: float
     longitude: float
     population: int
+    alias: bool = False  # found by one of its other names (Odesa, UA as "Odessa")
+
+
+# A city known by a name as one of its other names competes with the cities named so when it is
+# at least this share as populous as the largest of them: "Odessa" is Odessa, Texas by name and
+# Odesa, Ukraine (ten times larger) by another name, so it is ambiguous, not Texas.
+RIVAL_SHARE = 0.1
 
 
 class Gazetteer:
@@ -498,13 +601,15 @@ class Gazetteer:
         head, newline, _ = index[:64].partition(b"\n")
         return bool(newline) and head == f"gazetteer {len(index) - len(head)}".encode()
 
-    def find(self, name: str) -> list[City]:
-        """The cities of this name, most populous first; else those with it as an alternate name."""
+    def find(self, name: str, country: str | None = None) -> list[City]:
+        """The cities of this name (in `country`, an ISO 3166 alpha-2 code, when given), most
+        populous first, with the cities known by it as another name (`City.alias`) that rival
+        them (RIVAL_SHARE); all of those when no city has the name itself."""
         key = normalise(name)
         if not key:
             return []
         try:
-            return self._find(key)
+            named, aliased = self._find(key)
         except ValueError:  # a cached index damaged in place, its length kept: built and written again
             if self._cached is None:
                 raise
@@ -513,18 +618,28 @@ class Gazetteer:
             self._index = self.build()
             paths.write_cache(self._cached, self._index)
             self._cached = None
-            return self._find(key)
+            named, aliased = self._find(key)
+        if country is not None:
+            named = [c for c in named if c.countrycode == country]
+            aliased = [c for c in aliased if c.countrycode == country]
+        if named:
+            largest = named[0].population
+            aliased = [c for c in aliased if c.population >= RIVAL_SHARE * largest]
+        return sorted(named + aliased, key=lambda city: -city.population)
 
-    def _find(self, key: str) -> list[City]:
+    def _find(self, key: str) -> tuple[list[City], list[City]]:
+        """The cities named `key`, and the others known by it as another name."""
         found: dict[int, dict[str, City]] = {0: {}, 1: {}}
         index, target = self._index, key.encode()
         position = self._first_line(target)
         while position >= 0 and index.startswith(target + b"\t", position + 1):
             end = index.index(b"\n", position + 1)
             _, kind, number, city, country, lat, lon, population = index[position + 1 : end].decode().split("\t")
-            found[int(kind)].setdefault(number, City(city, country, float(lat), float(lon), int(population)))
+            alias = kind == "1"
+            if not alias or number not in found[0]:
+                found[int(kind)].setdefault(number, City(city, country, float(lat), float(lon), int(population), alias))
             position = end if end + 1 < len(index) else -1
-        return list(found[0].values()) or list(found[1].values())
+        return list(found[0].values()), [c for n, c in found[1].items() if n not in found[0]]
 
     def _first_line(self, target: bytes) -> int:
         """The newline before the first line whose key is not below `target` (or the file's last
