@@ -115,6 +115,7 @@ def check_report(result: CheckResult) -> Report:
                 "date": stop.spec.date.isoformat(),
                 "kind": stop.spec.kind,
                 "input": stop.spec.place,
+                "place": _place_cell(stop),
                 "iso3": territory.iso3 if territory else None,
                 "state": territory.label if territory else no_state_label(stop.place.lat),
                 "obligation": stop.obligation.level,
@@ -133,7 +134,7 @@ def check_report(result: CheckResult) -> Report:
             marks += ", LOCAL FACT"
         details.append(
             (
-                f"[{number}] {stop.spec.place} on {stop.spec.date}: {stop.obligation.level} ({stop.obligation.basis}){marks}",
+                f"[{number}] {_place_cell(stop)} on {stop.spec.date}: {stop.obligation.level} ({stop.obligation.basis}){marks}",
                 lines,
             )
         )
@@ -146,7 +147,7 @@ def check_report(result: CheckResult) -> Report:
         columns=[
             ("stop", "#"),
             ("date", "Date"),
-            ("input", "Place"),
+            ("place", "Place"),
             ("state", "State"),
             ("obligation", "Obligation"),
             ("basis", "Basis"),
@@ -162,6 +163,15 @@ def check_report(result: CheckResult) -> Report:
         csv_rows=lambda: _csv_rows(result, rows),
         features=lambda: _contract().result_features(result),
     )
+
+
+def _place_cell(stop: Any) -> str:
+    """The stop as typed, and for a city the town it was taken to be ("Kiev (Kyiv, UA)"): a name
+    many towns share is resolved or refused by rules a reader should be able to check."""
+    place = stop.place
+    if place.kind == "city" and place.detail:
+        return f"{stop.spec.place} ({place.detail})"
+    return stop.spec.place
 
 
 # One row per stop, then one per territory each leg overflies (a leg over none has one row).

@@ -65,6 +65,7 @@ def stop_json(stop: StopResult, as_of: dt.date) -> StopJSON:
     """One stop of the JSON contract."""
     return {
         "input": stop.spec.place,
+        "resolved_as": stop.place.detail,
         "date": stop.spec.date.isoformat(),
         "kind": stop.spec.kind,
         "country": country_json(stop.place.territory),

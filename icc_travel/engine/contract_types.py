@@ -85,6 +85,7 @@ class PrecedentJSON(TypedDict):
 
 class StopJSON(ObligationJSON):
     input: str
+    resolved_as: str | None  # what the input was taken to be: "Kyiv, UA", an airport's name, an area
     date: IsoDate
     kind: StopKind
     country: CountryJSON | None
