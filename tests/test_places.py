@@ -158,6 +158,7 @@ def test_named_areas_and_cities(resolver: PlaceResolver, text: str, iso3: str, l
             "ambiguous place 'London': several cities have this name; add the country; did you mean: London, GB",
         ),
         ("Kashmir", "ambiguous place 'Kashmir'"),
+        ("Timor", "ambiguous place 'Timor'"),  # once Timor-Leste, by the prefix of its name
         ("ULN", "unknown place 'ULN'; did you mean: airport:ULN"),
         # once Odessa, Texas; St. Petersburg, Florida; a town in South Africa (an arrest answer)
         ("Odessa", "did you mean: Odesa, UA (population 1,010,537), Odessa, US (population 114,428)?"),

@@ -111,6 +111,7 @@ AMBIGUOUS_NAMES = {
     "korea": ("KOR", "PRK"),
     "the congo": ("COD", "COG"),
     "kashmir": ("IND", "PAK"),
+    "timor": ("IDN", "TLS"),  # the island: West Timor is Indonesia's
 }
 # Named areas reporters type. Each answers for the de jure state (the Statute's reach follows
 # sovereignty, and the control notes say who holds the area); those drawn as features of their
