@@ -461,13 +461,16 @@ def _iso_names() -> dict[str, list[str]]:
     "Iran, Islamic Republic of", the official and common ones) and their translations
     (NAME_LANGUAGES), each also without its part after a comma ("Iran"; "Virgin Islands" for both
     the British and the US ones). pycountry takes 50 ms to import and translate, so the table is
-    kept in the cache, per pycountry version, and read in a millisecond."""
+    kept in the cache, named after pycountry's database file, and read in a millisecond."""
+    import importlib.util
     import json
-    from importlib.metadata import version
+    from pathlib import Path
 
     from icc_travel.data import paths
 
-    target = paths.cache_dir() / f"names-v1-{version('pycountry')}-{'-'.join(NAME_LANGUAGES)}.json"
+    spec = importlib.util.find_spec("pycountry")  # its ISO 3166 database names the cache file
+    stamp = paths.file_stamp(Path(spec.origin).parent / "databases" / "iso3166-1.json") if spec and spec.origin else "0"
+    target = paths.cache_dir() / f"names-v1-{stamp}-{'-'.join(NAME_LANGUAGES)}.json"
     try:
         with open(target, "rb") as handle:
             table = json.loads(handle.read(1 << 20))
