@@ -474,7 +474,9 @@ def _iso_names() -> dict[str, list[str]]:
     try:
         with open(target, "rb") as handle:
             table = json.loads(handle.read(1 << 20))
-        if isinstance(table, dict) and all(isinstance(v, list) for v in table.values()):
+        if isinstance(table, dict) and all(
+            isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in table.values()
+        ):
             return table
     except (OSError, ValueError):
         pass
