@@ -243,3 +243,17 @@ def test_precedents_favour_the_same_subject_up_to_the_stop(invoke) -> None:
     later = [p for p in stop["precedents"] if p["date"] > "2015-06-14"]
     assert later and ids[-len(later) :] == [p["id"] for p in later]  # episodes after the stop come last
     assert "latest 2015-06-13 bashir" in invoke("check", "bashir", "ZA@2015-06-14").stdout
+
+
+def test_a_town_is_shown_as_what_it_was_taken_to_be(invoke) -> None:
+    """A name many towns share is resolved or refused by rules a reader should be able to check:
+    the table names the town, the JSON says what each stop was taken to be."""
+    result = invoke(
+        "check", "putin", "Kiev@2025-06-01", "Santiago, CL@2025-06-01", "airport:SIP@2025-06-01", "MN@2025-06-01"
+    )
+    assert "Kiev (Kyiv, UA)" in result.stdout and "Santiago, CL (" not in result.stdout
+    document = invoke(
+        "check", "putin", "Kiev@2025-06-01", "airport:SIP@2025-06-01", "MN@2025-06-01", "--format", "json"
+    ).stdout
+    resolved = [stop["resolved_as"] for stop in json.loads(document)["stops"]]
+    assert resolved == ["Kyiv, UA", "Simferopol International Airport (SIP)", None]

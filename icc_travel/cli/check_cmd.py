@@ -168,8 +168,10 @@ def check_report(result: CheckResult) -> Report:
 def _place_cell(stop: Any) -> str:
     """The stop as typed, and for a city the town it was taken to be ("Kiev (Kyiv, UA)"): a name
     many towns share is resolved or refused by rules a reader should be able to check."""
+    from icc_travel.text import normalise
+
     place = stop.place
-    if place.kind == "city" and place.detail:
+    if place.kind == "city" and place.detail and normalise(place.detail) != normalise(stop.spec.place):
         return f"{stop.spec.place} ({place.detail})"
     return stop.spec.place
 
