@@ -32,9 +32,28 @@ def suggest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str
         return []
     pool = {normalise(c): c for c in candidates}
     key = normalise(word)
-    found = difflib.get_close_matches(key, list(pool), n=limit, cutoff=0.6)
+    # difflib finds the near ones; the fewest letters changed, swapped or added ranks them ("Lybia"
+    # is two letters from Libya, three from Liberia, which difflib alone put first)
+    close = difflib.get_close_matches(key, list(pool), n=3 * limit, cutoff=0.6)
+    found = sorted(close, key=lambda k: (_edits(key, k), k[:1] != key[:1]))[:limit]  # typos keep the first letter
     found += [k for k in pool if key and (k.startswith(key) or key in k.split()) and k not in found]
     return list(dict.fromkeys(pool[k] for k in found))[:limit]
+
+
+def _edits(a: str, b: str) -> int:
+    """Letters inserted, deleted, replaced or swapped with the next to make `b` of `a` (the
+    optimal string alignment distance)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
 
 
 # Control characters and bidirectional overrides, each with the escape that shows it instead. A

@@ -260,7 +260,8 @@ class PlaceResolver:
             city = self._town_or_airport(text, cleaned, code)
         if city is not None:
             return city
-        candidates = [t.name for t in self.dataset.by_iso3.values()] + list(COMMON_NAMES) + list(NAMED_AREAS)
+        candidates = [t.name for t in self.dataset.by_iso3.values()]
+        candidates += [_shown(name) for name in (*COMMON_NAMES, *NAMED_AREAS)]
         prefixed = sorted(
             {
                 self.dataset.by_iso3[c].name
@@ -503,6 +504,11 @@ def _build_iso_names() -> dict[str, list[str]]:
             if normalise(name):
                 table.setdefault(normalise(name), set()).add(country.alpha_3)
     return {name: sorted(codes) for name, codes in table.items()}
+
+
+def _shown(key: str) -> str:
+    """A normalised name as a hint shows it: "Russia", "South Korea", "USA"."""
+    return key.upper() if len(key) <= 3 else key.title()
 
 
 def _ambiguous_cities(text: str, found: list[City], *, qualified: bool) -> tuple[str, list[str]]:
