@@ -319,6 +319,13 @@ def test_a_kmz_without_a_kml_or_expanding_past_the_limit_is_one_line(invoke, tmp
             member.write(b" " * (1 << 20))
     result = invoke("track", str(bomb), "--subject", "putin")
     assert result.exit_code == 2 and "doc.kml: too large (1,153,433,605 bytes" in result.stderr
+    crowded = tmp_path / "crowded.kmz"  # every entry would be read into memory before any answer
+    with zipfile.ZipFile(crowded, "w") as kmz:
+        for number in range(70_000):  # past 65,535: the count is in the ZIP64 end record
+            kmz.writestr(f"{number}.png", b"")
+        kmz.writestr("doc.kml", "<kml/>")
+    result = invoke("track", str(crowded), "--subject", "putin")
+    assert result.exit_code == 2 and "a ZIP archive of 70,001 files, more than a KMZ holds" in result.stderr
 
 
 @pytest.mark.parametrize(

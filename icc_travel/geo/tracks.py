@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from icc_travel.errors import InputError
 
 MAX_TRACK_BYTES = 1 << 30
-GROUND_ALTITUDE_FT = 300  # a track ending this low over the ground (engine.track.height_above_ground_ft) has landed
+GROUND_ALTITUDE_FT = 300  # a track ending this low over the ground (airfields.height_above_ground_ft) has landed
 
 
 class Fix(NamedTuple):
@@ -261,6 +261,9 @@ def _kmz_document(path: Path, raw: bytes) -> bytes:
 
     from icc_travel.data.inputs import read_stream
 
+    entries = _zip_entries(raw)
+    if entries is not None and entries > KMZ_ENTRIES:
+        raise InputError(f"{path}: a ZIP archive of {entries:,} files, more than a KMZ holds ({KMZ_ENTRIES:,})")
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         names = [n for n in archive.namelist() if n.lower().endswith(".kml") and not n.endswith("/")]
@@ -274,6 +277,29 @@ def _kmz_document(path: Path, raw: bytes) -> bytes:
             return read_stream(member, MAX_TRACK_BYTES, name=f"{path}: {chosen}")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
         raise InputError(f"{path}: unreadable KMZ (ZIP) archive: {error}") from None
+
+
+# A KMZ holds its doc.kml and a few icons or overlays. zipfile reads every entry of the central
+# directory before it answers anything (about 700 bytes of memory each): a 26 MB archive of
+# 300,000 empty files took 212 MB, so one of the track limit's 1 GiB would take gigabytes.
+KMZ_ENTRIES = 10_000
+
+
+def _zip_entries(raw: bytes) -> int | None:
+    """The number of files a ZIP archive's end record declares (ZIP64's too), read before
+    zipfile reads them all; None where no end record is found (zipfile then says why)."""
+    import struct
+
+    end = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65_557))  # 22 bytes and at most a 65,535-byte comment
+    if end < 0 or len(raw) < end + 22:
+        return None
+    (entries,) = struct.unpack_from("<H", raw, end + 10)
+    locator = end - 20  # ZIP64: its end record's locator comes just before
+    if entries == 0xFFFF and locator >= 0 and raw[locator : locator + 4] == b"PK\x06\x07":
+        (record,) = struct.unpack_from("<Q", raw, locator + 8)
+        if raw[record : record + 4] == b"PK\x06\x06" and len(raw) >= record + 40:
+            (entries,) = struct.unpack_from("<Q", raw, record + 32)
+    return entries
 
 
 def _leading_space(text: str) -> int:
