@@ -33,6 +33,7 @@ from icc_travel.vocabulary import ExitStatus
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from icc_travel.engine.check import StopResult
     from icc_travel.engine.legs import Overflown
 
 CAVEAT = law.SEALED_WARRANT_CAVEAT
@@ -165,7 +166,7 @@ def check_report(result: CheckResult) -> Report:
     )
 
 
-def _place_cell(stop: Any) -> str:
+def _place_cell(stop: StopResult) -> str:
     """The stop as typed, and for a city the town it was taken to be ("Kiev (Kyiv, UA)"): a name
     many towns share is resolved or refused by rules a reader should be able to check."""
     from icc_travel.text import normalise

@@ -481,7 +481,7 @@ class Watcher:
             )
             if not plane.on_ground and low:
                 _, km = nearest_airport(last.lat, last.lon)
-                if km is not None and km <= INFERRED_AIRPORT_KM:
+                if km <= INFERRED_AIRPORT_KM:
                     events += self._landed(plane, entries, last, territory, inferred=True)
                     events[-len(entries) :] = [{**e, "quality": "good"} for e in events[-len(entries) :]]
                     plane.on_ground = True

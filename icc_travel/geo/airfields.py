@@ -34,7 +34,7 @@ def _airports() -> tuple[Any, Any, Any, list[str]]:
     return lats, lons, feet, [f"{a['name']} ({a['iata']})" for a in table]
 
 
-def nearest_airport(lat: float, lon: float) -> tuple[str | None, float | None]:
+def nearest_airport(lat: float, lon: float) -> tuple[str, float]:
     """The nearest airport with an IATA code ("NAME (IATA)") and its distance in km, to 0.1."""
     name, km, _ = _nearest(lat, lon)
     return name, km
@@ -44,10 +44,10 @@ def height_above_ground_ft(lat: float, lon: float, feet: float) -> float:
     """An altitude (above sea level, as tracks record it) over the ground where it was: over the
     nearest airport's elevation within AIRPORT_GROUND_KM of it, else over sea level."""
     _, km, elevation = _nearest(lat, lon)
-    return feet - elevation if km is not None and km <= AIRPORT_GROUND_KM else feet
+    return feet - elevation if km <= AIRPORT_GROUND_KM else feet
 
 
-def _nearest(lat: float, lon: float) -> tuple[str | None, float | None, float]:
+def _nearest(lat: float, lon: float) -> tuple[str, float, float]:
     import numpy as np
 
     km, best = _nearest_many(np.array([lat], dtype=float), np.array([lon], dtype=float))
