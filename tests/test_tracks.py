@@ -175,6 +175,24 @@ def test_a_track_ending_on_a_high_airfield_has_landed(invoke, tmp_path: Path) ->
     assert track["landings"] == []
 
 
+def test_low_over_ground_answers_cruise_without_the_airport_table() -> None:
+    """Every screened track's end is asked whether it is low over the ground; at cruise the
+    answer needs no airport (reading the table and measuring 7,900 airports per track added a
+    sixth to a screen of 200 cruising aircraft). The shortcut holds only while no IATA airport
+    lies above HIGHEST_FIELD_FT, which the table is checked for here."""
+    from icc_travel.geo import airfields
+    from icc_travel.geo.places import airport_table
+
+    airfields._airports.cache_clear()
+    assert not airfields.low_over_ground(47.4369, 19.2556, 35_000.0, 300.0)
+    assert airfields._airports.cache_info().currsize == 0
+    highest = max(float(a.get("elevation") or 0.0) for a in airport_table("IATA").values())
+    assert 14_000 < highest <= airfields.HIGHEST_FIELD_FT
+    # a runway at 5,558 ft is low over the ground; the same place 2,000 ft up is not
+    assert airfields.low_over_ground(-26.1392, 28.246, 5_600.0, 300.0)
+    assert not airfields.low_over_ground(-26.1392, 28.246, 7_600.0, 300.0)
+
+
 def test_a_gpx_flight_standing_an_hour_at_an_airfield_landed_there(invoke, tmp_path: Path) -> None:
     """GPX and KML carry no on-ground flag. Istanbul to Moscow with an hour at Budapest's gate on
     3 April 2025 (Hungary still a State Party) read as one flight "airborne" over Hungary; the

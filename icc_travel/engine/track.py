@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Subject, Territory
-from icc_travel.geo.airfields import height_above_ground_ft, nearest_airport
+from icc_travel.geo.airfields import low_over_ground, nearest_airport
 from icc_travel.geo.places import PlaceResolver, in_antarctic_treaty_area
 from icc_travel.geo.tracks import (
     GROUND_ALTITUDE_FT,
@@ -581,8 +581,7 @@ def _landings(
     ended_low = (  # an unknown altitude (NaN) is not low
         not ground[last]
         and last_feet == last_feet
-        and height_above_ground_ft(float(columns.lats[last]), float(columns.lons[last]), last_feet)
-        <= GROUND_ALTITUDE_FT
+        and low_over_ground(float(columns.lats[last]), float(columns.lons[last]), last_feet, GROUND_ALTITUDE_FT)
     )
     unseen = set(stays)
     indexes = set(np.flatnonzero(touched).tolist()) | unseen | ({last} if ended_low else set())

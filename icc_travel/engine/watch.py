@@ -30,7 +30,7 @@ from icc_travel.data.models import Dataset, Territory
 from icc_travel.engine.contract import obligation_json, place_json, utc_text
 from icc_travel.engine.track import _boundaries, decide_obligation
 from icc_travel.geo import quality as rules
-from icc_travel.geo.airfields import height_above_ground_ft, nearest_airport
+from icc_travel.geo.airfields import low_over_ground, nearest_airport
 from icc_travel.geo.places import PlaceResolver
 from icc_travel.geo.tracks import EARLIEST, haversine_km
 from icc_travel.vocabulary import Level
@@ -475,9 +475,8 @@ class Watcher:
                 quality="good",
                 extra=extra,
             )
-            low = (
-                last.altitude_ft is not None
-                and height_above_ground_ft(last.lat, last.lon, last.altitude_ft) <= INFERRED_LANDING_FT
+            low = last.altitude_ft is not None and low_over_ground(
+                last.lat, last.lon, last.altitude_ft, INFERRED_LANDING_FT
             )
             if not plane.on_ground and low:
                 _, km = nearest_airport(last.lat, last.lon)

@@ -19,7 +19,7 @@ AIRPORT_GROUND_KM = 10.0  # within this distance of an airport, the ground is at
 # Slower than this, low over an airfield, an aircraft is rolling, taxiing or standing: touchdown is
 # at 240-300 km/h and a landing roll slows below this within about a minute.
 TAXI_KMH = 100.0
-HIGHEST_FIELD_FT = 14_500.0  # Daocheng Yading (DCY), the highest airport with scheduled flights
+HIGHEST_FIELD_FT = 14_500.0  # above every IATA airport's elevation (Daocheng Yading, DCY: 14,472 ft)
 NEAREST_AT_ONCE = 256  # positions measured against every airport in one array (memory: 16 MB)
 
 
@@ -45,6 +45,16 @@ def height_above_ground_ft(lat: float, lon: float, feet: float) -> float:
     nearest airport's elevation within AIRPORT_GROUND_KM of it, else over sea level."""
     _, km, elevation = _nearest(lat, lon)
     return feet - elevation if km <= AIRPORT_GROUND_KM else feet
+
+
+def low_over_ground(lat: float, lon: float, feet: float, within_ft: float) -> bool:
+    """Whether an altitude (above sea level) is at most `within_ft` over the ground there
+    (`height_above_ground_ft`). An altitude that high above the highest airfield is not, and is
+    answered without the airport table: a screen of cruising aircraft (each track's end is
+    asked) would otherwise read 28,000 airports and measure every end against 7,900 of them."""
+    if feet - HIGHEST_FIELD_FT > within_ft:
+        return False
+    return height_above_ground_ft(lat, lon, feet) <= within_ft
 
 
 def _nearest(lat: float, lon: float) -> tuple[str, float, float]:
