@@ -318,3 +318,45 @@ def test_pure_runs_read_back_from_the_cache(planner: RoutePlanner) -> None:
     cached_owner, cached_run = again.pure_runs()
     assert isinstance(cached_owner, np.memmap)  # read back
     assert np.array_equal(owner, cached_owner) and np.array_equal(run, cached_run)
+
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_legs_measured_as_columns_are_each_leg_measured_alone(
+    dataset, planner: RoutePlanner, monkeypatch: pytest.MonkeyPatch, packed: bool
+) -> None:
+    """A batch measures its legs as columns: distinct legs once, legs grouped by leg and levels
+    (their flags packed in one integer, or by their bytes for a leg over many territories). Each
+    leg, on days either side of the dates that change a level over Europe and the Levant, is
+    the leg measured on its own: the same ends, km, cell, worst level and territories."""
+    import datetime as dt
+    import random
+
+    from icc_travel.engine import legs
+    from icc_travel.geo.places import airport_table
+
+    if not packed:
+        monkeypatch.setattr(legs, "PACKED_FLAGS_LIMIT", 0)
+    table = airport_table("IATA")
+    airports = ["TLV", "BUD", "VIE", "KBP", "EVN", "ULN", "SVO", "JFK", "ATH", "NCE"]
+    days = [dt.date(2024, 1, 31), dt.date(2024, 2, 1), dt.date(2025, 6, 1), dt.date(2026, 6, 3), dt.date(2025, 1, 1)]
+    rng = random.Random(28)
+    requests = []
+    for _ in range(120):
+        a, b = rng.sample(airports, 2)
+        requests.append(
+            (
+                dataset.subject(rng.choice(["putin", "netanyahu"])),
+                (f"airport:{a}", float(table[a]["lat"]), float(table[a]["lon"])),
+                (f"airport:{b}", float(table[b]["lat"]), float(table[b]["lon"])),
+                rng.choice(days),
+            )
+        )
+
+    def row(leg) -> tuple:  # type: ignore[no-untyped-def]
+        overflown = [(o.territory.iso3, o.km, o.level) for o in leg.overflown]
+        return leg.start, leg.end, leg.distance_km, leg.cell, leg.level, overflown
+
+    together = [row(leg) for leg in legs.measure_legs(planner, requests)]
+    alone = [row(legs.measure_legs(planner, [request])[0]) for request in requests]
+    assert together == alone
+    assert {level for *_, level, _ in together} == {"none", "overflight"}

@@ -192,10 +192,13 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
         # result part looked up, not branched on; a row with a leg has its leg's cells put in
         name = files[c["file"][0]]
         row_tails: Iterable[str] = map(tails.__getitem__, columns[4])
-        if legs:
+        if legs and legs.legs is not None:
             row_tails = list(row_tails)
-            for number, leg in legs.items():
-                row_tails[number] = f"{row_tails[number][: -len(NO_LEG) - 1]},{_leg_cells(leg, cells)},"
+            heads = [tail[: -len(NO_LEG) - 1] for tail in tails]  # a result's cells before the leg's
+            arrived_from = map(columns[4].__getitem__, legs.rows)
+            texts = legs.legs.csv_cells(_quoted)
+            for number, index, text in zip(legs.rows, arrived_from, texts, strict=True):
+                row_tails[number] = f"{heads[index]},{text},"
         lines = zip(
             columns[1],
             columns[2],

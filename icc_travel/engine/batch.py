@@ -44,7 +44,7 @@ from icc_travel.geo.places import (
 )
 
 if TYPE_CHECKING:
-    from icc_travel.engine.legs import Leg
+    from icc_travel.engine.legs import Leg, LegColumns
 
 _COORDINATES = re.compile(COORDINATES)  # asked of every stop: compiled once, here
 CHUNK_BULK_POINTS = 2_000  # coordinates in one chunk past which the grid answers them
@@ -115,6 +115,38 @@ class BatchResult:
         return text.replace(MARK, self.day.isoformat())
 
 
+class LegRows:
+    """A chunk's legs by the row each arrives at: the rows (ascending) and the legs as columns
+    (`legs.LegColumns`). A row's `Leg` is made when asked for (JSON, Markdown); a CSV takes the
+    legs' cells and the counts their levels without one."""
+
+    __slots__ = ("_number_of_row", "legs", "rows")
+
+    def __init__(self, rows: list[int] | None = None, legs: LegColumns | None = None) -> None:
+        self.rows, self.legs = rows or [], legs
+        self._number_of_row: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def get(self, row: int) -> Leg | None:
+        if self.legs is None:
+            return None
+        if self._number_of_row is None:
+            self._number_of_row = dict(zip(self.rows, range(len(self.rows)), strict=True))
+        number = self._number_of_row.get(row)
+        return None if number is None else self.legs[number]
+
+    def items(self) -> Iterator[tuple[int, Leg]]:
+        return zip(self.rows, self.legs or (), strict=True)
+
+    def values(self) -> Iterator[Leg]:
+        return iter(self.legs or ())
+
+    def levels(self) -> Counter[str]:
+        return self.legs.levels() if self.legs is not None else Counter()
+
+
 @dataclass
 class BatchOutcome:
     """Per input row: an index into `results` (rows share them), or an error message."""
@@ -124,7 +156,7 @@ class BatchOutcome:
     result_of_row: list[int]  # -1 where the row is an error
     errors_by_row: dict[int, str]
     data_as_of: dt.date
-    leg_of_row: dict[int, Leg] = field(default_factory=dict)  # the leg arriving at that row's stop
+    leg_of_row: LegRows = field(default_factory=LegRows)  # the leg arriving at each row's stop
     # JSON texts of results, kept by the evaluator for every chunk (see BatchResult.json_text)
     texts: Texts = field(default_factory=Texts)
 
@@ -150,7 +182,7 @@ class BatchOutcome:
         return counts
 
     def leg_levels(self) -> Counter[str]:
-        return Counter(leg.level for leg in self.leg_of_row.values())
+        return self.leg_of_row.levels()
 
     def result_json(self, index: int) -> dict[str, Any]:
         """A result's JSON fields, built once however many rows share it."""
@@ -277,6 +309,11 @@ class Departure(NamedTuple):
 
     subject: Subject
     day: dt.date
+
+
+# legs as `legs.measure_leg_columns` takes them: the endpoints (input, lat, lon), each leg's
+# start and end among them, the departures (subject, day) and each leg's departure among them
+LegRequests = tuple[list[Any], Any, Any, list[Any], Any]
 
 
 class OpenStop(NamedTuple):
@@ -521,14 +558,14 @@ class Evaluator:
                     errors.setdefault(number, failures.get(place, "no place"))  # type: ignore[arg-type]
         return where, location_of_row
 
-    def _legs(self, outcome: BatchOutcome) -> dict[int, Leg]:
+    def _legs(self, outcome: BatchOutcome) -> LegRows:
         """Legs between consecutive located stops of one itinerary: consecutive rows with the same
-        file, itinerary and subject. Keyed by the row the leg arrives at."""
+        file, itinerary and subject. By the row the leg arrives at."""
         c, result_of_row = outcome.inputs.columns, outcome.result_of_row
         itinerary, file, subject = c["itinerary"], c["file"], c["subject"]
         count = len(itinerary)
         if not count:
-            return {}
+            return LegRows()
         # rows in runs of two or more: a million one-stop itineraries cost one list comprehension;
         # the first row may continue the previous chunk's itinerary, the last may go on in the next
         follows = [n for n in range(1, count) if itinerary[n] == itinerary[n - 1]]
@@ -549,47 +586,55 @@ class Evaluator:
             points = {place: self._point(place) for place in located}
             arrivals, requests = self._pairs(outcome, members, points)
         if not arrivals:
-            return {}
-        from icc_travel.engine.legs import measure_legs
+            return LegRows()
+        from icc_travel.engine.legs import measure_leg_columns
 
-        measured = measure_legs(self._planner, requests, answers=self.answers, measured=self._measured)
-        return dict(zip(arrivals, measured, strict=True))
+        legs = measure_leg_columns(self._planner, *requests, answers=self.answers, measured=self._measured)
+        return LegRows(arrivals, legs)
 
     def _consecutive(
         self, outcome: BatchOutcome, same: list[int], points: dict[str, tuple[float, float] | None]
-    ) -> tuple[list[int], list[tuple[Subject, Any, Any, dt.date]]]:
+    ) -> tuple[list[int], LegRequests]:
         """`_pairs` for a chunk whose every row is in an itinerary of two rows or more and located
         at a point: the rows in `same` (each continues the row before it) arrive from the row
         before, and the first row from the previous chunk's last stop where it continues that
-        itinerary. One pass over the pairs."""
+        itinerary. As columns, without a step per row: each place is numbered once, and each leg
+        is the row before's place and result (its departure) and its own place."""
+        import numpy as np
+
         c, result_of_row, results = outcome.inputs.columns, outcome.result_of_row, outcome.results
         itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
-        ends = {place: (place, *point) for place, point in points.items()}  # type: ignore[misc]
-        requests = [
-            (departure.subject, ends[places[n - 1]], ends[places[n]], departure.day)
-            for n in same
-            for departure in (results[result_of_row[n - 1]],)
-        ]
-        arrivals = same
+        number_of_place = {place: number for number, place in enumerate(points)}
+        endpoints: list[Any] = [(place, *point) for place, point in points.items()]  # type: ignore[misc]
+        place_of_row = np.fromiter(map(number_of_place.__getitem__, places), dtype=np.int64, count=len(places))
+        arrivals = np.asarray(same, dtype=np.int64)
+        start_of, end_of = place_of_row[arrivals - 1], place_of_row[arrivals]
+        departure_of = np.asarray(result_of_row, dtype=np.int64)[arrivals - 1]
+        departures: list[Any] = results
         opened = self._open
         if opened is not None and opened.last_stop is not None and (file[0], itinerary[0], subject[0]) == opened.key:
             place, point, departure = opened.last_stop
-            arrivals = [0, *same]
-            requests.insert(0, (departure.subject, (place, *point), ends[places[0]], departure.day))
+            endpoints.append((place, *point))
+            departures = [*results, departure]
+            arrivals = np.concatenate(([0], arrivals))
+            start_of = np.concatenate(([len(endpoints) - 1], start_of))
+            end_of = np.concatenate((place_of_row[:1], end_of))
+            departure_of = np.concatenate(([len(results)], departure_of))
         last = len(places) - 1
         self._open = OpenItinerary(
             (file[last], itinerary[last], subject[last]),
             (places[last], points[places[last]], results[result_of_row[last]]),  # type: ignore[arg-type]
         )
-        if arrivals and self._planner is None:  # pyproj and the grid: only when there are legs
+        if len(arrivals) and self._planner is None:  # pyproj and the grid: only when there are legs
             self._planner = self.resolver.route_planner()
-        return arrivals, requests
+        return arrivals.tolist(), (endpoints, start_of, end_of, departures, departure_of)
 
     def _pairs(
         self, outcome: BatchOutcome, members: Iterable[int], points: dict[str, tuple[float, float] | None]
-    ) -> tuple[list[int], list[tuple[Subject, Any, Any, dt.date]]]:
-        """The arrival row and the leg's request per pair of consecutive located stops among
-        `members` (rows in an itinerary of two rows or more), row by row."""
+    ) -> tuple[list[int], LegRequests]:
+        """The arrival row and the leg (its ends and departure, as `measure_leg_columns` takes
+        them) per pair of consecutive located stops among `members` (rows in an itinerary of two
+        rows or more), row by row."""
         c, result_of_row = outcome.inputs.columns, outcome.result_of_row
         itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
         opened = self._open
@@ -598,7 +643,19 @@ class Evaluator:
         if opened is not None and (file[0], itinerary[0], subject[0]) == opened.key:
             run, previous = opened.key, opened.last_stop
         arrivals: list[int] = []
-        requests: list[tuple[Subject, Any, Any, dt.date]] = []
+        endpoints: list[Any] = []
+        number_of_place: dict[str, int] = {}
+        start_of: list[int] = []
+        end_of: list[int] = []
+        departures: list[BatchResult | Departure] = []
+
+        def endpoint(place: str, point: tuple[float, float]) -> int:
+            number = number_of_place.get(place)
+            if number is None:
+                number = number_of_place[place] = len(endpoints)
+                endpoints.append((place, *point))
+            return number
+
         last = -1  # the member before: a row between two members is in no run, and ends the one before it
         for number in sorted(members):
             key = (file[number], itinerary[number], subject[number])
@@ -614,12 +671,14 @@ class Evaluator:
             if previous is not None:
                 arrivals.append(number)
                 start, start_point, departure = previous
-                requests.append((departure.subject, (start, *start_point), (place, *point), departure.day))
+                start_of.append(endpoint(start, start_point))
+                end_of.append(endpoint(place, point))
+                departures.append(departure)
             previous = (place, point, outcome.results[result_of_row[number]])
         self._open = OpenItinerary(run, previous) if run is not None else None
         if arrivals and self._planner is None:  # pyproj and the grid: only when there are legs
             self._planner = self.resolver.route_planner()
-        return arrivals, requests
+        return arrivals, (endpoints, start_of, end_of, departures, range(len(departures)))
 
     def _resolve(self, place: str) -> Territory | Failure | None:
         """A named place's territory, or why it has none; with legs, its point is kept too (an

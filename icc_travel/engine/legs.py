@@ -9,9 +9,10 @@ import datetime as dt
 import itertools
 import json
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import add
-from typing import Any
+from typing import Any, NamedTuple
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
@@ -196,7 +197,16 @@ Context = tuple[Answers, Subject, dt.date, tuple]
 # an overflown territory's obligation and route episodes, and whether the obligation is its
 # interval's template (the day to be written in) or was decided for the day itself
 Overflight = tuple[bool, law.Obligation, tuple[Precedent, ...]]
+PACKED_FLAGS_LIMIT = 63  # a leg over fewer territories has its flags packed in one integer
 DAYS = 3_700_000  # above any date's ordinal (date.max is 3,652,059): (key, day) as one integer
+
+
+class Departure(NamedTuple):
+    """What a leg takes from the stop it starts at: whose trip it is and the day (a batch passes
+    its results, which carry both)."""
+
+    subject: Subject
+    day: dt.date
 
 
 def measure_legs(
@@ -206,16 +216,115 @@ def measure_legs(
     answers: Answers | None = None,
     measured: dict[tuple[float, float, float, float], Measured] | None = None,
 ) -> list[Leg]:
-    """Legs (subject, start, end, departure date) measured together. Each distinct leg is measured
-    once (and once per batch with `measured`, kept by the caller); each overflown territory's
-    level is decided once per subject, territory and interval between the dates that can change
-    it (`answers`), its full obligation (when asked for) once per interval too, as a template its
-    days fill in. The worst level and the CSV cell are made once per distinct leg and levels."""
+    """Legs (subject, start, end, departure date) measured together (`measure_leg_columns`)."""
+    endpoints: dict[Endpoint, int] = {}
+    start_of = [endpoints.setdefault(start, len(endpoints)) for _, start, _, _ in requests]
+    end_of = [endpoints.setdefault(end, len(endpoints)) for _, _, end, _ in requests]
+    departures = [Departure(subject, on) for subject, _, _, on in requests]
+    columns = measure_leg_columns(
+        planner, list(endpoints), start_of, end_of, departures, range(len(requests)), answers=answers, measured=measured
+    )
+    return list(columns)
+
+
+class LegColumns:
+    """Legs measured together, kept as columns: per leg its ends (places in `endpoints`), its
+    departure (whose trip, which day), its distinct leg and its combination of leg and levels.
+    A `Leg` is made when asked for (JSON, the check's tables); a CSV row needs only the cell its
+    combination prints (`csv_cells`), and the counts need only the combinations' levels."""
+
+    __slots__ = ("_answers", "_combo_of", "_departure_of", "_departures", "_end_of", "_endpoints", "_entries")
+    __slots__ += ("_entry_of", "_found", "_leg_of_combo", "_start_of")
+
+    def __init__(
+        self,
+        answers: Answers,
+        endpoints: Sequence[Endpoint],
+        columns: tuple[Any, Any, Any, Any],  # per leg: start, end, departure, distinct leg
+        departures: Sequence[Any],
+        entries: Sequence[Measured],
+        combos: tuple[Any, list[tuple[str, str, tuple[str, ...]]], Any],  # per leg, per combination
+    ) -> None:
+        self._answers, self._endpoints, self._departures, self._entries = answers, endpoints, departures, entries
+        self._start_of, self._end_of, self._departure_of, self._entry_of = (c.tolist() for c in columns)
+        combo_of, self._found, leg_of_combo = combos
+        self._combo_of, self._leg_of_combo = combo_of.tolist(), leg_of_combo.tolist()
+
+    def __len__(self) -> int:
+        return len(self._start_of)
+
+    def __getitem__(self, number: int) -> Leg:
+        departure = self._departures[self._departure_of[number]]
+        km, crossed, through, shared, *_ = self._entries[self._entry_of[number]]
+        return Leg(
+            self._endpoints[self._start_of[number]],
+            self._endpoints[self._end_of[number]],
+            km,
+            crossed,
+            self._found[self._combo_of[number]],
+            (self._answers, departure.subject, departure.day, through),
+            shared,
+        )
+
+    def __iter__(self) -> Iterator[Leg]:
+        return map(self.__getitem__, range(len(self)))
+
+    def levels(self) -> Counter[str]:
+        """How many legs reach each worst level."""
+        counts: Counter[str] = Counter()
+        for combo, count in Counter(self._combo_of).items():
+            counts[self._found[combo][0]] += count
+        return counts
+
+    def csv_cells(self, quoted: Callable[[Any], str]) -> list[str]:
+        """Per leg, its `leg_from,leg_km,overflown` cells as CSV text (`quoted` quotes one cell):
+        made once per combination of leg and levels, which every leg of it shares (one of them,
+        `_leg_of_combo`, gives the start's name and the km)."""
+        starts: dict[int, str] = {}  # per endpoint, its name quoted (an airport starts many legs)
+        texts = []
+        for found, leg in zip(self._found, self._leg_of_combo, strict=True):
+            start = self._start_of[leg]
+            name = starts.get(start)
+            if name is None:
+                name = starts[start] = quoted(self._endpoints[start][0])
+            texts.append(f"{name},{quoted(self._entries[self._entry_of[leg]][0])},{quoted(found[1])}")
+        return list(map(texts.__getitem__, self._combo_of))
+
+
+def measure_leg_columns(
+    planner: RoutePlanner,
+    endpoints: Sequence[Endpoint],
+    start_of: Sequence[int],
+    end_of: Sequence[int],
+    departures: Sequence[Any],
+    departure_of: Sequence[int],
+    *,
+    answers: Answers | None = None,
+    measured: dict[tuple[float, float, float, float], Measured] | None = None,
+) -> LegColumns:
+    """Legs measured together, given as columns: each leg's start and end (their places in
+    `endpoints`) and its departure (an object with the `subject` and the `day`, its place in
+    `departures`). Each distinct leg is measured once (and once per batch with `measured`, kept
+    by the caller); each overflown territory's level is decided once per subject, territory and
+    interval between the dates that can change it (`answers`), its full obligation (when asked
+    for) once per interval too, as a template its days fill in. The worst level and the CSV cell
+    are made once per distinct leg and levels; nothing is made per leg but a few numbers."""
+    import numpy as np
+
     answers = answers or Answers(planner.dataset)
     if measured is None or len(measured) > MEASURED_KEPT:
         measured = {} if measured is None else measured
         measured.clear()
-    ends = [(start[1], start[2], end[1], end[2]) for _, start, end, _ in requests]
+    start_of = np.asarray(start_of, dtype=np.int64)
+    end_of = np.asarray(end_of, dtype=np.int64)
+    departure_of = np.asarray(departure_of, dtype=np.int64)
+    width = max(len(endpoints), 1)
+    pairs, entry_of = np.unique(start_of * width + end_of, return_inverse=True)
+    entry_of = entry_of.ravel()
+    ends = [
+        (endpoints[start][1], endpoints[start][2], endpoints[end][1], endpoints[end][2])
+        for start, end in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True)
+    ]
     missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
     # a leg and its return are one geodesic, measured once, facing forwards (`facing`): a leg
     # whose return is kept is read off it, the others are measured (only the legs asked for
@@ -230,19 +339,52 @@ def measure_legs(
         if leg not in measured:  # its return was kept before
             measured[leg] = _reversed(measured[reverse_leg(leg)])
     entries = list(map(measured.__getitem__, ends))
-    flags, bounds = _overflight_flags(answers, requests, entries)
+    flags, bounds = _overflight_flags(answers, departures, departure_of, entries, entry_of)
+    combos = _combinations(entries, entry_of, flags, bounds)
+    return LegColumns(answers, endpoints, (start_of, end_of, departure_of, entry_of), departures, entries, combos)
+
+
+def _combinations(
+    entries: Sequence[Measured], entry_of: Any, flags: Any, bounds: Any
+) -> tuple[Any, list[tuple[str, str, tuple[str, ...]]], Any]:
+    """Each leg's combination of distinct leg and levels (its territories' flags), numbered;
+    per combination what its levels come to (the worst, the CSV cell, the levels: kept in the
+    distinct leg's entry by levels, for every later chunk too) and one leg of it."""
+    import numpy as np
+
+    count = len(entry_of)
+    counts = np.diff(bounds)
+    if not count or int(counts.max()) < PACKED_FLAGS_LIMIT:
+        # a leg's flags as one number (bit k: its k-th territory), summed per leg from running
+        # totals (unsigned: a total past 2**64 wraps, and each leg's difference is still exact)
+        shift = (np.arange(len(flags)) - np.repeat(bounds[:-1], counts)).astype(np.uint64)
+        totals = np.concatenate(([0], np.cumsum(flags.astype(np.uint64) << shift, dtype=np.uint64)))
+        patterns, pattern_of = np.unique(totals[bounds[1:]] - totals[bounds[:-1]], return_inverse=True)
+        keys = entry_of * len(patterns) + pattern_of.ravel()
+    else:  # a leg over PACKED_FLAGS_LIMIT territories or more: legs keyed by their flags' bytes
+        seen: dict[tuple[int, bytes], int] = {}
+        flat, edges = flags.tobytes(), bounds.tolist()
+        keys = np.fromiter(
+            (
+                seen.setdefault((entry, flat[edges[n] : edges[n + 1]]), len(seen))
+                for n, entry in enumerate(entry_of.tolist())
+            ),
+            dtype=np.int64,
+            count=count,
+        )
+    _, first, combo_of = np.unique(keys, return_index=True, return_inverse=True)
     level_of_flag = (law.NONE, law.OVERFLIGHT)
-    legs = []
-    for (subject, start, end, on), (km, crossed, through, shared, _, parts, _), first, last in zip(
-        requests, entries, bounds[:-1], bounds[1:], strict=True
-    ):
-        pattern = flags[first:last]
-        found = shared.get(pattern)
-        if found is None:
+    flat, edges = flags.tobytes(), bounds.tolist()
+    found = []
+    for leg, entry in zip(first.tolist(), entry_of[first].tolist(), strict=True):
+        shared, parts = entries[entry][3], entries[entry][5]
+        pattern = flat[edges[leg] : edges[leg + 1]]
+        kept = shared.get(pattern)
+        if kept is None:
             levels = tuple(map(level_of_flag.__getitem__, pattern))
-            found = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
-        legs.append(Leg(start, end, km, crossed, found, (answers, subject, on, through), shared))
-    return legs
+            kept = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
+        found.append(kept)
+    return combo_of.ravel(), found, first
 
 
 def _keep(
@@ -304,31 +446,43 @@ def _reversed(entry: Measured) -> Measured:
 
 
 def _overflight_flags(
-    answers: Answers, requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]], entries: Sequence[Measured]
-) -> tuple[bytes, list[int]]:
-    """Per request and territory its leg overflies, in order, whether a landing there would carry
-    an obligation (1: the overflight level, 0: none), as one byte each; and where each request's
-    bytes begin (one more: where the last ends). All requests at once: a territory's level is
-    the same for every day between two of its subject's and its own event dates
-    (`Answers.table`), so each (subject, territory, interval) met is looked up or decided once
-    and the days are placed in their intervals by one sorted search."""
+    answers: Answers, departures: Sequence[Any], departure_of: Any, entries: Sequence[Measured], entry_of: Any
+) -> tuple[Any, Any]:
+    """Per leg and territory it overflies, in order, whether a landing there would carry an
+    obligation (1: the overflight level, 0: none), as one byte each; and where each leg's bytes
+    begin (one more: where the last ends). All legs at once: a territory's level is the same for
+    every day between two of its subject's and its own event dates (`Answers.table`), so each
+    (subject, territory, interval) met is looked up or decided once and the days are placed in
+    their intervals by one sorted search."""
     import numpy as np
 
-    counts = np.fromiter((len(entry[4]) for entry in entries), dtype=np.int64, count=len(entries))
+    sizes = np.fromiter((len(entry[4]) for entry in entries), dtype=np.int64, count=len(entries))
+    counts = sizes[entry_of]
     bounds = np.concatenate(([0], np.cumsum(counts)))
-    if not bounds[-1]:
-        return b"", bounds.tolist()
-    features = np.concatenate([entry[4] for entry in entries])
-    subjects: dict[str, Subject] = {}
-    for subject, *_ in requests:
-        subjects.setdefault(subject.id, subject)
-    numbers = {name: n for n, name in enumerate(subjects)}
-    chosen = list(subjects.values())
-    number = np.fromiter((numbers[r[0].id] for r in requests), dtype=np.int64, count=len(requests))
-    day = np.fromiter((r[3].toordinal() for r in requests), dtype=np.int64, count=len(requests))
+    total = int(bounds[-1])
+    if not total:
+        return np.zeros(0, dtype=np.uint8), bounds
+    # each leg's territories: its entry's, gathered from all the entries' features end to end
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    request = np.repeat(np.arange(len(entry_of)), counts)  # per (leg, territory) pair
+    within = np.arange(total) - bounds[:-1][request]
+    features = np.concatenate([entry[4] for entry in entries])[starts[entry_of][request] + within]
+    # each departure's subject (numbered) and day, for the departures the legs take
+    numbers: dict[str, int] = {}
+    chosen: list[Subject] = []
+    subject_number = np.zeros(len(departures), dtype=np.int64)
+    day_number = np.zeros(len(departures), dtype=np.int64)
+    for index in np.unique(departure_of).tolist():
+        departure = departures[index]
+        subject_id = departure.subject.id
+        if subject_id not in numbers:
+            numbers[subject_id] = len(chosen)
+            chosen.append(departure.subject)
+        subject_number[index] = numbers[subject_id]
+        day_number[index] = departure.day.toordinal()
+    number, day = subject_number[departure_of], day_number[departure_of]
     territories = {t.feature_index: t for t in answers.dataset.territories}
     width = max(territories) + 1
-    request = np.repeat(np.arange(len(requests)), counts)  # per (request, territory) pair
     keys, rank = _ranked(number[request] * width + features, len(chosen) * width)
     # each (subject, territory)'s event days, after those of the keys before it, as key x DAYS + day
     tables = []
@@ -354,10 +508,10 @@ def _overflight_flags(
         level = (
             answer.level
             if answer is not None
-            else answers.landing_level(subject, territory, requests[request[pair]][3])
+            else answers.landing_level(subject, territory, departures[departure_of[request[pair]]].day)
         )
         flag.append(level != none)
-    return np.asarray(flag, dtype=np.uint8)[which].tobytes(), bounds.tolist()
+    return np.asarray(flag, dtype=np.uint8)[which], bounds
 
 
 def _ranked(values: Any, size: int) -> tuple[Any, Any]:
