@@ -278,7 +278,7 @@ def test_watch_replaying_the_spoofed_flight_never_enters_ukraine(tmp_path: Path,
 QUICKSTART = REAL / "traffic_quickstart.parquet"
 
 
-def _screen_rows(invoke, tmp_path: Path, *extra: str) -> list[dict]:
+def _screen_rows(invoke, tmp_path: Path, *extra: str, positions: Path = QUICKSTART) -> list[dict]:
     """`screen` of the real Paris traffic (213 aircraft, three hours) for every aircraft in it."""
     pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
     hexes = sorted(set(pyarrow_parquet.read_table(QUICKSTART, columns=["icao24"]).column(0).to_pylist()))
@@ -287,7 +287,7 @@ def _screen_rows(invoke, tmp_path: Path, *extra: str) -> list[dict]:
     watchlist.write_text(
         "hex,registration,subject,source\n" + "".join(f"{h},,{subjects[n % 3]},\n" for n, h in enumerate(hexes))
     )
-    result = invoke("screen", str(QUICKSTART), "--watchlist", str(watchlist), "--format", "jsonl", *extra)
+    result = invoke("screen", str(positions), "--watchlist", str(watchlist), "--format", "jsonl", *extra)
     assert result.exit_code == 1, result.stderr  # al-Bashir's landings in France, a state party
     return [json.loads(line) for line in result.stdout.splitlines()]
 
@@ -313,6 +313,54 @@ def test_on_ground_flags_that_flicker_in_real_traffic_make_no_landing(invoke, tm
     assert "2021-10-07T12:10:43Z" in {r["time"] for r in raw_landings if r["hex"] == "399c41"}
     pytest.importorskip("distributed")
     assert _screen_rows(invoke, tmp_path, "--engine", "dask") == rows
+
+
+def test_real_traffic_without_its_onground_column_lands_where_the_flags_say(invoke, tmp_path: Path) -> None:
+    """Position datasets without an on-ground column had no landing at all: every aircraft at a
+    gate was "airborne" over France. Without the column, standing and taxiing on an airfield is
+    inferred as for GPX. On the real Paris traffic with its column dropped, aircraft that land by
+    the flags land at the same airports first (OpenSky leaves the altitude out on the ground, so
+    some aircraft parked throughout stay unseen: an unknown altitude is never on the ground), and
+    no inferred landing is in a territory the aircraft never flew over."""
+    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+    dropped = tmp_path / "no_onground.parquet"
+    pyarrow_parquet.write_table(pyarrow_parquet.read_table(QUICKSTART).drop(["onground"]), dropped)
+
+    def landings(rows: list[dict]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for row in rows:
+            if row["record"] == "landing":
+                found.setdefault(row["hex"], []).append(row["airport"])
+        return found
+
+    flagged_rows = _screen_rows(invoke, tmp_path)
+    inferred_rows = _screen_rows(invoke, tmp_path, positions=dropped)
+    flagged, inferred = landings(flagged_rows), landings(inferred_rows)
+    both = set(flagged) & set(inferred)
+    assert len(inferred) > 100 and len(both) >= 0.8 * len(flagged)
+    assert sum(flagged[h][0] == inferred[h][0] for h in both) >= 0.95 * len(both)
+    flown = {(r["hex"], r["iso3"]) for r in flagged_rows if r["record"] == "segment"}
+    assert all((r["hex"], r["iso3"]) in flown for r in inferred_rows if r["record"] == "landing")
+    pytest.importorskip("distributed")
+    assert _screen_rows(invoke, tmp_path, "--engine", "dask", positions=dropped) == inferred_rows
+
+
+def test_a_real_landing_without_its_onground_column_lands_at_the_same_time(invoke, tmp_path: Path) -> None:
+    """traffic's noisy landing at Zurich, its `onground` column left out: `track` infers the
+    ground from speed and height over the field, and lands at Zurich when the flags do."""
+    import gzip
+
+    lines = gzip.decompress((REAL / "traffic_noisy_landing.csv.gz").read_bytes()).decode().splitlines()
+    header = lines[0].split(",")
+    column = header.index("onground")
+    dropped = tmp_path / "landing.csv"
+    dropped.write_text("\n".join(",".join(c for n, c in enumerate(line.split(",")) if n != column) for line in lines))
+    flagged = document(invoke, "traffic_noisy_landing.csv.gz")
+    result = invoke("track", str(dropped), "--subject", "putin", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (track,) = json.loads(result.stdout)["tracks"]
+    (landing,) = track["landings"]
+    assert "(ZRH)" in landing["airport"] and landing["time"] == flagged["landings"][0]["time"]
 
 
 def test_track_says_how_many_ground_flags_it_read_the_other_way(invoke) -> None:

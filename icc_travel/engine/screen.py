@@ -587,6 +587,7 @@ class JudgedRows(NamedTuple):
     order: Any  # the kept rows in track order: by aircraft (code), then time, then table order
     ordered_codes: Any  # the aircraft code of each row of `order`
     seconds: Any  # the position time of each row of `order` (lastposupdate where given, else time), as a Fix holds it
+    ground_unknown: Any = None  # bool per row: no on-ground flag (no `onground` column, or null); None: none such
 
 
 LATEST_SECONDS = 4102444800.0  # 2100-01-01: as geo.tracks.utc_from_epoch
@@ -660,8 +661,11 @@ def judged_rows(table: Any) -> JudgedRows:
     if repeat.any():
         kept[order[repeat]] = False
         order, ordered_codes, ordered_when = order[~repeat], ordered_codes[~repeat], ordered_when[~repeat]
+    ground_unknown = None  # every row's on-ground flag is given
     if "onground" in table.column_names:
         column = table.column("onground")
+        if column.null_count:
+            ground_unknown = ~valid_numpy(column)
         if pa.types.is_boolean(column.type):
             ground = numpy_of(column, False)
         else:
@@ -673,6 +677,7 @@ def judged_rows(table: Any) -> JudgedRows:
             )
     else:
         ground = np.zeros(count, dtype=bool)
+        ground_unknown = np.ones(count, dtype=bool)
     callsigns = table.column("callsign").combine_chunks() if "callsign" in table.column_names else pa.nulls(count)
     refused = {
         reason: int(number)
@@ -693,7 +698,9 @@ def judged_rows(table: Any) -> JudgedRows:
         resort = np.lexsort((order, seconds, ordered_codes))
         order, ordered_codes, seconds = order[resort], ordered_codes[resort], seconds[resort]
     feet = altitudes * 3.28084
-    return JudgedRows(kept, lats, lons, feet, ground, codes, names, callsigns, refused, order, ordered_codes, seconds)
+    return JudgedRows(
+        kept, lats, lons, feet, ground, codes, names, callsigns, refused, order, ordered_codes, seconds, ground_unknown
+    )
 
 
 def _aircraft_codes(column: Any) -> tuple[Any, list[str]]:
@@ -765,10 +772,22 @@ def _tracks_of(rows: JudgedRows, wanted: dict[str, list[Watched]]) -> list[tuple
         None,
     )
     callsigns = _first_callsigns(rows.callsigns, order, starts, ends)
+    # an aircraft none of whose rows says whether it was on the ground is judged as a GPX track
+    # is: standing or taxiing on an airfield is on the ground (`airfields.stood_on_airfields`)
+    unflagged = (
+        np.logical_and.reduceat(rows.ground_unknown[order], starts).tolist()
+        if rows.ground_unknown is not None
+        else [False] * len(starts)
+    )
     tracks = []
-    for start, end, callsign in zip(starts.tolist(), ends.tolist(), callsigns, strict=True):
+    for start, end, callsign, infer in zip(starts.tolist(), ends.tolist(), callsigns, unflagged, strict=True):
         name = rows.names[int(codes[start])]
-        track_fixes = FixView(columns.take(slice(start, end)))
+        track_columns = columns.take(slice(start, end))
+        if infer:
+            from icc_travel.geo.airfields import stood_on_airfields
+
+            track_columns = track_columns.reflagged(stood_on_airfields(track_columns))
+        track_fixes = FixView(track_columns)
         for entry in wanted.get(name, []):
             tracks.append((entry, Track("positions", name, entry.registration, callsign, track_fixes)))
     return tracks

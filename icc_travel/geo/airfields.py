@@ -13,13 +13,14 @@ import functools
 from typing import Any
 
 from icc_travel.geo.places import airport_table
-from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, FixArrays, haversine_km, step_km
+from icc_travel.geo.tracks import GROUND_ALTITUDE_FT, FixArrays, haversine_km
 
 AIRPORT_GROUND_KM = 10.0  # within this distance of an airport, the ground is at its elevation
 # Slower than this, low over an airfield, an aircraft is rolling, taxiing or standing: touchdown is
 # at 240-300 km/h and a landing roll slows below this within about a minute.
 TAXI_KMH = 100.0
 HIGHEST_FIELD_FT = 14_500.0  # above every IATA airport's elevation (Daocheng Yading, DCY: 14,472 ft)
+SPEED_WINDOW_S = 30.0  # a fix's speed is judged over this long either side
 NEAREST_AT_ONCE = 256  # positions measured against every airport in one array (memory: 16 MB)
 
 
@@ -66,8 +67,9 @@ def _nearest(lat: float, lon: float) -> tuple[str, float, float]:
 
 
 def stood_on_airfields(columns: FixArrays) -> Any:
-    """The indexes of the fixes of a track without on-ground flags (GPX, KML) that were on the
-    ground: slower than TAXI_KMH (the faster of the steps either side) and within
+    """The indexes of the fixes of a track without on-ground flags (GPX, KML, positions without
+    an `onground` value) that were on the ground: slower than TAXI_KMH (the faster of its
+    speeds over SPEED_WINDOW_S either side; an unknown altitude is never on the ground) and within
     GROUND_ALTITUDE_FT of an airfield's elevation, within AIRPORT_GROUND_KM of it. An hour
     standing at Budapest's gate is then a landing there, not an hour "airborne" over Hungary."""
     import numpy as np
@@ -76,10 +78,16 @@ def stood_on_airfields(columns: FixArrays) -> Any:
     count = len(seconds)
     if count < 2:
         return np.zeros(0, dtype=np.int64)  # one fix: no speed to judge by (a track's end has its own rule)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kmh = step_km(lats, lons) / np.diff(seconds) * 3600  # two fixes at one time: infinite, not slow
-    kmh = np.where(np.isnan(kmh), np.inf, kmh)
-    fastest = np.maximum(np.concatenate([kmh[:1], kmh]), np.concatenate([kmh, kmh[-1:]]))
+    # the speed over SPEED_WINDOW_S either side (to the first fix that far on, or the track's
+    # end): a receiver that repeats a position each second until a new one arrives (OpenSky's
+    # state vectors) would make an aircraft climbing out at 330 km/h stand still between repeats
+    number = np.arange(count)
+    later = np.minimum(np.searchsorted(seconds, seconds + SPEED_WINDOW_S, side="left"), count - 1)
+    earlier = np.maximum(np.searchsorted(seconds, seconds - SPEED_WINDOW_S, side="right") - 1, 0)
+    after = _kmh(columns, number, later)
+    before = _kmh(columns, earlier, number)
+    fastest = np.fmax(after, before)  # a side with no other fix (NaN) leaves the other's
+    fastest = np.where(np.isnan(fastest), np.inf, fastest)
     with np.errstate(invalid="ignore"):  # NaN altitudes: unknown, never low
         candidates = np.flatnonzero(
             (fastest <= TAXI_KMH) & (feet <= HIGHEST_FIELD_FT + GROUND_ALTITUDE_FT) & ~columns.ground
@@ -96,6 +104,19 @@ def stood_on_airfields(columns: FixArrays) -> Any:
     near = km[where] <= AIRPORT_GROUND_KM
     low = feet[candidates] - elevation[where] <= GROUND_ALTITUDE_FT
     return candidates[near & low]
+
+
+def _kmh(columns: FixArrays, start: Any, end: Any) -> Any:
+    """The speed from fix `start` to fix `end` (arrays of indexes) in km/h: NaN where they are
+    the same fix, infinite where two fixes share a time (not slow)."""
+    import numpy as np
+
+    lats, lons = columns.lats, columns.lons
+    km = haversine_km(lats[start], lons[start], lats[end], lons[end])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kmh = km / (columns.seconds[end] - columns.seconds[start]) * 3600
+    kmh[start == end] = np.nan
+    return np.where(np.isnan(kmh) & (start != end), np.inf, kmh)
 
 
 def _nearest_many(lats: Any, lons: Any) -> tuple[Any, Any]:

@@ -752,10 +752,12 @@ def _opensky(path: Path, records: list[dict[str, Any]], kind: str) -> list[Track
     the vector's `time`, until a new position arrives; `lastposupdate` says when the position was
     actually received. Read as stamped, a position 20 minutes old looks like an aircraft frozen in
     place, then jumping at thousands of km/h. So where `lastposupdate` is given, a fix is the
-    position at that time, once."""
+    position at that time, once. An aircraft none of whose rows has an `onground` value (the
+    column left out, or empty) has its standing and taxiing on airfields inferred, as in GPX."""
     by_aircraft: dict[str, list[Fix]] = {}
     callsigns: dict[str, str | None] = {}
     received: dict[str, set[dt.datetime]] = {}
+    flagged: set[str] = set()  # aircraft with an on-ground flag in some row; the others' are inferred
     for number, record in enumerate(records, 2 if kind == "csv" else 1):
         where = f"{path}:{number}" if kind == "csv" else f"{path}: row {number}"
         if record.get("lat") in (None, "") or record.get("lon") in (None, ""):
@@ -769,8 +771,11 @@ def _opensky(path: Path, records: list[dict[str, Any]], kind: str) -> list[Track
         time = parse_time(record.get("time"), where)
         feet = feet_from(record.get("baroaltitude"), where, scale=3.28084)
         _check_position(where, lat, lon)
-        ground = str(record.get("onground", "")).strip().lower() in ("true", "1")
+        flag = record.get("onground")
+        ground = str(flag if flag is not None else "").strip().lower() in ("true", "1")
         aircraft = str(record.get("icao24") or "?").strip().lower()
+        if flag not in (None, ""):
+            flagged.add(aircraft)
         updated = record.get("lastposupdate")
         if updated not in (None, "") and not isinstance(updated, bool):
             position_time = parse_time(updated, where)
@@ -788,7 +793,9 @@ def _opensky(path: Path, records: list[dict[str, Any]], kind: str) -> list[Track
     if not by_aircraft:
         raise InputError(f"{path}: no state vector with a position")
     return [
-        Track(str(path), aircraft, None, callsigns.get(aircraft), _ordered(path, fixes))
+        Track(
+            str(path), aircraft, None, callsigns.get(aircraft), _ordered(path, fixes, ground_flags=aircraft in flagged)
+        )
         for aircraft, fixes in sorted(by_aircraft.items())
     ]
 
