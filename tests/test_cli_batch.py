@@ -425,3 +425,32 @@ def test_legs_of_itineraries_alone_and_among_one_stop_rows_are_the_same(dataset)
     )
     assert among == alone
     assert legs("".join(rows), 3) == alone
+
+
+def test_batch_rows_say_what_each_named_place_was_taken_to_be(invoke, tmp_path: Path) -> None:
+    """As `check` does for a stop: a town given by an older name, an airport, a named area. Codes
+    and coordinates need no such note (null); an error row has none."""
+    source = tmp_path / "places.csv"
+    source.write_text(
+        "itinerary,subject,place,date,kind\n"
+        "a,putin,Kiev,2025-01-01,visit\n"
+        "a,putin,airport:BUD,2025-01-02,visit\n"
+        "b,putin,Madeira,2025-01-03,visit\n"
+        "b,putin,HU,2025-01-03,visit\n"
+        'b,putin,"47.5,19.0",2025-01-04,visit\n'
+        "c,putin,nowhere-at-all,2025-01-04,visit\n"
+    )
+    result = invoke("batch", str(source), "--format", "jsonl")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row.get("resolved_as", "absent") for row in rows] == [
+        "Kyiv, UA",
+        "Budapest Ferenc Liszt International Airport (BUD)",
+        "Madeira (Portugal)",
+        None,
+        None,
+        "absent",
+    ]
+    whole = json.loads(invoke("batch", str(source), "--format", "json").stdout)
+    assert [row.get("resolved_as", "absent") for row in whole["rows"]] == [
+        row.get("resolved_as", "absent") for row in rows
+    ]

@@ -157,6 +157,7 @@ class BatchOutcome:
     errors_by_row: dict[int, str]
     data_as_of: dt.date
     leg_of_row: LegRows = field(default_factory=LegRows)  # the leg arriving at each row's stop
+    resolved_as: dict[str, str] = field(default_factory=dict)  # a named place as taken: "Kyiv, UA"
     # JSON texts of results, kept by the evaluator for every chunk (see BatchResult.json_text)
     texts: Texts = field(default_factory=Texts)
 
@@ -208,6 +209,7 @@ class BatchOutcome:
                 yield {
                     **base,
                     "input": c["place"][number],
+                    "resolved_as": self.resolved_as.get(c["place"][number]),
                     **self.result_json(index),
                     "leg": None if leg is None else leg_json(leg),
                     "error": None,
@@ -218,7 +220,7 @@ class BatchOutcome:
         comes from a result (reasons, sources, precedents: most of the text) is written once per
         result, however many rows share it."""
         c = self.inputs.columns
-        as_of, texts = self.data_as_of, self.texts
+        as_of, texts, resolved = self.data_as_of, self.texts, self.resolved_as
         shared = [result.json_text(as_of, texts)[1:-1] for result in self.results]
         dumps = json.JSONEncoder(ensure_ascii=False).encode
         for number, (file, line, itinerary, place, index) in enumerate(
@@ -231,6 +233,7 @@ class BatchOutcome:
             leg = self.leg_of_row.get(number)
             head = (
                 f'{{"file": {dumps(file)}, "line": {line}, "itinerary": {dumps(itinerary)}, "input": {dumps(place)}, '
+                f'"resolved_as": {dumps(resolved.get(place))}, '
             )
             tail = "null" if leg is None else leg_json_text(leg, texts)
             yield f'{head}{shared[index]}, "leg": {tail}, "error": null}}'
@@ -338,6 +341,7 @@ class Evaluator:
         self._subjects: dict[str, Subject | Failure] = {}
         self._places: dict[str, Territory | Failure | None] = {}
         self._points: dict[str, tuple[float, float] | None] = {}
+        self._details: dict[str, str] = {}  # a named place as resolved: "Kyiv, UA", an airport's name
         self._days: dict[str | None, dt.date | Failure] = {None: default_date}
         self._open: OpenItinerary | None = None
         self._planner: Any = None
@@ -405,6 +409,8 @@ class Evaluator:
                 if slot in failed:
                     errors[number] = failed[slot]
         outcome = BatchOutcome(rows, results, result_of_row, errors, self.dataset.as_of, texts=self._texts)
+        if self._details:
+            outcome.resolved_as = {p: self._details[p] for p in set(c["place"]) if p in self._details}
         if self.legs:
             outcome.leg_of_row = self._legs(outcome)
         return outcome
@@ -510,6 +516,7 @@ class Evaluator:
         located, antarctic = _locate(self.resolver, coordinates, bulk)
         if len(self._places) > CACHE_LIMIT:
             self._places.clear()
+            self._details.clear()
         named = distinct.difference(coordinates)  # coordinates never name an airport
         airports = sum(1 for p in named if p[:8].lower() == "airport:" and p not in self._places)
         if airports >= AIRPORTS_TABLE:
@@ -687,6 +694,8 @@ class Evaluator:
             found = self.resolver.resolve(place)
         except IccTravelError as error:
             return Failure(str(error))
+        if found.detail is not None:
+            self._details[place] = found.detail
         if self.legs:
             if len(self._points) > CACHE_LIMIT:
                 self._points.clear()
