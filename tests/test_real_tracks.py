@@ -79,6 +79,12 @@ def test_a_receiver_s_silence_is_a_gap_not_positions_standing_still(invoke) -> N
     assert gap["from"].startswith("2023-08-30T04:37") and gap["to"].startswith("2023-08-30T14:58")
     text = invoke("track", str(REAL / "trace_full_a11e8b.json"), "--subject", "putin").stdout
     assert "it most likely landed somewhere unseen, where is not known" in text
+    # so the flight out and the flight back are two, neither with a known airport, and no
+    # airborne crossing is made up under the silence
+    first, second = track["flights"]
+    assert first["end"] == gap["from"] and second["start"] == gap["to"]
+    assert first["arrival"]["airport"] is None and second["departure"]["airport"] is None
+    assert not any(segment["inferred"] for segment in track["segments"])
     day = document(invoke, "trace_full_ac671b.json")
     assert day["gaps"] and not any(g.get("landed_unseen") for g in day["gaps"])
 

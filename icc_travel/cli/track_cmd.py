@@ -20,7 +20,7 @@ from icc_travel.cli.options import (
 )
 from icc_travel.cli.render import emit, warn
 from icc_travel.engine.contract import FLAT_COLUMNS, flat_records, tracks_documents, tracks_json
-from icc_travel.engine.track import LANDED_UNSEEN_NOTE, TrackResult
+from icc_travel.engine.track import GAP_INFERRED_NOTE, LANDED_UNSEEN_NOTE, TrackResult
 from icc_travel.formats import LEVEL_STYLES, Report
 from icc_travel.geo.routes import line_geometry
 from icc_travel.vocabulary import ExitStatus, Level
@@ -129,13 +129,13 @@ def track_report(analysed: TracksResult) -> Report:
                 else []
             )
             + [
-                f"gap {g['from']} to {g['to']} ({g['minutes']} min): territories under it are inferred"
+                f"gap {g['from']} to {g['to']} ({g['minutes']} min): "
+                + (LANDED_UNSEEN_NOTE if g.get("landed_unseen") else GAP_INFERRED_NOTE)
                 + (
                     f"; the positions in it were left out as implausible: {g['quality']['why']}"
                     if g.get("quality")
                     else ""
                 )
-                + (f"; {LANDED_UNSEEN_NOTE}" if g.get("landed_unseen") else "")
                 for g in d["gaps"]
             ],
         )

@@ -82,8 +82,10 @@ class Gap(NamedTuple):
 
 LANDED_UNSEEN_NOTE = (
     "over it the aircraft covered less ground than one that stayed in the air would have: it most likely "
-    "landed somewhere unseen, where is not known"
+    "landed somewhere unseen, where is not known, so no territory under it is inferred and the flight "
+    "before it and the one after are apart"
 )
+GAP_INFERRED_NOTE = "territories under it are inferred"
 
 
 class TrackResult(NamedTuple):
@@ -376,10 +378,14 @@ def _finish(
             segments.append(
                 Segment(territory, entered, left, round(float(km), 1), not run.on_ground, False, decided[key])
             )
-    segments = _with_gaps(resolver, segments, gaps, decide)
-    landings = _landings(fixes, features, by_feature, resolver, decide, stays)
-    flights = _flights(fixes, landings, stays, flown)
     gaps_found = tuple(Gap(a.time, b.time, why, why is None and _landed_away(a, b)) for a, b, why in gaps)
+    # no crossing is inferred under a silence that began with a landing somewhere unseen: the
+    # great circle between where the aircraft went silent and where it came back is not where it went
+    flown_across = [gap for gap, found in zip(gaps, gaps_found, strict=True) if not found.landed_unseen]
+    segments = _with_gaps(resolver, segments, flown_across, decide)
+    landings = _landings(fixes, features, by_feature, resolver, decide, stays)
+    away = [gap.start for gap in gaps_found if gap.landed_unseen]
+    flights = _flights(fixes, landings, stays, flown, away)
     return TrackResult(
         located.track,
         tuple(segments),
@@ -605,9 +611,14 @@ def _landings(
     return found
 
 
-def _flights(fixes: FixView, landings: Sequence[Landing], stays: Sequence[int], flown: Any) -> tuple[Flight, ...]:
+def _flights(
+    fixes: FixView, landings: Sequence[Landing], stays: Sequence[int], flown: Any, away: Sequence[dt.datetime] = ()
+) -> tuple[Flight, ...]:
     """The track cut into flights: at each stay on the ground (recorded ground fixes, or a stay
-    inferred from a long low silence) and where the recorder marks a new leg.
+    inferred from a long low silence), where the recorder marks a new leg, and at each silence
+    that began with a landing somewhere unseen (`away`: the times of the fixes before such
+    silences; the flight before ends there with no known arrival, the one after starts with no
+    known departure).
 
     Only the fixes where something can change are visited: the first of the track, those where
     the aircraft is on the ground after being in the air or the reverse, those at a landing's
@@ -628,6 +639,10 @@ def _flights(fixes: FixView, landings: Sequence[Landing], stays: Sequence[int], 
     new_leg = columns.new_leg if columns.new_leg is not None else np.zeros(count, dtype=bool)
     visit = changed | landed_at | after_stay | (new_leg & ~ground)
     visit[stay_indexes] = True
+    away_indexes = np.searchsorted(micros, np.array([fixes_micro(t) for t in away], dtype=np.int64), side="right") - 1
+    visit[away_indexes] = True
+    visit[away_indexes[away_indexes + 1 < count] + 1] = True
+    landed_away = set(away_indexes.tolist())
     flights: list[Flight] = []
     first: int | None = None
     departure: Landing | None = None
@@ -651,6 +666,9 @@ def _flights(fixes: FixView, landings: Sequence[Landing], stays: Sequence[int], 
             stay = by_time.get(fix.time)
             flights.append(_flight(first, index, departure, stay, flown))
             first, departure, previous_ground = None, None, stay
+        elif index in landed_away:  # landed somewhere unseen: where it arrived, and left from, is unknown
+            flights.append(_flight(first, index, departure, None, flown))
+            first, departure, previous_ground = None, None, None
     if first is not None:
         last = count - 1
         ended_low = by_time.get(time_at(columns.seconds[last]))
