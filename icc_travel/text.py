@@ -24,17 +24,23 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", stripped).replace("_", " ").split())
 
 
-def suggest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str]:
-    """Close matches by spelling, best first, for 'did you mean' hints."""
+def suggest(
+    word: str, candidates: Iterable[str], *, limit: int = 3, shown: Iterable[tuple[str, str]] = ()
+) -> list[str]:
+    """Close matches by spelling, best first, for 'did you mean' hints. `shown` adds candidates
+    matched by one text (normalised) and shown as another: a city by its name, shown as
+    "Budapest, HU"; of two with one key, the later is shown."""
     import difflib  # only when something was not found
 
     if len(word) > 100:  # no name is this long; comparing a megabyte against every name takes minutes
         return []
     pool = {normalise(c): c for c in candidates}
+    for key, text in shown:
+        pool[key] = text
     key = normalise(word)
     # difflib finds the near ones; the fewest letters changed, swapped or added ranks them ("Lybia"
     # is two letters from Libya, three from Liberia, which difflib alone put first)
-    close = difflib.get_close_matches(key, list(pool), n=3 * limit, cutoff=0.6)
+    close = difflib.get_close_matches(key, list(pool), n=len(pool), cutoff=0.6)
     found = sorted(close, key=lambda k: (_edits(key, k), k[:1] != key[:1]))[:limit]  # typos keep the first letter
     found += [k for k in pool if key and (k.startswith(key) or key in k.split()) and k not in found]
     return list(dict.fromkeys(pool[k] for k in found))[:limit]

@@ -194,6 +194,7 @@ class PlaceResolver:
         self.dataset = dataset
         self._tiled: Any = None  # the grid index, once a bulk lookup has loaded it
         self._planner: RoutePlanner | None = None  # the leg measurer over the same index, once asked for
+        self._hints: list[tuple[str, str]] | None = None  # `_hint_names`, once asked for
 
     @cached_property
     def _names(self) -> dict[str, set[str]]:
@@ -260,24 +261,33 @@ class PlaceResolver:
             city = self._town_or_airport(text, cleaned, code)
         if city is not None:
             return city
-        candidates = [t.name for t in self.dataset.by_iso3.values()]
-        candidates += [_shown(name) for name in (*COMMON_NAMES, *NAMED_AREAS)]
+        prefix = normalise(cleaned)
         prefixed = sorted(
             {
                 self.dataset.by_iso3[c].name
                 for key, codes in self._names.items()
-                if key.startswith(normalise(cleaned))
+                if key.startswith(prefix)
                 for c in codes
             }
         )
-        if len(normalise(cleaned)) >= 3 and len(prefixed) > 1:
+        if len(prefix) >= 3 and len(prefixed) > 1:
             raise InputError(f"ambiguous place {text!r}", prefixed[:6])
-        if len(normalise(cleaned)) >= 3 and len(prefixed) == 1:
+        if len(prefix) >= 3 and len(prefixed) == 1:
             return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == prefixed[0]))
-        hints = suggest(cleaned, candidates)
+        towns = gazetteer().populous().get(prefix[:1], [])
+        hints = suggest(cleaned, (), shown=[*towns, *self._hint_names()])  # a country over a town of its name
         if self._is_airport_code(code):
             hints = [f"airport:{code}", *hints]
         raise InputError(f"unknown place {text!r}", hints)
+
+    def _hint_names(self) -> list[tuple[str, str]]:
+        """The names a misspelt place is offered (countries, common names, named areas), each
+        with its normalised key: made once, not for every unknown place of a batch."""
+        if self._hints is None:
+            names = [t.name for t in self.dataset.by_iso3.values()]
+            names += [_shown(name) for name in (*COMMON_NAMES, *NAMED_AREAS)]
+            self._hints = [(normalise(name), name) for name in names]
+        return self._hints
 
     def _feature(self, iso3: str, label: str | None) -> Territory:
         if label is None:
@@ -542,6 +552,7 @@ class City(NamedTuple):
 # at least this share as populous as the largest of them: "Odessa" is Odessa, Texas by name and
 # Odesa, Ukraine (ten times larger) by another name, so it is ambiguous, not Texas.
 RIVAL_SHARE = 0.1
+POPULOUS = 100_000  # a misspelt place is offered the towns at least this large (`Gazetteer.populous`)
 
 
 class Gazetteer:
@@ -562,6 +573,7 @@ class Gazetteer:
     def __init__(self, index: bytes, cached: Path | None = None) -> None:
         self._index = index
         self._cached = cached  # the cache file it was read from: written again if found damaged
+        self._populous: dict[str, list[tuple[str, str]]] | None = None
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -612,6 +624,29 @@ class Gazetteer:
         even at a line's end, is noticed and the index written again)."""
         head, newline, _ = index[:64].partition(b"\n")
         return bool(newline) and head == f"gazetteer {len(index) - len(head)}".encode()
+
+    def populous(self) -> dict[str, list[tuple[str, str]]]:
+        """The cities of POPULOUS or more people by their first letter, each as (its name's key,
+        "Name, CC"), the most populous of a name only: the towns a misspelt place is offered as
+        (the first letter kept, as typos keep it: a few hundred names to compare, not 25,000)."""
+        if self._populous is None:
+            import re
+
+            found: dict[str, list[tuple[str, str]]] = {}
+            seen: set[bytes] = set()
+            digits = len(str(POPULOUS))
+            line = re.compile(
+                rb"\n([^\t\n]+)\t0\t\d+\t([^\t\n]+)\t([A-Z]{2})\t[^\t\n]*\t[^\t\n]*\t(\d{%d,})(?=\n)" % digits
+            )
+            for match in line.finditer(self._index):
+                key, name, country, population = match.groups()
+                if key in seen or int(population) < POPULOUS:
+                    continue
+                seen.add(key)
+                text = key.decode()
+                found.setdefault(text[:1], []).append((text, f"{name.decode()}, {country.decode()}"))
+            self._populous = found
+        return self._populous
 
     def find(self, name: str, country: str | None = None) -> list[City]:
         """The cities of this name (in `country`, an ISO 3166 alpha-2 code, when given), most
