@@ -201,9 +201,9 @@ PACKED_FLAGS_LIMIT = 63  # a leg over fewer territories has its flags packed in 
 DAYS = 3_700_000  # above any date's ordinal (date.max is 3,652,059): (key, day) as one integer
 
 
-class Departure(NamedTuple):
-    """What a leg takes from the stop it starts at: whose trip it is and the day (a batch passes
-    its results, which carry both)."""
+class _Departure(NamedTuple):
+    """What a leg takes from the stop it starts at: whose trip it is and the day. A batch passes
+    its results (or `batch.Departure`), which carry both; `measure_legs` makes these."""
 
     subject: Subject
     day: dt.date
@@ -220,7 +220,7 @@ def measure_legs(
     endpoints: dict[Endpoint, int] = {}
     start_of = [endpoints.setdefault(start, len(endpoints)) for _, start, _, _ in requests]
     end_of = [endpoints.setdefault(end, len(endpoints)) for _, _, end, _ in requests]
-    departures = [Departure(subject, on) for subject, _, _, on in requests]
+    departures = [_Departure(subject, on) for subject, _, _, on in requests]
     columns = measure_leg_columns(
         planner, list(endpoints), start_of, end_of, departures, range(len(requests)), answers=answers, measured=measured
     )
@@ -233,8 +233,19 @@ class LegColumns:
     A `Leg` is made when asked for (JSON, the check's tables); a CSV row needs only the cell its
     combination prints (`csv_cells`), and the counts need only the combinations' levels."""
 
-    __slots__ = ("_answers", "_combo_of", "_departure_of", "_departures", "_end_of", "_endpoints", "_entries")
-    __slots__ += ("_entry_of", "_found", "_leg_of_combo", "_start_of")
+    __slots__ = (
+        "_answers",
+        "_combo_of",
+        "_departure_of",
+        "_departures",
+        "_end_of",
+        "_endpoints",
+        "_entries",
+        "_entry_of",
+        "_found",
+        "_leg_of_combo",
+        "_start_of",
+    )
 
     def __init__(
         self,
