@@ -454,3 +454,30 @@ def test_batch_rows_say_what_each_named_place_was_taken_to_be(invoke, tmp_path: 
     assert [row.get("resolved_as", "absent") for row in whole["rows"]] == [
         row.get("resolved_as", "absent") for row in rows
     ]
+
+
+def test_antarctica_by_name_or_code_answers_as_its_points_do(invoke, tmp_path: Path) -> None:
+    """ "Antarctica", "AQ" and "ATA" were unknown places, though any point south of 60°S answered:
+    no state's territory under the Antarctic Treaty. By name they answer the same, with the same
+    reasons, in `batch` and in `check`, and are no point a leg is measured to."""
+    source = tmp_path / "south.csv"
+    source.write_text(
+        "itinerary,subject,place,date,kind\n"
+        'a,putin,"-75.0,0.0",2025-01-01,visit\n'
+        "b,putin,Antarctica,2025-01-01,visit\n"
+        "b,putin,AQ,2025-01-01,visit\n"
+        "c,putin,ata,2025-01-01,visit\n"
+    )
+    rows = [json.loads(line) for line in invoke("batch", str(source), "--format", "jsonl").stdout.splitlines()]
+    assert [row["error"] for row in rows] == [None] * 4
+    point = rows[0]
+    for row in rows[1:]:
+        assert (row["country"], row["obligation"], row["basis"], row["reasons"]) == (
+            None,
+            "none",
+            "no_territory",
+            point["reasons"],
+        )
+        assert row["resolved_as"].startswith("Antarctica") and row["leg"] is None
+    checked = json.loads(invoke("check", "putin", "Antarctica@2025-01-01", "--format", "json").stdout)
+    assert checked["stops"][0]["reasons"] == point["reasons"] and checked["legs"] == []

@@ -35,6 +35,7 @@ from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError
 from icc_travel.geo.places import (
     ANTARCTIC_TREATY_LATITUDE,
+    ANTARCTICA_NAMES,
     BULK_POINTS,
     COORDINATES,
     PlaceResolver,
@@ -42,6 +43,7 @@ from icc_travel.geo.places import (
     in_antarctic_treaty_area,
     parse_coordinates,
 )
+from icc_travel.text import normalise
 
 if TYPE_CHECKING:
     from icc_travel.engine.legs import Leg, LegColumns
@@ -808,7 +810,10 @@ def _attempt(make: Any, *args: Any) -> Any:
 
 
 def _antarctic(place: str | None) -> str | None:
-    """The note for a LAT,LON stop in no territory (Antarctica south of 60°S, else none)."""
+    """The note for a LAT,LON stop in no territory (Antarctica south of 60°S, else none), and for
+    Antarctica named."""
+    if place and normalise(place) in ANTARCTICA_NAMES:
+        return law.outside_note(True)
     if not place or "," not in place:
         return None
     try:

@@ -176,6 +176,18 @@ def in_antarctic_treaty_area(lat: float | None) -> bool:
     return lat is not None and lat <= ANTARCTIC_TREATY_LATITUDE
 
 
+# Antarctica by name or code (ISO 3166 gives it AQ and ATA): no state's territory, the whole of it
+# in the Treaty area. It was an unknown place; its points (south of 60°S) answered already.
+ANTARCTICA_NAMES = frozenset({"antarctica", "antarctic", "aq", "ata", "antarctique", "antartida", "antarktis"})
+
+
+def antarctica(text: str) -> Place:
+    """Antarctica named as a stop: in no territory, in the Antarctic Treaty area. Its latitude
+    is the pole's (what places it in the Treaty area for every answer and label), its longitude
+    none: it is no point a leg could be measured to."""
+    return Place(text, "area", None, -90.0, None, "Antarctica (Antarctic Treaty area, south of 60°S)")
+
+
 def no_state_label(lat: float | None) -> str:
     """How a table names a point in no state's territory: Antarctica is not the high seas."""
     if in_antarctic_treaty_area(lat):
@@ -253,6 +265,8 @@ class PlaceResolver:
         if len(matches) > 1:
             options = sorted(f"{self.dataset.by_iso3[c].name} ({c})" for c in matches)
             raise InputError(f"ambiguous place {text!r}", options)
+        if key in ANTARCTICA_NAMES:
+            return antarctica(text)
         area = NAMED_AREAS.get(key) or NAMED_AREAS.get(key.replace("-", " "))
         if area is not None:
             return Place(text, "area", self._feature(*area), detail=f"{cleaned} ({self.dataset.by_iso3[area[0]].name})")
