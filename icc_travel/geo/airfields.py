@@ -69,9 +69,10 @@ def _nearest(lat: float, lon: float) -> tuple[str, float, float]:
 def stood_on_airfields(columns: FixArrays) -> Any:
     """The indexes of the fixes of a track without on-ground flags (GPX, KML, positions without
     an `onground` value) that were on the ground: slower than TAXI_KMH (the faster of its
-    speeds over SPEED_WINDOW_S either side; an unknown altitude is never on the ground) and within
-    GROUND_ALTITUDE_FT of an airfield's elevation, within AIRPORT_GROUND_KM of it. An hour
-    standing at Budapest's gate is then a landing there, not an hour "airborne" over Hungary."""
+    speeds over SPEED_WINDOW_S either side) and within
+    GROUND_ALTITUDE_FT of an airfield's elevation, within AIRPORT_GROUND_KM of it, or of unknown
+    altitude there but in one run with such a fix. An hour standing at Budapest's gate is then a
+    landing there, not an hour "airborne" over Hungary."""
     import numpy as np
 
     seconds, lats, lons, feet = columns.seconds, columns.lats, columns.lons, columns.feet
@@ -88,9 +89,10 @@ def stood_on_airfields(columns: FixArrays) -> Any:
     before = _kmh(columns, earlier, number)
     fastest = np.fmax(after, before)  # a side with no other fix (NaN) leaves the other's
     fastest = np.where(np.isnan(fastest), np.inf, fastest)
-    with np.errstate(invalid="ignore"):  # NaN altitudes: unknown, never low
+    unknown = np.isnan(feet)
+    with np.errstate(invalid="ignore"):
         candidates = np.flatnonzero(
-            (fastest <= TAXI_KMH) & (feet <= HIGHEST_FIELD_FT + GROUND_ALTITUDE_FT) & ~columns.ground
+            (fastest <= TAXI_KMH) & (unknown | (feet <= HIGHEST_FIELD_FT + GROUND_ALTITUDE_FT)) & ~columns.ground
         )
     if not len(candidates):
         return candidates
@@ -102,8 +104,18 @@ def stood_on_airfields(columns: FixArrays) -> Any:
     elevation = _airports()[2][best]
     where = where.ravel()
     near = km[where] <= AIRPORT_GROUND_KM
-    low = feet[candidates] - elevation[where] <= GROUND_ALTITUDE_FT
-    return candidates[near & low]
+    with np.errstate(invalid="ignore"):
+        low = feet[candidates] - elevation[where] <= GROUND_ALTITUDE_FT  # an unknown altitude is not low
+    # A slow fix near an airfield whose altitude is unknown is on the ground only within a run of
+    # such fixes that holds one known to be low there: OpenSky, for one, leaves the altitude out
+    # on the ground but for a fix now and then, and each such fix alone was a landing of its own.
+    member = np.zeros(count, dtype=bool)
+    member[candidates[near & (low | unknown[candidates])]] = True
+    run = np.cumsum(member & ~np.concatenate([[False], member[:-1]])) * member  # 0 outside every run
+    anchored = np.zeros(int(run.max()) + 1, dtype=bool)
+    anchored[run[candidates[near & low]]] = True
+    anchored[0] = False
+    return np.flatnonzero(anchored[run])
 
 
 def _kmh(columns: FixArrays, start: Any, end: Any) -> Any:
