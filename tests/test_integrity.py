@@ -112,3 +112,22 @@ def test_subjects_refer_to_existing_situations_and_countries(dataset: Dataset) -
             assert declaration.state in dataset.by_iso3, situation.id
             if declaration.period_from and declaration.period_to:
                 assert declaration.period_from <= declaration.period_to, situation.id
+
+
+def test_every_court_finding_of_non_compliance_is_a_stop_the_law_answers_arrest(dataset: Dataset) -> None:
+    """The Court's own findings check the law the tool applies: wherever a Pre-Trial Chamber found
+    a state failed to arrest a visitor (Chad, Malawi, Djibouti, Uganda, South Africa, Jordan,
+    Mongolia, Hungary, ...), the visit that day answers `arrest`; and a visitor not arrested where
+    the tool finds no duty is so only because no warrant yet existed (El Masry in Germany, the day
+    before his warrant)."""
+    found = 0
+    for precedent in dataset.precedents:
+        subject = dataset.subject(precedent.subject)
+        territory = dataset.by_iso3[precedent.state]
+        obligation = law.obligation(subject, territory, precedent.start, dataset.situations[subject.situation])
+        if precedent.finding is not None and precedent.finding.result == "non_compliance":
+            found += 1
+            assert obligation.level == law.ARREST, (precedent.id, obligation.level, obligation.basis)
+        if precedent.outcome == "not_arrested" and obligation.level == law.NONE:
+            assert obligation.basis == "no_warrant", precedent.id
+    assert found >= 15
