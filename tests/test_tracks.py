@@ -453,3 +453,27 @@ def test_tracks_analysed_together_answer_as_each_alone(dataset, resolver, tmp_pa
         alone = analyse(dataset, subject, track, resolver=resolver)
         assert track_json(result) == track_json(alone)
         assert len(result.segments) > 1
+
+
+def test_airfields_within_ten_km_are_the_nearest_airports_found_by_measuring_all() -> None:
+    """Ground inference asks, for every slow fix, for an airfield within 10 km: measured against
+    the airports in the fixes' band of latitude only (a day of taxiing is hundreds of thousands of
+    positions, and measuring each against 7,900 airports took seconds). The same airports and km as
+    measuring every one, near airports, far from them and across the antimeridian."""
+    import numpy as np
+
+    from icc_travel.geo import airfields
+
+    rng = np.random.default_rng(28)
+    airport_lats, airport_lons, _, _ = airfields._airports()
+    pick = rng.integers(0, len(airport_lats), 3000)
+    lats = np.concatenate([airport_lats[pick] + rng.normal(0, 0.05, 3000), rng.uniform(-80, 80, 3000), [-17.8, 51.9]])
+    lons = np.concatenate(
+        [airport_lons[pick] + rng.normal(0, 0.05, 3000), rng.uniform(-180, 180, 3000), [179.99, -179.99]]
+    )
+    lons = (lons + 180) % 360 - 180
+    every_km, every_index = airfields._nearest_many(lats, lons)
+    km, index = airfields._nearest_within(lats, lons, airfields.AIRPORT_GROUND_KM)
+    near = every_km <= airfields.AIRPORT_GROUND_KM
+    assert near.sum() > 1000 and np.allclose(km[near], every_km[near]) and (index[near] == every_index[near]).all()
+    assert np.isinf(km[~near]).all()

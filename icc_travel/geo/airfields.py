@@ -100,7 +100,7 @@ def stood_on_airfields(columns: FixArrays) -> Any:
     places, where = np.unique(
         np.round(np.column_stack([lats[candidates], lons[candidates]]), 4), axis=0, return_inverse=True
     )
-    km, best = _nearest_many(places[:, 0], places[:, 1])
+    km, best = _nearest_within(places[:, 0], places[:, 1], AIRPORT_GROUND_KM)
     elevation = _airports()[2][best]
     where = where.ravel()
     near = km[where] <= AIRPORT_GROUND_KM
@@ -129,6 +129,35 @@ def _kmh(columns: FixArrays, start: Any, end: Any) -> Any:
         kmh = km / (columns.seconds[end] - columns.seconds[start]) * 3600
     kmh[start == end] = np.nan
     return np.where(np.isnan(kmh) & (start != end), np.inf, kmh)
+
+
+def _nearest_within(lats: Any, lons: Any, limit_km: float) -> tuple[Any, Any]:
+    """`_nearest_many` for airports within `limit_km` (elsewhere the km is infinite, the place
+    any): positions in order of latitude, a block at a time, each block measured against the
+    airports in its band of latitude only (a few dozen, not 7,900). A day of taxiing recorded
+    without on-ground flags is hundreds of thousands of distinct positions."""
+    import numpy as np
+
+    airport_lats, airport_lons, _, _ = _airports()
+    by_latitude = np.argsort(airport_lats, kind="stable")
+    sorted_lats = airport_lats[by_latitude]
+    margin = limit_km / 111.0 + 0.01  # degrees of latitude: a kilometre is never more than 1/110.5 of one
+    order = np.argsort(lats, kind="stable")
+    km = np.full(len(lats), np.inf)
+    index = np.zeros(len(lats), dtype=np.int64)
+    for start in range(0, len(order), NEAREST_AT_ONCE):
+        part = order[start : start + NEAREST_AT_ONCE]
+        low, high = np.searchsorted(sorted_lats, [lats[part].min() - margin, lats[part].max() + margin])
+        if high <= low:
+            continue
+        band = by_latitude[low:high]
+        distances = haversine_km(lats[part, None], lons[part, None], airport_lats[None, band], airport_lons[None, band])
+        best = np.argmin(distances, axis=1)
+        found = distances[np.arange(len(part)), best]
+        close = found <= limit_km
+        km[part[close]] = found[close]
+        index[part[close]] = band[best[close]]
+    return km, index
 
 
 def _nearest_many(lats: Any, lons: Any) -> tuple[Any, Any]:
