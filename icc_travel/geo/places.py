@@ -657,8 +657,8 @@ class Gazetteer:
                 if key in seen or int(population) < POPULOUS:
                     continue
                 seen.add(key)
-                text = key.decode()
-                found.setdefault(text[:1], []).append((text, f"{name.decode()}, {country.decode()}"))
+                text = key.decode(errors="replace")  # a damaged cache gives odd hints, never a traceback
+                found.setdefault(text[:1], []).append((text, f"{name.decode(errors='replace')}, {country.decode()}"))
             self._populous = found
         return self._populous
 
