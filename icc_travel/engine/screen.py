@@ -1066,8 +1066,10 @@ def _large_arrays_on_the_heap() -> Iterator[None]:
     page by page and unmapped when freed. A share's tracks are built from thousands of such
     temporaries, and took 1.6 times as long on a worker (0.38 s against 0.23 s for 200
     aircraft). For the task they come from the heap; afterwards the threshold is put back and
-    the freed memory returned to the system (malloc_trim), as the nanny's setting intends.
-    Elsewhere (no such variable, not glibc) nothing is changed."""
+    the freed memory returned to the system (malloc_trim), as the nanny's setting intends. The
+    setting is the process's: another task running on the same worker meanwhile allocates the
+    same way (faster, and trimmed with it). Elsewhere (no such variable, not glibc) nothing is
+    changed."""
     import os
     import sys
 
