@@ -24,23 +24,81 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", stripped).replace("_", " ").split())
 
 
+class HintIndex:
+    """Candidates for `suggest` (normalised key, text shown; of two with one key, the later is
+    shown) with each key's letters counted once. `close` answers as difflib.get_close_matches
+    does, but rules out by the counts, for all candidates at once, the ones difflib's own quick
+    bound would: a batch asks once per unknown place, and difflib spent a millisecond on each
+    place checking a thousand country and town names one by one."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        import numpy as np
+
+        self.shown: dict[str, str] = {}
+        for key, text in pairs:
+            self.shown[key] = text
+        self.keys = list(self.shown)
+        self._column = {letter: n for n, letter in enumerate(sorted({c for key in self.keys for c in key}))}
+        self._counts = np.zeros((len(self.keys), len(self._column)), dtype=np.int32)
+        for row, key in enumerate(self.keys):
+            for letter in key:
+                self._counts[row, self._column[letter]] += 1
+        self._lengths = np.array([len(key) for key in self.keys], dtype=np.int64)
+
+    def close(self, word: str, cutoff: float = 0.6) -> list[str]:
+        """The keys `difflib.get_close_matches(word, keys, n=len(keys), cutoff)` returns, in its
+        order (ratio, then key, descending)."""
+        import difflib
+        import heapq
+
+        import numpy as np
+
+        wanted = np.zeros(len(self._column), dtype=np.int32)
+        for letter in word:
+            if letter in self._column:
+                wanted[self._column[letter]] += 1
+        total = (self._lengths + len(word)).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):  # two empty strings: ratio 1, as difflib has it
+            real_quick = np.where(total > 0, 2.0 * np.minimum(self._lengths, len(word)) / total, 1.0)
+            quick = np.where(total > 0, 2.0 * np.minimum(self._counts, wanted).sum(axis=1) / total, 1.0)
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        scored = []
+        for row in np.flatnonzero((real_quick >= cutoff) & (quick >= cutoff)).tolist():
+            matcher.set_seq1(self.keys[row])
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append((ratio, self.keys[row]))
+        return [key for _, key in heapq.nlargest(len(scored), scored)]
+
+
 def suggest(
-    word: str, candidates: Iterable[str], *, limit: int = 3, shown: Iterable[tuple[str, str]] = ()
+    word: str,
+    candidates: Iterable[str],
+    *,
+    limit: int = 3,
+    shown: Iterable[tuple[str, str]] = (),
+    index: HintIndex | None = None,
 ) -> list[str]:
     """Close matches by spelling, best first, for 'did you mean' hints. `shown` adds candidates
     matched by one text (normalised) and shown as another: a city by its name, shown as
-    "Budapest, HU"; of two with one key, the later is shown."""
+    "Budapest, HU"; of two with one key, the later is shown. `index` gives such candidates
+    counted beforehand (`HintIndex`), for a caller that asks about many words."""
     import difflib  # only when something was not found
 
     if len(word) > 100:  # no name is this long; comparing a megabyte against every name takes minutes
         return []
-    pool = {normalise(c): c for c in candidates}
-    for key, text in shown:
-        pool[key] = text
     key = normalise(word)
+    if index is not None:
+        pool = index.shown
+        close = index.close(key)
+    else:
+        pool = {normalise(c): c for c in candidates}
+        for name, text in shown:
+            pool[name] = text
+        close = difflib.get_close_matches(key, list(pool), n=len(pool), cutoff=0.6)
     # difflib finds the near ones; the fewest letters changed, swapped or added ranks them ("Lybia"
     # is two letters from Libya, three from Liberia, which difflib alone put first)
-    close = difflib.get_close_matches(key, list(pool), n=len(pool), cutoff=0.6)
     found = sorted(close, key=lambda k: (_edits(key, k), k[:1] != key[:1]))[:limit]  # typos keep the first letter
     found += [k for k in pool if key and (k.startswith(key) or key in k.split()) and k not in found]
     return list(dict.fromkeys(pool[k] for k in found))[:limit]

@@ -294,3 +294,22 @@ def test_a_misspelt_town_is_offered_the_towns_it_is_close_to(resolver) -> None:
     with pytest.raises(InputError) as raised:
         resolver.resolve("Lybia")
     assert raised.value.suggestions[0] == "Libya"  # a country as near as any town still comes first
+
+
+def test_the_hint_index_finds_what_difflib_finds_in_its_order(resolver) -> None:
+    """A batch asks for hints once per unknown place; the index rules candidates out by their
+    letters counted beforehand, and must leave exactly difflib's matches, in difflib's order, for
+    misspellings, garbage and real names alike (20,000 distinct garbage places took 37 s before
+    it, 7 s with it, the same rows out)."""
+    import difflib
+    import random
+    import string
+
+    from icc_travel.text import normalise
+
+    rng = random.Random(28)
+    index = resolver._hint_index("b")
+    words = ["budapset", "brazl", "bhutn", "b", "", "bosnia herzegovina", "bujumbra", "bélarus"]
+    words += ["".join(rng.choice(string.ascii_lowercase + " ") for _ in range(rng.randint(1, 14))) for _ in range(300)]
+    for word in map(normalise, words):
+        assert index.close(word) == difflib.get_close_matches(word, index.keys, n=len(index.keys), cutoff=0.6), word

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel.data.models import Dataset, Territory
 from icc_travel.errors import InputError
-from icc_travel.text import normalise, suggest
+from icc_travel.text import HintIndex, normalise, suggest
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -206,7 +206,7 @@ class PlaceResolver:
         self.dataset = dataset
         self._tiled: Any = None  # the grid index, once a bulk lookup has loaded it
         self._planner: RoutePlanner | None = None  # the leg measurer over the same index, once asked for
-        self._hints: list[tuple[str, str]] | None = None  # `_hint_names`, once asked for
+        self._hints: dict[str, HintIndex] = {}  # `_hint_index`, per first letter, once asked for
 
     @cached_property
     def _names(self) -> dict[str, set[str]]:
@@ -288,20 +288,22 @@ class PlaceResolver:
             raise InputError(f"ambiguous place {text!r}", prefixed[:6])
         if len(prefix) >= 3 and len(prefixed) == 1:
             return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == prefixed[0]))
-        towns = gazetteer().populous().get(prefix[:1], [])
-        hints = suggest(cleaned, (), shown=[*towns, *self._hint_names()])  # a country over a town of its name
+        hints = suggest(cleaned, (), index=self._hint_index(prefix[:1]))
         if self._is_airport_code(code):
             hints = [f"airport:{code}", *hints]
         raise InputError(f"unknown place {text!r}", hints)
 
-    def _hint_names(self) -> list[tuple[str, str]]:
-        """The names a misspelt place is offered (countries, common names, named areas), each
-        with its normalised key: made once, not for every unknown place of a batch."""
-        if self._hints is None:
+    def _hint_index(self, letter: str) -> HintIndex:
+        """What a misspelt place starting with `letter` is offered: countries, common names and
+        named areas, and the towns of POPULOUS or more with that first letter (a country over a
+        town of its name), counted once per letter, not for every unknown place of a batch."""
+        index = self._hints.get(letter)
+        if index is None:
             names = [t.name for t in self.dataset.by_iso3.values()]
             names += [_shown(name) for name in (*COMMON_NAMES, *NAMED_AREAS)]
-            self._hints = [(normalise(name), name) for name in names]
-        return self._hints
+            towns = gazetteer().populous().get(letter, [])
+            index = self._hints[letter] = HintIndex([*towns, *((normalise(name), name) for name in names)])
+        return index
 
     def _feature(self, iso3: str, label: str | None) -> Territory:
         if label is None:
