@@ -345,10 +345,13 @@ class CsvBlocks:
             columns = list(zip(*records, strict=True))
         shared: dict[str, str] = {}
         intern = shared.setdefault
+        stripped = {label: list(map(str.strip, columns[header.index(label)])) for label in CSV_COLUMNS}
+        if all("" in values for values in stripped.values()) and _has_blank_record(columns, header, stripped):
+            return None  # a record of empty cells is a blank line, which the careful path passes over
 
         def column(label: str, *, repeated: bool = False) -> list[str | None]:
             # map over C methods: a comprehension per column costs a second per million rows
-            values: list[Any] = list(map(str.strip, columns[header.index(label)]))
+            values: list[Any] = stripped[label]
             if repeated:
                 values = list(map(intern, values, values))
             return [value or None for value in values] if "" in values else values
@@ -365,6 +368,16 @@ class CsvBlocks:
                 "error": [None] * len(lines),
             }
         )
+
+
+def _has_blank_record(columns: list[Any], header: list[str], stripped: dict[str, list[str]]) -> bool:
+    """Whether a record has nothing but empty cells (`,,,,`, as spreadsheets write an empty row):
+    asked only when every used column has an empty cell somewhere."""
+    cells = [
+        stripped[label] if label in stripped else list(map(str.strip, values))
+        for label, values in zip(header, columns, strict=True)
+    ]
+    return any(not any(record) for record in zip(*cells, strict=True))
 
 
 def _split_columns(text: str, delimiter: str, width: int) -> list[list[str]] | None:
