@@ -481,3 +481,22 @@ def test_antarctica_by_name_or_code_answers_as_its_points_do(invoke, tmp_path: P
         assert row["resolved_as"].startswith("Antarctica") and row["leg"] is None
     checked = json.loads(invoke("check", "putin", "Antarctica@2025-01-01", "--format", "json").stdout)
     assert checked["stops"][0]["reasons"] == point["reasons"] and checked["legs"] == []
+
+
+def test_a_spreadsheets_empty_rows_are_no_records(invoke, tmp_path: Path) -> None:
+    """A sheet saved as CSV writes its empty rows as `,,,,`. They were error rows ("no place",
+    exit status 2) wherever every line of a block had the header's number of fields, though a
+    line of blanks and delimiters is documented as no record."""
+    source = tmp_path / "sheet.csv"
+    source.write_text(
+        "itinerary,subject,place,date,kind\n"
+        "a,putin,MN,2024-09-03,visit\n"
+        ",,,,\n"
+        "a,putin,HU,2024-09-05,visit\n"
+        ", , ,,\n"
+        ",,,,\n"
+    )
+    result = invoke("batch", str(source), "--format", "csv")
+    assert result.exit_code == 1, result.stderr  # arrests, no error rows
+    assert "2 rows in: 2 results" in result.stderr and "0 errors" in result.stderr
+    assert [line.split(",")[1] for line in result.stdout.splitlines()[1:]] == ["2", "4"]
