@@ -72,18 +72,10 @@ class HintIndex:
         return [key for _, key in heapq.nlargest(len(scored), scored)]
 
 
-def suggest(
-    word: str,
-    candidates: Iterable[str],
-    *,
-    limit: int = 3,
-    shown: Iterable[tuple[str, str]] = (),
-    index: HintIndex | None = None,
-) -> list[str]:
-    """Close matches by spelling, best first, for 'did you mean' hints. `shown` adds candidates
-    matched by one text (normalised) and shown as another: a city by its name, shown as
-    "Budapest, HU"; of two with one key, the later is shown. `index` gives such candidates
-    counted beforehand (`HintIndex`), for a caller that asks about many words."""
+def suggest(word: str, candidates: Iterable[str], *, limit: int = 3, index: HintIndex | None = None) -> list[str]:
+    """Close matches by spelling, best first, for 'did you mean' hints. `index` gives the
+    candidates counted beforehand instead (`HintIndex`: each matched by one text and shown as
+    another, a town by its name as "Budapest, HU"), for a caller that asks about many words."""
     import difflib  # only when something was not found
 
     if len(word) > 100:  # no name is this long; comparing a megabyte against every name takes minutes
@@ -94,8 +86,6 @@ def suggest(
         close = index.close(key)
     else:
         pool = {normalise(c): c for c in candidates}
-        for name, text in shown:
-            pool[name] = text
         close = difflib.get_close_matches(key, list(pool), n=len(pool), cutoff=0.6)
     # difflib finds the near ones; the fewest letters changed, swapped or added ranks them ("Lybia"
     # is two letters from Libya, three from Liberia, which difflib alone put first)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import compress, repeat
 from operator import contains
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from icc_travel import law
 from icc_travel.cli.render import warn
@@ -19,9 +19,6 @@ from icc_travel.engine.batch import BatchOutcome, BatchResult, Totals
 from icc_travel.formats import RowStream
 from icc_travel.formats.csv import DATA_CELL, neutralise
 from icc_travel.formats.markdown import TableWriter
-
-if TYPE_CHECKING:
-    from icc_travel.engine.legs import Leg
 
 # the CSV columns a reader of a Markdown report needs, with their headers
 MARKDOWN_COLUMNS = {
@@ -174,7 +171,7 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     """Rows as CSV text, quoted as csv.writer's QUOTE_MINIMAL quotes them. The part of a line
     that comes from its result is rendered once per result: a million rows share far fewer; with
     `cells`, kept from chunk to chunk, once per day and once per (kind, territory, level, basis)
-    for the whole batch, and a leg's cells once per leg."""
+    for the whole batch, and a leg's cells once per leg and levels (`LegColumns.csv_cells`)."""
     c = outcome.inputs.columns
     if cells is None:
         cells = {}
@@ -187,17 +184,18 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     as_of = outcome.data_as_of.isoformat()
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)
     legs = outcome.leg_of_row
+    # each leg's cells, by the row it arrives at, once per combination of leg and levels
+    leg_cells = legs.legs.csv_cells(_quoted) if legs.legs is not None else []
     if not outcome.errors_by_row and len(files) == 1:
         # the usual chunk (one file, no error): its lines from one comprehension, each row's
         # result part looked up, not branched on; a row with a leg has its leg's cells put in
         name = files[c["file"][0]]
         row_tails: Iterable[str] = map(tails.__getitem__, columns[4])
-        if legs and legs.legs is not None:
+        if leg_cells:
             row_tails = list(row_tails)
             heads = [tail[: -len(NO_LEG) - 1] for tail in tails]  # a result's cells before the leg's
             arrived_from = map(columns[4].__getitem__, legs.rows)
-            texts = legs.legs.csv_cells(_quoted)
-            for number, index, text in zip(legs.rows, arrived_from, texts, strict=True):
+            for number, index, text in zip(legs.rows, arrived_from, leg_cells, strict=True):
                 row_tails[number] = f"{heads[index]},{text},"
         lines = zip(
             columns[1],
@@ -212,14 +210,15 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
             for line, itinerary, subject, place, tail in lines
         ]
         return
+    cells_of_row = dict(zip(legs.rows, leg_cells, strict=True))
     for number, (file, line, itinerary, place, index) in enumerate(zip(*columns, strict=True)):
         if index < 0:
             error = _quoted(outcome.errors_by_row[number])
             yield f"{files[file]},{line},{itinerary},{_quoted(c['subject'][number])},{place},,,,,,,,,,{error},{as_of}\n"
             continue
         tail = tails[index]
-        if legs and (leg := legs.get(number)) is not None:
-            tail = f"{tail[: -len(NO_LEG) - 1]},{_leg_cells(leg, cells)},"
+        if (text := cells_of_row.get(number)) is not None:
+            tail = f"{tail[: -len(NO_LEG) - 1]},{text},"
         yield f"{files[file]},{line},{itinerary},{subjects[index]},{place},{tail},{as_of}\n"
 
 
@@ -245,16 +244,6 @@ def _tail(result: BatchResult, cells: dict[Any, str]) -> str:
         )
         middle = cells[key] = ",".join(_quoted(value) for value in values)  # type: ignore[index]
     return f"{day},{middle}{NO_LEG},"
-
-
-def _leg_cells(leg: Leg, cells: dict[Any, str]) -> str:
-    """leg_from, leg_km and overflown, as `flat` writes them from the leg's JSON: once per
-    start, length and cell (the legs between two airports with the same levels share them)."""
-    key = ("leg", leg.start, leg.distance_km, leg.cell)
-    text = cells.get(key)
-    if text is None:
-        text = cells[key] = f"{_quoted(leg.start)},{_quoted(leg.distance_km)},{_quoted(leg.cell)}"
-    return text
 
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')

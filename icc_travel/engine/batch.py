@@ -30,6 +30,7 @@ from icc_travel.engine.answers import MARK, Answer, Answers, MarkedDay, Texts
 from icc_travel.engine.batch_input import NOT_READ, Rows
 from icc_travel.engine.check import relevant_precedents
 from icc_travel.engine.contract import batch_result_json, leg_json, leg_json_text
+from icc_travel.engine.results import Departure
 from icc_travel.engine.staleness import staleness_warning
 from icc_travel.engine.subjects import SubjectFinder
 from icc_travel.errors import IccTravelError, InputError
@@ -307,13 +308,6 @@ class OpenItinerary(NamedTuple):
 
     key: tuple[Any, ...]  # (file, itinerary, subject)
     last_stop: tuple[str, tuple[float, float], BatchResult | Departure] | None  # its last located stop
-
-
-class Departure(NamedTuple):
-    """What a leg takes from the stop it starts at: whose trip it is and the day."""
-
-    subject: Subject
-    day: dt.date
 
 
 # legs as `legs.measure_leg_columns` takes them: the endpoints (input, lat, lon), each leg's

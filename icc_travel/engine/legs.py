@@ -12,12 +12,13 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import add
-from typing import Any, NamedTuple
+from typing import Any
 
 from icc_travel import law
 from icc_travel.data.models import Dataset, Precedent, Source, Subject, Territory
 from icc_travel.engine.answers import MARK, Answers, Texts, on_day
 from icc_travel.engine.contract import obligation_json, overflown_json_head
+from icc_travel.engine.results import Departure
 from icc_travel.geo.routes import Endpoint, RoutePlanner, facing, geodesic_path, reverse_leg
 from icc_travel.geo.routes import Measured as Chunk  # a chunk of legs as RoutePlanner measures them
 from icc_travel.vocabulary import Level, Tier
@@ -201,14 +202,6 @@ PACKED_FLAGS_LIMIT = 63  # a leg over fewer territories has its flags packed in 
 DAYS = 3_700_000  # above any date's ordinal (date.max is 3,652,059): (key, day) as one integer
 
 
-class _Departure(NamedTuple):
-    """What a leg takes from the stop it starts at: whose trip it is and the day. A batch passes
-    its results (or `batch.Departure`), which carry both; `measure_legs` makes these."""
-
-    subject: Subject
-    day: dt.date
-
-
 def measure_legs(
     planner: RoutePlanner,
     requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]],
@@ -220,7 +213,7 @@ def measure_legs(
     endpoints: dict[Endpoint, int] = {}
     start_of = [endpoints.setdefault(start, len(endpoints)) for _, start, _, _ in requests]
     end_of = [endpoints.setdefault(end, len(endpoints)) for _, _, end, _ in requests]
-    departures = [_Departure(subject, on) for subject, _, _, on in requests]
+    departures = [Departure(subject, on) for subject, _, _, on in requests]
     columns = measure_leg_columns(
         planner, list(endpoints), start_of, end_of, departures, range(len(requests)), answers=answers, measured=measured
     )

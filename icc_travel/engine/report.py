@@ -118,7 +118,7 @@ def track_page(dataset: Dataset, analysed: TracksResult, *, on: dt.date | None) 
     """Recorded tracks' page: one row per segment and landing; explanations shared by rows with
     the same answer (a track crosses one state many times); the map on the first fix's date."""
     from icc_travel.engine.contract import flat_records, tracks_documents
-    from icc_travel.engine.track import LANDED_UNSEEN_NOTE
+    from icc_travel.engine.track import GAP_INFERRED_NOTE, LANDED_UNSEEN_NOTE
 
     results, subject, subject_from_aircraft = analysed.tracks, analysed.subject, analysed.subject_from_aircraft
     documents = tracks_documents(analysed)
@@ -139,7 +139,10 @@ def track_page(dataset: Dataset, analysed: TracksResult, *, on: dt.date | None) 
                 "start": document["start"],
                 "end": document["end"],
                 "points": document["points"],
-                "gaps": [{**g, "note": LANDED_UNSEEN_NOTE} if g.get("landed_unseen") else g for g in document["gaps"]],
+                "gaps": [
+                    {**g, "note": LANDED_UNSEEN_NOTE if g.get("landed_unseen") else GAP_INFERRED_NOTE}
+                    for g in document["gaps"]
+                ],
                 "suspect": document["quality"]["suspect"],
                 "flights": len(document["flights"]),
                 **plane,

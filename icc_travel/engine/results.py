@@ -15,6 +15,14 @@ if TYPE_CHECKING:
     from icc_travel.engine.track import TrackResult
 
 
+class Departure(NamedTuple):
+    """What a leg takes from the stop it starts at: whose trip it is and the day (a batch's
+    results carry both too, and stand for it)."""
+
+    subject: Subject
+    day: dt.date
+
+
 class Answer(NamedTuple):
     """One located, dated point's answer: the territory it lies in (None outside every one) and
     the obligation there on that date."""

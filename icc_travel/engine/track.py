@@ -583,11 +583,8 @@ def _landings(
     ground = columns.ground
     touched = ground & np.concatenate([[True], ~ground[:-1]])
     last = len(ground) - 1
-    last_feet = float(columns.feet[last])
-    ended_low = (  # an unknown altitude (NaN) is not low
-        not ground[last]
-        and last_feet == last_feet
-        and low_over_ground(float(columns.lats[last]), float(columns.lons[last]), last_feet, GROUND_ALTITUDE_FT)
+    ended_low = not ground[last] and low_over_ground(
+        float(columns.lats[last]), float(columns.lons[last]), float(columns.feet[last]), GROUND_ALTITUDE_FT
     )
     unseen = set(stays)
     indexes = set(np.flatnonzero(touched).tolist()) | unseen | ({last} if ended_low else set())

@@ -10,6 +10,7 @@ tool knows no terrain away from airports. So a track that ends on Johannesburg's
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 from icc_travel.geo.places import airport_table
@@ -52,7 +53,8 @@ def low_over_ground(lat: float, lon: float, feet: float, within_ft: float) -> bo
     """Whether an altitude (above sea level) is at most `within_ft` over the ground there
     (`height_above_ground_ft`). An altitude that high above the highest airfield is not, and is
     answered without the airport table: a screen of cruising aircraft (each track's end is
-    asked) would otherwise read 28,000 airports and measure every end against 7,900 of them."""
+    asked) would otherwise read 28,000 airports and measure every end against 7,900 of them.
+    An unknown altitude (NaN) is not low."""
     if feet - HIGHEST_FIELD_FT > within_ft:
         return False
     return height_above_ground_ft(lat, lon, feet) <= within_ft
@@ -100,7 +102,7 @@ def stood_on_airfields(columns: FixArrays) -> Any:
     places, where = np.unique(
         np.round(np.column_stack([lats[candidates], lons[candidates]]), 4), axis=0, return_inverse=True
     )
-    km, best = _nearest_within(places[:, 0], places[:, 1], AIRPORT_GROUND_KM)
+    km, best = _nearest_many(places[:, 0], places[:, 1], AIRPORT_GROUND_KM)
     elevation = _airports()[2][best]
     where = where.ravel()
     near = km[where] <= AIRPORT_GROUND_KM
@@ -131,11 +133,12 @@ def _kmh(columns: FixArrays, start: Any, end: Any) -> Any:
     return np.where(np.isnan(kmh) & (start != end), np.inf, kmh)
 
 
-def _nearest_within(lats: Any, lons: Any, limit_km: float) -> tuple[Any, Any]:
-    """`_nearest_many` for airports within `limit_km` (elsewhere the km is infinite, the place
-    any): positions in order of latitude, a block at a time, each block measured against the
-    airports in its band of latitude only (a few dozen, not 7,900). A day of taxiing recorded
-    without on-ground flags is hundreds of thousands of distinct positions."""
+def _nearest_many(lats: Any, lons: Any, limit_km: float = math.inf) -> tuple[Any, Any]:
+    """Per position, the km to the nearest airport and that airport's place in `_airports`;
+    with `limit_km`, of the airports that near only (beyond it the km is infinite, the place
+    any). The positions are taken in order of latitude, a block at a time, each block measured
+    against the airports in its band of latitude only: within 10 km, a few dozen, not 7,900 (a
+    day of taxiing recorded without on-ground flags is hundreds of thousands of positions)."""
     import numpy as np
 
     airport_lats, airport_lons, _, _ = _airports()
@@ -157,20 +160,4 @@ def _nearest_within(lats: Any, lons: Any, limit_km: float) -> tuple[Any, Any]:
         close = found <= limit_km
         km[part[close]] = found[close]
         index[part[close]] = band[best[close]]
-    return km, index
-
-
-def _nearest_many(lats: Any, lons: Any) -> tuple[Any, Any]:
-    """Per position, the km to the nearest airport and that airport's place in `_airports`."""
-    import numpy as np
-
-    airport_lats, airport_lons, _, _ = _airports()
-    km = np.empty(len(lats))
-    index = np.empty(len(lats), dtype=np.int64)
-    for start in range(0, len(lats), NEAREST_AT_ONCE):
-        part = slice(start, start + NEAREST_AT_ONCE)
-        distances = haversine_km(lats[part, None], lons[part, None], airport_lats[None, :], airport_lons[None, :])
-        best = np.argmin(distances, axis=1)
-        km[part] = distances[np.arange(len(best)), best]
-        index[part] = best
     return km, index

@@ -275,20 +275,14 @@ class PlaceResolver:
             city = self._town_or_airport(text, cleaned, code)
         if city is not None:
             return city
-        prefix = normalise(cleaned)
         prefixed = sorted(
-            {
-                self.dataset.by_iso3[c].name
-                for key, codes in self._names.items()
-                if key.startswith(prefix)
-                for c in codes
-            }
+            {self.dataset.by_iso3[c].name for name, codes in self._names.items() if name.startswith(key) for c in codes}
         )
-        if len(prefix) >= 3 and len(prefixed) > 1:
+        if len(key) >= 3 and len(prefixed) > 1:
             raise InputError(f"ambiguous place {text!r}", prefixed[:6])
-        if len(prefix) >= 3 and len(prefixed) == 1:
+        if len(key) >= 3 and len(prefixed) == 1:
             return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == prefixed[0]))
-        hints = suggest(cleaned, (), index=self._hint_index(prefix[:1]))
+        hints = suggest(cleaned, (), index=self._hint_index(key[:1]))
         if self._is_airport_code(code):
             hints = [f"airport:{code}", *hints]
         raise InputError(f"unknown place {text!r}", hints)
