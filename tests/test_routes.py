@@ -124,8 +124,8 @@ def test_a_claimed_airspace_belt_is_overflown_on_either_reading(invoke) -> None:
 def test_stretches_settled_by_pure_grid_cells_measure_as_their_fine_samples(planner: RoutePlanner) -> None:
     """Where the grid's pure 1/8-degree cells around a stretch settle what its 5-km samples would
     find, the samples are skipped and the stretch counts whole: 400 real airport pairs measure
-    the same either way (the same territories in the same order, the same km to a micrometre:
-    one stretch's length against its five samples' added up)."""
+    the same either way (the same territories in the same order, the same km exactly: lengths
+    are counted in fine pieces, a whole stretch as five)."""
     import numpy as np
 
     from icc_travel.geo import routes
@@ -165,7 +165,62 @@ def test_stretches_settled_by_pure_grid_cells_measure_as_their_fine_samples(plan
     for (km, crossed, through), (km_sampled, crossed_sampled, through_sampled) in zip(quick, sampled, strict=True):
         assert km == km_sampled and through == through_sampled
         assert [t.iso3 for t, _ in crossed] == [t.iso3 for t, _ in crossed_sampled]
-        assert [length for _, length in crossed] == pytest.approx([length for _, length in crossed_sampled], abs=1e-9)
+        assert [length for _, length in crossed] == [length for _, length in crossed_sampled]
+
+
+def test_intervals_settled_by_whole_degree_cells_measure_as_their_samples(planner: RoutePlanner) -> None:
+    """Where the 1° cells around the geodesic between two knots (300 km) all have one answer,
+    the interval's 25-km points are not made and its knot stands for its twelve stretches. On
+    1,500 real airport pairs, and legs through the straits, along the 80th parallels, across the
+    antimeridian and over the poles, every leg measures exactly as with every point made: the
+    same km, territories in the same order, the same lengths to the last bit, the same straits."""
+    import numpy as np
+
+    from icc_travel.geo import routes
+    from icc_travel.geo.places import airport_table
+
+    table = airport_table("IATA")
+    codes = sorted(table)
+    pairs = np.random.default_rng(2028).choice(len(codes), size=(1500, 2)).tolist()
+    legs = [
+        (
+            float(table[codes[a]]["lat"]),
+            float(table[codes[a]]["lon"]),
+            float(table[codes[b]]["lat"]),
+            float(table[codes[b]]["lon"]),
+        )
+        for a, b in pairs
+        if a != b
+    ]
+    for strait in routes.STRAITS:  # through each strait's narrows, from 400 km off either side
+        west, south, east, north = strait.bounds
+        middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
+        legs += [(middle_lat - 3, middle_lon - 3, middle_lat + 3, middle_lon + 3)]
+        legs += [(middle_lat, middle_lon - 4, middle_lat, middle_lon + 4)]
+    legs += [(79.9, -170.0, 79.5, 170.0), (79.9, 10.0, 80.1, 40.0), (-80.0, -60.0, -79.0, 60.0)]
+    legs += [(60.0, 179.0, 65.0, -175.0), (89.0, 0.0, 70.0, 180.0), (-89.5, 10.0, -60.0, -170.0)]
+    settled = []
+    original = RoutePlanner._whole_intervals
+
+    def counted(self, knots, stretches):  # type: ignore[no-untyped-def]
+        found = original(self, knots, stretches)
+        settled.append(int(knots.size[found != routes.NOT_SETTLED].sum()))
+        return found
+
+    def never(self, knots, stretches):  # type: ignore[no-untyped-def]
+        return np.full(len(knots.leg), routes.NOT_SETTLED, dtype=np.int64)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RoutePlanner, "_whole_intervals", counted)
+        quick = planner.measure_many(legs)
+        patch.setattr(RoutePlanner, "_whole_intervals", never)
+        sampled = planner.measure_many(legs)
+    stretches = sum(max(1, math.ceil(km / routes.COARSE_KM)) for km, _, _ in sampled)
+    assert sum(settled) > stretches / 3  # most of a long leg is open sea or inland
+    assert sum(1 for _, _, through in sampled if through) >= len(routes.STRAITS)
+    for (km, crossed, through), (km_sampled, crossed_sampled, through_sampled) in zip(quick, sampled, strict=True):
+        assert km == km_sampled and through == through_sampled
+        assert [(t.iso3, length) for t, length in crossed] == [(t.iso3, length) for t, length in crossed_sampled]
 
 
 def test_a_return_leg_is_its_outbound_read_backwards(planner: RoutePlanner) -> None:
@@ -231,7 +286,7 @@ def test_a_territory_s_last_place_is_its_furthest_even_when_one_run_spans_anothe
     croatia, bosnia = 7, 3
     plain = (np.array([croatia, croatia]), np.array([10.0, 60.0]))
     fine = (np.array([croatia, bosnia, bosnia, bosnia, bosnia]), np.array([37.5, 42.5, 47.5, 52.5, 57.5]))
-    key, first, last = _first_and_last([plain[0], fine[0]], [plain[1], fine[1]])
+    key, first, last = _first_and_last([plain[0], fine[0]], [plain[1], fine[1]], [plain[1], fine[1]])
     assert key.tolist() == [bosnia, croatia]
     assert first.tolist() == [42.5, 10.0]
     assert last.tolist() == [57.5, 60.0]

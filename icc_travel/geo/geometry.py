@@ -158,6 +158,28 @@ def map_arrays(path: Path, *names: str) -> list[Any]:
     return [np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in names]
 
 
+def runs_eastward(owner: Any, mixed: int, cap: int | None = None) -> Any:
+    """Per cell of a grid of answers (rows of cells, west to east), how many cells from it
+    eastwards, itself included, have its answer before the row ends (at most `cap`); 0 for a
+    `mixed` cell. A box of cells whose rows all start with a run as wide as the box and one
+    answer is answered alike throughout."""
+    import numpy as np
+
+    flat = owner.ravel()
+    # a run ends where the next cell differs or the row ends: each cell's run is the distance
+    # to the first such end at or after it
+    ends = np.ones(len(flat), dtype=bool)
+    ends[:-1] = flat[:-1] != flat[1:]
+    ends[owner.shape[1] - 1 :: owner.shape[1]] = True
+    position = np.arange(len(flat))
+    next_end = np.minimum.accumulate(np.where(ends, position, len(flat))[::-1])[::-1]
+    run = next_end - position + 1
+    if cap is not None:
+        run = np.minimum(run, cap)
+    run[flat == mixed] = 0
+    return run
+
+
 class TiledIndex:
     """Bulk point lookup: a three-level grid decides almost every point by array lookups, and a
     vectorised crossing count over the few boundary edges of its leaf decides a point next to a
@@ -477,17 +499,15 @@ class TiledIndex:
         sub = np.where((code0 <= -2)[:, :, None, None], code1[block], code0[:, :, None, None])
         owner = sub.transpose(0, 2, 1, 3).reshape(self.ROWS * split, self.COLUMNS * split).astype(np.int32)
         owner[owner <= -2] = self.MIXED
-        # a run ends where the next sub-cell differs or the row ends: each sub-cell's run is
-        # the distance to the first such end at or after it
-        flat = owner.ravel()
-        ends = np.ones(len(flat), dtype=bool)
-        ends[:-1] = flat[:-1] != flat[1:]
-        ends[owner.shape[1] - 1 :: owner.shape[1]] = True
-        position = np.arange(len(flat))
-        next_end = np.minimum.accumulate(np.where(ends, position, len(flat))[::-1])[::-1]
-        run = np.minimum(next_end - position + 1, self.RUN_CAP).astype(np.int16)
-        run[flat == self.MIXED] = 0
-        return flat, run
+        return owner.ravel(), runs_eastward(owner, self.MIXED, self.RUN_CAP).astype(np.int16)
+
+    def cell_answers(self) -> Any:
+        """Per 1° cell (row x COLUMNS + column, rows from 90° S): its sole territory, -1 for
+        none, MIXED where a boundary crosses it."""
+        import numpy as np
+
+        code = np.asarray(self._code0)
+        return np.where(code >= 0, code, np.where(code == -1, -1, self.MIXED)).astype(np.int64)
 
     def lookup(self, lats: Any, lons: Any) -> Any:
         """Feature index per point (-1 outside every territory), as a numpy array."""

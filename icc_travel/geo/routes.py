@@ -14,6 +14,7 @@ measured together: one geodesic call and one polygon lookup per chunk of legs.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -27,8 +28,11 @@ COARSE_KM = 25.0
 CHUNK = 500  # legs per vectorised pass: small enough that its arrays are reused hot (2,000 took a quarter more CPU)
 STRAIT_MARGIN = 0.3  # degrees around a strait's box where the 25-km samples send a leg to the 2-km search
 SAMPLE_KM = 5.0  # near borders and coasts: narrower than any territorial sea (24 nm = 44 km)
+PIECES = math.ceil(COARSE_KM / SAMPLE_KM)  # fine samples per stretch re-sampled
 BULGE_DEGREES = 0.002  # margin around a stretch's ends that holds the arc between them (see _settled)
 NOT_SETTLED = -2  # RoutePlanner._settled: a stretch the grid's pure sub-cells cannot answer
+WHOLE_ROWS = 5  # RoutePlanner._whole_intervals: rows of 1° cells a settled interval may span
+EARTH_MINOR_M = 6_356_752.3  # the WGS84 semi-minor axis: the least radius, the widest bulge
 
 
 Endpoint = tuple[str, float, float]  # the stop's input, latitude, longitude
@@ -76,6 +80,7 @@ class RoutePlanner:
             self._tiles = TiledIndex.cached(path, lambda: TerritoryIndex(path).geometries)
         self._by_feature = {t.feature_index: t for t in dataset.territories}
         self._features = max(self._by_feature) + 1
+        self._degree_table: tuple[Any, Any] | None = None
 
     def crossings(
         self, lat1: float, lon1: float, lat2: float, lon2: float
@@ -133,25 +138,103 @@ class RoutePlanner:
 
     def _samples(self, legs: Sequence[tuple[float, float, float, float]]) -> Samples:
         """Each leg sampled every COARSE_KM along the geodesic, its ends included, all legs at once
-        (`geo.geodesic`: GeographicLib's points to within millimetres)."""
+        (`geo.geodesic`: GeographicLib's points to within millimetres), but for the stretches
+        between two knots that lie wholly in 1° cells of one answer (`_whole_intervals`): of
+        those only the first point is made, and it stands for all of them."""
         import numpy as np
 
-        from icc_travel.geo.geodesic import even_points
+        from icc_travel.geo import geodesic
 
         lat1, lon1, lat2, lon2 = np.asarray(legs, dtype=float).reshape(-1, 4).T
         azimuth, _, metres = self._geod.inv(lon1, lat1, lon2, lat2)
         metres = np.asarray(metres, dtype=float)
         stretches = np.maximum(1, np.ceil(metres / 1000 / COARSE_KM)).astype(np.int64)
-        # points: stretches + 1 per leg; `leg` and `along` say where each one lies
-        counts = stretches + 1
-        leg = np.repeat(np.arange(len(legs)), counts)
-        first_point = np.concatenate(([0], np.cumsum(counts)[:-1]))
         spacing = metres / stretches
-        step = np.repeat(spacing, counts)
-        along = (np.arange(len(leg)) - np.repeat(first_point, counts)) * step
-        lons, lats = even_points(self._geod, lat1, lon1, azimuth, spacing, stretches)
+        knots = geodesic.knots(self._geod, lat1, lon1, azimuth, spacing, stretches)
+        settled = self._whole_intervals(knots, stretches)
+        whole = settled == NOT_SETTLED
+        lons, lats = geodesic.points(knots, whole)
+        # per point: its leg, its number along the leg, and the stretches it starts (none at a
+        # leg's end; all of its interval's at a knot standing for them)
+        counts = np.where(whole, knots.size, 1)
+        first = np.cumsum(counts) - counts
+        leg = np.repeat(knots.leg, counts)
+        number = np.repeat(knots.start - first, counts) + np.arange(len(leg))
+        span = (number != stretches[leg]).astype(np.int64)
+        span[first[~whole]] = knots.size[~whole]
+        answer = np.full(len(leg), NOT_SETTLED, dtype=np.int64)
+        answer[first[~whole]] = settled[~whole]
+        step = spacing[leg]
+        along = number * step
         cells, owner, mixed, row, column = self._tiles.cells(lats, lons)
-        return Samples(metres, stretches, leg, first_point, step, along, lons, lats, cells, owner, mixed, row, column)
+        return Samples(
+            metres, stretches, leg, number, span, answer, step, along, lons, lats, cells, owner, mixed, row, column
+        )
+
+    def _whole_intervals(self, knots: Any, stretches: Any) -> Any:
+        """Per interval between knots (`geodesic.Knots`): the answer (feature index, or -1 for
+        open sea) of every point of every stretch in it, where the 1° cells around the geodesic
+        between its knot and the next one settle it, else NOT_SETTLED. The geodesic's longitude
+        runs monotonically between two points; its latitude bulges poleward by at most
+        (1 / cos(half the arc) - 1) / cos(latitude) radians (about 0.09° for 300 km at 80°),
+        taken half again with a margin for the ellipsoid. Cells a strait's search reaches into
+        settle nothing, so the straits see every sample near them; intervals beyond 80° or
+        across ±180° are left to the samples. A stretch wholly in cells of one answer has that
+        answer at each of its samples, whether it is plain, settled by sub-cells or sampled,
+        so the kilometres and the order of the territories are those its samples give."""
+        import numpy as np
+
+        owner, run = self._degree_runs()
+        columns = self._tiles.COLUMNS
+        settled = np.full(len(knots.leg), NOT_SETTLED, dtype=np.int64)
+        inner = np.flatnonzero(
+            knots.start < stretches[knots.leg]
+        )  # not a leg's last point: the next knot is on its leg
+        if not len(inner):
+            return settled
+        lat_a, lat_b = knots.lats[inner], knots.lats[inner + 1]
+        lon_a, lon_b = knots.lons[inner], knots.lons[inner + 1]
+        half = knots.size[inner] * knots.spacing[knots.leg[inner]] / 2 / EARTH_MINOR_M
+        steepest = np.radians(np.maximum(np.abs(lat_a), np.abs(lat_b)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            margin = 1.5 * np.degrees((1 / np.cos(half) - 1) / np.cos(steepest)) + 0.005
+            row0 = np.floor(np.minimum(lat_a, lat_b) - margin + 90)
+            row1 = np.floor(np.maximum(lat_a, lat_b) + margin + 90)
+            column0 = np.floor(np.minimum(lon_a, lon_b) - margin + 180)
+            column1 = np.floor(np.maximum(lon_a, lon_b) + margin + 180)
+            usable = (
+                (np.abs(lat_a) <= 80)
+                & (np.abs(lat_b) <= 80)
+                & (np.abs(lon_a - lon_b) < 90)
+                & (column0 >= 0)
+                & (column1 < columns)
+                & (row1 - row0 < WHOLE_ROWS)
+            )
+        candidates = np.flatnonzero(usable)
+        if not len(candidates):
+            return settled
+        row0, row1 = row0[candidates].astype(np.int64), row1[candidates].astype(np.int64)
+        column0 = column0[candidates].astype(np.int64)
+        width = column1[candidates].astype(np.int64) - column0 + 1
+        first = row0 * columns + column0
+        answer = owner[first]
+        ok = run[first] >= width
+        for extra in range(1, WHOLE_ROWS):
+            cell = np.minimum(row0 + extra, row1) * columns + column0  # rows past the box repeat its last
+            ok &= (run[cell] >= width) & (owner[cell] == answer)
+        settled[inner[candidates[ok]]] = answer[ok]
+        return settled
+
+    def _degree_runs(self) -> tuple[Any, Any]:
+        """The 1° cells' answers (`TiledIndex.cell_answers`, cells a strait's search reaches
+        into counted as mixed) and their runs eastwards (`geometry.runs_eastward`)."""
+        if self._degree_table is None:
+            from icc_travel.geo.geometry import TiledIndex, runs_eastward
+
+            owner = self._tiles.cell_answers()
+            owner[_strait_cells()] = TiledIndex.MIXED
+            self._degree_table = owner, runs_eastward(owner.reshape(TiledIndex.ROWS, -1), TiledIndex.MIXED)
+        return self._degree_table
 
     def _crossings_chunk(self, legs: Sequence[tuple[float, float, float, float]], samples: Samples) -> Measured:
         """Each leg is sampled every COARSE_KM; a stretch whose ends lie in one grid cell wholly
@@ -161,18 +244,27 @@ class RoutePlanner:
 
         if not len(legs):
             return Measured([], [0], [], [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64))
-        metres, stretches, leg, first_point, step, along, lons, lats, _, owner, mixed, row, column = samples
-        # stretches run from each point that is not its leg's last to the next point
-        starts = np.ones(len(leg) - 1, dtype=bool)
-        starts[(first_point + stretches)[:-1]] = False
+        metres, stretches, leg, _, span, answer, step, along, lons, lats, _, owner, mixed, row, column = samples
+        # stretches run from each point that is not its leg's last to the next point; a knot
+        # whose interval is settled whole (`_whole_intervals`) stands for all of its stretches
+        starts = span[:-1] > 0
+        whole_interval = answer[:-1] != NOT_SETTLED
         # A stretch between two whole cells of one owner (or two open-sea cells) that share an
         # edge lies in that owner; one whose ends are diagonal neighbours may clip a third cell.
         # (computed from each point to the next over the whole chunk, then kept at the stretches)
         refine = mixed[:-1] | mixed[1:]
         refine |= owner[:-1] != owner[1:]
         refine |= (row[:-1] != row[1:]) & (column[:-1] != column[1:])
-        plain = np.flatnonzero(~refine & starts & (owner[:-1] >= 0))
-        legs_of, features, lengths, positions = [leg[plain]], [owner[plain]], [step[plain] / 1000], [along[plain]]
+        refine &= ~whole_interval
+        plain_owner = np.where(whole_interval, answer[:-1], owner[:-1])
+        plain = np.flatnonzero(~refine & starts & (plain_owner >= 0))
+        # Lengths are counted in fine pieces (a whole stretch is PIECES of them), exactly: a leg's
+        # km in a territory is its count times the piece's length, whatever order the stretches
+        # and samples were met in. A part's entries have a first and a last position along the
+        # leg: a knot standing for its interval's stretches spans from its own to its last one's.
+        legs_of, features, pieces = [leg[plain]], [plain_owner[plain]], [span[plain] * PIECES]
+        firsts = [along[plain]]
+        lasts = [firsts[0] + (span[plain] - 1) * step[plain]]
         rough = np.flatnonzero(refine & starts)
         if len(rough):
             # a stretch whose ends' box (widened by the arc's bulge) is covered by pure grid
@@ -183,26 +275,27 @@ class RoutePlanner:
             whole = rough[settled >= 0]
             legs_of.append(leg[whole])
             features.append(settled[settled >= 0])
-            lengths.append(step[whole] / 1000)
-            positions.append(along[whole])
+            pieces.append(np.full(len(whole), PIECES))
+            firsts.append(along[whole])
+            lasts.append(firsts[-1])
             sampled = rough[settled == NOT_SETTLED]
             if len(sampled):
-                pieces = max(1, int(np.ceil(COARSE_KM / SAMPLE_KM)))
-                offsets = (np.arange(pieces) + 0.5) / pieces
+                offsets = (np.arange(PIECES) + 0.5) / PIECES
                 fine_lons, fine_lats = _between(lons, lats, sampled, offsets)
                 found = self._tiles.lookup(fine_lats, fine_lons)
                 inside = found >= 0
-                legs_of.append(np.repeat(leg[sampled], pieces)[inside])
+                legs_of.append(np.repeat(leg[sampled], PIECES)[inside])
                 features.append(found[inside])
-                lengths.append(np.repeat(step[sampled] / pieces / 1000, pieces)[inside])
-                positions.append((along[sampled][:, None] + step[sampled][:, None] * offsets[None, :]).ravel()[inside])
+                pieces.append(np.ones(int(inside.sum()), dtype=np.int64))
+                firsts.append((along[sampled][:, None] + step[sampled][:, None] * offsets[None, :]).ravel()[inside])
+                lasts.append(firsts[-1])
         territories = self._features
         keys = [of * territories + feature for of, feature in zip(legs_of, features, strict=True)]
-        totals = np.bincount(np.concatenate(keys), weights=np.concatenate(lengths), minlength=len(legs) * territories)
+        counts = np.bincount(np.concatenate(keys), weights=np.concatenate(pieces), minlength=len(legs) * territories)
         # Each part runs in order along each leg: of a run of samples in one territory only the
         # first can be where the leg first enters it, and only the last where it leaves it for
         # good, so the sorts below see the ends of runs only.
-        key, first, last = _first_and_last(keys, positions)
+        key, first, last = _first_and_last(keys, firsts, lasts)
         order = np.lexsort((first, key // territories))  # per leg, in the order first overflown
         # the same territories in the order the leg flown backwards overflies them first (the
         # samples' intervals along the leg never overlap, so that is by their last, descending)
@@ -211,14 +304,14 @@ class RoutePlanner:
         backward = backward[np.lexsort((-last, key // territories))]
         key = key[order]
         bounds = np.searchsorted(key // territories, np.arange(len(legs) + 1))
+        piece_km = metres / stretches / PIECES / 1000  # per leg
+        lengths = counts[key] * piece_km[key // territories]
         # plain Python lists from here: indexing numpy arrays one scalar at a time costs more than
         # the rest of the chunk
         features = key % territories
         by_feature = self._by_feature
         crossed = [by_feature[f] for f in features.tolist()]
-        return Measured(
-            (metres / 1000).tolist(), bounds.tolist(), crossed, totals[key].tolist(), features, [], backward
-        )
+        return Measured((metres / 1000).tolist(), bounds.tolist(), crossed, lengths.tolist(), features, [], backward)
 
     def _settled(self, lons: Any, lats: Any, begin: Any) -> Any:
         """Per stretch from point `begin` to the next: the answer (feature index, or -1 for open
@@ -302,7 +395,11 @@ class RoutePlanner:
         slot[candidates] = np.arange(len(candidates))
         points = np.flatnonzero(near)
         owner = slot[samples.leg[points]]
-        number = points - samples.first_point[samples.leg[points]]
+        number = samples.number[points]
+        # the near samples by (candidate, number): all the 25-km samples near a strait are made
+        # (`_whole_intervals` settles no interval by them), so this is the test over the whole leg
+        width = int(stretches.max()) + 1
+        near_keys = owner * width + number
         stretch = (number[:, None] + np.arange(-2, 2)[None, :]).ravel()
         owner = np.repeat(owner, 4)
         valid = (stretch >= 0) & (stretch <= stretches[owner])
@@ -318,11 +415,10 @@ class RoutePlanner:
         along = index * spacing[position]
         # the test for each of them, as over the whole leg
         stretch = np.floor(along / stretch_length[position]).astype(np.int64)
-        base = samples.first_point[candidates][position]
         last = stretches[position]
         keep = np.zeros(len(position), dtype=bool)
         for shift in (-1, 0, 1, 2):
-            keep |= near[base + np.clip(stretch + shift, 0, last)]
+            keep |= np.isin(position * width + np.clip(stretch + shift, 0, last), near_keys)
         lons, lats, _ = self._geod.fwd(lon1[position[keep]], lat1[position[keep]], azimuth[position[keep]], along[keep])
         lons, lats = np.asarray(lons), np.asarray(lats)
         leg = candidates[position[keep]]
@@ -368,13 +464,17 @@ class Measured(NamedTuple):
 
 
 class Samples(NamedTuple):
-    """A chunk's 25-km samples: per leg its length, stretches and first point; per point its
-    leg, the stretch length, the distance along the leg, the position and its 1° cell."""
+    """A chunk's 25-km samples: per leg its length and stretches; per point made its leg, its
+    number along the leg, the stretches it starts (1; 0 at a leg's end; all of its interval's
+    at a knot that stands for them) and their answer (NOT_SETTLED but at such a knot), the
+    stretch length, the distance along the leg, the position and its 1° cell."""
 
     metres: Any
     stretches: Any
     leg: Any
-    first_point: Any
+    number: Any
+    span: Any
+    answer: Any
     step: Any
     along: Any
     lons: Any
@@ -461,9 +561,9 @@ def _tails(heads: Any) -> Any:
     return tail
 
 
-def _first_and_last(keys: list[Any], positions: list[Any]) -> tuple[Any, Any, Any]:
+def _first_and_last(keys: list[Any], firsts: list[Any], lasts: list[Any]) -> tuple[Any, Any, Any]:
     """Each distinct key of the parts (each part in order of position), ascending, with its
-    least and greatest position. Only the parts' runs of equal keys are sorted, by their first
+    least first and greatest last position. Only the parts' runs of equal keys are sorted, by their first
     positions. A run in one part can span entries of another (two plain stretches of one
     territory with a re-sampled stretch between them), so a key's greatest position is the
     greatest of its runs' ends, not its last run's end."""
@@ -471,8 +571,8 @@ def _first_and_last(keys: list[Any], positions: list[Any]) -> tuple[Any, Any, An
 
     heads = [_run_heads(part) for part in keys]
     key = np.concatenate([part[head] for part, head in zip(keys, heads, strict=True)])
-    first = np.concatenate([part[head] for part, head in zip(positions, heads, strict=True)])
-    last = np.concatenate([part[_tails(head)] for part, head in zip(positions, heads, strict=True)])
+    first = np.concatenate([part[head] for part, head in zip(firsts, heads, strict=True)])
+    last = np.concatenate([part[_tails(head)] for part, head in zip(lasts, heads, strict=True)])
     order = np.lexsort((first, key))
     key, first, last = key[order], first[order], last[order]
     head = _run_heads(key)
