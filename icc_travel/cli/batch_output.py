@@ -185,7 +185,7 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     columns = (c["file"], c["line"], _quoted_column(c["itinerary"]), _quoted_column(c["place"]), outcome.result_of_row)
     legs = outcome.leg_of_row
     # each leg's cells, by the row it arrives at, once per combination of leg and levels
-    leg_cells = legs.legs.csv_cells(_quoted) if legs.legs is not None else []
+    leg_cells = legs.legs.csv_cells(_quoted, cells) if legs.legs is not None else []
     if not outcome.errors_by_row and len(files) == 1:
         # the usual chunk (one file, no error): its lines from one comprehension, each row's
         # result part looked up, not branched on; a row with a leg has its leg's cells put in

@@ -215,6 +215,9 @@ class Answers:
         # an overflight's event dates per (subject, territory) as one integer, which `engine.legs`
         # fills and reads per row and territory overflown (a tuple key costs more to hash)
         self.overflight_events: dict[int, list[dt.date]] = {}
+        # whether a landing would carry an obligation, per subject, interval and territory: an
+        # `engine.legs.OverflightFlags`, made for the first legs measured
+        self.overflight_flags: Any = None
 
     def events(self, subject: Subject, territory: Territory | None) -> list[dt.date]:
         key = (subject.id, id(territory))

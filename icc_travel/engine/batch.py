@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, repeat
-from operator import and_, contains, not_
+from operator import and_, contains, eq, not_
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from icc_travel import law
@@ -571,8 +571,11 @@ class Evaluator:
             return LegRows()
         # rows in runs of two or more: a million one-stop itineraries cost one list comprehension;
         # the first row may continue the previous chunk's itinerary, the last may go on in the next
-        follows = [n for n in range(1, count) if itinerary[n] == itinerary[n - 1]]
-        same = [n for n in follows if file[n] == file[n - 1] and subject[n] == subject[n - 1]]
+        # (compared by C-level maps over the columns, each row with the row before)
+        continues = map(
+            and_, map(eq, itinerary[1:], itinerary), map(and_, map(eq, file[1:], file), map(eq, subject[1:], subject))
+        )
+        same = list(compress(range(1, count), continues))
         places = c["place"]
         if _every_row_in_a_run(same, count) and min(result_of_row) >= 0:
             points = {place: self._point(place) for place in set(places)}  # once per place

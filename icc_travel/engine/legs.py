@@ -199,7 +199,6 @@ Context = tuple[Answers, Subject, dt.date, tuple]
 # interval's template (the day to be written in) or was decided for the day itself
 Overflight = tuple[bool, law.Obligation, tuple[Precedent, ...]]
 PACKED_FLAGS_LIMIT = 63  # a leg over fewer territories has its flags packed in one integer
-DAYS = 3_700_000  # above any date's ordinal (date.max is 3,652,059): (key, day) as one integer
 
 
 def measure_legs(
@@ -280,10 +279,13 @@ class LegColumns:
             counts[self._found[combo][0]] += count
         return counts
 
-    def csv_cells(self, quoted: Callable[[Any], str]) -> list[str]:
+    def csv_cells(self, quoted: Callable[[Any], str], cells: dict[Any, str] | None = None) -> list[str]:
         """Per leg, its `leg_from,leg_km,overflown` cells as CSV text (`quoted` quotes one cell):
         made once per combination of leg and levels, which every leg of it shares (one of them,
-        `_leg_of_combo`, gives the start's name and the km)."""
+        `_leg_of_combo`, gives the start's name and the km). With `cells`, kept by the caller
+        from chunk to chunk, a km and an overflown cell are quoted once for the whole batch."""
+        if cells is None:
+            cells = {}
         starts: dict[int, str] = {}  # per endpoint, its name quoted (an airport starts many legs)
         texts = []
         for found, leg in zip(self._found, self._leg_of_combo, strict=True):
@@ -291,7 +293,14 @@ class LegColumns:
             name = starts.get(start)
             if name is None:
                 name = starts[start] = quoted(self._endpoints[start][0])
-            texts.append(f"{name},{quoted(self._entries[self._entry_of[leg]][0])},{quoted(found[1])}")
+            km = self._entries[self._entry_of[leg]][0]
+            km_cell = cells.get(km)
+            if km_cell is None:
+                km_cell = cells[km] = quoted(km)
+            overflown = cells.get(found[1])
+            if overflown is None:
+                overflown = cells[found[1]] = quoted(found[1])
+            texts.append(f"{name},{km_cell},{overflown}")
         return list(map(texts.__getitem__, self._combo_of))
 
 
@@ -343,52 +352,70 @@ def measure_leg_columns(
         if leg not in measured:  # its return was kept before
             measured[leg] = _reversed(measured[reverse_leg(leg)])
     entries = list(map(measured.__getitem__, ends))
-    flags, bounds = _overflight_flags(answers, departures, departure_of, entries, entry_of)
-    combos = _combinations(entries, entry_of, flags, bounds)
+    combos = _combinations(answers, departures, departure_of, entries, entry_of)
     return LegColumns(answers, endpoints, (start_of, end_of, departure_of, entry_of), departures, entries, combos)
 
 
 def _combinations(
-    entries: Sequence[Measured], entry_of: Any, flags: Any, bounds: Any
+    answers: Answers, departures: Sequence[Any], departure_of: Any, entries: Sequence[Measured], entry_of: Any
 ) -> tuple[Any, list[tuple[str, str, tuple[str, ...]]], Any]:
-    """Each leg's combination of distinct leg and levels (its territories' flags), numbered;
-    per combination what its levels come to (the worst, the CSV cell, the levels: kept in the
-    distinct leg's entry by levels, for every later chunk too) and one leg of it."""
+    """Each leg's combination of distinct leg and levels (whether a landing in each territory it
+    overflies would carry an obligation), numbered; per combination what its levels come to (the
+    worst, the CSV cell, the levels: kept in the distinct leg's entry by levels, for every later
+    chunk too) and one leg of it. A leg's levels depend only on its distinct leg, its subject and
+    the interval between the subject's event dates its day falls in (`OverflightFlags`), so
+    they are worked out once per such triple, not per leg."""
     import numpy as np
 
     count = len(entry_of)
-    counts = np.diff(bounds)
-    if not count or int(counts.max()) < PACKED_FLAGS_LIMIT:
-        # a leg's flags as one number (bit k: its k-th territory), summed per leg from running
-        # totals (unsigned: a total past 2**64 wraps, and each leg's difference is still exact)
-        shift = (np.arange(len(flags)) - np.repeat(bounds[:-1], counts)).astype(np.uint64)
+    if not count:
+        return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64)
+    table = answers.overflight_flags
+    if table is None:
+        table = answers.overflight_flags = OverflightFlags(answers)
+    interval_of = table.intervals(departures, departure_of)
+    # the distinct (interval, distinct leg) triples, and one leg of each
+    _, first_leg, key_of = np.unique(interval_of * len(entries) + entry_of, return_index=True, return_inverse=True)
+    key_entry, key_interval = entry_of[first_leg], interval_of[first_leg]
+    sizes = np.fromiter((len(entry[4]) for entry in entries), dtype=np.int64, count=len(entries))
+    counts = sizes[key_entry]
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    # per (triple, territory overflown): the territory, gathered from all the entries' features
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    within = np.arange(int(bounds[-1])) - np.repeat(bounds[:-1], counts)
+    features = np.concatenate([entry[4] for entry in entries])[np.repeat(starts[key_entry], counts) + within]
+    flags = table.flags(np.repeat(key_interval, counts), features, departures, departure_of, first_leg, counts)
+    if int(counts.max()) < PACKED_FLAGS_LIMIT:
+        # a triple's flags as one number (bit k: its k-th territory), summed from running totals
+        # (unsigned: a total past 2**64 wraps, and each triple's difference is still exact)
+        shift = within.astype(np.uint64)
         totals = np.concatenate(([0], np.cumsum(flags.astype(np.uint64) << shift, dtype=np.uint64)))
         patterns, pattern_of = np.unique(totals[bounds[1:]] - totals[bounds[:-1]], return_inverse=True)
-        keys = entry_of * len(patterns) + pattern_of.ravel()
-    else:  # a leg over PACKED_FLAGS_LIMIT territories or more: legs keyed by their flags' bytes
+        combo_keys = key_entry * len(patterns) + pattern_of.ravel()
+    else:  # a leg over PACKED_FLAGS_LIMIT territories or more: triples keyed by their flags' bytes
         seen: dict[tuple[int, bytes], int] = {}
         flat, edges = flags.tobytes(), bounds.tolist()
-        keys = np.fromiter(
+        combo_keys = np.fromiter(
             (
                 seen.setdefault((entry, flat[edges[n] : edges[n + 1]]), len(seen))
-                for n, entry in enumerate(entry_of.tolist())
+                for n, entry in enumerate(key_entry.tolist())
             ),
             dtype=np.int64,
-            count=count,
+            count=len(key_entry),
         )
-    _, first, combo_of = np.unique(keys, return_index=True, return_inverse=True)
+    _, first_key, combo_of_key = np.unique(combo_keys, return_index=True, return_inverse=True)
     level_of_flag = (law.NONE, law.OVERFLIGHT)
     flat, edges = flags.tobytes(), bounds.tolist()
     found = []
-    for leg, entry in zip(first.tolist(), entry_of[first].tolist(), strict=True):
+    for key, entry in zip(first_key.tolist(), key_entry[first_key].tolist(), strict=True):
         shared, parts = entries[entry][3], entries[entry][5]
-        pattern = flat[edges[leg] : edges[leg + 1]]
+        pattern = flat[edges[key] : edges[key + 1]]
         kept = shared.get(pattern)
         if kept is None:
             levels = tuple(map(level_of_flag.__getitem__, pattern))
             kept = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
         found.append(kept)
-    return combo_of.ravel(), found, first
+    return combo_of_key.ravel()[key_of.ravel()], found, first_leg[first_key]
 
 
 def _keep(
@@ -398,8 +425,9 @@ def _keep(
     measured: dict[tuple[float, float, float, float], Measured],
 ) -> None:
     """A measured chunk's legs, and their returns, kept in `measured` as `Measured` where they are
-    `wanted`: a return's territories, cell parts and feature indices in its own order are made
-    for the whole chunk at once, as are the territories' places in the other direction's order."""
+    `wanted`: the territories' places in the other direction's order are made for the whole chunk
+    at once, a return's territories, cell parts and feature indices in its own order per return
+    asked for."""
     import numpy as np
 
     # per territory overflown, for the whole chunk: (territory, km to 0.1) and its cell part
@@ -407,35 +435,36 @@ def _keep(
     crossed = list(zip(chunk.territories, lengths, strict=True))
     parts = [f"{territory.iso3} {length} km " for territory, length in crossed]
     edges, features, backward = chunk.edges, chunk.features, chunk.backward
-    order_back = backward.tolist()
     starts = np.repeat(edges[:-1], np.diff(edges))
     forward = np.empty_like(backward)
     forward[backward] = np.arange(len(backward))
-    # each direction's lists, and its territories' places in the other direction's order
-    directions = (
-        (crossed, features, parts, (backward - starts).tolist()),
-        (
-            [crossed[n] for n in order_back],
-            features[backward],
-            [parts[n] for n in order_back],
-            (forward - starts).tolist(),
-        ),
-    )
+    # each direction's territories' places in the other direction's order
+    backward_places, forward_places = (backward - starts).tolist(), (forward - starts).tolist()
+    order_back = backward.tolist()
     for number, (leg, km, through) in enumerate(zip(legs, chunk.km, chunk.straits, strict=True)):
         first, last = edges[number], edges[number + 1]
-        for way, (way_crossed, way_features, way_parts, other_order) in zip(
-            (leg, reverse_leg(leg)), directions, strict=True
-        ):
-            if way in wanted:
-                measured[way] = (
-                    round(km, 1),
-                    way_crossed[first:last],
-                    through,
-                    {},
-                    way_features[first:last],
-                    way_parts[first:last],
-                    other_order[first:last],
-                )
+        if leg in wanted:
+            measured[leg] = (
+                round(km, 1),
+                crossed[first:last],
+                through,
+                {},
+                features[first:last],
+                parts[first:last],
+                backward_places[first:last],
+            )
+        back = reverse_leg(leg)
+        if back in wanted:  # the return's lists in its own order, made only when it is asked for
+            order = order_back[first:last]
+            measured[back] = (
+                round(km, 1),
+                [crossed[n] for n in order],
+                through,
+                {},
+                features[backward[first:last]],
+                [parts[n] for n in order],
+                forward_places[first:last],
+            )
 
 
 def _reversed(entry: Measured) -> Measured:
@@ -449,83 +478,83 @@ def _reversed(entry: Measured) -> Measured:
     return km, [crossed[n] for n in backward], through, {}, features[backward], [parts[n] for n in backward], forward
 
 
-def _overflight_flags(
-    answers: Answers, departures: Sequence[Any], departure_of: Any, entries: Sequence[Measured], entry_of: Any
-) -> tuple[Any, Any]:
-    """Per leg and territory it overflies, in order, whether a landing there would carry an
-    obligation (1: the overflight level, 0: none), as one byte each; and where each leg's bytes
-    begin (one more: where the last ends). All legs at once: a territory's level is the same for
-    every day between two of its subject's and its own event dates (`Answers.table`), so each
-    (subject, territory, interval) met is looked up or decided once and the days are placed in
-    their intervals by one sorted search."""
-    import numpy as np
+class OverflightFlags:
+    """Whether a landing would carry an obligation, per subject, interval between its event dates
+    and territory: decided when first met, kept for the batch (`Answers.overflight_flags`). A
+    subject's intervals are those between every date that can change its answer in any
+    territory (its own dates and every territory's), so a leg's day places it in one interval
+    for all the territories it overflies at once."""
 
-    sizes = np.fromiter((len(entry[4]) for entry in entries), dtype=np.int64, count=len(entries))
-    counts = sizes[entry_of]
-    bounds = np.concatenate(([0], np.cumsum(counts)))
-    total = int(bounds[-1])
-    if not total:
-        return np.zeros(0, dtype=np.uint8), bounds
-    # each leg's territories: its entry's, gathered from all the entries' features end to end
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    request = np.repeat(np.arange(len(entry_of)), counts)  # per (leg, territory) pair
-    within = np.arange(total) - bounds[:-1][request]
-    features = np.concatenate([entry[4] for entry in entries])[starts[entry_of][request] + within]
-    # each departure's subject (numbered) and day, for the departures the legs take
-    numbers: dict[str, int] = {}
-    chosen: list[Subject] = []
-    subject_number = np.zeros(len(departures), dtype=np.int64)
-    day_number = np.zeros(len(departures), dtype=np.int64)
-    for index in np.unique(departure_of).tolist():
-        departure = departures[index]
-        subject_id = departure.subject.id
-        if subject_id not in numbers:
-            numbers[subject_id] = len(chosen)
-            chosen.append(departure.subject)
-        subject_number[index] = numbers[subject_id]
-        day_number[index] = departure.day.toordinal()
-    number, day = subject_number[departure_of], day_number[departure_of]
-    territories = {t.feature_index: t for t in answers.dataset.territories}
-    width = max(territories) + 1
-    keys, rank = _ranked(number[request] * width + features, len(chosen) * width)
-    # each (subject, territory)'s event days, after those of the keys before it, as key x DAYS + day
-    tables = []
-    breaks = []
-    for order, key in enumerate(keys.tolist()):
-        subject, territory = chosen[key // width], territories[key % width]
-        table = answers.table(subject, territory, "visit", None)
-        tables.append((subject, territory, table))
-        breaks.append(order * DAYS + np.fromiter(map(dt.date.toordinal, table[0]), np.int64, len(table[0])))
-    starts = np.cumsum([0] + [len(b) for b in breaks])
-    found = np.searchsorted(np.concatenate(breaks), rank * DAYS + day[request], side="right")
-    # the interval's index in its key's table (bisect_right over its days), and one number per
-    # (key, interval) for the whole chunk
-    interval = found - starts[rank]
-    met, which = _ranked(found + rank, int(starts[-1]) + len(keys))
-    first = np.empty(int(starts[-1]) + len(keys), dtype=np.int64)
-    first[found + rank] = np.arange(len(found))  # a pair in each (key, interval): any one will do
-    none = law.NONE
-    flag = []
-    for pair in first[met].tolist():
-        subject, territory, (_, answered) = tables[rank[pair]]
-        answer = answered.get(int(interval[pair]))
-        level = (
-            answer.level
-            if answer is not None
-            else answers.landing_level(subject, territory, departures[departure_of[request[pair]]].day)
-        )
-        flag.append(level != none)
-    return np.asarray(flag, dtype=np.uint8)[which], bounds
+    UNKNOWN = 255
 
+    def __init__(self, answers: Answers) -> None:
+        import numpy as np
 
-def _ranked(values: Any, size: int) -> tuple[Any, Any]:
-    """The distinct values (integers in 0..size-1), ascending, and each value's place among
-    them: `np.unique(values, return_inverse=True)` for a small range, without sorting."""
-    import numpy as np
+        self._answers = answers
+        self._subjects: dict[str, tuple[int, Subject, Any]] = {}  # id: first interval, subject, its days
+        self._territories = {t.feature_index: t for t in answers.dataset.territories}
+        self._width = max(self._territories) + 1
+        self._flags = np.zeros(0, dtype=np.uint8)  # per (interval, feature): 0, 1 or UNKNOWN
 
-    present = np.zeros(size, dtype=bool)
-    present[values] = True
-    return np.flatnonzero(present), (np.cumsum(present) - 1)[values]
+    def intervals(self, departures: Sequence[Any], departure_of: Any) -> Any:
+        """Per leg, its interval (numbered across subjects) from its departure's subject and day."""
+        import numpy as np
+
+        used = np.unique(departure_of)
+        chosen = list(map(departures.__getitem__, used.tolist()))
+        subjects = {id(departure.subject): departure.subject for departure in chosen}
+        known = {key: self._subject(subject) for key, subject in subjects.items()}
+        first = np.fromiter((known[id(d.subject)][0] for d in chosen), dtype=np.int64, count=len(chosen))
+        day = np.fromiter((d.day.toordinal() for d in chosen), dtype=np.int64, count=len(chosen))
+        interval = np.zeros(len(departures), dtype=np.int64)
+        for start, days in known.values():
+            mine = first == start
+            interval[used[mine]] = start + np.searchsorted(days, day[mine], side="right")
+        return interval[departure_of]
+
+    def _subject(self, subject: Subject) -> tuple[int, Any]:
+        import numpy as np
+
+        kept = self._subjects.get(subject.id)
+        if kept is None:
+            answers = self._answers
+            days: set[dt.date] = set()
+            for territory in self._territories.values():
+                days.update(answers.table(subject, territory, "visit", None)[0])
+            ordinals = np.fromiter(sorted(map(dt.date.toordinal, days)), dtype=np.int64, count=len(days))
+            start = len(self._flags) // self._width
+            kept = self._subjects[subject.id] = (start, subject, ordinals)
+            more = np.full((len(ordinals) + 1) * self._width, self.UNKNOWN, dtype=np.uint8)
+            self._flags = np.concatenate((self._flags, more))
+        return kept[0], kept[2]
+
+    def flags(
+        self, intervals: Any, features: Any, departures: Sequence[Any], departure_of: Any, first_leg: Any, counts: Any
+    ) -> Any:
+        """Per (interval, feature) pair, 1 where a landing would carry an obligation, else 0;
+        the pairs first met decided from a leg's departure in the interval (the pairs come in
+        blocks of `counts` per triple, `first_leg` one leg of each)."""
+        import numpy as np
+
+        cells = intervals * self._width + features
+        flags = self._flags[cells]
+        unknown = np.flatnonzero(flags == self.UNKNOWN)
+        if len(unknown):
+            cell, where = np.unique(cells[unknown], return_index=True)
+            triple = np.repeat(np.arange(len(counts)), counts)[unknown[where]]
+            by_start = {start: subject for start, subject, _ in self._subjects.values()}
+            starts = sorted(by_start)
+            answers, none = self._answers, law.NONE
+            for number, leg in zip(cell.tolist(), first_leg[triple].tolist(), strict=True):
+                interval, feature = divmod(number, self._width)
+                subject, territory = by_start[starts[bisect_right(starts, interval) - 1]], self._territories[feature]
+                day = departures[departure_of[leg]].day
+                events, answered = answers.table(subject, territory, "visit", None)
+                answer = answered.get(bisect_right(events, day))  # the territory's own interval, often decided
+                level = answer.level if answer is not None else answers.landing_level(subject, territory, day)
+                self._flags[number] = level != none
+            flags = self._flags[cells]
+        return flags
 
 
 def overflown_cell(territories: Iterable[tuple[str, float, str]]) -> str:

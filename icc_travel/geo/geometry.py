@@ -237,7 +237,8 @@ class TiledIndex:
     DENSE = 8  # edges: a mixed leaf more come near is split into 8 x 8 fine leaves
     MIXED = -3  # pure_runs: a sub-cell a boundary comes near
     RUN_CAP = 64  # pure_runs: runs are counted up to this many sub-cells
-    RUNS_VERSION = 1  # of the cached pure_runs (beside the grid's, whose version they follow)
+    RUN_BASE = 128  # pure_runs: a sub-cell's number is answer x RUN_BASE + run (run <= RUN_CAP)
+    RUNS_VERSION = 2  # of the cached pure_runs (beside the grid's, whose version they follow)
     NAMES = (
         "code0",
         "code1",
@@ -441,7 +442,7 @@ class TiledIndex:
         self._vertex_key, self._vertex_index, self._vertex_answer = vertex_key, vertex_index, vertex_answer
         # only points the crossing count cannot decide ask the polygons, each parsed on first need
         self._polygons_of = geometries if isinstance(geometries, Polygons) else Polygons(geometries)
-        self._pure_runs: tuple[Any, Any] | None = None
+        self._pure_runs: Any = None
         self._cache: Path | None = None  # the grid's cache directory, beside which `pure_runs` keeps its arrays
         self.columns, self.rows = self.COLUMNS, self.ROWS
 
@@ -464,13 +465,14 @@ class TiledIndex:
         their own (a kind of cache pruned apart from the grids, data.paths.CACHE_KINDS)."""
         return self._cache.with_name(f"runs-v{self.RUNS_VERSION}-{self._cache.name}") if self._cache else None
 
-    def pure_runs(self) -> tuple[Any, Any]:
-        """The grid's 1/8° sub-cells, row after row (rows from 90° S, columns from 180° W, as
-        flat arrays: row x 2880 + column): each one's territory
-        if it is pure (-1: open sea; MIXED where a boundary comes near it), and how many
-        sub-cells from it eastwards, itself included, are pure with the same answer (at most
-        RUN_CAP). Every point of a box of sub-cells whose rows all start with a run that long
-        is answered alike, so its points need no lookup. Made from the grid on first use (a
+    def pure_runs(self) -> Any:
+        """The grid's 1/8° sub-cells, row after row (rows from 90° S, columns from 180° W, as a
+        flat array: row x 2880 + column), each as one number, answer x RUN_BASE + run: its
+        territory if it is pure (-1: open sea; MIXED where a boundary comes near it), and how
+        many sub-cells from it eastwards, itself included, are pure with the same answer (at
+        most RUN_CAP; 0 for a mixed sub-cell). Every point of a box of sub-cells whose rows all
+        start with a run that long is answered alike, so its points need no lookup; one number
+        per sub-cell is one memory access per test, not two. Made from the grid on first use (a
         quarter of a second) and kept beside the grid's cache, memory-mapped like it, for the
         next process."""
         if self._pure_runs is None:
@@ -479,17 +481,17 @@ class TiledIndex:
             try:
                 if cache is None:
                     raise FileNotFoundError
-                owner, run = map_arrays(cache, "owner", "run")
-                if not len(owner) == len(run) == size:
+                (runs,) = map_arrays(cache, "runs")
+                if len(runs) != size:
                     raise ValueError("cached runs of the wrong shape")
             except Exception:  # missing, or damaged in any way: make them
-                owner, run = self._make_runs()
+                runs = self._make_runs()
                 if cache is not None:
-                    save_mapped(cache, owner=owner, run=run)
-            self._pure_runs = (owner, run)
+                    save_mapped(cache, runs=runs)
+            self._pure_runs = runs
         return self._pure_runs
 
-    def _make_runs(self) -> tuple[Any, Any]:
+    def _make_runs(self) -> Any:
         import numpy as np
 
         split = self.SPLIT
@@ -499,7 +501,8 @@ class TiledIndex:
         sub = np.where((code0 <= -2)[:, :, None, None], code1[block], code0[:, :, None, None])
         owner = sub.transpose(0, 2, 1, 3).reshape(self.ROWS * split, self.COLUMNS * split).astype(np.int32)
         owner[owner <= -2] = self.MIXED
-        return owner.ravel(), runs_eastward(owner, self.MIXED, self.RUN_CAP).astype(np.int16)
+        run = runs_eastward(owner, self.MIXED, self.RUN_CAP).astype(np.int32)
+        return owner.ravel() * self.RUN_BASE + run
 
     def cell_answers(self) -> Any:
         """Per 1° cell (row x COLUMNS + column, rows from 90° S): its sole territory, -1 for

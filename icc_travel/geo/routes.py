@@ -324,7 +324,7 @@ class RoutePlanner:
         sub-cells or RUN_CAP columns are left to the samples."""
         import numpy as np
 
-        owner, run = self._tiles.pure_runs()
+        runs = self._tiles.pure_runs()
         split = self._tiles.SPLIT
         lat_a, lat_b, lon_a, lon_b = lats[begin], lats[begin + 1], lons[begin], lons[begin + 1]
         columns = self._tiles.COLUMNS * split
@@ -349,12 +349,13 @@ class RoutePlanner:
         row0, row1 = row0[candidates].astype(np.int64), row1[candidates].astype(np.int64)
         column0 = column0[candidates].astype(np.int64)
         width = column1[candidates].astype(np.int64) - column0 + 1
-        first = row0 * columns + column0
-        answer = owner[first]
-        ok = run[first] >= width
+        base = self._tiles.RUN_BASE
+        first = runs[row0 * columns + column0]
+        answer, run = np.divmod(first, base)
+        ok = run >= width
         for extra in (1, 2):
-            cell = np.minimum(row0 + extra, row1) * columns + column0  # rows past the box repeat its last
-            ok &= (run[cell] >= width) & (owner[cell] == answer)
+            cell = runs[np.minimum(row0 + extra, row1) * columns + column0]  # rows past the box repeat its last
+            ok &= (cell - answer * base >= width) & (cell < (answer + 1) * base)  # that answer, a run that long
         settled[candidates[ok]] = answer[ok]
         return settled
 
