@@ -542,17 +542,28 @@ class OverflightFlags:
         if len(unknown):
             cell, where = np.unique(cells[unknown], return_index=True)
             triple = np.repeat(np.arange(len(counts)), counts)[unknown[where]]
-            by_start = {start: subject for start, subject, _ in self._subjects.values()}
+            by_start = {start: (subject, days) for start, subject, days in self._subjects.values()}
             starts = sorted(by_start)
-            answers, none = self._answers, law.NONE
+            answers, none, width = self._answers, law.NONE, self._width
             for number, leg in zip(cell.tolist(), first_leg[triple].tolist(), strict=True):
-                interval, feature = divmod(number, self._width)
-                subject, territory = by_start[starts[bisect_right(starts, interval) - 1]], self._territories[feature]
+                if self._flags[number] != self.UNKNOWN:  # filled with its territory's interval below
+                    continue
+                interval, feature = divmod(number, width)
+                start = starts[bisect_right(starts, interval) - 1]
+                (subject, days), territory = by_start[start], self._territories[feature]
                 day = departures[departure_of[leg]].day
                 events, answered = answers.table(subject, territory, "visit", None)
-                answer = answered.get(bisect_right(events, day))  # the territory's own interval, often decided
+                own = bisect_right(events, day)  # the territory's own interval, often decided already
+                answer = answered.get(own)
                 level = answer.level if answer is not None else answers.landing_level(subject, territory, day)
-                self._flags[number] = level != none
+                # every interval of the subject's within the territory's own has its answer
+                first = start + (int(np.searchsorted(days, events[own - 1].toordinal(), side="right")) if own else 0)
+                last = start + (
+                    int(np.searchsorted(days, events[own].toordinal(), side="right"))
+                    if own < len(events)
+                    else len(days) + 1
+                )
+                self._flags[first * width + feature : last * width + feature : width] = level != none
             flags = self._flags[cells]
         return flags
 
