@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -500,3 +502,28 @@ def test_a_spreadsheets_empty_rows_are_no_records(invoke, tmp_path: Path) -> Non
     assert result.exit_code == 1, result.stderr  # arrests, no error rows
     assert "2 rows in: 2 results" in result.stderr and "0 errors" in result.stderr
     assert [line.split(",")[1] for line in result.stdout.splitlines()[1:]] == ["2", "4"]
+
+
+def test_empty_fields_past_the_header_are_ignored_a_value_there_is_an_error(invoke, tmp_path: Path) -> None:
+    """A sheet saved with a trailing delimiter on some rows (one more, empty, field than the
+    header) gave those rows as errors. The empty field holds nothing and is ignored; a value past
+    the header's columns is still an error row at its line (an unquoted "Paris, FR" has shifted
+    the cells), and rows in = results + errors."""
+    source = tmp_path / "sheet.csv"
+    source.write_text(
+        "itinerary,subject,place,date,kind\n"
+        "a,putin,MN,2024-09-03,visit,\n"
+        "a,putin,HU,2024-09-05,visit, ,\n"
+        "b,putin,Paris, FR,2024-09-07,visit\n"
+        "c,putin,FR,2024-09-07,visit\n"
+    )
+    result = invoke("batch", str(source), "--format", "csv")
+    assert result.exit_code == 2, result.stderr  # the error row
+    assert "4 rows in: 3 results" in result.stderr and "1 errors" in result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(row["line"], row["iso3"], row["error"]) for row in rows] == [
+        ("2", "MNG", ""),
+        ("3", "HUN", ""),
+        ("4", "", "more fields than the header"),
+        ("5", "FRA", ""),
+    ]

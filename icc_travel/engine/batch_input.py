@@ -478,9 +478,11 @@ def _csv_record(
 ) -> Iterator[InputRow]:
     if not record or not any(field.strip() for field in record):
         return  # a blank line
-    if len(record) > len(header):
+    if len(record) > len(header) and any(field.strip() for field in record[len(header) :]):
+        # a value past the header's columns: an unquoted comma has shifted the record's cells
         yield InputRow(name, line, None, None, None, None, None, "more fields than the header")
         return
+    # empty fields past the header's (a spreadsheet's trailing delimiter) hold nothing: ignored
     values = [record[position[c]] if c in position and position[c] < len(record) else None for c in CSV_COLUMNS]
     yield InputRow(name, line, *(_blank(v) for v in values))
 
