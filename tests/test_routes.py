@@ -415,3 +415,29 @@ def test_legs_measured_as_columns_are_each_leg_measured_alone(
     alone = [row(legs.measure_legs(planner, [request])[0]) for request in requests]
     assert together == alone
     assert {level for *_, level, _ in together} == {"none", "overflight"}
+
+
+def test_kilometres_rounded_in_bulk_as_python_rounds_and_prints_them() -> None:
+    """A batch rounds and prints its legs' kilometres per territory in bulk (`tenths_of_km`): the
+    same floats as `round(km, 1)` and the same text as their repr, on random lengths, every
+    twentieth of a kilometre up to 10,000 km, and the floats one step either side of each half
+    (0.05 is a little above 0.05 in binary and rounds up; 2.675 a little below)."""
+    import numpy as np
+
+    from icc_travel.engine.legs import tenths_of_km
+
+    halves = (np.arange(100_000) + 0.5) / 10
+    values = np.concatenate(
+        (
+            np.random.default_rng(28).uniform(0, 20_000, 200_000),
+            np.arange(200_000) / 20,
+            halves,
+            np.nextafter(halves, 0),
+            np.nextafter(halves, np.inf),
+            [0.0, 0.05, 0.15, 0.25, 1.25, 2.675, 999.95, 1e-9],
+        )
+    )
+    tenths = tenths_of_km(values)
+    rounded = [round(float(value), 1) for value in values]
+    assert (tenths / 10).tolist() == rounded
+    assert [f"{tenth // 10}.{tenth % 10}" for tenth in tenths.tolist()] == list(map(repr, rounded))

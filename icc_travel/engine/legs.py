@@ -431,9 +431,12 @@ def _keep(
     import numpy as np
 
     # per territory overflown, for the whole chunk: (territory, km to 0.1) and its cell part
-    lengths = [round(length, 1) for length in chunk.lengths]
-    crossed = list(zip(chunk.territories, lengths, strict=True))
-    parts = [f"{territory.iso3} {length} km " for territory, length in crossed]
+    tenths = tenths_of_km(np.asarray(chunk.lengths, dtype=float))
+    crossed = list(zip(chunk.territories, (tenths / 10).tolist(), strict=True))
+    parts = [
+        f"{territory.iso3} {tenth // 10}.{tenth % 10} km "  # as the rounded km prints: "12.3"
+        for territory, tenth in zip(chunk.territories, tenths.tolist(), strict=True)
+    ]
     edges, features, backward = chunk.edges, chunk.features, chunk.backward
     starts = np.repeat(edges[:-1], np.diff(edges))
     forward = np.empty_like(backward)
@@ -465,6 +468,22 @@ def _keep(
                 [parts[n] for n in order],
                 forward_places[first:last],
             )
+
+
+def tenths_of_km(values: Any) -> Any:
+    """`round(value, 1) * 10` as integers, for non-negative kilometres, at numpy's speed: the
+    nearest integer to value x 10, but where value x 10 falls within a millionth of a half,
+    whose own rounding may have carried it across, Python's `round` decides from the exact value
+    (0.05 is a little above 0.05 in binary and rounds up; 0.05 x 10 is exactly 0.5 and would
+    round to 0). The rounded km is then this / 10, the float `round` gives, and it prints as
+    tenths // 10 "." tenths % 10."""
+    import numpy as np
+
+    scaled = values * 10
+    tenths = np.rint(scaled)
+    for index in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6).tolist():
+        tenths[index] = round(round(float(values[index]), 1) * 10)
+    return tenths.astype(np.int64)
 
 
 def _reversed(entry: Measured) -> Measured:
