@@ -21,7 +21,7 @@ from icc_travel.engine.contract import obligation_json, overflown_json_head
 from icc_travel.engine.results import Departure
 from icc_travel.geo.routes import Endpoint, RoutePlanner, facing, geodesic_path, reverse_leg
 from icc_travel.geo.routes import Measured as Chunk  # a chunk of legs as RoutePlanner measures them
-from icc_travel.vocabulary import Level, Tier
+from icc_travel.vocabulary import Tier
 
 HEADS = "json heads"  # a leg's shared entry: its territories' JSON heads (`Leg.overflown_json`)
 FEATURES_PER_SUBJECT = 65_536  # a (subject, territory) key: id(subject) x this + the feature index
@@ -413,7 +413,9 @@ def _combinations(
         kept = shared.get(pattern)
         if kept is None:
             levels = tuple(map(level_of_flag.__getitem__, pattern))
-            kept = shared[pattern] = (Level.worst(levels), "; ".join(map(add, parts, levels)), levels)
+            # a flag is 0 (none) or 1 (overflight): the worst level is the greatest flag's
+            worst = level_of_flag[max(pattern)] if pattern else law.NONE
+            kept = shared[pattern] = (worst, "; ".join(map(add, parts, levels)), levels)
         found.append(kept)
     return combo_of_key.ravel()[key_of.ravel()], found, first_leg[first_key]
 
