@@ -80,7 +80,7 @@ class RoutePlanner:
             self._tiles = TiledIndex.cached(path, lambda: TerritoryIndex(path).geometries)
         self._by_feature = {t.feature_index: t for t in dataset.territories}
         self._features = max(self._by_feature) + 1
-        self._degree_table: tuple[Any, Any] | None = None
+        self._degree_table: Any = None
 
     def crossings(
         self, lat1: float, lon1: float, lat2: float, lon2: float
@@ -184,8 +184,6 @@ class RoutePlanner:
         so the kilometres and the order of the territories are those its samples give."""
         import numpy as np
 
-        owner, run = self._degree_runs()
-        columns = self._tiles.COLUMNS
         settled = np.full(len(knots.leg), NOT_SETTLED, dtype=np.int64)
         inner = np.flatnonzero(
             knots.start < stretches[knots.leg]
@@ -193,47 +191,26 @@ class RoutePlanner:
         if not len(inner):
             return settled
         lat_a, lat_b = knots.lats[inner], knots.lats[inner + 1]
-        lon_a, lon_b = knots.lons[inner], knots.lons[inner + 1]
         half = knots.size[inner] * knots.spacing[knots.leg[inner]] / 2 / EARTH_MINOR_M
-        steepest = np.radians(np.maximum(np.abs(lat_a), np.abs(lat_b)))
         with np.errstate(invalid="ignore", divide="ignore"):
+            steepest = np.radians(np.maximum(np.abs(lat_a), np.abs(lat_b)))
             margin = 1.5 * np.degrees((1 / np.cos(half) - 1) / np.cos(steepest)) + 0.005
-            row0 = np.floor(np.minimum(lat_a, lat_b) - margin + 90)
-            row1 = np.floor(np.maximum(lat_a, lat_b) + margin + 90)
-            column0 = np.floor(np.minimum(lon_a, lon_b) - margin + 180)
-            column1 = np.floor(np.maximum(lon_a, lon_b) + margin + 180)
-            usable = (
-                (np.abs(lat_a) <= 80)
-                & (np.abs(lat_b) <= 80)
-                & (np.abs(lon_a - lon_b) < 90)
-                & (column0 >= 0)
-                & (column1 < columns)
-                & (row1 - row0 < WHOLE_ROWS)
-            )
-        candidates = np.flatnonzero(usable)
-        if not len(candidates):
-            return settled
-        row0, row1 = row0[candidates].astype(np.int64), row1[candidates].astype(np.int64)
-        column0 = column0[candidates].astype(np.int64)
-        width = column1[candidates].astype(np.int64) - column0 + 1
-        first = row0 * columns + column0
-        answer = owner[first]
-        ok = run[first] >= width
-        for extra in range(1, WHOLE_ROWS):
-            cell = np.minimum(row0 + extra, row1) * columns + column0  # rows past the box repeat its last
-            ok &= (run[cell] >= width) & (owner[cell] == answer)
-        settled[inner[candidates[ok]]] = answer[ok]
+        settled[inner] = one_answer(
+            self._degree_runs(), 1, lat_a, lat_b, knots.lons[inner], knots.lons[inner + 1], margin, WHOLE_ROWS, 90
+        )
         return settled
 
-    def _degree_runs(self) -> tuple[Any, Any]:
-        """The 1° cells' answers (`TiledIndex.cell_answers`, cells a strait's search reaches
-        into counted as mixed) and their runs eastwards (`geometry.runs_eastward`)."""
+    def _degree_runs(self) -> Any:
+        """The 1° cells as `one_answer` reads them: each cell's answer (`TiledIndex.cell_answers`,
+        cells a strait's search reaches into counted as mixed) x RUN_BASE + its run eastwards
+        (`geometry.runs_eastward`, at most RUN_BASE - 1)."""
         if self._degree_table is None:
             from icc_travel.geo.geometry import TiledIndex, runs_eastward
 
             owner = self._tiles.cell_answers()
             owner[_strait_cells()] = TiledIndex.MIXED
-            self._degree_table = owner, runs_eastward(owner.reshape(TiledIndex.ROWS, -1), TiledIndex.MIXED)
+            run = runs_eastward(owner.reshape(TiledIndex.ROWS, -1), TiledIndex.MIXED, TiledIndex.RUN_BASE - 1)
+            self._degree_table = owner * TiledIndex.RUN_BASE + run
         return self._degree_table
 
     def _crossings_chunk(self, legs: Sequence[tuple[float, float, float, float]], samples: Samples) -> Measured:
@@ -322,42 +299,18 @@ class RoutePlanner:
         by at most (1 / cos(half the arc) - 1) / cos(latitude) radians, under 0.001° for 25 km
         below 80°. Stretches beyond 80°, across ±180° or whose box spans more than 3 rows of
         sub-cells or RUN_CAP columns are left to the samples."""
-        import numpy as np
 
-        runs = self._tiles.pure_runs()
-        split = self._tiles.SPLIT
-        lat_a, lat_b, lon_a, lon_b = lats[begin], lats[begin + 1], lons[begin], lons[begin + 1]
-        columns = self._tiles.COLUMNS * split
-        with np.errstate(invalid="ignore"):  # NaN fails every test below
-            row0 = np.floor((np.minimum(lat_a, lat_b) - BULGE_DEGREES + 90) * split)
-            row1 = np.floor((np.maximum(lat_a, lat_b) + BULGE_DEGREES + 90) * split)
-            column0 = np.floor((np.minimum(lon_a, lon_b) - BULGE_DEGREES + 180) * split)
-            column1 = np.floor((np.maximum(lon_a, lon_b) + BULGE_DEGREES + 180) * split)
-            usable = (
-                (np.abs(lat_a) <= 80)
-                & (np.abs(lat_b) <= 80)
-                & (np.abs(lon_a - lon_b) < 1)
-                & (column0 >= 0)
-                & (column1 < columns)
-                & (row1 - row0 <= 2)
-                & (column1 - column0 < self._tiles.RUN_CAP)
-            )
-        settled = np.full(len(begin), NOT_SETTLED, dtype=np.int64)
-        candidates = np.flatnonzero(usable)
-        if not len(candidates):
-            return settled
-        row0, row1 = row0[candidates].astype(np.int64), row1[candidates].astype(np.int64)
-        column0 = column0[candidates].astype(np.int64)
-        width = column1[candidates].astype(np.int64) - column0 + 1
-        base = self._tiles.RUN_BASE
-        first = runs[row0 * columns + column0]
-        answer, run = np.divmod(first, base)
-        ok = run >= width
-        for extra in (1, 2):
-            cell = runs[np.minimum(row0 + extra, row1) * columns + column0]  # rows past the box repeat its last
-            ok &= (cell - answer * base >= width) & (cell < (answer + 1) * base)  # that answer, a run that long
-        settled[candidates[ok]] = answer[ok]
-        return settled
+        return one_answer(
+            self._tiles.pure_runs(),
+            self._tiles.SPLIT,
+            lats[begin],
+            lats[begin + 1],
+            lons[begin],
+            lons[begin + 1],
+            BULGE_DEGREES,
+            3,
+            1,
+        )
 
     def straits_many(self, legs: Sequence[tuple[float, float, float, float]]) -> list[tuple[Strait, ...]]:
         """The straits of STRAITS each leg (lat1, lon1, lat2, lon2) passes through."""
@@ -502,6 +455,50 @@ def _strait_cells() -> Any:
         rows = slice(int(np.floor(south - STRAIT_MARGIN + 90)), int(np.floor(north + STRAIT_MARGIN + 90)) + 1)
         table[rows, columns] = True
     return table.ravel()
+
+
+def one_answer(
+    runs: Any, per_degree: int, lat_a: Any, lat_b: Any, lon_a: Any, lon_b: Any, margin: Any, rows: int, longest: float
+) -> Any:
+    """Per pair of points (a to b): the answer all the cells of a grid have in the box of the two
+    points widened by `margin` degrees, where they all have one, else NOT_SETTLED. `runs` is the
+    grid (`per_degree` cells to a degree, rows from 90° S, columns from 180° W, flat), each cell
+    its answer x RUN_BASE + its run eastwards: a box whose rows each start with a run of one
+    answer as wide as the box has that answer throughout. Boxes beyond 80° of latitude, over
+    more than `rows` rows of cells, or whose points are `longest` degrees of longitude apart or
+    more (across ±180°) are not settled."""
+    import numpy as np
+
+    from icc_travel.geo.geometry import TiledIndex
+
+    base, columns = TiledIndex.RUN_BASE, TiledIndex.COLUMNS * per_degree
+    settled = np.full(len(lat_a), NOT_SETTLED, dtype=np.int64)
+    with np.errstate(invalid="ignore"):  # NaN fails every test below
+        row0 = np.floor((np.minimum(lat_a, lat_b) - margin + 90) * per_degree)
+        row1 = np.floor((np.maximum(lat_a, lat_b) + margin + 90) * per_degree)
+        column0 = np.floor((np.minimum(lon_a, lon_b) - margin + 180) * per_degree)
+        column1 = np.floor((np.maximum(lon_a, lon_b) + margin + 180) * per_degree)
+        usable = (
+            (np.abs(lat_a) <= 80)
+            & (np.abs(lat_b) <= 80)
+            & (np.abs(lon_a - lon_b) < longest)
+            & (column0 >= 0)
+            & (column1 < columns)
+            & (row1 - row0 < rows)
+        )
+    candidates = np.flatnonzero(usable)
+    if not len(candidates):
+        return settled
+    row0, row1 = row0[candidates].astype(np.int64), row1[candidates].astype(np.int64)
+    column0 = column0[candidates].astype(np.int64)
+    width = column1[candidates].astype(np.int64) - column0 + 1
+    answer, run = np.divmod(runs[row0 * columns + column0], base)
+    ok = run >= width
+    for extra in range(1, rows):
+        cell = runs[np.minimum(row0 + extra, row1) * columns + column0]  # rows past the box repeat its last
+        ok &= (cell - answer * base >= width) & (cell < (answer + 1) * base)  # that answer, a run that long
+    settled[candidates[ok]] = answer[ok]
+    return settled
 
 
 def line_geometry(runs: list[list[list[float]]]) -> dict[str, Any] | None:
