@@ -143,9 +143,6 @@ class LegRows:
     def items(self) -> Iterator[tuple[int, Leg]]:
         return zip(self.rows, self.legs or (), strict=True)
 
-    def values(self) -> Iterator[Leg]:
-        return iter(self.legs or ())
-
     def levels(self) -> Counter[str]:
         return self.legs.levels() if self.legs is not None else Counter()
 

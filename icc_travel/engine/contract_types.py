@@ -273,9 +273,8 @@ class BatchAnswerRowJSON(BatchResultJSON):
     line: int
     itinerary: str | None
     input: str | None
-    resolved_as: (
-        str | None
-    )  # a named place as taken ("Kyiv, UA", an airport's name, an area); None for codes and coordinates
+    # a named place as taken ("Kyiv, UA", an airport's name, an area); None for codes and coordinates
+    resolved_as: str | None
     leg: LegJSON | None
     error: None
 

@@ -384,7 +384,12 @@ def _combinations(
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     within = np.arange(int(bounds[-1])) - np.repeat(bounds[:-1], counts)
     features = np.concatenate([entry[4] for entry in entries])[np.repeat(starts[key_entry], counts) + within]
-    flags = table.flags(np.repeat(key_interval, counts), features, departures, departure_of, first_leg, counts)
+    edges = bounds.tolist()
+
+    def day_of(pair: int) -> dt.date:  # the day of a pair's triple's leg, for a flag first met
+        return departures[departure_of[first_leg[bisect_right(edges, pair) - 1]]].day
+
+    flags = table.flags(np.repeat(key_interval, counts), features, day_of)
     if int(counts.max()) < PACKED_FLAGS_LIMIT:
         # a triple's flags as one number (bit k: its k-th territory), summed from running totals
         # (unsigned: a total past 2**64 wraps, and each triple's difference is still exact)
@@ -394,7 +399,7 @@ def _combinations(
         combo_keys = key_entry * len(patterns) + pattern_of.ravel()
     else:  # a leg over PACKED_FLAGS_LIMIT territories or more: triples keyed by their flags' bytes
         seen: dict[tuple[int, bytes], int] = {}
-        flat, edges = flags.tobytes(), bounds.tolist()
+        flat = flags.tobytes()
         combo_keys = np.fromiter(
             (
                 seen.setdefault((entry, flat[edges[n] : edges[n + 1]]), len(seen))
@@ -405,7 +410,7 @@ def _combinations(
         )
     _, first_key, combo_of_key = np.unique(combo_keys, return_index=True, return_inverse=True)
     level_of_flag = (law.NONE, law.OVERFLIGHT)
-    flat, edges = flags.tobytes(), bounds.tolist()
+    flat = flags.tobytes()
     found = []
     for key, entry in zip(first_key.tolist(), key_entry[first_key].tolist(), strict=True):
         shared, parts = entries[entry][3], entries[entry][5]
@@ -549,12 +554,9 @@ class OverflightFlags:
             self._flags = np.concatenate((self._flags, more))
         return kept[0], kept[2]
 
-    def flags(
-        self, intervals: Any, features: Any, departures: Sequence[Any], departure_of: Any, first_leg: Any, counts: Any
-    ) -> Any:
+    def flags(self, intervals: Any, features: Any, day_of: Callable[[int], dt.date]) -> Any:
         """Per (interval, feature) pair, 1 where a landing would carry an obligation, else 0;
-        the pairs first met decided from a leg's departure in the interval (the pairs come in
-        blocks of `counts` per triple, `first_leg` one leg of each)."""
+        a pair first met is decided on its day (`day_of`: the day of the pair at that place)."""
         import numpy as np
 
         cells = intervals * self._width + features
@@ -562,17 +564,16 @@ class OverflightFlags:
         unknown = np.flatnonzero(flags == self.UNKNOWN)
         if len(unknown):
             cell, where = np.unique(cells[unknown], return_index=True)
-            triple = np.repeat(np.arange(len(counts)), counts)[unknown[where]]
             by_start = {start: (subject, days) for start, subject, days in self._subjects.values()}
             starts = sorted(by_start)
             answers, none, width = self._answers, law.NONE, self._width
-            for number, leg in zip(cell.tolist(), first_leg[triple].tolist(), strict=True):
+            for number, pair in zip(cell.tolist(), unknown[where].tolist(), strict=True):
                 if self._flags[number] != self.UNKNOWN:  # filled with its territory's interval below
                     continue
                 interval, feature = divmod(number, width)
                 start = starts[bisect_right(starts, interval) - 1]
                 (subject, days), territory = by_start[start], self._territories[feature]
-                day = departures[departure_of[leg]].day
+                day = day_of(pair)
                 events, answered = answers.table(subject, territory, "visit", None)
                 own = bisect_right(events, day)  # the territory's own interval, often decided already
                 answer = answered.get(own)

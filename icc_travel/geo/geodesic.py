@@ -113,8 +113,8 @@ def points(knots: Knots, whole: Any = None) -> tuple[Any, Any]:
     for n, s in zip(normal, slope, strict=True):
         # outer products added in place, into arrays made once (a matrix product would call
         # BLAS, whose idle threads spin on the CPU a shared machine is short of)
-        knot = n if whole is None else n[rows]
-        coefficients = (knot, n[following] - knot, (s if whole is None else s[rows]) * length, s[following] * length)
+        knot = n[rows]
+        coefficients = (knot, n[following] - knot, s[rows] * length, s[following] * length)
         values = np.multiply.outer(coefficients[1], basis[1])
         values += knot[:, None]
         values += np.multiply.outer(coefficients[2], basis[2], out=term)

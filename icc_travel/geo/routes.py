@@ -185,9 +185,8 @@ class RoutePlanner:
         import numpy as np
 
         settled = np.full(len(knots.leg), NOT_SETTLED, dtype=np.int64)
-        inner = np.flatnonzero(
-            knots.start < stretches[knots.leg]
-        )  # not a leg's last point: the next knot is on its leg
+        # the intervals with stretches (not a leg's last point): the next knot is on their leg
+        inner = np.flatnonzero(knots.start < stretches[knots.leg])
         if not len(inner):
             return settled
         lat_a, lat_b = knots.lats[inner], knots.lats[inner + 1]
