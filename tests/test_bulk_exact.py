@@ -72,7 +72,10 @@ def test_points_on_edges_vertices_and_holes(geometries: np.ndarray, tiled: Tiled
     assert len(sets["exact middles of axis-parallel edges"]) > 10
     for name, points in sets.items():
         lons, lats = np.clip(points[:, 0], -180, 180), np.clip(points[:, 1], -90, 90)
-        assert np.array_equal(tiled.lookup(lats, lons), untiled(geometries, lats, lons)), name
+        expected = untiled(geometries, lats, lons)
+        assert np.array_equal(tiled.lookup(lats, lons), expected), name
+        # as a leg's samples are looked up: the crossing count alone, in the order given
+        assert np.array_equal(tiled.lookup(lats, lons, sampled=True), expected), name
 
 
 def test_every_vertex_is_answered_by_the_table_as_the_polygons_answer(
@@ -103,6 +106,10 @@ def test_every_vertex_is_answered_by_the_table_as_the_polygons_answer(
     expected = untiled(geometries, lats, lons)
     assert (expected[:4_000] >= 0).all()
     assert np.array_equal(tiled.lookup(lats, lons), expected)
+    # without the table (as a leg's samples are looked up) the crossing count and the polygons
+    # give the same answers, in any order of the points
+    shuffled = rng.permutation(len(lats))
+    assert np.array_equal(tiled.lookup(lats[shuffled], lons[shuffled], sampled=True), expected[shuffled])
 
 
 def test_vertices_at_zero_and_shared_corners() -> None:

@@ -286,7 +286,8 @@ def test_a_territory_s_last_place_is_its_furthest_even_when_one_run_spans_anothe
     croatia, bosnia = 7, 3
     plain = (np.array([croatia, croatia]), np.array([10.0, 60.0]))
     fine = (np.array([croatia, bosnia, bosnia, bosnia, bosnia]), np.array([37.5, 42.5, 47.5, 52.5, 57.5]))
-    key, first, last = _first_and_last([plain[0], fine[0]], [plain[1], fine[1]], [plain[1], fine[1]])
+    keys, places = np.concatenate((plain[0], fine[0])), np.concatenate((plain[1], fine[1]))
+    key, first, last = _first_and_last(keys, places, places, 16)
     assert key.tolist() == [bosnia, croatia]
     assert first.tolist() == [42.5, 10.0]
     assert last.tolist() == [57.5, 60.0]

@@ -258,7 +258,7 @@ class RoutePlanner:
             if len(sampled):
                 offsets = (np.arange(PIECES) + 0.5) / PIECES
                 fine_lons, fine_lats = _between(lons, lats, sampled, offsets)
-                found = self._tiles.lookup(fine_lats, fine_lons)
+                found = self._tiles.lookup(fine_lats, fine_lons, sampled=True)
                 inside = found >= 0
                 legs_of.append(np.repeat(leg[sampled], PIECES)[inside])
                 features.append(found[inside])
@@ -266,12 +266,9 @@ class RoutePlanner:
                 firsts.append((along[sampled][:, None] + step[sampled][:, None] * offsets[None, :]).ravel()[inside])
                 lasts.append(firsts[-1])
         territories = self._features
-        keys = [of * territories + feature for of, feature in zip(legs_of, features, strict=True)]
-        counts = np.bincount(np.concatenate(keys), weights=np.concatenate(pieces), minlength=len(legs) * territories)
-        # Each part runs in order along each leg: of a run of samples in one territory only the
-        # first can be where the leg first enters it, and only the last where it leaves it for
-        # good, so the sorts below see the ends of runs only.
-        key, first, last = _first_and_last(keys, firsts, lasts)
+        keys = np.concatenate([of * territories + feature for of, feature in zip(legs_of, features, strict=True)])
+        counts = np.bincount(keys, weights=np.concatenate(pieces), minlength=len(legs) * territories)
+        key, first, last = _first_and_last(keys, np.concatenate(firsts), np.concatenate(lasts), len(counts))
         order = np.lexsort((first, key // territories))  # per leg, in the order first overflown
         # the same territories in the order the leg flown backwards overflies them first (the
         # samples' intervals along the leg never overlap, so that is by their last, descending)
@@ -539,41 +536,20 @@ def geodesic_path(
     return runs
 
 
-def _run_heads(values: Any) -> Any:
-    """Where each run of equal consecutive values starts."""
+def _first_and_last(keys: Any, firsts: Any, lasts: Any, size: int) -> tuple[Any, Any, Any]:
+    """Each distinct key (ascending, below `size`) with its least first and greatest last
+    position among its entries, reduced in a table of every key (a chunk's legs x territories),
+    which costs less than sorting the entries. The greatest last is taken over all of a key's
+    entries, not its last run's: a run of one territory's plain stretches can span a re-sampled
+    stretch between them, whose samples come in another part."""
     import numpy as np
 
-    head = np.ones(len(values), dtype=bool)
-    head[1:] = values[1:] != values[:-1]
-    return head
-
-
-def _tails(heads: Any) -> Any:
-    """Where each run ends, from where each starts (`_run_heads`)."""
-    import numpy as np
-
-    tail = np.empty(len(heads), dtype=bool)
-    tail[:-1] = heads[1:]
-    tail[-1:] = True
-    return tail
-
-
-def _first_and_last(keys: list[Any], firsts: list[Any], lasts: list[Any]) -> tuple[Any, Any, Any]:
-    """Each distinct key of the parts (each part in order of position), ascending, with its
-    least first and greatest last position. Only the parts' runs of equal keys are sorted, by their first
-    positions. A run in one part can span entries of another (two plain stretches of one
-    territory with a re-sampled stretch between them), so a key's greatest position is the
-    greatest of its runs' ends, not its last run's end."""
-    import numpy as np
-
-    heads = [_run_heads(part) for part in keys]
-    key = np.concatenate([part[head] for part, head in zip(keys, heads, strict=True)])
-    first = np.concatenate([part[head] for part, head in zip(firsts, heads, strict=True)])
-    last = np.concatenate([part[_tails(head)] for part, head in zip(lasts, heads, strict=True)])
-    order = np.lexsort((first, key))
-    key, first, last = key[order], first[order], last[order]
-    head = _run_heads(key)
-    return key[head], first[head], np.maximum.reduceat(last, np.flatnonzero(head)) if len(key) else last
+    first = np.full(size, np.inf)
+    np.minimum.at(first, keys, firsts)
+    last = np.full(size, -np.inf)
+    np.maximum.at(last, keys, lasts)
+    present = np.flatnonzero(first != np.inf)
+    return present, first[present], last[present]
 
 
 def _inside(lons: Any, lats: Any, bounds: tuple[float, float, float, float], margin: float) -> Any:
