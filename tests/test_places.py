@@ -279,6 +279,7 @@ def test_towns_a_country_cannot_tell_apart_are_offered_by_their_state_or_coordin
     assert [place.detail for place in places] == offered  # each the town offered, shown as offered
     with pytest.raises(InputError) as raised:
         resolver.resolve("Brentwood, CA")  # California's two (Canada has none)
+    assert "several cities of this name in this state; give its coordinates" in str(raised.value)
     offered = re.findall(r"(-?\d+\.\d{4},-?\d+\.\d{4}) \(Brentwood, CA, US, population", str(raised.value))
     assert len(offered) == 2
     assert {resolver.resolve(point).territory.iso3 for point in offered} == {"USA"}
@@ -344,6 +345,10 @@ def test_the_hint_index_finds_what_difflib_finds_in_its_order(resolver) -> None:
         ("Athens, Ga.", "USA", "Athens, GA, US"),
         ("New York, NY", "USA", "New York City, NY, US"),
         ("Athens, Georgia", "USA", "Athens, GA, US"),  # Georgia the country has no Athens
+        # in a state the town of the name itself, not a neighbour GeoNames also calls so
+        # (Athens, Ohio as "Middletown") or the city's consolidated government (Lexington-Fayette)
+        ("Middletown, Ohio", "USA", "Middletown, OH, US"),
+        ("Lexington, Kentucky", "USA", "Lexington, KY, US"),
         ("Tbilisi, Georgia", "GEO", "Tbilisi, GE"),  # and the state no Tbilisi
         ("Birmingham, AL", "USA", "Birmingham, AL, US"),  # AL is also Albania's code
         ("Victoria, CA", "CAN", "Victoria, CA"),  # CA is also California's
@@ -383,3 +388,35 @@ def test_qualifiers_that_name_nothing_leave_the_place_unknown(resolver: PlaceRes
     for text in ("London, ON", "Paris, TX, France", "Paris, Narnia", "Springfield, ZZ"):
         with pytest.raises(InputError, match="unknown place"):
             resolver.resolve(text)
+
+
+def test_us_airports_cities_as_airportsdata_writes_them_resolve_near_the_airport(resolver: PlaceResolver) -> None:
+    """Real inputs: airportsdata's US airports, each as "City, State" from its own city and
+    subdivision fields (1,782 distinct, none written here). A town of 15,000 people or more
+    resolves near its airport; a smaller one is unknown, never a namesake in another state
+    (Rome, Oregon is not Rome, Georgia); none is ambiguous."""
+    import math
+
+    from icc_travel.geo.places import airport_table
+
+    written = sorted(
+        {
+            (f"{a['city']}, {a['subd']}", a["lat"], a["lon"])
+            for a in airport_table("IATA").values()
+            if a["country"] == "US" and a["city"] and a["subd"]
+        }
+    )
+    assert len({text for text, _, _ in written}) > 1_500
+    resolved, unknown = 0, 0
+    for text, lat, lon in written[::3]:
+        try:
+            place = resolver.resolve(text)
+        except InputError as error:
+            assert str(error).startswith(f"unknown place {text!r}"), str(error)
+            unknown += 1
+            continue
+        resolved += 1
+        assert place.kind == "city" and place.territory.sovereign == "USA", text
+        east = (place.lon - lon) * math.cos(math.radians(lat))
+        assert math.hypot(place.lat - lat, east) * 111.2 < 80, text  # km from its airport
+    assert resolved > 200 and unknown > 200

@@ -376,6 +376,11 @@ class PlaceResolver:
             towns = gazetteer().find(name, country)
             if state is not None:
                 towns = [town for town in towns if town.admin1 == state]
+                # in one state, a town that has the name itself is the one meant: GeoNames gives
+                # US towns other names of their neighbours' ("Middletown" for Athens, Ohio), and
+                # a city its consolidated government's (Lexington and Lexington-Fayette)
+                named = [town for town in towns if not town.alias]
+                towns = named if len(named) == 1 else towns
             if towns:
                 found.append((country, state, towns))
         if len(found) > 1:
@@ -643,6 +648,8 @@ def _ambiguous_cities(text: str, found: list[City], *, qualified: bool) -> tuple
         else f"{c.latitude:.4f},{c.longitude:.4f} ({_city_label(c)}, population {c.population:,})"
         for c in found[:6]
     ]
+    if qualified and set(countries) == {"US"} and len({city.admin1 for city in found}) == 1:
+        return f"ambiguous place {text!r}: several cities of this name in this state; give its coordinates", options
     if qualified:
         what = "add the state or give its coordinates" if set(countries) == {"US"} else "give its coordinates"
         return f"ambiguous place {text!r}: several cities of this name in this country; {what}", options
