@@ -420,3 +420,20 @@ def test_us_airports_cities_as_airportsdata_writes_them_resolve_near_the_airport
         east = (place.lon - lon) * math.cos(math.radians(lat))
         assert math.hypot(place.lat - lat, east) * 111.2 < 80, text  # km from its airport
     assert resolved > 200 and unknown > 200
+
+
+@pytest.mark.parametrize("text", ["Jerusalem", "Jerusalem, Israel", "Jerusalem, IL", "Al-Quds", "Yerushalayim"])
+def test_a_town_a_line_divides_between_answers_is_never_one_point(resolver: PlaceResolver, text: str) -> None:
+    """GeoNames puts Jerusalem at one point, west of the 1949 armistice line: by its name the city
+    answered as Israel (no obligation for a subject at large), while the Old City and East
+    Jerusalem are occupied Palestinian territory, where a State Party's obligation reaches. The
+    name, under any of its names and with its country or without, is ambiguous; each side is
+    offered, and each resolves."""
+    with pytest.raises(InputError, match="armistice line") as raised:
+        resolver.resolve(text)
+    assert raised.value.suggestions == ["East Jerusalem", "West Jerusalem"]
+    east, west = (resolver.resolve(side) for side in raised.value.suggestions)
+    assert (east.territory.iso3, east.territory.territory) == ("PSE", "East Jerusalem")
+    assert (west.territory.iso3, west.territory.territory) == ("ISR", None)
+    old_city = resolver.resolve("31.7767,35.2345")  # the Church of the Holy Sepulchre
+    assert (old_city.territory.iso3, old_city.territory.territory) == ("PSE", "East Jerusalem")

@@ -119,6 +119,7 @@ AMBIGUOUS_NAMES = {
 NAMED_AREAS = {
     "crimea": ("UKR", "Crimea"),
     "east jerusalem": ("PSE", "East Jerusalem"),
+    "west jerusalem": ("ISR", None),
     "golan": ("SYR", "Golan Heights"),
     "golan heights": ("SYR", "Golan Heights"),
     "abyei": ("SDN", "Abyei and border areas"),
@@ -145,6 +146,16 @@ NAMED_AREAS = {
     "scotland": ("GBR", None),
     "wales": ("GBR", None),
     "northern ireland": ("GBR", None),
+}
+# Towns a line divides between territories whose answers differ, as GeoNames holds them (name,
+# country): the gazetteer has one point for the whole town, on one side, so its name (under any
+# of its names, with its country or without) is ambiguous and the sides are offered instead.
+DIVIDED_TOWNS = {
+    ("Jerusalem", "IL"): (
+        "the city spans the 1949 armistice line: East Jerusalem, with the Old City, is occupied "
+        "Palestinian territory, West Jerusalem is in Israel",
+        ("East Jerusalem", "West Jerusalem"),
+    ),
 }
 # The patterns are text, compiled on first use by re.match (re keeps them compiled): a check on
 # codes matches none of them, and compiling them at import cost its start-up about 0.3 ms.
@@ -354,6 +365,10 @@ class PlaceResolver:
         if len(found) > 1:
             raise InputError(*_ambiguous_cities(text, found, qualified=qualified is not None))
         city = found[0]
+        divided = DIVIDED_TOWNS.get((city.name, city.countrycode))
+        if divided is not None:
+            why, sides = divided
+            raise InputError(f"ambiguous place {text!r}: {why}", list(sides))
         lat, lon = city.latitude, city.longitude
         # the polygons alone answer, as for the same coordinates typed as LAT,LON: the gazetteer's
         # country code would put a city in the Sovereign Base Areas in Cyprus
