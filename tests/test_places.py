@@ -337,6 +337,9 @@ def test_the_hint_index_finds_what_difflib_finds_in_its_order(resolver) -> None:
         ("Paris (France)", "FRA", "Paris, FR"),
         ("Brazzaville, Congo", "COG", "Brazzaville, CG"),  # "Congo" names two states; one has it
         ("Papeete, French Polynesia", "PYF", "Papeete, PF"),
+        # a named area: the de jure state's towns, located by their coordinates as any town
+        ("Simferopol, Crimea", "UKR", "Simferopol, UA"),
+        ("Tiraspol, Transnistria", "MDA", "Tiraspol, MD"),
         ("Paris, TX", "USA", "Paris, TX, US"),  # a US state's code
         ("Houston, Texas", "USA", "Houston, TX, US"),  # and its name
         ("Springfield, Illinois, US", "USA", "Springfield, IL, US"),

@@ -348,8 +348,9 @@ class PlaceResolver:
     def _city(self, text: str, cleaned: str) -> Place | None:
         """A city from the GeoNames gazetteer (towns of 15,000 people or more), located by its
         coordinates like a LAT,LON stop. Several cities of one name are ambiguous: qualify it
-        with the country ("London, GB", "Lyon, France") or, in the United States, the state
-        ("Paris, TX", "Springfield, Illinois, US")."""
+        with the country ("London, GB", "Lyon, France", "Simferopol, Crimea") or, in the United
+        States, Canada and Australia, the state, province or territory ("Paris, TX",
+        "Springfield, Illinois, US", "London, ON")."""
         found = None
         qualified = re.match(QUALIFIED_CITY, cleaned)
         if qualified:
@@ -428,6 +429,9 @@ class PlaceResolver:
         named = self._names.get(key) or self._names.get(key.replace(" ", ""))
         if not named:
             named = {c for c in _iso_names().get(key, ()) if c in self.dataset.by_iso3}
+        area = NAMED_AREAS.get(key) or NAMED_AREAS.get(key.replace("-", " "))
+        if not named and area is not None:  # "Simferopol, Crimea": the de jure state's towns
+            named = {area[0]}
         return {self.dataset.by_iso3[iso3].iso2 for iso3 in named}
 
     def _airport(self, text: str, code: str) -> Place:
