@@ -87,9 +87,15 @@ def suggest(word: str, candidates: Iterable[str], *, limit: int = 3, index: Hint
     else:
         pool = {normalise(c): c for c in candidates}
         close = difflib.get_close_matches(key, list(pool), n=len(pool), cutoff=0.6)
-    # difflib finds the near ones; the fewest letters changed, swapped or added ranks them ("Lybia"
-    # is two letters from Libya, three from Liberia, which difflib alone put first)
-    found = sorted(close, key=lambda k: (_edits(key, k), k[:1] != key[:1]))[:limit]  # typos keep the first letter
+    # a name begun ("Kinsh", "Budap": three letters or more) is offered the names it begins first;
+    # difflib finds the near ones, and the fewest letters changed, swapped or added ranks them
+    # ("Lybia" is two letters from Libya, three from Liberia, which difflib alone put first)
+    # (countries before towns, "Name, CC"; then the shortest completion)
+    begun = [k for k in pool if len(key) >= 3 and k.startswith(key) and k != key]
+    begun = sorted(begun, key=lambda k: ("," in pool[k], len(k), k))[:limit]
+    found = (
+        begun + sorted(close, key=lambda k: (_edits(key, k), k[:1] != key[:1]))[:limit]
+    )  # typos keep the first letter
     found += [k for k in pool if key and (k.startswith(key) or key in k.split()) and k not in found]
     return list(dict.fromkeys(pool[k] for k in found))[:limit]
 

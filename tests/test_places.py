@@ -473,3 +473,38 @@ def test_numbers_written_as_coordinates_are_refused_and_names_with_numbers_are_t
 ) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         resolver.resolve(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "first_hint"),
+    [
+        ("Par", "Paraguay"),  # once Paraguay, silently: "Par" was as likely Paris
+        ("Hung", "Hungary"),  # once Hungary
+        ("Mongol", "Mongolia"),
+        ("Kinsh", "Kinshasa, CD"),  # a town's name begun: once offered Kisi, Kindu and Kansk only
+        ("Budap", "Budapest, HU"),
+    ],
+)
+def test_a_name_begun_is_a_hint_never_an_answer(resolver: PlaceResolver, text: str, first_hint: str) -> None:
+    """A fragment of a name is not a place: it is refused, and the names it begins are offered
+    first (countries before towns). Whole words of a country's name still name it."""
+    with pytest.raises(InputError, match=re.escape(f"unknown place {text!r}")) as raised:
+        resolver.resolve(text)
+    assert raised.value.suggestions[0] == first_hint
+    assert resolver.resolve(first_hint).kind in ("name", "city")
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [("Bosnia", "BIH"), ("Saint Vincent", "VCT"), ("Burkina", "BFA"), ("Central African", "CAF")],
+)
+def test_whole_words_of_a_country_s_name_name_it(resolver: PlaceResolver, text: str, iso3: str) -> None:
+    assert resolver.resolve(text).territory.iso3 == iso3
+
+
+def test_papua_is_two_places(resolver: PlaceResolver) -> None:
+    """Indonesia's provinces of Papua or Papua New Guinea: once Papua New Guinea, by its name's
+    first word."""
+    with pytest.raises(InputError, match="ambiguous place 'Papua'") as raised:
+        resolver.resolve("Papua")
+    assert raised.value.suggestions == ["Indonesia (IDN)", "Papua New Guinea (PNG)"]

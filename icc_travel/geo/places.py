@@ -112,6 +112,7 @@ AMBIGUOUS_NAMES = {
     "the congo": ("COD", "COG"),
     "kashmir": ("IND", "PAK"),
     "timor": ("IDN", "TLS"),  # the island: West Timor is Indonesia's
+    "papua": ("IDN", "PNG"),  # Indonesia's provinces of Papua, or Papua New Guinea
 }
 # Named areas reporters type. Each answers for the de jure state (the Statute's reach follows
 # sovereignty, and the control notes say who holds the area); those drawn as features of their
@@ -294,13 +295,15 @@ class PlaceResolver:
             city = self._town_or_airport(text, cleaned, code)
         if city is not None:
             return city
-        prefixed = sorted(
-            {self.dataset.by_iso3[c].name for name, codes in self._names.items() if name.startswith(key) for c in codes}
-        )
-        if len(key) >= 3 and len(prefixed) > 1:
+        # a country's name begun with whole words ("Bosnia", "Saint Vincent") is that country; a
+        # fragment ("Par", "Hung") is no answer but a hint: Paraguay is not what "Par" meant
+        begun = {(name, c) for name, codes in self._names.items() if name.startswith(key) for c in codes}
+        prefixed = sorted({self.dataset.by_iso3[c].name for _, c in begun})
+        words = {self.dataset.by_iso3[c].name for name, c in begun if name.startswith(key + " ")}
+        if len(key) >= 3 and len(prefixed) > 1 and len(words) != 1:
             raise InputError(f"ambiguous place {text!r}", prefixed[:6])
-        if len(key) >= 3 and len(prefixed) == 1:
-            return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == prefixed[0]))
+        if len(key) >= 3 and len(words) == 1:
+            return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == next(iter(words))))
         hints = suggest(cleaned, (), index=self._hint_index(key[:1]))
         if self._is_airport_code(code):
             hints = [f"airport:{code}", *hints]
