@@ -456,9 +456,24 @@ class PlaceResolver:
             table = airport_table(code_type)
             raise InputError(f"unknown airport {code!r}", sorted(k for k in table if k[:2] == code[:2])[:3])
         lat, lon = float(airport["lat"]), float(airport["lon"])
-        # the polygons alone answer, as for the airport's coordinates typed as LAT,LON: the
-        # table's country code says Cyprus for RAF Akrotiri, in the Sovereign Base Areas
-        return Place(text, "airport", self.locate(lat, lon), lat, lon, f"{airport['name']} ({code})")
+        # the polygons answer, as for the airport's coordinates typed as LAT,LON: the table's
+        # country code says Cyprus for RAF Akrotiri, in the Sovereign Base Areas. Where they put
+        # it under another sovereign than that code for no known reason (AIRPORTS_ELSEWHERE), the
+        # package's coordinates are in doubt (a border strip, a position rounded to minutes), so
+        # the airport is refused rather than answered for the wrong state.
+        territory = self.locate(lat, lon)
+        listed = self.dataset.by_iso2.get(str(airport.get("country", "")))
+        sovereign = territory.sovereign if territory is not None else None
+        elsewhere = (
+            listed is not None and sovereign != listed.sovereign and airport.get("icao") not in AIRPORTS_ELSEWHERE
+        )
+        if elsewhere and not (territory is None and listed.iso2 == "AQ"):
+            where = territory.name if territory is not None else "no state's territory"
+            raise InputError(
+                f"airport {code!r} ({airport['name']}): airportsdata lists it in {listed.name} but its "
+                f"coordinates {lat:.4f},{lon:.4f} lie in {where}; give the airport's coordinates"
+            )
+        return Place(text, "airport", territory, lat, lon, f"{airport['name']} ({code})")
 
     def locate(self, lat: float, lon: float) -> Territory | None:
         """One point: the point grid (geo.points: no numpy, no shapely, no polygons loaded)
@@ -898,13 +913,48 @@ class Gazetteer:
                 high = middle
 
 
+# airportsdata rows whose coordinates are wrong, by ICAO code: the degrees, minutes and seconds
+# of the published position written as decimal degrees (Luxembourg's 49°37'24"N 6°12'16"E as
+# 49.3724, 6.1216: 28 km south, in France). Each is put where those digits say, which the
+# position published for the airport (its AIP, as the pages cited quote it) confirms for LUX and
+# OST; the four others are Belgian airfields whose digits, read so, fall in Belgium as they must.
+DIGITS_AS_DEGREES = "airportsdata's own digits read as degrees, minutes and seconds"
+AIRPORT_CORRECTIONS = {
+    "ELLX": (49.62333, 6.20444, "https://en.wikipedia.org/wiki/Luxembourg_%E2%80%93_Findel_Airport"),
+    "EBOS": (51.19889, 2.86222, "https://en.wikipedia.org/wiki/Ostend%E2%80%93Bruges_International_Airport"),
+    "EBKT": (50.81861, 3.20917, DIGITS_AS_DEGREES),  # Kortrijk-Wevelgem (KJK)
+    "EBCV": (50.57583, 3.83111, DIGITS_AS_DEGREES),  # Chièvres Air Base
+    "EBFN": (51.09028, 2.65278, DIGITS_AS_DEGREES),  # Koksijde Air Base
+    "EBBX": (49.89167, 5.22389, DIGITS_AS_DEGREES),  # Jehonville Air Base
+}
+# Airports the polygons rightly place in a territory of another sovereign than the country
+# airportsdata lists them in; any other such airport is refused (`PlaceResolver._airport`).
+AIRPORTS_ELSEWHERE = {
+    "LCRA": "RAF Akrotiri lies in the Sovereign Base Area of Akrotiri, not the Republic of Cyprus",
+    "LLFK": "Fiq airfield lies in the occupied Golan Heights, Syria's, not Israel",
+}
+
+
 @functools.cache
 def airport_table(code_type: str) -> dict[str, dict]:
     """The airportsdata table by IATA or ICAO code, read once per process (it is a 28,000-row
-    file: reading it for every airport stop made a batch of airports take 60 ms a row)."""
+    file: reading it for every airport stop made a batch of airports take 60 ms a row), with the
+    coordinates of AIRPORT_CORRECTIONS put right."""
     import airportsdata
 
-    return airportsdata.load(code_type)
+    table = airportsdata.load(code_type)
+    for row in table.values():
+        if row.get("icao") in AIRPORT_CORRECTIONS:
+            _correct(row)
+    return table
+
+
+def _correct(row: dict) -> dict:
+    """An airport's row with its coordinates put right where AIRPORT_CORRECTIONS knows better."""
+    corrected = AIRPORT_CORRECTIONS.get(row.get("icao", ""))
+    if corrected is not None:
+        row["lat"], row["lon"] = corrected[0], corrected[1]
+    return row
 
 
 def find_airport(code_type: str, code: str) -> dict | None:
@@ -935,7 +985,7 @@ def find_airport(code_type: str, code: str) -> dict | None:
         line = data[start:end].decode("utf8").rstrip("\r")
         row = next(csv.reader([line], quoting=csv.QUOTE_NONNUMERIC), [])
         if len(row) == len(header) and row[header.index(key)] == code:
-            found = dict(zip(header, row, strict=True))
+            found = _correct(dict(zip(header, row, strict=True)))
         position = data.find(needle, end)
     return found
 
