@@ -595,3 +595,24 @@ def test_airports_the_polygons_place_under_another_sovereign_are_corrected_expla
         assert resolver.resolve(f"airport:{code}").territory.iso2 == country
     assert resolver.resolve("airport:LUX").territory.iso3 == "LUX"  # by its IATA code too
     assert resolver.resolve("airport:OST").territory.iso3 == "BEL"
+
+
+@pytest.mark.parametrize(
+    ("text", "airport"),
+    [
+        ("Heathrow", "airport:LHR"),
+        ("Ben Gurion", "airport:TLV"),
+        ("Ben Gurion Airport", "airport:TLV"),
+        ("Sheremetyevo", "airport:SVO"),
+        ("Chinggis Khaan", "airport:UBN"),  # Ulaanbaatar's airport since 2021
+        ("Jomo Kenyatta", "airport:NBO"),
+    ],
+)
+def test_an_airport_s_name_is_offered_its_code(resolver: PlaceResolver, text: str, airport: str) -> None:
+    """An airport typed by its name is unknown as a place, and offered as airport:CODE first,
+    which resolves: a name is never an airport's answer by itself (many share words)."""
+    with pytest.raises(InputError, match=re.escape(f"unknown place {text!r}")) as raised:
+        resolver.resolve(text)
+    first = raised.value.suggestions[0]
+    assert first.startswith(f"{airport} (")
+    assert resolver.resolve(first.split(" ")[0]).kind == "airport"

@@ -310,6 +310,7 @@ class PlaceResolver:
         if len(key) >= 3 and len(words) == 1:
             return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == next(iter(words))))
         hints = suggest(cleaned, (), index=self._hint_index(key[:1]))
+        hints = [*airports_named(cleaned), *hints][:3]  # "Ben Gurion Airport": airport:TLV
         if self._is_airport_code(code):
             hints = [f"airport:{code}", *hints]
         raise InputError(f"unknown place {text!r}", hints)
@@ -988,6 +989,45 @@ def find_airport(code_type: str, code: str) -> dict | None:
             found = _correct(dict(zip(header, row, strict=True)))
         position = data.find(needle, end)
     return found
+
+
+# Words of airports' names that name no airport in particular ("Ben Gurion International
+# Airport" is found by "Ben Gurion")
+AIRPORT_WORDS = frozenset({
+    "airport", "airports", "international", "intl", "aeroport", "aeropuerto", "aeroporto", "flughafen",
+    "airfield", "field", "regional", "municipal", "national", "domestic", "air", "base", "the", "of", "de",
+})  # fmt: skip
+
+
+@functools.cache
+def _airport_words() -> dict[str, set[str]]:
+    """Each word of the IATA airports' names and towns (normalised) to the airports that hold it."""
+    index: dict[str, set[str]] = {}
+    for code, row in airport_table("IATA").items():
+        for word in set(normalise(f"{row['name']} {row['city']}").split()) - AIRPORT_WORDS:
+            index.setdefault(word, set()).add(code)
+    return index
+
+
+def airports_named(text: str, limit: int = 3) -> list[str]:
+    """Airports whose name or town holds every word of `text` but the generic ones ("Heathrow",
+    "Ben Gurion Airport", "Moscow airport"), as hints: `airport:LHR (London Heathrow Airport, GB)`;
+    international airports first, then those named so before those only in the town, shorter
+    names first. A name is never an airport's answer by itself: many share words."""
+    words = [word for word in normalise(text).split() if word not in AIRPORT_WORDS]
+    if not words or sum(map(len, words)) < 4:
+        return []
+    index = _airport_words()
+    codes = set.intersection(*(index.get(word, set()) for word in words))
+    table = airport_table("IATA")
+
+    def rank(code: str) -> tuple[bool, bool, int, str]:  # international airports, then named so
+        name = normalise(table[code]["name"]).split()
+        return ("international" not in name, not all(word in name for word in words), len(name), code)
+
+    return [
+        f"airport:{code} ({table[code]['name']}, {table[code]['country']})" for code in sorted(codes, key=rank)[:limit]
+    ]
 
 
 @functools.cache
