@@ -165,8 +165,9 @@ DIVIDED_TOWNS = {
 }
 # The patterns are text, compiled on first use by re.match (re keeps them compiled): a check on
 # codes matches none of them, and compiling them at import cost its start-up about 0.3 ms.
-# A city name qualified by its country or a US state, as codes or names: "London, GB", "London
-# (GB)", "Lyon, France", "Paris, TX", "Athens, Georgia", "Springfield, IL, US".
+# A city name qualified by its country, or a state or province with its country or without, as
+# codes or names: "London, GB", "London (GB)", "Lyon, France", "Paris, TX", "Athens, Georgia",
+# "Springfield, IL, US", "London, Ontario, Canada".
 QUALIFIED_CITY = (
     r"^(?P<city>[^,()]+?)\s*(?:,\s*(?P<first>[^,()]+?)(?:\s*,\s*(?P<second>[^,()]+?))?"
     r"|\(\s*(?P<enclosed>[^,()]+?)\s*\))\s*$"
