@@ -616,3 +616,31 @@ def test_an_airport_s_name_is_offered_its_code(resolver: PlaceResolver, text: st
     first = raised.value.suggestions[0]
     assert first.startswith(f"{airport} (")
     assert resolver.resolve(first.split(" ")[0]).kind == "airport"
+
+
+def test_towns_qualified_by_their_country_s_name_stay_in_that_country(resolver: PlaceResolver) -> None:
+    """Real inputs: airportsdata's towns outside the United States, Canada and Australia, each
+    written "Town, Country name" from the package's city and the data's name of its country
+    (4,415 distinct; every fourth here). A resolved town is always in that country's territory
+    or one of its sovereign's (2,598 of them on the whole list, none elsewhere); a country's name
+    never sends a town abroad."""
+    from icc_travel.geo.places import airport_table
+
+    written = sorted(
+        {
+            (f"{a['city']}, {resolver.dataset.by_iso2[a['country']].name}", a["country"])
+            for a in airport_table("IATA").values()
+            if a["city"] and a["country"] in resolver.dataset.by_iso2 and a["country"] not in ("US", "CA", "AU")
+        }
+    )
+    assert len(written) > 4_000
+    resolved = 0
+    for text, country in written[::4]:
+        try:
+            place = resolver.resolve(text)
+        except InputError:
+            continue
+        if place.kind == "city":
+            resolved += 1
+            assert place.territory.sovereign == resolver.dataset.by_iso2[country].sovereign, text
+    assert resolved > 500
