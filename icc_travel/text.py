@@ -90,9 +90,10 @@ def suggest(word: str, candidates: Iterable[str], *, limit: int = 3, index: Hint
     # a name begun ("Kinsh", "Budap": three letters or more) is offered the names it begins first;
     # difflib finds the near ones, and the fewest letters changed, swapped or added ranks them
     # ("Lybia" is two letters from Libya, three from Liberia, which difflib alone put first)
-    # (countries before towns, "Name, CC"; then the shortest completion)
+    # (names before towns, "Name, CC"; the shortest name first, the towns in the pool's order:
+    # most populous first, as `Gazetteer.populous` gives them)
     begun = [k for k in pool if len(key) >= 3 and k.startswith(key) and k != key]
-    begun = sorted(begun, key=lambda k: ("," in pool[k], len(k), k))[:limit]
+    begun = sorted(begun, key=lambda k: ("," in pool[k], 0 if "," in pool[k] else len(k)))[:limit]
     found = (
         begun + sorted(close, key=lambda k: (_edits(key, k), k[:1] != key[:1]))[:limit]
     )  # typos keep the first letter

@@ -311,7 +311,11 @@ class PlaceResolver:
         if len(key) >= 3 and len(words) == 1:
             return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == next(iter(words))))
         hints = suggest(cleaned, (), index=self._hint_index(key[:1]))
-        hints = [*airports_named(cleaned), *hints][:3]  # "Ben Gurion Airport": airport:TLV
+        # an airport's name ("Ben Gurion Airport": airport:TLV) before near spellings, after the
+        # names the text begins ("Ulan": Ulan Bator before the airports of towns called so)
+        airports = airports_named(cleaned)
+        begun = bool(hints) and normalise(hints[0]).startswith(key)
+        hints = [*hints, *airports][:3] if begun else [*airports, *hints][:3]
         if self._is_airport_code(code):
             hints = [f"airport:{code}", *hints]
         raise InputError(f"unknown place {text!r}", hints)
@@ -825,13 +829,13 @@ class Gazetteer:
         return bool(newline) and head == f"gazetteer {len(index) - len(head)}".encode()
 
     def populous(self) -> dict[str, list[tuple[str, str]]]:
-        """The cities of POPULOUS or more people by their first letter, each as (its name's key,
-        "Name, CC"), the most populous of a name only: the towns a misspelt place is offered as
+        """The cities of POPULOUS or more people by their first letter, most populous first, each as
+        (its name's key, "Name, CC"), the most populous of a name only: the towns a misspelt place is offered as
         (the first letter kept, as typos keep it: a few hundred names to compare, not 25,000)."""
         if self._populous is None:
             import re
 
-            found: dict[str, list[tuple[str, str]]] = {}
+            ranked: dict[str, list[tuple[int, str, str]]] = {}
             seen: set[bytes] = set()
             digits = len(str(POPULOUS))
             line = re.compile(
@@ -843,8 +847,10 @@ class Gazetteer:
                     continue
                 seen.add(key)
                 text = key.decode(errors="replace")  # a damaged cache gives odd hints, never a traceback
-                found.setdefault(text[:1], []).append((text, f"{name.decode(errors='replace')}, {country.decode()}"))
-            self._populous = found
+                shown = f"{name.decode(errors='replace')}, {country.decode()}"
+                ranked.setdefault(text[:1], []).append((-int(population), text, shown))
+            # each letter's towns most populous first: a name begun is offered the largest it begins
+            self._populous = {letter: [(k, s) for _, k, s in sorted(towns)] for letter, towns in ranked.items()}
         return self._populous
 
     def find(self, name: str, country: str | None = None) -> list[City]:
