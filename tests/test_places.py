@@ -646,3 +646,13 @@ def test_towns_qualified_by_their_country_s_name_stay_in_that_country(resolver: 
             resolved += 1
             assert place.territory.sovereign == resolver.dataset.by_iso2[country].sovereign, text
     assert resolved > 500
+
+
+def test_a_spelling_picks_a_town_only_among_rivals(resolver: PlaceResolver) -> None:
+    """The spelling typed picks between towns of one key ("Mirganj" and "Mīrganj"), but not a
+    town a seventeenth the size of the other: "Munster" without its umlaut once answered Munster,
+    Lower Saxony (18,000 people), never Münster (308,000). Both are offered."""
+    with pytest.raises(InputError, match="several cities of this name in this country") as raised:
+        resolver.resolve("Munster, Germany")
+    assert [option.split(" (")[1].split(",")[0] for option in raised.value.suggestions] == ["Münster", "Munster"]
+    assert resolver.resolve("Münster, DE").detail == "Münster, DE"

@@ -377,10 +377,13 @@ class PlaceResolver:
         if not found:
             return None
         if len(found) > 1 and not any(c.alias for c in found):
-            # "Mīrganj, IN" and "Mirganj, IN" are two towns: the spelling typed picks one
+            # "Mīrganj, IN" and "Mirganj, IN" are two towns: the spelling typed picks one, unless
+            # the other is far larger (RIVAL_SHARE): "Munster" typed without its umlaut is as
+            # likely Münster (308,000 people) as Munster, Lower Saxony (18,000)
             spelled = " ".join(name.split()).casefold()
             exact = [c for c in found if c.name.casefold() == spelled]
-            found = exact if len(exact) == 1 else found
+            largest = max(c.population for c in found)
+            found = exact if len(exact) == 1 and exact[0].population >= RIVAL_SHARE * largest else found
         if len(found) > 1:
             raise InputError(*_ambiguous_cities(text, found, qualified=qualified is not None))
         city = found[0]
