@@ -578,9 +578,7 @@ def test_airports_the_polygons_place_under_another_sovereign_are_corrected_expla
     elsewhere = sorted(
         a["icao"]
         for a, t in zip(airports, located, strict=True)
-        if a["country"] in by_iso2
-        and (t.sovereign if t is not None else None) != by_iso2[a["country"]].sovereign
-        and not (t is None and a["country"] == "AQ")
+        if a["country"] in by_iso2 and (t.sovereign if t is not None else None) != by_iso2[a["country"]].sovereign
     )
     refused = sorted(set(elsewhere) - set(AIRPORTS_ELSEWHERE))
     assert set(AIRPORTS_ELSEWHERE) <= set(elsewhere)

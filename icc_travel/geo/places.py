@@ -283,9 +283,7 @@ class PlaceResolver:
         if len(code) == 2 and code in self.dataset.by_iso2:
             return Place(text, "code", self.dataset.by_iso2[code])
         key = normalise(cleaned)
-        matches = self._names.get(key) or self._names.get(key.replace(" ", ""), set())
-        if not matches:  # ISO's own and translated names, read only for a name the data's miss
-            matches = {c for c in _iso_names().get(key, ()) if c in self.dataset.by_iso3}
+        matches = self._named(key)
         if len(matches) == 1:
             return Place(text, "name", self.dataset.by_iso3[next(iter(matches))])
         if len(matches) > 1:
@@ -293,7 +291,7 @@ class PlaceResolver:
             raise InputError(f"ambiguous place {text!r}", options)
         if key in ANTARCTICA_NAMES:
             return antarctica(text)
-        area = NAMED_AREAS.get(key) or NAMED_AREAS.get(key.replace("-", " "))
+        area = _named_area(key)
         if area is not None:
             return Place(text, "area", self._feature(*area), detail=f"{cleaned} ({self.dataset.by_iso3[area[0]].name})")
         city = None
@@ -443,13 +441,18 @@ class PlaceResolver:
         if len(code) == 3 and code in self.dataset.by_iso3:
             return {self.dataset.by_iso3[code].iso2}
         key = normalise(qualifier)
-        named = self._names.get(key) or self._names.get(key.replace(" ", ""))
-        if not named:
-            named = {c for c in _iso_names().get(key, ()) if c in self.dataset.by_iso3}
-        area = NAMED_AREAS.get(key) or NAMED_AREAS.get(key.replace("-", " "))
+        named = self._named(key)
+        area = _named_area(key)
         if not named and area is not None:  # "Simferopol, Crimea": the de jure state's towns
             named = {area[0]}
         return {self.dataset.by_iso3[iso3].iso2 for iso3 in named}
+
+    def _named(self, key: str) -> set[str]:
+        """The ISO alpha-3 codes a normalised name gives: the data's names, common names and
+        ambiguous ones ("congo": two), then ISO's own and translated names, read only for a name
+        the data's miss."""
+        matches = self._names.get(key) or self._names.get(key.replace(" ", ""), set())
+        return matches or {c for c in _iso_names().get(key, ()) if c in self.dataset.by_iso3}
 
     def _airport(self, text: str, code: str) -> Place:
 
@@ -476,7 +479,7 @@ class PlaceResolver:
         elsewhere = (
             listed is not None and sovereign != listed.sovereign and airport.get("icao") not in AIRPORTS_ELSEWHERE
         )
-        if elsewhere and not (territory is None and listed.iso2 == "AQ"):
+        if elsewhere:  # (Antarctica's stations: no listed country, answered as the area)
             where = territory.name if territory is not None else "no state's territory"
             raise InputError(
                 f"airport {code!r} ({airport['name']}): airportsdata lists it in {listed.name} but its "
@@ -670,6 +673,11 @@ AP_STATES = {
     "miss": "MS", "mont": "MT", "neb": "NE", "nev": "NV", "okla": "OK", "ore": "OR", "tenn": "TN",
     "wash": "WA", "wva": "WV", "wis": "WI", "wyo": "WY",
 }  # fmt: skip
+
+
+def _named_area(key: str) -> tuple[str, str | None] | None:
+    """A named area by its normalised name ("crimea"; "golan-heights" as "golan heights")."""
+    return NAMED_AREAS.get(key) or NAMED_AREAS.get(key.replace("-", " "))
 
 
 @functools.cache
