@@ -382,9 +382,10 @@ def test_csv_levels_agree_with_the_full_answers_over_many_dates(invoke, tmp_path
 
 
 def test_legs_of_itineraries_alone_and_among_one_stop_rows_are_the_same(dataset) -> None:
-    """A chunk of itineraries of two stops or more, every stop an airport, is paired with list
-    comprehensions; a chunk that also holds a one-stop itinerary or a country goes row by row.
-    Both give the same legs, whole or in chunks of three rows (legs across their boundaries)."""
+    """Legs are paired as columns, whatever else a chunk holds: one-stop itineraries, a country
+    or an error row inside an itinerary (passed by: the leg runs from the stop before it to the
+    one after). The same legs whole and in chunks of every size from one row to five (legs
+    across their boundaries, a chunk holding only the stop passed by)."""
     import datetime as dt
 
     from icc_travel.engine.batch import Evaluator
@@ -426,7 +427,13 @@ def test_legs_of_itineraries_alone_and_among_one_stop_rows_are_the_same(dataset)
         1000,
     )
     assert among == alone
-    assert legs("".join(rows), 3) == alone
+    for lines in (1, 2, 3, 4, 5):
+        assert legs("".join(rows), lines) == alone
+    # in itinerary c, a country and an error row between JFK and ATH: passed by, in any chunking
+    passed = [*rows[:7], "c,netanyahu,US,2025-02-03,visit\n", "c,netanyahu,nowhere-at-all,2025-02-04,visit\n"]
+    passed += rows[7:]
+    for lines in (1, 2, 3, 1000):
+        assert legs("".join(passed), lines) == alone
 
 
 def test_batch_rows_say_what_each_named_place_was_taken_to_be(invoke, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import contains
 from typing import Any
@@ -186,40 +186,25 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     legs = outcome.leg_of_row
     # each leg's cells, by the row it arrives at, once per combination of leg and levels
     leg_cells = legs.legs.csv_cells(_quoted, cells) if legs.legs is not None else []
-    if not outcome.errors_by_row and len(files) == 1:
-        # the usual chunk (one file, no error): its lines from one comprehension, each row's
-        # result part looked up, not branched on; a row with a leg has its leg's cells put in
-        name = files[c["file"][0]]
-        row_tails: Iterable[str] = map(tails.__getitem__, columns[4])
-        if leg_cells:
-            row_tails = list(row_tails)
-            heads = [tail[: -len(NO_LEG) - 1] for tail in tails]  # a result's cells before the leg's
-            arrived_from = map(columns[4].__getitem__, legs.rows)
-            for number, index, text in zip(legs.rows, arrived_from, leg_cells, strict=True):
-                row_tails[number] = f"{heads[index]},{text},"
-        lines = zip(
-            columns[1],
-            columns[2],
-            map(subjects.__getitem__, columns[4]),
-            columns[3],
-            row_tails,
-            strict=True,
-        )
-        yield from [
-            f"{name},{line},{itinerary},{subject},{place},{tail},{as_of}\n"
-            for line, itinerary, subject, place, tail in lines
-        ]
-        return
-    cells_of_row = dict(zip(legs.rows, leg_cells, strict=True))
-    for number, (file, line, itinerary, place, index) in enumerate(zip(*columns, strict=True)):
-        if index < 0:
-            error = _quoted(outcome.errors_by_row[number])
-            yield f"{files[file]},{line},{itinerary},{_quoted(c['subject'][number])},{place},,,,,,,,,,{error},{as_of}\n"
-            continue
-        tail = tails[index]
-        if (text := cells_of_row.get(number)) is not None:
-            tail = f"{tail[: -len(NO_LEG) - 1]},{text},"
-        yield f"{files[file]},{line},{itinerary},{subjects[index]},{place},{tail},{as_of}\n"
+    # the lines from one comprehension, each row's result part looked up, not branched on: an
+    # error row's index, -1, finds the empty cells appended last and is then given its own, and
+    # a row with a leg has its leg's cells put in
+    row_tails = list(map([*tails, ""].__getitem__, columns[4]))
+    row_subjects = list(map([*subjects, ""].__getitem__, columns[4]))
+    for number, message in outcome.errors_by_row.items():
+        row_tails[number] = f",,,,,,,,,{_quoted(message)}"
+        row_subjects[number] = _quoted(c["subject"][number])
+    if leg_cells:
+        heads = [tail[: -len(NO_LEG) - 1] for tail in tails]  # a result's cells before the leg's
+        arrived_from = map(columns[4].__getitem__, legs.rows)
+        for number, index, text in zip(legs.rows, arrived_from, leg_cells, strict=True):
+            row_tails[number] = f"{heads[index]},{text},"
+    file_cells = [files[c["file"][0]]] * len(row_tails) if len(files) == 1 else list(map(files.__getitem__, c["file"]))
+    lines = zip(file_cells, columns[1], columns[2], row_subjects, columns[3], row_tails, strict=True)
+    yield from [
+        f"{file},{line},{itinerary},{subject},{place},{tail},{as_of}\n"
+        for file, line, itinerary, subject, place, tail in lines
+    ]
 
 
 CELLS_KEPT = 100_000  # rendered cells kept between chunks before starting afresh

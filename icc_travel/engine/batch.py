@@ -307,11 +307,6 @@ class OpenItinerary(NamedTuple):
     last_stop: tuple[str, tuple[float, float], BatchResult | Departure] | None  # its last located stop
 
 
-# legs as `legs.measure_leg_columns` takes them: the endpoints (input, lat, lon), each leg's
-# start and end among them, the departures (subject, day) and each leg's departure among them
-LegRequests = tuple[list[Any], Any, Any, list[Any], Any]
-
-
 class OpenStop(NamedTuple):
     """An open itinerary in plain values, to hand to an Evaluator in another process: its key,
     and its last located stop's place, point, subject id and day (or None without one)."""
@@ -560,128 +555,83 @@ class Evaluator:
 
     def _legs(self, outcome: BatchOutcome) -> LegRows:
         """Legs between consecutive located stops of one itinerary: consecutive rows with the same
-        file, itinerary and subject. By the row the leg arrives at."""
-        c, result_of_row = outcome.inputs.columns, outcome.result_of_row
-        itinerary, file, subject = c["itinerary"], c["file"], c["subject"]
-        count = len(itinerary)
-        if not count:
-            return LegRows()
-        # rows in runs of two or more: a million one-stop itineraries cost one list comprehension;
-        # the first row may continue the previous chunk's itinerary, the last may go on in the next
-        # (compared by C-level maps over the columns, each row with the row before)
-        continues = map(
-            and_, map(eq, itinerary[1:], itinerary), map(and_, map(eq, file[1:], file), map(eq, subject[1:], subject))
-        )
-        same = list(compress(range(1, count), continues))
-        places = c["place"]
-        if _every_row_in_a_run(same, count) and min(result_of_row) >= 0:
-            points = {place: self._point(place) for place in set(places)}  # once per place
-            if None in points.values():  # a stop without a point (a country): legs pass it by, row by row
-                arrivals, requests = self._pairs(outcome, range(count), points)
-            else:
-                # the usual chunk of itineraries of two stops or more, every stop located: a row
-                # continues the row before it exactly when both are in one itinerary
-                arrivals, requests = self._consecutive(outcome, same, points)
-        else:
-            members = {m for n in same for m in (n - 1, n)}
-            members |= {0, count - 1}
-            located = {places[number] for number in members if result_of_row[number] >= 0}
-            points = {place: self._point(place) for place in located}
-            arrivals, requests = self._pairs(outcome, members, points)
-        if not arrivals:
-            return LegRows()
-        from icc_travel.engine.legs import measure_leg_columns
-
-        legs = measure_leg_columns(self._planner, *requests, answers=self.answers, measured=self._measured)
-        return LegRows(arrivals, legs)
-
-    def _consecutive(
-        self, outcome: BatchOutcome, same: list[int], points: dict[str, tuple[float, float] | None]
-    ) -> tuple[list[int], LegRequests]:
-        """`_pairs` for a chunk whose every row is in an itinerary of two rows or more and located
-        at a point: the rows in `same` (each continues the row before it) arrive from the row
-        before, and the first row from the previous chunk's last stop where it continues that
-        itinerary. As columns, without a step per row: each place is numbered once, and each leg
-        is the row before's place and result (its departure) and its own place."""
+        file, itinerary and subject. By the row the leg arrives at. A row that is an error or has
+        no point (a country) is passed by: the leg runs from the stop before it to the one after.
+        As columns, without a step per row: each place is numbered once, and each leg is the
+        located row before's place and result (its departure) and its own place."""
         import numpy as np
 
         c, result_of_row, results = outcome.inputs.columns, outcome.result_of_row, outcome.results
         itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
-        number_of_place = {place: number for number, place in enumerate(points)}
-        endpoints: list[Any] = [(place, *point) for place, point in points.items()]  # type: ignore[misc]
-        place_of_row = np.fromiter(map(number_of_place.__getitem__, places), dtype=np.int64, count=len(places))
-        arrivals = np.asarray(same, dtype=np.int64)
-        start_of, end_of = place_of_row[arrivals - 1], place_of_row[arrivals]
-        departure_of = np.asarray(result_of_row, dtype=np.int64)[arrivals - 1]
-        departures: list[Any] = results
+        count = len(itinerary)
+        if not count:
+            return LegRows()
+        # whether each row continues the row before it (compared by C-level maps over the columns);
+        # the first row may continue the previous chunk's itinerary, the last may go on in the next
+        continues = np.fromiter(
+            map(
+                and_,
+                map(eq, itinerary[1:], itinerary),
+                map(and_, map(eq, file[1:], file), map(eq, subject[1:], subject)),
+            ),
+            dtype=bool,
+            count=count - 1,
+        )
         opened = self._open
-        if opened is not None and opened.last_stop is not None and (file[0], itinerary[0], subject[0]) == opened.key:
-            place, point, departure = opened.last_stop
+        carried = opened is not None and (file[0], itinerary[0], subject[0]) == opened.key
+        run_of_row = np.concatenate(([0], np.cumsum(~continues)))  # run 0 goes on from `opened` where carried
+        # rows in a run of two or more (a million one-stop itineraries are not looked at one by one)
+        in_run = np.zeros(count, dtype=bool)
+        in_run[1:] |= continues
+        in_run[:-1] |= continues
+        in_run[[0, -1]] = True
+        result = np.asarray(result_of_row, dtype=np.int64)
+        candidates = np.flatnonzero(in_run & (result >= 0))
+        asked = list(map(places.__getitem__, candidates.tolist()))
+        number_of_place: dict[str, int] = {}
+        endpoints: list[Any] = []
+        for place in dict.fromkeys(asked):  # once per place; -1: no point
+            point = self._point(place)
+            number_of_place[place] = -1 if point is None else len(endpoints)
+            if point is not None:
+                endpoints.append((place, *point))
+        place_of = np.fromiter(map(number_of_place.__getitem__, asked), dtype=np.int64, count=len(asked))
+        located = candidates[place_of >= 0]
+        place_of = place_of[place_of >= 0]
+        run = run_of_row[located]
+        follows = np.flatnonzero(run[1:] == run[:-1])  # a located stop after another in its run
+        arrivals, start_of, end_of = located[follows + 1], place_of[follows], place_of[follows + 1]
+        departure_of = result[located[follows]]
+        departures: list[Any] = results
+        if carried and opened.last_stop is not None and len(located) and run[0] == 0:  # type: ignore[union-attr]
+            place, point, departure = opened.last_stop  # type: ignore[union-attr]
             endpoints.append((place, *point))
             departures = [*results, departure]
-            arrivals = np.concatenate(([0], arrivals))
+            arrivals = np.concatenate((located[:1], arrivals))
             start_of = np.concatenate(([len(endpoints) - 1], start_of))
-            end_of = np.concatenate((place_of_row[:1], end_of))
+            end_of = np.concatenate((place_of[:1], end_of))
             departure_of = np.concatenate(([len(results)], departure_of))
-        last = len(places) - 1
-        self._open = OpenItinerary(
-            (file[last], itinerary[last], subject[last]),
-            (places[last], points[places[last]], results[result_of_row[last]]),  # type: ignore[arg-type]
-        )
-        if len(arrivals) and self._planner is None:  # pyproj and the grid: only when there are legs
+        # the itinerary the chunk ends in, and its last located stop (the next chunk's first
+        # rows may continue it)
+        last_stop = None
+        if len(located) and run[-1] == run_of_row[-1]:
+            last = int(located[-1])
+            place = places[last]
+            last_stop = (place, endpoints[number_of_place[place]][1:], results[result_of_row[last]])
+        elif carried and run_of_row[-1] == 0:
+            last_stop = opened.last_stop  # type: ignore[union-attr]
+        self._open = OpenItinerary((file[-1], itinerary[-1], subject[-1]), last_stop)
+        if not len(arrivals):
+            return LegRows()
+        if self._planner is None:  # pyproj and the grid: only when there are legs
             self._planner = self.resolver.route_planner()
-        return arrivals.tolist(), (endpoints, start_of, end_of, departures, departure_of)
+        from icc_travel.engine.legs import measure_leg_columns
 
-    def _pairs(
-        self, outcome: BatchOutcome, members: Iterable[int], points: dict[str, tuple[float, float] | None]
-    ) -> tuple[list[int], LegRequests]:
-        """The arrival row and the leg (its ends and departure, as `measure_leg_columns` takes
-        them) per pair of consecutive located stops among `members` (rows in an itinerary of two
-        rows or more), row by row."""
-        c, result_of_row = outcome.inputs.columns, outcome.result_of_row
-        itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
-        opened = self._open
-        run: tuple[Any, ...] | None = None
-        previous: tuple[str, tuple[float, float], BatchResult | Departure] | None = None
-        if opened is not None and (file[0], itinerary[0], subject[0]) == opened.key:
-            run, previous = opened.key, opened.last_stop
-        arrivals: list[int] = []
-        endpoints: list[Any] = []
-        number_of_place: dict[str, int] = {}
-        start_of: list[int] = []
-        end_of: list[int] = []
-        departures: list[BatchResult | Departure] = []
-
-        def endpoint(place: str, point: tuple[float, float]) -> int:
-            number = number_of_place.get(place)
-            if number is None:
-                number = number_of_place[place] = len(endpoints)
-                endpoints.append((place, *point))
-            return number
-
-        last = -1  # the member before: a row between two members is in no run, and ends the one before it
-        for number in sorted(members):
-            key = (file[number], itinerary[number], subject[number])
-            if key != run or number != last + 1:
-                run, previous = key, None
-            last = number
-            if result_of_row[number] < 0:
-                continue
-            place = places[number]
-            point = points[place]
-            if point is None:
-                continue
-            if previous is not None:
-                arrivals.append(number)
-                start, start_point, departure = previous
-                start_of.append(endpoint(start, start_point))
-                end_of.append(endpoint(place, point))
-                departures.append(departure)
-            previous = (place, point, outcome.results[result_of_row[number]])
-        self._open = OpenItinerary(run, previous) if run is not None else None
-        if arrivals and self._planner is None:  # pyproj and the grid: only when there are legs
-            self._planner = self.resolver.route_planner()
-        return arrivals, (endpoints, start_of, end_of, departures, range(len(departures)))
+        legs = measure_leg_columns(
+            self._planner, endpoints, start_of, end_of, departures, departure_of, answers=self.answers,
+            measured=self._measured,
+        )  # fmt: skip
+        return LegRows(arrivals.tolist(), legs)
 
     def _resolve(self, place: str) -> Territory | Failure | None:
         """A named place's territory, or why it has none; with legs, its point is kept too (an
@@ -714,20 +664,6 @@ class Evaluator:
             except IccTravelError:
                 self._points[place] = None
         return self._points[place]
-
-
-def _every_row_in_a_run(same: list[int], count: int) -> bool:
-    """Whether every row of a chunk of `count` rows is in a run of two or more (`same`: the rows
-    that continue the row before them), the chunk's first and last rows aside (they may continue
-    another chunk's run)."""
-    import numpy as np
-
-    covered = np.zeros(count, dtype=bool)
-    continuing = np.fromiter(same, dtype=np.int64, count=len(same))
-    covered[continuing] = True
-    covered[continuing - 1] = True
-    covered[[0, -1]] = True
-    return bool(covered.all())
 
 
 _NUMERIC_CHARS = "0123456789.+-, \t"
