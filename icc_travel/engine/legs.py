@@ -77,7 +77,7 @@ class Leg:
         end: Endpoint,
         distance_km: float,
         crossed: Sequence[tuple[Territory, float]],
-        found: tuple[str, str, tuple[str, ...]],
+        found: Found,
         context: Context,
         shared: dict[Any, Any] | None = None,
     ) -> None:
@@ -179,19 +179,23 @@ class Leg:
         return self._found[1]
 
 
+# a leg's levels' entry: its worst level, its cell, the levels, and its CSV km and overflown
+# cells (quoted; None until `LegColumns.csv_cells` first needs them)
+Found = list[Any]
 # km, (territory, km) crossed, straits, per levels of its territories (one byte per territory,
-# 1 for overflight) the worst level, the CSV cell and the levels, the territories' feature
-# indices as an array, each territory's part of the cell (`ISO3 km km `) before its level, and
-# the territories' places in the order the leg flown backwards overflies them
+# 1 for overflight) its `Found`, the territories' feature indices as an array,
+# each territory's part of the cell (`ISO3 km km `) before its level, and the territories'
+# places in the order the leg flown backwards overflies them
 Measured = tuple[
     float,
     list[tuple[Territory, float]],
     tuple,
-    dict[bytes, tuple[str, str, tuple[str, ...]]],
+    dict[bytes, Found],
     Any,
     list[str],
     list[int],
 ]
+CSV_TAIL = 3  # in a leg's levels' entry: its CSV km and overflown cells, quoted (None until made)
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
 # what a leg's territories' levels share: the batch's answers, subject, date, straits
 Context = tuple[Answers, Subject, dt.date, tuple]
@@ -246,7 +250,7 @@ class LegColumns:
         columns: tuple[Any, Any, Any, Any],  # per leg: start, end, departure, distinct leg
         departures: Sequence[Any],
         entries: Sequence[Measured],
-        combos: tuple[Any, list[tuple[str, str, tuple[str, ...]]], Any],  # per leg, per combination
+        combos: tuple[Any, list[Found], Any],  # per leg, per combination
     ) -> None:
         self._answers, self._endpoints, self._departures, self._entries = answers, endpoints, departures, entries
         self._start_of, self._end_of, self._departure_of, self._entry_of = (c.tolist() for c in columns)
@@ -280,10 +284,11 @@ class LegColumns:
         return counts
 
     def csv_cells(self, quoted: Callable[[Any], str], cells: dict[Any, str] | None = None) -> list[str]:
-        """Per leg, its `leg_from,leg_km,overflown` cells as CSV text (`quoted` quotes one cell):
-        made once per combination of leg and levels, which every leg of it shares (one of them,
-        `_leg_of_combo`, gives the start's name and the km). With `cells`, kept by the caller
-        from chunk to chunk, a km and an overflown cell are quoted once for the whole batch."""
+        """Per leg, its `leg_from,leg_km,overflown` cells as CSV text (`quoted` quotes one cell,
+        always the CSV's own function): made once per combination of leg and levels, which every
+        leg of it shares (one of them, `_leg_of_combo`, gives the start's name). The km and
+        overflown cells are kept in the levels' entry (`Found`), made once for the whole batch;
+        with `cells`, kept by the caller from chunk to chunk, a km is quoted once too."""
         if cells is None:
             cells = {}
         starts: dict[int, str] = {}  # per endpoint, its name quoted (an airport starts many legs)
@@ -293,14 +298,14 @@ class LegColumns:
             name = starts.get(start)
             if name is None:
                 name = starts[start] = quoted(self._endpoints[start][0])
-            km = self._entries[self._entry_of[leg]][0]
-            km_cell = cells.get(km)
-            if km_cell is None:
-                km_cell = cells[km] = quoted(km)
-            overflown = cells.get(found[1])
-            if overflown is None:
-                overflown = cells[found[1]] = quoted(found[1])
-            texts.append(f"{name},{km_cell},{overflown}")
+            tail = found[CSV_TAIL]  # the km and overflown cells: the same for every leg of these ends and levels
+            if tail is None:
+                km = self._entries[self._entry_of[leg]][0]
+                km_cell = cells.get(km)
+                if km_cell is None:
+                    km_cell = cells[km] = quoted(km)
+                tail = found[CSV_TAIL] = f"{km_cell},{quoted(found[1])}"
+            texts.append(f"{name},{tail}")
         return list(map(texts.__getitem__, self._combo_of))
 
 
@@ -358,7 +363,7 @@ def measure_leg_columns(
 
 def _combinations(
     answers: Answers, departures: Sequence[Any], departure_of: Any, entries: Sequence[Measured], entry_of: Any
-) -> tuple[Any, list[tuple[str, str, tuple[str, ...]]], Any]:
+) -> tuple[Any, list[Found], Any]:
     """Each leg's combination of distinct leg and levels (whether a landing in each territory it
     overflies would carry an obligation), numbered; per combination what its levels come to (the
     worst, the CSV cell, the levels: kept in the distinct leg's entry by levels, for every later
@@ -412,15 +417,16 @@ def _combinations(
     level_of_flag = (law.NONE, law.OVERFLIGHT)
     flat = flags.tobytes()
     found = []
-    for key, entry in zip(first_key.tolist(), key_entry[first_key].tolist(), strict=True):
-        shared, parts = entries[entry][3], entries[entry][5]
-        pattern = flat[edges[key] : edges[key + 1]]
-        kept = shared.get(pattern)
+    firsts, lasts = bounds[first_key].tolist(), bounds[first_key + 1].tolist()
+    for entry, first, last in zip(key_entry[first_key].tolist(), firsts, lasts, strict=True):
+        measured = entries[entry]
+        pattern = flat[first:last]
+        kept = measured[3].get(pattern)
         if kept is None:
             levels = tuple(map(level_of_flag.__getitem__, pattern))
             # a flag is 0 (none) or 1 (overflight): the worst level is the greatest flag's
             worst = level_of_flag[max(pattern)] if pattern else law.NONE
-            kept = shared[pattern] = (worst, "; ".join(map(add, parts, levels)), levels)
+            kept = measured[3][pattern] = [worst, "; ".join(map(add, measured[5], levels)), levels, None]
         found.append(kept)
     return combo_of_key.ravel()[key_of.ravel()], found, first_leg[first_key]
 
