@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import contains
@@ -197,8 +198,8 @@ def csv_lines(outcome: BatchOutcome, cells: dict[Any, str] | None = None) -> Ite
     if leg_cells:
         heads = [tail[: -len(NO_LEG) - 1] for tail in tails]  # a result's cells before the leg's
         arrived_from = map(columns[4].__getitem__, legs.rows)
-        for number, index, text in zip(legs.rows, arrived_from, leg_cells, strict=True):
-            row_tails[number] = f"{heads[index]},{text},"
+        with_legs = map("{},{},".format, map(heads.__getitem__, arrived_from), leg_cells)
+        deque(map(row_tails.__setitem__, legs.rows, with_legs), maxlen=0)  # put in, by C-level maps
     file_cells = [files[c["file"][0]]] * len(row_tails) if len(files) == 1 else list(map(files.__getitem__, c["file"]))
     lines = zip(file_cells, columns[1], columns[2], row_subjects, columns[3], row_tails, strict=True)
     yield from [

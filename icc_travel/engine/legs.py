@@ -11,7 +11,7 @@ import json
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import add
+from operator import add, attrgetter
 from typing import Any
 
 from icc_travel import law
@@ -534,10 +534,13 @@ class OverflightFlags:
 
         used = np.unique(departure_of)
         chosen = list(map(departures.__getitem__, used.tolist()))
-        subjects = {id(departure.subject): departure.subject for departure in chosen}
-        known = {key: self._subject(subject) for key, subject in subjects.items()}
-        first = np.fromiter((known[id(d.subject)][0] for d in chosen), dtype=np.int64, count=len(chosen))
-        day = np.fromiter((d.day.toordinal() for d in chosen), dtype=np.int64, count=len(chosen))
+        # C-level maps over the departures (a chunk has tens of thousands)
+        subject_of = list(map(attrgetter("subject"), chosen))
+        key_of = list(map(id, subject_of))
+        known = {key: self._subject(subject) for key, subject in dict(zip(key_of, subject_of, strict=True)).items()}
+        start_of = {key: start for key, (start, _) in known.items()}
+        first = np.fromiter(map(start_of.__getitem__, key_of), dtype=np.int64, count=len(chosen))
+        day = np.fromiter(map(dt.date.toordinal, map(attrgetter("day"), chosen)), dtype=np.int64, count=len(chosen))
         interval = np.zeros(len(departures), dtype=np.int64)
         for start, days in known.values():
             mine = first == start
