@@ -1,6 +1,6 @@
 """End to end: `icc-travel batch` on CSVs of 1 and 5 million rows, memory and speed side by side.
 
-    python bench/bench_batch.py [--rows 1000000,5000000] [--places coordinates|airports|airports-dates|mixed|airport-legs|airport-traffic|names] [--legs] [--jobs N [--pairs K]]
+    python bench/bench_batch.py [--rows 1000000,5000000] [--places coordinates|airports|airports-dates|mixed|airport-legs|airport-traffic|names] [--legs] [--jobs N] [--pairs K]
 
 Writes each CSV to a temporary directory, runs the installed command once to warm the caches
 (polygons, tiled grid), then runs it on every size and reads each run's own peak memory. The
@@ -12,6 +12,9 @@ at any size. Every run is paired with a peer: the csv module copying the same fi
 (`x copy`); the machine's load is printed before and after (read the ratios, not the times).
 CPU seconds (user and system, from wait4) are printed and paired as well: on a shared machine
 they move far less with the load than the wall clock.
+
+With `--legs`, K pairs (`--pairs`) of `--no-legs` and legs runs, back to back, and the median
+of their ratios at the end: on a shared machine one pair's ratio moves by a fifth.
 
 With `--jobs N` (N > 1) every size runs as `--jobs 1` and `--jobs N` in turns, K pairs
 (`--pairs`), and each line says which; `x jobs 1` is the wall clock of the pair's one-process
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -207,7 +211,7 @@ def main() -> None:
         "input with --no-legs",
     )
     parser.add_argument("--jobs", type=int, default=1, help="also run with --jobs N, paired with --jobs 1")
-    parser.add_argument("--pairs", type=int, default=1, help="with --jobs: pairs of runs per size")
+    parser.add_argument("--pairs", type=int, default=1, help="with --jobs or --legs: pairs of runs per size")
     arguments = parser.parse_args()
     jobs = [1, arguments.jobs] if arguments.jobs > 1 else [1]
     sizes = [int(size) for size in arguments.rows.split(",")]
@@ -224,6 +228,7 @@ def main() -> None:
         "  rows out  status  load"
     )
     first_peak = None
+    ratios: dict[tuple[int, int], list[tuple[float, float]]] = {}  # with --legs: per (jobs, rows), each pair's
     with tempfile.TemporaryDirectory() as folder:
         for rows in sizes:
             source, target = Path(folder) / "stops.csv", Path(folder) / "out.csv"
@@ -234,7 +239,7 @@ def main() -> None:
             if first_peak is None:
                 for count in jobs:
                     subprocess.run([*plain_argv, "--jobs", str(count)], capture_output=True, check=False)  # warm
-            for _ in range(arguments.pairs if len(jobs) > 1 else 1):
+            for _ in range(arguments.pairs if len(jobs) > 1 or arguments.legs else 1):
                 single = None
                 for count in jobs:
                     argv = [*plain_argv, "--jobs", str(count)]
@@ -246,6 +251,7 @@ def main() -> None:
                     elapsed, cpu, peak, status, stderr = measured(argv)
                     if arguments.legs:
                         without = f" {elapsed / plain:>9.2f} {cpu / plain_cpu:>13.2f}"
+                        ratios.setdefault((count, rows), []).append((elapsed / plain, cpu / plain_cpu))
                     single = single or elapsed
                     versus = f" {single / elapsed:>8.2f}" if len(jobs) > 1 else ""
                     written = sum(1 for _ in target.open()) - 1
@@ -259,6 +265,12 @@ def main() -> None:
                     print(f"           {stderr}")
             source.unlink()
     print(f"load averages after: {load()}")
+    for (count, rows), pairs in ratios.items():
+        walls, cpus = sorted(wall for wall, _ in pairs), sorted(cpu for _, cpu in pairs)
+        print(
+            f"legs over --no-legs, jobs {count}, {rows:,} rows, {len(pairs)} pairs: median x{statistics.median(walls):.2f}"
+            f" wall (x{walls[0]:.2f}-{walls[-1]:.2f}), x{statistics.median(cpus):.2f} CPU (x{cpus[0]:.2f}-{cpus[-1]:.2f})"
+        )
     print("targets (issue 28): >= 200,000 rows/s and peak < 1 GiB at every size, legs within 2x --no-legs")
 
 
