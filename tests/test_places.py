@@ -606,6 +606,9 @@ def test_airports_the_polygons_place_under_another_sovereign_are_corrected_expla
         ("Sheremetyevo", "airport:SVO"),
         ("Chinggis Khaan", "airport:UBN"),  # Ulaanbaatar's airport since 2021
         ("Jomo Kenyatta", "airport:NBO"),
+        ("OR Tambo", "airport:JNB"),  # "O. R. Tambo International Airport"
+        ("O.R. Tambo", "airport:JNB"),
+        ("VC Bird", "airport:ANU"),  # "V.C. Bird International Airport"
     ],
 )
 def test_an_airport_s_name_is_offered_its_code(resolver: PlaceResolver, text: str, airport: str) -> None:
@@ -616,6 +619,26 @@ def test_an_airport_s_name_is_offered_its_code(resolver: PlaceResolver, text: st
     first = raised.value.suggestions[0]
     assert first.startswith(f"{airport} (")
     assert resolver.resolve(first.split(" ")[0]).kind == "airport"
+
+
+def test_airports_named_with_initials_are_found_by_them_written_together() -> None:
+    """Real inputs: every IATA airport of airportsdata whose name has initials written apart
+    ("O. R. Tambo", "F. D. Roosevelt", "J.A. Douglas McCurdy") is offered for its initials run
+    together and the word after them, as people write them ("OR Tambo")."""
+    from icc_travel.geo.places import _joined_initials, airport_table, airports_named
+    from icc_travel.text import normalise
+
+    tried = 0
+    for code, row in airport_table("IATA").items():
+        words = normalise(row["name"]).split()
+        for joined in _joined_initials(words):
+            after = words[words.index(joined[-1], words.index(joined[0])) + 1 :]
+            named = [word for word in after if len(word) > 1 and word not in ("airport", "international")]
+            if not named:
+                continue
+            tried += 1
+            assert any(hint.startswith(f"airport:{code} ") for hint in airports_named(f"{joined} {named[0]}")), row
+    assert tried >= 10
 
 
 def test_towns_qualified_by_their_country_s_name_stay_in_that_country(resolver: PlaceResolver) -> None:

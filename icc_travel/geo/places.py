@@ -7,6 +7,7 @@ and coordinates are located in the polygons, imported only on that path.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import re
@@ -1021,12 +1022,20 @@ AIRPORT_WORDS = frozenset({
 
 @functools.cache
 def _airport_words() -> dict[str, set[str]]:
-    """Each word of the IATA airports' names and towns (normalised) to the airports that hold it."""
+    """Each word of the IATA airports' names and towns (normalised) to the airports that hold it;
+    initials written apart count joined too ("O. R. Tambo" is found by "OR Tambo")."""
     index: dict[str, set[str]] = {}
     for code, row in airport_table("IATA").items():
-        for word in set(normalise(f"{row['name']} {row['city']}").split()) - AIRPORT_WORDS:
+        words = normalise(f"{row['name']} {row['city']}").split()
+        for word in {*words, *_joined_initials(words)} - AIRPORT_WORDS:
             index.setdefault(word, set()).add(code)
     return index
+
+
+def _joined_initials(words: list[str]) -> list[str]:
+    """Runs of two or more one-letter words, each joined into one ("o r tambo": "or")."""
+    runs = (list(run) for initials, run in itertools.groupby(words, key=lambda word: len(word) == 1) if initials)
+    return ["".join(run) for run in runs if len(run) > 1]
 
 
 def airports_named(text: str, limit: int = 3) -> list[str]:
@@ -1043,6 +1052,7 @@ def airports_named(text: str, limit: int = 3) -> list[str]:
 
     def rank(code: str) -> tuple[bool, bool, int, str]:  # international airports, then named so
         name = normalise(table[code]["name"]).split()
+        name += _joined_initials(name)
         return ("international" not in name, not all(word in name for word in words), len(name), code)
 
     return [
