@@ -72,18 +72,18 @@ class HintIndex:
         return [key for _, key in heapq.nlargest(len(scored), scored)]
 
 
-def suggest(word: str, candidates: Iterable[str], *, limit: int = 3, index: HintIndex | None = None) -> list[str]:
-    """Close matches by spelling, best first, for 'did you mean' hints. `index` gives the
-    candidates counted beforehand instead (`HintIndex`: each matched by one text and shown as
-    another, a town by its name as "Budapest, HU"), for a caller that asks about many words."""
+def suggest(word: str, candidates: Iterable[str] | HintIndex, *, limit: int = 3) -> list[str]:
+    """Close matches by spelling, best first, for 'did you mean' hints. The candidates are names,
+    or a `HintIndex` counted beforehand (each matched by one text and shown as another, a town
+    by its name as "Budapest, HU") for a caller that asks about many words."""
     import difflib  # only when something was not found
 
     if len(word) > 100:  # no name is this long; comparing a megabyte against every name takes minutes
         return []
     key = normalise(word)
-    if index is not None:
-        pool = index.shown
-        close = index.close(key)
+    if isinstance(candidates, HintIndex):
+        pool = candidates.shown
+        close = candidates.close(key)
     else:
         pool = {normalise(c): c for c in candidates}
         close = difflib.get_close_matches(key, list(pool), n=len(pool), cutoff=0.6)

@@ -309,7 +309,7 @@ class PlaceResolver:
             raise InputError(f"ambiguous place {text!r}", prefixed[:6])
         if len(key) >= 3 and len(words) == 1:
             return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == next(iter(words))))
-        hints = suggest(cleaned, (), index=self._hint_index(key[:1]))
+        hints = suggest(cleaned, self._hint_index(key[:1]))
         # an airport's name ("Ben Gurion Airport": airport:TLV) before near spellings, after the
         # names the text begins ("Ulan": Ulan Bator before the airports of towns called so)
         airports = airports_named(cleaned)
