@@ -196,6 +196,25 @@ def test_a_leg_reads_the_same_whether_its_return_is_in_the_batch_or_not(invoke, 
     assert "HRV 188.9 km overflight; BIH 4.8 km overflight" in returned[0]
 
 
+@pytest.mark.parametrize("chunk_rows", ["2", "1000"])
+def test_legs_from_two_names_of_one_point_keep_their_own_names(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_rows: str
+) -> None:
+    """airport:LHR and airport:EGLL are one point: their legs to JFK are one measurement with the
+    same levels, in one chunk or in chunks after one another, yet each row's leg starts where
+    its own row says."""
+    monkeypatch.setenv("ICC_TRAVEL_BATCH_CHUNK_ROWS", chunk_rows)
+    trips = [("a", "airport:LHR"), ("b", "airport:EGLL"), ("c", "airport:LHR"), ("d", "airport:EGLL")]
+    rows = "".join(
+        f"{name},putin,{start},2025-01-01,visit\n{name},putin,airport:JFK,2025-01-02,visit\n" for name, start in trips
+    )
+    source = written(tmp_path / "names.csv", "itinerary,subject,place,date,kind\n" + rows)
+    flat = list(csv.DictReader(io.StringIO(invoke("batch", str(source), "--format", "csv").stdout)))
+    arrivals = [row for row in flat if row["leg_from"]]
+    assert [row["leg_from"] for row in arrivals] == [start for _, start in trips]
+    assert len({(row["leg_km"], row["overflown"]) for row in arrivals}) == 1
+
+
 def test_legs_in_csv_and_the_overflight_threshold(invoke, legs_csv: Path) -> None:
     table = invoke("batch", str(legs_csv), "--format", "csv", "--fail-on", "never")
     assert table.exit_code == 0
