@@ -309,6 +309,11 @@ class PlaceResolver:
             raise InputError(f"ambiguous place {text!r}", prefixed[:6])
         if len(key) >= 3 and len(words) == 1:
             return Place(text, "name", next(t for t in self.dataset.by_iso3.values() if t.name == next(iter(words))))
+        qualified = re.match(QUALIFIED_CITY, cleaned)
+        if qualified:  # "Nyala, Darfur": the qualifier found no town, the towns of the name are offered
+            towns = sorted(gazetteer().find(qualified["city"]), key=lambda town: -town.population)
+            if towns:
+                raise InputError(f"unknown place {text!r}", list(dict.fromkeys(map(_city_label, towns)))[:3])
         hints = suggest(cleaned, self._hint_index(key[:1]))
         # an airport's name ("Ben Gurion Airport": airport:TLV) before near spellings, after the
         # names the text begins ("Ulan": Ulan Bator before the airports of towns called so)
@@ -406,8 +411,25 @@ class PlaceResolver:
             countries = self._countries_named(second)
             readings = [(country, code) for country, code in divisions if country in countries]
         else:
+            countries = None
             readings = [(country, None) for country in sorted(self._countries_named(first))]
             readings += sorted(divisions)
+        if not readings:
+            # a first-level division of another country, by its ISO 3166-2 name ("Goma, Nord-Kivu",
+            # "Nyala, South Darfur", "Munich, Bavaria"): it names the country, whose towns of the
+            # name are searched; which of them lies in the division is not known here (the
+            # gazetteer's division codes are not ISO's), so two or more are ambiguous. A name
+            # several countries give a division ("Punjab", "Santa Cruz") is never taken for one
+            # of them: the town the gazetteer has may be the namesake of one too small for it
+            named = [c for c in _subdivision_countries().get(normalise(first), ()) if countries in (None, {c})]
+            if len(named) > 1:
+                towns = [town for country in named for town in gazetteer().find(name, country)[:1]]
+                states = ", ".join(sorted(self.dataset.by_iso2[c].name for c in named if c in self.dataset.by_iso2))
+                raise InputError(
+                    f"ambiguous place {text!r}: {first!r} is a division of {states}; give the country",
+                    [_city_label(town) for town in towns],
+                )
+            readings = [(country, None) for country in named]
         found = []
         for country, code in readings:
             towns = gazetteer().find(name, country)
@@ -643,6 +665,50 @@ def _build_iso_names() -> dict[str, list[str]]:
         for name in forms:
             if normalise(name):
                 table.setdefault(normalise(name), set()).add(country.alpha_3)
+    return {name: sorted(codes) for name, codes in table.items()}
+
+
+@functools.cache
+def _subdivision_countries() -> dict[str, list[str]]:
+    """Normalised names of ISO 3166-2 subdivisions (pycountry's, and their English names where
+    its translations give one: "Bayern", "Bavaria") to the ISO alpha-2 codes of the countries
+    that have a subdivision so named ("punjab": India and Pakistan). Kept in the cache like
+    `_iso_names`, named after pycountry's subdivisions database."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    from icc_travel.data import paths
+
+    spec = importlib.util.find_spec("pycountry")
+    database = Path(spec.origin).parent / "databases" / "iso3166-2.json" if spec and spec.origin else None
+    stamp = paths.file_stamp(database) if database is not None else "0"
+    target = paths.cache_dir() / f"subdivisions-v1-{stamp}.json"
+    try:
+        with open(target, "rb") as handle:
+            table = json.loads(handle.read(1 << 21))
+        if isinstance(table, dict) and all(
+            isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in table.values()
+        ):
+            return table
+    except (OSError, ValueError):
+        pass
+    table = _build_subdivision_countries()
+    paths.write_cache(target, json.dumps(table, sort_keys=True).encode())
+    return table
+
+
+def _build_subdivision_countries() -> dict[str, list[str]]:
+    import gettext
+
+    import pycountry
+
+    english = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True)
+    table: dict[str, set[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        for name in {subdivision.name, english.gettext(subdivision.name)}:
+            if normalise(name):
+                table.setdefault(normalise(name), set()).add(subdivision.country_code)
     return {name: sorted(codes) for name, codes in table.items()}
 
 
