@@ -19,6 +19,7 @@ from icc_travel.errors import InputError
 from icc_travel.text import HintIndex, normalise, suggest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from icc_travel.geo.routes import RoutePlanner
@@ -625,25 +626,32 @@ def _iso_names() -> dict[str, list[str]]:
     (NAME_LANGUAGES), each also without its part after a comma ("Iran"; "Virgin Islands" for both
     the British and the US ones). pycountry takes 50 ms to import and translate, so the table is
     kept in the cache, named after pycountry's database file, and read in a millisecond."""
+    return _pycountry_table("iso3166-1.json", f"names-v1-{{stamp}}-{'-'.join(NAME_LANGUAGES)}.json", _build_iso_names)
+
+
+def _pycountry_table(database: str, name: str, build: Callable[[], dict[str, list[str]]]) -> dict[str, list[str]]:
+    """A table of names to codes made from pycountry (`build`), kept in the cache under `name`
+    with the `database` file's stamp for {stamp}, and read from there (a few megabytes at most,
+    checked for its shape) while that database is unchanged."""
     import importlib.util
     import json
     from pathlib import Path
 
     from icc_travel.data import paths
 
-    spec = importlib.util.find_spec("pycountry")  # its ISO 3166 database names the cache file
-    stamp = paths.file_stamp(Path(spec.origin).parent / "databases" / "iso3166-1.json") if spec and spec.origin else "0"
-    target = paths.cache_dir() / f"names-v1-{stamp}-{'-'.join(NAME_LANGUAGES)}.json"
+    spec = importlib.util.find_spec("pycountry")
+    stamp = paths.file_stamp(Path(spec.origin).parent / "databases" / database) if spec and spec.origin else "0"
+    target = paths.cache_dir() / name.format(stamp=stamp)
     try:
         with open(target, "rb") as handle:
-            table = json.loads(handle.read(1 << 20))
+            table = json.loads(handle.read(1 << 22))
         if isinstance(table, dict) and all(
             isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in table.values()
         ):
             return table
     except (OSError, ValueError):
         pass
-    table = _build_iso_names()
+    table = build()
     paths.write_cache(target, json.dumps(table, sort_keys=True).encode())
     return table
 
@@ -674,28 +682,7 @@ def _subdivision_countries() -> dict[str, list[str]]:
     its translations give one: "Bayern", "Bavaria") to the ISO alpha-2 codes of the countries
     that have a subdivision so named ("punjab": India and Pakistan). Kept in the cache like
     `_iso_names`, named after pycountry's subdivisions database."""
-    import importlib.util
-    import json
-    from pathlib import Path
-
-    from icc_travel.data import paths
-
-    spec = importlib.util.find_spec("pycountry")
-    database = Path(spec.origin).parent / "databases" / "iso3166-2.json" if spec and spec.origin else None
-    stamp = paths.file_stamp(database) if database is not None else "0"
-    target = paths.cache_dir() / f"subdivisions-v1-{stamp}.json"
-    try:
-        with open(target, "rb") as handle:
-            table = json.loads(handle.read(1 << 21))
-        if isinstance(table, dict) and all(
-            isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in table.values()
-        ):
-            return table
-    except (OSError, ValueError):
-        pass
-    table = _build_subdivision_countries()
-    paths.write_cache(target, json.dumps(table, sort_keys=True).encode())
-    return table
+    return _pycountry_table("iso3166-2.json", "subdivisions-v1-{stamp}.json", _build_subdivision_countries)
 
 
 def _build_subdivision_countries() -> dict[str, list[str]]:
