@@ -684,6 +684,7 @@ def _towns_resolved_at_home(resolver: PlaceResolver, written: list[tuple[str, st
         ("Munich, Bavaria", "DEU"),  # "Bayern", by pycountry's English translation
         ("Kharkiv, Kharkivska oblast", "UKR"),
         ("Lahore, Punjab, PK", "PAK"),  # a division several countries have, with the country
+        ("Salvador, Bahia", "BRA"),  # a division the airports place in the gazetteer's own
     ],
 )
 def test_a_division_of_any_country_names_its_country(resolver: PlaceResolver, text: str, iso3: str) -> None:
@@ -703,11 +704,26 @@ def test_a_division_several_countries_have_asks_for_the_country(resolver: PlaceR
     assert raised.value.suggestions[0] == "Goma, CD"
 
 
+def test_a_division_the_airports_place_keeps_its_towns_apart(resolver: PlaceResolver) -> None:
+    """Where airportsdata's airports tell which of the gazetteer's divisions an ISO 3166-2
+    division is (643 of them), only its towns are taken: the gazetteer's one Loreto in Mexico is
+    in Zacatecas, not Baja California Sur, and its Lençóis (Paulista) in São Paulo, not Bahia;
+    both once answered those, 1,000 km away, and are now offered, not taken."""
+    from icc_travel.geo.places import _division_admin1
+
+    admin1 = _division_admin1()
+    assert len(admin1) > 500 and admin1["BR-BA"] == "05" and admin1["DE-BY"] == "02"
+    for text, offered in (("Loreto, Baja California Sur", "Loreto, MX"), ("Lencois, Bahia", "Lençóis Paulista, BR")):
+        with pytest.raises(InputError, match="unknown place") as raised:
+            resolver.resolve(text)
+        assert raised.value.suggestions[0] == offered
+
+
 def test_towns_qualified_by_their_division_stay_in_the_airport_s_country(resolver: PlaceResolver) -> None:
     """Real inputs: airportsdata's airports outside the United States, Canada and Australia,
     written "City, Division" from the package's own fields (4,145 distinct; every third here).
-    A town resolved is always in the airport's country or one of its sovereign's (1,534 on the
-    whole list); a division's name several countries have ("Santa Cruz": Argentina, Bolivia)
+    A town resolved is always in the airport's country or one of its sovereign's (1,556 on the
+    whole list, all but 7 within a degree of the airport); a division's name several countries have ("Santa Cruz": Argentina, Bolivia)
     is an error, never the namesake that "San Javier, Santa Cruz" (Bolivia) once answered in
     Argentina."""
     from icc_travel.geo.places import airport_table

@@ -170,7 +170,17 @@ def file_stamp(path: Path) -> str:
 # A kind is a name's prefix: a grid (`tiles-`) and the runs made from it (`runs-`) are two kinds,
 # or two data folders' grids and runs would count as four of one and a later write would delete a
 # grid that is still in use (rebuilt at its next use, 13-40 s).
-CACHE_KINDS = ("dataset-", "gazetteer-", "names-", "points-", "runs-", "subdivisions-", "territories-", "tiles-")
+CACHE_KINDS = (
+    "dataset-",
+    "divisions-",
+    "gazetteer-",
+    "names-",
+    "points-",
+    "runs-",
+    "subdivisions-",
+    "territories-",
+    "tiles-",
+)
 CACHE_KEEP = 3
 STALE_TEMPORARY_S = 3600.0  # a temporary this old belongs to a write that died
 

