@@ -26,6 +26,12 @@ from icc_travel.geo.places import PlaceResolver
         ("united kingdom", "GBR"),
         ("Holy See", "VAT"),
         ("  hungary ", "HUN"),
+        ("KSA", "SAU"),  # initials the news writes, not the airports of those codes
+        ("RSA", "ZAF"),
+        ("PRC", "CHN"),
+        ("DPRK", "PRK"),
+        ("ROK", "KOR"),
+        ("Riyadh, KSA", "SAU"),
     ],
 )
 def test_codes_and_names(resolver: PlaceResolver, text: str, iso3: str) -> None:

@@ -84,6 +84,13 @@ COMMON_NAMES = {
     "st vincent and the grenadines": "VCT",
     "sao tome": "STP",
     "car": "CAF",
+    # the states' own initials as news and diplomacy write them (as places they are never
+    # airports: an airport is typed airport:KSA)
+    "ksa": "SAU",
+    "rsa": "ZAF",
+    "prc": "CHN",
+    "dprk": "PRK",
+    "rok": "KOR",
     # older names and everyday forms ISO's names and their translations (`_iso_names`) lack
     "zaire": "COD",
     "ceylon": "LKA",
