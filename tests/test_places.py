@@ -691,6 +691,7 @@ def _towns_resolved_at_home(resolver: PlaceResolver, written: list[tuple[str, st
         ("Kharkiv, Kharkivska oblast", "UKR"),
         ("Lahore, Punjab, PK", "PAK"),  # a division several countries have, with the country
         ("Salvador, Bahia", "BRA"),  # a division the airports place in the gazetteer's own
+        ("Goma, Nord-Kivu, Congo", "COD"),  # "Congo" names two countries: the division's is taken
     ],
 )
 def test_a_division_of_any_country_names_its_country(resolver: PlaceResolver, text: str, iso3: str) -> None:
