@@ -376,18 +376,21 @@ def test_pure_runs_read_back_from_the_cache(planner: RoutePlanner) -> None:
     assert np.array_equal(runs, cached)
 
 
-@pytest.mark.parametrize("packed", [True, False])
+@pytest.mark.parametrize(("packed", "calls"), [(True, 1), (False, 1), (True, 3), (False, 3)])
 def test_legs_measured_as_columns_are_each_leg_measured_alone(
-    dataset, planner: RoutePlanner, monkeypatch: pytest.MonkeyPatch, packed: bool
+    dataset, planner: RoutePlanner, monkeypatch: pytest.MonkeyPatch, packed: bool, calls: int
 ) -> None:
     """A batch measures its legs as columns: distinct legs once, legs grouped by leg and levels
-    (their flags packed in one integer, or by their bytes for a leg over many territories). Each
-    leg, on days either side of the dates that change a level over Europe and the Levant, is
-    the leg measured on its own: the same ends, km, cell, worst level and territories."""
+    (their flags packed in one integer, or by their bytes for a leg over many territories), in
+    one call or chunk after chunk (three calls sharing the measurements and the answers, as a
+    batch's chunks do: a later chunk finds the levels of legs measured before). Each leg, on
+    days either side of the dates that change a level over Europe and the Levant, is the leg
+    measured on its own: the same ends, km, cell, worst level and territories."""
     import datetime as dt
     import random
 
     from icc_travel.engine import legs
+    from icc_travel.engine.answers import Answers
     from icc_travel.geo.places import airport_table
 
     if not packed:
@@ -412,7 +415,13 @@ def test_legs_measured_as_columns_are_each_leg_measured_alone(
         overflown = [(o.territory.iso3, o.km, o.level) for o in leg.overflown]
         return leg.start, leg.end, leg.distance_km, leg.cell, leg.level, overflown
 
-    together = [row(leg) for leg in legs.measure_legs(planner, requests)]
+    answers, measured = Answers(dataset), {}
+    size = -(-len(requests) // calls)
+    together = [
+        row(leg)
+        for start in range(0, len(requests), size)
+        for leg in legs.measure_legs(planner, requests[start : start + size], answers=answers, measured=measured)
+    ]
     alone = [row(legs.measure_legs(planner, [request])[0]) for request in requests]
     assert together == alone
     assert {level for *_, level, _ in together} == {"none", "overflight"}
