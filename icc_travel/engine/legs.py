@@ -345,11 +345,12 @@ def measure_leg_columns(
     width = max(len(endpoints), 1)
     pairs, entry_of = np.unique(start_of * width + end_of, return_inverse=True)
     entry_of = entry_of.ravel()
-    ends = [
-        (endpoints[start][1], endpoints[start][2], endpoints[end][1], endpoints[end][2])
-        for start, end in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True)
-    ]
-    missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
+    # each distinct pair's ends (lat1, lon1, lat2, lon2): its two points' tuples added, by C-level maps
+    points = [endpoint[1:] for endpoint in endpoints]
+    ends = list(
+        map(add, map(points.__getitem__, (pairs // width).tolist()), map(points.__getitem__, (pairs % width).tolist()))
+    )
+    missing = list(dict.fromkeys(itertools.filterfalse(measured.__contains__, ends)))
     # a leg and its return are one geodesic, measured once, facing forwards (`facing`): a leg
     # whose return is kept is read off it, the others are measured (only the legs asked for
     # are kept, so the kept measurements stay as many as the distinct legs asked for)
