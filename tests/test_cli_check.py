@@ -257,3 +257,21 @@ def test_a_town_is_shown_as_what_it_was_taken_to_be(invoke) -> None:
     ).stdout
     resolved = [stop["resolved_as"] for stop in json.loads(document)["stops"]]
     assert resolved == ["Kyiv, UA", "Simferopol International Airport (SIP)", None]
+
+
+def test_coordinates_in_degrees_are_shown_as_read(invoke) -> None:
+    """A position copied as the encyclopedias print it (UBN's, from English Wikipedia) is a stop:
+    the table shows its decimal reading beside it, the JSON says what it was taken to be, and a
+    batch row reads it the same way, as the start of a leg too."""
+    stop = "47°39′06″N 106°49′18″E"
+    result = invoke("check", "putin", f"{stop}@2024-09-03")
+    assert result.exit_code == 1  # Mongolia, a state party: arrest
+    assert f"{stop} (47.65167,106.82167)" in result.stdout and "Mongolia" in result.stdout
+    document = json.loads(invoke("check", "putin", f"{stop}@2024-09-03", "--format", "json").stdout)
+    assert document["stops"][0]["resolved_as"] == "47.65167,106.82167"
+    assert document["stops"][0]["obligation"] == "arrest"
+    rows = 'itinerary,subject,place,date\nt,putin,"47°39′06″N 106°49′18″E",2024-09-03\nt,putin,airport:PEK,2024-09-05\n'
+    batch = invoke("batch", "-", "--format", "jsonl", input=rows)
+    first, second = (json.loads(line) for line in batch.stdout.splitlines()[:2])
+    assert first["resolved_as"] == "47.65167,106.82167" and first["obligation"] == "arrest"
+    assert second["leg"]["from"] == stop and 1000 < second["leg"]["distance_km"] < 1300

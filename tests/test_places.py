@@ -469,9 +469,19 @@ def test_a_town_a_line_divides_between_answers_is_never_one_point(resolver: Plac
         # a real place whose name starts with a number (airportsdata's 108 Mile, British
         # Columbia): once refused as malformed coordinates
         ("108 Mile, British Columbia", "unknown place '108 Mile, British Columbia'"),
-        ("47°55'N, 106°55'E", "coordinates must be LAT,LON in decimal degrees"),
         ("47,92, 106,92", "coordinates must be LAT,LON in decimal degrees"),
-        ("47.92 N, 106.92 E", "coordinates must be LAT,LON in decimal degrees"),
+        ("47°55'N", "coordinates must be LAT,LON in decimal degrees"),  # one coordinate
+        ("4855N 10655E", "coordinates must be LAT,LON in decimal degrees"),  # degrees and minutes run together
+        ("48°61′N 2°E", "61 minutes: minutes run from 0 to 59"),  # a geodesy package read 49.0167°N
+        ("48°30′61″N 2°E", "61 seconds: seconds run from 0 to 59"),
+        ("48.5°30′N 2°E", "only the last of degrees, minutes and seconds may have decimals"),
+        ("91°N 2°E", "latitude 91 is outside -90..90"),
+        ("48°N 181°E", "longitude 181 is outside -180..180"),
+        ("-48°N 2°E", "both a sign and a hemisphere"),
+        ("48°N 2°N", "two latitudes; give one of each"),
+        ("48°N, 2°", "give both coordinates a hemisphere, or neither"),
+        # German Wikipedia's Choibalsan airport (de.wikiup.org/wiki/Flughafen_Tschoibalsan): O is Ost
+        ("48° 8′ 24″ N, 114° 38′ 24″ O", "O is east in German (Ost) and west in French"),
     ],
 )
 def test_numbers_written_as_coordinates_are_refused_and_names_with_numbers_are_tried(
@@ -479,6 +489,54 @@ def test_numbers_written_as_coordinates_are_refused_and_names_with_numbers_are_t
 ) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         resolver.resolve(text)
+
+
+# UBN, Chinggis Khaan International Airport, as the encyclopedias print its position: English
+# Wikipedia (en.wikipedia.org/wiki/Chinggis_Khaan_International_Airport, in degrees, minutes and
+# seconds, in decimal degrees with hemispheres and as its geo microformat), WikiMili's copy (no
+# space between the two) and Wikiwand's (a second less each way).
+UBN_AS_PRINTED = [
+    ("47°39′06″N 106°49′18″E", 47.651667, 106.821667),
+    ("47.651581°N 106.821772°E", 47.651581, 106.821772),
+    ("47.651581; 106.821772", 47.651581, 106.821772),
+    ("47°39′06″N106°49′18″E", 47.651667, 106.821667),
+    ("47°39′05″N 106°49′17″E", 47.651389, 106.821389),
+]
+
+
+@pytest.mark.parametrize(("text", "lat", "lon"), UBN_AS_PRINTED)
+def test_coordinates_as_encyclopedias_print_them(resolver: PlaceResolver, text: str, lat: float, lon: float) -> None:
+    """Coordinates copied from where readers find them are read, to the printed precision, and
+    located like LAT,LON; the decimal reading is kept to show (`detail`)."""
+    place = resolver.resolve(text)
+    assert place.kind == "coordinates"
+    assert place.lat == pytest.approx(lat, abs=1e-6) and place.lon == pytest.approx(lon, abs=1e-6)
+    assert place.territory.iso3 == "MNG"
+    assert [float(value) for value in place.detail.split(",")] == [round(place.lat, 5), round(place.lon, 5)]
+    assert resolver.resolve(f"{place.lat},{place.lon}").territory == place.territory
+
+
+@pytest.mark.parametrize(
+    ("text", "lat", "lon"),
+    [
+        ("33°52′S 151°12′E", -33.866667, 151.2),  # hemispheres give the signs
+        ("34°36′12″S 58°22′54″W", -34.603333, -58.381667),
+        ("106°55′E 47°55′N", 47.916667, 106.916667),  # longitude first, by its hemisphere
+        ("N47 55.2 E106 55.1", 47.92, 106.918333),  # the hemisphere first, as aviation writes it
+        ("48 51 24 N 2 21 8 E", 48.856667, 2.352222),  # the numbers apart
+        ("48º51’24”N 2º21’8”E", 48.856667, 2.352222),  # ordinal sign and curly quotes, as word processors type
+        ("48°51'24\"N, 2°21'8\"E", 48.856667, 2.352222),  # apostrophe and quotation mark
+        ("-33.86°, 151.2°", -33.86, 151.2),  # signed degrees
+        ("48.8566°N/2.3522°E", 48.8566, 2.3522),
+    ],
+)
+def test_coordinates_in_degrees_minutes_and_seconds(resolver: PlaceResolver, text: str, lat: float, lon: float) -> None:
+    place = resolver.resolve(text)
+    assert (place.kind, place.lat, place.lon) == (
+        "coordinates",
+        pytest.approx(lat, abs=1e-6),
+        pytest.approx(lon, abs=1e-6),
+    )
 
 
 @pytest.mark.parametrize(

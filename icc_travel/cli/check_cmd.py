@@ -63,7 +63,8 @@ def check(
     name, a named area (Crimea, Gaza, Northern Cyprus), a city of 15,000 people or more
     (Johannesburg; "London, GB", "Lyon, France" or "Paris, TX" where several share a
     name), airport:IATA or airport:ICAO, or LAT,LON in decimal degrees (southern and
-    western coordinates as typed: -26.2,28.0).
+    western coordinates as typed: -26.2,28.0) or with hemispheres ("47°39′06″N
+    106°49′18″E", "47.65°N 106.82°E").
 
     \b
     Examples:
@@ -167,12 +168,15 @@ def check_report(result: CheckResult) -> Report:
 
 
 def _place_cell(stop: StopResult) -> str:
-    """The stop as typed, and for a city the town it was taken to be ("Kiev (Kyiv, UA)"): a name
-    many towns share is resolved or refused by rules a reader should be able to check."""
+    """The stop as typed, and for a city the town it was taken to be ("Kiev (Kyiv, UA)"), for
+    coordinates in degrees and minutes their decimal reading: a name many towns share is resolved
+    or refused by rules a reader should be able to check, and a misread minute moves a point."""
     from icc_travel.text import normalise
 
     place = stop.place
     if place.kind == "city" and place.detail and normalise(place.detail) != normalise(stop.spec.place):
+        return f"{stop.spec.place} ({place.detail})"
+    if place.kind == "coordinates" and place.detail:
         return f"{stop.spec.place} ({place.detail})"
     return stop.spec.place
 

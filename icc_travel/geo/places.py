@@ -183,10 +183,41 @@ QUALIFIED_CITY = (
 )
 _DEGREES = r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))"
 COORDINATES = rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$"
-# numbers as coordinates are written in other ways (47°55'N, 106°55'E; 47,92 106,92; a number
-# and anything after a comma): refused with the form asked for, where a name that starts with a
-# number ("108 Mile, British Columbia") is tried as a name
+# One coordinate as maps, encyclopedias and aviation write it: degrees, minutes and seconds with
+# their signs (48°51'24"N, and with primes or curly quotes for the minutes and seconds, an
+# ordinal sign for the degrees), decimal degrees with a hemisphere (48.8566° N,
+# 35.5N), the numbers apart (48 51 24 N) or the hemisphere first (N48 51.4); per part, a sign
+# where no hemisphere is given (-33.86°). `DEGREES_PAIRS` are two of them, latitude first or
+# longitude first, apart by a comma, a semicolon, a slash or spaces.
+_HEMISPHERE = r"[NSEWnsew]"
+_MINUTE_SIGNS = "'′’"  # apostrophe, prime, right single quotation mark
+_SECOND_SIGNS = '"″”'  # quotation mark, double prime, right double quotation mark
+# (no number runs into the one before it: 55' is 55 minutes, never 5 degrees and 5 minutes)
+_ONE_DEGREES = (  # its groups named P_... (P_ made a_ or b_ for each part); BEFORE, AFTER: the hemisphere's places
+    r"(?:BEFORE)?\s*(?P<P_sign>[+-])?"
+    r"(?<![\d.])(?P<P_degrees>\d{1,3}(?:\.\d+)?)\s*(?P<P_mark>[°º˚])?\s*"
+    rf"(?:(?<![\d.])(?P<P_minutes>\d{{1,2}}(?:\.\d+)?)\s*[{_MINUTE_SIGNS}]?\s*"
+    rf"(?:(?<![\d.])(?P<P_seconds>\d{{1,2}}(?:\.\d+)?)\s*(?:[{_SECOND_SIGNS}]|'')?\s*)?)?"
+    r"(?:AFTER)?"
+)
+_HEMISPHERE_GROUP = rf"(?P<P_hemisphere>{_HEMISPHERE})"
+
+
+def _degrees_pair(where: str) -> str:
+    """`DEGREES_PAIRS`' pattern with both hemispheres `where` ("BEFORE" or "AFTER") their numbers."""
+    one = _ONE_DEGREES.replace(where, _HEMISPHERE_GROUP).replace("(?:BEFORE)?", "").replace("(?:AFTER)?", "")
+    return rf"^\s*{one.replace('P_', 'a_')}\s*(?P<apart>[,;/]?)\s*{one.replace('P_', 'b_')}\s*$"
+
+
+# both hemispheres after their numbers (or none), else both before them
+DEGREES_PAIRS = (_degrees_pair("AFTER"), _degrees_pair("BEFORE"))
+# numbers as coordinates are written in other ways (47,92 106,92; a number and anything after a
+# comma): refused with the forms asked for, where a name that starts with a number ("108 Mile,
+# British Columbia") is tried as a name
 COORDINATE_LIKE = r"^\s*[+-]?(?:\d[\d.]*\s*,|\d[\d\s.,+\-°º'\"\u2032\u2033NSEWnsew]*$)"
+DEGREE_SIGNS = rf"[°º˚{_MINUTE_SIGNS}{_SECOND_SIGNS}]|\d\s*[NSEWnsew]\b"  # a coordinate's signs, or a hemisphere
+OUEST_OR_OST = r"\d\s*[°º˚'\u2032\u2019\"\u2033\u201d]?\s*O\b"  # "114° 38 24 O" (German): a hemisphere of two meanings
+COORDINATE_FORMS = "LAT,LON in decimal degrees (47.92,106.92) or with hemispheres (47°55'N 106°55'E)"
 BULK_POINTS = 50_000
 MAX_PLACE = 200  # characters: the longest official state names are under 80
 AIRPORT = r"^airport:(.*)$"  # matched with re.IGNORECASE
@@ -281,8 +312,20 @@ class PlaceResolver:
         if "," in cleaned and re.match(COORDINATES, cleaned):
             lat, lon = parse_coordinates(cleaned)
             return Place(text, "coordinates", self.locate(lat, lon), lat, lon)
-        if "," in cleaned and re.match(COORDINATE_LIKE, cleaned):  # not "108 Mile, British Columbia"
-            raise InputError(f"place {text!r}: coordinates must be LAT,LON in decimal degrees, e.g. 47.92,106.92")
+        degrees = _degrees_match(cleaned) if any(map(str.isdigit, cleaned)) else None
+        if degrees:
+            lat, lon = parse_degrees(cleaned, degrees)
+            # as LAT,LON would give them, to about a metre
+            detail = ",".join(f"{value:.5f}".rstrip("0").rstrip(".") for value in (lat, lon))
+            return Place(text, "coordinates", self.locate(lat, lon), lat, lon, detail=detail)
+        written_as_degrees = "," in cleaned or re.search(DEGREE_SIGNS, cleaned)  # not "108 Mile, British Columbia"
+        if written_as_degrees and re.search(OUEST_OR_OST, cleaned):
+            raise InputError(
+                f"place {text!r}: O is east in German (Ost) and west in French, Spanish, Portuguese and"
+                " Italian: write E or W"
+            )
+        if written_as_degrees and re.match(COORDINATE_LIKE, cleaned):
+            raise InputError(f"place {text!r}: coordinates must be {COORDINATE_FORMS}")
         return self._country(text, cleaned)
 
     def _country(self, text: str, cleaned: str) -> Place:
@@ -1208,6 +1251,53 @@ def airports_named(text: str, limit: int = 3) -> list[str]:
 @functools.cache
 def gazetteer() -> Gazetteer:
     return Gazetteer.load()
+
+
+def _degrees_match(text: str) -> re.Match[str] | None:
+    """`DEGREES_PAIRS`' match of the text where it is coordinates, not a name with numbers in
+    it: each part has a hemisphere or a degree sign, or the two are decimal degrees apart by a
+    semicolon (Wikipedia's "47.651581; 106.821772")."""
+    for pattern in DEGREES_PAIRS:
+        match = re.match(pattern, text)
+        if match and all(match[f"{p}_hemisphere"] or match[f"{p}_mark"] for p in "ab"):
+            return match
+        if match and match["apart"] == ";" and not any(match[f"{p}_minutes"] for p in "ab"):
+            return match
+    return None
+
+
+def parse_degrees(text: str, match: re.Match[str]) -> tuple[float, float]:
+    """Latitude and longitude (decimal degrees) of coordinates written in degrees, minutes and
+    seconds or with hemispheres (`DEGREES_PAIRS`), strictly: minutes and seconds under 60, after
+    whole degrees and minutes; one hemisphere per part (N or S for one, E or W for the other, in
+    either order), or none and a sign; the latitude within 90°, the longitude within 180°.
+    Written here, not read by a geodesy package's parser: the one looked at (PyGeodesy's
+    `parseDMS2`) takes 48°61' for 49.0167°, and none reads the hemisphere before the numbers."""
+    values = {}
+    for part in "ab":
+        hemisphere, sign = (match[f"{part}_hemisphere"] or "").upper(), match[f"{part}_sign"]
+        degrees, minutes, seconds = (match[f"{part}_{unit}"] for unit in ("degrees", "minutes", "seconds"))
+        if hemisphere and sign:
+            raise InputError(f"place {text!r}: a coordinate with both a sign and a hemisphere ({sign}, {hemisphere})")
+        if (minutes is not None and "." in degrees) or (seconds is not None and "." in minutes):
+            raise InputError(f"place {text!r}: only the last of degrees, minutes and seconds may have decimals")
+        for name, value in (("minutes", minutes), ("seconds", seconds)):
+            if value is not None and float(value) >= 60:
+                raise InputError(f"place {text!r}: {value} {name}: {name} run from 0 to 59")
+        value = float(degrees) + float(minutes or 0) / 60 + float(seconds or 0) / 3600
+        negative = sign == "-" or hemisphere in ("S", "W")
+        axis = "lat" if hemisphere in ("N", "S") else "lon" if hemisphere in ("E", "W") else part
+        if axis in values:
+            raise InputError(f"place {text!r}: two {'latitudes' if axis == 'lat' else 'longitudes'}; give one of each")
+        values[axis] = -value if negative else value
+    if len(values.keys() & {"a", "b"}) == 1:  # one part with a hemisphere, the other without
+        raise InputError(f"place {text!r}: give both coordinates a hemisphere, or neither")
+    lat, lon = values.get("lat", values.get("a")), values.get("lon", values.get("b"))
+    if not -90 <= lat <= 90:
+        raise InputError(f"place {text!r}: latitude {lat:g} is outside -90..90")
+    if not -180 <= lon <= 180:
+        raise InputError(f"place {text!r}: longitude {lon:g} is outside -180..180")
+    return lat, lon
 
 
 def parse_coordinates(text: str) -> tuple[float, float]:
