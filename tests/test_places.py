@@ -480,6 +480,8 @@ def test_a_town_a_line_divides_between_answers_is_never_one_point(resolver: Plac
         ("-48°N 2°E", "both a sign and a hemisphere"),
         ("48°N 2°N", "two latitudes; give one of each"),
         ("48°N, 2°", "give both coordinates a hemisphere, or neither"),
+        ("Lat 5°E, Lon 4°N", "E is not a hemisphere of a latitude"),
+        ("Lat: 47.65, Lat: 106.82", "two latitudes; give one of each"),
         # German Wikipedia's Choibalsan airport (de.wikiup.org/wiki/Flughafen_Tschoibalsan): O is Ost
         ("48° 8′ 24″ N, 114° 38′ 24″ O", "O is east in German (Ost) and west in French"),
     ],
@@ -528,6 +530,13 @@ def test_coordinates_as_encyclopedias_print_them(resolver: PlaceResolver, text: 
         ("48°51'24\"N, 2°21'8\"E", 48.856667, 2.352222),  # apostrophe and quotation mark
         ("-33.86°, 151.2°", -33.86, 151.2),  # signed degrees
         ("48.8566°N/2.3522°E", 48.8566, 2.3522),
+        # the FAA's pages: a VIP-movement flight restriction (tfr.faa.gov FDC 4/6540, Saginaw, 14
+        # March 2024), labelled, and a chart correction's waypoint (NTAP, 31 January 2019)
+        ("Latitude: 43º28'50\"N, Longitude: 84º00'01\"W", 43.480556, -84.000278),
+        ("42º57'54\"N, 85º39'00\"W", 42.965, -85.65),  # FDC 7/8363, Grand Rapids, 2007
+        ("N37 55.71' / W087 45.74'", 37.9285, -87.762333),
+        ("Lat: 47.65, Lon: 106.82", 47.65, 106.82),  # labelled decimal degrees
+        ("lon=106.82 lat=47.65", 47.65, 106.82),  # labels decide the order
     ],
 )
 def test_coordinates_in_degrees_minutes_and_seconds(resolver: PlaceResolver, text: str, lat: float, lon: float) -> None:

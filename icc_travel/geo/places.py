@@ -188,7 +188,7 @@ COORDINATES = rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$"
 # ordinal sign for the degrees), decimal degrees with a hemisphere (48.8566° N,
 # 35.5N), the numbers apart (48 51 24 N) or the hemisphere first (N48 51.4); per part, a sign
 # where no hemisphere is given (-33.86°). `DEGREES_PAIRS` are two of them, latitude first or
-# longitude first, apart by a comma, a semicolon, a slash or spaces.
+# longitude first, apart by a comma, a semicolon, a slash or spaces, each perhaps labelled.
 _HEMISPHERE = r"[NSEWnsew]"
 _MINUTE_SIGNS = "'′’"  # apostrophe, prime, right single quotation mark
 _SECOND_SIGNS = '"″”'  # quotation mark, double prime, right double quotation mark
@@ -201,11 +201,13 @@ _ONE_DEGREES = (  # its groups named P_... (P_ made a_ or b_ for each part); BEF
     r"(?:AFTER)?"
 )
 _HEMISPHERE_GROUP = rf"(?P<P_hemisphere>{_HEMISPHERE})"
+# "Latitude: 43º28'50"N, Longitude: 84º00'01"W", as the FAA's flight restriction pages label them
+_LABEL = r"(?:(?P<P_label>(?i:lat(?:itude)?|lon(?:g(?:itude)?)?))\s*[:=]?\s*)?"
 
 
 def _degrees_pair(where: str) -> str:
     """`DEGREES_PAIRS`' pattern with both hemispheres `where` ("BEFORE" or "AFTER") their numbers."""
-    one = _ONE_DEGREES.replace(where, _HEMISPHERE_GROUP).replace("(?:BEFORE)?", "").replace("(?:AFTER)?", "")
+    one = _LABEL + _ONE_DEGREES.replace(where, _HEMISPHERE_GROUP).replace("(?:BEFORE)?", "").replace("(?:AFTER)?", "")
     return rf"^\s*{one.replace('P_', 'a_')}\s*(?P<apart>[,;/]?)\s*{one.replace('P_', 'b_')}\s*$"
 
 
@@ -1256,12 +1258,13 @@ def gazetteer() -> Gazetteer:
 def _degrees_match(text: str) -> re.Match[str] | None:
     """`DEGREES_PAIRS`' match of the text where it is coordinates, not a name with numbers in
     it: each part has a hemisphere or a degree sign, or the two are decimal degrees apart by a
-    semicolon (Wikipedia's "47.651581; 106.821772")."""
+    semicolon (Wikipedia's "47.651581; 106.821772") or each labelled ("Lat: 47.65, Lon: 106.82")."""
     for pattern in DEGREES_PAIRS:
         match = re.match(pattern, text)
         if match and all(match[f"{p}_hemisphere"] or match[f"{p}_mark"] for p in "ab"):
             return match
-        if match and match["apart"] == ";" and not any(match[f"{p}_minutes"] for p in "ab"):
+        labelled = all(match[f"{p}_label"] for p in "ab") if match else False
+        if match and (match["apart"] == ";" or labelled) and not any(match[f"{p}_minutes"] for p in "ab"):
             return match
     return None
 
@@ -1276,6 +1279,7 @@ def parse_degrees(text: str, match: re.Match[str]) -> tuple[float, float]:
     values = {}
     for part in "ab":
         hemisphere, sign = (match[f"{part}_hemisphere"] or "").upper(), match[f"{part}_sign"]
+        label = (match[f"{part}_label"] or "")[:3].lower()  # lat or lon
         degrees, minutes, seconds = (match[f"{part}_{unit}"] for unit in ("degrees", "minutes", "seconds"))
         if hemisphere and sign:
             raise InputError(f"place {text!r}: a coordinate with both a sign and a hemisphere ({sign}, {hemisphere})")
@@ -1286,7 +1290,9 @@ def parse_degrees(text: str, match: re.Match[str]) -> tuple[float, float]:
                 raise InputError(f"place {text!r}: {value} {name}: {name} run from 0 to 59")
         value = float(degrees) + float(minutes or 0) / 60 + float(seconds or 0) / 3600
         negative = sign == "-" or hemisphere in ("S", "W")
-        axis = "lat" if hemisphere in ("N", "S") else "lon" if hemisphere in ("E", "W") else part
+        axis = "lat" if hemisphere in ("N", "S") else "lon" if hemisphere in ("E", "W") else label or part
+        if label and axis != label:
+            raise InputError(f"place {text!r}: {hemisphere} is not a hemisphere of a {label}itude")
         if axis in values:
             raise InputError(f"place {text!r}: two {'latitudes' if axis == 'lat' else 'longitudes'}; give one of each")
         values[axis] = -value if negative else value
