@@ -388,3 +388,21 @@ def test_screen_reads_times_as_numbers_timestamps_or_text_alike(tmp_path: Path) 
     document = json.loads(screen(tmp_path, mixed).stdout)
     assert document["rows"] == numeric["rows"]
     assert document["summary"]["positions_refused"] == {"time outside 1970-2100": 1}
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        "1" + " " * 190 + "x",  # took 9 minutes before its white space was made single spaces
+        "1" + " " * 60 + "1" + " " * 60 + "1" + " " * 60 + "x",
+        "1°" + " " * 90 + "1'" + " " * 90 + "Z",
+        "N1" + " " * 95 + "1" + " " * 95 + "Q",
+    ],
+)
+def test_a_place_built_to_make_the_coordinate_patterns_backtrack_is_refused_at_once(tmp_path: Path, place: str) -> None:
+    """Stops are read with patterns for coordinates in degrees and minutes, whose optional parts
+    once shared out a long run of spaces in so many ways that a 192-character stop kept a core
+    busy for minutes. Each is refused as a place, the command ending well inside a minute
+    (`timeout`: a guard against the machine being held, not a measure of speed)."""
+    done = run(["check", "putin", place], tmp_path, timeout=60)
+    one_error(done, "place")

@@ -192,23 +192,26 @@ COORDINATES = rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$"
 _HEMISPHERE = r"[NSEWnsew]"
 _MINUTE_SIGNS = "'′’"  # apostrophe, prime, right single quotation mark
 _SECOND_SIGNS = '"″”'  # quotation mark, double prime, right double quotation mark
-# (no number runs into the one before it: 55' is 55 minutes, never 5 degrees and 5 minutes)
+# (no number runs into the one before it: 55' is 55 minutes, never 5 degrees and 5 minutes).
+# Matched on the text with its white space made single spaces (`_degrees_match`), so that each
+# " ?" takes one space or none: with runs of spaces, the optional parts in a row could share them
+# out in so many ways that a failing match of 200 characters took minutes.
 _ONE_DEGREES = (  # its groups named P_... (P_ made a_ or b_ for each part); BEFORE, AFTER: the hemisphere's places
-    r"(?:BEFORE)?\s*(?P<P_sign>[+-])?"
-    r"(?<![\d.])(?P<P_degrees>\d{1,3}(?:\.\d+)?)\s*(?P<P_mark>[°º˚])?\s*"
-    rf"(?:(?<![\d.])(?P<P_minutes>\d{{1,2}}(?:\.\d+)?)\s*[{_MINUTE_SIGNS}]?\s*"
-    rf"(?:(?<![\d.])(?P<P_seconds>\d{{1,2}}(?:\.\d+)?)\s*(?:[{_SECOND_SIGNS}]|'')?\s*)?)?"
+    r"(?:BEFORE ?)?(?P<P_sign>[+-])?"
+    r"(?<![\d.])(?P<P_degrees>\d{1,3}(?:\.\d+)?) ?(?:(?P<P_mark>[°º˚]) ?)?"
+    rf"(?:(?<![\d.])(?P<P_minutes>\d{{1,2}}(?:\.\d+)?) ?(?:[{_MINUTE_SIGNS}] ?)?"
+    rf"(?:(?<![\d.])(?P<P_seconds>\d{{1,2}}(?:\.\d+)?) ?(?:(?:[{_SECOND_SIGNS}]|'') ?)?)?)?"
     r"(?:AFTER)?"
 )
 _HEMISPHERE_GROUP = rf"(?P<P_hemisphere>{_HEMISPHERE})"
 # "Latitude: 43º28'50"N, Longitude: 84º00'01"W", as the FAA's flight restriction pages label them
-_LABEL = r"(?:(?P<P_label>(?i:lat(?:itude)?|lon(?:g(?:itude)?)?))\s*[:=]?\s*)?"
+_LABEL = r"(?:(?P<P_label>(?i:lat(?:itude)?|lon(?:g(?:itude)?)?)) ?(?:[:=] ?)?)?"
 
 
 def _degrees_pair(where: str) -> str:
     """`DEGREES_PAIRS`' pattern with both hemispheres `where` ("BEFORE" or "AFTER") their numbers."""
-    one = _LABEL + _ONE_DEGREES.replace(where, _HEMISPHERE_GROUP).replace("(?:BEFORE)?", "").replace("(?:AFTER)?", "")
-    return rf"^\s*{one.replace('P_', 'a_')}\s*(?P<apart>[,;/]?)\s*{one.replace('P_', 'b_')}\s*$"
+    one = _ONE_DEGREES.replace(where, _HEMISPHERE_GROUP).replace("(?:BEFORE ?)?", "").replace("(?:AFTER)?", "")
+    return rf"^{(_LABEL + one).replace('P_', 'a_')} ?(?:(?P<apart>[,;/]) ?)?{(_LABEL + one).replace('P_', 'b_')}$"
 
 
 # both hemispheres after their numbers (or none), else both before them
@@ -1259,8 +1262,9 @@ def _degrees_match(text: str) -> re.Match[str] | None:
     """`DEGREES_PAIRS`' match of the text where it is coordinates, not a name with numbers in
     it: each part has a hemisphere or a degree sign, or the two are decimal degrees apart by a
     semicolon (Wikipedia's "47.651581; 106.821772") or each labelled ("Lat: 47.65, Lon: 106.82")."""
+    spaced = " ".join(text.split())
     for pattern in DEGREES_PAIRS:
-        match = re.match(pattern, text)
+        match = re.match(pattern, spaced)
         if match and all(match[f"{p}_hemisphere"] or match[f"{p}_mark"] for p in "ab"):
             return match
         labelled = all(match[f"{p}_label"] for p in "ab") if match else False
