@@ -529,6 +529,11 @@ def test_coordinates_as_encyclopedias_print_them(resolver: PlaceResolver, text: 
         ("48º51’24”N 2º21’8”E", 48.856667, 2.352222),  # ordinal sign and curly quotes, as word processors type
         ("48°51'24\"N, 2°21'8\"E", 48.856667, 2.352222),  # apostrophe and quotation mark
         ("-33.86°, 151.2°", -33.86, 151.2),  # signed degrees
+        (
+            "49°37'24\"N 6°12'16\"E",
+            49.623333,
+            6.204444,
+        ),  # Luxembourg-Findel as published: the airport table's correction
         ("48.8566°N/2.3522°E", 48.8566, 2.3522),
         # the FAA's pages: a VIP-movement flight restriction (tfr.faa.gov FDC 4/6540, Saginaw, 14
         # March 2024), labelled, and a chart correction's waypoint (NTAP, 31 January 2019)
