@@ -179,7 +179,6 @@ def _watch_peaks(pid: int, peaks: dict[int, int], together: list[int]) -> None:
             current = tree.pop()
             try:
                 status = Path(f"/proc/{current}/status").read_text()
-                rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
                 tree += [
                     int(c)
                     for t in Path(f"/proc/{current}/task").iterdir()
@@ -191,6 +190,10 @@ def _watch_peaks(pid: int, peaks: dict[int, int], together: list[int]) -> None:
                 if line.startswith("VmHWM:"):
                     found = True
                     peaks[current] = max(peaks.get(current, 0), int(line.split()[1]) * 1024)
+            try:  # (smaps_rollup: Linux 4.14 and later; without it the PSS column reads 0)
+                rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            except OSError:
+                continue
             shares += sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
         together[0] = max(together[0], shares)
         if not found:

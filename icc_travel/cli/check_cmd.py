@@ -174,11 +174,10 @@ def _place_cell(stop: StopResult) -> str:
     from icc_travel.text import normalise
 
     place = stop.place
-    if place.kind == "city" and place.detail and normalise(place.detail) != normalise(stop.spec.place):
-        return f"{stop.spec.place} ({place.detail})"
-    if place.kind == "coordinates" and place.detail:
-        return f"{stop.spec.place} ({place.detail})"
-    return stop.spec.place
+    shown = place.kind == "coordinates" or (
+        place.kind == "city" and normalise(place.detail or "") != normalise(stop.spec.place)
+    )
+    return f"{stop.spec.place} ({place.detail})" if place.detail and shown else stop.spec.place
 
 
 # One row per stop, then one per territory each leg overflies (a leg over none has one row).

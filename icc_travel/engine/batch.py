@@ -568,13 +568,15 @@ class Evaluator:
             return LegRows()
         # whether each row continues the row before it (compared by C-level maps over the columns);
         # the first row may continue the previous chunk's itinerary, the last may go on in the next
-        # (a column of one value throughout, as a batch's file and often its subject are, is
-        # not compared row by row: counting its first value is one C loop)
-        varying = [column for column in (file, subject) if column.count(column[0]) != count]
-        same = map(eq, itinerary[1:], itinerary)
-        for column in varying:
-            same = map(and_, same, map(eq, column[1:], column))
-        continues = np.fromiter(same, dtype=bool, count=count - 1)
+        continues = np.fromiter(
+            map(
+                and_,
+                map(eq, itinerary[1:], itinerary),
+                map(and_, map(eq, file[1:], file), map(eq, subject[1:], subject)),
+            ),
+            dtype=bool,
+            count=count - 1,
+        )
         opened = self._open
         carried = opened is not None and (file[0], itinerary[0], subject[0]) == opened.key
         run_of_row = np.concatenate(([0], np.cumsum(~continues)))  # run 0 goes on from `opened` where carried

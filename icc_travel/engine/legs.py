@@ -11,7 +11,7 @@ import json
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import add, attrgetter, itemgetter
+from operator import add, attrgetter
 from typing import Any
 
 from icc_travel import law
@@ -231,7 +231,6 @@ class LegColumns:
 
     __slots__ = (
         "_answers",
-        "_combo_array",
         "_combo_of",
         "_departure_of",
         "_departures",
@@ -257,7 +256,6 @@ class LegColumns:
         self._start_of, self._end_of, self._departure_of, self._entry_of = (c.tolist() for c in columns)
         combo_of, self._found, leg_of_combo = combos
         self._combo_of, self._leg_of_combo = combo_of.tolist(), leg_of_combo.tolist()
-        self._combo_array = combo_of  # `_combo_of` as an array: `levels` counts each combination's legs in C
 
     def __len__(self) -> int:
         return len(self._start_of)
@@ -280,15 +278,9 @@ class LegColumns:
 
     def levels(self) -> Counter[str]:
         """How many legs reach each worst level."""
-        import numpy as np
-
         counts: Counter[str] = Counter()
-        if not self._found:
-            return counts
-        legs = np.bincount(self._combo_array, minlength=len(self._found))
-        worst = np.fromiter(map(itemgetter(0), self._found), dtype=object, count=len(self._found))
-        for level in set(worst.tolist()):
-            counts[level] = int(legs[worst == level].sum())
+        for combo, count in Counter(self._combo_of).items():
+            counts[self._found[combo][0]] += count
         return counts
 
     def csv_cells(self, quoted: Callable[[Any], str], cells: dict[Any, str] | None = None) -> list[str]:
@@ -299,19 +291,21 @@ class LegColumns:
         with `cells`, kept by the caller from chunk to chunk, a km is quoted once too."""
         if cells is None:
             cells = {}
-        start_of = list(map(self._start_of.__getitem__, self._leg_of_combo))
-        # per endpoint, its name quoted (an airport starts many legs)
-        names = {start: quoted(self._endpoints[start][0]) for start in set(start_of)}
-        # the km and overflown cells: the same for every leg of these ends and levels
-        tails = list(map(itemgetter(CSV_TAIL), self._found))
-        for combo in [n for n, tail in enumerate(tails) if tail is None]:
-            found = self._found[combo]
-            km = self._entries[self._entry_of[self._leg_of_combo[combo]]][0]
-            km_cell = cells.get(km)
-            if km_cell is None:
-                km_cell = cells[km] = quoted(km)
-            tails[combo] = found[CSV_TAIL] = f"{km_cell},{quoted(found[1])}"
-        texts = list(map("{},{}".format, map(names.__getitem__, start_of), tails))
+        starts: dict[int, str] = {}  # per endpoint, its name quoted (an airport starts many legs)
+        texts = []
+        for found, leg in zip(self._found, self._leg_of_combo, strict=True):
+            start = self._start_of[leg]
+            name = starts.get(start)
+            if name is None:
+                name = starts[start] = quoted(self._endpoints[start][0])
+            tail = found[CSV_TAIL]  # the km and overflown cells: the same for every leg of these ends and levels
+            if tail is None:
+                km = self._entries[self._entry_of[leg]][0]
+                km_cell = cells.get(km)
+                if km_cell is None:
+                    km_cell = cells[km] = quoted(km)
+                tail = found[CSV_TAIL] = f"{km_cell},{quoted(found[1])}"
+            texts.append(f"{name},{tail}")
         return list(map(texts.__getitem__, self._combo_of))
 
 
@@ -345,12 +339,11 @@ def measure_leg_columns(
     width = max(len(endpoints), 1)
     pairs, entry_of = np.unique(start_of * width + end_of, return_inverse=True)
     entry_of = entry_of.ravel()
-    # each distinct pair's ends (lat1, lon1, lat2, lon2): its two points' tuples added, by C-level maps
-    points = [endpoint[1:] for endpoint in endpoints]
-    ends = list(
-        map(add, map(points.__getitem__, (pairs // width).tolist()), map(points.__getitem__, (pairs % width).tolist()))
-    )
-    missing = list(dict.fromkeys(itertools.filterfalse(measured.__contains__, ends)))
+    ends = [
+        (endpoints[start][1], endpoints[start][2], endpoints[end][1], endpoints[end][2])
+        for start, end in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True)
+    ]
+    missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
     # a leg and its return are one geodesic, measured once, facing forwards (`facing`): a leg
     # whose return is kept is read off it, the others are measured (only the legs asked for
     # are kept, so the kept measurements stay as many as the distinct legs asked for)
@@ -389,13 +382,13 @@ def _combinations(
     # the distinct (interval, distinct leg) triples, and one leg of each
     _, first_leg, key_of = np.unique(interval_of * len(entries) + entry_of, return_index=True, return_inverse=True)
     key_entry, key_interval = entry_of[first_leg], interval_of[first_leg]
-    sizes = np.fromiter(map(len, map(itemgetter(4), entries)), dtype=np.int64, count=len(entries))
+    sizes = np.fromiter((len(entry[4]) for entry in entries), dtype=np.int64, count=len(entries))
     counts = sizes[key_entry]
     bounds = np.concatenate(([0], np.cumsum(counts)))
     # per (triple, territory overflown): the territory, gathered from all the entries' features
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     within = np.arange(int(bounds[-1])) - np.repeat(bounds[:-1], counts)
-    features = np.concatenate(list(map(itemgetter(4), entries)))[np.repeat(starts[key_entry], counts) + within]
+    features = np.concatenate([entry[4] for entry in entries])[np.repeat(starts[key_entry], counts) + within]
     edges = bounds.tolist()
 
     def day_of(pair: int) -> dt.date:  # the day of a pair's triple's leg, for a flag first met
@@ -423,21 +416,18 @@ def _combinations(
     _, first_key, combo_of_key = np.unique(combo_keys, return_index=True, return_inverse=True)
     level_of_flag = (law.NONE, law.OVERFLIGHT)
     flat = flags.tobytes()
-    # per combination its entry's levels dict and its flags' bytes, looked up by C-level maps;
-    # levels met for the first time by this distinct leg are made in the loop
-    combo_entries = list(map(entries.__getitem__, key_entry[first_key].tolist()))
-    kept_by_pattern = list(map(itemgetter(3), combo_entries))
-    patterns = list(map(flat.__getitem__, map(slice, bounds[first_key].tolist(), bounds[first_key + 1].tolist())))
-    found = list(map(dict.get, kept_by_pattern, patterns))
-    for combo in [n for n, kept in enumerate(found) if kept is None]:
-        measured, pattern = combo_entries[combo], patterns[combo]
-        kept = measured[3].get(pattern)  # an earlier combination of this chunk may have made it
+    found = []
+    firsts, lasts = bounds[first_key].tolist(), bounds[first_key + 1].tolist()
+    for entry, first, last in zip(key_entry[first_key].tolist(), firsts, lasts, strict=True):
+        measured = entries[entry]
+        pattern = flat[first:last]
+        kept = measured[3].get(pattern)
         if kept is None:
             levels = tuple(map(level_of_flag.__getitem__, pattern))
             # a flag is 0 (none) or 1 (overflight): the worst level is the greatest flag's
             worst = level_of_flag[max(pattern)] if pattern else law.NONE
             kept = measured[3][pattern] = [worst, "; ".join(map(add, measured[5], levels)), levels, None]
-        found[combo] = kept
+        found.append(kept)
     return combo_of_key.ravel()[key_of.ravel()], found, first_leg[first_key]
 
 

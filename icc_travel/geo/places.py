@@ -190,6 +190,7 @@ COORDINATES = rf"^\s*{_DEGREES}\s*,\s*{_DEGREES}\s*$"
 # where no hemisphere is given (-33.86°). `DEGREES_PAIRS` are two of them, latitude first or
 # longitude first, apart by a comma, a semicolon, a slash or spaces, each perhaps labelled.
 _HEMISPHERE = r"[NSEWnsew]"
+_DEGREE_SIGNS = "°º˚"  # degree sign, masculine ordinal indicator, ring above
 _MINUTE_SIGNS = "'′’"  # apostrophe, prime, right single quotation mark
 _SECOND_SIGNS = '"″”'  # quotation mark, double prime, right double quotation mark
 # (no number runs into the one before it: 55' is 55 minutes, never 5 degrees and 5 minutes).
@@ -198,7 +199,7 @@ _SECOND_SIGNS = '"″”'  # quotation mark, double prime, right double quotatio
 # out in so many ways that a failing match of 200 characters took minutes.
 _ONE_DEGREES = (  # its groups named P_... (P_ made a_ or b_ for each part); BEFORE, AFTER: the hemisphere's places
     r"(?:BEFORE ?)?(?P<P_sign>[+-])?"
-    r"(?<![\d.])(?P<P_degrees>\d{1,3}(?:\.\d+)?) ?(?:(?P<P_mark>[°º˚]) ?)?"
+    rf"(?<![\d.])(?P<P_degrees>\d{{1,3}}(?:\.\d+)?) ?(?:(?P<P_mark>[{_DEGREE_SIGNS}]) ?)?"
     rf"(?:(?<![\d.])(?P<P_minutes>\d{{1,2}}(?:\.\d+)?) ?(?:[{_MINUTE_SIGNS}] ?)?"
     rf"(?:(?<![\d.])(?P<P_seconds>\d{{1,2}}(?:\.\d+)?) ?(?:(?:[{_SECOND_SIGNS}]|'') ?)?)?)?"
     r"(?:AFTER)?"
@@ -220,8 +221,9 @@ DEGREES_PAIRS = (_degrees_pair("AFTER"), _degrees_pair("BEFORE"))
 # comma): refused with the forms asked for, where a name that starts with a number ("108 Mile,
 # British Columbia") is tried as a name
 COORDINATE_LIKE = r"^\s*[+-]?(?:\d[\d.]*\s*,|\d[\d\s.,+\-°º'\"\u2032\u2033NSEWnsew]*$)"
-DEGREE_SIGNS = rf"[°º˚{_MINUTE_SIGNS}{_SECOND_SIGNS}]|\d\s*[NSEWnsew]\b"  # a coordinate's signs, or a hemisphere
-OUEST_OR_OST = r"\d\s*[°º˚'\u2032\u2019\"\u2033\u201d]?\s*O\b"  # "114° 38 24 O" (German): a hemisphere of two meanings
+_SIGNS = f"{_DEGREE_SIGNS}{_MINUTE_SIGNS}{_SECOND_SIGNS}"
+DEGREE_SIGNS = rf"[{_SIGNS}]|\d\s*{_HEMISPHERE}\b"  # a coordinate's signs, or a hemisphere
+OUEST_OR_OST = rf"\d\s*[{_SIGNS}]?\s*O\b"  # "114° 38 24 O" (German): a hemisphere of two meanings
 COORDINATE_FORMS = "LAT,LON in decimal degrees (47.92,106.92) or with hemispheres (47°55'N 106°55'E)"
 BULK_POINTS = 50_000
 MAX_PLACE = 200  # characters: the longest official state names are under 80
@@ -323,13 +325,13 @@ class PlaceResolver:
             # as LAT,LON would give them, to about a metre
             detail = ",".join(f"{value:.5f}".rstrip("0").rstrip(".") for value in (lat, lon))
             return Place(text, "coordinates", self.locate(lat, lon), lat, lon, detail=detail)
-        written_as_degrees = "," in cleaned or re.search(DEGREE_SIGNS, cleaned)  # not "108 Mile, British Columbia"
-        if written_as_degrees and re.search(OUEST_OR_OST, cleaned):
+        like_coordinates = "," in cleaned or re.search(DEGREE_SIGNS, cleaned)  # not "108 Mile, British Columbia"
+        if like_coordinates and re.search(OUEST_OR_OST, cleaned):
             raise InputError(
                 f"place {text!r}: O is east in German (Ost) and west in French, Spanish, Portuguese and"
                 " Italian: write E or W"
             )
-        if written_as_degrees and re.match(COORDINATE_LIKE, cleaned):
+        if like_coordinates and re.match(COORDINATE_LIKE, cleaned):
             raise InputError(f"place {text!r}: coordinates must be {COORDINATE_FORMS}")
         return self._country(text, cleaned)
 
@@ -1029,8 +1031,6 @@ class Gazetteer:
     def towns(self) -> Iterator[tuple[str, float, float, str]]:
         """Every town once (by its own name's line): its country, latitude, longitude and
         first-level division (admin1)."""
-        import re
-
         line = re.compile(rb"\n[^\t\n]+\t0\t\d+\t[^\t\n]+\t([A-Z]{2})\t([^\t\n]+)\t([^\t\n]+)\t\d+\t([^\t\n]*)(?=\n)")
         for match in line.finditer(self._index):
             country, lat, lon, admin1 = match.groups()
