@@ -275,3 +275,23 @@ def test_coordinates_in_degrees_are_shown_as_read(invoke) -> None:
     first, second = (json.loads(line) for line in batch.stdout.splitlines()[:2])
     assert first["resolved_as"] == "47.65167,106.82167" and first["obligation"] == "arrest"
     assert second["leg"]["from"] == stop and 1000 < second["leg"]["distance_km"] < 1300
+
+
+def test_coordinates_as_notams_write_them_are_stops(invoke) -> None:
+    """The centre of a VIP-movement flight restriction copied from the FAA's NOTAM (FDC 4/8632,
+    Crawford, Texas, 2004: "313445N/0973200W") is a stop in the United States, and UBN's
+    position written the same way is one in Mongolia, in a check and as a batch leg's ends; a
+    latitude and longitude to different units are refused with the forms that are read."""
+    result = invoke("check", "putin", "313445N/0973200W@2024-09-03", "4739N10649E@2024-09-04", "--format", "json")
+    stops = json.loads(result.stdout)["stops"]
+    assert [stop["resolved_as"] for stop in stops] == ["31.57917,-97.53333", "47.65,106.81667"]
+    assert [stop["country"]["iso3"] for stop in stops] == ["USA", "MNG"]
+    assert [stop["obligation"] for stop in stops] == ["none", "arrest"]
+    rows = "itinerary,subject,place,date\nt,putin,385134N0770211W,2024-09-01\nt,putin,473906N1064918E,2024-09-03\n"
+    batch = invoke("batch", "-", "--format", "jsonl", input=rows)
+    first, second = (json.loads(line) for line in batch.stdout.splitlines()[:2])
+    assert [row["country"]["iso3"] for row in (first, second)] == ["USA", "MNG"]
+    assert second["leg"]["from"] == "385134N0770211W" and 10_000 < second["leg"]["distance_km"] < 11_000
+    refused = invoke("check", "putin", "4739N1064918E")
+    assert refused.exit_code == 2
+    assert "a latitude is DDMM or DDMMSS and a longitude DDDMM or DDDMMSS" in refused.stderr

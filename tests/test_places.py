@@ -471,7 +471,14 @@ def test_a_town_a_line_divides_between_answers_is_never_one_point(resolver: Plac
         ("108 Mile, British Columbia", "unknown place '108 Mile, British Columbia'"),
         ("47,92, 106,92", "coordinates must be LAT,LON in decimal degrees"),
         ("47°55'N", "coordinates must be LAT,LON in decimal degrees"),  # one coordinate
-        ("4855N 10655E", "coordinates must be LAT,LON in decimal degrees"),  # degrees and minutes run together
+        ("4739N1064918E", "both to the same unit"),  # run together, minutes against seconds
+        ("47391N10649E", "a latitude is DDMM or DDMMSS"),  # a digit too many
+        ("N650 W08000", "a latitude is DDMM or DDMMSS"),
+        ("4761N10649E", "61 minutes: minutes run from 0 to 59"),
+        ("473960N1064918E", "60 seconds: seconds run from 0 to 59"),
+        ("9130N10649E", "latitude 91.5 is outside -90..90"),
+        ("4739.5N10649.25", "coordinates must be LAT,LON in decimal degrees"),  # no hemisphere for one
+        ("4739N 10649E 005", "coordinates must be"),  # a NOTAM's Q line goes on with a radius
         ("48°61′N 2°E", "61 minutes: minutes run from 0 to 59"),  # a geodesy package read 49.0167°N
         ("48°30′61″N 2°E", "61 seconds: seconds run from 0 to 59"),
         ("48.5°30′N 2°E", "only the last of degrees, minutes and seconds may have decimals"),
@@ -541,6 +548,19 @@ def test_coordinates_as_encyclopedias_print_them(resolver: PlaceResolver, text: 
         ("42º57'54\"N, 85º39'00\"W", 42.965, -85.65),  # FDC 7/8363, Grand Rapids, 2007
         ("N37 55.71' / W087 45.74'", 37.9285, -87.762333),
         ("Lat: 47.65, Lon: 106.82", 47.65, 106.82),  # labelled decimal degrees
+        # run together, as NOTAMs and flight plans write them: the FAA's flight restrictions
+        # around Washington (tfr.faa.gov FDC 4/2080, 6 January 2025: the DC SFRA's centre and a
+        # corner of the FRZ) and Crawford, Texas (FDC 4/8632, 2004, as aero-news.net printed it);
+        # EUROCONTROL's digital NOTAM examples; ICAO Doc 4444's significant points
+        ("385134N0770211W", 38.859444, -77.036389),
+        ("390628N0770432W", 39.107778, -77.075556),
+        ("313445N/0973200W", 31.579167, -97.533333),
+        ("483052N 0092008E", 48.514444, 9.335556),
+        ("4620N07805W", 46.333333, -78.083333),
+        ("462010N0780520W", 46.336111, -78.088889),
+        ("N6500/W08000", 65.0, -80.0),  # the hemispheres first, as flight-planning programs take them
+        ("4739.5N10649.25E", 47.658333, 106.820833),  # decimals in the last unit
+        ("3441s05838w", -34.683333, -58.633333),
         ("lon=106.82 lat=47.65", 47.65, 106.82),  # labels decide the order
     ],
 )

@@ -64,7 +64,7 @@ def check(
     (Johannesburg; "London, GB", "Lyon, France" or "Paris, TX" where several share a
     name), airport:IATA or airport:ICAO, or LAT,LON in decimal degrees (southern and
     western coordinates as typed: -26.2,28.0) or with hemispheres ("47°39′06″N
-    106°49′18″E", "47.65°N 106.82°E").
+    106°49′18″E", "47.65°N 106.82°E", as NOTAMs write them 4739N10649E).
 
     \b
     Examples:

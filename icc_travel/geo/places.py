@@ -217,14 +217,41 @@ def _degrees_pair(where: str) -> str:
 
 # both hemispheres after their numbers (or none), else both before them
 DEGREES_PAIRS = (_degrees_pair("AFTER"), _degrees_pair("BEFORE"))
+
+
+def _compact_pair(units: int, before: bool) -> str:
+    """`COMPACT_PAIRS`' pattern of degrees and minutes (`units` 2) or of degrees, minutes and
+    seconds (3), for both coordinates alike, the hemispheres `before` the numbers or after."""
+
+    def one(part: str, degree_digits: int, hemispheres: str) -> str:
+        names, digits = ("degrees", "minutes", "seconds")[:units], (degree_digits, 2, 2)[:units]
+        numbers = "".join(rf"(?P<{part}_{name}>\d{{{count}}})" for name, count in zip(names, digits, strict=True))
+        numbers = rf"{numbers[:-1]}(?:\.\d+)?)"  # decimals in the last unit only
+        hemisphere = rf"(?P<{part}_hemisphere>[{hemispheres}])"
+        return f"{hemisphere} ?{numbers}" if before else f"{numbers} ?{hemisphere}"
+
+    return rf"^{one('a', 2, 'NSns')} ?(?:(?P<apart>/) ?)?{one('b', 3, 'EWew')}$"
+
+
+# Coordinates as NOTAMs and flight plans write them (ICAO Doc 4444, Doc 8126): the numbers run
+# together, the latitude's degrees in two digits and the longitude's in three, then two for the
+# minutes and two for the seconds, the hemisphere after: 4620N07805W, 462010N0780520W,
+# 385134N0770211W (the FAA's flight restrictions), 313445N/0973200W, 483052N 0092008E; or
+# before, as flight-planning programs take them (N6500 W08000). Both coordinates to the same
+# unit: 4739N1064918E is more likely a slip than a way of writing them.
+COMPACT_PAIRS = tuple(_compact_pair(units, before) for units in (2, 3) for before in (False, True))
+COMPACT_LIKE = (  # digits miscounted
+    r"^(?:\d{3,8}(?:\.\d+)? ?[NSns] ?(?:/ ?)?\d{3,8}(?:\.\d+)? ?[EWew]"
+    r"|[NSns] ?\d{3,8}(?:\.\d+)? ?(?:/ ?)?[EWew] ?\d{3,8}(?:\.\d+)?)$"
+)
 # numbers as coordinates are written in other ways (47,92 106,92; a number and anything after a
 # comma): refused with the forms asked for, where a name that starts with a number ("108 Mile,
 # British Columbia") is tried as a name
 COORDINATE_LIKE = r"^\s*[+-]?(?:\d[\d.]*\s*,|\d[\d\s.,+\-°º'\"\u2032\u2033NSEWnsew]*$)"
 _SIGNS = f"{_DEGREE_SIGNS}{_MINUTE_SIGNS}{_SECOND_SIGNS}"
-DEGREE_SIGNS = rf"[{_SIGNS}]|\d\s*{_HEMISPHERE}\b"  # a coordinate's signs, or a hemisphere
+DEGREE_SIGNS = rf"[{_SIGNS}]|\d\s*{_HEMISPHERE}(?:\b|\d)"  # a coordinate's signs, or a hemisphere
 OUEST_OR_OST = rf"\d\s*[{_SIGNS}]?\s*O\b"  # "114° 38 24 O" (German): a hemisphere of two meanings
-COORDINATE_FORMS = "LAT,LON in decimal degrees (47.92,106.92) or with hemispheres (47°55'N 106°55'E)"
+COORDINATE_FORMS = "LAT,LON in decimal degrees (47.92,106.92) or with hemispheres (47°55'N 106°55'E, 4755N10655E)"
 BULK_POINTS = 50_000
 MAX_PLACE = 200  # characters: the longest official state names are under 80
 AIRPORT = r"^airport:(.*)$"  # matched with re.IGNORECASE
@@ -325,6 +352,11 @@ class PlaceResolver:
             # as LAT,LON would give them, to about a metre
             detail = ",".join(f"{value:.5f}".rstrip("0").rstrip(".") for value in (lat, lon))
             return Place(text, "coordinates", self.locate(lat, lon), lat, lon, detail=detail)
+        if degrees is None and re.match(COMPACT_LIKE, " ".join(cleaned.split())):
+            raise InputError(
+                f"place {text!r}: run together, a latitude is DDMM or DDMMSS and a longitude DDDMM or DDDMMSS,"
+                " both to the same unit (4739N10649E, 473906N1064918E)"
+            )
         like_coordinates = "," in cleaned or re.search(DEGREE_SIGNS, cleaned)  # not "108 Mile, British Columbia"
         if like_coordinates and re.search(OUEST_OR_OST, cleaned):
             raise InputError(
@@ -1258,33 +1290,38 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.load()
 
 
-def _degrees_match(text: str) -> re.Match[str] | None:
-    """`DEGREES_PAIRS`' match of the text where it is coordinates, not a name with numbers in
-    it: each part has a hemisphere or a degree sign, or the two are decimal degrees apart by a
-    semicolon (Wikipedia's "47.651581; 106.821772") or each labelled ("Lat: 47.65, Lon: 106.82")."""
+def _degrees_match(text: str) -> dict[str, str | None] | None:
+    """The parts (`DEGREES_PAIRS`' or `COMPACT_PAIRS`' groups) of the text where it is
+    coordinates, not a name with numbers in it: each part has a hemisphere or a degree sign, or
+    the two are decimal degrees apart by a semicolon (Wikipedia's "47.651581; 106.821772") or
+    each labelled ("Lat: 47.65, Lon: 106.82"), or they are written as NOTAMs write them."""
     spaced = " ".join(text.split())
     for pattern in DEGREES_PAIRS:
         match = re.match(pattern, spaced)
         if match and all(match[f"{p}_hemisphere"] or match[f"{p}_mark"] for p in "ab"):
-            return match
+            return match.groupdict()
         labelled = all(match[f"{p}_label"] for p in "ab") if match else False
         if match and (match["apart"] == ";" or labelled) and not any(match[f"{p}_minutes"] for p in "ab"):
-            return match
+            return match.groupdict()
+    for pattern in COMPACT_PAIRS:
+        match = re.match(pattern, spaced)
+        if match:
+            return match.groupdict()
     return None
 
 
-def parse_degrees(text: str, match: re.Match[str]) -> tuple[float, float]:
+def parse_degrees(text: str, parts: dict[str, str | None]) -> tuple[float, float]:
     """Latitude and longitude (decimal degrees) of coordinates written in degrees, minutes and
-    seconds or with hemispheres (`DEGREES_PAIRS`), strictly: minutes and seconds under 60, after
-    whole degrees and minutes; one hemisphere per part (N or S for one, E or W for the other, in
-    either order), or none and a sign; the latitude within 90°, the longitude within 180°.
-    Written here, not read by a geodesy package's parser: the one looked at (PyGeodesy's
+    seconds or with hemispheres (`_degrees_match`'s parts), strictly: minutes and seconds under
+    60, after whole degrees and minutes; one hemisphere per part (N or S for one, E or W for the
+    other, in either order), or none and a sign; the latitude within 90°, the longitude within
+    180°. Written here, not read by a geodesy package's parser: the one looked at (PyGeodesy's
     `parseDMS2`) takes 48°61' for 49.0167°, and none reads the hemisphere before the numbers."""
     values = {}
     for part in "ab":
-        hemisphere, sign = (match[f"{part}_hemisphere"] or "").upper(), match[f"{part}_sign"]
-        label = (match[f"{part}_label"] or "")[:3].lower()  # lat or lon
-        degrees, minutes, seconds = (match[f"{part}_{unit}"] for unit in ("degrees", "minutes", "seconds"))
+        hemisphere, sign = (parts[f"{part}_hemisphere"] or "").upper(), parts.get(f"{part}_sign")
+        label = (parts.get(f"{part}_label") or "")[:3].lower()  # lat or lon
+        degrees, minutes, seconds = (parts.get(f"{part}_{unit}") for unit in ("degrees", "minutes", "seconds"))
         if hemisphere and sign:
             raise InputError(f"place {text!r}: a coordinate with both a sign and a hemisphere ({sign}, {hemisphere})")
         if (minutes is not None and "." in degrees) or (seconds is not None and "." in minutes):
