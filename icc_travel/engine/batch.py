@@ -16,7 +16,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, repeat
@@ -562,48 +562,20 @@ class Evaluator:
         import numpy as np
 
         c, result_of_row, results = outcome.inputs.columns, outcome.result_of_row, outcome.results
-        itinerary, file, subject, places = c["itinerary"], c["file"], c["subject"], c["place"]
-        count = len(itinerary)
-        if not count:
+        places = c["place"]
+        if not len(places):
             return LegRows()
-        # whether each row continues the row before it (compared by C-level maps over the columns);
-        # the first row may continue the previous chunk's itinerary, the last may go on in the next
-        continues = np.fromiter(
-            map(
-                and_,
-                map(eq, itinerary[1:], itinerary),
-                map(and_, map(eq, file[1:], file), map(eq, subject[1:], subject)),
-            ),
-            dtype=bool,
-            count=count - 1,
-        )
-        opened = self._open
-        carried = opened is not None and (file[0], itinerary[0], subject[0]) == opened.key
-        run_of_row = np.concatenate(([0], np.cumsum(~continues)))  # run 0 goes on from `opened` where carried
-        # rows in a run of two or more (a million one-stop itineraries are not looked at one by one)
-        in_run = np.zeros(count, dtype=bool)
-        in_run[1:] |= continues
-        in_run[:-1] |= continues
-        in_run[[0, -1]] = True
+        run_of_row, in_run, carried = self._runs(c["file"], c["itinerary"], c["subject"])
         result = np.asarray(result_of_row, dtype=np.int64)
-        candidates = np.flatnonzero(in_run & (result >= 0))
-        asked = list(map(places.__getitem__, candidates.tolist()))
-        number_of_place: dict[str, int] = {}
-        endpoints: list[Any] = []
-        for place in dict.fromkeys(asked):  # once per place; -1: no point
-            point = self._point(place)
-            number_of_place[place] = -1 if point is None else len(endpoints)
-            if point is not None:
-                endpoints.append((place, *point))
-        place_of = np.fromiter(map(number_of_place.__getitem__, asked), dtype=np.int64, count=len(asked))
-        located = candidates[place_of >= 0]
-        place_of = place_of[place_of >= 0]
+        located, place_of, endpoints, number_of_place = self._endpoints(places, np.flatnonzero(in_run & (result >= 0)))
         run = run_of_row[located]
         follows = np.flatnonzero(run[1:] == run[:-1])  # a located stop after another in its run
         arrivals, start_of, end_of = located[follows + 1], place_of[follows], place_of[follows + 1]
         departure_of = result[located[follows]]
         departures: list[Any] = results
+        opened = self._open
         if carried and opened.last_stop is not None and len(located) and run[0] == 0:  # type: ignore[union-attr]
+            # the first located stop arrives from the previous chunk's last one
             place, point, departure = opened.last_stop  # type: ignore[union-attr]
             endpoints.append((place, *point))
             departures = [*results, departure]
@@ -620,7 +592,7 @@ class Evaluator:
             last_stop = (place, endpoints[number_of_place[place]][1:], results[result_of_row[last]])
         elif carried and run_of_row[-1] == 0:
             last_stop = opened.last_stop  # type: ignore[union-attr]
-        self._open = OpenItinerary((file[-1], itinerary[-1], subject[-1]), last_stop)
+        self._open = OpenItinerary((c["file"][-1], c["itinerary"][-1], c["subject"][-1]), last_stop)
         if not len(arrivals):
             return LegRows()
         if self._planner is None:  # pyproj and the grid: only when there are legs
@@ -632,6 +604,50 @@ class Evaluator:
             measured=self._measured,
         )  # fmt: skip
         return LegRows(arrivals.tolist(), legs)
+
+    def _runs(self, file: Sequence[Any], itinerary: Sequence[Any], subject: Sequence[Any]) -> tuple[Any, Any, bool]:
+        """The chunk's rows in runs of one file, itinerary and subject: each row's run (numbered
+        from 0), whether it is in a run of two or more (or at an end of the chunk, where a run
+        may go on from the chunk before or into the next) and whether run 0 goes on from the
+        itinerary the chunk before ended in. Compared by C-level maps over the columns: a million
+        one-stop itineraries are not looked at one by one."""
+        import numpy as np
+
+        count = len(itinerary)
+        continues = np.fromiter(  # whether each row continues the row before it
+            map(
+                and_,
+                map(eq, itinerary[1:], itinerary),
+                map(and_, map(eq, file[1:], file), map(eq, subject[1:], subject)),
+            ),
+            dtype=bool,
+            count=count - 1,
+        )
+        opened = self._open
+        carried = opened is not None and (file[0], itinerary[0], subject[0]) == opened.key
+        run_of_row = np.concatenate(([0], np.cumsum(~continues)))
+        in_run = np.zeros(count, dtype=bool)
+        in_run[1:] |= continues
+        in_run[:-1] |= continues
+        in_run[[0, -1]] = True
+        return run_of_row, in_run, carried
+
+    def _endpoints(self, places: Sequence[str], rows: Any) -> tuple[Any, Any, list[Any], dict[str, int]]:
+        """Of the given rows, those whose place has a point (`located`, an airport's or
+        coordinates, not a country's) and each one's place numbered once (`place_of`), with the
+        numbered places as (place, lat, lon) and each place's number (-1: no point)."""
+        import numpy as np
+
+        asked = list(map(places.__getitem__, rows.tolist()))
+        number_of_place: dict[str, int] = {}
+        endpoints: list[Any] = []
+        for place in dict.fromkeys(asked):  # once per place
+            point = self._point(place)
+            number_of_place[place] = -1 if point is None else len(endpoints)
+            if point is not None:
+                endpoints.append((place, *point))
+        place_of = np.fromiter(map(number_of_place.__getitem__, asked), dtype=np.int64, count=len(asked))
+        return rows[place_of >= 0], place_of[place_of >= 0], endpoints, number_of_place
 
     def _resolve(self, place: str) -> Territory | Failure | None:
         """A named place's territory, or why it has none; with legs, its point is kept too (an
