@@ -478,7 +478,10 @@ def test_a_town_a_line_divides_between_answers_is_never_one_point(resolver: Plac
         ("473960N1064918E", "60 seconds: seconds run from 0 to 59"),
         ("9130N10649E", "latitude 91.5 is outside -90..90"),
         ("4739.5N10649.25", "coordinates must be LAT,LON in decimal degrees"),  # no hemisphere for one
-        ("4739N 10649E 005", "coordinates must be"),  # a NOTAM's Q line goes on with a radius
+        ("4739N 10649E 005", "coordinates must be"),
+        # the end of a NOTAM's Q line, its centre and radius (a runway closure at Istanbul Airport,
+        # LTFM: "Q) LTAA/QMRLC/IV/NBO/A/000/999/4115N02844E005")
+        ("4115N02844E005", "ends with the radius in nautical miles (005): give the centre without it (4115N02844E)"),
         ("48°61′N 2°E", "61 minutes: minutes run from 0 to 59"),  # a geodesy package read 49.0167°N
         ("48°30′61″N 2°E", "61 seconds: seconds run from 0 to 59"),
         ("48.5°30′N 2°E", "only the last of degrees, minutes and seconds may have decimals"),
@@ -561,6 +564,7 @@ def test_coordinates_as_encyclopedias_print_them(resolver: PlaceResolver, text: 
         ("N6500/W08000", 65.0, -80.0),  # the hemispheres first, as flight-planning programs take them
         ("4739.5N10649.25E", 47.658333, 106.820833),  # decimals in the last unit
         ("3441s05838w", -34.683333, -58.633333),
+        ("4115N02844E", 41.25, 28.733333),  # a Q line's centre: Istanbul Airport (LTFM)
         ("lon=106.82 lat=47.65", 47.65, 106.82),  # labels decide the order
     ],
 )

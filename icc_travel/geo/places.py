@@ -244,6 +244,7 @@ COMPACT_LIKE = (  # digits miscounted
     r"^(?:\d{3,8}(?:\.\d+)? ?[NSns] ?(?:/ ?)?\d{3,8}(?:\.\d+)? ?[EWew]"
     r"|[NSns] ?\d{3,8}(?:\.\d+)? ?(?:/ ?)?[EWew] ?\d{3,8}(?:\.\d+)?)$"
 )
+NOTAM_Q_LINE = r"^\d{4}[NSns]\d{5}[EWew]\d{3}$"  # a Q line's centre and radius (nautical miles): 4115N02844E005
 # numbers as coordinates are written in other ways (47,92 106,92; a number and anything after a
 # comma): refused with the forms asked for, where a name that starts with a number ("108 Mile,
 # British Columbia") is tried as a name
@@ -352,6 +353,11 @@ class PlaceResolver:
             # as LAT,LON would give them, to about a metre
             detail = ",".join(f"{value:.5f}".rstrip("0").rstrip(".") for value in (lat, lon))
             return Place(text, "coordinates", self.locate(lat, lon), lat, lon, detail=detail)
+        if degrees is None and re.match(NOTAM_Q_LINE, cleaned):
+            raise InputError(
+                f"place {text!r}: a NOTAM's Q line ends with the radius in nautical miles ({cleaned[-3:]}):"
+                f" give the centre without it ({cleaned[:-3]})"
+            )
         if degrees is None and re.match(COMPACT_LIKE, " ".join(cleaned.split())):
             raise InputError(
                 f"place {text!r}: run together, a latitude is DDMM or DDMMSS and a longitude DDDMM or DDDMMSS,"
