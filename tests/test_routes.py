@@ -299,7 +299,7 @@ def test_a_return_leg_read_off_a_kept_measurement_is_the_one_measured_afresh(dat
     alone gives."""
     import datetime as dt
 
-    from icc_travel.engine.legs import measure_legs
+    from icc_travel.engine.legs import MeasuredLegs, measure_legs
     from icc_travel.geo.places import airport_table
 
     table = airport_table("IATA")
@@ -316,7 +316,7 @@ def test_a_return_leg_read_off_a_kept_measurement_is_the_one_measured_afresh(dat
     def row(leg) -> tuple:  # type: ignore[no-untyped-def]
         return leg.start, leg.end, leg.distance_km, leg.cell, [(o.territory.iso3, o.km, o.level) for o in leg.overflown]
 
-    kept: dict = {}
+    kept = MeasuredLegs()
     for first, then in [(("SPU", "DBV"), ("DBV", "SPU")), (("LED", "KGD"), ("KGD", "LED"))]:
         measure_legs(planner, [request(*first)], measured=kept)
         (read_off,) = measure_legs(planner, [request(*then)], measured=kept)
@@ -415,7 +415,7 @@ def test_legs_measured_as_columns_are_each_leg_measured_alone(
         overflown = [(o.territory.iso3, o.km, o.level) for o in leg.overflown]
         return leg.start, leg.end, leg.distance_km, leg.cell, leg.level, overflown
 
-    answers, measured = Answers(dataset), {}
+    answers, measured = Answers(dataset), legs.MeasuredLegs()
     size = -(-len(requests) // calls)
     together = [
         row(leg)

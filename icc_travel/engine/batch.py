@@ -47,7 +47,7 @@ from icc_travel.geo.places import (
 from icc_travel.text import normalise
 
 if TYPE_CHECKING:
-    from icc_travel.engine.legs import Leg, LegColumns
+    from icc_travel.engine.legs import Leg, LegColumns, MeasuredLegs
 
 _COORDINATES = re.compile(COORDINATES)  # asked of every stop: compiled once, here
 CHUNK_BULK_POINTS = 2_000  # coordinates in one chunk past which the grid answers them
@@ -333,7 +333,7 @@ class Evaluator:
         self._days: dict[str | None, dt.date | Failure] = {None: default_date}
         self._open: OpenItinerary | None = None
         self._planner: Any = None
-        self._measured: dict[Any, Any] = {}  # distinct legs measured so far (engine.legs)
+        self._measured: MeasuredLegs | None = None  # distinct legs measured so far (with the planner)
         self._coordinates = 0  # coordinate stops seen so far
         self._texts = Texts()  # results' JSON texts (BatchResult.json_text)
 
@@ -595,9 +595,10 @@ class Evaluator:
         self._open = OpenItinerary((c["file"][-1], c["itinerary"][-1], c["subject"][-1]), last_stop)
         if not len(arrivals):
             return LegRows()
+        from icc_travel.engine.legs import MeasuredLegs, measure_leg_columns
+
         if self._planner is None:  # pyproj and the grid: only when there are legs
-            self._planner = self.resolver.route_planner()
-        from icc_travel.engine.legs import measure_leg_columns
+            self._planner, self._measured = self.resolver.route_planner(), MeasuredLegs()
 
         legs = measure_leg_columns(
             self._planner, endpoints, start_of, end_of, departures, departure_of, answers=self.answers,

@@ -197,6 +197,7 @@ Measured = tuple[
 ]
 CSV_TAIL = 3  # in a leg's levels' entry: its CSV km and overflown cells, quoted (None until made)
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
+POINTS_KEPT = 2**31  # a distinct leg's key: its start's point number x this + its end's
 # what a leg's territories' levels share: the batch's answers, subject, date, straits
 Context = tuple[Answers, Subject, dt.date, tuple]
 # an overflown territory's obligation and route episodes, and whether the obligation is its
@@ -210,7 +211,7 @@ def measure_legs(
     requests: Sequence[tuple[Subject, Endpoint, Endpoint, dt.date]],
     *,
     answers: Answers | None = None,
-    measured: dict[tuple[float, float, float, float], Measured] | None = None,
+    measured: MeasuredLegs | None = None,
 ) -> list[Leg]:
     """Legs (subject, start, end, departure date) measured together (`measure_leg_columns`)."""
     endpoints: dict[Endpoint, int] = {}
@@ -318,7 +319,7 @@ def measure_leg_columns(
     departure_of: Sequence[int],
     *,
     answers: Answers | None = None,
-    measured: dict[tuple[float, float, float, float], Measured] | None = None,
+    measured: MeasuredLegs | None = None,
 ) -> LegColumns:
     """Legs measured together, given as columns: each leg's start and end (their places in
     `endpoints`) and its departure (an object with the `subject` and the `day`, its place in
@@ -330,65 +331,147 @@ def measure_leg_columns(
     import numpy as np
 
     answers = answers or Answers(planner.dataset)
-    if measured is None or len(measured) > MEASURED_KEPT:
-        measured = {} if measured is None else measured
+    if measured is None:
+        measured = MeasuredLegs()
+    elif len(measured) > MEASURED_KEPT:
         measured.clear()
     start_of = np.asarray(start_of, dtype=np.int64)
     end_of = np.asarray(end_of, dtype=np.int64)
     departure_of = np.asarray(departure_of, dtype=np.int64)
+    # the distinct legs by their ends' names (a leg's CSV cell names its start as its row does),
+    # each with the number of its measurement (by the ends' points: LHR and EGLL share one)
     width = max(len(endpoints), 1)
-    pairs, entry_of = np.unique(start_of * width + end_of, return_inverse=True)
-    entry_of = entry_of.ravel()
-    ends = [
-        (endpoints[start][1], endpoints[start][2], endpoints[end][1], endpoints[end][2])
-        for start, end in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True)
-    ]
-    missing = list(dict.fromkeys(leg for leg in ends if leg not in measured))
-    # a leg and its return are one geodesic, measured once, facing forwards (`facing`): a leg
-    # whose return is kept is read off it, the others are measured (only the legs asked for
-    # are kept, so the kept measurements stay as many as the distinct legs asked for)
-    ask = list(dict.fromkeys(facing(leg)[0] for leg in missing if reverse_leg(leg) not in measured))
-    wanted = set(missing)
-    done = 0
-    for chunk in planner.measure_chunks(ask):
-        _keep(chunk, ask[done : done + len(chunk.km)], wanted, measured)
-        done += len(chunk.km)
-    for leg in missing:
-        if leg not in measured:  # its return was kept before
-            measured[leg] = _reversed(measured[reverse_leg(leg)])
-    entries = list(map(measured.__getitem__, ends))
-    combos = _combinations(answers, departures, departure_of, entries, entry_of)
-    return LegColumns(answers, endpoints, (start_of, end_of, departure_of, entry_of), departures, entries, combos)
+    pairs, pair_of = np.unique(start_of * width + end_of, return_inverse=True)
+    pair_of = pair_of.ravel()
+    entry_of_pair = measured.numbers(planner, endpoints, pairs // width, pairs % width)
+    entries = measured.entries
+    combos = _combinations(answers, departures, departure_of, measured, pair_of, entry_of_pair)
+    columns = (start_of, end_of, departure_of, entry_of_pair[pair_of])
+    return LegColumns(answers, endpoints, columns, departures, entries, combos)
+
+
+class MeasuredLegs:
+    """The distinct legs a batch has measured, numbered in the order first met: each one's
+    `Measured` entry, and its territories' feature indices in one flat array (`features`, the
+    entry's `start` and `size` in it), so that a chunk of legs finds its distinct legs' numbers
+    and territories by array operations, not a step per distinct leg. A leg is known by its ends'
+    points (so two names of one point, LHR and EGLL, share it), numbered as first met."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Start afresh (a caller keeping an earlier `entries` list keeps its own)."""
+        import numpy as np
+
+        self.entries: list[Measured] = []
+        self._points: dict[tuple[float, float], int] = {}
+        self._coordinates: list[tuple[float, float]] = []
+        self._keys = np.zeros(0, dtype=np.int64)  # each distinct leg's key, sorted
+        self._numbers = np.zeros(0, dtype=np.int64)  # the entry of each key in `_keys`
+        self.features = np.zeros(0, dtype=np.int64)
+        self.start = np.zeros(0, dtype=np.int64)
+        self.size = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def numbers(self, planner: RoutePlanner, endpoints: Sequence[Endpoint], start_of: Any, end_of: Any) -> Any:
+        """Per leg (its start and end: places in `endpoints`), the number of its entry, measuring
+        the distinct legs not met before."""
+        import numpy as np
+
+        point_of = np.fromiter(
+            (self._point(lat, lon) for _, lat, lon in endpoints), dtype=np.int64, count=len(endpoints)
+        )
+        keys, key_of = np.unique(point_of[start_of] * POINTS_KEPT + point_of[end_of], return_inverse=True)
+        found = self._find(keys)
+        if (found < 0).any():
+            self._measure(planner, keys[found < 0])
+            found = self._find(keys)
+        return found[key_of.ravel()]
+
+    def _point(self, lat: float, lon: float) -> int:
+        number = self._points.get((lat, lon))
+        if number is None:
+            number = self._points[(lat, lon)] = len(self._coordinates)
+            self._coordinates.append((lat, lon))
+        return number
+
+    def _find(self, keys: Any) -> Any:
+        """Each key's entry number, or -1 for a leg not measured yet."""
+        import numpy as np
+
+        if not len(self._keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        place = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return np.where(self._keys[place] == keys, self._numbers[place], -1)
+
+    def _measure(self, planner: RoutePlanner, keys: Any) -> None:
+        """The legs of these keys measured and kept, in their order. A leg and its return are one
+        geodesic, measured once, facing forwards (`facing`): a leg whose return is kept is read
+        off it, the others are measured (a return is kept only where it is asked for)."""
+        import numpy as np
+
+        coordinates = self._coordinates
+        ends = [(*coordinates[key // POINTS_KEPT], *coordinates[key % POINTS_KEPT]) for key in keys.tolist()]
+        returns = self._find((keys % POINTS_KEPT) * POINTS_KEPT + keys // POINTS_KEPT).tolist()
+        ask = list(dict.fromkeys(facing(leg)[0] for leg, back in zip(ends, returns, strict=True) if back < 0))
+        fresh: dict[tuple[float, float, float, float], Measured] = {}
+        wanted, done = set(ends), 0
+        for chunk in planner.measure_chunks(ask):
+            _keep(chunk, ask[done : done + len(chunk.km)], wanted, fresh)
+            done += len(chunk.km)
+        entries = self.entries
+        first = len(entries)
+        for leg, back in zip(ends, returns, strict=True):
+            entry = fresh.get(leg)
+            entries.append(entry if entry is not None else _reversed(entries[back]))  # its return was kept before
+        added = entries[first:]
+        sizes = np.fromiter((len(entry[4]) for entry in added), dtype=np.int64, count=len(added))
+        self.start = np.concatenate((self.start, len(self.features) + np.cumsum(sizes) - sizes))
+        self.size = np.concatenate((self.size, sizes))
+        self.features = np.concatenate((self.features, *(entry[4] for entry in added)))
+        keys = np.concatenate((self._keys, keys))
+        numbers = np.concatenate((self._numbers, np.arange(first, len(entries), dtype=np.int64)))
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._numbers = keys[order], numbers[order]
 
 
 def _combinations(
-    answers: Answers, departures: Sequence[Any], departure_of: Any, entries: Sequence[Measured], entry_of: Any
+    answers: Answers,
+    departures: Sequence[Any],
+    departure_of: Any,
+    measured: MeasuredLegs,
+    pair_of: Any,
+    entry_of_pair: Any,
 ) -> tuple[Any, list[Found], Any]:
     """Each leg's combination of distinct leg and levels (whether a landing in each territory it
     overflies would carry an obligation), numbered; per combination what its levels come to (the
-    worst, the CSV cell, the levels: kept in the distinct leg's entry by levels, for every later
-    chunk too) and one leg of it. A leg's levels depend only on its distinct leg, its subject and
-    the interval between the subject's event dates its day falls in (`OverflightFlags`), so
-    they are worked out once per such triple, not per leg."""
+    worst, the CSV cell, the levels: kept in the measurement's entry by levels, for every later
+    chunk too) and one leg of it. A distinct leg is a pair of ends by name (`pair_of`), each with
+    its measurement's number in `measured` (`entry_of_pair`). A leg's levels depend only on its
+    distinct leg, its subject and the interval between the subject's event dates its day falls
+    in (`OverflightFlags`), so they are worked out once per such triple, not per leg."""
     import numpy as np
 
-    count = len(entry_of)
+    count = len(pair_of)
     if not count:
         return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64)
     table = answers.overflight_flags
     if table is None:
         table = answers.overflight_flags = OverflightFlags(answers)
     interval_of = table.intervals(departures, departure_of)
+    entries = measured.entries
     # the distinct (interval, distinct leg) triples, and one leg of each
-    _, first_leg, key_of = np.unique(interval_of * len(entries) + entry_of, return_index=True, return_inverse=True)
-    key_entry, key_interval = entry_of[first_leg], interval_of[first_leg]
-    sizes = np.fromiter((len(entry[4]) for entry in entries), dtype=np.int64, count=len(entries))
-    counts = sizes[key_entry]
+    _, first_leg, key_of = np.unique(interval_of * len(entry_of_pair) + pair_of, return_index=True, return_inverse=True)
+    key_pair, key_interval = pair_of[first_leg], interval_of[first_leg]
+    key_entry = entry_of_pair[key_pair]
+    counts = measured.size[key_entry]
     bounds = np.concatenate(([0], np.cumsum(counts)))
-    # per (triple, territory overflown): the territory, gathered from all the entries' features
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    # per (triple, territory overflown): the territory, gathered from the entries' features
     within = np.arange(int(bounds[-1])) - np.repeat(bounds[:-1], counts)
-    features = np.concatenate([entry[4] for entry in entries])[np.repeat(starts[key_entry], counts) + within]
+    features = measured.features[np.repeat(measured.start[key_entry], counts) + within]
     edges = bounds.tolist()
 
     def day_of(pair: int) -> dt.date:  # the day of a pair's triple's leg, for a flag first met
@@ -401,14 +484,14 @@ def _combinations(
         shift = within.astype(np.uint64)
         totals = np.concatenate(([0], np.cumsum(flags.astype(np.uint64) << shift, dtype=np.uint64)))
         patterns, pattern_of = np.unique(totals[bounds[1:]] - totals[bounds[:-1]], return_inverse=True)
-        combo_keys = key_entry * len(patterns) + pattern_of.ravel()
+        combo_keys = key_pair * len(patterns) + pattern_of.ravel()
     else:  # a leg over PACKED_FLAGS_LIMIT territories or more: triples keyed by their flags' bytes
         seen: dict[tuple[int, bytes], int] = {}
         flat = flags.tobytes()
         combo_keys = np.fromiter(
             (
-                seen.setdefault((entry, flat[edges[n] : edges[n + 1]]), len(seen))
-                for n, entry in enumerate(key_entry.tolist())
+                seen.setdefault((pair, flat[edges[n] : edges[n + 1]]), len(seen))
+                for n, pair in enumerate(key_pair.tolist())
             ),
             dtype=np.int64,
             count=len(key_entry),
@@ -419,14 +502,14 @@ def _combinations(
     found = []
     firsts, lasts = bounds[first_key].tolist(), bounds[first_key + 1].tolist()
     for entry, first, last in zip(key_entry[first_key].tolist(), firsts, lasts, strict=True):
-        measured = entries[entry]
+        kept_entry = entries[entry]
         pattern = flat[first:last]
-        kept = measured[3].get(pattern)
+        kept = kept_entry[3].get(pattern)
         if kept is None:
             levels = tuple(map(level_of_flag.__getitem__, pattern))
             # a flag is 0 (none) or 1 (overflight): the worst level is the greatest flag's
             worst = level_of_flag[max(pattern)] if pattern else law.NONE
-            kept = measured[3][pattern] = [worst, "; ".join(map(add, measured[5], levels)), levels, None]
+            kept = kept_entry[3][pattern] = [worst, "; ".join(map(add, kept_entry[5], levels)), levels, None]
         found.append(kept)
     return combo_of_key.ravel()[key_of.ravel()], found, first_leg[first_key]
 
