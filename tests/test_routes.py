@@ -376,16 +376,19 @@ def test_pure_runs_read_back_from_the_cache(planner: RoutePlanner) -> None:
     assert np.array_equal(runs, cached)
 
 
-@pytest.mark.parametrize(("packed", "calls"), [(True, 1), (False, 1), (True, 3), (False, 3)])
+@pytest.mark.parametrize(
+    ("packed", "calls", "kept"), [(True, 1, None), (False, 1, None), (True, 3, None), (False, 3, None), (True, 3, 20)]
+)
 def test_legs_measured_as_columns_are_each_leg_measured_alone(
-    dataset, planner: RoutePlanner, monkeypatch: pytest.MonkeyPatch, packed: bool, calls: int
+    dataset, planner: RoutePlanner, monkeypatch: pytest.MonkeyPatch, packed: bool, calls: int, kept: int | None
 ) -> None:
     """A batch measures its legs as columns: distinct legs once, legs grouped by leg and levels
     (their flags packed in one integer, or by their bytes for a leg over many territories), in
     one call or chunk after chunk (three calls sharing the measurements and the answers, as a
-    batch's chunks do: a later chunk finds the levels of legs measured before). Each leg, on
-    days either side of the dates that change a level over Europe and the Levant, is the leg
-    measured on its own: the same ends, km, cell, worst level and territories."""
+    batch's chunks do: a later chunk finds the levels of legs measured before, or starts afresh
+    once more than `kept` are kept). Each leg, on days either side of the dates that change a
+    level over Europe and the Levant, is the leg measured on its own: the same ends, km, cell,
+    worst level and territories."""
     import datetime as dt
     import random
 
@@ -395,6 +398,8 @@ def test_legs_measured_as_columns_are_each_leg_measured_alone(
 
     if not packed:
         monkeypatch.setattr(legs, "PACKED_FLAGS_LIMIT", 0)
+    if kept is not None:
+        monkeypatch.setattr(legs, "MEASURED_KEPT", kept)
     table = airport_table("IATA")
     airports = ["TLV", "BUD", "VIE", "KBP", "EVN", "ULN", "SVO", "JFK", "ATH", "NCE"]
     days = [dt.date(2024, 1, 31), dt.date(2024, 2, 1), dt.date(2025, 6, 1), dt.date(2026, 6, 3), dt.date(2025, 1, 1)]
@@ -424,6 +429,8 @@ def test_legs_measured_as_columns_are_each_leg_measured_alone(
     ]
     alone = [row(legs.measure_legs(planner, [request])[0]) for request in requests]
     assert together == alone
+    distinct = {(start[1:], end[1:]) for _, start, end, _ in requests}
+    assert len(measured) == len(distinct) if kept is None or calls == 1 else len(measured) < len(distinct)
     assert {level for *_, level, _ in together} == {"none", "overflight"}
 
 
