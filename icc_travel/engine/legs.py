@@ -197,7 +197,7 @@ Measured = tuple[
 ]
 CSV_TAIL = 3  # in a leg's levels' entry: its CSV km and overflown cells, quoted (None until made)
 MEASURED_KEPT = 100_000  # distinct legs' measurements kept between calls before starting afresh
-POINTS_KEPT = 2**31  # a distinct leg's key: its start's point number x this + its end's
+LEG_KEY_BASE = 2**31  # a distinct leg's key: its start's point number x this + its end's
 # what a leg's territories' levels share: the batch's answers, subject, date, straits
 Context = tuple[Answers, Subject, dt.date, tuple]
 # an overflown territory's obligation and route episodes, and whether the obligation is its
@@ -378,13 +378,19 @@ class MeasuredLegs:
 
     def numbers(self, planner: RoutePlanner, endpoints: Sequence[Endpoint], start_of: Any, end_of: Any) -> Any:
         """Per leg (its start and end: places in `endpoints`), the number of its entry, measuring
-        the distinct legs not met before."""
+        the distinct legs not met before. Only the endpoints a leg uses are numbered, so the
+        points kept grow with the legs kept (and start afresh with them), not with every located
+        stop of a chunk."""
         import numpy as np
 
-        point_of = np.fromiter(
-            (self._point(lat, lon) for _, lat, lon in endpoints), dtype=np.int64, count=len(endpoints)
+        used = np.unique(np.concatenate((start_of, end_of)))
+        point_of = np.full(len(endpoints), -1, dtype=np.int64)
+        point_of[used] = np.fromiter(
+            (self._point(endpoints[place][1], endpoints[place][2]) for place in used.tolist()),
+            dtype=np.int64,
+            count=len(used),
         )
-        keys, key_of = np.unique(point_of[start_of] * POINTS_KEPT + point_of[end_of], return_inverse=True)
+        keys, key_of = np.unique(point_of[start_of] * LEG_KEY_BASE + point_of[end_of], return_inverse=True)
         found = self._find(keys)
         if (found < 0).any():
             self._measure(planner, keys[found < 0])
@@ -414,8 +420,8 @@ class MeasuredLegs:
         import numpy as np
 
         coordinates = self._coordinates
-        ends = [(*coordinates[key // POINTS_KEPT], *coordinates[key % POINTS_KEPT]) for key in keys.tolist()]
-        returns = self._find((keys % POINTS_KEPT) * POINTS_KEPT + keys // POINTS_KEPT).tolist()
+        ends = [(*coordinates[key // LEG_KEY_BASE], *coordinates[key % LEG_KEY_BASE]) for key in keys.tolist()]
+        returns = self._find((keys % LEG_KEY_BASE) * LEG_KEY_BASE + keys // LEG_KEY_BASE).tolist()
         ask = list(dict.fromkeys(facing(leg)[0] for leg, back in zip(ends, returns, strict=True) if back < 0))
         fresh: dict[tuple[float, float, float, float], Measured] = {}
         wanted, done = set(ends), 0
