@@ -441,3 +441,47 @@ print(on_heap(after))
     plain = {key: value for key, value in os.environ.items() if key != "MALLOC_TRIM_THRESHOLD_"}
     done = subprocess.run([sys.executable, "-c", script], env=plain, capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["False", "False", "False"]
+
+
+@pytest.mark.parametrize("stop", ["bad part", "interrupt"])
+def test_a_scan_that_stops_early_reads_no_more_parts(tmp_path: Path, monkeypatch, stop: str) -> None:
+    """Every part is queued at once (each thread starts the next as soon as it is free), so a
+    scan that stops, on a part it cannot read or on an interrupt between parts, must cancel the
+    parts not started rather than read the rest of the dataset before the error is told."""
+    import threading
+    import time
+
+    from icc_travel.data.store import load
+    from icc_travel.engine import screen
+    from icc_travel.errors import InputError
+
+    folder = tmp_path / "states"
+    folder.mkdir()
+    row = {"time": T0, "icao24": "738a5b", "lat": 36.5, "lon": -7.0, "onground": False}
+    first = {key: value for key, value in row.items() if key != "lat"} if stop == "bad part" else row
+    pq.write_table(pa.Table.from_pylist([first]), folder / "part-00.parquet")
+    for number in range(1, 40):
+        pq.write_table(pa.Table.from_pylist([row]), folder / f"part-{number:02d}.parquet")
+    watched = screen.read_watchlist(_watchlist(tmp_path), load())
+    started, lock = [], threading.Lock()
+    filter_part = screen.filter_part
+
+    def slow_filter(part, hexes, rename):  # type: ignore[no-untyped-def]
+        with lock:
+            started.append(Path(part.path).name)
+        if not part.path.endswith("part-00.parquet"):
+            time.sleep(0.05)
+        return filter_part(part, hexes, rename)
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(screen, "filter_part", slow_filter)
+    if stop == "bad part":
+        with pytest.raises(InputError, match=r"part-00\.parquet: the positions lack lat"):
+            screen.scan([folder], watched)
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            screen.scan([folder], watched, progress=interrupt)
+    assert started[0] == "part-00.parquet"
+    assert len(started) <= 2 * screen.SCAN_THREADS < 40

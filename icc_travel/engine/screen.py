@@ -14,7 +14,7 @@ import csv
 import functools
 import io
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -120,15 +120,17 @@ def scan(
     hexes = sorted(wanted)
     rows_read, kept = 0, []
     parts = [part for path in paths for part in _parts(path)]
-    with ThreadPoolExecutor(max_workers=SCAN_THREADS + 1) as pool:
-        ready = pool.submit(prepare) if prepare is not None and _rows_at_least(parts, PREPARE_ROWS) else None
+    with ThreadPoolExecutor(max_workers=1) as beside, ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
+        ready = beside.submit(prepare) if prepare is not None and _rows_at_least(parts, PREPARE_ROWS) else None
+        filtered = _in_order(pool, parts, hexes, columns or {})
         try:
-            for number, (rows, batches) in enumerate(_in_order(pool, parts, hexes, columns or {}), 1):
+            for number, (rows, batches) in enumerate(filtered, 1):
                 rows_read += rows
                 kept += batches
                 if progress is not None:
                     progress(number, len(parts))
         except BaseException:
+            filtered.close()  # the parts not started are cancelled, not read before the pool closes
             if ready is not None:
                 ready.exception()  # waited for, but the scan's own error is the one to tell
             raise
@@ -144,16 +146,21 @@ SCAN_THREADS = 2  # parts filtered at once: each is mostly pyarrow's decoding, w
 PREPARE_ROWS = 1_000_000  # rows in a dataset past which the index is loaded during the scan
 
 
-def _in_order(pool: Any, parts: list[Part], hexes: list[str], rename: dict[str, str]) -> Iterator[tuple[int, Any]]:
-    """Each part's `filter_part`, in the dataset's order, at most SCAN_THREADS running at once
-    (so at most that many parts' reading buffers are alive)."""
-    pending: list[Any] = []
-    for part in parts:
-        pending.append(pool.submit(filter_part, part, hexes, rename))
-        if len(pending) >= SCAN_THREADS:
-            yield pending.pop(0).result()
-    for future in pending:
-        yield future.result()
+def _in_order(
+    pool: Any, parts: list[Part], hexes: list[str], rename: dict[str, str]
+) -> Generator[tuple[int, Any], None, None]:
+    """Each part's `filter_part`, in the dataset's order. Every part is queued at once, so each of
+    the pool's SCAN_THREADS threads starts the next part as soon as it is free, not when the
+    oldest part running is done (waiting for that left a thread idle some 0.02 s a part); only
+    the parts running hold reading buffers, a finished one only its few kept rows. Parts not
+    started are cancelled when the scan stops early (an error, an interrupt)."""
+    futures = [pool.submit(filter_part, part, hexes, rename) for part in parts]
+    try:
+        for future in futures:
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()
 
 
 def _rows_at_least(parts: list[Part], rows: int) -> bool:
