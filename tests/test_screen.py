@@ -470,7 +470,7 @@ def test_a_scan_that_stops_early_reads_no_more_parts(tmp_path: Path, monkeypatch
         with lock:
             started.append(Path(part.path).name)
         if not part.path.endswith("part-00.parquet"):
-            time.sleep(0.05)
+            time.sleep(0.2)  # long beside the main thread's cancelling, even on a loaded machine
         return filter_part(part, hexes, rename)
 
     def interrupt(done: int, total: int) -> None:
@@ -484,4 +484,4 @@ def test_a_scan_that_stops_early_reads_no_more_parts(tmp_path: Path, monkeypatch
         with pytest.raises(KeyboardInterrupt):
             screen.scan([folder], watched, progress=interrupt)
     assert started[0] == "part-00.parquet"
-    assert len(started) <= 2 * screen.SCAN_THREADS < 40
+    assert len(started) < 10  # the threads' running parts and perhaps the next ones, not the 40
