@@ -1,5 +1,5 @@
-"""Shared by the start-up benchmarks: median wall time of a command, after one warm-up run, and
-CPU times of several commands run in turns."""
+"""Shared by the start-up benchmarks: CPU and wall times of several commands run in turns, the
+load average, and a command's peak memory."""
 
 from __future__ import annotations
 
@@ -8,16 +8,6 @@ import resource
 import statistics
 import subprocess
 import time
-
-
-def median_ms(argv: list[str], runs: int) -> float:
-    subprocess.run(argv, capture_output=True, check=False)  # warm-up: page cache, data caches
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=False)
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def cpu_run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:

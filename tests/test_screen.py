@@ -483,5 +483,5 @@ def test_a_scan_that_stops_early_reads_no_more_parts(tmp_path: Path, monkeypatch
     else:
         with pytest.raises(KeyboardInterrupt):
             screen.scan([folder], watched, progress=interrupt)
-    assert started[0] == "part-00.parquet"
+    assert "part-00.parquet" in started  # (the two threads start at once: either may record first)
     assert len(started) < 10  # the threads' running parts and perhaps the next ones, not the 40
